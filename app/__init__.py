@@ -1,0 +1,82 @@
+"""Accord: where a council's Members and Officers write their shared rules together."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app import config as settings
+from app.extensions import csrf, db, limiter, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. ``config`` overrides the settings read from the environment."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    env = (config or {}).get("ACCORD_ENV") or os.environ.get("ACCORD_ENV", "production")
+    app.config.update(settings.settings(env, app.instance_path))
+    app.config.update(config or {})
+    settings.check_production(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(os.path.join(app.root_path, "..", "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    WTFormsHelpers(app)
+
+    from app.auth.sessions import init_sessions
+    from app.security import init_security_headers
+
+    init_sessions(app)
+    init_security_headers(app)
+
+    from app import auth, documents, main, recommendations
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(recommendations.bp)
+
+    from app import cli, errors, templating
+
+    errors.init_errors(app)
+    templating.init_templating(app)
+    cli.init_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """The embedded database: write-ahead log, a busy timeout, and foreign keys enforced."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,44 @@
+"""Database triggers that make a table append-only, on SQLite and PostgreSQL alike.
+
+Used by migrations. TRUNCATE stays possible on PostgreSQL for the test suite's clean-up; the
+application never truncates.
+"""
+
+from alembic import op
+
+
+def forbid_changes(table: str) -> None:
+    """Refuse UPDATE and DELETE on ``table``: rows may only be added."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    elif dialect == "postgresql":
+        op.execute(
+            f"""
+            CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$
+            BEGIN
+              RAISE EXCEPTION '{table} is append-only' USING ERRCODE = 'restrict_violation';
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()"
+        )
+    else:
+        raise NotImplementedError(f"append-only tables are not set up for {dialect}")
+
+
+def allow_changes(table: str) -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for action in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_{action}")
+    else:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")

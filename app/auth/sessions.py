@@ -1,0 +1,84 @@
+"""Loading the signed-in person for a request, with idle and absolute time-outs."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, request, session
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+from app.models import User
+from app.services import people
+
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+# Endpoints anyone may reach without signing in.
+OPEN_ENDPOINTS = frozenset({"auth.sign_in", "main.healthz", "static"})
+
+
+def mark_signed_in() -> None:
+    now = int(time.time())
+    session[SIGNED_IN_AT] = now
+    session[SEEN_AT] = now
+    session.permanent = True
+
+
+def _timed_out() -> str | None:
+    """Why the cookie's session has expired, or None while it is still live."""
+    now = int(time.time())
+    signed_in_at = session.get(SIGNED_IN_AT)
+    seen_at = session.get(SEEN_AT)
+    if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
+        return "expired"
+    if now - signed_in_at > current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds():
+        return "expired"
+    if now - seen_at > current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        return "idle"
+    return None
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """The person whose open session has this token, if the session has not timed out."""
+    reason = _timed_out()
+    if reason is not None:
+        people.end_session(token, reason=f"timed out ({reason})")
+        db.session.commit()
+        session.clear()
+        flash(
+            "You were signed out because you had not used Accord for a while. "
+            "Sign in again to carry on."
+            if reason == "idle"
+            else "Your session has ended. Sign in again to carry on.",
+            "info",
+        )
+        return None
+    user_session = people.find_session(token)
+    if user_session is None or not user_session.user.active:
+        session.clear()
+        return None
+    user = user_session.user
+    user.session_token = token
+    return user
+
+
+def init_sessions(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to use Accord."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def require_sign_in():
+        """Every page but sign-in and the health check needs a signed-in, active person."""
+        if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        now = int(time.time())
+        # Refresh the idle clock, at most once a minute so polls do not rewrite the cookie.
+        if now - session.get(SEEN_AT, 0) >= 60:
+            session[SEEN_AT] = now
+        return None

@@ -1,0 +1,141 @@
+"""Command-line tasks: the demo seed and managing people without the web."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Role, User
+from app.services import DomainError, people, seeding
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the recommendations, demo accounts and demo documents (idempotent)."""
+    report = seeding.load_demo(current_app.config["DEMO_PASSWORD"])
+    db.session.commit()
+    click.echo(f"Demo data loaded: {report}")
+
+
+@click.group()
+def users() -> None:
+    """Create, list and deactivate people; set their passwords."""
+
+
+def _read_password(prompt: bool) -> str:
+    if prompt and sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise click.ClickException("Give the password on standard input.")
+    return password
+
+
+def _user(email: str) -> User:
+    user = people.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    return user
+
+
+ROLE_CHOICE = click.Choice([role.value for role in Role])
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", "display_name", required=True, help="The name shown to others.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=ROLE_CHOICE,
+    required=True,
+    help="Repeat for several roles.",
+)
+@click.option("--group", help="A Member's political Group.")
+@click.option("--ward", help="A Member's ward.")
+@click.option("--job-title", help="An Officer's job title.")
+@click.option("--service", help="An Officer's service.")
+@click.option(
+    "--independent-person",
+    is_flag=True,
+    help="A Standards Committee member who is neither Member nor Officer.",
+)
+@click.option(
+    "--password/--no-password",
+    "with_password",
+    default=True,
+    help="Read a password from standard input or a prompt (the default).",
+)
+def create_user(
+    email, display_name, roles, group, ward, job_title, service, independent_person, with_password
+) -> None:
+    """Create a person with their roles. The password is read from stdin or a prompt."""
+    password = _read_password(prompt=True) if with_password else None
+    try:
+        user = people.create_user(
+            email,
+            display_name,
+            {Role(role) for role in roles},
+            password=password,
+            group=group,
+            ward=ward,
+            job_title=job_title,
+            service=service,
+            is_independent_person=independent_person,
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+
+
+@users.command("set-password")
+@click.argument("email")
+def set_password(email: str) -> None:
+    """Set a new password (read from stdin or a prompt) and end the person's sessions."""
+    user = _user(email)
+    try:
+        people.set_password(user, _read_password(prompt=True))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Password set for {user.email}; their other sessions have ended.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Stop a person signing in and end their sessions. Their contributions stay."""
+    user = _user(email)
+    people.deactivate(user)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}.")
+
+
+@users.command("reactivate")
+@click.argument("email")
+def reactivate(email: str) -> None:
+    """Let a deactivated person sign in again."""
+    user = _user(email)
+    people.reactivate(user)
+    db.session.commit()
+    click.echo(f"Reactivated {user.email}.")
+
+
+@users.command("list")
+def list_users() -> None:
+    """Everyone, with roles and whether they are active."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        roles = ", ".join(sorted(user.roles)) or "no roles"
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{user.display_name}\t{roles}\t{state}")

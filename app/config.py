@@ -1,0 +1,87 @@
+"""Settings, read from environment variables.
+
+``ACCORD_ENV`` chooses the profile: ``production`` (the default, so a forgotten variable fails
+safe), ``development`` or ``test``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class ConfigError(RuntimeError):
+    """The settings would make the product unsafe or unable to run."""
+
+
+def database_url(instance_path: str) -> str:
+    """The SQLAlchemy URL: ``DATABASE_URL`` (PostgreSQL) or the embedded SQLite file."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'accord.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _minutes(name: str, default: int) -> timedelta:
+    return timedelta(minutes=int(os.environ.get(name, default)))
+
+
+def settings(env: str, instance_path: str) -> dict:
+    """Every setting for the profile ``env``, from the environment where one is given."""
+    is_production = env == "production"
+    config = {
+        "ACCORD_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_NAME": "accord_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_DURATION": timedelta(0),
+        "SESSION_IDLE_TIMEOUT": _minutes("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_TIMEOUT": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
+        "PERMANENT_SESSION_LIFETIME": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
+            "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
+            "SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+        ),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "St Helens Council"),
+        "HSTS": is_production,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it belongs to
+    }
+    if env == "test":
+        config.update(
+            TESTING=True,
+            PASSWORD_HASH_CHEAP=True,
+            SIGN_IN_LIMIT_PER_ACCOUNT="1000 per minute",
+            SIGN_IN_LIMIT_PER_ADDRESS="1000 per minute",
+        )
+    return config
+
+
+def check_production(config: dict) -> None:
+    """Refuse to start in production with settings that are only safe on a laptop."""
+    if config["ACCORD_ENV"] != "production":
+        return
+    if config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
+        raise ConfigError(
+            "SECRET_KEY must be set to a long random value in production "
+            "(or set ACCORD_ENV=development to run locally)."
+        )
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must name storage shared by every worker in production, "
+            "for example redis://127.0.0.1:6379/0, so sign-in throttling holds across workers."
+        )

@@ -1,0 +1,50 @@
+"""Error pages that say what happened and what to do next."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.rendering import render
+
+MESSAGES = {
+    400: (
+        "Sorry, there is a problem with that request",
+        "Go back, check what you entered and try again.",
+    ),
+    403: (
+        "You do not have permission to do that",
+        "If you think you should, ask a facilitator or an administrator.",
+    ),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Sorry, that action is not available here", "Go back and use the buttons on the page."),
+    409: ("Someone else changed this first", "Reload the page to see the latest version."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, the service is unavailable", "Try again later."),
+}
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render(
+            "errors/error.html",
+            status=400,
+            title="Your form could not be sent",
+            message="The page had expired or the form did not come from Accord. "
+            "Nothing was changed. Go back, reload the page and try again.",
+            retry_url=request.path if request.method == "POST" else None,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        if code == 429 and request.endpoint == "auth.sign_in":
+            message = (
+                "There have been too many failed attempts to sign in. Wait 15 minutes, "
+                "then try again."
+            )
+        return render("errors/error.html", status=code, title=title, message=message)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.main import bp
+from app.models import Clause, Document, DocumentKind
+from app.permissions import PUBLIC_STATUSES
+from app.rendering import render
+
+
+@bp.get("/")
+def home():
+    """The documents a person can read, grouped by kind."""
+    query = select(Document).order_by(Document.kind, Document.title)
+    if not (current_user.is_facilitator or current_user.is_admin):
+        query = query.where(Document.status.in_(PUBLIC_STATUSES))
+    documents = db.session.scalars(query).all()
+    clause_counts = dict(
+        db.session.execute(
+            select(Clause.document_id, func.count()).group_by(Clause.document_id)
+        ).all()
+    )
+    by_kind = {kind: [d for d in documents if d.kind == kind] for kind in DocumentKind}
+    return render("main/home.html", by_kind=by_kind, clause_counts=clause_counts)
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: database unreachable")
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200

@@ -1,0 +1,136 @@
+"""Documents (the Accord, the Protocol, agendas), their clauses and the clauses' revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, enum_type, utcnow
+from app.models.people import User
+from app.models.recommendations import Recommendation
+
+
+class DocumentKind(StrEnum):
+    ACCORD = "accord"
+    PROTOCOL = "protocol"
+    AGENDA = "agenda"
+
+    @property
+    def label(self) -> str:
+        return {
+            DocumentKind.ACCORD: "Ways of Working Accord",
+            DocumentKind.PROTOCOL: "Member/Officer Protocol",
+            DocumentKind.AGENDA: "Themed joint session agenda",
+        }[self]
+
+
+class DocumentStatus(StrEnum):
+    """Draft → Open for comment → Closed → Submitted → Recommended to Full Council → Adopted."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    SUBMITTED = "submitted"
+    RECOMMENDED = "recommended"
+    ADOPTED = "adopted"
+
+    @property
+    def label(self) -> str:
+        return {
+            DocumentStatus.DRAFT: "Draft",
+            DocumentStatus.OPEN: "Open for comment",
+            DocumentStatus.CLOSED: "Closed",
+            DocumentStatus.SUBMITTED: "Submitted to Standards Committee",
+            DocumentStatus.RECOMMENDED: "Recommended to Full Council",
+            DocumentStatus.ADOPTED: "Adopted",
+        }[self]
+
+    @property
+    def tag_colour(self) -> str:
+        """The GOV.UK tag modifier for the status."""
+        return {
+            DocumentStatus.DRAFT: "grey",
+            DocumentStatus.OPEN: "green",
+            DocumentStatus.CLOSED: "yellow",
+            DocumentStatus.SUBMITTED: "blue",
+            DocumentStatus.RECOMMENDED: "purple",
+            DocumentStatus.ADOPTED: "turquoise",
+        }[self]
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, "document_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[DocumentStatus] = mapped_column(
+        enum_type(DocumentStatus, "document_status"), default=DocumentStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    clauses: Mapped[list[Clause]] = relationship(
+        back_populates="document", order_by="Clause.position"
+    )
+
+
+clause_recommendations = Table(
+    "clause_recommendations",
+    Base.metadata,
+    Column("clause_id", ForeignKey("clauses.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+)
+
+
+class Clause(Base):
+    """A numbered part of a document (for an agenda, an agenda item).
+
+    ``heading``, ``body`` and ``revision_number`` repeat the newest ClauseRevision so that a
+    document page reads its clauses without joining their history; only
+    ``app.services.clauses.revise_clause`` writes them, together with the revision.
+    """
+
+    __tablename__ = "clauses"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    position: Mapped[int]
+    number: Mapped[str] = mapped_column(String(20))
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    revision_number: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="clauses")
+    revisions: Mapped[list[ClauseRevision]] = relationship(
+        back_populates="clause", order_by="ClauseRevision.number"
+    )
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary=clause_recommendations, order_by=Recommendation.letter
+    )
+
+
+class ClauseRevision(Base):
+    """One wording of a clause. Append-only: database triggers refuse updates and deletes."""
+
+    __tablename__ = "clause_revisions"
+    __table_args__ = (UniqueConstraint("clause_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
+    number: Mapped[int]
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    clause: Mapped[Clause] = relationship(back_populates="revisions")
+    created_by: Mapped[User | None] = relationship()

@@ -1,0 +1,167 @@
+"""People, their roles, and their signed-in sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, enum_type, utcnow
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    OFFICER = "officer"
+    FACILITATOR = "facilitator"
+    STANDARDS = "standards"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.MEMBER: "Member",
+    Role.OFFICER: "Officer",
+    Role.FACILITATOR: "Facilitator",
+    Role.STANDARDS: "Standards Committee",
+    Role.ADMIN: "Administrator",
+}
+
+
+class User(UserMixin, Base):
+    """A Member, an Officer, a facilitator, a Standards Committee member or an admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    group: Mapped[str | None] = mapped_column(String(120), doc="a Member's political Group")
+    ward: Mapped[str | None] = mapped_column(String(120), doc="a Member's ward")
+    job_title: Mapped[str | None] = mapped_column(String(160), doc="an Officer's job title")
+    service: Mapped[str | None] = mapped_column(String(160), doc="an Officer's service")
+    is_independent_person: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[datetime | None]
+
+    role_grants: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
+
+    # Set by the user loader: the raw token of the session this request belongs to.
+    session_token = None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive people
+        return self.active
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session token in the cookie, never the user id."""
+        return self.session_token
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(grant.role) for grant in self.role_grants)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def set_roles(self, roles: set[Role] | frozenset[Role]) -> None:
+        keep = {grant.role: grant for grant in self.role_grants if grant.role in roles}
+        self.role_grants = [keep.get(role) or UserRole(role=role) for role in sorted(roles)]
+
+    @property
+    def is_member(self) -> bool:
+        return Role.MEMBER in self.roles
+
+    @property
+    def is_officer(self) -> bool:
+        return Role.OFFICER in self.roles
+
+    @property
+    def is_facilitator(self) -> bool:
+        return Role.FACILITATOR in self.roles
+
+    @property
+    def is_standards(self) -> bool:
+        return Role.STANDARDS in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def description(self) -> str:
+        """How the person is introduced next to their name: 'Member, Labour Group'."""
+        parts = []
+        if self.is_member:
+            parts.append(f"Member, {self.group}" if self.group else "Member")
+        if self.is_officer:
+            parts.append(self.job_title or "Officer")
+        if self.is_standards:
+            parts.append(
+                "Independent Person" if self.is_independent_person else "Standards Committee"
+            )
+        if self.is_facilitator:
+            parts.append("Facilitator")
+        if self.is_admin:
+            parts.append("Administrator")
+        return "; ".join(parts)
+
+
+# Email is unique whatever its case: "Jo@Example.org" and "jo@example.org" are one person.
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+class UserRole(Base):
+    """One role held by one person; a person may hold several."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(Base):
+    """A signed-in session, so the server can end it.
+
+    Flask's cookie session is only signed, so a copied cookie would outlive sign-out. The cookie
+    carries a random token instead; its hash is stored here and sign-out, a password change and
+    deactivation end the row, after which the token no longer signs anyone in.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)

@@ -1,0 +1,48 @@
+"""Who may do what: named predicates, one place for the policy in shared/DOMAIN.md.
+
+Views call ``require(can_x(current_user, obj))`` and templates call the same predicates (they
+are Jinja globals), so a control is shown exactly when its route would accept it. Every
+predicate refuses anyone who is not signed in and active.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from app.models import Document, DocumentStatus, User
+
+# States in which Members and Officers (and the committee) can see a document.
+PUBLIC_STATUSES = frozenset(DocumentStatus) - {DocumentStatus.DRAFT}
+
+
+def _is_active(user: User | None) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_read_document(user: User | None, document: Document) -> bool:
+    """Drafts are for facilitators and admins; from Open on, every active person reads."""
+    if not _is_active(user):
+        return False
+    if document.status in PUBLIC_STATUSES:
+        return True
+    return user.is_facilitator or user.is_admin
+
+
+def can_read_recommendations(user: User | None) -> bool:
+    return _is_active(user)
+
+
+def can_manage_people(user: User | None) -> bool:
+    """Inviting people and changing roles is the admins' job."""
+    return _is_active(user) and user.is_admin
+
+
+def require(allowed: bool) -> None:
+    """Stop the request with 403 Forbidden unless ``allowed``."""
+    if not allowed:
+        abort(403)
+
+
+PREDICATES = {
+    name: value for name, value in globals().items() if name.startswith("can_") and callable(value)
+}

@@ -1,0 +1,33 @@
+"""One template serves a page and its htmx fragments (named blocks, via jinja2-fragments)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, make_response, render_template
+from jinja2_fragments.flask import render_block
+
+from app.extensions import is_htmx_request
+
+
+def render(template: str, *, block: str | None = None, status: int = 200, **context) -> Response:
+    """The whole page, or only ``block`` when htmx asks for a fragment. Varies on HX-Request."""
+    if block is not None and is_htmx_request():
+        html = render_block(template, block, **context)
+    else:
+        html = render_template(template, **context)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target

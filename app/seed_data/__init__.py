@@ -1,0 +1,1 @@
+"""Plain data that Accord ships as its seed content."""

@@ -1,0 +1,36 @@
+"""What every template can use: the permission predicates, Markdown, dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from app.markdown import render_markdown
+from app.permissions import PREDICATES
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_time(value: datetime | None) -> str:
+    """'23 November 2026 at 2:05pm', in the council's time zone."""
+    if value is None:
+        return ""
+    local = (
+        value.astimezone(LONDON) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(LONDON)
+    )
+    hour = local.strftime("%I").lstrip("0") or "12"
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["london_time"] = london_time
+
+    @app.context_processor
+    def council():
+        return {"council_name": app.config["COUNCIL_NAME"], "service_name": "Accord"}

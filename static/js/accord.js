@@ -1,0 +1,103 @@
+// Accord front end: GOV.UK Frontend set-up and htmx glue.
+// Loaded as <script type="module"> after htmx; no inline script or eval (CSP).
+import {
+  Accordion,
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  ExitThisPage,
+  FileUpload,
+  NotificationBanner,
+  PasswordInput,
+  Radios,
+  ServiceNavigation,
+  SkipLink,
+  Tabs,
+  isSupported
+} from './govuk-frontend.min.js'
+
+// The components that initAll() creates, in the same order.
+const components = [
+  Accordion,
+  Button,
+  CharacterCount,
+  Checkboxes,
+  ErrorSummary,
+  ExitThisPage,
+  FileUpload,
+  NotificationBanner,
+  PasswordInput,
+  Radios,
+  ServiceNavigation,
+  SkipLink,
+  Tabs
+]
+
+// initAll() and createAll() only search below their scope, and a component
+// throws if its root is initialised twice, so this also checks the scope
+// itself (an hx-swap="outerHTML" root) and skips roots already marked
+// data-<module>-init.
+function initComponents (scope) {
+  if (!isSupported()) return
+  for (const Component of components) {
+    const name = Component.moduleName
+    const selector = `[data-module="${name}"]:not([data-${name}-init])`
+    const roots = Array.from(scope.querySelectorAll(selector))
+    if (scope.matches(selector)) roots.unshift(scope)
+    for (const root of roots) {
+      try {
+        new Component(root) // eslint-disable-line no-new
+      } catch (error) {
+        console.error(error)
+      }
+    }
+  }
+}
+
+// After a swap, move focus to [data-app-focus] in the new content, unless
+// something in it already took focus: an error summary or role="alert"
+// notification banner focuses itself on init, and htmx handles [autofocus].
+// htmx fires htmx:load for each top-level element of a swap within one task,
+// so they are collected and looked at together in a microtask.
+let swapped = []
+
+function focusAfterSwap (scope) {
+  if (swapped.push(scope) === 1) queueMicrotask(focusMarked)
+}
+
+function focusMarked () {
+  const scopes = swapped
+  swapped = []
+  if (scopes.some((scope) => scope.contains(document.activeElement))) return
+
+  const marker = '[data-app-focus]'
+  const target = scopes
+    .map((scope) => (scope.matches(marker) ? scope : scope.querySelector(marker)))
+    .find(Boolean)
+  if (target) focus(target)
+}
+
+function focus (target) {
+  if (!target.hasAttribute('tabindex') && target.tabIndex < 0) {
+    target.setAttribute('tabindex', '-1')
+    target.addEventListener('blur', () => target.removeAttribute('tabindex'), { once: true })
+  }
+  target.focus()
+}
+
+initComponents(document.body)
+
+// htmx fires htmx:load once for the page (detail.elt is <body>, already
+// initialised above) and then for each element it swaps in.
+document.body.addEventListener('htmx:load', (event) => {
+  const scope = event.detail.elt
+  if (!(scope instanceof HTMLElement)) return
+  initComponents(scope)
+  if (scope !== document.body) focusAfterSwap(scope)
+})
+
+document.body.addEventListener('htmx:configRequest', (event) => {
+  const token = document.querySelector('meta[name="csrf-token"]')?.content
+  if (token) event.detail.headers['X-CSRFToken'] = token
+})

@@ -1,0 +1,45 @@
+"""Fixtures: an app on SQLite and on PostgreSQL for every test that asks for one."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import databases
+from tests.helpers import AccordClient
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    return databases.SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    try:
+        url = databases.create_postgres_database()
+    except databases.PostgresUnavailable as error:
+        databases.postgres_unavailable(str(error))
+    databases.migrate_to_head(url)
+    yield url
+    databases.drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_template").copy_to(tmp_path)
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(database_url):
+    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    with databases.app_for(database_url, cleanup=cleanup) as app:
+        app.test_client_class = AccordClient
+        yield app
+
+
+@pytest.fixture
+def client(app) -> AccordClient:
+    return app.test_client()

@@ -1,0 +1,109 @@
+"""Test databases: a migrated SQLite template copied per test, and a PostgreSQL database per run.
+
+PostgreSQL is at ``TEST_POSTGRES_URL`` (default: the machine's server, trust auth, database
+``test``). Each run (and each xdist worker) creates its own database there and drops it at the
+end, so runs cannot collide. Without a server the PostgreSQL tests skip locally and fail under
+CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+TEST_CONFIG = {"ACCORD_ENV": "test", "SECRET_KEY": "test-secret-key"}
+
+
+def make_app(database_url: str, **overrides):
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def migrate_to_head(database_url: str) -> None:
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _psycopg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresUnavailable(Exception):
+    pass
+
+
+def create_postgres_database() -> str:
+    """Create an empty database for this run and return its SQLAlchemy URL."""
+    name = f"accord_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(
+            _psycopg_dsn(POSTGRES_ADMIN_URL), autocommit=True, connect_timeout=5
+        ) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        raise PostgresUnavailable(str(error)) from error
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    with psycopg.connect(_psycopg_dsn(POSTGRES_ADMIN_URL), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_unavailable(reason: str):
+    message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {reason}"
+    if IN_CI:
+        pytest.fail(message + " (CI must run the PostgreSQL tests)", pytrace=False)
+    pytest.skip(message)
+
+
+class SqliteTemplate:
+    """A migrated SQLite file, copied for each test (cheaper than migrating each time)."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / "template.db"
+        migrate_to_head(f"sqlite:///{self.path}")
+
+    def copy_to(self, directory: Path) -> str:
+        target = directory / "accord.db"
+        shutil.copyfile(self.path, target)
+        return f"sqlite:///{target}"
+
+
+def truncate_all(app) -> None:
+    """Empty every table (PostgreSQL), keeping the schema and its triggers."""
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@contextmanager
+def app_for(database_url: str, cleanup=None):
+    app = make_app(database_url)
+    try:
+        yield app
+    finally:
+        if cleanup is not None:
+            cleanup(app)
+        with app.app_context():
+            db.engine.dispose()

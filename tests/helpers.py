@@ -1,0 +1,108 @@
+"""Helpers for request tests: a client that sends CSRF tokens, people, query counting."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import Role, User
+from app.services import people
+
+PASSWORD = "a-long-test-password"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class AccordClient(FlaskClient):
+    """A test client that fetches a CSRF token the way a browser gets one: from a page."""
+
+    def csrf_token(self, path: str = "/sign-in") -> str:
+        page = self.get(path, follow_redirects=True)
+        match = CSRF_META.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def post_form(
+        self,
+        path: str,
+        data: dict | None = None,
+        *,
+        htmx: bool = False,
+        boosted: bool = False,
+        **kwargs,
+    ):
+        """POST a form with its CSRF token; as htmx would (fragment) or as a boosted link."""
+        headers = kwargs.pop("headers", {})
+        if htmx or boosted:
+            headers["HX-Request"] = "true"
+        if boosted:
+            headers["HX-Boosted"] = "true"
+        form = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(path, data=form, headers=headers, **kwargs)
+
+    def sign_in(self, email: str, password: str = PASSWORD):
+        return self.post_form("/sign-in", {"email": email, "password": password})
+
+
+def make_user(
+    app,
+    email: str = "person@example.org",
+    roles=(Role.MEMBER,),
+    *,
+    password: str = PASSWORD,
+    active: bool = True,
+    **details,
+) -> int:
+    """Create a person and return their id (no app context is left pushed)."""
+    defaults = {"display_name": email.split("@")[0].replace(".", " ").title()}
+    with app.app_context():
+        user = people.create_user(
+            email,
+            details.pop("display_name", defaults["display_name"]),
+            set(roles),
+            password=password,
+            **details,
+        )
+        user.active = active
+        db.session.commit()
+        return user.id
+
+
+def get_user(app, user_id: int) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        return f"{self.count} queries:\n" + "\n".join(self.statements)
+
+
+@contextmanager
+def count_queries(app):
+    """Count the SQL statements the app sends while the block runs (e.g. during one request)."""
+    with app.app_context():
+        engine = db.engine
+    counter = QueryCounter()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -1,0 +1,49 @@
+"""Settings: production refuses what is only safe on a laptop."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.config import ConfigError, database_url
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("ACCORD_ENV", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_refuses_throttling_kept_in_one_worker(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app({"ACCORD_ENV": "production"})
+
+
+def test_production_starts_with_real_settings_and_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    app = create_app({"ACCORD_ENV": "production"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["HSTS"] is True
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db/accord", "postgresql+psycopg://u:p@db/accord"),
+        ("postgresql://u@db/accord", "postgresql+psycopg://u@db/accord"),
+        ("postgresql+psycopg://u@db/accord", "postgresql+psycopg://u@db/accord"),
+    ],
+)
+def test_database_url_uses_psycopg_3(monkeypatch, given, expected):
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert database_url("/instance") == expected
+
+
+def test_the_embedded_database_lives_under_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert database_url("/srv/accord/instance") == "sqlite:////srv/accord/instance/accord.db"

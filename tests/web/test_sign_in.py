@@ -1,0 +1,204 @@
+"""Signing in and out: the happy path, every refusal, throttling and sessions that really end."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from app.auth.routes import SIGN_IN_FAILED
+from app.extensions import db
+from app.models import Role, User, UserSession
+from app.services import people
+from tests.databases import app_for
+from tests.helpers import PASSWORD, make_user
+
+
+def _sessions(app) -> list[UserSession]:
+    with app.app_context():
+        return db.session.query(UserSession).order_by(UserSession.id).all()
+
+
+def test_sign_in_page_has_the_labelled_form(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    assert '<label class="govuk-label" for="email">' in html and "Email address" in html
+    assert '<label class="govuk-label" for="password">' in html and "Password" in html
+    assert re.search(
+        r'<button type="submit"[^>]*class="govuk-button"[^>]*>\s*Sign in\s*</button>', html
+    )
+    assert 'name="csrf_token"' in html
+
+
+def test_a_member_signs_in_and_is_sent_where_they_were_going(app, client):
+    make_user(app, "jo@example.org")
+    assert client.get("/recommendations/").status_code == 302
+    response = client.post_form(
+        "/sign-in?next=/recommendations/", {"email": "Jo@Example.org ", "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/recommendations/"
+    assert client.get("/recommendations/").status_code == 200
+    assert len(_sessions(app)) == 1
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_sign_in_never_redirects_off_the_site(app, client, target):
+    make_user(app, "jo@example.org")
+    response = client.post_form(
+        f"/sign-in?next={target}", {"email": "jo@example.org", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("jo@example.org", "the-wrong-password"),
+        ("nobody@example.org", PASSWORD),
+        ("gone@example.org", PASSWORD),  # deactivated
+    ],
+    ids=["wrong password", "unknown email", "deactivated"],
+)
+def test_a_failed_sign_in_says_the_same_thing_and_changes_nothing(app, client, email, password):
+    make_user(app, "jo@example.org")
+    make_user(app, "gone@example.org", active=False)
+    response = client.post_form("/sign-in", {"email": email, "password": password})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "There is a problem" in html and SIGN_IN_FAILED in html
+    assert f'value="{email}"' in html, "keeps what the person typed"
+    assert password not in html, "never echoes the password"
+    assert _sessions(app) == []
+    assert client.get("/").status_code == 302
+
+
+def test_empty_fields_are_named_in_the_error_summary(app, client):
+    response = client.post_form("/sign-in", {"email": "  ", "password": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<a href="#email">Enter your email address</a>' in html
+    assert '<a href="#password">Enter your password</a>' in html
+    assert "Error: Sign in" in html
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"], ids=["missing", "forged"])
+def test_sign_in_without_a_valid_csrf_token_is_refused(app, client, token):
+    make_user(app, "jo@example.org")
+    client.get("/sign-in")
+    data = {"email": "jo@example.org", "password": PASSWORD}
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/sign-in", data=data)
+    assert response.status_code == 400
+    assert "Your form could not be sent" in response.get_data(as_text=True)
+    assert _sessions(app) == []
+
+
+def test_sign_out_needs_a_post_with_a_csrf_token(app, client):
+    make_user(app, "jo@example.org")
+    client.sign_in("jo@example.org")
+    assert client.get("/sign-out").status_code == 405
+    assert client.post("/sign-out").status_code == 400
+    assert client.get("/").status_code == 200, "still signed in"
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(app, client):
+    make_user(app, "jo@example.org")
+    client.sign_in("jo@example.org")
+    stolen = client.get_cookie("accord_session").value
+    response = client.post_form("/sign-out")
+    assert response.status_code == 303 and response.headers["Location"] == "/sign-in"
+    (session,) = _sessions(app)
+    assert session.ended_at is not None and session.ended_reason == "signed out"
+
+    thief = app.test_client()
+    thief.set_cookie("accord_session", stolen)
+    assert thief.get("/").status_code == 302
+
+
+def test_the_session_cookie_is_renewed_and_locked_down_at_sign_in(app, client):
+    make_user(app, "jo@example.org")
+    client.get("/sign-in")
+    before = client.get_cookie("accord_session").value
+    response = client.sign_in("jo@example.org")
+    set_cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+    assert client.get_cookie("accord_session").value != before
+
+
+@pytest.mark.parametrize("change", ["deactivate", "password"])
+def test_deactivation_and_a_new_password_end_every_session(app, client, change):
+    user_id = make_user(app, "jo@example.org")
+    client.sign_in("jo@example.org")
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        if change == "deactivate":
+            people.deactivate(user)
+        else:
+            people.set_password(user, "another-long-password")
+        db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_an_idle_session_times_out(app, client):
+    make_user(app, "jo@example.org")
+    client.sign_in("jo@example.org")
+    with client.session_transaction() as session:
+        session["seen_at"] -= 31 * 60
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "had not used Accord for a while" in client.get("/sign-in").get_data(as_text=True)
+    (session,) = _sessions(app)
+    assert session.ended_reason == "timed out (idle)"
+
+
+def test_a_session_ends_after_the_absolute_timeout_even_when_busy(app, client):
+    make_user(app, "jo@example.org")
+    client.sign_in("jo@example.org")
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= 12 * 60 * 60 + 1
+        session["seen_at"] = int(time.time())
+    assert client.get("/").status_code == 302
+
+
+def test_failed_sign_ins_are_throttled_per_account(database_url, tmp_path):
+    cleanup = None
+    if database_url.startswith("postgresql"):
+        from tests.databases import truncate_all as cleanup
+    with app_for(database_url, cleanup=cleanup) as app:
+        app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+        from tests.helpers import AccordClient
+
+        app.test_client_class = AccordClient
+        make_user(app, "jo@example.org")
+        client = app.test_client()
+        for _ in range(3):
+            assert (
+                client.post_form(
+                    "/sign-in", {"email": "jo@example.org", "password": "wrong-password"}
+                ).status_code
+                == 422
+            )
+        refused = client.post_form("/sign-in", {"email": "jo@example.org", "password": PASSWORD})
+        assert refused.status_code == 429
+        assert "too many failed attempts" in refused.get_data(as_text=True)
+        # Another account from the same address is not locked out by Jo's failures.
+        make_user(app, "sam@example.org", roles=(Role.OFFICER,))
+        assert client.sign_in("sam@example.org").status_code == 303
+
+
+def test_successful_sign_ins_do_not_use_up_the_allowance(database_url):
+    cleanup = None
+    if database_url.startswith("postgresql"):
+        from tests.databases import truncate_all as cleanup
+    with app_for(database_url, cleanup=cleanup) as app:
+        app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
+        from tests.helpers import AccordClient
+
+        app.test_client_class = AccordClient
+        make_user(app, "jo@example.org")
+        for _ in range(4):
+            client = app.test_client()
+            assert client.sign_in("jo@example.org").status_code == 303
