@@ -1,0 +1,65 @@
+# Accord: `make run` sets up and serves the demo; `make test` sets up and runs every test.
+# Both are safe to repeat. Front-end assets are committed; `make assets` rebuilds them (needs npm).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format chromium postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+## Install the pinned dependencies from requirements.lock into .venv
+$(VENV)/.installed: requirements.lock | $(BIN)/uv
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+## Migrate the embedded database, load the demo data and serve on http://127.0.0.1:5000
+run: install
+	ACCORD_ENV=$${ACCORD_ENV:-development} $(BIN)/flask --app wsgi db upgrade
+	ACCORD_ENV=$${ACCORD_ENV:-development} $(BIN)/flask --app wsgi seed-demo
+	ACCORD_ENV=$${ACCORD_ENV:-development} $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## Chromium for the browser tests, from Debian (never a browser download)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## Start the machine's PostgreSQL if it is not answering
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  echo "Starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start; \
+	  for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check app tests bench wsgi.py migrations/env.py
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format app tests bench wsgi.py migrations/env.py
+
+## Lint, then every test: unit and request tests on SQLite and PostgreSQL, and the browser
+test: install chromium postgres lint
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Benchmarks (timings are measured here, never asserted in tests)
+bench: install
+	ACCORD_ENV=development $(BIN)/python -m bench.pages
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+include Makefile.assets
