@@ -10,6 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
 from app.extensions import csrf, db, limiter, migrate
@@ -27,6 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.settings(env, app.instance_path))
     app.config.update(config or {})
     settings.check_production(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a proxy, take the client's address (for throttling) and scheme from its headers.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -19,6 +20,7 @@ def init_cli(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the recommendations, demo accounts and demo documents (idempotent)."""
     report = seeding.load_demo(current_app.config["DEMO_PASSWORD"])
@@ -26,9 +28,7 @@ def seed_demo() -> None:
     click.echo(f"Demo data loaded: {report}")
 
 
-@click.group()
-def users() -> None:
-    """Create, list and deactivate people; set their passwords."""
+users = AppGroup("users", help="Create, list and deactivate people; set their passwords.")
 
 
 def _read_password(prompt: bool) -> str:

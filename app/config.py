@@ -56,6 +56,7 @@ def settings(env: str, instance_path: str) -> dict:
         "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
             "SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
         ),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "St Helens Council"),
         "HSTS": is_production,

@@ -43,3 +43,13 @@ def app(database_url):
 @pytest.fixture
 def client(app) -> AccordClient:
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Sign-in throttles count per process; each test starts with none used."""
+    from app.extensions import limiter
+
+    yield
+    if limiter.enabled:
+        limiter.reset()

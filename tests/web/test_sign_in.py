@@ -11,7 +11,6 @@ from app.auth.routes import SIGN_IN_FAILED
 from app.extensions import db
 from app.models import Role, User, UserSession
 from app.services import people
-from tests.databases import app_for
 from tests.helpers import PASSWORD, make_user
 
 
@@ -163,42 +162,47 @@ def test_a_session_ends_after_the_absolute_timeout_even_when_busy(app, client):
     assert client.get("/").status_code == 302
 
 
-def test_failed_sign_ins_are_throttled_per_account(database_url, tmp_path):
-    cleanup = None
-    if database_url.startswith("postgresql"):
-        from tests.databases import truncate_all as cleanup
-    with app_for(database_url, cleanup=cleanup) as app:
-        app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
-        from tests.helpers import AccordClient
+def test_failed_sign_ins_are_throttled_per_account(app):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    make_user(app, "jo@example.org")
+    client = app.test_client()
+    for _ in range(3):
+        assert (
+            client.post_form(
+                "/sign-in", {"email": "jo@example.org", "password": "wrong-password"}
+            ).status_code
+            == 422
+        )
+    refused = client.post_form("/sign-in", {"email": "jo@example.org", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "too many failed attempts" in refused.get_data(as_text=True)
+    # Another account from the same address is not locked out by Jo's failures.
+    make_user(app, "sam@example.org", roles=(Role.OFFICER,))
+    assert client.sign_in("sam@example.org").status_code == 303
 
-        app.test_client_class = AccordClient
-        make_user(app, "jo@example.org")
+
+def test_successful_sign_ins_do_not_use_up_the_allowance(app):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
+    make_user(app, "jo@example.org")
+    for _ in range(4):
         client = app.test_client()
-        for _ in range(3):
-            assert (
-                client.post_form(
-                    "/sign-in", {"email": "jo@example.org", "password": "wrong-password"}
-                ).status_code
-                == 422
-            )
-        refused = client.post_form("/sign-in", {"email": "jo@example.org", "password": PASSWORD})
-        assert refused.status_code == 429
-        assert "too many failed attempts" in refused.get_data(as_text=True)
-        # Another account from the same address is not locked out by Jo's failures.
-        make_user(app, "sam@example.org", roles=(Role.OFFICER,))
-        assert client.sign_in("sam@example.org").status_code == 303
+        assert client.sign_in("jo@example.org").status_code == 303
 
 
-def test_successful_sign_ins_do_not_use_up_the_allowance(database_url):
-    cleanup = None
-    if database_url.startswith("postgresql"):
-        from tests.databases import truncate_all as cleanup
-    with app_for(database_url, cleanup=cleanup) as app:
-        app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
-        from tests.helpers import AccordClient
-
-        app.test_client_class = AccordClient
-        make_user(app, "jo@example.org")
-        for _ in range(4):
-            client = app.test_client()
-            assert client.sign_in("jo@example.org").status_code == 303
+def test_failed_sign_ins_are_throttled_per_address(app):
+    app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = "4 per 15 minutes"
+    make_user(app, "jo@example.org")
+    client = app.test_client()
+    for index in range(4):
+        wrong = {"email": f"guess{index}@example.org", "password": "wrong-password"}
+        assert client.post_form("/sign-in", wrong).status_code == 422
+    assert client.sign_in("jo@example.org").status_code == 429
+    elsewhere = {"REMOTE_ADDR": "192.0.2.7"}
+    other = app.test_client()
+    token = other.csrf_token()
+    response = other.post(
+        "/sign-in",
+        data={"email": "jo@example.org", "password": PASSWORD, "csrf_token": token},
+        environ_base=elsewhere,
+    )
+    assert response.status_code == 303

@@ -1,0 +1,114 @@
+"""The command line: the demo seed and managing people without the web."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Clause, Document, Recommendation, Role, User, UserSession
+from app.services import people
+from tests.helpers import make_user
+
+
+def _counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, Document, Clause, Recommendation)
+        }
+
+
+def test_seed_demo_loads_everything_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = _counts(app)
+    assert counts["Recommendation"] == 25 + 12
+    assert counts["Document"] == 3 and counts["Clause"] >= 8 + 6 + 5
+    assert counts["User"] >= 5 + 6
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "0 created" in again.output
+    assert _counts(app) == counts
+
+
+def test_seed_demo_has_an_account_for_each_role_and_opens_the_documents(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    with app.app_context():
+        for role in Role:
+            user = people.find_user_by_email(f"{role.value}@example.org")
+            assert user is not None and role in user.roles
+            assert people.check_password(user, app.config["DEMO_PASSWORD"])
+        groups = {u.group for u in db.session.scalars(select(User)) if u.is_member}
+        assert len(groups) >= 3
+        statuses = {d.status.value for d in db.session.scalars(select(Document))}
+        assert statuses == {"open"}
+
+
+def test_users_create_reads_the_password_from_stdin(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Jo@Example.org",
+            "--name",
+            "Jo Bloggs",
+            "--role",
+            "member",
+            "--role",
+            "standards",
+            "--group",
+            "Green Group",
+            "--ward",
+            "Windle",
+        ],
+        input="a-long-enough-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "a-long-enough-password" not in result.output
+    with app.app_context():
+        user = people.find_user_by_email("jo@example.org")
+        assert user.roles == {Role.MEMBER, Role.STANDARDS} and user.ward == "Windle"
+        assert people.authenticate("jo@example.org", "a-long-enough-password") is not None
+
+
+def test_users_create_refuses_a_taken_email_and_a_short_password(app):
+    make_user(app, "jo@example.org")
+    runner = app.test_cli_runner()
+    taken = runner.invoke(
+        args=["users", "create", "JO@example.org", "--name", "Jo", "--role", "officer"],
+        input="a-long-enough-password\n",
+    )
+    assert taken.exit_code != 0 and "already an account" in taken.output
+    short = runner.invoke(
+        args=["users", "create", "sam@example.org", "--name", "Sam", "--role", "officer"],
+        input="short\n",
+    )
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    assert _counts(app)["User"] == 1
+
+
+def test_set_password_and_deactivate_end_sessions(app, client):
+    make_user(app, "jo@example.org")
+    client.sign_in("jo@example.org")
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "set-password", "jo@example.org"], input="a-brand-new-password\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get("/").status_code == 302
+    client.sign_in("jo@example.org", "a-brand-new-password")
+    assert runner.invoke(args=["users", "deactivate", "jo@example.org"]).exit_code == 0
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(UserSession.ended_at.is_(None))) == 0
+    listing = runner.invoke(args=["users", "list"]).output
+    assert "jo@example.org" in listing and "deactivated" in listing
+    assert runner.invoke(args=["users", "reactivate", "jo@example.org"]).exit_code == 0
+    assert client.sign_in("jo@example.org", "a-brand-new-password").status_code == 303
+
+
+def test_unknown_people_get_a_clear_message(app):
+    result = app.test_cli_runner().invoke(args=["users", "deactivate", "nobody@example.org"])
+    assert result.exit_code != 0 and "There is no account for nobody@example.org" in result.output

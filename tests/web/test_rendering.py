@@ -1,0 +1,64 @@
+"""One template serves the page and its fragment: the helper chooses by the request."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template_string
+
+from app.rendering import render, safe_next
+
+
+@pytest.fixture
+def fragment_app(app, tmp_path):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            DictLoader(
+                {
+                    "demo.html": "<html><body>{% block panel %}<p>{{ word }}</p>"
+                    "{% endblock %}</body></html>"
+                }
+            ),
+            app.jinja_loader,
+        ]
+    )
+    return app
+
+
+@pytest.mark.parametrize(
+    ("headers", "whole_page"),
+    [
+        ({}, True),
+        ({"HX-Request": "true"}, False),
+        ({"HX-Request": "true", "HX-Boosted": "true"}, True),
+        ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, True),
+    ],
+    ids=["plain", "htmx", "boosted", "history restore"],
+)
+def test_render_picks_the_page_or_the_block(fragment_app, headers, whole_page):
+    with fragment_app.test_request_context(headers=headers):
+        response = render("demo.html", block="panel", word="hello")
+    html = response.get_data(as_text=True)
+    assert ("<html>" in html) is whole_page and "<p>hello</p>" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/documents/x", "/documents/x"),
+        ("https://evil.example", "/"),
+        ("//evil", "/"),
+        ("/\\evil", "/"),
+        (None, "/"),
+        ("relative", "/"),
+    ],
+)
+def test_safe_next_only_allows_paths_on_this_site(target, expected):
+    assert safe_next(target, "/") == expected
+
+
+def test_templates_can_ask_the_permission_predicates(app):
+    with app.test_request_context():
+        assert render_template_string("{{ can_read_recommendations(None) }}") == "False"
