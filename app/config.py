@@ -56,6 +56,9 @@ def settings(env: str, instance_path: str) -> dict:
         "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
             "SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
         ),
+        "COMMENT_EDIT_WINDOW_MINUTES": int(os.environ.get("COMMENT_EDIT_WINDOW_MINUTES", "15")),
+        "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "50")),
+        "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", "4")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "St Helens Council"),

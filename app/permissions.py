@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import abort
 
-from app.models import Document, DocumentStatus, User
+from app.models import Comment, Discussion, Document, DocumentStatus, User
+from app.services.discussions import is_within_edit_window
 
 # States in which Members and Officers (and the committee) can see a document.
 PUBLIC_STATUSES = frozenset(DocumentStatus) - {DocumentStatus.DRAFT}
@@ -30,6 +31,37 @@ def can_read_document(user: User | None, document: Document) -> bool:
 
 def can_read_recommendations(user: User | None) -> bool:
     return _is_active(user)
+
+
+def _takes_part(user: User | None) -> bool:
+    """Members, Officers and facilitators discuss; the committee and admins only read."""
+    return _is_active(user) and (user.is_member or user.is_officer or user.is_facilitator)
+
+
+def can_start_discussion(user: User | None, document: Document) -> bool:
+    """While a document is Open for comment."""
+    return _takes_part(user) and document.status == DocumentStatus.OPEN
+
+
+def can_comment(user: User | None, discussion: Discussion) -> bool:
+    """Comment or reply: the document is Open and the discussion is not locked."""
+    return can_start_discussion(user, discussion.document) and not discussion.is_locked
+
+
+def can_edit_comment(user: User | None, comment: Comment) -> bool:
+    """Edit or withdraw: one's own live comment, within the edit window."""
+    return (
+        can_comment(user, comment.discussion)
+        and comment.author_id == user.id
+        and not comment.is_withdrawn
+        and not comment.is_hidden
+        and is_within_edit_window(comment)
+    )
+
+
+def can_moderate(user: User | None, discussion: Discussion) -> bool:
+    """Hide and unhide comments, lock discussions, relink recommendations: facilitators."""
+    return _is_active(user) and user.is_facilitator and can_read_document(user, discussion.document)
 
 
 def can_manage_people(user: User | None) -> bool:

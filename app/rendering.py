@@ -5,14 +5,24 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Response, make_response, render_template
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_block, render_blocks
 
 from app.extensions import is_htmx_request
 
 
-def render(template: str, *, block: str | None = None, status: int = 200, **context) -> Response:
-    """The whole page, or only ``block`` when htmx asks for a fragment. Varies on HX-Request."""
-    if block is not None and is_htmx_request():
+def render(
+    template: str,
+    *,
+    block: str | None = None,
+    blocks: list[str] | None = None,
+    status: int = 200,
+    **context,
+) -> Response:
+    """The whole page, or only ``block`` (or ``blocks``, for out-of-band swaps) when htmx asks
+    for a fragment. Always varies on HX-Request."""
+    if blocks is not None and is_htmx_request():
+        html = render_blocks(template, blocks, **context)
+    elif block is not None and is_htmx_request():
         html = render_block(template, block, **context)
     else:
         html = render_template(template, **context)

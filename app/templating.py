@@ -26,10 +26,30 @@ def london_time(value: datetime | None) -> str:
     )
 
 
+def time_ago(value: datetime | None) -> str:
+    """'just now', '5 minutes ago', '3 hours ago', '2 days ago'; older shows the date."""
+    if value is None:
+        return ""
+    seconds = int((datetime.now(UTC) - value).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            if unit == "day" and count > 30:
+                return london_time(value).split(" at ")[0]
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def iso_time(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time
+    app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.filters["iso"] = iso_time
 
     @app.context_processor
     def council():

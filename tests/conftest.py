@@ -51,5 +51,5 @@ def _fresh_throttles():
     from app.extensions import limiter
 
     yield
-    if limiter.enabled:
+    if limiter.enabled and getattr(limiter, "_storage", None) is not None:
         limiter.reset()

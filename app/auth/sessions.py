@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, request, session
+from flask import Flask, current_app, flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager
@@ -15,6 +16,9 @@ SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 # Endpoints anyone may reach without signing in.
 OPEN_ENDPOINTS = frozenset({"auth.sign_in", "main.healthz", "static"})
+# Live polls check the session themselves (see app.discussions.live) and must not count as
+# activity, or an open tab would keep its session alive for ever.
+POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live"})
 
 
 def mark_signed_in() -> None:
@@ -22,6 +26,12 @@ def mark_signed_in() -> None:
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
     session.permanent = True
+
+
+def live_session_token() -> str | None:
+    """The cookie's session token, if the cookie has not timed out (no database query)."""
+    token = session.get("_user_id")
+    return token if isinstance(token, str) and _timed_out() is None else None
 
 
 def _timed_out() -> str | None:
@@ -70,13 +80,30 @@ def init_sessions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """Back to sign-in; an htmx request is told to go there rather than swap the page in."""
+        target = request.full_path if request.query_string else request.path
+        if request.headers.get("HX-Request") == "true":
+            current = request.headers.get("HX-Current-URL", "")
+            target = urlsplit(current).path or "/"
+            response = make_response("", 401)
+            response.headers["HX-Redirect"] = url_for("auth.sign_in", next=target)
+            return response
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for("auth.sign_in", next=target))
+
     @app.before_request
     def require_sign_in():
         """Every page but sign-in and the health check needs a signed-in, active person."""
         if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
             return None
+        if request.endpoint in POLL_ENDPOINTS and request.if_none_match:
+            return None  # the view answers 304 itself, or checks sign-in the ordinary way
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if request.endpoint in POLL_ENDPOINTS:
+            return None
         now = int(time.time())
         # Refresh the idle clock, at most once a minute so polls do not rewrite the cookie.
         if now - session.get(SEEN_AT, 0) >= 60:

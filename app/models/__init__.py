@@ -9,6 +9,14 @@ from app.models.documents import (
     DocumentStatus,
     clause_recommendations,
 )
+from app.models.participation import (
+    Comment,
+    CommentRevision,
+    Discussion,
+    Moderation,
+    ModerationAction,
+    discussion_recommendations,
+)
 from app.models.people import Role, User, UserRole, UserSession
 from app.models.recommendations import Recommendation, RecommendationSource
 
@@ -16,9 +24,14 @@ __all__ = [
     "Base",
     "Clause",
     "ClauseRevision",
+    "Comment",
+    "CommentRevision",
+    "Discussion",
     "Document",
     "DocumentKind",
     "DocumentStatus",
+    "Moderation",
+    "ModerationAction",
     "Recommendation",
     "RecommendationSource",
     "Role",
@@ -26,5 +39,6 @@ __all__ = [
     "UserRole",
     "UserSession",
     "clause_recommendations",
+    "discussion_recommendations",
     "utcnow",
 ]

@@ -74,6 +74,8 @@ class Document(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Change marker for discussions on the document as a whole (see Clause.activity).
+    activity: Mapped[int] = mapped_column(default=0)
 
     clauses: Mapped[list[Clause]] = relationship(
         back_populates="document", order_by="Clause.position"
@@ -107,6 +109,8 @@ class Clause(Base):
     body: Mapped[str] = mapped_column(Text)
     revision_number: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Goes up by one whenever anything a watcher of the clause sees changes: live pages poll it.
+    activity: Mapped[int] = mapped_column(default=0)
 
     document: Mapped[Document] = relationship(back_populates="clauses")
     revisions: Mapped[list[ClauseRevision]] = relationship(

@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from flask import request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Recommendation, RecommendationSource
-from app.permissions import can_read_recommendations, require
+from app.models import (
+    Clause,
+    Discussion,
+    Document,
+    Recommendation,
+    RecommendationSource,
+    clause_recommendations,
+    discussion_recommendations,
+)
+from app.permissions import PUBLIC_STATUSES, can_read_recommendations, require
 from app.recommendations import bp
 from app.rendering import render
 
@@ -43,5 +52,110 @@ def _theme_order(source: RecommendationSource):
     return lambda r: (first_seen[r.theme], r.letter)
 
 
-def recommendation_anchor(recommendation: Recommendation) -> str:
-    return f"{recommendation.source.slug}-{recommendation.letter}"
+def _source(slug: str) -> RecommendationSource:
+    return db.first_or_404(select(RecommendationSource).where(RecommendationSource.slug == slug))
+
+
+@bp.get("/<source>/<letter>")
+def show(source: str, letter: str):
+    """One recommendation, and every clause and discussion that answers it, across documents."""
+    require(can_read_recommendations(current_user))
+    recommendation = db.first_or_404(
+        select(Recommendation)
+        .join(Recommendation.source)
+        .where(RecommendationSource.slug == source, Recommendation.letter == letter)
+    )
+    readable = _readable_documents()
+    clauses = db.session.scalars(
+        select(Clause)
+        .join(clause_recommendations, clause_recommendations.c.clause_id == Clause.id)
+        .where(
+            clause_recommendations.c.recommendation_id == recommendation.id,
+            Clause.document_id.in_(readable),
+        )
+        .order_by(Clause.document_id, Clause.position)
+        .options(joinedload(Clause.document))
+    ).all()
+    discussions = db.session.scalars(
+        select(Discussion)
+        .join(
+            discussion_recommendations, discussion_recommendations.c.discussion_id == Discussion.id
+        )
+        .where(
+            discussion_recommendations.c.recommendation_id == recommendation.id,
+            Discussion.document_id.in_(readable),
+        )
+        .order_by(Discussion.activity_mark.desc())
+        .options(joinedload(Discussion.document), joinedload(Discussion.clause))
+    ).all()
+    return render(
+        "recommendations/show.html",
+        recommendation=recommendation,
+        clauses=clauses,
+        discussions=discussions,
+    )
+
+
+def _readable_documents():
+    """Ids of the documents the person may read (drafts only for facilitators and admins)."""
+    query = select(Document.id)
+    if not (current_user.is_facilitator or current_user.is_admin):
+        query = query.where(Document.status.in_(PUBLIC_STATUSES))
+    return query
+
+
+@bp.get("/coverage")
+def coverage():
+    """Every recommendation of a source with how many clauses and discussions answer it,
+    the unanswered first, filterable by theme."""
+    require(can_read_recommendations(current_user))
+    sources = db.session.scalars(
+        select(RecommendationSource).order_by(RecommendationSource.position)
+    ).all()
+    if not sources:
+        return render(
+            "recommendations/coverage.html", sources=[], source=None, rows=[], themes=[], theme=None
+        )
+    source = next((s for s in sources if s.slug == request.args.get("source")), sources[0])
+    readable = _readable_documents()
+    clause_count = (
+        select(func.count(clause_recommendations.c.clause_id))
+        .join(Clause, Clause.id == clause_recommendations.c.clause_id)
+        .where(
+            clause_recommendations.c.recommendation_id == Recommendation.id,
+            Clause.document_id.in_(readable),
+        )
+        .correlate(Recommendation)
+        .scalar_subquery()
+    )
+    discussion_count = (
+        select(func.count(discussion_recommendations.c.discussion_id))
+        .join(Discussion, Discussion.id == discussion_recommendations.c.discussion_id)
+        .where(
+            discussion_recommendations.c.recommendation_id == Recommendation.id,
+            Discussion.document_id.in_(readable),
+        )
+        .correlate(Recommendation)
+        .scalar_subquery()
+    )
+    query = select(Recommendation, clause_count, discussion_count).where(
+        Recommendation.source_id == source.id
+    )
+    themes = sorted({r.theme for r in source.recommendations})
+    theme = request.args.get("theme") or None
+    if theme in themes:
+        query = query.where(Recommendation.theme == theme)
+    else:
+        theme = None
+    rows = sorted(
+        (tuple(row) for row in db.session.execute(query)),
+        key=lambda row: (row[1] + row[2] > 0, row[0].letter),
+    )
+    return render(
+        "recommendations/coverage.html",
+        sources=sources,
+        source=source,
+        rows=rows,
+        themes=themes,
+        theme=theme,
+    )

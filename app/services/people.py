@@ -6,6 +6,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Role, User, UserSession, utcnow
@@ -104,6 +105,7 @@ def find_session(token: str) -> UserSession | None:
     return db.session.scalar(
         select(UserSession)
         .join(UserSession.user)
+        .options(contains_eager(UserSession.user))
         .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
     )
 

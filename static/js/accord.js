@@ -101,3 +101,34 @@ document.body.addEventListener('htmx:configRequest', (event) => {
   const token = document.querySelector('meta[name="csrf-token"]')?.content
   if (token) event.detail.headers['X-CSRFToken'] = token
 })
+
+// A search box that narrows a long list of checkboxes (the recommendations a
+// discussion answers). Without JavaScript the box stays hidden and every
+// checkbox shows; ticked boxes always stay visible.
+function initFilters (scope) {
+  for (const container of scope.querySelectorAll('[data-app-filter]:not([data-app-filter-init])')) {
+    container.setAttribute('data-app-filter-init', '')
+    const input = container.querySelector('[data-app-filter-input]')
+    const count = container.querySelector('[data-app-filter-count]')
+    const items = Array.from(container.querySelectorAll('.govuk-checkboxes__item'))
+    if (!input || !items.length) continue
+    input.closest('.app-js-only')?.removeAttribute('hidden')
+    input.addEventListener('input', () => {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean)
+      let shown = 0
+      for (const item of items) {
+        const text = item.textContent.toLowerCase()
+        const ticked = item.querySelector('input')?.checked
+        const match = ticked || words.every((word) => text.includes(word))
+        item.hidden = !match
+        if (match) shown++
+      }
+      if (count) count.textContent = words.length ? `${shown} of ${items.length} shown` : ''
+    })
+  }
+}
+
+initFilters(document.body)
+document.body.addEventListener('htmx:load', (event) => {
+  if (event.detail.elt instanceof HTMLElement) initFilters(event.detail.elt)
+})

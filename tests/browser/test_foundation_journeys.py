@@ -11,7 +11,7 @@ from tests.browser.conftest import DEMO_PASSWORD, assert_accessible, new_page, s
 
 def test_a_member_reads_the_accord_and_the_recommendations(page):
     page.goto("/")
-    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2F$"))
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=(%2F|/)$"))
     expect(page).to_have_title(re.compile("Sign in"))
     assert_accessible(page)
 

@@ -1,0 +1,134 @@
+"""Discussions on clauses and documents, their comments, and how comments were moderated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, enum_type, utcnow
+from app.models.documents import Clause, Document
+from app.models.people import User
+from app.models.recommendations import Recommendation
+
+discussion_recommendations = Table(
+    "discussion_recommendations",
+    Base.metadata,
+    Column("discussion_id", ForeignKey("discussions.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+)
+
+
+class Discussion(Base):
+    """A thread of comments on a clause, or on a document as a whole (no clause)."""
+
+    __tablename__ = "discussions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The clause's (or document's) change marker when the discussion last changed.
+    activity_mark: Mapped[int] = mapped_column(default=0)
+
+    document: Mapped[Document] = relationship()
+    clause: Mapped[Clause | None] = relationship()
+    started_by: Mapped[User] = relationship(foreign_keys=[started_by_id])
+    locked_by: Mapped[User | None] = relationship(foreign_keys=[locked_by_id])
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary=discussion_recommendations, order_by=Recommendation.letter
+    )
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class Comment(Base):
+    """A comment in a discussion, or a reply to one (replies go one level deep)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    # The clause wording (ClauseRevision.number) the comment was written on; None on documents.
+    clause_revision_number: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    edit_count: Mapped[int] = mapped_column(default=0)
+    withdrawn_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    # A key the form carries, so the same form sent twice makes one comment.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Change markers: when the comment was posted, and when it last changed.
+    created_mark: Mapped[int] = mapped_column(default=0)
+    activity_mark: Mapped[int] = mapped_column(default=0)
+
+    discussion: Mapped[Discussion] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        back_populates="comment", order_by="CommentRevision.number"
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class CommentRevision(Base):
+    """An earlier text of an edited comment. Append-only."""
+
+    __tablename__ = "comment_revisions"
+    __table_args__ = (UniqueConstraint("comment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="revisions")
+
+
+class ModerationAction(StrEnum):
+    HIDE = "hide"
+    UNHIDE = "unhide"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    RELINK = "relink"
+
+
+class Moderation(Base):
+    """A facilitator's hide, unhide, lock, unlock or relink, with the reason. Append-only."""
+
+    __tablename__ = "moderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[ModerationAction] = mapped_column(enum_type(ModerationAction, "moderation"))
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    by: Mapped[User] = relationship()

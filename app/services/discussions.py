@@ -1,0 +1,228 @@
+"""Starting discussions, commenting, editing, withdrawing and moderating.
+
+Every change raises the change marker of the clause (or, for a discussion on the whole document,
+of the document) and stamps the changed row with the new value, so a live page can ask "what
+changed since marker N?" with one small query.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import (
+    Clause,
+    Comment,
+    CommentRevision,
+    Discussion,
+    Document,
+    Moderation,
+    ModerationAction,
+    Recommendation,
+    User,
+    utcnow,
+)
+from app.services import DomainError
+
+MAX_COMMENT_LENGTH = 10_000
+
+
+class DiscussionLocked(DomainError):
+    pass
+
+
+class EditWindowClosed(DomainError):
+    pass
+
+
+class StaleComment(DomainError):
+    """Someone (or another tab) changed the comment after this form was loaded."""
+
+    def __init__(self, comment: Comment):
+        super().__init__("This comment was changed after you opened it.")
+        self.comment = comment
+
+
+class NotAReplyTarget(DomainError):
+    pass
+
+
+def edit_window() -> timedelta:
+    return timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
+
+
+def is_within_edit_window(comment: Comment) -> bool:
+    return utcnow() - comment.created_at <= edit_window()
+
+
+def bump_activity(discussion: Discussion) -> int:
+    """Raise the marker of what the discussion belongs to and return its new value."""
+    if discussion.clause_id is not None:
+        table, key = Clause, discussion.clause_id
+    else:
+        table, key = Document, discussion.document_id
+    marker = db.session.execute(
+        update(table)
+        .where(table.id == key)
+        .values(activity=table.activity + 1)
+        .returning(table.activity)
+    ).scalar_one()
+    discussion.activity_mark = marker
+    return marker
+
+
+def start_discussion(
+    document: Document,
+    clause: Clause | None,
+    title: str,
+    body: str,
+    recommendations: list[Recommendation],
+    *,
+    by: User,
+    submission_key: str | None = None,
+) -> Discussion:
+    """A new discussion with its opening comment, answering at least one recommendation."""
+    if clause is not None and clause.document_id != document.id:
+        raise DomainError("That clause is not part of this document.")
+    if not recommendations:
+        raise DomainError("Choose at least one recommendation the discussion answers.")
+    discussion = Discussion(
+        document=document,
+        clause=clause,
+        title=title.strip(),
+        started_by=by,
+        recommendations=list(recommendations),
+    )
+    db.session.add(discussion)
+    db.session.flush()
+    add_comment(discussion, body, by=by, submission_key=submission_key)
+    return discussion
+
+
+def add_comment(
+    discussion: Discussion,
+    body: str,
+    *,
+    by: User,
+    parent: Comment | None = None,
+    submission_key: str | None = None,
+) -> Comment:
+    """A comment, or a reply to a comment (one level of replies)."""
+    if discussion.is_locked:
+        raise DiscussionLocked("This discussion is locked, so no more comments can be added.")
+    if parent is not None:
+        if parent.discussion_id != discussion.id:
+            raise NotAReplyTarget("You can only reply to a comment in this discussion.")
+        if parent.parent_id is not None:
+            raise NotAReplyTarget("You can reply to a comment, but not to a reply.")
+    comment = Comment(
+        discussion=discussion,
+        parent=parent,
+        author=by,
+        body=body.strip(),
+        clause_revision_number=discussion.clause.revision_number if discussion.clause else None,
+        submission_key=submission_key,
+    )
+    db.session.add(comment)
+    comment.created_mark = comment.activity_mark = bump_activity(discussion)
+    return comment
+
+
+def find_submitted(submission_key: str | None) -> Comment | None:
+    """The comment a form with this key already made, if it was sent before."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Comment).where(Comment.submission_key == submission_key))
+
+
+def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int) -> Comment:
+    """Replace the text of one's own comment within the edit window; the old text is kept."""
+    if comment.edit_count != seen_edit_count:
+        raise StaleComment(comment)
+    if not is_within_edit_window(comment):
+        raise EditWindowClosed(
+            f"Comments can only be changed for {current_app.config['COMMENT_EDIT_WINDOW_MINUTES']}"
+            " minutes after they are posted."
+        )
+    db.session.add(
+        CommentRevision(comment=comment, number=comment.edit_count + 1, body=comment.body)
+    )
+    comment.body = body.strip()
+    comment.edit_count += 1
+    comment.edited_at = utcnow()
+    comment.activity_mark = bump_activity(comment.discussion)
+    return comment
+
+
+def withdraw_comment(comment: Comment, *, by: User) -> Comment:
+    """The author takes their comment back; its place stays, marked as withdrawn."""
+    if not is_within_edit_window(comment):
+        raise EditWindowClosed("A comment can only be withdrawn while it can still be edited.")
+    comment.withdrawn_at = utcnow()
+    comment.activity_mark = bump_activity(comment.discussion)
+    return comment
+
+
+def _record(
+    action: ModerationAction,
+    discussion: Discussion,
+    by: User,
+    reason: str = "",
+    comment: Comment | None = None,
+) -> None:
+    db.session.add(
+        Moderation(action=action, discussion=discussion, comment=comment, reason=reason, by=by)
+    )
+
+
+def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
+    """A facilitator hides a comment; the reason shows in its place."""
+    comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), by, reason.strip()
+    _record(ModerationAction.HIDE, comment.discussion, by, reason.strip(), comment)
+    comment.activity_mark = bump_activity(comment.discussion)
+    return comment
+
+
+def unhide_comment(comment: Comment, *, by: User) -> Comment:
+    comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, None
+    _record(ModerationAction.UNHIDE, comment.discussion, by, comment=comment)
+    comment.activity_mark = bump_activity(comment.discussion)
+    return comment
+
+
+def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
+    """Lock a discussion (no more comments) or unlock it."""
+    discussion.locked_at, discussion.locked_by = (utcnow(), by) if locked else (None, None)
+    _record(ModerationAction.LOCK if locked else ModerationAction.UNLOCK, discussion, by)
+    bump_activity(discussion)
+    return discussion
+
+
+def relink(discussion: Discussion, recommendations: list[Recommendation], *, by: User) -> None:
+    """Change which recommendations a discussion answers (at least one)."""
+    if not recommendations:
+        raise DomainError("Choose at least one recommendation the discussion answers.")
+    before = ", ".join(r.label for r in discussion.recommendations)
+    discussion.recommendations = list(recommendations)
+    _record(ModerationAction.RELINK, discussion, by, f"was: {before}")
+    bump_activity(discussion)
+
+
+def describe_changes(discussion: Discussion, since: int) -> str:
+    """What changed in the discussion after marker ``since``, for a screen-reader announcement."""
+    changed = db.session.scalars(
+        select(Comment).where(Comment.discussion_id == discussion.id, Comment.activity_mark > since)
+    ).all()
+    new = sum(1 for c in changed if c.created_mark > since)
+    other = len(changed) - new
+    parts = []
+    if new:
+        parts.append(f"{new} new comment{'s' if new != 1 else ''}")
+    if other:
+        parts.append(f"{other} comment{'s' if other != 1 else ''} changed")
+    if discussion.activity_mark > since and not changed:
+        parts.append("the discussion changed")
+    return (", ".join(parts).capitalize() + ".") if parts else ""
