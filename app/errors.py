@@ -42,6 +42,8 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        if error.description and error.description != type(error).description:
+            message = error.description  # a route's own explanation, e.g. "locked"
         if code == 429 and request.endpoint == "auth.sign_in":
             message = (
                 "There have been too many failed attempts to sign in. Wait 15 minutes, "

@@ -45,6 +45,9 @@ class AccordClient(FlaskClient):
         return self.post(path, data=form, headers=headers, **kwargs)
 
     def sign_in(self, email: str, password: str = PASSWORD):
+        """Sign in as ``email``, signing out whoever was signed in first."""
+        if self.get_cookie("accord_session") is not None:
+            self.post_form("/sign-out")
         return self.post_form("/sign-in", {"email": email, "password": password})
 
 

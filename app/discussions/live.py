@@ -9,10 +9,11 @@ something changed does the request go the ordinary way (sign-in check, permissio
 from __future__ import annotations
 
 from flask import Response, make_response, request
+from flask_login import current_user
 from sqlalchemy import and_, func, select
 
 from app.auth.sessions import live_session_token
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.models import Clause, Discussion, Document, User, UserSession
 from app.models.people import hash_token
 
@@ -56,3 +57,15 @@ def not_modified(kind: str, object_id: int) -> Response | None:
     response.set_etag(str(marker))
     response.vary.add("HX-Request")
     return response
+
+
+def poll_or_sign_in(kind: str, object_id: int | None) -> Response | None:
+    """The 304 for an unchanged poll; a sign-in redirect for a poll whose session has ended;
+    None when the poll should be answered with the changed content."""
+    if object_id is not None:
+        response = not_modified(kind, object_id)
+        if response is not None:
+            return response
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None

@@ -16,9 +16,9 @@ from app.discussions.forms import (
     StartDiscussionForm,
     recommendation_choices,
 )
-from app.discussions.live import live_marker, not_modified
+from app.discussions.live import live_marker, poll_or_sign_in
 from app.extensions import db, is_htmx_request
-from app.models import Clause, Comment, Discussion, Document, Recommendation, User
+from app.models import Clause, Comment, Discussion, Document, Recommendation
 from app.permissions import (
     can_comment,
     can_edit_comment,
@@ -82,19 +82,8 @@ def _thread(discussion: Discussion, page: int) -> dict:
             .options(joinedload(Comment.author), joinedload(Comment.hidden_by))
         ):
             replies[reply.parent_id].append(reply)
-    authors = {c.author for c in comments} | {r.author for rs in replies.values() for r in rs}
-    _load_roles(authors)
+    # Authors' roles (for badges) come with them: User.role_grants loads "selectin".
     return {"comments": comments, "replies": replies, "page": page, "pages": pages, "total": total}
-
-
-def _load_roles(users: set[User]) -> None:
-    """Load every author's roles in one query (badges need them)."""
-    if users:
-        db.session.scalars(
-            select(User)
-            .where(User.id.in_([u.id for u in users]))
-            .options(selectinload(User.role_grants))
-        ).all()
 
 
 def _page_context(discussion: Discussion, **forms) -> dict:
@@ -172,7 +161,7 @@ def show(discussion_id: int):
 @bp.get("/discussions/<int:discussion_id>/live")
 def live(discussion_id: int):
     """The thread, for a page polling for changes: 304 Not Modified when nothing changed."""
-    response = not_modified("discussion", discussion_id)
+    response = poll_or_sign_in("discussion", discussion_id)
     if response is not None:
         return response
     discussion = _load_discussion(discussion_id)
@@ -229,6 +218,10 @@ def new(slug: str):
 def comment(discussion_id: int):
     """Post a comment, or a reply when the form names the comment it answers."""
     discussion = _load_discussion(discussion_id)
+    if discussion.is_locked and can_start_discussion(current_user, discussion.document):
+        abort(
+            409, "This discussion is locked, so no more comments can be added. Nothing was posted."
+        )
     require(can_comment(current_user, discussion))
     form = CommentForm()
     parent = None

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.diff import redline, summarise
-from app.discussions.live import not_modified
+from app.discussions.live import poll_or_sign_in
 from app.documents import bp
 from app.extensions import db
 from app.models import Clause, ClauseRevision, Comment, Discussion, Document, Recommendation
@@ -111,11 +111,9 @@ def clause(slug: str, number: str):
 @bp.get("/<slug>/clauses/<number>/live")
 def clause_live(slug: str, number: str):
     """The clause's discussions, for a polling page: 304 when nothing changed."""
-    clause_id = request.args.get("clause_id", type=int)
-    if clause_id is not None:
-        response = not_modified("clause", clause_id)
-        if response is not None:
-            return response
+    response = poll_or_sign_in("clause", request.args.get("clause_id", type=int))
+    if response is not None:
+        return response
     context = _clause_context(slug, number)
     response = render(CLAUSE, block="discussion_list", **context)
     response.set_etag(str(context["clause"].activity))

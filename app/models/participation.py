@@ -132,3 +132,5 @@ class Moderation(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     by: Mapped[User] = relationship()
+    discussion: Mapped[Discussion] = relationship()
+    comment: Mapped[Comment | None] = relationship()

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from app.models import Document, DocumentStatus, Role, User
-from app.permissions import can_manage_people, can_read_document, can_read_recommendations
+from app.models import Comment, Discussion, Document, DocumentStatus, Role, User, utcnow
+from app.permissions import (
+    can_comment,
+    can_edit_comment,
+    can_manage_people,
+    can_moderate,
+    can_read_document,
+    can_read_recommendations,
+    can_start_discussion,
+)
 
 
 def person(*roles: Role, active: bool = True) -> User:
@@ -45,3 +55,55 @@ def test_a_member_on_the_standards_committee_has_both_columns():
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_only_admins_manage_people(role):
     assert can_manage_people(person(role)) is (role == Role.ADMIN)
+
+
+# Discussions: shared/DOMAIN.md's grid, every role × every document state.
+TAKE_PART = {Role.MEMBER, Role.OFFICER, Role.FACILITATOR}
+
+
+def _discussion(status: DocumentStatus, locked: bool = False) -> Discussion:
+    discussion = Discussion(document=Document(status=status), title="T")
+    discussion.locked_at = utcnow() if locked else None
+    return discussion
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_starting_discussions_and_commenting(role, status):
+    user = person(role)
+    expected = role in TAKE_PART and status == DocumentStatus.OPEN
+    assert can_start_discussion(user, Document(status=status)) is expected
+    assert can_comment(user, _discussion(status)) is expected
+    assert can_comment(user, _discussion(status, locked=True)) is False
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_moderating(role, status):
+    expected = role == Role.FACILITATOR
+    assert can_moderate(person(role), _discussion(status)) is expected
+
+
+@pytest.mark.parametrize("role", sorted(TAKE_PART), ids=str)
+def test_editing_ones_own_comment_within_the_window(app_config, role):
+    author, other = person(role), person(role)
+    author.id, other.id = 1, 2
+    comment = Comment(
+        discussion=_discussion(DocumentStatus.OPEN), author_id=1, body="x", created_at=utcnow()
+    )
+    with app_config:
+        assert can_edit_comment(author, comment) is True
+        assert can_edit_comment(other, comment) is False
+        comment.created_at = utcnow() - timedelta(minutes=16)
+        assert can_edit_comment(author, comment) is False
+        comment.created_at = utcnow()
+        comment.withdrawn_at = utcnow()
+        assert can_edit_comment(author, comment) is False
+
+
+@pytest.fixture
+def app_config():
+    """An app context for the edit window setting (no database is touched)."""
+    from app import create_app
+
+    return create_app({"ACCORD_ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context()

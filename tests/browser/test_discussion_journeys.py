@@ -1,0 +1,326 @@
+"""Discussions in the browser: starting one, commenting live, replying, moderating, coverage.
+
+The live server's database is shared by every browser test of the session, so each journey
+starts its own discussion with a unique title and never relies on what another test left.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, new_page, sign_in
+
+ACCORD = "/documents/ways-of-working-accord"
+LIVE_TIMEOUT = 6_000  # ms: one poll (LIVE_POLL_SECONDS = 4) and the swap after it
+WAYS_OF_WORKING = "Recommendations responded to through introduction of a new Ways of Working"
+MEMBER = "Sarah Whitfield"
+OFFICER = "Rachel Hartley"
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+def start_discussion(page, title: str, body: str, *, clause: int | None = 2) -> str:
+    """Start a discussion with the clause's own recommendations (or CPC d); return its path."""
+    query = f"?clause={clause}" if clause else ""
+    page.goto(f"{ACCORD}/discussions/new{query}")
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Opening comment").fill(body)
+    if clause is None:
+        page.get_by_label(re.compile(r"^CPC d:")).check()
+    page.get_by_role("button", name="Start discussion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
+
+
+def comment_card(page, text: str):
+    return page.locator("article.app-comment", has_text=text)
+
+
+def horizontal_overflow(page) -> int:
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def test_a_member_starts_a_discussion_from_a_clause(page):
+    sign_in(page, "member@example.org")
+    page.goto(f"{ACCORD}/clauses/2")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Complementary roles of Members and Officers"
+    )
+    page.get_by_role("link", name="Start a discussion on this clause").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Start a discussion on clause 2, Complementary roles of Members and Officers"
+    )
+
+    # The clause's own recommendations come ticked; untick them and send the form empty.
+    ticked = page.locator("input[name=recommendations]:checked")
+    expect(ticked).to_have_count(2)
+    expect(page.get_by_label(re.compile(r"^CR g:"))).to_be_checked()
+    expect(page.get_by_label(re.compile(r"^CPC d:"))).to_be_checked()
+    for _ in range(ticked.count()):
+        ticked.first.uncheck()
+    page.get_by_role("button", name="Start discussion").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter a title for the discussion")
+    expect(summary).to_contain_text("Enter your opening comment")
+    expect(summary).to_contain_text("Choose at least one recommendation this discussion answers")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    assert_accessible(page)
+
+    # The filter box narrows the long list of recommendations.
+    title = unique("Who decides what")
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Opening comment").fill("Members decide, **Officers advise**.")
+    count = page.locator("[data-app-filter-count]")
+    expect(count).to_have_text("")
+    page.get_by_label("Find a recommendation").fill("CR m")
+    expect(count).to_have_text(re.compile(r"^\d+ of \d+ shown$"))
+    shown, total = (int(n) for n in re.findall(r"\d+", count.inner_text()))
+    assert 0 < shown < total
+    cr_m = page.get_by_label(re.compile(r"^CR m:"))
+    expect(cr_m).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^CPC a:"))).to_be_hidden()
+    cr_m.check()
+    page.get_by_role("button", name="Start discussion").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_text("Your discussion has started.")).to_be_visible()
+    opening = comment_card(page, "Members decide")
+    expect(opening.locator(".app-comment__body strong")).to_have_text("Officers advise")
+    expect(opening.locator(".app-comment__body")).not_to_contain_text("**")
+    chips = page.get_by_role("list", name="Recommendations this discussion answers")
+    expect(chips.locator(".app-chip")).to_have_count(1)
+    expect(chips).to_contain_text("CR m")
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name=re.compile("Clause 2")
+    ).click()
+    expect(page.locator("#discussion-list")).to_contain_text(title)
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="Ways of Working Accord"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ways of Working Accord")
+    assert_accessible(page)
+
+
+def test_comments_edits_and_moderation_appear_live(page, browser, live_server):
+    member = page
+    sign_in(member, "member@example.org")
+    discussion = start_discussion(member, unique("Live"), "The opening comment.")
+    officer = new_page(browser, live_server)
+    sign_in(officer, "officer@example.org")
+    officer.goto(discussion)
+    member.goto(discussion)
+
+    # The officer is half-way through a comment of their own.
+    draft = officer.get_by_label("Your comment")
+    draft.fill("Not sent yet")
+    expect(draft).to_be_focused()
+
+    text = unique("Posted by the member")
+    member.get_by_label("Your comment").fill(text)
+    member.get_by_role("button", name="Post comment").click()
+    expect(comment_card(member, text)).to_be_visible()  # htmx: no page load
+    expect(member.get_by_label("Your comment")).to_have_value("")
+
+    expect(officer.locator("#thread")).to_contain_text(text, timeout=LIVE_TIMEOUT)
+    expect(draft).to_have_value("Not sent yet")
+    expect(draft).to_be_focused()
+    expect(officer.locator("#announcer")).to_contain_text("new comment")
+
+    # The member edits the comment: the officer sees the new words and the tag.
+    card = comment_card(member, text)
+    comment_id = card.get_attribute("id")
+    card.get_by_role("link", name="Edit your comment").click()
+    expect(member.locator("#composer-heading")).to_have_text("Edit your comment")
+    expect(member.locator("#composer-heading")).to_be_focused()
+    edited = unique("Edited by the member")
+    member.locator("#composer").get_by_label("Your comment").fill(edited)
+    member.get_by_role("button", name="Save changes").click()
+    expect(member.locator(f"#{comment_id}")).to_contain_text(edited)
+
+    officer_card = officer.locator(f"#{comment_id}")
+    expect(officer_card).to_contain_text(edited, timeout=LIVE_TIMEOUT)
+    expect(officer_card.locator(".govuk-tag", has_text="Edited")).to_be_visible()
+    expect(draft).to_have_value("Not sent yet")
+
+    # A facilitator hides it, with a reason.
+    facilitator = new_page(browser, live_server)
+    sign_in(facilitator, "facilitator@example.org")
+    facilitator.goto(discussion)
+    facilitator.locator(f"#{comment_id}").get_by_role(
+        "link", name=f"Hide {MEMBER}'s comment"
+    ).click()
+    reason = unique("It names someone")
+    facilitator.get_by_label("Why are you hiding this comment?").fill(reason)
+    facilitator.get_by_role("button", name="Hide comment").click()
+    expect(facilitator.get_by_text("The comment is hidden.")).to_be_visible()
+
+    expect(officer_card).to_contain_text("Hidden by a facilitator", timeout=LIVE_TIMEOUT)
+    expect(officer_card).to_contain_text(reason)
+    expect(officer_card).not_to_contain_text(edited)
+    expect(draft).to_have_value("Not sent yet")
+
+    for other in (officer, facilitator):
+        problems = other.problems.messages
+        other.context.close()
+        assert not problems, problems
+
+
+def test_an_officer_replies_to_a_comment(page, browser, live_server):
+    member = new_page(browser, live_server)
+    sign_in(member, "member@example.org")
+    opening = unique("Please reply to this")
+    discussion = start_discussion(member, unique("Reply"), opening)
+    member.context.close()
+
+    sign_in(page, "officer@example.org")
+    page.goto(discussion)
+    card = comment_card(page, opening)
+    comment_id = card.get_attribute("id")
+    card.get_by_role("link", name=f"Reply to {MEMBER}").click()
+    heading = page.locator("#composer-heading")
+    expect(heading).to_have_text(f"Reply to {MEMBER}")
+    expect(heading).to_be_focused()
+    expect(page.locator("#composer blockquote")).to_contain_text(opening)
+    assert_accessible(page)
+
+    reply = unique("An officer's reply")
+    page.get_by_label("Your reply").fill(reply)
+    page.get_by_role("button", name="Post reply").click()
+    replies = page.locator("li", has=page.locator(f"#{comment_id}")).locator(
+        ".app-comment-list--replies"
+    )
+    expect(replies).to_contain_text(reply)
+    expect(replies.locator("article.app-comment--reply")).to_have_count(1)
+    expect(page.locator("#composer-heading")).to_have_text("Add a comment")
+    expect(page).to_have_url(re.compile(re.escape(discussion) + "$"))
+    assert_accessible(page)
+
+
+def test_discussing_without_javascript(page_without_javascript):
+    page = page_without_javascript
+    sign_in(page, "officer@example.org")
+    page.goto(ACCORD)
+    page.get_by_role("link", name="Start a discussion on the whole document").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Start a discussion on the whole of the Ways of Working Accord"
+    )
+    expect(page.get_by_label("Find a recommendation")).to_be_hidden()
+    title = unique("The whole Accord")
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Opening comment").fill("About the Accord as a whole.")
+    page.get_by_label(re.compile(r"^CPC d:")).check()
+    page.get_by_role("button", name="Start discussion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator(".govuk-caption-l")).to_have_text(
+        "Discussion on the whole of the Ways of Working Accord"
+    )
+    discussion = re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
+
+    text = unique("A comment without JavaScript")
+    page.get_by_label("Your comment").fill(text)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page).to_have_url(re.compile(re.escape(discussion) + "#thread$"))
+    expect(page.get_by_text("Your comment was posted.")).to_be_visible()
+    card = comment_card(page, text)
+    comment_id = card.get_attribute("id")
+
+    card.get_by_role("link", name=f"Reply to {OFFICER}").click()
+    expect(page).to_have_url(re.compile(r"\?reply_to=\d+#composer$"))
+    expect(page.locator("#composer-heading")).to_have_text(f"Reply to {OFFICER}")
+    reply = unique("A reply without JavaScript")
+    page.get_by_label("Your reply").fill(reply)
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_text("Your reply was posted.")).to_be_visible()
+    replies = page.locator("li", has=page.locator(f"#{comment_id}")).locator(
+        ".app-comment-list--replies"
+    )
+    expect(replies).to_contain_text(reply)
+
+    page.locator(f"#{comment_id}").get_by_role("link", name="Withdraw your comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to withdraw your comment?"
+    )
+    expect(page.locator(".govuk-inset-text")).to_contain_text(text)
+    page.get_by_role("button", name="Withdraw comment").click()
+    expect(page).to_have_url(re.compile(re.escape(discussion) + f"#{comment_id}$"))
+    expect(page.get_by_text("Your comment was withdrawn.")).to_be_visible()
+    withdrawn = page.locator(f"#{comment_id}")
+    expect(withdrawn).to_contain_text("Withdrawn by the author")
+    expect(withdrawn).not_to_contain_text(text)
+    expect(replies).to_contain_text(reply)  # the reply stays, under the placeholder
+
+
+def test_recommendation_coverage_and_a_recommendation(page):
+    sign_in(page, "member@example.org")
+    title = unique("Joint development")
+    start_discussion(page, title, "On the joint programme.", clause=1)  # CR a, CR m, CPC d
+
+    page.goto("/recommendations/coverage")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which recommendations are answered")
+    page.get_by_label("Theme").select_option(label=WAYS_OF_WORKING)
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"theme=Recommendations"))
+    expect(page.get_by_label("Theme")).to_have_value(WAYS_OF_WORKING)
+    table = page.locator("table.govuk-table")
+    expect(table.locator("caption")).to_have_text(f"Culture Review 2019: {WAYS_OF_WORKING}")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(10)  # CR c, d, e, g, h, l, m, o, p and x
+
+    summary = page.locator("#coverage-summary")
+    expect(summary).to_have_text(
+        re.compile(r"^\d+ of 10 recommendations in this theme (is|are) not answered yet\.$")
+    )
+    unanswered = int(summary.locator("strong").inner_text())
+    expect(table.get_by_text("Not answered", exact=True)).to_have_count(unanswered)
+
+    row = rows.filter(has=page.get_by_role("link", name="CR m", exact=True))
+    clause_count, discussion_count = (int(n) for n in row.locator("td").all_inner_texts())
+    assert clause_count >= 1
+    assert discussion_count >= 1
+    expect(row).not_to_contain_text("Not answered")
+    assert_accessible(page)
+
+    row.get_by_role("link", name="CR m", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recommendation m (CR m)")
+    clauses = page.locator("h2:has-text('Clauses that answer it') + ul")
+    expect(
+        clauses.get_by_role(
+            "link", name="Ways of Working Accord, clause 1: Purpose and shared commitment"
+        )
+    ).to_be_visible()
+    discussions = page.locator("h2:has-text('Discussions that answer it') + ul")
+    expect(discussions.get_by_role("link", name=title)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_discussion_pages_fit_a_320_pixel_screen(browser, live_server):
+    page = new_page(browser, live_server, width=320)
+    sign_in(page, "member@example.org")
+    page.goto(f"{ACCORD}/clauses/2")
+    assert horizontal_overflow(page) <= 0, "the clause page scrolls sideways at 320px"
+    assert_accessible(page)
+
+    discussion = start_discussion(
+        page, unique("A narrow screen " + "withaverylongwordthatdoesnotbreak" * 2), "Narrow."
+    )
+    page.get_by_label("Your comment").fill("A long address: https://example.org/" + "a" * 80)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#thread")).to_contain_text("A long address")
+    page.goto(discussion)
+    assert horizontal_overflow(page) <= 0, "the discussion page scrolls sideways at 320px"
+    assert_accessible(page)
+    assert not page.problems.messages, page.problems.messages
+    page.context.close()

@@ -1,0 +1,575 @@
+"""Discussions, comments and moderation: every rule, every refusal, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Clause,
+    Comment,
+    CommentRevision,
+    Discussion,
+    Document,
+    DocumentStatus,
+    Moderation,
+    Recommendation,
+    Role,
+    User,
+)
+from app.services import DomainError, clauses, seeding
+from app.services import discussions as service
+from tests.helpers import count_queries, make_user
+
+ACCORD = "ways-of-working-accord"
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        seeding.load_demo(password="a-long-test-password")
+        db.session.commit()
+    return app
+
+
+def _one(app, model, **where):
+    with app.app_context():
+        return db.session.scalars(select(model).filter_by(**where)).one()
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _ids(app, *labels: str) -> list[int]:
+    with app.app_context():
+        recommendations = db.session.scalars(select(Recommendation)).all()
+        return [r.id for r in recommendations if r.label in labels]
+
+
+def _start(
+    app,
+    email="member@example.org",
+    clause_number="2",
+    title="Trust in practice",
+    body="Opening comment",
+) -> int:
+    """A discussion on a clause of the Accord, started through the service."""
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        document = db.session.scalars(select(Document).filter_by(slug=ACCORD)).one()
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=document.id, number=clause_number)
+        ).one()
+        discussion = service.start_discussion(
+            document, clause, title, body, list(clause.recommendations), by=user
+        )
+        db.session.commit()
+        return discussion.id
+
+
+def _comment(app, discussion_id, email, body="A comment", parent_id=None) -> int:
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        discussion = db.session.get(Discussion, discussion_id)
+        parent = db.session.get(Comment, parent_id) if parent_id else None
+        comment = service.add_comment(discussion, body, by=user, parent=parent)
+        db.session.commit()
+        return comment.id
+
+
+# Starting a discussion -------------------------------------------------------------------
+
+
+def test_a_member_starts_a_discussion_on_a_clause(seeded, client):
+    client.sign_in("member@example.org")
+    form = client.get(f"/documents/{ACCORD}/discussions/new?clause=2").get_data(as_text=True)
+    assert "Start a discussion on clause 2" in form
+    response = client.post_form(
+        f"/documents/{ACCORD}/discussions/new?clause=2",
+        {
+            "title": "Respect in meetings",
+            "body": "**Courtesy** matters",
+            "recommendations": _ids(seeded, "CR m", "CPC d"),
+            "submission_key": "key-1",
+        },
+    )
+    assert response.status_code == 303
+    discussion = _one(seeded, Discussion, title="Respect in meetings")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<strong>Courtesy</strong>" in page
+    assert "CR m" in page and "CPC d" in page
+    assert "Member, Labour Group" in page
+    clause_page = client.get(f"/documents/{ACCORD}/clauses/2").get_data(as_text=True)
+    assert "Respect in meetings" in clause_page
+    assert discussion.clause_id is not None
+
+
+def test_a_discussion_on_the_whole_document(seeded, client):
+    client.sign_in("officer@example.org")
+    response = client.post_form(
+        f"/documents/{ACCORD}/discussions/new",
+        {"title": "Overall tone", "body": "Reads well", "recommendations": _ids(seeded, "CR a")},
+    )
+    assert response.status_code == 303
+    assert _one(seeded, Discussion, title="Overall tone").clause_id is None
+    page = client.get(f"/documents/{ACCORD}").get_data(as_text=True)
+    assert "Overall tone" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": "", "body": "x"}, "Enter a title for the discussion"),
+        ({"title": "T", "body": "   \n  "}, "Enter your opening comment"),
+        ({"title": "T", "body": "x" * 10_001}, "10,000 characters or fewer"),
+        (
+            {"title": "T", "body": "x", "recommendations": []},
+            "Choose at least one recommendation this discussion answers",
+        ),
+        (
+            {"title": "T", "body": "x", "recommendations": [999_999]},
+            "Choose recommendations from the list",
+        ),
+        (
+            {"title": "T", "body": "x", "recommendations": ["not-a-number"]},
+            "Choose recommendations from the list",
+        ),
+    ],
+    ids=["no title", "blank comment", "too long", "no recommendation", "unknown id", "garbage id"],
+)
+def test_bad_input_to_a_new_discussion_changes_nothing(seeded, client, data, message):
+    client.sign_in("member@example.org")
+    data = {"recommendations": _ids(seeded, "CR m"), **data}
+    response = client.post_form(f"/documents/{ACCORD}/discussions/new?clause=2", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "There is a problem" in html and message in html
+    if data["title"]:
+        assert f'value="{data["title"]}"' in html, "keeps what was typed"
+    assert _count(seeded, Discussion) == 0 and _count(seeded, Comment) == 0
+
+
+def test_a_clause_of_another_document_is_not_found(seeded, client):
+    client.sign_in("member@example.org")
+    response = client.post_form(
+        "/documents/member-officer-protocol/discussions/new?clause=12",
+        {"title": "T", "body": "x", "recommendations": _ids(seeded, "CR m")},
+    )
+    assert response.status_code == 404
+    with seeded.app_context():
+        accord = db.session.scalars(select(Document).filter_by(slug=ACCORD)).one()
+        protocol = db.session.scalars(
+            select(Document).filter_by(slug="member-officer-protocol")
+        ).one()
+        user = db.session.scalars(select(User).filter_by(email="member@example.org")).one()
+        with pytest.raises(DomainError, match="not part of this document"):
+            service.start_discussion(
+                protocol, accord.clauses[0], "T", "x", accord.clauses[0].recommendations, by=user
+            )
+        db.session.rollback()
+    assert _count(seeded, Discussion) == 0
+
+
+@pytest.mark.parametrize("email", ["standards@example.org", "admin@example.org"])
+def test_the_committee_and_admins_read_but_do_not_take_part(seeded, client, email):
+    discussion_id = _start(seeded)
+    client.sign_in(email)
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "Opening comment" in page and "Post comment" not in page
+    assert client.get(f"/documents/{ACCORD}/discussions/new?clause=2").status_code == 403
+    refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "x"})
+    assert refused.status_code == 403
+    assert _count(seeded, Comment) == 1
+
+
+def test_nobody_starts_discussions_once_a_document_is_closed(seeded, client):
+    discussion_id = _start(seeded)
+    with seeded.app_context():
+        db.session.scalars(
+            select(Document).filter_by(slug=ACCORD)
+        ).one().status = DocumentStatus.CLOSED
+        db.session.commit()
+    client.sign_in("member@example.org")
+    assert client.get(f"/documents/{ACCORD}/discussions/new").status_code == 403
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "comments cannot be added" in page and 'hx-trigger="every' not in page
+
+
+# Comments and replies --------------------------------------------------------------------
+
+
+def test_comment_three_ways(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    url = f"/discussions/{discussion_id}/comments"
+    plain = client.post_form(url, {"body": "Plain post"})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith("#thread")
+    htmx = client.post_form(url, {"body": "Via htmx"}, htmx=True)
+    html = htmx.get_data(as_text=True)
+    assert htmx.status_code == 200 and "<html" not in html
+    assert 'id="composer"' in html and 'id="thread" hx-swap-oob="true"' in html
+    assert "Via htmx" in html and "Your comment was posted." in html
+    boosted = client.post_form(url, {"body": "Boosted"}, boosted=True)
+    assert boosted.status_code == 303
+    assert _count(seeded, Comment) == 4
+
+
+def test_the_same_form_sent_twice_makes_one_comment(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    form = {"body": "Only once", "submission_key": "same-key"}
+    assert client.post_form(f"/discussions/{discussion_id}/comments", form).status_code == 303
+    assert client.post_form(f"/discussions/{discussion_id}/comments", form).status_code == 303
+    assert _count(seeded, Comment) == 2  # the opening comment and this one
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "Enter your comment"),
+        ("  \t\n ", "Enter your comment"),
+        ("y" * 10_001, "10,000 characters or fewer"),
+    ],
+    ids=["empty", "whitespace", "too long"],
+)
+def test_bad_comments_are_refused_and_keep_what_was_typed(seeded, client, body, message):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    response = client.post_form(f"/discussions/{discussion_id}/comments", {"body": body}, htmx=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html
+    assert "There is a problem" in html and "<html" not in html
+    assert _count(seeded, Comment) == 1
+
+
+def test_replies_go_one_level_deep(seeded, client):
+    discussion_id = _start(seeded)
+    top = _one(seeded, Comment, discussion_id=discussion_id).id
+    client.sign_in("officer@example.org")
+    reply = client.post_form(
+        f"/discussions/{discussion_id}/comments", {"body": "I agree", "parent_id": top}
+    )
+    assert reply.status_code == 303
+    reply_id = _one(seeded, Comment, body="I agree").id
+    deeper = client.post_form(
+        f"/discussions/{discussion_id}/comments", {"body": "Deeper", "parent_id": reply_id}
+    )
+    assert deeper.status_code == 400
+    assert "not to a reply" in deeper.get_data(as_text=True)
+    other = _start(seeded, title="Another")
+    elsewhere = client.post_form(
+        f"/discussions/{other}/comments", {"body": "Wrong thread", "parent_id": top}
+    )
+    assert elsewhere.status_code == 400
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "app-comment-list--replies" in page and "I agree" in page
+    assert _count(seeded, Comment) == 3
+
+
+def test_comment_text_is_sanitised_markdown(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    client.post_form(
+        f"/discussions/{discussion_id}/comments",
+        {"body": "<script>alert(1)</script> [plan](https://example.org) > quoted"},
+    )
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert 'rel="nofollow noopener noreferrer"' in page
+
+
+def test_a_locked_discussion_takes_no_comments(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("facilitator@example.org")
+    assert (
+        client.post_form(f"/discussions/{discussion_id}/lock", {"action": "lock"}).status_code
+        == 303
+    )
+    client.sign_in("officer@example.org")
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "locked by a facilitator" in page and "Post comment" not in page
+    refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Too late"})
+    assert refused.status_code == 409 and "locked" in refused.get_data(as_text=True)
+    assert _count(seeded, Comment) == 1
+
+
+# Editing and withdrawing -----------------------------------------------------------------
+
+
+def _edit(client, comment_id, body, edit_count=0, **kwargs):
+    return client.post_form(
+        f"/comments/{comment_id}/edit", {"body": body, "edit_count": edit_count}, **kwargs
+    )
+
+
+def test_editing_keeps_the_earlier_text_and_marks_the_comment(seeded, client):
+    discussion_id = _start(seeded)
+    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+    client.sign_in("member@example.org")
+    assert _edit(client, comment_id, "Better wording").status_code == 303
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "Better wording" in page and "Edited" in page
+    assert _one(seeded, CommentRevision, comment_id=comment_id).body == "Opening comment"
+
+
+def test_a_stale_edit_is_refused_with_both_texts(seeded, client):
+    discussion_id = _start(seeded)
+    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+    client.sign_in("member@example.org")
+    assert _edit(client, comment_id, "From the first tab").status_code == 303
+    stale = _edit(client, comment_id, "From the second tab", edit_count=0, htmx=True)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "From the first tab" in html and "From the second tab" in html
+    assert _one(seeded, Comment, id=comment_id).body == "From the first tab"
+
+
+def test_nobody_edits_someone_elses_comment(seeded, client):
+    discussion_id = _start(seeded)
+    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+    client.sign_in("officer@example.org")
+    assert _edit(client, comment_id, "Hijacked").status_code == 403
+    assert client.post_form(f"/comments/{comment_id}/withdraw").status_code == 403
+    assert _one(seeded, Comment, id=comment_id).body == "Opening comment"
+
+
+def test_editing_after_the_window_is_refused(seeded, client):
+    discussion_id = _start(seeded)
+    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+    with seeded.app_context():
+        comment = db.session.get(Comment, comment_id)
+        comment.created_at = comment.created_at - timedelta(minutes=16)
+        db.session.commit()
+    client.sign_in("member@example.org")
+    response = _edit(client, comment_id, "Too late")
+    assert response.status_code == 409 and "has passed" in response.get_data(as_text=True)
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert f'id="edit-{comment_id}"' not in page
+    assert _one(seeded, Comment, id=comment_id).body == "Opening comment"
+
+
+def test_withdrawing_asks_first_and_leaves_a_placeholder(seeded, client):
+    discussion_id = _start(seeded)
+    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+    client.sign_in("member@example.org")
+    confirm = client.get(f"/comments/{comment_id}/withdraw").get_data(as_text=True)
+    assert "Are you sure you want to withdraw your comment?" in confirm
+    assert _one(seeded, Comment, id=comment_id).withdrawn_at is None
+    assert client.post_form(f"/comments/{comment_id}/withdraw").status_code == 303
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "Withdrawn by the author." in page and "Opening comment" not in page
+
+
+# Moderation ------------------------------------------------------------------------------
+
+
+def test_facilitators_hide_with_a_reason_and_unhide(seeded, client):
+    discussion_id = _start(seeded)
+    comment_id = _comment(seeded, discussion_id, "officer@example.org", "Named a colleague")
+    client.sign_in("facilitator@example.org")
+    empty = client.post_form(f"/comments/{comment_id}/hide", {"reason": " "})
+    assert empty.status_code == 422 and "Enter the reason" in empty.get_data(as_text=True)
+    hidden = client.post_form(f"/comments/{comment_id}/hide", {"reason": "Names a colleague"})
+    assert hidden.status_code == 303
+    client.sign_in("member@example.org")
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "Hidden by a facilitator" in page and "Names a colleague" in page
+    assert "Named a colleague" not in page
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"/comments/{comment_id}/unhide").status_code == 303
+    assert "Named a colleague" in client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    with seeded.app_context():
+        actions = [m.action.value for m in db.session.scalars(select(Moderation))]
+    assert actions == ["hide", "unhide"]
+
+
+@pytest.mark.parametrize(
+    "email", ["member@example.org", "officer@example.org", "standards@example.org"]
+)
+def test_only_facilitators_moderate(seeded, client, email):
+    discussion_id = _start(seeded)
+    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+    client.sign_in(email)
+    assert client.post_form(f"/comments/{comment_id}/hide", {"reason": "x"}).status_code == 403
+    assert client.post_form(f"/discussions/{discussion_id}/lock").status_code == 403
+    assert client.get(f"/discussions/{discussion_id}/recommendations").status_code == 403
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "Lock discussion" not in page and f'id="hide-{comment_id}"' not in page
+
+
+def test_facilitators_relink_recommendations_but_not_to_none(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("facilitator@example.org")
+    url = f"/discussions/{discussion_id}/recommendations"
+    refused = client.post_form(url, {})
+    assert refused.status_code == 422
+    assert "Choose at least one recommendation" in refused.get_data(as_text=True)
+    assert client.post_form(url, {"recommendations": _ids(seeded, "CR q")}).status_code == 303
+    with seeded.app_context():
+        labels = [r.label for r in db.session.get(Discussion, discussion_id).recommendations]
+    assert labels == ["CR q"]
+
+
+# Wording changes -------------------------------------------------------------------------
+
+
+def test_comments_on_an_earlier_wording_are_marked_and_link_to_the_difference(seeded, client):
+    discussion_id = _start(seeded)
+    with seeded.app_context():
+        clause = db.session.get(Discussion, discussion_id).clause
+        clauses.revise_clause(
+            clause,
+            clause.heading,
+            clause.body + "\n\nA new sentence.",
+            by=None,
+            reason="Agreed change",
+        )
+        db.session.commit()
+        number = clause.number
+    _comment(seeded, discussion_id, "officer@example.org", "On the new text")
+    client.sign_in("member@example.org")
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert page.count("On an earlier wording") == 1
+    changes = client.get(f"/documents/{ACCORD}/clauses/{number}/changes?from=1")
+    html = changes.get_data(as_text=True)
+    assert changes.status_code == 200 and '<ins class="app-ins">' in html
+    assert "A new sentence." in html
+
+
+# Live updates ----------------------------------------------------------------------------
+
+
+def test_an_unchanged_poll_is_a_304_from_one_query(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{discussion_id}/live"
+    first = client.get(live, headers={"HX-Request": "true"})
+    etag = first.headers["ETag"]
+    with count_queries(seeded) as queries:
+        unchanged = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    assert queries.count == 1, queries
+
+    _comment(seeded, discussion_id, "member@example.org", "Something new")
+    changed = client.get(
+        f"{live}?since={etag.strip(chr(34))}", headers={"HX-Request": "true", "If-None-Match": etag}
+    )
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Something new" in html and "1 new comment." in html and "<html" not in html
+
+
+def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{discussion_id}/live"
+    etag = client.get(live, headers={"HX-Request": "true"}).headers["ETag"]
+    cookie = client.get_cookie("accord_session").value
+    client.post_form("/sign-out")
+    copy = seeded.test_client()
+    copy.set_cookie("accord_session", cookie)
+    response = copy.get(
+        live,
+        headers={
+            "HX-Request": "true",
+            "If-None-Match": etag,
+            "HX-Current-URL": f"http://localhost/discussions/{discussion_id}",
+        },
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/sign-in?next=")
+
+
+def test_the_clause_page_polls_too(seeded, client):
+    _start(seeded)
+    client.sign_in("officer@example.org")
+    with seeded.app_context():
+        accord = db.session.scalars(select(Document).filter_by(slug=ACCORD)).one()
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=accord.id, number="2")
+        ).one()
+        clause_id = clause.id
+        slug = clause.document.slug
+    live = f"/documents/{slug}/clauses/2/live?clause_id={clause_id}"
+    etag = client.get(live, headers={"HX-Request": "true"}).headers["ETag"]
+    assert (
+        client.get(live, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
+    )
+    _start(seeded, title="A second discussion")
+    changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and "A second discussion" in changed.get_data(as_text=True)
+
+
+# Speed -----------------------------------------------------------------------------------
+
+
+def test_a_discussion_with_500_comments_renders_in_a_fixed_number_of_queries(seeded, client):
+    discussion_id = _start(seeded)
+    client.sign_in("officer@example.org")
+    url = f"/discussions/{discussion_id}"
+    emails = ["member@example.org", "officer@example.org", "facilitator@example.org"]
+    first = _comment(seeded, discussion_id, "member@example.org", "Early")
+    _comment(seeded, discussion_id, "officer@example.org", "Early reply", parent_id=first)
+    with count_queries(seeded) as few:
+        client.get(url)
+    with seeded.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User))}
+        discussion = db.session.get(Discussion, discussion_id)
+        parents = []
+        for index in range(500):
+            parent = parents[index // 3] if index % 3 == 2 and parents else None
+            comment = Comment(
+                discussion=discussion,
+                author=users[emails[index % 3]],
+                body=f"Comment {index}",
+                parent=parent,
+                clause_revision_number=1,
+            )
+            db.session.add(comment)
+            if parent is None:
+                parents.append(comment)
+        db.session.commit()
+    with count_queries(seeded) as many:
+        page = client.get(url).get_data(as_text=True)
+    assert many.count == few.count <= 10, f"{few}\n---\n{many}"
+    assert 'class="govuk-pagination"' in page
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert 'aria-current="page">2<' in second
+
+
+# Recommendation pages --------------------------------------------------------------------
+
+
+def test_a_recommendation_page_lists_what_answers_it(seeded, client):
+    _start(seeded, title="Discussing the Accord")
+    client.sign_in("member@example.org")
+    html = client.get("/recommendations/culture-review/m").get_data(as_text=True)
+    assert "Clauses that answer it" in html and "Ways of Working Accord, clause" in html
+    missing = client.get("/recommendations/culture-review/i")
+    assert missing.status_code == 404
+
+
+def test_coverage_puts_unanswered_recommendations_first_and_filters_by_theme(seeded, client):
+    client.sign_in("member@example.org")
+    html = client.get("/recommendations/coverage?source=culture-review").get_data(as_text=True)
+    rows = html.split('<tr class="govuk-table__row">')[2:]
+    answered = ["Not answered" not in row for row in rows]
+    assert answered == sorted(answered), "unanswered first"
+    assert len(rows) == 25
+    with seeded.app_context():
+        theme = db.session.scalars(select(Recommendation.theme)).first()
+    filtered = client.get(
+        "/recommendations/coverage", query_string={"source": "culture-review", "theme": theme}
+    ).get_data(as_text=True)
+    assert 0 < filtered.count('<tr class="govuk-table__row">') - 1 < 25
+
+
+def test_people_without_a_role_to_take_part_see_no_start_button(app, client):
+    make_user(app, "ip@example.org", roles=(Role.STANDARDS,), is_independent_person=True)
+    client.sign_in("ip@example.org")
+    assert client.get("/").status_code == 200
