@@ -12,14 +12,48 @@ import tempfile
 import time
 
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.services import seeding
+from app.models import Document, User
+from app.services import discussions, seeding
 
 PASSWORD = "a-long-bench-password"
-PAGES = ["/", "/documents/ways-of-working-accord", "/recommendations/"]
+PAGES = [
+    "/",
+    "/documents/ways-of-working-accord",
+    "/recommendations/",
+    "/recommendations/coverage",
+    "/discussions/1",
+    "/discussions/1/live",
+]
+BIG_DISCUSSION_COMMENTS = 500
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
+
+
+def _big_discussion() -> None:
+    """Discussion 1: a clause discussion with 500 comments, a third of them replies."""
+    document = db.session.scalar(select(Document).where(Document.slug == PAGES[1].split("/")[-1]))
+    clause = document.clauses[1]
+    people = db.session.scalars(select(User).limit(6)).all()
+    discussion = discussions.start_discussion(
+        document,
+        clause,
+        "A long discussion",
+        "Opening",
+        list(clause.recommendations),
+        by=people[0],
+    )
+    parents = []
+    for index in range(BIG_DISCUSSION_COMMENTS):
+        parent = parents[-1] if index % 3 == 2 else None
+        comment = discussions.add_comment(
+            discussion, f"Comment {index}", by=people[index % 6], parent=parent
+        )
+        if parent is None:
+            parents.append(comment)
+    db.session.commit()
 
 
 def main() -> None:
@@ -32,6 +66,7 @@ def main() -> None:
             upgrade()
             seeding.load_demo(PASSWORD)
             db.session.commit()
+            _big_discussion()
         client = app.test_client()
         page = client.get("/sign-in").get_data(as_text=True)
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -39,13 +74,16 @@ def main() -> None:
             "/sign-in",
             data={"email": "member@example.org", "password": PASSWORD, "csrf_token": token},
         )
+        etag = client.get("/discussions/1/live", headers={"HX-Request": "true"}).headers["ETag"]
+        unchanged_poll = ("/discussions/1/live", {"HX-Request": "true", "If-None-Match": etag}, 304)
         print(f"{'page':45} {'median ms':>10} {'p95 ms':>10}")
-        for path in PAGES:
+        for path, headers, status in [(p, {}, 200) for p in PAGES] + [unchanged_poll]:
             timings = []
             for _ in range(ROUNDS):
                 start = time.perf_counter()
-                assert client.get(path).status_code == 200
+                assert client.get(path, headers=headers).status_code == status
                 timings.append((time.perf_counter() - start) * 1000)
+            path += " (unchanged, 304)" if status == 304 else ""
             timings.sort()
             p95 = timings[int(len(timings) * 0.95) - 1]
             print(f"{path:45} {statistics.median(timings):10.1f} {p95:10.1f}")

@@ -132,3 +132,14 @@ initFilters(document.body)
 document.body.addEventListener('htmx:load', (event) => {
   if (event.detail.elt instanceof HTMLElement) initFilters(event.detail.elt)
 })
+
+// Escape hides an open recommendation tip until the pointer or focus moves on.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape') return
+  for (const chip of document.querySelectorAll('.app-chip:hover, .app-chip:focus')) {
+    chip.classList.add('app-chip--dismissed')
+    const reset = () => chip.classList.remove('app-chip--dismissed')
+    chip.addEventListener('blur', reset, { once: true })
+    chip.addEventListener('mouseleave', reset, { once: true })
+  }
+})

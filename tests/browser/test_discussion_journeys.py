@@ -324,3 +324,15 @@ def test_discussion_pages_fit_a_320_pixel_screen(browser, live_server):
     assert_accessible(page)
     assert not page.problems.messages, page.problems.messages
     page.context.close()
+
+
+def test_zz_scratch(page):
+    sign_in(page, "member@example.org")
+    discussion = start_discussion(page, unique("Idle"), "Idle.")
+    page.goto(discussion)
+    with page.expect_response(lambda r: "/live" in r.url) as info:
+        pass
+    print("STATUS", info.value.status, info.value.all_headers())
+    page.wait_for_timeout(300)
+    print("THREAD", page.locator("#thread").count())
+    print(page.evaluate("document.querySelector('main').innerHTML.length"))
