@@ -6,7 +6,20 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import is_htmx_request
 from app.rendering import render
+
+
+def _error_page(status: int, title: str, message: str, **context):
+    """The error page; for htmx, a banner swapped into the top of the page instead."""
+    response = render(
+        "errors/error.html", block="banner", status=status, title=title, message=message, **context
+    )
+    if is_htmx_request():
+        response.headers["HX-Retarget"] = "#app-errors"
+        response.headers["HX-Reswap"] = "innerHTML show:top"
+    return response
+
 
 MESSAGES = {
     400: (
@@ -29,9 +42,8 @@ MESSAGES = {
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render(
-            "errors/error.html",
-            status=400,
+        return _error_page(
+            400,
             title="Your form could not be sent",
             message="The page had expired or the form did not come from Accord. "
             "Nothing was changed. Go back, reload the page and try again.",
@@ -49,4 +61,4 @@ def init_errors(app: Flask) -> None:
                 "There have been too many failed attempts to sign in. Wait 15 minutes, "
                 "then try again."
             )
-        return render("errors/error.html", status=code, title=title, message=message)
+        return _error_page(code, title, message)
