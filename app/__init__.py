@@ -61,13 +61,15 @@ def create_app(config: dict | None = None) -> Flask:
     init_sessions(app)
     init_security_headers(app)
 
-    from app import auth, discussions, documents, main, recommendations
+    from app import amendments, auth, discussions, documents, main, recommendations, voting
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(recommendations.bp)
     app.register_blueprint(discussions.bp)
+    app.register_blueprint(voting.bp)
+    app.register_blueprint(amendments.bp)
 
     from app import cli, errors, templating
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import abort
 
-from app.models import Comment, Discussion, Document, DocumentStatus, User
+from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
+from app.services.amendments import amendments_open
 from app.services.discussions import is_within_edit_window
+from app.services.voting import is_amendment_voting_open, is_clause_voting_open, side_of
 
 # States in which Members and Officers (and the committee) can see a document.
 PUBLIC_STATUSES = frozenset(DocumentStatus) - {DocumentStatus.DRAFT}
@@ -67,6 +69,48 @@ def can_moderate(user: User | None, discussion: Discussion) -> bool:
 def can_manage_people(user: User | None) -> bool:
     """Inviting people and changing roles is the admins' job."""
     return _is_active(user) and user.is_admin
+
+
+def can_vote(user: User | None, item: Clause | Amendment) -> bool:
+    """Members and Officers vote (or declare an interest) while voting on the item is open."""
+    if not _is_active(user) or side_of(user) is None:
+        return False
+    if isinstance(item, Amendment):
+        return is_amendment_voting_open(item)
+    return is_clause_voting_open(item)
+
+
+def can_manage_voting(user: User | None, document: Document) -> bool:
+    """Open and close voting, set the agreement rule, stop amendments: facilitators, while the
+    document is Open for comment."""
+    return _is_active(user) and user.is_facilitator and document.status == DocumentStatus.OPEN
+
+
+def can_propose_amendment(user: User | None, clause: Clause) -> bool:
+    """Members and Officers, while the document is Open and amendments are not stopped."""
+    return _is_active(user) and (user.is_member or user.is_officer) and amendments_open(clause)
+
+
+EDITABLE_STATUSES = frozenset({DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED})
+
+
+def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
+    """Accept or reject an open amendment: facilitators, before the document is submitted."""
+    return (
+        _is_active(user)
+        and user.is_facilitator
+        and amendment.is_open
+        and amendment.clause.document.status in EDITABLE_STATUSES
+    )
+
+
+def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
+    return _is_active(user) and amendment.is_open and amendment.proposer_id == user.id
+
+
+def can_edit_clause(user: User | None, clause: Clause) -> bool:
+    """Edit a clause's wording directly: facilitators, before the document is submitted."""
+    return _is_active(user) and user.is_facilitator and clause.document.status in EDITABLE_STATUSES
 
 
 def require(allowed: bool) -> None:

@@ -31,6 +31,14 @@ def render(
     return response
 
 
+def render_fragments(parts: list[tuple[str, str]], *, status: int = 200, **context) -> Response:
+    """Several named blocks, possibly of different templates, for one htmx response."""
+    html = "".join(render_block(template, block, **context) for template, block in parts)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response
+
+
 def safe_next(target: str | None, default: str) -> str:
     """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
     if not target:

@@ -1,11 +1,14 @@
 """Alembic environment: migrations run against the Flask app's database."""
 
 import logging
+import warnings
 
 from alembic import context
 from flask import current_app
 
 config = context.config
+# SQLite cannot reflect the lower(email) index; batch mode reflects tables and would warn.
+warnings.filterwarnings("ignore", message=".*expression-based index.*")
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

@@ -31,6 +31,11 @@ def recommendation_choices() -> list[tuple[int, str]]:
     return [(r.id, f"{r.label}: {r.text}") for r in recommendations]
 
 
+def chosen_recommendations(ids: list[int]) -> list[Recommendation]:
+    """The recommendations ticked in a form (already validated against the choices)."""
+    return list(db.session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))))
+
+
 class RecommendationsField(SelectMultipleField):
     """Checkboxes of every recommendation; at least one must be ticked."""
 

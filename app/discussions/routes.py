@@ -14,11 +14,12 @@ from app.discussions.forms import (
     HideCommentForm,
     RelinkForm,
     StartDiscussionForm,
+    chosen_recommendations,
     recommendation_choices,
 )
 from app.discussions.live import live_marker, poll_or_sign_in
 from app.extensions import db, is_htmx_request
-from app.models import Clause, Comment, Discussion, Document, Recommendation
+from app.models import Amendment, Clause, Comment, Discussion, Document, Recommendation
 from app.permissions import (
     can_comment,
     can_edit_comment,
@@ -52,10 +53,6 @@ def _load_comment(comment_id: int) -> Comment:
     comment = db.get_or_404(Comment, comment_id)
     require(can_read_document(current_user, comment.discussion.document))
     return comment
-
-
-def _recommendations(ids: list[int]) -> list[Recommendation]:
-    return list(db.session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))))
 
 
 def _thread(discussion: Discussion, page: int) -> dict:
@@ -187,6 +184,11 @@ def new(slug: str):
         )
         if clause is None:
             abort(404)
+    amendment = None
+    if request.values.get("amendment"):
+        amendment = db.session.get(Amendment, request.values.get("amendment", type=int) or 0)
+        if amendment is None or clause is None or amendment.clause_id != clause.id:
+            abort(404)
     require(can_start_discussion(current_user, document))
     form = StartDiscussionForm()
     form.recommendations.choices = recommendation_choices()
@@ -201,9 +203,10 @@ def new(slug: str):
             clause,
             form.title.data,
             form.body.data,
-            _recommendations(form.recommendations.data),
+            chosen_recommendations(form.recommendations.data),
             by=current_user,
             submission_key=form.submission_key.data,
+            amendment=amendment,
         )
         db.session.commit()
         flash("Your discussion has started.", "success")
@@ -356,7 +359,9 @@ def relink(discussion_id: int):
         form.recommendations.data = [r.id for r in discussion.recommendations]
     if form.validate_on_submit():
         try:
-            service.relink(discussion, _recommendations(form.recommendations.data), by=current_user)
+            service.relink(
+                discussion, chosen_recommendations(form.recommendations.data), by=current_user
+            )
         except DomainError as error:
             form.recommendations.errors = [str(error)]
         else:

@@ -9,9 +9,20 @@ from app.diff import redline, summarise
 from app.discussions.live import poll_or_sign_in
 from app.documents import bp
 from app.extensions import db
-from app.models import Clause, ClauseRevision, Comment, Discussion, Document, Recommendation
+from app.models import (
+    Amendment,
+    AmendmentStatus,
+    Clause,
+    ClauseRevision,
+    Comment,
+    Discussion,
+    Document,
+    Recommendation,
+)
 from app.permissions import can_read_document, require
 from app.rendering import render
+from app.services import voting
+from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
 
@@ -69,6 +80,8 @@ def show(slug: str):
         "documents/show.html",
         document=document,
         clauses=clauses,
+        clause_tallies=voting.tallies(clauses=clauses),
+        outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
         whole_document_discussions=whole_document,
@@ -99,13 +112,26 @@ def _discussions(document: Document, clause: Clause | None) -> list[tuple[Discus
 def _clause_context(slug: str, number: str) -> dict:
     document = _load_document(slug)
     clause = _load_clause(document, number)
-    return {"document": document, "clause": clause, "discussions": _discussions(document, clause)}
+    amendments = db.session.scalars(
+        select(Amendment)
+        .where(Amendment.clause_id == clause.id)
+        .order_by(Amendment.status != AmendmentStatus.OPEN, Amendment.created_at.desc())
+        .options(joinedload(Amendment.proposer))
+    ).all()
+    return {
+        "discussions": _discussions(document, clause),
+        "amendments": amendments,
+        "amendment_tallies": voting.tallies(amendments=amendments),
+        **vote_panel_context(clause),
+        "document": document,
+        "clause": clause,
+    }
 
 
 @bp.get("/<slug>/clauses/<number>")
 def clause(slug: str, number: str):
     """A clause, the recommendations it answers, and its discussions (updated live)."""
-    return render(CLAUSE, **_clause_context(slug, number))
+    return render(CLAUSE, live=False, **_clause_context(slug, number))
 
 
 @bp.get("/<slug>/clauses/<number>/live")
@@ -115,7 +141,9 @@ def clause_live(slug: str, number: str):
     if response is not None:
         return response
     context = _clause_context(slug, number)
-    response = render(CLAUSE, block="discussion_list", **context)
+    response = render(
+        CLAUSE, blocks=["discussion_list", "amendment_list", "vote_panel_oob"], live=True, **context
+    )
     response.set_etag(str(context["clause"].activity))
     return response
 

@@ -19,9 +19,22 @@ from app.models.participation import (
 )
 from app.models.people import Role, User, UserRole, UserSession
 from app.models.recommendations import Recommendation, RecommendationSource
+from app.models.voting import (
+    Amendment,
+    AmendmentStatus,
+    Choice,
+    Outcome,
+    Vote,
+    VotingAction,
+    VotingEvent,
+    amendment_recommendations,
+)
 
 __all__ = [
+    "Amendment",
+    "AmendmentStatus",
     "Base",
+    "Choice",
     "Clause",
     "ClauseRevision",
     "Comment",
@@ -32,12 +45,17 @@ __all__ = [
     "DocumentStatus",
     "Moderation",
     "ModerationAction",
+    "Outcome",
     "Recommendation",
     "RecommendationSource",
     "Role",
     "User",
     "UserRole",
     "UserSession",
+    "Vote",
+    "VotingAction",
+    "VotingEvent",
+    "amendment_recommendations",
     "clause_recommendations",
     "discussion_recommendations",
     "utcnow",

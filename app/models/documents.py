@@ -76,6 +76,13 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Change marker for discussions on the document as a whole (see Clause.activity).
     activity: Mapped[int] = mapped_column(default=0)
+    # Voting: opened and closed by a facilitator while the document is Open for comment.
+    voting_open: Mapped[bool] = mapped_column(default=False)
+    amendments_stopped: Mapped[bool] = mapped_column(default=False)
+    # The agreement rule (shared/DOMAIN.md): support above oppose on each side, with at least
+    # this percentage of each side's eligible voters taking part.
+    member_turnout_percent: Mapped[int] = mapped_column(default=25)
+    officer_turnout_percent: Mapped[int] = mapped_column(default=25)
 
     clauses: Mapped[list[Clause]] = relationship(
         back_populates="document", order_by="Clause.position"
@@ -111,6 +118,8 @@ class Clause(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Goes up by one whenever anything a watcher of the clause sees changes: live pages poll it.
     activity: Mapped[int] = mapped_column(default=0)
+    voting_closed_at: Mapped[datetime | None]  # closed for this clause alone
+    amendments_stopped: Mapped[bool] = mapped_column(default=False)
 
     document: Mapped[Document] = relationship(back_populates="clauses")
     revisions: Mapped[list[ClauseRevision]] = relationship(

@@ -29,6 +29,7 @@ class Discussion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

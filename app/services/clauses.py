@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Clause, ClauseRevision, Document, Recommendation, User
@@ -54,4 +54,12 @@ def revise_clause(
     )
     clause.heading, clause.body, clause.revision_number = heading, body, revision.number
     db.session.add(revision)
+    touch_clause(clause)
     return revision
+
+
+def touch_clause(clause: Clause) -> None:
+    """Something a watcher of the clause sees changed: raise its change marker."""
+    db.session.execute(
+        update(Clause).where(Clause.id == clause.id).values(activity=Clause.activity + 1)
+    )

@@ -83,8 +83,11 @@ def start_discussion(
     *,
     by: User,
     submission_key: str | None = None,
+    amendment=None,
 ) -> Discussion:
-    """A new discussion with its opening comment, answering at least one recommendation."""
+    """A new discussion with its opening comment, answering at least one recommendation.
+
+    On a clause, on a proposed amendment to a clause, or (no clause) on the whole document."""
     if clause is not None and clause.document_id != document.id:
         raise DomainError("That clause is not part of this document.")
     if not recommendations:

@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from itertools import pairwise
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.amendments import bp
+from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
+from app.diff import redline, summarise
+from app.discussions.forms import chosen_recommendations, recommendation_choices
+from app.extensions import db
+from app.models import Amendment, Clause, ClauseRevision, Discussion, Document
+from app.permissions import (
+    can_decide_amendment,
+    can_edit_clause,
+    can_propose_amendment,
+    can_read_document,
+    can_withdraw_amendment,
+    require,
+)
+from app.rendering import render
+from app.services import DomainError
+from app.services import amendments as service
+from app.voting.panels import vote_panel_context
+
+
+def _clause(slug: str, number: str) -> Clause:
+    document = db.first_or_404(select(Document).where(Document.slug == slug))
+    require(can_read_document(current_user, document))
+    clause = db.session.scalar(
+        select(Clause).where(Clause.document_id == document.id, Clause.number == number)
+    )
+    if clause is None:
+        abort(404)
+    return clause
+
+
+def _amendment(amendment_id: int) -> Amendment:
+    amendment = db.get_or_404(Amendment, amendment_id)
+    require(can_read_document(current_user, amendment.clause.document))
+    return amendment
+
+
+def _redlines(amendment: Amendment) -> dict:
+    base = service.base_revision(amendment)
+    clause = amendment.clause
+    context = {
+        "base": base,
+        "against_base": {
+            "heading": redline(base.heading, amendment.heading),
+            "body": redline(base.body, amendment.body),
+            "summary": summarise(base.body, amendment.body),
+        },
+    }
+    if amendment.is_out_of_date:
+        context["against_current"] = {
+            "heading": redline(clause.heading, amendment.heading),
+            "body": redline(clause.body, amendment.body),
+            "summary": summarise(clause.body, amendment.body),
+        }
+    return context
+
+
+@bp.route("/documents/<slug>/clauses/<number>/amendments/new", methods=["GET", "POST"])
+def new(slug: str, number: str):
+    """Propose a new wording of a clause."""
+    clause = _clause(slug, number)
+    require(can_propose_amendment(current_user, clause))
+    form = AmendmentForm()
+    form.recommendations.choices = recommendation_choices()
+    if request.method == "GET":
+        form.heading.data, form.body.data = clause.heading, clause.body
+        form.recommendations.data = [r.id for r in clause.recommendations]
+    if form.validate_on_submit():
+        try:
+            amendment = service.propose_amendment(
+                clause,
+                form.heading.data,
+                form.body.data,
+                form.rationale.data,
+                chosen_recommendations(form.recommendations.data),
+                by=current_user,
+            )
+        except DomainError as error:
+            form.body.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Your amendment is proposed. Others can now discuss and vote on it.", "success")
+            return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
+    return render(
+        "amendments/new.html",
+        form=form,
+        clause=clause,
+        document=clause.document,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.get("/amendments/<int:amendment_id>")
+def show(amendment_id: int):
+    """An amendment: its redline, rationale, votes, discussions and decision."""
+    amendment = _amendment(amendment_id)
+    discussions = db.session.scalars(
+        select(Discussion)
+        .where(Discussion.amendment_id == amendment.id)
+        .options(joinedload(Discussion.started_by), selectinload(Discussion.recommendations))
+    ).all()
+    return render(
+        "amendments/show.html",
+        amendment=amendment,
+        clause=amendment.clause,
+        discussions=discussions,
+        **_redlines(amendment),
+        **vote_panel_context(amendment),
+    )
+
+
+@bp.route("/amendments/<int:amendment_id>/withdraw", methods=["GET", "POST"])
+def withdraw(amendment_id: int):
+    """The proposer withdraws their open amendment, after confirming."""
+    amendment = _amendment(amendment_id)
+    require(can_withdraw_amendment(current_user, amendment))
+    if request.method == "POST":
+        service.withdraw_amendment(amendment, by=current_user)
+        db.session.commit()
+        flash("Your amendment is withdrawn.", "success")
+        return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
+    return render("amendments/confirm_withdraw.html", amendment=amendment)
+
+
+@bp.route("/amendments/<int:amendment_id>/reject", methods=["GET", "POST"])
+def reject(amendment_id: int):
+    """A facilitator rejects an amendment, giving the reason."""
+    amendment = _amendment(amendment_id)
+    require(can_decide_amendment(current_user, amendment))
+    form = RejectForm()
+    if form.validate_on_submit():
+        service.reject_amendment(amendment, form.reason.data, by=current_user)
+        db.session.commit()
+        flash("The amendment is rejected.", "success")
+        return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
+    return render(
+        "amendments/reject.html", form=form, amendment=amendment, status=422 if form.errors else 200
+    )
+
+
+@bp.route("/amendments/<int:amendment_id>/accept", methods=["GET", "POST"])
+def accept(amendment_id: int):
+    """A facilitator accepts an amendment: the clause gets its wording as a new revision.
+
+    An out-of-date amendment needs the explicit confirmation box ticked."""
+    amendment = _amendment(amendment_id)
+    require(can_decide_amendment(current_user, amendment))
+    form = AcceptForm()
+    if form.validate_on_submit():
+        try:
+            service.accept_amendment(
+                amendment, by=current_user, confirmed=bool(form.confirm_out_of_date.data)
+            )
+            db.session.commit()
+        except service.NeedsConfirmation as error:
+            db.session.rollback()
+            form.confirm_out_of_date.errors = [
+                "Confirm that the amendment's text should replace the current wording"
+            ]
+            return render(
+                "amendments/accept.html",
+                form=form,
+                amendment=amendment,
+                message=str(error),
+                status=409,
+                **_redlines(amendment),
+            )
+        except IntegrityError:
+            db.session.rollback()
+            abort(
+                409,
+                "The clause was changed by someone else at the same moment. Nothing "
+                "was changed; look at the amendment again.",
+            )
+        flash(
+            f"The amendment is accepted: clause {amendment.clause.number} has its new wording.",
+            "success",
+        )
+        return redirect(
+            url_for(
+                "documents.clause",
+                slug=amendment.clause.document.slug,
+                number=amendment.clause.number,
+            ),
+            303,
+        )
+    return render(
+        "amendments/accept.html",
+        form=form,
+        amendment=amendment,
+        message=None,
+        **_redlines(amendment),
+    )
+
+
+@bp.route("/documents/<slug>/clauses/<number>/edit", methods=["GET", "POST"])
+def edit_clause(slug: str, number: str):
+    """A facilitator edits a clause's wording; a stale form gets 409 with both texts."""
+    clause = _clause(slug, number)
+    require(can_edit_clause(current_user, clause))
+    form = ClauseEditForm()
+    if request.method == "GET":
+        form.heading.data, form.body.data = clause.heading, clause.body
+        form.revision_number.data = clause.revision_number
+    if form.validate_on_submit():
+        try:
+            service.edit_clause(
+                clause,
+                form.heading.data,
+                form.body.data,
+                form.reason.data or "",
+                by=current_user,
+                seen_revision=form.revision_number.data,
+            )
+            db.session.commit()
+        except service.StaleRevision:
+            db.session.rollback()
+            return _conflict(form, clause)
+        except IntegrityError:
+            db.session.rollback()
+            return _conflict(form, db.session.get(Clause, clause.id))
+        except DomainError as error:
+            form.body.errors = [str(error)]
+        else:
+            flash(f"Clause {clause.number} has its new wording.", "success")
+            return redirect(url_for("documents.clause", slug=slug, number=number), 303)
+    return render(
+        "amendments/edit_clause.html",
+        form=form,
+        clause=clause,
+        conflict=False,
+        status=422 if form.errors else 200,
+    )
+
+
+def _conflict(form: ClauseEditForm, clause: Clause):
+    """409 Conflict: the current wording and the person's own, side by side; nothing lost."""
+    return render(
+        "amendments/edit_clause.html", form=form, clause=clause, conflict=True, status=409
+    )
+
+
+@bp.get("/documents/<slug>/clauses/<number>/history")
+def history(slug: str, number: str):
+    """Every wording of a clause, each with what changed from the one before."""
+    clause = _clause(slug, number)
+    revisions = db.session.scalars(
+        select(ClauseRevision)
+        .where(ClauseRevision.clause_id == clause.id)
+        .order_by(ClauseRevision.number.desc())
+        .options(joinedload(ClauseRevision.created_by))
+    ).all()
+    ordered = list(reversed(revisions))
+    changes = {
+        later.number: {
+            "heading": redline(earlier.heading, later.heading),
+            "body": redline(earlier.body, later.body),
+            "summary": summarise(earlier.body, later.body),
+        }
+        for earlier, later in pairwise(ordered)
+    }
+    return render(
+        "amendments/history.html",
+        clause=clause,
+        document=clause.document,
+        revisions=revisions,
+        changes=changes,
+    )

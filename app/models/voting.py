@@ -1,0 +1,171 @@
+"""Votes on clauses and amendments, declared interests, amendments, and recorded outcomes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, enum_type, utcnow
+from app.models.documents import Clause, Document
+from app.models.people import User
+from app.models.recommendations import Recommendation
+
+
+class Choice(StrEnum):
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    ABSTAIN = "abstain"
+    INTEREST = "interest"  # declared an interest, did not vote
+
+    @property
+    def label(self) -> str:
+        return {
+            Choice.SUPPORT: "Support",
+            Choice.OPPOSE: "Oppose",
+            Choice.ABSTAIN: "Abstain",
+            Choice.INTEREST: "Declared an interest, did not vote",
+        }[self]
+
+
+class AmendmentStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+amendment_recommendations = Table(
+    "amendment_recommendations",
+    Base.metadata,
+    Column("amendment_id", ForeignKey("amendments.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+)
+
+
+class Amendment(Base):
+    """A proposed new wording of a clause, against the wording it was written on."""
+
+    __tablename__ = "amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text)
+    base_revision_number: Mapped[int]
+    status: Mapped[AmendmentStatus] = mapped_column(
+        enum_type(AmendmentStatus, "amendment_status"), default=AmendmentStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    accepted_revision_number: Mapped[int | None]
+    voting_closed_at: Mapped[datetime | None]
+
+    clause: Mapped[Clause] = relationship()
+    proposer: Mapped[User] = relationship(foreign_keys=[proposer_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary=amendment_recommendations, order_by=Recommendation.letter
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AmendmentStatus.OPEN
+
+    @property
+    def is_out_of_date(self) -> bool:
+        """The clause has a newer wording than the one the amendment was written on."""
+        return self.clause.revision_number != self.base_revision_number
+
+
+class Vote(Base):
+    """One person's vote (or declared interest) on a clause or on an amendment.
+
+    One per person per item: unique constraints, and casting is an upsert.
+    """
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "clause_id"),
+        UniqueConstraint("user_id", "amendment_id"),
+        CheckConstraint("(clause_id IS NULL) <> (amendment_id IS NULL)", name="one_item"),
+        CheckConstraint(
+            "choice <> 'interest' OR interest_reason IS NOT NULL", name="interest_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"), index=True)
+    choice: Mapped[Choice] = mapped_column(enum_type(Choice, "vote_choice"))
+    interest_reason: Mapped[str | None] = mapped_column(String(500))
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class VotingAction(StrEnum):
+    OPENED = "opened"
+    CLOSED = "closed"
+    RULE_CHANGED = "rule_changed"
+    AMENDMENTS_STOPPED = "amendments_stopped"
+    AMENDMENTS_RESUMED = "amendments_resumed"
+
+
+class VotingEvent(Base):
+    """Voting opened, closed or re-opened, a rule changed, amendments stopped. Append-only."""
+
+    __tablename__ = "voting_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    action: Mapped[VotingAction] = mapped_column(enum_type(VotingAction, "voting_action"))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    by: Mapped[User] = relationship()
+
+
+class Outcome(Base):
+    """The result recorded when voting closed on a clause or an amendment. Append-only: a
+    re-opened and re-closed vote records a new outcome."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        CheckConstraint("(clause_id IS NULL) <> (amendment_id IS NULL)", name="one_item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"), index=True)
+    agreed: Mapped[bool]
+    tallies: Mapped[dict] = mapped_column(JSON)
+    rule: Mapped[dict] = mapped_column(JSON)
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    document: Mapped[Document] = relationship()
+    closed_by: Mapped[User] = relationship()

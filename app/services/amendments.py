@@ -1,0 +1,143 @@
+"""Amendments (proposed new wordings of a clause) and facilitators' direct edits."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import (
+    Amendment,
+    AmendmentStatus,
+    Clause,
+    ClauseRevision,
+    DocumentStatus,
+    Recommendation,
+    User,
+    utcnow,
+)
+from app.services import DomainError
+from app.services.clauses import revise_clause, touch_clause
+
+
+class AmendmentsStopped(DomainError):
+    pass
+
+
+class StaleRevision(DomainError):
+    """The clause changed after the form was loaded: nothing is overwritten."""
+
+    def __init__(self, clause: Clause):
+        super().__init__("Someone else changed this clause after you opened it.")
+        self.clause = clause
+
+
+class NeedsConfirmation(DomainError):
+    """The amendment was written on an earlier wording; accepting it needs a confirmation."""
+
+
+def amendments_open(clause: Clause) -> bool:
+    """New amendments are welcome: the document is Open and amendments are not stopped."""
+    return (
+        clause.document.status == DocumentStatus.OPEN
+        and not clause.document.amendments_stopped
+        and not clause.amendments_stopped
+    )
+
+
+def propose_amendment(
+    clause: Clause,
+    heading: str,
+    body: str,
+    rationale: str,
+    recommendations: list[Recommendation],
+    *,
+    by: User,
+) -> Amendment:
+    """A Member or Officer proposes a new wording, against the clause's current wording."""
+    if not amendments_open(clause):
+        raise AmendmentsStopped("New amendments to this clause are not being taken.")
+    heading, body = heading.strip() or clause.heading, body.strip()
+    if heading == clause.heading and body == clause.body:
+        raise DomainError("The amendment must change the heading or the text.")
+    amendment = Amendment(
+        clause=clause,
+        proposer=by,
+        heading=heading,
+        body=body,
+        rationale=rationale.strip(),
+        base_revision_number=clause.revision_number,
+        recommendations=list(recommendations),
+    )
+    db.session.add(amendment)
+    touch_clause(clause)
+    return amendment
+
+
+def base_revision(amendment: Amendment) -> ClauseRevision:
+    """The wording the amendment was written on."""
+    return db.session.scalar(
+        db.select(ClauseRevision).where(
+            ClauseRevision.clause_id == amendment.clause_id,
+            ClauseRevision.number == amendment.base_revision_number,
+        )
+    )
+
+
+def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str | None) -> None:
+    if not amendment.is_open:
+        raise DomainError(f"This amendment was already {amendment.status.label.lower()}.")
+    amendment.status = status
+    amendment.decided_by, amendment.decided_at = by, utcnow()
+    amendment.decision_reason = reason
+    touch_clause(amendment.clause)
+
+
+def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
+    """The proposer takes back their amendment while it is open."""
+    if amendment.proposer_id != by.id:
+        raise DomainError("Only the proposer can withdraw an amendment.")
+    _decide(amendment, AmendmentStatus.WITHDRAWN, by, None)
+
+
+def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
+    if not reason.strip():
+        raise DomainError("Give the reason the amendment is rejected.")
+    _decide(amendment, AmendmentStatus.REJECTED, by, reason.strip())
+
+
+def accept_amendment(amendment: Amendment, *, by: User, confirmed: bool = False) -> ClauseRevision:
+    """Give the clause the amendment's wording as a new revision.
+
+    When the clause has changed since the amendment was written, the facilitator must confirm
+    that the amendment's text replaces the newer wording: it is never overwritten silently.
+    """
+    if amendment.is_out_of_date and not confirmed:
+        raise NeedsConfirmation(
+            "The clause has changed since this amendment was written. Check the differences "
+            "and confirm that the amendment's text should replace the current wording."
+        )
+    _decide(amendment, AmendmentStatus.ACCEPTED, by, None)
+    revision = revise_clause(
+        amendment.clause,
+        amendment.heading,
+        amendment.body,
+        by=by,
+        reason=f"Amendment {amendment.id} by {amendment.proposer.display_name} accepted",
+    )
+    amendment.accepted_revision_number = revision.number
+    return revision
+
+
+def edit_clause(
+    clause: Clause, heading: str, body: str, reason: str, *, by: User, seen_revision: int
+) -> ClauseRevision:
+    """A facilitator rewords a clause directly, refused if it changed since they loaded it."""
+    if clause.revision_number != seen_revision:
+        raise StaleRevision(clause)
+    if heading.strip() == clause.heading and body.strip() == clause.body:
+        raise DomainError("Nothing was changed.")
+    return revise_clause(
+        clause,
+        heading.strip(),
+        body.strip(),
+        by=by,
+        reason=reason.strip() or "Edited by a facilitator",
+    )

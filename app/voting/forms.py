@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+
+class InterestForm(FlaskForm):
+    reason = StringField(
+        "Why do you have an interest?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Say briefly why you have an interest"),
+            Length(max=500, message="The reason must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Declare interest", widget=GovSubmitInput())
+
+
+def _percent(label: str) -> IntegerField:
+    return IntegerField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message=f"Enter the {label.lower()} as a whole number"),
+            NumberRange(min=0, max=100, message="Enter a percentage from 0 to 100"),
+        ],
+    )
+
+
+class RuleForm(FlaskForm):
+    member_turnout_percent = _percent("Minimum turnout of Members (%)")
+    officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
+    submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())

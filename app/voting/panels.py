@@ -1,0 +1,37 @@
+"""What a vote panel shows: the tally by side and Group, who voted how, your vote, the outcome."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Amendment, Clause, Outcome, Vote
+from app.services import voting
+
+
+def vote_panel_context(item: Clause | Amendment) -> dict:
+    is_amendment = isinstance(item, Amendment)
+    kind = "amendment" if is_amendment else "clause"
+    tally = voting.tallies(**{f"{kind}s": [item]}, with_voters=True)[(kind, item.id)]
+    column = Vote.amendment_id if is_amendment else Vote.clause_id
+    mine = db.session.scalar(select(Vote).where(Vote.user_id == current_user.id, column == item.id))
+    outcome_column = Outcome.amendment_id if is_amendment else Outcome.clause_id
+    outcome = db.session.scalar(
+        select(Outcome).where(outcome_column == item.id).order_by(Outcome.id.desc()).limit(1)
+    )
+    document = item.clause.document if is_amendment else item.document
+    return {
+        "item": item,
+        "is_amendment": is_amendment,
+        "document": document,
+        "tally": tally,
+        "my_vote": mine,
+        "outcome": outcome,
+        "is_open": voting.is_amendment_voting_open(item)
+        if is_amendment
+        else voting.is_clause_voting_open(item),
+        "would_be_agreed": voting.is_agreed(tally, document),
+        "announcement": "",
+        "refusal": None,
+    }

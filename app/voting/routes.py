@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db, is_htmx_request
+from app.models import Amendment, Choice, Clause, Document
+from app.permissions import can_manage_voting, can_read_document, can_vote, require
+from app.rendering import render, render_fragments
+from app.services import DomainError
+from app.services import voting as service
+from app.voting import bp
+from app.voting.forms import InterestForm, RuleForm
+from app.voting.panels import vote_panel_context
+
+PANEL_AND_ANNOUNCEMENT = [
+    ("voting/panel.html", "vote_panel"),
+    ("_announcement.html", "announcement_oob"),
+]
+
+
+def _document(slug: str) -> Document:
+    document = db.first_or_404(select(Document).where(Document.slug == slug))
+    require(can_read_document(current_user, document))
+    return document
+
+
+def _clause(slug: str, number: str) -> Clause:
+    document = _document(slug)
+    clause = db.session.scalar(
+        select(Clause).where(Clause.document_id == document.id, Clause.number == number)
+    )
+    if clause is None:
+        abort(404)
+    return clause
+
+
+def _amendment(amendment_id: int) -> Amendment:
+    amendment = db.get_or_404(Amendment, amendment_id)
+    require(can_read_document(current_user, amendment.clause.document))
+    return amendment
+
+
+def _item_url(item: Clause | Amendment) -> str:
+    if isinstance(item, Amendment):
+        return url_for("amendments.show", amendment_id=item.id)
+    return url_for("documents.clause", slug=item.document.slug, number=item.number)
+
+
+def _after_vote(item: Clause | Amendment, message: str, status: int = 200):
+    """The updated vote panel for htmx (announced); else flash and go back (303)."""
+    if is_htmx_request():
+        context = {**vote_panel_context(item), "announcement": message}
+        return render_fragments(PANEL_AND_ANNOUNCEMENT, status=status, **context)
+    flash(message, "success" if status == 200 else "info")
+    return redirect(_item_url(item) + "#vote-panel", 303)
+
+
+def _cast(item: Clause | Amendment):
+    choice = request.form.get("choice", "")
+    if choice not in (Choice.SUPPORT, Choice.OPPOSE, Choice.ABSTAIN):
+        abort(400, "Choose Support, Oppose or Abstain.")
+    if not can_vote(current_user, item):
+        if service.side_of(current_user) is not None:
+            return _refused(item, "Voting is closed, so your vote was not recorded.")
+        abort(403)
+    kwargs = {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
+    try:
+        service.cast_vote(current_user, Choice(choice), **kwargs)
+    except service.InterestDeclared as error:
+        return _refused(item, str(error))
+    db.session.commit()
+    return _after_vote(item, f"Your vote is recorded: {Choice(choice).label}.")
+
+
+def _refused(item: Clause | Amendment, message: str):
+    """A clear 409 (voting closed, interest declared) that changes nothing."""
+    if is_htmx_request():
+        context = {**vote_panel_context(item), "announcement": message, "refusal": message}
+        return render_fragments(PANEL_AND_ANNOUNCEMENT, status=409, **context)
+    abort(409, message)
+
+
+@bp.post("/documents/<slug>/clauses/<number>/vote")
+def vote_clause(slug: str, number: str):
+    """Support, oppose or abstain on a clause as drafted."""
+    return _cast(_clause(slug, number))
+
+
+@bp.post("/amendments/<int:amendment_id>/vote")
+def vote_amendment(amendment_id: int):
+    """Support, oppose or abstain on an amendment."""
+    return _cast(_amendment(amendment_id))
+
+
+def _interest(item: Clause | Amendment):
+    if not can_vote(current_user, item):
+        if service.side_of(current_user) is not None:
+            return _refused(item, "Voting is closed, so nothing was recorded.")
+        abort(403)
+    form = InterestForm()
+    if form.validate_on_submit():
+        kwargs = {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
+        service.cast_vote(current_user, Choice.INTEREST, interest_reason=form.reason.data, **kwargs)
+        db.session.commit()
+        return _after_vote(item, "You have declared an interest and will not vote on this.")
+    return render(
+        "voting/interest.html",
+        form=form,
+        item=item,
+        item_url=_item_url(item),
+        is_amendment=isinstance(item, Amendment),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.route("/documents/<slug>/clauses/<number>/interest", methods=["GET", "POST"])
+def clause_interest(slug: str, number: str):
+    """Declare an interest in a clause (and so not vote on it)."""
+    return _interest(_clause(slug, number))
+
+
+@bp.route("/amendments/<int:amendment_id>/interest", methods=["GET", "POST"])
+def amendment_interest(amendment_id: int):
+    """Declare an interest in an amendment."""
+    return _interest(_amendment(amendment_id))
+
+
+def _withdraw_interest(item: Clause | Amendment):
+    require(can_vote(current_user, item))
+    kwargs = {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
+    service.withdraw_interest(current_user, **kwargs)
+    db.session.commit()
+    return _after_vote(item, "Your declaration of interest is withdrawn. You may now vote.")
+
+
+@bp.post("/documents/<slug>/clauses/<number>/interest/withdraw")
+def withdraw_clause_interest(slug: str, number: str):
+    return _withdraw_interest(_clause(slug, number))
+
+
+@bp.post("/amendments/<int:amendment_id>/interest/withdraw")
+def withdraw_amendment_interest(amendment_id: int):
+    return _withdraw_interest(_amendment(amendment_id))
+
+
+@bp.post("/documents/<slug>/voting")
+def open_or_close(slug: str):
+    """A facilitator opens or closes voting on the whole document."""
+    document = _document(slug)
+    require(can_manage_voting(current_user, document))
+    try:
+        if request.form.get("action") == "close":
+            outcomes = service.close_voting(document, by=current_user)
+            agreed = sum(1 for o in outcomes if o.agreed)
+            message = (
+                f"Voting is closed. {agreed} of {len(outcomes)} items were agreed; the "
+                "results are recorded."
+            )
+        else:
+            service.open_voting(document, by=current_user)
+            message = "Voting is open."
+    except DomainError as error:
+        abort(409, str(error))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
+
+
+@bp.post("/documents/<slug>/clauses/<number>/voting/close")
+def close_clause(slug: str, number: str):
+    """A facilitator closes voting on one clause and its amendments."""
+    clause = _clause(slug, number)
+    require(can_manage_voting(current_user, clause.document))
+    try:
+        outcomes = service.close_clause_voting(clause, by=current_user)
+    except DomainError as error:
+        abort(409, str(error))
+    db.session.commit()
+    result = "agreed" if outcomes[0].agreed else "not agreed"
+    flash(f"Voting on clause {clause.number} is closed: {result}.", "success")
+    return redirect(_item_url(clause) + "#vote-panel", 303)
+
+
+@bp.route("/documents/<slug>/rule", methods=["GET", "POST"])
+def rule(slug: str):
+    """A facilitator sets the agreement rule's turnout thresholds before voting opens."""
+    document = _document(slug)
+    require(can_manage_voting(current_user, document))
+    if document.voting_open:
+        abort(409, "Close voting before changing the agreement rule. Nothing was changed.")
+    form = RuleForm(obj=document)
+    if form.validate_on_submit():
+        service.set_rule(
+            document,
+            form.member_turnout_percent.data,
+            form.officer_turnout_percent.data,
+            by=current_user,
+        )
+        db.session.commit()
+        flash("The agreement rule is saved.", "success")
+        return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
+    status = 422 if form.errors else 200
+    return render("voting/rule.html", form=form, document=document, status=status)
+
+
+@bp.post("/documents/<slug>/amendments-stopped")
+def stop_document_amendments(slug: str):
+    """Stop (or take again) new amendments on the whole document."""
+    document = _document(slug)
+    require(can_manage_voting(current_user, document))
+    stopped = request.form.get("action") != "resume"
+    service.set_amendments_stopped(document, stopped, by=current_user)
+    db.session.commit()
+    flash(
+        "New amendments are stopped." if stopped else "New amendments are welcome again.", "success"
+    )
+    return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
+
+
+@bp.post("/documents/<slug>/clauses/<number>/amendments-stopped")
+def stop_clause_amendments(slug: str, number: str):
+    clause = _clause(slug, number)
+    require(can_manage_voting(current_user, clause.document))
+    stopped = request.form.get("action") != "resume"
+    service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)
+    db.session.commit()
+    flash(
+        "New amendments to this clause are stopped."
+        if stopped
+        else "New amendments to this clause are welcome again.",
+        "success",
+    )
+    return redirect(_item_url(clause) + "#amendments", 303)
