@@ -1,0 +1,614 @@
+"""Votes, interests, the agreement rule, outcomes and amendments, on both databases."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Amendment,
+    AmendmentStatus,
+    Choice,
+    Clause,
+    ClauseRevision,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    Outcome,
+    Role,
+    User,
+    Vote,
+    VotingEvent,
+)
+from app.services import amendments, clauses, seeding, voting
+from tests.helpers import count_queries, make_user
+
+PROTOCOL = "member-officer-protocol"
+CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        seeding.load_demo(password="a-long-test-password")
+        db.session.commit()
+    return app
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def _document(slug: str = PROTOCOL) -> Document:
+    return db.session.scalars(select(Document).filter_by(slug=slug)).one()
+
+
+def _clause(number: str = "3") -> Clause:
+    return db.session.scalars(
+        select(Clause).filter_by(document_id=_document().id, number=number)
+    ).one()
+
+
+def _open_voting(app) -> None:
+    with app.app_context():
+        voting.open_voting(_document(), by=_user("facilitator@example.org"))
+        db.session.commit()
+
+
+def _votes(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(v.user.email, v.choice.value) for v in db.session.scalars(select(Vote))]
+
+
+# Casting votes ---------------------------------------------------------------------------
+
+
+def test_a_member_votes_three_ways_and_changes_their_vote(seeded, client):
+    _open_voting(seeded)
+    client.sign_in("member@example.org")
+    plain = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith("#vote-panel")
+    htmx = client.post_form(f"{CLAUSE}/vote", {"choice": "oppose"}, htmx=True)
+    html = htmx.get_data(as_text=True)
+    assert htmx.status_code == 200 and "<html" not in html
+    assert 'id="vote-panel"' in html and 'id="announcer"' in html
+    assert "Your vote is recorded: Oppose." in html
+    assert 'value="oppose" id="vote-oppose"' in html and 'aria-pressed="true"' in html
+    boosted = client.post_form(f"{CLAUSE}/vote", {"choice": "abstain"}, boosted=True)
+    assert boosted.status_code == 303
+    assert _votes(seeded) == [("member@example.org", "abstain")]
+
+
+@pytest.mark.parametrize(
+    "email", ["facilitator@example.org", "standards@example.org", "admin@example.org"]
+)
+def test_people_who_are_not_members_or_officers_do_not_vote(seeded, client, email):
+    _open_voting(seeded)
+    client.sign_in(email)
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 403
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert 'id="vote-support"' not in page and "Members and Officers vote." in page
+    assert _votes(seeded) == []
+
+
+def test_votes_are_refused_while_voting_is_not_open(seeded, client):
+    client.sign_in("officer@example.org")
+    refused = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
+    assert refused.status_code == 409 and "Voting is closed" in refused.get_data(as_text=True)
+    htmx = client.post_form(f"{CLAUSE}/vote", {"choice": "support"}, htmx=True)
+    assert htmx.status_code == 409 and "Your vote was not recorded" in htmx.get_data(as_text=True)
+    assert _votes(seeded) == []
+
+
+def test_an_unknown_choice_is_refused(seeded, client):
+    _open_voting(seeded)
+    client.sign_in("officer@example.org")
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "maybe"}).status_code == 400
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "interest"}).status_code == 400
+    assert _votes(seeded) == []
+
+
+def test_declaring_an_interest_needs_a_reason_and_blocks_voting_until_withdrawn(seeded, client):
+    _open_voting(seeded)
+    client.sign_in("officer@example.org")
+    empty = client.post_form(f"{CLAUSE}/interest", {"reason": "  "})
+    assert empty.status_code == 422 and "Say briefly why" in empty.get_data(as_text=True)
+    assert (
+        client.post_form(f"{CLAUSE}/interest", {"reason": "My partner works there"}).status_code
+        == 303
+    )
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert "You declared an interest" in page and 'id="vote-support"' not in page
+    assert "Declared an interest, did not vote" in page
+    refused = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
+    assert refused.status_code == 409 and "Withdraw your declaration" in refused.get_data(
+        as_text=True
+    )
+    assert client.post_form(f"{CLAUSE}/interest/withdraw").status_code == 303
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 303
+    assert _votes(seeded) == [("officer@example.org", "support")]
+
+
+# Tallies and the agreement rule ----------------------------------------------------------
+
+
+def _cast(app, votes: dict[str, Choice], number: str = "3") -> None:
+    with app.app_context():
+        clause = _clause(number)
+        for email, choice in votes.items():
+            reason = "interest" if choice == Choice.INTEREST else None
+            voting.cast_vote(_user(email), choice, clause=clause, interest_reason=reason)
+        db.session.commit()
+
+
+MEMBERS = [
+    "member@example.org",
+    "graham.tyldesley@example.org",
+    "helen.marsden@example.org",
+    "patricia.rowley@example.org",
+    "keith.ormerod@example.org",
+]
+OFFICERS = ["officer@example.org", "michael.brennan@example.org", "owen.pritchard@example.org"]
+
+
+def test_tallies_show_each_side_and_members_by_group(seeded, client):
+    _open_voting(seeded)
+    _cast(
+        seeded,
+        {
+            MEMBERS[0]: Choice.SUPPORT,
+            MEMBERS[1]: Choice.SUPPORT,
+            MEMBERS[3]: Choice.OPPOSE,
+            MEMBERS[4]: Choice.ABSTAIN,
+            OFFICERS[0]: Choice.SUPPORT,
+            OFFICERS[1]: Choice.INTEREST,
+        },
+    )
+    with seeded.app_context():
+        tally = voting.tallies(clauses=[_clause()], with_voters=True)[("clause", _clause().id)]
+        assert tally.members.counts == {"support": 2, "oppose": 1, "abstain": 1, "interest": 0}
+        assert tally.officers.counts == {"support": 1, "oppose": 0, "abstain": 0, "interest": 1}
+        assert tally.members.eligible == 9 and tally.officers.eligible == 8
+        assert tally.by_group["Labour Group"]["support"] == 2
+        assert tally.by_group["Liberal Democrat Group"]["oppose"] == 1
+        assert len(tally.voters) == 6
+    client.sign_in("member@example.org")
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert "4 of 9" in page and "2 of 8" in page
+    assert "Members&#39; votes by political Group" in page or "Members' votes by" in page
+    assert 'class="app-voters__mine"' in page and "(you)" in page
+
+
+def _tally(member: dict, officer: dict, eligible=(10, 10)) -> voting.Tally:
+    tally = voting.Tally(voting.SideTally(eligible[0]), voting.SideTally(eligible[1]), {})
+    tally.members.counts.update(member)
+    tally.officers.counts.update(officer)
+    return tally
+
+
+@pytest.mark.parametrize(
+    ("members", "officers", "agreed"),
+    [
+        ({"support": 3}, {"support": 3}, True),
+        ({"support": 3, "oppose": 3}, {"support": 3}, False),  # a tie is not agreement
+        ({"support": 3}, {"support": 1, "oppose": 2}, False),  # Officers against
+        ({"support": 2}, {"support": 3}, False),  # 20% Member turnout < 25%
+        ({"support": 2, "abstain": 1}, {"support": 3}, True),  # abstentions count for turnout
+        ({"support": 2, "interest": 1}, {"support": 3}, True),  # so do declared interests
+        ({"abstain": 5}, {"support": 3}, False),  # turnout but no support
+    ],
+)
+def test_the_agreement_rule(members, officers, agreed):
+    document = Document(member_turnout_percent=25, officer_turnout_percent=25)
+    assert voting.is_agreed(_tally(members, officers), document) is agreed
+
+
+def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_recorded(
+    seeded, client
+):
+    _open_voting(seeded)
+    _cast(
+        seeded,
+        {
+            MEMBERS[0]: Choice.SUPPORT,
+            MEMBERS[1]: Choice.SUPPORT,
+            MEMBERS[2]: Choice.SUPPORT,
+            OFFICERS[0]: Choice.SUPPORT,
+            OFFICERS[1]: Choice.SUPPORT,
+        },
+    )
+    client.sign_in("facilitator@example.org")
+    closed = client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"})
+    assert closed.status_code == 303
+    with seeded.app_context():
+        outcome = db.session.scalars(select(Outcome).filter_by(clause_id=_clause().id)).one()
+        assert outcome.agreed is True
+        assert outcome.tallies["members"]["support"] == 3
+        assert outcome.rule["members"]["min_turnout_percent"] == 25
+        assert db.session.scalar(select(func.count()).select_from(Outcome)) == 8
+    page = client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    assert "Agreed" in page and "Not agreed" in page and "Re-open voting" in page
+
+    client.sign_in("officer@example.org")
+    refused = client.post_form(f"{CLAUSE}/vote", {"choice": "oppose"})
+    assert refused.status_code == 409
+
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "open"}).status_code == 303
+    assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"}).status_code == 303
+    with seeded.app_context():
+        actions = [
+            e.action.value for e in db.session.scalars(select(VotingEvent).order_by(VotingEvent.id))
+        ]
+        assert actions == ["opened", "closed", "opened", "closed"]
+        assert db.session.scalar(select(func.count()).select_from(Outcome)) == 16
+
+
+def test_closing_one_clause_records_its_outcome_and_leaves_the_rest_open(seeded, client):
+    _open_voting(seeded)
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"{CLAUSE}/voting/close").status_code == 303
+    with seeded.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Outcome)) == 1
+    client.sign_in("member@example.org")
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 409
+    other = f"/documents/{PROTOCOL}/clauses/4/vote"
+    assert client.post_form(other, {"choice": "support"}).status_code == 303
+
+
+def test_the_rule_changes_only_while_voting_is_closed(seeded, client):
+    client.sign_in("facilitator@example.org")
+    url = f"/documents/{PROTOCOL}/rule"
+    bad = client.post_form(url, {"member_turnout_percent": "150", "officer_turnout_percent": ""})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Enter a percentage from 0 to 100" in html and 'value="150"' in html
+    assert (
+        client.post_form(
+            url, {"member_turnout_percent": "40", "officer_turnout_percent": "30"}
+        ).status_code
+        == 303
+    )
+    with seeded.app_context():
+        document = _document()
+        assert (document.member_turnout_percent, document.officer_turnout_percent) == (40, 30)
+    assert "at least 40% of Members" in client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    _open_voting(seeded)
+    refused = client.post_form(
+        url, {"member_turnout_percent": "10", "officer_turnout_percent": "10"}
+    )
+    assert refused.status_code == 409
+    with seeded.app_context():
+        assert _document().member_turnout_percent == 40
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["member@example.org", "officer@example.org", "standards@example.org", "admin@example.org"],
+)
+def test_only_facilitators_steer_voting(seeded, client, email):
+    client.sign_in(email)
+    assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "open"}).status_code == 403
+    assert client.get(f"/documents/{PROTOCOL}/rule").status_code == 403
+    assert client.post_form(f"/documents/{PROTOCOL}/amendments-stopped").status_code == 403
+    assert "Open voting" not in client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+
+
+# One vote per person, under concurrency --------------------------------------------------
+
+
+def test_concurrent_votes_leave_exactly_one_vote_per_person(seeded):
+    _open_voting(seeded)
+    with seeded.app_context():
+        clause_id = _clause().id
+        user_ids = [_user(email).id for email in MEMBERS + OFFICERS]
+    errors: list[BaseException] = []
+    start = threading.Barrier(16)
+
+    def vote(user_id: int, choice: Choice) -> None:
+        try:
+            with seeded.app_context():
+                start.wait(timeout=10)
+                voting.cast_vote(
+                    db.session.get(User, user_id), choice, clause=db.session.get(Clause, clause_id)
+                )
+                db.session.commit()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            with seeded.app_context():
+                db.session.remove()
+
+    # The same person double-clicking and in two tabs, and seven others at the same moment.
+    jobs = [(user_ids[0], Choice.SUPPORT)] * 5 + [(user_ids[0], Choice.OPPOSE)] * 4
+    jobs += [(uid, Choice.SUPPORT) for uid in user_ids[1:8]]
+    threads = [threading.Thread(target=vote, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    with seeded.app_context():
+        counts = db.session.execute(
+            select(Vote.user_id, func.count())
+            .where(Vote.clause_id == clause_id)
+            .group_by(Vote.user_id)
+        ).all()
+    assert len(counts) == 8 and all(count == 1 for _, count in counts)
+
+
+# Amendments ------------------------------------------------------------------------------
+
+
+def _propose(app, email="member@example.org", number="3", body="A new wording.") -> int:
+    with app.app_context():
+        clause = _clause(number)
+        amendment = amendments.propose_amendment(
+            clause,
+            clause.heading,
+            body,
+            "It is clearer",
+            list(clause.recommendations),
+            by=_user(email),
+        )
+        db.session.commit()
+        return amendment.id
+
+
+def test_proposing_an_amendment_and_seeing_its_redline(seeded, client):
+    client.sign_in("member@example.org")
+    form = client.get(f"{CLAUSE}/amendments/new").get_data(as_text=True)
+    assert "Propose an amendment" in form
+    with seeded.app_context():
+        clause = _clause()
+        heading, body, recs = clause.heading, clause.body, [r.id for r in clause.recommendations]
+    response = client.post_form(
+        f"{CLAUSE}/amendments/new",
+        {
+            "heading": heading,
+            "body": body.replace("Members", "elected Members", 1),
+            "rationale": "Say who we mean",
+            "recommendations": recs,
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<ins class="app-ins"><span class="govuk-visually-hidden">inserted: </span>' in page
+    assert "Say who we mean" in page and "Proposed by Sarah Whitfield" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rationale": "x"}, "The amendment must change the heading or the text."),
+        ({"body": "", "rationale": "x"}, "Enter the clause text"),
+        ({"body": "Changed", "rationale": ""}, "Say why the clause should change"),
+        (
+            {"body": "Changed", "rationale": "x", "recommendations": []},
+            "Choose at least one recommendation",
+        ),
+    ],
+    ids=["no change", "no text", "no reason", "no recommendation"],
+)
+def test_bad_amendments_change_nothing(seeded, client, data, message):
+    client.sign_in("officer@example.org")
+    with seeded.app_context():
+        clause = _clause()
+        form = {
+            "heading": clause.heading,
+            "body": clause.body,
+            "recommendations": [r.id for r in clause.recommendations],
+        }
+    response = client.post_form(f"{CLAUSE}/amendments/new", {**form, **data})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with seeded.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Amendment)) == 0
+
+
+def test_stopping_amendments_keeps_existing_ones_decidable(seeded, client):
+    amendment_id = _propose(seeded)
+    client.sign_in("facilitator@example.org")
+    assert (
+        client.post_form(
+            f"/documents/{PROTOCOL}/amendments-stopped", {"action": "stop"}
+        ).status_code
+        == 303
+    )
+    client.sign_in("member@example.org")
+    assert client.get(f"{CLAUSE}/amendments/new").status_code == 403
+    assert "New amendments are not being taken" in client.get(CLAUSE).get_data(as_text=True)
+    client.sign_in("facilitator@example.org")
+    assert (
+        client.post_form(f"/amendments/{amendment_id}/reject", {"reason": "Not needed"}).status_code
+        == 303
+    )
+    # Stopping one clause only.
+    client.post_form(f"/documents/{PROTOCOL}/amendments-stopped", {"action": "resume"})
+    client.post_form(f"{CLAUSE}/amendments-stopped", {"action": "stop"})
+    client.sign_in("member@example.org")
+    assert client.get(f"{CLAUSE}/amendments/new").status_code == 403
+    assert client.get(f"/documents/{PROTOCOL}/clauses/4/amendments/new").status_code == 200
+
+
+def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(seeded, client):
+    amendment_id = _propose(seeded, body="The accepted wording.")
+    client.sign_in("facilitator@example.org")
+    assert "Accept amendment" in client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert client.post_form(f"/amendments/{amendment_id}/accept").status_code == 303
+    with seeded.app_context():
+        clause = _clause()
+        assert clause.body == "The accepted wording." and clause.revision_number == 2
+        revision = clause.revisions[-1]
+        assert f"Amendment {amendment_id}" in revision.reason
+        assert revision.created_by.email == "facilitator@example.org"
+        amendment = db.session.get(Amendment, amendment_id)
+        assert amendment.status == AmendmentStatus.ACCEPTED
+        assert amendment.accepted_revision_number == 2
+    again = client.post_form(f"/amendments/{amendment_id}/accept")
+    assert again.status_code == 403
+
+
+def test_an_out_of_date_amendment_needs_explicit_confirmation(seeded, client):
+    amendment_id = _propose(seeded, body="Written on wording 1.")
+    with seeded.app_context():
+        clause = _clause()
+        clauses.revise_clause(clause, clause.heading, "A newer wording.", by=None, reason="x")
+        db.session.commit()
+    client.sign_in("facilitator@example.org")
+    page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert "Out of date" in page and "Against the current wording" in page
+    refused = client.post_form(f"/amendments/{amendment_id}/accept")
+    assert refused.status_code == 409
+    assert "Confirm that the amendment" in refused.get_data(as_text=True)
+    with seeded.app_context():
+        assert _clause().body == "A newer wording."
+    accepted = client.post_form(f"/amendments/{amendment_id}/accept", {"confirm_out_of_date": "y"})
+    assert accepted.status_code == 303
+    with seeded.app_context():
+        bodies = [r.body for r in _clause().revisions]
+    assert bodies[-2:] == ["A newer wording.", "Written on wording 1."], "nothing lost"
+
+
+def test_rejecting_needs_a_reason_and_withdrawing_is_for_the_proposer(seeded, client):
+    first, second = _propose(seeded), _propose(seeded, body="Another idea")
+    client.sign_in("facilitator@example.org")
+    empty = client.post_form(f"/amendments/{first}/reject", {"reason": ""})
+    assert empty.status_code == 422
+    assert (
+        client.post_form(
+            f"/amendments/{first}/reject", {"reason": "Duplicates clause 2"}
+        ).status_code
+        == 303
+    )
+    assert "Duplicates clause 2" in client.get(f"/amendments/{first}").get_data(as_text=True)
+    client.sign_in("officer@example.org")
+    assert client.post_form(f"/amendments/{second}/withdraw").status_code == 403
+    client.sign_in("member@example.org")
+    assert "Are you sure" in client.get(f"/amendments/{second}/withdraw").get_data(as_text=True)
+    assert client.post_form(f"/amendments/{second}/withdraw").status_code == 303
+    with seeded.app_context():
+        assert db.session.get(Amendment, second).status == AmendmentStatus.WITHDRAWN
+
+
+def test_voting_on_an_amendment(seeded, client):
+    amendment_id = _propose(seeded)
+    _open_voting(seeded)
+    client.sign_in("officer@example.org")
+    assert (
+        client.post_form(f"/amendments/{amendment_id}/vote", {"choice": "support"}).status_code
+        == 303
+    )
+    assert (
+        client.post_form(
+            f"/amendments/{amendment_id}/vote", {"choice": "oppose"}, htmx=True
+        ).status_code
+        == 200
+    )
+    with seeded.app_context():
+        votes = db.session.scalars(select(Vote).filter_by(amendment_id=amendment_id)).all()
+        assert [(v.choice, v.clause_id) for v in votes] == [(Choice.OPPOSE, None)]
+
+
+# Direct edits and history ----------------------------------------------------------------
+
+
+def test_a_stale_edit_is_refused_with_both_texts_and_nothing_lost(seeded, client):
+    client.sign_in("facilitator@example.org")
+    with seeded.app_context():
+        heading = _clause().heading
+    first = client.post_form(
+        f"{CLAUSE}/edit", {"heading": heading, "body": "First tab's text", "revision_number": 1}
+    )
+    assert first.status_code == 303
+    second = client.post_form(
+        f"{CLAUSE}/edit", {"heading": heading, "body": "Second tab's text", "revision_number": 1}
+    )
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "First tab&#39;s text" in html or "First tab's text" in html
+    assert "Second tab&#39;s text" in html or "Second tab's text" in html
+    with seeded.app_context():
+        assert _clause().body == "First tab's text"
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ClauseRevision)
+                .where(ClauseRevision.clause_id == _clause().id)
+            )
+            == 2
+        )
+
+
+def test_members_cannot_edit_clauses_and_history_shows_every_wording(seeded, client):
+    client.sign_in("member@example.org")
+    assert client.get(f"{CLAUSE}/edit").status_code == 403
+    with seeded.app_context():
+        clause = _clause()
+        clauses.revise_clause(
+            clause, clause.heading, clause.body + " More.", by=None, reason="Tidied"
+        )
+        db.session.commit()
+    page = client.get(f"{CLAUSE}/history").get_data(as_text=True)
+    assert "Wording 2" in page and "Wording 1" in page and "Tidied" in page
+    assert '<ins class="app-ins">' in page
+
+
+# Speed -----------------------------------------------------------------------------------
+
+
+def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(seeded, client):
+    client.sign_in("member@example.org")
+    url = f"/documents/{PROTOCOL}"
+    with count_queries(seeded) as small:
+        client.get(url)
+    with seeded.app_context():
+        document = _document()
+        document.voting_open = True
+        for index in range(60 - len(document.clauses)):
+            clauses.add_clause(document, f"Extra {index}", "Text", by=None)
+        db.session.flush()
+        people = []
+        for index in range(200):
+            user = User(
+                email=f"voter{index}@example.org",
+                display_name=f"Voter {index}",
+                group="Labour Group" if index % 2 else "Green Group",
+            )
+            user.set_roles({Role.MEMBER if index % 3 else Role.OFFICER})
+            people.append(user)
+        db.session.add_all(people)
+        db.session.flush()
+        for clause in document.clauses:
+            for index, user in enumerate(people):
+                db.session.add(
+                    Vote(
+                        user_id=user.id,
+                        clause_id=clause.id,
+                        choice=[Choice.SUPPORT, Choice.OPPOSE][index % 2],
+                    )
+                )
+        db.session.commit()
+    with count_queries(seeded) as large:
+        page = client.get(url).get_data(as_text=True)
+    assert "Extra 51" in page
+    assert large.count == small.count, f"{small}\n---\n{large}"
+
+
+def test_the_document_needs_to_be_open_to_vote(app, client):
+    make_user(app, "m@example.org", roles=(Role.MEMBER,))
+    with app.app_context():
+        document = Document(
+            kind=DocumentKind.ACCORD,
+            slug="a",
+            title="A",
+            status=DocumentStatus.CLOSED,
+            voting_open=True,
+        )
+        db.session.add(document)
+        clauses.add_clause(document, "H", "B", by=None)
+        db.session.commit()
+    client.sign_in("m@example.org")
+    assert client.post_form("/documents/a/clauses/1/vote", {"choice": "support"}).status_code == 409
