@@ -12,6 +12,7 @@ from app.amendments import bp
 from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
 from app.diff import redline, summarise
 from app.discussions.forms import chosen_recommendations, recommendation_choices
+from app.discussions.live import poll_or_sign_in
 from app.extensions import db
 from app.models import Amendment, Clause, ClauseRevision, Discussion, Document
 from app.permissions import (
@@ -109,14 +110,34 @@ def show(amendment_id: int):
         .where(Discussion.amendment_id == amendment.id)
         .options(joinedload(Discussion.started_by), selectinload(Discussion.recommendations))
     ).all()
+    context = {
+        **vote_panel_context(amendment),
+        "live_url": url_for("amendments.live", amendment_id=amendment.id),
+    }
     return render(
         "amendments/show.html",
         amendment=amendment,
         clause=amendment.clause,
         discussions=discussions,
         **_redlines(amendment),
-        **vote_panel_context(amendment),
+        **context,
     )
+
+
+@bp.get("/amendments/<int:amendment_id>/live")
+def live(amendment_id: int):
+    """The amendment's vote panel, for a polling page: 304 when nothing changed."""
+    response = poll_or_sign_in("amendment", amendment_id)
+    if response is not None:
+        return response
+    amendment = _amendment(amendment_id)
+    context = {
+        **vote_panel_context(amendment),
+        "live_url": url_for("amendments.live", amendment_id=amendment.id),
+    }
+    response = render("voting/panel.html", block="vote_panel", **context)
+    response.set_etag(str(context["marker"]))
+    return response
 
 
 @bp.route("/amendments/<int:amendment_id>/withdraw", methods=["GET", "POST"])

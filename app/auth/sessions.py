@@ -18,7 +18,7 @@ SEEN_AT = "seen_at"
 OPEN_ENDPOINTS = frozenset({"auth.sign_in", "main.healthz", "static"})
 # Live polls check the session themselves (see app.discussions.live) and must not count as
 # activity, or an open tab would keep its session alive for ever.
-POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live"})
+POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live", "amendments.live"})
 
 
 def mark_signed_in() -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 
 from app.auth.sessions import live_session_token
 from app.extensions import db, login_manager
-from app.models import Clause, Discussion, Document, User, UserSession
+from app.models import Amendment, Clause, Discussion, Document, User, UserSession
 from app.models.people import hash_token
 
 
@@ -28,6 +28,12 @@ def live_marker(discussion: Discussion) -> int:
 def _marker_query(kind: str, object_id: int):
     if kind == "clause":
         return select(Clause.activity).where(Clause.id == object_id)
+    if kind == "amendment":
+        return (
+            select(Clause.activity)
+            .join(Amendment, Amendment.clause_id == Clause.id)
+            .where(Amendment.id == object_id)
+        )
     return (
         select(func.coalesce(Clause.activity, Document.activity))
         .select_from(Discussion)

@@ -34,4 +34,6 @@ def vote_panel_context(item: Clause | Amendment) -> dict:
         "would_be_agreed": voting.is_agreed(tally, document),
         "announcement": "",
         "refusal": None,
+        "marker": (item.clause if is_amendment else item).activity,
+        "live_url": None,
     }

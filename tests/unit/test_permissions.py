@@ -6,15 +6,32 @@ from datetime import timedelta
 
 import pytest
 
-from app.models import Comment, Discussion, Document, DocumentStatus, Role, User, utcnow
+from app.models import (
+    Amendment,
+    AmendmentStatus,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    DocumentStatus,
+    Role,
+    User,
+    utcnow,
+)
 from app.permissions import (
     can_comment,
+    can_decide_amendment,
+    can_edit_clause,
     can_edit_comment,
     can_manage_people,
+    can_manage_voting,
     can_moderate,
+    can_propose_amendment,
     can_read_document,
     can_read_recommendations,
     can_start_discussion,
+    can_vote,
+    can_withdraw_amendment,
 )
 
 
@@ -107,3 +124,61 @@ def app_config():
     from app import create_app
 
     return create_app({"ACCORD_ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context()
+
+
+# Voting and amendments: every role × every document state.
+VOTERS = {Role.MEMBER, Role.OFFICER}
+
+
+def _clause(status: DocumentStatus, *, voting_open=True, stopped=False) -> Clause:
+    document = Document(status=status, voting_open=voting_open, amendments_stopped=stopped)
+    return Clause(
+        document=document,
+        number="1",
+        heading="H",
+        body="B",
+        revision_number=1,
+        amendments_stopped=False,
+    )
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_voting_and_proposing(role, status):
+    user = person(role)
+    is_open = status == DocumentStatus.OPEN
+    assert can_vote(user, _clause(status)) is (role in VOTERS and is_open)
+    assert can_vote(user, _clause(status, voting_open=False)) is False
+    assert can_propose_amendment(user, _clause(status)) is (role in VOTERS and is_open)
+    assert can_propose_amendment(user, _clause(status, stopped=True)) is False
+    assert can_manage_voting(user, Document(status=status)) is (
+        role == Role.FACILITATOR and is_open
+    )
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_deciding_amendments_and_editing_clauses(role, status):
+    user = person(role)
+    user.id = 7
+    clause = _clause(status)
+    amendment = Amendment(
+        clause=clause,
+        proposer_id=7,
+        status=AmendmentStatus.OPEN,
+        base_revision_number=1,
+        voting_closed_at=None,
+    )
+    before_submission = status in (DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED)
+    expected = role == Role.FACILITATOR and before_submission
+    assert can_decide_amendment(user, amendment) is expected
+    assert can_edit_clause(user, clause) is expected
+    assert can_withdraw_amendment(user, amendment) is True  # the proposer, while it is open
+    amendment.status = AmendmentStatus.REJECTED
+    assert can_decide_amendment(user, amendment) is False
+    assert can_withdraw_amendment(user, amendment) is False
+    if role in VOTERS and status == DocumentStatus.OPEN:
+        amendment.status = AmendmentStatus.OPEN
+        assert can_vote(user, amendment) is True
+        amendment.voting_closed_at = utcnow()
+        assert can_vote(user, amendment) is False

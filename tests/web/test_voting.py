@@ -612,3 +612,22 @@ def test_the_document_needs_to_be_open_to_vote(app, client):
         db.session.commit()
     client.sign_in("m@example.org")
     assert client.post_form("/documents/a/clauses/1/vote", {"choice": "support"}).status_code == 409
+
+
+def test_an_amendment_page_polls_its_tally(seeded, client):
+    amendment_id = _propose(seeded)
+    _open_voting(seeded)
+    client.sign_in("officer@example.org")
+    page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert f'hx-get="/amendments/{amendment_id}/live"' in page
+    live = f"/amendments/{amendment_id}/live"
+    etag = client.get(live, headers={"HX-Request": "true"}).headers["ETag"]
+    with count_queries(seeded) as queries:
+        unchanged = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert unchanged.status_code == 304 and queries.count == 1
+    with seeded.app_context():
+        voting.cast_vote(_user("member@example.org"), Choice.SUPPORT,
+                         amendment=db.session.get(Amendment, amendment_id))
+        db.session.commit()
+    changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and "1 of 9" in changed.get_data(as_text=True)
