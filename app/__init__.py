@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
@@ -61,7 +61,16 @@ def create_app(config: dict | None = None) -> Flask:
     init_sessions(app)
     init_security_headers(app)
 
-    from app import amendments, auth, discussions, documents, main, recommendations, voting
+    from app import (
+        amendments,
+        auth,
+        discussions,
+        documents,
+        main,
+        recommendations,
+        review,
+        voting,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -70,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(discussions.bp)
     app.register_blueprint(voting.bp)
     app.register_blueprint(amendments.bp)
+    app.register_blueprint(review.bp)
 
     from app import cli, errors, templating
 
@@ -88,3 +98,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # SQLAlchemy, not the sqlite3 module, begins transactions (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """On SQLite, a request that changes things takes the write lock at its first statement.
+
+    Otherwise two requests could both read (say) the last audit hash and then both write,
+    and the second would fail instead of waiting its turn. PostgreSQL uses row locks and an
+    advisory lock instead.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -11,12 +11,31 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Role, User
-from app.services import DomainError, people, seeding
+from app.services import DomainError, audit, people, seeding
 
 
 def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
+    app.cli.add_command(audit_commands)
+
+
+audit_commands = AppGroup("audit", help="Check the audit trail.")
+
+
+@audit_commands.command("verify")
+def verify_audit() -> None:
+    """Check the audit trail's hash chain; exit 1 naming the first broken event."""
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"The audit trail is intact: {result.checked} events checked.")
+        return
+    click.echo(
+        f"The audit trail is broken at event {result.broken_id}: {result.reason}. "
+        f"{result.checked} events before it are intact.",
+        err=True,
+    )
+    sys.exit(1)
 
 
 @click.command("seed-demo")

@@ -12,6 +12,7 @@ from flask import abort
 from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
 from app.services.amendments import amendments_open
 from app.services.discussions import is_within_edit_window
+from app.services.lifecycle import FACILITATOR_MOVES
 from app.services.voting import is_amendment_voting_open, is_clause_voting_open, side_of
 
 # States in which Members and Officers (and the committee) can see a document.
@@ -111,6 +112,35 @@ def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
 def can_edit_clause(user: User | None, clause: Clause) -> bool:
     """Edit a clause's wording directly: facilitators, before the document is submitted."""
     return _is_active(user) and user.is_facilitator and clause.document.status in EDITABLE_STATUSES
+
+
+def can_publish_version(user: User | None, document: Document) -> bool:
+    """Facilitators publish versions while the document is still being worked on."""
+    return _is_active(user) and user.is_facilitator and document.status in EDITABLE_STATUSES
+
+
+def can_move_document(user: User | None, document: Document, to: DocumentStatus) -> bool:
+    """Draft → Open → Closed (→ Open again) → Submitted: facilitators."""
+    return _is_active(user) and user.is_facilitator and (document.status, to) in FACILITATOR_MOVES
+
+
+def can_review(user: User | None, document: Document) -> bool:
+    """Write review notes and record the decision: the Standards Committee, while submitted."""
+    return _is_active(user) and user.is_standards and document.status == DocumentStatus.SUBMITTED
+
+
+def can_read_review_notes(user: User | None, document: Document) -> bool:
+    """Review notes are for the committee and visible to facilitators (and admins)."""
+    return _is_active(user) and (user.is_standards or user.is_facilitator or user.is_admin)
+
+
+def can_adopt(user: User | None, document: Document) -> bool:
+    """Mark Adopted, with the Full Council date: admins, once recommended."""
+    return _is_active(user) and user.is_admin and document.status == DocumentStatus.RECOMMENDED
+
+
+def can_see_audit(user: User | None) -> bool:
+    return _is_active(user) and (user.is_admin or user.is_standards)
 
 
 def require(allowed: bool) -> None:

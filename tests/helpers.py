@@ -102,7 +102,8 @@ def count_queries(app):
     counter = QueryCounter()
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        counter.statements.append(statement)
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):  # not queries
+            counter.statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:

@@ -8,7 +8,7 @@ from app.auth.forms import SignInForm
 from app.auth.sessions import mark_signed_in
 from app.extensions import db, limiter
 from app.rendering import render, safe_next
-from app.services import people
+from app.services import audit, people
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
@@ -43,12 +43,27 @@ def sign_in():
         if user is not None:
             session.clear()  # a new session cookie at sign-in: nothing carries over
             people.start_session(user)
+            audit.record(
+                "session.signed_in",
+                actor=user,
+                object_type="person",
+                object_id=user.id,
+                summary=f"{user.email} signed in",
+            )
             login_user(user)
             mark_signed_in()
             db.session.commit()
             return redirect(destination, 303)
         # One message for a wrong password, an unknown email and a deactivated account alike.
         form.email.errors = [SIGN_IN_FAILED]
+        audit.record(
+            "session.sign_in_failed",
+            actor=None,
+            object_type="person",
+            actor_label=people.normalise_email(form.email.data)[:254],
+            summary="Failed sign-in",
+        )
+        db.session.commit()
     form.password.data = ""
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", form=form, status=status)
@@ -59,6 +74,13 @@ def sign_out():
     """End this session on the server and forget the cookie."""
     if current_user.session_token:
         people.end_session(current_user.session_token)
+        audit.record(
+            "session.signed_out",
+            actor=current_user,
+            object_type="person",
+            object_id=current_user.id,
+            summary=f"{current_user.email} signed out",
+        )
         db.session.commit()
     logout_user()
     session.clear()

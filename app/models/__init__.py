@@ -19,6 +19,14 @@ from app.models.participation import (
 )
 from app.models.people import Role, User, UserRole, UserSession
 from app.models.recommendations import Recommendation, RecommendationSource
+from app.models.review import (
+    AuditEvent,
+    CommitteeDecision,
+    Decision,
+    DocumentVersion,
+    ReviewNote,
+    Transition,
+)
 from app.models.voting import (
     Amendment,
     AmendmentStatus,
@@ -33,22 +41,28 @@ from app.models.voting import (
 __all__ = [
     "Amendment",
     "AmendmentStatus",
+    "AuditEvent",
     "Base",
     "Choice",
     "Clause",
     "ClauseRevision",
     "Comment",
     "CommentRevision",
+    "CommitteeDecision",
+    "Decision",
     "Discussion",
     "Document",
     "DocumentKind",
     "DocumentStatus",
+    "DocumentVersion",
     "Moderation",
     "ModerationAction",
     "Outcome",
     "Recommendation",
     "RecommendationSource",
+    "ReviewNote",
     "Role",
+    "Transition",
     "User",
     "UserRole",
     "UserSession",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -83,6 +83,15 @@ class Document(Base):
     # this percentage of each side's eligible voters taking part.
     member_turnout_percent: Mapped[int] = mapped_column(default=25)
     officer_turnout_percent: Mapped[int] = mapped_column(default=25)
+    # The published version under review by the Standards Committee, or adopted.
+    submitted_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id", use_alter=True, name="fk_documents_submitted_version")
+    )
+    adopted_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id", use_alter=True, name="fk_documents_adopted_version")
+    )
+    full_council_date: Mapped[date | None]
+    referral_reasons: Mapped[str | None] = mapped_column(Text)
 
     clauses: Mapped[list[Clause]] = relationship(
         back_populates="document", order_by="Clause.position"

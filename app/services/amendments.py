@@ -13,7 +13,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError
+from app.services import DomainError, audit
 from app.services.clauses import revise_clause, touch_clause
 
 
@@ -68,6 +68,21 @@ def propose_amendment(
     )
     db.session.add(amendment)
     touch_clause(clause)
+    db.session.flush()
+    audit.record(
+        "amendment.proposed",
+        actor=by,
+        object_type="amendment",
+        object_id=amendment.id,
+        document_id=clause.document_id,
+        summary=f"Amendment to clause {clause.number} proposed",
+        after={
+            "heading": heading,
+            "body": body,
+            "rationale": amendment.rationale,
+            "base_revision": clause.revision_number,
+        },
+    )
     return amendment
 
 
@@ -88,6 +103,16 @@ def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str
     amendment.decided_by, amendment.decided_at = by, utcnow()
     amendment.decision_reason = reason
     touch_clause(amendment.clause)
+    audit.record(
+        f"amendment.{status.value}",
+        actor=by,
+        object_type="amendment",
+        object_id=amendment.id,
+        document_id=amendment.clause.document_id,
+        summary=f"Amendment {amendment.id} {status.value}" + (f": {reason}" if reason else ""),
+        before={"status": "open"},
+        after={"status": status.value, "reason": reason},
+    )
 
 
 def withdraw_amendment(amendment: Amendment, *, by: User) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Clause, ClauseRevision, Document, Recommendation, User
+from app.services import audit
 
 
 def add_clause(
@@ -44,6 +45,7 @@ def revise_clause(
     clause: Clause, heading: str, body: str, *, by: User | None, reason: str
 ) -> ClauseRevision:
     """Give ``clause`` a new wording, keeping every earlier one."""
+    before = {"heading": clause.heading, "body": clause.body, "revision": clause.revision_number}
     revision = ClauseRevision(
         clause=clause,
         number=clause.revision_number + 1,
@@ -52,8 +54,18 @@ def revise_clause(
         reason=reason,
         created_by=by,
     )
-    clause.heading, clause.body, clause.revision_number = heading, body, revision.number
     db.session.add(revision)
+    clause.heading, clause.body, clause.revision_number = heading, body, revision.number
+    audit.record(
+        "clause.revised",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=clause.document_id,
+        summary=f"Clause {clause.number} has wording {revision.number}: {reason}",
+        before=before,
+        after={"heading": heading, "body": body, "revision": revision.number},
+    )
     touch_clause(clause)
     return revision
 

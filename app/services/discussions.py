@@ -25,7 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError
+from app.services import DomainError, audit
 
 MAX_COMMENT_LENGTH = 10_000
 
@@ -101,6 +101,19 @@ def start_discussion(
     )
     db.session.add(discussion)
     db.session.flush()
+    audit.record(
+        "discussion.started",
+        actor=by,
+        object_type="discussion",
+        object_id=discussion.id,
+        document_id=document.id,
+        summary=f"Discussion “{discussion.title}” started",
+        after={
+            "title": discussion.title,
+            "clause_id": discussion.clause_id,
+            "recommendations": [r.label for r in recommendations],
+        },
+    )
     add_comment(discussion, body, by=by, submission_key=submission_key)
     return discussion
 
@@ -131,6 +144,16 @@ def add_comment(
     )
     db.session.add(comment)
     comment.created_mark = comment.activity_mark = bump_activity(discussion)
+    db.session.flush()
+    audit.record(
+        "comment.posted",
+        actor=by,
+        object_type="comment",
+        object_id=comment.id,
+        document_id=discussion.document_id,
+        summary=f"{'Reply' if parent else 'Comment'} in “{discussion.title}”",
+        after={"body": comment.body, "parent_id": comment.parent_id},
+    )
     return comment
 
 
@@ -153,6 +176,16 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
     db.session.add(
         CommentRevision(comment=comment, number=comment.edit_count + 1, body=comment.body)
     )
+    audit.record(
+        "comment.edited",
+        actor=by,
+        object_type="comment",
+        object_id=comment.id,
+        document_id=comment.discussion.document_id,
+        summary="Comment edited",
+        before={"body": comment.body},
+        after={"body": body.strip()},
+    )
     comment.body = body.strip()
     comment.edit_count += 1
     comment.edited_at = utcnow()
@@ -166,6 +199,14 @@ def withdraw_comment(comment: Comment, *, by: User) -> Comment:
         raise EditWindowClosed("A comment can only be withdrawn while it can still be edited.")
     comment.withdrawn_at = utcnow()
     comment.activity_mark = bump_activity(comment.discussion)
+    audit.record(
+        "comment.withdrawn",
+        actor=by,
+        object_type="comment",
+        object_id=comment.id,
+        document_id=comment.discussion.document_id,
+        summary="Comment withdrawn",
+    )
     return comment
 
 
@@ -178,6 +219,17 @@ def _record(
 ) -> None:
     db.session.add(
         Moderation(action=action, discussion=discussion, comment=comment, reason=reason, by=by)
+    )
+    target = ("comment", comment.id) if comment is not None else ("discussion", discussion.id)
+    audit.record(
+        f"{target[0]}.{action.value}",
+        actor=by,
+        object_type=target[0],
+        object_id=target[1],
+        document_id=discussion.document_id,
+        summary=f"{action.value.capitalize()}: “{discussion.title}”"
+        + (f" ({reason})" if reason else ""),
+        after={"reason": reason} if reason else None,
     )
 
 

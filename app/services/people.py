@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager
 from app.extensions import db
 from app.models import Role, User, UserSession, utcnow
 from app.models.people import hash_token
-from app.services import DomainError
+from app.services import DomainError, audit
 
 MIN_PASSWORD_LENGTH = 12
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
@@ -49,6 +49,7 @@ def create_user(
     roles: set[Role],
     *,
     password: str | None = None,
+    by: User | None = None,
     **details: str | bool | None,
 ) -> User:
     """Add a person with their roles (and group/ward or job title/service)."""
@@ -59,7 +60,30 @@ def create_user(
     if password is not None:
         set_password(user, password)
     db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "person.created",
+        actor=by,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} created",
+        after=person_record(user),
+    )
     return user
+
+
+def person_record(user: User) -> dict:
+    """What the audit trail keeps of a person (never the password hash)."""
+    return {
+        "email": user.email,
+        "name": user.display_name,
+        "roles": sorted(user.roles),
+        "group": user.group,
+        "ward": user.ward,
+        "job_title": user.job_title,
+        "service": user.service,
+        "active": user.active,
+    }
 
 
 def set_password(user: User, password: str) -> None:
@@ -69,6 +93,14 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = _hasher().hash(password)
     if user.id is not None:
         end_all_sessions(user, reason="password changed")
+        audit.record(
+            "person.password_set",
+            actor=None,
+            actor_label="",
+            object_type="person",
+            object_id=user.id,
+            summary=f"New password for {user.email}",
+        )
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -127,11 +159,29 @@ def end_all_sessions(user: User, reason: str) -> None:
     )
 
 
-def deactivate(user: User) -> None:
+def deactivate(user: User, *, by: User | None = None) -> None:
     """Stop the person signing in; their comments and votes keep their name."""
     user.active = False
     end_all_sessions(user, reason="deactivated")
+    audit.record(
+        "person.deactivated",
+        actor=by,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} deactivated",
+        before={"active": True},
+        after={"active": False},
+    )
 
 
-def reactivate(user: User) -> None:
+def reactivate(user: User, *, by: User | None = None) -> None:
     user.active = True
+    audit.record(
+        "person.reactivated",
+        actor=by,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} reactivated",
+        before={"active": False},
+        after={"active": True},
+    )

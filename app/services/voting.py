@@ -31,7 +31,7 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
-from app.services import DomainError
+from app.services import DomainError, audit
 from app.services.clauses import touch_clause
 
 MEMBERS, OFFICERS = "members", "officers"
@@ -117,6 +117,17 @@ def cast_vote(
         "interest_reason": interest_reason.strip() if choice == Choice.INTEREST else None,
         "cast_at": utcnow(),
     }
+    audit.record(
+        "vote.cast",
+        actor=user,
+        object_type="amendment" if amendment else "clause",
+        object_id=(amendment or clause).id,
+        document_id=target_clause.document_id,
+        summary=f"Vote on {'amendment' if amendment else 'clause'} "
+        f"{amendment.id if amendment else clause.number}: {choice.label}",
+        before={"choice": existing.value if existing else None},
+        after={"choice": choice.value, "interest_reason": values["interest_reason"]},
+    )
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     key = ["user_id", "amendment_id"] if amendment else ["user_id", "clause_id"]
     statement = insert(Vote).values(**values)
@@ -138,6 +149,14 @@ def withdraw_interest(
 ) -> None:
     """Take back a declared interest, so the person may vote."""
     target_clause = amendment.clause if amendment is not None else clause
+    audit.record(
+        "vote.interest_withdrawn",
+        actor=user,
+        object_type="amendment" if amendment else "clause",
+        object_id=(amendment or clause).id,
+        document_id=target_clause.document_id,
+        summary="Declaration of interest withdrawn",
+    )
     db.session.execute(
         delete(Vote).where(
             Vote.user_id == user.id, _item_filter(clause, amendment), Vote.choice == Choice.INTEREST
@@ -304,6 +323,16 @@ def _event(
             by=by,
             detail=detail,
         )
+    )
+    audit.record(
+        f"voting.{action.value}",
+        actor=by,
+        object_type="clause" if clause else "document",
+        object_id=clause.id if clause else document.id,
+        document_id=document.id,
+        summary=f"{document.title}: {action.value.replace('_', ' ')}"
+        + (f" (clause {clause.number})" if clause else ""),
+        after={"detail": detail},
     )
 
 

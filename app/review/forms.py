@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.models import Decision
+
+
+class PublishForm(FlaskForm):
+    note = StringField(
+        "Note (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=500, message="Keep the note to 500 characters")],
+    )
+    submit = SubmitField("Publish a new version", widget=GovSubmitInput())
+
+
+class MoveForm(FlaskForm):
+    note = StringField(
+        "Note",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2_000, message="Keep the note to 2,000 characters")],
+    )
+    version = SelectField(
+        "Version to submit", coerce=int, widget=GovSelect(), validators=[Optional()]
+    )
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class RealDateField(DateField):
+    """A date in three boxes; an impossible date gets a GOV.UK-style message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+
+
+def _meeting_date(label: str) -> DateField:
+    return RealDateField(
+        label,
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[
+            InputRequired(message=f"Enter the {label.lower()} as a real date, for example 2 4 2019")
+        ],
+    )
+
+
+class NoteForm(FlaskForm):
+    clause_number = SelectField("About", widget=GovSelect(), validators=[Optional()])
+    body = StringField(
+        "Your note",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Write your note"),
+            Length(max=5_000, message="Keep the note to 5,000 characters"),
+        ],
+    )
+    submit = SubmitField("Add note", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "The committee's decision",
+        widget=GovRadioInput(),
+        choices=[
+            (Decision.RECOMMEND.value, "Recommend it to Full Council"),
+            (Decision.REFER_BACK.value, "Refer it back"),
+        ],
+        validators=[InputRequired(message="Choose the committee's decision")],
+    )
+    reasons = StringField(
+        "Reasons",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5_000, message="Keep it to 5,000 characters")],
+    )
+    meeting_date = _meeting_date("Date of the meeting")
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class AdoptForm(FlaskForm):
+    full_council_date = _meeting_date("Date of the Full Council meeting")
+    submit = SubmitField("Mark as adopted", widget=GovSubmitInput())

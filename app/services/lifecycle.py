@@ -1,0 +1,327 @@
+"""A document's life: Draft → Open for comment → Closed → Submitted to the Standards Committee →
+Recommended to Full Council (or Referred back, to Open) → Adopted; and its published versions.
+
+Every move is recorded (who, when, a note) and audited. Submitting always submits a published,
+frozen version, so later edits cannot change what the committee is reviewing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    Clause,
+    CommitteeDecision,
+    Decision,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    Recommendation,
+    ReviewNote,
+    Transition,
+    User,
+)
+from app.services import DomainError, audit, voting
+
+S = DocumentStatus
+# Who moves a document from one state to another (the committee's moves go through decide()).
+FACILITATOR_MOVES = {
+    (S.DRAFT, S.OPEN),
+    (S.OPEN, S.CLOSED),
+    (S.CLOSED, S.OPEN),
+    (S.CLOSED, S.SUBMITTED),
+}
+STANDARDS_MOVES = {(S.SUBMITTED, S.RECOMMENDED), (S.SUBMITTED, S.OPEN)}
+ADMIN_MOVES = {(S.RECOMMENDED, S.ADOPTED)}
+
+
+class TransitionRefused(DomainError):
+    pass
+
+
+def working_content(document: Document) -> dict:
+    """The document's current text, in the shape a version freezes."""
+    clauses = db.session.scalars(
+        select(Clause)
+        .where(Clause.document_id == document.id)
+        .order_by(Clause.position)
+        .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
+    ).all()
+    return {
+        "title": document.title,
+        "kind": document.kind.value,
+        "clauses": [
+            {
+                "id": clause.id,
+                "number": clause.number,
+                "heading": clause.heading,
+                "body": clause.body,
+                "revision": clause.revision_number,
+                "recommendations": [r.label for r in clause.recommendations],
+            }
+            for clause in clauses
+        ],
+    }
+
+
+def hash_content(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def publish_version(document: Document, *, by: User, note: str = "") -> DocumentVersion:
+    """Freeze the document's text as the next numbered version."""
+    if document.status not in (S.DRAFT, S.OPEN, S.CLOSED):
+        raise DomainError("A version can only be published before the document is submitted.")
+    number = (
+        db.session.scalar(
+            select(func.max(DocumentVersion.number)).where(
+                DocumentVersion.document_id == document.id
+            )
+        )
+        or 0
+    ) + 1
+    content = working_content(document)
+    version = DocumentVersion(
+        document_id=document.id,
+        number=number,
+        title=document.title,
+        content=content,
+        content_hash=hash_content(content),
+        note=note.strip(),
+        published_by=by,
+    )
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        "version.published",
+        actor=by,
+        object_type="version",
+        object_id=version.id,
+        document_id=document.id,
+        summary=f"{document.title} v{number} published",
+        after={"number": number, "hash": version.content_hash},
+    )
+    return version
+
+
+def latest_version(document: Document) -> DocumentVersion | None:
+    return db.session.scalar(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document.id)
+        .order_by(DocumentVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _move(
+    document: Document,
+    to: DocumentStatus,
+    *,
+    by: User,
+    note: str,
+    version: DocumentVersion | None = None,
+    meeting_date: date | None = None,
+) -> Transition:
+    transition = Transition(
+        document_id=document.id,
+        from_status=document.status,
+        to_status=to,
+        version=version,
+        note=note.strip(),
+        meeting_date=meeting_date,
+        by=by,
+    )
+    db.session.add(transition)
+    audit.record(
+        "document.state_changed",
+        actor=by,
+        object_type="document",
+        object_id=document.id,
+        document_id=document.id,
+        summary=f"{document.title}: {document.status.label} → {to.label}",
+        before={"status": document.status.value},
+        after={
+            "status": to.value,
+            "note": note.strip(),
+            "version": version.number if version else None,
+            "meeting_date": meeting_date,
+        },
+    )
+    document.status = to
+    return transition
+
+
+def move(
+    document: Document,
+    to: DocumentStatus,
+    *,
+    by: User,
+    note: str = "",
+    version: DocumentVersion | None = None,
+) -> Transition:
+    """A facilitator's move between the working states (and submitting to the committee)."""
+    if (document.status, to) not in FACILITATOR_MOVES:
+        raise TransitionRefused(f"A document cannot go from {document.status.label} to {to.label}.")
+    if to == S.CLOSED and document.voting_open:
+        voting.close_voting(document, by=by)
+    if to == S.SUBMITTED:
+        if version is None:
+            raise TransitionRefused(
+                "Publish a version first: the committee reviews a published version."
+            )
+        if version.document_id != document.id:
+            raise TransitionRefused("That version belongs to another document.")
+        document.submitted_version_id = version.id
+    if to == S.OPEN:
+        document.referral_reasons = (
+            None if document.status == S.DRAFT else document.referral_reasons
+        )
+    return _move(document, to, by=by, note=note, version=version)
+
+
+def add_review_note(
+    version: DocumentVersion, body: str, *, by: User, clause_number: str | None = None
+) -> ReviewNote:
+    """A committee member's note on the submitted version or one of its clauses."""
+    if not body.strip():
+        raise DomainError("Write your note.")
+    if clause_number and clause_number not in {c["number"] for c in version.clauses}:
+        raise DomainError("That clause is not in this version.")
+    note = ReviewNote(
+        version_id=version.id, clause_number=clause_number or None, body=body.strip(), author=by
+    )
+    db.session.add(note)
+    db.session.flush()
+    audit.record(
+        "review.note_added",
+        actor=by,
+        object_type="review_note",
+        object_id=note.id,
+        document_id=version.document_id,
+        summary=f"Review note on v{version.number}"
+        + (f", clause {clause_number}" if clause_number else ""),
+        after={"body": note.body, "clause": clause_number},
+    )
+    return note
+
+
+def decide(
+    document: Document, decision: Decision, meeting_date: date, *, by: User, reasons: str = ""
+) -> CommitteeDecision:
+    """The Standards Committee recommends the submitted version to Full Council, or refers it
+    back with reasons (the document returns to Open for comment, the reasons shown on it)."""
+    if document.status != S.SUBMITTED or document.submitted_version_id is None:
+        raise TransitionRefused("Only a document submitted to the committee can be decided.")
+    if decision == Decision.REFER_BACK and not reasons.strip():
+        raise DomainError("Give the reasons for referring the document back.")
+    version = db.session.get(DocumentVersion, document.submitted_version_id)
+    record = CommitteeDecision(
+        version=version,
+        decision=decision,
+        reasons=reasons.strip(),
+        meeting_date=meeting_date,
+        recorded_by=by,
+    )
+    db.session.add(record)
+    if decision == Decision.RECOMMEND:
+        _move(
+            document, S.RECOMMENDED, by=by, note=reasons, version=version, meeting_date=meeting_date
+        )
+    else:
+        document.referral_reasons = reasons.strip()
+        _move(document, S.OPEN, by=by, note=reasons, version=version, meeting_date=meeting_date)
+    return record
+
+
+def adopt(document: Document, full_council_date: date, *, by: User, note: str = "") -> None:
+    """An administrator records that Full Council adopted the recommended version."""
+    if document.status != S.RECOMMENDED:
+        raise TransitionRefused("Only a document recommended to Full Council can be adopted.")
+    document.adopted_version_id = document.submitted_version_id
+    document.full_council_date = full_council_date
+    version = db.session.get(DocumentVersion, document.submitted_version_id)
+    _move(document, S.ADOPTED, by=by, note=note, version=version, meeting_date=full_council_date)
+
+
+# Comparing versions ----------------------------------------------------------------------
+
+
+@dataclass
+class ClauseChange:
+    kind: str  # "added", "removed", "changed", "moved", "moved and changed", "unchanged"
+    old: dict | None
+    new: dict | None
+
+    @property
+    def is_change(self) -> bool:
+        return self.kind != "unchanged"
+
+
+@dataclass
+class Comparison:
+    changes: list[ClauseChange] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if kind in change.kind.split(" and "))
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {kind: self.count(kind) for kind in ("added", "removed", "moved", "changed")}
+
+
+def _longest_common_order(old_ids: list[int], new_ids: list[int]) -> set[int]:
+    """Ids that keep their relative order (longest common subsequence); the rest moved."""
+    lengths = [[0] * (len(new_ids) + 1) for _ in range(len(old_ids) + 1)]
+    for i, a in enumerate(old_ids):
+        for j, b in enumerate(new_ids):
+            lengths[i + 1][j + 1] = (
+                lengths[i][j] + 1 if a == b else max(lengths[i][j + 1], lengths[i + 1][j])
+            )
+    kept, i, j = set(), len(old_ids), len(new_ids)
+    while i and j:
+        if old_ids[i - 1] == new_ids[j - 1]:
+            kept.add(old_ids[i - 1])
+            i, j = i - 1, j - 1
+        elif lengths[i - 1][j] >= lengths[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return kept
+
+
+def compare(old_clauses: list[dict], new_clauses: list[dict]) -> Comparison:
+    """Added, removed, moved and changed clauses between two texts, in the new text's order
+    (removed clauses where they stood)."""
+    old_by_id = {c["id"]: c for c in old_clauses}
+    new_by_id = {c["id"]: c for c in new_clauses}
+    common_old = [c["id"] for c in old_clauses if c["id"] in new_by_id]
+    common_new = [c["id"] for c in new_clauses if c["id"] in old_by_id]
+    in_order = _longest_common_order(common_old, common_new)
+    comparison = Comparison()
+    removed = [c for c in old_clauses if c["id"] not in new_by_id]
+    for clause in new_clauses:
+        old = old_by_id.get(clause["id"])
+        while (
+            removed and old is not None and (old_clauses.index(removed[0]) < old_clauses.index(old))
+        ):
+            comparison.changes.append(ClauseChange("removed", removed.pop(0), None))
+        if old is None:
+            comparison.changes.append(ClauseChange("added", None, clause))
+            continue
+        changed = old["heading"] != clause["heading"] or old["body"] != clause["body"]
+        moved = clause["id"] not in in_order
+        kind = (
+            " and ".join(k for k, on in (("moved", moved), ("changed", changed)) if on)
+            or "unchanged"
+        )
+        comparison.changes.append(ClauseChange(kind, old, clause))
+    comparison.changes.extend(ClauseChange("removed", c, None) for c in removed)
+    return comparison
