@@ -21,14 +21,14 @@ from app.models import Recommendation, RecommendationSource
 from app.services.discussions import MAX_COMMENT_LENGTH
 
 
-def recommendation_choices() -> list[tuple[int, str]]:
+def recommendation_choices() -> dict[int, str]:
     recommendations = db.session.scalars(
         select(Recommendation)
         .join(Recommendation.source)
         .options(joinedload(Recommendation.source))
         .order_by(RecommendationSource.position, Recommendation.letter)
     ).all()
-    return [(r.id, f"{r.label}: {r.text}") for r in recommendations]
+    return {r.id: f"{r.label}: {r.text}" for r in recommendations}
 
 
 def chosen_recommendations(ids: list[int]) -> list[Recommendation]:
@@ -45,7 +45,7 @@ class RecommendationsField(SelectMultipleField):
         super().__init__(label, coerce=int, **kwargs)
 
     def pre_validate(self, form):
-        known = {value for value, _ in self.choices or []}
+        known = set(self.choices or {})
         if not self.data:
             raise ValidationError("Choose at least one recommendation this discussion answers")
         if any(value not in known for value in self.data):

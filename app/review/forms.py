@@ -40,6 +40,10 @@ class RealDateField(DateField):
     """A date in three boxes; an impossible date gets a GOV.UK-style message."""
 
     def process_formdata(self, valuelist):
+        # The widget shows what was typed in three boxes: always give it three values.
+        self.raw_data = [*valuelist, "", "", ""][:3]
+        if not any(self.raw_data):
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
@@ -74,10 +78,10 @@ class DecisionForm(FlaskForm):
     decision = RadioField(
         "The committee's decision",
         widget=GovRadioInput(),
-        choices=[
-            (Decision.RECOMMEND.value, "Recommend it to Full Council"),
-            (Decision.REFER_BACK.value, "Refer it back"),
-        ],
+        choices={
+            Decision.RECOMMEND.value: "Recommend it to Full Council",
+            Decision.REFER_BACK.value: "Refer it back",
+        },
         validators=[InputRequired(message="Choose the committee's decision")],
     )
     reasons = StringField(

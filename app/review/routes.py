@@ -172,9 +172,9 @@ def move(slug: str, action: str):
     require(can_move_document(current_user, document, to))
     form = MoveForm()
     versions = _versions(document)
-    form.version.choices = [
-        (v.id, f"Version {v.number}, published {v.published_at:%d %B %Y}") for v in versions
-    ]
+    form.version.choices = {
+        v.id: f"Version {v.number}, published {v.published_at:%d %B %Y}" for v in versions
+    }
     if form.validate_on_submit():
         version = None
         if to == DocumentStatus.SUBMITTED:
@@ -268,9 +268,9 @@ def _review_context(document: Document) -> dict:
 
 def _note_form(version: DocumentVersion) -> NoteForm:
     form = NoteForm()
-    form.clause_number.choices = [("", "The version as a whole")] + [
-        (c["number"], f"Clause {c['number']}: {c['heading']}") for c in version.clauses
-    ]
+    form.clause_number.choices = {"": "The version as a whole"} | {
+        c["number"]: f"Clause {c['number']}: {c['heading']}" for c in version.clauses
+    }
     return form
 
 

@@ -1,0 +1,370 @@
+"""The document lifecycle, versions, the committee's review and the audit trail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Clause,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    Transition,
+    User,
+)
+from app.services import audit as audit_service
+from app.services import clauses, lifecycle, seeding
+
+SLUG = "member-officer-protocol"
+DOC = f"/documents/{SLUG}"
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        seeding.load_demo(password="a-long-test-password")
+        db.session.commit()
+    return app
+
+
+def _user(email):
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def _document():
+    return db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
+
+
+def _status(app) -> str:
+    with app.app_context():
+        return _document().status.value
+
+
+def _publish(app, note="") -> int:
+    with app.app_context():
+        version = lifecycle.publish_version(
+            _document(), by=_user("facilitator@example.org"), note=note
+        )
+        db.session.commit()
+        return version.id
+
+
+def _submitted(app) -> int:
+    """Publish, close and submit the Protocol, as a facilitator would."""
+    version_id = _publish(app)
+    with app.app_context():
+        facilitator = _user("facilitator@example.org")
+        lifecycle.move(_document(), DocumentStatus.CLOSED, by=facilitator)
+        lifecycle.move(
+            _document(),
+            DocumentStatus.SUBMITTED,
+            by=facilitator,
+            version=db.session.get(DocumentVersion, version_id),
+        )
+        db.session.commit()
+    return version_id
+
+
+# Transitions -----------------------------------------------------------------------------
+
+
+def test_a_facilitator_closes_and_submits_with_notes_recorded(seeded, client):
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"{DOC}/state/close", {"note": "Consultation over"}).status_code == 303
+    assert _status(seeded) == "closed"
+    no_version = client.post_form(f"{DOC}/state/submit", {"note": "x"})
+    assert no_version.status_code == 422
+    assert "Publish a version first" in no_version.get_data(as_text=True)
+    assert client.post_form(f"{DOC}/versions", {"note": "For the committee"}).status_code == 303
+    page = client.get(f"{DOC}/state/submit").get_data(as_text=True)
+    version_id = re.search(r'<option value="(\d+)"', page).group(1)
+    assert (
+        client.post_form(
+            f"{DOC}/state/submit", {"version": version_id, "note": "Ready"}
+        ).status_code
+        == 303
+    )
+    assert _status(seeded) == "submitted"
+    with seeded.app_context():
+        moves = [
+            (t.from_status.value, t.to_status.value, t.note, t.by.email)
+            for t in db.session.scalars(select(Transition).order_by(Transition.id))
+        ]
+        assert moves == [
+            ("open", "closed", "Consultation over", "facilitator@example.org"),
+            ("closed", "submitted", "Ready", "facilitator@example.org"),
+        ]
+        assert _document().submitted_version_id == int(version_id)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["member@example.org", "officer@example.org", "standards@example.org", "admin@example.org"],
+)
+def test_only_facilitators_move_working_states(seeded, client, email):
+    client.sign_in(email)
+    for action in ("close", "submit", "open"):
+        assert client.post_form(f"{DOC}/state/{action}").status_code == 403
+    assert client.post_form(f"{DOC}/versions", {"note": "x"}).status_code == 403
+    assert _status(seeded) == "open"
+
+
+def test_impossible_moves_are_refused(seeded, client):
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"{DOC}/state/submit", {"note": "x"}).status_code == 403  # Open
+    assert client.post_form(f"{DOC}/state/open").status_code == 403  # already Open
+    assert client.get(f"{DOC}/state/adopt").status_code == 404
+    assert _status(seeded) == "open"
+
+
+def test_closing_a_document_closes_its_voting_and_records_results(seeded, client):
+    with seeded.app_context():
+        from app.services import voting
+
+        voting.open_voting(_document(), by=_user("facilitator@example.org"))
+        db.session.commit()
+    client.sign_in("facilitator@example.org")
+    client.post_form(f"{DOC}/state/close")
+    with seeded.app_context():
+        assert _document().voting_open is False
+        assert db.session.scalar(text("SELECT count(*) FROM outcomes")) == 8
+
+
+# Versions --------------------------------------------------------------------------------
+
+
+def test_a_version_freezes_the_text_and_later_edits_do_not_change_it(seeded, client):
+    version_id = _publish(seeded)
+    with seeded.app_context():
+        version = db.session.get(DocumentVersion, version_id)
+        frozen = version.content_hash
+        assert frozen == lifecycle.hash_content(version.content)
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=_document().id, number="1")
+        ).one()
+        clauses.revise_clause(clause, clause.heading, "Rewritten", by=None, reason="x")
+        db.session.commit()
+    with seeded.app_context():
+        version = db.session.get(DocumentVersion, version_id)
+        assert version.content_hash == frozen and "Rewritten" not in str(version.content)
+    client.sign_in("member@example.org")
+    page = client.get(f"{DOC}/versions/1").get_data(as_text=True)
+    assert frozen in page
+    compared = client.get(f"{DOC}/compare?from=1&to=working").get_data(as_text=True)
+    assert "<strong>1</strong> changed" in compared and "Rewritten" in compared
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE document_versions SET title = 'Altered'",
+        "DELETE FROM document_versions",
+        "UPDATE transitions SET note = 'Altered'",
+        "UPDATE audit_events SET summary = 'Altered'",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_versions_transitions_and_audit_events_cannot_be_changed(seeded, statement):
+    _submitted(seeded)
+    with seeded.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+
+
+def test_the_orm_cannot_change_a_version_either(seeded):
+    version_id = _publish(seeded)
+    with seeded.app_context():
+        db.session.get(DocumentVersion, version_id).title = "Altered"
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.commit()
+        db.session.rollback()
+
+
+# The committee's review ------------------------------------------------------------------
+
+
+def test_the_review_page_shows_what_the_committee_needs(seeded, client):
+    _publish(seeded)
+    with seeded.app_context():
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=_document().id, number="3")
+        ).one()
+        clauses.revise_clause(
+            clause, clause.heading, clause.body + " Added words.", by=None, reason="x"
+        )
+        db.session.commit()
+    version_id = _submitted(seeded)
+    client.sign_in("standards@example.org")
+    html = client.get(f"{DOC}/review").get_data(as_text=True)
+    with seeded.app_context():
+        version = db.session.get(DocumentVersion, version_id)
+        assert version.content_hash in html
+    assert "Against the previous version, version 1" in html
+    assert "<strong>1</strong> changed" in html and '<ins class="app-ins">' in html
+    assert "How the Culture Review recommendations are answered" in html
+    assert "Not answered" in html
+    assert "Voting record" in html and "Not voted on" in html
+    assert "Record the committee" in html
+
+
+def test_notes_and_the_decision_are_for_the_committee(seeded, client):
+    _submitted(seeded)
+    for email in ("member@example.org", "facilitator@example.org", "admin@example.org"):
+        client.sign_in(email)
+        assert client.post_form(f"{DOC}/review/notes", {"body": "x"}).status_code == 403
+        assert (
+            client.post_form(f"{DOC}/review/decision", {"decision": "recommend"}).status_code == 403
+        )
+    client.sign_in("standards@example.org")
+    empty = client.post_form(f"{DOC}/review/notes", {"body": ""})
+    assert empty.status_code == 422 and "Write your note" in empty.get_data(as_text=True)
+    assert (
+        client.post_form(
+            f"{DOC}/review/notes", {"body": "Clause 3 is vague", "clause_number": "3"}
+        ).status_code
+        == 303
+    )
+    client.sign_in("facilitator@example.org")
+    assert "Clause 3 is vague" in client.get(f"{DOC}/review").get_data(as_text=True)
+    client.sign_in("member@example.org")
+    assert "Clause 3 is vague" not in client.get(f"{DOC}/review").get_data(as_text=True)
+
+
+def _decide(client, decision, reasons="", day=("2", "4", "2019")):
+    return client.post_form(
+        f"{DOC}/review/decision",
+        {"decision": decision, "reasons": reasons, "meeting_date": list(day)},
+    )
+
+
+def test_referring_back_needs_reasons_and_reopens_with_them_shown(seeded, client):
+    _submitted(seeded)
+    client.sign_in("standards@example.org")
+    missing = _decide(client, "refer_back")
+    assert missing.status_code == 422
+    assert "Give the reasons" in missing.get_data(as_text=True)
+    bad_date = _decide(client, "recommend", day=("31", "2", "2019"))
+    assert bad_date.status_code == 422 and "must be a real date" in bad_date.get_data(as_text=True)
+    assert _status(seeded) == "submitted"
+    assert _decide(client, "refer_back", "Say more about social media").status_code == 303
+    assert _status(seeded) == "open"
+    page = client.get(DOC).get_data(as_text=True)
+    assert "Referred back by the Standards Committee" in page
+    assert "Say more about social media" in page
+
+
+def test_recommend_then_adopt_with_the_full_council_date(seeded, client):
+    version_id = _submitted(seeded)
+    client.sign_in("standards@example.org")
+    assert _decide(client, "recommend").status_code == 303
+    assert _status(seeded) == "recommended"
+    client.sign_in("facilitator@example.org")
+    assert client.get(f"{DOC}/adopt").status_code == 403
+    client.sign_in("admin@example.org")
+    missing = client.post_form(f"{DOC}/adopt", {})
+    assert missing.status_code == 422
+    assert (
+        client.post_form(f"{DOC}/adopt", {"full_council_date": ["17", "7", "2019"]}).status_code
+        == 303
+    )
+    with seeded.app_context():
+        document = _document()
+        assert document.status == DocumentStatus.ADOPTED
+        assert document.adopted_version_id == version_id
+        assert str(document.full_council_date) == "2019-07-17"
+    assert "Adopted by Full Council on 17 July 2019" in client.get(DOC).get_data(as_text=True)
+
+
+# The audit trail -------------------------------------------------------------------------
+
+
+def test_actions_append_audit_events_that_verify(seeded, client):
+    client.sign_in("facilitator@example.org")
+    client.post_form("/sign-in", {"email": "member@example.org", "password": "wrong-one"})
+    client.post_form(f"{DOC}/versions", {"note": "v1"})
+    with seeded.app_context():
+        actions = [e.action for e in db.session.scalars(select(AuditEvent))]
+        assert "person.created" in actions and "session.signed_in" in actions
+        assert "version.published" in actions
+        assert audit_service.verify().ok
+    anonymous = seeded.test_client()
+    anonymous.post_form("/sign-in", {"email": "nobody@example.org", "password": "wrong-one"})
+    with seeded.app_context():
+        failed = db.session.scalars(
+            select(AuditEvent).filter_by(action="session.sign_in_failed")
+        ).all()
+        assert [e.actor_label for e in failed][-1] == "nobody@example.org"
+
+
+@pytest.mark.parametrize("tamper", ["change", "delete"])
+def test_audit_verify_catches_a_tampered_row(seeded, tamper):
+    _submitted(seeded)
+    runner = seeded.test_cli_runner()
+    intact = runner.invoke(args=["audit", "verify"])
+    assert intact.exit_code == 0 and "intact" in intact.output
+    with seeded.app_context():
+        ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+        target = ids[len(ids) // 2]
+        # Someone with direct database access works around the append-only triggers.
+        dialect = db.engine.dialect.name
+        if dialect == "sqlite":
+            db.session.execute(text("DROP TRIGGER audit_events_append_only_update"))
+            db.session.execute(text("DROP TRIGGER audit_events_append_only_delete"))
+        else:
+            db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        if tamper == "change":
+            db.session.execute(
+                text("UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id"),
+                {"id": target},
+            )
+        else:
+            db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": target})
+        db.session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    expected = target if tamper == "change" else ids[ids.index(target) + 1]
+    assert broken.exit_code == 1
+    assert f"broken at event {expected}" in broken.output
+
+
+def test_the_audit_page_is_for_admins_and_the_committee(seeded, client):
+    _submitted(seeded)
+    for email in ("member@example.org", "officer@example.org", "facilitator@example.org"):
+        client.sign_in(email)
+        assert client.get("/audit").status_code == 403
+    client.sign_in("standards@example.org")
+    page = client.get("/audit").get_data(as_text=True)
+    assert "document.state_changed" in page and "version.published" in page
+    filtered = client.get("/audit?action=version.published").get_data(as_text=True)
+    assert "1 event." in filtered
+    person = client.get("/audit?person=facilitator").get_data(as_text=True)
+    assert "person.created" not in person.split("<tbody")[1]
+    bad = client.get("/audit?from=yesterday").get_data(as_text=True)
+    assert "as a real date" in bad
+    with seeded.app_context():
+        version_event = db.session.scalars(
+            select(AuditEvent).filter_by(action="version.published")
+        ).first()
+    history = client.get(f"/audit/version/{version_event.object_id}")
+    assert history.status_code == 200 and "version.published" in history.get_data(as_text=True)
+
+
+def test_the_audit_page_is_paginated(seeded, client):
+    client.sign_in("admin@example.org")
+    with seeded.app_context():
+        for index in range(40):
+            audit_service.record(
+                "test.event", actor=None, object_type="test", summary=f"Event {index}"
+            )
+        db.session.commit()
+        total = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert total > 50
+    first = client.get("/audit").get_data(as_text=True)
+    assert "Page 1 of" in first and 'rel="next"' in first
+    assert "Page 2 of" in client.get("/audit?page=2").get_data(as_text=True)
