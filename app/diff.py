@@ -148,6 +148,12 @@ def _run(kind: str | None, tokens: list[str], gaps: list[str]) -> str:
     return "".join(parts)
 
 
+def redline_inline(old: str, new: str) -> Markup:
+    """A one-line redline (for a heading): no paragraphs, line breaks read as spaces."""
+    html = str(redline(" ".join(old.split()), " ".join(new.split())))
+    return Markup(html.removeprefix("<p>").removesuffix("</p>"))
+
+
 def redline(old: str, new: str) -> Markup:
     """HTML showing ``new``, with the words removed from ``old`` and the words added marked."""
     a, a_gaps = _tokenise(old)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.amendments import bp
 from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
-from app.diff import redline, summarise
+from app.diff import redline, redline_inline, summarise
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.discussions.live import poll_or_sign_in
 from app.extensions import db
@@ -52,14 +52,14 @@ def _redlines(amendment: Amendment) -> dict:
     context = {
         "base": base,
         "against_base": {
-            "heading": redline(base.heading, amendment.heading),
+            "heading": redline_inline(base.heading, amendment.heading),
             "body": redline(base.body, amendment.body),
             "summary": summarise(base.body, amendment.body),
         },
     }
     if amendment.is_out_of_date:
         context["against_current"] = {
-            "heading": redline(clause.heading, amendment.heading),
+            "heading": redline_inline(clause.heading, amendment.heading),
             "body": redline(clause.body, amendment.body),
             "summary": summarise(clause.body, amendment.body),
         }
@@ -284,7 +284,7 @@ def history(slug: str, number: str):
     ordered = list(reversed(revisions))
     changes = {
         later.number: {
-            "heading": redline(earlier.heading, later.heading),
+            "heading": redline_inline(earlier.heading, later.heading),
             "body": redline(earlier.body, later.body),
             "summary": summarise(earlier.body, later.body),
         }

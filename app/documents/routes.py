@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.diff import redline, summarise
+from app.diff import redline, redline_inline, summarise
 from app.discussions.live import poll_or_sign_in
 from app.documents import bp
 from app.extensions import db
@@ -166,7 +166,7 @@ def clause_changes(slug: str, number: str):
         document=document,
         clause=clause,
         revision=revision,
-        heading_redline=redline(revision.heading, clause.heading),
+        heading_redline=redline_inline(revision.heading, clause.heading),
         body_redline=redline(revision.body, clause.body),
         summary=summarise(revision.body, clause.body),
     )

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.diff import redline, summarise
+from app.diff import redline, redline_inline, summarise
 from app.extensions import db
 from app.models import (
     Amendment,
@@ -121,7 +121,7 @@ def comparison_context(old: list[dict], new: list[dict]) -> dict:
     comparison = lifecycle.compare(old, new)
     redlines = {
         change.new["id"]: {
-            "heading": redline(change.old["heading"], change.new["heading"]),
+            "heading": redline_inline(change.old["heading"], change.new["heading"]),
             "body": redline(change.old["body"], change.new["body"]),
             "summary": summarise(change.old["body"], change.new["body"]),
         }

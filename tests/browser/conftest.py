@@ -111,7 +111,11 @@ class PageProblems:
             self.messages.append(f"{message.type}: {message.text}")
 
     def _response(self, response) -> None:
-        if response.status >= 400 and response.request.resource_type != "document":
+        kind = response.request.resource_type
+        # 409 and 422 answers to htmx requests are deliberate: they carry the form with its
+        # message (a conflict, invalid input) to swap in place.
+        deliberate = kind in ("xhr", "fetch") and response.status in (409, 422)
+        if response.status >= 400 and kind != "document" and not deliberate:
             self.messages.append(f"{response.status} for {response.url}")
 
 
