@@ -47,3 +47,47 @@ def test_downgrade_to_nothing_and_back_again(app):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
     assert _differences(app) == []
+
+
+def test_each_migration_keeps_the_data_already_there(database_url):
+    """Upgrade one step at a time from the first migration with rows in the tables."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate
+    from sqlalchemy import text
+
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="base")
+        config = Migrate().get_config(directory="migrations")
+        revisions = [
+            s.revision for s in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))
+        ]
+        upgrade(revision=revisions[0])
+        db.session.execute(
+            text(
+                "INSERT INTO documents (kind, title, slug, summary, status, created_at, "
+                "updated_at) VALUES ('accord', 'Accord', 'accord', '', 'open', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO clauses (document_id, position, number, heading, body, "
+                "revision_number, created_at) VALUES (1, 1, '1', 'Trust', 'Body', 1, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.commit()
+        for revision in revisions[1:]:
+            upgrade(revision=revision)
+        row = db.session.execute(
+            text(
+                "SELECT d.title, d.member_turnout_percent, d.voting_open, c.heading, c.activity "
+                "FROM documents d JOIN clauses c ON c.document_id = d.id"
+            )
+        ).one()
+        assert tuple(row) == ("Accord", 25, False, "Trust", 0)
+        db.session.remove()
+        db.engine.dispose()
