@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format chromium postgres bench clean
+.PHONY: install run test lint format chromium postgres system-libraries bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,15 @@ $(VENV)/.installed: requirements.lock | $(BIN)/uv
 
 install: $(VENV)/.installed
 
+## Pango, which WeasyPrint needs for PDF exports, from Debian when it is missing
+system-libraries:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	  echo "Installing Pango and fonts for PDF exports"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation >/dev/null; }
+
 ## Migrate the embedded database, load the demo data and serve on http://127.0.0.1:5000
-run: install
+run: install system-libraries
 	ACCORD_ENV=$${ACCORD_ENV:-development} $(BIN)/flask --app wsgi db upgrade
 	ACCORD_ENV=$${ACCORD_ENV:-development} $(BIN)/flask --app wsgi seed-demo
 	ACCORD_ENV=$${ACCORD_ENV:-development} $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
@@ -52,7 +59,7 @@ format: install
 	$(BIN)/ruff format app tests bench wsgi.py migrations/env.py
 
 ## Lint, then every test: unit and request tests on SQLite and PostgreSQL, and the browser
-test: install chromium postgres lint
+test: install system-libraries chromium postgres lint
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 ## Benchmarks (timings are measured here, never asserted in tests)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -10,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import Document, Role, User
 from app.services import DomainError, audit, people, seeding
 
 
@@ -18,6 +19,72 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
     app.cli.add_command(audit_commands)
+    app.cli.add_command(export)
+
+
+@click.command("export")
+@click.argument("slug")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["docx", "pdf", "md", "html", "csv", "json"]),
+)
+@click.option("--version", "version_number", type=int, help="A published version's number.")
+@click.option(
+    "--all-clauses", is_flag=True, help="Every clause with its status, not only the agreed text."
+)
+@click.option("--no-annexes", is_flag=True, help="Leave out the annexes.")
+@click.option("--changes-since", type=int, help="Show the changes since this version.")
+@click.option(
+    "--table",
+    type=click.Choice(["discussions", "comments", "votes", "amendments"]),
+    default="comments",
+    show_default=True,
+    help="Which table, for --format csv.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="The file to write ('-' for standard output).",
+)
+def export(slug, fmt, version_number, all_clauses, no_annexes, changes_since, table, output):
+    """Export a document (or a published version), for committee-pack scripts."""
+    from app.exports.build import ExportError, build_model, find_version, open_data
+    from app.exports.render import render_export
+
+    document = db.session.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        raise click.ClickException(f"There is no document {slug!r}.")
+    try:
+        if fmt in ("csv", "json"):
+            data = open_data(document, for_facilitator=True)
+            subject = data[table] if fmt == "csv" else {"document": slug, **data}
+            body = render_export(subject, fmt, table=table)
+        else:
+            model = build_model(
+                document,
+                version=find_version(document, version_number),
+                agreed_only=not all_clauses,
+                include_annexes=not no_annexes,
+                changes_since=find_version(document, changes_since),
+            )
+            body = render_export(model, fmt, css_href=_print_css_uri())
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    data = body.encode() if isinstance(body, str) else body
+    if output == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        with open(output, "wb") as file:
+            file.write(data)
+        click.echo(f"Wrote {output} ({len(data):,} bytes).", err=True)
+
+
+def _print_css_uri() -> str:
+    return (Path(current_app.static_folder) / "css" / "print.css").resolve().as_uri()
 
 
 audit_commands = AppGroup("audit", help="Check the audit trail.")

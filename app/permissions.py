@@ -139,6 +139,16 @@ def can_adopt(user: User | None, document: Document) -> bool:
     return _is_active(user) and user.is_admin and document.status == DocumentStatus.RECOMMENDED
 
 
+def can_export_working_text(user: User | None, document: Document) -> bool:
+    """The working text and open data (CSV, JSON): facilitators and admins."""
+    return can_read_document(user, document) and (user.is_facilitator or user.is_admin)
+
+
+def can_export_version(user: User | None, document: Document) -> bool:
+    """A published (or adopted) version: anyone who can read the document."""
+    return can_read_document(user, document)
+
+
 def can_see_audit(user: User | None) -> bool:
     return _is_active(user) and (user.is_admin or user.is_standards)
 
