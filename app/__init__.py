@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
         auth,
         discussions,
         documents,
+        exports,
         main,
         recommendations,
         review,
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(voting.bp)
     app.register_blueprint(amendments.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(exports.bp)
 
     from app import cli, errors, templating
 

@@ -23,6 +23,7 @@ def init_cli(app: Flask) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("slug")
 @click.option(
     "--format",

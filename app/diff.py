@@ -12,6 +12,9 @@ added ones in ``<ins class="app-ins">``. Each starts with a visually hidden "del
 "inserted: " so the change can be read without colour. A replaced run shows the deletion and
 then the insertion.
 
+``word_changes`` gives the same comparison as plain-text pieces ("equal", "delete",
+"insert"), for the Word export's tracked changes.
+
 Matching uses difflib's ``SequenceMatcher`` (``autojunk=False``) between words that occur once
 in each text, so two 10,000-word versions take a few hundredths of a second.
 """
@@ -186,3 +189,56 @@ def summarise(old: str, new: str) -> DiffSummary:
             removed += sum(1 for token in a[i1:i2] if _WORD.match(token))
             added += sum(1 for token in b[j1:j2] if _WORD.match(token))
     return DiffSummary(words_added=added, words_removed=removed, is_unchanged=a == b)
+
+
+def _atoms(tokens: list[str], gaps: list[str], start: int, end: int) -> list[str]:
+    """``tokens[start:end]`` with the gaps around them: gap, token, gap, ..., token, gap."""
+    atoms = []
+    for index in range(start, end + 1):
+        atoms.append(gaps[index] if index < len(gaps) else "")
+        if index < end:
+            atoms.append(tokens[index])
+    return atoms
+
+
+def word_changes(old: str, new: str) -> list[tuple[str, str]]:
+    """``new`` as pieces ``("equal" | "delete" | "insert", text)``, for tracked changes.
+
+    The text keeps the simplified spacing (" ", "\\n", "\\n\\n") so that joining the "equal"
+    and "insert" pieces gives ``new`` and joining the "equal" and "delete" pieces gives ``old``
+    (both with simplified spacing; unchanged words keep the new text's spacing between them).
+    A space next to a change goes to the change only when the two texts differ there, so
+    "must" → "should" is ``("equal", "Members "), ("delete", "must"), ("insert", "should"),
+    ("equal", " declare")``. Adjacent pieces of the same kind are merged; none is empty.
+    """
+    a, a_gaps = _tokenise(old)
+    b, b_gaps = _tokenise(new)
+    pieces: list[tuple[str, str]] = []
+
+    def add(kind: str, text: str) -> None:
+        if text and pieces and pieces[-1][0] == kind:
+            pieces[-1] = (kind, pieces[-1][1] + text)
+        elif text:
+            pieces.append((kind, text))
+
+    for tag, i1, i2, j1, j2 in _opcodes(a, b):
+        if tag == "equal":
+            # The gap before the first word belongs to the change before it (or is the start).
+            add("equal", b[j1] + "".join(b_gaps[j] + b[j] for j in range(j1 + 1, j2)))
+            continue
+        # A change owns the gaps around it; what both texts share at either end stays plain.
+        old_atoms, new_atoms = _atoms(a, a_gaps, i1, i2), _atoms(b, b_gaps, j1, j2)
+        head = 0
+        while head < min(len(old_atoms), len(new_atoms)) and old_atoms[head] == new_atoms[head]:
+            head += 1
+        tail = 0
+        while (
+            tail < min(len(old_atoms), len(new_atoms)) - head
+            and old_atoms[-1 - tail] == new_atoms[-1 - tail]
+        ):
+            tail += 1
+        add("equal", "".join(old_atoms[:head]))
+        add("delete", "".join(old_atoms[head : len(old_atoms) - tail]))
+        add("insert", "".join(new_atoms[head : len(new_atoms) - tail]))
+        add("equal", "".join(old_atoms[len(old_atoms) - tail :]))
+    return pieces

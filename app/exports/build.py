@@ -1,0 +1,318 @@
+"""Building an ExportModel (and open data rows) from the database: the only queries exports make."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.exports.model import (
+    ClauseDiff,
+    CoverageRow,
+    ExportClause,
+    ExportModel,
+    HistoryEntry,
+    SideCount,
+    VotingRecord,
+)
+from app.extensions import db
+from app.models import (
+    Amendment,
+    AmendmentStatus,
+    Clause,
+    ClauseRevision,
+    Comment,
+    Discussion,
+    Document,
+    DocumentVersion,
+    Outcome,
+    RecommendationSource,
+    User,
+    Vote,
+    utcnow,
+)
+from app.services import lifecycle, voting
+
+
+class ExportError(Exception):
+    """The export asked for cannot be made (no such version, nothing to compare with)."""
+
+
+def _outcome_label(outcome: Outcome | None) -> str:
+    if outcome is None:
+        return "Not voted on"
+    return "Agreed" if outcome.agreed else "Not agreed"
+
+
+def _side(tallies: dict, name: str) -> SideCount:
+    counts = tallies[name]
+    return SideCount(
+        counts["support"],
+        counts["oppose"],
+        counts["abstain"],
+        counts["interest"],
+        counts["eligible"],
+    )
+
+
+def _history(document: Document) -> dict[int, list[HistoryEntry]]:
+    """Per clause id: its wordings, accepted amendments and voting results, in time order."""
+    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+    for revision in db.session.scalars(
+        select(ClauseRevision)
+        .join(Clause)
+        .where(Clause.document_id == document.id)
+        .order_by(ClauseRevision.created_at, ClauseRevision.id)
+        .options(joinedload(ClauseRevision.created_by))
+    ):
+        who = f" by {revision.created_by.display_name}" if revision.created_by else ""
+        history[revision.clause_id].append(
+            HistoryEntry(revision.created_at, f"Wording {revision.number}{who}: {revision.reason}")
+        )
+    for amendment in db.session.scalars(
+        select(Amendment)
+        .join(Clause)
+        .where(Clause.document_id == document.id, Amendment.status == AmendmentStatus.ACCEPTED)
+        .options(joinedload(Amendment.proposer))
+    ):
+        history[amendment.clause_id].append(
+            HistoryEntry(
+                amendment.decided_at,
+                f"Amendment {amendment.id} proposed by {amendment.proposer.display_name} accepted "
+                f"(wording {amendment.accepted_revision_number})",
+            )
+        )
+    for outcome in db.session.scalars(
+        select(Outcome).where(Outcome.document_id == document.id, Outcome.clause_id.is_not(None))
+    ):
+        history[outcome.clause_id].append(
+            HistoryEntry(outcome.closed_at, f"Voting closed: {_outcome_label(outcome).lower()}")
+        )
+    for entries in history.values():
+        entries.sort(key=lambda entry: entry.when)
+    return history
+
+
+def build_model(
+    document: Document,
+    *,
+    version: DocumentVersion | None = None,
+    agreed_only: bool = True,
+    include_annexes: bool = True,
+    changes_since: DocumentVersion | None = None,
+) -> ExportModel:
+    """The export of a published version, or of the working text when ``version`` is None."""
+    content = version.content if version is not None else lifecycle.working_content(document)
+    outcomes = voting.latest_outcomes(document)
+    history = _history(document) if include_annexes else {}
+    clauses = []
+    voting_record = []
+    for clause in content["clauses"]:
+        outcome = outcomes.get(("clause", clause["id"]))
+        status = _outcome_label(outcome)
+        voting_record.append(
+            VotingRecord(
+                clause["number"],
+                clause["heading"],
+                _side(outcome.tallies, "members") if outcome else None,
+                _side(outcome.tallies, "officers") if outcome else None,
+                status,
+                outcome.closed_at if outcome else None,
+            )
+        )
+        if agreed_only and status != "Agreed":
+            continue
+        clauses.append(
+            ExportClause(
+                clause["number"],
+                clause["heading"],
+                clause["body"],
+                tuple(clause["recommendations"]),
+                status,
+                tuple(history.get(clause["id"], ())),
+            )
+        )
+    included = {c.number for c in clauses}
+    coverage = []
+    culture_review = db.session.scalar(
+        select(RecommendationSource)
+        .where(RecommendationSource.short_name == "CR")
+        .options(selectinload(RecommendationSource.recommendations))
+    )
+    for recommendation in culture_review.recommendations if culture_review else []:
+        answering = tuple(
+            c["number"]
+            for c in content["clauses"]
+            if recommendation.label in c["recommendations"] and c["number"] in included
+        )
+        coverage.append(
+            CoverageRow(recommendation.label, recommendation.letter, recommendation.text, answering)
+        )
+    changes = ()
+    if changes_since is not None:
+        comparison = lifecycle.compare(changes_since.clauses, content["clauses"])
+        changes = tuple(
+            ClauseDiff(
+                change.kind,
+                (change.new or change.old)["number"],
+                change.old["heading"] if change.old else None,
+                change.new["heading"] if change.new else None,
+                change.old["body"] if change.old else None,
+                change.new["body"] if change.new else None,
+            )
+            for change in comparison.changes
+        )
+    return ExportModel(
+        council=current_app.config["COUNCIL_NAME"],
+        title=content["title"],
+        kind=document.kind.value,
+        kind_label=document.kind.label,
+        version_label=f"Version {version.number}"
+        if version is not None
+        else "Working text (not a published version)",
+        version_number=version.number if version is not None else None,
+        status_label=document.status.label,
+        content_hash=version.content_hash
+        if version is not None
+        else lifecycle.hash_content(content),
+        generated_at=utcnow().replace(microsecond=0),
+        clauses=tuple(clauses),
+        agreed_only=agreed_only,
+        include_annexes=include_annexes,
+        voting_record=tuple(voting_record),
+        coverage=tuple(coverage),
+        changes_since=f"Version {changes_since.number}" if changes_since is not None else None,
+        changes=changes,
+    )
+
+
+def _role(user: User) -> str:
+    return user.description or "No role"
+
+
+def open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[dict]]:
+    """The document's discussions, comments, votes and amendments as plain rows.
+
+    A hidden comment's text is shown only to a facilitator; others see that it was hidden.
+    """
+    discussions = db.session.scalars(
+        select(Discussion)
+        .where(Discussion.document_id == document.id)
+        .order_by(Discussion.id)
+        .options(
+            joinedload(Discussion.clause),
+            joinedload(Discussion.started_by),
+            selectinload(Discussion.recommendations),
+        )
+    ).all()
+    comments = db.session.scalars(
+        select(Comment)
+        .join(Discussion)
+        .where(Discussion.document_id == document.id)
+        .order_by(Comment.id)
+        .options(joinedload(Comment.author))
+    ).all()
+    clause_numbers = dict(
+        db.session.execute(
+            select(Clause.id, Clause.number).where(Clause.document_id == document.id)
+        ).all()
+    )
+    amendments = db.session.scalars(
+        select(Amendment)
+        .join(Clause)
+        .where(Clause.document_id == document.id)
+        .order_by(Amendment.id)
+        .options(joinedload(Amendment.proposer))
+    ).all()
+    amendment_clause = {a.id: a.clause_id for a in amendments}
+    votes = db.session.scalars(
+        select(Vote)
+        .where(
+            Vote.clause_id.in_(list(clause_numbers)) | Vote.amendment_id.in_(list(amendment_clause))
+        )
+        .order_by(Vote.id)
+        .options(joinedload(Vote.user))
+    ).all()
+
+    def comment_text(comment: Comment) -> str:
+        if comment.is_withdrawn:
+            return "withdrawn by the author"
+        if comment.is_hidden and not for_facilitator:
+            return "hidden by a facilitator"
+        return comment.body
+
+    return {
+        "discussions": [
+            {
+                "id": d.id,
+                "document": document.slug,
+                "clause": d.clause.number if d.clause else "",
+                "title": d.title,
+                "started_by": d.started_by.display_name,
+                "started_by_role": _role(d.started_by),
+                "created_at": d.created_at,
+                "locked": d.is_locked,
+                "recommendations": " ".join(r.label for r in d.recommendations),
+            }
+            for d in discussions
+        ],
+        "comments": [
+            {
+                "id": c.id,
+                "discussion_id": c.discussion_id,
+                "parent_id": c.parent_id or "",
+                "author": c.author.display_name,
+                "author_role": _role(c.author),
+                "created_at": c.created_at,
+                "edited_at": c.edited_at or "",
+                "withdrawn": c.is_withdrawn,
+                "hidden": c.is_hidden,
+                "text": comment_text(c),
+            }
+            for c in comments
+        ],
+        "votes": [
+            {
+                "item_type": "amendment" if v.amendment_id else "clause",
+                "item_id": v.amendment_id or v.clause_id,
+                "clause": clause_numbers.get(v.clause_id or amendment_clause.get(v.amendment_id)),
+                "voter": v.user.display_name,
+                "side": (voting.side_of(v.user) or "").rstrip("s").capitalize(),
+                "group": v.user.group or "",
+                "choice": v.choice.label,
+                "interest_reason": v.interest_reason or "",
+                "cast_at": v.cast_at,
+            }
+            for v in votes
+        ],
+        "amendments": [
+            {
+                "id": a.id,
+                "clause": clause_numbers.get(a.clause_id),
+                "proposer": a.proposer.display_name,
+                "proposer_role": _role(a.proposer),
+                "status": a.status.label,
+                "created_at": a.created_at,
+                "decided_at": a.decided_at or "",
+                "decision_reason": a.decision_reason or "",
+                "heading": a.heading,
+                "text": a.body,
+            }
+            for a in amendments
+        ],
+    }
+
+
+def find_version(document: Document, number: int | None) -> DocumentVersion | None:
+    if number is None:
+        return None
+    version = db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == document.id, DocumentVersion.number == number
+        )
+    )
+    if version is None:
+        raise ExportError(f"{document.title} has no version {number}.")
+    return version

@@ -1,0 +1,488 @@
+"""The Word export: committee papers the council can keep editing.
+
+``render_docx(model)`` reads only the ExportModel (no database, no Flask) and returns the bytes
+of a .docx made with python-docx from its default template:
+
+- a title page (council, title in the "Title" style, kind, version, status, generation date,
+  content hash), then the clauses under a "Heading 1", each clause a "Heading 2" reading
+  "N. Heading" (the number is in the text, so it survives any restyling);
+- clause bodies converted from Markdown (markdown-it-py's token stream) to Word paragraphs and
+  runs: bold and italic runs, "List Bullet"/"List Number" styles (each numbered list restarts
+  at its own number through a Word numbering instance), "Quote" style for quotes, and links as
+  their text followed by the address in brackets;
+- with ``model.changes_since``, the clauses come from ``model.changes`` as real Word tracked
+  changes (``w:ins``/``w:del``, author "Accord", dated ``model.generated_at`` in UTC, so the
+  same model gives the same bytes and the date is when the comparison was made): added
+  and removed clauses are whole insertions and deletions (formatted as usual), unchanged ones
+  are plain, and changed wording is diffed word by word with ``app.diff.word_changes`` and
+  shown as its Markdown source (``**bold**``, ``- item``), one Word paragraph per Markdown
+  paragraph. ``_track_run`` and ``_track_mark`` below build that XML;
+- annexes (clause history; recommendation coverage and voting record as Word tables with a
+  repeating header row; the voting record on a landscape page).
+
+The same model always gives the same bytes: the core properties are set from the model
+(created and modified are ``generated_at``) and the zip is rewritten with fixed entry dates.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import fields, is_dataclass, replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from markdown_it import MarkdownIt
+
+from app.diff import word_changes
+from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
+
+AUTHOR = "Accord"  # the author of every tracked change
+LONDON = ZoneInfo("Europe/London")
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+NO_VALUE = "—"
+# Characters XML cannot hold (control characters other than tab and newlines).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render_docx(model: ExportModel) -> bytes:
+    """The Word document for ``model``, byte-identical for the same model."""
+    return _Writer(_xml_safe(model)).render()
+
+
+def _xml_safe(value):
+    """``value`` (the model, and all its text) without characters XML cannot hold."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, tuple):
+        return tuple(_xml_safe(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _xml_safe(getattr(value, f.name)) for f in fields(value)})
+    return value
+
+
+# Dates -------------------------------------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    """``value`` in UTC without a zone (naive values are taken to be UTC already)."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _local(value: datetime) -> datetime:
+    return _utc(value).replace(tzinfo=UTC).astimezone(LONDON)
+
+
+def _date(value: datetime) -> str:
+    """'23 November 2026', in the council's time zone."""
+    local = _local(value)
+    return f"{local.day} {local:%B %Y}"
+
+
+def _date_time(value: datetime) -> str:
+    """'23 November 2026 at 2:05pm', in the council's time zone."""
+    local = _local(value)
+    hour = local.strftime("%I").lstrip("0") or "12"
+    return f"{_date(value)} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
+
+
+# The zip -----------------------------------------------------------------------------------
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """``data`` (a zip) rewritten in the same order with fixed dates, attributes and compression."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+class _Writer:
+    """One render: the python-docx Document and the counter for tracked-change ids."""
+
+    def __init__(self, model: ExportModel):
+        self.model = model
+        self.doc = Document()
+        self.body = self.doc.element.body
+        self.revision_date = _utc(model.generated_at).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.next_revision_id = 1
+        self.style_ids = {style.name: style.style_id for style in self.doc.styles}
+
+    def render(self) -> bytes:
+        self._set_up()
+        self._title_page()
+        if self.model.changes_since:
+            self._changes()
+        else:
+            self._clauses()
+        if self.model.include_annexes:
+            self._annexes()
+        out = io.BytesIO()
+        self.doc.save(out)
+        return _deterministic_zip(out.getvalue())
+
+    # Set-up --------------------------------------------------------------------------------
+
+    def _set_up(self) -> None:
+        model, doc = self.model, self.doc
+        section = doc.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)  # A4
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Mm(25))
+        lang = doc.styles.element.find(f"{qn('w:docDefaults')}//{qn('w:lang')}")
+        if lang is not None:
+            lang.set(qn("w:val"), "en-GB")
+        properties = doc.core_properties
+        properties.title = model.title[:255]
+        properties.subject = f"{model.kind_label}, {model.version_label}"[:255]
+        properties.author = properties.last_modified_by = model.council[:255]
+        properties.comments = properties.keywords = properties.category = ""
+        properties.language = "en-GB"
+        properties.created = properties.modified = _utc(model.generated_at)
+        properties.revision = 1
+        # The template's thumbnail is python-docx's logo: leave it out.
+        rels = doc.part.package.rels
+        for key in [key for key, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
+            del rels[key]
+
+    def _new_paragraphs(self, since: int) -> list:
+        """The paragraphs (w:p) added since the body had ``since`` children (sectPr is last)."""
+        return [p for p in list(self.body)[since - 1 : -1] if p.tag == qn("w:p")]
+
+    def _paragraph(self, text: str = "", style: str | None = None):
+        """A new last paragraph. Styles are set by id: python-docx's lookup by name is slow."""
+        paragraph = self.doc.add_paragraph(text)
+        if style:
+            paragraph._p.style = self.style_ids[style]
+        return paragraph
+
+    def _line(self, text: str, *, italic: bool = False, bold: bool = False):
+        run = self._paragraph().add_run(text)
+        if italic:
+            run.italic = True
+        if bold:
+            run.bold = True
+
+    # Title page ----------------------------------------------------------------------------
+
+    def _title_page(self) -> None:
+        model, doc = self.model, self.doc
+        self._line(model.council, bold=True)
+        self._paragraph(model.title, "Title")
+        self._paragraph(model.kind_label, "Subtitle")
+        self._line(model.version_label)
+        self._line(f"Status: {model.status_label}")
+        self._line(f"Generated {_date(model.generated_at)}")
+        self._line(f"Content hash (SHA-256): {model.content_hash}")
+        if model.agreed_only:
+            self._line("The agreed text: clauses agreed by Members and Officers.")
+        if model.changes_since:
+            self._line(
+                f"Changes since {model.changes_since} are shown as tracked changes: use Review "
+                "in Word to see, accept or reject them. Changed wording is shown as its "
+                "Markdown source (**bold**, *italics*, “- ” for a list item)."
+            )
+        doc.add_page_break()
+
+    # Clauses -------------------------------------------------------------------------------
+
+    def _clauses(self) -> None:
+        model = self.model
+        self._paragraph(model.title, "Heading 1")
+        if not model.clauses and model.agreed_only:
+            self._line("No clauses have been agreed yet.")
+        elif not model.clauses:
+            self._line("This document has no clauses.")
+        for clause in model.clauses:
+            self._paragraph(f"{clause.number}. {clause.heading}", "Heading 2")
+            self._clause_notes(clause)
+            self._markdown(clause.body)
+
+    def _clause_notes(self, clause: ExportClause | None) -> None:
+        if clause is None:
+            return
+        if not self.model.agreed_only:
+            self._line(f"Status: {clause.status}", italic=True)
+        if clause.recommendations:
+            self._line(f"Answers: {', '.join(clause.recommendations)}", italic=True)
+
+    # Markdown ------------------------------------------------------------------------------
+
+    def _markdown(self, text: str) -> None:
+        """Markdown as Word paragraphs: lists, quotes, headings and code keep their text."""
+        lists: list[list] = []  # per open list: [style, numbering id, paragraphs in this item]
+        quotes = 0
+        heading = False
+        for token in _markdown.parse(text or ""):
+            kind = token.type
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                level = min(len(lists) + 1, 3)
+                style = "List Number" if kind == "ordered_list_open" else "List Bullet"
+                style += f" {level}" if level > 1 else ""
+                start = int(token.attrGet("start") or 1)
+                number = self._numbering(style, start) if kind == "ordered_list_open" else None
+                lists.append([style, number, 0])
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                lists.pop()
+            elif kind == "list_item_open":
+                lists[-1][2] = 0
+            elif kind in ("blockquote_open", "blockquote_close"):
+                quotes += 1 if kind == "blockquote_open" else -1
+            elif kind in ("heading_open", "heading_close"):
+                heading = kind == "heading_open"
+            elif kind in ("inline", "fence", "code_block", "html_block"):
+                style, number = ("Heading 3" if heading else None), None
+                if lists:
+                    style, number, count = lists[-1]
+                    if count:  # a later paragraph of the same list item
+                        level = min(len(lists), 3)
+                        style, number = "List Continue" + (f" {level}" if level > 1 else ""), None
+                    lists[-1][2] += 1
+                elif quotes:
+                    style = "Quote"
+                paragraph = self._paragraph(style=style)
+                if number is not None:
+                    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                    numbering.get_or_add_ilvl().val = 0
+                    numbering.get_or_add_numId().val = number
+                if kind == "inline":
+                    self._inline(paragraph, token.children or [])
+                else:
+                    paragraph.add_run(token.content.rstrip("\n"))  # "\n" becomes a line break
+
+    def _inline(self, paragraph, children) -> None:
+        bold = italic = 0
+        link: list | None = None  # [href, text so far] inside a link
+
+        def add(text: str) -> None:
+            if text:
+                run = paragraph.add_run(text)
+                if bold:
+                    run.bold = True
+                if italic:
+                    run.italic = True
+                if link is not None:
+                    link[1] += text
+
+        for child in children:
+            kind = child.type
+            if kind == "strong_open" or kind == "strong_close":
+                bold += 1 if kind == "strong_open" else -1
+            elif kind == "em_open" or kind == "em_close":
+                italic += 1 if kind == "em_open" else -1
+            elif kind == "softbreak":
+                add(" ")
+            elif kind == "hardbreak":
+                paragraph.add_run().add_break()
+            elif kind == "link_open":
+                link = [child.attrGet("href") or "", ""]
+            elif kind == "link_close" and link is not None:
+                href, shown = link
+                link = None
+                if href and href.removeprefix("mailto:") != shown:
+                    add(f" ({href})")
+            elif kind == "image":
+                add(child.content)
+                add(f" ({child.attrGet('src')})" if child.attrGet("src") else "")
+            else:  # text, code_inline, html_inline, and anything else with text
+                add(child.content)
+
+    def _numbering(self, style: str, start: int) -> int | None:
+        """A new Word list instance for ``style``'s list definition, starting at ``start``."""
+        properties = self.doc.styles[style].element.pPr
+        if properties is None or properties.numPr is None or properties.numPr.numId is None:
+            return None
+        numbering = self.doc.part.numbering_part.element
+        definition = numbering.num_having_numId(properties.numPr.numId.val).abstractNumId.val
+        instance = numbering.add_num(definition)
+        instance.add_lvlOverride(ilvl=0).add_startOverride(start)
+        return instance.numId
+
+    # Tracked changes -----------------------------------------------------------------------
+
+    def _revision(self, tag: str):
+        """A ``w:ins`` or ``w:del`` with a new id, the author and the date."""
+        element = OxmlElement(tag)
+        element.set(qn("w:id"), str(self.next_revision_id))
+        element.set(qn("w:author"), AUTHOR)
+        element.set(qn("w:date"), self.revision_date)
+        self.next_revision_id += 1
+        return element
+
+    def _track_run(self, run, kind: str) -> None:
+        """Wrap the run (w:r) in w:ins or w:del; a deleted run's w:t become w:delText."""
+        wrapper = self._revision("w:ins" if kind == "insert" else "w:del")
+        run.addprevious(wrapper)
+        wrapper.append(run)
+        if kind == "delete":
+            for text in run.findall(qn("w:t")):
+                text.tag = qn("w:delText")
+                text.set(qn("xml:space"), "preserve")
+
+    def _track_mark(self, paragraph, kind: str) -> None:
+        """Mark the paragraph's mark (the break after it) as inserted or deleted."""
+        properties = paragraph.get_or_add_pPr()
+        marks = properties.find(qn("w:rPr"))
+        if marks is None:
+            marks = OxmlElement("w:rPr")
+            properties.append(marks)  # nothing after w:rPr is ever added here
+        marks.insert(0, self._revision("w:ins" if kind == "insert" else "w:del"))
+
+    def _track_paragraphs(self, paragraphs, kind: str) -> None:
+        for paragraph in paragraphs:
+            for run in paragraph.findall(qn("w:r")):
+                self._track_run(run, kind)
+            self._track_mark(paragraph, kind)
+
+    def _tracked_text(self, paragraph, pieces: list[tuple[str, str]]) -> None:
+        """``word_changes`` pieces as runs; a blank line starts a new paragraph."""
+        for kind, text in pieces:
+            for index, part in enumerate(text.split("\n\n")):
+                if index:
+                    if kind != "equal":
+                        self._track_mark(paragraph._p, kind)
+                    paragraph = self._paragraph()
+                if part:
+                    run = paragraph.add_run(part)  # a "\n" becomes a line break
+                    if kind != "equal":
+                        self._track_run(run._r, kind)
+
+    def _changes(self) -> None:
+        model = self.model
+        self._paragraph(f"Changes since {model.changes_since}", "Heading 1")
+        if not model.changes:
+            self._line(f"No clause has changed since {model.changes_since}.")
+        by_number = {clause.number: clause for clause in model.clauses}
+        for change in model.changes:
+            clause = by_number.get(change.number) if change.kind != "removed" else None
+            self._change(change, clause)
+
+    def _change(self, change: ClauseDiff, clause: ExportClause | None) -> None:
+        kind = change.kind
+        if kind in ("added", "removed"):
+            start = len(self.body)
+            new = kind == "added"
+            heading = change.new_heading if new else change.old_heading
+            self._paragraph(f"{change.number}. {heading or ''}", "Heading 2")
+            self._clause_notes(clause)
+            self._markdown((change.new_body if new else change.old_body) or "")
+            self._track_paragraphs(self._new_paragraphs(start), "insert" if new else "delete")
+            return
+        old_heading = " ".join((change.old_heading or "").split())
+        new_heading = " ".join((change.new_heading or "").split())
+        heading = self._paragraph(f"{change.number}. ", "Heading 2")
+        self._tracked_text(heading, word_changes(old_heading, new_heading))
+        if kind.startswith("moved"):
+            self._line(
+                f"Moved: this clause was in a different place in {self.model.changes_since}.",
+                italic=True,
+            )
+        self._clause_notes(clause)
+        if kind in ("unchanged", "moved"):
+            self._markdown(change.new_body or "")
+        else:
+            pieces = word_changes(change.old_body or "", change.new_body or "")
+            if pieces:
+                self._tracked_text(self._paragraph(), pieces)
+
+    # Annexes -------------------------------------------------------------------------------
+
+    def _table(self, headers: list[str], rows: list[list[str]]) -> None:
+        """A "Table Grid" table whose bold header row repeats on each page."""
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+            cell.paragraphs[0].add_run(text).bold = True
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for row in rows:
+            for cell, text in zip(table.add_row().cells, row, strict=True):
+                cell.text = text
+
+    def _annexes(self) -> None:
+        model, doc = self.model, self.doc
+
+        doc.add_page_break()
+        self._paragraph("Annex A: Clause history", "Heading 1")
+        with_history = [clause for clause in model.clauses if clause.history]
+        if not with_history:
+            self._line("No history has been recorded for these clauses.")
+        for clause in with_history:
+            self._paragraph(f"{clause.number}. {clause.heading}", "Heading 2")
+            for entry in clause.history:
+                text = f"{_date_time(entry.when)}: {entry.what}" if entry.when else entry.what
+                self._paragraph(text, "List Bullet")
+
+        doc.add_page_break()
+        self._paragraph("Annex B: Recommendation coverage", "Heading 1")
+        if not model.coverage:
+            self._line("No recommendations have been recorded.")
+        else:
+            self._table(
+                ["Recommendation", "What it asks", "Answered by"],
+                [
+                    [
+                        row.label,
+                        row.text,
+                        f"Clause {', '.join(row.clauses)}" if row.clauses else "Not answered",
+                    ]
+                    for row in model.coverage
+                ],
+            )
+            self._paragraph("Recommendations not yet answered", "Heading 2")
+            unanswered = [row for row in model.coverage if not row.clauses]
+            if not unanswered:
+                self._line("Every recommendation is answered by at least one clause.")
+            for row in unanswered:
+                self._paragraph(f"{row.label}: {row.text}", "List Bullet")
+
+        # The voting record is wide: a landscape section (which also starts a new page).
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        self._paragraph("Annex C: Voting record", "Heading 1")
+        if not model.voting_record:
+            self._line("No clause has been put to a vote.")
+            return
+        counts = ["support", "oppose", "abstain", "interest", "eligible"]
+        self._table(
+            [
+                "Clause",
+                *(f"Members {name}" for name in counts),
+                *(f"Officers {name}" for name in counts),
+                "Outcome",
+                "Date closed",
+            ],
+            [
+                [
+                    f"{record.number}. {record.heading}",
+                    *_counts(record.members),
+                    *_counts(record.officers),
+                    record.outcome,
+                    _date(record.closed_at) if record.closed_at else NO_VALUE,
+                ]
+                for record in model.voting_record
+            ],
+        )
+
+
+def _counts(count: SideCount | None) -> list[str]:
+    """Support, oppose, abstain, interest and eligible, or dashes when there was no vote."""
+    names = ("support", "oppose", "abstain", "interest", "eligible")
+    return [str(getattr(count, name)) if count else NO_VALUE for name in names]

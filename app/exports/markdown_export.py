@@ -1,0 +1,214 @@
+"""The export as one Markdown file: the same content as the print page, as plain text.
+
+Clause bodies are written as they were typed (they are Markdown already). The annexes'
+recommendation coverage and voting record are Markdown tables; the clause history is a list
+under each clause.
+
+Tracked changes ("Changes since Version N") use CriticMarkup, which reads well as plain text and
+does not clash with the Markdown in the clauses: ``{--deleted words--}`` and
+``{++inserted words++}``; a replaced run is the deletion followed by the insertion. The words
+marked are exactly those ``app.diff.redline`` marks in the PDF and print page.
+
+The output depends only on the model, so a version always exports the same Markdown (apart from
+its "Generated" date).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from app.diff import redline, redline_inline
+from app.exports.model import ExportModel
+from app.exports.printing import (
+    agenda_line,
+    answers_text,
+    change_note,
+    session_rows,
+    side_count_text,
+    unanswered,
+    w3c_date,
+    when,
+)
+
+_HIDDEN = re.compile(r'<span class="govuk-visually-hidden">.*?</span>', re.S)
+_CRITIC = {
+    '<del class="app-del">': "{--",
+    "</del>": "--}",
+    '<ins class="app-ins">': "{++",
+    "</ins>": "++}",
+    "</p>\n<p>": "\n\n",
+    "<br>\n": "\n",
+}
+_CRITIC_PATTERN = re.compile("|".join(re.escape(tag) for tag in _CRITIC))
+
+
+def critic_markup(redline_html: str) -> str:
+    """A redline's HTML (from app.diff) as CriticMarkup text."""
+    text = _HIDDEN.sub("", str(redline_html))
+    text = _CRITIC_PATTERN.sub(lambda match: _CRITIC[match.group()], text)
+    text = text.removeprefix("<p>").removesuffix("</p>")
+    return html.unescape(text)
+
+
+def _cell(text: object) -> str:
+    """Text that is safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join("---" for _ in headers) + " |",
+    ]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def _title_block(model: ExportModel) -> list[str]:
+    lines = [
+        f"# {model.title}",
+        "",
+        f"- Council: {model.council}",
+        f"- Document: {model.kind_label}",
+        f"- Version: {model.version_label}",
+        f"- Status: {model.status_label}",
+        f"- Generated {when(model.generated_at)} ({w3c_date(model.generated_at)})",
+        f"- Content hash (SHA-256): `{model.content_hash}`",
+        "",
+    ]
+    if model.agreed_only:
+        lines += ["The agreed text: clauses agreed by Members and Officers.", ""]
+    rows = session_rows(model.session)
+    if rows:
+        lines += ["## The meeting", ""]
+        lines += [f"- {label}: {value}" for label, value in rows]
+        lines.append("")
+    return lines
+
+
+def _clauses(model: ExportModel) -> list[str]:
+    lines: list[str] = []
+    for clause in model.clauses:
+        lines += [f"## {clause.number}. {clause.heading}", ""]
+        line = agenda_line(clause.agenda)
+        if line:
+            lines += [f"*{line}*", ""]
+        body = (clause.body or "").strip("\n")
+        if body.strip():
+            lines += [body, ""]
+        meta = []
+        if not model.agreed_only:
+            meta.append(f"Status: {clause.status}")
+        if clause.recommendations:
+            meta.append(f"Answers: {answers_text(clause.recommendations)}")
+        if meta:
+            # Two trailing spaces: a Markdown line break between the two lines.
+            lines += ["  \n".join(meta), ""]
+    if not model.clauses:
+        empty = (
+            "No clauses have been agreed yet."
+            if model.agreed_only
+            else "This document has no clauses yet."
+        )
+        lines += [f"*{empty}*", ""]
+    return lines
+
+
+def _changes(model: ExportModel) -> list[str]:
+    lines = [
+        f"## Changes since {model.changes_since}",
+        "",
+        "Deleted words are marked {--like this--} and inserted words {++like this++}.",
+        "",
+    ]
+    changes = [change for change in model.changes if change.kind != "unchanged"]
+    for change in changes:
+        old_heading, new_heading = change.old_heading or "", change.new_heading or ""
+        old_body, new_body = change.old_body or "", change.new_body or ""
+        if change.kind == "added":
+            old_heading = old_body = ""
+        elif change.kind == "removed":
+            new_heading = new_body = ""
+        lines += [
+            f"### {change.number}. {change.new_heading or change.old_heading}",
+            "",
+            change_note(change.kind, change.number),
+            "",
+        ]
+        if change.kind == "moved":
+            continue
+        if old_heading != new_heading:
+            lines += [f"Heading: {critic_markup(redline_inline(old_heading, new_heading))}", ""]
+        body = critic_markup(redline(old_body, new_body))
+        if body.strip():
+            lines += [body, ""]
+    if not changes:
+        lines += [f"No clause has changed since {model.changes_since}.", ""]
+    return lines
+
+
+def _annexes(model: ExportModel) -> list[str]:
+    lines = ["## Annex A: Clause history", ""]
+    with_history = [clause for clause in model.clauses if clause.history]
+    for clause in with_history:
+        lines += [f"### {clause.number}. {clause.heading}", ""]
+        lines += [
+            f"- {when(entry.when)}: {entry.what}" if entry.when else f"- {entry.what}"
+            for entry in clause.history
+        ]
+        lines.append("")
+    if not with_history:
+        lines += ["No history has been recorded for these clauses.", ""]
+
+    lines += ["## Annex B: Recommendation coverage", ""]
+    if model.coverage:
+        lines += _table(
+            ["Recommendation", "What it asks", "Answered by"],
+            [
+                [
+                    row.label,
+                    row.text,
+                    f"Clause {', '.join(row.clauses)}" if row.clauses else "Not answered",
+                ]
+                for row in model.coverage
+            ],
+        )
+        lines += ["", "### Recommendations not yet answered", ""]
+        missing = unanswered(model)
+        lines += [f"- {row.label}: {row.text}" for row in missing] or [
+            "Every recommendation is answered by at least one clause."
+        ]
+        lines.append("")
+    else:
+        lines += ["No recommendations have been recorded.", ""]
+
+    lines += ["## Annex C: Voting record", ""]
+    if model.voting_record:
+        lines += _table(
+            ["Clause", "Members", "Officers", "Outcome", "Date closed"],
+            [
+                [
+                    f"{record.number}. {record.heading}",
+                    side_count_text(record.members),
+                    side_count_text(record.officers),
+                    record.outcome,
+                    when(record.closed_at) if record.closed_at else "Not closed",
+                ]
+                for record in model.voting_record
+            ],
+        )
+        lines.append("")
+    else:
+        lines += ["No clause has been put to a vote.", ""]
+    return lines
+
+
+def render_markdown_export(model: ExportModel) -> str:
+    """The whole export as Markdown text (ends with one newline)."""
+    lines = _title_block(model) + _clauses(model)
+    if model.changes_since:
+        lines += _changes(model)
+    if model.include_annexes:
+        lines += _annexes(model)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,94 @@
+"""What an export contains, built once from the database and rendered by each format.
+
+The renderers (Word, PDF/HTML, Markdown) take an ExportModel and never query the database, so
+every format says the same thing, and a published version always exports the same text (only
+the generation date differs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    what: str  # e.g. "Wording 2: Amendment 4 by Sarah Whitfield accepted"
+
+
+@dataclass(frozen=True)
+class ExportClause:
+    number: str
+    heading: str
+    body: str  # Markdown
+    recommendations: tuple[str, ...]  # labels: "CR g", "CPC d"
+    status: str  # "Agreed", "Not agreed", "Not voted on"
+    history: tuple[HistoryEntry, ...] = ()
+    # Agenda items only (see the agendas issue): start time, duration, purpose, lead.
+    agenda: dict | None = None
+
+
+@dataclass(frozen=True)
+class SideCount:
+    support: int
+    oppose: int
+    abstain: int
+    interest: int
+    eligible: int
+
+
+@dataclass(frozen=True)
+class VotingRecord:
+    number: str
+    heading: str
+    members: SideCount | None
+    officers: SideCount | None
+    outcome: str  # "Agreed", "Not agreed", "Not voted on"
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    label: str  # "CR g"
+    letter: str
+    text: str
+    clauses: tuple[str, ...]  # clause numbers that answer it; empty when unanswered
+
+
+@dataclass(frozen=True)
+class ClauseDiff:
+    """One clause's change between an earlier version and this one (for tracked changes)."""
+
+    kind: str  # "added", "removed", "changed", "moved", "moved and changed", "unchanged"
+    number: str
+    old_heading: str | None
+    new_heading: str | None
+    old_body: str | None
+    new_body: str | None
+
+
+@dataclass(frozen=True)
+class ExportModel:
+    council: str  # "St Helens Council"
+    title: str
+    kind: str  # "accord", "protocol", "agenda"
+    kind_label: str  # "Ways of Working Accord"
+    version_label: str  # "Version 2" or "Working text (not a published version)"
+    version_number: int | None
+    status_label: str  # "Open for comment", ...
+    content_hash: str  # SHA-256 of the version's (or working text's) content
+    generated_at: datetime  # the only thing that differs between two exports of a version
+    clauses: tuple[ExportClause, ...]
+    agreed_only: bool  # True: "the agreed text" (clauses agreed by vote only)
+    include_annexes: bool
+    voting_record: tuple[VotingRecord, ...] = ()
+    coverage: tuple[CoverageRow, ...] = ()  # Culture Review recommendations
+    changes_since: str | None = None  # "Version 1": tracked changes against it
+    changes: tuple[ClauseDiff, ...] = field(default_factory=tuple)
+    session: dict | None = None  # agendas: title, date, times, venue (agendas issue)
+
+    @property
+    def filename_stem(self) -> str:
+        version = f"v{self.version_number}" if self.version_number else "working-text"
+        return f"{self.kind}-{version}"

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import io
+
+from flask import abort, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.exports import bp
+from app.exports.build import ExportError, build_model, find_version, open_data
+from app.exports.forms import ExportForm
+from app.exports.render import MIME_TYPES, render_export
+from app.extensions import db
+from app.models import Document, DocumentVersion
+from app.permissions import can_export_version, can_export_working_text, require
+from app.rendering import render
+
+OPEN_DATA = ("discussions", "comments", "votes", "amendments")
+FRIENDLY_ERRORS = {
+    "format": "Choose a format: Word, PDF, Markdown or the print-friendly page",
+    "version": "Choose a version you can export",
+    "clauses": "Choose whether to export the agreed text or all clauses",
+    "annexes": "Choose whether to include the annexes",
+    "changes_since": "Choose a published version to show the changes since",
+}
+
+
+def _document(slug: str) -> Document:
+    document = db.first_or_404(select(Document).where(Document.slug == slug))
+    require(can_export_version(current_user, document))
+    return document
+
+
+def _form(document: Document, formdata=None) -> ExportForm:
+    versions = db.session.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document.id)
+        .order_by(DocumentVersion.number.desc())
+    ).all()
+    form = ExportForm(formdata=formdata)
+    choices = {
+        str(v.number): f"Version {v.number} (published {v.published_at:%-d %B %Y})"
+        for v in versions
+    }
+    if can_export_working_text(current_user, document):
+        choices = {"working": "The working text, as it is now"} | choices
+    form.version.choices = choices
+    form.changes_since.choices = {"": "Do not show changes"} | {
+        str(v.number): f"Version {v.number}" for v in versions
+    }
+    if formdata is None and choices:
+        form.version.data = next(iter(choices))
+    return form
+
+
+@bp.get("/documents/<slug>/export")
+def choose(slug: str):
+    """Choose a format, a version and what to include."""
+    document = _document(slug)
+    form = _form(document)
+    return render(
+        "exports/choose.html",
+        document=document,
+        form=form,
+        can_export_data=can_export_working_text(current_user, document),
+    )
+
+
+@bp.get("/documents/<slug>/export/download")
+def download(slug: str):
+    """The export itself, as a download (or the print page, for HTML)."""
+    document = _document(slug)
+    form = _form(document, formdata=request.args)
+    if not form.validate():
+        for field, message in FRIENDLY_ERRORS.items():
+            if form[field].errors:
+                form[field].errors = [message]
+        return render(
+            "exports/choose.html",
+            document=document,
+            form=form,
+            status=422,
+            can_export_data=can_export_working_text(current_user, document),
+        )
+    version = (
+        None if form.version.data == "working" else find_version(document, int(form.version.data))
+    )
+    if version is None:
+        require(can_export_working_text(current_user, document))
+    try:
+        since = (
+            find_version(document, int(form.changes_since.data))
+            if (form.changes_since.data)
+            else None
+        )
+    except ExportError:
+        abort(404)
+    model = build_model(
+        document,
+        version=version,
+        agreed_only=form.clauses.data != "all",
+        include_annexes=form.annexes.data != "no",
+        changes_since=since,
+    )
+    body = render_export(
+        model, form.format.data, css_href=url_for("static", filename="css/print.css")
+    )
+    if form.format.data == "html":
+        return body, 200, {"Content-Type": "text/html; charset=utf-8"}
+    return _file(body, f"{document.slug}-{model.filename_stem.split('-', 1)[1]}", form.format.data)
+
+
+def _file(body: bytes | str, stem: str, extension: str):
+    data = body.encode() if isinstance(body, str) else body
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=MIME_TYPES[extension],
+        as_attachment=True,
+        download_name=f"{stem}.{extension}",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/documents/<slug>/export/<table>.csv")
+def data_csv(slug: str, table: str):
+    """One table of open data, as CSV that opens correctly in Excel."""
+    document = _document(slug)
+    require(can_export_working_text(current_user, document))
+    if table not in OPEN_DATA:
+        abort(404)
+    rows = open_data(document, for_facilitator=current_user.is_facilitator)[table]
+    return _file(render_export(rows, "csv", table=table), f"{document.slug}-{table}", "csv")
+
+
+@bp.get("/documents/<slug>/export/data.json")
+def data_json(slug: str):
+    """All the open data of a document, as JSON."""
+    document = _document(slug)
+    require(can_export_working_text(current_user, document))
+    data = {
+        "document": document.slug,
+        "title": document.title,
+        **open_data(document, for_facilitator=current_user.is_facilitator),
+    }
+    return _file(render_export(data, "json"), f"{document.slug}-data", "json")

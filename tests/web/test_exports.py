@@ -1,0 +1,240 @@
+"""Exports through the web and the command line, opened with libraries and checked."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+from docx import Document as WordDocument
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Choice, Clause, Document, User
+from app.services import discussions, lifecycle, seeding, voting
+
+SLUG = "member-officer-protocol"
+EXPORT = f"/documents/{SLUG}/export"
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        seeding.load_demo(password="a-long-test-password")
+        db.session.commit()
+    return app
+
+
+def _user(email):
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def _document():
+    return db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
+
+
+def _agree_clause_two(app) -> None:
+    """Members and Officers agree clause 2 only; voting closes and records the outcomes."""
+    with app.app_context():
+        document = _document()
+        facilitator = _user("facilitator@example.org")
+        voting.open_voting(document, by=facilitator)
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=document.id, number="2")
+        ).one()
+        for email in (
+            "member@example.org",
+            "graham.tyldesley@example.org",
+            "helen.marsden@example.org",
+            "officer@example.org",
+            "michael.brennan@example.org",
+        ):
+            voting.cast_vote(_user(email), Choice.SUPPORT, clause=clause)
+        voting.close_voting(document, by=facilitator)
+        db.session.commit()
+
+
+def _publish(app) -> SimpleNamespace:
+    with app.app_context():
+        version = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        db.session.commit()
+        return SimpleNamespace(number=version.number, content_hash=version.content_hash)
+
+
+def _download(client, **params):
+    return client.get(
+        f"{EXPORT}/download",
+        query_string={"version": "working", "clauses": "all", "annexes": "yes", **params},
+    )
+
+
+def test_a_facilitator_exports_word_with_headings_hash_and_annexes(seeded, client):
+    client.sign_in("facilitator@example.org")
+    response = _download(client, format="docx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith("-working-text.docx")
+    word = WordDocument(io.BytesIO(response.data))
+    headings = _clause_headings(word)
+    with seeded.app_context():
+        expected = [f"{c.number}. {c.heading}" for c in _document().clauses]
+        content_hash = lifecycle.hash_content(lifecycle.working_content(_document()))
+    assert headings == expected
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert content_hash in text and "Working text" in text
+    assert "Annex B: Recommendation coverage" in text
+    assert len(word.tables) >= 2
+
+
+def _clause_headings(word) -> list[str]:
+    """The clause headings of the main text (before the annexes)."""
+    headings = []
+    for paragraph in word.paragraphs:
+        if paragraph.style.name == "Heading 1" and paragraph.text.startswith("Annex"):
+            break
+        if paragraph.style.name == "Heading 2":
+            headings.append(paragraph.text)
+    return headings
+
+
+def test_the_agreed_text_holds_only_agreed_clauses(seeded, client):
+    _agree_clause_two(seeded)
+    client.sign_in("facilitator@example.org")
+    word = WordDocument(io.BytesIO(_download(client, format="docx", clauses="agreed").data))
+    headings = _clause_headings(word)
+    assert len(headings) == 1 and headings[0].startswith("2. ")
+    voting_table = word.tables[-1]
+    outcomes = [row.cells[-2].text for row in voting_table.rows[1:]]
+    assert outcomes.count("Agreed") == 1 and len(outcomes) == 8
+
+
+def test_a_published_version_exports_to_pdf_for_everyone(seeded, client):
+    version = _publish(seeded)
+    client.sign_in("member@example.org")
+    working = _download(client, format="pdf")
+    assert working.status_code == 422
+    assert "Choose a version you can export" in working.get_data(as_text=True)
+    response = _download(client, format="pdf", version=str(version.number))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert version.content_hash in text.replace("\n", "") and "Version 1" in text
+    assert "Page 1 of" in text
+    assert any("Purpose and principles" in str(item.title) for item in _flatten(reader.outline))
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def test_exports_of_a_version_are_the_same_apart_from_the_date(seeded, client):
+    version = _publish(seeded)
+    client.sign_in("member@example.org")
+    first = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
+    second = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
+    undated = [re.sub(r"Generated[^\n]*", "", text) for text in (first, second)]
+    assert undated[0] == undated[1]
+    assert version.content_hash in first
+
+
+def test_changes_since_a_version_are_real_tracked_changes(seeded, client):
+    version = _publish(seeded)
+    with seeded.app_context():
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=_document().id, number="3")
+        ).one()
+        from app.services import clauses
+
+        clauses.revise_clause(
+            clause,
+            clause.heading,
+            clause.body.replace("Officers", "senior Officers", 1),
+            by=None,
+            reason="x",
+        )
+        db.session.commit()
+    client.sign_in("facilitator@example.org")
+    data = _download(client, format="docx", changes_since=str(version.number)).data
+    xml = WordDocument(io.BytesIO(data)).element.xml
+    assert "<w:ins " in xml and "senior" in xml
+
+
+def test_the_print_page_obeys_the_content_security_policy(seeded, client):
+    client.sign_in("facilitator@example.org")
+    response = _download(client, format="html")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<script" not in html and " style=" not in html
+    assert "/static/css/print.css" in html
+
+
+def test_bad_choices_get_a_clear_message(seeded, client):
+    client.sign_in("facilitator@example.org")
+    response = _download(client, format="exe")
+    assert response.status_code == 422 and "There is a problem" in response.get_data(as_text=True)
+    assert _download(client, format="md", changes_since="99").status_code in (404, 422)
+
+
+def test_open_data_is_for_facilitators_and_escapes_formulas(seeded, client):
+    with seeded.app_context():
+        document = _document()
+        clause = document.clauses[0]
+        discussion = discussions.start_discussion(
+            document,
+            clause,
+            "Formulas",
+            '=HYPERLINK("http://evil")',
+            list(clause.recommendations),
+            by=_user("member@example.org"),
+        )
+        hidden = discussions.add_comment(
+            discussion, "Named a colleague", by=_user("officer@example.org")
+        )
+        discussions.hide_comment(hidden, "Names a colleague", by=_user("facilitator@example.org"))
+        db.session.commit()
+    client.sign_in("member@example.org")
+    assert client.get(f"{EXPORT}/comments.csv").status_code == 403
+    client.sign_in("admin@example.org")
+    admin_rows = _csv(client.get(f"{EXPORT}/comments.csv").data)
+    assert admin_rows[0]["text"].startswith("'=HYPERLINK")
+    assert admin_rows[1]["text"] == "hidden by a facilitator"
+    client.sign_in("facilitator@example.org")
+    response = client.get(f"{EXPORT}/comments.csv")
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert _csv(response.data)[1]["text"] == "Named a colleague"
+    data = json.loads(client.get(f"{EXPORT}/data.json").data)
+    assert data["discussions"][0]["title"] == "Formulas"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["comments"][0]["created_at"])
+
+
+def _csv(data: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "md", "html", "csv", "json"])
+def test_the_command_line_exports_every_format(seeded, tmp_path, fmt):
+    version = _publish(seeded)
+    target = tmp_path / f"out.{fmt}"
+    result = seeded.test_cli_runner().invoke(
+        args=["export", SLUG, "--format", fmt, "--version", str(version.number), "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_size > (50 if fmt == "csv" else 100)
+    if fmt == "md":
+        assert version.content_hash in target.read_text()
+
+
+def test_the_command_line_says_what_is_wrong(seeded, tmp_path):
+    runner = seeded.test_cli_runner()
+    missing = runner.invoke(args=["export", "no-such", "--format", "md", "-o", str(tmp_path / "x")])
+    assert missing.exit_code != 0 and "no document" in missing.output
+    no_version = runner.invoke(
+        args=["export", SLUG, "--format", "md", "--version", "9", "-o", str(tmp_path / "x")]
+    )
+    assert no_version.exit_code != 0 and "has no version 9" in no_version.output
