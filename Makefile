@@ -65,6 +65,7 @@ test: install system-libraries chromium postgres lint
 ## Benchmarks (timings are measured here, never asserted in tests)
 bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.pages
+	ACCORD_ENV=development $(BIN)/python -m bench.exports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
