@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         main,
         recommendations,
         review,
+        sessions,
         voting,
     )
 
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(amendments.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(sessions.bp)
 
     from app import cli, errors, templating
 

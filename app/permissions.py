@@ -13,6 +13,7 @@ from app.models import Amendment, Clause, Comment, Discussion, Document, Documen
 from app.services.amendments import amendments_open
 from app.services.discussions import is_within_edit_window
 from app.services.lifecycle import FACILITATOR_MOVES
+from app.services.sessions import is_over
 from app.services.voting import is_amendment_voting_open, is_clause_voting_open, side_of
 
 # States in which Members and Officers (and the committee) can see a document.
@@ -147,6 +148,45 @@ def can_export_working_text(user: User | None, document: Document) -> bool:
 def can_export_version(user: User | None, document: Document) -> bool:
     """A published (or adopted) version: anyone who can read the document."""
     return can_read_document(user, document)
+
+
+def can_manage_sessions(user: User | None) -> bool:
+    """Create and run themed sessions and their agendas: facilitators and admins."""
+    return _is_active(user) and (user.is_facilitator or user.is_admin)
+
+
+def can_read_session(user: User | None, session) -> bool:
+    return can_read_document(user, session.agenda)
+
+
+def _is_invited(user: User, session) -> bool:
+    """Who a session is for: Members, Officers or both (Policy Cabinet: Members and Officers
+    alike, since Cabinet membership is not recorded here)."""
+    if session.audience.value == "members":
+        return user.is_member
+    if session.audience.value == "officers":
+        return user.is_officer
+    return user.is_member or user.is_officer
+
+
+def can_propose_agenda_item(user: User | None, session) -> bool:
+    """Members and Officers invited to the session, while its agenda is open."""
+    return (
+        _is_active(user)
+        and _is_invited(user, session)
+        and session.agenda.status == DocumentStatus.OPEN
+        and not is_over(session)
+    )
+
+
+def can_answer_attendance(user: User | None, session) -> bool:
+    """Say whether you will attend: invited Members and Officers, until the session ends."""
+    return (
+        _is_active(user)
+        and _is_invited(user, session)
+        and session.agenda.status != DocumentStatus.DRAFT
+        and not is_over(session)
+    )
 
 
 def can_see_audit(user: User | None) -> bool:

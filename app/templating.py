@@ -53,4 +53,8 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def council():
-        return {"council_name": app.config["COUNCIL_NAME"], "service_name": "Accord"}
+        return {
+            "council_name": app.config["COUNCIL_NAME"],
+            "service_name": "Accord",
+            "london": LONDON,
+        }

@@ -27,13 +27,14 @@ from app.models import (
     Discussion,
     Document,
     DocumentVersion,
+    JointSession,
     Outcome,
     RecommendationSource,
     User,
     Vote,
     utcnow,
 )
-from app.services import lifecycle, voting
+from app.services import lifecycle, sessions, voting
 
 
 class ExportError(Exception):
@@ -73,7 +74,7 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
         )
     for amendment in db.session.scalars(
         select(Amendment)
-        .join(Clause)
+        .join(Clause, Clause.id == Amendment.clause_id)
         .where(Clause.document_id == document.id, Amendment.status == AmendmentStatus.ACCEPTED)
         .options(joinedload(Amendment.proposer))
     ):
@@ -150,6 +151,21 @@ def build_model(
         coverage.append(
             CoverageRow(recommendation.label, recommendation.letter, recommendation.text, answering)
         )
+    session_info = None
+    if document.kind.value == "agenda":
+        session_info, timing = _agenda_timing(document)
+        clauses = [
+            ExportClause(
+                c.number,
+                c.heading,
+                c.body,
+                c.recommendations,
+                c.status,
+                c.history,
+                agenda=timing.get(c.number),
+            )
+            for c in clauses
+        ]
     changes = ()
     if changes_since is not None:
         comparison = lifecycle.compare(changes_since.clauses, content["clauses"])
@@ -185,7 +201,34 @@ def build_model(
         coverage=tuple(coverage),
         changes_since=f"Version {changes_since.number}" if changes_since is not None else None,
         changes=changes,
+        session=session_info,
     )
+
+
+def _agenda_timing(document: Document) -> tuple[dict | None, dict[str, dict]]:
+    """For an agenda: the session's details, and each item's start time, length, purpose and
+    lead (worked out as on the session page)."""
+    session = db.session.scalar(select(JointSession).where(JointSession.agenda_id == document.id))
+    if session is None:
+        return None, {}
+    plan = sessions.schedule(session)
+    timing = {
+        entry.clause.number: {
+            "start": sessions.local(entry.starts_at).time(),
+            "duration": entry.item.duration_minutes if entry.item else None,
+            "purpose": entry.item.purpose.value if entry.item else None,
+            "lead": entry.item.lead if entry.item else None,
+        }
+        for entry in plan.items
+    }
+    info = {
+        "title": session.title,
+        "date": sessions.local(session.starts_at).date(),
+        "start": sessions.local(session.starts_at).time(),
+        "end": sessions.local(session.ends_at).time(),
+        "venue": session.venue + (" (off-site)" if session.is_off_site else ""),
+    }
+    return info, timing
 
 
 def _role(user: User) -> str:
@@ -221,7 +264,7 @@ def open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[di
     )
     amendments = db.session.scalars(
         select(Amendment)
-        .join(Clause)
+        .join(Clause, Clause.id == Amendment.clause_id)
         .where(Clause.document_id == document.id)
         .order_by(Amendment.id)
         .options(joinedload(Amendment.proposer))

@@ -27,6 +27,18 @@ from app.models.review import (
     ReviewNote,
     Transition,
 )
+from app.models.sessions import (
+    AgendaItem,
+    AgendaProposal,
+    Attendance,
+    AttendanceAnswer,
+    Audience,
+    JointSession,
+    ProposalStatus,
+    Purpose,
+    SessionAction,
+    session_recommendations,
+)
 from app.models.voting import (
     Amendment,
     AmendmentStatus,
@@ -39,8 +51,13 @@ from app.models.voting import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "AgendaProposal",
     "Amendment",
     "AmendmentStatus",
+    "Attendance",
+    "AttendanceAnswer",
+    "Audience",
     "AuditEvent",
     "Base",
     "Choice",
@@ -55,13 +72,17 @@ __all__ = [
     "DocumentKind",
     "DocumentStatus",
     "DocumentVersion",
+    "JointSession",
     "Moderation",
     "ModerationAction",
     "Outcome",
+    "ProposalStatus",
+    "Purpose",
     "Recommendation",
     "RecommendationSource",
     "ReviewNote",
     "Role",
+    "SessionAction",
     "Transition",
     "User",
     "UserRole",
@@ -72,5 +93,6 @@ __all__ = [
     "amendment_recommendations",
     "clause_recommendations",
     "discussion_recommendations",
+    "session_recommendations",
     "utcnow",
 ]

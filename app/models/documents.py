@@ -129,6 +129,8 @@ class Clause(Base):
     activity: Mapped[int] = mapped_column(default=0)
     voting_closed_at: Mapped[datetime | None]  # closed for this clause alone
     amendments_stopped: Mapped[bool] = mapped_column(default=False)
+    # A clause that came out of a session agenda item (its outcome), if any.
+    from_agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
 
     document: Mapped[Document] = relationship(back_populates="clauses")
     revisions: Mapped[list[ClauseRevision]] = relationship(

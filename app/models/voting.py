@@ -79,8 +79,10 @@ class Amendment(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     accepted_revision_number: Mapped[int | None]
     voting_closed_at: Mapped[datetime | None]
+    # The session agenda item the amendment came out of, if any.
+    from_agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
 
-    clause: Mapped[Clause] = relationship()
+    clause: Mapped[Clause] = relationship(foreign_keys=[clause_id])
     proposer: Mapped[User] = relationship(foreign_keys=[proposer_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     recommendations: Mapped[list[Recommendation]] = relationship(

@@ -12,10 +12,12 @@ from app.models import (
     Clause,
     Discussion,
     Document,
+    JointSession,
     Recommendation,
     RecommendationSource,
     clause_recommendations,
     discussion_recommendations,
+    session_recommendations,
 )
 from app.permissions import PUBLIC_STATUSES, can_read_recommendations, require
 from app.recommendations import bp
@@ -88,11 +90,21 @@ def show(source: str, letter: str):
         .order_by(Discussion.activity_mark.desc())
         .options(joinedload(Discussion.document), joinedload(Discussion.clause))
     ).all()
+    sessions = db.session.scalars(
+        select(JointSession)
+        .join(session_recommendations, session_recommendations.c.session_id == JointSession.id)
+        .where(
+            session_recommendations.c.recommendation_id == recommendation.id,
+            JointSession.agenda_id.in_(readable),
+        )
+        .order_by(JointSession.starts_at)
+    ).all()
     return render(
         "recommendations/show.html",
         recommendation=recommendation,
         clauses=clauses,
         discussions=discussions,
+        sessions=sessions,
     )
 
 
@@ -138,7 +150,17 @@ def coverage():
         .correlate(Recommendation)
         .scalar_subquery()
     )
-    query = select(Recommendation, clause_count, discussion_count).where(
+    session_count = (
+        select(func.count(session_recommendations.c.session_id))
+        .join(JointSession, JointSession.id == session_recommendations.c.session_id)
+        .where(
+            session_recommendations.c.recommendation_id == Recommendation.id,
+            JointSession.agenda_id.in_(readable),
+        )
+        .correlate(Recommendation)
+        .scalar_subquery()
+    )
+    query = select(Recommendation, clause_count, discussion_count, session_count).where(
         Recommendation.source_id == source.id
     )
     themes = sorted({r.theme for r in source.recommendations})
@@ -149,7 +171,7 @@ def coverage():
         theme = None
     rows = sorted(
         (tuple(row) for row in db.session.execute(query)),
-        key=lambda row: (row[1] + row[2] > 0, row[0].letter),
+        key=lambda row: (row[1] + row[2] + row[3] > 0, row[0].letter),
     )
     return render(
         "recommendations/coverage.html",

@@ -234,7 +234,7 @@ def _review_context(document: Document) -> dict:
     ).all()
     undecided = db.session.scalars(
         select(Amendment)
-        .join(Clause)
+        .join(Clause, Clause.id == Amendment.clause_id)
         .where(Clause.document_id == document.id, Amendment.status == AmendmentStatus.OPEN)
     ).all()
     notes = db.session.scalars(

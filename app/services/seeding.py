@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
+    AgendaItem,
+    Audience,
     Document,
     DocumentKind,
     DocumentStatus,
+    JointSession,
+    Purpose,
     Recommendation,
     RecommendationSource,
     Role,
+    utcnow,
 )
 from app.seed_data.demo import DEMO_PEOPLE, DOCUMENTS
 from app.seed_data.recommendations import SOURCES
-from app.services import clauses, people
+from app.services import clauses, people, sessions
 
 
 @dataclass
@@ -106,4 +113,51 @@ def load_demo(password: str) -> SeedReport:
             )
             db.session.flush()
         report.created.append(f"document {data['slug']}")
+    db.session.flush()
+    _demo_sessions(facilitator, recommendations, report)
     return report
+
+
+def _demo_sessions(facilitator, recommendations: dict, report: SeedReport) -> None:
+    """The demo agenda belongs to a session a month from now, its items timed and led."""
+    for data in DOCUMENTS:
+        if data["kind"] != "agenda":
+            continue
+        agenda = db.session.scalar(select(Document).where(Document.slug == data["slug"]))
+        if agenda is None or db.session.scalar(
+            select(JointSession.id).where(JointSession.agenda_id == agenda.id)
+        ):
+            continue
+        day = (utcnow() + timedelta(days=30)).date()
+        session = JointSession(
+            title=data["title"].removeprefix("Themed joint session: "),
+            theme=data["summary"][:200],
+            starts_at=sessions.london(day, time(9, 30)),
+            ends_at=sessions.london(day, time(12, 30)),
+            venue="Carlton Suite, Town Hall, St Helens",
+            is_off_site=False,
+            audience=Audience.BOTH,
+            facilitator_name="Local Government Association",
+            facilitator_is_external=True,
+            agenda=agenda,
+            created_by_id=facilitator.id,
+            recommendations=[recommendations[label] for label in ("CR d", "CR g", "CR h")],
+        )
+        db.session.add(session)
+        for clause in agenda.clauses:
+            minutes = re.search(r"\((\d+) minutes\)", clause.body)
+            first_word = clause.heading.split(":")[0].lower()
+            purpose = {
+                "workshop": Purpose.WORKSHOP,
+                "discussion": Purpose.DISCUSSION,
+                "decision": Purpose.DECISION,
+            }.get(first_word, Purpose.INFORMATION)
+            db.session.add(
+                AgendaItem(
+                    clause=clause,
+                    purpose=purpose,
+                    lead="Local Government Association",
+                    duration_minutes=int(minutes[1]) if minutes else 15,
+                )
+            )
+        report.created.append(f"session {session.title}")

@@ -393,7 +393,7 @@ def close_voting(document: Document, *, by: User) -> list[Outcome]:
     amendments = list(
         db.session.scalars(
             select(Amendment)
-            .join(Clause)
+            .join(Clause, Clause.id == Amendment.clause_id)
             .where(
                 Clause.document_id == document.id,
                 Amendment.voting_closed_at.is_(None),

@@ -1,0 +1,447 @@
+"""Themed joint sessions: creating them, building their agendas, attendance, outcomes, actions.
+
+Times are entered and shown in Europe/London and stored in UTC. An agenda's start times are
+worked out in UTC from the session start and the items' durations, then shown in London time,
+so a session across the October or March clock change still adds up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import (
+    AgendaItem,
+    AgendaProposal,
+    Attendance,
+    AttendanceAnswer,
+    Audience,
+    Clause,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    JointSession,
+    ProposalStatus,
+    Purpose,
+    Recommendation,
+    SessionAction,
+    User,
+    utcnow,
+)
+from app.services import DomainError, audit, clauses, lifecycle
+from app.services.voting import side_of
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london(day: date, at: time) -> datetime:
+    """A London wall-clock time as an aware UTC datetime."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(LONDON)
+
+
+def _slug(title: str, day: date) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "session"
+    base = f"session-{day:%Y-%m-%d}-{words}"
+    taken = set(db.session.scalars(select(Document.slug).where(Document.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_session(
+    *,
+    title: str,
+    theme: str,
+    day: date,
+    start: time,
+    end: time,
+    venue: str,
+    is_off_site: bool,
+    audience: Audience,
+    facilitator_name: str,
+    facilitator_is_external: bool,
+    recommendations: list[Recommendation],
+    by: User,
+) -> JointSession:
+    """A new session with an empty, Draft agenda."""
+    starts_at, ends_at = london(day, start), london(day, end)
+    if ends_at <= starts_at:
+        raise DomainError("The session must end after it starts.")
+    agenda = Document(
+        kind=DocumentKind.AGENDA,
+        slug=_slug(title, day),
+        title=f"Agenda: {title}",
+        summary=theme,
+        status=DocumentStatus.DRAFT,
+    )
+    db.session.add(agenda)
+    session = JointSession(
+        title=title.strip(),
+        theme=theme.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue.strip(),
+        is_off_site=is_off_site,
+        audience=audience,
+        facilitator_name=facilitator_name.strip(),
+        facilitator_is_external=facilitator_is_external,
+        agenda=agenda,
+        recommendations=list(recommendations),
+        created_by_id=by.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        "session.created",
+        actor=by,
+        object_type="session",
+        object_id=session.id,
+        document_id=agenda.id,
+        summary=f"Session “{session.title}” created",
+        after={"starts_at": starts_at, "ends_at": ends_at, "venue": session.venue},
+    )
+    return session
+
+
+def add_item(
+    session: JointSession,
+    heading: str,
+    body: str,
+    *,
+    purpose: Purpose,
+    lead: str,
+    duration_minutes: int,
+    by: User | None,
+    recommendations: list[Recommendation] = (),
+) -> Clause:
+    """Append an item to the session's agenda."""
+    if duration_minutes <= 0:
+        raise DomainError("An item's duration must be at least 1 minute.")
+    clause = clauses.add_clause(
+        session.agenda, heading.strip(), body.strip(), by=by, recommendations=list(recommendations)
+    )
+    db.session.flush()
+    db.session.add(
+        AgendaItem(
+            clause=clause, purpose=purpose, lead=lead.strip(), duration_minutes=duration_minutes
+        )
+    )
+    audit.record(
+        "agenda.item_added",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=session.agenda_id,
+        summary=f"Agenda item “{heading}” added",
+        after={"purpose": purpose.value, "lead": lead, "minutes": duration_minutes},
+    )
+    return clause
+
+
+@dataclass
+class ScheduledItem:
+    clause: Clause
+    item: AgendaItem | None
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass
+class Schedule:
+    items: list[ScheduledItem]
+    ends_at: datetime
+    overrun_minutes: int
+
+    @property
+    def overruns(self) -> bool:
+        return self.overrun_minutes > 0
+
+
+def schedule(session: JointSession) -> Schedule:
+    """Each item's start and end, from the session start and the durations before it."""
+    clauses_ = db.session.scalars(
+        select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.position)
+    ).all()
+    items = {
+        item.clause_id: item
+        for item in db.session.scalars(
+            select(AgendaItem).where(AgendaItem.clause_id.in_([c.id for c in clauses_]))
+        )
+    }
+    at = session.starts_at
+    scheduled = []
+    for clause in clauses_:
+        item = items.get(clause.id)
+        minutes = item.duration_minutes if item else 0
+        scheduled.append(ScheduledItem(clause, item, at, at + timedelta(minutes=minutes)))
+        at += timedelta(minutes=minutes)
+    overrun = max(0, int((at - session.ends_at).total_seconds() // 60))
+    return Schedule(scheduled, at, overrun)
+
+
+def move_item(session: JointSession, clause: Clause, to_position: int, *, by: User) -> None:
+    """Put an item at ``to_position`` (1 is first); the others close up, numbers follow."""
+    ordered = db.session.scalars(
+        select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.position)
+    ).all()
+    if clause not in ordered:
+        raise DomainError("That item is not on this agenda.")
+    if not 1 <= to_position <= len(ordered):
+        raise DomainError(f"Choose a position from 1 to {len(ordered)}.")
+    ordered.remove(clause)
+    ordered.insert(to_position - 1, clause)
+    # Park every item on a free negative position first: positions are unique per document.
+    for index, item in enumerate(ordered, start=1):
+        db.session.execute(update(Clause).where(Clause.id == item.id).values(position=-index))
+    for index, item in enumerate(ordered, start=1):
+        db.session.execute(
+            update(Clause)
+            .where(Clause.id == item.id)
+            .values(position=index, number=str(index), activity=Clause.activity + 1)
+        )
+    db.session.expire_all()
+    audit.record(
+        "agenda.item_moved",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=session.agenda_id,
+        summary=f"Agenda item moved to {to_position}",
+        after={"position": to_position},
+    )
+
+
+def publish_agenda(session: JointSession, *, by: User) -> None:
+    """Open the agenda to Members and Officers; a session in the past is not published."""
+    if session.starts_at <= utcnow():
+        raise DomainError("This session is in the past, so its agenda cannot be published.")
+    if session.agenda.status != DocumentStatus.DRAFT:
+        raise DomainError("The agenda is already published.")
+    lifecycle.move(session.agenda, DocumentStatus.OPEN, by=by, note="Agenda published")
+
+
+def is_over(session: JointSession) -> bool:
+    return session.ends_at <= utcnow()
+
+
+def propose_item(
+    session: JointSession,
+    *,
+    title: str,
+    description: str,
+    purpose: Purpose,
+    duration_minutes: int,
+    by: User,
+) -> AgendaProposal:
+    if duration_minutes <= 0:
+        raise DomainError("The duration must be at least 1 minute.")
+    if is_over(session):
+        raise DomainError("This session has taken place, so items can no longer be proposed.")
+    proposal = AgendaProposal(
+        session_id=session.id,
+        title=title.strip(),
+        description=description.strip(),
+        purpose=purpose,
+        duration_minutes=duration_minutes,
+        proposer=by,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "agenda.item_proposed",
+        actor=by,
+        object_type="proposal",
+        object_id=proposal.id,
+        document_id=session.agenda_id,
+        summary=f"Item “{proposal.title}” proposed",
+    )
+    return proposal
+
+
+def accept_proposal(proposal: AgendaProposal, session: JointSession, *, by: User) -> Clause:
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise DomainError("This proposal was already decided.")
+    clause = add_item(
+        session,
+        proposal.title,
+        proposal.description,
+        purpose=proposal.purpose,
+        lead=proposal.proposer.display_name,
+        duration_minutes=proposal.duration_minutes,
+        by=by,
+    )
+    proposal.status, proposal.clause_id = ProposalStatus.ACCEPTED, clause.id
+    audit.record(
+        "agenda.proposal_accepted",
+        actor=by,
+        object_type="proposal",
+        object_id=proposal.id,
+        document_id=session.agenda_id,
+        summary=f"Proposed item “{proposal.title}” accepted",
+    )
+    return clause
+
+
+def decline_proposal(proposal: AgendaProposal, reason: str, *, by: User) -> None:
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise DomainError("This proposal was already decided.")
+    if not reason.strip():
+        raise DomainError("Give the reason the item is declined.")
+    proposal.status, proposal.decision_reason = ProposalStatus.DECLINED, reason.strip()
+    audit.record(
+        "agenda.proposal_declined",
+        actor=by,
+        object_type="proposal",
+        object_id=proposal.id,
+        summary=f"Proposed item “{proposal.title}” declined",
+        after={"reason": reason.strip()},
+    )
+
+
+def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswer) -> None:
+    """Record (or change) whether the person will attend: one answer each, an upsert."""
+    if is_over(session):
+        raise DomainError("This session has taken place, so attendance can no longer change.")
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Attendance).values(
+        session_id=session.id, user_id=user.id, answer=answer.value, answered_at=utcnow()
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["session_id", "user_id"],
+            set_={
+                "answer": statement.excluded.answer,
+                "answered_at": statement.excluded.answered_at,
+            },
+        )
+    )
+    audit.record(
+        "session.attendance",
+        actor=user,
+        object_type="session",
+        object_id=session.id,
+        document_id=session.agenda_id,
+        summary=f"Attendance: {answer.label}",
+        after={"answer": answer.value},
+    )
+
+
+def attendance_summary(session: JointSession) -> dict:
+    """Counts by answer for Members, Officers, and Members by Group."""
+    summary = {
+        "members": dict.fromkeys(AttendanceAnswer, 0),
+        "officers": dict.fromkeys(AttendanceAnswer, 0),
+        "groups": {},
+    }
+    for attendance in db.session.scalars(
+        select(Attendance)
+        .where(Attendance.session_id == session.id)
+        .options(joinedload(Attendance.user))
+    ):
+        side = side_of(attendance.user)
+        if side is None:
+            continue
+        summary[side][attendance.answer] += 1
+        if side == "members":
+            group = summary["groups"].setdefault(
+                attendance.user.group or "No Group", dict.fromkeys(AttendanceAnswer, 0)
+            )
+            group[attendance.answer] += 1
+    return summary
+
+
+def record_outcome(clause: Clause, outcome: str, *, by: User) -> None:
+    item = db.session.get(AgendaItem, clause.id)
+    if item is None:
+        raise DomainError("That is not an agenda item.")
+    before = item.outcome
+    item.outcome = outcome.strip()
+    audit.record(
+        "agenda.outcome_recorded",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=clause.document_id,
+        summary="Outcome recorded",
+        before={"outcome": before},
+        after={"outcome": item.outcome},
+    )
+
+
+def add_action(
+    session: JointSession,
+    clause: Clause | None,
+    *,
+    what: str,
+    who: str,
+    due_on: date | None,
+    by: User,
+) -> SessionAction:
+    action = SessionAction(
+        session_id=session.id,
+        clause_id=clause.id if clause else None,
+        what=what.strip(),
+        who=who.strip(),
+        due_on=due_on,
+    )
+    db.session.add(action)
+    db.session.flush()
+    audit.record(
+        "action.added",
+        actor=by,
+        object_type="action",
+        object_id=action.id,
+        document_id=session.agenda_id,
+        summary=f"Action for {who}: {what}"[:500],
+    )
+    return action
+
+
+def mark_done(action: SessionAction, *, by: User) -> None:
+    if action.done_at is not None:
+        raise DomainError("This action is already done.")
+    action.done_at, action.done_by_id = utcnow(), by.id
+    audit.record(
+        "action.done",
+        actor=by,
+        object_type="action",
+        object_id=action.id,
+        summary=f"Action done: {action.what}"[:500],
+    )
+
+
+def outcome_to_clause(
+    clause: Clause, target: Document, heading: str, body: str, *, by: User
+) -> Clause:
+    """Turn an item's outcome into a new clause of the Accord or the Protocol."""
+    if target.kind == DocumentKind.AGENDA:
+        raise DomainError("Choose the Accord or the Protocol.")
+    new = clauses.add_clause(
+        target, heading, body, by=by, reason=f"From session agenda item {clause.number}"
+    )
+    new.from_agenda_item_id = clause.id
+    return new
+
+
+def open_actions() -> list[SessionAction]:
+    return list(
+        db.session.scalars(
+            select(SessionAction)
+            .where(SessionAction.done_at.is_(None))
+            .order_by(SessionAction.due_on.is_(None), SessionAction.due_on, SessionAction.id)
+            .options(joinedload(SessionAction.session), joinedload(SessionAction.clause))
+        )
+    )

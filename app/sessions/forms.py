@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.discussions.forms import RecommendationsField
+from app.models import AttendanceAnswer, Audience, Purpose
+from app.review.forms import RealDateField, _meeting_date
+
+PURPOSES = {p.value: p.label for p in Purpose}
+
+
+def _text(label: str, message: str, length: int = 200) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message=message),
+            Length(max=length, message=f"{label} must be {length} characters or fewer"),
+        ],
+    )
+
+
+class ClockField(StringField):
+    """A time of day typed as 10:00, 10am or 2.30pm."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.parsed = None
+        text = (self.data or "").strip().lower().replace(".", ":")
+        if not text:
+            return
+        match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
+        if match:
+            hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+            if half == "pm" and hour < 12:
+                hour += 12
+            if half == "am" and hour == 12:
+                hour = 0
+            if hour < 24 and minute < 60:
+                self.parsed = time(hour, minute)
+                return
+        raise ValueError(
+            f"Enter the {self.label.text.lower()} as a time, for example 10:00 or 2:30pm"
+        )
+
+
+class SessionForm(FlaskForm):
+    title = _text("Title", "Enter the session's title")
+    theme = _text("Theme", "Enter the theme, for example “Roles and trust”")
+    day = _meeting_date("Date")
+    start = ClockField(
+        "Start time",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the start time")],
+    )
+    end = ClockField(
+        "End time", widget=GovTextInput(), validators=[DataRequired(message="Enter the end time")]
+    )
+    venue = _text("Venue", "Enter the venue")
+    is_off_site = BooleanField("The session is off-site", widget=GovCheckboxInput())
+    audience = RadioField(
+        "Who is it for?",
+        widget=GovRadioInput(),
+        choices={a.value: a.label for a in Audience},
+        default="both",
+        validators=[InputRequired(message="Choose who the session is for")],
+    )
+    facilitator_name = StringField(
+        "Facilitator", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    facilitator_is_external = BooleanField(
+        "The facilitator is external (for example the LGA)", widget=GovCheckboxInput()
+    )
+    recommendations = RecommendationsField("Which recommendations does the session answer?")
+    submit = SubmitField("Create the session", widget=GovSubmitInput())
+
+
+def _minutes() -> IntegerField:
+    return IntegerField(
+        "Duration in minutes",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the duration in minutes, for example 30"),
+            NumberRange(min=1, max=24 * 60, message="The duration must be from 1 to 1,440 minutes"),
+        ],
+    )
+
+
+class ItemForm(FlaskForm):
+    heading = _text("Title", "Enter the item's title")
+    purpose = RadioField(
+        "Purpose",
+        widget=GovRadioInput(),
+        choices=PURPOSES,
+        default="discussion",
+        validators=[InputRequired(message="Choose the item's purpose")],
+    )
+    lead = StringField("Lead", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    duration_minutes = _minutes()
+    body = StringField(
+        "Description",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Describe the item"), Length(max=10_000)],
+    )
+    recommendations = RecommendationsField("Which recommendations does the item answer?")
+    submit = SubmitField("Add the item", widget=GovSubmitInput())
+
+
+class ProposalForm(FlaskForm):
+    title = _text("Title", "Enter a title for the item")
+    purpose = RadioField(
+        "Purpose",
+        widget=GovRadioInput(),
+        choices=PURPOSES,
+        default="discussion",
+        validators=[InputRequired(message="Choose the item's purpose")],
+    )
+    duration_minutes = _minutes()
+    description = StringField(
+        "What should be discussed, and why?",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Say what the item is about"), Length(max=5_000)],
+    )
+    submit = SubmitField("Propose the item", widget=GovSubmitInput())
+
+
+class MoveForm(FlaskForm):
+    position = IntegerField(
+        "Move to position",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a position number")],
+    )
+
+
+class DeclineForm(FlaskForm):
+    reason = StringField(
+        "Why is the item declined?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Give the reason the item is declined"),
+            Length(max=2_000),
+        ],
+    )
+    submit = SubmitField("Decline the item", widget=GovSubmitInput())
+
+
+class AttendanceForm(FlaskForm):
+    answer = RadioField(
+        "Will you attend?",
+        widget=GovRadioInput(),
+        choices={a.value: a.label for a in AttendanceAnswer},
+        validators=[InputRequired(message="Choose whether you will attend")],
+    )
+    submit = SubmitField("Save my answer", widget=GovSubmitInput())
+
+
+class OutcomeForm(FlaskForm):
+    outcome = StringField(
+        "Outcome", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)]
+    )
+    submit = SubmitField("Save the outcome", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    what = StringField(
+        "Action",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Say what is to be done"), Length(max=2_000)],
+    )
+    who = _text("Who", "Say who will do it")
+    due_on = RealDateField(
+        "By when (optional)", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()]
+    )
+    submit = SubmitField("Add the action", widget=GovSubmitInput())
+
+
+class ToDocumentForm(FlaskForm):
+    target = SelectField(
+        "Which document",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Choose the Accord or the Protocol")],
+    )
+    heading = _text("Heading of the new clause", "Enter the clause heading")
+    body = StringField(
+        "Text of the new clause",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Enter the clause text"), Length(max=20_000)],
+    )
+    submit = SubmitField("Add the clause", widget=GovSubmitInput())

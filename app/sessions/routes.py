@@ -1,0 +1,447 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.discussions.forms import chosen_recommendations, recommendation_choices
+from app.extensions import db
+from app.models import (
+    AgendaItem,
+    AgendaProposal,
+    Attendance,
+    AttendanceAnswer,
+    Audience,
+    Clause,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    JointSession,
+    ProposalStatus,
+    Purpose,
+    SessionAction,
+)
+from app.permissions import (
+    can_answer_attendance,
+    can_manage_sessions,
+    can_propose_agenda_item,
+    can_read_session,
+    require,
+)
+from app.rendering import render
+from app.services import DomainError
+from app.services import sessions as service
+from app.sessions import bp
+from app.sessions.calendar import calendar_for
+from app.sessions.forms import (
+    ActionForm,
+    AttendanceForm,
+    DeclineForm,
+    ItemForm,
+    MoveForm,
+    OutcomeForm,
+    ProposalForm,
+    SessionForm,
+    ToDocumentForm,
+)
+
+
+def _session(session_id: int) -> JointSession:
+    session = db.first_or_404(
+        select(JointSession)
+        .where(JointSession.id == session_id)
+        .options(joinedload(JointSession.agenda))
+    )
+    require(can_read_session(current_user, session))
+    return session
+
+
+def _item(session: JointSession, clause_id: int) -> Clause:
+    clause = db.session.get(Clause, clause_id)
+    if clause is None or clause.document_id != session.agenda_id:
+        abort(404)
+    return clause
+
+
+def _visible_sessions() -> list[JointSession]:
+    query = (
+        select(JointSession)
+        .join(Document, Document.id == JointSession.agenda_id)
+        .options(joinedload(JointSession.agenda))
+        .order_by(JointSession.starts_at)
+    )
+    if not can_manage_sessions(current_user):
+        query = query.where(Document.status != DocumentStatus.DRAFT)
+    return list(db.session.scalars(query))
+
+
+@bp.get("/sessions")
+def index():
+    """Upcoming and past sessions, with their themes and the recommendations they answer."""
+    sessions = _visible_sessions()
+    upcoming = [s for s in sessions if not service.is_over(s)]
+    past = [s for s in sessions if service.is_over(s)][::-1]
+    return render("sessions/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+def new():
+    """A facilitator creates a session (its agenda starts as a Draft)."""
+    require(can_manage_sessions(current_user))
+    form = SessionForm()
+    form.recommendations.choices = recommendation_choices()
+    if form.validate_on_submit():
+        try:
+            session = service.create_session(
+                title=form.title.data,
+                theme=form.theme.data,
+                day=form.day.data,
+                start=form.start.parsed,
+                end=form.end.parsed,
+                venue=form.venue.data,
+                is_off_site=form.is_off_site.data,
+                audience=Audience(form.audience.data),
+                facilitator_name=form.facilitator_name.data or "",
+                facilitator_is_external=form.facilitator_is_external.data,
+                recommendations=chosen_recommendations(form.recommendations.data),
+                by=current_user,
+            )
+        except DomainError as error:
+            form.end.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                "The session is created. Add its agenda items, then publish the agenda.", "success"
+            )
+            return redirect(url_for("sessions.show", session_id=session.id), 303)
+    return render("sessions/new.html", form=form, status=422 if form.errors else 200)
+
+
+def _page(session: JointSession, **forms):
+    plan = service.schedule(session)
+    proposals = db.session.scalars(
+        select(AgendaProposal)
+        .where(AgendaProposal.session_id == session.id)
+        .order_by(AgendaProposal.id)
+        .options(joinedload(AgendaProposal.proposer))
+    ).all()
+    actions = db.session.scalars(
+        select(SessionAction)
+        .where(SessionAction.session_id == session.id)
+        .order_by(SessionAction.id)
+    ).all()
+    mine = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.user_id == current_user.id
+        )
+    )
+    attendance_form = forms.pop("attendance_form", None) or AttendanceForm(
+        formdata=None, answer=mine.answer.value if mine else None
+    )
+    return render(
+        "sessions/show.html",
+        session=session,
+        plan=plan,
+        proposals=proposals,
+        actions=actions,
+        my_attendance=mine,
+        attendance_form=attendance_form,
+        attendance=service.attendance_summary(session)
+        if can_manage_sessions(current_user)
+        else None,
+        is_over=service.is_over(session),
+        move_form=MoveForm(formdata=None),
+        status=forms.pop("status", 200),
+        **forms,
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+def show(session_id: int):
+    """A session: details, the agenda with start times, proposals, attendance, actions."""
+    return _page(_session(session_id))
+
+
+@bp.route("/sessions/<int:session_id>/items/new", methods=["GET", "POST"])
+def add_item(session_id: int):
+    """A facilitator adds an item to the agenda."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    form = ItemForm()
+    form.recommendations.choices = recommendation_choices()
+    if form.validate_on_submit():
+        service.add_item(
+            session,
+            form.heading.data,
+            form.body.data,
+            purpose=Purpose(form.purpose.data),
+            lead=form.lead.data or "",
+            duration_minutes=form.duration_minutes.data,
+            by=current_user,
+            recommendations=chosen_recommendations(form.recommendations.data),
+        )
+        db.session.commit()
+        flash("The item is added to the agenda.", "success")
+        return redirect(url_for("sessions.show", session_id=session.id) + "#agenda", 303)
+    return render(
+        "sessions/item_form.html", form=form, session=session, status=422 if form.errors else 200
+    )
+
+
+@bp.post("/sessions/<int:session_id>/items/<int:clause_id>/move")
+def move_item(session_id: int, clause_id: int):
+    """Move an item up, down or to a numbered position (works without JavaScript)."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    clause = _item(session, clause_id)
+    direction = request.form.get("direction")
+    if direction in ("up", "down"):
+        target = clause.position + (-1 if direction == "up" else 1)
+    else:
+        form = MoveForm()
+        if not form.validate():
+            flash("Enter a position number to move the item to.", "info")
+            return redirect(url_for("sessions.show", session_id=session.id) + "#agenda", 303)
+        target = form.position.data
+    try:
+        service.move_item(session, clause, target, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _page(session, move_error=(clause.id, str(error)), status=422)
+    db.session.commit()
+    flash(f"“{clause.heading}” is now item {target}.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id) + f"#item-{clause.id}", 303)
+
+
+@bp.post("/sessions/<int:session_id>/publish")
+def publish(session_id: int):
+    """Publish the agenda: Members and Officers can read, propose items and reply."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    try:
+        service.publish_agenda(session, by=current_user)
+    except DomainError as error:
+        abort(409, f"{error} Nothing was changed.")
+    db.session.commit()
+    flash("The agenda is published.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id), 303)
+
+
+@bp.route("/sessions/<int:session_id>/propose", methods=["GET", "POST"])
+def propose(session_id: int):
+    """A Member or Officer proposes an item for the agenda."""
+    session = _session(session_id)
+    require(can_propose_agenda_item(current_user, session))
+    form = ProposalForm()
+    if form.validate_on_submit():
+        service.propose_item(
+            session,
+            title=form.title.data,
+            description=form.description.data,
+            purpose=Purpose(form.purpose.data),
+            duration_minutes=form.duration_minutes.data,
+            by=current_user,
+        )
+        db.session.commit()
+        flash("Your item is proposed. A facilitator will accept or decline it.", "success")
+        return redirect(url_for("sessions.show", session_id=session.id) + "#proposals", 303)
+    return render(
+        "sessions/propose.html", form=form, session=session, status=422 if form.errors else 200
+    )
+
+
+def _proposal(proposal_id: int) -> tuple[AgendaProposal, JointSession]:
+    proposal = db.get_or_404(AgendaProposal, proposal_id)
+    session = _session(proposal.session_id)
+    require(can_manage_sessions(current_user))
+    return proposal, session
+
+
+@bp.post("/proposals/<int:proposal_id>/accept")
+def accept_proposal(proposal_id: int):
+    proposal, session = _proposal(proposal_id)
+    try:
+        service.accept_proposal(proposal, session, by=current_user)
+    except DomainError as error:
+        abort(409, str(error))
+    db.session.commit()
+    flash(f"“{proposal.title}” is added to the agenda.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id) + "#agenda", 303)
+
+
+@bp.route("/proposals/<int:proposal_id>/decline", methods=["GET", "POST"])
+def decline_proposal(proposal_id: int):
+    proposal, session = _proposal(proposal_id)
+    if proposal.status != ProposalStatus.PROPOSED:
+        abort(409, "This proposal was already decided.")
+    form = DeclineForm()
+    if form.validate_on_submit():
+        service.decline_proposal(proposal, form.reason.data, by=current_user)
+        db.session.commit()
+        flash(f"“{proposal.title}” is declined.", "success")
+        return redirect(url_for("sessions.show", session_id=session.id) + "#proposals", 303)
+    return render(
+        "sessions/decline.html",
+        form=form,
+        proposal=proposal,
+        session=session,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/sessions/<int:session_id>/attendance")
+def attendance(session_id: int):
+    """Say whether you will attend (changeable until the session ends)."""
+    session = _session(session_id)
+    if service.is_over(session) and (current_user.is_member or current_user.is_officer):
+        abort(409, "This session has taken place, so attendance can no longer change.")
+    require(can_answer_attendance(current_user, session))
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        return _page(session, attendance_form=form, status=422)
+    service.answer_attendance(session, current_user, AttendanceAnswer(form.answer.data))
+    db.session.commit()
+    flash(f"Your answer is saved: {AttendanceAnswer(form.answer.data).label}.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id) + "#attendance", 303)
+
+
+@bp.route("/sessions/<int:session_id>/items/<int:clause_id>/outcome", methods=["GET", "POST"])
+def outcome(session_id: int, clause_id: int):
+    """After the session: an item's outcome and its actions (what, who, by when)."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    clause = _item(session, clause_id)
+    item = db.session.get(AgendaItem, clause.id)
+    outcome_form = OutcomeForm(prefix="outcome", outcome=item.outcome if item else "")
+    action_form = ActionForm(prefix="action")
+    if request.method == "POST":
+        if request.form.get("form") == "outcome" and outcome_form.validate():
+            service.record_outcome(clause, outcome_form.outcome.data or "", by=current_user)
+            db.session.commit()
+            flash("The outcome is saved.", "success")
+            return redirect(request.path, 303)
+        if request.form.get("form") == "action" and action_form.validate():
+            service.add_action(
+                session,
+                clause,
+                what=action_form.what.data,
+                who=action_form.who.data,
+                due_on=action_form.due_on.data,
+                by=current_user,
+            )
+            db.session.commit()
+            flash("The action is added.", "success")
+            return redirect(request.path, 303)
+    actions = db.session.scalars(
+        select(SessionAction).where(SessionAction.clause_id == clause.id).order_by(SessionAction.id)
+    ).all()
+    to_document = ToDocumentForm(prefix="clause", formdata=None)
+    to_document.target.choices = _target_documents()
+    return render(
+        "sessions/outcome.html",
+        session=session,
+        clause=clause,
+        item=item,
+        outcome_form=outcome_form,
+        action_form=action_form,
+        actions=actions,
+        to_document=to_document,
+        status=422 if outcome_form.errors or action_form.errors else 200,
+    )
+
+
+def _target_documents() -> dict[str, str]:
+    documents = db.session.scalars(
+        select(Document)
+        .where(
+            Document.kind != DocumentKind.AGENDA,
+            Document.status.in_([DocumentStatus.DRAFT, DocumentStatus.OPEN]),
+        )
+        .order_by(Document.title)
+    ).all()
+    return {"": "Choose a document"} | {str(d.id): d.title for d in documents}
+
+
+@bp.post("/sessions/<int:session_id>/items/<int:clause_id>/to-document")
+def to_document(session_id: int, clause_id: int):
+    """Turn an item's outcome into a new clause of the Accord or the Protocol."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    clause = _item(session, clause_id)
+    form = ToDocumentForm(prefix="clause")
+    form.target.choices = _target_documents()
+    if form.validate_on_submit() and form.target.data:
+        target = db.get_or_404(Document, int(form.target.data))
+        new = service.outcome_to_clause(
+            clause, target, form.heading.data, form.body.data, by=current_user
+        )
+        db.session.commit()
+        flash(f"Clause {new.number} of {target.title} comes from this item.", "success")
+        return redirect(url_for("documents.clause", slug=target.slug, number=new.number), 303)
+    item = db.session.get(AgendaItem, clause.id)
+    actions = db.session.scalars(
+        select(SessionAction).where(SessionAction.clause_id == clause.id)
+    ).all()
+    if not form.target.data:
+        form.target.errors = ["Choose the Accord or the Protocol"]
+    return render(
+        "sessions/outcome.html",
+        session=session,
+        clause=clause,
+        item=item,
+        outcome_form=OutcomeForm(
+            prefix="outcome", formdata=None, outcome=item.outcome if item else ""
+        ),
+        action_form=ActionForm(prefix="action", formdata=None),
+        actions=actions,
+        to_document=form,
+        status=422,
+    )
+
+
+@bp.get("/actions")
+def actions():
+    """Every open action from every session."""
+    return render(
+        "sessions/actions.html",
+        actions=[a for a in service.open_actions() if can_read_session(current_user, a.session)],
+    )
+
+
+@bp.post("/actions/<int:action_id>/done")
+def mark_done(action_id: int):
+    action = db.get_or_404(SessionAction, action_id)
+    _session(action.session_id)
+    require(can_manage_sessions(current_user))
+    try:
+        service.mark_done(action, by=current_user)
+    except DomainError as error:
+        abort(409, str(error))
+    db.session.commit()
+    flash("The action is marked as done.", "success")
+    return redirect(request.form.get("next") or url_for("sessions.actions"), 303)
+
+
+@bp.get("/sessions/<int:session_id>/calendar.ics")
+def calendar(session_id: int):
+    """One session as a calendar event."""
+    session = _session(session_id)
+    return _ics(calendar_for([session]), f"session-{session.id}.ics")
+
+
+@bp.get("/sessions/calendar.ics")
+def feed():
+    """Every session you can see, as a calendar feed."""
+    return _ics(calendar_for(_visible_sessions()), "accord-sessions.ics")
+
+
+def _ics(body: bytes, name: str):
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
