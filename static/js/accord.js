@@ -143,3 +143,21 @@ document.addEventListener('keydown', (event) => {
     chip.addEventListener('mouseleave', reset, { once: true })
   }
 })
+
+// A live poll may replace the region that holds focus (an out-of-band swap of the vote panel
+// just after your own vote): put focus back on the element with the same id, never on <body>.
+let focusedId = null
+const rememberFocus = () => {
+  const active = document.activeElement
+  if (active && active !== document.body && active.id) focusedId = active.id
+}
+document.body.addEventListener('htmx:beforeSwap', rememberFocus)
+document.body.addEventListener('htmx:oobBeforeSwap', rememberFocus)
+document.body.addEventListener('htmx:afterSettle', () => {
+  const active = document.activeElement
+  if (focusedId && (!active || active === document.body)) {
+    const again = document.getElementById(focusedId)
+    if (again) focus(again)
+  }
+  focusedId = null
+})
