@@ -29,7 +29,7 @@ from app.permissions import (
     can_read_session,
     require,
 )
-from app.rendering import render
+from app.rendering import render, safe_next
 from app.services import DomainError
 from app.services import sessions as service
 from app.sessions import bp
@@ -420,7 +420,7 @@ def mark_done(action_id: int):
         abort(409, str(error))
     db.session.commit()
     flash("The action is marked as done.", "success")
-    return redirect(request.form.get("next") or url_for("sessions.actions"), 303)
+    return redirect(safe_next(request.form.get("next"), url_for("sessions.actions")), 303)
 
 
 @bp.get("/sessions/<int:session_id>/calendar.ics")
