@@ -187,10 +187,12 @@ def test_voting_live_with_javascript_and_declaring_an_interest(page, browser, li
         expect(tally(officer, "Officers", "Declared an interest")).to_have_text(
             has_count(interests_before)
         )
-        # Focus stays in the panel (on its heading or a button), not lost to <body>.
-        assert officer.evaluate(
-            "document.getElementById('vote-panel').contains(document.activeElement)"
-        ), "withdrawing the declaration of interest loses focus to <body>"
+        # Focus comes back to the panel (its heading or a button), not lost to <body>; a live
+        # poll may swap the panel just after, and focus is then restored once it settles.
+        officer.wait_for_function(
+            "document.getElementById('vote-panel').contains(document.activeElement)",
+            timeout=5_000,
+        )
 
 
 def test_voting_without_javascript(page_without_javascript, browser, live_server):
