@@ -53,3 +53,15 @@ def _fresh_throttles():
     yield
     if limiter.enabled and getattr(limiter, "_storage", None) is not None:
         limiter.reset()
+
+
+@pytest.fixture
+def seeded(app):
+    """The app with the demo data: recommendations, people and the three documents."""
+    from app.extensions import db
+    from app.services import seeding
+
+    with app.app_context():
+        seeding.load_demo(password="a-long-test-password")
+        db.session.commit()
+    return app

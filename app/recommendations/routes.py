@@ -116,6 +116,18 @@ def _readable_documents():
     return query
 
 
+def _answering(link, key: str, model, document_column, readable):
+    """How many readable clauses (or discussions, or sessions) answer each recommendation:
+    a scalar subquery correlated with Recommendation."""
+    return (
+        select(func.count(link.c[key]))
+        .join(model, model.id == link.c[key])
+        .where(link.c.recommendation_id == Recommendation.id, document_column.in_(readable))
+        .correlate(Recommendation)
+        .scalar_subquery()
+    )
+
+
 @bp.get("/coverage")
 def coverage():
     """Every recommendation of a source with how many clauses and discussions answer it,
@@ -130,35 +142,14 @@ def coverage():
         )
     source = next((s for s in sources if s.slug == request.args.get("source")), sources[0])
     readable = _readable_documents()
-    clause_count = (
-        select(func.count(clause_recommendations.c.clause_id))
-        .join(Clause, Clause.id == clause_recommendations.c.clause_id)
-        .where(
-            clause_recommendations.c.recommendation_id == Recommendation.id,
-            Clause.document_id.in_(readable),
-        )
-        .correlate(Recommendation)
-        .scalar_subquery()
+    clause_count = _answering(
+        clause_recommendations, "clause_id", Clause, Clause.document_id, readable
     )
-    discussion_count = (
-        select(func.count(discussion_recommendations.c.discussion_id))
-        .join(Discussion, Discussion.id == discussion_recommendations.c.discussion_id)
-        .where(
-            discussion_recommendations.c.recommendation_id == Recommendation.id,
-            Discussion.document_id.in_(readable),
-        )
-        .correlate(Recommendation)
-        .scalar_subquery()
+    discussion_count = _answering(
+        discussion_recommendations, "discussion_id", Discussion, Discussion.document_id, readable
     )
-    session_count = (
-        select(func.count(session_recommendations.c.session_id))
-        .join(JointSession, JointSession.id == session_recommendations.c.session_id)
-        .where(
-            session_recommendations.c.recommendation_id == Recommendation.id,
-            JointSession.agenda_id.in_(readable),
-        )
-        .correlate(Recommendation)
-        .scalar_subquery()
+    session_count = _answering(
+        session_recommendations, "session_id", JointSession, JointSession.agenda_id, readable
     )
     query = select(Recommendation, clause_count, discussion_count, session_count).where(
         Recommendation.source_id == source.id

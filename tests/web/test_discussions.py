@@ -20,19 +20,11 @@ from app.models import (
     Role,
     User,
 )
-from app.services import DomainError, clauses, seeding
+from app.services import DomainError, clauses
 from app.services import discussions as service
 from tests.helpers import count_queries, make_user
 
 ACCORD = "ways-of-working-accord"
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seeding.load_demo(password="a-long-test-password")
-        db.session.commit()
-    return app
 
 
 def _one(app, model, **where):

@@ -15,18 +15,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Choice, Clause, Document, User
-from app.services import discussions, lifecycle, seeding, voting
+from app.services import discussions, lifecycle, voting
 
 SLUG = "member-officer-protocol"
 EXPORT = f"/documents/{SLUG}/export"
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seeding.load_demo(password="a-long-test-password")
-        db.session.commit()
-    return app
 
 
 def _user(email):

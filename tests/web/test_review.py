@@ -19,18 +19,10 @@ from app.models import (
     User,
 )
 from app.services import audit as audit_service
-from app.services import clauses, lifecycle, seeding
+from app.services import clauses, lifecycle
 
 SLUG = "member-officer-protocol"
 DOC = f"/documents/{SLUG}"
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seeding.load_demo(password="a-long-test-password")
-        db.session.commit()
-    return app
 
 
 def _user(email):

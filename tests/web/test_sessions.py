@@ -22,16 +22,8 @@ from app.models import (
     SessionAction,
     User,
 )
-from app.services import DomainError, seeding
+from app.services import DomainError
 from app.services import sessions as service
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seeding.load_demo(password="a-long-test-password")
-        db.session.commit()
-    return app
 
 
 def _user(email):

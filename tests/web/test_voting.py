@@ -23,19 +23,11 @@ from app.models import (
     Vote,
     VotingEvent,
 )
-from app.services import amendments, audit, clauses, seeding, voting
+from app.services import amendments, audit, clauses, voting
 from tests.helpers import count_queries, make_user
 
 PROTOCOL = "member-officer-protocol"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
-
-
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
-        seeding.load_demo(password="a-long-test-password")
-        db.session.commit()
-    return app
 
 
 def _user(email: str) -> User:
