@@ -85,8 +85,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(sessions.bp)
 
-    from app import cli, errors, templating
+    from app import cli, errors, mail, templating
 
+    mail.init_mail(app)
     errors.init_errors(app)
     templating.init_templating(app)
     cli.init_cli(app)

@@ -63,6 +63,18 @@ def settings(env: str, instance_path: str) -> dict:
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "St Helens Council"),
         "HSTS": is_production,
+        # Outgoing mail (see app/mail.py): an outbox folder by default, SMTP in production.
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "outbox"),
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", str(Path(instance_path) / "outbox")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Accord <accord@localhost>"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
+        "SMTP_TIMEOUT_SECONDS": int(os.environ.get("SMTP_TIMEOUT_SECONDS", "30")),
+        # Where people reach the product: links in emails sent from the command line (digests).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it belongs to
     }
     if env == "test":
@@ -71,6 +83,8 @@ def settings(env: str, instance_path: str) -> dict:
             PASSWORD_HASH_CHEAP=True,
             SIGN_IN_LIMIT_PER_ACCOUNT="1000 per minute",
             SIGN_IN_LIMIT_PER_ADDRESS="1000 per minute",
+            MAIL_BACKEND="memory",
+            PUBLIC_URL="http://accord.test",
         )
     return config
 
@@ -89,3 +103,11 @@ def check_production(config: dict) -> None:
             "RATELIMIT_STORAGE_URI must name storage shared by every worker in production, "
             "for example redis://127.0.0.1:6379/0, so sign-in throttling holds across workers."
         )
+    if config["MAIL_BACKEND"] not in ("outbox", "smtp"):
+        raise ConfigError("MAIL_BACKEND must be outbox or smtp in production.")
+    if config["MAIL_BACKEND"] == "smtp" and config["SMTP_SECURITY"] not in (
+        "starttls",
+        "ssl",
+        "none",
+    ):
+        raise ConfigError("SMTP_SECURITY must be starttls, ssl or none.")

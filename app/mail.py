@@ -1,0 +1,138 @@
+"""Outgoing email: a local outbox folder and the log by default, SMTP in production.
+
+``send_mail`` never sends at once. It queues the message on the database session and the
+message goes out only when that session commits, so a request that fails (and rolls back) never
+mails a link to something that was not saved. A failed delivery is logged; it never undoes the
+change the person made.
+
+Backends (``MAIL_BACKEND``):
+- ``outbox`` (default): each message is written as an ``.eml`` file under ``MAIL_OUTBOX_DIR``
+  (``instance/outbox``) and logged, so the product runs with no mail server;
+- ``smtp``: ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USERNAME``, ``SMTP_PASSWORD``,
+  ``SMTP_SECURITY`` (``starttls``, ``ssl`` or ``none``) and ``MAIL_FROM``;
+- ``memory``: kept in ``app.extensions["accord_sent_mail"]``, for the test suite.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, url_for
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+log = logging.getLogger("accord.mail")
+_QUEUE_KEY = "accord_outgoing_mail"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One message to one person: plain text, with optional extra headers."""
+
+    to: str
+    subject: str
+    body: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def send_mail(to: str, subject: str, body: str, *, headers: dict[str, str] | None = None) -> None:
+    """Queue a message; it is delivered when the current transaction commits."""
+    mail = Mail(to=to, subject=subject, body=body, headers=tuple((headers or {}).items()))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, too, is an event that discards the message
+    session.info.setdefault(_QUEUE_KEY, []).append((current_app._get_current_object(), mail))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, also from the command line (``PUBLIC_URL``)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def to_message(mail: Mail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    for name, value in mail.headers:
+        message[name] = value
+    message.set_content(mail.body)
+    return message
+
+
+def deliver(app: Flask, mail: Mail) -> None:
+    """Hand one message to the configured backend now."""
+    config = app.config
+    message = to_message(mail, config["MAIL_FROM"])
+    backend = config["MAIL_BACKEND"]
+    if backend == "memory":
+        app.extensions.setdefault("accord_sent_mail", []).append(message)
+    elif backend == "smtp":
+        _send_smtp(config, message)
+    elif backend == "outbox":
+        outbox = Path(config["MAIL_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        path = outbox / f"{uuid.uuid4().hex}.eml"
+        path.write_bytes(bytes(message))
+        log.info("Mail to %s: %s (%s)\n%s", mail.to, mail.subject, path, mail.body)
+    else:
+        raise ValueError(f"Unknown MAIL_BACKEND {backend!r}: use outbox, smtp or memory.")
+
+
+def _send_smtp(config, message: EmailMessage) -> None:
+    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
+    security = config["SMTP_SECURITY"]
+    timeout = config["SMTP_TIMEOUT_SECONDS"]
+    if security == "ssl":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        smtp.send_message(message)
+
+
+def init_mail(app: Flask) -> None:
+    """Check the backend at start-up, not at the first message."""
+    if app.config["MAIL_BACKEND"] not in ("outbox", "smtp", "memory"):
+        raise ValueError("MAIL_BACKEND must be outbox, smtp or memory.")
+    app.extensions["accord_sent_mail"] = []
+
+
+def sent_mail(app: Flask) -> list[EmailMessage]:
+    """What the ``memory`` backend has delivered (tests)."""
+    return app.extensions.setdefault("accord_sent_mail", [])
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver_queued(session: Session) -> None:
+    queued = session.info.pop(_QUEUE_KEY, [])
+    for app, mail in queued:
+        try:
+            deliver(app, mail)
+        except Exception:  # a mail server being down must not undo what was saved
+            log.exception("Could not send mail to %s: %s", mail.to, mail.subject)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard_queued(session: Session, previous_transaction) -> None:
+    if session.in_transaction():  # a savepoint rolled back; the outer transaction goes on
+        return
+    session.info.pop(_QUEUE_KEY, None)
