@@ -217,6 +217,17 @@ class ImportPlan:
         """Every recognised letter that would be saved, in letter order."""
         return sorted(self.new + self.changed, key=lambda c: (len(c.letter), c.letter))
 
+    @property
+    def recognised(self) -> list[tuple[Change, str]]:
+        """Every recognised letter with what saving does to it: 'new', 'changed', 'unchanged'."""
+        saved = {c.letter: c for c in self.new + self.changed}
+        return [
+            (saved[item.letter], "new" if saved[item.letter].before is None else "changed")
+            if item.letter in saved
+            else (Change(item.letter, _values(item)), "unchanged")
+            for item in self.result.recommendations
+        ]
+
 
 def plan_import(source: RecommendationSource | None, result: ImportResult) -> ImportPlan:
     """Compare what a file gives with the source's recommendations (``None``: a new source)."""
