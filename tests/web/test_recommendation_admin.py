@@ -639,3 +639,28 @@ def test_retired_recommendations_stay_where_linked_but_are_not_offered(seeded, c
     with seeded.app_context():
         actions = db.session.scalars(select(AuditEvent.action)).all()
         assert "recommendation.retired" in actions and "recommendation.unretired" in actions
+
+
+def test_exports_leave_out_retired_recommendations_that_nothing_answers(seeded):
+    from app.exports.build import build_model
+    from app.models import Document, User
+    from app.services import recommendations as service
+
+    with seeded.app_context():
+        admin = db.session.scalar(select(User).filter_by(email=ADMIN))
+        accord = db.session.scalar(select(Document).filter_by(slug="ways-of-working-accord"))
+
+        def labels():
+            return {row.label for row in build_model(accord, agreed_only=False).coverage}
+
+        assert {"CR a", "CR j"} <= labels()
+        for letter in ("a", "j"):
+            recommendation = db.session.scalar(
+                select(Recommendation)
+                .join(Recommendation.source)
+                .where(RecommendationSource.short_name == "CR", Recommendation.letter == letter)
+            )
+            service.retire(recommendation, "Done", by=admin)
+        db.session.flush()
+        assert "CR a" in labels() and "CR j" not in labels()  # answered, so still shown
+        db.session.rollback()
