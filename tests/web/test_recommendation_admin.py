@@ -664,3 +664,12 @@ def test_exports_leave_out_retired_recommendations_that_nothing_answers(seeded):
         db.session.flush()
         assert "CR a" in labels() and "CR j" not in labels()  # answered, so still shown
         db.session.rollback()
+
+
+def test_loading_the_demo_again_keeps_an_edited_wording(seeded, client):
+    client.sign_in(ADMIN)
+    data = {"text": "Edited", "theme": "", "response": "", "timescale": "", "version": "1"}
+    assert client.post_form("/recommendations/culture-review/f/edit", data).status_code == 303
+    result = seeded.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "0 created" in result.output
+    assert _recommendations(seeded, "Culture Review 2019")["f"]["text"] == "Edited"
