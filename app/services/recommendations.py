@@ -303,7 +303,7 @@ def _revise(
         first = RecommendationRevision(
             recommendation=recommendation,
             number=recommendation.version,
-            reason="The wording before its first change",
+            reason="The wording as first loaded, recorded at its first change",
             created_at=utcnow(),
             **wording(recommendation),
         )
