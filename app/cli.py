@@ -21,6 +21,10 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(audit_commands)
     app.cli.add_command(export)
 
+    from app.recommendations.cli import recommendations_cli
+
+    app.cli.add_command(recommendations_cli)
+
 
 @click.command("export")
 @with_appcontext

@@ -73,6 +73,12 @@ def can_manage_people(user: User | None) -> bool:
     return _is_active(user) and user.is_admin
 
 
+def can_manage_recommendations(user: User | None) -> bool:
+    """Add recommendation sources, import, edit, retire and delete recommendations: admins
+    (shared/DOMAIN.md: "import sources")."""
+    return _is_active(user) and user.is_admin
+
+
 def can_vote(user: User | None, item: Clause | Amendment) -> bool:
     """Members and Officers vote (or declare an interest) while voting on the item is open."""
     if not _is_active(user) or side_of(user) is None:

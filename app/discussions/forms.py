@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -21,14 +22,20 @@ from app.models import Recommendation, RecommendationSource
 from app.services.discussions import MAX_COMMENT_LENGTH
 
 
-def recommendation_choices() -> dict[int, str]:
+def recommendation_choices(keep: Iterable[int] = ()) -> dict[int, str]:
+    """The recommendations a form offers: those in use, and retired ones only if already
+    linked (``keep``), so that editing a link does not silently drop them."""
+    keep = set(keep)
     recommendations = db.session.scalars(
         select(Recommendation)
         .join(Recommendation.source)
+        .where(Recommendation.retired_at.is_(None) | Recommendation.id.in_(keep))
         .options(joinedload(Recommendation.source))
         .order_by(RecommendationSource.position, Recommendation.letter)
     ).all()
-    return {r.id: f"{r.label}: {r.text}" for r in recommendations}
+    return {
+        r.id: f"{r.label}{' (retired)' if r.is_retired else ''}: {r.text}" for r in recommendations
+    }
 
 
 def chosen_recommendations(ids: list[int]) -> list[Recommendation]:

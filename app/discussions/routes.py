@@ -354,7 +354,9 @@ def relink(discussion_id: int):
     discussion = _load_discussion(discussion_id)
     require(can_moderate(current_user, discussion))
     form = RelinkForm()
-    form.recommendations.choices = recommendation_choices()
+    form.recommendations.choices = recommendation_choices(
+        keep=[r.id for r in discussion.recommendations]
+    )
     if request.method == "GET":
         form.recommendations.data = [r.id for r in discussion.recommendations]
     if form.validate_on_submit():

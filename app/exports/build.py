@@ -148,6 +148,8 @@ def build_model(
             for c in content["clauses"]
             if recommendation.label in c["recommendations"] and c["number"] in included
         )
+        if recommendation.is_retired and not answering:
+            continue  # retired: no answer is expected
         coverage.append(
             CoverageRow(recommendation.label, recommendation.letter, recommendation.text, answering)
         )

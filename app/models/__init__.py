@@ -18,7 +18,11 @@ from app.models.participation import (
     discussion_recommendations,
 )
 from app.models.people import Role, User, UserRole, UserSession
-from app.models.recommendations import Recommendation, RecommendationSource
+from app.models.recommendations import (
+    Recommendation,
+    RecommendationRevision,
+    RecommendationSource,
+)
 from app.models.review import (
     AuditEvent,
     CommitteeDecision,
@@ -79,6 +83,7 @@ __all__ = [
     "ProposalStatus",
     "Purpose",
     "Recommendation",
+    "RecommendationRevision",
     "RecommendationSource",
     "ReviewNote",
     "Role",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("recommendations", __name__, url_prefix="/recommendations")
 
-from app.recommendations import routes  # noqa: E402,F401
+from app.recommendations import admin, routes  # noqa: E402,F401

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from itertools import groupby
+from itertools import groupby, pairwise
 
 from flask import request
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.diff import redline, redline_inline
 from app.extensions import db
 from app.models import (
     Clause,
@@ -14,6 +16,7 @@ from app.models import (
     Document,
     JointSession,
     Recommendation,
+    RecommendationRevision,
     RecommendationSource,
     clause_recommendations,
     discussion_recommendations,
@@ -22,6 +25,7 @@ from app.models import (
 from app.permissions import PUBLIC_STATUSES, can_read_recommendations, require
 from app.recommendations import bp
 from app.rendering import render
+from app.services.recommendations import FIELD_LABELS, FIELDS
 
 
 @bp.get("/")
@@ -99,13 +103,31 @@ def show(source: str, letter: str):
         )
         .order_by(JointSession.starts_at)
     ).all()
+    revisions = list(reversed(recommendation.revisions))
     return render(
         "recommendations/show.html",
         recommendation=recommendation,
         clauses=clauses,
         discussions=discussions,
         sessions=sessions,
+        revisions=revisions,
+        changes=_changes(recommendation.revisions),
+        field_labels=FIELD_LABELS,
     )
+
+
+def _changes(revisions: list[RecommendationRevision]) -> dict[int, list[tuple[str, Markup]]]:
+    """For each wording after the first, its changed fields as word-level redlines."""
+    changes = {}
+    for earlier, later in pairwise(revisions):
+        changed = []
+        for name in FIELDS:
+            old, new = getattr(earlier, name) or "", getattr(later, name) or ""
+            if old != new:
+                diff = redline if name in ("text", "response") else redline_inline
+                changed.append((name, diff(old, new)))
+        changes[later.number] = changed
+    return changes
 
 
 def _readable_documents():
@@ -162,7 +184,8 @@ def coverage():
         theme = None
     rows = sorted(
         (tuple(row) for row in db.session.execute(query)),
-        key=lambda row: (row[1] + row[2] + row[3] > 0, row[0].letter),
+        # Unanswered first, retired last (a retired recommendation needs no answer).
+        key=lambda row: (row[0].is_retired, row[1] + row[2] + row[3] > 0, row[0].letter),
     )
     return render(
         "recommendations/coverage.html",

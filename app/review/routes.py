@@ -224,6 +224,8 @@ def _review_context(document: Document) -> dict:
     if culture_review is not None:
         for recommendation in culture_review.recommendations:
             answering = [c for c in version.clauses if recommendation.label in c["recommendations"]]
+            if recommendation.is_retired and not answering:
+                continue  # retired: no answer is expected
             coverage.append((recommendation, answering))
         coverage.sort(key=lambda row: (bool(row[1]), row[0].letter))
     outcomes = voting.latest_outcomes(document)

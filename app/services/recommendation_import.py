@@ -2,7 +2,8 @@
 
 Two forms are read, and both give an ``ImportResult``: the recommendations found, sorted by
 letter; ``unplaced``, every line of the file the importer could not place (shown to the admin,
-never dropped); and ``problems``, sentences for the admin (a duplicate letter, a letter with no
+never dropped; ``numbered_unplaced`` gives each with its line, or CSV row, number); and
+``problems``, sentences for the admin (a duplicate letter, a letter with no
 text, ...). Absent fields are ``None`` (the database stores an absent theme or response as "").
 
 ``parse_csv`` reads a CSV file whose header names the columns ``letter`` and ``text`` and,
@@ -122,6 +123,17 @@ class ImportResult:
     recommendations: list[ParsedRecommendation] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Where each ``unplaced`` entry is: its line of a text file, its row of a CSV file.
+    unplaced_numbers: list[int] = field(default_factory=list)
+
+    def unplace(self, number: int, text: str) -> None:
+        self.unplaced.append(text)
+        self.unplaced_numbers.append(number)
+
+    @property
+    def numbered_unplaced(self) -> list[tuple[int, str]]:
+        """``unplaced`` with the line (or CSV row) number of each entry."""
+        return list(zip(self.unplaced_numbers, self.unplaced, strict=True))
 
 
 # --- shared text handling ----------------------------------------------------------------------
@@ -302,7 +314,9 @@ def parse_csv(text: str | bytes) -> ImportResult:
             "name the columns: letter, text, and optionally theme, response, timescale "
             f"(found: {found}). Nothing was imported."
         )
-        result.unplaced = [line.strip() for line in text.splitlines() if line.strip()]
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                result.unplace(number, line.strip())
         return result
 
     columns: dict[str, int] = {}
@@ -336,12 +350,12 @@ def parse_csv(text: str | bytes) -> ImportResult:
             problem = f"Row {index}: {letter}) is a duplicate of row {seen[letter]}."
         if problem:
             result.problems.append(problem + " The row was not imported.")
-            result.unplaced.append(_csv_line(row, delimiter))
+            result.unplace(index, _csv_line(row, delimiter))
             continue
         seen[letter] = index
         if len(row) > len(names) and any(v.strip() for v in row[len(names) :]):
             result.problems.append(f"Row {index}: values beyond the last column were not imported.")
-            result.unplaced.append(_csv_line(row[len(names) :], delimiter))
+            result.unplace(index, _csv_line(row[len(names) :], delimiter))
         result.recommendations.append(
             ParsedRecommendation(
                 letter=letter,
@@ -505,7 +519,8 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
     for index, unit in enumerate(units):
         if isinstance(unit, _Block):
             if _is_capitals_only(unit.texts):
-                result.unplaced.extend(line.strip() for line in unit.texts)
+                for line in unit.lines:
+                    result.unplace(line.number, line.text.strip())
             elif _is_heading(units, index):
                 theme = " ".join(unit.texts[0].split())
                 group += 1
@@ -513,7 +528,8 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
             elif attach_to is not None and not attach_to.rejected:
                 attach_to.trailing.append(unit.texts)
             else:
-                result.unplaced.extend(line.strip() for line in unit.texts)
+                for line in unit.lines:
+                    result.unplace(line.number, line.text.strip())
             continue
 
         item = unit
@@ -533,7 +549,8 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
             )
             item.rejected = True
         if item.rejected:
-            result.unplaced.extend(line.text.strip() for line in item.lines)
+            for line in item.lines:
+                result.unplace(line.number, line.text.strip())
             continue
         by_letter[item.letter] = item
         items.append(item)
@@ -542,7 +559,8 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
                 f"Line {first_line}: {item.letter}) has more than four columns; the extra "
                 "columns were not imported."
             )
-            result.unplaced.extend(cell.strip() for cell in item.extra_cells)
+            for cell in item.extra_cells:
+                result.unplace(first_line, cell.strip())
 
     responses: dict[str, str | None] = {}
     timescales: dict[str, str | None] = {}

@@ -39,7 +39,7 @@ class SeedReport:
 
 
 def load_recommendations(report: SeedReport) -> dict[str, Recommendation]:
-    """Upsert both sources and their recommendations; return them by label ('CR g')."""
+    """Upsert both sources and add missing recommendations; return them by label ('CR g')."""
     by_label: dict[str, Recommendation] = {}
     for position, data in enumerate(SOURCES, start=1):
         source = db.session.scalar(
@@ -55,13 +55,17 @@ def load_recommendations(report: SeedReport) -> dict[str, Recommendation]:
         for item in data["recommendations"]:
             recommendation = existing.get(item["letter"])
             if recommendation is None:
-                recommendation = Recommendation(source=source, letter=item["letter"])
+                # An existing one keeps its wording: an admin may have edited it since.
+                recommendation = Recommendation(
+                    source=source,
+                    letter=item["letter"],
+                    text=item["text"],
+                    theme=item["theme"],
+                    response=item["response"],
+                    timescale=item["timescale"],
+                )
                 db.session.add(recommendation)
                 report.created.append(f"recommendation {data['short_name']} {item['letter']}")
-            recommendation.text = item["text"]
-            recommendation.theme = item["theme"]
-            recommendation.response = item["response"]
-            recommendation.timescale = item["timescale"]
             by_label[f"{data['short_name']} {item['letter']}"] = recommendation
     db.session.flush()
     return by_label

@@ -24,6 +24,7 @@ from app.permissions import (
     can_edit_clause,
     can_edit_comment,
     can_manage_people,
+    can_manage_recommendations,
     can_manage_voting,
     can_moderate,
     can_propose_amendment,
@@ -72,6 +73,13 @@ def test_a_member_on_the_standards_committee_has_both_columns():
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_only_admins_manage_people(role):
     assert can_manage_people(person(role)) is (role == Role.ADMIN)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_only_admins_manage_recommendations(role):
+    assert can_manage_recommendations(person(role)) is (role == Role.ADMIN)
+    assert can_manage_recommendations(person(role, active=False)) is False
+    assert can_manage_recommendations(None) is False
 
 
 # Discussions: shared/DOMAIN.md's grid, every role × every document state.

@@ -367,3 +367,15 @@ def test_csv_html_response_and_empty_file():
     result = parse_csv('letter,text,response\na,First,"<p>One</p><p>Two &amp; three</p>"\n')
     assert result.recommendations[0].response == "One\n\nTwo & three"
     assert parse_csv("  \n").problems == ["The file is empty."]
+
+
+def test_unplaced_entries_carry_their_line_or_row_numbers():
+    text = "Parks Review Action Plan\n\nTheme\na) First\n\nSTRAY CAPITALS\nb)\n"
+    result = parse_plain_text(text)
+    assert result.numbered_unplaced == [
+        (1, "Parks Review Action Plan"),
+        (6, "STRAY CAPITALS"),
+        (7, "b)"),
+    ]
+    rows = parse_csv("letter,text\na,First\n7,Number\n")
+    assert rows.numbered_unplaced == [(3, "7,Number")]

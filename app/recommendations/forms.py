@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from app.services.recommendations import MAX_IMPORT_CHARS
+
+
+class SourceForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the source's name, for example Culture Review 2019"),
+            Length(max=160, message="The name must be 160 characters or fewer"),
+        ],
+    )
+    short_name = StringField(
+        "Short name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter a short name, for example CR"),
+            Length(max=12, message="The short name must be 12 characters or fewer"),
+        ],
+    )
+    title = StringField(
+        "Title of the report (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=255, message="The title must be 255 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Add the source", widget=GovSubmitInput())
+
+
+class ImportForm(FlaskForm):
+    source = RadioField(
+        "Which source are the recommendations from?",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose the source the recommendations are from")],
+    )
+    upload = FileField("Upload a file", widget=GovFileInput())
+    text = StringField(
+        "Or paste the action plan",
+        widget=GovTextArea(),
+        validators=[
+            Length(
+                max=MAX_IMPORT_CHARS,
+                message=f"Paste at most {MAX_IMPORT_CHARS:,} characters at a time",
+            )
+        ],
+    )
+    submit = SubmitField("Preview the import", widget=GovSubmitInput())
+
+
+class ConfirmImportForm(FlaskForm):
+    """Step 2: the import's text travels back (base64) and is read again; nothing is kept."""
+
+    source = HiddenField(validators=[DataRequired()])
+    content = HiddenField(validators=[DataRequired()])
+    format = HiddenField(validators=[DataRequired()])
+    fingerprint = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class EditRecommendationForm(FlaskForm):
+    text = StringField(
+        "Text",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the recommendation's text"),
+            Length(max=5_000, message="The text must be 5,000 characters or fewer"),
+        ],
+    )
+    theme = StringField(
+        "Theme (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=255, message="The theme must be 255 characters or fewer"),
+        ],
+    )
+    response = StringField(
+        "The council's response (optional)",
+        widget=GovTextArea(),
+        validators=[
+            Optional(),
+            Length(max=20_000, message="The response must be 20,000 characters or fewer"),
+        ],
+    )
+    timescale = StringField(
+        "Timescale (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=255, message="The timescale must be 255 characters or fewer"),
+        ],
+    )
+    reason = StringField(
+        "What changed and why (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=500, message="Keep it to 500 characters or fewer")],
+    )
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
+    )
+    submit = SubmitField("Save the new wording", widget=GovSubmitInput())
+
+
+class RetireForm(FlaskForm):
+    reason = StringField(
+        "Why is it retired?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Say why the recommendation is retired"),
+            Length(max=2_000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Retire the recommendation", widget=GovSubmitInput())
