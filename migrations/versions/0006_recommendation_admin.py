@@ -1,6 +1,6 @@
 """Recommendations administration: versions, retirement and the history of wordings
 
-Revision ID: 0008_recommendation_admin
+Revision ID: 0006_recommendation_admin
 Revises: 0005_sessions
 Create Date: 2026-11-27 08:10:00.000000
 
@@ -12,7 +12,7 @@ from app.append_only import allow_changes, forbid_changes
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_recommendation_admin'
+revision = '0006_recommendation_admin'
 down_revision = '0005_sessions'
 branch_labels = None
 depends_on = None
