@@ -17,7 +17,7 @@ from app.models.participation import (
     ModerationAction,
     discussion_recommendations,
 )
-from app.models.people import Role, User, UserRole, UserSession
+from app.models.people import AccountToken, Role, TokenPurpose, User, UserRole, UserSession
 from app.models.recommendations import Recommendation, RecommendationSource
 from app.models.review import (
     AuditEvent,
@@ -51,6 +51,7 @@ from app.models.voting import (
 )
 
 __all__ = [
+    "AccountToken",
     "AgendaItem",
     "AgendaProposal",
     "Amendment",
@@ -83,6 +84,7 @@ __all__ = [
     "ReviewNote",
     "Role",
     "SessionAction",
+    "TokenPurpose",
     "Transition",
     "User",
     "UserRole",

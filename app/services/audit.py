@@ -46,6 +46,44 @@ def content_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _lock_and_read_last_hash() -> str:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    db.session.flush()  # objects created in this request need their ids first
+    previous = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return previous or GENESIS
+
+
+def _event(
+    previous_hash: str,
+    action: str,
+    *,
+    actor: User | None,
+    object_type: str,
+    object_id: int | None = None,
+    document_id: int | None = None,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label if actor_label is not None else (actor.email if actor else ""),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        document_id=document_id,
+        summary=summary[:500],
+        before=_plain(before),
+        after=_plain(after),
+        previous_hash=previous_hash,
+    )
+    event.hash = content_hash(event)
+    return event
+
+
 def record(
     action: str,
     *,
@@ -59,26 +97,34 @@ def record(
     actor_label: str | None = None,
 ) -> AuditEvent:
     """Append one event to the trail (in the caller's transaction)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    db.session.flush()  # objects created in this request need their ids first
-    previous = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor_label if actor_label is not None else (actor.email if actor else ""),
-        action=action,
+    event = _event(
+        _lock_and_read_last_hash(),
+        action,
+        actor=actor,
         object_type=object_type,
         object_id=object_id,
         document_id=document_id,
-        summary=summary[:500],
-        before=_plain(before),
-        after=_plain(after),
-        previous_hash=previous or GENESIS,
+        summary=summary,
+        before=before,
+        after=after,
+        actor_label=actor_label,
     )
-    event.hash = content_hash(event)
     db.session.add(event)
     return event
+
+
+def record_many(events: list[dict]) -> list[AuditEvent]:
+    """Append several events at once: one lock, one read of the chain's end, one batched
+    insert (a bulk import of 500 people must not cost 1,500 queries). Each dict holds
+    ``action`` and the fields ``record`` takes."""
+    previous = _lock_and_read_last_hash()
+    appended = []
+    for fields in events:
+        event = _event(previous, **fields)
+        previous = event.hash
+        appended.append(event)
+    db.session.add_all(appended)
+    return appended
 
 
 @dataclass
