@@ -23,7 +23,7 @@ from wtforms.validators import Length, Optional
 from app.models import Role
 from app.services.people import person_problems
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = {role.value: role.label for role in Role}
 
 
 class RolesField(SelectMultipleField):

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -489,19 +489,20 @@ def send_invitation(user: User, *, by: User | None) -> None:
 def invite_new_people(users: list[User], *, by: User | None) -> list[dict]:
     """Invite people just created (a bulk import): tokens and mails queued, and the audit
     events returned for ``audit.record_many``, so 500 people cost a handful of queries."""
-    lifetime = invitation_lifetime()
-    expires_at = utcnow() + lifetime
-    events = []
+    now = utcnow()
+    expires_at = now + invitation_lifetime()
+    tokens, events = [], []
     for user in users:
         token = AccountToken.new_token()
-        db.session.add(
-            AccountToken(
-                token_hash=hash_token(token),
-                user_id=user.id,
-                purpose=TokenPurpose.INVITATION,
-                expires_at=expires_at,
-                created_by_id=by.id if by is not None else None,
-            )
+        tokens.append(
+            {
+                "token_hash": hash_token(token),
+                "user_id": user.id,
+                "purpose": TokenPurpose.INVITATION,
+                "created_at": now,
+                "expires_at": expires_at,
+                "created_by_id": by.id if by is not None else None,
+            }
         )
         _mail_invitation(user, token, expires_at, by)
         events.append(
@@ -514,6 +515,8 @@ def invite_new_people(users: list[User], *, by: User | None) -> list[dict]:
                 "after": {"expires_at": expires_at.isoformat(timespec="seconds")},
             }
         )
+    if tokens:
+        db.session.execute(insert(AccountToken), tokens)
     return events
 
 

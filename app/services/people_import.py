@@ -19,10 +19,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import Role, User, UserRole, utcnow
 from app.services import DomainError, audit
 from app.services import people as people_service
 from app.services.people import (
@@ -379,71 +379,93 @@ class ImportRejected(DomainError):
 
 
 def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
-    """Plan the file afresh and write it, all or nothing: with any rejected row, nothing."""
+    """Plan the file afresh and write it, all or nothing: with any rejected row, nothing.
+
+    New people, their roles and invitations are inserted in batches (executemany), so the
+    number of queries does not grow with the number of rows."""
     parsed = parse(text)
     people_service.lock_admins()  # before reading who is an administrator (see people.py)
     people = existing_people([row.email for row in parsed.rows])
     import_plan = plan(parsed, _records(people))
     if import_plan.rejected:
         raise ImportRejected(import_plan)
-    created = []
-    for planned in import_plan.created:
-        row = planned.row
-        user = User(
-            email=row.key,
-            display_name=row.name,
-            **details_for(
-                row.roles,
-                group=row.group,
-                ward=row.ward,
-                job_title=row.job_title,
-                service=row.service,
-            ),
-        )
-        user.set_roles(set(row.roles))
-        created.append(user)
-    db.session.add_all(created)
-    changed, events = [], []
-    for planned in import_plan.changed:
-        user = people[planned.row.key]
-        before = person_record(user)
-        after = _record_of(planned.row, planned.person)
-        user.display_name = after["name"]
-        for key in ("group", "ward", "job_title", "service"):
-            setattr(user, key, after[key])
-        user.is_independent_person = (
-            user.is_independent_person and Role.STANDARDS in planned.row.roles
-        )
-        user.set_roles(set(planned.row.roles))
-        changed.append(user)
-        now = person_record(user)
-        keys = [key for key in now if before[key] != now[key]]
-        events.append(
-            {
-                "action": "person.roles_changed" if "roles" in keys else "person.updated",
-                "actor": by,
-                "object_type": "person",
-                "object_id": user.id,
-                "summary": f"{user.email}: {', '.join(keys)} changed (CSV import)",
-                "before": {key: before[key] for key in keys},
-                "after": {key: now[key] for key in keys},
-            }
-        )
-    db.session.flush()  # the new people's ids
-    for user in created:
-        events.append(
-            {
-                "action": "person.created",
-                "actor": by,
-                "object_type": "person",
-                "object_id": user.id,
-                "summary": f"{user.email} created (CSV import)",
-                "after": person_record(user),
-            }
-        )
-    invited = 0
+    events = [_change(people[planned.row.key], planned, by) for planned in import_plan.changed]
+    created = _create(import_plan.created)
+    events += [
+        {
+            "action": "person.created",
+            "actor": by,
+            "object_type": "person",
+            "object_id": user.id,
+            "summary": f"{user.email} created (CSV import)",
+            "after": person_record(user),
+        }
+        for user in created
+    ]
     if send_invitations:
-        events.extend(people_service.invite_new_people(created, by=by))
-        invited = len(created)
+        events += people_service.invite_new_people(created, by=by)
     audit.record_many(events)
-    return ImportResult(created, changed, invited)
+    return ImportResult(
+        created, [people[p.row.key] for p in import_plan.changed], len(created) * send_invitations
+    )
+
+
+def _change(user: User, planned: PlannedRow, by: User) -> dict:
+    """Apply a changed row to an existing person; returns the audit event."""
+    before = person_record(user)
+    after = _record_of(planned.row, planned.person)
+    user.display_name = after["name"]
+    for key in ("group", "ward", "job_title", "service"):
+        setattr(user, key, after[key])
+    user.is_independent_person = user.is_independent_person and Role.STANDARDS in planned.row.roles
+    user.set_roles(set(planned.row.roles))
+    now = person_record(user)
+    keys = [key for key in now if before[key] != now[key]]
+    return {
+        "action": "person.roles_changed" if "roles" in keys else "person.updated",
+        "actor": by,
+        "object_type": "person",
+        "object_id": user.id,
+        "summary": f"{user.email}: {', '.join(keys)} changed (CSV import)",
+        "before": {key: before[key] for key in keys},
+        "after": {key: now[key] for key in keys},
+    }
+
+
+def _create(rows: list[PlannedRow]) -> list[User]:
+    """Insert the new people and their roles in batches; returns them, loaded with roles."""
+    if not rows:
+        return []
+    now = utcnow()
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": planned.row.key,
+                "display_name": planned.row.name,
+                "active": True,
+                "created_at": now,
+                **details_for(
+                    planned.row.roles,
+                    group=planned.row.group,
+                    ward=planned.row.ward,
+                    job_title=planned.row.job_title,
+                    service=planned.row.service,
+                ),
+            }
+            for planned in rows
+        ],
+        execution_options={"render_nulls": True},  # one batch, not one per shape of row
+    )
+    keys = [planned.row.key for planned in rows]
+    ids = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(keys))).all())
+    db.session.execute(
+        insert(UserRole),
+        [
+            {"user_id": ids[planned.row.key], "role": role}
+            for planned in rows
+            for role in sorted(planned.row.roles)
+        ],
+    )
+    created = existing_people(keys)
+    return [created[key] for key in keys]
