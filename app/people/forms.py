@@ -105,7 +105,10 @@ class ImportForm(FlaskForm):
     text = StringField(
         "Or paste the CSV",
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=1_000_000, message="Paste at most 1,000 KB")],
+        validators=[
+            Optional(),
+            Length(max=400_000, message="Paste at most 400 KB: split the file up"),
+        ],
     )
     send_invitations = BooleanField(
         "Email an invitation to each person created", widget=GovCheckboxInput(), default=True

@@ -448,6 +448,8 @@ def status_of(user: User, invitation: AccountToken | None) -> Status:
         return Status("invited", "Invited", "blue", invitation.expires_at)
     if invitation is None:
         return Status("not_invited", "Not invited", "yellow")
+    if invitation.revoked_at is not None and invitation.expires_at > utcnow():
+        return Status("expired", "Invitation withdrawn", "orange")  # on deactivation
     return Status("expired", "Invitation expired", "orange", invitation.expires_at)
 
 

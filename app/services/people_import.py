@@ -43,7 +43,8 @@ ROLE_WORDS = {
     "administrator": Role.ADMIN,
 }
 MAX_ROWS = 2_000
-MAX_CHARACTERS = 1_000_000
+# Under Werkzeug's 500 KB limit on a form field, which the confirm step posts the text in.
+MAX_CHARACTERS = 400_000
 # What a row can change about an existing person (and how the preview names it).
 CHANGEABLE = {
     "name": "name",

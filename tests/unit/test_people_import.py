@@ -142,6 +142,7 @@ def test_blank_lines_are_skipped_and_unknown_columns_are_reported():
         ("name,email,roles,email\nJo,a@b.org,admin,c@d.org\n", "more than once"),
         ("name,email,roles\n" + "Jo,jo@example.org,admin\n" * 2_001, "more than 2,000"),
         ("\x00\x01PK binary", "not a CSV file"),
+        ("name,email,roles\n" + "x" * 400_001, "too big"),
     ],
 )
 def test_malformed_files_are_refused_as_a_whole(text, message):
