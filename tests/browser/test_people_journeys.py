@@ -113,3 +113,36 @@ def test_without_javascript_an_administrator_invites_an_officer_and_deactivates_
     page.get_by_role("button", name="Yes, deactivate Sam Patel").click()
     expect(page.get_by_text("Sam Patel is deactivated")).to_be_visible()
     expect(page.locator(".govuk-tag", has_text="Deactivated")).to_be_visible()
+
+
+def test_an_administrator_imports_people_after_checking_the_preview(page, live_server):
+    tag = uuid.uuid4().hex[:8]
+    good = (
+        "name,email,roles,group,ward,title,service\n"
+        f"Ann Import,ann.{tag}@example.org,member,Labour Group,Parr,,\n"
+        f"Ben Import,ben.{tag}@example.org,officer,,,Director,Place Services\n"
+    )
+    sign_in(page, ADMIN)
+    go_to_people(page)
+    page.get_by_role("link", name="Import people from a CSV file").click()
+    assert_accessible(page)
+    page.get_by_label("Or paste the CSV").fill(good + f"No Role,none.{tag}@example.org,,,,,\n")
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Row 4: No roles")
+    expect(page.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to the import").click()
+    page.get_by_label("Or paste the CSV").fill(good)
+    page.get_by_label("Email an invitation to each person created").uncheck()
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_text("2 to add")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Import 2 people").click()
+    expect(page.get_by_text("Imported 2 new and 0 changed people.")).to_be_visible()
+    page.get_by_label("Name or email address").fill(tag)
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Ann Import")).to_be_visible()
+    expect(page.get_by_role("link", name="Ben Import")).to_be_visible()
+    assert [m for m in sent_mail(live_server.app) if tag in m["To"]] == []

@@ -23,7 +23,9 @@ from app.models import (
     utcnow,
 )
 from app.services import account_tokens, audit, people
+from tests.databases import make_app
 from tests.helpers import PASSWORD, count_queries, make_user
+from tests.web.test_mail import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
@@ -341,7 +343,9 @@ def test_the_people_list_filters_searches_and_pages(seeded, client):
         )
         db.session.commit()
     client.sign_in(ADMIN)
-    page = client.get("/people").get_data(as_text=True)
+    with count_queries(seeded) as queries:
+        page = client.get("/people").get_data(as_text=True)
+    assert queries.count <= 7, str(queries)  # the same for 5 people or 5,000
     assert 'aria-current="page"' in page and ">People<" in page
     assert "Page 1 of 2" in page and page.count('class="govuk-table__row"') == 51
     assert "Lucy Parkinson" in page
@@ -421,6 +425,19 @@ def test_deactivating_and_reactivating_need_confirming(seeded, client):
     assert seeded.test_client().sign_in(MEMBER).status_code == 303
     assert [e.action for e in events(seeded, "person.deactivated")] == ["person.deactivated"]
     assert len(events(seeded, "person.reactivated")) == 1
+
+
+def test_deactivating_an_invited_person_stops_their_link(seeded, client):
+    path = invite_jo(seeded, client)
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    assert client.post_form(f"/people/{jo.id}/deactivate").status_code == 303
+    assert seeded.test_client().get(path).status_code == 410
+    assert client.post_form(f"/people/{jo.id}/reactivate").status_code == 303
+    assert "Invitation withdrawn" in client.get(f"/people/{jo.id}").get_data(as_text=True)
+    client.post_form(f"/people/{jo.id}/invitation")
+    assert (
+        seeded.test_client().get(link_in_mail(seeded, "jo.bloggs@example.org")).status_code == 200
+    )
 
 
 def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, client):
@@ -637,6 +654,32 @@ def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
             db.session.scalar(select(func.count()).where(AuditEvent.action == "person.invited"))
             == 500
         )
+
+
+def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_server):  # noqa: F811
+    controller, recorder = smtp_server
+    app = make_app(
+        database_url,
+        MAIL_BACKEND="smtp",
+        SMTP_HOST=controller.hostname,
+        SMTP_PORT=controller.port,
+        SMTP_SECURITY="none",
+        MAIL_FROM="Accord <accord@sthelens.example>",
+    )
+    try:
+        with app.app_context():
+            people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
+            db.session.commit()
+        [envelope] = recorder.envelopes
+        assert envelope.rcpt_tos == ["sam@example.org"]
+        assert b"/invitation/" in envelope.content
+    finally:
+        if database_url.startswith("postgresql"):
+            from tests.databases import truncate_all
+
+            truncate_all(app)
+        with app.app_context():
+            db.engine.dispose()
 
 
 # The command line ----------------------------------------------------------------------------
