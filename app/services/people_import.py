@@ -175,6 +175,11 @@ def parse(text: str) -> ParsedFile:
         raise ImportFileError("The file is empty: it needs a header row and one row per person.")
     header = [ALIASES.get(cell.strip().lower(), cell.strip().lower()) for cell in records[0]]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing and len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        raise ImportFileError(
+            "The columns are separated by semicolons or tabs, not commas. In Excel, save the "
+            "file as “CSV UTF-8 (Comma delimited)”."
+        )
     if missing:
         raise ImportFileError(
             "The first row must name the columns, including "
@@ -185,8 +190,11 @@ def parse(text: str) -> ParsedFile:
     if duplicated:
         raise ImportFileError(f"The column “{duplicated[0]}” appears more than once.")
     position = {column: header.index(column) for column in COLUMNS if column in header}
-    ignored = [records[0][index].strip() for index, column in enumerate(header)]
-    ignored = [name for name, column in zip(ignored, header, strict=True) if column not in COLUMNS]
+    ignored = [
+        name.strip()
+        for name, column in zip(records[0], header, strict=True)
+        if column not in COLUMNS
+    ]
     rows = []
     for line, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -407,7 +415,9 @@ def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
         events += people_service.invite_new_people(created, by=by)
     audit.record_many(events)
     return ImportResult(
-        created, [people[p.row.key] for p in import_plan.changed], len(created) * send_invitations
+        created,
+        [people[p.row.key] for p in import_plan.changed],
+        invited=len(created) if send_invitations else 0,
     )
 
 

@@ -607,7 +607,7 @@ def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, cli
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not UTF-8"),
         ("name,email\nJo,jo@example.org\n", "including “roles”"),
         ("", "Choose a CSV file to upload, or paste the CSV"),
-        ("name;email;roles\nJo;jo@example.org;member\n", "including “name”"),
+        ("name;email;roles\nJo;jo@example.org;member\n", "separated by semicolons"),
     ],
 )
 def test_malformed_files_are_refused_with_a_message(seeded, client, content, message):
