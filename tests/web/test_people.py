@@ -529,13 +529,14 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client
         + HEADER
         + "Jo Bloggs,jo@example.org,member;standards,Labour Group,Parr,,\n"
         + "Sam Patel,sam@example.org,officer,,,Assistant Director,Legal and Governance\n"
-        + "Sarah Whitfield,MEMBER@example.org,member,Labour Group,Sutton,,\n"
+        + "Sarah Whitfield,MEMBER@example.org,member standards,Labour Group,Sutton,,\n"
     )
     before = count(seeded, User)
     preview = upload(client, text)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Check the import" in html
     assert "2 to add" in html and "1 to change" in html and "Ward: Parr → Sutton" in html
+    assert "Roles: Member → Member, Standards Committee" in html
     assert "Import 3 people" in html
     assert count(seeded, User) == before and sent_mail(seeded) == []  # nothing yet
     done = confirm(client, text.lstrip("\ufeff"))
@@ -549,7 +550,9 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client
         invited.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
         == 303
     )
-    assert len(events(seeded, "person.created")) >= 2 and len(events(seeded, "person.updated")) == 1
+    assert len(events(seeded, "person.created")) >= 2
+    [changed] = events(seeded, "person.roles_changed")
+    assert changed.before == {"roles": ["member"], "ward": "Parr"}
     with seeded.app_context():
         assert audit.verify().ok
 
