@@ -131,6 +131,7 @@ def show(user_id: int):
         person=user,
         account=people.status_of(user, invitation),
         invitation=invitation,
+        is_last_admin=people.is_last_active_admin(user),
         form=ConfirmForm(formdata=None),
     )
 

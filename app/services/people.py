@@ -231,6 +231,11 @@ def active_admin_count() -> int:
     )
 
 
+def is_last_active_admin(user: User) -> bool:
+    """For showing controls; changes are checked under a lock by ``_keep_an_admin``."""
+    return bool(user.is_admin and user.active and user.password_hash and active_admin_count() <= 1)
+
+
 def lock_admins() -> None:
     """On PostgreSQL, lock the administrators' rows until the transaction ends (SQLite's
     writing requests already hold the whole database's write lock)."""

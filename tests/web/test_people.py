@@ -443,6 +443,8 @@ def test_deactivating_an_invited_person_stops_their_link(seeded, client):
 def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, client):
     client.sign_in(ADMIN)
     admin = user_by_email(seeded, ADMIN)
+    page = client.get(f"/people/{admin.id}").get_data(as_text=True)
+    assert "the only active administrator" in page and "Deactivate<" not in page
     demote = {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]}
     refused = client.post_form(f"/people/{admin.id}/edit", demote)
     assert refused.status_code == 422
