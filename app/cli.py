@@ -190,6 +190,50 @@ def create_user(
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
+@users.command("invite")
+@click.argument("email")
+@click.option("--name", "display_name", required=True, help="The name shown to others.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=ROLE_CHOICE,
+    required=True,
+    help="Repeat for several roles.",
+)
+@click.option("--group", help="A Member's political Group.")
+@click.option("--ward", help="A Member's ward.")
+@click.option("--job-title", help="An Officer's job title.")
+@click.option("--service", help="An Officer's service.")
+@click.option(
+    "--independent-person",
+    is_flag=True,
+    help="A Standards Committee member who is neither Member nor Officer.",
+)
+def invite_user(email, display_name, roles, group, ward, job_title, service, independent_person):
+    """Add a person and email them a single-use link to set their password (PUBLIC_URL)."""
+    chosen = {Role(role) for role in roles}
+    details = {
+        "group": group,
+        "ward": ward,
+        "job_title": job_title,
+        "service": service,
+        "is_independent_person": independent_person,
+    }
+    problems = people.person_problems(name=display_name, email=email, roles=chosen, **details)
+    if problems:
+        raise click.ClickException(" ".join(f"{message}." for message in problems.values()))
+    try:
+        user = people.invite(email, display_name, chosen, by=None, **details)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"Invited {user.email} ({', '.join(sorted(roles))}); "
+        f"the link works for {current_app.config['INVITATION_DAYS']} days."
+    )
+
+
 @users.command("set-password")
 @click.argument("email")
 def set_password(email: str) -> None:
@@ -208,7 +252,10 @@ def set_password(email: str) -> None:
 def deactivate(email: str) -> None:
     """Stop a person signing in and end their sessions. Their contributions stay."""
     user = _user(email)
-    people.deactivate(user)
+    try:
+        people.deactivate(user)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Deactivated {user.email}.")
 
@@ -228,5 +275,5 @@ def list_users() -> None:
     """Everyone, with roles and whether they are active."""
     for user in db.session.scalars(select(User).order_by(User.email)):
         roles = ", ".join(sorted(user.roles)) or "no roles"
-        state = "active" if user.active else "deactivated"
+        state = "deactivated" if not user.active else "active" if user.password_hash else "invited"
         click.echo(f"{user.email}\t{user.display_name}\t{roles}\t{state}")

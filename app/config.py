@@ -56,6 +56,15 @@ def settings(env: str, instance_path: str) -> dict:
         "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
             "SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
         ),
+        # Invitation and password reset links (single use); reset requests are throttled.
+        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", "60")),
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT": os.environ.get(
+            "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
+        ),
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS": os.environ.get(
+            "PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"
+        ),
         "COMMENT_EDIT_WINDOW_MINUTES": int(os.environ.get("COMMENT_EDIT_WINDOW_MINUTES", "15")),
         "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "50")),
         "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", "4")),
@@ -83,6 +92,8 @@ def settings(env: str, instance_path: str) -> dict:
             PASSWORD_HASH_CHEAP=True,
             SIGN_IN_LIMIT_PER_ACCOUNT="1000 per minute",
             SIGN_IN_LIMIT_PER_ADDRESS="1000 per minute",
+            PASSWORD_RESET_LIMIT_PER_ACCOUNT="1000 per minute",
+            PASSWORD_RESET_LIMIT_PER_ADDRESS="1000 per minute",
             MAIL_BACKEND="memory",
             PUBLIC_URL="http://accord.test",
         )

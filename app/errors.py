@@ -61,4 +61,9 @@ def init_errors(app: Flask) -> None:
                 "There have been too many failed attempts to sign in. Wait 15 minutes, "
                 "then try again."
             )
+        if code == 429 and request.endpoint == "auth.forgotten_password":
+            message = (
+                "There have been too many requests for a password reset link. Wait an hour, "
+                "then try again, or ask Democratic Services for help."
+            )
         return _error_page(code, title, message)

@@ -1,7 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from app.services.passwords import WeakPassword, check_password_strength
+from app.services.people import email_problem
 
 
 class SignInForm(FlaskForm):
@@ -16,3 +19,45 @@ class SignInForm(FlaskForm):
         validators=[DataRequired(message="Enter your password"), Length(max=1024)],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _strong_enough(form, field) -> None:
+    """At least 12 characters and not a common password (the rule every password follows)."""
+    try:
+        check_password_strength(field.data or "")
+    except WeakPassword as error:
+        raise ValidationError(str(error)) from error
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter a password"),
+            Length(max=1024, message="The password must be 1,024 characters or fewer"),
+            _strong_enough,
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm the password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter the password again"),
+            EqualTo("password", message="The passwords do not match: enter the same one twice"),
+        ],
+    )
+    submit = SubmitField("Set my password", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter your email address"), Length(max=254)],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+    def validate_email(self, field) -> None:
+        if message := email_problem(field.data):
+            raise ValidationError(message)

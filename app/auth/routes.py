@@ -4,11 +4,13 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import SignInForm
+from app.auth.forms import ForgottenPasswordForm, SetPasswordForm, SignInForm
 from app.auth.sessions import mark_signed_in
 from app.extensions import db, limiter
+from app.models import TokenPurpose, User
 from app.rendering import render, safe_next
-from app.services import audit, people
+from app.services import account_tokens, audit, people
+from app.services.passwords import WeakPassword
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
@@ -20,6 +22,29 @@ def _account_key() -> str:
 
 def _failed(response) -> bool:
     return response.status_code != 303
+
+
+def _start_signed_in(user: User) -> None:
+    """Open a server-side session for ``user`` in a fresh cookie (the caller commits)."""
+    session.clear()  # a new session cookie at sign-in: nothing carries over
+    people.start_session(user)
+    audit.record(
+        "session.signed_in",
+        actor=user,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} signed in",
+    )
+    login_user(user)
+    mark_signed_in()
+
+
+def _sign_out_whoever_is_signed_in() -> None:
+    """Following someone's emailed link in a browser where another person is signed in."""
+    if current_user.is_authenticated and current_user.session_token:
+        people.end_session(current_user.session_token)
+    logout_user()
+    session.clear()
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -41,17 +66,7 @@ def sign_in():
     if form.validate_on_submit():
         user = people.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a new session cookie at sign-in: nothing carries over
-            people.start_session(user)
-            audit.record(
-                "session.signed_in",
-                actor=user,
-                object_type="person",
-                object_id=user.id,
-                summary=f"{user.email} signed in",
-            )
-            login_user(user)
-            mark_signed_in()
+            _start_signed_in(user)
             db.session.commit()
             return redirect(destination, 303)
         # One message for a wrong password, an unknown email and a deactivated account alike.
@@ -86,3 +101,110 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"), 303)
+
+
+def _link_invalid(purpose: TokenPurpose, token: str):
+    """The page for a link that is unknown, used, superseded or expired, saying whom to ask."""
+    found = account_tokens.find(token, purpose)
+    inviter = found.created_by if found is not None and found.created_by_id else None
+    return render(
+        "auth/link_invalid.html",
+        purpose=purpose.value,
+        inviter=inviter,
+        status=410 if found is not None else 404,
+    )
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """An invited person sets their password, and is signed in."""
+    invitation = account_tokens.find(token, TokenPurpose.INVITATION)
+    if not account_tokens.is_usable(invitation):
+        return _link_invalid(TokenPurpose.INVITATION, token)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = people.accept_invitation(token, form.password.data)
+        except people.InvalidLink:
+            db.session.rollback()
+            return _link_invalid(TokenPurpose.INVITATION, token)
+        except WeakPassword as error:  # the form checks this first; kept for safety
+            db.session.rollback()
+            form.password.errors = [str(error)]
+        else:
+            _sign_out_whoever_is_signed_in()
+            _start_signed_in(user)
+            db.session.commit()
+            flash(f"Your password is set. Welcome to Accord, {user.display_name}.", "success")
+            return redirect(url_for("main.home"), 303)
+    form.password.data = form.confirm.data = ""
+    return render(
+        "auth/set_password.html",
+        form=form,
+        person=invitation.user,
+        purpose="invitation",
+        status=422 if form.errors else 200,
+    )
+
+
+def _reset_account_key() -> str:
+    return "password-reset:" + people.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_reset_account_key,
+)
+def forgotten_password():
+    """Ask for a password reset link; the answer is the same whether or not the address has
+    an account."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        people.request_password_reset(form.email.data)
+        db.session.commit()
+        return redirect(url_for("auth.reset_link_sent"), 303)
+    return render("auth/forgotten_password.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/forgotten-password/sent")
+def reset_link_sent():
+    """The one answer to every reset request."""
+    return render("auth/reset_link_sent.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from an emailed link; every session the person had ends."""
+    found = account_tokens.find(token, TokenPurpose.PASSWORD_RESET)
+    if not account_tokens.is_usable(found):
+        return _link_invalid(TokenPurpose.PASSWORD_RESET, token)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            people.reset_password(token, form.password.data)
+        except people.InvalidLink:
+            db.session.rollback()
+            return _link_invalid(TokenPurpose.PASSWORD_RESET, token)
+        except WeakPassword as error:
+            db.session.rollback()
+            form.password.errors = [str(error)]
+        else:
+            _sign_out_whoever_is_signed_in()
+            db.session.commit()
+            flash(
+                "Your password is changed and you are signed out everywhere. "
+                "Sign in with your new password.",
+                "success",
+            )
+            return redirect(url_for("auth.sign_in"), 303)
+    form.password.data = form.confirm.data = ""
+    return render(
+        "auth/set_password.html",
+        form=form,
+        person=found.user,
+        purpose="password_reset",
+        status=422 if form.errors else 200,
+    )

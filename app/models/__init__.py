@@ -17,7 +17,7 @@ from app.models.participation import (
     ModerationAction,
     discussion_recommendations,
 )
-from app.models.people import Role, User, UserRole, UserSession
+from app.models.people import AccountToken, Role, TokenPurpose, User, UserRole, UserSession
 from app.models.recommendations import (
     Recommendation,
     RecommendationRevision,
@@ -55,6 +55,7 @@ from app.models.voting import (
 )
 
 __all__ = [
+    "AccountToken",
     "AgendaItem",
     "AgendaProposal",
     "Amendment",
@@ -88,6 +89,7 @@ __all__ = [
     "ReviewNote",
     "Role",
     "SessionAction",
+    "TokenPurpose",
     "Transition",
     "User",
     "UserRole",

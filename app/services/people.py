@@ -1,19 +1,28 @@
-"""Creating people, setting passwords, and starting and ending signed-in sessions."""
+"""People: creating, inviting and changing them, their passwords, and their signed-in sessions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-from sqlalchemy import func, select, update
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, render_template
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.models import Role, User, UserSession, utcnow
+from app.mail import external_url, send_mail
+from app.models import AccountToken, Role, TokenPurpose, User, UserRole, UserSession, utcnow
 from app.models.people import hash_token
-from app.services import DomainError, audit
+from app.services import DomainError, account_tokens, audit
+from app.services.passwords import (  # noqa: F401  (PasswordTooShort is part of this API)
+    MIN_PASSWORD_LENGTH,
+    PasswordTooShort,
+    check_password_strength,
+)
 
-MIN_PASSWORD_LENGTH = 12
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 _CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)  # for the test suite only
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -27,11 +36,19 @@ def _hasher() -> PasswordHasher:
     return _CHEAP if current_app.config.get("PASSWORD_HASH_CHEAP") else _STRONG
 
 
-class PasswordTooShort(DomainError):
+class EmailTaken(DomainError):
     pass
 
 
-class EmailTaken(DomainError):
+class LastAdmin(DomainError):
+    """The change would leave nobody able to manage people."""
+
+
+class InvalidLink(DomainError):
+    """An invitation or reset link that is unknown, used, superseded or expired."""
+
+
+class AlreadySetUp(DomainError):
     pass
 
 
@@ -87,9 +104,10 @@ def person_record(user: User) -> dict:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password hash and end every session the person had."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordTooShort(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    """Store a new password hash and end every session the person had.
+
+    Raises ``WeakPassword`` for a password that is too short or too common."""
+    check_password_strength(password)
     user.password_hash = _hasher().hash(password)
     if user.id is not None:
         end_all_sessions(user, reason="password changed")
@@ -160,9 +178,16 @@ def end_all_sessions(user: User, reason: str) -> None:
 
 
 def deactivate(user: User, *, by: User | None = None) -> None:
-    """Stop the person signing in; their comments and votes keep their name."""
+    """Stop the person signing in; their comments and votes keep their name.
+
+    The last active administrator cannot be deactivated (see ``_keep_an_admin``)."""
+    if not user.active:
+        return
+    if user.is_admin:
+        _keep_an_admin(user, "deactivate")
     user.active = False
     end_all_sessions(user, reason="deactivated")
+    account_tokens.revoke(user)
     audit.record(
         "person.deactivated",
         actor=by,
@@ -175,6 +200,8 @@ def deactivate(user: User, *, by: User | None = None) -> None:
 
 
 def reactivate(user: User, *, by: User | None = None) -> None:
+    if user.active:
+        return
     user.active = True
     audit.record(
         "person.reactivated",
@@ -185,3 +212,400 @@ def reactivate(user: User, *, by: User | None = None) -> None:
         before={"active": False},
         after={"active": True},
     )
+
+
+# The last active administrator ---------------------------------------------------------------
+
+
+def _can_act_as_admin():
+    """An administrator who can sign in: active, with a password (not only invited)."""
+    return (UserRole.role == Role.ADMIN) & User.active.is_(True) & User.password_hash.is_not(None)
+
+
+def active_admin_count() -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(_can_act_as_admin())
+    )
+
+
+def is_last_active_admin(user: User) -> bool:
+    """For showing controls; changes are checked under a lock by ``_keep_an_admin``."""
+    return bool(user.is_admin and user.active and user.password_hash and active_admin_count() <= 1)
+
+
+def lock_admins() -> None:
+    """On PostgreSQL, lock the administrators' rows until the transaction ends (SQLite's
+    writing requests already hold the whole database's write lock)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        admins = select(UserRole.user_id).where(UserRole.role == Role.ADMIN)
+        db.session.execute(
+            select(User.id).where(User.id.in_(admins)).order_by(User.id).with_for_update()
+        )
+
+
+def _keep_an_admin(user: User, action: str) -> None:
+    """Refuse to take the admin role from (or deactivate) the last active administrator.
+
+    Two administrators removing each other at once must not both succeed. On PostgreSQL the
+    administrators' rows are locked first (in id order), and only then counted, in a new
+    statement that sees what a transaction that held the locks before us committed. On SQLite
+    a writing request holds the database's write lock from its first statement (BEGIN
+    IMMEDIATE), so requests are already one at a time.
+    """
+    lock_admins()
+    still_admin = db.session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.user_id == user.id, _can_act_as_admin())
+    )
+    if still_admin and active_admin_count() <= 1:
+        consequence = (
+            "cannot be deactivated"
+            if action == "deactivate"
+            else "must keep the administrator role"
+        )
+        raise LastAdmin(
+            f"{user.display_name} is the only active administrator, so they {consequence}. "
+            "Make someone else an administrator first."
+        )
+
+
+# Details and roles ---------------------------------------------------------------------------
+
+MAX_LENGTHS = {
+    "name": 120,
+    "email": 254,
+    "group": 120,
+    "ward": 120,
+    "job_title": 160,
+    "service": 160,
+}
+FIELD_LABELS = {
+    "name": "Name",
+    "email": "Email address",
+    "group": "Group",
+    "ward": "Ward",
+    "job_title": "Job title",
+    "service": "Service",
+}
+
+
+def email_problem(email: str) -> str | None:
+    """Why ``email`` is not a usable address, or None."""
+    email = (email or "").strip()
+    if not email:
+        return "Enter an email address"
+    if len(email) > MAX_LENGTHS["email"]:
+        return "The email address must be 254 characters or fewer"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return "Enter an email address in the correct format, like name@example.org"
+    return None
+
+
+def person_problems(
+    *,
+    name: str,
+    email: str,
+    roles: set[Role] | frozenset[Role],
+    group: str | None = None,
+    ward: str | None = None,
+    job_title: str | None = None,
+    service: str | None = None,
+    is_independent_person: bool = False,
+) -> dict[str, str]:
+    """What is wrong with a person's details, by field (empty when nothing is).
+
+    The rules every way in shares (the invite and edit forms, the CSV import): a name, a real
+    email address and at least one role; a Member's Group and ward; an Officer's job title and
+    service; an Independent Person sits on the Standards Committee and is neither Member nor
+    Officer."""
+    values = {
+        "name": name,
+        "email": email,
+        "group": group,
+        "ward": ward,
+        "job_title": job_title,
+        "service": service,
+    }
+    problems: dict[str, str] = {}
+    if not (name or "").strip():
+        problems["name"] = "Enter the person's name"
+    if message := email_problem(email):
+        problems["email"] = message
+    if not roles:
+        problems["roles"] = "Choose at least one role"
+    if Role.MEMBER in roles:
+        if not (group or "").strip():
+            problems["group"] = "Enter the Member's political Group, for example Labour Group"
+        if not (ward or "").strip():
+            problems["ward"] = "Enter the Member's ward"
+    if Role.OFFICER in roles:
+        if not (job_title or "").strip():
+            problems["job_title"] = "Enter the Officer's job title"
+        if not (service or "").strip():
+            problems["service"] = "Enter the Officer's service"
+    if is_independent_person and (
+        Role.STANDARDS not in roles or Role.MEMBER in roles or Role.OFFICER in roles
+    ):
+        problems["is_independent_person"] = (
+            "An Independent Person is on the Standards Committee and is neither a Member "
+            "nor an Officer"
+        )
+    for field, limit in MAX_LENGTHS.items():
+        if field not in problems and len((values[field] or "").strip()) > limit:
+            problems[field] = f"{FIELD_LABELS[field]} must be {limit} characters or fewer"
+    return problems
+
+
+def details_for(
+    roles: set[Role] | frozenset[Role],
+    *,
+    group: str | None = None,
+    ward: str | None = None,
+    job_title: str | None = None,
+    service: str | None = None,
+    is_independent_person: bool = False,
+) -> dict:
+    """The details a person with ``roles`` keeps: a Group and ward only for a Member, a job
+    title and service only for an Officer (a form may post fields hidden with their role)."""
+
+    def clean(value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    is_member, is_officer = Role.MEMBER in roles, Role.OFFICER in roles
+    return {
+        "group": clean(group) if is_member else None,
+        "ward": clean(ward) if is_member else None,
+        "job_title": clean(job_title) if is_officer else None,
+        "service": clean(service) if is_officer else None,
+        "is_independent_person": bool(is_independent_person) and Role.STANDARDS in roles,
+    }
+
+
+def update_person(
+    user: User,
+    *,
+    by: User | None,
+    name: str,
+    email: str,
+    roles: set[Role] | frozenset[Role],
+    **details,
+) -> list[str]:
+    """Change a person's details and roles; returns the names of what changed (audited with
+    before and after). The last active administrator keeps the admin role."""
+    email = normalise_email(email)
+    if email != user.email:
+        other = find_user_by_email(email)
+        if other is not None and other.id != user.id:
+            raise EmailTaken(f"There is already an account for {email}.")
+    roles = frozenset(roles)
+    if user.is_admin and Role.ADMIN not in roles:
+        _keep_an_admin(user, "demote")
+    before = person_record(user)
+    user.display_name = name.strip()
+    user.email = email
+    for key, value in details_for(roles, **details).items():
+        setattr(user, key, value)
+    if roles != user.roles:
+        user.set_roles(set(roles))
+    after = person_record(user)
+    changed = [key for key in after if before[key] != after[key]]
+    if changed:
+        audit.record(
+            "person.roles_changed" if "roles" in changed else "person.updated",
+            actor=by,
+            object_type="person",
+            object_id=user.id,
+            summary=f"{user.email}: {', '.join(changed)} changed",
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    return changed
+
+
+# Status, invitations and password resets -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a person's account stands, for the people pages."""
+
+    key: str  # active, invited, expired, not_invited, deactivated
+    label: str
+    colour: str
+    expires_at: datetime | None = None
+
+
+def status_of(user: User, invitation: AccountToken | None) -> Status:
+    """Deactivated, Active (has a password), Invited (a live invitation), or its invitation
+    expired (or was never sent)."""
+    if not user.active:
+        return Status("deactivated", "Deactivated", "grey")
+    if user.password_hash:
+        return Status("active", "Active", "green")
+    if account_tokens.is_usable(invitation):
+        return Status("invited", "Invited", "blue", invitation.expires_at)
+    if invitation is None:
+        return Status("not_invited", "Not invited", "yellow")
+    if invitation.revoked_at is not None and invitation.expires_at > utcnow():
+        return Status("expired", "Invitation withdrawn", "orange")  # on deactivation
+    return Status("expired", "Invitation expired", "orange", invitation.expires_at)
+
+
+def invitation_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["INVITATION_DAYS"])
+
+
+def reset_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+def invite(email: str, display_name: str, roles: set[Role], *, by: User | None, **details) -> User:
+    """Add a person without a password and email them a link to set one."""
+    user = create_user(email, display_name, roles, by=by, **details_for(roles, **details))
+    send_invitation(user, by=by)
+    return user
+
+
+def send_invitation(user: User, *, by: User | None) -> None:
+    """Email a new single-use invitation link; any earlier link stops working."""
+    if user.password_hash:
+        raise AlreadySetUp(f"{user.display_name} has already set a password and can sign in.")
+    if not user.active:
+        raise AlreadySetUp(f"{user.display_name} is deactivated: reactivate them first.")
+    lifetime = invitation_lifetime()
+    token = account_tokens.issue(user, TokenPurpose.INVITATION, lifetime, by=by)
+    expires_at = utcnow() + lifetime
+    _mail_invitation(user, token, expires_at, by)
+    audit.record(
+        "person.invited",
+        actor=by,
+        object_type="person",
+        object_id=user.id,
+        summary=f"Invitation sent to {user.email}",
+        after={"expires_at": expires_at.isoformat(timespec="seconds")},
+    )
+
+
+def invite_new_people(users: list[User], *, by: User | None) -> list[dict]:
+    """Invite people just created (a bulk import): tokens and mails queued, and the audit
+    events returned for ``audit.record_many``, so 500 people cost a handful of queries."""
+    now = utcnow()
+    expires_at = now + invitation_lifetime()
+    tokens, events = [], []
+    for user in users:
+        token = AccountToken.new_token()
+        tokens.append(
+            {
+                "token_hash": hash_token(token),
+                "user_id": user.id,
+                "purpose": TokenPurpose.INVITATION,
+                "created_at": now,
+                "expires_at": expires_at,
+                "created_by_id": by.id if by is not None else None,
+            }
+        )
+        _mail_invitation(user, token, expires_at, by)
+        events.append(
+            {
+                "action": "person.invited",
+                "actor": by,
+                "object_type": "person",
+                "object_id": user.id,
+                "summary": f"Invitation sent to {user.email}",
+                "after": {"expires_at": expires_at.isoformat(timespec="seconds")},
+            }
+        )
+    if tokens:
+        db.session.execute(insert(AccountToken), tokens)
+    return events
+
+
+def _mail_invitation(user: User, token: str, expires_at: datetime, by: User | None) -> None:
+    send_mail(
+        user.email,
+        f"You are invited to Accord, {current_app.config['COUNCIL_NAME']}",
+        render_template(
+            "people/invitation_email.txt",
+            user=user,
+            by=by,
+            link=external_url("auth.accept_invitation", token=token),
+            expires_at=expires_at,
+        ),
+    )
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Use an invitation link: set the person's first password. Raises ``InvalidLink``."""
+    check_password_strength(password)  # before the link is used up
+    user = account_tokens.use(token, TokenPurpose.INVITATION)
+    if user is None or not user.active:
+        raise InvalidLink("This invitation link has expired or has already been used.")
+    set_password(user, password)
+    audit.record(
+        "person.invitation_accepted",
+        actor=user,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} accepted the invitation",
+    )
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link to an active person with a password; to anyone else, nothing.
+
+    The caller answers the same either way, so the page never reveals who has an account."""
+    user = find_user_by_email(email)
+    if user is None or not user.active or not user.password_hash:
+        audit.record(
+            "person.password_reset_requested",
+            actor=None,
+            actor_label=normalise_email(email)[:254],
+            object_type="person",
+            summary="Password reset requested for an address with no active account",
+        )
+        return
+    lifetime = reset_lifetime()
+    token = account_tokens.issue(user, TokenPurpose.PASSWORD_RESET, lifetime)
+    send_mail(
+        user.email,
+        "Reset your Accord password",
+        render_template(
+            "auth/password_reset_email.txt",
+            user=user,
+            link=external_url("auth.reset_password", token=token),
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+        ),
+    )
+    audit.record(
+        "person.password_reset_requested",
+        actor=None,
+        actor_label=user.email,
+        object_type="person",
+        object_id=user.id,
+        summary=f"Password reset link sent to {user.email}",
+    )
+
+
+def reset_password(token: str, password: str) -> User:
+    """Use a reset link: a new password, and every session the person had ends."""
+    check_password_strength(password)
+    user = account_tokens.use(token, TokenPurpose.PASSWORD_RESET)
+    if user is None or not user.active or not user.password_hash:
+        raise InvalidLink("This password reset link has expired or has already been used.")
+    set_password(user, password)
+    audit.record(
+        "person.password_reset",
+        actor=user,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} reset their password; every session they had ended",
+    )
+    return user

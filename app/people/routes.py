@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import exists, func, or_, select
+
+from app.extensions import db
+from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
+from app.people import bp
+from app.people.forms import (
+    ConfirmForm,
+    EditPersonForm,
+    ImportConfirmForm,
+    ImportForm,
+    InviteForm,
+)
+from app.permissions import can_manage_people, require
+from app.rendering import render
+from app.services import DomainError, account_tokens, people, people_import
+
+PEOPLE_PAGE_SIZE = 50
+STATUSES = {
+    "active": "Active",
+    "invited": "Invited",
+    "expired": "Invitation expired",
+    "not_invited": "Not invited",
+    "deactivated": "Deactivated",
+}
+
+
+def _person(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    require(can_manage_people(current_user))
+    return user
+
+
+def _status_filter(status: str):
+    live_invitation = exists().where(
+        AccountToken.user_id == User.id,
+        AccountToken.purpose == TokenPurpose.INVITATION,
+        AccountToken.used_at.is_(None),
+        AccountToken.revoked_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+    any_invitation = exists().where(
+        AccountToken.user_id == User.id, AccountToken.purpose == TokenPurpose.INVITATION
+    )
+    waiting = User.active.is_(True) & User.password_hash.is_(None)
+    return {
+        "active": User.active.is_(True) & User.password_hash.is_not(None),
+        "deactivated": User.active.is_(False),
+        "invited": waiting & live_invitation,
+        "expired": waiting & any_invitation & ~live_invitation,
+        "not_invited": waiting & ~any_invitation,
+    }[status]
+
+
+@bp.get("/people")
+def index():
+    """Everyone, 50 to a page: filter by role and status, search by name or email."""
+    require(can_manage_people(current_user))
+    filters = {key: request.args.get(key, "").strip() for key in ("q", "role", "status")}
+    query = select(User)
+    if filters["q"]:
+        pattern = f"%{filters['q'].lower()}%"
+        query = query.where(
+            or_(func.lower(User.display_name).like(pattern), func.lower(User.email).like(pattern))
+        )
+    if filters["role"] in Role._value2member_map_:
+        query = query.where(
+            exists().where(UserRole.user_id == User.id, UserRole.role == Role(filters["role"]))
+        )
+    if filters["status"] in STATUSES:
+        query = query.where(_status_filter(filters["status"]))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PEOPLE_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    found = db.session.scalars(
+        query.order_by(func.lower(User.display_name), User.id)
+        .limit(PEOPLE_PAGE_SIZE)
+        .offset((page - 1) * PEOPLE_PAGE_SIZE)
+    ).all()
+    invitations = account_tokens.latest_invitations([user.id for user in found])
+    return render(
+        "people/index.html",
+        people=[(user, people.status_of(user, invitations.get(user.id))) for user in found],
+        filters=filters,
+        roles=list(Role),
+        statuses=STATUSES,
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+def invite():
+    """Invite someone by email: they are added with their roles and set their own password."""
+    require(can_manage_people(current_user))
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = people.invite(
+                form.email.data,
+                form.name.data,
+                form.roles.roles,
+                by=current_user,
+                **form.details,
+            )
+        except people.EmailTaken as error:
+            db.session.rollback()
+            form.email.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                f"{user.display_name} is invited. The link in the email to {user.email} works "
+                f"once, for {people.invitation_lifetime().days} days.",
+                "success",
+            )
+            return redirect(url_for("people.show", user_id=user.id), 303)
+    return render("people/invite.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/people/<int:user_id>")
+def show(user_id: int):
+    """A person: details, roles, where their account stands, and what can be done."""
+    user = _person(user_id)
+    invitation = account_tokens.latest_invitations([user.id]).get(user.id)
+    return render(
+        "people/show.html",
+        person=user,
+        account=people.status_of(user, invitation),
+        invitation=invitation,
+        is_last_admin=people.is_last_active_admin(user),
+        form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id: int):
+    """Change a person's details and roles (the last administrator keeps the admin role)."""
+    user = _person(user_id)
+    form = EditPersonForm(obj=user, name=user.display_name)
+    if form.validate_on_submit():
+        try:
+            changed = people.update_person(
+                user,
+                by=current_user,
+                name=form.name.data,
+                email=form.email.data,
+                roles=form.roles.roles,
+                **form.details,
+            )
+        except people.EmailTaken as error:
+            db.session.rollback()
+            form.email.errors = [str(error)]
+        except people.LastAdmin as error:
+            db.session.rollback()
+            form.roles.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                f"{user.display_name}'s details are saved." if changed else "Nothing changed.",
+                "success" if changed else "info",
+            )
+            return redirect(url_for("people.show", user_id=user.id), 303)
+    return render("people/edit.html", form=form, person=user, status=422 if form.errors else 200)
+
+
+@bp.post("/people/<int:user_id>/invitation")
+def resend_invitation(user_id: int):
+    """Send a new invitation link; the earlier one stops working."""
+    user = _person(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("people.show", user_id=user.id), 303)
+    try:
+        people.send_invitation(user, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"{error} No invitation was sent.", "info")
+    else:
+        db.session.commit()
+        flash(
+            f"A new invitation is on its way to {user.email}. Earlier links no longer work.",
+            "success",
+        )
+    return redirect(url_for("people.show", user_id=user.id), 303)
+
+
+def _confirm_page(user: User, action: str, form: ConfirmForm, *, error: str | None = None):
+    return render(
+        "people/confirm.html",
+        person=user,
+        action=action,
+        form=form,
+        error=error,
+        status=409 if error else 200,
+    )
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate(user_id: int):
+    """Confirm, then stop the person signing in (their contributions keep their name)."""
+    user = _person(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _confirm_page(user, "deactivate", form)
+    try:
+        people.deactivate(user, by=current_user)
+    except people.LastAdmin as error:
+        db.session.rollback()
+        return _confirm_page(user, "deactivate", form, error=str(error))
+    db.session.commit()
+    flash(
+        f"{user.display_name} is deactivated and signed out. Their comments and votes keep "
+        "their name.",
+        "success",
+    )
+    return redirect(url_for("people.show", user_id=user.id), 303)
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["GET", "POST"])
+def reactivate(user_id: int):
+    """Confirm, then let a deactivated person sign in again."""
+    user = _person(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _confirm_page(user, "reactivate", form)
+    people.reactivate(user, by=current_user)
+    db.session.commit()
+    flash(f"{user.display_name} can sign in again.", "success")
+    return redirect(url_for("people.show", user_id=user.id), 303)
+
+
+def _uploaded_text(form: ImportForm) -> str:
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        return people_import.decode(upload.read(people_import.MAX_CHARACTERS * 4 + 1))
+    return form.text.data or ""
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+def import_people():
+    """Upload or paste a CSV file; the preview shows what would happen, writing nothing."""
+    require(can_manage_people(current_user))
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            text = _uploaded_text(form)
+            if not text.strip():
+                form.file.errors = ["Choose a CSV file to upload, or paste the CSV"]
+            else:
+                plan = people_import.preview(text)
+                return render(
+                    "people/import_preview.html",
+                    plan=plan,
+                    form=ImportConfirmForm(
+                        formdata=None,
+                        text=text,
+                        send_invitations="yes" if form.send_invitations.data else "",
+                    ),
+                    send_invitations=form.send_invitations.data,
+                    status=422 if plan.rejected else 200,
+                )
+        except people_import.ImportFileError as error:
+            form.file.errors = [str(error)]
+    return render(
+        "people/import.html",
+        form=form,
+        columns=people_import.COLUMNS,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/people/import/confirm")
+def confirm_import():
+    """Import the previewed file: planned again now, and all or nothing."""
+    require(can_manage_people(current_user))
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("people.import_people"), 303)
+    send_invitations = form.send_invitations.data == "yes"
+    try:
+        result = people_import.apply(
+            form.text.data or "", by=current_user, send_invitations=send_invitations
+        )
+    except people_import.ImportRejected as rejected:
+        db.session.rollback()
+        return render(
+            "people/import_preview.html",
+            plan=rejected.plan,
+            form=form,
+            send_invitations=send_invitations,
+            nothing_imported=str(rejected),
+            status=422,
+        )
+    except people_import.ImportFileError as error:
+        db.session.rollback()
+        flash(f"{error} Nothing was imported.", "info")
+        return redirect(url_for("people.import_people"), 303)
+    db.session.commit()
+    message = f"Imported {len(result.created)} new and {len(result.changed)} changed people."
+    if result.invited:
+        message += f" {result.invited} invitations are on their way."
+    flash(message, "success")
+    return redirect(url_for("people.index"), 303)

@@ -1,0 +1,728 @@
+"""People: invitations, password resets, the admin pages, the last-admin rule and CSV import."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.mail import sent_mail
+from app.models import (
+    AccountToken,
+    AuditEvent,
+    Comment,
+    Role,
+    TokenPurpose,
+    User,
+    UserSession,
+    utcnow,
+)
+from app.services import account_tokens, audit, people
+from tests.databases import make_app
+from tests.helpers import PASSWORD, count_queries, make_user
+from tests.web.test_mail import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
+
+ADMIN = "admin@example.org"
+MEMBER = "member@example.org"
+NEW_PASSWORD = "a-brand-new-password"
+LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|reset-password)/[\w-]+)")
+JO = {
+    "name": "Jo Bloggs",
+    "email": "Jo.Bloggs@Example.org",
+    "roles": ["member", "standards"],
+    "group": "Labour Group",
+    "ward": "Parr",
+}
+
+
+def link_in_mail(app, to: str) -> str:
+    """The path of the link in the latest email to ``to``."""
+    message = [m for m in sent_mail(app) if m["To"] == to][-1]
+    return LINK.search(message.get_content()).group(1)
+
+
+def user_by_email(app, email: str) -> User:
+    with app.app_context():
+        user = people.find_user_by_email(email)
+        db.session.expunge(user)
+        return user
+
+
+def events(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        found = db.session.scalars(select(AuditEvent).filter_by(action=action)).all()
+        db.session.expunge_all()
+        return found
+
+
+def count(app, model, *conditions) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def invite_jo(app, client) -> str:
+    """An admin invites Jo; returns the path of the invitation link."""
+    client.sign_in(ADMIN)
+    response = client.post_form("/people/invite", JO)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return link_in_mail(app, "jo.bloggs@example.org")
+
+
+def expire_tokens(app, email: str) -> None:
+    with app.app_context():
+        user = people.find_user_by_email(email)
+        db.session.execute(
+            update(AccountToken)
+            .where(AccountToken.user_id == user.id)
+            .values(
+                created_at=utcnow() - timedelta(days=9), expires_at=utcnow() - timedelta(days=2)
+            )
+        )
+        db.session.commit()
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+def test_an_invitation_creates_the_person_without_a_password_and_emails_a_link(seeded, client):
+    path = invite_jo(seeded, client)
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    assert jo.password_hash is None and jo.roles == {Role.MEMBER, Role.STANDARDS}
+    assert (jo.group, jo.ward, jo.job_title) == ("Labour Group", "Parr", None)
+    [message] = sent_mail(seeded)
+    assert (
+        "invited" in message["Subject"]
+        and "Lucy Parkinson has invited you" in message.get_content()
+    )
+    with seeded.app_context():
+        [token] = db.session.scalars(select(AccountToken)).all()
+        assert token.purpose == TokenPurpose.INVITATION
+        assert token.token_hash != path.rsplit("/", 1)[1]  # only the hash is stored
+        assert (
+            timedelta(days=6, hours=23) < token.expires_at - token.created_at <= timedelta(days=7)
+        )
+    page = client.get(f"/people/{jo.id}").get_data(as_text=True)
+    assert "Invited" in page and "expires" in page
+    assert {
+        e.action for e in events(seeded, "person.created") + events(seeded, "person.invited")
+    } == {
+        "person.created",
+        "person.invited",
+    }
+    # Until they accept, they cannot sign in.
+    assert seeded.test_client().sign_in("jo.bloggs@example.org", "").status_code == 422
+
+
+def test_accepting_the_invitation_sets_the_password_and_signs_in(seeded, client):
+    path = invite_jo(seeded, client)
+    invited = seeded.test_client()
+    page = invited.get(path)
+    assert page.status_code == 200 and "Set your password" in page.get_data(as_text=True)
+    common = invited.post_form(path, {"password": "password1234", "confirm": "password1234"})
+    assert common.status_code == 422
+    assert "most common passwords" in common.get_data(as_text=True)
+    mismatch = invited.post_form(path, {"password": NEW_PASSWORD, "confirm": "something-else-12"})
+    assert mismatch.status_code == 422 and "do not match" in mismatch.get_data(as_text=True)
+    accepted = invited.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert accepted.status_code == 303 and accepted.location == "/"
+    home = invited.get("/").get_data(as_text=True)
+    assert "Jo Bloggs" in home and "Your password is set" in home
+    assert len(events(seeded, "person.invitation_accepted")) == 1
+    # Single use: the link now says so, whoever follows it.
+    again = seeded.test_client().get(path)
+    assert again.status_code == 410 and "This link cannot be used" in again.get_data(as_text=True)
+    assert seeded.test_client().sign_in("jo.bloggs@example.org", NEW_PASSWORD).status_code == 303
+    assert "Active" in client.get("/people?q=jo.bloggs").get_data(as_text=True)
+
+
+def test_a_person_signed_in_elsewhere_is_signed_out_when_the_link_is_used(seeded, client):
+    path = invite_jo(seeded, client)
+    client.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    with seeded.app_context():
+        admin = people.find_user_by_email(ADMIN)
+        open_sessions = db.session.scalars(
+            select(UserSession).where(
+                UserSession.user_id == admin.id, UserSession.ended_at.is_(None)
+            )
+        ).all()
+        assert open_sessions == []
+    assert "Jo Bloggs" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "", "email": "", "roles": []}, "Choose at least one role"),
+        ({"email": "not-an-address"}, "in the correct format"),
+        ({"ward": ""}, "Enter the Member&#39;s ward"),
+        ({"roles": ["officer"], "group": "", "ward": ""}, "Enter the Officer&#39;s job title"),
+        ({"is_independent_person": "y"}, "neither a Member nor an Officer"),
+        ({"email": "MEMBER@example.org"}, "There is already an account for member@example.org"),
+    ],
+)
+def test_an_invitation_with_mistakes_changes_nothing(seeded, client, change, message):
+    client.sign_in(ADMIN)
+    before = count(seeded, User)
+    response = client.post_form("/people/invite", {**JO, **change})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html
+    assert ("There is a problem" in html and 'value="Jo Bloggs"' in html) or not change.get(
+        "name", 1
+    )
+    assert count(seeded, User) == before and sent_mail(seeded) == []
+
+
+def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(seeded, client):
+    path = invite_jo(seeded, client)
+    expire_tokens(seeded, "jo.bloggs@example.org")
+    page = seeded.test_client().get(path)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 410 and "Lucy Parkinson (admin@example.org), who invited you" in html
+    refused = seeded.test_client().post_form(
+        path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert refused.status_code == 410
+    assert user_by_email(seeded, "jo.bloggs@example.org").password_hash is None
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    assert "Invitation expired" in client.get(f"/people/{jo.id}").get_data(as_text=True)
+    assert "Invitation expired" in client.get("/people?status=expired").get_data(as_text=True)
+    assert seeded.test_client().get("/invitation/not-a-real-token").status_code == 404
+
+
+def test_resending_an_invitation_supersedes_the_old_link(seeded, client):
+    old = invite_jo(seeded, client)
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    assert client.post_form(f"/people/{jo.id}/invitation").status_code == 303
+    new = link_in_mail(seeded, "jo.bloggs@example.org")
+    assert new != old and len(sent_mail(seeded)) == 2
+    assert seeded.test_client().get(old).status_code == 410
+    assert seeded.test_client().get(new).status_code == 200
+    assert len(events(seeded, "person.invited")) == 2
+    # Someone who has set a password is not re-invited.
+    member = user_by_email(seeded, MEMBER)
+    client.post_form(f"/people/{member.id}/invitation")
+    assert len(sent_mail(seeded)) == 2
+
+
+def test_a_link_works_once_even_when_two_requests_race_for_it(seeded, client):
+    path = invite_jo(seeded, client)
+    token = path.rsplit("/", 1)[1]
+    results, barrier = [], threading.Barrier(2)
+
+    def use():
+        with seeded.test_request_context(method="POST"):
+            barrier.wait()
+            user = account_tokens.use(token, TokenPurpose.INVITATION)
+            results.append(user is not None)
+            db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+
+
+# Password reset ------------------------------------------------------------------------------
+
+
+def test_a_reset_request_answers_the_same_whether_or_not_the_address_exists(seeded, client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'href="/forgotten-password"' in page and "Forgotten your password?" in page
+    unknown = client.post_form("/forgotten-password", {"email": "nobody@example.org"})
+    known = client.post_form("/forgotten-password", {"email": "Member@Example.org"})
+    assert unknown.status_code == known.status_code == 303
+    assert unknown.location == known.location == "/forgotten-password/sent"
+    assert "Check your email" in client.get(known.location).get_data(as_text=True)
+    [message] = sent_mail(seeded)
+    assert message["To"] == MEMBER and message["Subject"] == "Reset your Accord password"
+    assert len(events(seeded, "person.password_reset_requested")) == 2
+    wrong = client.post_form("/forgotten-password", {"email": "not an email"})
+    assert wrong.status_code == 422 and "correct format" in wrong.get_data(as_text=True)
+
+
+def test_a_reset_link_works_once_and_signs_the_person_out_everywhere(seeded, client):
+    elsewhere = seeded.test_client()
+    elsewhere.sign_in(MEMBER)
+    assert elsewhere.get("/").status_code == 200
+    client.post_form("/forgotten-password", {"email": MEMBER})
+    path = link_in_mail(seeded, MEMBER)
+    page = client.get(path)
+    assert page.status_code == 200 and "Choose a new password" in page.get_data(as_text=True)
+    short = client.post_form(path, {"password": "too-short", "confirm": "too-short"})
+    assert short.status_code == 422 and "at least 12 characters" in short.get_data(as_text=True)
+    done = client.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 303 and done.location == "/sign-in"
+    assert elsewhere.get("/").status_code == 302  # signed out everywhere
+    assert seeded.test_client().sign_in(MEMBER, PASSWORD).status_code == 422
+    assert seeded.test_client().sign_in(MEMBER, NEW_PASSWORD).status_code == 303
+    assert client.get(path).status_code == 410
+    [event] = events(seeded, "person.password_reset")
+    assert event.actor_label == MEMBER
+
+
+def test_a_reset_link_expires_and_a_newer_one_supersedes_it(seeded, client):
+    client.post_form("/forgotten-password", {"email": MEMBER})
+    first = link_in_mail(seeded, MEMBER)
+    client.post_form("/forgotten-password", {"email": MEMBER})
+    second = link_in_mail(seeded, MEMBER)
+    assert client.get(first).status_code == 410
+    expire_tokens(seeded, MEMBER)
+    expired = client.get(second)
+    assert expired.status_code == 410 and "Ask for a new link" in expired.get_data(as_text=True)
+
+
+def test_no_reset_link_goes_to_deactivated_or_invited_people(seeded, client):
+    make_user(seeded, "gone@example.org", active=False)
+    invite_jo(seeded, client)
+    sent_mail(seeded).clear()
+    anonymous = seeded.test_client()
+    for email in ("gone@example.org", "jo.bloggs@example.org"):
+        assert anonymous.post_form("/forgotten-password", {"email": email}).status_code == 303
+    assert sent_mail(seeded) == []
+
+
+def test_reset_requests_are_throttled(seeded):
+    seeded.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"] = "2 per hour"
+    client = seeded.test_client()
+    for _ in range(2):
+        assert client.post_form("/forgotten-password", {"email": MEMBER}).status_code == 303
+    refused = client.post_form("/forgotten-password", {"email": MEMBER})
+    assert refused.status_code == 429
+    assert "too many requests for a password reset" in refused.get_data(as_text=True)
+    assert len(sent_mail(seeded)) == 2
+
+
+# The people pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "member@example.org",
+        "officer@example.org",
+        "facilitator@example.org",
+        "standards@example.org",
+    ],
+)
+def test_only_administrators_manage_people(seeded, client, email):
+    client.sign_in(email)
+    assert 'href="/people"' not in client.get("/").get_data(as_text=True)
+    admin = user_by_email(seeded, ADMIN)
+    for path in ("/people", "/people/invite", f"/people/{admin.id}", "/people/import"):
+        assert client.get(path).status_code == 403, path
+    for path in (
+        "/people/invite",
+        f"/people/{admin.id}/edit",
+        f"/people/{admin.id}/deactivate",
+        f"/people/{admin.id}/invitation",
+        "/people/import",
+        "/people/import/confirm",
+    ):
+        assert client.post_form(path, {"name": "x"}).status_code == 403, path
+    assert user_by_email(seeded, ADMIN).active
+
+
+def test_the_people_list_filters_searches_and_pages(seeded, client):
+    with seeded.app_context():
+        rows = [f"Person {n:02},p{n:02}@example.org,officer,,,Officer,Service" for n in range(60)]
+        from app.services import people_import
+
+        admin = people.find_user_by_email(ADMIN)
+        people_import.apply(
+            "name,email,roles,title,service\n" + "\n".join(r.replace(",,,", ",") for r in rows),
+            by=admin,
+            send_invitations=False,
+        )
+        db.session.commit()
+    client.sign_in(ADMIN)
+    with count_queries(seeded) as queries:
+        page = client.get("/people").get_data(as_text=True)
+    assert queries.count <= 7, str(queries)  # the same for 5 people or 5,000
+    assert 'aria-current="page"' in page and ">People<" in page
+    assert "Page 1 of 2" in page and page.count('class="govuk-table__row"') == 51
+    assert "Lucy Parkinson" in page
+    second = client.get("/people?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second
+    found = client.get("/people?q=P07%40EXAMPLE").get_data(as_text=True)
+    assert "p07@example.org" in found and "p08@example.org" not in found
+    not_invited = client.get("/people?status=not_invited&role=officer").get_data(as_text=True)
+    assert "60 people match" in not_invited and "Not invited" in not_invited
+    assert "Nobody matches" in client.get("/people?q=zzzz").get_data(as_text=True)
+    members = client.get("/people?role=member&status=active").get_data(as_text=True)
+    assert "Sarah Whitfield" in members and "Person 01" not in members
+
+
+def test_editing_roles_is_audited_with_before_and_after(seeded, client):
+    client.sign_in(ADMIN)
+    member = user_by_email(seeded, MEMBER)
+    form = client.get(f"/people/{member.id}/edit").get_data(as_text=True)
+    assert 'value="Sarah Whitfield"' in form and 'value="member" checked' in form
+    changed = client.post_form(
+        f"/people/{member.id}/edit",
+        {
+            "name": "Sarah Whitfield",
+            "email": MEMBER,
+            "roles": ["member", "standards"],
+            "group": "Labour Group",
+            "ward": "Parr",
+            "job_title": "ignored: not an Officer",
+        },
+    )
+    assert changed.status_code == 303
+    member = user_by_email(seeded, MEMBER)
+    assert member.roles == {Role.MEMBER, Role.STANDARDS} and member.job_title is None
+    [event] = events(seeded, "person.roles_changed")
+    assert event.before == {"roles": ["member"]}
+    assert event.after == {"roles": ["member", "standards"]}
+    assert event.actor_label == ADMIN
+    nothing = client.post_form(
+        f"/people/{member.id}/edit", {"email": MEMBER, "name": "X", "roles": []}
+    )
+    assert nothing.status_code == 422 and "Choose at least one role" in nothing.get_data(
+        as_text=True
+    )
+    taken = client.post_form(
+        f"/people/{member.id}/edit",
+        {"name": "S", "email": "OFFICER@example.org", "roles": ["facilitator"]},
+    )
+    assert taken.status_code == 422 and "already an account" in taken.get_data(as_text=True)
+    assert user_by_email(seeded, MEMBER).display_name == "Sarah Whitfield"
+
+
+def test_deactivating_and_reactivating_need_confirming(seeded, client):
+    elsewhere = seeded.test_client()
+    elsewhere.sign_in(MEMBER)
+    client.sign_in(ADMIN)
+    member = user_by_email(seeded, MEMBER)
+    with seeded.app_context():
+        comments = db.session.scalar(select(func.count()).where(Comment.author_id == member.id))
+    confirm = client.get(f"/people/{member.id}/deactivate")
+    assert confirm.status_code == 200 and "Deactivate Sarah Whitfield?" in confirm.get_data(
+        as_text=True
+    )
+    assert user_by_email(seeded, MEMBER).active  # a GET changes nothing
+    done = client.post_form(f"/people/{member.id}/deactivate")
+    assert done.status_code == 303
+    assert not user_by_email(seeded, MEMBER).active
+    assert elsewhere.get("/").status_code == 302
+    assert seeded.test_client().sign_in(MEMBER).status_code == 422
+    assert "Deactivated" in client.get(f"/people/{member.id}").get_data(as_text=True)
+    with seeded.app_context():
+        assert (
+            db.session.scalar(select(func.count()).where(Comment.author_id == member.id))
+            == comments
+        )
+    assert client.get(f"/people/{member.id}/reactivate").status_code == 200
+    assert client.post_form(f"/people/{member.id}/reactivate").status_code == 303
+    assert seeded.test_client().sign_in(MEMBER).status_code == 303
+    assert [e.action for e in events(seeded, "person.deactivated")] == ["person.deactivated"]
+    assert len(events(seeded, "person.reactivated")) == 1
+
+
+def test_deactivating_an_invited_person_stops_their_link(seeded, client):
+    path = invite_jo(seeded, client)
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    assert client.post_form(f"/people/{jo.id}/deactivate").status_code == 303
+    assert seeded.test_client().get(path).status_code == 410
+    assert client.post_form(f"/people/{jo.id}/reactivate").status_code == 303
+    assert "Invitation withdrawn" in client.get(f"/people/{jo.id}").get_data(as_text=True)
+    client.post_form(f"/people/{jo.id}/invitation")
+    assert (
+        seeded.test_client().get(link_in_mail(seeded, "jo.bloggs@example.org")).status_code == 200
+    )
+
+
+def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, client):
+    client.sign_in(ADMIN)
+    admin = user_by_email(seeded, ADMIN)
+    page = client.get(f"/people/{admin.id}").get_data(as_text=True)
+    assert "the only active administrator" in page and "Deactivate<" not in page
+    demote = {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]}
+    refused = client.post_form(f"/people/{admin.id}/edit", demote)
+    assert refused.status_code == 422
+    assert "the only active administrator" in refused.get_data(as_text=True)
+    gone = client.post_form(f"/people/{admin.id}/deactivate")
+    assert gone.status_code == 409 and "cannot be deactivated" in gone.get_data(as_text=True)
+    cli = seeded.test_cli_runner().invoke(args=["users", "deactivate", ADMIN])
+    assert cli.exit_code != 0 and "only active administrator" in cli.output
+    assert user_by_email(seeded, ADMIN).is_admin and user_by_email(seeded, ADMIN).active
+    # An invited administrator who has no password yet does not count...
+    client.post_form("/people/invite", {**JO, "roles": ["admin"]})
+    assert client.post_form(f"/people/{admin.id}/edit", demote).status_code == 422
+    # ...one who can sign in does.
+    make_user(seeded, "second@example.org", roles=(Role.ADMIN,))
+    assert client.post_form(f"/people/{admin.id}/edit", demote).status_code == 303
+    assert not user_by_email(seeded, ADMIN).is_admin
+
+
+def test_two_administrators_removing_each_other_at_once_leave_one(seeded):
+    make_user(seeded, "second@example.org", roles=(Role.ADMIN,))
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def demote(email: str) -> None:
+        with seeded.test_request_context(method="POST"):
+            barrier.wait()
+            try:
+                user = people.find_user_by_email(email)
+                people.deactivate(user, by=None)
+                db.session.commit()
+                outcomes.append("done")
+            except people.LastAdmin:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=demote, args=(e,)) for e in (ADMIN, "second@example.org")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["done", "refused"]
+    with seeded.app_context():
+        assert people.active_admin_count() == 1
+
+
+def test_plain_forms_answer_htmx_and_boosted_requests_the_same_way(seeded, client):
+    client.sign_in(ADMIN)
+    boosted = client.post_form("/people/invite", JO, boosted=True)
+    assert boosted.status_code == 303
+    wrong = client.post_form("/people/invite", {**JO, "email": "x"}, htmx=True)
+    assert wrong.status_code == 422 and "<html" in wrong.get_data(as_text=True)
+    page = client.get("/people", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in page.get_data(as_text=True)
+
+
+# CSV import ----------------------------------------------------------------------------------
+
+HEADER = "name,email,roles,group,ward,title,service\n"
+
+
+def upload(client, text: str | bytes, *, invitations: bool = True, as_file: bool = True):
+    data = {"csrf_token": client.csrf_token(), "text": ""}
+    if as_file:
+        raw = text.encode() if isinstance(text, str) else text
+        data["file"] = (io.BytesIO(raw), "people.csv")
+    else:
+        data["text"] = text
+    if invitations:
+        data["send_invitations"] = "y"
+    return client.post("/people/import", data=data, content_type="multipart/form-data")
+
+
+def confirm(client, text: str, invitations: bool = True):
+    return client.post_form(
+        "/people/import/confirm", {"text": text, "send_invitations": "yes" if invitations else ""}
+    )
+
+
+def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client):
+    client.sign_in(ADMIN)
+    text = (
+        "\ufeff"
+        + HEADER
+        + "Jo Bloggs,jo@example.org,member;standards,Labour Group,Parr,,\n"
+        + "Sam Patel,sam@example.org,officer,,,Assistant Director,Legal and Governance\n"
+        + "Sarah Whitfield,MEMBER@example.org,member standards,Labour Group,Sutton,,\n"
+    )
+    before = count(seeded, User)
+    preview = upload(client, text)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Check the import" in html
+    assert "2 to add" in html and "1 to change" in html and "Ward: Parr → Sutton" in html
+    assert "Roles: Member → Member, Standards Committee" in html
+    assert "Import 3 people" in html
+    assert count(seeded, User) == before and sent_mail(seeded) == []  # nothing yet
+    done = confirm(client, text.lstrip("\ufeff"))
+    assert done.status_code == 303
+    assert count(seeded, User) == before + 2
+    assert user_by_email(seeded, MEMBER).ward == "Sutton"
+    assert sorted(m["To"] for m in sent_mail(seeded)) == ["jo@example.org", "sam@example.org"]
+    invited = seeded.test_client()
+    path = link_in_mail(seeded, "sam@example.org")
+    assert (
+        invited.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 303
+    )
+    assert len(events(seeded, "person.created")) >= 2
+    [changed] = events(seeded, "person.roles_changed")
+    assert changed.before == {"roles": ["member"], "ward": "Parr"}
+    with seeded.app_context():
+        assert audit.verify().ok
+
+
+def test_pasted_csv_without_invitations(seeded, client):
+    client.sign_in(ADMIN)
+    text = HEADER + "Jo Bloggs,jo@example.org,facilitator,,,,\n"
+    preview = upload(client, text, invitations=False, as_file=False)
+    assert "Nobody will be emailed" in preview.get_data(as_text=True)
+    assert confirm(client, text, invitations=False).status_code == 303
+    assert sent_mail(seeded) == []
+    assert "Not invited" in client.get("/people?q=jo%40").get_data(as_text=True)
+
+
+def test_a_mixed_file_is_all_or_nothing(seeded, client):
+    client.sign_in(ADMIN)
+    text = (
+        HEADER
+        + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
+        + "No Roles,noroles@example.org,,,,,\n"
+        + "Bad Email,not-an-email,officer,,,Director,Legal\n"
+        + "Jo Again,JO@example.org,facilitator,,,,\n"
+    )
+    before = count(seeded, User)
+    preview = upload(client, text)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 422 and "Some rows are rejected" in html
+    assert (
+        "Row 3: No roles" in html and "Row 4: Enter an email address in the correct format" in html
+    )
+    assert "Row 5: The same email address as row 2" in html
+    assert "Import " not in html  # no confirm button while any row is rejected
+    refused = confirm(client, text)
+    assert refused.status_code == 422 and "Nothing was imported" in refused.get_data(as_text=True)
+    assert count(seeded, User) == before and sent_mail(seeded) == []
+
+
+def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, client):
+    client.sign_in(ADMIN)
+    good = HEADER + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
+    assert upload(client, good).status_code == 200
+    tampered = good + "Lucy Parkinson,admin@example.org,facilitator,,,,\n"  # the last admin
+    refused = confirm(client, tampered)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "no active administrator" in html
+    assert (
+        people.find_user_by_email is not None
+        and count(seeded, User, User.email == "jo@example.org") == 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not UTF-8"),
+        ("name,email\nJo,jo@example.org\n", "including “roles”"),
+        ("", "Choose a CSV file to upload, or paste the CSV"),
+        ("name;email;roles\nJo;jo@example.org;member\n", "separated by semicolons"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_message(seeded, client, content, message):
+    client.sign_in(ADMIN)
+    response = upload(client, content)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html and "There is a problem" in html
+
+
+def test_existing_people_are_matched_whatever_the_case_of_their_email(seeded, client):
+    client.sign_in(ADMIN)
+    text = (
+        HEADER
+        + 'Rachel Hartley,OFFICER@EXAMPLE.ORG,officer,,,"Assistant Director, Legal and Governance",'
+        + "Legal and Governance\n"
+    )
+    html = upload(client, text).get_data(as_text=True)
+    assert "0 to add" in html and "1 already up to date" in html
+    assert "nothing to import" in html
+
+
+def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
+    client.sign_in(ADMIN)
+    rows = [
+        f"Member {n},m{n}@example.org,member,Group {n % 5},Ward {n % 18},,"
+        if n % 2
+        else f"Officer {n},o{n}@example.org,officer,,,Title {n},Service {n % 7}"
+        for n in range(500)
+    ]
+    text = HEADER + "\n".join(rows) + "\n"
+    before = count(seeded, User)
+    with count_queries(seeded) as preview_queries:
+        preview = upload(client, text)
+    assert preview.status_code == 200 and "500 to add" in preview.get_data(as_text=True)
+    assert preview_queries.count < 20, str(preview_queries)
+    with count_queries(seeded) as import_queries:
+        assert confirm(client, text).status_code == 303
+    assert import_queries.count < 40, str(import_queries)
+    assert count(seeded, User) == before + 500
+    assert count(seeded, AccountToken) == 500 and len(sent_mail(seeded)) == 500
+    with seeded.app_context():
+        assert audit.verify().ok
+        assert (
+            db.session.scalar(select(func.count()).where(AuditEvent.action == "person.invited"))
+            == 500
+        )
+
+
+def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_server):  # noqa: F811
+    controller, recorder = smtp_server
+    app = make_app(
+        database_url,
+        MAIL_BACKEND="smtp",
+        SMTP_HOST=controller.hostname,
+        SMTP_PORT=controller.port,
+        SMTP_SECURITY="none",
+        MAIL_FROM="Accord <accord@sthelens.example>",
+    )
+    try:
+        with app.app_context():
+            people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
+            db.session.commit()
+        [envelope] = recorder.envelopes
+        assert envelope.rcpt_tos == ["sam@example.org"]
+        assert b"/invitation/" in envelope.content
+    finally:
+        if database_url.startswith("postgresql"):
+            from tests.databases import truncate_all
+
+            truncate_all(app)
+        with app.app_context():
+            db.engine.dispose()
+
+
+# The command line ----------------------------------------------------------------------------
+
+
+def test_users_invite_from_the_command_line(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "invite",
+            "Sam@Example.org",
+            "--name",
+            "Sam Patel",
+            "--role",
+            "officer",
+            "--job-title",
+            "Director",
+            "--service",
+            "Legal",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    [message] = sent_mail(app)
+    assert "http://accord.test/invitation/" in message.get_content()
+    incomplete = runner.invoke(
+        args=["users", "invite", "x@example.org", "--name", "X", "--role", "member"]
+    )
+    assert incomplete.exit_code != 0 and "ward" in incomplete.output
+
+
+def test_common_passwords_are_refused_everywhere_a_password_is_set(app):
+    runner = app.test_cli_runner()
+    create = runner.invoke(
+        args=["users", "create", "sam@example.org", "--name", "Sam", "--role", "officer"],
+        input="Password1234\n",
+    )
+    assert create.exit_code != 0 and "most common passwords" in create.output
+    make_user(app, "jo@example.org")
+    reset = runner.invoke(args=["users", "set-password", "jo@example.org"], input="qwertyuiop123\n")
+    assert reset.exit_code != 0 and "most common passwords" in reset.output
