@@ -90,4 +90,7 @@ def test_each_migration_keeps_the_data_already_there(database_url):
         ).one()
         assert tuple(row) == ("Accord", 25, False, "Trust", 0)
         db.session.remove()
+    if database_url.startswith("postgresql"):  # the PostgreSQL database is shared by the run
+        databases.truncate_all(app)
+    with app.app_context():
         db.engine.dispose()
