@@ -3,7 +3,10 @@
 ``send_mail`` never sends at once. It queues the message on the database session and the
 message goes out only when that session commits, so a request that fails (and rolls back) never
 mails a link to something that was not saved. A failed delivery is logged; it never undoes the
-change the person made.
+change the person made. SMTP delivery happens on a small pool of background threads, so a
+response never waits for the mail server: a password reset for a real address answers as fast
+as one for an unknown address. The pool is finished before the process exits (the digest
+command waits for its messages).
 
 Backends (``MAIL_BACKEND``):
 - ``outbox`` (default): each message is written as an ``.eml`` file under ``MAIL_OUTBOX_DIR``
@@ -19,6 +22,7 @@ import logging
 import smtplib
 import ssl
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -32,6 +36,8 @@ from app.extensions import db
 
 log = logging.getLogger("accord.mail")
 _QUEUE_KEY = "accord_outgoing_mail"
+_smtp_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="accord-smtp")
+_in_flight: set[Future] = set()
 
 
 @dataclass(frozen=True)
@@ -121,14 +127,27 @@ def sent_mail(app: Flask) -> list[EmailMessage]:
     return app.extensions.setdefault("accord_sent_mail", [])
 
 
+def wait_for_deliveries(timeout: float = 30) -> None:
+    """Block until the SMTP messages handed to the background pool have gone (tests, CLI)."""
+    wait(list(_in_flight), timeout=timeout)
+
+
+def _deliver_logged(app: Flask, mail: Mail) -> None:
+    try:
+        deliver(app, mail)
+    except Exception:  # a mail server being down must not undo what was saved
+        log.exception("Could not send mail to %s: %s", mail.to, mail.subject)
+
+
 @event.listens_for(Session, "after_commit")
 def _deliver_queued(session: Session) -> None:
-    queued = session.info.pop(_QUEUE_KEY, [])
-    for app, mail in queued:
-        try:
-            deliver(app, mail)
-        except Exception:  # a mail server being down must not undo what was saved
-            log.exception("Could not send mail to %s: %s", mail.to, mail.subject)
+    for app, mail in session.info.pop(_QUEUE_KEY, []):
+        if app.config["MAIL_BACKEND"] == "smtp":
+            future = _smtp_pool.submit(_deliver_logged, app, mail)
+            _in_flight.add(future)
+            future.add_done_callback(_in_flight.discard)
+        else:
+            _deliver_logged(app, mail)
 
 
 @event.listens_for(Session, "after_soft_rollback")

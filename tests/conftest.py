@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from tests import databases
-from tests.helpers import AccordClient
+from tests.helpers import AccordClient, free_port
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +66,24 @@ def seeded(app):
         seeding.load_demo(password="a-long-test-password")
         db.session.commit()
     return app
+
+
+class _Recorder:
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that records what it is sent."""
+    recorder = _Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, recorder
+    finally:
+        controller.stop()

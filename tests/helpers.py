@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -110,3 +111,10 @@ def count_queries(app):
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on (for a test server, or a refused one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

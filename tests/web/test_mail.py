@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import email
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from app.extensions import db
-from app.mail import external_url, send_mail, sent_mail
+from app.mail import external_url, send_mail, sent_mail, wait_for_deliveries
 from tests.databases import make_app
+from tests.helpers import free_port
 
 
 def test_mail_goes_out_when_the_transaction_commits(app):
@@ -46,33 +43,6 @@ def test_outbox_backend_writes_an_eml_file_and_logs_it(database_url, tmp_path, c
     assert "The link is in here." in caplog.text
 
 
-class _Recorder:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on loopback that records what it is sent."""
-    recorder = _Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, recorder
-    finally:
-        controller.stop()
-
-
 def test_smtp_backend_delivers_to_a_real_server(database_url, smtp_server):
     controller, recorder = smtp_server
     app = make_app(
@@ -87,6 +57,7 @@ def test_smtp_backend_delivers_to_a_real_server(database_url, smtp_server):
         send_mail("jo@example.org", "Your daily digest", "Three new replies.")
         db.session.commit()
         db.engine.dispose()
+    wait_for_deliveries()
     [envelope] = recorder.envelopes
     assert envelope.mail_from == "accord@sthelens.example"
     assert envelope.rcpt_tos == ["jo@example.org"]
@@ -99,7 +70,7 @@ def test_a_mail_server_that_is_down_does_not_undo_the_change(database_url, caplo
         database_url,
         MAIL_BACKEND="smtp",
         SMTP_HOST="127.0.0.1",
-        SMTP_PORT=_free_port(),
+        SMTP_PORT=free_port(),
         SMTP_SECURITY="none",
         SMTP_TIMEOUT_SECONDS=2,
     )
@@ -107,9 +78,31 @@ def test_a_mail_server_that_is_down_does_not_undo_the_change(database_url, caplo
         send_mail("jo@example.org", "Subject", "Body")
         db.session.commit()  # does not raise
         db.engine.dispose()
+    wait_for_deliveries()
     assert "Could not send mail to jo@example.org" in caplog.text
 
 
 def test_links_in_mail_sent_from_the_command_line_use_public_url(app):
     with app.app_context():
         assert external_url("main.home") == "http://accord.test/"
+
+
+def test_smtp_delivery_never_holds_up_the_response(database_url, monkeypatch):
+    """A reset for a real address must answer like one for an unknown address: the SMTP
+    conversation happens on the background pool, not on the thread serving the request."""
+    import threading
+
+    from app import mail
+
+    threads = []
+    monkeypatch.setattr(
+        mail, "_send_smtp", lambda config, message: threads.append(threading.current_thread().name)
+    )
+    app = make_app(database_url, MAIL_BACKEND="smtp")
+    with app.app_context():
+        send_mail("jo@example.org", "Reset your password", "Link")
+        db.session.commit()
+        db.engine.dispose()
+    wait_for_deliveries()
+    assert len(threads) == 1
+    assert threads[0].startswith("accord-smtp")

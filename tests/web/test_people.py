@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.mail import sent_mail
+from app.mail import sent_mail, wait_for_deliveries
 from app.models import (
     AccountToken,
     AuditEvent,
@@ -25,7 +25,6 @@ from app.models import (
 from app.services import account_tokens, audit, people
 from tests.databases import make_app
 from tests.helpers import PASSWORD, count_queries, make_user
-from tests.web.test_mail import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
@@ -661,7 +660,7 @@ def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
         )
 
 
-def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_server):  # noqa: F811
+def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_server):
     controller, recorder = smtp_server
     app = make_app(
         database_url,
@@ -675,6 +674,7 @@ def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_se
         with app.app_context():
             people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
             db.session.commit()
+        wait_for_deliveries()
         [envelope] = recorder.envelopes
         assert envelope.rcpt_tos == ["sam@example.org"]
         assert b"/invitation/" in envelope.content
