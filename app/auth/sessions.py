@@ -15,7 +15,9 @@ from app.services import people
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 # Endpoints anyone may reach without signing in.
-OPEN_ENDPOINTS = frozenset({"auth.sign_in", "main.healthz", "static"})
+OPEN_ENDPOINTS = frozenset(
+    {"auth.sign_in", "main.healthz", "static", "notifications.unsubscribe"}  # signed token
+)
 # Live polls check the session themselves (see app.discussions.live) and must not count as
 # activity, or an open tab would keep its session alive for ever.
 POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live", "amendments.live"})
