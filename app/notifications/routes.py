@@ -11,10 +11,12 @@ from app.notifications.forms import PREFERENCE_HINTS, PreferencesForm
 from app.permissions import can_read_notification, require
 from app.rendering import render, render_fragments, safe_next
 from app.services import notifications as service
+from app.templating import unread_notification_count
 
 PAGE_SIZE = 25
 ITEM_AND_COUNT = [
     ("notifications/index.html", "notification_item"),
+    ("notifications/index.html", "unread_summary"),
     ("notifications/_count.html", "count"),
     ("_announcement.html", "announcement_oob"),
 ]
@@ -49,13 +51,14 @@ def index():
         page=page,
         pages=pages,
         total=total,
+        unread_count=unread_notification_count(),
         next_url=url_for("notifications.index", page=page) if page > 1 else request.path,
     )
 
 
 @bp.post("/notifications/<int:notification_id>/read")
 def mark_read(notification_id: int):
-    """Mark one notification read: htmx swaps the item and the header's count."""
+    """Mark one notification read: htmx swaps the item and, out of band, the unread counts."""
     notification = _own(notification_id)
     service.mark_read(notification)
     db.session.commit()

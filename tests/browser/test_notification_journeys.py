@@ -73,6 +73,8 @@ def test_notifications_with_javascript(page, live_server):
     expect(_menu(page).get_by_role("link", name="Notifications 2 unread")).to_be_visible()
     expect(first.get_by_text("Unread", exact=True)).to_have_count(0)
     expect(page.locator("#announcer")).to_have_text("Marked as read.")
+    expect(page.get_by_text("You have 2 unread notifications.")).to_be_visible()
+    expect(first.get_by_role("button", name=re.compile(r"^Open"))).to_be_focused()
     assert page.url.endswith("/notifications")
     assert_accessible(page)
 

@@ -518,6 +518,8 @@ def test_marking_one_read_three_ways(seeded, client):
         and ">Unread<" not in html.split("notification-count")[0]
     )
     assert '<span id="notification-count" hx-swap-oob="true">' in html
+    assert '<div id="notification-summary" hx-swap-oob="true">' in html
+    assert "You have 1 unread notification." in html and "data-app-focus" in html
     assert '1<span class="govuk-visually-hidden"> unread</span>' in html
     assert "Marked as read." in html
     boosted = client.post_form(f"/notifications/{ids[2]}/read", boosted=True)
