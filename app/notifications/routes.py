@@ -76,7 +76,7 @@ def mark_read(notification_id: int):
 
 
 @bp.post("/notifications/<int:notification_id>/open")
-def open_(notification_id: int):
+def follow(notification_id: int):
     """Mark the notification read, then go to what it is about."""
     notification = _own(notification_id)
     service.mark_read(notification)

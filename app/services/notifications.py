@@ -541,7 +541,7 @@ def _email_digest(user: User, rows: list) -> None:
         "",
     ]
     for row in sorted(rows, key=lambda r: r.created_at):
-        lines += [f"- {row.text} ({_london_time(row.created_at)})", f"  {absolute(row.link)}", ""]
+        lines += [f"- {row.text}", f"  {absolute(row.link)}", ""]
     lines.append(f"All your notifications: {external_url('notifications.index')}")
     subject = f"Accord: your daily digest ({len(rows)} new)"
     send_mail(user.email, subject, "\n".join(lines) + footer, headers=headers)
