@@ -190,7 +190,7 @@ def notify(
     for _, user_id in written:
         user = people[user_id]
         if _wants_immediate(user):
-            _email_one(user, kind, text, link)
+            _email_one(user, text, link)
     return len(written)
 
 
@@ -451,10 +451,11 @@ def _footer_and_headers(user: User) -> tuple[str, dict[str, str]]:
     return footer, headers
 
 
-def _email_one(user: User, kind: NotificationKind, text: str, link: str) -> None:
+def _email_one(user: User, text: str, link: str) -> None:
     footer, headers = _footer_and_headers(user)
     body = f"{text}.\n\nOpen it in Accord: {absolute(link)}" + footer
-    send_mail(user.email, f"Accord: {kind.label}", body, headers=headers)
+    subject = text if len(text) <= 120 else text[:119] + "…"
+    send_mail(user.email, f"Accord: {subject}", body, headers=headers)
 
 
 @dataclass

@@ -605,7 +605,9 @@ def test_immediate_people_get_one_email_each_with_unsubscribe_headers(seeded):
     sent_mail(seeded).clear()
     _reply(seeded, discussion_id, opening_id, by=MEMBER)
     (message,) = sent_mail(seeded)
-    assert message["To"] == OFFICER and message["Subject"] == "Accord: Reply"
+    assert message["To"] == OFFICER
+    subject = "Accord: Sarah Whitfield replied to your comment in “Trust and tone”"
+    assert message["Subject"] == subject
     body = message.get_content()
     assert "Sarah Whitfield replied to your comment" in body
     assert f"http://accord.test/discussions/{discussion_id}#comment-" in body
