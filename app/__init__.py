@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
         documents,
         exports,
         main,
+        notifications,
         people,
         recommendations,
         review,
@@ -86,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(notifications.bp)
 
     from app import cli, errors, mail, templating
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Document, Role, User
-from app.services import DomainError, audit, people, seeding
+from app.services import DomainError, audit, notifications, people, seeding
 
 
 def init_cli(app: Flask) -> None:
@@ -20,6 +20,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(audit_commands)
     app.cli.add_command(export)
+    app.cli.add_command(notification_commands)
 
     from app.recommendations.cli import recommendations_cli
 
@@ -108,6 +109,34 @@ def verify_audit() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+notification_commands = AppGroup(
+    "notifications", help="Email digests and voting reminders (run them from cron)."
+)
+
+
+@notification_commands.command("remind-closing")
+def remind_closing() -> None:
+    """Tell Members and Officers when voting closes within 24 hours (once per round)."""
+    count = notifications.remind_closing()
+    db.session.commit()
+    click.echo(f"Voting-closing reminders: {count} notification{'s' if count != 1 else ''}.")
+
+
+@notification_commands.command("send-digest")
+def send_digest() -> None:
+    """Email each daily-digest person what is new; each notification is emailed once."""
+    report = notifications.send_digests()
+    click.echo(f"Daily digests: {report}.")
+
+
+@notification_commands.command("run")
+@click.pass_context
+def run_notifications(context: click.Context) -> None:
+    """Both, reminders first so that they are in the digest: the one line for cron."""
+    context.invoke(remind_closing)
+    context.invoke(send_digest)
 
 
 @click.command("seed-demo")

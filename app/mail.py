@@ -24,6 +24,7 @@ import ssl
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -68,7 +69,9 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def to_message(mail: Mail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    # Headers are folded at whitespace only, never turned into encoded words: a long
+    # List-Unsubscribe URL must stay a plain <URL> (RFC 2369) for mail programs to use it.
+    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject

@@ -195,6 +195,11 @@ def can_answer_attendance(user: User | None, session) -> bool:
     )
 
 
+def can_read_notification(user: User | None, notification) -> bool:
+    """Read, open or mark read a notification: only the person it is for."""
+    return _is_active(user) and notification.user_id == user.id
+
+
 def can_see_audit(user: User | None) -> bool:
     return _is_active(user) and (user.is_admin or user.is_standards)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
+from flask_login import current_user
 
 from app.markdown import render_markdown
 from app.permissions import PREDICATES
+from app.services import notifications
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -44,8 +46,19 @@ def iso_time(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
 
 
+def unread_notification_count() -> int:
+    """The signed-in person's unread notifications, for the header: one query per page, and
+    none for fragments or pages that do not show the header."""
+    if "unread_notification_count" not in g:
+        g.unread_notification_count = (
+            notifications.unread_count(current_user) if current_user.is_authenticated else 0
+        )
+    return g.unread_notification_count
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["ago"] = time_ago

@@ -23,6 +23,7 @@ OPEN_ENDPOINTS = frozenset(
         "auth.reset_link_sent",
         "auth.reset_password",
         "main.healthz",
+        "notifications.unsubscribe",  # a signed token authorises it
         "static",
     }
 )

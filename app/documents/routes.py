@@ -22,6 +22,7 @@ from app.models import (
 from app.permissions import can_read_document, require
 from app.rendering import render
 from app.services import voting
+from app.voting.forms import OpenVotingForm
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -85,6 +86,7 @@ def show(slug: str):
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
         whole_document_discussions=whole_document,
+        open_voting_form=OpenVotingForm(formdata=None),
     )
 
 

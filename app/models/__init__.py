@@ -9,6 +9,7 @@ from app.models.documents import (
     DocumentStatus,
     clause_recommendations,
 )
+from app.models.notifications import Notification, NotificationKind
 from app.models.participation import (
     Comment,
     CommentRevision,
@@ -17,7 +18,15 @@ from app.models.participation import (
     ModerationAction,
     discussion_recommendations,
 )
-from app.models.people import AccountToken, Role, TokenPurpose, User, UserRole, UserSession
+from app.models.people import (
+    AccountToken,
+    EmailPreference,
+    Role,
+    TokenPurpose,
+    User,
+    UserRole,
+    UserSession,
+)
 from app.models.recommendations import (
     Recommendation,
     RecommendationRevision,
@@ -77,9 +86,12 @@ __all__ = [
     "DocumentKind",
     "DocumentStatus",
     "DocumentVersion",
+    "EmailPreference",
     "JointSession",
     "Moderation",
     "ModerationAction",
+    "Notification",
+    "NotificationKind",
     "Outcome",
     "ProposalStatus",
     "Purpose",

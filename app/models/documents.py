@@ -78,6 +78,8 @@ class Document(Base):
     activity: Mapped[int] = mapped_column(default=0)
     # Voting: opened and closed by a facilitator while the document is Open for comment.
     voting_open: Mapped[bool] = mapped_column(default=False)
+    # When the facilitator means to close voting, if they said (reminders go out 24 hours before).
+    voting_closes_at: Mapped[datetime | None]
     amendments_stopped: Mapped[bool] = mapped_column(default=False)
     # The agreement rule (shared/DOMAIN.md): support above oppose on each side, with at least
     # this percentage of each side's eligible voters taking part.

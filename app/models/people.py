@@ -35,6 +35,22 @@ ROLE_LABELS = {
 }
 
 
+class EmailPreference(StrEnum):
+    """How a person hears of their notifications by email."""
+
+    NONE = "none"
+    IMMEDIATE = "immediate"
+    DAILY_DIGEST = "daily_digest"
+
+    @property
+    def label(self) -> str:
+        return {
+            EmailPreference.NONE: "No emails",
+            EmailPreference.IMMEDIATE: "An email for each notification",
+            EmailPreference.DAILY_DIGEST: "A daily digest",
+        }[self]
+
+
 class User(UserMixin, Base):
     """A Member, an Officer, a facilitator, a Standards Committee member or an admin."""
 
@@ -50,6 +66,11 @@ class User(UserMixin, Base):
     job_title: Mapped[str | None] = mapped_column(String(160), doc="an Officer's job title")
     service: Mapped[str | None] = mapped_column(String(160), doc="an Officer's service")
     is_independent_person: Mapped[bool] = mapped_column(default=False)
+    email_notifications: Mapped[EmailPreference] = mapped_column(
+        enum_type(EmailPreference, "email_notifications"),
+        default=EmailPreference.DAILY_DIGEST,
+        server_default=EmailPreference.DAILY_DIGEST.value,
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
 

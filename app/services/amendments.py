@@ -13,7 +13,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit
+from app.services import DomainError, audit, notifications
 from app.services.clauses import revise_clause, touch_clause
 
 
@@ -83,6 +83,7 @@ def propose_amendment(
             "base_revision": clause.revision_number,
         },
     )
+    notifications.amendment_proposed(amendment, by=by)
     return amendment
 
 
@@ -113,6 +114,7 @@ def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str
         before={"status": "open"},
         after={"status": status.value, "reason": reason},
     )
+    notifications.amendment_decided(amendment, by=by)
 
 
 def withdraw_amendment(amendment: Amendment, *, by: User) -> None:

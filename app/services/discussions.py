@@ -25,7 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit
+from app.services import DomainError, audit, notifications
 
 MAX_COMMENT_LENGTH = 10_000
 
@@ -115,6 +115,7 @@ def start_discussion(
         },
     )
     add_comment(discussion, body, by=by, submission_key=submission_key)
+    notifications.discussion_started(discussion, by=by)
     return discussion
 
 
@@ -154,6 +155,8 @@ def add_comment(
         summary=f"{'Reply' if parent else 'Comment'} in “{discussion.title}”",
         after={"body": comment.body, "parent_id": comment.parent_id},
     )
+    if parent is not None:
+        notifications.comment_replied(comment, by=by)
     return comment
 
 

@@ -28,7 +28,7 @@ from app.models import (
     Transition,
     User,
 )
-from app.services import DomainError, audit, voting
+from app.services import DomainError, audit, notifications, voting
 
 S = DocumentStatus
 # Who moves a document from one state to another (the committee's moves go through decide()).
@@ -238,6 +238,8 @@ def decide(
     else:
         document.referral_reasons = reasons.strip()
         _move(document, S.OPEN, by=by, note=reasons, version=version, meeting_date=meeting_date)
+    db.session.flush()
+    notifications.decision_recorded(document, record, by=by)
     return record
 
 

@@ -36,7 +36,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, clauses, lifecycle
+from app.services import DomainError, audit, clauses, lifecycle, notifications
 from app.services.voting import side_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -231,6 +231,7 @@ def publish_agenda(session: JointSession, *, by: User) -> None:
     if session.agenda.status != DocumentStatus.DRAFT:
         raise DomainError("The agenda is already published.")
     lifecycle.move(session.agenda, DocumentStatus.OPEN, by=by, note="Agenda published")
+    notifications.session_published(session, by=by)
 
 
 def is_over(session: JointSession) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -31,7 +32,7 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
-from app.services import DomainError, audit
+from app.services import DomainError, audit, notifications
 from app.services.clauses import touch_clause
 
 MEMBERS, OFFICERS = "members", "officers"
@@ -342,13 +343,20 @@ def _touch_all(document: Document) -> None:
     )
 
 
-def open_voting(document: Document, *, by: User) -> None:
-    """Open voting on the document's clauses and amendments (again, if it was closed)."""
+def open_voting(document: Document, *, by: User, closes_at: datetime | None = None) -> None:
+    """Open voting on the document's clauses and amendments (again, if it was closed).
+
+    ``closes_at`` is when the facilitator means to close it: shown on the document page, and
+    Members and Officers are reminded 24 hours before (``flask notifications remind-closing``).
+    """
     if document.status != DocumentStatus.OPEN:
         raise DomainError("Voting can only be opened while the document is Open for comment.")
     if document.voting_open:
         raise DomainError("Voting is already open.")
+    if closes_at is not None and closes_at <= utcnow():
+        raise DomainError("The closing time must be in the future.")
     document.voting_open = True
+    document.voting_closes_at = closes_at
     db.session.execute(
         update(Clause).where(Clause.document_id == document.id).values(voting_closed_at=None)
     )
@@ -357,8 +365,13 @@ def open_voting(document: Document, *, by: User) -> None:
         .where(Amendment.clause_id.in_(select(Clause.id).where(Clause.document_id == document.id)))
         .values(voting_closed_at=None)
     )
-    _event(document, VotingAction.OPENED, by, detail=_rule_text(document))
+    detail = _rule_text(document)
+    if closes_at is not None:
+        detail += f"; to close at {closes_at.isoformat(timespec='minutes')}"
+    _event(document, VotingAction.OPENED, by, detail=detail)
     _touch_all(document)
+    db.session.flush()
+    notifications.voting_opened(document, by=by)
 
 
 def _record_outcomes(
@@ -405,6 +418,7 @@ def close_voting(document: Document, *, by: User) -> list[Outcome]:
     for item in [*clauses, *amendments]:
         item.voting_closed_at = now
     document.voting_open = False
+    document.voting_closes_at = None
     _event(document, VotingAction.CLOSED, by, detail=_rule_text(document))
     _touch_all(document)
     return outcomes

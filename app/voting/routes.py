@@ -10,8 +10,9 @@ from app.permissions import can_manage_voting, can_read_document, can_vote, requ
 from app.rendering import render, render_fragments
 from app.services import DomainError
 from app.services import voting as service
+from app.templating import london_time
 from app.voting import bp
-from app.voting.forms import InterestForm, RuleForm
+from app.voting.forms import InterestForm, OpenVotingForm, RuleForm
 from app.voting.panels import vote_panel_context
 
 PANEL_AND_ANNOUNCEMENT = [
@@ -159,8 +160,13 @@ def open_or_close(slug: str):
                 "results are recorded."
             )
         else:
-            service.open_voting(document, by=current_user)
+            form = OpenVotingForm()
+            if not form.validate():
+                return render("voting/open.html", form=form, document=document, status=422)
+            service.open_voting(document, by=current_user, closes_at=form.closes_at)
             message = "Voting is open."
+            if form.closes_at is not None:
+                message = f"Voting is open until {london_time(form.closes_at)}."
     except DomainError as error:
         abort(409, str(error))
     db.session.commit()

@@ -14,6 +14,7 @@ from app.models import (
     Discussion,
     Document,
     DocumentStatus,
+    Notification,
     Role,
     User,
     utcnow,
@@ -29,6 +30,7 @@ from app.permissions import (
     can_moderate,
     can_propose_amendment,
     can_read_document,
+    can_read_notification,
     can_read_recommendations,
     can_start_discussion,
     can_vote,
@@ -190,3 +192,15 @@ def test_deciding_amendments_and_editing_clauses(role, status):
         assert can_vote(user, amendment) is True
         amendment.voting_closed_at = utcnow()
         assert can_vote(user, amendment) is False
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_a_notification_is_only_for_the_person_it_was_sent_to(role):
+    me, someone_else = person(role), person(role)
+    me.id, someone_else.id = 1, 2
+    notification = Notification(user_id=1)
+    assert can_read_notification(me, notification) is True
+    assert can_read_notification(someone_else, notification) is False
+    me.active = False
+    assert can_read_notification(me, notification) is False
+    assert can_read_notification(None, notification) is False
