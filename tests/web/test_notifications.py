@@ -805,7 +805,7 @@ def test_people_already_there_get_a_daily_digest(database_url):
     app = databases.make_app(database_url)
     with app.app_context():
         config = Migrate().get_config(directory="migrations")
-        before = ScriptDirectory.from_config(config).get_revision("0007_notifications")
+        before = ScriptDirectory.from_config(config).get_revision("0008_notifications")
         downgrade(revision=before.down_revision)
         db.session.execute(
             text(
