@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Recommendation, RecommendationRevision, RecommendationSource
 from app.seed_data.recommendations import SOURCES
+from tests.helpers import current_menu_item, error_summary_targets
 
 SEEDS = "/work/shared/seeds"
 CPC_FILE = f"{SEEDS}/000_1533b1998af56bea.txt"
@@ -226,6 +227,55 @@ def test_admin_adds_a_source_and_taken_names_are_refused_by_the_field(seeded, cl
     empty = client.post_form("/recommendations/sources/new", {"name": "", "short_name": ""})
     assert empty.status_code == 422 and "Enter the source" in empty.get_data(as_text=True)
     assert _count(seeded, RecommendationSource) == 3
+
+
+def test_admin_pages_are_under_recommendations_in_the_menu(seeded, client):
+    client.sign_in(ADMIN)
+    for path in (
+        "/recommendations/sources/new",
+        "/recommendations/import",
+        "/recommendations/culture-review/a/edit",
+        "/recommendations/culture-review/a/delete",
+        "/recommendations/culture-review/a/retire",
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert current_menu_item(page) == "Recommendations", path
+    preview = client.post_form(
+        "/recommendations/import", {"source": "culture-review", "text": "a) A new wording"}
+    )
+    assert current_menu_item(preview.get_data(as_text=True)) == "Recommendations"
+    coverage = client.get("/recommendations/coverage").get_data(as_text=True)
+    assert current_menu_item(coverage) == "Coverage"
+
+
+def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_typed(seeded, client):
+    client.sign_in(ADMIN)
+    events = _count(seeded, AuditEvent)
+    response = client.post_form(
+        "/recommendations/sources/new",
+        {"name": "Parks Review 2024", "short_name": "PARKSREVIEW24", "title": "T" * 256},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert error_summary_targets(page) == ["short_name", "title"]
+    assert "12 characters or fewer" in page and "255 characters or fewer" in page
+    assert 'value="Parks Review 2024"' in page and 'value="PARKSREVIEW24"' in page
+    assert _count(seeded, RecommendationSource) == 2 and _count(seeded, AuditEvent) == events
+
+
+def test_a_too_long_timescale_keeps_the_new_wording_in_the_form_and_saves_nothing(seeded, client):
+    client.sign_in(ADMIN)
+    original = _shipped("CR")["c"]
+    response = client.post_form(
+        "/recommendations/culture-review/c/edit",
+        {"text": "My careful new wording", "timescale": "S" * 256, "version": "1"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert error_summary_targets(page) == ["timescale"]
+    assert "My careful new wording</textarea>" in page and 'value="' + "S" * 256 in page
+    assert _recommendations(seeded, "Culture Review 2019")["c"]["text"] == original["text"]
+    assert _count(seeded, RecommendationRevision) == 0
 
 
 # --- the web: imports --------------------------------------------------------------------------
