@@ -143,3 +143,17 @@ def current_menu_item(html: str) -> str | None:
     """The label of the service navigation item marked as the current page, if any."""
     match = MENU_CURRENT.search(html)
     return match.group(1).strip() if match else None
+
+
+def assert_tables_scroll(html: str) -> None:
+    """Every table sits in a labelled, focusable region that scrolls sideways, so a wide table
+    does not widen the page on a 320px screen (WCAG 1.4.10 reflow)."""
+    tables = html.count("<table")
+    wrapped = len(
+        re.findall(
+            r'<div class="app-table-scroll" tabindex="0" role="region" '
+            r'aria-label(?:ledby)?="[^"]+">\s*<table',
+            html,
+        )
+    )
+    assert tables and wrapped == tables, f"{tables - wrapped} of {tables} tables do not scroll"

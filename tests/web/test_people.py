@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services import account_tokens, audit, people
 from tests.databases import make_app
-from tests.helpers import PASSWORD, count_queries, make_user
+from tests.helpers import PASSWORD, assert_tables_scroll, count_queries, make_user
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
@@ -576,11 +576,14 @@ def test_a_mixed_file_is_all_or_nothing(seeded, client):
         + "No Roles,noroles@example.org,,,,,\n"
         + "Bad Email,not-an-email,officer,,,Director,Legal\n"
         + "Jo Again,JO@example.org,facilitator,,,,\n"
+        + "Sarah Whitfield,member@example.org,member,Labour Group,Sutton,,\n"
     )
     before = count(seeded, User)
     preview = upload(client, text)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 422 and "Some rows are rejected" in html
+    assert "1 to add" in html and "1 to change" in html and "3 rejected" in html
+    assert_tables_scroll(html)  # rejected, to add, to change: none widens a phone's page
     assert (
         "Row 3: No roles" in html and "Row 4: Enter an email address in the correct format" in html
     )
@@ -589,6 +592,7 @@ def test_a_mixed_file_is_all_or_nothing(seeded, client):
     refused = confirm(client, text)
     assert refused.status_code == 422 and "Nothing was imported" in refused.get_data(as_text=True)
     assert count(seeded, User) == before and sent_mail(seeded) == []
+    assert user_by_email(seeded, MEMBER).ward == "Parr"
 
 
 def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, client):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Recommendation, RecommendationRevision, RecommendationSource
 from app.seed_data.recommendations import SOURCES
-from tests.helpers import current_menu_item, error_summary_targets
+from tests.helpers import assert_tables_scroll, current_menu_item, error_summary_targets
 
 SEEDS = "/work/shared/seeds"
 CPC_FILE = f"{SEEDS}/000_1533b1998af56bea.txt"
@@ -508,6 +508,7 @@ def test_importing_into_an_existing_source_updates_letters_and_keeps_their_histo
     ).get_data(as_text=True)
     assert "0 new, 1 changing an existing one, 1 unchanged" in page
     assert "Changes to existing recommendations" in page
+    assert_tables_scroll(page)  # what was recognised, each change and the unplaced lines
     assert shipped_b["text"] in page and "A new text for b" in page  # before and after
     assert "Save 1 recommendation<" in page
     assert _save(client, page).status_code == 303
