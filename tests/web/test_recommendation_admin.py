@@ -315,6 +315,24 @@ def _save(client, page: str, **overrides):
     return client.post_form("/recommendations/import/save", {**_confirm_data(page), **overrides})
 
 
+def test_an_action_plan_at_the_size_limit_full_of_curly_quotes_previews_and_saves(seeded, client):
+    """200,000 characters of three-byte ones are 600 KB, posted back as base64 to save: more
+    than Werkzeug's default 500 KB for a form field, so the limit is the product's own."""
+    _new_source(seeded)
+    client.sign_in(ADMIN)
+    line = "’“”— " * 1510  # 5 characters, 13 bytes
+    text = "".join(f"{letter}) {line}\n" for letter in "abcdefghijklmnopqrstuvwxyz")
+    assert 190_000 < len(text) <= 200_000 and len(text.encode()) > 500_000
+    preview = client.post_form(
+        "/recommendations/import",
+        {"source": "parks-review", "text": text},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200
+    assert _save(client, preview.get_data(as_text=True)).status_code == 303
+    assert len(_recommendations(seeded, "Parks Review")) == 26
+
+
 def test_csv_import_previews_without_writing_then_saves_everything(seeded, client):
     _new_source(seeded)
     client.sign_in(ADMIN)
