@@ -718,6 +718,15 @@ def test_users_invite_from_the_command_line(app):
         args=["users", "invite", "x@example.org", "--name", "X", "--role", "member"]
     )
     assert incomplete.exit_code != 0 and "ward" in incomplete.output
+    sam = user_by_email(app, "sam@example.org")
+    assert (sam.job_title, sam.service, sam.password_hash) == ("Director", "Legal", None)
+    # ``users create`` takes the same person options (one definition serves both commands).
+    created = runner.invoke(
+        args=["users", "create", "ip@example.org", "--name", "Indy Person"]
+        + ["--role", "standards", "--independent-person", "--no-password"]
+    )
+    assert created.exit_code == 0, created.output
+    assert user_by_email(app, "ip@example.org").is_independent_person
 
 
 def test_common_passwords_are_refused_everywhere_a_password_is_set(app):
