@@ -541,13 +541,28 @@ def _mail_invitation(user: User, token: str, expires_at: datetime, by: User | No
     )
 
 
+def _set_password_by_link(token: str, purpose: TokenPurpose, password: str) -> User:
+    """Use up an emailed link and set its person's password (ending their sessions).
+
+    The password is checked before the link is used, so a weak one leaves the link working.
+    Raises ``InvalidLink`` for a link that is unknown, used, superseded or expired, or whose
+    person was deactivated (or, for a reset, has no password yet: they need an invitation)."""
+    check_password_strength(password)
+    user = account_tokens.use(token, purpose)
+    if (
+        user is None
+        or not user.active
+        or (purpose is TokenPurpose.PASSWORD_RESET and not user.password_hash)
+    ):
+        what = "invitation" if purpose is TokenPurpose.INVITATION else "password reset"
+        raise InvalidLink(f"This {what} link has expired or has already been used.")
+    set_password(user, password)
+    return user
+
+
 def accept_invitation(token: str, password: str) -> User:
     """Use an invitation link: set the person's first password. Raises ``InvalidLink``."""
-    check_password_strength(password)  # before the link is used up
-    user = account_tokens.use(token, TokenPurpose.INVITATION)
-    if user is None or not user.active:
-        raise InvalidLink("This invitation link has expired or has already been used.")
-    set_password(user, password)
+    user = _set_password_by_link(token, TokenPurpose.INVITATION, password)
     audit.record(
         "person.invitation_accepted",
         actor=user,
@@ -596,11 +611,7 @@ def request_password_reset(email: str) -> None:
 
 def reset_password(token: str, password: str) -> User:
     """Use a reset link: a new password, and every session the person had ends."""
-    check_password_strength(password)
-    user = account_tokens.use(token, TokenPurpose.PASSWORD_RESET)
-    if user is None or not user.active or not user.password_hash:
-        raise InvalidLink("This password reset link has expired or has already been used.")
-    set_password(user, password)
+    user = _set_password_by_link(token, TokenPurpose.PASSWORD_RESET, password)
     audit.record(
         "person.password_reset",
         actor=user,
