@@ -287,7 +287,7 @@ MAX_LENGTHS = {
 FIELD_LABELS = {
     "name": "Name",
     "email": "Email address",
-    "group": "Group",
+    "group": "Political Group",
     "ward": "Ward",
     "job_title": "Job title",
     "service": "Service",

@@ -24,7 +24,13 @@ from app.models import (
 )
 from app.services import account_tokens, audit, people
 from tests.databases import make_app
-from tests.helpers import PASSWORD, assert_tables_scroll, count_queries, make_user
+from tests.helpers import (
+    PASSWORD,
+    assert_tables_scroll,
+    count_queries,
+    error_summary_targets,
+    make_user,
+)
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
@@ -174,6 +180,27 @@ def test_an_invitation_with_mistakes_changes_nothing(seeded, client, change, mes
         "name", 1
     )
     assert count(seeded, User) == before and sent_mail(seeded) == []
+
+
+def test_too_long_details_get_the_house_message_once_each_linked_from_the_summary(seeded, client):
+    client.sign_in(ADMIN)
+    member = user_by_email(seeded, MEMBER)
+    events_before = count(seeded, AuditEvent)
+    response = client.post_form(
+        f"/people/{member.id}/edit",
+        {**JO, "name": "Sarah Whitfield", "email": "sarah@", "group": "G" * 121},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error_summary_targets(html) == ["email", "group"]
+    messages = re.findall(r"</span> ([^<]+?)\s*</p>", html)
+    assert messages == [
+        "Enter an email address in the correct format, like name@example.org",
+        "Political Group must be 120 characters or fewer",
+    ]
+    assert 'value="sarah@"' in html and 'value="' + "G" * 121 + '"' in html
+    assert user_by_email(seeded, MEMBER).email == MEMBER
+    assert count(seeded, AuditEvent) == events_before
 
 
 def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(seeded, client):
@@ -722,8 +749,10 @@ def test_users_invite_from_the_command_line(app):
     assert (sam.job_title, sam.service, sam.password_hash) == ("Director", "Legal", None)
     # ``users create`` takes the same person options (one definition serves both commands).
     created = runner.invoke(
-        args=["users", "create", "ip@example.org", "--name", "Indy Person"]
-        + ["--role", "standards", "--independent-person", "--no-password"]
+        args=[
+            *("users", "create", "ip@example.org", "--name", "Indy Person"),
+            *("--role", "standards", "--independent-person", "--no-password"),
+        ]
     )
     assert created.exit_code == 0, created.output
     assert user_by_email(app, "ip@example.org").is_independent_person
