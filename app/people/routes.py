@@ -6,6 +6,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app.extensions import db
 from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
+from app.pagination import paginate
 from app.people import bp
 from app.people.forms import (
     ConfirmForm,
@@ -72,24 +73,21 @@ def index():
         )
     if filters["status"] in STATUSES:
         query = query.where(_status_filter(filters["status"]))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PEOPLE_PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    found = db.session.scalars(
-        query.order_by(func.lower(User.display_name), User.id)
-        .limit(PEOPLE_PAGE_SIZE)
-        .offset((page - 1) * PEOPLE_PAGE_SIZE)
-    ).all()
-    invitations = account_tokens.latest_invitations([user.id for user in found])
+    found = paginate(
+        query.order_by(func.lower(User.display_name), User.id),
+        request.args.get("page", type=int),
+        PEOPLE_PAGE_SIZE,
+    )
+    invitations = account_tokens.latest_invitations([user.id for user in found.items])
     return render(
         "people/index.html",
-        people=[(user, people.status_of(user, invitations.get(user.id))) for user in found],
+        people=[(user, people.status_of(user, invitations.get(user.id))) for user in found.items],
         filters=filters,
         roles=list(Role),
         statuses=STATUSES,
-        page=page,
-        pages=pages,
-        total=total,
+        page=found.number,
+        pages=found.pages,
+        total=found.total,
     )
 
 
