@@ -246,6 +246,8 @@ def test_admin_pages_are_under_recommendations_in_the_menu(seeded, client):
     assert current_menu_item(preview.get_data(as_text=True)) == "Recommendations"
     coverage = client.get("/recommendations/coverage").get_data(as_text=True)
     assert current_menu_item(coverage) == "Coverage"
+    assert_tables_scroll(coverage)  # four columns and long themes: it scrolls at 320px
+    assert 'class="govuk-select govuk-!-width-full" id="theme"' in coverage
 
 
 def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_typed(seeded, client):
