@@ -408,25 +408,41 @@ def update_person(
     if user.is_admin and Role.ADMIN not in roles:
         _keep_an_admin(user, "demote")
     before = person_record(user)
-    user.display_name = name.strip()
     user.email = email
+    set_details(user, name, roles, **details)
+    event = change_event(user, before, by=by)
+    if event is None:
+        return []
+    audit.record(**event)
+    return list(event["after"])
+
+
+def set_details(user: User, name: str, roles: set[Role] | frozenset[Role], **details) -> None:
+    """Give a person a name, roles and the details those roles keep (see ``details_for``)."""
+    user.display_name = name.strip()
     for key, value in details_for(roles, **details).items():
         setattr(user, key, value)
-    if roles != user.roles:
+    if frozenset(roles) != user.roles:
         user.set_roles(set(roles))
+
+
+def change_event(user: User, before: dict, *, by: User | None, note: str = "") -> dict | None:
+    """The audit event of a change to a person since ``before`` (their ``person_record``): only
+    what changed, before and after; None when nothing did. For ``audit.record(**event)``, or
+    ``audit.record_many`` when many people change at once."""
     after = person_record(user)
     changed = [key for key in after if before[key] != after[key]]
-    if changed:
-        audit.record(
-            "person.roles_changed" if "roles" in changed else "person.updated",
-            actor=by,
-            object_type="person",
-            object_id=user.id,
-            summary=f"{user.email}: {', '.join(changed)} changed",
-            before={key: before[key] for key in changed},
-            after={key: after[key] for key in changed},
-        )
-    return changed
+    if not changed:
+        return None
+    return {
+        "action": "person.roles_changed" if "roles" in changed else "person.updated",
+        "actor": by,
+        "object_type": "person",
+        "object_id": user.id,
+        "summary": f"{user.email}: {', '.join(changed)} changed{note}",
+        "before": {key: before[key] for key in changed},
+        "after": {key: after[key] for key in changed},
+    }
 
 
 # Status, invitations and password resets -----------------------------------------------------

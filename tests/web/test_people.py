@@ -584,6 +584,8 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client
     assert len(events(seeded, "person.created")) >= 2
     [changed] = events(seeded, "person.roles_changed")
     assert changed.before == {"roles": ["member"], "ward": "Parr"}
+    assert changed.after == {"roles": ["member", "standards"], "ward": "Sutton"}
+    assert changed.summary == "member@example.org: roles, ward changed (CSV import)"
     with seeded.app_context():
         assert audit.verify().ok
 
