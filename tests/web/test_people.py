@@ -23,7 +23,6 @@ from app.models import (
     utcnow,
 )
 from app.services import account_tokens, audit, people
-from tests.databases import make_app
 from tests.helpers import (
     PASSWORD,
     assert_tables_scroll,
@@ -696,34 +695,15 @@ def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
         )
 
 
-def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_server):
-    controller, recorder = smtp_server
-    app = make_app(
-        database_url,
-        MAIL_BACKEND="smtp",
-        SMTP_HOST=controller.hostname,
-        SMTP_PORT=controller.port,
-        SMTP_SECURITY="none",
-        MAIL_FROM="Accord <accord@sthelens.example>",
-    )
-    try:
-        with app.app_context():
-            people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
-            db.session.commit()
-        wait_for_deliveries()
-        [envelope] = recorder.envelopes
-        assert envelope.rcpt_tos == ["sam@example.org"]
-        assert b"/invitation/" in envelope.content
-    finally:
-        if database_url.startswith("postgresql"):
-            from tests.databases import truncate_all
-
-            truncate_all(app)
-        with app.app_context():
-            db.engine.dispose()
-
-
-# The command line ----------------------------------------------------------------------------
+def test_an_invitation_goes_out_through_a_real_smtp_server(smtp_app):
+    app, recorder = smtp_app
+    with app.app_context():
+        people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
+        db.session.commit()
+    wait_for_deliveries()
+    [envelope] = recorder.envelopes
+    assert envelope.rcpt_tos == ["sam@example.org"]
+    assert b"/invitation/" in envelope.content
 
 
 def test_users_invite_from_the_command_line(app):
