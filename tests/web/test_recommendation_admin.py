@@ -409,8 +409,7 @@ def test_malformed_imports_are_refused_by_the_upload_field(seeded, client, filen
     response = _upload(client, "parks-review", filename, data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "govuk-error-summary" in page and message in page
-    assert 'href="#upload"' in page or 'href="#text"' in page
+    assert message in page and error_summary_targets(page) == ["upload"]
     assert _count(seeded, Recommendation) == 37
 
 
