@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
 from app.extensions import db
-from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
+from app.models import Role, User, UserRole
 from app.pagination import paginate
 from app.people import bp
 from app.people.forms import (
@@ -20,40 +20,12 @@ from app.rendering import render
 from app.services import DomainError, account_tokens, people, people_import
 
 PEOPLE_PAGE_SIZE = 50
-STATUSES = {
-    "active": "Active",
-    "invited": "Invited",
-    "expired": "Invitation expired",
-    "not_invited": "Not invited",
-    "deactivated": "Deactivated",
-}
 
 
 def _person(user_id: int) -> User:
     user = db.get_or_404(User, user_id)
     require(can_manage_people(current_user))
     return user
-
-
-def _status_filter(status: str):
-    live_invitation = exists().where(
-        AccountToken.user_id == User.id,
-        AccountToken.purpose == TokenPurpose.INVITATION,
-        AccountToken.used_at.is_(None),
-        AccountToken.revoked_at.is_(None),
-        AccountToken.expires_at > utcnow(),
-    )
-    any_invitation = exists().where(
-        AccountToken.user_id == User.id, AccountToken.purpose == TokenPurpose.INVITATION
-    )
-    waiting = User.active.is_(True) & User.password_hash.is_(None)
-    return {
-        "active": User.active.is_(True) & User.password_hash.is_not(None),
-        "deactivated": User.active.is_(False),
-        "invited": waiting & live_invitation,
-        "expired": waiting & any_invitation & ~live_invitation,
-        "not_invited": waiting & ~any_invitation,
-    }[status]
 
 
 @bp.get("/people")
@@ -71,8 +43,8 @@ def index():
         query = query.where(
             exists().where(UserRole.user_id == User.id, UserRole.role == Role(filters["role"]))
         )
-    if filters["status"] in STATUSES:
-        query = query.where(_status_filter(filters["status"]))
+    if filters["status"] in people.STATUSES:
+        query = query.where(people.status_condition(filters["status"]))
     found = paginate(
         query.order_by(func.lower(User.display_name), User.id),
         request.args.get("page", type=int),
@@ -84,7 +56,7 @@ def index():
         people=[(user, people.status_of(user, invitations.get(user.id))) for user in found.items],
         filters=filters,
         roles=list(Role),
-        statuses=STATUSES,
+        statuses=people.STATUSES,
         page=found.number,
         pages=found.pages,
         total=found.total,

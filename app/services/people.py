@@ -9,7 +9,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -458,20 +458,50 @@ class Status:
     expires_at: datetime | None = None
 
 
+STATUSES = {
+    "active": "Active",
+    "invited": "Invited",
+    "expired": "Invitation expired",
+    "not_invited": "Not invited",
+    "deactivated": "Deactivated",
+}
+
+
 def status_of(user: User, invitation: AccountToken | None) -> Status:
     """Deactivated, Active (has a password), Invited (a live invitation), or its invitation
-    expired (or was never sent)."""
+    expired (or was never sent). ``status_condition`` is the same rule in SQL."""
     if not user.active:
-        return Status("deactivated", "Deactivated", "grey")
+        return Status("deactivated", STATUSES["deactivated"], "grey")
     if user.password_hash:
-        return Status("active", "Active", "green")
+        return Status("active", STATUSES["active"], "green")
     if account_tokens.is_usable(invitation):
-        return Status("invited", "Invited", "blue", invitation.expires_at)
+        return Status("invited", STATUSES["invited"], "blue", invitation.expires_at)
     if invitation is None:
-        return Status("not_invited", "Not invited", "yellow")
+        return Status("not_invited", STATUSES["not_invited"], "yellow")
     if invitation.revoked_at is not None and invitation.expires_at > utcnow():
         return Status("expired", "Invitation withdrawn", "orange")  # on deactivation
-    return Status("expired", "Invitation expired", "orange", invitation.expires_at)
+    return Status("expired", STATUSES["expired"], "orange", invitation.expires_at)
+
+
+def status_condition(key: str):
+    """A WHERE condition for the people whose ``status_of`` has ``key`` (the list's filter).
+    An invitation is live unless used, revoked or expired; a new one revokes the older."""
+    invitations = AccountToken.user_id == User.id, AccountToken.purpose == TokenPurpose.INVITATION
+    live_invitation = exists().where(
+        *invitations,
+        AccountToken.used_at.is_(None),
+        AccountToken.revoked_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+    any_invitation = exists().where(*invitations)
+    waiting = User.active.is_(True) & User.password_hash.is_(None)
+    return {
+        "active": User.active.is_(True) & User.password_hash.is_not(None),
+        "deactivated": User.active.is_(False),
+        "invited": waiting & live_invitation,
+        "expired": waiting & any_invitation & ~live_invitation,
+        "not_invited": waiting & ~any_invitation,
+    }[key]
 
 
 def invitation_lifetime() -> timedelta:

@@ -388,6 +388,35 @@ def test_the_people_list_filters_searches_and_pages(seeded, client):
     assert "Sarah Whitfield" in members and "Person 01" not in members
 
 
+def test_the_status_filter_agrees_with_the_status_shown(seeded):
+    with seeded.app_context():
+        admin = people.find_user_by_email(ADMIN)
+        waiting = {}
+        for name in ("invited", "expired", "withdrawn", "not_invited"):
+            waiting[name] = people.create_user(f"{name}@example.org", name, {Role.FACILITATOR})
+        for name in ("invited", "expired", "withdrawn"):
+            people.send_invitation(waiting[name], by=admin)
+        people.deactivate(waiting["withdrawn"], by=admin)
+        people.reactivate(waiting["withdrawn"], by=admin)
+        people.deactivate(people.find_user_by_email(MEMBER), by=admin)
+        db.session.execute(
+            update(AccountToken)
+            .where(AccountToken.user_id == waiting["expired"].id)
+            .values(
+                created_at=utcnow() - timedelta(days=9), expires_at=utcnow() - timedelta(days=2)
+            )
+        )
+        db.session.commit()
+        everyone = db.session.scalars(select(User)).all()
+        invitations = account_tokens.latest_invitations([user.id for user in everyone])
+        shown = {user.id: people.status_of(user, invitations.get(user.id)) for user in everyone}
+        for key in people.STATUSES:
+            found = db.session.scalars(select(User.id).where(people.status_condition(key))).all()
+            assert found, key
+            assert sorted(found) == sorted(i for i, status in shown.items() if status.key == key)
+        assert shown[waiting["withdrawn"].id].label == "Invitation withdrawn"
+
+
 def test_editing_roles_is_audited_with_before_and_after(seeded, client):
     client.sign_in(ADMIN)
     member = user_by_email(seeded, MEMBER)
