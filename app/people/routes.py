@@ -133,6 +133,8 @@ def edit(user_id: int):
                 f"{user.display_name}'s details are saved." if changed else "Nothing changed.",
                 "success" if changed else "info",
             )
+            if not can_manage_people(current_user):  # an admin who gave up the role
+                return redirect(url_for("main.home"), 303)
             return redirect(url_for("people.show", user_id=user.id), 303)
     return render("people/edit.html", form=form, person=user, status=422 if form.errors else 200)
 

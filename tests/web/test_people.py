@@ -520,6 +520,19 @@ def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, c
     assert not user_by_email(seeded, ADMIN).is_admin
 
 
+def test_an_administrator_who_gives_up_the_role_lands_on_a_page_they_can_see(seeded, client):
+    make_user(seeded, "second.admin@example.org", (Role.ADMIN,), display_name="Second Admin")
+    client.sign_in(ADMIN)
+    admin = user_by_email(seeded, ADMIN)
+    response = client.post_form(
+        f"/people/{admin.id}/edit",
+        {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert user_by_email(seeded, ADMIN).roles == {Role.FACILITATOR}
+
+
 def test_two_administrators_removing_each_other_at_once_leave_one(seeded):
     make_user(seeded, "second@example.org", roles=(Role.ADMIN,))
     outcomes, barrier = [], threading.Barrier(2)
