@@ -528,6 +528,10 @@ def test_importing_into_an_existing_source_updates_letters_and_keeps_their_histo
     assert "0 new, 1 changing an existing one, 1 unchanged" in page
     assert "Changes to existing recommendations" in page
     assert_tables_scroll(page)  # what was recognised, each change and the unplaced lines
+    # Three columns (the theme, text, timescale and response share one), so the text is
+    # readable at 320px; each "Changes" link says whose.
+    assert page.count('<th scope="col" class="govuk-table__header">') == 3 + 3
+    assert 'Changes<span class="govuk-visually-hidden"> to CR b</span>' in page
     assert shipped_b["text"] in page and "A new text for b" in page  # before and after
     assert "Save 1 recommendation<" in page
     assert _save(client, page).status_code == 303
