@@ -355,6 +355,27 @@ def test_only_administrators_manage_people(seeded, client, email):
     assert user_by_email(seeded, ADMIN).active
 
 
+def test_every_post_needs_the_csrf_token(seeded, client):
+    path = invite_jo(seeded, client)
+    member = user_by_email(seeded, MEMBER)
+    before = count(seeded, AuditEvent)
+    for target in (
+        "/people/invite",
+        f"/people/{member.id}/edit",
+        f"/people/{member.id}/invitation",
+        f"/people/{member.id}/deactivate",
+        f"/people/{member.id}/reactivate",
+        "/people/import",
+        "/people/import/confirm",
+    ):
+        assert client.post(target, data={**JO, "text": HEADER}).status_code == 400, target
+    client.post_form("/sign-out")
+    for target in (path, "/forgotten-password"):
+        data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "email": MEMBER}
+        assert client.post(target, data=data).status_code == 400, target
+    assert count(seeded, AuditEvent) == before + 1  # signing out, nothing else
+
+
 def test_the_people_list_filters_searches_and_pages(seeded, client):
     with seeded.app_context():
         rows = [f"Person {n:02},p{n:02}@example.org,officer,,,Officer,Service" for n in range(60)]

@@ -184,6 +184,16 @@ def test_only_admins_reach_the_admin_pages_and_see_their_controls(seeded, client
     assert _count(seeded, AuditEvent) == events
 
 
+def test_every_admin_post_needs_the_csrf_token(seeded, client):
+    client.sign_in(ADMIN)
+    events = _count(seeded, AuditEvent)
+    for method, path in ADMIN_ROUTES:
+        if method == "POST":
+            response = client.post(path, data={"reason": "x", "name": "X", "short_name": "X"})
+            assert response.status_code == 400, path
+    assert _count(seeded, AuditEvent) == events
+
+
 def test_signed_out_people_are_sent_to_sign_in(seeded, client):
     response = client.get("/recommendations/import")
     assert response.status_code in (302, 303) and "/sign-in" in response.headers["Location"]
