@@ -635,6 +635,10 @@ def test_an_unlinked_recommendation_is_deleted_after_confirmation(seeded, client
         "/recommendations/import", {"source": "parks-review", "text": PASTED}
     ).get_data(as_text=True)
     _save(client, page)
+    shown = client.get("/recommendations/parks-review/a").get_data(as_text=True)
+    assert 'href="/recommendations/parks-review/a/delete"' in shown
+    linked = client.get("/recommendations/culture-review/a").get_data(as_text=True)
+    assert "/delete" not in linked and 'href="/recommendations/culture-review/a/retire"' in linked
     confirm = client.get("/recommendations/parks-review/a/delete").get_data(as_text=True)
     assert "Are you sure you want to delete PR a?" in confirm
     assert _count(seeded, Recommendation) == 39
