@@ -129,10 +129,12 @@ def edit(user_id: int):
             form.roles.errors = [str(error)]
         else:
             db.session.commit()
-            flash(
-                f"{user.display_name}'s details are saved." if changed else "Nothing changed.",
-                "success" if changed else "info",
-            )
+            message = f"{user.display_name}'s details are saved." if changed else "Nothing changed."
+            if "email" in changed and not user.password_hash and user.active:
+                message += (
+                    " The invitation sent to the old address no longer works: send a new one."
+                )
+            flash(message, "success" if changed else "info")
             if not can_manage_people(current_user):  # an admin who gave up the role
                 return redirect(url_for("main.home"), 303)
             return redirect(url_for("people.show", user_id=user.id), 303)

@@ -398,12 +398,16 @@ def update_person(
     **details,
 ) -> list[str]:
     """Change a person's details and roles; returns the names of what changed (audited with
-    before and after). The last active administrator keeps the admin role."""
+    before and after). The last active administrator keeps the admin role.
+
+    A new email address withdraws the links sent to the old one (an invitation sent to a
+    mistyped address must not stay usable by whoever reads that mailbox)."""
     email = normalise_email(email)
     if email != user.email:
         other = find_user_by_email(email)
         if other is not None and other.id != user.id:
             raise EmailTaken(f"There is already an account for {email}.")
+        account_tokens.revoke(user)
     roles = frozenset(roles)
     if user.is_admin and Role.ADMIN not in roles:
         _keep_an_admin(user, "demote")

@@ -219,6 +219,20 @@ def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(seeded, cli
     assert seeded.test_client().get("/invitation/not-a-real-token").status_code == 404
 
 
+def test_correcting_a_mistyped_address_withdraws_the_link_sent_to_it(seeded, client):
+    path = invite_jo(seeded, client)
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    corrected = client.post_form(
+        f"/people/{jo.id}/edit", {**JO, "email": "jo.bloggs@example.com"}, follow_redirects=True
+    )
+    page = corrected.get_data(as_text=True)
+    assert "The invitation sent to the old address no longer works" in page
+    assert "Invitation withdrawn" in page and "Send a new invitation" in page
+    assert seeded.test_client().get(path).status_code == 410
+    [event] = events(seeded, "person.updated")
+    assert event.before == {"email": "jo.bloggs@example.org"}
+
+
 def test_resending_an_invitation_supersedes_the_old_link(seeded, client):
     old = invite_jo(seeded, client)
     jo = user_by_email(seeded, "jo.bloggs@example.org")
