@@ -104,13 +104,15 @@ def person_record(user: User) -> dict:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password hash and end every session the person had.
+    """Store a new password hash, end every session the person had and withdraw any other
+    invitation or reset link (one would otherwise set yet another password).
 
     Raises ``WeakPassword`` for a password that is too short or too common."""
     check_password_strength(password)
     user.password_hash = _hasher().hash(password)
     if user.id is not None:
         end_all_sessions(user, reason="password changed")
+        account_tokens.revoke(user)
         audit.record(
             "person.password_set",
             actor=None,

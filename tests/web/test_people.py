@@ -233,6 +233,15 @@ def test_correcting_a_mistyped_address_withdraws_the_link_sent_to_it(seeded, cli
     assert event.before == {"email": "jo.bloggs@example.org"}
 
 
+def test_a_password_set_from_the_command_line_withdraws_the_invitation(seeded, client):
+    path = invite_jo(seeded, client)
+    result = seeded.test_cli_runner().invoke(
+        args=["users", "set-password", "jo.bloggs@example.org"], input=NEW_PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert seeded.test_client().get(path).status_code == 410
+
+
 def test_resending_an_invitation_supersedes_the_old_link(seeded, client):
     old = invite_jo(seeded, client)
     jo = user_by_email(seeded, "jo.bloggs@example.org")
