@@ -168,50 +168,52 @@ def _user(email: str) -> User:
 
 
 ROLE_CHOICE = click.Choice([role.value for role in Role])
+PERSON_OPTIONS = (
+    click.option("--name", "display_name", required=True, help="The name shown to others."),
+    click.option(
+        "--role",
+        "roles",
+        multiple=True,
+        type=ROLE_CHOICE,
+        required=True,
+        help="Repeat for several roles.",
+    ),
+    click.option("--group", help="A Member's political Group."),
+    click.option("--ward", help="A Member's ward."),
+    click.option("--job-title", help="An Officer's job title."),
+    click.option("--service", help="An Officer's service."),
+    click.option(
+        "--independent-person",
+        "is_independent_person",
+        is_flag=True,
+        help="A Standards Committee member who is neither Member nor Officer.",
+    ),
+)
+
+
+def _person_options(command):
+    """A person's name, roles and details, as ``users create`` and ``users invite`` take them:
+    the command gets ``display_name``, ``roles`` and the details as keyword arguments."""
+    for option in reversed(PERSON_OPTIONS):
+        command = option(command)
+    return command
 
 
 @users.command("create")
 @click.argument("email")
-@click.option("--name", "display_name", required=True, help="The name shown to others.")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    type=ROLE_CHOICE,
-    required=True,
-    help="Repeat for several roles.",
-)
-@click.option("--group", help="A Member's political Group.")
-@click.option("--ward", help="A Member's ward.")
-@click.option("--job-title", help="An Officer's job title.")
-@click.option("--service", help="An Officer's service.")
-@click.option(
-    "--independent-person",
-    is_flag=True,
-    help="A Standards Committee member who is neither Member nor Officer.",
-)
+@_person_options
 @click.option(
     "--password/--no-password",
     "with_password",
     default=True,
     help="Read a password from standard input or a prompt (the default).",
 )
-def create_user(
-    email, display_name, roles, group, ward, job_title, service, independent_person, with_password
-) -> None:
+def create_user(email, display_name, roles, with_password, **details) -> None:
     """Create a person with their roles. The password is read from stdin or a prompt."""
     password = _read_password(prompt=True) if with_password else None
     try:
         user = people.create_user(
-            email,
-            display_name,
-            {Role(role) for role in roles},
-            password=password,
-            group=group,
-            ward=ward,
-            job_title=job_title,
-            service=service,
-            is_independent_person=independent_person,
+            email, display_name, {Role(role) for role in roles}, password=password, **details
         )
     except DomainError as error:
         raise click.ClickException(str(error)) from error
@@ -221,34 +223,10 @@ def create_user(
 
 @users.command("invite")
 @click.argument("email")
-@click.option("--name", "display_name", required=True, help="The name shown to others.")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    type=ROLE_CHOICE,
-    required=True,
-    help="Repeat for several roles.",
-)
-@click.option("--group", help="A Member's political Group.")
-@click.option("--ward", help="A Member's ward.")
-@click.option("--job-title", help="An Officer's job title.")
-@click.option("--service", help="An Officer's service.")
-@click.option(
-    "--independent-person",
-    is_flag=True,
-    help="A Standards Committee member who is neither Member nor Officer.",
-)
-def invite_user(email, display_name, roles, group, ward, job_title, service, independent_person):
+@_person_options
+def invite_user(email, display_name, roles, **details):
     """Add a person and email them a single-use link to set their password (PUBLIC_URL)."""
     chosen = {Role(role) for role in roles}
-    details = {
-        "group": group,
-        "ward": ward,
-        "job_title": job_title,
-        "service": service,
-        "is_independent_person": independent_person,
-    }
     problems = people.person_problems(name=display_name, email=email, roles=chosen, **details)
     if problems:
         raise click.ClickException(" ".join(f"{message}." for message in problems.values()))

@@ -65,6 +65,9 @@ def settings(env: str, instance_path: str) -> dict:
         "PASSWORD_RESET_LIMIT_PER_ADDRESS": os.environ.get(
             "PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"
         ),
+        # A form's fields may carry a pasted import (400,000 characters for people, 200,000 for
+        # recommendations, posted again as base64 to confirm): up to 4 bytes a character.
+        "MAX_FORM_MEMORY_SIZE": 3 * 1024 * 1024,
         "COMMENT_EDIT_WINDOW_MINUTES": int(os.environ.get("COMMENT_EDIT_WINDOW_MINUTES", "15")),
         "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "50")),
         "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", "4")),

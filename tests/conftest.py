@@ -87,3 +87,21 @@ def smtp_server():
         yield controller, recorder
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_app(database_url, smtp_server):
+    """The app sending its mail by plain SMTP to ``smtp_server``; yields it with the server's
+    recorder (its ``envelopes``)."""
+    controller, recorder = smtp_server
+    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    with databases.app_for(
+        database_url,
+        cleanup=cleanup,
+        MAIL_BACKEND="smtp",
+        SMTP_HOST=controller.hostname,
+        SMTP_PORT=controller.port,
+        SMTP_SECURITY="none",
+        MAIL_FROM="Accord <accord@sthelens.example>",
+    ) as app:
+        yield app, recorder

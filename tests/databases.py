@@ -98,8 +98,8 @@ def truncate_all(app) -> None:
 
 
 @contextmanager
-def app_for(database_url: str, cleanup=None):
-    app = make_app(database_url)
+def app_for(database_url: str, cleanup=None, **overrides):
+    app = make_app(database_url, **overrides)
     try:
         yield app
     finally:

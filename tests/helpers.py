@@ -118,3 +118,42 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+ERROR_SUMMARY = re.compile(r'class="govuk-error-summary".*?</div>\s*</div>\s*</div>', re.S)
+MENU_CURRENT = re.compile(
+    r'govuk-service-navigation__item--active">\s*<a[^>]*aria-current="page"[^>]*>\s*'
+    r"<strong[^>]*>([^<]+)</strong>"
+)
+
+
+def error_summary_targets(html: str) -> list[str]:
+    """The ids the error summary links to; each must be on the page (GOV.UK's error summary
+    moves focus to the field it names)."""
+    summary = ERROR_SUMMARY.search(html)
+    assert summary, "no error summary on the page"
+    targets = re.findall(r'href="#([^"]+)"', summary.group(0))
+    assert targets, "the error summary links to no field"
+    missing = [t for t in targets if f'id="{t}"' not in html]
+    assert not missing, f"the error summary links to ids not on the page: {missing}"
+    return targets
+
+
+def current_menu_item(html: str) -> str | None:
+    """The label of the service navigation item marked as the current page, if any."""
+    match = MENU_CURRENT.search(html)
+    return match.group(1).strip() if match else None
+
+
+def assert_tables_scroll(html: str) -> None:
+    """Every table sits in a labelled, focusable region that scrolls sideways, so a wide table
+    does not widen the page on a 320px screen (WCAG 1.4.10 reflow)."""
+    tables = html.count("<table")
+    wrapped = len(
+        re.findall(
+            r'<div class="app-table-scroll" tabindex="0" role="region" '
+            r'aria-label(?:ledby)?="[^"]+">\s*<table',
+            html,
+        )
+    )
+    assert tables and wrapped == tables, f"{tables - wrapped} of {tables} tables do not scroll"

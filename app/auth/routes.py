@@ -115,36 +115,57 @@ def _link_invalid(purpose: TokenPurpose, token: str):
     )
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    """An invited person sets their password, and is signed in."""
-    invitation = account_tokens.find(token, TokenPurpose.INVITATION)
-    if not account_tokens.is_usable(invitation):
-        return _link_invalid(TokenPurpose.INVITATION, token)
+def _set_password_from_link(token: str, purpose: TokenPurpose):
+    """The page an emailed link opens: the person chooses a password, which uses the link up.
+
+    An invitation then signs them in; a reset signs them out everywhere, this browser too."""
+    found = account_tokens.find(token, purpose)
+    if not account_tokens.is_usable(found):
+        return _link_invalid(purpose, token)
     form = SetPasswordForm()
     if form.validate_on_submit():
+        use_link = (
+            people.accept_invitation
+            if purpose is TokenPurpose.INVITATION
+            else people.reset_password
+        )
         try:
-            user = people.accept_invitation(token, form.password.data)
+            user = use_link(token, form.password.data)
         except people.InvalidLink:
             db.session.rollback()
-            return _link_invalid(TokenPurpose.INVITATION, token)
+            return _link_invalid(purpose, token)
         except WeakPassword as error:  # the form checks this first; kept for safety
             db.session.rollback()
             form.password.errors = [str(error)]
         else:
             _sign_out_whoever_is_signed_in()
-            _start_signed_in(user)
+            if purpose is TokenPurpose.INVITATION:
+                _start_signed_in(user)
+                message = f"Your password is set. Welcome to Accord, {user.display_name}."
+                destination = url_for("main.home")
+            else:
+                message = (
+                    "Your password is changed and you are signed out everywhere. "
+                    "Sign in with your new password."
+                )
+                destination = url_for("auth.sign_in")
             db.session.commit()
-            flash(f"Your password is set. Welcome to Accord, {user.display_name}.", "success")
-            return redirect(url_for("main.home"), 303)
+            flash(message, "success")
+            return redirect(destination, 303)
     form.password.data = form.confirm.data = ""
     return render(
         "auth/set_password.html",
         form=form,
-        person=invitation.user,
-        purpose="invitation",
+        person=found.user,
+        purpose=purpose.value,
         status=422 if form.errors else 200,
     )
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """An invited person sets their password, and is signed in."""
+    return _set_password_from_link(token, TokenPurpose.INVITATION)
 
 
 def _reset_account_key() -> str:
@@ -178,33 +199,4 @@ def reset_link_sent():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password from an emailed link; every session the person had ends."""
-    found = account_tokens.find(token, TokenPurpose.PASSWORD_RESET)
-    if not account_tokens.is_usable(found):
-        return _link_invalid(TokenPurpose.PASSWORD_RESET, token)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            people.reset_password(token, form.password.data)
-        except people.InvalidLink:
-            db.session.rollback()
-            return _link_invalid(TokenPurpose.PASSWORD_RESET, token)
-        except WeakPassword as error:
-            db.session.rollback()
-            form.password.errors = [str(error)]
-        else:
-            _sign_out_whoever_is_signed_in()
-            db.session.commit()
-            flash(
-                "Your password is changed and you are signed out everywhere. "
-                "Sign in with your new password.",
-                "success",
-            )
-            return redirect(url_for("auth.sign_in"), 303)
-    form.password.data = form.confirm.data = ""
-    return render(
-        "auth/set_password.html",
-        form=form,
-        person=found.user,
-        purpose="password_reset",
-        status=422 if form.errors else 200,
-    )
+    return _set_password_from_link(token, TokenPurpose.PASSWORD_RESET)

@@ -39,20 +39,17 @@ class RolesField(SelectMultipleField):
         return {Role(value) for value in self.data or []}
 
 
-def _optional(label: str, length: int) -> StringField:
-    return StringField(label, widget=GovTextInput(), validators=[Optional(), Length(max=length)])
-
-
 class PersonForm(FlaskForm):
     """A person's details and roles, checked by the rules the CSV import uses too."""
 
     name = StringField("Name", widget=GovTextInput())
     email = EmailField("Email address", widget=GovTextInput())
     roles = RolesField("Roles", choices=ROLE_CHOICES)
-    group = _optional("Political Group", 120)
-    ward = _optional("Ward", 120)
-    job_title = _optional("Job title", 160)
-    service = _optional("Service", 160)
+    # Lengths and the details each role needs are checked by ``person_problems`` in validate.
+    group = StringField("Political Group", widget=GovTextInput())
+    ward = StringField("Ward", widget=GovTextInput())
+    job_title = StringField("Job title", widget=GovTextInput())
+    service = StringField("Service", widget=GovTextInput())
     is_independent_person = BooleanField(
         "An Independent Person (not a councillor, not staff)", widget=GovCheckboxInput()
     )
@@ -107,7 +104,7 @@ class ImportForm(FlaskForm):
         widget=GovTextArea(),
         validators=[
             Optional(),
-            Length(max=400_000, message="Paste at most 400 KB: split the file up"),
+            Length(max=400_000, message="Paste at most 400,000 characters: split the file up"),
         ],
     )
     send_invitations = BooleanField(

@@ -5,7 +5,8 @@ from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
 from app.extensions import db
-from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
+from app.models import Role, User, UserRole
+from app.pagination import paginate
 from app.people import bp
 from app.people.forms import (
     ConfirmForm,
@@ -19,40 +20,12 @@ from app.rendering import render
 from app.services import DomainError, account_tokens, people, people_import
 
 PEOPLE_PAGE_SIZE = 50
-STATUSES = {
-    "active": "Active",
-    "invited": "Invited",
-    "expired": "Invitation expired",
-    "not_invited": "Not invited",
-    "deactivated": "Deactivated",
-}
 
 
 def _person(user_id: int) -> User:
     user = db.get_or_404(User, user_id)
     require(can_manage_people(current_user))
     return user
-
-
-def _status_filter(status: str):
-    live_invitation = exists().where(
-        AccountToken.user_id == User.id,
-        AccountToken.purpose == TokenPurpose.INVITATION,
-        AccountToken.used_at.is_(None),
-        AccountToken.revoked_at.is_(None),
-        AccountToken.expires_at > utcnow(),
-    )
-    any_invitation = exists().where(
-        AccountToken.user_id == User.id, AccountToken.purpose == TokenPurpose.INVITATION
-    )
-    waiting = User.active.is_(True) & User.password_hash.is_(None)
-    return {
-        "active": User.active.is_(True) & User.password_hash.is_not(None),
-        "deactivated": User.active.is_(False),
-        "invited": waiting & live_invitation,
-        "expired": waiting & any_invitation & ~live_invitation,
-        "not_invited": waiting & ~any_invitation,
-    }[status]
 
 
 @bp.get("/people")
@@ -70,26 +43,23 @@ def index():
         query = query.where(
             exists().where(UserRole.user_id == User.id, UserRole.role == Role(filters["role"]))
         )
-    if filters["status"] in STATUSES:
-        query = query.where(_status_filter(filters["status"]))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PEOPLE_PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    found = db.session.scalars(
-        query.order_by(func.lower(User.display_name), User.id)
-        .limit(PEOPLE_PAGE_SIZE)
-        .offset((page - 1) * PEOPLE_PAGE_SIZE)
-    ).all()
-    invitations = account_tokens.latest_invitations([user.id for user in found])
+    if filters["status"] in people.STATUSES:
+        query = query.where(people.status_condition(filters["status"]))
+    found = paginate(
+        query.order_by(func.lower(User.display_name), User.id),
+        request.args.get("page", type=int),
+        PEOPLE_PAGE_SIZE,
+    )
+    invitations = account_tokens.latest_invitations([user.id for user in found.items])
     return render(
         "people/index.html",
-        people=[(user, people.status_of(user, invitations.get(user.id))) for user in found],
+        people=[(user, people.status_of(user, invitations.get(user.id))) for user in found.items],
         filters=filters,
         roles=list(Role),
-        statuses=STATUSES,
-        page=page,
-        pages=pages,
-        total=total,
+        statuses=people.STATUSES,
+        page=found.number,
+        pages=found.pages,
+        total=found.total,
     )
 
 
@@ -159,10 +129,14 @@ def edit(user_id: int):
             form.roles.errors = [str(error)]
         else:
             db.session.commit()
-            flash(
-                f"{user.display_name}'s details are saved." if changed else "Nothing changed.",
-                "success" if changed else "info",
-            )
+            message = f"{user.display_name}'s details are saved." if changed else "Nothing changed."
+            if "email" in changed and not user.password_hash and user.active:
+                message += (
+                    " The invitation sent to the old address no longer works: send a new one."
+                )
+            flash(message, "success" if changed else "info")
+            if not can_manage_people(current_user):  # an admin who gave up the role
+                return redirect(url_for("main.home"), 303)
             return redirect(url_for("people.show", user_id=user.id), 303)
     return render("people/edit.html", form=form, person=user, status=422 if form.errors else 200)
 

@@ -22,10 +22,15 @@ from app.models import (
     discussion_recommendations,
     session_recommendations,
 )
-from app.permissions import PUBLIC_STATUSES, can_read_recommendations, require
+from app.permissions import (
+    PUBLIC_STATUSES,
+    can_manage_recommendations,
+    can_read_recommendations,
+    require,
+)
 from app.recommendations import bp
 from app.rendering import render
-from app.services.recommendations import FIELD_LABELS, FIELDS
+from app.services.recommendations import FIELD_LABELS, FIELDS, deletion_refusal
 
 
 @bp.get("/")
@@ -113,6 +118,9 @@ def show(source: str, letter: str):
         revisions=revisions,
         changes=_changes(recommendation.revisions),
         field_labels=FIELD_LABELS,
+        # Delete is offered only where it would be allowed (else retiring is the way).
+        is_deletable=can_manage_recommendations(current_user)
+        and deletion_refusal(recommendation) is None,
     )
 
 

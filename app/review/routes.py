@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.diff import redline, redline_inline, summarise
@@ -24,6 +24,7 @@ from app.models import (
     ReviewNote,
     Transition,
 )
+from app.pagination import paginate
 from app.permissions import (
     can_adopt,
     can_move_document,
@@ -403,14 +404,9 @@ def audit_trail():
         query = query.where(AuditEvent.at >= start)
     if end:
         query = query.where(AuditEvent.at <= end)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    events = db.session.scalars(
-        query.order_by(AuditEvent.id.desc())
-        .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
-    ).all()
+    found = paginate(
+        query.order_by(AuditEvent.id.desc()), request.args.get("page", type=int), AUDIT_PAGE_SIZE
+    )
     documents = db.session.scalars(select(Document).order_by(Document.title)).all()
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
@@ -418,11 +414,11 @@ def audit_trail():
     invalid_dates = [key for key in ("from", "to") if filters[key] and not _parse_day(filters[key])]
     return render(
         "review/audit.html",
-        events=events,
+        events=found.items,
         filters=filters,
-        page=page,
-        pages=pages,
-        total=total,
+        page=found.number,
+        pages=found.pages,
+        total=found.total,
         documents=documents,
         actions=actions,
         invalid_dates=invalid_dates,

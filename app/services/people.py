@@ -9,7 +9,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -104,13 +104,15 @@ def person_record(user: User) -> dict:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password hash and end every session the person had.
+    """Store a new password hash, end every session the person had and withdraw any other
+    invitation or reset link (one would otherwise set yet another password).
 
     Raises ``WeakPassword`` for a password that is too short or too common."""
     check_password_strength(password)
     user.password_hash = _hasher().hash(password)
     if user.id is not None:
         end_all_sessions(user, reason="password changed")
+        account_tokens.revoke(user)
         audit.record(
             "person.password_set",
             actor=None,
@@ -287,7 +289,7 @@ MAX_LENGTHS = {
 FIELD_LABELS = {
     "name": "Name",
     "email": "Email address",
-    "group": "Group",
+    "group": "Political Group",
     "ward": "Ward",
     "job_title": "Job title",
     "service": "Service",
@@ -398,35 +400,55 @@ def update_person(
     **details,
 ) -> list[str]:
     """Change a person's details and roles; returns the names of what changed (audited with
-    before and after). The last active administrator keeps the admin role."""
+    before and after). The last active administrator keeps the admin role.
+
+    A new email address withdraws the links sent to the old one (an invitation sent to a
+    mistyped address must not stay usable by whoever reads that mailbox)."""
     email = normalise_email(email)
     if email != user.email:
         other = find_user_by_email(email)
         if other is not None and other.id != user.id:
             raise EmailTaken(f"There is already an account for {email}.")
+        account_tokens.revoke(user)
     roles = frozenset(roles)
     if user.is_admin and Role.ADMIN not in roles:
         _keep_an_admin(user, "demote")
     before = person_record(user)
-    user.display_name = name.strip()
     user.email = email
+    set_details(user, name, roles, **details)
+    event = change_event(user, before, by=by)
+    if event is None:
+        return []
+    audit.record(**event)
+    return list(event["after"])
+
+
+def set_details(user: User, name: str, roles: set[Role] | frozenset[Role], **details) -> None:
+    """Give a person a name, roles and the details those roles keep (see ``details_for``)."""
+    user.display_name = name.strip()
     for key, value in details_for(roles, **details).items():
         setattr(user, key, value)
-    if roles != user.roles:
+    if frozenset(roles) != user.roles:
         user.set_roles(set(roles))
+
+
+def change_event(user: User, before: dict, *, by: User | None, note: str = "") -> dict | None:
+    """The audit event of a change to a person since ``before`` (their ``person_record``): only
+    what changed, before and after; None when nothing did. For ``audit.record(**event)``, or
+    ``audit.record_many`` when many people change at once."""
     after = person_record(user)
     changed = [key for key in after if before[key] != after[key]]
-    if changed:
-        audit.record(
-            "person.roles_changed" if "roles" in changed else "person.updated",
-            actor=by,
-            object_type="person",
-            object_id=user.id,
-            summary=f"{user.email}: {', '.join(changed)} changed",
-            before={key: before[key] for key in changed},
-            after={key: after[key] for key in changed},
-        )
-    return changed
+    if not changed:
+        return None
+    return {
+        "action": "person.roles_changed" if "roles" in changed else "person.updated",
+        "actor": by,
+        "object_type": "person",
+        "object_id": user.id,
+        "summary": f"{user.email}: {', '.join(changed)} changed{note}",
+        "before": {key: before[key] for key in changed},
+        "after": {key: after[key] for key in changed},
+    }
 
 
 # Status, invitations and password resets -----------------------------------------------------
@@ -442,20 +464,50 @@ class Status:
     expires_at: datetime | None = None
 
 
+STATUSES = {
+    "active": "Active",
+    "invited": "Invited",
+    "expired": "Invitation expired",
+    "not_invited": "Not invited",
+    "deactivated": "Deactivated",
+}
+
+
 def status_of(user: User, invitation: AccountToken | None) -> Status:
     """Deactivated, Active (has a password), Invited (a live invitation), or its invitation
-    expired (or was never sent)."""
+    expired (or was never sent). ``status_condition`` is the same rule in SQL."""
     if not user.active:
-        return Status("deactivated", "Deactivated", "grey")
+        return Status("deactivated", STATUSES["deactivated"], "grey")
     if user.password_hash:
-        return Status("active", "Active", "green")
+        return Status("active", STATUSES["active"], "green")
     if account_tokens.is_usable(invitation):
-        return Status("invited", "Invited", "blue", invitation.expires_at)
+        return Status("invited", STATUSES["invited"], "blue", invitation.expires_at)
     if invitation is None:
-        return Status("not_invited", "Not invited", "yellow")
+        return Status("not_invited", STATUSES["not_invited"], "yellow")
     if invitation.revoked_at is not None and invitation.expires_at > utcnow():
         return Status("expired", "Invitation withdrawn", "orange")  # on deactivation
-    return Status("expired", "Invitation expired", "orange", invitation.expires_at)
+    return Status("expired", STATUSES["expired"], "orange", invitation.expires_at)
+
+
+def status_condition(key: str):
+    """A WHERE condition for the people whose ``status_of`` has ``key`` (the list's filter).
+    An invitation is live unless used, revoked or expired; a new one revokes the older."""
+    invitations = AccountToken.user_id == User.id, AccountToken.purpose == TokenPurpose.INVITATION
+    live_invitation = exists().where(
+        *invitations,
+        AccountToken.used_at.is_(None),
+        AccountToken.revoked_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+    any_invitation = exists().where(*invitations)
+    waiting = User.active.is_(True) & User.password_hash.is_(None)
+    return {
+        "active": User.active.is_(True) & User.password_hash.is_not(None),
+        "deactivated": User.active.is_(False),
+        "invited": waiting & live_invitation,
+        "expired": waiting & any_invitation & ~live_invitation,
+        "not_invited": waiting & ~any_invitation,
+    }[key]
 
 
 def invitation_lifetime() -> timedelta:
@@ -541,13 +593,28 @@ def _mail_invitation(user: User, token: str, expires_at: datetime, by: User | No
     )
 
 
+def _set_password_by_link(token: str, purpose: TokenPurpose, password: str) -> User:
+    """Use up an emailed link and set its person's password (ending their sessions).
+
+    The password is checked before the link is used, so a weak one leaves the link working.
+    Raises ``InvalidLink`` for a link that is unknown, used, superseded or expired, or whose
+    person was deactivated (or, for a reset, has no password yet: they need an invitation)."""
+    check_password_strength(password)
+    user = account_tokens.use(token, purpose)
+    if (
+        user is None
+        or not user.active
+        or (purpose is TokenPurpose.PASSWORD_RESET and not user.password_hash)
+    ):
+        what = "invitation" if purpose is TokenPurpose.INVITATION else "password reset"
+        raise InvalidLink(f"This {what} link has expired or has already been used.")
+    set_password(user, password)
+    return user
+
+
 def accept_invitation(token: str, password: str) -> User:
     """Use an invitation link: set the person's first password. Raises ``InvalidLink``."""
-    check_password_strength(password)  # before the link is used up
-    user = account_tokens.use(token, TokenPurpose.INVITATION)
-    if user is None or not user.active:
-        raise InvalidLink("This invitation link has expired or has already been used.")
-    set_password(user, password)
+    user = _set_password_by_link(token, TokenPurpose.INVITATION, password)
     audit.record(
         "person.invitation_accepted",
         actor=user,
@@ -596,11 +663,7 @@ def request_password_reset(email: str) -> None:
 
 def reset_password(token: str, password: str) -> User:
     """Use a reset link: a new password, and every session the person had ends."""
-    check_password_strength(password)
-    user = account_tokens.use(token, TokenPurpose.PASSWORD_RESET)
-    if user is None or not user.active or not user.password_hash:
-        raise InvalidLink("This password reset link has expired or has already been used.")
-    set_password(user, password)
+    user = _set_password_by_link(token, TokenPurpose.PASSWORD_RESET, password)
     audit.record(
         "person.password_reset",
         actor=user,

@@ -398,7 +398,8 @@ def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
     import_plan = plan(parsed, _records(people))
     if import_plan.rejected:
         raise ImportRejected(import_plan)
-    events = [_change(people[planned.row.key], planned, by) for planned in import_plan.changed]
+    changes = (_change(people[planned.row.key], planned, by) for planned in import_plan.changed)
+    events = [event for event in changes if event is not None]
     created = _create(import_plan.created)
     events += [
         {
@@ -421,26 +422,21 @@ def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
     )
 
 
-def _change(user: User, planned: PlannedRow, by: User) -> dict:
+def _change(user: User, planned: PlannedRow, by: User) -> dict | None:
     """Apply a changed row to an existing person; returns the audit event."""
     before = person_record(user)
-    after = _record_of(planned.row, planned.person)
-    user.display_name = after["name"]
-    for key in ("group", "ward", "job_title", "service"):
-        setattr(user, key, after[key])
-    user.is_independent_person = user.is_independent_person and Role.STANDARDS in planned.row.roles
-    user.set_roles(set(planned.row.roles))
-    now = person_record(user)
-    keys = [key for key in now if before[key] != now[key]]
-    return {
-        "action": "person.roles_changed" if "roles" in keys else "person.updated",
-        "actor": by,
-        "object_type": "person",
-        "object_id": user.id,
-        "summary": f"{user.email}: {', '.join(keys)} changed (CSV import)",
-        "before": {key: before[key] for key in keys},
-        "after": {key: now[key] for key in keys},
-    }
+    row = planned.row
+    people_service.set_details(
+        user,
+        row.name,
+        row.roles,
+        group=row.group,
+        ward=row.ward,
+        job_title=row.job_title,
+        service=row.service,
+        is_independent_person=user.is_independent_person,
+    )
+    return people_service.change_event(user, before, by=by, note=" (CSV import)")
 
 
 def _create(rows: list[PlannedRow]) -> list[User]:

@@ -43,20 +43,11 @@ def test_outbox_backend_writes_an_eml_file_and_logs_it(database_url, tmp_path, c
     assert "The link is in here." in caplog.text
 
 
-def test_smtp_backend_delivers_to_a_real_server(database_url, smtp_server):
-    controller, recorder = smtp_server
-    app = make_app(
-        database_url,
-        MAIL_BACKEND="smtp",
-        SMTP_HOST=controller.hostname,
-        SMTP_PORT=controller.port,
-        SMTP_SECURITY="none",
-        MAIL_FROM="Accord <accord@sthelens.example>",
-    )
+def test_smtp_backend_delivers_to_a_real_server(smtp_app):
+    app, recorder = smtp_app
     with app.app_context():
         send_mail("jo@example.org", "Your daily digest", "Three new replies.")
         db.session.commit()
-        db.engine.dispose()
     wait_for_deliveries()
     [envelope] = recorder.envelopes
     assert envelope.mail_from == "accord@sthelens.example"

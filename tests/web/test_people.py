@@ -23,8 +23,13 @@ from app.models import (
     utcnow,
 )
 from app.services import account_tokens, audit, people
-from tests.databases import make_app
-from tests.helpers import PASSWORD, count_queries, make_user
+from tests.helpers import (
+    PASSWORD,
+    assert_tables_scroll,
+    count_queries,
+    error_summary_targets,
+    make_user,
+)
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
@@ -176,6 +181,27 @@ def test_an_invitation_with_mistakes_changes_nothing(seeded, client, change, mes
     assert count(seeded, User) == before and sent_mail(seeded) == []
 
 
+def test_too_long_details_get_the_house_message_once_each_linked_from_the_summary(seeded, client):
+    client.sign_in(ADMIN)
+    member = user_by_email(seeded, MEMBER)
+    events_before = count(seeded, AuditEvent)
+    response = client.post_form(
+        f"/people/{member.id}/edit",
+        {**JO, "name": "Sarah Whitfield", "email": "sarah@", "group": "G" * 121},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error_summary_targets(html) == ["email", "group"]
+    messages = re.findall(r"</span> ([^<]+?)\s*</p>", html)
+    assert messages == [
+        "Enter an email address in the correct format, like name@example.org",
+        "Political Group must be 120 characters or fewer",
+    ]
+    assert 'value="sarah@"' in html and 'value="' + "G" * 121 + '"' in html
+    assert user_by_email(seeded, MEMBER).email == MEMBER
+    assert count(seeded, AuditEvent) == events_before
+
+
 def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(seeded, client):
     path = invite_jo(seeded, client)
     expire_tokens(seeded, "jo.bloggs@example.org")
@@ -191,6 +217,29 @@ def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(seeded, cli
     assert "Invitation expired" in client.get(f"/people/{jo.id}").get_data(as_text=True)
     assert "Invitation expired" in client.get("/people?status=expired").get_data(as_text=True)
     assert seeded.test_client().get("/invitation/not-a-real-token").status_code == 404
+
+
+def test_correcting_a_mistyped_address_withdraws_the_link_sent_to_it(seeded, client):
+    path = invite_jo(seeded, client)
+    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    corrected = client.post_form(
+        f"/people/{jo.id}/edit", {**JO, "email": "jo.bloggs@example.com"}, follow_redirects=True
+    )
+    page = corrected.get_data(as_text=True)
+    assert "The invitation sent to the old address no longer works" in page
+    assert "Invitation withdrawn" in page and "Send a new invitation" in page
+    assert seeded.test_client().get(path).status_code == 410
+    [event] = events(seeded, "person.updated")
+    assert event.before == {"email": "jo.bloggs@example.org"}
+
+
+def test_a_password_set_from_the_command_line_withdraws_the_invitation(seeded, client):
+    path = invite_jo(seeded, client)
+    result = seeded.test_cli_runner().invoke(
+        args=["users", "set-password", "jo.bloggs@example.org"], input=NEW_PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert seeded.test_client().get(path).status_code == 410
 
 
 def test_resending_an_invitation_supersedes_the_old_link(seeded, client):
@@ -329,6 +378,27 @@ def test_only_administrators_manage_people(seeded, client, email):
     assert user_by_email(seeded, ADMIN).active
 
 
+def test_every_post_needs_the_csrf_token(seeded, client):
+    path = invite_jo(seeded, client)
+    member = user_by_email(seeded, MEMBER)
+    before = count(seeded, AuditEvent)
+    for target in (
+        "/people/invite",
+        f"/people/{member.id}/edit",
+        f"/people/{member.id}/invitation",
+        f"/people/{member.id}/deactivate",
+        f"/people/{member.id}/reactivate",
+        "/people/import",
+        "/people/import/confirm",
+    ):
+        assert client.post(target, data={**JO, "text": HEADER}).status_code == 400, target
+    client.post_form("/sign-out")
+    for target in (path, "/forgotten-password"):
+        data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "email": MEMBER}
+        assert client.post(target, data=data).status_code == 400, target
+    assert count(seeded, AuditEvent) == before + 1  # signing out, nothing else
+
+
 def test_the_people_list_filters_searches_and_pages(seeded, client):
     with seeded.app_context():
         rows = [f"Person {n:02},p{n:02}@example.org,officer,,,Officer,Service" for n in range(60)]
@@ -350,6 +420,9 @@ def test_the_people_list_filters_searches_and_pages(seeded, client):
     assert "Lucy Parkinson" in page
     second = client.get("/people?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second
+    stale = client.get("/people?page=9&role=officer&q=").get_data(as_text=True)
+    assert "Page 2 of 2" in stale  # a page past the end shows the last one
+    assert 'href="/people?page=1&amp;role=officer" rel="prev"' in stale  # filters kept
     found = client.get("/people?q=P07%40EXAMPLE").get_data(as_text=True)
     assert "p07@example.org" in found and "p08@example.org" not in found
     not_invited = client.get("/people?status=not_invited&role=officer").get_data(as_text=True)
@@ -357,6 +430,35 @@ def test_the_people_list_filters_searches_and_pages(seeded, client):
     assert "Nobody matches" in client.get("/people?q=zzzz").get_data(as_text=True)
     members = client.get("/people?role=member&status=active").get_data(as_text=True)
     assert "Sarah Whitfield" in members and "Person 01" not in members
+
+
+def test_the_status_filter_agrees_with_the_status_shown(seeded):
+    with seeded.app_context():
+        admin = people.find_user_by_email(ADMIN)
+        waiting = {}
+        for name in ("invited", "expired", "withdrawn", "not_invited"):
+            waiting[name] = people.create_user(f"{name}@example.org", name, {Role.FACILITATOR})
+        for name in ("invited", "expired", "withdrawn"):
+            people.send_invitation(waiting[name], by=admin)
+        people.deactivate(waiting["withdrawn"], by=admin)
+        people.reactivate(waiting["withdrawn"], by=admin)
+        people.deactivate(people.find_user_by_email(MEMBER), by=admin)
+        db.session.execute(
+            update(AccountToken)
+            .where(AccountToken.user_id == waiting["expired"].id)
+            .values(
+                created_at=utcnow() - timedelta(days=9), expires_at=utcnow() - timedelta(days=2)
+            )
+        )
+        db.session.commit()
+        everyone = db.session.scalars(select(User)).all()
+        invitations = account_tokens.latest_invitations([user.id for user in everyone])
+        shown = {user.id: people.status_of(user, invitations.get(user.id)) for user in everyone}
+        for key in people.STATUSES:
+            found = db.session.scalars(select(User.id).where(people.status_condition(key))).all()
+            assert found, key
+            assert sorted(found) == sorted(i for i, status in shown.items() if status.key == key)
+        assert shown[waiting["withdrawn"].id].label == "Invitation withdrawn"
 
 
 def test_editing_roles_is_audited_with_before_and_after(seeded, client):
@@ -462,6 +564,19 @@ def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, c
     assert not user_by_email(seeded, ADMIN).is_admin
 
 
+def test_an_administrator_who_gives_up_the_role_lands_on_a_page_they_can_see(seeded, client):
+    make_user(seeded, "second.admin@example.org", (Role.ADMIN,), display_name="Second Admin")
+    client.sign_in(ADMIN)
+    admin = user_by_email(seeded, ADMIN)
+    response = client.post_form(
+        f"/people/{admin.id}/edit",
+        {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert user_by_email(seeded, ADMIN).roles == {Role.FACILITATOR}
+
+
 def test_two_administrators_removing_each_other_at_once_leave_one(seeded):
     make_user(seeded, "second@example.org", roles=(Role.ADMIN,))
     outcomes, barrier = [], threading.Barrier(2)
@@ -554,6 +669,8 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client
     assert len(events(seeded, "person.created")) >= 2
     [changed] = events(seeded, "person.roles_changed")
     assert changed.before == {"roles": ["member"], "ward": "Parr"}
+    assert changed.after == {"roles": ["member", "standards"], "ward": "Sutton"}
+    assert changed.summary == "member@example.org: roles, ward changed (CSV import)"
     with seeded.app_context():
         assert audit.verify().ok
 
@@ -576,11 +693,14 @@ def test_a_mixed_file_is_all_or_nothing(seeded, client):
         + "No Roles,noroles@example.org,,,,,\n"
         + "Bad Email,not-an-email,officer,,,Director,Legal\n"
         + "Jo Again,JO@example.org,facilitator,,,,\n"
+        + "Sarah Whitfield,member@example.org,member,Labour Group,Sutton,,\n"
     )
     before = count(seeded, User)
     preview = upload(client, text)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 422 and "Some rows are rejected" in html
+    assert "1 to add" in html and "1 to change" in html and "3 rejected" in html
+    assert_tables_scroll(html)  # rejected, to add, to change: none widens a phone's page
     assert (
         "Row 3: No roles" in html and "Row 4: Enter an email address in the correct format" in html
     )
@@ -589,6 +709,7 @@ def test_a_mixed_file_is_all_or_nothing(seeded, client):
     refused = confirm(client, text)
     assert refused.status_code == 422 and "Nothing was imported" in refused.get_data(as_text=True)
     assert count(seeded, User) == before and sent_mail(seeded) == []
+    assert user_by_email(seeded, MEMBER).ward == "Parr"
 
 
 def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, client):
@@ -599,10 +720,7 @@ def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, cli
     refused = confirm(client, tampered)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "no active administrator" in html
-    assert (
-        people.find_user_by_email is not None
-        and count(seeded, User, User.email == "jo@example.org") == 0
-    )
+    assert count(seeded, User, User.email == "jo@example.org") == 0
 
 
 @pytest.mark.parametrize(
@@ -619,6 +737,8 @@ def test_malformed_files_are_refused_with_a_message(seeded, client, content, mes
     response = upload(client, content)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html and "There is a problem" in html
+    assert error_summary_targets(html) == ["file"]
+    assert count(seeded, User) == 20
 
 
 def test_existing_people_are_matched_whatever_the_case_of_their_email(seeded, client):
@@ -660,34 +780,15 @@ def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
         )
 
 
-def test_an_invitation_goes_out_through_a_real_smtp_server(database_url, smtp_server):
-    controller, recorder = smtp_server
-    app = make_app(
-        database_url,
-        MAIL_BACKEND="smtp",
-        SMTP_HOST=controller.hostname,
-        SMTP_PORT=controller.port,
-        SMTP_SECURITY="none",
-        MAIL_FROM="Accord <accord@sthelens.example>",
-    )
-    try:
-        with app.app_context():
-            people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
-            db.session.commit()
-        wait_for_deliveries()
-        [envelope] = recorder.envelopes
-        assert envelope.rcpt_tos == ["sam@example.org"]
-        assert b"/invitation/" in envelope.content
-    finally:
-        if database_url.startswith("postgresql"):
-            from tests.databases import truncate_all
-
-            truncate_all(app)
-        with app.app_context():
-            db.engine.dispose()
-
-
-# The command line ----------------------------------------------------------------------------
+def test_an_invitation_goes_out_through_a_real_smtp_server(smtp_app):
+    app, recorder = smtp_app
+    with app.app_context():
+        people.invite("sam@example.org", "Sam Patel", {Role.FACILITATOR}, by=None)
+        db.session.commit()
+    wait_for_deliveries()
+    [envelope] = recorder.envelopes
+    assert envelope.rcpt_tos == ["sam@example.org"]
+    assert b"/invitation/" in envelope.content
 
 
 def test_users_invite_from_the_command_line(app):
@@ -714,6 +815,17 @@ def test_users_invite_from_the_command_line(app):
         args=["users", "invite", "x@example.org", "--name", "X", "--role", "member"]
     )
     assert incomplete.exit_code != 0 and "ward" in incomplete.output
+    sam = user_by_email(app, "sam@example.org")
+    assert (sam.job_title, sam.service, sam.password_hash) == ("Director", "Legal", None)
+    # ``users create`` takes the same person options (one definition serves both commands).
+    created = runner.invoke(
+        args=[
+            *("users", "create", "ip@example.org", "--name", "Indy Person"),
+            *("--role", "standards", "--independent-person", "--no-password"),
+        ]
+    )
+    assert created.exit_code == 0, created.output
+    assert user_by_email(app, "ip@example.org").is_independent_person
 
 
 def test_common_passwords_are_refused_everywhere_a_password_is_set(app):

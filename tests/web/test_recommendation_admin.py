@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Recommendation, RecommendationRevision, RecommendationSource
 from app.seed_data.recommendations import SOURCES
+from tests.helpers import assert_tables_scroll, current_menu_item, error_summary_targets
 
 SEEDS = "/work/shared/seeds"
 CPC_FILE = f"{SEEDS}/000_1533b1998af56bea.txt"
@@ -183,6 +184,16 @@ def test_only_admins_reach_the_admin_pages_and_see_their_controls(seeded, client
     assert _count(seeded, AuditEvent) == events
 
 
+def test_every_admin_post_needs_the_csrf_token(seeded, client):
+    client.sign_in(ADMIN)
+    events = _count(seeded, AuditEvent)
+    for method, path in ADMIN_ROUTES:
+        if method == "POST":
+            response = client.post(path, data={"reason": "x", "name": "X", "short_name": "X"})
+            assert response.status_code == 400, path
+    assert _count(seeded, AuditEvent) == events
+
+
 def test_signed_out_people_are_sent_to_sign_in(seeded, client):
     response = client.get("/recommendations/import")
     assert response.status_code in (302, 303) and "/sign-in" in response.headers["Location"]
@@ -228,6 +239,57 @@ def test_admin_adds_a_source_and_taken_names_are_refused_by_the_field(seeded, cl
     assert _count(seeded, RecommendationSource) == 3
 
 
+def test_admin_pages_are_under_recommendations_in_the_menu(seeded, client):
+    client.sign_in(ADMIN)
+    for path in (
+        "/recommendations/sources/new",
+        "/recommendations/import",
+        "/recommendations/culture-review/a/edit",
+        "/recommendations/culture-review/a/delete",
+        "/recommendations/culture-review/a/retire",
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert current_menu_item(page) == "Recommendations", path
+    preview = client.post_form(
+        "/recommendations/import", {"source": "culture-review", "text": "a) A new wording"}
+    )
+    assert current_menu_item(preview.get_data(as_text=True)) == "Recommendations"
+    coverage = client.get("/recommendations/coverage").get_data(as_text=True)
+    assert current_menu_item(coverage) == "Coverage"
+    assert_tables_scroll(coverage)  # four columns and long themes: it scrolls at 320px
+    assert 'class="govuk-select govuk-!-width-full" id="theme"' in coverage
+
+
+def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_typed(seeded, client):
+    client.sign_in(ADMIN)
+    events = _count(seeded, AuditEvent)
+    response = client.post_form(
+        "/recommendations/sources/new",
+        {"name": "Parks Review 2024", "short_name": "PARKSREVIEW24", "title": "T" * 256},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert error_summary_targets(page) == ["short_name", "title"]
+    assert "12 characters or fewer" in page and "255 characters or fewer" in page
+    assert 'value="Parks Review 2024"' in page and 'value="PARKSREVIEW24"' in page
+    assert _count(seeded, RecommendationSource) == 2 and _count(seeded, AuditEvent) == events
+
+
+def test_a_too_long_timescale_keeps_the_new_wording_in_the_form_and_saves_nothing(seeded, client):
+    client.sign_in(ADMIN)
+    original = _shipped("CR")["c"]
+    response = client.post_form(
+        "/recommendations/culture-review/c/edit",
+        {"text": "My careful new wording", "timescale": "S" * 256, "version": "1"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert error_summary_targets(page) == ["timescale"]
+    assert "My careful new wording</textarea>" in page and 'value="' + "S" * 256 in page
+    assert _recommendations(seeded, "Culture Review 2019")["c"]["text"] == original["text"]
+    assert _count(seeded, RecommendationRevision) == 0
+
+
 # --- the web: imports --------------------------------------------------------------------------
 
 
@@ -263,6 +325,24 @@ def _confirm_data(page: str) -> dict[str, str]:
 
 def _save(client, page: str, **overrides):
     return client.post_form("/recommendations/import/save", {**_confirm_data(page), **overrides})
+
+
+def test_an_action_plan_at_the_size_limit_full_of_curly_quotes_previews_and_saves(seeded, client):
+    """200,000 characters of three-byte ones are 600 KB, posted back as base64 to save: more
+    than Werkzeug's default 500 KB for a form field, so the limit is the product's own."""
+    _new_source(seeded)
+    client.sign_in(ADMIN)
+    line = "’“”— " * 1510  # 5 characters, 13 bytes
+    text = "".join(f"{letter}) {line}\n" for letter in "abcdefghijklmnopqrstuvwxyz")
+    assert 190_000 < len(text) <= 200_000 and len(text.encode()) > 500_000
+    preview = client.post_form(
+        "/recommendations/import",
+        {"source": "parks-review", "text": text},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200
+    assert _save(client, preview.get_data(as_text=True)).status_code == 303
+    assert len(_recommendations(seeded, "Parks Review")) == 26
 
 
 def test_csv_import_previews_without_writing_then_saves_everything(seeded, client):
@@ -339,8 +419,7 @@ def test_malformed_imports_are_refused_by_the_upload_field(seeded, client, filen
     response = _upload(client, "parks-review", filename, data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "govuk-error-summary" in page and message in page
-    assert 'href="#upload"' in page or 'href="#text"' in page
+    assert message in page and error_summary_targets(page) == ["upload"]
     assert _count(seeded, Recommendation) == 37
 
 
@@ -458,6 +537,11 @@ def test_importing_into_an_existing_source_updates_letters_and_keeps_their_histo
     ).get_data(as_text=True)
     assert "0 new, 1 changing an existing one, 1 unchanged" in page
     assert "Changes to existing recommendations" in page
+    assert_tables_scroll(page)  # what was recognised, each change and the unplaced lines
+    # Three columns (the theme, text, timescale and response share one), so the text is
+    # readable at 320px; each "Changes" link says whose.
+    assert page.count('<th scope="col" class="govuk-table__header">') == 3 + 3
+    assert 'Changes<span class="govuk-visually-hidden"> to CR b</span>' in page
     assert shipped_b["text"] in page and "A new text for b" in page  # before and after
     assert "Save 1 recommendation<" in page
     assert _save(client, page).status_code == 303
@@ -551,6 +635,10 @@ def test_an_unlinked_recommendation_is_deleted_after_confirmation(seeded, client
         "/recommendations/import", {"source": "parks-review", "text": PASTED}
     ).get_data(as_text=True)
     _save(client, page)
+    shown = client.get("/recommendations/parks-review/a").get_data(as_text=True)
+    assert 'href="/recommendations/parks-review/a/delete"' in shown
+    linked = client.get("/recommendations/culture-review/a").get_data(as_text=True)
+    assert "/delete" not in linked and 'href="/recommendations/culture-review/a/retire"' in linked
     confirm = client.get("/recommendations/parks-review/a/delete").get_data(as_text=True)
     assert "Are you sure you want to delete PR a?" in confirm
     assert _count(seeded, Recommendation) == 39

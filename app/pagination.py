@@ -1,0 +1,27 @@
+"""One page of a list that can grow (people, audit events): a count, then the page's rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+def paginate(query: Select, requested: int | None, per_page: int) -> Page:
+    """The rows of page ``requested`` of an ordered ``query`` (two queries), the number clamped
+    to the pages there are, so a stale ``?page=9`` shows the last page rather than nothing."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    number = min(max(requested or 1, 1), pages)
+    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
+    return Page(list(items), number, pages, total)
