@@ -389,7 +389,7 @@ def test_an_amendment_is_proposed_voted_on_and_accepted(page, browser, live_serv
         assert_accessible(facilitator)
 
     member.goto(amendment)
-    expect(member.locator(".govuk-tag").first).to_have_text("Accepted")
+    expect(member.locator("main .govuk-tag").first).to_have_text("Accepted")
     expect(member.get_by_text(re.compile(r"it became wording \d+ of the clause"))).to_be_visible()
     expect(member.get_by_role("link", name="Withdraw my amendment")).to_have_count(0)
 
@@ -460,7 +460,7 @@ def test_accepting_an_out_of_date_amendment_needs_confirmation(page, browser, li
     expect(clause_text).to_contain_text("about the Council's business")
     expect(clause_text).not_to_contain_text("or personal")
     facilitator.goto(amendment)
-    expect(facilitator.locator(".govuk-tag").first).to_have_text("Open")
+    expect(facilitator.locator("main .govuk-tag").first).to_have_text("Open")
 
     facilitator.get_by_role("link", name="Accept amendment").click()
     facilitator.get_by_role("checkbox", name=re.compile("the amendment's text should")).check()
@@ -543,7 +543,7 @@ def test_an_amendment_is_rejected_and_another_withdrawn(page, browser, live_serv
         facilitator.get_by_role("button", name="Reject amendment").click()
         expect(facilitator).to_have_url(re.compile(re.escape(rejected) + "$"))
         expect(facilitator.get_by_text("The amendment is rejected.")).to_be_visible()
-        expect(facilitator.locator(".govuk-tag").first).to_have_text("Rejected")
+        expect(facilitator.locator("main .govuk-tag").first).to_have_text("Rejected")
         expect(facilitator.locator(".govuk-inset-text")).to_contain_text(reason)
         expect(facilitator.get_by_role("link", name="Accept amendment")).to_have_count(0)
 
@@ -560,7 +560,7 @@ def test_an_amendment_is_rejected_and_another_withdrawn(page, browser, live_serv
     member.get_by_role("button", name="Withdraw amendment").click()
     expect(member).to_have_url(re.compile(re.escape(withdrawn) + "$"))
     expect(member.get_by_text("Your amendment is withdrawn.")).to_be_visible()
-    expect(member.locator(".govuk-tag").first).to_have_text("Withdrawn")
+    expect(member.locator("main .govuk-tag").first).to_have_text("Withdrawn")
     expect(member.get_by_role("link", name="Withdraw my amendment")).to_have_count(0)
 
     member.goto(f"{clause_url(2)}#amendments")
