@@ -295,7 +295,8 @@ def test_moving_to_a_position(seeded, client):
     htmx = client.post_form(url, {"position": "7"}, htmx=True)
     html = htmx.get_data(as_text=True)
     assert htmx.status_code == 422 and "Choose a position from 1 to 5." in html
-    assert "<html" not in html and f'id="position-{d}"' in html and "data-app-focus" in html
+    assert "<html" not in html and f'aria-describedby="move-error-{d}"' in html
+    assert 'id="announcer"' in html and "data-app-focus" not in html  # focus stays put
     assert [h for _, h in _order(seeded, slug)] == ["D", "A", "B", "C", "E"]
 
 
