@@ -498,10 +498,17 @@ def test_retired_clauses_leave_coverage_and_counts(seeded, client):
         html = client.get("/recommendations/culture-review/g").get_data(as_text=True)
         return f"/documents/{slug}/clauses/" in html
 
+    def clauses_answering_g():
+        html = client.get("/recommendations/coverage?source=culture-review").get_data(as_text=True)
+        row = re.search(r'/recommendations/culture-review/g".*?</tr>', html, re.S)[0]
+        return int(re.findall(r'govuk-table__cell--numeric">(\d+)<', row)[0])
+
     assert coverage_row()
+    before = clauses_answering_g()
     only = _clause_id(seeded, "Only")
     client.post_form(f"{_manage(slug)}/{only}/retire", {"reason": "Not needed"})
     assert not coverage_row()
+    assert clauses_answering_g() == before - 1
     home = client.get("/").get_data(as_text=True)
     assert re.search(r"Test Accord</a></h3>\s*<p[^>]*>.*0 clauses", home)
     with seeded.app_context(), pytest.raises(DomainError):
@@ -525,3 +532,24 @@ def test_the_document_page_costs_the_same_with_retired_clauses(seeded, client):
         page = client.get(f"/documents/{slug}").get_data(as_text=True)
     assert "Extra 9" in page and "Extra 1<" not in page
     assert after.count == before.count, f"{before}\n---\n{after}"
+
+
+def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
+    from app.models import JointSession
+    from app.services import sessions
+
+    with seeded.app_context():
+        session = db.session.scalars(select(JointSession)).first()
+        plan = sessions.schedule(session)
+        first = plan.items[0].clause
+        later = [(e.clause.heading, e.starts_at) for e in plan.items[1:]]
+        agenda_slug, first_id = session.agenda.slug, first.id
+    client.sign_in(FACILITATOR)
+    response = client.post_form(f"{_manage(agenda_slug)}/{first_id}/retire", {"reason": "Late"})
+    assert response.status_code == 303
+    with seeded.app_context():
+        session = db.session.scalars(select(JointSession)).first()
+        plan = sessions.schedule(session)
+        assert [e.clause.heading for e in plan.items] == [heading for heading, _ in later]
+        assert plan.items[0].starts_at == session.starts_at
+        assert [e.clause.number for e in plan.items] == [str(n) for n in range(1, len(later) + 1)]
