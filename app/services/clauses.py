@@ -279,14 +279,14 @@ def fix_number(clause: Clause, number: str, *, by: User) -> None:
     if taken is not None:
         raise DomainError(f"Clause “{taken.heading}” already has the number {number}")
     before = clause.number
-    # Park the clause's number first so that renumbering can hand its old one to another.
+    # Park the clause's number, and the number wanted if another clause has it, before taking
+    # it: numbers are unique per document. Renumbering then hands out the automatic ones.
     clause.number, clause.number_fixed = f"~{clause.id}", True
-    db.session.flush()
-    clause.number = number
     for other in live:
-        if other is not clause and not other.number_fixed and other.number == number:
+        if other is not clause and other.number == number:
             other.number = f"~{other.id}"
     db.session.flush()
+    clause.number = number
     renumber(document, ordered)
     touch_clause(clause)
     audit.record(

@@ -401,9 +401,11 @@ def test_bad_or_taken_numbers_are_refused(seeded, client):
     slug = _new_document(seeded, headings=("A", "B", "C"))
     a, b = _clause_id(seeded, "A"), _clause_id(seeded, "B")
     client.sign_in(FACILITATOR)
-    client.post_form(f"{_manage(slug)}/{a}/number", {"number": "7"})
+    # A takes the number 2 from B, which had it by its place (B's row comes later).
+    assert client.post_form(f"{_manage(slug)}/{a}/number", {"number": "2"}).status_code == 303
+    assert _order(seeded, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
     for number, message in (
-        ("7", "already has the number 7"),
+        ("2", "already has the number 2"),
         ("new", "Enter a number that starts with a digit"),
         ("4 A", "Enter a number that starts with a digit"),
         ("12345678901", "Enter a number that starts with a digit"),
@@ -413,7 +415,7 @@ def test_bad_or_taken_numbers_are_refused(seeded, client):
         html = response.get_data(as_text=True)
         assert response.status_code == 422, number
         assert "There is a problem" in html and message in html, number
-    assert _order(seeded, slug) == [("7", "A"), ("1", "B"), ("2", "C")]
+    assert _order(seeded, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
 
 
 # Retiring and reinstating ---------------------------------------------------------------------
