@@ -108,6 +108,7 @@ def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
         _is_active(user)
         and user.is_facilitator
         and amendment.is_open
+        and amendment.clause.retired_at is None
         and amendment.clause.document.status in EDITABLE_STATUSES
     )
 
@@ -117,8 +118,14 @@ def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
 
 
 def can_edit_clause(user: User | None, clause: Clause) -> bool:
-    """Edit a clause's wording directly: facilitators, before the document is submitted."""
-    return _is_active(user) and user.is_facilitator and clause.document.status in EDITABLE_STATUSES
+    """Edit a clause's wording directly: facilitators, before the document is submitted (and
+    not once the clause is retired)."""
+    return (
+        _is_active(user)
+        and user.is_facilitator
+        and clause.retired_at is None
+        and clause.document.status in EDITABLE_STATUSES
+    )
 
 
 def can_publish_version(user: User | None, document: Document) -> bool:
@@ -202,6 +209,17 @@ def can_read_notification(user: User | None, notification) -> bool:
 
 def can_see_audit(user: User | None) -> bool:
     return _is_active(user) and (user.is_admin or user.is_standards)
+
+
+def can_create_document(user: User | None) -> bool:
+    """Create a document (Accord, Protocol, agenda): facilitators and admins."""
+    return _is_active(user) and (user.is_facilitator or user.is_admin)
+
+
+def can_manage_clauses(user: User | None, document: Document) -> bool:
+    """Add, reorder, renumber, retire and reinstate clauses: facilitators and admins, before the
+    document is submitted."""
+    return can_create_document(user) and document.status in EDITABLE_STATUSES
 
 
 def require(allowed: bool) -> None:

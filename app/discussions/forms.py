@@ -48,13 +48,20 @@ class RecommendationsField(SelectMultipleField):
 
     widget = GovCheckboxesInput()
 
-    def __init__(self, label="Which recommendations does this answer?", **kwargs):
+    def __init__(
+        self,
+        label="Which recommendations does this answer?",
+        *,
+        required_message="Choose at least one recommendation this discussion answers",
+        **kwargs,
+    ):
         super().__init__(label, coerce=int, **kwargs)
+        self.required_message = required_message
 
     def pre_validate(self, form):
         known = set(self.choices or {})
         if not self.data:
-            raise ValidationError("Choose at least one recommendation this discussion answers")
+            raise ValidationError(self.required_message)
         if any(value not in known for value in self.data):
             raise ValidationError("Choose recommendations from the list")
 

@@ -182,7 +182,7 @@ def new(slug: str):
         clause = db.session.scalar(
             select(Clause).where(Clause.document_id == document.id, Clause.number == clause_number)
         )
-        if clause is None:
+        if clause is None or clause.is_retired:
             abort(404)
     amendment = None
     if request.values.get("amendment"):

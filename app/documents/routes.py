@@ -34,10 +34,13 @@ def _load_document(slug: str) -> Document:
     return document
 
 
-def _load_clause(document: Document, number: str) -> Clause:
+def _load_clause(document: Document, number: str, clause_id: int | None = None) -> Clause:
+    """The clause numbered ``number``; or, for a live page polling a clause whose number may
+    have changed since (clauses moved), the clause with ``clause_id``."""
+    which = Clause.id == clause_id if clause_id is not None else Clause.number == number
     clause = db.session.scalar(
         select(Clause)
-        .where(Clause.document_id == document.id, Clause.number == number)
+        .where(Clause.document_id == document.id, which)
         .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
     )
     if clause is None:
@@ -71,7 +74,7 @@ def show(slug: str):
     document = _load_document(slug)
     clauses = db.session.scalars(
         select(Clause)
-        .where(Clause.document_id == document.id)
+        .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
         .order_by(Clause.position)
         .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
     ).all()
@@ -111,9 +114,9 @@ def _discussions(document: Document, clause: Clause | None) -> list[tuple[Discus
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def _clause_context(slug: str, number: str) -> dict:
+def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dict:
     document = _load_document(slug)
-    clause = _load_clause(document, number)
+    clause = _load_clause(document, number, clause_id)
     amendments = db.session.scalars(
         select(Amendment)
         .where(Amendment.clause_id == clause.id)
@@ -139,10 +142,11 @@ def clause(slug: str, number: str):
 @bp.get("/<slug>/clauses/<number>/live")
 def clause_live(slug: str, number: str):
     """The clause's discussions, for a polling page: 304 when nothing changed."""
-    response = poll_or_sign_in("clause", request.args.get("clause_id", type=int))
+    clause_id = request.args.get("clause_id", type=int)
+    response = poll_or_sign_in("clause", clause_id)
     if response is not None:
         return response
-    context = _clause_context(slug, number)
+    context = _clause_context(slug, number, clause_id)
     response = render(
         CLAUSE, blocks=["discussion_list", "amendment_list", "vote_panel_oob"], live=True, **context
     )

@@ -21,7 +21,9 @@ def home():
     documents = db.session.scalars(query).all()
     clause_counts = dict(
         db.session.execute(
-            select(Clause.document_id, func.count()).group_by(Clause.document_id)
+            select(Clause.document_id, func.count())
+            .where(Clause.retired_at.is_(None))
+            .group_by(Clause.document_id)
         ).all()
     )
     by_kind = {kind: [d for d in documents if d.kind == kind] for kind in DocumentKind}

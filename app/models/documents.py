@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, enum_type, utcnow
@@ -95,7 +103,14 @@ class Document(Base):
     full_council_date: Mapped[date | None]
     referral_reasons: Mapped[str | None] = mapped_column(Text)
 
+    # The live clauses, in order: what the document's text, numbering, versions, exports and
+    # voting are made of. Read-only; ``all_clauses`` also holds the retired ones.
     clauses: Mapped[list[Clause]] = relationship(
+        primaryjoin="and_(Document.id == Clause.document_id, Clause.retired_at.is_(None))",
+        order_by="Clause.position",
+        viewonly=True,
+    )
+    all_clauses: Mapped[list[Clause]] = relationship(
         back_populates="document", order_by="Clause.position"
     )
 
@@ -114,15 +129,28 @@ class Clause(Base):
     ``heading``, ``body`` and ``revision_number`` repeat the newest ClauseRevision so that a
     document page reads its clauses without joining their history; only
     ``app.services.clauses.revise_clause`` writes them, together with the revision.
+
+    ``position`` orders every clause of the document, retired ones too (so a reinstated clause
+    returns to its place); ``number`` is worked out from the order of the live clauses by
+    ``app.services.clauses.renumber`` unless ``number_fixed``. Numbers address clauses in
+    URLs, so they are unique per document: a retired clause gives its number up and is
+    addressed as ``retired-<id>``.
     """
 
     __tablename__ = "clauses"
-    __table_args__ = (UniqueConstraint("document_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "position"),
+        UniqueConstraint("document_id", "number"),
+        CheckConstraint(
+            "retired_at IS NULL OR retired_reason IS NOT NULL", name="retired_with_reason"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     position: Mapped[int]
     number: Mapped[str] = mapped_column(String(20))
+    number_fixed: Mapped[bool] = mapped_column(default=False)  # set by hand, e.g. "4A"
     heading: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     revision_number: Mapped[int] = mapped_column(default=1)
@@ -133,14 +161,25 @@ class Clause(Base):
     amendments_stopped: Mapped[bool] = mapped_column(default=False)
     # A clause that came out of a session agenda item (its outcome), if any.
     from_agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    # A retired clause has left the document's text, numbering, versions and voting; its
+    # history, discussions and votes are kept, and it can be reinstated.
+    retired_at: Mapped[datetime | None]
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+    retired_number: Mapped[str | None] = mapped_column(String(20))  # its number when retired
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    document: Mapped[Document] = relationship(back_populates="clauses")
+    document: Mapped[Document] = relationship(back_populates="all_clauses")
     revisions: Mapped[list[ClauseRevision]] = relationship(
         back_populates="clause", order_by="ClauseRevision.number"
     )
     recommendations: Mapped[list[Recommendation]] = relationship(
         secondary=clause_recommendations, order_by=Recommendation.letter
     )
+    retired_by: Mapped[User | None] = relationship(foreign_keys=[retired_by_id])
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class ClauseRevision(Base):

@@ -83,6 +83,7 @@ def show(source: str, letter: str):
         .where(
             clause_recommendations.c.recommendation_id == recommendation.id,
             Clause.document_id.in_(readable),
+            Clause.retired_at.is_(None),
         )
         .order_by(Clause.document_id, Clause.position)
         .options(joinedload(Clause.document))
@@ -146,13 +147,17 @@ def _readable_documents():
     return query
 
 
-def _answering(link, key: str, model, document_column, readable):
+def _answering(link, key: str, model, document_column, readable, *conditions):
     """How many readable clauses (or discussions, or sessions) answer each recommendation:
     a scalar subquery correlated with Recommendation."""
     return (
         select(func.count(link.c[key]))
         .join(model, model.id == link.c[key])
-        .where(link.c.recommendation_id == Recommendation.id, document_column.in_(readable))
+        .where(
+            link.c.recommendation_id == Recommendation.id,
+            document_column.in_(readable),
+            *conditions,
+        )
         .correlate(Recommendation)
         .scalar_subquery()
     )
@@ -173,7 +178,12 @@ def coverage():
     source = next((s for s in sources if s.slug == request.args.get("source")), sources[0])
     readable = _readable_documents()
     clause_count = _answering(
-        clause_recommendations, "clause_id", Clause, Clause.document_id, readable
+        clause_recommendations,
+        "clause_id",
+        Clause,
+        Clause.document_id,
+        readable,
+        Clause.retired_at.is_(None),
     )
     discussion_count = _answering(
         discussion_recommendations, "discussion_id", Discussion, Discussion.document_id, readable

@@ -238,7 +238,11 @@ def _review_context(document: Document) -> dict:
     undecided = db.session.scalars(
         select(Amendment)
         .join(Clause, Clause.id == Amendment.clause_id)
-        .where(Clause.document_id == document.id, Amendment.status == AmendmentStatus.OPEN)
+        .where(
+            Clause.document_id == document.id,
+            Clause.retired_at.is_(None),
+            Amendment.status == AmendmentStatus.OPEN,
+        )
     ).all()
     notes = db.session.scalars(
         select(ReviewNote)

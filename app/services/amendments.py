@@ -39,6 +39,7 @@ def amendments_open(clause: Clause) -> bool:
         clause.document.status == DocumentStatus.OPEN
         and not clause.document.amendments_stopped
         and not clause.amendments_stopped
+        and clause.retired_at is None
     )
 
 

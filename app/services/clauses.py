@@ -1,12 +1,102 @@
-"""Adding clauses and revising their wording; every wording is kept as a ClauseRevision."""
+"""A document's clauses: adding, rewording, ordering, numbering, retiring and reinstating them.
+
+Every wording is kept as a ClauseRevision. Order and numbers are not part of a wording: they
+live on the clause and are worked out again by ``renumber`` after every change of order.
+Clause numbers follow the order of the live clauses (1, 2, 3 …) unless a facilitator fixed
+one by hand ("4A"); an automatic number never repeats a fixed one.
+
+Changes of order lock the document's row first (PostgreSQL; SQLite writes one at a time
+anyway) and then read the order afresh, so two facilitators working from stale pages are
+served one after the other, each from the current state.
+"""
 
 from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Clause, ClauseRevision, Document, Recommendation, User
-from app.services import audit
+from app.models import Clause, ClauseRevision, Document, Recommendation, User, utcnow
+from app.services import DomainError, audit
+
+# A number set by hand: starts with a digit; letters, digits and dots after it ("4A", "4.1").
+FIXED_NUMBER = re.compile(r"[0-9][0-9A-Za-z.]{0,9}")
+
+
+def lock_document(document: Document) -> None:
+    """Serialise changes to the document's clauses (a row lock until the request commits)."""
+    if document.id is None:
+        db.session.flush()
+    db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+
+
+def ordered_clauses(document: Document) -> list[Clause]:
+    """Every clause of the document, retired ones too, in order, read afresh."""
+    return list(
+        db.session.scalars(
+            select(Clause)
+            .where(Clause.document_id == document.id)
+            .order_by(Clause.position)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def live_clauses(document: Document) -> list[Clause]:
+    return [clause for clause in ordered_clauses(document) if not clause.is_retired]
+
+
+def _numbers(ordered: Sequence[Clause]) -> dict[int, str]:
+    """Each clause's number: fixed ones kept, the others counted 1, 2, 3 … skipping fixed ones;
+    retired clauses are addressed as retired-<id>."""
+    fixed = {c.number for c in ordered if c.number_fixed and not c.is_retired}
+    numbers, count = {}, 0
+    for clause in ordered:
+        if clause.is_retired:
+            numbers[clause.id] = f"retired-{clause.id}"
+        elif clause.number_fixed:
+            numbers[clause.id] = clause.number
+        else:
+            count += 1
+            while str(count) in fixed:
+                count += 1
+            numbers[clause.id] = str(count)
+    return numbers
+
+
+def renumber(document: Document, ordered: Sequence[Clause] | None = None) -> list[Clause]:
+    """Give every clause its position (1 … n, in ``ordered`` order, else the current order)
+    and its number; returns the clauses whose position or number changed.
+
+    Positions and numbers are unique per document, so changed rows are first parked on
+    values nobody holds (negative positions, "~id" numbers) and then set, in two flushes.
+    """
+    db.session.flush()
+    ordered = list(ordered if ordered is not None else ordered_clauses(document))
+    numbers = _numbers(ordered)
+    changed = [
+        clause
+        for index, clause in enumerate(ordered, start=1)
+        if clause.position != index or clause.number != numbers[clause.id]
+    ]
+    if not changed:
+        return []
+    for clause in changed:
+        clause.position, clause.number = -clause.id, f"~{clause.id}"
+    db.session.flush()
+    for index, clause in enumerate(ordered, start=1):
+        if clause in changed:
+            clause.position, clause.number = index, numbers[clause.id]
+            clause.activity = Clause.activity + 1
+    document.activity = Document.activity + 1
+    db.session.flush()
+    db.session.expire(document, ["clauses", "activity"])
+    for clause in changed:
+        db.session.expire(clause, ["activity"])
+    return changed
 
 
 def add_clause(
@@ -15,18 +105,24 @@ def add_clause(
     body: str,
     *,
     by: User | None,
-    recommendations: list[Recommendation] = (),
+    recommendations: Sequence[Recommendation] = (),
     reason: str = "First wording",
+    after: Clause | None = None,
+    at_start: bool = False,
 ) -> Clause:
-    """Append a clause at the end of ``document``, numbered after the last one."""
+    """A new clause at the end of ``document`` (or just after ``after``, or first), numbered
+    in turn."""
+    lock_document(document)
+    ordered = ordered_clauses(document)
+    if after is not None and after not in ordered:
+        raise DomainError("That clause is not in this document.")
     last = db.session.scalar(
         select(func.max(Clause.position)).where(Clause.document_id == document.id)
     )
-    position = (last or 0) + 1
     clause = Clause(
         document=document,
-        position=position,
-        number=str(position),
+        position=(last or 0) + 1,
+        number=f"~{secrets.token_hex(6)}",  # until renumber gives it its number
         heading=heading,
         body=body,
         revision_number=1,
@@ -37,6 +133,44 @@ def add_clause(
         ClauseRevision(
             clause=clause, number=1, heading=heading, body=body, reason=reason, created_by=by
         )
+    )
+    db.session.flush()
+    if at_start:
+        ordered.insert(0, clause)
+    else:
+        ordered.insert(ordered.index(after) + 1 if after is not None else len(ordered), clause)
+    renumber(document, ordered)
+    return clause
+
+
+def new_clause(
+    document: Document,
+    heading: str,
+    body: str,
+    *,
+    by: User,
+    recommendations: Sequence[Recommendation],
+    after: Clause | None = None,
+    at_start: bool = False,
+) -> Clause:
+    """A facilitator adds a clause to the document (audited)."""
+    clause = add_clause(
+        document,
+        heading.strip(),
+        body.strip(),
+        by=by,
+        recommendations=recommendations,
+        after=after,
+        at_start=at_start,
+    )
+    audit.record(
+        "clause.added",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=document.id,
+        summary=f"Clause {clause.number} “{clause.heading}” added",
+        after={"number": clause.number, "heading": clause.heading},
     )
     return clause
 
@@ -74,4 +208,168 @@ def touch_clause(clause: Clause) -> None:
     """Something a watcher of the clause sees changed: raise its change marker."""
     db.session.execute(
         update(Clause).where(Clause.id == clause.id).values(activity=Clause.activity + 1)
+    )
+
+
+def _live_order(document: Document, clause: Clause) -> tuple[list[Clause], list[Clause]]:
+    """Lock, then the current order of every clause and of the live ones; ``clause`` live."""
+    lock_document(document)
+    ordered = ordered_clauses(document)
+    if clause not in ordered:
+        raise DomainError("That clause is not in this document.")
+    if clause.is_retired:
+        raise DomainError("That clause is retired. Reinstate it first.")
+    return ordered, [c for c in ordered if not c.is_retired]
+
+
+def _merge(ordered: list[Clause], live: list[Clause]) -> list[Clause]:
+    """The full order with the live clauses in their new order; retired ones keep their slot."""
+    new_live = iter(live)
+    return [c if c.is_retired else next(new_live) for c in ordered]
+
+
+def move_clause(clause: Clause, to_position: int, *, by: User) -> int:
+    """Put a live clause at ``to_position`` among the live clauses (1 is first); the others
+    close up and the numbers follow. Returns the position it had."""
+    document = clause.document
+    ordered, live = _live_order(document, clause)
+    if not 1 <= to_position <= len(live):
+        raise DomainError(f"Choose a position from 1 to {len(live)}.")
+    was = live.index(clause) + 1
+    before = clause.number
+    live.remove(clause)
+    live.insert(to_position - 1, clause)
+    renumber(document, _merge(ordered, live))
+    if was != to_position:
+        audit.record(
+            "clause.moved",
+            actor=by,
+            object_type="clause",
+            object_id=clause.id,
+            document_id=document.id,
+            summary=f"“{clause.heading}” moved from {was} to {to_position}",
+            before={"position": was, "number": before},
+            after={"position": to_position, "number": clause.number},
+        )
+    return was
+
+
+def move_clause_by(clause: Clause, step: int, *, by: User) -> int:
+    """Move a live clause ``step`` places up (negative) or down, from where it is now; at the
+    top or the bottom it stays. Returns its new position."""
+    _, live = _live_order(clause.document, clause)
+    target = min(max(live.index(clause) + 1 + step, 1), len(live))
+    move_clause(clause, target, by=by)
+    return target
+
+
+def fix_number(clause: Clause, number: str, *, by: User) -> None:
+    """Fix a live clause's number by hand; no other live clause of the document may have it."""
+    document = clause.document
+    ordered, live = _live_order(document, clause)
+    number = number.strip()
+    if not FIXED_NUMBER.fullmatch(number):
+        raise DomainError(
+            "Enter a number that starts with a digit, using only letters, digits and dots, "
+            "for example 4A or 4.1 (10 characters at most)"
+        )
+    taken = next(
+        (c for c in live if c.id != clause.id and c.number_fixed and c.number == number), None
+    )
+    if taken is not None:
+        raise DomainError(f"Clause “{taken.heading}” already has the number {number}")
+    before = clause.number
+    # Park the clause's number, and the number wanted if another clause has it, before taking
+    # it: numbers are unique per document. Renumbering then hands out the automatic ones.
+    clause.number, clause.number_fixed = f"~{clause.id}", True
+    for other in live:
+        if other is not clause and other.number == number:
+            other.number = f"~{other.id}"
+    db.session.flush()
+    clause.number = number
+    renumber(document, ordered)
+    touch_clause(clause)
+    audit.record(
+        "clause.number_fixed",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=document.id,
+        summary=f"“{clause.heading}” numbered {number} by hand",
+        before={"number": before},
+        after={"number": number},
+    )
+
+
+def release_number(clause: Clause, *, by: User) -> None:
+    """Let a clause's number follow the order again."""
+    document = clause.document
+    ordered, _ = _live_order(document, clause)
+    if not clause.number_fixed:
+        raise DomainError("This clause's number already follows the order.")
+    before = clause.number
+    clause.number_fixed = False
+    renumber(document, ordered)
+    touch_clause(clause)
+    audit.record(
+        "clause.number_released",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=document.id,
+        summary=f"“{clause.heading}” numbered by its place again ({before} → {clause.number})",
+        before={"number": before},
+        after={"number": clause.number},
+    )
+
+
+def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
+    """Take a clause out of the document's text, numbering, versions and voting, keeping its
+    history, discussions and votes; the clauses after it close up."""
+    document = clause.document
+    ordered, _ = _live_order(document, clause)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Give the reason the clause is retired")
+    before = clause.number
+    clause.retired_at, clause.retired_reason = utcnow(), reason
+    clause.retired_number, clause.retired_by_id = before, by.id
+    clause.number_fixed = False
+    renumber(document, ordered)
+    touch_clause(clause)
+    audit.record(
+        "clause.retired",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=document.id,
+        summary=f"Clause {before} “{clause.heading}” retired: {reason}"[:500],
+        before={"number": before},
+        after={"reason": reason},
+    )
+
+
+def reinstate_clause(clause: Clause, *, by: User) -> None:
+    """Bring a retired clause back into the document, in the place it had."""
+    document = clause.document
+    lock_document(document)
+    ordered = ordered_clauses(document)
+    if clause not in ordered:
+        raise DomainError("That clause is not in this document.")
+    if not clause.is_retired:
+        raise DomainError("This clause is not retired.")
+    reason = clause.retired_reason
+    clause.retired_at = clause.retired_reason = None
+    clause.retired_number = clause.retired_by_id = None
+    renumber(document, ordered)
+    touch_clause(clause)
+    audit.record(
+        "clause.reinstated",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=document.id,
+        summary=f"“{clause.heading}” reinstated as clause {clause.number}",
+        before={"reason": reason},
+        after={"number": clause.number},
     )

@@ -50,7 +50,7 @@ def working_content(document: Document) -> dict:
     """The document's current text, in the shape a version freezes."""
     clauses = db.session.scalars(
         select(Clause)
-        .where(Clause.document_id == document.id)
+        .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
         .order_by(Clause.position)
         .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
     ).all()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -173,7 +173,9 @@ class Schedule:
 def schedule(session: JointSession) -> Schedule:
     """Each item's start and end, from the session start and the durations before it."""
     clauses_ = db.session.scalars(
-        select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.position)
+        select(Clause)
+        .where(Clause.document_id == session.agenda_id, Clause.retired_at.is_(None))
+        .order_by(Clause.position)
     ).all()
     items = {
         item.clause_id: item
@@ -194,34 +196,9 @@ def schedule(session: JointSession) -> Schedule:
 
 def move_item(session: JointSession, clause: Clause, to_position: int, *, by: User) -> None:
     """Put an item at ``to_position`` (1 is first); the others close up, numbers follow."""
-    ordered = db.session.scalars(
-        select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.position)
-    ).all()
-    if clause not in ordered:
+    if clause.document_id != session.agenda_id:
         raise DomainError("That item is not on this agenda.")
-    if not 1 <= to_position <= len(ordered):
-        raise DomainError(f"Choose a position from 1 to {len(ordered)}.")
-    ordered.remove(clause)
-    ordered.insert(to_position - 1, clause)
-    # Park every item on a free negative position first: positions are unique per document.
-    for index, item in enumerate(ordered, start=1):
-        db.session.execute(update(Clause).where(Clause.id == item.id).values(position=-index))
-    for index, item in enumerate(ordered, start=1):
-        db.session.execute(
-            update(Clause)
-            .where(Clause.id == item.id)
-            .values(position=index, number=str(index), activity=Clause.activity + 1)
-        )
-    db.session.expire_all()
-    audit.record(
-        "agenda.item_moved",
-        actor=by,
-        object_type="clause",
-        object_id=clause.id,
-        document_id=session.agenda_id,
-        summary=f"Agenda item moved to {to_position}",
-        after={"position": to_position},
-    )
+    clauses.move_clause(clause, to_position, by=by)
 
 
 def publish_agenda(session: JointSession, *, by: User) -> None:

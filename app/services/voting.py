@@ -65,6 +65,7 @@ def is_clause_voting_open(clause: Clause) -> bool:
         document.status == DocumentStatus.OPEN
         and document.voting_open
         and clause.voting_closed_at is None
+        and clause.retired_at is None
     )
 
 
@@ -409,6 +410,7 @@ def close_voting(document: Document, *, by: User) -> list[Outcome]:
             .join(Clause, Clause.id == Amendment.clause_id)
             .where(
                 Clause.document_id == document.id,
+                Clause.retired_at.is_(None),
                 Amendment.voting_closed_at.is_(None),
                 Amendment.status == "open",
             )

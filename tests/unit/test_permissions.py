@@ -21,9 +21,11 @@ from app.models import (
 )
 from app.permissions import (
     can_comment,
+    can_create_document,
     can_decide_amendment,
     can_edit_clause,
     can_edit_comment,
+    can_manage_clauses,
     can_manage_people,
     can_manage_recommendations,
     can_manage_voting,
@@ -204,3 +206,37 @@ def test_a_notification_is_only_for_the_person_it_was_sent_to(role):
     me.active = False
     assert can_read_notification(me, notification) is False
     assert can_read_notification(None, notification) is False
+
+
+# Managing documents (issue 8): facilitators and admins, before submission.
+MANAGERS = {Role.FACILITATOR, Role.ADMIN}
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_creating_documents_and_managing_clauses(role, status):
+    user = person(role)
+    before_submission = status in (DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED)
+    assert can_create_document(user) is (role in MANAGERS)
+    assert can_manage_clauses(user, Document(status=status)) is (
+        role in MANAGERS and before_submission
+    )
+    assert can_create_document(person(role, active=False)) is False
+    assert can_manage_clauses(person(role, active=False), Document(status=status)) is False
+    assert can_create_document(None) is False
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
+    user = person(role)
+    user.id = 7
+    clause = _clause(DocumentStatus.OPEN)
+    clause.retired_at, clause.retired_reason = utcnow(), "Merged"
+    amendment = Amendment(
+        clause=clause, proposer_id=7, status=AmendmentStatus.OPEN, base_revision_number=1
+    )
+    assert can_vote(user, clause) is False
+    assert can_vote(user, amendment) is False
+    assert can_propose_amendment(user, clause) is False
+    assert can_edit_clause(user, clause) is False
+    assert can_decide_amendment(user, amendment) is False

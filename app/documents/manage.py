@@ -1,0 +1,262 @@
+"""Creating documents and managing their clauses: add, reorder, renumber, retire, reinstate.
+
+Clauses are addressed here by id, not number: numbers change as clauses move, and a form on a
+stale page must still mean the clause it was drawn for. The server decides every move from the
+document's current order.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.discussions.forms import chosen_recommendations, recommendation_choices
+from app.documents import bp
+from app.documents.forms import ClauseForm, DocumentForm, MoveForm, NumberForm, RetireForm
+from app.documents.routes import _load_document
+from app.extensions import db, is_htmx_request
+from app.models import Clause, DocumentKind
+from app.permissions import can_create_document, can_manage_clauses, require
+from app.rendering import render, render_fragments
+from app.services import DomainError
+from app.services import clauses as service
+from app.services.documents import create_document
+
+MANAGE = "documents/manage.html"
+ORDER_AND_ANNOUNCEMENT = [(MANAGE, "clause_order"), ("_announcement.html", "announcement_oob")]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """A facilitator or admin creates a document; it starts as a Draft."""
+    require(can_create_document(current_user))
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            document = create_document(
+                DocumentKind(form.kind.data), form.title.data, form.summary.data, by=current_user
+            )
+            db.session.commit()
+        except (DomainError, IntegrityError) as error:
+            db.session.rollback()
+            form.title.errors = [
+                str(error)
+                if isinstance(error, DomainError)
+                else "Another document was just created with this title. Choose another title"
+            ]
+        else:
+            flash(f"“{document.title}” is created as a Draft. Add its clauses.", "success")
+            return redirect(url_for("documents.manage", slug=document.slug), 303)
+    return render("documents/new.html", form=form, status=422 if form.errors else 200)
+
+
+def _managed(slug: str):
+    document = _load_document(slug)
+    require(can_manage_clauses(current_user, document))
+    return document
+
+
+def _clause(document, clause_id: int) -> Clause:
+    clause = db.session.get(Clause, clause_id)
+    if clause is None or clause.document_id != document.id:
+        abort(404)
+    return clause
+
+
+def _back_to(clause: Clause):
+    """303 to the clause on the manage page."""
+    url = url_for("documents.manage", slug=clause.document.slug)
+    return redirect(f"{url}#clause-{clause.id}", 303)
+
+
+def _manage_context(document, **extra) -> dict:
+    clauses = db.session.scalars(
+        select(Clause)
+        .where(Clause.document_id == document.id)
+        .order_by(Clause.position)
+        .options(joinedload(Clause.retired_by))
+    ).all()
+    return {
+        "document": document,
+        "live": [c for c in clauses if not c.is_retired],
+        "retired": [c for c in clauses if c.is_retired],
+        "moved": None,
+        "direction": None,
+        "move_error": None,
+        "announcement": "",
+        **extra,
+    }
+
+
+@bp.get("/<slug>/manage")
+def manage(slug: str):
+    """The clauses in order, with controls to add, move, renumber, retire and reinstate."""
+    return render(MANAGE, **_manage_context(_managed(slug)))
+
+
+def _placements(document) -> dict[str, str]:
+    """Where a new clause can go: at the end (the default), at the start, or after a clause."""
+    live = service.live_clauses(document)
+    choices = {"end": "At the end"}
+    if live:
+        choices["start"] = "At the start"
+        choices |= {str(c.id): f"After {c.number}: {c.heading}" for c in live}
+    return choices
+
+
+@bp.route("/<slug>/manage/add", methods=["GET", "POST"])
+def add_clause(slug: str):
+    """Add a clause, at the end or after a chosen clause; the numbers follow."""
+    document = _managed(slug)
+    form = ClauseForm()
+    form.recommendations.choices = recommendation_choices()
+    form.after.choices = _placements(document)
+    if request.method == "GET" and request.args.get("after") in form.after.choices:
+        form.after.data = request.args["after"]
+    if form.validate_on_submit():
+        place = form.after.data
+        clause = service.new_clause(
+            document,
+            form.heading.data,
+            form.body.data,
+            by=current_user,
+            recommendations=chosen_recommendations(form.recommendations.data),
+            after=_clause(document, int(place)) if place not in ("end", "start") else None,
+            at_start=place == "start",
+        )
+        db.session.commit()
+        flash(f"Clause {clause.number} “{clause.heading}” is added.", "success")
+        return _back_to(clause)
+    return render(
+        "documents/add_clause.html",
+        form=form,
+        document=document,
+        status=422 if form.errors else 200,
+    )
+
+
+def _after_move(document, clause: Clause, message: str, direction: str | None):
+    """htmx: the clause list (focus stays on the moved clause) and an announcement; else flash
+    and go back to the clause in the list (303)."""
+    if is_htmx_request():
+        context = _manage_context(
+            document, moved=clause.id, direction=direction, announcement=message
+        )
+        return render_fragments(ORDER_AND_ANNOUNCEMENT, **context)
+    flash(message, "success")
+    return _back_to(clause)
+
+
+@bp.post("/<slug>/manage/<int:clause_id>/move")
+def move_clause(slug: str, clause_id: int):
+    """Move a clause up, down or to a numbered position (works without JavaScript)."""
+    document = _managed(slug)
+    clause = _clause(document, clause_id)
+    direction = request.form.get("direction")
+    try:
+        if direction in ("up", "down"):
+            position = service.move_clause_by(
+                clause, -1 if direction == "up" else 1, by=current_user
+            )
+        else:
+            form = MoveForm()
+            if not form.validate():
+                raise DomainError("Enter a position number, for example 3.")
+            position = form.position.data
+            service.move_clause(clause, position, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        context = _manage_context(
+            document,
+            move_error=(clause.id, str(error)),
+            moved=clause.id,
+            direction=direction,
+            announcement=str(error),
+        )
+        if is_htmx_request():
+            return render_fragments(ORDER_AND_ANNOUNCEMENT, status=422, **context)
+        return render(MANAGE, status=422, **context)
+    db.session.commit()
+    return _after_move(
+        document,
+        clause,
+        f"“{clause.heading}” is now clause {clause.number}, at position {position}.",
+        direction,
+    )
+
+
+@bp.route("/<slug>/manage/<int:clause_id>/number", methods=["GET", "POST"])
+def number(slug: str, clause_id: int):
+    """Fix a clause's number by hand (say 4A), or let it follow the order again."""
+    document = _managed(slug)
+    clause = _clause(document, clause_id)
+    if clause.is_retired:
+        abort(409, "This clause is retired. Reinstate it first.")
+    form = NumberForm(formdata=None, number=clause.number) if request.method == "GET" else None
+    if request.method == "POST" and request.form.get("action") == "release":
+        try:
+            service.release_number(clause, by=current_user)
+        except DomainError as error:
+            abort(409, str(error))
+        db.session.commit()
+        flash(f"“{clause.heading}” is numbered by its place again: {clause.number}.", "success")
+        return _back_to(clause)
+    if form is None:
+        form = NumberForm()
+        if form.validate():
+            try:
+                service.fix_number(clause, form.number.data, by=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                form.number.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(f"“{clause.heading}” is numbered {clause.number}.", "success")
+                return _back_to(clause)
+    return render(
+        "documents/number.html",
+        form=form,
+        document=document,
+        clause=clause,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.route("/<slug>/manage/<int:clause_id>/retire", methods=["GET", "POST"])
+def retire(slug: str, clause_id: int):
+    """Confirm, with a reason, that a clause leaves the document (it can be reinstated)."""
+    document = _managed(slug)
+    clause = _clause(document, clause_id)
+    if clause.is_retired:
+        abort(409, "This clause is already retired.")
+    form = RetireForm()
+    if form.validate_on_submit():
+        number = clause.number
+        service.retire_clause(clause, form.reason.data, by=current_user)
+        db.session.commit()
+        flash(f"Clause {number} “{clause.heading}” is retired; those after it moved up.", "success")
+        return _back_to(clause)
+    return render(
+        "documents/retire.html",
+        form=form,
+        document=document,
+        clause=clause,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/<slug>/manage/<int:clause_id>/reinstate")
+def reinstate(slug: str, clause_id: int):
+    """Bring a retired clause back, in the place it had."""
+    document = _managed(slug)
+    clause = _clause(document, clause_id)
+    try:
+        service.reinstate_clause(clause, by=current_user)
+    except DomainError as error:
+        abort(409, str(error))
+    db.session.commit()
+    flash(f"“{clause.heading}” is reinstated as clause {clause.number}.", "success")
+    return _back_to(clause)
