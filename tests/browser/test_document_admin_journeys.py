@@ -20,7 +20,8 @@ FACILITATOR = "facilitator@example.org"
 
 
 def clause_numbers(page) -> list[str]:
-    """The clauses on the manage page, as "number heading"."""
+    """The clauses on the manage page, as "number heading" (once the page has loaded)."""
+    page.locator("#clause-order").wait_for()
     return [
         re.sub(r"\s+", " ", text).replace(" Number fixed by hand", "").strip()
         for text in page.locator("#clause-order li h3").all_inner_texts()
