@@ -833,3 +833,26 @@ def test_voting_closes_at_is_stored_in_utc(seeded):
         assert _document().voting_closes_at == closes
         voting.close_voting(_document(), by=_user(FACILITATOR))
         assert _document().voting_closes_at is None
+
+
+def test_past_its_closing_time_voting_says_it_was_due_to_close_and_stays_open(seeded, client):
+    runner = seeded.test_cli_runner()
+    with seeded.app_context():
+        document = _document()
+        voting.open_voting(document, by=_user(FACILITATOR), closes_at=utcnow() + timedelta(hours=2))
+        document.voting_closes_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    result = runner.invoke(args=["notifications", "run"])
+    assert result.exit_code == 0 and "Voting-closing reminders: 0 notifications" in result.output
+    client.sign_in(MEMBER)
+    page = client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    assert "Voting was due to close on " in page
+    assert "It stays open until a facilitator closes it." in page
+    assert "Voting closes on" not in page and "Voting is open" in page
+    client.sign_in(FACILITATOR)
+    page = client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    assert "close it below to record the results" in page
+    with seeded.app_context():
+        assert _document().voting_open is True and _document().is_voting_overdue
+        voting.close_voting(_document(), by=_user(FACILITATOR))
+        assert not _document().is_voting_overdue and _document().voting_closes_at is None
