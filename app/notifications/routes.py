@@ -18,6 +18,7 @@ ITEM_AND_COUNT = [
     ("notifications/index.html", "notification_item"),
     ("notifications/index.html", "unread_summary"),
     ("notifications/_count.html", "count"),
+    ("notifications/_count.html", "menu_count"),
     ("_announcement.html", "announcement_oob"),
 ]
 

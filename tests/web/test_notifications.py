@@ -477,6 +477,9 @@ def test_the_header_shows_the_unread_count(seeded, client):
     _notes_for(seeded, MEMBER, 3)
     home = client.get("/").get_data(as_text=True)
     assert '3<span class="govuk-visually-hidden"> unread</span>' in home
+    # On a small screen the links hide behind the Menu button, so it shows the count too.
+    menu = home.split("govuk-service-navigation__toggle")[1].split("</button>")[0]
+    assert '3<span class="govuk-visually-hidden"> unread notifications</span>' in menu
 
 
 def test_the_page_lists_newest_first_and_marks_unread(seeded, client):
@@ -518,6 +521,7 @@ def test_marking_one_read_three_ways(seeded, client):
         and ">Unread<" not in html.split("notification-count")[0]
     )
     assert '<span id="notification-count" hx-swap-oob="true">' in html
+    assert '<span id="notification-count-menu" hx-swap-oob="true">' in html
     assert '<div id="notification-summary" hx-swap-oob="true">' in html
     assert "You have 1 unread notification." in html and "data-app-focus" in html
     assert '1<span class="govuk-visually-hidden"> unread</span>' in html
