@@ -308,7 +308,7 @@ def voting_closing(document: Document) -> int:
     return notify(
         NotificationKind.VOTING_CLOSING,
         _people(_voters(), document),
-        text=f"Voting on {document.title} closes at {_closing_text(document)}",
+        text=f"Voting on {document.title} closes on {_closing_text(document)}",
         link=_path("documents.show", "#voting", slug=document.slug),
         document=document,
         dedupe_key=f"voting_closing:{document.id}:{_voting_round(document)}",

@@ -330,6 +330,9 @@ def test_voting_closing_within_24_hours_is_told_once_per_round(seeded):
     runner.invoke(args=["notifications", "remind-closing"])  # again: nobody is told twice
     voters = _voters(seeded)
     assert _recipients(seeded, NotificationKind.VOTING_CLOSING) == voters
+    (note,) = [n for n in _notifications(seeded, MEMBER) if n.kind == "voting_closing"]
+    assert note.text.startswith("Voting on Member/Officer Protocol closes on ")
+    assert note.link == f"/documents/{PROTOCOL}#voting"
     with seeded.app_context():
         count = select(func.count()).where(Notification.kind == NotificationKind.VOTING_CLOSING)
         assert db.session.scalar(count.select_from(Notification)) == len(voters)
