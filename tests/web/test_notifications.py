@@ -295,6 +295,7 @@ def test_the_closing_time_is_optional_and_checked(seeded, client):
     html = no_time.get_data(as_text=True)
     assert no_time.status_code == 422
     assert "Enter the time voting closes" in html and "govuk-error-summary" in html
+    assert "Voting does not close by itself: a facilitator closes it" in html
     assert f'value="{day.day}"' in html
     past = date.today() - timedelta(days=1)
     in_the_past = client.post_form(
