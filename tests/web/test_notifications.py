@@ -507,6 +507,7 @@ def test_the_page_has_25_to_a_page(seeded, client):
     first = client.get("/notifications").get_data(as_text=True)
     assert first.count('<li class="app-discussion-summary"') == 25
     assert "Page 1 of 2" in first and "Something happened 29" in first
+    assert 'href="/notifications?page=2" rel="next"' in first and 'rel="prev"' not in first
     second = client.get("/notifications?page=2").get_data(as_text=True)
     assert second.count('<li class="app-discussion-summary"') == 5
     assert "Something happened 0" in second
