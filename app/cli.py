@@ -142,8 +142,9 @@ def run_notifications(context: click.Context) -> None:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Load the recommendations, demo accounts and demo documents (idempotent)."""
+    """Load the recommendations, demo accounts, documents and a little activity (idempotent)."""
     report = seeding.load_demo(current_app.config["DEMO_PASSWORD"])
+    seeding.load_demo_activity(report)
     db.session.commit()
     click.echo(f"Demo data loaded: {report}")
 

@@ -114,6 +114,16 @@ class Document(Base):
         back_populates="document", order_by="Clause.position"
     )
 
+    @property
+    def is_voting_overdue(self) -> bool:
+        """Voting is still open after the time the facilitator said it would close: it does
+        not close by itself (a facilitator closes it and the results are recorded then)."""
+        return (
+            self.voting_open
+            and self.voting_closes_at is not None
+            and self.voting_closes_at <= utcnow()
+        )
+
 
 clause_recommendations = Table(
     "clause_recommendations",

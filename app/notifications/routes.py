@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import csrf, db, is_htmx_request
 from app.models import EmailPreference, Notification
 from app.notifications import bp
 from app.notifications.forms import PREFERENCE_HINTS, PreferencesForm
+from app.pagination import paginate
 from app.permissions import can_read_notification, require
 from app.rendering import render, render_fragments, safe_next
 from app.services import notifications as service
@@ -18,6 +19,7 @@ ITEM_AND_COUNT = [
     ("notifications/index.html", "notification_item"),
     ("notifications/index.html", "unread_summary"),
     ("notifications/_count.html", "count"),
+    ("notifications/_count.html", "menu_count"),
     ("_announcement.html", "announcement_oob"),
 ]
 
@@ -31,28 +33,22 @@ def _own(notification_id: int) -> Notification:
 @bp.get("/notifications")
 def index():
     """The person's notifications, newest first, 25 to a page."""
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == current_user.id)
-    )
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    notifications = db.session.scalars(
+    found = paginate(
         select(Notification)
         .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        request.args.get("page", type=int),
+        PAGE_SIZE,
+    )
     return render(
         "notifications/index.html",
-        notifications=notifications,
-        page=page,
-        pages=pages,
-        total=total,
+        notifications=found.items,
+        page=found.number,
+        pages=found.pages,
         unread_count=unread_notification_count(),
-        next_url=url_for("notifications.index", page=page) if page > 1 else request.path,
+        next_url=(
+            url_for("notifications.index", page=found.number) if found.number > 1 else request.path
+        ),
     )
 
 

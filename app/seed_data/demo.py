@@ -771,3 +771,62 @@ DOCUMENTS: list[DemoDocument] = [
         ],
     },
 ]
+
+
+class DemoComment(TypedDict):
+    by: str  # the email of one of DEMO_PEOPLE
+    body: str
+
+
+class DemoDiscussion(TypedDict):
+    document: str  # a slug in DOCUMENTS
+    clause: str  # the clause's number
+    title: str
+    opening: DemoComment
+    replies: list[DemoComment]  # replies to the opening comment
+
+
+# A little of what people do, loaded by `flask seed-demo` (not by the tests' demo data), so that
+# the demo Member finds notifications waiting: a reply to their comment, a new discussion on a
+# clause they took part in, voting open on the Protocol and an invitation to the themed session.
+DEMO_DISCUSSIONS: list[DemoDiscussion] = [
+    {
+        "document": "ways-of-working-accord",
+        "clause": "4",
+        "title": "How early is early enough?",
+        "opening": {
+            "by": "member@example.org",
+            "body": (
+                "Could we say what 'promptly' means? Ward Members often hear of a planning or "
+                "highways issue only when residents ring them. A working day's notice before "
+                "anything goes public would be a good start."
+            ),
+        },
+        "replies": [
+            {
+                "by": "officer@example.org",
+                "body": (
+                    "A working day is realistic for planned announcements. For an emergency we "
+                    "would aim to tell the Cabinet Member and ward Members within the hour, by "
+                    "phone. Could the clause name both?"
+                ),
+            }
+        ],
+    },
+    {
+        "document": "ways-of-working-accord",
+        "clause": "4",
+        "title": "Confidential and exempt papers",
+        "opening": {
+            "by": "graham.tyldesley@example.org",
+            "body": (
+                "Sharing early should not mean Members receive exempt papers by informal email. "
+                "Can the clause point to how confidential material is shared?"
+            ),
+        },
+        "replies": [],
+    },
+]
+
+# Voting open on the Protocol, closing this many days after the demo is loaded.
+DEMO_VOTING = {"document": "member-officer-protocol", "closes_in_days": 14}

@@ -27,8 +27,6 @@ from urllib.parse import urljoin
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, func, select, union, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.mail import external_url, send_mail
@@ -54,7 +52,7 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
-from app.services import audit
+from app.services import audit, insert_or
 
 # How long before voting closes people are reminded, and how far back a digest looks.
 CLOSING_WARNING = timedelta(hours=24)
@@ -142,11 +140,6 @@ def _people(ids: list[int] | list[Select], document: Document | None) -> list[Us
 # Writing them -------------------------------------------------------------------------------
 
 
-def _insert():
-    dialect = db.session.get_bind().dialect.name
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
-
-
 def notify(
     kind: NotificationKind,
     recipients: Iterable[User],
@@ -181,7 +174,7 @@ def notify(
     written: list[tuple[int, int]] = []
     for start in range(0, len(rows), _CHUNK):
         statement = (
-            _insert()(Notification)
+            insert_or(Notification)
             .values(rows[start : start + _CHUNK])
             .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
             .returning(Notification.id, Notification.user_id)
@@ -315,7 +308,7 @@ def voting_closing(document: Document) -> int:
     return notify(
         NotificationKind.VOTING_CLOSING,
         _people(_voters(), document),
-        text=f"Voting on {document.title} closes at {_closing_text(document)}",
+        text=f"Voting on {document.title} closes on {_closing_text(document)}",
         link=_path("documents.show", "#voting", slug=document.slug),
         document=document,
         dedupe_key=f"voting_closing:{document.id}:{_voting_round(document)}",

@@ -12,6 +12,9 @@ from app.extensions import db
 from app.models import (
     AgendaItem,
     Audience,
+    Clause,
+    Comment,
+    Discussion,
     Document,
     DocumentKind,
     DocumentStatus,
@@ -20,11 +23,12 @@ from app.models import (
     Recommendation,
     RecommendationSource,
     Role,
+    VotingEvent,
     utcnow,
 )
-from app.seed_data.demo import DEMO_PEOPLE, DOCUMENTS
+from app.seed_data.demo import DEMO_DISCUSSIONS, DEMO_PEOPLE, DEMO_VOTING, DOCUMENTS
 from app.seed_data.recommendations import SOURCES
-from app.services import clauses, people, sessions
+from app.services import clauses, discussions, notifications, people, sessions, voting
 
 
 @dataclass
@@ -165,3 +169,52 @@ def _demo_sessions(facilitator, recommendations: dict, report: SeedReport) -> No
                 )
             )
         report.created.append(f"session {session.title}")
+
+
+def load_demo_activity(report: SeedReport) -> None:
+    """A few discussions, voting open on the Protocol and the session's invitations, made
+    through the services so that the demo people have notifications waiting (the demo Member:
+    a reply, a new discussion, voting opened, an invitation). Each is done once.
+    """
+    facilitator = people.find_user_by_email("facilitator@example.org")
+    for data in DEMO_DISCUSSIONS:
+        document = db.session.scalar(select(Document).where(Document.slug == data["document"]))
+        if document is None or db.session.scalar(
+            select(Discussion.id).where(
+                Discussion.document_id == document.id, Discussion.title == data["title"]
+            )
+        ):
+            continue
+        clause = db.session.scalar(
+            select(Clause).where(Clause.document_id == document.id, Clause.number == data["clause"])
+        )
+        discussion = discussions.start_discussion(
+            document,
+            clause,
+            data["title"],
+            data["opening"]["body"],
+            list(clause.recommendations),
+            by=people.find_user_by_email(data["opening"]["by"]),
+        )
+        db.session.flush()
+        opening = db.session.scalar(select(Comment).where(Comment.discussion_id == discussion.id))
+        for reply in data["replies"]:
+            discussions.add_comment(
+                discussion, reply["body"], by=people.find_user_by_email(reply["by"]), parent=opening
+            )
+            db.session.flush()
+        report.created.append(f"discussion {data['title']}")
+    protocol = db.session.scalar(select(Document).where(Document.slug == DEMO_VOTING["document"]))
+    if protocol is not None and not db.session.scalar(
+        select(VotingEvent.id).where(VotingEvent.document_id == protocol.id).limit(1)
+    ):
+        closes_on = (utcnow() + timedelta(days=DEMO_VOTING["closes_in_days"])).date()
+        voting.open_voting(protocol, by=facilitator, closes_at=sessions.london(closes_on, time(17)))
+        report.created.append(f"voting on {protocol.slug}")
+    for session in db.session.scalars(select(JointSession)):
+        invited = session.agenda.status == DocumentStatus.OPEN and notifications.session_published(
+            session, by=facilitator
+        )
+        if invited:
+            report.created.append(f"invitations to {session.title}")
+    db.session.flush()

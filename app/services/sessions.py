@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -36,7 +34,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, clauses, lifecycle, notifications
+from app.services import DomainError, audit, clauses, insert_or, lifecycle, notifications
 from app.services.voting import side_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -293,8 +291,7 @@ def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswe
     """Record (or change) whether the person will attend: one answer each, an upsert."""
     if is_over(session):
         raise DomainError("This session has taken place, so attendance can no longer change.")
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Attendance).values(
+    statement = insert_or(Attendance).values(
         session_id=session.id, user_id=user.id, answer=answer.value, answered_at=utcnow()
     )
     db.session.execute(

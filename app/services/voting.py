@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -32,7 +30,7 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
-from app.services import DomainError, audit, notifications
+from app.services import DomainError, audit, insert_or, notifications
 from app.services.clauses import touch_clause
 
 MEMBERS, OFFICERS = "members", "officers"
@@ -130,9 +128,8 @@ def cast_vote(
         before={"choice": existing.value if existing else None},
         after={"choice": choice.value, "interest_reason": values["interest_reason"]},
     )
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     key = ["user_id", "amendment_id"] if amendment else ["user_id", "clause_id"]
-    statement = insert(Vote).values(**values)
+    statement = insert_or(Vote).values(**values)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=key,

@@ -156,6 +156,13 @@ def assert_accessible(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def horizontal_overflow(page) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits the window)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
 def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, new_page, sign_in
+from tests.browser.conftest import assert_accessible, horizontal_overflow, new_page, sign_in
 
 ACCORD = "/documents/ways-of-working-accord"
 LIVE_TIMEOUT = 6_000  # ms: one poll (LIVE_POLL_SECONDS = 4) and the swap after it
@@ -64,12 +64,6 @@ def wait_for_an_unchanged_poll(page) -> None:
         timeout=2 * LIVE_TIMEOUT,  # the first poll may find a change; the next will not
     )
     page.wait_for_timeout(100)  # let htmx finish handling the answer
-
-
-def horizontal_overflow(page) -> int:
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def test_a_member_starts_a_discussion_from_a_clause(page):

@@ -6,7 +6,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, assert_accessible, new_page, sign_in
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    assert_accessible,
+    horizontal_overflow,
+    new_page,
+    sign_in,
+)
 
 
 def test_a_member_reads_the_accord_and_the_recommendations(page):
@@ -75,9 +81,7 @@ def test_pages_fit_a_320_pixel_screen(browser, live_server):
     sign_in(page, "member@example.org")
     for path in ("/", "/documents/ways-of-working-accord", "/recommendations/"):
         page.goto(path)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = horizontal_overflow(page)
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
         assert_accessible(page)
     assert not page.problems.messages, page.problems.messages

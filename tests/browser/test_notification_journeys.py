@@ -18,7 +18,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Clause, Document, Role, User
 from app.services import discussions, people
-from tests.browser.conftest import DEMO_PASSWORD, assert_accessible, sign_in
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    assert_accessible,
+    horizontal_overflow,
+    sign_in,
+)
 
 REPLIERS = ["officer@example.org", "graham.tyldesley@example.org", "helen.marsden@example.org"]
 
@@ -146,3 +151,19 @@ def test_a_facilitator_may_say_when_voting_will_close(page, live_server):
     assert_accessible(page)
     page.get_by_role("link", name="Back").click()
     expect(page.locator("#voting")).not_to_contain_text("Voting is open")
+
+
+def test_on_a_small_screen_the_menu_button_shows_the_count(page, live_server):
+    email, _ = _person_with_replies(live_server, 2)
+    page.set_viewport_size({"width": 320, "height": 800})
+    sign_in(page, email)
+    menu_button = page.get_by_role("button", name="Menu 2 unread notifications")
+    expect(menu_button).to_be_visible()
+    assert horizontal_overflow(page) <= 0
+    menu_button.click()
+    _menu(page).get_by_role("link", name="Notifications 2 unread").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    assert horizontal_overflow(page) <= 0
+    for button in page.locator(".app-notification-list button").all():
+        assert button.bounding_box()["height"] >= 24
+    assert_accessible(page)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Clause, Document, Recommendation, Role, User, UserSession
+from app.models import (
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    Notification,
+    NotificationKind,
+    Recommendation,
+    Role,
+    User,
+    UserSession,
+)
 from app.services import people
 from tests.helpers import make_user
 
@@ -14,7 +25,7 @@ def _counts(app) -> dict[str, int]:
     with app.app_context():
         return {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, Document, Clause, Recommendation)
+            for model in (User, Document, Clause, Recommendation, Discussion, Comment, Notification)
         }
 
 
@@ -43,6 +54,24 @@ def test_seed_demo_has_an_account_for_each_role_and_opens_the_documents(app):
         assert len(groups) >= 3
         statuses = {d.status.value for d in db.session.scalars(select(Document))}
         assert statuses == {"open"}
+
+
+def test_seed_demo_leaves_the_demo_member_a_few_notifications(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    with app.app_context():
+        member = people.find_user_by_email("member@example.org")
+        kinds = set(db.session.scalars(select(Notification.kind).filter_by(user_id=member.id)))
+        assert kinds == {
+            NotificationKind.REPLY,
+            NotificationKind.NEW_DISCUSSION,
+            NotificationKind.VOTING_OPENED,
+            NotificationKind.SESSION_INVITATION,
+        }
+        protocol = db.session.scalars(select(Document).filter_by(slug="member-officer-protocol"))
+        assert protocol.one().voting_closes_at is not None
+        # The actor is never told of what they did.
+        reply = db.session.scalars(select(Notification).filter_by(kind=NotificationKind.REPLY))
+        assert [n.user_id for n in reply] == [member.id]
 
 
 def test_users_create_reads_the_password_from_stdin(app):

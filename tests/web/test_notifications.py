@@ -295,6 +295,7 @@ def test_the_closing_time_is_optional_and_checked(seeded, client):
     html = no_time.get_data(as_text=True)
     assert no_time.status_code == 422
     assert "Enter the time voting closes" in html and "govuk-error-summary" in html
+    assert "Voting does not close by itself: a facilitator closes it" in html
     assert f'value="{day.day}"' in html
     past = date.today() - timedelta(days=1)
     in_the_past = client.post_form(
@@ -330,6 +331,9 @@ def test_voting_closing_within_24_hours_is_told_once_per_round(seeded):
     runner.invoke(args=["notifications", "remind-closing"])  # again: nobody is told twice
     voters = _voters(seeded)
     assert _recipients(seeded, NotificationKind.VOTING_CLOSING) == voters
+    (note,) = [n for n in _notifications(seeded, MEMBER) if n.kind == "voting_closing"]
+    assert note.text.startswith("Voting on Member/Officer Protocol closes on ")
+    assert note.link == f"/documents/{PROTOCOL}#voting"
     with seeded.app_context():
         count = select(func.count()).where(Notification.kind == NotificationKind.VOTING_CLOSING)
         assert db.session.scalar(count.select_from(Notification)) == len(voters)
@@ -477,6 +481,9 @@ def test_the_header_shows_the_unread_count(seeded, client):
     _notes_for(seeded, MEMBER, 3)
     home = client.get("/").get_data(as_text=True)
     assert '3<span class="govuk-visually-hidden"> unread</span>' in home
+    # On a small screen the links hide behind the Menu button, so it shows the count too.
+    menu = home.split("govuk-service-navigation__toggle")[1].split("</button>")[0]
+    assert '3<span class="govuk-visually-hidden"> unread notifications</span>' in menu
 
 
 def test_the_page_lists_newest_first_and_marks_unread(seeded, client):
@@ -500,6 +507,7 @@ def test_the_page_has_25_to_a_page(seeded, client):
     first = client.get("/notifications").get_data(as_text=True)
     assert first.count('<li class="app-discussion-summary"') == 25
     assert "Page 1 of 2" in first and "Something happened 29" in first
+    assert 'href="/notifications?page=2" rel="next"' in first and 'rel="prev"' not in first
     second = client.get("/notifications?page=2").get_data(as_text=True)
     assert second.count('<li class="app-discussion-summary"') == 5
     assert "Something happened 0" in second
@@ -518,6 +526,7 @@ def test_marking_one_read_three_ways(seeded, client):
         and ">Unread<" not in html.split("notification-count")[0]
     )
     assert '<span id="notification-count" hx-swap-oob="true">' in html
+    assert '<span id="notification-count-menu" hx-swap-oob="true">' in html
     assert '<div id="notification-summary" hx-swap-oob="true">' in html
     assert "You have 1 unread notification." in html and "data-app-focus" in html
     assert '1<span class="govuk-visually-hidden"> unread</span>' in html
@@ -702,8 +711,8 @@ def test_two_claims_interleaved_claim_each_notification_once(seeded):
 
 
 def test_two_digest_runs_at_once_send_each_notification_once(seeded):
-    if not _is_postgres(seeded):
-        pytest.skip("two processes on one database: PostgreSQL")
+    """Two runs (as cron and a person at the command line) on one database: on PostgreSQL
+    the second claim waits on the first's row locks, on SQLite on its write lock."""
     emails = [f"digest{index}@example.org" for index in range(12)]
     for email in emails:
         make_user(seeded, email, roles=(Role.OFFICER,))
@@ -833,3 +842,26 @@ def test_voting_closes_at_is_stored_in_utc(seeded):
         assert _document().voting_closes_at == closes
         voting.close_voting(_document(), by=_user(FACILITATOR))
         assert _document().voting_closes_at is None
+
+
+def test_past_its_closing_time_voting_says_it_was_due_to_close_and_stays_open(seeded, client):
+    runner = seeded.test_cli_runner()
+    with seeded.app_context():
+        document = _document()
+        voting.open_voting(document, by=_user(FACILITATOR), closes_at=utcnow() + timedelta(hours=2))
+        document.voting_closes_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    result = runner.invoke(args=["notifications", "run"])
+    assert result.exit_code == 0 and "Voting-closing reminders: 0 notifications" in result.output
+    client.sign_in(MEMBER)
+    page = client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    assert "Voting was due to close on " in page
+    assert "It stays open until a facilitator closes it." in page
+    assert "Voting closes on" not in page and "Voting is open" in page
+    client.sign_in(FACILITATOR)
+    page = client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    assert "close it below to record the results" in page
+    with seeded.app_context():
+        assert _document().voting_open is True and _document().is_voting_overdue
+        voting.close_voting(_document(), by=_user(FACILITATOR))
+        assert not _document().is_voting_overdue and _document().voting_closes_at is None
