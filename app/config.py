@@ -86,7 +86,9 @@ def settings(env: str, instance_path: str) -> dict:
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
         "SMTP_TIMEOUT_SECONDS": int(os.environ.get("SMTP_TIMEOUT_SECONDS", "30")),
         # Where people reach the product: links in emails sent from the command line (digests).
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_URL": os.environ.get(
+            "PUBLIC_URL", "" if is_production else "http://127.0.0.1:5000"
+        ).rstrip("/"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it belongs to
     }
     if env == "test":
@@ -116,6 +118,11 @@ def check_production(config: dict) -> None:
         raise ConfigError(
             "RATELIMIT_STORAGE_URI must name storage shared by every worker in production, "
             "for example redis://127.0.0.1:6379/0, so sign-in throttling holds across workers."
+        )
+    if not config["PUBLIC_URL"].startswith(("https://", "http://")):
+        raise ConfigError(
+            "PUBLIC_URL must be the address people reach Accord at, for example "
+            "https://accord.council.example: links in emails are built from it."
         )
     if config["MAIL_BACKEND"] not in ("outbox", "smtp"):
         raise ConfigError("MAIL_BACKEND must be outbox or smtp in production.")

@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask, current_app, url_for
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -61,9 +61,12 @@ def send_mail(to: str, subject: str, body: str, *, headers: dict[str, str] | Non
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email, also from the command line (``PUBLIC_URL``)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for an email, always on ``PUBLIC_URL``.
+
+    Never on the request's own host: the Host header is the asker's to choose, and a password
+    reset asked for with a forged one would otherwise mail the victim a link to the asker's site
+    (reset-link poisoning). The same goes for links built from the command line.
+    """
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         return url_for(endpoint, _external=True, **values)
 

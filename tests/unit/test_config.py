@@ -22,13 +22,25 @@ def test_production_refuses_throttling_kept_in_one_worker(monkeypatch):
         create_app({"ACCORD_ENV": "production"})
 
 
+def test_production_refuses_to_start_without_public_url(monkeypatch, tmp_path):
+    """Links in emails are built from PUBLIC_URL, never from the request's Host header."""
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        create_app({"ACCORD_ENV": "production"})
+
+
 def test_production_starts_with_real_settings_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.setenv("PUBLIC_URL", "https://accord.sthelens.example/")
     app = create_app({"ACCORD_ENV": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["HSTS"] is True
+    assert app.config["PUBLIC_URL"] == "https://accord.sthelens.example"
 
 
 @pytest.mark.parametrize(

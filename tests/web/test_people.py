@@ -23,8 +23,10 @@ from app.models import (
     utcnow,
 )
 from app.services import account_tokens, audit, people
+from tests import databases
 from tests.helpers import (
     PASSWORD,
+    AccordClient,
     assert_tables_scroll,
     count_queries,
     error_summary_targets,
@@ -294,6 +296,24 @@ def test_a_reset_request_answers_the_same_whether_or_not_the_address_exists(seed
     assert len(events(seeded, "person.password_reset_requested")) == 2
     wrong = client.post_form("/forgotten-password", {"email": "not an email"})
     assert wrong.status_code == 422 and "correct format" in wrong.get_data(as_text=True)
+
+
+def test_a_forged_host_header_never_reaches_the_reset_link(database_url):
+    """Reset-link poisoning: behind a proxy that passes on the asker's X-Forwarded-Host, the
+    emailed link is still on PUBLIC_URL."""
+    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    with databases.app_for(database_url, cleanup=cleanup, TRUSTED_PROXIES=1) as app:
+        app.test_client_class = AccordClient
+        make_user(app, "jo@example.org")
+        app.test_client().post_form(
+            "/forgotten-password",
+            {"email": "jo@example.org"},
+            headers={"X-Forwarded-Host": "attacker.example"},
+        )
+        [message] = sent_mail(app)
+        body = message.get_content()
+        assert "attacker.example" not in body
+        assert "http://accord.test/reset-password/" in body
 
 
 def test_a_reset_link_works_once_and_signs_the_person_out_everywhere(seeded, client):
