@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -18,7 +18,7 @@ from app.documents import bp
 from app.documents.forms import ClauseForm, DocumentForm, MoveForm, NumberForm, RetireForm
 from app.documents.routes import _load_document
 from app.extensions import db, is_htmx_request
-from app.models import Clause, DocumentKind
+from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
 from app.rendering import render, render_fragments
 from app.services import DomainError
@@ -239,11 +239,17 @@ def retire(slug: str, clause_id: int):
         db.session.commit()
         flash(f"Clause {number} “{clause.heading}” is retired; those after it moved up.", "success")
         return _back_to(clause)
+    open_amendments = db.session.scalar(
+        select(func.count())
+        .select_from(Amendment)
+        .where(Amendment.clause_id == clause.id, Amendment.status == AmendmentStatus.OPEN)
+    )
     return render(
         "documents/retire.html",
         form=form,
         document=document,
         clause=clause,
+        open_amendments=open_amendments,
         status=422 if form.errors else 200,
     )
 

@@ -555,3 +555,62 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
         assert [e.clause.heading for e in plan.items] == [heading for heading, _ in later]
         assert plan.items[0].starts_at == session.starts_at
         assert [e.clause.number for e in plan.items] == [str(n) for n in range(1, len(later) + 1)]
+
+
+def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussions(seeded, client):
+    """A retired clause has nothing left to amend or to comment on: its open amendments are
+    withdrawn (saying why) and its discussions are kept to be read, closed to new comments."""
+    from app.models import Amendment, AmendmentStatus, Comment
+    from app.services import amendments, discussions
+
+    slug = _new_document(seeded, headings=("A", "B"), status=DocumentStatus.OPEN)
+    b = _clause_id(seeded, "B")
+    with seeded.app_context():
+        clause = db.session.get(Clause, b)
+        member = _user("member@example.org")
+        recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
+        discussion = discussions.start_discussion(
+            clause.document, clause, "About B", "B is vague.", [recommendation], by=member
+        )
+        amendment = amendments.propose_amendment(
+            clause, "B", "B made clear.", "Clearer.", [recommendation], by=member
+        )
+        decided = amendments.propose_amendment(
+            clause, "B", "B again.", "Other.", [recommendation], by=member
+        )
+        amendments.withdraw_amendment(decided, by=member)
+        db.session.commit()
+        discussion_id, amendment_id = discussion.id, amendment.id
+
+    client.sign_in(FACILITATOR)
+    confirm = client.get(f"{_manage(slug)}/{b}/retire").get_data(as_text=True)
+    assert "Its open amendment is withdrawn" in confirm
+    assert client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."}).status_code == 303
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        assert amendment.status == AmendmentStatus.WITHDRAWN
+        assert amendment.decision_reason == amendments.RETIREMENT_REASON
+        assert amendment.decided_by.email == FACILITATOR
+    assert _actions(seeded)[-2:] == ["clause.retired", "amendment.withdrawn"]
+
+    client.sign_in("member@example.org")
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "This clause is retired, so its discussions take no more comments." in page
+    assert "Post comment" not in page and "Gone." in page
+    refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Still?"})
+    assert refused.status_code == 409
+    with seeded.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Comment).filter_by(discussion_id=discussion_id)
+            )
+            == 1
+        )
+
+    # Reinstated: the discussion takes comments again; the amendment stays withdrawn.
+    client.sign_in(FACILITATOR)
+    assert client.post_form(f"{_manage(slug)}/{b}/reinstate").status_code == 303
+    client.sign_in("member@example.org")
+    assert "Post comment" in client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    with seeded.app_context():
+        assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.WITHDRAWN
