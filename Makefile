@@ -66,6 +66,7 @@ test: install system-libraries chromium postgres lint
 bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.pages
 	ACCORD_ENV=development $(BIN)/python -m bench.exports
+	ACCORD_ENV=development $(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
