@@ -614,3 +614,25 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     assert "Post comment" in client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     with seeded.app_context():
         assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.WITHDRAWN
+
+
+def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(seeded, client):
+    """Emails, exports and the audit trail name a clause by its number; once the clause is
+    retired, its former number leads to it while no live clause has taken that number."""
+    slug = _new_document(seeded, headings=("A", "B", "C"))
+    c = _clause_id(seeded, "C")
+    client.sign_in(FACILITATOR)
+    client.post_form(f"{_manage(slug)}/{c}/retire", {"reason": "Not needed."})
+    for path in ("", "/history"):
+        response = client.get(f"/documents/{slug}/clauses/3{path}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/documents/{slug}/clauses/retired-{c}{path}"
+    assert client.get(f"/documents/{slug}/clauses/3", follow_redirects=True).status_code == 200
+
+    # Clause 2 retired too: its number now belongs to nobody, and it leads to B.
+    b = _clause_id(seeded, "B")
+    client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Merged."})
+    assert client.get(f"/documents/{slug}/clauses/2").headers["Location"].endswith(f"retired-{b}")
+    # A live clause numbered 1 is that clause; an unknown number is still not found.
+    assert client.get(f"/documents/{slug}/clauses/1").status_code == 200
+    assert client.get(f"/documents/{slug}/clauses/9").status_code == 404
