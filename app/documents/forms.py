@@ -10,22 +10,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.discussions.forms import RecommendationsField
+from app.forms import text_field
 from app.models import DocumentKind
-
-
-def _text(label: str, message: str, length: int = 200) -> StringField:
-    return StringField(
-        label,
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message=message),
-            Length(max=length, message=f"{label} must be {length} characters or fewer"),
-        ],
-    )
 
 
 class DocumentForm(FlaskForm):
@@ -35,7 +25,7 @@ class DocumentForm(FlaskForm):
         choices={kind.value: kind.label for kind in DocumentKind},
         validators=[InputRequired(message="Choose what kind of document it is")],
     )
-    title = _text("Title", "Enter the document's title")
+    title = text_field("Title", "Enter the document's title")
     summary = StringField(
         "Summary",
         widget=GovTextArea(),
@@ -48,7 +38,7 @@ class DocumentForm(FlaskForm):
 
 
 class ClauseForm(FlaskForm):
-    heading = _text("Heading", "Enter the clause's heading")
+    heading = text_field("Heading", "Enter the clause's heading")
     body = StringField(
         "Text",
         widget=GovTextArea(),
@@ -67,13 +57,6 @@ class ClauseForm(FlaskForm):
         validators=[InputRequired(message="Choose where the clause goes")],
     )
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
-
-
-class MoveForm(FlaskForm):
-    position = IntegerField(
-        "Move to position",
-        validators=[InputRequired(message="Enter a position number, for example 3")],
-    )
 
 
 class NumberForm(FlaskForm):

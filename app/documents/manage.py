@@ -15,9 +15,10 @@ from sqlalchemy.orm import joinedload
 
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.documents import bp
-from app.documents.forms import ClauseForm, DocumentForm, MoveForm, NumberForm, RetireForm
+from app.documents.forms import ClauseForm, DocumentForm, NumberForm, RetireForm
 from app.documents.routes import _load_document
 from app.extensions import db, is_htmx_request
+from app.forms import move_as_asked
 from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
 from app.rendering import render, render_fragments
@@ -157,16 +158,7 @@ def move_clause(slug: str, clause_id: int):
     clause = _clause(document, clause_id)
     direction = request.form.get("direction")
     try:
-        if direction in ("up", "down"):
-            position = service.move_clause_by(
-                clause, -1 if direction == "up" else 1, by=current_user
-            )
-        else:
-            form = MoveForm()
-            if not form.validate():
-                raise DomainError("Enter a position number, for example 3.")
-            position = form.position.data
-            service.move_clause(clause, position, by=current_user)
+        position = move_as_asked(clause)
     except DomainError as error:
         db.session.rollback()
         context = _manage_context(
