@@ -61,6 +61,8 @@ def _item(session: JointSession, clause_id: int) -> Clause:
     clause = db.session.get(Clause, clause_id)
     if clause is None or clause.document_id != session.agenda_id:
         abort(404)
+    if clause.is_retired:
+        abort(409, "This item is retired from the agenda. Reinstate it first.")
     return clause
 
 

@@ -555,6 +555,11 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
         assert [e.clause.heading for e in plan.items] == [heading for heading, _ in later]
         assert plan.items[0].starts_at == session.starts_at
         assert [e.clause.number for e in plan.items] == [str(n) for n in range(1, len(later) + 1)]
+        session_id = session.id
+    # It takes no outcome, actions or moves from a stale session page.
+    item = f"/sessions/{session_id}/items/{first_id}"
+    assert client.get(f"{item}/outcome").status_code == 409
+    assert client.post_form(f"{item}/move", {"direction": "down"}).status_code == 409
 
 
 def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussions(seeded, client):
