@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.discussions.forms import RecommendationsField
 from app.forms import text_field
@@ -37,6 +37,17 @@ class DocumentForm(FlaskForm):
     submit = SubmitField("Create the document", widget=GovSubmitInput())
 
 
+class PlacementField(SelectField):
+    """Where a new clause goes; a clause chosen on a stale page that has since been retired is
+    no longer a choice, and the message says so (not WTForms' "Not a valid choice")."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in dict(self.choices):
+            raise ValidationError(
+                "The clause you chose to add it after has been retired. Choose where it goes"
+            )
+
+
 class ClauseForm(FlaskForm):
     heading = text_field("Heading", "Enter the clause's heading")
     body = StringField(
@@ -51,7 +62,7 @@ class ClauseForm(FlaskForm):
         "Which recommendations does the clause answer?",
         required_message="Choose at least one recommendation the clause answers",
     )
-    after = SelectField(
+    after = PlacementField(
         "Where does it go?",
         widget=GovSelect(),
         validators=[InputRequired(message="Choose where the clause goes")],

@@ -641,3 +641,16 @@ def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(
     # A live clause numbered 1 is that clause; an unknown number is still not found.
     assert client.get(f"/documents/{slug}/clauses/1").status_code == 200
     assert client.get(f"/documents/{slug}/clauses/9").status_code == 404
+
+
+def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clearly(seeded, client):
+    slug = _new_document(seeded, headings=("A", "B"))
+    b = _clause_id(seeded, "B")
+    client.sign_in(FACILITATOR)
+    client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."})
+    response = _add(client, slug, "New", after=str(b))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The clause you chose to add it after has been retired" in html
+    assert "Not a valid choice" not in html
+    assert _order(seeded, slug) == [("1", "A")]
