@@ -547,6 +547,8 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
         later = [(e.clause.heading, e.starts_at) for e in plan.items[1:]]
         agenda_slug, first_id = session.agenda.slug, first.id
     client.sign_in(FACILITATOR)
+    confirm = client.get(f"{_manage(agenda_slug)}/{first_id}/retire").get_data(as_text=True)
+    assert "Retire agenda item 1:" in confirm and "Why is the agenda item retired?" in confirm
     response = client.post_form(f"{_manage(agenda_slug)}/{first_id}/retire", {"reason": "Late"})
     assert response.status_code == 303
     with seeded.app_context():
@@ -589,7 +591,7 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
 
     client.sign_in(FACILITATOR)
     confirm = client.get(f"{_manage(slug)}/{b}/retire").get_data(as_text=True)
-    assert "Its open amendment is withdrawn" in confirm
+    assert "Its open amendment will be withdrawn" in confirm
     assert client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."}).status_code == 303
     with seeded.app_context():
         amendment = db.session.get(Amendment, amendment_id)
@@ -597,6 +599,16 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
         assert amendment.decision_reason == amendments.RETIREMENT_REASON
         assert amendment.decided_by.email == FACILITATOR
     assert _actions(seeded)[-2:] == ["clause.retired", "amendment.withdrawn"]
+    amendment_page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert f"Amendment {amendment_id} to retired clause (was 2)" in amendment_page
+    assert amendments.RETIREMENT_REASON in amendment_page
+    history = client.get(f"/documents/{slug}/clauses/retired-{b}/history").get_data(as_text=True)
+    assert "Test Accord, retired clause (was 2)" in history
+    # No amendment controls are left on the retired clause, and their route refuses.
+    clause_page = client.get(f"/documents/{slug}/clauses/retired-{b}").get_data(as_text=True)
+    assert "Stop new amendments" not in clause_page
+    stop = client.post_form(f"/documents/{slug}/clauses/retired-{b}/amendments-stopped")
+    assert stop.status_code == 409
 
     client.sign_in("member@example.org")
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
