@@ -227,7 +227,11 @@ def retire(slug: str, clause_id: int):
     form = RetireForm()
     if form.validate_on_submit():
         number = clause.number
-        service.retire_clause(clause, form.reason.data, by=current_user)
+        try:
+            service.retire_clause(clause, form.reason.data, by=current_user)
+        except DomainError as error:  # retired by someone else meanwhile
+            db.session.rollback()
+            abort(409, str(error))
         db.session.commit()
         flash(f"Clause {number} “{clause.heading}” is retired; those after it moved up.", "success")
         return _back_to(clause)

@@ -666,3 +666,18 @@ def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clear
     assert "The clause you chose to add it after has been retired" in html
     assert "Not a valid choice" not in html
     assert _order(seeded, slug) == [("1", "A")]
+
+
+def test_retiring_a_clause_someone_else_just_retired_is_refused_not_an_error(seeded, client):
+    """The confirmation page was drawn before another facilitator retired the clause."""
+    slug = _new_document(seeded, headings=("A", "B"))
+    b = _clause_id(seeded, "B")
+    client.sign_in(FACILITATOR)
+    with seeded.app_context():
+        clause = db.session.get(Clause, b)
+        service.retire_clause(clause, "First.", by=_user(FACILITATOR))
+        db.session.commit()
+    response = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Second."})
+    assert response.status_code == 409
+    with seeded.app_context():
+        assert db.session.get(Clause, b).retired_reason == "First."
