@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from app.models import Clause
 from app.services import DomainError, clauses
 
+POSITION_NEEDED = "Enter a position number, for example 3"
+
 
 def text_field(label: str, message: str, length: int = 200) -> StringField:
     """A required one-line text, ``length`` characters at most, with the house messages."""
@@ -34,7 +36,7 @@ class MoveForm(FlaskForm):
     position = IntegerField(
         "Move to position",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a position number, for example 3")],
+        validators=[InputRequired(message=POSITION_NEEDED)],
     )
 
 
@@ -47,7 +49,7 @@ def move_as_asked(clause: Clause) -> int:
     if direction in ("up", "down"):
         return clauses.move_clause_by(clause, -1 if direction == "up" else 1, by=current_user)
     form = MoveForm()
-    if not form.validate():
-        raise DomainError(form.position.errors[0])
+    if not form.validate():  # nothing typed, or not a whole number ("abc", "2.5")
+        raise DomainError(POSITION_NEEDED)
     clauses.move_clause(clause, form.position.data, by=current_user)
     return form.position.data

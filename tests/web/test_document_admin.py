@@ -292,6 +292,9 @@ def test_moving_to_a_position(seeded, client):
         assert response.status_code == 422, bad
         assert "There is a problem" in html and f'href="#position-{d}"' in html
         assert f'id="move-error-{d}"' in html
+        if bad in ("abc", ""):
+            assert "Enter a position number, for example 3" in html
+            assert "Not a valid integer" not in html
     htmx = client.post_form(url, {"position": "7"}, htmx=True)
     html = htmx.get_data(as_text=True)
     assert htmx.status_code == 422 and "Choose a position from 1 to 5." in html
