@@ -67,6 +67,11 @@ def _clause(document, clause_id: int) -> Clause:
     return clause
 
 
+def _noun(document) -> str:
+    """What the pages call a document's clauses: items on an agenda."""
+    return "item" if document.kind == DocumentKind.AGENDA else "clause"
+
+
 def _back_to(clause: Clause):
     """303 to the clause on the manage page."""
     url = url_for("documents.manage", slug=clause.document.slug)
@@ -129,7 +134,10 @@ def add_clause(slug: str):
             at_start=place == "start",
         )
         db.session.commit()
-        flash(f"Clause {clause.number} “{clause.heading}” is added.", "success")
+        flash(
+            f"{_noun(document).capitalize()} {clause.number} “{clause.heading}” is added.",
+            "success",
+        )
         return _back_to(clause)
     return render(
         "documents/add_clause.html",
@@ -175,7 +183,7 @@ def move_clause(slug: str, clause_id: int):
     return _after_move(
         document,
         clause,
-        f"“{clause.heading}” is now clause {clause.number}, at position {position}.",
+        f"“{clause.heading}” is now {_noun(document)} {clause.number}, at position {position}.",
         direction,
     )
 
@@ -233,7 +241,11 @@ def retire(slug: str, clause_id: int):
             db.session.rollback()
             abort(409, str(error))
         db.session.commit()
-        flash(f"Clause {number} “{clause.heading}” is retired; those after it moved up.", "success")
+        flash(
+            f"{_noun(document).capitalize()} {number} “{clause.heading}” is retired; those after "
+            "it moved up.",
+            "success",
+        )
         return _back_to(clause)
     open_amendments = db.session.scalar(
         select(func.count())
@@ -260,5 +272,5 @@ def reinstate(slug: str, clause_id: int):
     except DomainError as error:
         abort(409, str(error))
     db.session.commit()
-    flash(f"“{clause.heading}” is reinstated as clause {clause.number}.", "success")
+    flash(f"“{clause.heading}” is reinstated as {_noun(document)} {clause.number}.", "success")
     return _back_to(clause)

@@ -554,6 +554,7 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
     assert "Retire agenda item 1:" in confirm and "Why is the agenda item retired?" in confirm
     response = client.post_form(f"{_manage(agenda_slug)}/{first_id}/retire", {"reason": "Late"})
     assert response.status_code == 303
+    assert "Item 1 “" in client.get(response.headers["Location"]).get_data(as_text=True)
     with seeded.app_context():
         session = db.session.scalars(select(JointSession)).first()
         plan = sessions.schedule(session)
