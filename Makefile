@@ -67,6 +67,7 @@ bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.pages
 	ACCORD_ENV=development $(BIN)/python -m bench.exports
 	ACCORD_ENV=development $(BIN)/python -m bench.notifications
+	ACCORD_ENV=development $(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

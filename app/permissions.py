@@ -48,8 +48,17 @@ def can_start_discussion(user: User | None, document: Document) -> bool:
 
 
 def can_comment(user: User | None, discussion: Discussion) -> bool:
-    """Comment or reply: the document is Open and the discussion is not locked."""
-    return can_start_discussion(user, discussion.document) and not discussion.is_locked
+    """Comment or reply: the document is Open, the discussion is not locked and its clause (if
+    any) is not retired (a retired clause's discussions are kept to be read)."""
+    return (
+        can_start_discussion(user, discussion.document)
+        and not discussion.is_locked
+        and not is_on_retired_clause(discussion)
+    )
+
+
+def is_on_retired_clause(discussion: Discussion) -> bool:
+    return discussion.clause is not None and discussion.clause.retired_at is not None
 
 
 def can_edit_comment(user: User | None, comment: Comment) -> bool:

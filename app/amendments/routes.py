@@ -13,8 +13,9 @@ from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, Reje
 from app.diff import redline, redline_inline, summarise
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.discussions.live import poll_or_sign_in
+from app.documents.routes import _load_clause, _load_document
 from app.extensions import db
-from app.models import Amendment, Clause, ClauseRevision, Discussion, Document
+from app.models import Amendment, Clause, ClauseRevision, Discussion
 from app.permissions import (
     can_decide_amendment,
     can_edit_clause,
@@ -30,14 +31,7 @@ from app.voting.panels import vote_panel_context
 
 
 def _clause(slug: str, number: str) -> Clause:
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
-    require(can_read_document(current_user, document))
-    clause = db.session.scalar(
-        select(Clause).where(Clause.document_id == document.id, Clause.number == number)
-    )
-    if clause is None:
-        abort(404)
-    return clause
+    return _load_clause(_load_document(slug), number)
 
 
 def _amendment(amendment_id: int) -> Amendment:

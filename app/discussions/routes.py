@@ -26,6 +26,7 @@ from app.permissions import (
     can_moderate,
     can_read_document,
     can_start_discussion,
+    is_on_retired_clause,
     require,
 )
 from app.rendering import render
@@ -224,6 +225,11 @@ def comment(discussion_id: int):
     if discussion.is_locked and can_start_discussion(current_user, discussion.document):
         abort(
             409, "This discussion is locked, so no more comments can be added. Nothing was posted."
+        )
+    if is_on_retired_clause(discussion) and can_start_discussion(current_user, discussion.document):
+        abort(
+            409,
+            "This clause is retired, so its discussions take no more comments. Nothing was posted.",
         )
     require(can_comment(current_user, discussion))
     form = CommentForm()

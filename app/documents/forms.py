@@ -10,22 +10,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.discussions.forms import RecommendationsField
+from app.forms import text_field
 from app.models import DocumentKind
-
-
-def _text(label: str, message: str, length: int = 200) -> StringField:
-    return StringField(
-        label,
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message=message),
-            Length(max=length, message=f"{label} must be {length} characters or fewer"),
-        ],
-    )
 
 
 class DocumentForm(FlaskForm):
@@ -35,7 +25,7 @@ class DocumentForm(FlaskForm):
         choices={kind.value: kind.label for kind in DocumentKind},
         validators=[InputRequired(message="Choose what kind of document it is")],
     )
-    title = _text("Title", "Enter the document's title")
+    title = text_field("Title", "Enter the document's title")
     summary = StringField(
         "Summary",
         widget=GovTextArea(),
@@ -47,8 +37,19 @@ class DocumentForm(FlaskForm):
     submit = SubmitField("Create the document", widget=GovSubmitInput())
 
 
+class PlacementField(SelectField):
+    """Where a new clause goes; a clause chosen on a stale page that has since been retired is
+    no longer a choice, and the message says so (not WTForms' "Not a valid choice")."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in dict(self.choices):
+            raise ValidationError(
+                "The clause you chose to add it after has been retired. Choose where it goes"
+            )
+
+
 class ClauseForm(FlaskForm):
-    heading = _text("Heading", "Enter the clause's heading")
+    heading = text_field("Heading", "Enter the clause's heading")
     body = StringField(
         "Text",
         widget=GovTextArea(),
@@ -61,19 +62,12 @@ class ClauseForm(FlaskForm):
         "Which recommendations does the clause answer?",
         required_message="Choose at least one recommendation the clause answers",
     )
-    after = SelectField(
+    after = PlacementField(
         "Where does it go?",
         widget=GovSelect(),
         validators=[InputRequired(message="Choose where the clause goes")],
     )
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
-
-
-class MoveForm(FlaskForm):
-    position = IntegerField(
-        "Move to position",
-        validators=[InputRequired(message="Enter a position number, for example 3")],
-    )
 
 
 class NumberForm(FlaskForm):

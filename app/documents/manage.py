@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.documents import bp
-from app.documents.forms import ClauseForm, DocumentForm, MoveForm, NumberForm, RetireForm
+from app.documents.forms import ClauseForm, DocumentForm, NumberForm, RetireForm
 from app.documents.routes import _load_document
 from app.extensions import db, is_htmx_request
-from app.models import Clause, DocumentKind
+from app.forms import move_as_asked
+from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
 from app.rendering import render, render_fragments
 from app.services import DomainError
@@ -64,6 +65,11 @@ def _clause(document, clause_id: int) -> Clause:
     if clause is None or clause.document_id != document.id:
         abort(404)
     return clause
+
+
+def _noun(document) -> str:
+    """What the pages call a document's clauses: items on an agenda."""
+    return "item" if document.kind == DocumentKind.AGENDA else "clause"
 
 
 def _back_to(clause: Clause):
@@ -128,7 +134,10 @@ def add_clause(slug: str):
             at_start=place == "start",
         )
         db.session.commit()
-        flash(f"Clause {clause.number} “{clause.heading}” is added.", "success")
+        flash(
+            f"{_noun(document).capitalize()} {clause.number} “{clause.heading}” is added.",
+            "success",
+        )
         return _back_to(clause)
     return render(
         "documents/add_clause.html",
@@ -157,16 +166,7 @@ def move_clause(slug: str, clause_id: int):
     clause = _clause(document, clause_id)
     direction = request.form.get("direction")
     try:
-        if direction in ("up", "down"):
-            position = service.move_clause_by(
-                clause, -1 if direction == "up" else 1, by=current_user
-            )
-        else:
-            form = MoveForm()
-            if not form.validate():
-                raise DomainError("Enter a position number, for example 3.")
-            position = form.position.data
-            service.move_clause(clause, position, by=current_user)
+        position = move_as_asked(clause)
     except DomainError as error:
         db.session.rollback()
         context = _manage_context(
@@ -183,7 +183,7 @@ def move_clause(slug: str, clause_id: int):
     return _after_move(
         document,
         clause,
-        f"“{clause.heading}” is now clause {clause.number}, at position {position}.",
+        f"“{clause.heading}” is now {_noun(document)} {clause.number}, at position {position}.",
         direction,
     )
 
@@ -235,15 +235,29 @@ def retire(slug: str, clause_id: int):
     form = RetireForm()
     if form.validate_on_submit():
         number = clause.number
-        service.retire_clause(clause, form.reason.data, by=current_user)
+        try:
+            service.retire_clause(clause, form.reason.data, by=current_user)
+        except DomainError as error:  # retired by someone else meanwhile
+            db.session.rollback()
+            abort(409, str(error))
         db.session.commit()
-        flash(f"Clause {number} “{clause.heading}” is retired; those after it moved up.", "success")
+        flash(
+            f"{_noun(document).capitalize()} {number} “{clause.heading}” is retired; those after "
+            "it moved up.",
+            "success",
+        )
         return _back_to(clause)
+    open_amendments = db.session.scalar(
+        select(func.count())
+        .select_from(Amendment)
+        .where(Amendment.clause_id == clause.id, Amendment.status == AmendmentStatus.OPEN)
+    )
     return render(
         "documents/retire.html",
         form=form,
         document=document,
         clause=clause,
+        open_amendments=open_amendments,
         status=422 if form.errors else 200,
     )
 
@@ -258,5 +272,5 @@ def reinstate(slug: str, clause_id: int):
     except DomainError as error:
         abort(409, str(error))
     db.session.commit()
-    flash(f"“{clause.heading}” is reinstated as clause {clause.number}.", "success")
+    flash(f"“{clause.heading}” is reinstated as {_noun(document)} {clause.number}.", "success")
     return _back_to(clause)

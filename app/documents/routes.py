@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -44,8 +44,24 @@ def _load_clause(document: Document, number: str, clause_id: int | None = None) 
         .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
     )
     if clause is None:
+        if clause_id is None and request.method == "GET":
+            _redirect_from_former_number(document, number)
         abort(404)
     return clause
+
+
+def _redirect_from_former_number(document: Document, number: str) -> None:
+    """An old link to a clause by the number it had when it was retired (in an email, an export,
+    the audit trail) leads to it when no live clause has taken the number (302: it may)."""
+    retired = db.session.scalar(
+        select(Clause)
+        .where(Clause.document_id == document.id, Clause.retired_number == number)
+        .order_by(Clause.retired_at.desc())
+        .limit(1)
+    )
+    if retired is not None:
+        values = {**request.view_args, "number": retired.number, **request.args}
+        abort(redirect(url_for(request.endpoint, **values)))
 
 
 def _discussion_counts(document: Document) -> tuple[dict, dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import (
     Amendment,
@@ -15,6 +17,8 @@ from app.models import (
 )
 from app.services import DomainError, audit, notifications
 from app.services.clauses import revise_clause, touch_clause
+
+RETIREMENT_REASON = "Withdrawn because the clause was retired"
 
 
 class AmendmentsStopped(DomainError):
@@ -123,6 +127,20 @@ def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
     if amendment.proposer_id != by.id:
         raise DomainError("Only the proposer can withdraw an amendment.")
     _decide(amendment, AmendmentStatus.WITHDRAWN, by, None)
+
+
+def withdraw_for_retirement(clause: Clause, *, by: User) -> list[Amendment]:
+    """Retiring a clause withdraws its open amendments, saying why: they no longer have a
+    clause to change, and reinstating the clause does not reopen them (proposers may propose
+    again). Returns the amendments withdrawn."""
+    open_amendments = db.session.scalars(
+        select(Amendment)
+        .where(Amendment.clause_id == clause.id, Amendment.status == AmendmentStatus.OPEN)
+        .order_by(Amendment.id)
+    ).all()
+    for amendment in open_amendments:
+        _decide(amendment, AmendmentStatus.WITHDRAWN, by, RETIREMENT_REASON)
+    return list(open_amendments)
 
 
 def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:

@@ -325,7 +325,10 @@ def release_number(clause: Clause, *, by: User) -> None:
 
 def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
     """Take a clause out of the document's text, numbering, versions and voting, keeping its
-    history, discussions and votes; the clauses after it close up."""
+    history, discussions and votes; the clauses after it close up. Its open amendments are
+    withdrawn (see ``amendments.withdraw_for_retirement``)."""
+    from app.services.amendments import withdraw_for_retirement  # amendments imports us
+
     document = clause.document
     ordered, _ = _live_order(document, clause)
     reason = reason.strip()
@@ -347,6 +350,7 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
         before={"number": before},
         after={"reason": reason},
     )
+    withdraw_for_retirement(clause, by=by)
 
 
 def reinstate_clause(clause: Clause, *, by: User) -> None:

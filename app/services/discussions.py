@@ -130,6 +130,8 @@ def add_comment(
     """A comment, or a reply to a comment (one level of replies)."""
     if discussion.is_locked:
         raise DiscussionLocked("This discussion is locked, so no more comments can be added.")
+    if discussion.clause is not None and discussion.clause.is_retired:
+        raise DiscussionLocked("This clause is retired, so its discussions take no more comments.")
     if parent is not None:
         if parent.discussion_id != discussion.id:
             raise NotAReplyTarget("You can only reply to a comment in this discussion.")

@@ -192,13 +192,6 @@ def schedule(session: JointSession) -> Schedule:
     return Schedule(scheduled, at, overrun)
 
 
-def move_item(session: JointSession, clause: Clause, to_position: int, *, by: User) -> None:
-    """Put an item at ``to_position`` (1 is first); the others close up, numbers follow."""
-    if clause.document_id != session.agenda_id:
-        raise DomainError("That item is not on this agenda.")
-    clauses.move_clause(clause, to_position, by=by)
-
-
 def publish_agenda(session: JointSession, *, by: User) -> None:
     """Open the agenda to Members and Officers; a session in the past is not published."""
     if session.starts_at <= utcnow():

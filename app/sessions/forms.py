@@ -17,21 +17,11 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.discussions.forms import RecommendationsField
+from app.forms import text_field
 from app.models import AttendanceAnswer, Audience, Purpose
 from app.review.forms import RealDateField, _meeting_date
 
 PURPOSES = {p.value: p.label for p in Purpose}
-
-
-def _text(label: str, message: str, length: int = 200) -> StringField:
-    return StringField(
-        label,
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(message=message),
-            Length(max=length, message=f"{label} must be {length} characters or fewer"),
-        ],
-    )
 
 
 class ClockField(StringField):
@@ -59,8 +49,8 @@ class ClockField(StringField):
 
 
 class SessionForm(FlaskForm):
-    title = _text("Title", "Enter the session's title")
-    theme = _text("Theme", "Enter the theme, for example “Roles and trust”")
+    title = text_field("Title", "Enter the session's title")
+    theme = text_field("Theme", "Enter the theme, for example “Roles and trust”")
     day = _meeting_date("Date")
     start = ClockField(
         "Start time",
@@ -70,7 +60,7 @@ class SessionForm(FlaskForm):
     end = ClockField(
         "End time", widget=GovTextInput(), validators=[DataRequired(message="Enter the end time")]
     )
-    venue = _text("Venue", "Enter the venue")
+    venue = text_field("Venue", "Enter the venue")
     is_off_site = BooleanField("The session is off-site", widget=GovCheckboxInput())
     audience = RadioField(
         "Who is it for?",
@@ -101,7 +91,7 @@ def _minutes() -> IntegerField:
 
 
 class ItemForm(FlaskForm):
-    heading = _text("Title", "Enter the item's title")
+    heading = text_field("Title", "Enter the item's title")
     purpose = RadioField(
         "Purpose",
         widget=GovRadioInput(),
@@ -121,7 +111,7 @@ class ItemForm(FlaskForm):
 
 
 class ProposalForm(FlaskForm):
-    title = _text("Title", "Enter a title for the item")
+    title = text_field("Title", "Enter a title for the item")
     purpose = RadioField(
         "Purpose",
         widget=GovRadioInput(),
@@ -136,14 +126,6 @@ class ProposalForm(FlaskForm):
         validators=[DataRequired(message="Say what the item is about"), Length(max=5_000)],
     )
     submit = SubmitField("Propose the item", widget=GovSubmitInput())
-
-
-class MoveForm(FlaskForm):
-    position = IntegerField(
-        "Move to position",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a position number")],
-    )
 
 
 class DeclineForm(FlaskForm):
@@ -181,7 +163,7 @@ class ActionForm(FlaskForm):
         widget=GovTextArea(),
         validators=[DataRequired(message="Say what is to be done"), Length(max=2_000)],
     )
-    who = _text("Who", "Say who will do it")
+    who = text_field("Who", "Say who will do it")
     due_on = RealDateField(
         "By when (optional)", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()]
     )
@@ -194,7 +176,7 @@ class ToDocumentForm(FlaskForm):
         widget=GovSelect(),
         validators=[DataRequired(message="Choose the Accord or the Protocol")],
     )
-    heading = _text("Heading of the new clause", "Enter the clause heading")
+    heading = text_field("Heading of the new clause", "Enter the clause heading")
     body = StringField(
         "Text of the new clause",
         widget=GovTextArea(),

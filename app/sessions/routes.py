@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.extensions import db
+from app.forms import MoveForm, move_as_asked
 from app.models import (
     AgendaItem,
     AgendaProposal,
@@ -32,7 +33,6 @@ from app.permissions import (
 from app.rendering import render, safe_next
 from app.services import DomainError
 from app.services import sessions as service
-from app.services.clauses import move_clause_by
 from app.sessions import bp
 from app.sessions.calendar import calendar_for
 from app.sessions.forms import (
@@ -40,7 +40,6 @@ from app.sessions.forms import (
     AttendanceForm,
     DeclineForm,
     ItemForm,
-    MoveForm,
     OutcomeForm,
     ProposalForm,
     SessionForm,
@@ -62,6 +61,8 @@ def _item(session: JointSession, clause_id: int) -> Clause:
     clause = db.session.get(Clause, clause_id)
     if clause is None or clause.document_id != session.agenda_id:
         abort(404)
+    if clause.is_retired:
+        abort(409, "This item is retired from the agenda. Reinstate it first.")
     return clause
 
 
@@ -196,17 +197,8 @@ def move_item(session_id: int, clause_id: int):
     session = _session(session_id)
     require(can_manage_sessions(current_user))
     clause = _item(session, clause_id)
-    direction = request.form.get("direction")
     try:
-        if direction in ("up", "down"):
-            target = move_clause_by(clause, -1 if direction == "up" else 1, by=current_user)
-        else:
-            form = MoveForm()
-            if not form.validate():
-                flash("Enter a position number to move the item to.", "info")
-                return redirect(url_for("sessions.show", session_id=session.id) + "#agenda", 303)
-            target = form.position.data
-            service.move_item(session, clause, target, by=current_user)
+        target = move_as_asked(clause)
     except DomainError as error:
         db.session.rollback()
         return _page(session, move_error=(clause.id, str(error)), status=422)

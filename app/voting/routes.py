@@ -229,6 +229,8 @@ def stop_document_amendments(slug: str):
 def stop_clause_amendments(slug: str, number: str):
     clause = _clause(slug, number)
     require(can_manage_voting(current_user, clause.document))
+    if clause.is_retired:
+        abort(409, "This clause is retired, so it takes no amendments. Nothing was changed.")
     stopped = request.form.get("action") != "resume"
     service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)
     db.session.commit()

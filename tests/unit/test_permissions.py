@@ -240,3 +240,7 @@ def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
     assert can_propose_amendment(user, clause) is False
     assert can_edit_clause(user, clause) is False
     assert can_decide_amendment(user, amendment) is False
+    discussion = Discussion(document=clause.document, clause=clause)
+    assert can_comment(user, discussion) is False
+    clause.retired_at = None
+    assert can_comment(user, discussion) is can_start_discussion(user, clause.document)

@@ -292,6 +292,9 @@ def test_moving_to_a_position(seeded, client):
         assert response.status_code == 422, bad
         assert "There is a problem" in html and f'href="#position-{d}"' in html
         assert f'id="move-error-{d}"' in html
+        if bad in ("abc", ""):
+            assert "Enter a position number, for example 3" in html
+            assert "Not a valid integer" not in html
     htmx = client.post_form(url, {"position": "7"}, htmx=True)
     html = htmx.get_data(as_text=True)
     assert htmx.status_code == 422 and "Choose a position from 1 to 5." in html
@@ -547,11 +550,138 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
         later = [(e.clause.heading, e.starts_at) for e in plan.items[1:]]
         agenda_slug, first_id = session.agenda.slug, first.id
     client.sign_in(FACILITATOR)
+    confirm = client.get(f"{_manage(agenda_slug)}/{first_id}/retire").get_data(as_text=True)
+    assert "Retire agenda item 1:" in confirm and "Why is the agenda item retired?" in confirm
     response = client.post_form(f"{_manage(agenda_slug)}/{first_id}/retire", {"reason": "Late"})
     assert response.status_code == 303
+    assert "Item 1 “" in client.get(response.headers["Location"]).get_data(as_text=True)
     with seeded.app_context():
         session = db.session.scalars(select(JointSession)).first()
         plan = sessions.schedule(session)
         assert [e.clause.heading for e in plan.items] == [heading for heading, _ in later]
         assert plan.items[0].starts_at == session.starts_at
         assert [e.clause.number for e in plan.items] == [str(n) for n in range(1, len(later) + 1)]
+        session_id = session.id
+    # It takes no outcome, actions or moves from a stale session page.
+    item = f"/sessions/{session_id}/items/{first_id}"
+    assert client.get(f"{item}/outcome").status_code == 409
+    assert client.post_form(f"{item}/move", {"direction": "down"}).status_code == 409
+
+
+def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussions(seeded, client):
+    """A retired clause has nothing left to amend or to comment on: its open amendments are
+    withdrawn (saying why) and its discussions are kept to be read, closed to new comments."""
+    from app.models import Amendment, AmendmentStatus, Comment
+    from app.services import amendments, discussions
+
+    slug = _new_document(seeded, headings=("A", "B"), status=DocumentStatus.OPEN)
+    b = _clause_id(seeded, "B")
+    with seeded.app_context():
+        clause = db.session.get(Clause, b)
+        member = _user("member@example.org")
+        recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
+        discussion = discussions.start_discussion(
+            clause.document, clause, "About B", "B is vague.", [recommendation], by=member
+        )
+        amendment = amendments.propose_amendment(
+            clause, "B", "B made clear.", "Clearer.", [recommendation], by=member
+        )
+        decided = amendments.propose_amendment(
+            clause, "B", "B again.", "Other.", [recommendation], by=member
+        )
+        amendments.withdraw_amendment(decided, by=member)
+        db.session.commit()
+        discussion_id, amendment_id = discussion.id, amendment.id
+
+    client.sign_in(FACILITATOR)
+    confirm = client.get(f"{_manage(slug)}/{b}/retire").get_data(as_text=True)
+    assert "Its open amendment will be withdrawn" in confirm
+    assert client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."}).status_code == 303
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        assert amendment.status == AmendmentStatus.WITHDRAWN
+        assert amendment.decision_reason == amendments.RETIREMENT_REASON
+        assert amendment.decided_by.email == FACILITATOR
+    assert _actions(seeded)[-2:] == ["clause.retired", "amendment.withdrawn"]
+    amendment_page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert f"Amendment {amendment_id} to retired clause (was 2)" in amendment_page
+    assert amendments.RETIREMENT_REASON in amendment_page
+    history = client.get(f"/documents/{slug}/clauses/retired-{b}/history").get_data(as_text=True)
+    assert "Test Accord, retired clause (was 2)" in history
+    # No amendment controls are left on the retired clause, and their route refuses.
+    clause_page = client.get(f"/documents/{slug}/clauses/retired-{b}").get_data(as_text=True)
+    assert "Stop new amendments" not in clause_page
+    stop = client.post_form(f"/documents/{slug}/clauses/retired-{b}/amendments-stopped")
+    assert stop.status_code == 409
+
+    client.sign_in("member@example.org")
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "This clause is retired, so its discussions take no more comments." in page
+    assert "Post comment" not in page and "Gone." in page
+    refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Still?"})
+    assert refused.status_code == 409
+    with seeded.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Comment).filter_by(discussion_id=discussion_id)
+            )
+            == 1
+        )
+
+    # Reinstated: the discussion takes comments again; the amendment stays withdrawn.
+    client.sign_in(FACILITATOR)
+    assert client.post_form(f"{_manage(slug)}/{b}/reinstate").status_code == 303
+    client.sign_in("member@example.org")
+    assert "Post comment" in client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    with seeded.app_context():
+        assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.WITHDRAWN
+
+
+def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(seeded, client):
+    """Emails, exports and the audit trail name a clause by its number; once the clause is
+    retired, its former number leads to it while no live clause has taken that number."""
+    slug = _new_document(seeded, headings=("A", "B", "C"))
+    c = _clause_id(seeded, "C")
+    client.sign_in(FACILITATOR)
+    client.post_form(f"{_manage(slug)}/{c}/retire", {"reason": "Not needed."})
+    for path in ("", "/history"):
+        response = client.get(f"/documents/{slug}/clauses/3{path}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/documents/{slug}/clauses/retired-{c}{path}"
+    assert client.get(f"/documents/{slug}/clauses/3", follow_redirects=True).status_code == 200
+
+    # Clause 2 retired too: its number now belongs to nobody, and it leads to B.
+    b = _clause_id(seeded, "B")
+    client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Merged."})
+    assert client.get(f"/documents/{slug}/clauses/2").headers["Location"].endswith(f"retired-{b}")
+    # A live clause numbered 1 is that clause; an unknown number is still not found.
+    assert client.get(f"/documents/{slug}/clauses/1").status_code == 200
+    assert client.get(f"/documents/{slug}/clauses/9").status_code == 404
+
+
+def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clearly(seeded, client):
+    slug = _new_document(seeded, headings=("A", "B"))
+    b = _clause_id(seeded, "B")
+    client.sign_in(FACILITATOR)
+    client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."})
+    response = _add(client, slug, "New", after=str(b))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The clause you chose to add it after has been retired" in html
+    assert "Not a valid choice" not in html
+    assert _order(seeded, slug) == [("1", "A")]
+
+
+def test_retiring_a_clause_someone_else_just_retired_is_refused_not_an_error(seeded, client):
+    """The confirmation page was drawn before another facilitator retired the clause."""
+    slug = _new_document(seeded, headings=("A", "B"))
+    b = _clause_id(seeded, "B")
+    client.sign_in(FACILITATOR)
+    with seeded.app_context():
+        clause = db.session.get(Clause, b)
+        service.retire_clause(clause, "First.", by=_user(FACILITATOR))
+        db.session.commit()
+    response = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Second."})
+    assert response.status_code == 409
+    with seeded.app_context():
+        assert db.session.get(Clause, b).retired_reason == "First."

@@ -236,6 +236,11 @@ def test_reordering_items_without_javascript(seeded, client):
     assert nowhere.status_code == 422
     assert "Choose a position from 1 to 3" in nowhere.get_data(as_text=True)
     assert _headings(seeded, session_id)[0] == ("1", "Decisions")
+    # No position typed: the same message by the field as on a document's manage page.
+    empty = client.post_form(url, {"position": ""})
+    assert empty.status_code == 422
+    assert "Enter a position number, for example 3" in empty.get_data(as_text=True)
+    assert _headings(seeded, session_id)[0] == ("1", "Decisions")
 
 
 def test_a_session_in_the_past_is_not_published(seeded, client):
