@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     WTFormsHelpers(app)
 
-    from app.auth.sessions import init_sessions
+    from app.auth.login_sessions import init_sessions
     from app.security import init_security_headers
 
     init_sessions(app)
@@ -67,12 +67,12 @@ def create_app(config: dict | None = None) -> Flask:
         discussions,
         documents,
         exports,
+        joint_sessions,
         main,
         notifications,
         people,
         recommendations,
         review,
-        sessions,
         voting,
     )
 
@@ -85,7 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(amendments.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(exports.bp)
-    app.register_blueprint(sessions.bp)
+    app.register_blueprint(joint_sessions.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(notifications.bp)
 

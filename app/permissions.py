@@ -12,8 +12,8 @@ from flask import abort
 from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
 from app.services.amendments import amendments_open
 from app.services.discussions import is_within_edit_window
+from app.services.joint_sessions import is_over
 from app.services.lifecycle import FACILITATOR_MOVES
-from app.services.sessions import is_over
 from app.services.voting import is_amendment_voting_open, is_clause_voting_open, side_of
 
 # States in which Members and Officers (and the committee) can see a document.

@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ForgottenPasswordForm, SetPasswordForm, SignInForm
-from app.auth.sessions import mark_signed_in
+from app.auth.login_sessions import mark_signed_in
 from app.extensions import db, limiter
 from app.models import TokenPurpose, User
 from app.rendering import render, safe_next

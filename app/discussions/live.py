@@ -12,7 +12,7 @@ from flask import Response, make_response, request
 from flask_login import current_user
 from sqlalchemy import and_, func, select
 
-from app.auth.sessions import live_session_token
+from app.auth.login_sessions import live_session_token
 from app.extensions import db, login_manager
 from app.models import Amendment, Clause, Discussion, Document, User, UserSession
 from app.models.people import hash_token

@@ -34,7 +34,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.services import lifecycle, sessions, voting
+from app.services import joint_sessions, lifecycle, voting
 
 
 class ExportError(Exception):
@@ -213,10 +213,10 @@ def _agenda_timing(document: Document) -> tuple[dict | None, dict[str, dict]]:
     session = db.session.scalar(select(JointSession).where(JointSession.agenda_id == document.id))
     if session is None:
         return None, {}
-    plan = sessions.schedule(session)
+    plan = joint_sessions.schedule(session)
     timing = {
         entry.clause.number: {
-            "start": sessions.local(entry.starts_at).time(),
+            "start": joint_sessions.local(entry.starts_at).time(),
             "duration": entry.item.duration_minutes if entry.item else None,
             "purpose": entry.item.purpose.value if entry.item else None,
             "lead": entry.item.lead if entry.item else None,
@@ -225,9 +225,9 @@ def _agenda_timing(document: Document) -> tuple[dict | None, dict[str, dict]]:
     }
     info = {
         "title": session.title,
-        "date": sessions.local(session.starts_at).date(),
-        "start": sessions.local(session.starts_at).time(),
-        "end": sessions.local(session.ends_at).time(),
+        "date": joint_sessions.local(session.starts_at).date(),
+        "start": joint_sessions.local(session.starts_at).time(),
+        "end": joint_sessions.local(session.ends_at).time(),
         "venue": session.venue + (" (off-site)" if session.is_off_site else ""),
     }
     return info, timing

@@ -9,6 +9,18 @@ from app.models.documents import (
     DocumentStatus,
     clause_recommendations,
 )
+from app.models.joint_sessions import (
+    AgendaItem,
+    AgendaProposal,
+    Attendance,
+    AttendanceAnswer,
+    Audience,
+    JointSession,
+    ProposalStatus,
+    Purpose,
+    SessionAction,
+    session_recommendations,
+)
 from app.models.notifications import Notification, NotificationKind
 from app.models.participation import (
     Comment,
@@ -39,18 +51,6 @@ from app.models.review import (
     DocumentVersion,
     ReviewNote,
     Transition,
-)
-from app.models.sessions import (
-    AgendaItem,
-    AgendaProposal,
-    Attendance,
-    AttendanceAnswer,
-    Audience,
-    JointSession,
-    ProposalStatus,
-    Purpose,
-    SessionAction,
-    session_recommendations,
 )
 from app.models.voting import (
     Amendment,

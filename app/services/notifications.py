@@ -356,7 +356,7 @@ def session_published(session: JointSession, *, by: User) -> int:
         NotificationKind.SESSION_INVITATION,
         invited,
         text=f"You are invited to “{session.title}” on {_london_time(session.starts_at)}",
-        link=_path("sessions.show", session_id=session.id),
+        link=_path("joint_sessions.show", session_id=session.id),
         actor=by,
         document=session.agenda,
         dedupe_key=f"session_invitation:{session.id}",

@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.seed_data.demo import DEMO_DISCUSSIONS, DEMO_PEOPLE, DEMO_VOTING, DOCUMENTS
 from app.seed_data.recommendations import SOURCES
-from app.services import clauses, discussions, notifications, people, sessions, voting
+from app.services import clauses, discussions, joint_sessions, notifications, people, voting
 
 
 @dataclass
@@ -140,8 +140,8 @@ def _demo_sessions(facilitator, recommendations: dict, report: SeedReport) -> No
         session = JointSession(
             title=data["title"].removeprefix("Themed joint session: "),
             theme=data["summary"][:200],
-            starts_at=sessions.london(day, time(9, 30)),
-            ends_at=sessions.london(day, time(12, 30)),
+            starts_at=joint_sessions.london(day, time(9, 30)),
+            ends_at=joint_sessions.london(day, time(12, 30)),
             venue="Carlton Suite, Town Hall, St Helens",
             is_off_site=False,
             audience=Audience.BOTH,
@@ -209,7 +209,9 @@ def load_demo_activity(report: SeedReport) -> None:
         select(VotingEvent.id).where(VotingEvent.document_id == protocol.id).limit(1)
     ):
         closes_on = (utcnow() + timedelta(days=DEMO_VOTING["closes_in_days"])).date()
-        voting.open_voting(protocol, by=facilitator, closes_at=sessions.london(closes_on, time(17)))
+        voting.open_voting(
+            protocol, by=facilitator, closes_at=joint_sessions.london(closes_on, time(17))
+        )
         report.created.append(f"voting on {protocol.slug}")
     for session in db.session.scalars(select(JointSession)):
         invited = session.agenda.status == DocumentStatus.OPEN and notifications.session_published(

@@ -12,10 +12,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.joint_sessions.forms import ClockField
 from app.models import utcnow
 from app.review.forms import RealDateField
-from app.services.sessions import london
-from app.sessions.forms import ClockField
+from app.services.joint_sessions import london
 
 
 class InterestForm(FlaskForm):

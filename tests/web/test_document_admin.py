@@ -541,11 +541,11 @@ def test_the_document_page_costs_the_same_with_retired_clauses(seeded, client):
 
 def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
     from app.models import JointSession
-    from app.services import sessions
+    from app.services import joint_sessions
 
     with seeded.app_context():
         session = db.session.scalars(select(JointSession)).first()
-        plan = sessions.schedule(session)
+        plan = joint_sessions.schedule(session)
         first = plan.items[0].clause
         later = [(e.clause.heading, e.starts_at) for e in plan.items[1:]]
         agenda_slug, first_id = session.agenda.slug, first.id
@@ -557,7 +557,7 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
     assert "Item 1 “" in client.get(response.headers["Location"]).get_data(as_text=True)
     with seeded.app_context():
         session = db.session.scalars(select(JointSession)).first()
-        plan = sessions.schedule(session)
+        plan = joint_sessions.schedule(session)
         assert [e.clause.heading for e in plan.items] == [heading for heading, _ in later]
         assert plan.items[0].starts_at == session.starts_at
         assert [e.clause.number for e in plan.items] == [str(n) for n in range(1, len(later) + 1)]

@@ -28,7 +28,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.services import amendments, clauses, discussions, lifecycle, sessions, voting
+from app.services import amendments, clauses, discussions, joint_sessions, lifecycle, voting
 from app.services import notifications as service
 from tests import databases
 from tests.helpers import count_queries, make_user
@@ -278,7 +278,7 @@ def test_opening_voting_tells_every_member_and_officer_with_the_closing_time(see
     assert FACILITATOR not in voters and STANDARDS not in voters and ADMIN not in voters
     with seeded.app_context():
         closes_at = _document().voting_closes_at
-        assert closes_at == sessions.london(day, time(17))
+        assert closes_at == joint_sessions.london(day, time(17))
     page = client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
     assert f"Voting closes on {day.day} {day:%B %Y} at 5:00pm." in page
     (note,) = _notifications(seeded, MEMBER)
@@ -396,7 +396,7 @@ def test_a_committee_decision_tells_participants_and_facilitators(seeded):
 
 def test_publishing_a_session_invites_its_audience_once(seeded):
     with seeded.app_context():
-        session = sessions.create_session(
+        session = joint_sessions.create_session(
             title="Members only",
             theme="Roles",
             day=date.today() + timedelta(days=30),
@@ -412,7 +412,7 @@ def test_publishing_a_session_invites_its_audience_once(seeded):
         )
         db.session.commit()
         assert _recipients(seeded, NotificationKind.SESSION_INVITATION) == set()  # still a Draft
-        sessions.publish_agenda(session, by=_user(FACILITATOR))
+        joint_sessions.publish_agenda(session, by=_user(FACILITATOR))
         service.session_published(session, by=_user(FACILITATOR))  # twice: told once
         db.session.commit()
         members = set(

@@ -23,7 +23,7 @@ from app.models import (
     User,
 )
 from app.services import DomainError
-from app.services import sessions as service
+from app.services import joint_sessions as service
 
 
 def _user(email):

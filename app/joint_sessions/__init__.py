@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("sessions", __name__)
+bp = Blueprint("joint_sessions", __name__)
 
-from app.sessions import routes  # noqa: E402,F401
+from app.joint_sessions import routes  # noqa: E402,F401

@@ -8,6 +8,18 @@ from sqlalchemy.orm import joinedload
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.extensions import db
 from app.forms import MoveForm, move_as_asked
+from app.joint_sessions import bp
+from app.joint_sessions.calendar import calendar_for
+from app.joint_sessions.forms import (
+    ActionForm,
+    AttendanceForm,
+    DeclineForm,
+    ItemForm,
+    OutcomeForm,
+    ProposalForm,
+    SessionForm,
+    ToDocumentForm,
+)
 from app.models import (
     AgendaItem,
     AgendaProposal,
@@ -32,19 +44,7 @@ from app.permissions import (
 )
 from app.rendering import render, safe_next
 from app.services import DomainError
-from app.services import sessions as service
-from app.sessions import bp
-from app.sessions.calendar import calendar_for
-from app.sessions.forms import (
-    ActionForm,
-    AttendanceForm,
-    DeclineForm,
-    ItemForm,
-    OutcomeForm,
-    ProposalForm,
-    SessionForm,
-    ToDocumentForm,
-)
+from app.services import joint_sessions as service
 
 
 def _session(session_id: int) -> JointSession:
@@ -84,7 +84,7 @@ def index():
     sessions = _visible_sessions()
     upcoming = [s for s in sessions if not service.is_over(s)]
     past = [s for s in sessions if service.is_over(s)][::-1]
-    return render("sessions/index.html", upcoming=upcoming, past=past)
+    return render("joint_sessions/index.html", upcoming=upcoming, past=past)
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -116,8 +116,8 @@ def new():
             flash(
                 "The session is created. Add its agenda items, then publish the agenda.", "success"
             )
-            return redirect(url_for("sessions.show", session_id=session.id), 303)
-    return render("sessions/new.html", form=form, status=422 if form.errors else 200)
+            return redirect(url_for("joint_sessions.show", session_id=session.id), 303)
+    return render("joint_sessions/new.html", form=form, status=422 if form.errors else 200)
 
 
 def _page(session: JointSession, **forms):
@@ -142,7 +142,7 @@ def _page(session: JointSession, **forms):
         formdata=None, answer=mine.answer.value if mine else None
     )
     return render(
-        "sessions/show.html",
+        "joint_sessions/show.html",
         session=session,
         plan=plan,
         proposals=proposals,
@@ -185,9 +185,12 @@ def add_item(session_id: int):
         )
         db.session.commit()
         flash("The item is added to the agenda.", "success")
-        return redirect(url_for("sessions.show", session_id=session.id) + "#agenda", 303)
+        return redirect(url_for("joint_sessions.show", session_id=session.id) + "#agenda", 303)
     return render(
-        "sessions/item_form.html", form=form, session=session, status=422 if form.errors else 200
+        "joint_sessions/item_form.html",
+        form=form,
+        session=session,
+        status=422 if form.errors else 200,
     )
 
 
@@ -204,7 +207,9 @@ def move_item(session_id: int, clause_id: int):
         return _page(session, move_error=(clause.id, str(error)), status=422)
     db.session.commit()
     flash(f"“{clause.heading}” is now item {target}.", "success")
-    return redirect(url_for("sessions.show", session_id=session.id) + f"#item-{clause.id}", 303)
+    return redirect(
+        url_for("joint_sessions.show", session_id=session.id) + f"#item-{clause.id}", 303
+    )
 
 
 @bp.post("/sessions/<int:session_id>/publish")
@@ -218,7 +223,7 @@ def publish(session_id: int):
         abort(409, f"{error} Nothing was changed.")
     db.session.commit()
     flash("The agenda is published.", "success")
-    return redirect(url_for("sessions.show", session_id=session.id), 303)
+    return redirect(url_for("joint_sessions.show", session_id=session.id), 303)
 
 
 @bp.route("/sessions/<int:session_id>/propose", methods=["GET", "POST"])
@@ -238,9 +243,12 @@ def propose(session_id: int):
         )
         db.session.commit()
         flash("Your item is proposed. A facilitator will accept or decline it.", "success")
-        return redirect(url_for("sessions.show", session_id=session.id) + "#proposals", 303)
+        return redirect(url_for("joint_sessions.show", session_id=session.id) + "#proposals", 303)
     return render(
-        "sessions/propose.html", form=form, session=session, status=422 if form.errors else 200
+        "joint_sessions/propose.html",
+        form=form,
+        session=session,
+        status=422 if form.errors else 200,
     )
 
 
@@ -260,7 +268,7 @@ def accept_proposal(proposal_id: int):
         abort(409, str(error))
     db.session.commit()
     flash(f"“{proposal.title}” is added to the agenda.", "success")
-    return redirect(url_for("sessions.show", session_id=session.id) + "#agenda", 303)
+    return redirect(url_for("joint_sessions.show", session_id=session.id) + "#agenda", 303)
 
 
 @bp.route("/proposals/<int:proposal_id>/decline", methods=["GET", "POST"])
@@ -273,9 +281,9 @@ def decline_proposal(proposal_id: int):
         service.decline_proposal(proposal, form.reason.data, by=current_user)
         db.session.commit()
         flash(f"“{proposal.title}” is declined.", "success")
-        return redirect(url_for("sessions.show", session_id=session.id) + "#proposals", 303)
+        return redirect(url_for("joint_sessions.show", session_id=session.id) + "#proposals", 303)
     return render(
-        "sessions/decline.html",
+        "joint_sessions/decline.html",
         form=form,
         proposal=proposal,
         session=session,
@@ -296,7 +304,7 @@ def attendance(session_id: int):
     service.answer_attendance(session, current_user, AttendanceAnswer(form.answer.data))
     db.session.commit()
     flash(f"Your answer is saved: {AttendanceAnswer(form.answer.data).label}.", "success")
-    return redirect(url_for("sessions.show", session_id=session.id) + "#attendance", 303)
+    return redirect(url_for("joint_sessions.show", session_id=session.id) + "#attendance", 303)
 
 
 @bp.route("/sessions/<int:session_id>/items/<int:clause_id>/outcome", methods=["GET", "POST"])
@@ -332,7 +340,7 @@ def outcome(session_id: int, clause_id: int):
     to_document = ToDocumentForm(prefix="clause", formdata=None)
     to_document.target.choices = _target_documents()
     return render(
-        "sessions/outcome.html",
+        "joint_sessions/outcome.html",
         session=session,
         clause=clause,
         item=item,
@@ -379,7 +387,7 @@ def to_document(session_id: int, clause_id: int):
     if not form.target.data:
         form.target.errors = ["Choose the Accord or the Protocol"]
     return render(
-        "sessions/outcome.html",
+        "joint_sessions/outcome.html",
         session=session,
         clause=clause,
         item=item,
@@ -397,7 +405,7 @@ def to_document(session_id: int, clause_id: int):
 def actions():
     """Every open action from every session."""
     return render(
-        "sessions/actions.html",
+        "joint_sessions/actions.html",
         actions=[a for a in service.open_actions() if can_read_session(current_user, a.session)],
     )
 
@@ -413,7 +421,7 @@ def mark_done(action_id: int):
         abort(409, str(error))
     db.session.commit()
     flash("The action is marked as done.", "success")
-    return redirect(safe_next(request.form.get("next"), url_for("sessions.actions")), 303)
+    return redirect(safe_next(request.form.get("next"), url_for("joint_sessions.actions")), 303)
 
 
 @bp.get("/sessions/<int:session_id>/calendar.ics")

@@ -6,7 +6,7 @@ from flask import current_app, url_for
 from icalendar import Calendar, Event
 
 from app.models import JointSession
-from app.services.sessions import LONDON
+from app.services.joint_sessions import LONDON
 
 
 def calendar_for(sessions: list[JointSession]) -> bytes:
@@ -25,7 +25,7 @@ def calendar_for(sessions: list[JointSession]) -> bytes:
         event.add(
             "description",
             f"Theme: {session.theme}. For {session.audience.label}. "
-            + url_for("sessions.show", session_id=session.id, _external=True),
+            + url_for("joint_sessions.show", session_id=session.id, _external=True),
         )
         calendar.add_component(event)
     calendar.add_missing_timezones()
