@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, redirect, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import is_htmx_request
+from app.extensions import db, is_htmx_request
 from app.rendering import render
+from app.services import DomainError
 
 
 def _error_page(status: int, title: str, message: str, **context):
@@ -33,13 +36,44 @@ MESSAGES = {
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Sorry, that action is not available here", "Go back and use the buttons on the page."),
     409: ("Someone else changed this first", "Reload the page to see the latest version."),
+    410: ("That is no longer open to changes", "Go back and reload the page to see why."),
+    422: ("Sorry, that could not be done", "Go back, check what you entered and try again."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: ("Sorry, the service is unavailable", "Try again later."),
 }
 
 
+def _same_site_referrer() -> str | None:
+    """The path (and query) of the page the request came from, when it is a page of this site."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    if parts.path == request.path and request.method == "POST":
+        return None  # a form that posts to its own page: show the error page instead
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def domain_error_response(error: DomainError):
+    """A refusal by a service: for htmx, the error banner with the error's status; for a plain
+    form, the message flashed on the page the form was on (303); without such a page, the error
+    page with the error's status. Nothing of the request is kept (the session is rolled back)."""
+    db.session.rollback()
+    message = f"{error} Nothing was changed."
+    back = None if is_htmx_request() else _same_site_referrer()
+    if back is not None:
+        flash(message, "error")
+        return redirect(back, 303)
+    title = MESSAGES.get(error.status, MESSAGES[400])[0]
+    return _error_page(error.status, title, message)
+
+
 def init_errors(app: Flask) -> None:
+    app.register_error_handler(DomainError, domain_error_response)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _error_page(
