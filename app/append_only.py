@@ -1,7 +1,9 @@
 """Database triggers that make a table append-only, on SQLite and PostgreSQL alike.
 
-Used by migrations. TRUNCATE stays possible on PostgreSQL for the test suite's clean-up; the
-application never truncates.
+Used by migrations. On PostgreSQL TRUNCATE is refused too (``forbid_truncate``: TRUNCATE fires
+no row triggers, so it needs a statement trigger of its own); SQLite has no TRUNCATE. The test
+suite empties its PostgreSQL database with ``session_replication_role = replica``, which only a
+superuser may set.
 """
 
 from alembic import op
@@ -42,3 +44,17 @@ def allow_changes(table: str) -> None:
     else:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+
+
+def forbid_truncate(table: str) -> None:
+    """Refuse TRUNCATE on ``table`` (PostgreSQL), with the function ``forbid_changes`` made."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()"
+        )
+
+
+def allow_truncate(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_truncate ON {table}")

@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEFAULT_AUDIT_KEY = "dev-only-audit-key-change-me"
+AUDIT_KEY_MIN_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -28,6 +30,11 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def _keys(value: str) -> list[str]:
+    """Keys given as one environment variable, separated by commas or whitespace."""
+    return [key for key in value.replace(",", " ").split() if key]
+
+
 def _minutes(name: str, default: int) -> timedelta:
     return timedelta(minutes=int(os.environ.get(name, default)))
 
@@ -38,6 +45,9 @@ def settings(env: str, instance_path: str) -> dict:
     config = {
         "ACCORD_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        # The audit trail's HMAC key, and the keys it had before (see README, "The audit trail").
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY", DEFAULT_AUDIT_KEY),
+        "AUDIT_KEYS_RETIRED": _keys(os.environ.get("AUDIT_KEYS_RETIRED", "")),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_NAME": "accord_session",
@@ -114,6 +124,14 @@ def check_production(config: dict) -> None:
             "SECRET_KEY must be set to a long random value in production "
             "(or set ACCORD_ENV=development to run locally)."
         )
+    audit_key = config["AUDIT_KEY"]
+    if audit_key == DEFAULT_AUDIT_KEY or len(audit_key) < AUDIT_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"AUDIT_KEY must be set to a random value of at least {AUDIT_KEY_MIN_LENGTH} "
+            "characters in production: it seals the audit trail (see the README)."
+        )
+    if audit_key == config["SECRET_KEY"]:
+        raise ConfigError("AUDIT_KEY must differ from SECRET_KEY.")
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         raise ConfigError(
             "RATELIMIT_STORAGE_URI must name storage shared by every worker in production, "

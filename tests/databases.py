@@ -90,9 +90,11 @@ class SqliteTemplate:
 
 
 def truncate_all(app) -> None:
-    """Empty every table (PostgreSQL), keeping the schema and its triggers."""
+    """Empty every table (PostgreSQL), keeping the schema and its triggers (which refuse
+    TRUNCATE on the append-only tables: the replica role, a superuser's, skips them)."""
     with app.app_context():
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
         db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.session.commit()
 

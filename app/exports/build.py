@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.exports.model import (
+    AuditCheckpointLine,
     ClauseDiff,
     CoverageRow,
     ExportClause,
@@ -34,7 +35,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.services import joint_sessions, lifecycle, voting
+from app.services import audit, joint_sessions, lifecycle, voting
 
 
 class ExportError(Exception):
@@ -204,7 +205,19 @@ def build_model(
         changes_since=f"Version {changes_since.number}" if changes_since is not None else None,
         changes=changes,
         session=session_info,
+        checkpoint=_checkpoint(version),
     )
+
+
+def _checkpoint(version: DocumentVersion | None) -> AuditCheckpointLine | None:
+    """The newest checkpoint recorded for ``version``; for the working text, the head now."""
+    if version is None:
+        now = audit.head()
+        return AuditCheckpointLine(now.count, now.hash, "When this export was made", None)
+    point = audit.version_checkpoint(version)
+    if point is None:
+        return None
+    return AuditCheckpointLine(point.event_count, point.head_hash, point.kind.label, point.at)
 
 
 def _agenda_timing(document: Document) -> tuple[dict | None, dict[str, dict]]:

@@ -43,6 +43,7 @@ from markdown_it import MarkdownIt
 
 from app.diff import word_changes
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
+from app.exports.printing import checkpoint_text
 
 AUTHOR = "Accord"  # the author of every tracked change
 LONDON = ZoneInfo("Europe/London")
@@ -191,6 +192,7 @@ class _Writer:
         self._line(f"Status: {model.status_label}")
         self._line(f"Generated {_date(model.generated_at)}")
         self._line(f"Content hash (SHA-256): {model.content_hash}")
+        self._line(f"Audit trail checkpoint: {checkpoint_text(model)}")
         if model.agreed_only:
             self._line("The agreed text: clauses agreed by Members and Officers.")
         if model.changes_since:

@@ -24,6 +24,7 @@ from app.exports.printing import (
     agenda_line,
     answers_text,
     change_note,
+    checkpoint_text,
     session_rows,
     side_count_text,
     unanswered,
@@ -75,6 +76,7 @@ def _title_block(model: ExportModel) -> list[str]:
         f"- Status: {model.status_label}",
         f"- Generated {when(model.generated_at)} ({w3c_date(model.generated_at)})",
         f"- Content hash (SHA-256): `{model.content_hash}`",
+        f"- Audit trail checkpoint: {checkpoint_text(model)}",
         "",
     ]
     if model.agreed_only:

@@ -69,6 +69,22 @@ class ClauseDiff:
 
 
 @dataclass(frozen=True)
+class AuditCheckpointLine:
+    """The audit trail's head pinned by this export: recorded when the version was published,
+    decided or adopted (``when`` and ``what`` say which), or read at export time for the
+    working text."""
+
+    count: int
+    head_hash: str
+    what: str  # "Version published", "Adopted by Full Council", "When this export was made"
+    when: datetime | None
+
+    @property
+    def pin(self) -> str:
+        return f"{self.count}:{self.head_hash}"
+
+
+@dataclass(frozen=True)
 class ExportModel:
     council: str  # "St Helens Council"
     title: str
@@ -87,6 +103,8 @@ class ExportModel:
     changes_since: str | None = None  # "Version 1": tracked changes against it
     changes: tuple[ClauseDiff, ...] = field(default_factory=tuple)
     session: dict | None = None  # agendas: title, date, times, venue (agendas issue)
+    # None: a version published before checkpoints were recorded.
+    checkpoint: AuditCheckpointLine | None = None
 
     @property
     def filename_stem(self) -> str:

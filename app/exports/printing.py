@@ -56,6 +56,15 @@ def when(value: datetime | None) -> str:
     return london_time(value) if value else ""
 
 
+def checkpoint_text(model: ExportModel) -> str:
+    """'1234:3fa4… (1234 events; Version published, 3 March 2026 at 10:00am)', or why none."""
+    point = model.checkpoint
+    if point is None:
+        return "None recorded (the version was published before checkpoints were kept)"
+    moment = f", {when(point.when)}" if point.when else ""
+    return f"{point.pin} ({point.count} events; {point.what}{moment})"
+
+
 def side_count_text(count: SideCount | None) -> str:
     """'4 support, 1 oppose, 0 abstain, 0 declared an interest (7 eligible)'."""
     if count is None:
@@ -201,6 +210,7 @@ def _context(model: ExportModel, css_href: str) -> dict:
         "agenda_line": agenda_line,
         "session_rows": session_rows(model.session),
         "side_count_text": side_count_text,
+        "checkpoint": checkpoint_text(model),
         "answers_text": answers_text,
         "change_note": change_note,
         "when": when,

@@ -45,7 +45,9 @@ from app.models.recommendations import (
     RecommendationSource,
 )
 from app.models.review import (
+    AuditCheckpoint,
     AuditEvent,
+    CheckpointKind,
     CommitteeDecision,
     Decision,
     DocumentVersion,
@@ -72,8 +74,10 @@ __all__ = [
     "Attendance",
     "AttendanceAnswer",
     "Audience",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
+    "CheckpointKind",
     "Choice",
     "Clause",
     "ClauseRevision",

@@ -112,9 +112,10 @@ class CommitteeDecision(Base):
 class AuditEvent(Base):
     """One state-changing action. Append-only and hash-chained.
 
-    Each event stores the hash of the event before it and the hash of its own content with that
-    previous hash, so changing or deleting any row breaks the chain from there on;
-    ``flask --app wsgi audit verify`` finds the first broken event.
+    Each event stores the hash of the event before it and the HMAC of its own content with that
+    previous hash, under the audit key named by ``key_id``, so changing or deleting any row
+    breaks the chain from there on; ``flask --app wsgi audit verify`` finds the first broken
+    event, and checkpoints (``AuditCheckpoint``) catch a removed or rewritten tail.
     """
 
     __tablename__ = "audit_events"
@@ -136,5 +137,57 @@ class AuditEvent(Base):
     after: Mapped[dict | None] = mapped_column(JSON)
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The audit key's id: the hash is HMAC-SHA256 under that key. None: an event recorded
+    # before the trail was keyed, hashed with plain SHA-256.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
     actor: Mapped[User | None] = relationship()
+
+
+class CheckpointKind(StrEnum):
+    LEGACY = "legacy"
+    PUBLISHED = "published"
+    DECIDED = "decided"
+    ADOPTED = "adopted"
+
+    @property
+    def label(self) -> str:
+        return {
+            CheckpointKind.LEGACY: "Events recorded before the trail was keyed",
+            CheckpointKind.PUBLISHED: "Version published",
+            CheckpointKind.DECIDED: "Standards Committee decision",
+            CheckpointKind.ADOPTED: "Adopted by Full Council",
+        }[self]
+
+
+class AuditCheckpoint(Base):
+    """The audit trail's head (its number of events and the newest event's hash) recorded when
+    a version is published, the committee decides or Full Council adopts. Append-only.
+
+    Exports print the checkpoint beside the version hash; ``audit verify`` checks every
+    recorded one, so a trail cut short or rewritten after a checkpoint no longer verifies.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[CheckpointKind] = mapped_column(enum_type(CheckpointKind, "checkpoint_kind"))
+    event_count: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"), index=True)
+
+    document: Mapped[Document | None] = relationship()
+    version: Mapped[DocumentVersion | None] = relationship()
+
+    @property
+    def pin(self) -> str:
+        """``COUNT:HASH``, as ``audit verify --checkpoint`` takes it."""
+        return f"{self.event_count}:{self.head_hash}"
+
+    @property
+    def label(self) -> str:
+        if self.version is None:
+            return self.kind.label
+        return f"{self.kind.label}: {self.version.title} {self.version.label}"

@@ -37,7 +37,7 @@ from app.permissions import (
 from app.rendering import render
 from app.review import bp
 from app.review.forms import AdoptForm, DecisionForm, MoveForm, NoteForm, PublishForm
-from app.services import DomainError, lifecycle, voting
+from app.services import DomainError, audit, lifecycle, voting
 
 AUDIT_PAGE_SIZE = 50
 
@@ -416,8 +416,12 @@ def audit_trail():
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
     invalid_dates = [key for key in ("from", "to") if filters[key] and not _parse_day(filters[key])]
+    checkpoints = audit.latest_checkpoints()
     return render(
         "review/audit.html",
+        checkpoints=checkpoints,
+        in_trail=audit.present_hashes(point.head_hash for point in checkpoints),
+        head=audit.head(),
         events=found.items,
         filters=filters,
         page=found.number,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
+    CheckpointKind,
     Clause,
     CommitteeDecision,
     Decision,
@@ -109,6 +110,7 @@ def publish_version(document: Document, *, by: User, note: str = "") -> Document
         summary=f"{document.title} v{number} published",
         after={"number": number, "hash": version.content_hash},
     )
+    audit.checkpoint(CheckpointKind.PUBLISHED, version=version)
     return version
 
 
@@ -239,6 +241,7 @@ def decide(
         document.referral_reasons = reasons.strip()
         _move(document, S.OPEN, by=by, note=reasons, version=version, meeting_date=meeting_date)
     db.session.flush()
+    audit.checkpoint(CheckpointKind.DECIDED, version=version)
     notifications.decision_recorded(document, record, by=by)
     return record
 
@@ -251,6 +254,7 @@ def adopt(document: Document, full_council_date: date, *, by: User, note: str = 
     document.full_council_date = full_council_date
     version = db.session.get(DocumentVersion, document.submitted_version_id)
     _move(document, S.ADOPTED, by=by, note=note, version=version, meeting_date=full_council_date)
+    audit.checkpoint(CheckpointKind.ADOPTED, version=version)
 
 
 # Comparing versions ----------------------------------------------------------------------

@@ -7,6 +7,8 @@ import pytest
 from app import create_app
 from app.config import ConfigError, database_url
 
+AUDIT_KEY = "another-real-secret-only-for-the-audit-trail"
+
 
 def test_production_refuses_the_default_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -17,6 +19,7 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
 
 def test_production_refuses_throttling_kept_in_one_worker(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("AUDIT_KEY", AUDIT_KEY)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
         create_app({"ACCORD_ENV": "production"})
@@ -25,6 +28,7 @@ def test_production_refuses_throttling_kept_in_one_worker(monkeypatch):
 def test_production_refuses_to_start_without_public_url(monkeypatch, tmp_path):
     """Links in emails are built from PUBLIC_URL, never from the request's Host header."""
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("AUDIT_KEY", AUDIT_KEY)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     monkeypatch.delenv("PUBLIC_URL", raising=False)
@@ -34,6 +38,7 @@ def test_production_refuses_to_start_without_public_url(monkeypatch, tmp_path):
 
 def test_production_starts_with_real_settings_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("AUDIT_KEY", AUDIT_KEY)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     monkeypatch.setenv("PUBLIC_URL", "https://accord.sthelens.example/")
@@ -41,6 +46,28 @@ def test_production_starts_with_real_settings_and_secure_cookies(monkeypatch, tm
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["HSTS"] is True
     assert app.config["PUBLIC_URL"] == "https://accord.sthelens.example"
+
+
+@pytest.mark.parametrize(
+    "audit_key",
+    [None, "dev-only-audit-key-change-me", "too-short", "a-real-secret-from-the-environment"],
+    ids=["missing", "the development default", "short", "the same as SECRET_KEY"],
+)
+def test_production_refuses_an_audit_key_that_does_not_seal(monkeypatch, audit_key):
+    """The audit trail's HMAC key must be a secret of its own (see the README)."""
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    if audit_key is None:
+        monkeypatch.delenv("AUDIT_KEY", raising=False)
+    else:
+        monkeypatch.setenv("AUDIT_KEY", audit_key)
+    with pytest.raises(ConfigError, match="AUDIT_KEY"):
+        create_app({"ACCORD_ENV": "production"})
+
+
+def test_retired_audit_keys_are_a_list(monkeypatch):
+    monkeypatch.setenv("AUDIT_KEYS_RETIRED", "first-old-key, second-old-key\nthird")
+    app = create_app({"ACCORD_ENV": "test"})
+    assert app.config["AUDIT_KEYS_RETIRED"] == ["first-old-key", "second-old-key", "third"]
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,69 @@ def test_each_migration_keeps_the_data_already_there(database_url):
         databases.truncate_all(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_events_hashed_before_the_key_become_a_legacy_segment(database_url):
+    """Upgrading a trail of plain SHA-256 events records their head as the legacy checkpoint;
+    they still verify, and the first keyed event starts a segment recording that head."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from app.models import AuditCheckpoint, AuditEvent, CheckpointKind
+    from app.services import audit
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0009_document_admin")
+        previous = audit.GENESIS
+        for number in range(3):
+            event = AuditEvent(
+                at=datetime(2026, 1, 5, 9, number, 7, 123456, tzinfo=UTC),
+                actor_id=None,
+                actor_label="admin@example.org",
+                action="person.created",
+                object_type="user",
+                object_id=None,
+                document_id=None,
+                summary=f"Person {number} created",
+                before=None,
+                after={"number": number},
+                previous_hash=previous,
+                key_id=None,
+            )
+            event.hash = audit.content_hash(event)
+            previous = event.hash
+            values = {
+                column: getattr(event, column)
+                for column in (
+                    "at",
+                    "actor_label",
+                    "action",
+                    "object_type",
+                    "summary",
+                    "after",
+                    "previous_hash",
+                    "hash",
+                )
+            }
+            db.session.execute(insert(AuditEvent.__table__).values(**values))
+        db.session.commit()
+        upgrade()
+        legacy = db.session.scalars(select(AuditCheckpoint)).one()
+        assert (legacy.kind, legacy.pin) == (CheckpointKind.LEGACY, f"3:{previous}")
+        assert audit.verify().ok
+        audit.record("test.event", actor=None, object_type="test", summary="After the upgrade")
+        db.session.commit()
+        result = audit.verify()
+        assert result.ok, result.failures
+        assert [(s.key_id is None, s.first, s.last) for s in result.segments] == [
+            (True, 1, 3),
+            (False, 4, 5),
+        ]
+        db.session.remove()
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()

@@ -310,7 +310,7 @@ def test_audit_verify_catches_a_tampered_row(seeded, tamper):
             db.session.execute(text("DROP TRIGGER audit_events_append_only_update"))
             db.session.execute(text("DROP TRIGGER audit_events_append_only_delete"))
         else:
-            db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
         if tamper == "change":
             db.session.execute(
                 text("UPDATE audit_events SET summary = 'nothing happened' WHERE id = :id"),
@@ -336,7 +336,7 @@ def test_the_audit_page_is_for_admins_and_the_committee(seeded, client):
     filtered = client.get("/audit?action=version.published").get_data(as_text=True)
     assert "1 event." in filtered
     person = client.get("/audit?person=facilitator").get_data(as_text=True)
-    assert "person.created" not in person.split("<tbody")[1]
+    assert "person.created" not in person.split('aria-label="Audit events"')[1]
     bad = client.get("/audit?from=yesterday").get_data(as_text=True)
     assert "as a real date" in bad
     with seeded.app_context():
