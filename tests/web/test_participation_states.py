@@ -41,6 +41,7 @@ from app.services import (
     people,
     voting,
 )
+from tests.helpers import PASSWORD
 
 S = DocumentStatus
 
@@ -88,11 +89,13 @@ class World:
     facilitator: User
 
 
-def _people() -> dict[str, int]:
+def _people(password: str | None = None) -> dict[str, int]:
+    """A Member, an Officer, a facilitator and one recommendation; their ids."""
     ids = {}
     for name, role in (("member", Role.MEMBER), ("officer", Role.OFFICER), ("facilitator", None)):
         roles = {role} if role else {Role.FACILITATOR}
-        ids[name] = people.create_user(f"{name}@example.org", name.title(), roles).id
+        user = people.create_user(f"{name}@example.org", name.title(), roles, password=password)
+        ids[name] = user.id
     source = RecommendationSource(name="Culture Review", short_name="CR", slug="culture-review")
     db.session.add(source)
     db.session.flush()
@@ -353,3 +356,56 @@ def test_a_comment_past_the_edit_window_is_refused(app):
         assert refused.value.status == 409
         with pytest.raises(discussions.EditWindowClosed):
             discussions.withdraw_comment(world.comment, by=world.member)
+
+
+# The routes: the service refuses, the one error handler answers ------------------------------
+
+
+def _submitted_amendment(app) -> int:
+    with app.app_context():
+        ids = _people(password=PASSWORD)
+        world = _world(_build(SUBMITTED, ids, 0), ids)
+        db.session.commit()
+        return world.amendment.id
+
+
+def _amendment_status(app, amendment_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Amendment, amendment_id).status.value
+
+
+def test_no_amendment_is_withdrawn_once_the_document_is_submitted(app, client):
+    amendment_id = _submitted_amendment(app)
+    client.sign_in("member@example.org")
+    page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert "Withdraw" not in page
+    assert client.get(f"/amendments/{amendment_id}/withdraw").status_code == 403
+    refused = client.post_form(f"/amendments/{amendment_id}/withdraw")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Amendments can only be withdrawn before the document goes to the Standards" in html
+    assert "Nothing was changed." in html
+    assert _amendment_status(app, amendment_id) == "open"
+
+
+def test_a_plain_form_refused_by_a_service_is_sent_back_with_the_message(app, client):
+    amendment_id = _submitted_amendment(app)
+    client.sign_in("member@example.org")
+    back = f"http://localhost/amendments/{amendment_id}"
+    refused = client.post_form(f"/amendments/{amendment_id}/withdraw", headers={"Referer": back})
+    assert refused.status_code == 303
+    assert refused.headers["Location"] == f"/amendments/{amendment_id}"
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Amendments can only be withdrawn before the document goes to the Standards" in page
+    assert _amendment_status(app, amendment_id) == "open"
+
+
+def test_an_htmx_request_refused_by_a_service_gets_the_banner_with_its_status(app, client):
+    amendment_id = _submitted_amendment(app)
+    client.sign_in("member@example.org")
+    refused = client.post_form(f"/amendments/{amendment_id}/withdraw", htmx=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "<html" not in html
+    assert refused.headers["HX-Retarget"] == "#app-errors"
+    assert "Amendments can only be withdrawn before the document goes to the Standards" in html
+    assert _amendment_status(app, amendment_id) == "open"
