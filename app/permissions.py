@@ -73,8 +73,14 @@ def can_edit_comment(user: User | None, comment: Comment) -> bool:
 
 
 def can_moderate(user: User | None, discussion: Discussion) -> bool:
-    """Hide and unhide comments, lock discussions, relink recommendations: facilitators."""
-    return _is_active(user) and user.is_facilitator and can_read_document(user, discussion.document)
+    """Hide and unhide comments, lock discussions, relink recommendations: facilitators, before
+    the document is submitted (from then on its record does not change)."""
+    return (
+        _is_active(user)
+        and user.is_facilitator
+        and can_read_document(user, discussion.document)
+        and discussion.document.status in EDITABLE_STATUSES
+    )
 
 
 def can_manage_people(user: User | None) -> bool:
@@ -123,7 +129,15 @@ def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
 
 
 def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
-    return _is_active(user) and amendment.is_open and amendment.proposer_id == user.id
+    """The proposer, while the amendment is open, its clause live and the document not yet
+    submitted (the committee's list of undecided amendments does not change under it)."""
+    return (
+        _is_active(user)
+        and amendment.is_open
+        and amendment.proposer_id == user.id
+        and amendment.clause.retired_at is None
+        and amendment.clause.document.status in EDITABLE_STATUSES
+    )
 
 
 def can_edit_clause(user: User | None, clause: Clause) -> bool:

@@ -25,7 +25,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import render
-from app.services import DomainError
+from app.services import Invalid
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
 
@@ -80,7 +80,7 @@ def new(slug: str, number: str):
                 chosen_recommendations(form.recommendations.data),
                 by=current_user,
             )
-        except DomainError as error:
+        except Invalid as error:
             form.body.errors = [str(error)]
         else:
             db.session.commit()
@@ -136,14 +136,15 @@ def live(amendment_id: int):
 
 @bp.route("/amendments/<int:amendment_id>/withdraw", methods=["GET", "POST"])
 def withdraw(amendment_id: int):
-    """The proposer withdraws their open amendment, after confirming."""
+    """The proposer withdraws their open amendment, after a confirmation page (offered only
+    while it can be withdrawn)."""
     amendment = _amendment(amendment_id)
-    require(can_withdraw_amendment(current_user, amendment))
     if request.method == "POST":
         service.withdraw_amendment(amendment, by=current_user)
         db.session.commit()
         flash("Your amendment is withdrawn.", "success")
         return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
+    require(can_withdraw_amendment(current_user, amendment))
     return render("amendments/confirm_withdraw.html", amendment=amendment)
 
 
@@ -244,7 +245,7 @@ def edit_clause(slug: str, number: str):
         except IntegrityError:
             db.session.rollback()
             return _conflict(form, db.session.get(Clause, clause.id))
-        except DomainError as error:
+        except Invalid as error:
             form.body.errors = [str(error)]
         else:
             flash(f"Clause {clause.number} has its new wording.", "success")

@@ -26,11 +26,10 @@ from app.permissions import (
     can_moderate,
     can_read_document,
     can_start_discussion,
-    is_on_retired_clause,
     require,
 )
 from app.rendering import render
-from app.services import DomainError
+from app.services import Invalid
 from app.services import discussions as service
 
 SHOW = "discussions/show.html"
@@ -222,24 +221,13 @@ def new(slug: str):
 def comment(discussion_id: int):
     """Post a comment, or a reply when the form names the comment it answers."""
     discussion = _load_discussion(discussion_id)
-    if discussion.is_locked and can_start_discussion(current_user, discussion.document):
-        abort(
-            409, "This discussion is locked, so no more comments can be added. Nothing was posted."
-        )
-    if is_on_retired_clause(discussion) and can_start_discussion(current_user, discussion.document):
-        abort(
-            409,
-            "This clause is retired, so its discussions take no more comments. Nothing was posted.",
-        )
-    require(can_comment(current_user, discussion))
+    require(can_start_discussion(current_user, discussion.document))
     form = CommentForm()
     parent = None
     if form.parent_id.data:
         parent = db.session.get(Comment, form.parent_id.data)
-        if parent is None or parent.discussion_id != discussion.id:
+        if parent is None:
             abort(400, "You can only reply to a comment in this discussion.")
-        if parent.parent_id is not None:
-            abort(400, "You can reply to a comment, but not to a reply.")
     if form.validate_on_submit():
         if service.find_submitted(form.submission_key.data) is None:
             try:
@@ -255,7 +243,7 @@ def comment(discussion_id: int):
                 db.session.rollback()
         return _done(discussion, "Your reply was posted." if parent else "Your comment was posted.")
     context = _page_context(discussion, comment_form=form)
-    context["reply_to"] = parent
+    context["reply_to"] = parent if parent and parent.discussion_id == discussion.id else None
     return render(SHOW, block="composer", status=422, **context)
 
 
@@ -264,17 +252,11 @@ def edit_comment(comment_id: int):
     """Change one's own comment within the edit window; a stale form gets 409 with both texts."""
     comment = _load_comment(comment_id)
     discussion = _load_discussion(comment.discussion_id)
-    if comment.author_id != current_user.id:
-        abort(403)
+    require(
+        can_start_discussion(current_user, discussion.document)
+        and comment.author_id == current_user.id
+    )
     form = EditCommentForm()
-    if not can_edit_comment(current_user, comment):
-        if (
-            not comment.is_withdrawn
-            and not comment.is_hidden
-            and can_comment(current_user, discussion)
-        ):
-            abort(409, "The time for changing this comment has passed.")
-        abort(403)
     if form.validate_on_submit():
         try:
             service.edit_comment(
@@ -293,9 +275,11 @@ def edit_comment(comment_id: int):
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 def withdraw_comment(comment_id: int):
-    """Withdraw one's own comment, after a confirmation page."""
+    """Withdraw one's own comment, after a confirmation page (offered only while it can be)."""
     comment = _load_comment(comment_id)
-    require(can_edit_comment(current_user, comment))
+    if request.method == "GET":
+        require(can_edit_comment(current_user, comment))
+    require(can_start_discussion(current_user, comment.discussion.document))
     form = ConfirmForm()
     if form.validate_on_submit():
         service.withdraw_comment(comment, by=current_user)
@@ -370,7 +354,7 @@ def relink(discussion_id: int):
             service.relink(
                 discussion, chosen_recommendations(form.recommendations.data), by=current_user
             )
-        except DomainError as error:
+        except Invalid as error:
             form.recommendations.errors = [str(error)]
         else:
             db.session.commit()

@@ -9,6 +9,12 @@ it maps to; ``app.errors`` turns an uncaught one into the error banner (htmx) or
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.models import Clause, Document, DocumentStatus
+
+# The states in which a document's text and record are still being worked on. From Submitted
+# on, nothing changes them except the committee's decision and the administrator's adoption
+# (shared/DOMAIN.md, "What a vote means").
+EDITABLE_STATUSES = frozenset({DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED})
 
 
 class DomainError(Exception):
@@ -45,6 +51,38 @@ class Invalid(DomainError):
     the past."""
 
     status = 422
+
+
+class DocumentNotOpen(Conflict):
+    """The document is not Open for comment, so Members and Officers cannot take part."""
+
+
+class DocumentSettled(Conflict):
+    """The document is with the Standards Committee, recommended or adopted: its text and
+    record no longer change."""
+
+
+class ClauseRetired(Gone):
+    """The clause is retired: its history is kept to be read, and it takes nothing new."""
+
+
+def require_open(document: Document, refusal: str) -> None:
+    """Raise DocumentNotOpen(``refusal``) unless the document is Open for comment."""
+    if document.status != DocumentStatus.OPEN:
+        raise DocumentNotOpen(f"{refusal} The document is now: {document.status.label}.")
+
+
+def require_editable(document: Document, refusal: str) -> None:
+    """Raise DocumentSettled(``refusal``) once the document has been submitted to the
+    Standards Committee (or gone further)."""
+    if document.status not in EDITABLE_STATUSES:
+        raise DocumentSettled(f"{refusal} The document is now: {document.status.label}.")
+
+
+def require_live(clause: Clause | None, refusal: str) -> None:
+    """Raise ClauseRetired(``refusal``) when the clause is retired."""
+    if clause is not None and clause.retired_at is not None:
+        raise ClauseRetired(refusal)
 
 
 def insert_or(model):

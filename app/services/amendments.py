@@ -15,17 +15,34 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, notifications
+from app.services import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    audit,
+    notifications,
+    require_editable,
+    require_live,
+    require_open,
+)
 from app.services.clauses import revise_clause, touch_clause
 
 RETIREMENT_REASON = "Withdrawn because the clause was retired"
+DECIDED_BEFORE_SUBMISSION = (
+    "Amendments can only be accepted or rejected before the document goes to the Standards "
+    "Committee."
+)
 
 
-class AmendmentsStopped(DomainError):
-    pass
+class AmendmentsStopped(Conflict):
+    """A facilitator stopped new amendments to the document or the clause."""
 
 
-class StaleRevision(DomainError):
+class AlreadyDecided(Conflict):
+    """The amendment was already accepted, rejected or withdrawn."""
+
+
+class StaleRevision(Conflict):
     """The clause changed after the form was loaded: nothing is overwritten."""
 
     def __init__(self, clause: Clause):
@@ -33,7 +50,7 @@ class StaleRevision(DomainError):
         self.clause = clause
 
 
-class NeedsConfirmation(DomainError):
+class NeedsConfirmation(Conflict):
     """The amendment was written on an earlier wording; accepting it needs a confirmation."""
 
 
@@ -56,12 +73,19 @@ def propose_amendment(
     *,
     by: User,
 ) -> Amendment:
-    """A Member or Officer proposes a new wording, against the clause's current wording."""
+    """A Member or Officer proposes a new wording, against the clause's current wording.
+
+    Raises DocumentNotOpen unless the document is Open for comment, ClauseRetired,
+    AmendmentsStopped, Invalid when nothing would change."""
+    require_open(
+        clause.document, "Amendments can only be proposed while the document is Open for comment."
+    )
+    require_live(clause, "This clause is retired, so it takes no amendments.")
     if not amendments_open(clause):
         raise AmendmentsStopped("New amendments to this clause are not being taken.")
     heading, body = heading.strip() or clause.heading, body.strip()
     if heading == clause.heading and body == clause.body:
-        raise DomainError("The amendment must change the heading or the text.")
+        raise Invalid("The amendment must change the heading or the text.")
     amendment = Amendment(
         clause=clause,
         proposer=by,
@@ -102,9 +126,15 @@ def base_revision(amendment: Amendment) -> ClauseRevision:
     )
 
 
-def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str | None) -> None:
+def _require_decidable(amendment: Amendment, refusal: str) -> None:
+    """The amendment is open, its clause live and its document not yet with the committee."""
+    require_editable(amendment.clause.document, refusal)
+    require_live(amendment.clause, "This clause is retired, so its amendments are settled.")
     if not amendment.is_open:
-        raise DomainError(f"This amendment was already {amendment.status.label.lower()}.")
+        raise AlreadyDecided(f"This amendment was already {amendment.status.label.lower()}.")
+
+
+def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str | None) -> None:
     amendment.status = status
     amendment.decided_by, amendment.decided_at = by, utcnow()
     amendment.decision_reason = reason
@@ -123,9 +153,16 @@ def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str
 
 
 def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
-    """The proposer takes back their amendment while it is open."""
+    """The proposer takes back their amendment while it is open.
+
+    Raises Forbidden for anyone else; DocumentSettled from Submitted on (the committee's list
+    of undecided amendments must not change under it); ClauseRetired; AlreadyDecided."""
     if amendment.proposer_id != by.id:
-        raise DomainError("Only the proposer can withdraw an amendment.")
+        raise Forbidden("Only the proposer can withdraw an amendment.")
+    _require_decidable(
+        amendment,
+        "Amendments can only be withdrawn before the document goes to the Standards Committee.",
+    )
     _decide(amendment, AmendmentStatus.WITHDRAWN, by, None)
 
 
@@ -144,8 +181,11 @@ def withdraw_for_retirement(clause: Clause, *, by: User) -> list[Amendment]:
 
 
 def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
+    """A facilitator rejects an open amendment, giving the reason. Raises DocumentSettled from
+    Submitted on, ClauseRetired, AlreadyDecided, Invalid without a reason."""
+    _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if not reason.strip():
-        raise DomainError("Give the reason the amendment is rejected.")
+        raise Invalid("Give the reason the amendment is rejected.")
     _decide(amendment, AmendmentStatus.REJECTED, by, reason.strip())
 
 
@@ -154,7 +194,9 @@ def accept_amendment(amendment: Amendment, *, by: User, confirmed: bool = False)
 
     When the clause has changed since the amendment was written, the facilitator must confirm
     that the amendment's text replaces the newer wording: it is never overwritten silently.
+    Raises as reject_amendment, and NeedsConfirmation.
     """
+    _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if amendment.is_out_of_date and not confirmed:
         raise NeedsConfirmation(
             "The clause has changed since this amendment was written. Check the differences "
@@ -175,11 +217,19 @@ def accept_amendment(amendment: Amendment, *, by: User, confirmed: bool = False)
 def edit_clause(
     clause: Clause, heading: str, body: str, reason: str, *, by: User, seen_revision: int
 ) -> ClauseRevision:
-    """A facilitator rewords a clause directly, refused if it changed since they loaded it."""
+    """A facilitator rewords a clause directly, refused if it changed since they loaded it.
+
+    Raises DocumentSettled from Submitted on, ClauseRetired, StaleRevision, Invalid when nothing
+    would change."""
+    require_editable(
+        clause.document,
+        "A clause can only be edited before the document goes to the Standards Committee.",
+    )
+    require_live(clause, "This clause is retired, so its wording no longer changes.")
     if clause.revision_number != seen_revision:
         raise StaleRevision(clause)
     if heading.strip() == clause.heading and body.strip() == clause.body:
-        raise DomainError("Nothing was changed.")
+        raise Invalid("Nothing was changed.")
     return revise_clause(
         clause,
         heading.strip(),

@@ -25,20 +25,33 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, notifications
+from app.services import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    audit,
+    notifications,
+    require_editable,
+    require_live,
+    require_open,
+)
 
 MAX_COMMENT_LENGTH = 10_000
 
 
-class DiscussionLocked(DomainError):
-    pass
+class DiscussionLocked(Conflict):
+    """A facilitator locked the discussion: it takes no more comments."""
 
 
-class EditWindowClosed(DomainError):
-    pass
+class EditWindowClosed(Conflict):
+    """The comment is older than the edit window, so it can no longer be changed."""
 
 
-class StaleComment(DomainError):
+class CommentGone(Conflict):
+    """The comment was withdrawn or hidden, so it can no longer be changed."""
+
+
+class StaleComment(Conflict):
     """Someone (or another tab) changed the comment after this form was loaded."""
 
     def __init__(self, comment: Comment):
@@ -46,8 +59,10 @@ class StaleComment(DomainError):
         self.comment = comment
 
 
-class NotAReplyTarget(DomainError):
-    pass
+class NotAReplyTarget(Invalid):
+    """Replies answer a top-level comment of the same discussion."""
+
+    status = 400
 
 
 def edit_window() -> timedelta:
@@ -87,11 +102,17 @@ def start_discussion(
 ) -> Discussion:
     """A new discussion with its opening comment, answering at least one recommendation.
 
-    On a clause, on a proposed amendment to a clause, or (no clause) on the whole document."""
+    On a clause, on a proposed amendment to a clause, or (no clause) on the whole document.
+    Raises DocumentNotOpen unless the document is Open for comment, ClauseRetired for a retired
+    clause, Invalid for a clause of another document or no recommendation."""
+    require_open(
+        document, "Discussions can only be started while the document is Open for comment."
+    )
+    require_live(clause, "This clause is retired, so it takes no new discussions.")
     if clause is not None and clause.document_id != document.id:
-        raise DomainError("That clause is not part of this document.")
+        raise Invalid("That clause is not part of this document.")
     if not recommendations:
-        raise DomainError("Choose at least one recommendation the discussion answers.")
+        raise Invalid("Choose at least one recommendation the discussion answers.")
     discussion = Discussion(
         document=document,
         clause=clause,
@@ -127,11 +148,11 @@ def add_comment(
     parent: Comment | None = None,
     submission_key: str | None = None,
 ) -> Comment:
-    """A comment, or a reply to a comment (one level of replies)."""
-    if discussion.is_locked:
-        raise DiscussionLocked("This discussion is locked, so no more comments can be added.")
-    if discussion.clause is not None and discussion.clause.is_retired:
-        raise DiscussionLocked("This clause is retired, so its discussions take no more comments.")
+    """A comment, or a reply to a comment (one level of replies).
+
+    Raises DocumentNotOpen unless the document is Open for comment, DiscussionLocked,
+    ClauseRetired when the discussion's clause is retired, NotAReplyTarget."""
+    _require_open_to_comments(discussion, "Comments can only be added")
     if parent is not None:
         if parent.discussion_id != discussion.id:
             raise NotAReplyTarget("You can only reply to a comment in this discussion.")
@@ -162,6 +183,32 @@ def add_comment(
     return comment
 
 
+def _require_open_to_comments(discussion: Discussion, what: str) -> None:
+    """The discussion takes comments (and changes to them): its document is Open for comment,
+    it is not locked and its clause, if any, is not retired."""
+    require_open(discussion.document, f"{what} while the document is Open for comment.")
+    require_live(
+        discussion.clause, "This clause is retired, so its discussions take no more comments."
+    )
+    if discussion.is_locked:
+        raise DiscussionLocked("This discussion is locked, so no more comments can be added.")
+
+
+def _require_changeable(comment: Comment, by: User, verb: str, participle: str) -> None:
+    """One's own live comment, within the edit window, in a discussion that takes comments."""
+    if comment.author_id != by.id:
+        raise Forbidden(f"Only its author can {verb} a comment.")
+    _require_open_to_comments(comment.discussion, f"Comments can only be {participle}")
+    if comment.is_withdrawn or comment.is_hidden:
+        raise CommentGone("This comment was withdrawn or hidden, so it can no longer change.")
+    if not is_within_edit_window(comment):
+        raise EditWindowClosed(
+            "The time for changing this comment has passed: comments can be changed or "
+            f"withdrawn for {current_app.config['COMMENT_EDIT_WINDOW_MINUTES']} minutes after "
+            "they are posted."
+        )
+
+
 def find_submitted(submission_key: str | None) -> Comment | None:
     """The comment a form with this key already made, if it was sent before."""
     if not submission_key:
@@ -170,14 +217,14 @@ def find_submitted(submission_key: str | None) -> Comment | None:
 
 
 def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int) -> Comment:
-    """Replace the text of one's own comment within the edit window; the old text is kept."""
+    """Replace the text of one's own comment within the edit window; the old text is kept.
+
+    Raises Forbidden for someone else's comment; DocumentNotOpen, DiscussionLocked,
+    ClauseRetired as add_comment; CommentGone, EditWindowClosed; StaleComment when the comment
+    changed after ``seen_edit_count``."""
+    _require_changeable(comment, by, "change", "changed")
     if comment.edit_count != seen_edit_count:
         raise StaleComment(comment)
-    if not is_within_edit_window(comment):
-        raise EditWindowClosed(
-            f"Comments can only be changed for {current_app.config['COMMENT_EDIT_WINDOW_MINUTES']}"
-            " minutes after they are posted."
-        )
     db.session.add(
         CommentRevision(comment=comment, number=comment.edit_count + 1, body=comment.body)
     )
@@ -199,9 +246,9 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
 
 
 def withdraw_comment(comment: Comment, *, by: User) -> Comment:
-    """The author takes their comment back; its place stays, marked as withdrawn."""
-    if not is_within_edit_window(comment):
-        raise EditWindowClosed("A comment can only be withdrawn while it can still be edited.")
+    """The author takes their comment back; its place stays, marked as withdrawn. Raises as
+    edit_comment."""
+    _require_changeable(comment, by, "withdraw", "withdrawn")
     comment.withdrawn_at = utcnow()
     comment.activity_mark = bump_activity(comment.discussion)
     audit.record(
@@ -213,6 +260,13 @@ def withdraw_comment(comment: Comment, *, by: User) -> Comment:
         summary="Comment withdrawn",
     )
     return comment
+
+
+def _require_moderatable(discussion: Discussion) -> None:
+    require_editable(
+        discussion.document,
+        "Discussions can only be moderated before the document goes to the Standards Committee.",
+    )
 
 
 def _record(
@@ -239,7 +293,9 @@ def _record(
 
 
 def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
-    """A facilitator hides a comment; the reason shows in its place."""
+    """A facilitator hides a comment; the reason shows in its place. Raises DocumentSettled
+    from Submitted on (moderation changes the record the committee reviews)."""
+    _require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), by, reason.strip()
     _record(ModerationAction.HIDE, comment.discussion, by, reason.strip(), comment)
     comment.activity_mark = bump_activity(comment.discussion)
@@ -247,6 +303,8 @@ def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
 
 
 def unhide_comment(comment: Comment, *, by: User) -> Comment:
+    """A facilitator shows a hidden comment again. Raises as hide_comment."""
+    _require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, None
     _record(ModerationAction.UNHIDE, comment.discussion, by, comment=comment)
     comment.activity_mark = bump_activity(comment.discussion)
@@ -254,7 +312,8 @@ def unhide_comment(comment: Comment, *, by: User) -> Comment:
 
 
 def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
-    """Lock a discussion (no more comments) or unlock it."""
+    """Lock a discussion (no more comments) or unlock it. Raises as hide_comment."""
+    _require_moderatable(discussion)
     discussion.locked_at, discussion.locked_by = (utcnow(), by) if locked else (None, None)
     _record(ModerationAction.LOCK if locked else ModerationAction.UNLOCK, discussion, by)
     bump_activity(discussion)
@@ -262,9 +321,11 @@ def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
 
 
 def relink(discussion: Discussion, recommendations: list[Recommendation], *, by: User) -> None:
-    """Change which recommendations a discussion answers (at least one)."""
+    """Change which recommendations a discussion answers (at least one). Raises as
+    hide_comment, and Invalid for no recommendation."""
+    _require_moderatable(discussion)
     if not recommendations:
-        raise DomainError("Choose at least one recommendation the discussion answers.")
+        raise Invalid("Choose at least one recommendation the discussion answers.")
     before = ", ".join(r.label for r in discussion.recommendations)
     discussion.recommendations = list(recommendations)
     _record(ModerationAction.RELINK, discussion, by, f"was: {before}")

@@ -30,22 +30,35 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
-from app.services import DomainError, audit, insert_or, notifications
+from app.services import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    audit,
+    insert_or,
+    notifications,
+    require_live,
+    require_open,
+)
 from app.services.clauses import touch_clause
 
 MEMBERS, OFFICERS = "members", "officers"
 
 
-class VotingClosed(DomainError):
-    pass
+class VotingClosed(Conflict):
+    """Voting on the item is not open (not yet, or no longer)."""
 
 
-class NotEligible(DomainError):
-    pass
+class NotEligible(Forbidden):
+    """Only Members and Officers vote or declare an interest."""
 
 
-class InterestDeclared(DomainError):
-    pass
+class VotingAlreadyOpen(Conflict):
+    """Voting is open, so it cannot be opened again and its rule cannot change."""
+
+
+class InterestDeclared(Conflict):
+    """The person declared an interest in the item, so they do not vote on it."""
 
 
 def side_of(user: User) -> str | None:
@@ -81,6 +94,21 @@ def _item_filter(clause: Clause | None, amendment: Amendment | None):
     return Vote.clause_id == clause.id
 
 
+def _require_voting_open(
+    user: User, clause: Clause | None, amendment: Amendment | None, refusal: str
+) -> Clause:
+    """The person votes (a Member or an Officer) and voting on the item is open; returns the
+    clause the item belongs to."""
+    if side_of(user) is None:
+        raise NotEligible("Only Members and Officers vote.")
+    target_clause = amendment.clause if amendment is not None else clause
+    require_live(target_clause, f"This clause is retired, so {refusal}")
+    open_ = is_amendment_voting_open(amendment) if amendment else is_clause_voting_open(clause)
+    if not open_:
+        raise VotingClosed(f"Voting is closed, so {refusal}")
+    return target_clause
+
+
 def cast_vote(
     user: User,
     choice: Choice,
@@ -92,16 +120,15 @@ def cast_vote(
     """Record the person's vote on a clause or an amendment, replacing any earlier one.
 
     An upsert on the (person, item) unique constraint, so two requests at once (a double click,
-    two tabs) still leave exactly one vote.
+    two tabs) still leave exactly one vote. Raises NotEligible, ClauseRetired, VotingClosed,
+    Invalid (an interest without its reason), InterestDeclared.
     """
-    target_clause = amendment.clause if amendment is not None else clause
-    open_ = is_amendment_voting_open(amendment) if amendment else is_clause_voting_open(clause)
-    if not open_:
-        raise VotingClosed("Voting is closed, so your vote was not recorded.")
-    if side_of(user) is None:
-        raise NotEligible("Only Members and Officers vote.")
+    refusal = (
+        "nothing was recorded." if choice == Choice.INTEREST else "your vote was not recorded."
+    )
+    target_clause = _require_voting_open(user, clause, amendment, refusal)
     if choice == Choice.INTEREST and not (interest_reason or "").strip():
-        raise DomainError("Say briefly why you have an interest.")
+        raise Invalid("Say briefly why you have an interest.")
     existing = db.session.scalar(
         select(Vote.choice).where(Vote.user_id == user.id, _item_filter(clause, amendment))
     )
@@ -146,8 +173,10 @@ def cast_vote(
 def withdraw_interest(
     user: User, *, clause: Clause | None = None, amendment: Amendment | None = None
 ) -> None:
-    """Take back a declared interest, so the person may vote."""
-    target_clause = amendment.clause if amendment is not None else clause
+    """Take back a declared interest, so the person may vote. Raises as cast_vote."""
+    target_clause = _require_voting_open(
+        user, clause, amendment, "your declaration of interest stands."
+    )
     audit.record(
         "vote.interest_withdrawn",
         actor=user,
@@ -346,13 +375,13 @@ def open_voting(document: Document, *, by: User, closes_at: datetime | None = No
 
     ``closes_at`` is when the facilitator means to close it: shown on the document page, and
     Members and Officers are reminded 24 hours before (``flask notifications remind-closing``).
+    Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a closing time in the past.
     """
-    if document.status != DocumentStatus.OPEN:
-        raise DomainError("Voting can only be opened while the document is Open for comment.")
+    require_open(document, "Voting can only be opened while the document is Open for comment.")
     if document.voting_open:
-        raise DomainError("Voting is already open.")
+        raise VotingAlreadyOpen("Voting is already open.")
     if closes_at is not None and closes_at <= utcnow():
-        raise DomainError("The closing time must be in the future.")
+        raise Invalid("The closing time must be in the future.")
     document.voting_open = True
     document.voting_closes_at = closes_at
     db.session.execute(
@@ -396,9 +425,11 @@ def _record_outcomes(
 
 
 def close_voting(document: Document, *, by: User) -> list[Outcome]:
-    """Close voting on the whole document and record each open item's outcome."""
+    """Close voting on the whole document and record each open item's outcome. Raises
+    DocumentNotOpen, VotingClosed."""
+    require_open(document, "Voting can only be closed while the document is Open for comment.")
     if not document.voting_open:
-        raise DomainError("Voting is not open.")
+        raise VotingClosed("Voting is not open.")
     now = utcnow()
     clauses = [c for c in document.clauses if c.voting_closed_at is None]
     amendments = list(
@@ -424,9 +455,14 @@ def close_voting(document: Document, *, by: User) -> list[Outcome]:
 
 
 def close_clause_voting(clause: Clause, *, by: User) -> list[Outcome]:
-    """Close voting on one clause (and its open amendments), recording their outcomes."""
+    """Close voting on one clause (and its open amendments), recording their outcomes. Raises
+    DocumentNotOpen, ClauseRetired, VotingClosed."""
+    require_open(
+        clause.document, "Voting can only be closed while the document is Open for comment."
+    )
+    require_live(clause, "This clause is retired, so it is not voted on.")
     if not is_clause_voting_open(clause):
-        raise DomainError("Voting on this clause is not open.")
+        raise VotingClosed("Voting on this clause is not open.")
     now = utcnow()
     amendments = list(
         db.session.scalars(
@@ -457,12 +493,18 @@ def _rule_text(document: Document) -> str:
 
 
 def set_rule(document: Document, member_percent: int, officer_percent: int, *, by: User) -> None:
-    """Change the turnout thresholds; only while voting is not open."""
+    """Change the turnout thresholds; only while the document is Open and voting is not.
+    Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
+    require_open(
+        document, "The agreement rule can only change while the document is Open for comment."
+    )
     if document.voting_open:
-        raise DomainError("The agreement rule cannot change while voting is open.")
+        raise VotingAlreadyOpen(
+            "The agreement rule cannot change while voting is open. Close voting first."
+        )
     for value in (member_percent, officer_percent):
         if not 0 <= value <= 100:
-            raise DomainError("A turnout threshold is a percentage from 0 to 100.")
+            raise Invalid("A turnout threshold is a percentage from 0 to 100.")
     document.member_turnout_percent = member_percent
     document.officer_turnout_percent = officer_percent
     _event(document, VotingAction.RULE_CHANGED, by, detail=_rule_text(document))
@@ -472,7 +514,12 @@ def set_rule(document: Document, member_percent: int, officer_percent: int, *, b
 def set_amendments_stopped(
     document: Document, stopped: bool, *, by: User, clause: Clause | None = None
 ) -> None:
-    """Stop (or allow again) new amendments on a document or one clause."""
+    """Stop (or allow again) new amendments on a document or one clause. Raises
+    DocumentNotOpen, ClauseRetired."""
+    require_open(
+        document, "New amendments can only be stopped while the document is Open for comment."
+    )
+    require_live(clause, "This clause is retired, so it takes no amendments.")
     target = clause if clause is not None else document
     target.amendments_stopped = stopped
     _event(

@@ -58,29 +58,31 @@ def _after_vote(item: Clause | Amendment, message: str, status: int = 200):
     return redirect(_item_url(item) + "#vote-panel", 303)
 
 
+def _item(item: Clause | Amendment) -> dict:
+    return {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
+
+
 def _cast(item: Clause | Amendment):
     choice = request.form.get("choice", "")
     if choice not in (Choice.SUPPORT, Choice.OPPOSE, Choice.ABSTAIN):
         abort(400, "Choose Support, Oppose or Abstain.")
-    if not can_vote(current_user, item):
-        if service.side_of(current_user) is not None:
-            return _refused(item, "Voting is closed, so your vote was not recorded.")
-        abort(403)
-    kwargs = {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
     try:
-        service.cast_vote(current_user, Choice(choice), **kwargs)
-    except service.InterestDeclared as error:
-        return _refused(item, str(error))
+        service.cast_vote(current_user, Choice(choice), **_item(item))
+    except (service.VotingClosed, service.InterestDeclared) as error:
+        return _refused(item, error)
     db.session.commit()
     return _after_vote(item, f"Your vote is recorded: {Choice(choice).label}.")
 
 
-def _refused(item: Clause | Amendment, message: str):
-    """A clear 409 (voting closed, interest declared) that changes nothing."""
-    if is_htmx_request():
-        context = {**vote_panel_context(item), "announcement": message, "refusal": message}
-        return render_fragments(PANEL_AND_ANNOUNCEMENT, status=409, **context)
-    abort(409, message)
+def _refused(item: Clause | Amendment, error: DomainError):
+    """For htmx, the vote panel as it now is, saying in place of its buttons why the vote was
+    not recorded (409); otherwise the one error handler answers."""
+    if not is_htmx_request():
+        raise error
+    db.session.rollback()
+    message = str(error)
+    context = {**vote_panel_context(item), "announcement": message, "refusal": message}
+    return render_fragments(PANEL_AND_ANNOUNCEMENT, status=error.status, **context)
 
 
 @bp.post("/documents/<slug>/clauses/<number>/vote")
@@ -96,14 +98,17 @@ def vote_amendment(amendment_id: int):
 
 
 def _interest(item: Clause | Amendment):
-    if not can_vote(current_user, item):
-        if service.side_of(current_user) is not None:
-            return _refused(item, "Voting is closed, so nothing was recorded.")
-        abort(403)
+    """The declaration form (offered only while the person can vote on the item)."""
+    if request.method == "GET":
+        require(can_vote(current_user, item))
     form = InterestForm()
     if form.validate_on_submit():
-        kwargs = {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
-        service.cast_vote(current_user, Choice.INTEREST, interest_reason=form.reason.data, **kwargs)
+        try:
+            service.cast_vote(
+                current_user, Choice.INTEREST, interest_reason=form.reason.data, **_item(item)
+            )
+        except service.VotingClosed as error:
+            return _refused(item, error)
         db.session.commit()
         return _after_vote(item, "You have declared an interest and will not vote on this.")
     return render(
@@ -129,20 +134,20 @@ def amendment_interest(amendment_id: int):
 
 
 def _withdraw_interest(item: Clause | Amendment):
-    require(can_vote(current_user, item))
-    kwargs = {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
-    service.withdraw_interest(current_user, **kwargs)
+    service.withdraw_interest(current_user, **_item(item))
     db.session.commit()
     return _after_vote(item, "Your declaration of interest is withdrawn. You may now vote.")
 
 
 @bp.post("/documents/<slug>/clauses/<number>/interest/withdraw")
 def withdraw_clause_interest(slug: str, number: str):
+    """Take back a declaration of interest in a clause, so as to vote on it."""
     return _withdraw_interest(_clause(slug, number))
 
 
 @bp.post("/amendments/<int:amendment_id>/interest/withdraw")
 def withdraw_amendment_interest(amendment_id: int):
+    """Take back a declaration of interest in an amendment."""
     return _withdraw_interest(_amendment(amendment_id))
 
 
@@ -151,24 +156,21 @@ def open_or_close(slug: str):
     """A facilitator opens or closes voting on the whole document."""
     document = _document(slug)
     require(can_manage_voting(current_user, document))
-    try:
-        if request.form.get("action") == "close":
-            outcomes = service.close_voting(document, by=current_user)
-            agreed = sum(1 for o in outcomes if o.agreed)
-            message = (
-                f"Voting is closed. {agreed} of {len(outcomes)} items were agreed; the "
-                "results are recorded."
-            )
-        else:
-            form = OpenVotingForm()
-            if not form.validate():
-                return render("voting/open.html", form=form, document=document, status=422)
-            service.open_voting(document, by=current_user, closes_at=form.closes_at)
-            message = "Voting is open."
-            if form.closes_at is not None:
-                message = f"Voting is open until {london_time(form.closes_at)}."
-    except DomainError as error:
-        abort(409, str(error))
+    if request.form.get("action") == "close":
+        outcomes = service.close_voting(document, by=current_user)
+        agreed = sum(1 for o in outcomes if o.agreed)
+        message = (
+            f"Voting is closed. {agreed} of {len(outcomes)} items were agreed; the "
+            "results are recorded."
+        )
+    else:
+        form = OpenVotingForm()
+        if not form.validate():
+            return render("voting/open.html", form=form, document=document, status=422)
+        service.open_voting(document, by=current_user, closes_at=form.closes_at)
+        message = "Voting is open."
+        if form.closes_at is not None:
+            message = f"Voting is open until {london_time(form.closes_at)}."
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
@@ -179,10 +181,7 @@ def close_clause(slug: str, number: str):
     """A facilitator closes voting on one clause and its amendments."""
     clause = _clause(slug, number)
     require(can_manage_voting(current_user, clause.document))
-    try:
-        outcomes = service.close_clause_voting(clause, by=current_user)
-    except DomainError as error:
-        abort(409, str(error))
+    outcomes = service.close_clause_voting(clause, by=current_user)
     db.session.commit()
     result = "agreed" if outcomes[0].agreed else "not agreed"
     flash(f"Voting on clause {clause.number} is closed: {result}.", "success")
@@ -194,8 +193,6 @@ def rule(slug: str):
     """A facilitator sets the agreement rule's turnout thresholds before voting opens."""
     document = _document(slug)
     require(can_manage_voting(current_user, document))
-    if document.voting_open:
-        abort(409, "Close voting before changing the agreement rule. Nothing was changed.")
     form = RuleForm(obj=document)
     if form.validate_on_submit():
         service.set_rule(
@@ -229,8 +226,6 @@ def stop_document_amendments(slug: str):
 def stop_clause_amendments(slug: str, number: str):
     clause = _clause(slug, number)
     require(can_manage_voting(current_user, clause.document))
-    if clause.is_retired:
-        abort(409, "This clause is retired, so it takes no amendments. Nothing was changed.")
     stopped = request.form.get("action") != "resume"
     service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)
     db.session.commit()

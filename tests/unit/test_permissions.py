@@ -109,7 +109,9 @@ def test_starting_discussions_and_commenting(role, status):
 @pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_moderating(role, status):
-    expected = role == Role.FACILITATOR
+    """Before submission only: from then on the record the committee reviews does not change."""
+    before_submission = status in (DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED)
+    expected = role == Role.FACILITATOR and before_submission
     assert can_moderate(person(role), _discussion(status)) is expected
 
 
@@ -185,7 +187,8 @@ def test_deciding_amendments_and_editing_clauses(role, status):
     expected = role == Role.FACILITATOR and before_submission
     assert can_decide_amendment(user, amendment) is expected
     assert can_edit_clause(user, clause) is expected
-    assert can_withdraw_amendment(user, amendment) is True  # the proposer, while it is open
+    # The proposer, while it is open and the document not yet submitted.
+    assert can_withdraw_amendment(user, amendment) is before_submission
     amendment.status = AmendmentStatus.REJECTED
     assert can_decide_amendment(user, amendment) is False
     assert can_withdraw_amendment(user, amendment) is False

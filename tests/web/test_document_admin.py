@@ -612,14 +612,14 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     clause_page = client.get(f"/documents/{slug}/clauses/retired-{b}").get_data(as_text=True)
     assert "Stop new amendments" not in clause_page
     stop = client.post_form(f"/documents/{slug}/clauses/retired-{b}/amendments-stopped")
-    assert stop.status_code == 409
+    assert stop.status_code == 410  # Gone: a retired clause takes nothing
 
     client.sign_in("member@example.org")
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert "This clause is retired, so its discussions take no more comments." in page
     assert "Post comment" not in page and "Gone." in page
     refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Still?"})
-    assert refused.status_code == 409
+    assert refused.status_code == 410
     with seeded.app_context():
         assert (
             db.session.scalar(
