@@ -23,9 +23,9 @@ from app.models import (
     session_recommendations,
 )
 from app.permissions import (
-    PUBLIC_STATUSES,
     can_manage_recommendations,
     can_read_recommendations,
+    readable_documents,
     require,
 )
 from app.recommendations import bp
@@ -76,7 +76,7 @@ def show(source: str, letter: str):
         .join(Recommendation.source)
         .where(RecommendationSource.slug == source, Recommendation.letter == letter)
     )
-    readable = _readable_documents()
+    readable = readable_documents(current_user).with_only_columns(Document.id)
     clauses = db.session.scalars(
         select(Clause)
         .join(clause_recommendations, clause_recommendations.c.clause_id == Clause.id)
@@ -139,14 +139,6 @@ def _changes(revisions: list[RecommendationRevision]) -> dict[int, list[tuple[st
     return changes
 
 
-def _readable_documents():
-    """Ids of the documents the person may read (drafts only for facilitators and admins)."""
-    query = select(Document.id)
-    if not (current_user.is_facilitator or current_user.is_admin):
-        query = query.where(Document.status.in_(PUBLIC_STATUSES))
-    return query
-
-
 def _answering(link, key: str, model, document_column, readable, *conditions):
     """How many readable clauses (or discussions, or sessions) answer each recommendation:
     a scalar subquery correlated with Recommendation."""
@@ -176,7 +168,7 @@ def coverage():
             "recommendations/coverage.html", sources=[], source=None, rows=[], themes=[], theme=None
         )
     source = next((s for s in sources if s.slug == request.args.get("source")), sources[0])
-    readable = _readable_documents()
+    readable = readable_documents(current_user).with_only_columns(Document.id)
     clause_count = _answering(
         clause_recommendations,
         "clause_id",
