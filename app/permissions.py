@@ -45,7 +45,7 @@ def is_readable_by(user: User | None) -> ColumnElement[bool]:
     return Document.status.in_(sorted(PUBLIC_STATUSES))
 
 
-def readable_documents(user: User | None) -> Select[tuple[Document]]:
+def readable_documents(user: User | None) -> Select[Document]:
     """The documents ``user`` may read, as a query to order, filter or turn into ids
     (``.with_only_columns(Document.id)``)."""
     return select(Document).where(is_readable_by(user))
