@@ -8,6 +8,7 @@ predicate refuses anyone who is not signed in and active.
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
 from app.services.amendments import amendments_open
@@ -31,6 +32,23 @@ def can_read_document(user: User | None, document: Document) -> bool:
     if document.status in PUBLIC_STATUSES:
         return True
     return user.is_facilitator or user.is_admin
+
+
+def is_readable_by(user: User | None) -> ColumnElement[bool]:
+    """``can_read_document`` as a WHERE clause on Document: true for exactly the documents the
+    predicate allows (nothing for the signed out or inactive, drafts only for facilitators and
+    admins)."""
+    if not _is_active(user):
+        return false()
+    if user.is_facilitator or user.is_admin:
+        return true()
+    return Document.status.in_(sorted(PUBLIC_STATUSES))
+
+
+def readable_documents(user: User | None) -> Select[Document]:
+    """The documents ``user`` may read, as a query to order, filter or turn into ids
+    (``.with_only_columns(Document.id)``)."""
+    return select(Document).where(is_readable_by(user))
 
 
 def can_read_recommendations(user: User | None) -> bool:

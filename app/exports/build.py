@@ -30,12 +30,12 @@ from app.models import (
     DocumentVersion,
     JointSession,
     Outcome,
-    RecommendationSource,
     User,
     Vote,
     utcnow,
 )
 from app.services import audit, joint_sessions, lifecycle, voting
+from app.services.coverage import text_coverage
 
 
 class ExportError(Exception):
@@ -137,23 +137,17 @@ def build_model(
             )
         )
     included = {c.number for c in clauses}
-    coverage = []
-    culture_review = db.session.scalar(
-        select(RecommendationSource)
-        .where(RecommendationSource.short_name == "CR")
-        .options(selectinload(RecommendationSource.recommendations))
+    coverage = tuple(
+        CoverageRow(
+            answer.recommendation.label,
+            answer.recommendation.letter,
+            answer.recommendation.text,
+            answer.clauses,
+            part.source.name,
+        )
+        for part in text_coverage(c for c in content["clauses"] if c["number"] in included)
+        for answer in part.answers
     )
-    for recommendation in culture_review.recommendations if culture_review else []:
-        answering = tuple(
-            c["number"]
-            for c in content["clauses"]
-            if recommendation.label in c["recommendations"] and c["number"] in included
-        )
-        if recommendation.is_retired and not answering:
-            continue  # retired: no answer is expected
-        coverage.append(
-            CoverageRow(recommendation.label, recommendation.letter, recommendation.text, answering)
-        )
     session_info = None
     if document.kind.value == "agenda":
         session_info, timing = _agenda_timing(document)
@@ -201,7 +195,7 @@ def build_model(
         agreed_only=agreed_only,
         include_annexes=include_annexes,
         voting_record=tuple(voting_record),
-        coverage=tuple(coverage),
+        coverage=coverage,
         changes_since=f"Version {changes_since.number}" if changes_since is not None else None,
         changes=changes,
         session=session_info,

@@ -435,7 +435,9 @@ class _Writer:
         self._paragraph("Annex B: Recommendation coverage", "Heading 1")
         if not model.coverage:
             self._line("No recommendations have been recorded.")
-        else:
+        for source, rows in model.coverage_by_source:
+            if source:
+                self._paragraph(source, "Heading 2")
             self._table(
                 ["Recommendation", "What it asks", "Answered by"],
                 [
@@ -444,9 +446,10 @@ class _Writer:
                         row.text,
                         f"Clause {', '.join(row.clauses)}" if row.clauses else "Not answered",
                     ]
-                    for row in model.coverage
+                    for row in rows
                 ],
             )
+        if model.coverage:
             self._paragraph("Recommendations not yet answered", "Heading 2")
             unanswered = [row for row in model.coverage if not row.clauses]
             if not unanswered:

@@ -164,7 +164,9 @@ def _annexes(model: ExportModel) -> list[str]:
         lines += ["No history has been recorded for these clauses.", ""]
 
     lines += ["## Annex B: Recommendation coverage", ""]
-    if model.coverage:
+    for source, rows in model.coverage_by_source:
+        if source:
+            lines += [f"### {source}", ""]
         lines += _table(
             ["Recommendation", "What it asks", "Answered by"],
             [
@@ -173,10 +175,12 @@ def _annexes(model: ExportModel) -> list[str]:
                     row.text,
                     f"Clause {', '.join(row.clauses)}" if row.clauses else "Not answered",
                 ]
-                for row in model.coverage
+                for row in rows
             ],
         )
-        lines += ["", "### Recommendations not yet answered", ""]
+        lines.append("")
+    if model.coverage:
+        lines += ["### Recommendations not yet answered", ""]
         missing = unanswered(model)
         lines += [f"- {row.label}: {row.text}" for row in missing] or [
             "Every recommendation is answered by at least one clause."

@@ -54,6 +54,7 @@ class CoverageRow:
     letter: str
     text: str
     clauses: tuple[str, ...]  # clause numbers that answer it; empty when unanswered
+    source: str = ""  # "Culture Review 2019": the annex has a section per source
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,20 @@ class ExportModel:
     agreed_only: bool  # True: "the agreed text" (clauses agreed by vote only)
     include_annexes: bool
     voting_record: tuple[VotingRecord, ...] = ()
-    coverage: tuple[CoverageRow, ...] = ()  # Culture Review recommendations
+    coverage: tuple[CoverageRow, ...] = ()  # every source's, source by source
     changes_since: str | None = None  # "Version 1": tracked changes against it
     changes: tuple[ClauseDiff, ...] = field(default_factory=tuple)
     session: dict | None = None  # agendas: title, date, times, venue (agendas issue)
     # None: a version published before checkpoints were recorded.
     checkpoint: AuditCheckpointLine | None = None
+
+    @property
+    def coverage_by_source(self) -> list[tuple[str, list[CoverageRow]]]:
+        """The coverage rows grouped by source name, in the order they come."""
+        groups: dict[str, list[CoverageRow]] = {}
+        for row in self.coverage:
+            groups.setdefault(row.source, []).append(row)
+        return list(groups.items())
 
     @property
     def filename_stem(self) -> str:

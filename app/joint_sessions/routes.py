@@ -40,6 +40,7 @@ from app.permissions import (
     can_manage_sessions,
     can_propose_agenda_item,
     can_read_session,
+    is_readable_by,
     require,
 )
 from app.rendering import render, safe_next
@@ -71,10 +72,9 @@ def _visible_sessions() -> list[JointSession]:
         select(JointSession)
         .join(Document, Document.id == JointSession.agenda_id)
         .options(joinedload(JointSession.agenda))
+        .where(is_readable_by(current_user))
         .order_by(JointSession.starts_at)
     )
-    if not can_manage_sessions(current_user):
-        query = query.where(Document.status != DocumentStatus.DRAFT)
     return list(db.session.scalars(query))
 
 

@@ -8,17 +8,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.main import bp
 from app.models import Clause, Document, DocumentKind
-from app.permissions import PUBLIC_STATUSES
+from app.permissions import readable_documents
 from app.rendering import render
 
 
 @bp.get("/")
 def home():
     """The documents a person can read, grouped by kind."""
-    query = select(Document).order_by(Document.kind, Document.title)
-    if not (current_user.is_facilitator or current_user.is_admin):
-        query = query.where(Document.status.in_(PUBLIC_STATUSES))
-    documents = db.session.scalars(query).all()
+    documents = db.session.scalars(
+        readable_documents(current_user).order_by(Document.kind, Document.title)
+    ).all()
     clause_counts = dict(
         db.session.execute(
             select(Clause.document_id, func.count())

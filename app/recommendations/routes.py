@@ -5,7 +5,7 @@ from itertools import groupby, pairwise
 from flask import request
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.diff import redline, redline_inline
@@ -23,13 +23,14 @@ from app.models import (
     session_recommendations,
 )
 from app.permissions import (
-    PUBLIC_STATUSES,
     can_manage_recommendations,
     can_read_recommendations,
+    readable_documents,
     require,
 )
 from app.recommendations import bp
 from app.rendering import render
+from app.services import coverage as coverage_service
 from app.services.recommendations import FIELD_LABELS, FIELDS, deletion_refusal
 
 
@@ -76,7 +77,7 @@ def show(source: str, letter: str):
         .join(Recommendation.source)
         .where(RecommendationSource.slug == source, Recommendation.letter == letter)
     )
-    readable = _readable_documents()
+    readable = readable_documents(current_user).with_only_columns(Document.id)
     clauses = db.session.scalars(
         select(Clause)
         .join(clause_recommendations, clause_recommendations.c.clause_id == Clause.id)
@@ -139,71 +140,23 @@ def _changes(revisions: list[RecommendationRevision]) -> dict[int, list[tuple[st
     return changes
 
 
-def _readable_documents():
-    """Ids of the documents the person may read (drafts only for facilitators and admins)."""
-    query = select(Document.id)
-    if not (current_user.is_facilitator or current_user.is_admin):
-        query = query.where(Document.status.in_(PUBLIC_STATUSES))
-    return query
-
-
-def _answering(link, key: str, model, document_column, readable, *conditions):
-    """How many readable clauses (or discussions, or sessions) answer each recommendation:
-    a scalar subquery correlated with Recommendation."""
-    return (
-        select(func.count(link.c[key]))
-        .join(model, model.id == link.c[key])
-        .where(
-            link.c.recommendation_id == Recommendation.id,
-            document_column.in_(readable),
-            *conditions,
-        )
-        .correlate(Recommendation)
-        .scalar_subquery()
-    )
-
-
 @bp.get("/coverage")
 def coverage():
     """Every recommendation of a source with how many clauses and discussions answer it,
     the unanswered first, filterable by theme."""
     require(can_read_recommendations(current_user))
-    sources = db.session.scalars(
-        select(RecommendationSource).order_by(RecommendationSource.position)
-    ).all()
+    sources = coverage_service.sources()
     if not sources:
         return render(
             "recommendations/coverage.html", sources=[], source=None, rows=[], themes=[], theme=None
         )
     source = next((s for s in sources if s.slug == request.args.get("source")), sources[0])
-    readable = _readable_documents()
-    clause_count = _answering(
-        clause_recommendations,
-        "clause_id",
-        Clause,
-        Clause.document_id,
-        readable,
-        Clause.retired_at.is_(None),
-    )
-    discussion_count = _answering(
-        discussion_recommendations, "discussion_id", Discussion, Discussion.document_id, readable
-    )
-    session_count = _answering(
-        session_recommendations, "session_id", JointSession, JointSession.agenda_id, readable
-    )
-    query = select(Recommendation, clause_count, discussion_count, session_count).where(
-        Recommendation.source_id == source.id
-    )
     themes = sorted({r.theme for r in source.recommendations})
     theme = request.args.get("theme") or None
-    if theme in themes:
-        query = query.where(Recommendation.theme == theme)
-    else:
+    if theme not in themes:
         theme = None
-    rows = sorted(
-        (tuple(row) for row in db.session.execute(query)),
-        # Unanswered first, retired last (a retired recommendation needs no answer).
-        key=lambda row: (row[0].is_retired, row[1] + row[2] + row[3] > 0, row[0].letter),
+    rows = coverage_service.answer_counts(
+        source, readable_documents(current_user).with_only_columns(Document.id), theme
     )
     return render(
         "recommendations/coverage.html",

@@ -20,7 +20,6 @@ from app.models import (
     Document,
     DocumentStatus,
     DocumentVersion,
-    RecommendationSource,
     ReviewNote,
     Transition,
 )
@@ -38,6 +37,7 @@ from app.rendering import render
 from app.review import bp
 from app.review.forms import AdoptForm, DecisionForm, MoveForm, NoteForm, PublishForm
 from app.services import DomainError, audit, lifecycle, voting
+from app.services import coverage as coverage_service
 
 AUDIT_PAGE_SIZE = 50
 
@@ -218,17 +218,7 @@ def _review_context(document: Document) -> dict:
         else next((v for v in versions if v.number < version.number), None)
     )
     labels = {label for clause in version.clauses for label in clause["recommendations"]}
-    culture_review = db.session.scalar(
-        select(RecommendationSource).where(RecommendationSource.short_name == "CR")
-    )
-    coverage = []
-    if culture_review is not None:
-        for recommendation in culture_review.recommendations:
-            answering = [c for c in version.clauses if recommendation.label in c["recommendations"]]
-            if recommendation.is_retired and not answering:
-                continue  # retired: no answer is expected
-            coverage.append((recommendation, answering))
-        coverage.sort(key=lambda row: (bool(row[1]), row[0].letter))
+    coverage = coverage_service.text_coverage(version.clauses)
     outcomes = voting.latest_outcomes(document)
     open_discussions = db.session.scalars(
         select(Discussion)

@@ -208,7 +208,9 @@ def test_versions_submission_review_decision_adoption_and_audit(
         )
         expect(standards.locator(".app-change ins.app-ins")).to_have_text("inserted: senior")
 
-        coverage = standards.get_by_role("region", name="Recommendation coverage")
+        coverage = standards.get_by_role(
+            "region", name="Culture Review 2019 recommendation coverage"
+        )
         not_answered = coverage.locator(".govuk-tag", has_text="Not answered")
         expect(not_answered.first).to_be_visible()
         answered_row = coverage.locator("tbody tr").filter(
@@ -216,7 +218,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         )
         expect(answered_row.locator("td")).to_contain_text(f"Clause {ITEM}")
         expect(answered_row.locator(".govuk-tag")).to_have_count(0)
-        expect(standards.locator("#coverage + p")).to_contain_text(
+        expect(standards.locator("#coverage-culture-review + p")).to_contain_text(
             f"{not_answered.count()} of {coverage.locator('tbody tr').count()} recommendations"
         )
 
@@ -249,9 +251,9 @@ def test_versions_submission_review_decision_adoption_and_audit(
         expect(nojs.get_by_role("heading", level=1)).to_have_text(f"{TITLE}, version 2")
         expect(nojs.locator(".app-hash")).to_have_text(second_hash)
         expect(nojs.locator("#comparison-summary")).to_contain_text("1 changed")
-        expect(nojs.get_by_role("region", name="Recommendation coverage")).to_contain_text(
-            "Not answered"
-        )
+        expect(
+            nojs.get_by_role("region", name="Culture Review 2019 recommendation coverage")
+        ).to_contain_text("Not answered")
         expect(nojs.locator(".app-note").filter(has_text=note)).to_have_count(1)
         nojs.get_by_role("navigation", name="On this page").get_by_role(
             "link", name="Voting record"

@@ -200,7 +200,8 @@ def test_the_review_page_shows_what_the_committee_needs(seeded, client):
         assert version.content_hash in html
     assert "Against the previous version, version 1" in html
     assert "<strong>1</strong> changed" in html and '<ins class="app-ins">' in html
-    assert "How the Culture Review recommendations are answered" in html
+    assert "How the Culture Review 2019 recommendations are answered" in html
+    assert "How the Corporate Peer Challenge 2019 recommendations are answered" in html
     assert "Not answered" in html
     assert "Voting record" in html and "Not voted on" in html
     assert "Record the committee" in html

@@ -1,0 +1,122 @@
+"""Recommendation coverage: one computation for the committee's review, the coverage page and
+the exports, for every source (Culture Review and CPC), in a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Document,
+    DocumentStatus,
+    Recommendation,
+    RecommendationSource,
+    User,
+)
+from app.services import coverage, lifecycle
+from tests.helpers import count_queries
+
+SLUG = "member-officer-protocol"
+DOC = f"/documents/{SLUG}"
+SOURCES = ("Culture Review 2019", "Corporate Peer Challenge 2019")
+# Whole requests, signing in included; none grows with the number of sources or recommendations.
+REVIEW_QUERIES = 14
+COVERAGE_QUERIES = 6
+EXPORT_QUERIES = 13
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def _submit_the_protocol(app) -> None:
+    with app.app_context():
+        document = db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
+        facilitator = _user("facilitator@example.org")
+        version = lifecycle.publish_version(document, by=facilitator)
+        lifecycle.move(document, DocumentStatus.CLOSED, by=facilitator)
+        lifecycle.move(document, DocumentStatus.SUBMITTED, by=facilitator, version=version)
+        db.session.commit()
+
+
+def _section(html: str, heading: str) -> str:
+    """The page from ``heading`` up to the next h2."""
+    start = html.index(heading)
+    end = html.find("<h2", start)
+    return html[start : end if end != -1 else None]
+
+
+def test_the_review_shows_each_source_in_its_own_section(seeded, client):
+    _submit_the_protocol(seeded)
+    client.sign_in("standards@example.org")
+    with count_queries(seeded) as queries:
+        html = client.get(f"{DOC}/review").get_data(as_text=True)
+    for name in SOURCES:
+        assert f"How the {name} recommendations are answered" in html
+        assert f'aria-label="{name} recommendation coverage"' in html
+    cpc = _section(html, "How the Corporate Peer Challenge 2019 recommendations are answered")
+    culture_review = _section(html, "How the Culture Review 2019 recommendations are answered")
+    cpc_d = re.search(r"CPC d .*?</tr>", cpc, re.S).group(0)
+    assert "Not answered" not in cpc_d and 'href="#text-clause-1">Clause 1</a>' in cpc_d
+    assert "CPC a" in cpc and "CPC a" not in culture_review
+    assert "CR a" in culture_review and "CR a" not in cpc
+    # Unanswered first within each source.
+    rows = re.findall(r'<th scope="row"[^>]*>(CPC \w+) (<strong)?', cpc)
+    answered = [not tag for _, tag in rows]
+    assert len(rows) == 12 and answered == sorted(answered)
+    assert queries.count == REVIEW_QUERIES, str(queries)
+
+
+def test_the_coverage_page_counts_every_source_in_the_same_queries(seeded, client):
+    client.sign_in("member@example.org")
+    counts = []
+    for slug in ("culture-review", "corporate-peer-challenge"):
+        with count_queries(seeded) as queries:
+            html = client.get(f"/recommendations/coverage?source={slug}").get_data(as_text=True)
+        assert 'id="coverage-summary"' in html
+        counts.append(queries.count)
+    assert "CPC d" in html and "CR a" not in html
+    assert counts == [COVERAGE_QUERIES] * 2, counts
+
+
+def test_the_exports_cover_every_source_each_in_its_own_section(seeded, client):
+    client.sign_in("facilitator@example.org")
+    query = {"version": "working", "clauses": "all", "annexes": "yes", "format": "md"}
+    with count_queries(seeded) as queries:
+        response = client.get(f"{DOC}/export/download", query_string=query)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    annex = text[text.index("## Annex B") : text.index("## Annex C")]
+    assert annex.index("### Culture Review 2019") < annex.index("### Corporate Peer Challenge 2019")
+    assert "| CPC d |" in annex.split("### Corporate Peer Challenge 2019")[1]
+    assert "| CR a |" in annex.split("### Corporate Peer Challenge 2019")[0]
+    assert queries.count == EXPORT_QUERIES, str(queries)
+
+
+def test_a_retired_recommendation_nothing_answers_needs_no_answer(seeded):
+    with seeded.app_context():
+        cpc_a = db.session.scalars(
+            select(Recommendation)
+            .join(Recommendation.source)
+            .where(RecommendationSource.short_name == "CPC", Recommendation.letter == "a")
+        ).one()
+        cpc_a.retired_at = datetime.now(UTC)
+        cpc_a.retirement_reason = "Done"
+        db.session.flush()
+        text = [
+            {"number": "1", "recommendations": ["CPC b", "CR g"]},
+            {"number": "2", "recommendations": ["CPC b"]},
+        ]
+        with count_queries(seeded) as queries:
+            parts = {part.source.short_name: part for part in coverage.text_coverage(text)}
+        assert queries.count == 2, str(queries)
+        assert list(parts) == ["CR", "CPC"]
+        cpc = {a.recommendation.letter: a.clauses for a in parts["CPC"].answers}
+        assert "a" not in cpc and cpc["b"] == ("1", "2") and cpc["c"] == ()
+        assert parts["CR"].unanswered_first[-1].recommendation.letter == "g"
+        answered = coverage.text_coverage([{"number": "3", "recommendations": ["CPC a"]}])
+        assert answered[1].answers[0].clauses == ("3",), "retired, but still answered: shown"
+        db.session.rollback()
