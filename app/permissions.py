@@ -7,6 +7,8 @@ predicate refuses anyone who is not signed in and active.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from flask import abort
 
 from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
@@ -20,11 +22,12 @@ from app.services.voting import is_amendment_voting_open, is_clause_voting_open,
 PUBLIC_STATUSES = frozenset(DocumentStatus) - {DocumentStatus.DRAFT}
 
 
-def _is_active(user: User | None) -> bool:
+def _is_active(user: User | None) -> TypeGuard[User]:
+    """True for a signed-in, active person; narrows ``user`` to ``User`` for the checks after it."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def can_read_document(user: User | None, document: Document) -> bool:
+def can_read_document(user: User | None, document: Document) -> TypeGuard[User]:
     """Drafts are for facilitators and admins; from Open on, every active person reads."""
     if not _is_active(user):
         return False
@@ -47,7 +50,7 @@ def can_start_discussion(user: User | None, document: Document) -> bool:
     return _takes_part(user) and document.status == DocumentStatus.OPEN
 
 
-def can_comment(user: User | None, discussion: Discussion) -> bool:
+def can_comment(user: User | None, discussion: Discussion) -> TypeGuard[User]:
     """Comment or reply: the document is Open, the discussion is not locked and its clause (if
     any) is not retired (a retired clause's discussions are kept to be read)."""
     return (

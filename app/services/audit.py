@@ -12,8 +12,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from typing import cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 
 from app.extensions import db
 from app.models import AuditEvent, User, utcnow
@@ -127,7 +128,7 @@ def record_many(events: list[dict]) -> None:
         previous = event.hash
         rows.append({column: getattr(event, column) for column in columns})
     # The rows are inserted in order, so ids follow the chain.
-    db.session.execute(insert(AuditEvent.__table__), rows)
+    db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
 
 
 @dataclass
