@@ -11,7 +11,17 @@ from typing import TypeGuard
 
 from flask import abort
 
-from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
+from app.models import (
+    Amendment,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    DocumentStatus,
+    JointSession,
+    Notification,
+    User,
+)
 from app.services.amendments import amendments_open
 from app.services.discussions import is_within_edit_window
 from app.services.joint_sessions import is_over
@@ -180,11 +190,11 @@ def can_manage_sessions(user: User | None) -> bool:
     return _is_active(user) and (user.is_facilitator or user.is_admin)
 
 
-def can_read_session(user: User | None, session) -> bool:
+def can_read_session(user: User | None, session: JointSession) -> bool:
     return can_read_document(user, session.agenda)
 
 
-def _is_invited(user: User, session) -> bool:
+def _is_invited(user: User, session: JointSession) -> bool:
     """Who a session is for: Members, Officers or both (Policy Cabinet: Members and Officers
     alike, since Cabinet membership is not recorded here)."""
     if session.audience.value == "members":
@@ -194,7 +204,7 @@ def _is_invited(user: User, session) -> bool:
     return user.is_member or user.is_officer
 
 
-def can_propose_agenda_item(user: User | None, session) -> bool:
+def can_propose_agenda_item(user: User | None, session: JointSession) -> bool:
     """Members and Officers invited to the session, while its agenda is open."""
     return (
         _is_active(user)
@@ -204,7 +214,7 @@ def can_propose_agenda_item(user: User | None, session) -> bool:
     )
 
 
-def can_answer_attendance(user: User | None, session) -> bool:
+def can_answer_attendance(user: User | None, session: JointSession) -> bool:
     """Say whether you will attend: invited Members and Officers, until the session ends."""
     return (
         _is_active(user)
@@ -214,7 +224,7 @@ def can_answer_attendance(user: User | None, session) -> bool:
     )
 
 
-def can_read_notification(user: User | None, notification) -> bool:
+def can_read_notification(user: User | None, notification: Notification) -> bool:
     """Read, open or mark read a notification: only the person it is for."""
     return _is_active(user) and notification.user_id == user.id
 
