@@ -53,6 +53,7 @@ postgres:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests bench wsgi.py migrations/env.py
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -80,16 +80,17 @@ def export(slug, fmt, version_number, all_clauses, no_annexes, changes_since, ta
             body = render_export(model, fmt, css_href=_print_css_uri())
     except ExportError as error:
         raise click.ClickException(str(error)) from error
-    data = body.encode() if isinstance(body, str) else body
+    payload = body.encode() if isinstance(body, str) else body
     if output == "-":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(payload)
     else:
         with open(output, "wb") as file:
-            file.write(data)
-        click.echo(f"Wrote {output} ({len(data):,} bytes).", err=True)
+            file.write(payload)
+        click.echo(f"Wrote {output} ({len(payload):,} bytes).", err=True)
 
 
 def _print_css_uri() -> str:
+    assert current_app.static_folder is not None  # create_app sets it
     return (Path(current_app.static_folder) / "css" / "print.css").resolve().as_uri()
 
 

@@ -57,7 +57,8 @@ def send_mail(to: str, subject: str, body: str, *, headers: dict[str, str] | Non
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback, too, is an event that discards the message
-    session.info.setdefault(_QUEUE_KEY, []).append((current_app._get_current_object(), mail))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as Flask
+    session.info.setdefault(_QUEUE_KEY, []).append((app, mail))
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -109,6 +110,7 @@ def _send_smtp(config, message: EmailMessage) -> None:
     host, port = config["SMTP_HOST"], config["SMTP_PORT"]
     security = config["SMTP_SECURITY"]
     timeout = config["SMTP_TIMEOUT_SECONDS"]
+    smtp: smtplib.SMTP
     if security == "ssl":
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
     else:

@@ -20,7 +20,9 @@ class Page:
 def paginate(query: Select, requested: int | None, per_page: int) -> Page:
     """The rows of page ``requested`` of an ordered ``query`` (two queries), the number clamped
     to the pages there are, so a stale ``?page=9`` shows the last page rather than nothing."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
     pages = max(1, -(-total // per_page))
     number = min(max(requested or 1, 1), pages)
     items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()

@@ -7,10 +7,22 @@ predicate refuses anyone who is not signed in and active.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from flask import abort
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from app.models import Amendment, Clause, Comment, Discussion, Document, DocumentStatus, User
+from app.models import (
+    Amendment,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    DocumentStatus,
+    JointSession,
+    Notification,
+    User,
+)
 from app.services.amendments import amendments_open
 from app.services.discussions import is_within_edit_window
 from app.services.joint_sessions import is_over
@@ -21,11 +33,12 @@ from app.services.voting import is_amendment_voting_open, is_clause_voting_open,
 PUBLIC_STATUSES = frozenset(DocumentStatus) - {DocumentStatus.DRAFT}
 
 
-def _is_active(user: User | None) -> bool:
+def _is_active(user: User | None) -> TypeGuard[User]:
+    """True for a signed-in, active person; narrows ``user`` to ``User`` for the checks after it."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def can_read_document(user: User | None, document: Document) -> bool:
+def can_read_document(user: User | None, document: Document) -> TypeGuard[User]:
     """Drafts are for facilitators and admins; from Open on, every active person reads."""
     if not _is_active(user):
         return False
@@ -65,7 +78,7 @@ def can_start_discussion(user: User | None, document: Document) -> bool:
     return _takes_part(user) and document.status == DocumentStatus.OPEN
 
 
-def can_comment(user: User | None, discussion: Discussion) -> bool:
+def can_comment(user: User | None, discussion: Discussion) -> TypeGuard[User]:
     """Comment or reply: the document is Open, the discussion is not locked and its clause (if
     any) is not retired (a retired clause's discussions are kept to be read)."""
     return (
@@ -209,11 +222,11 @@ def can_manage_sessions(user: User | None) -> bool:
     return _is_active(user) and (user.is_facilitator or user.is_admin)
 
 
-def can_read_session(user: User | None, session) -> bool:
+def can_read_session(user: User | None, session: JointSession) -> bool:
     return can_read_document(user, session.agenda)
 
 
-def _is_invited(user: User, session) -> bool:
+def _is_invited(user: User, session: JointSession) -> bool:
     """Who a session is for: Members, Officers or both (Policy Cabinet: Members and Officers
     alike, since Cabinet membership is not recorded here)."""
     if session.audience.value == "members":
@@ -223,7 +236,7 @@ def _is_invited(user: User, session) -> bool:
     return user.is_member or user.is_officer
 
 
-def can_propose_agenda_item(user: User | None, session) -> bool:
+def can_propose_agenda_item(user: User | None, session: JointSession) -> bool:
     """Members and Officers invited to the session, while its agenda is open."""
     return (
         _is_active(user)
@@ -233,7 +246,7 @@ def can_propose_agenda_item(user: User | None, session) -> bool:
     )
 
 
-def can_answer_attendance(user: User | None, session) -> bool:
+def can_answer_attendance(user: User | None, session: JointSession) -> bool:
     """Say whether you will attend: invited Members and Officers, until the session ends."""
     return (
         _is_active(user)
@@ -243,7 +256,7 @@ def can_answer_attendance(user: User | None, session) -> bool:
     )
 
 
-def can_read_notification(user: User | None, notification) -> bool:
+def can_read_notification(user: User | None, notification: Notification) -> bool:
     """Read, open or mark read a notification: only the person it is for."""
     return _is_active(user) and notification.user_id == user.id
 

@@ -244,7 +244,7 @@ def edit_clause(slug: str, number: str):
             return _conflict(form, clause)
         except IntegrityError:
             db.session.rollback()
-            return _conflict(form, db.session.get(Clause, clause.id))
+            return _conflict(form, db.session.get_one(Clause, clause.id))
         except Invalid as error:
             form.body.errors = [str(error)]
         else:

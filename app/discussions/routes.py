@@ -61,7 +61,7 @@ def _thread(discussion: Discussion, page: int) -> dict:
     top_level = select(Comment).where(
         Comment.discussion_id == discussion.id, Comment.parent_id.is_(None)
     )
-    total = db.session.scalar(select(func.count()).select_from(top_level.subquery()))
+    total = db.session.execute(select(func.count()).select_from(top_level.subquery())).scalar_one()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     comments = db.session.scalars(
@@ -78,6 +78,7 @@ def _thread(discussion: Discussion, page: int) -> dict:
             .order_by(Comment.created_at, Comment.id)
             .options(joinedload(Comment.author), joinedload(Comment.hidden_by))
         ):
+            assert reply.parent_id is not None  # selected so
             replies[reply.parent_id].append(reply)
     # Authors' roles (for badges) come with them: User.role_grants loads "selectin".
     return {"comments": comments, "replies": replies, "page": page, "pages": pages, "total": total}
@@ -139,7 +140,7 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread"):
         url_for(
             "discussions.show",
             discussion_id=discussion.id,
-            **({"page": page} if page else {}),
+            page=page or None,
             _anchor=anchor,
         ),
         303,

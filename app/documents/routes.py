@@ -60,6 +60,7 @@ def _redirect_from_former_number(document: Document, number: str) -> None:
         .limit(1)
     )
     if retired is not None:
+        assert request.endpoint is not None and request.view_args is not None  # in a view
         values = {**request.view_args, "number": retired.number, **request.args}
         abort(redirect(url_for(request.endpoint, **values)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 from flask import current_app
 from sqlalchemy import select
@@ -79,6 +80,7 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
         .where(Clause.document_id == document.id, Amendment.status == AmendmentStatus.ACCEPTED)
         .options(joinedload(Amendment.proposer))
     ):
+        assert amendment.decided_at is not None  # an accepted amendment was decided
         history[amendment.clause_id].append(
             HistoryEntry(
                 amendment.decided_at,
@@ -89,6 +91,7 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
     for outcome in db.session.scalars(
         select(Outcome).where(Outcome.document_id == document.id, Outcome.clause_id.is_not(None))
     ):
+        assert outcome.clause_id is not None  # selected so
         history[outcome.clause_id].append(
             HistoryEntry(outcome.closed_at, f"Voting closed: {_outcome_label(outcome).lower()}")
         )
@@ -163,13 +166,13 @@ def build_model(
             )
             for c in clauses
         ]
-    changes = ()
+    changes: tuple[ClauseDiff, ...] = ()
     if changes_since is not None:
         comparison = lifecycle.compare(changes_since.clauses, content["clauses"])
         changes = tuple(
             ClauseDiff(
                 change.kind,
-                (change.new or change.old)["number"],
+                cast(dict, change.new or change.old)["number"],
                 change.old["heading"] if change.old else None,
                 change.new["heading"] if change.new else None,
                 change.old["body"] if change.old else None,
@@ -266,7 +269,7 @@ def open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[di
         .order_by(Comment.id)
         .options(joinedload(Comment.author))
     ).all()
-    clause_numbers = dict(
+    clause_numbers: dict[int | None, str] = dict(
         db.session.execute(
             select(Clause.id, Clause.number).where(Clause.document_id == document.id)
         ).all()
@@ -278,7 +281,7 @@ def open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[di
         .order_by(Amendment.id)
         .options(joinedload(Amendment.proposer))
     ).all()
-    amendment_clause = {a.id: a.clause_id for a in amendments}
+    amendment_clause: dict[int | None, int] = {a.id: a.clause_id for a in amendments}
     votes = db.session.scalars(
         select(Vote)
         .where(

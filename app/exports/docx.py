@@ -232,6 +232,7 @@ class _Writer:
         lists: list[list] = []  # per open list: [style, numbering id, paragraphs in this item]
         quotes = 0
         heading = False
+        style: str | None  # a Word paragraph style; None for the default
         for token in _markdown.parse(text or ""):
             kind = token.type
             if kind in ("bullet_list_open", "ordered_list_open"):

@@ -39,10 +39,14 @@ def render_export(
     if fmt == "html":
         from app.exports.printing import render_print_html
 
+        if css_href is None:
+            raise TypeError("an HTML export needs css_href")
         return render_print_html(subject, css_href)
     from app.exports.opendata import OPEN_DATA_TABLES, to_csv, to_json
 
     if fmt == "csv":
+        if table is None:
+            raise TypeError("a CSV export needs the table")
         return to_csv(subject, OPEN_DATA_TABLES[table])
     if fmt == "json":
         return to_json(subject)

@@ -94,13 +94,15 @@ def new():
     form = SessionForm()
     form.recommendations.choices = recommendation_choices()
     if form.validate_on_submit():
+        start, end = form.start.parsed, form.end.parsed
+        assert start is not None and end is not None  # both required, and parsed when valid
         try:
             session = service.create_session(
                 title=form.title.data,
                 theme=form.theme.data,
                 day=form.day.data,
-                start=form.start.parsed,
-                end=form.end.parsed,
+                start=start,
+                end=end,
                 venue=form.venue.data,
                 is_off_site=form.is_off_site.data,
                 audience=Audience(form.audience.data),

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
@@ -80,7 +81,7 @@ class User(UserMixin, Base):
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
 
     # Set by the user loader: the raw token of the session this request belongs to.
-    session_token = None
+    session_token = cast("str | None", None)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -30,6 +30,7 @@ class RolesField(SelectMultipleField):
     """A checkbox per role; the rules (at least one) are the service's."""
 
     widget = GovCheckboxesInput()
+    data: list[str] | None
 
     def pre_validate(self, form) -> None:
         self.data = [value for value in self.data or [] if value in Role._value2member_map_]

@@ -226,7 +226,7 @@ def edit(source: str, letter: str):
             return _conflict(form, recommendation)
         except IntegrityError:  # saved by someone else between the check and the commit
             db.session.rollback()
-            return _conflict(form, db.session.get(Recommendation, recommendation.id))
+            return _conflict(form, db.session.get_one(Recommendation, recommendation.id))
         except DomainError as error:
             form.text.errors = [str(error)]
         else:
@@ -272,7 +272,7 @@ def delete(source: str, letter: str):
                 if isinstance(error, DomainError)
                 else f"{label} was linked meanwhile, so it cannot be deleted. Retire it instead."
             )
-            recommendation = db.session.get(Recommendation, recommendation.id)
+            recommendation = db.session.get_one(Recommendation, recommendation.id)
             return render(
                 "recommendations/delete.html",
                 recommendation=recommendation,

@@ -127,7 +127,7 @@ def comparison_context(old: list[dict], new: list[dict]) -> dict:
             "summary": summarise(change.old["body"], change.new["body"]),
         }
         for change in comparison.changes
-        if "changed" in change.kind
+        if "changed" in change.kind and change.old is not None and change.new is not None
     }
     return {"comparison": comparison, "redlines": redlines}
 
@@ -205,7 +205,7 @@ def move(slug: str, action: str):
 
 
 def _review_context(document: Document) -> dict:
-    version = db.session.get(DocumentVersion, document.submitted_version_id)
+    version = db.session.get_one(DocumentVersion, document.submitted_version_id)
     versions = _versions(document)
     adopted = (
         db.session.get(DocumentVersion, document.adopted_version_id)

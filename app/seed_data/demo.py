@@ -786,6 +786,11 @@ class DemoDiscussion(TypedDict):
     replies: list[DemoComment]  # replies to the opening comment
 
 
+class DemoVoting(TypedDict):
+    document: str  # a document's slug
+    closes_in_days: int
+
+
 # A little of what people do, loaded by `flask seed-demo` (not by the tests' demo data), so that
 # the demo Member finds notifications waiting: a reply to their comment, a new discussion on a
 # clause they took part in, voting open on the Protocol and an invitation to the themed session.
@@ -829,4 +834,4 @@ DEMO_DISCUSSIONS: list[DemoDiscussion] = [
 ]
 
 # Voting open on the Protocol, closing this many days after the demo is loaded.
-DEMO_VOTING = {"document": "member-officer-protocol", "closes_in_days": 14}
+DEMO_VOTING: DemoVoting = {"document": "member-officer-protocol", "closes_in_days": 14}

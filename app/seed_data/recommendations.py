@@ -6,9 +6,28 @@ parsing at runtime). Texts keep the seed's words, typographic quotes and typos (
 tests/unit/test_seed_recommendations.py checks this copy against the seed files.
 """
 
+from typing import TypedDict
+
+
+class SeedRecommendation(TypedDict):
+    letter: str
+    text: str
+    theme: str
+    response: str
+    timescale: str | None
+
+
+class SeedSource(TypedDict):
+    name: str
+    short_name: str
+    slug: str
+    title: str
+    recommendations: list[SeedRecommendation]
+
+
 # The seed's typographic quotes and apostrophes are kept as they are.
 
-SOURCES = [
+SOURCES: list[SeedSource] = [
     {
         "name": "Culture Review 2019",
         "short_name": "CR",

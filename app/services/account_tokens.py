@@ -8,8 +8,9 @@ one conditional UPDATE, so a link works once even when two requests race for it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeGuard, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from app.extensions import db
 from app.models import AccountToken, TokenPurpose, User, utcnow
@@ -77,7 +78,7 @@ def use(token: str, purpose: TokenPurpose) -> User | None:
         .values(used_at=now),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if cast(CursorResult, result).rowcount != 1:
         return None
     return db.session.scalar(
         select(User)
@@ -101,5 +102,5 @@ def latest_invitations(user_ids: list[int]) -> dict[int, AccountToken]:
     return {token.user_id: token for token in tokens}
 
 
-def is_usable(token: AccountToken | None, now: datetime | None = None) -> bool:
+def is_usable(token: AccountToken | None, now: datetime | None = None) -> TypeGuard[AccountToken]:
     return token is not None and token.is_usable(now or utcnow())

@@ -27,9 +27,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -207,7 +208,7 @@ def record_many(events: list[dict]) -> None:
         previous = event.hash
         rows.append({column: getattr(event, column) for column in columns})
     # The rows are inserted in order, so ids follow the chain.
-    db.session.execute(insert(AuditEvent.__table__), rows)
+    db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
 
 
 # The head and checkpoints ----------------------------------------------------------------

@@ -75,6 +75,7 @@ def is_within_edit_window(comment: Comment) -> bool:
 
 def bump_activity(discussion: Discussion) -> int:
     """Raise the marker of what the discussion belongs to and return its new value."""
+    table: type[Clause] | type[Document]
     if discussion.clause_id is not None:
         table, key = Clause, discussion.clause_id
     else:

@@ -8,6 +8,7 @@ so a session across the October or March clock change still adds up.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -123,7 +124,7 @@ def add_item(
     lead: str,
     duration_minutes: int,
     by: User | None,
-    recommendations: list[Recommendation] = (),
+    recommendations: Sequence[Recommendation] = (),
 ) -> Clause:
     """Append an item to the session's agenda."""
     if duration_minutes <= 0:
@@ -309,7 +310,7 @@ def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswe
 
 def attendance_summary(session: JointSession) -> dict:
     """Counts by answer for Members, Officers, and Members by Group."""
-    summary = {
+    summary: dict[str, dict] = {
         "members": dict.fromkeys(AttendanceAnswer, 0),
         "officers": dict.fromkeys(AttendanceAnswer, 0),
         "groups": {},

@@ -19,14 +19,15 @@ once even when two runs overlap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, func, select, union, update
+from sqlalchemy import CompoundSelect, CursorResult, Row, Select, func, select, union, update
 
 from app.extensions import db
 from app.mail import external_url, send_mail
@@ -127,10 +128,11 @@ def _people(ids: list[int] | list[Select], document: Document | None) -> list[Us
     """
     from app.permissions import can_read_document  # permissions imports the services
 
+    wanted: list[int] | list[Select] | Select | CompoundSelect = ids
     if ids and not isinstance(ids[0], int):
-        ids = union(*ids) if len(ids) > 1 else ids[0]
+        wanted = union(*ids) if len(ids) > 1 else ids[0]
     users = db.session.scalars(
-        select(User).where(User.id.in_(ids), User.active.is_(True)).order_by(User.id)
+        select(User).where(User.id.in_(wanted), User.active.is_(True)).order_by(User.id)
     ).all()
     if document is None:
         return list(users)
@@ -264,7 +266,7 @@ def _voters() -> list[Select]:
     return _with_roles(Role.MEMBER, Role.OFFICER)
 
 
-def _london_time(value: datetime) -> str:
+def _london_time(value: datetime | None) -> str:
     from app.templating import london_time  # templating imports permissions, which imports us
 
     return london_time(value)
@@ -368,11 +370,11 @@ def session_published(session: JointSession, *, by: User) -> int:
 
 def unread_count(user: User) -> int:
     """How many of the person's notifications are unread (one query)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def mark_read(notification: Notification) -> None:
@@ -388,7 +390,7 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount
 
 
 def set_email_preference(user: User, preference: EmailPreference, *, by: User | None) -> None:
@@ -469,7 +471,7 @@ def _digest_people() -> Select:
     )
 
 
-def claim_for_digest(user_id: int, now: datetime) -> list:
+def claim_for_digest(user_id: int, now: datetime) -> Sequence[Row]:
     """Mark the person's unsent, unread recent notifications as emailed and return them.
 
     One UPDATE ... WHERE emailed_at IS NULL ... RETURNING: a row already claimed by another
@@ -519,7 +521,7 @@ def send_digests(now: datetime | None = None) -> DigestReport:
     for user_id in user_ids:
         claimed = claim_for_digest(user_id, now)
         if claimed:
-            user = db.session.get(User, user_id)
+            user = db.session.get_one(User, user_id)
             _email_digest(user, claimed)
             report.people += 1
             report.notifications += len(claimed)
@@ -527,7 +529,7 @@ def send_digests(now: datetime | None = None) -> DigestReport:
     return report
 
 
-def _email_digest(user: User, rows: list) -> None:
+def _email_digest(user: User, rows: Sequence[Row]) -> None:
     footer, headers = _footer_and_headers(user)
     lines = [
         f"Accord: {len(rows)} new notification{'s' if len(rows) != 1 else ''} for "

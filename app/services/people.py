@@ -138,6 +138,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if not check_password(user, password) or user is None or not user.active:
         return None
+    assert user.password_hash is not None  # check_password refuses a person without one
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return user
@@ -225,12 +226,12 @@ def _can_act_as_admin():
 
 
 def active_admin_count() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(User)
         .join(UserRole, UserRole.user_id == User.id)
         .where(_can_act_as_admin())
-    )
+    ).scalar_one()
 
 
 def is_last_active_admin(user: User) -> bool:

@@ -316,6 +316,7 @@ def _keep_an_admin(planned_rows: list[PlannedRow], existing: Mapping[str, dict])
         planned
         for planned in planned_rows
         if planned.action == "change"
+        and planned.person is not None
         and _can_act_as_admin(planned.person)
         and Role.ADMIN not in planned.row.roles
     ]

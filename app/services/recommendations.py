@@ -274,6 +274,7 @@ def apply_import(
     for change in plan.new:
         db.session.add(Recommendation(source=source, letter=change.letter, **change.after))
     for change in plan.changed:
+        assert change.recommendation is not None  # a changed letter has its recommendation
         _revise(change.recommendation, change.after, by=by, reason="Updated by an import")
     db.session.flush()
     audit.record(
@@ -364,11 +365,11 @@ def edit_recommendation(
 def link_counts(recommendation: Recommendation) -> dict[str, int]:
     """How many clauses, discussions, amendments and sessions are linked to it (any document)."""
     return {
-        name: db.session.scalar(
+        name: db.session.execute(
             select(func.count())
             .select_from(table)
             .where(table.c.recommendation_id == recommendation.id)
-        )
+        ).scalar_one()
         for name, table in LINKS.items()
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from app.models import (
     Recommendation,
     RecommendationSource,
     Role,
+    User,
     VotingEvent,
     utcnow,
 )
@@ -75,6 +77,13 @@ def load_recommendations(report: SeedReport) -> dict[str, Recommendation]:
     return by_label
 
 
+def _demo_person(email: str) -> User:
+    """A demo person that load_demo has made sure exists."""
+    user = people.find_user_by_email(email)
+    assert user is not None, email
+    return user
+
+
 def load_demo(password: str) -> SeedReport:
     """Recommendations, demo people and the demo documents (opened, so Members can take part).
 
@@ -86,7 +95,7 @@ def load_demo(password: str) -> SeedReport:
     facilitator = None
     for person in DEMO_PEOPLE:
         user = people.find_user_by_email(person["email"])
-        details = {
+        details: dict[str, Any] = {
             key: person[key]
             for key in ("group", "ward", "job_title", "service", "is_independent_person")
         }
@@ -98,6 +107,7 @@ def load_demo(password: str) -> SeedReport:
             report.created.append(f"person {person['email']}")
         if Role.FACILITATOR in roles and facilitator is None:
             facilitator = user
+    assert facilitator is not None, "the demo people include a facilitator"
     db.session.flush()
     for data in DOCUMENTS:
         document = db.session.scalar(select(Document).where(Document.slug == data["slug"]))
@@ -126,7 +136,7 @@ def load_demo(password: str) -> SeedReport:
     return report
 
 
-def _demo_sessions(facilitator, recommendations: dict, report: SeedReport) -> None:
+def _demo_sessions(facilitator: User, recommendations: dict, report: SeedReport) -> None:
     """The demo agenda belongs to a session a month from now, its items timed and led."""
     for data in DOCUMENTS:
         if data["kind"] != "agenda":
@@ -176,7 +186,7 @@ def load_demo_activity(report: SeedReport) -> None:
     through the services so that the demo people have notifications waiting (the demo Member:
     a reply, a new discussion, voting opened, an invitation). Each is done once.
     """
-    facilitator = people.find_user_by_email("facilitator@example.org")
+    facilitator = _demo_person("facilitator@example.org")
     for data in DEMO_DISCUSSIONS:
         document = db.session.scalar(select(Document).where(Document.slug == data["document"]))
         if document is None or db.session.scalar(
@@ -185,22 +195,22 @@ def load_demo_activity(report: SeedReport) -> None:
             )
         ):
             continue
-        clause = db.session.scalar(
+        clause = db.session.execute(
             select(Clause).where(Clause.document_id == document.id, Clause.number == data["clause"])
-        )
+        ).scalar_one()
         discussion = discussions.start_discussion(
             document,
             clause,
             data["title"],
             data["opening"]["body"],
             list(clause.recommendations),
-            by=people.find_user_by_email(data["opening"]["by"]),
+            by=_demo_person(data["opening"]["by"]),
         )
         db.session.flush()
         opening = db.session.scalar(select(Comment).where(Comment.discussion_id == discussion.id))
         for reply in data["replies"]:
             discussions.add_comment(
-                discussion, reply["body"], by=people.find_user_by_email(reply["by"]), parent=opening
+                discussion, reply["body"], by=_demo_person(reply["by"]), parent=opening
             )
             db.session.flush()
         report.created.append(f"discussion {data['title']}")

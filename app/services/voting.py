@@ -8,6 +8,7 @@ is both a Member and an Officer votes as a Member.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -91,6 +92,7 @@ def is_amendment_voting_open(amendment: Amendment) -> bool:
 def _item_filter(clause: Clause | None, amendment: Amendment | None):
     if amendment is not None:
         return Vote.amendment_id == amendment.id
+    assert clause is not None, "a vote is on a clause or an amendment"
     return Vote.clause_id == clause.id
 
 
@@ -102,8 +104,11 @@ def _require_voting_open(
     if side_of(user) is None:
         raise NotEligible("Only Members and Officers vote.")
     target_clause = amendment.clause if amendment is not None else clause
+    assert target_clause is not None, "a vote is on a clause or an amendment"
     require_live(target_clause, f"This clause is retired, so {refusal}")
-    open_ = is_amendment_voting_open(amendment) if amendment else is_clause_voting_open(clause)
+    open_ = (
+        is_amendment_voting_open(amendment) if amendment else is_clause_voting_open(target_clause)
+    )
     if not open_:
         raise VotingClosed(f"Voting is closed, so {refusal}")
     return target_clause
@@ -138,20 +143,20 @@ def cast_vote(
         )
     values = {
         "user_id": user.id,
-        "clause_id": None if amendment else clause.id,
+        "clause_id": None if amendment else target_clause.id,
         "amendment_id": amendment.id if amendment else None,
         "choice": choice.value,
-        "interest_reason": interest_reason.strip() if choice == Choice.INTEREST else None,
+        "interest_reason": (interest_reason or "").strip() if choice == Choice.INTEREST else None,
         "cast_at": utcnow(),
     }
     audit.record(
         "vote.cast",
         actor=user,
         object_type="amendment" if amendment else "clause",
-        object_id=(amendment or clause).id,
+        object_id=(amendment or target_clause).id,
         document_id=target_clause.document_id,
         summary=f"Vote on {'amendment' if amendment else 'clause'} "
-        f"{amendment.id if amendment else clause.number}: {choice.label}",
+        f"{amendment.id if amendment else target_clause.number}: {choice.label}",
         before={"choice": existing.value if existing else None},
         after={"choice": choice.value, "interest_reason": values["interest_reason"]},
     )
@@ -181,7 +186,7 @@ def withdraw_interest(
         "vote.interest_withdrawn",
         actor=user,
         object_type="amendment" if amendment else "clause",
-        object_id=(amendment or clause).id,
+        object_id=(amendment or target_clause).id,
         document_id=target_clause.document_id,
         summary="Declaration of interest withdrawn",
     )
@@ -235,10 +240,10 @@ def eligible_voters() -> dict[str, int]:
     """How many active Members and Officers may vote (a Member who is also an Officer counts
     as a Member)."""
     members = select(UserRole.user_id).where(UserRole.role == Role.MEMBER)
-    member_count = db.session.scalar(
+    member_count = db.session.execute(
         select(func.count()).select_from(User).where(User.active.is_(True), User.id.in_(members))
-    )
-    officer_count = db.session.scalar(
+    ).scalar_one()
+    officer_count = db.session.execute(
         select(func.count())
         .select_from(User)
         .where(
@@ -246,14 +251,22 @@ def eligible_voters() -> dict[str, int]:
             User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.OFFICER)),
             User.id.not_in(members),
         )
-    )
+    ).scalar_one()
     return {MEMBERS: member_count, OFFICERS: officer_count}
+
+
+def _item_key(clause_id: int | None, amendment_id: int | None) -> tuple[str, int]:
+    """("clause", id) or ("amendment", id): a vote or outcome row is on exactly one of them."""
+    if clause_id is not None:
+        return ("clause", clause_id)
+    assert amendment_id is not None, "a vote or outcome is on a clause or an amendment"
+    return ("amendment", amendment_id)
 
 
 def tallies(
     *,
-    clauses: list[Clause] = (),
-    amendments: list[Amendment] = (),
+    clauses: Sequence[Clause] = (),
+    amendments: Sequence[Amendment] = (),
     with_voters: bool = False,
     eligible: dict[str, int] | None = None,
 ) -> dict[tuple[str, int], Tally]:
@@ -291,8 +304,7 @@ def tallies(
         .group_by(Vote.clause_id, Vote.amendment_id, Vote.choice, is_member, User.group)
     ).all()
     for clause_id, amendment_id, choice, member, group, count in rows:
-        key = ("clause", clause_id) if clause_id is not None else ("amendment", amendment_id)
-        tally = result[key]
+        tally = result[_item_key(clause_id, amendment_id)]
         side = tally.members if member else tally.officers
         side.counts[Choice(choice).value] += count
         if member:
@@ -304,8 +316,7 @@ def tallies(
             .options(joinedload(Vote.user))
             .order_by(Vote.cast_at)
         ):
-            key = ("clause", vote.clause_id) if vote.clause_id else ("amendment", vote.amendment_id)
-            result[key].voters.append((vote.user, vote))
+            result[_item_key(vote.clause_id, vote.amendment_id)].voters.append((vote.user, vote))
     return result
 
 
@@ -445,7 +456,8 @@ def close_voting(document: Document, *, by: User) -> list[Outcome]:
         )
     )
     outcomes = _record_outcomes(document, clauses, amendments, by)
-    for item in [*clauses, *amendments]:
+    items: list[Clause | Amendment] = [*clauses, *amendments]
+    for item in items:
         item.voting_closed_at = now
     document.voting_open = False
     document.voting_closes_at = None
@@ -540,10 +552,5 @@ def latest_outcomes(document: Document) -> dict[tuple[str, int], Outcome]:
     for outcome in db.session.scalars(
         select(Outcome).where(Outcome.document_id == document.id).order_by(Outcome.id)
     ):
-        key = (
-            ("clause", outcome.clause_id)
-            if outcome.clause_id is not None
-            else ("amendment", outcome.amendment_id)
-        )
-        outcomes[key] = outcome
+        outcomes[_item_key(outcome.clause_id, outcome.amendment_id)] = outcome
     return outcomes

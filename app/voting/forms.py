@@ -57,9 +57,10 @@ class OpenVotingForm(FlaskForm):
 
     @property
     def closes_at(self) -> datetime | None:
-        if self.closes_on.data is None or getattr(self.closes_time, "parsed", None) is None:
+        parsed = getattr(self.closes_time, "parsed", None)
+        if self.closes_on.data is None or parsed is None:
             return None
-        return london(self.closes_on.data, self.closes_time.parsed)
+        return london(self.closes_on.data, parsed)
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -70,6 +71,6 @@ class OpenVotingForm(FlaskForm):
             self.closes_time.errors = ["Enter the time voting closes, for example 5pm"]
         elif has_time and not has_day:
             self.closes_on.errors = ["Enter the date voting closes, for example 12 3 2027"]
-        elif has_day and self.closes_at <= utcnow():
+        elif has_day and self.closes_at is not None and self.closes_at <= utcnow():
             self.closes_on.errors = ["The date and time voting closes must be in the future"]
         return not self.errors

@@ -13,14 +13,19 @@ from app.services import voting
 def vote_panel_context(item: Clause | Amendment) -> dict:
     is_amendment = isinstance(item, Amendment)
     kind = "amendment" if is_amendment else "clause"
-    tally = voting.tallies(**{f"{kind}s": [item]}, with_voters=True)[(kind, item.id)]
+    tallied = (
+        voting.tallies(amendments=[item], with_voters=True)
+        if isinstance(item, Amendment)
+        else voting.tallies(clauses=[item], with_voters=True)
+    )
+    tally = tallied[(kind, item.id)]
     column = Vote.amendment_id if is_amendment else Vote.clause_id
     mine = db.session.scalar(select(Vote).where(Vote.user_id == current_user.id, column == item.id))
     outcome_column = Outcome.amendment_id if is_amendment else Outcome.clause_id
     outcome = db.session.scalar(
         select(Outcome).where(outcome_column == item.id).order_by(Outcome.id.desc()).limit(1)
     )
-    document = item.clause.document if is_amendment else item.document
+    document = item.clause.document if isinstance(item, Amendment) else item.document
     return {
         "item": item,
         "is_amendment": is_amendment,
@@ -29,11 +34,11 @@ def vote_panel_context(item: Clause | Amendment) -> dict:
         "my_vote": mine,
         "outcome": outcome,
         "is_open": voting.is_amendment_voting_open(item)
-        if is_amendment
+        if isinstance(item, Amendment)
         else voting.is_clause_voting_open(item),
         "would_be_agreed": voting.is_agreed(tally, document),
         "announcement": "",
         "refusal": None,
-        "marker": (item.clause if is_amendment else item).activity,
+        "marker": (item.clause if isinstance(item, Amendment) else item).activity,
         "live_url": None,
     }
