@@ -10,11 +10,11 @@ from app.models import (
     AmendmentStatus,
     Clause,
     ClauseRevision,
-    DocumentStatus,
     Recommendation,
     User,
     utcnow,
 )
+from app.rules import amendments_open
 from app.services import DomainError, audit, notifications
 from app.services.clauses import revise_clause, touch_clause
 
@@ -35,16 +35,6 @@ class StaleRevision(DomainError):
 
 class NeedsConfirmation(DomainError):
     """The amendment was written on an earlier wording; accepting it needs a confirmation."""
-
-
-def amendments_open(clause: Clause) -> bool:
-    """New amendments are welcome: the document is Open and amendments are not stopped."""
-    return (
-        clause.document.status == DocumentStatus.OPEN
-        and not clause.document.amendments_stopped
-        and not clause.amendments_stopped
-        and clause.retired_at is None
-    )
 
 
 def propose_amendment(

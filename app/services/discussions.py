@@ -7,8 +7,6 @@ changed since marker N?" with one small query.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -25,6 +23,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.rules import is_within_edit_window
 from app.services import DomainError, audit, notifications
 
 MAX_COMMENT_LENGTH = 10_000
@@ -48,14 +47,6 @@ class StaleComment(DomainError):
 
 class NotAReplyTarget(DomainError):
     pass
-
-
-def edit_window() -> timedelta:
-    return timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
-
-
-def is_within_edit_window(comment: Comment) -> bool:
-    return utcnow() - comment.created_at <= edit_window()
 
 
 def bump_activity(discussion: Discussion) -> int:

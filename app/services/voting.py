@@ -30,10 +30,15 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
+from app.rules import (
+    MEMBERS,
+    OFFICERS,
+    is_amendment_voting_open,
+    is_clause_voting_open,
+    side_of,
+)
 from app.services import DomainError, audit, insert_or, notifications
 from app.services.clauses import touch_clause
-
-MEMBERS, OFFICERS = "members", "officers"
 
 
 class VotingClosed(DomainError):
@@ -46,33 +51,6 @@ class NotEligible(DomainError):
 
 class InterestDeclared(DomainError):
     pass
-
-
-def side_of(user: User) -> str | None:
-    """Which side a person votes on: Members, Officers, or none (they do not vote)."""
-    if user.is_member:
-        return MEMBERS
-    if user.is_officer:
-        return OFFICERS
-    return None
-
-
-def is_clause_voting_open(clause: Clause) -> bool:
-    document = clause.document
-    return (
-        document.status == DocumentStatus.OPEN
-        and document.voting_open
-        and clause.voting_closed_at is None
-        and clause.retired_at is None
-    )
-
-
-def is_amendment_voting_open(amendment: Amendment) -> bool:
-    return (
-        amendment.is_open
-        and amendment.voting_closed_at is None
-        and is_clause_voting_open(amendment.clause)
-    )
 
 
 def _item_filter(clause: Clause | None, amendment: Amendment | None):
