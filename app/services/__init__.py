@@ -6,9 +6,13 @@ it maps to; ``app.errors`` turns an uncaught one into the error banner (htmx) or
 303 back to the page the form was on (plain forms), so routes do not pre-check states.
 """
 
+from __future__ import annotations
+
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.models import Document, DocumentKind, DocumentStatus
+from app.rules import EDITABLE_STATUSES
 
 
 class DomainError(Exception):
@@ -45,6 +49,30 @@ class Invalid(DomainError):
     the past."""
 
     status = 422
+
+
+class DocumentNotEditable(Conflict):
+    """The document's state forbids changing its text or record (409): from Submitted onwards
+    only the committee's decision and the administrator's adoption change a document
+    (shared/DOMAIN.md). Raised by ``ensure_editable`` and ``clauses.lock_editable``."""
+
+    def __init__(self, document: Document, status: DocumentStatus | None = None):
+        status = status or document.status
+        what = "agenda" if document.kind == DocumentKind.AGENDA else "document"
+        super().__init__(f"The {what} is {status.label}, so it can no longer change.")
+        self.document, self.document_status = document, status
+
+
+def ensure_editable(document: Document) -> None:
+    """Refuse (``DocumentNotEditable``) unless the document is Draft, Open or Closed. Writes
+    that reorder or reword clauses use ``clauses.lock_editable``, which checks under the
+    document's row lock."""
+    if document.status not in EDITABLE_STATUSES:
+        raise DocumentNotEditable(document)
+
+
+class ReasonNeeded(Invalid):
+    """A change that must say why was asked for without a reason (422)."""
 
 
 def insert_or(model):
