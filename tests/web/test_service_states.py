@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -49,6 +50,7 @@ from app.services import (
 )
 from app.services.documents import create_document
 from app.services.lifecycle import NotUnderReview, TransitionRefused
+from tests.helpers import make_user
 
 S = DocumentStatus
 # The seven states a person sees; "referred back" is Open again, with the committee's reasons.
@@ -432,3 +434,98 @@ def test_a_retired_clause_is_gone_in_an_editable_document(app):
             with pytest.raises(ClauseRetired):
                 act()
         db.session.rollback()
+
+
+# The agenda of a Submitted or Adopted session cannot be changed by any route.
+
+
+def _agenda_record(session_id: int) -> tuple:
+    """Everything a route could change on a session's agenda."""
+    from app.models import AgendaItem
+
+    session = db.session.get(JointSession, session_id)
+    items = db.session.scalars(
+        select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.id)
+    ).all()
+    return (
+        session.agenda.status,
+        [(c.id, c.position, c.number, c.heading, c.retired_at, c.revision_number) for c in items],
+        [
+            (p.id, p.status, p.clause_id)
+            for p in db.session.scalars(
+                select(AgendaProposal).where(AgendaProposal.session_id == session_id)
+            )
+        ],
+        [db.session.get(AgendaItem, c.id).outcome for c in items],
+        db.session.scalar(
+            select(func.count()).select_from(SessionAction).filter_by(session_id=session_id)
+        ),
+    )
+
+
+@pytest.mark.parametrize("state", ["submitted", "adopted"])
+def test_no_route_changes_the_agenda_once_submitted(app, client, state):
+    make_user(app, "lead@example.org", roles=(Role.FACILITATOR,))
+    make_user(app, "voter@example.org", roles=(Role.MEMBER,))
+    with app.app_context():
+        world = build_world(state, make_people())
+        db.session.commit()
+        session_id, slug = world.session.id, world.session.agenda.slug
+        item, proposal = world.item.id, world.proposal.id
+        before = _agenda_record(session_id)
+    at = f"/sessions/{session_id}"
+    manage = f"/documents/{slug}/manage"
+    new_item = {"heading": "Late", "body": "x", "purpose": "discussion", "duration_minutes": "5"}
+    facilitator_routes = [
+        ("GET", f"{at}/items/new", None, 409),
+        ("POST", f"{at}/items/new", new_item, 409),
+        ("POST", f"{at}/items/{item}/move", {"direction": "down"}, 409),
+        ("POST", f"{at}/items/{item}/move", {"position": "2"}, 409),
+        ("POST", f"/proposals/{proposal}/accept", {}, 409),
+        ("GET", f"/proposals/{proposal}/decline", None, 409),
+        ("POST", f"/proposals/{proposal}/decline", {"reason": "No time"}, 409),
+        ("POST", f"{at}/items/{item}/outcome", {"form": "outcome", "outcome-outcome": "x"}, 409),
+        (
+            "POST",
+            f"{at}/items/{item}/outcome",
+            {"form": "action", "action-what": "x", "action-who": "y"},
+            409,
+        ),
+        ("POST", f"{at}/publish", {}, 409),
+        ("GET", f"{manage}/add", None, 403),
+        ("POST", f"{manage}/add", {"heading": "Late", "body": "x", "after": "end"}, 403),
+        ("POST", f"{manage}/{item}/move", {"direction": "down"}, 403),
+        ("POST", f"{manage}/{item}/number", {"number": "9"}, 403),
+        ("POST", f"{manage}/{item}/retire", {"reason": "Late"}, 403),
+        ("POST", f"{manage}/{item}/reinstate", {}, 403),
+    ]
+    client.sign_in("lead@example.org")
+    answers = {}
+    for method, path, data, expected in facilitator_routes:
+        response = client.get(path) if method == "GET" else client.post_form(path, data)
+        answers[(method, path, str(data))] = (response.status_code, expected)
+    client.sign_in("voter@example.org")
+    response = client.post_form(
+        f"{at}/propose",
+        {"title": "Buses", "description": "Late", "purpose": "discussion", "duration_minutes": "5"},
+    )
+    answers[("POST", f"{at}/propose", "member")] = (response.status_code, 403)
+    wrong = {route: got for route, got in answers.items() if got[0] != got[1]}
+    assert not wrong, wrong
+    with app.app_context():
+        assert _agenda_record(session_id) == before
+
+
+def test_the_session_page_offers_no_agenda_changes_once_submitted(app, client):
+    make_user(app, "lead@example.org", roles=(Role.FACILITATOR,))
+    with app.app_context():
+        world = build_world("submitted", make_people())
+        db.session.commit()
+        session_id, item = world.session.id, world.item.id
+    client.sign_in("lead@example.org")
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "/move" not in page and "/items/new" not in page and "/accept" not in page
+    assert "Outcome and actions" in page  # still readable
+    outcome = client.get(f"/sessions/{session_id}/items/{item}/outcome")
+    assert outcome.status_code == 200
+    assert 'name="form" value="outcome"' not in outcome.get_data(as_text=True)
