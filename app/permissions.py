@@ -23,14 +23,19 @@ from app.models import (
     Notification,
     User,
 )
-from app.services.amendments import amendments_open
-from app.services.discussions import is_within_edit_window
-from app.services.joint_sessions import is_over
-from app.services.lifecycle import FACILITATOR_MOVES
-from app.services.voting import is_amendment_voting_open, is_clause_voting_open, side_of
-
-# States in which Members and Officers (and the committee) can see a document.
-PUBLIC_STATUSES = frozenset(DocumentStatus) - {DocumentStatus.DRAFT}
+from app.rules import (
+    FACILITATOR_MOVES,
+    PUBLIC_STATUSES,
+    amendments_open,
+    is_amendment_voting_open,
+    is_clause_voting_open,
+    is_editable,
+    is_invited,
+    is_on_retired_clause,
+    is_over,
+    is_within_edit_window,
+    side_of,
+)
 
 
 def _is_active(user: User | None) -> TypeGuard[User]:
@@ -88,10 +93,6 @@ def can_comment(user: User | None, discussion: Discussion) -> TypeGuard[User]:
     )
 
 
-def is_on_retired_clause(discussion: Discussion) -> bool:
-    return discussion.clause is not None and discussion.clause.retired_at is not None
-
-
 def can_edit_comment(user: User | None, comment: Comment) -> bool:
     """Edit or withdraw: one's own live comment, within the edit window."""
     return (
@@ -110,7 +111,7 @@ def can_moderate(user: User | None, discussion: Discussion) -> bool:
         _is_active(user)
         and user.is_facilitator
         and can_read_document(user, discussion.document)
-        and discussion.document.status in EDITABLE_STATUSES
+        and is_editable(discussion.document)
     )
 
 
@@ -145,9 +146,6 @@ def can_propose_amendment(user: User | None, clause: Clause) -> bool:
     return _is_active(user) and (user.is_member or user.is_officer) and amendments_open(clause)
 
 
-EDITABLE_STATUSES = frozenset({DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED})
-
-
 def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
     """Accept or reject an open amendment: facilitators, before the document is submitted."""
     return (
@@ -155,7 +153,7 @@ def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
         and user.is_facilitator
         and amendment.is_open
         and amendment.clause.retired_at is None
-        and amendment.clause.document.status in EDITABLE_STATUSES
+        and is_editable(amendment.clause.document)
     )
 
 
@@ -167,7 +165,7 @@ def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
         and amendment.is_open
         and amendment.proposer_id == user.id
         and amendment.clause.retired_at is None
-        and amendment.clause.document.status in EDITABLE_STATUSES
+        and is_editable(amendment.clause.document)
     )
 
 
@@ -178,13 +176,13 @@ def can_edit_clause(user: User | None, clause: Clause) -> bool:
         _is_active(user)
         and user.is_facilitator
         and clause.retired_at is None
-        and clause.document.status in EDITABLE_STATUSES
+        and is_editable(clause.document)
     )
 
 
 def can_publish_version(user: User | None, document: Document) -> bool:
     """Facilitators publish versions while the document is still being worked on."""
-    return _is_active(user) and user.is_facilitator and document.status in EDITABLE_STATUSES
+    return _is_active(user) and user.is_facilitator and is_editable(document)
 
 
 def can_move_document(user: User | None, document: Document, to: DocumentStatus) -> bool:
@@ -226,34 +224,36 @@ def can_read_session(user: User | None, session: JointSession) -> bool:
     return can_read_document(user, session.agenda)
 
 
-def _is_invited(user: User, session: JointSession) -> bool:
-    """Who a session is for: Members, Officers or both (Policy Cabinet: Members and Officers
-    alike, since Cabinet membership is not recorded here)."""
-    if session.audience.value == "members":
-        return user.is_member
-    if session.audience.value == "officers":
-        return user.is_officer
-    return user.is_member or user.is_officer
-
-
 def can_propose_agenda_item(user: User | None, session: JointSession) -> bool:
     """Members and Officers invited to the session, while its agenda is open."""
     return (
         _is_active(user)
-        and _is_invited(user, session)
+        and is_invited(user, session)
         and session.agenda.status == DocumentStatus.OPEN
         and not is_over(session)
     )
 
 
+def can_attend(user: User | None, session: JointSession) -> bool:
+    """Invited to the session: the active Members and/or Officers it is for (roles only; the
+    service refuses answers before the agenda is published or after the session ends)."""
+    return _is_active(user) and is_invited(user, session)
+
+
 def can_answer_attendance(user: User | None, session: JointSession) -> bool:
-    """Say whether you will attend: invited Members and Officers, until the session ends."""
+    """Say whether you will attend: invited Members and Officers, once the agenda is published
+    and until the session ends."""
     return (
-        _is_active(user)
-        and _is_invited(user, session)
+        can_attend(user, session)
         and session.agenda.status != DocumentStatus.DRAFT
         and not is_over(session)
     )
+
+
+def can_edit_agenda(user: User | None, session: JointSession) -> bool:
+    """Add, move and retire agenda items, accept or decline proposals, record outcomes and
+    actions: facilitators and admins, before the agenda is submitted."""
+    return can_manage_sessions(user) and is_editable(session.agenda)
 
 
 def can_read_notification(user: User | None, notification: Notification) -> bool:
@@ -273,7 +273,7 @@ def can_create_document(user: User | None) -> bool:
 def can_manage_clauses(user: User | None, document: Document) -> bool:
     """Add, reorder, renumber, retire and reinstate clauses: facilitators and admins, before the
     document is submitted."""
-    return can_create_document(user) and document.status in EDITABLE_STATUSES
+    return can_create_document(user) and is_editable(document)
 
 
 def require(allowed: bool) -> None:

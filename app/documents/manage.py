@@ -22,7 +22,7 @@ from app.forms import move_as_asked
 from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
 from app.rendering import render, render_fragments
-from app.services import DomainError
+from app.services import DomainError, Invalid
 from app.services import clauses as service
 from app.services.documents import create_document
 
@@ -41,11 +41,11 @@ def new():
                 DocumentKind(form.kind.data), form.title.data, form.summary.data, by=current_user
             )
             db.session.commit()
-        except (DomainError, IntegrityError) as error:
+        except (Invalid, IntegrityError) as error:
             db.session.rollback()
             form.title.errors = [
                 str(error)
-                if isinstance(error, DomainError)
+                if isinstance(error, Invalid)
                 else "Another document was just created with this title. Choose another title"
             ]
         else:
@@ -168,6 +168,8 @@ def move_clause(slug: str, clause_id: int):
     try:
         position = move_as_asked(clause)
     except DomainError as error:
+        if error.status != 422:  # only a bad position is shown by the clause's move controls
+            raise
         db.session.rollback()
         context = _manage_context(
             document,
@@ -193,14 +195,10 @@ def number(slug: str, clause_id: int):
     """Fix a clause's number by hand (say 4A), or let it follow the order again."""
     document = _managed(slug)
     clause = _clause(document, clause_id)
-    if clause.is_retired:
-        abort(409, "This clause is retired. Reinstate it first.")
+    service.require_live(clause)
     form = NumberForm(formdata=None, number=clause.number) if request.method == "GET" else None
     if request.method == "POST" and request.form.get("action") == "release":
-        try:
-            service.release_number(clause, by=current_user)
-        except DomainError as error:
-            abort(409, str(error))
+        service.release_number(clause, by=current_user)
         db.session.commit()
         flash(f"“{clause.heading}” is numbered by its place again: {clause.number}.", "success")
         return _back_to(clause)
@@ -209,7 +207,7 @@ def number(slug: str, clause_id: int):
         if form.validate():
             try:
                 service.fix_number(clause, form.number.data, by=current_user)
-            except DomainError as error:
+            except service.BadNumber as error:
                 db.session.rollback()
                 form.number.errors = [str(error)]
             else:
@@ -231,15 +229,11 @@ def retire(slug: str, clause_id: int):
     document = _managed(slug)
     clause = _clause(document, clause_id)
     if clause.is_retired:
-        abort(409, "This clause is already retired.")
+        raise service.ClauseRetired(clause, "This clause is already retired.")
     form = RetireForm()
     if form.validate_on_submit():
         number = clause.number
-        try:
-            service.retire_clause(clause, form.reason.data, by=current_user)
-        except DomainError as error:  # retired by someone else meanwhile
-            db.session.rollback()
-            abort(409, str(error))
+        service.retire_clause(clause, form.reason.data, by=current_user)
         db.session.commit()
         flash(
             f"{_noun(document).capitalize()} {number} “{clause.heading}” is retired; those after "
@@ -267,10 +261,7 @@ def reinstate(slug: str, clause_id: int):
     """Bring a retired clause back, in the place it had."""
     document = _managed(slug)
     clause = _clause(document, clause_id)
-    try:
-        service.reinstate_clause(clause, by=current_user)
-    except DomainError as error:
-        abort(409, str(error))
+    service.reinstate_clause(clause, by=current_user)
     db.session.commit()
     flash(f"“{clause.heading}” is reinstated as {_noun(document)} {clause.number}.", "success")
     return _back_to(clause)

@@ -35,6 +35,7 @@ from app.models import (
     Vote,
     utcnow,
 )
+from app.rules import side_of
 from app.services import audit, joint_sessions, lifecycle, voting
 from app.services.coverage import text_coverage
 
@@ -334,7 +335,7 @@ def open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[di
                 "item_id": v.amendment_id or v.clause_id,
                 "clause": clause_numbers.get(v.clause_id or amendment_clause.get(v.amendment_id)),
                 "voter": v.user.display_name,
-                "side": (voting.side_of(v.user) or "").rstrip("s").capitalize(),
+                "side": (side_of(v.user) or "").rstrip("s").capitalize(),
                 "group": v.user.group or "",
                 "choice": v.choice.label,
                 "interest_reason": v.interest_reason or "",

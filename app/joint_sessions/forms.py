@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.discussions.forms import RecommendationsField
 from app.forms import text_field
 from app.models import AttendanceAnswer, Audience, Purpose
-from app.review.forms import RealDateField, _meeting_date
+from app.review.forms import RealDateField, meeting_date_field
 
 PURPOSES = {p.value: p.label for p in Purpose}
 
@@ -51,7 +51,7 @@ class ClockField(StringField):
 class SessionForm(FlaskForm):
     title = text_field("Title", "Enter the session's title")
     theme = text_field("Theme", "Enter the theme, for example “Roles and trust”")
-    day = _meeting_date("Date")
+    day = meeting_date_field("Date")
     start = ClockField(
         "Start time",
         widget=GovTextInput(),

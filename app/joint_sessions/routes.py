@@ -36,7 +36,7 @@ from app.models import (
     SessionAction,
 )
 from app.permissions import (
-    can_answer_attendance,
+    can_attend,
     can_manage_sessions,
     can_propose_agenda_item,
     can_read_session,
@@ -44,8 +44,10 @@ from app.permissions import (
     require,
 )
 from app.rendering import render, safe_next
-from app.services import DomainError
+from app.rules import is_over
+from app.services import DomainError, require_editable
 from app.services import joint_sessions as service
+from app.services.clauses import require_live
 
 
 def _session(session_id: int) -> JointSession:
@@ -62,8 +64,7 @@ def _item(session: JointSession, clause_id: int) -> Clause:
     clause = db.session.get(Clause, clause_id)
     if clause is None or clause.document_id != session.agenda_id:
         abort(404)
-    if clause.is_retired:
-        abort(409, "This item is retired from the agenda. Reinstate it first.")
+    require_live(clause)
     return clause
 
 
@@ -82,8 +83,8 @@ def _visible_sessions() -> list[JointSession]:
 def index():
     """Upcoming and past sessions, with their themes and the recommendations they answer."""
     sessions = _visible_sessions()
-    upcoming = [s for s in sessions if not service.is_over(s)]
-    past = [s for s in sessions if service.is_over(s)][::-1]
+    upcoming = [s for s in sessions if not is_over(s)]
+    past = [s for s in sessions if is_over(s)][::-1]
     return render("joint_sessions/index.html", upcoming=upcoming, past=past)
 
 
@@ -154,7 +155,7 @@ def _page(session: JointSession, **forms):
         attendance=service.attendance_summary(session)
         if can_manage_sessions(current_user)
         else None,
-        is_over=service.is_over(session),
+        is_over=is_over(session),
         move_form=MoveForm(formdata=None),
         status=forms.pop("status", 200),
         **forms,
@@ -169,9 +170,10 @@ def show(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/items/new", methods=["GET", "POST"])
 def add_item(session_id: int):
-    """A facilitator adds an item to the agenda."""
+    """A facilitator adds an item to the agenda (before it is submitted)."""
     session = _session(session_id)
     require(can_manage_sessions(current_user))
+    require_editable(session.agenda)
     form = ItemForm()
     form.recommendations.choices = recommendation_choices()
     if form.validate_on_submit():
@@ -205,6 +207,8 @@ def move_item(session_id: int, clause_id: int):
     try:
         target = move_as_asked(clause)
     except DomainError as error:
+        if error.status != 422:  # only a bad position is shown by the item's move controls
+            raise
         db.session.rollback()
         return _page(session, move_error=(clause.id, str(error)), status=422)
     db.session.commit()
@@ -219,10 +223,7 @@ def publish(session_id: int):
     """Publish the agenda: Members and Officers can read, propose items and reply."""
     session = _session(session_id)
     require(can_manage_sessions(current_user))
-    try:
-        service.publish_agenda(session, by=current_user)
-    except DomainError as error:
-        abort(409, f"{error} Nothing was changed.")
+    service.publish_agenda(session, by=current_user)
     db.session.commit()
     flash("The agenda is published.", "success")
     return redirect(url_for("joint_sessions.show", session_id=session.id), 303)
@@ -263,11 +264,9 @@ def _proposal(proposal_id: int) -> tuple[AgendaProposal, JointSession]:
 
 @bp.post("/proposals/<int:proposal_id>/accept")
 def accept_proposal(proposal_id: int):
+    """A facilitator adds a proposed item to the agenda."""
     proposal, session = _proposal(proposal_id)
-    try:
-        service.accept_proposal(proposal, session, by=current_user)
-    except DomainError as error:
-        abort(409, str(error))
+    service.accept_proposal(proposal, session, by=current_user)
     db.session.commit()
     flash(f"“{proposal.title}” is added to the agenda.", "success")
     return redirect(url_for("joint_sessions.show", session_id=session.id) + "#agenda", 303)
@@ -275,12 +274,14 @@ def accept_proposal(proposal_id: int):
 
 @bp.route("/proposals/<int:proposal_id>/decline", methods=["GET", "POST"])
 def decline_proposal(proposal_id: int):
+    """A facilitator declines a proposed item, saying why."""
     proposal, session = _proposal(proposal_id)
+    require_editable(session.agenda)
     if proposal.status != ProposalStatus.PROPOSED:
-        abort(409, "This proposal was already decided.")
+        raise service.AlreadyDecided()
     form = DeclineForm()
     if form.validate_on_submit():
-        service.decline_proposal(proposal, form.reason.data, by=current_user)
+        service.decline_proposal(proposal, session, form.reason.data, by=current_user)
         db.session.commit()
         flash(f"“{proposal.title}” is declined.", "success")
         return redirect(url_for("joint_sessions.show", session_id=session.id) + "#proposals", 303)
@@ -297,9 +298,7 @@ def decline_proposal(proposal_id: int):
 def attendance(session_id: int):
     """Say whether you will attend (changeable until the session ends)."""
     session = _session(session_id)
-    if service.is_over(session) and (current_user.is_member or current_user.is_officer):
-        abort(409, "This session has taken place, so attendance can no longer change.")
-    require(can_answer_attendance(current_user, session))
+    require(can_attend(current_user, session))
     form = AttendanceForm()
     if not form.validate_on_submit():
         return _page(session, attendance_form=form, status=422)
@@ -417,10 +416,7 @@ def mark_done(action_id: int):
     action = db.get_or_404(SessionAction, action_id)
     _session(action.session_id)
     require(can_manage_sessions(current_user))
-    try:
-        service.mark_done(action, by=current_user)
-    except DomainError as error:
-        abort(409, str(error))
+    service.mark_done(action, by=current_user)
     db.session.commit()
     flash("The action is marked as done.", "success")
     return redirect(safe_next(request.form.get("next"), url_for("joint_sessions.actions")), 303)

@@ -50,7 +50,8 @@ class RealDateField(DateField):
             raise ValueError(f"{self.label.text} must be a real date") from error
 
 
-def _meeting_date(label: str) -> DateField:
+def meeting_date_field(label: str) -> DateField:
+    """A required date in three boxes, e.g. a meeting's, with the GOV.UK message."""
     return RealDateField(
         label,
         widget=GovDateInput(),
@@ -89,10 +90,10 @@ class DecisionForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=5_000, message="Keep it to 5,000 characters")],
     )
-    meeting_date = _meeting_date("Date of the meeting")
+    meeting_date = meeting_date_field("Date of the meeting")
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
 class AdoptForm(FlaskForm):
-    full_council_date = _meeting_date("Date of the Full Council meeting")
+    full_council_date = meeting_date_field("Date of the Full Council meeting")
     submit = SubmitField("Mark as adopted", widget=GovSubmitInput())

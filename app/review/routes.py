@@ -36,7 +36,7 @@ from app.permissions import (
 from app.rendering import render
 from app.review import bp
 from app.review.forms import AdoptForm, DecisionForm, MoveForm, NoteForm, PublishForm
-from app.services import DomainError, audit, lifecycle, voting
+from app.services import Invalid, ReasonNeeded, audit, lifecycle, voting
 from app.services import coverage as coverage_service
 
 AUDIT_PAGE_SIZE = 50
@@ -183,16 +183,12 @@ def move(slug: str, action: str):
             if version is None:
                 form.version.errors = ["Choose the published version to submit"]
         if not form.errors:
-            try:
-                lifecycle.move(
-                    document, to, by=current_user, note=form.note.data or "", version=version
-                )
-            except DomainError as error:
-                form.note.errors = [str(error)]
-            else:
-                db.session.commit()
-                flash(f"The document is now {document.status.label}.", "success")
-                return redirect(url_for("documents.show", slug=slug), 303)
+            lifecycle.move(
+                document, to, by=current_user, note=form.note.data or "", version=version
+            )
+            db.session.commit()
+            flash(f"The document is now {document.status.label}.", "success")
+            return redirect(url_for("documents.show", slug=slug), 303)
     return render(
         "review/move.html",
         document=document,
@@ -301,7 +297,7 @@ def add_note(slug: str):
                 by=current_user,
                 clause_number=form.clause_number.data or None,
             )
-        except DomainError as error:
+        except Invalid as error:
             form.body.errors = [str(error)]
         else:
             db.session.commit()
@@ -324,9 +320,7 @@ def record_decision(slug: str):
     context = _review_context(document)
     form = DecisionForm()
     if form.validate_on_submit():
-        if form.decision.data == Decision.REFER_BACK and not (form.reasons.data or "").strip():
-            form.reasons.errors = ["Give the reasons for referring the document back"]
-        else:
+        try:
             lifecycle.decide(
                 document,
                 Decision(form.decision.data),
@@ -334,6 +328,10 @@ def record_decision(slug: str):
                 by=current_user,
                 reasons=form.reasons.data or "",
             )
+        except ReasonNeeded as error:
+            db.session.rollback()
+            form.reasons.errors = [str(error)]
+        else:
             db.session.commit()
             flash(
                 f"The committee's decision is recorded: {Decision(form.decision.data).label}.",

@@ -6,15 +6,13 @@ it maps to; ``app.errors`` turns an uncaught one into the error banner (htmx) or
 303 back to the page the form was on (plain forms), so routes do not pre-check states.
 """
 
+from __future__ import annotations
+
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import Clause, Document, DocumentStatus
-
-# The states in which a document's text and record are still being worked on. From Submitted
-# on, nothing changes them except the committee's decision and the administrator's adoption
-# (shared/DOMAIN.md, "What a vote means").
-EDITABLE_STATUSES = frozenset({DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED})
+from app.models import Clause, Document, DocumentKind, DocumentStatus
+from app.rules import EDITABLE_STATUSES
 
 
 class DomainError(Exception):
@@ -54,16 +52,40 @@ class Invalid(DomainError):
 
 
 class DocumentNotOpen(Conflict):
-    """The document is not Open for comment, so Members and Officers cannot take part."""
+    """The document is not Open for comment, so Members and Officers cannot take part (409)."""
 
 
-class DocumentSettled(Conflict):
-    """The document is with the Standards Committee, recommended or adopted: its text and
-    record no longer change."""
+class DocumentNotEditable(Conflict):
+    """The document's state forbids changing its text or record (409): from Submitted onwards
+    only the committee's decision and the administrator's adoption change a document
+    (shared/DOMAIN.md, "What a vote means"). Raised by ``require_editable`` and
+    ``clauses.lock_editable``."""
+
+    def __init__(
+        self,
+        document: Document,
+        status: DocumentStatus | None = None,
+        refusal: str | None = None,
+    ):
+        status = status or document.status
+        what = "agenda" if document.kind == DocumentKind.AGENDA else "document"
+        message = f"The {what} is {status.label}, so it can no longer change."
+        super().__init__(f"{refusal} {message}" if refusal else message)
+        self.document, self.document_status = document, status
 
 
 class ClauseRetired(Gone):
-    """The clause is retired: its history is kept to be read, and it takes nothing new."""
+    """The clause (or agenda item) is retired: its history is kept to be read, and it takes
+    nothing new until reinstated (410)."""
+
+    def __init__(self, clause: Clause, message: str | None = None):
+        noun = "item" if clause.document.kind == DocumentKind.AGENDA else "clause"
+        super().__init__(message or f"This {noun} is retired. Reinstate it first.")
+        self.clause = clause
+
+
+class ReasonNeeded(Invalid):
+    """A change that must say why was asked for without a reason (422)."""
 
 
 def require_open(document: Document, refusal: str) -> None:
@@ -72,17 +94,19 @@ def require_open(document: Document, refusal: str) -> None:
         raise DocumentNotOpen(f"{refusal} The document is now: {document.status.label}.")
 
 
-def require_editable(document: Document, refusal: str) -> None:
-    """Raise DocumentSettled(``refusal``) once the document has been submitted to the
-    Standards Committee (or gone further)."""
+def require_editable(document: Document, refusal: str | None = None) -> None:
+    """Raise DocumentNotEditable unless the document is Draft, Open or Closed. Writes that
+    reorder or reword clauses use ``clauses.lock_editable``, which checks under the document's
+    row lock."""
     if document.status not in EDITABLE_STATUSES:
-        raise DocumentSettled(f"{refusal} The document is now: {document.status.label}.")
+        raise DocumentNotEditable(document, refusal=refusal)
 
 
-def require_live(clause: Clause | None, refusal: str) -> None:
-    """Raise ClauseRetired(``refusal``) when the clause is retired."""
+def require_live(clause: Clause | None, refusal: str | None = None) -> None:
+    """Raise ClauseRetired (with ``refusal`` as its message, if given) when the clause is
+    retired."""
     if clause is not None and clause.retired_at is not None:
-        raise ClauseRetired(refusal)
+        raise ClauseRetired(clause, refusal)
 
 
 def insert_or(model):

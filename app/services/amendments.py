@@ -10,11 +10,11 @@ from app.models import (
     AmendmentStatus,
     Clause,
     ClauseRevision,
-    DocumentStatus,
     Recommendation,
     User,
     utcnow,
 )
+from app.rules import amendments_open
 from app.services import (
     Conflict,
     Forbidden,
@@ -52,16 +52,6 @@ class StaleRevision(Conflict):
 
 class NeedsConfirmation(Conflict):
     """The amendment was written on an earlier wording; accepting it needs a confirmation."""
-
-
-def amendments_open(clause: Clause) -> bool:
-    """New amendments are welcome: the document is Open and amendments are not stopped."""
-    return (
-        clause.document.status == DocumentStatus.OPEN
-        and not clause.document.amendments_stopped
-        and not clause.amendments_stopped
-        and clause.retired_at is None
-    )
 
 
 def propose_amendment(
@@ -155,7 +145,7 @@ def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str
 def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
     """The proposer takes back their amendment while it is open.
 
-    Raises Forbidden for anyone else; DocumentSettled from Submitted on (the committee's list
+    Raises Forbidden for anyone else; DocumentNotEditable from Submitted on (the committee's list
     of undecided amendments must not change under it); ClauseRetired; AlreadyDecided."""
     if amendment.proposer_id != by.id:
         raise Forbidden("Only the proposer can withdraw an amendment.")
@@ -181,7 +171,7 @@ def withdraw_for_retirement(clause: Clause, *, by: User) -> list[Amendment]:
 
 
 def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
-    """A facilitator rejects an open amendment, giving the reason. Raises DocumentSettled from
+    """A facilitator rejects an open amendment, giving the reason. Raises DocumentNotEditable from
     Submitted on, ClauseRetired, AlreadyDecided, Invalid without a reason."""
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if not reason.strip():
@@ -219,7 +209,7 @@ def edit_clause(
 ) -> ClauseRevision:
     """A facilitator rewords a clause directly, refused if it changed since they loaded it.
 
-    Raises DocumentSettled from Submitted on, ClauseRetired, StaleRevision, Invalid when nothing
+    Raises DocumentNotEditable from Submitted on, ClauseRetired, StaleRevision, Invalid when nothing
     would change."""
     require_editable(
         clause.document,

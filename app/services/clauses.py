@@ -7,7 +7,9 @@ one by hand ("4A"); an automatic number never repeats a fixed one.
 
 Changes of order lock the document's row first (PostgreSQL; SQLite writes one at a time
 anyway) and then read the order afresh, so two facilitators working from stale pages are
-served one after the other, each from the current state.
+served one after the other, each from the current state. Every change checks, under that lock,
+that the document is still Draft, Open or Closed (``lock_editable``): from Submitted onwards
+it raises ``DocumentNotEditable`` (409); a retired clause raises ``ClauseRetired`` (410).
 """
 
 from __future__ import annotations
@@ -19,18 +21,66 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Clause, ClauseRevision, Document, Recommendation, User, utcnow
-from app.services import DomainError, audit
+from app.models import (
+    Clause,
+    ClauseRevision,
+    Document,
+    DocumentStatus,
+    Recommendation,
+    User,
+    utcnow,
+)
+from app.rules import EDITABLE_STATUSES
+from app.services import (
+    ClauseRetired,
+    Conflict,
+    DocumentNotEditable,
+    Invalid,
+    ReasonNeeded,
+    audit,
+    require_live,
+)
 
 # A number set by hand: starts with a digit; letters, digits and dots after it ("4A", "4.1").
 FIXED_NUMBER = re.compile(r"[0-9][0-9A-Za-z.]{0,9}")
 
 
-def lock_document(document: Document) -> None:
-    """Serialise changes to the document's clauses (a row lock until the request commits)."""
+class NotInDocument(Invalid):
+    """The clause named is not one of this document's (422)."""
+
+    def __init__(self):
+        super().__init__("That clause is not in this document.")
+
+
+class BadPosition(Invalid):
+    """A position outside 1 … the number of live clauses (422)."""
+
+
+class BadNumber(Invalid):
+    """A hand-fixed number that is malformed or already another clause's (422)."""
+
+
+def lock_document(document: Document) -> DocumentStatus:
+    """Serialise changes to the document's clauses (a row lock until the request commits) and
+    read the document afresh under the lock; returns its state as read under the lock."""
     if document.id is None:
         db.session.flush()
-    db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    db.session.execute(
+        select(Document)
+        .where(Document.id == document.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return document.status
+
+
+def lock_editable(document: Document) -> None:
+    """Lock the document (``lock_document``) and refuse with ``DocumentNotEditable`` unless its
+    text may still change (Draft, Open, Closed), so the state is checked under the lock that
+    guards the write."""
+    status = lock_document(document)
+    if status not in EDITABLE_STATUSES:
+        raise DocumentNotEditable(document, status)
 
 
 def ordered_clauses(document: Document) -> list[Clause]:
@@ -111,11 +161,13 @@ def add_clause(
     at_start: bool = False,
 ) -> Clause:
     """A new clause at the end of ``document`` (or just after ``after``, or first), numbered
-    in turn."""
-    lock_document(document)
+    in turn. Raises ``DocumentNotEditable`` from Submitted on, ``NotInDocument``."""
+    lock_editable(document)
     ordered = ordered_clauses(document)
     if after is not None and after not in ordered:
-        raise DomainError("That clause is not in this document.")
+        raise NotInDocument()
+    if after is not None:
+        require_live(after)
     last = db.session.scalar(
         select(func.max(Clause.position)).where(Clause.document_id == document.id)
     )
@@ -178,7 +230,10 @@ def new_clause(
 def revise_clause(
     clause: Clause, heading: str, body: str, *, by: User | None, reason: str
 ) -> ClauseRevision:
-    """Give ``clause`` a new wording, keeping every earlier one."""
+    """Give ``clause`` a new wording, keeping every earlier one. Raises
+    ``DocumentNotEditable`` from Submitted on and ``ClauseRetired`` for a retired clause."""
+    lock_editable(clause.document)
+    require_live(clause)
     before = {"heading": clause.heading, "body": clause.body, "revision": clause.revision_number}
     revision = ClauseRevision(
         clause=clause,
@@ -212,13 +267,13 @@ def touch_clause(clause: Clause) -> None:
 
 
 def _live_order(document: Document, clause: Clause) -> tuple[list[Clause], list[Clause]]:
-    """Lock, then the current order of every clause and of the live ones; ``clause`` live."""
-    lock_document(document)
+    """Lock, then the current order of every clause and of the live ones. Raises
+    ``DocumentNotEditable`` from Submitted on, ``NotInDocument`` and ``ClauseRetired``."""
+    lock_editable(document)
     ordered = ordered_clauses(document)
     if clause not in ordered:
-        raise DomainError("That clause is not in this document.")
-    if clause.is_retired:
-        raise DomainError("That clause is retired. Reinstate it first.")
+        raise NotInDocument()
+    require_live(clause)
     return ordered, [c for c in ordered if not c.is_retired]
 
 
@@ -234,7 +289,7 @@ def move_clause(clause: Clause, to_position: int, *, by: User) -> int:
     document = clause.document
     ordered, live = _live_order(document, clause)
     if not 1 <= to_position <= len(live):
-        raise DomainError(f"Choose a position from 1 to {len(live)}.")
+        raise BadPosition(f"Choose a position from 1 to {len(live)}.")
     was = live.index(clause) + 1
     before = clause.number
     live.remove(clause)
@@ -269,7 +324,7 @@ def fix_number(clause: Clause, number: str, *, by: User) -> None:
     ordered, live = _live_order(document, clause)
     number = number.strip()
     if not FIXED_NUMBER.fullmatch(number):
-        raise DomainError(
+        raise BadNumber(
             "Enter a number that starts with a digit, using only letters, digits and dots, "
             "for example 4A or 4.1 (10 characters at most)"
         )
@@ -277,7 +332,7 @@ def fix_number(clause: Clause, number: str, *, by: User) -> None:
         (c for c in live if c.id != clause.id and c.number_fixed and c.number == number), None
     )
     if taken is not None:
-        raise DomainError(f"Clause “{taken.heading}” already has the number {number}")
+        raise BadNumber(f"Clause “{taken.heading}” already has the number {number}")
     before = clause.number
     # Park the clause's number, and the number wanted if another clause has it, before taking
     # it: numbers are unique per document. Renumbering then hands out the automatic ones.
@@ -306,7 +361,7 @@ def release_number(clause: Clause, *, by: User) -> None:
     document = clause.document
     ordered, _ = _live_order(document, clause)
     if not clause.number_fixed:
-        raise DomainError("This clause's number already follows the order.")
+        raise Conflict("This clause's number already follows the order.")
     before = clause.number
     clause.number_fixed = False
     renumber(document, ordered)
@@ -326,14 +381,18 @@ def release_number(clause: Clause, *, by: User) -> None:
 def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
     """Take a clause out of the document's text, numbering, versions and voting, keeping its
     history, discussions and votes; the clauses after it close up. Its open amendments are
-    withdrawn (see ``amendments.withdraw_for_retirement``)."""
+    withdrawn (see ``amendments.withdraw_for_retirement``). Raises ``DocumentNotEditable``
+    from Submitted on, ``ClauseRetired`` if it already is, ``ReasonNeeded``."""
     from app.services.amendments import withdraw_for_retirement  # amendments imports us
 
     document = clause.document
+    lock_editable(document)
+    if clause.is_retired:
+        raise ClauseRetired(clause, "This clause is already retired.")
     ordered, _ = _live_order(document, clause)
     reason = reason.strip()
     if not reason:
-        raise DomainError("Give the reason the clause is retired")
+        raise ReasonNeeded("Give the reason the clause is retired")
     before = clause.number
     clause.retired_at, clause.retired_reason = utcnow(), reason
     clause.retired_number, clause.retired_by_id = before, by.id
@@ -356,12 +415,12 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
 def reinstate_clause(clause: Clause, *, by: User) -> None:
     """Bring a retired clause back into the document, in the place it had."""
     document = clause.document
-    lock_document(document)
+    lock_editable(document)
     ordered = ordered_clauses(document)
     if clause not in ordered:
-        raise DomainError("That clause is not in this document.")
+        raise NotInDocument()
     if not clause.is_retired:
-        raise DomainError("This clause is not retired.")
+        raise Conflict("This clause is not retired.")
     reason = clause.retired_reason
     clause.retired_at = clause.retired_reason = None
     clause.retired_number = clause.retired_by_id = None

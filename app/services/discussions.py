@@ -7,8 +7,6 @@ changed since marker N?" with one small query.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -25,6 +23,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.rules import is_within_edit_window
 from app.services import (
     Conflict,
     Forbidden,
@@ -63,14 +62,6 @@ class NotAReplyTarget(Invalid):
     """Replies answer a top-level comment of the same discussion."""
 
     status = 400
-
-
-def edit_window() -> timedelta:
-    return timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
-
-
-def is_within_edit_window(comment: Comment) -> bool:
-    return utcnow() - comment.created_at <= edit_window()
 
 
 def bump_activity(discussion: Discussion) -> int:
@@ -294,7 +285,7 @@ def _record(
 
 
 def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
-    """A facilitator hides a comment; the reason shows in its place. Raises DocumentSettled
+    """A facilitator hides a comment; the reason shows in its place. Raises DocumentNotEditable
     from Submitted on (moderation changes the record the committee reviews)."""
     _require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), by, reason.strip()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, User
-from app.services import DomainError, audit
+from app.services import Invalid, audit
 
 # Paths under /documents/ that a slug must not shadow.
 RESERVED_SLUGS = frozenset({"new"})
@@ -28,9 +28,9 @@ def create_document(kind: DocumentKind, title: str, summary: str, *, by: User) -
     a number added when another document (say, a session's agenda) already has it."""
     title, summary = title.strip(), summary.strip()
     if not title:
-        raise DomainError("Enter the document's title")
+        raise Invalid("Enter the document's title")
     if db.session.scalar(select(Document.id).where(Document.title == title)) is not None:
-        raise DomainError("A document with this title already exists. Choose another title")
+        raise Invalid("A document with this title already exists. Choose another title")
     base = slug_for(title)
     taken = set(db.session.scalars(select(Document.slug).where(Document.slug.like(f"{base}%"))))
     taken |= RESERVED_SLUGS

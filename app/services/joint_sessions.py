@@ -1,5 +1,11 @@
 """Themed joint sessions: creating them, building their agendas, attendance, outcomes, actions.
 
+A session's agenda is a document: its items, proposals and outcomes change only while it is
+Draft, Open or Closed (``DocumentNotEditable``, 409, from Submitted on). Proposals are made
+while it is Open and the session has not ended (``SessionOver``, 409); attendance is answered
+once it is published, until the session ends. Actions may be marked done in any state: that
+is follow-up work, not a change to the agenda's record.
+
 Times are entered and shown in Europe/London and stored in UTC. An agenda's start times are
 worked out in UTC from the session start and the items' durations, then shown in London time,
 so a session across the October or March clock change still adds up.
@@ -35,10 +41,31 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, clauses, insert_or, lifecycle, notifications
-from app.services.voting import side_of
+from app.rules import is_over, side_of
+from app.services import (
+    Conflict,
+    Invalid,
+    ReasonNeeded,
+    audit,
+    clauses,
+    insert_or,
+    lifecycle,
+    notifications,
+    require_editable,
+)
 
 LONDON = ZoneInfo("Europe/London")
+
+
+class SessionOver(Conflict):
+    """The session has taken place: no more proposals or attendance answers (409)."""
+
+
+class AlreadyDecided(Conflict):
+    """The proposal was accepted or declined already (409)."""
+
+    def __init__(self):
+        super().__init__("This proposal was already decided.")
 
 
 def london(day: date, at: time) -> datetime:
@@ -78,7 +105,7 @@ def create_session(
     """A new session with an empty, Draft agenda."""
     starts_at, ends_at = london(day, start), london(day, end)
     if ends_at <= starts_at:
-        raise DomainError("The session must end after it starts.")
+        raise Invalid("The session must end after it starts.")
     agenda = Document(
         kind=DocumentKind.AGENDA,
         slug=_slug(title, day),
@@ -126,9 +153,11 @@ def add_item(
     by: User | None,
     recommendations: Sequence[Recommendation] = (),
 ) -> Clause:
-    """Append an item to the session's agenda."""
+    """Append an item to the session's agenda. Raises ``DocumentNotEditable`` from Submitted
+    on, ``Invalid`` for a duration under a minute."""
+    require_editable(session.agenda)
     if duration_minutes <= 0:
-        raise DomainError("An item's duration must be at least 1 minute.")
+        raise Invalid("An item's duration must be at least 1 minute.")
     clause = clauses.add_clause(
         session.agenda, heading.strip(), body.strip(), by=by, recommendations=list(recommendations)
     )
@@ -194,17 +223,14 @@ def schedule(session: JointSession) -> Schedule:
 
 
 def publish_agenda(session: JointSession, *, by: User) -> None:
-    """Open the agenda to Members and Officers; a session in the past is not published."""
-    if session.starts_at <= utcnow():
-        raise DomainError("This session is in the past, so its agenda cannot be published.")
+    """Open the agenda to Members and Officers; a session in the past is not published.
+    Raises ``Conflict`` unless the agenda is a Draft of a session still to come."""
     if session.agenda.status != DocumentStatus.DRAFT:
-        raise DomainError("The agenda is already published.")
+        raise Conflict("The agenda is already published.")
+    if session.starts_at <= utcnow():
+        raise Conflict("This session is in the past, so its agenda cannot be published.")
     lifecycle.move(session.agenda, DocumentStatus.OPEN, by=by, note="Agenda published")
     notifications.session_published(session, by=by)
-
-
-def is_over(session: JointSession) -> bool:
-    return session.ends_at <= utcnow()
 
 
 def propose_item(
@@ -216,10 +242,16 @@ def propose_item(
     duration_minutes: int,
     by: User,
 ) -> AgendaProposal:
-    if duration_minutes <= 0:
-        raise DomainError("The duration must be at least 1 minute.")
+    """A Member or Officer proposes an item, while the agenda is Open and the session has not
+    ended. Raises ``DocumentNotEditable``, ``Conflict`` (not Open), ``SessionOver``,
+    ``Invalid``."""
+    require_editable(session.agenda)
+    if session.agenda.status != DocumentStatus.OPEN:
+        raise Conflict("Items can be proposed only while the agenda is open.")
     if is_over(session):
-        raise DomainError("This session has taken place, so items can no longer be proposed.")
+        raise SessionOver("This session has taken place, so items can no longer be proposed.")
+    if duration_minutes <= 0:
+        raise Invalid("The duration must be at least 1 minute.")
     proposal = AgendaProposal(
         session_id=session.id,
         title=title.strip(),
@@ -242,8 +274,11 @@ def propose_item(
 
 
 def accept_proposal(proposal: AgendaProposal, session: JointSession, *, by: User) -> Clause:
+    """The proposal becomes an agenda item. Raises ``DocumentNotEditable``,
+    ``AlreadyDecided``."""
+    require_editable(session.agenda)
     if proposal.status != ProposalStatus.PROPOSED:
-        raise DomainError("This proposal was already decided.")
+        raise AlreadyDecided()
     clause = add_item(
         session,
         proposal.title,
@@ -265,11 +300,16 @@ def accept_proposal(proposal: AgendaProposal, session: JointSession, *, by: User
     return clause
 
 
-def decline_proposal(proposal: AgendaProposal, reason: str, *, by: User) -> None:
+def decline_proposal(
+    proposal: AgendaProposal, session: JointSession, reason: str, *, by: User
+) -> None:
+    """Decline a proposal, saying why. Raises ``DocumentNotEditable``, ``AlreadyDecided``,
+    ``ReasonNeeded``."""
+    require_editable(session.agenda)
     if proposal.status != ProposalStatus.PROPOSED:
-        raise DomainError("This proposal was already decided.")
+        raise AlreadyDecided()
     if not reason.strip():
-        raise DomainError("Give the reason the item is declined.")
+        raise ReasonNeeded("Give the reason the item is declined.")
     proposal.status, proposal.decision_reason = ProposalStatus.DECLINED, reason.strip()
     audit.record(
         "agenda.proposal_declined",
@@ -282,9 +322,12 @@ def decline_proposal(proposal: AgendaProposal, reason: str, *, by: User) -> None
 
 
 def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswer) -> None:
-    """Record (or change) whether the person will attend: one answer each, an upsert."""
+    """Record (or change) whether the person will attend: one answer each, an upsert. Raises
+    ``Conflict`` before the agenda is published, ``SessionOver`` once the session ended."""
+    if session.agenda.status == DocumentStatus.DRAFT:
+        raise Conflict("The agenda is not published yet.")
     if is_over(session):
-        raise DomainError("This session has taken place, so attendance can no longer change.")
+        raise SessionOver("This session has taken place, so attendance can no longer change.")
     statement = insert_or(Attendance).values(
         session_id=session.id, user_id=user.id, answer=answer.value, answered_at=utcnow()
     )
@@ -333,9 +376,13 @@ def attendance_summary(session: JointSession) -> dict:
 
 
 def record_outcome(clause: Clause, outcome: str, *, by: User) -> None:
+    """Record what an agenda item came to. Raises ``DocumentNotEditable``, ``ClauseRetired``,
+    ``Invalid`` (not an agenda item)."""
+    require_editable(clause.document)
+    clauses.require_live(clause)
     item = db.session.get(AgendaItem, clause.id)
     if item is None:
-        raise DomainError("That is not an agenda item.")
+        raise Invalid("That is not an agenda item.")
     before = item.outcome
     item.outcome = outcome.strip()
     audit.record(
@@ -359,6 +406,11 @@ def add_action(
     due_on: date | None,
     by: User,
 ) -> SessionAction:
+    """An action (what, who, by when) from the session or one of its items. Raises
+    ``DocumentNotEditable``, ``ClauseRetired``."""
+    require_editable(session.agenda)
+    if clause is not None:
+        clauses.require_live(clause)
     action = SessionAction(
         session_id=session.id,
         clause_id=clause.id if clause else None,
@@ -380,8 +432,9 @@ def add_action(
 
 
 def mark_done(action: SessionAction, *, by: User) -> None:
+    """Mark an action done, in any state of the agenda. Raises ``Conflict`` if it is."""
     if action.done_at is not None:
-        raise DomainError("This action is already done.")
+        raise Conflict("This action is already done.")
     action.done_at, action.done_by_id = utcnow(), by.id
     audit.record(
         "action.done",
@@ -395,9 +448,11 @@ def mark_done(action: SessionAction, *, by: User) -> None:
 def outcome_to_clause(
     clause: Clause, target: Document, heading: str, body: str, *, by: User
 ) -> Clause:
-    """Turn an item's outcome into a new clause of the Accord or the Protocol."""
+    """Turn an item's outcome into a new clause of the Accord or the Protocol. Raises
+    ``Invalid`` for an agenda, ``DocumentNotEditable`` when the target is submitted or
+    later."""
     if target.kind == DocumentKind.AGENDA:
-        raise DomainError("Choose the Accord or the Protocol.")
+        raise Invalid("Choose the Accord or the Protocol.")
     new = clauses.add_clause(
         target, heading, body, by=by, reason=f"From session agenda item {clause.number}"
     )

@@ -29,22 +29,19 @@ from app.models import (
     Transition,
     User,
 )
-from app.services import DomainError, audit, notifications, voting
+from app.rules import ADMIN_MOVES, FACILITATOR_MOVES, STANDARDS_MOVES
+from app.services import Conflict, Invalid, ReasonNeeded, audit, notifications, voting
+from app.services.clauses import lock_document, lock_editable
 
 S = DocumentStatus
-# Who moves a document from one state to another (the committee's moves go through decide()).
-FACILITATOR_MOVES = {
-    (S.DRAFT, S.OPEN),
-    (S.OPEN, S.CLOSED),
-    (S.CLOSED, S.OPEN),
-    (S.CLOSED, S.SUBMITTED),
-}
-STANDARDS_MOVES = {(S.SUBMITTED, S.RECOMMENDED), (S.SUBMITTED, S.OPEN)}
-ADMIN_MOVES = {(S.RECOMMENDED, S.ADOPTED)}
 
 
-class TransitionRefused(DomainError):
-    pass
+class TransitionRefused(Conflict):
+    """The document cannot make this move from the state it is in (409)."""
+
+
+class NotUnderReview(Conflict):
+    """Review notes are written only while the version is submitted to the committee (409)."""
 
 
 def working_content(document: Document) -> dict:
@@ -78,9 +75,9 @@ def hash_content(content: dict) -> str:
 
 
 def publish_version(document: Document, *, by: User, note: str = "") -> DocumentVersion:
-    """Freeze the document's text as the next numbered version."""
-    if document.status not in (S.DRAFT, S.OPEN, S.CLOSED):
-        raise DomainError("A version can only be published before the document is submitted.")
+    """Freeze the document's text as the next numbered version. Raises
+    ``DocumentNotEditable`` from Submitted on (checked under the document's lock)."""
+    lock_editable(document)
     number = (
         db.session.scalar(
             select(func.max(DocumentVersion.number)).where(
@@ -169,7 +166,10 @@ def move(
     note: str = "",
     version: DocumentVersion | None = None,
 ) -> Transition:
-    """A facilitator's move between the working states (and submitting to the committee)."""
+    """A facilitator's move between the working states (and submitting to the committee).
+    Raises ``TransitionRefused`` for a move not in ``FACILITATOR_MOVES`` or a submission
+    without a version of this document."""
+    lock_document(document)
     if (document.status, to) not in FACILITATOR_MOVES:
         raise TransitionRefused(f"A document cannot go from {document.status.label} to {to.label}.")
     if to == S.CLOSED and document.voting_open:
@@ -192,11 +192,16 @@ def move(
 def add_review_note(
     version: DocumentVersion, body: str, *, by: User, clause_number: str | None = None
 ) -> ReviewNote:
-    """A committee member's note on the submitted version or one of its clauses."""
+    """A committee member's note on the submitted version or one of its clauses, while it is
+    under review. Raises ``NotUnderReview``, ``Invalid``."""
+    document = version.document
+    lock_document(document)
+    if document.status != S.SUBMITTED or document.submitted_version_id != version.id:
+        raise NotUnderReview("Notes are written only while the version is with the committee.")
     if not body.strip():
-        raise DomainError("Write your note.")
+        raise Invalid("Write your note.")
     if clause_number and clause_number not in {c["number"] for c in version.clauses}:
-        raise DomainError("That clause is not in this version.")
+        raise Invalid("That clause is not in this version.")
     note = ReviewNote(
         version_id=version.id, clause_number=clause_number or None, body=body.strip(), author=by
     )
@@ -219,11 +224,15 @@ def decide(
     document: Document, decision: Decision, meeting_date: date, *, by: User, reasons: str = ""
 ) -> CommitteeDecision:
     """The Standards Committee recommends the submitted version to Full Council, or refers it
-    back with reasons (the document returns to Open for comment, the reasons shown on it)."""
-    if document.status != S.SUBMITTED or document.submitted_version_id is None:
+    back with reasons (the document returns to Open for comment, the reasons shown on it).
+    Raises ``TransitionRefused`` unless submitted, ``ReasonNeeded`` to refer back without
+    reasons."""
+    lock_document(document)
+    to = S.RECOMMENDED if decision == Decision.RECOMMEND else S.OPEN
+    if (document.status, to) not in STANDARDS_MOVES or document.submitted_version_id is None:
         raise TransitionRefused("Only a document submitted to the committee can be decided.")
     if decision == Decision.REFER_BACK and not reasons.strip():
-        raise DomainError("Give the reasons for referring the document back.")
+        raise ReasonNeeded("Give the reasons for referring the document back")
     version = db.session.get(DocumentVersion, document.submitted_version_id)
     record = CommitteeDecision(
         version=version,
@@ -247,8 +256,10 @@ def decide(
 
 
 def adopt(document: Document, full_council_date: date, *, by: User, note: str = "") -> None:
-    """An administrator records that Full Council adopted the recommended version."""
-    if document.status != S.RECOMMENDED:
+    """An administrator records that Full Council adopted the recommended version. Raises
+    ``TransitionRefused`` unless recommended."""
+    lock_document(document)
+    if (document.status, S.ADOPTED) not in ADMIN_MOVES:
         raise TransitionRefused("Only a document recommended to Full Council can be adopted.")
     document.adopted_version_id = document.submitted_version_id
     document.full_council_date = full_council_date

@@ -53,6 +53,8 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
+from app.permissions import can_read_document
+from app.rules import is_invited
 from app.services import audit, insert_or
 
 # How long before voting closes people are reminded, and how far back a digest looks.
@@ -126,8 +128,6 @@ def _people(ids: list[int] | list[Select], document: Document | None) -> list[Us
 
     Two queries (the people, then their roles), however many there are.
     """
-    from app.permissions import can_read_document  # permissions imports the services
-
     wanted: list[int] | list[Select] | Select | CompoundSelect = ids
     if ids and not isinstance(ids[0], int):
         wanted = union(*ids) if len(ids) > 1 else ids[0]
@@ -267,7 +267,7 @@ def _voters() -> list[Select]:
 
 
 def _london_time(value: datetime | None) -> str:
-    from app.templating import london_time  # templating imports permissions, which imports us
+    from app.templating import london_time  # templating imports this module
 
     return london_time(value)
 
@@ -351,9 +351,7 @@ def decision_recorded(document: Document, record: CommitteeDecision, *, by: User
 
 def session_published(session: JointSession, *, by: User) -> int:
     """A session's agenda is published: tell the Members and Officers it is for."""
-    from app.permissions import _is_invited
-
-    invited = [user for user in _people(_voters(), session.agenda) if _is_invited(user, session)]
+    invited = [user for user in _people(_voters(), session.agenda) if is_invited(user, session)]
     return notify(
         NotificationKind.SESSION_INVITATION,
         invited,

@@ -21,7 +21,6 @@ from app.models import (
     Choice,
     Clause,
     Document,
-    DocumentStatus,
     Outcome,
     Role,
     User,
@@ -30,6 +29,13 @@ from app.models import (
     VotingAction,
     VotingEvent,
     utcnow,
+)
+from app.rules import (
+    MEMBERS,
+    OFFICERS,
+    is_amendment_voting_open,
+    is_clause_voting_open,
+    side_of,
 )
 from app.services import (
     Conflict,
@@ -42,8 +48,6 @@ from app.services import (
     require_open,
 )
 from app.services.clauses import touch_clause
-
-MEMBERS, OFFICERS = "members", "officers"
 
 
 class VotingClosed(Conflict):
@@ -60,33 +64,6 @@ class VotingAlreadyOpen(Conflict):
 
 class InterestDeclared(Conflict):
     """The person declared an interest in the item, so they do not vote on it."""
-
-
-def side_of(user: User) -> str | None:
-    """Which side a person votes on: Members, Officers, or none (they do not vote)."""
-    if user.is_member:
-        return MEMBERS
-    if user.is_officer:
-        return OFFICERS
-    return None
-
-
-def is_clause_voting_open(clause: Clause) -> bool:
-    document = clause.document
-    return (
-        document.status == DocumentStatus.OPEN
-        and document.voting_open
-        and clause.voting_closed_at is None
-        and clause.retired_at is None
-    )
-
-
-def is_amendment_voting_open(amendment: Amendment) -> bool:
-    return (
-        amendment.is_open
-        and amendment.voting_closed_at is None
-        and is_clause_voting_open(amendment.clause)
-    )
 
 
 def _item_filter(clause: Clause | None, amendment: Amendment | None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import rules
 from app.extensions import db
 from app.models import Amendment, Clause, Outcome, Vote
 from app.services import voting
@@ -33,9 +34,9 @@ def vote_panel_context(item: Clause | Amendment) -> dict:
         "tally": tally,
         "my_vote": mine,
         "outcome": outcome,
-        "is_open": voting.is_amendment_voting_open(item)
+        "is_open": rules.is_amendment_voting_open(item)
         if isinstance(item, Amendment)
-        else voting.is_clause_voting_open(item),
+        else rules.is_clause_voting_open(item),
         "would_be_agreed": voting.is_agreed(tally, document),
         "announcement": "",
         "refusal": None,

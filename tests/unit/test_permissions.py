@@ -1,7 +1,10 @@
-"""The permission grid for the foundation's pages: every role × every document state."""
+"""The permission grid: every predicate in app/permissions.py, every role × every document state
+(Draft, Open, Closed, Submitted, Recommended, Referred back, Adopted) where it depends on one."""
 
 from __future__ import annotations
 
+import inspect
+import sys
 from datetime import timedelta
 
 import pytest
@@ -9,31 +12,48 @@ import pytest
 from app.models import (
     Amendment,
     AmendmentStatus,
+    Audience,
     Clause,
     Comment,
     Discussion,
     Document,
     DocumentStatus,
+    JointSession,
     Notification,
     Role,
     User,
     utcnow,
 )
 from app.permissions import (
+    PREDICATES,
+    can_adopt,
+    can_answer_attendance,
+    can_attend,
     can_comment,
     can_create_document,
     can_decide_amendment,
+    can_edit_agenda,
     can_edit_clause,
     can_edit_comment,
+    can_export_version,
+    can_export_working_text,
     can_manage_clauses,
     can_manage_people,
     can_manage_recommendations,
+    can_manage_sessions,
     can_manage_voting,
     can_moderate,
+    can_move_document,
+    can_propose_agenda_item,
     can_propose_amendment,
+    can_publish_version,
     can_read_document,
     can_read_notification,
     can_read_recommendations,
+    can_read_review_notes,
+    can_read_session,
+    can_review,
+    can_see_audit,
     can_start_discussion,
     can_vote,
     can_withdraw_amendment,
@@ -247,3 +267,130 @@ def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
     assert can_comment(user, discussion) is False
     clause.retired_at = None
     assert can_comment(user, discussion) is can_start_discussion(user, clause.document)
+
+
+# The seven states a person sees; "referred back" is Open again, with the committee's reasons.
+S = DocumentStatus
+STATES = {
+    "draft": S.DRAFT,
+    "open": S.OPEN,
+    "closed": S.CLOSED,
+    "submitted": S.SUBMITTED,
+    "recommended": S.RECOMMENDED,
+    "referred back": S.OPEN,
+    "adopted": S.ADOPTED,
+}
+EDITABLE = {"draft", "open", "closed", "referred back"}
+OPEN = {"open", "referred back"}
+
+
+def _document(state: str) -> Document:
+    reasons = "Say more about trust." if state == "referred back" else None
+    return Document(status=STATES[state], referral_reasons=reasons)
+
+
+# Versions, moves, the committee and adoption.
+FACILITATOR_MAY_MOVE = {
+    ("draft", S.OPEN),
+    ("open", S.CLOSED),
+    ("referred back", S.CLOSED),
+    ("closed", S.OPEN),
+    ("closed", S.SUBMITTED),
+}
+
+
+@pytest.mark.parametrize("state", STATES, ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_publishing_versions_and_moving_documents(role, state):
+    user, document = person(role), _document(state)
+    is_facilitator = role == Role.FACILITATOR
+    assert can_publish_version(user, document) is (is_facilitator and state in EDITABLE)
+    for to in DocumentStatus:
+        expected = is_facilitator and (state, to) in FACILITATOR_MAY_MOVE
+        assert can_move_document(user, document, to) is expected, to
+    assert can_publish_version(person(role, active=False), document) is False
+
+
+@pytest.mark.parametrize("state", STATES, ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_reviewing_and_adopting(role, state):
+    user, document = person(role), _document(state)
+    assert can_review(user, document) is (role == Role.STANDARDS and state == "submitted")
+    assert can_read_review_notes(user, document) is (
+        role in {Role.STANDARDS, Role.FACILITATOR, Role.ADMIN}
+    )
+    assert can_adopt(user, document) is (role == Role.ADMIN and state == "recommended")
+    assert can_review(person(role, active=False), document) is False
+    assert can_adopt(None, document) is False
+
+
+@pytest.mark.parametrize("state", STATES, ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_exporting(role, state):
+    user, document = person(role), _document(state)
+    readable = state != "draft" or role in READ_DRAFT
+    assert can_export_working_text(user, document) is (readable and role in READ_DRAFT)
+    assert can_export_version(user, document) is readable
+    assert can_export_version(None, document) is False
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_seeing_the_audit_trail(role):
+    assert can_see_audit(person(role)) is (role in {Role.ADMIN, Role.STANDARDS})
+    assert can_see_audit(person(role, active=False)) is False
+
+
+def _session(state: str, *, audience=Audience.BOTH, over=False) -> JointSession:
+    starts = utcnow() + (timedelta(days=-2) if over else timedelta(days=2))
+    return JointSession(
+        agenda=_document(state),
+        audience=audience,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
+
+
+@pytest.mark.parametrize("state", STATES, ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_joint_sessions(role, state):
+    user, session = person(role), _session(state)
+    readable = state != "draft" or role in READ_DRAFT
+    assert can_manage_sessions(user) is (role in MANAGERS)
+    assert can_read_session(user, session) is readable
+    assert can_edit_agenda(user, session) is (role in MANAGERS and state in EDITABLE)
+    assert can_attend(user, session) is (role in VOTERS)
+    assert can_answer_attendance(user, session) is (role in VOTERS and state != "draft")
+    assert can_propose_agenda_item(user, session) is (role in VOTERS and state in OPEN)
+    over = _session(state, over=True)
+    assert can_attend(user, over) is (role in VOTERS)
+    assert can_answer_attendance(user, over) is False
+    assert can_propose_agenda_item(user, over) is False
+    for predicate in (can_manage_sessions, can_edit_agenda, can_attend, can_read_session):
+        args = () if predicate is can_manage_sessions else (session,)
+        assert predicate(person(role, active=False), *args) is False
+
+
+@pytest.mark.parametrize(
+    ("audience", "invited"),
+    [
+        (Audience.MEMBERS, {Role.MEMBER}),
+        (Audience.OFFICERS, {Role.OFFICER}),
+        (Audience.BOTH, VOTERS),
+        (Audience.CABINET, VOTERS),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_who_a_session_is_for(role, audience, invited):
+    session = _session("open", audience=audience)
+    assert can_attend(person(role), session) is (role in invited)
+    assert can_answer_attendance(person(role), session) is (role in invited)
+    assert can_propose_agenda_item(person(role), session) is (role in invited)
+
+
+def test_every_predicate_is_in_the_grid():
+    """A new predicate in app/permissions.py needs its rows here."""
+    tested = {name for name, _ in inspect.getmembers(sys.modules[__name__])}
+    source = inspect.getsource(sys.modules[__name__])
+    missing = [name for name in PREDICATES if name not in tested or f"{name}(" not in source]
+    assert not missing, missing

@@ -19,6 +19,7 @@ from app.models import (
     Recommendation,
     User,
 )
+from app.rules import is_clause_voting_open
 from app.services import DomainError, lifecycle, voting
 from app.services import clauses as service
 from app.services.documents import create_document
@@ -316,7 +317,7 @@ def test_moves_from_a_stale_page_are_decided_on_the_current_order(seeded, client
         service.retire_clause(db.session.get(Clause, b), "Merged", by=_user(FACILITATOR))
         db.session.commit()
     refused = client.post_form(f"{_manage(slug)}/{b}/move", {"direction": "up"})
-    assert refused.status_code == 422 and "retired" in refused.get_data(as_text=True)
+    assert refused.status_code == 410 and "retired" in refused.get_data(as_text=True)
     too_far = client.post_form(f"{_manage(slug)}/{c}/move", {"position": "4"})
     assert too_far.status_code == 422
     assert "Choose a position from 1 to 3." in too_far.get_data(as_text=True)
@@ -484,7 +485,7 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(seeded, client):
     )
     with seeded.app_context():
         clause = db.session.get(Clause, b)
-        assert not voting.is_clause_voting_open(clause)
+        assert not is_clause_voting_open(clause)
         assert len(clause.revisions) == 2
 
     # Reinstated: back in its place, with the next number in order.
@@ -564,8 +565,8 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
         session_id = session.id
     # It takes no outcome, actions or moves from a stale session page.
     item = f"/sessions/{session_id}/items/{first_id}"
-    assert client.get(f"{item}/outcome").status_code == 409
-    assert client.post_form(f"{item}/move", {"direction": "down"}).status_code == 409
+    assert client.get(f"{item}/outcome").status_code == 410
+    assert client.post_form(f"{item}/move", {"direction": "down"}).status_code == 410
 
 
 def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussions(seeded, client):
@@ -682,6 +683,6 @@ def test_retiring_a_clause_someone_else_just_retired_is_refused_not_an_error(see
         service.retire_clause(clause, "First.", by=_user(FACILITATOR))
         db.session.commit()
     response = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Second."})
-    assert response.status_code == 409
+    assert response.status_code == 410 and "already retired" in response.get_data(as_text=True)
     with seeded.app_context():
         assert db.session.get(Clause, b).retired_reason == "First."

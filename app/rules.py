@@ -1,0 +1,129 @@
+"""The domain's state rules as pure predicates: is voting open, may the text still change, who is
+a session for. They read models (and a setting or two) and change nothing.
+
+Both ``app.permissions`` (who may do what, which controls show) and the services (which refuse
+a change the state forbids) ask these, so each rule is written once. This module imports only
+``app.models`` and Flask's ``current_app``: nothing above it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from app.models import (
+    Amendment,
+    Audience,
+    Clause,
+    Comment,
+    Document,
+    DocumentStatus,
+    JointSession,
+    User,
+    utcnow,
+)
+
+S = DocumentStatus
+
+# Before submission a document's text and record may change (shared/DOMAIN.md: "From Submitted
+# onwards nothing changes a document's text or record except the committee's decision and the
+# administrator's adoption").
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
+
+# States in which Members and Officers (and the committee) can see a document.
+PUBLIC_STATUSES = frozenset(DocumentStatus) - {S.DRAFT}
+
+# Who moves a document from one state to another (the committee's moves go through
+# ``lifecycle.decide``, the administrator's through ``lifecycle.adopt``).
+FACILITATOR_MOVES = frozenset(
+    {(S.DRAFT, S.OPEN), (S.OPEN, S.CLOSED), (S.CLOSED, S.OPEN), (S.CLOSED, S.SUBMITTED)}
+)
+STANDARDS_MOVES = frozenset({(S.SUBMITTED, S.RECOMMENDED), (S.SUBMITTED, S.OPEN)})
+ADMIN_MOVES = frozenset({(S.RECOMMENDED, S.ADOPTED)})
+
+# The two sides of the Accord: every tally is kept per side.
+MEMBERS, OFFICERS = "members", "officers"
+
+
+def is_editable(document: Document) -> bool:
+    """The document's text and record (clauses, agenda items, proposals, versions) may still
+    change: Draft, Open or Closed."""
+    return document.status in EDITABLE_STATUSES
+
+
+def is_public(document: Document) -> bool:
+    """Members, Officers and the committee can see it: every state but Draft."""
+    return document.status in PUBLIC_STATUSES
+
+
+def side_of(user: User) -> str | None:
+    """Which side a person votes on: Members, Officers, or none (they do not vote). Someone
+    who is both a Member and an Officer votes as a Member."""
+    if user.is_member:
+        return MEMBERS
+    if user.is_officer:
+        return OFFICERS
+    return None
+
+
+def is_clause_voting_open(clause: Clause) -> bool:
+    """Votes on the clause are taken: the document is Open, voting is open on it and not closed
+    for this clause alone, and the clause is not retired."""
+    document = clause.document
+    return (
+        document.status == S.OPEN
+        and document.voting_open
+        and clause.voting_closed_at is None
+        and clause.retired_at is None
+    )
+
+
+def is_amendment_voting_open(amendment: Amendment) -> bool:
+    """Votes on the amendment are taken: it is open, its own voting is not closed, and voting
+    on its clause is open."""
+    return (
+        amendment.is_open
+        and amendment.voting_closed_at is None
+        and is_clause_voting_open(amendment.clause)
+    )
+
+
+def amendments_open(clause: Clause) -> bool:
+    """New amendments are welcome: the document is Open, amendments are not stopped (for the
+    document or the clause) and the clause is not retired."""
+    return (
+        clause.document.status == S.OPEN
+        and not clause.document.amendments_stopped
+        and not clause.amendments_stopped
+        and clause.retired_at is None
+    )
+
+
+def edit_window() -> timedelta:
+    """How long after posting a comment its author may edit or withdraw it (a setting)."""
+    return timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
+
+
+def is_within_edit_window(comment: Comment) -> bool:
+    return utcnow() - comment.created_at <= edit_window()
+
+
+def is_on_retired_clause(discussion) -> bool:
+    """The discussion is about a clause that has been retired (kept to be read)."""
+    return discussion.clause is not None and discussion.clause.retired_at is not None
+
+
+def is_over(session: JointSession) -> bool:
+    """The joint session has ended."""
+    return session.ends_at <= utcnow()
+
+
+def is_invited(user: User, session: JointSession) -> bool:
+    """Who a joint session is for: Members, Officers or both (Policy Cabinet: Members and
+    Officers alike, since Cabinet membership is not recorded here)."""
+    if session.audience == Audience.MEMBERS:
+        return user.is_member
+    if session.audience == Audience.OFFICERS:
+        return user.is_officer
+    return user.is_member or user.is_officer
