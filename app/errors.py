@@ -37,6 +37,8 @@ PLAIN_ERROR_PAGE = (
 )
 # PostgreSQL's SQLSTATE classes for "the server cannot be reached or is shutting down".
 _UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLite's: the file cannot be opened or read, or another writer held it past the busy timeout.
+_UNREACHABLE_SQLITE_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED")
 
 MESSAGES = {
     400: (
@@ -104,9 +106,10 @@ def database_unreachable(error: BaseException) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate is not None:
         return sqlstate.startswith(_UNREACHABLE_SQLSTATES)
-    # psycopg has no SQLSTATE for a refused connection; SQLite's file cannot be opened or is
-    # held by another writer for longer than the busy timeout.
-    return True
+    sqlite_error = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return sqlite_error.startswith(_UNREACHABLE_SQLITE_ERRORS)
+    return True  # psycopg gives no SQLSTATE for a connection that was refused
 
 
 def server_error_page(status: int, title: str, message: str) -> Response:
