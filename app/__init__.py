@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
+from app.boundaries import AccordRequest, IdConverter, reject_nul_bytes
 from app.extensions import csrf, db, limiter, migrate
 
 
@@ -24,6 +25,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
         instance_relative_config=True,
     )
+    app.request_class = AccordRequest
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(reject_nul_bytes)
     env = (config or {}).get("ACCORD_ENV") or os.environ.get("ACCORD_ENV", "production")
     app.config.update(settings.settings(env, app.instance_path))
     app.config.update(config or {})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request
+from flask import Flask, Response, flash, g, redirect, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db, is_htmx_request
+from app.extensions import db, is_htmx_request, login_manager
 from app.rendering import render
 from app.services import DomainError
 
@@ -23,6 +25,20 @@ def _error_page(status: int, title: str, message: str, **context):
         response.headers["HX-Reswap"] = "innerHTML show:top"
     return response
 
+
+log = logging.getLogger("accord.errors")
+
+# A page that needs nothing: no template, no database, no signed-in person.
+PLAIN_ERROR_PAGE = (
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+    "<title>Sorry, there is a problem with the service – Accord</title></head>"
+    "<body><h1>Sorry, there is a problem with the service</h1><p>Try again later.</p>"
+    "</body></html>"
+)
+# PostgreSQL's SQLSTATE classes for "the server cannot be reached or is shutting down".
+_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLite's: the file cannot be opened or read, or another writer held it past the busy timeout.
+_UNREACHABLE_SQLITE_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED")
 
 MESSAGES = {
     400: (
@@ -71,8 +87,63 @@ def domain_error_response(error: DomainError):
     return _error_page(error.status, title, message)
 
 
+def _forget_transaction() -> None:
+    """Roll the request's transaction back, whatever state the connection is in."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        log.warning("Could not roll back after an error", exc_info=True)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached (rather than refused a query)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_UNREACHABLE_SQLSTATES)
+    sqlite_error = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return sqlite_error.startswith(_UNREACHABLE_SQLITE_ERRORS)
+    return True  # psycopg gives no SQLSTATE for a connection that was refused
+
+
+def server_error_page(status: int, title: str, message: str) -> Response:
+    """The error page for a failure of the service itself (5xx), drawn without the database.
+
+    The request's transaction is rolled back first (on PostgreSQL a failed statement leaves it
+    unusable), and the page is drawn for nobody signed in, since loading the person needs the
+    database. Should even that fail, a plain page is answered instead.
+    """
+    _forget_transaction()
+    g._login_user = login_manager.anonymous_user()
+    g.unread_notification_count = 0
+    try:
+        return _error_page(status, title, message)
+    except Exception:
+        log.exception("Could not draw the error page")
+        _forget_transaction()
+        return Response(PLAIN_ERROR_PAGE, status, mimetype="text/html")
+
+
+def database_error(error: SQLAlchemyError) -> Response:
+    """Any database failure: 503 when the database cannot be reached, else 500."""
+    log.error("Database error in %s %s", request.method, request.path, exc_info=error)
+    status = 503 if database_unreachable(error) else 500
+    title, message = MESSAGES[status]
+    response = server_error_page(status, title, message)
+    if status == 503:
+        response.headers["Retry-After"] = "30"
+    return response
+
+
 def init_errors(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(SQLAlchemyError, database_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -88,6 +159,11 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        if code >= 500:
+            original = getattr(error, "original_exception", None)
+            if isinstance(original, SQLAlchemyError):
+                return database_error(original)
+            return server_error_page(code, title, message)
         if error.description and error.description != type(error).description:
             message = error.description  # a route's own explanation, e.g. "locked"
         if code == 429 and request.endpoint == "auth.sign_in":

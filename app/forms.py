@@ -8,9 +8,10 @@ from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import IntegerField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.boundaries import IdField
 from app.models import Clause
 from app.services import DomainError, clauses
 
@@ -33,7 +34,7 @@ class MoveForm(FlaskForm):
     """Move a clause or an agenda item to a numbered position (the up and down buttons post
     ``direction`` instead)."""
 
-    position = IntegerField(
+    position = IdField(
         "Move to position",
         widget=GovTextInput(),
         validators=[InputRequired(message=POSITION_NEEDED)],

@@ -19,9 +19,11 @@ Backends (``MAIL_BACKEND``):
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from email import policy
@@ -39,21 +41,44 @@ log = logging.getLogger("accord.mail")
 _QUEUE_KEY = "accord_outgoing_mail"
 _smtp_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="accord-smtp")
 _in_flight: set[Future] = set()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_safe(value: str) -> str:
+    """``value`` fit for one header line: line breaks and other control characters become a
+    space (a header with a line break in it is refused, or worse, read as a second header)."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 @dataclass(frozen=True)
 class Mail:
-    """One message to one person: plain text, with optional extra headers."""
+    """One message to one person: plain text, with optional extra headers, and what to do
+    (in an app context, after the failure is logged) if it cannot be delivered."""
 
     to: str
     subject: str
     body: str
     headers: tuple[tuple[str, str], ...] = ()
+    on_failure: Callable[[], None] | None = None
 
 
-def send_mail(to: str, subject: str, body: str, *, headers: dict[str, str] | None = None) -> None:
-    """Queue a message; it is delivered when the current transaction commits."""
-    mail = Mail(to=to, subject=subject, body=body, headers=tuple((headers or {}).items()))
+def send_mail(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    headers: dict[str, str] | None = None,
+    on_failure: Callable[[], None] | None = None,
+) -> None:
+    """Queue a message; it is delivered when the current transaction commits. ``on_failure``
+    runs, in an app context, if delivery fails."""
+    mail = Mail(
+        to=to,
+        subject=subject,
+        body=body,
+        headers=tuple((headers or {}).items()),
+        on_failure=on_failure,
+    )
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback, too, is an event that discards the message
@@ -76,13 +101,13 @@ def to_message(mail: Mail, sender: str) -> EmailMessage:
     # Headers are folded at whitespace only, never turned into encoded words: a long
     # List-Unsubscribe URL must stay a plain <URL> (RFC 2369) for mail programs to use it.
     message = EmailMessage(policy=policy.default.clone(max_line_length=998))
-    message["From"] = sender
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
+    message["From"] = header_safe(sender)
+    message["To"] = header_safe(mail.to)
+    message["Subject"] = header_safe(mail.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     for name, value in mail.headers:
-        message[name] = value
+        message[name] = header_safe(value)
     message.set_content(mail.body)
     return message
 
@@ -144,7 +169,13 @@ def _deliver_logged(app: Flask, mail: Mail) -> None:
     try:
         deliver(app, mail)
     except Exception:  # a mail server being down must not undo what was saved
-        log.exception("Could not send mail to %s: %s", mail.to, mail.subject)
+        log.exception("Could not send mail to %s: %s", mail.to, header_safe(mail.subject))
+        if mail.on_failure is not None:
+            try:
+                with app.app_context():
+                    mail.on_failure()
+            except Exception:
+                log.exception("Could not record that mail to %s was not sent", mail.to)
 
 
 @event.listens_for(Session, "after_commit")

@@ -40,8 +40,12 @@ def render_fragments(parts: list[tuple[str, str]], *, status: int = 200, **conte
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
-    if not target:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects, and
+    nothing that cannot go in a ``Location`` header: control characters or over 2,000
+    characters)."""
+    if not target or len(target) > 2000:
+        return default
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

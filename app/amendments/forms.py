@@ -8,10 +8,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from app.boundaries import IdField
 from app.discussions.forms import RecommendationsField
 
 MAX_CLAUSE_LENGTH = 20_000
@@ -65,7 +66,7 @@ class ClauseEditForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=500, message="Keep it to 500 characters or fewer")],
     )
-    revision_number = IntegerField(
+    revision_number = IdField(
         widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
     )
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())

@@ -1,17 +1,36 @@
-"""Loading the signed-in person for a request, with idle and absolute time-outs."""
+"""Loading the signed-in person for a request, with idle and absolute time-outs.
+
+Loading the person never writes and never flashes: a session found to have timed out is noted
+on ``g`` (``ended_session``), recorded as ended by ``record_ended_session`` after the request,
+and the sign-in redirect says why (``unauthorized``).
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, make_response, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, login_manager
 from app.models import User
 from app.services import people
 
+log = logging.getLogger("accord.sessions")
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 # Endpoints anyone may reach without signing in.
@@ -64,16 +83,8 @@ def load_user(token: str) -> User | None:
     """The person whose open session has this token, if the session has not timed out."""
     reason = _timed_out()
     if reason is not None:
-        people.end_session(token, reason=f"timed out ({reason})")
-        db.session.commit()
+        g.ended_session = (token, reason)
         session.clear()
-        flash(
-            "You were signed out because you had not used Accord for a while. "
-            "Sign in again to carry on."
-            if reason == "idle"
-            else "Your session has ended. Sign in again to carry on.",
-            "info",
-        )
         return None
     user_session = people.find_session(token)
     if user_session is None or not user_session.user.active:
@@ -82,6 +93,36 @@ def load_user(token: str) -> User | None:
     user = user_session.user
     user.session_token = token
     return user
+
+
+def _ended_message() -> str | None:
+    """Why the person was signed out this request, if their session timed out."""
+    ended = g.get("ended_session")
+    if ended is None:
+        return None
+    if ended[1] == "idle":
+        return (
+            "You were signed out because you had not used Accord for a while. "
+            "Sign in again to carry on."
+        )
+    return "Your session has ended. Sign in again to carry on."
+
+
+def record_ended_session(response: Response) -> Response:
+    """Record a session that timed out during this request as ended (its own commit: the
+    request may write nothing else). A database failure here is logged, never answered: the
+    session stays open in the table but its cookie is already cleared."""
+    ended = g.pop("ended_session", None)
+    if ended is None:
+        return response
+    token, reason = ended
+    try:
+        people.end_session(token, reason=f"timed out ({reason})")
+        db.session.commit()
+    except SQLAlchemyError:
+        log.exception("Could not record a timed-out session as ended")
+        db.session.rollback()
+    return response
 
 
 def init_sessions(app: Flask) -> None:
@@ -95,14 +136,20 @@ def init_sessions(app: Flask) -> None:
     def unauthorized():
         """Back to sign-in; an htmx request is told to go there rather than swap the page in."""
         target = request.full_path if request.query_string else request.path
+        ended = _ended_message()
+        if ended is not None:
+            flash(ended, "info")
         if request.headers.get("HX-Request") == "true":
             current = request.headers.get("HX-Current-URL", "")
             target = urlsplit(current).path or "/"
             response = make_response("", 401)
             response.headers["HX-Redirect"] = url_for("auth.sign_in", next=target)
             return response
-        flash(login_manager.login_message, login_manager.login_message_category)
+        if ended is None:
+            flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.sign_in", next=target))
+
+    app.after_request(record_ended_session)
 
     @app.before_request
     def require_sign_in():

@@ -13,10 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, SubmitField
+from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from app.boundaries import IdField
 from app.extensions import db
 from app.models import Recommendation, RecommendationSource
 from app.services.discussions import MAX_COMMENT_LENGTH
@@ -90,6 +91,14 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _submission_key() -> HiddenField:
+    """The form's one-time key (stored in 64 characters): a longer one is not Accord's."""
+    return HiddenField(
+        default=new_submission_key,
+        validators=[Length(max=64, message="Reload the page and try again")],
+    )
+
+
 class StartDiscussionForm(FlaskForm):
     title = StringField(
         "Title",
@@ -101,20 +110,20 @@ class StartDiscussionForm(FlaskForm):
     )
     body = _comment_field("Opening comment", "Enter your opening comment")
     recommendations = RecommendationsField()
-    submission_key = HiddenField(default=new_submission_key)
+    submission_key = _submission_key()
     submit = SubmitField("Start discussion", widget=GovSubmitInput())
 
 
 class CommentForm(FlaskForm):
     body = _comment_field("Your comment", "Enter your comment")
-    parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    submission_key = HiddenField(default=new_submission_key)
+    parent_id = IdField(widget=HiddenInput(), validators=[Optional()])
+    submission_key = _submission_key()
     submit = SubmitField("Post comment", widget=GovSubmitInput())
 
 
 class EditCommentForm(FlaskForm):
     body = _comment_field("Your comment", "Enter your comment")
-    edit_count = IntegerField(
+    edit_count = IdField(
         widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())

@@ -71,7 +71,11 @@ def download(slug: str):
     """The export itself, as a download (or the print page, for HTML)."""
     document = _document(slug)
     form = _form(document, formdata=request.args)
-    if not form.validate():
+    valid = form.validate()
+    if not form.version.data:  # an address typed or cut short: no version named
+        form.version.errors = [*form.version.errors, FRIENDLY_ERRORS["version"]]
+        valid = False
+    if not valid:
         for field, message in FRIENDLY_ERRORS.items():
             if form[field].errors:
                 form[field].errors = [message]

@@ -13,9 +13,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.boundaries import IdField
 from app.discussions.forms import RecommendationsField
 from app.forms import text_field
 from app.models import AttendanceAnswer, Audience, Purpose
@@ -79,8 +80,8 @@ class SessionForm(FlaskForm):
     submit = SubmitField("Create the session", widget=GovSubmitInput())
 
 
-def _minutes() -> IntegerField:
-    return IntegerField(
+def _minutes() -> IdField:
+    return IdField(
         "Duration in minutes",
         widget=GovTextInput(),
         validators=[

@@ -9,10 +9,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField
+from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from app.boundaries import IdField
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
@@ -112,7 +113,7 @@ class EditRecommendationForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=500, message="Keep it to 500 characters or fewer")],
     )
-    version = IntegerField(
+    version = IdField(
         widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
     )
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())

@@ -14,7 +14,9 @@ Each event writes all its notifications with one INSERT (whatever the number of 
 a bounded number of queries to find them. People who chose "immediate" are emailed at once
 (the mail goes when the request commits); "daily digest" people are emailed by
 ``send_digests``, which claims each notification with one atomic UPDATE so that it is mailed
-once even when two runs overlap.
+once even when two runs overlap. A notification is marked emailed when its mail is queued; if
+the mail then cannot be delivered, it is marked unsent again (``mark_unsent``) and the next
+digest run sends it, to "immediate" people too.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import cast
 from urllib.parse import urljoin
 
@@ -30,7 +33,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import CompoundSelect, CursorResult, Row, Select, func, select, union, update
 
 from app.extensions import db
-from app.mail import external_url, send_mail
+from app.mail import external_url, header_safe, send_mail
 from app.models import (
     Amendment,
     AmendmentStatus,
@@ -182,10 +185,10 @@ def notify(
             .returning(Notification.id, Notification.user_id)
         )
         written.extend(tuple(row) for row in db.session.execute(statement))
-    for _, user_id in written:
+    for notification_id, user_id in written:
         user = people[user_id]
         if _wants_immediate(user):
-            _email_one(user, text, link)
+            _email_one(user, text, link, notification_id)
     return len(written)
 
 
@@ -444,11 +447,29 @@ def _footer_and_headers(user: User) -> tuple[str, dict[str, str]]:
     return footer, headers
 
 
-def _email_one(user: User, text: str, link: str) -> None:
+def mark_unsent(notification_ids: Iterable[int]) -> None:
+    """Mark notifications whose email could not be delivered as not emailed, so the next
+    digest run sends them. Runs after the transaction that queued the mail has committed, so
+    on its own connection and transaction."""
+    ids = list(notification_ids)
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Notification).where(Notification.id.in_(ids)).values(emailed_at=None)
+        )
+
+
+def _email_one(user: User, text: str, link: str, notification_id: int) -> None:
     footer, headers = _footer_and_headers(user)
     body = f"{text}.\n\nOpen it in Accord: {absolute(link)}" + footer
-    subject = text if len(text) <= 120 else text[:119] + "…"
-    send_mail(user.email, f"Accord: {subject}", body, headers=headers)
+    line = header_safe(text)
+    subject = line if len(line) <= 120 else line[:119] + "…"
+    send_mail(
+        user.email,
+        f"Accord: {subject}",
+        body,
+        headers=headers,
+        on_failure=partial(mark_unsent, [notification_id]),
+    )
 
 
 @dataclass
@@ -464,8 +485,10 @@ class DigestReport:
 
 
 def _digest_people() -> Select:
+    """Daily-digest people, and "immediate" people whose immediate email failed."""
     return select(User.id).where(
-        User.active.is_(True), User.email_notifications == EmailPreference.DAILY_DIGEST
+        User.active.is_(True),
+        User.email_notifications.in_([EmailPreference.DAILY_DIGEST, EmailPreference.IMMEDIATE]),
     )
 
 
@@ -538,4 +561,10 @@ def _email_digest(user: User, rows: Sequence[Row]) -> None:
         lines += [f"- {row.text}", f"  {absolute(row.link)}", ""]
     lines.append(f"All your notifications: {external_url('notifications.index')}")
     subject = f"Accord: your daily digest ({len(rows)} new)"
-    send_mail(user.email, subject, "\n".join(lines) + footer, headers=headers)
+    send_mail(
+        user.email,
+        subject,
+        "\n".join(lines) + footer,
+        headers=headers,
+        on_failure=partial(mark_unsent, [row.id for row in rows]),
+    )

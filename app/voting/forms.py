@@ -9,9 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.boundaries import IdField
 from app.joint_sessions.forms import ClockField
 from app.models import utcnow
 from app.review.forms import RealDateField
@@ -30,8 +31,8 @@ class InterestForm(FlaskForm):
     submit = SubmitField("Declare interest", widget=GovSubmitInput())
 
 
-def _percent(label: str) -> IntegerField:
-    return IntegerField(
+def _percent(label: str) -> IdField:
+    return IdField(
         label,
         widget=GovTextInput(),
         validators=[

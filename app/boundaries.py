@@ -1,0 +1,95 @@
+"""What a request may carry: ids the database can hold and text without NUL bytes.
+
+Every id column is a 32-bit ``INTEGER`` on PostgreSQL (SQLite's holds 64 bits), so a number
+beyond ``2**31 - 1`` can name nothing: on PostgreSQL it fails the statement ("integer out of
+range"), on SQLite beyond ``2**63`` the driver refuses it. Such numbers are treated as not
+numbers at all, wherever they arrive:
+
+- in a path (``<int:...>``): ``IdConverter`` does not match, so the answer is 404;
+- in a query string (``request.args.get(name, type=int)``): ``AccordRequest`` gives the default;
+- in a form: ``IdField`` (and ``in_id_range`` for other fields) makes it a field error (422).
+
+NUL bytes cannot be stored in PostgreSQL text and are never typed by a person: a request with
+one in its path, query or form answers 400 before any view runs (``reject_nul_bytes``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request, abort, request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import ValidationError as RouteMismatch
+from wtforms import IntegerField
+
+ID_MAX = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
+_ID_DIGITS = len(str(ID_MAX))
+
+
+def in_id_range(value: int | None) -> bool:
+    """Whether ``value`` fits every integer column."""
+    return value is None or abs(value) <= ID_MAX
+
+
+def _bounded_int(value: str) -> int:
+    """``int(value)``, refusing (ValueError) what no integer column can hold."""
+    text = value.strip()
+    if len(text) > _ID_DIGITS + 1:
+        raise ValueError("too long for a number")
+    number = int(text)
+    if abs(number) > ID_MAX:
+        raise ValueError("out of range")
+    return number
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>``: a non-negative integer the database can hold; anything else is a 404."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max=ID_MAX, **kwargs):
+        super().__init__(map, fixed_digits, min, max, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > _ID_DIGITS:
+            raise RouteMismatch()
+        return super().to_python(value)
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form values where ``get(name, type=int)`` gives the default for a number
+    beyond the database's range, as it does for one that is not a number."""
+
+    def get(self, key, default=None, type=None):  # type: ignore[override]
+        return super().get(key, default, _bounded_int if type is int else type)
+
+
+class AccordRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
+class IdField(IntegerField):
+    """An integer form field (a hidden id, a count, a number typed by a person) whose value
+    must fit the database; a larger or a negative one is a field error, never a query."""
+
+    data: Any  # an int once the form validated (its validators require one), else None
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > ID_MAX:
+            self.data = None
+            raise ValueError(self.gettext("Enter a smaller number"))
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
+def reject_nul_bytes() -> None:
+    """400 for a request whose path, query string or form contains a NUL byte."""
+    if "\x00" in request.path or _has_nul(request.args):
+        abort(400)
+    if request.method in ("POST", "PUT", "PATCH"):
+        if _has_nul(request.form):
+            abort(400)
+        if any(file.filename and "\x00" in file.filename for file in request.files.values()):
+            abort(400)
