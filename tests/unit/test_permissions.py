@@ -378,7 +378,9 @@ def test_joint_sessions(role, state):
         (Audience.BOTH, VOTERS),
         (Audience.CABINET, VOTERS),
     ],
-    ids=str,
+    ids=lambda value: (
+        "+".join(sorted(value)) if isinstance(value, (set, frozenset)) else str(value)
+    ),
 )
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_who_a_session_is_for(role, audience, invited):
