@@ -8,8 +8,8 @@ from flask import Flask, flash, redirect, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db, is_htmx_request
-from app.rendering import render
+from app.extensions import db
+from app.rendering import is_htmx_request, render
 from app.services import DomainError
 
 

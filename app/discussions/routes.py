@@ -4,56 +4,38 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.discussions import bp
 from app.discussions.forms import (
     CommentForm,
-    ConfirmForm,
     EditCommentForm,
     HideCommentForm,
     RelinkForm,
     StartDiscussionForm,
-    chosen_recommendations,
-    recommendation_choices,
 )
-from app.discussions.live import live_marker, poll_or_sign_in
-from app.extensions import db, is_htmx_request
-from app.models import Amendment, Clause, Comment, Discussion, Document, Recommendation
+from app.extensions import db
+from app.forms import ConfirmForm, chosen_recommendations, recommendation_choices
+from app.loaders import (
+    get_clause_or_404,
+    get_comment_or_404,
+    get_discussion_or_404,
+    get_document_or_404,
+)
+from app.models import Amendment, Comment, Discussion
 from app.permissions import (
     can_comment,
     can_edit_comment,
     can_moderate,
-    can_read_document,
     can_start_discussion,
     is_on_retired_clause,
     require,
 )
-from app.rendering import render
+from app.rendering import is_htmx_request, live_marker, poll_or_sign_in, render
 from app.services import DomainError
 from app.services import discussions as service
 
 SHOW = "discussions/show.html"
-
-
-def _load_discussion(discussion_id: int) -> Discussion:
-    discussion = db.first_or_404(
-        select(Discussion)
-        .where(Discussion.id == discussion_id)
-        .options(
-            joinedload(Discussion.document),
-            joinedload(Discussion.clause),
-            selectinload(Discussion.recommendations).joinedload(Recommendation.source),
-        )
-    )
-    require(can_read_document(current_user, discussion.document))
-    return discussion
-
-
-def _load_comment(comment_id: int) -> Comment:
-    comment = db.get_or_404(Comment, comment_id)
-    require(can_read_document(current_user, comment.discussion.document))
-    return comment
 
 
 def _thread(discussion: Discussion, page: int) -> dict:
@@ -150,7 +132,7 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread"):
 @bp.get("/discussions/<int:discussion_id>")
 def show(discussion_id: int):
     """A discussion: its comments and replies, and the form to add one."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     block = "composer" if request.args.get("reply_to") or request.args.get("edit") else None
     return render(SHOW, block=block, **context)
@@ -162,7 +144,7 @@ def live(discussion_id: int):
     response = poll_or_sign_in("discussion", discussion_id)
     if response is not None:
         return response
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     since = request.args.get("since", type=int)
     announcement = service.describe_changes(discussion, since) if since is not None else ""
@@ -175,15 +157,12 @@ def live(discussion_id: int):
 @bp.route("/documents/<slug>/discussions/new", methods=["GET", "POST"])
 def new(slug: str):
     """Start a discussion on a clause (``?clause=N``) or on the whole document."""
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
-    require(can_read_document(current_user, document))
+    document = get_document_or_404(slug)
     clause = None
     clause_number = request.values.get("clause")
     if clause_number:
-        clause = db.session.scalar(
-            select(Clause).where(Clause.document_id == document.id, Clause.number == clause_number)
-        )
-        if clause is None or clause.is_retired:
+        clause = get_clause_or_404(document, clause_number)
+        if clause.is_retired:
             abort(404)
     amendment = None
     if request.values.get("amendment"):
@@ -212,16 +191,13 @@ def new(slug: str):
         db.session.commit()
         flash("Your discussion has started.", "success")
         return redirect(url_for("discussions.show", discussion_id=discussion.id), 303)
-    status = 422 if form.errors else 200
-    return render(
-        "discussions/new.html", document=document, clause=clause, form=form, status=status
-    )
+    return render("discussions/new.html", document=document, clause=clause, form=form)
 
 
 @bp.post("/discussions/<int:discussion_id>/comments")
 def comment(discussion_id: int):
     """Post a comment, or a reply when the form names the comment it answers."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     if discussion.is_locked and can_start_discussion(current_user, discussion.document):
         abort(
             409, "This discussion is locked, so no more comments can be added. Nothing was posted."
@@ -262,8 +238,8 @@ def comment(discussion_id: int):
 @bp.post("/comments/<int:comment_id>/edit")
 def edit_comment(comment_id: int):
     """Change one's own comment within the edit window; a stale form gets 409 with both texts."""
-    comment = _load_comment(comment_id)
-    discussion = _load_discussion(comment.discussion_id)
+    comment = get_comment_or_404(comment_id)
+    discussion = get_discussion_or_404(comment.discussion_id)
     if comment.author_id != current_user.id:
         abort(403)
     form = EditCommentForm()
@@ -294,7 +270,7 @@ def edit_comment(comment_id: int):
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 def withdraw_comment(comment_id: int):
     """Withdraw one's own comment, after a confirmation page."""
-    comment = _load_comment(comment_id)
+    comment = get_comment_or_404(comment_id)
     require(can_edit_comment(current_user, comment))
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -315,7 +291,7 @@ def withdraw_comment(comment_id: int):
 @bp.route("/comments/<int:comment_id>/hide", methods=["GET", "POST"])
 def hide_comment(comment_id: int):
     """A facilitator hides a comment, giving the reason shown in its place."""
-    comment = _load_comment(comment_id)
+    comment = get_comment_or_404(comment_id)
     require(can_moderate(current_user, comment.discussion) and not comment.is_hidden)
     form = HideCommentForm()
     if form.validate_on_submit():
@@ -327,13 +303,12 @@ def hide_comment(comment_id: int):
         form=form,
         comment=comment,
         discussion=comment.discussion,
-        status=422 if form.errors else 200,
     )
 
 
 @bp.post("/comments/<int:comment_id>/unhide")
 def unhide_comment(comment_id: int):
-    comment = _load_comment(comment_id)
+    comment = get_comment_or_404(comment_id)
     require(can_moderate(current_user, comment.discussion) and comment.is_hidden)
     service.unhide_comment(comment, by=current_user)
     db.session.commit()
@@ -343,7 +318,7 @@ def unhide_comment(comment_id: int):
 @bp.post("/discussions/<int:discussion_id>/lock")
 def lock(discussion_id: int):
     """Lock (or, with ``unlock``, reopen) a discussion to new comments."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
     locked = request.form.get("action") != "unlock"
     service.set_locked(discussion, locked, by=current_user)
@@ -357,7 +332,7 @@ def lock(discussion_id: int):
 @bp.route("/discussions/<int:discussion_id>/recommendations", methods=["GET", "POST"])
 def relink(discussion_id: int):
     """A facilitator changes which recommendations the discussion answers."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
     form = RelinkForm()
     form.recommendations.choices = recommendation_choices(
@@ -379,5 +354,4 @@ def relink(discussion_id: int):
         "discussions/relink.html",
         form=form,
         discussion=discussion,
-        status=422 if form.errors else 200,
     )

@@ -13,15 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.documents import bp
 from app.documents.forms import ClauseForm, DocumentForm, NumberForm, RetireForm
-from app.documents.routes import _load_document
-from app.extensions import db, is_htmx_request
-from app.forms import move_as_asked
+from app.extensions import db
+from app.forms import chosen_recommendations, move_as_asked, recommendation_choices
+from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
-from app.rendering import render, render_fragments
+from app.rendering import is_htmx_request, render, render_fragments
 from app.services import DomainError
 from app.services import clauses as service
 from app.services.documents import create_document
@@ -51,20 +50,13 @@ def new():
         else:
             flash(f"“{document.title}” is created as a Draft. Add its clauses.", "success")
             return redirect(url_for("documents.manage", slug=document.slug), 303)
-    return render("documents/new.html", form=form, status=422 if form.errors else 200)
+    return render("documents/new.html", form=form)
 
 
 def _managed(slug: str):
-    document = _load_document(slug)
+    document = get_document_or_404(slug)
     require(can_manage_clauses(current_user, document))
     return document
-
-
-def _clause(document, clause_id: int) -> Clause:
-    clause = db.session.get(Clause, clause_id)
-    if clause is None or clause.document_id != document.id:
-        abort(404)
-    return clause
 
 
 def _noun(document) -> str:
@@ -130,7 +122,11 @@ def add_clause(slug: str):
             form.body.data,
             by=current_user,
             recommendations=chosen_recommendations(form.recommendations.data),
-            after=_clause(document, int(place)) if place not in ("end", "start") else None,
+            after=(
+                get_clause_or_404(document, clause_id=int(place))
+                if place not in ("end", "start")
+                else None
+            ),
             at_start=place == "start",
         )
         db.session.commit()
@@ -143,7 +139,6 @@ def add_clause(slug: str):
         "documents/add_clause.html",
         form=form,
         document=document,
-        status=422 if form.errors else 200,
     )
 
 
@@ -163,7 +158,7 @@ def _after_move(document, clause: Clause, message: str, direction: str | None):
 def move_clause(slug: str, clause_id: int):
     """Move a clause up, down or to a numbered position (works without JavaScript)."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     direction = request.form.get("direction")
     try:
         position = move_as_asked(clause)
@@ -192,7 +187,7 @@ def move_clause(slug: str, clause_id: int):
 def number(slug: str, clause_id: int):
     """Fix a clause's number by hand (say 4A), or let it follow the order again."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     if clause.is_retired:
         abort(409, "This clause is retired. Reinstate it first.")
     form = NumberForm(formdata=None, number=clause.number) if request.method == "GET" else None
@@ -221,7 +216,6 @@ def number(slug: str, clause_id: int):
         form=form,
         document=document,
         clause=clause,
-        status=422 if form.errors else 200,
     )
 
 
@@ -229,7 +223,7 @@ def number(slug: str, clause_id: int):
 def retire(slug: str, clause_id: int):
     """Confirm, with a reason, that a clause leaves the document (it can be reinstated)."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     if clause.is_retired:
         abort(409, "This clause is already retired.")
     form = RetireForm()
@@ -258,7 +252,6 @@ def retire(slug: str, clause_id: int):
         document=document,
         clause=clause,
         open_amendments=open_amendments,
-        status=422 if form.errors else 200,
     )
 
 
@@ -266,7 +259,7 @@ def retire(slug: str, clause_id: int):
 def reinstate(slug: str, clause_id: int):
     """Bring a retired clause back, in the place it had."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     try:
         service.reinstate_clause(clause, by=current_user)
     except DomainError as error:
