@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +23,7 @@ from app.loaders import (
     get_document_or_404,
 )
 from app.models import Amendment, Comment, Discussion
+from app.pagination import paginate
 from app.permissions import (
     can_comment,
     can_edit_comment,
@@ -38,21 +39,18 @@ from app.services import discussions as service
 SHOW = "discussions/show.html"
 
 
-def _thread(discussion: Discussion, page: int) -> dict:
-    """One page of top-level comments with all their replies, in a fixed number of queries."""
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    top_level = select(Comment).where(
-        Comment.discussion_id == discussion.id, Comment.parent_id.is_(None)
+def _thread(discussion: Discussion, page: int | None) -> dict:
+    """One page of top-level comments (oldest first) with all their replies, in a fixed number
+    of queries."""
+    found = paginate(
+        select(Comment)
+        .where(Comment.discussion_id == discussion.id, Comment.parent_id.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+        .options(joinedload(Comment.author), joinedload(Comment.hidden_by)),
+        page,
+        current_app.config["COMMENTS_PER_PAGE"],
     )
-    total = db.session.scalar(select(func.count()).select_from(top_level.subquery()))
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    comments = db.session.scalars(
-        top_level.order_by(Comment.created_at, Comment.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .options(joinedload(Comment.author), joinedload(Comment.hidden_by))
-    ).all()
+    comments = found.items
     replies: dict[int, list[Comment]] = {comment.id: [] for comment in comments}
     if comments:
         for reply in db.session.scalars(
@@ -63,11 +61,33 @@ def _thread(discussion: Discussion, page: int) -> dict:
         ):
             replies[reply.parent_id].append(reply)
     # Authors' roles (for badges) come with them: User.role_grants loads "selectin".
-    return {"comments": comments, "replies": replies, "page": page, "pages": pages, "total": total}
+    return {
+        "comments": comments,
+        "replies": replies,
+        "page": found.number,
+        "pages": found.pages,
+        "total": found.total,
+    }
 
 
-def _page_context(discussion: Discussion, **forms) -> dict:
-    page = request.args.get("page", 1, type=int)
+def _page_of(discussion: Discussion, parent: Comment | None) -> int:
+    """The page that shows a reply to ``parent``, or (``parent`` None) the newest top-level
+    comment: the last page."""
+    shown_before = select(func.count(Comment.id)).where(
+        Comment.discussion_id == discussion.id, Comment.parent_id.is_(None)
+    )
+    if parent is not None:
+        shown_before = shown_before.where(
+            or_(
+                Comment.created_at < parent.created_at,
+                and_(Comment.created_at == parent.created_at, Comment.id <= parent.id),
+            )
+        )
+    return max(1, -(-db.session.scalar(shown_before) // current_app.config["COMMENTS_PER_PAGE"]))
+
+
+def _page_context(discussion: Discussion, page: int | None = None, **forms) -> dict:
+    page = page or request.args.get("page", 1, type=int)
     context = {
         "discussion": discussion,
         "document": discussion.document,
@@ -104,10 +124,11 @@ def _page_context(discussion: Discussion, **forms) -> dict:
     return context
 
 
-def _done(discussion: Discussion, message: str, anchor: str = "thread"):
-    """After a change: the updated thread for htmx, else flash and redirect (303)."""
+def _done(discussion: Discussion, message: str, anchor: str = "thread", page: int | None = None):
+    """After a change: the updated thread (its ``page``, else the one asked for) for htmx, else
+    flash and redirect (303) to that page."""
     if is_htmx_request():
-        context = _page_context(discussion)
+        context = _page_context(discussion, page)
         context.update(
             reply_to=None,
             editing=None,
@@ -117,7 +138,7 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread"):
         )
         return render(SHOW, blocks=["composer", "thread", "announcement_oob"], **context)
     flash(message, "success")
-    page = request.args.get("page")
+    page = page or request.args.get("page")
     return redirect(
         url_for(
             "discussions.show",
@@ -229,7 +250,8 @@ def comment(discussion_id: int):
                 db.session.commit()
             except IntegrityError:  # the same form, sent twice at once: keep the first
                 db.session.rollback()
-        return _done(discussion, "Your reply was posted." if parent else "Your comment was posted.")
+        message = "Your reply was posted." if parent else "Your comment was posted."
+        return _done(discussion, message, page=_page_of(discussion, parent))
     context = _page_context(discussion, comment_form=form)
     context["reply_to"] = parent
     return render(SHOW, block="composer", status=422, **context)
