@@ -59,11 +59,6 @@ def _managed(slug: str):
     return document
 
 
-def _noun(document) -> str:
-    """What the pages call a document's clauses: items on an agenda."""
-    return "item" if document.kind == DocumentKind.AGENDA else "clause"
-
-
 def _back_to(clause: Clause):
     """303 to the clause on the manage page."""
     url = url_for("documents.manage", slug=clause.document.slug)
@@ -131,7 +126,7 @@ def add_clause(slug: str):
         )
         db.session.commit()
         flash(
-            f"{_noun(document).capitalize()} {clause.number} “{clause.heading}” is added.",
+            f"{document.short_item_noun.capitalize()} {clause.number} “{clause.heading}” is added.",
             "success",
         )
         return _back_to(clause)
@@ -178,7 +173,8 @@ def move_clause(slug: str, clause_id: int):
     return _after_move(
         document,
         clause,
-        f"“{clause.heading}” is now {_noun(document)} {clause.number}, at position {position}.",
+        f"“{clause.heading}” is now {document.short_item_noun} {clause.number}, "
+        f"at position {position}.",
         direction,
     )
 
@@ -236,8 +232,8 @@ def retire(slug: str, clause_id: int):
             abort(409, str(error))
         db.session.commit()
         flash(
-            f"{_noun(document).capitalize()} {number} “{clause.heading}” is retired; those after "
-            "it moved up.",
+            f"{document.short_item_noun.capitalize()} {number} “{clause.heading}” is retired; "
+            "those after it moved up.",
             "success",
         )
         return _back_to(clause)
@@ -265,5 +261,8 @@ def reinstate(slug: str, clause_id: int):
     except DomainError as error:
         abort(409, str(error))
     db.session.commit()
-    flash(f"“{clause.heading}” is reinstated as {_noun(document)} {clause.number}.", "success")
+    flash(
+        f"“{clause.heading}” is reinstated as {document.short_item_noun} {clause.number}.",
+        "success",
+    )
     return _back_to(clause)
