@@ -69,7 +69,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app import (
         amendments,
-        auth,
         discussions,
         documents,
         exports,
@@ -81,9 +80,10 @@ def create_app(config: dict | None = None) -> Flask:
         review,
         voting,
     )
+    from app.auth import routes as auth_routes
 
     app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
+    app.register_blueprint(auth_routes.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(recommendations.bp)
     app.register_blueprint(discussions.bp)

@@ -79,7 +79,7 @@ def settings(env: str, instance_path: str) -> dict:
         # recommendations, posted again as base64 to confirm): up to 4 bytes a character.
         "MAX_FORM_MEMORY_SIZE": 3 * 1024 * 1024,
         "COMMENT_EDIT_WINDOW_MINUTES": int(os.environ.get("COMMENT_EDIT_WINDOW_MINUTES", "15")),
-        "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "50")),
+        "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "20")),
         "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", "4")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),

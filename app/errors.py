@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db, is_htmx_request, login_manager
-from app.rendering import render
+from app.extensions import db, login_manager
+from app.rendering import is_htmx_request, render
 from app.services import DomainError
 
 

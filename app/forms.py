@@ -1,19 +1,33 @@
-"""Form pieces shared by several blueprints, and the handling of the clauses' and agenda items'
-move buttons. They live outside the blueprint packages so that importing them does not import
-a blueprint's routes (a circular import)."""
+"""Form pieces shared by several blueprints (text, reason, date and clock fields, the
+recommendations field and its choices, the confirm form), and the handling of the clauses' and
+agenda items' move buttons. No blueprint imports another blueprint's forms: what two share
+lives here."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, time
 
 from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms import DateField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.boundaries import IdField
-from app.models import Clause
+from app.extensions import db
+from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.services import DomainError, clauses
+from app.services.joint_sessions import london
 
 POSITION_NEEDED = "Enter a position number, for example 3"
 
@@ -28,6 +42,152 @@ def text_field(label: str, message: str, length: int = 200) -> StringField:
             Length(max=length, message=f"{label} must be {length} characters or fewer"),
         ],
     )
+
+
+def reason_field(label: str, message: str, length: int = 2_000) -> StringField:
+    """A required reason in a text area (rejecting, retiring, declining, hiding), ``length``
+    characters at most."""
+    return StringField(
+        label,
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message=message),
+            Length(max=length, message=f"The reason must be {length:,} characters or fewer"),
+        ],
+    )
+
+
+class RealDateField(DateField):
+    """A date in three boxes; an impossible date gets a GOV.UK-style message."""
+
+    def process_formdata(self, valuelist):
+        # The widget shows what was typed in three boxes: always give it three values.
+        self.raw_data = [*valuelist, "", "", ""][:3]
+        if not any(self.raw_data):
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+
+
+def date_field(label: str) -> RealDateField:
+    """A required date in three boxes (day, month, year), with the house message."""
+    return RealDateField(
+        label,
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[
+            InputRequired(message=f"Enter the {label.lower()} as a real date, for example 2 4 2019")
+        ],
+    )
+
+
+class ClockField(StringField):
+    """A time of day typed as 10:00, 10am or 2.30pm."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.parsed = None
+        text = (self.data or "").strip().lower().replace(".", ":")
+        if not text:
+            return
+        match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
+        if match:
+            hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+            if half == "pm" and hour < 12:
+                hour += 12
+            if half == "am" and hour == 12:
+                hour = 0
+            if hour < 24 and minute < 60:
+                self.parsed = time(hour, minute)
+                return
+        raise ValueError(
+            f"Enter the {self.label.text.lower()} as a time, for example 10:00 or 2:30pm"
+        )
+
+
+def recommendation_choices(keep: Iterable[int] = ()) -> dict[int, str]:
+    """The recommendations a form offers: those in use, and retired ones only if already
+    linked (``keep``), so that editing a link does not silently drop them."""
+    keep = set(keep)
+    recommendations = db.session.scalars(
+        select(Recommendation)
+        .join(Recommendation.source)
+        .where(Recommendation.retired_at.is_(None) | Recommendation.id.in_(keep))
+        .options(joinedload(Recommendation.source))
+        .order_by(RecommendationSource.position, Recommendation.letter)
+    ).all()
+    return {
+        r.id: f"{r.label}{' (retired)' if r.is_retired else ''}: {r.text}" for r in recommendations
+    }
+
+
+def chosen_recommendations(ids: list[int]) -> list[Recommendation]:
+    """The recommendations ticked in a form (already validated against the choices)."""
+    return list(db.session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))))
+
+
+class RecommendationsField(SelectMultipleField):
+    """Checkboxes of every recommendation; at least one must be ticked."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(
+        self,
+        label="Which recommendations does this answer?",
+        *,
+        required_message="Choose at least one recommendation this discussion answers",
+        **kwargs,
+    ):
+        super().__init__(label, coerce=int, **kwargs)
+        self.required_message = required_message
+
+    def pre_validate(self, form):
+        known = set(self.choices or {})
+        if not self.data:
+            raise ValidationError(self.required_message)
+        if any(value not in known for value in self.data):
+            raise ValidationError("Choose recommendations from the list")
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError:
+            self.data = [-1]  # fails pre_validate with a clear message
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: for withdraw, unhide, lock and unlock."""
+
+
+class OpenVotingForm(FlaskForm):
+    """Opening voting, optionally saying when it will close (UK time)."""
+
+    closes_on = RealDateField(
+        "Date voting closes", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()]
+    )
+    closes_time = ClockField("Time voting closes", widget=GovTextInput(), validators=[Optional()])
+
+    @property
+    def closes_at(self) -> datetime | None:
+        parsed = getattr(self.closes_time, "parsed", None)
+        if self.closes_on.data is None or parsed is None:
+            return None
+        return london(self.closes_on.data, parsed)
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        has_day = self.closes_on.data is not None
+        has_time = getattr(self.closes_time, "parsed", None) is not None
+        if has_day and not has_time:
+            self.closes_time.errors = ["Enter the time voting closes, for example 5pm"]
+        elif has_time and not has_day:
+            self.closes_on.errors = ["Enter the date voting closes, for example 12 3 2027"]
+        elif has_day and self.closes_at is not None and self.closes_at <= utcnow():
+            self.closes_on.errors = ["The date and time voting closes must be in the future"]
+        return not self.errors
 
 
 class MoveForm(FlaskForm):

@@ -1,13 +1,43 @@
-"""One template serves a page and its htmx fragments (named blocks, via jinja2-fragments)."""
+"""The web kit every blueprint uses: one template serves a page and its htmx fragments (named
+blocks, via jinja2-fragments), the answer's status follows its form, and live pages poll cheaply.
+
+Live pages poll for changes; an unchanged poll is a 304 that costs one small query. A page
+carries the change marker it was rendered with (its ETag) and polls with ``If-None-Match``.
+Answering "unchanged" must not load the person, their roles and the page's objects, so the poll
+checks the session and reads the marker in a single statement; only when something changed does
+the request go the ordinary way (sign-in check, permissions, render).
+"""
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlsplit
 
-from flask import Response, make_response, render_template
+from flask import Response, make_response, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block, render_blocks
+from sqlalchemy import and_, func, select
 
-from app.extensions import is_htmx_request
+from app.auth.login_sessions import live_session_token
+from app.extensions import db, login_manager
+from app.models import Amendment, Clause, Discussion, Document, User, UserSession
+from app.models.people import hash_token
+
+
+def is_htmx_request() -> bool:
+    """True for an htmx request that wants a fragment (not boosted, not a history restore)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def form_status(context: dict) -> int:
+    """422 when a form in ``context`` has errors (bad input, shown by its fields), else 200."""
+    invalid = any(isinstance(value, FlaskForm) and value.errors for value in context.values())
+    return 422 if invalid else 200
 
 
 def render(
@@ -15,11 +45,14 @@ def render(
     *,
     block: str | None = None,
     blocks: list[str] | None = None,
-    status: int = 200,
+    status: int | None = None,
     **context,
 ) -> Response:
     """The whole page, or only ``block`` (or ``blocks``, for out-of-band swaps) when htmx asks
-    for a fragment. Always varies on HX-Request."""
+    for a fragment. Always varies on HX-Request. Without ``status``: 422 when a form passed in
+    ``context`` has errors, else 200."""
+    if status is None:
+        status = form_status(context)
     if blocks is not None and is_htmx_request():
         html = render_blocks(template, blocks, **context)
     elif block is not None and is_htmx_request():
@@ -53,3 +86,65 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target:
         return default
     return target
+
+
+LiveKind = Literal["clause", "amendment", "discussion"]
+
+
+def live_marker(discussion: Discussion) -> int:
+    """The change marker of what the discussion belongs to (its clause, else its document)."""
+    if discussion.clause is not None:
+        return discussion.clause.activity
+    return discussion.document.activity
+
+
+def _marker_query(kind: LiveKind, object_id: int):
+    if kind == "clause":
+        return select(Clause.activity).where(Clause.id == object_id)
+    if kind == "amendment":
+        return (
+            select(Clause.activity)
+            .join(Amendment, Amendment.clause_id == Clause.id)
+            .where(Amendment.id == object_id)
+        )
+    return (
+        select(func.coalesce(Clause.activity, Document.activity))
+        .select_from(Discussion)
+        .join(Document, Document.id == Discussion.document_id)
+        .outerjoin(Clause, Clause.id == Discussion.clause_id)
+        .where(Discussion.id == object_id)
+    )
+
+
+def not_modified(kind: LiveKind, object_id: int) -> Response | None:
+    """A 304 when the poller's ETag is still current and its session is live, else None."""
+    if not request.if_none_match:
+        return None
+    token = live_session_token()
+    if token is None:
+        return None
+    session_is_open = (
+        select(UserSession.id)
+        .join(User, and_(User.id == UserSession.user_id, User.active.is_(True)))
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        .exists()
+    )
+    marker = db.session.scalar(_marker_query(kind, object_id).where(session_is_open))
+    if marker is None or not request.if_none_match.contains(str(marker)):
+        return None
+    response = make_response("", 304)
+    response.set_etag(str(marker))
+    response.vary.add("HX-Request")
+    return response
+
+
+def poll_or_sign_in(kind: LiveKind, object_id: int | None) -> Response | None:
+    """The 304 for an unchanged poll; a sign-in redirect for a poll whose session has ended;
+    None when the poll should be answered with the changed content."""
+    if object_id is not None:
+        response = not_modified(kind, object_id)
+        if response is not None:
+            return response
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.discussions.forms import RecommendationsField
+from app.forms import RecommendationsField, reason_field
 
 MAX_CLAUSE_LENGTH = 20_000
 
@@ -73,13 +73,8 @@ class ClauseEditForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = StringField(
-        "Why is the amendment rejected?",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Give the reason the amendment is rejected"),
-            Length(max=2_000, message="The reason must be 2,000 characters or fewer"),
-        ],
+    reason = reason_field(
+        "Why is the amendment rejected?", "Give the reason the amendment is rejected"
     )
     submit = SubmitField("Reject amendment", widget=GovSubmitInput())
 

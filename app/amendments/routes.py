@@ -11,33 +11,21 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.amendments import bp
 from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
 from app.diff import redline, redline_inline, summarise
-from app.discussions.forms import chosen_recommendations, recommendation_choices
-from app.discussions.live import poll_or_sign_in
-from app.documents.routes import _load_clause, _load_document
 from app.extensions import db
+from app.forms import chosen_recommendations, recommendation_choices
+from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or_404
 from app.models import Amendment, Clause, ClauseRevision, Discussion
 from app.permissions import (
     can_decide_amendment,
     can_edit_clause,
     can_propose_amendment,
-    can_read_document,
     can_withdraw_amendment,
     require,
 )
-from app.rendering import render
+from app.rendering import poll_or_sign_in, render
 from app.services import Invalid
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
-
-
-def _clause(slug: str, number: str) -> Clause:
-    return _load_clause(_load_document(slug), number)
-
-
-def _amendment(amendment_id: int) -> Amendment:
-    amendment = db.get_or_404(Amendment, amendment_id)
-    require(can_read_document(current_user, amendment.clause.document))
-    return amendment
 
 
 def _redlines(amendment: Amendment) -> dict:
@@ -63,7 +51,7 @@ def _redlines(amendment: Amendment) -> dict:
 @bp.route("/documents/<slug>/clauses/<number>/amendments/new", methods=["GET", "POST"])
 def new(slug: str, number: str):
     """Propose a new wording of a clause."""
-    clause = _clause(slug, number)
+    clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_propose_amendment(current_user, clause))
     form = AmendmentForm()
     form.recommendations.choices = recommendation_choices()
@@ -91,14 +79,13 @@ def new(slug: str, number: str):
         form=form,
         clause=clause,
         document=clause.document,
-        status=422 if form.errors else 200,
     )
 
 
 @bp.get("/amendments/<int:amendment_id>")
 def show(amendment_id: int):
     """An amendment: its redline, rationale, votes, discussions and decision."""
-    amendment = _amendment(amendment_id)
+    amendment = get_amendment_or_404(amendment_id)
     discussions = db.session.scalars(
         select(Discussion)
         .where(Discussion.amendment_id == amendment.id)
@@ -124,7 +111,7 @@ def live(amendment_id: int):
     response = poll_or_sign_in("amendment", amendment_id)
     if response is not None:
         return response
-    amendment = _amendment(amendment_id)
+    amendment = get_amendment_or_404(amendment_id)
     context = {
         **vote_panel_context(amendment),
         "live_url": url_for("amendments.live", amendment_id=amendment.id),
@@ -138,7 +125,7 @@ def live(amendment_id: int):
 def withdraw(amendment_id: int):
     """The proposer withdraws their open amendment, after a confirmation page (offered only
     while it can be withdrawn)."""
-    amendment = _amendment(amendment_id)
+    amendment = get_amendment_or_404(amendment_id)
     if request.method == "POST":
         service.withdraw_amendment(amendment, by=current_user)
         db.session.commit()
@@ -151,7 +138,7 @@ def withdraw(amendment_id: int):
 @bp.route("/amendments/<int:amendment_id>/reject", methods=["GET", "POST"])
 def reject(amendment_id: int):
     """A facilitator rejects an amendment, giving the reason."""
-    amendment = _amendment(amendment_id)
+    amendment = get_amendment_or_404(amendment_id)
     require(can_decide_amendment(current_user, amendment))
     form = RejectForm()
     if form.validate_on_submit():
@@ -159,9 +146,7 @@ def reject(amendment_id: int):
         db.session.commit()
         flash("The amendment is rejected.", "success")
         return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
-    return render(
-        "amendments/reject.html", form=form, amendment=amendment, status=422 if form.errors else 200
-    )
+    return render("amendments/reject.html", form=form, amendment=amendment)
 
 
 @bp.route("/amendments/<int:amendment_id>/accept", methods=["GET", "POST"])
@@ -169,7 +154,7 @@ def accept(amendment_id: int):
     """A facilitator accepts an amendment: the clause gets its wording as a new revision.
 
     An out-of-date amendment needs the explicit confirmation box ticked."""
-    amendment = _amendment(amendment_id)
+    amendment = get_amendment_or_404(amendment_id)
     require(can_decide_amendment(current_user, amendment))
     form = AcceptForm()
     if form.validate_on_submit():
@@ -222,7 +207,7 @@ def accept(amendment_id: int):
 @bp.route("/documents/<slug>/clauses/<number>/edit", methods=["GET", "POST"])
 def edit_clause(slug: str, number: str):
     """A facilitator edits a clause's wording; a stale form gets 409 with both texts."""
-    clause = _clause(slug, number)
+    clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_edit_clause(current_user, clause))
     form = ClauseEditForm()
     if request.method == "GET":
@@ -255,7 +240,6 @@ def edit_clause(slug: str, number: str):
         form=form,
         clause=clause,
         conflict=False,
-        status=422 if form.errors else 200,
     )
 
 
@@ -269,7 +253,7 @@ def _conflict(form: ClauseEditForm, clause: Clause):
 @bp.get("/documents/<slug>/clauses/<number>/history")
 def history(slug: str, number: str):
     """Every wording of a clause, each with what changed from the one before."""
-    clause = _clause(slug, number)
+    clause = get_clause_or_404(get_document_or_404(slug), number)
     revisions = db.session.scalars(
         select(ClauseRevision)
         .where(ClauseRevision.clause_id == clause.id)

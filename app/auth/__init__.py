@@ -1,7 +1,2 @@
-"""Signing in and out."""
-
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from app.auth import routes  # noqa: E402,F401  (routes register themselves on bp)
+"""Signing in and out: the blueprint is in ``routes``, so that importing the sign-in session
+helpers (``login_sessions``) does not import the views."""

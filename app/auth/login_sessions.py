@@ -46,7 +46,7 @@ OPEN_ENDPOINTS = frozenset(
         "static",
     }
 )
-# Live polls check the session themselves (see app.discussions.live) and must not count as
+# Live polls check the session themselves (see app.rendering) and must not count as
 # activity, or an open tab would keep its session alive for ever.
 POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live", "amendments.live"})
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import bp
 from app.auth.forms import ForgottenPasswordForm, SetPasswordForm, SignInForm
 from app.auth.login_sessions import mark_signed_in
 from app.extensions import db, limiter
@@ -11,6 +10,8 @@ from app.models import TokenPurpose, User
 from app.rendering import render, safe_next
 from app.services import account_tokens, audit, people
 from app.services.passwords import WeakPassword
+
+bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
@@ -80,8 +81,7 @@ def sign_in():
         )
         db.session.commit()
     form.password.data = ""
-    status = 422 if form.errors else 200
-    return render("auth/sign_in.html", form=form, status=status)
+    return render("auth/sign_in.html", form=form)
 
 
 @bp.post("/sign-out")
@@ -158,7 +158,6 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
         form=form,
         person=found.user,
         purpose=purpose.value,
-        status=422 if form.errors else 200,
     )
 
 
@@ -187,7 +186,7 @@ def forgotten_password():
         people.request_password_reset(form.email.data)
         db.session.commit()
         return redirect(url_for("auth.reset_link_sent"), 303)
-    return render("auth/forgotten_password.html", form=form, status=422 if form.errors else 200)
+    return render("auth/forgotten_password.html", form=form)
 
 
 @bp.get("/forgotten-password/sent")

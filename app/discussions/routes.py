@@ -2,74 +2,54 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.discussions import bp
 from app.discussions.forms import (
     CommentForm,
-    ConfirmForm,
     EditCommentForm,
     HideCommentForm,
     RelinkForm,
     StartDiscussionForm,
-    chosen_recommendations,
-    recommendation_choices,
 )
-from app.discussions.live import live_marker, poll_or_sign_in
-from app.extensions import db, is_htmx_request
-from app.models import Amendment, Clause, Comment, Discussion, Document, Recommendation
+from app.extensions import db
+from app.forms import ConfirmForm, chosen_recommendations, recommendation_choices
+from app.loaders import (
+    get_clause_or_404,
+    get_comment_or_404,
+    get_discussion_or_404,
+    get_document_or_404,
+)
+from app.models import Amendment, Comment, Discussion
+from app.pagination import paginate
 from app.permissions import (
     can_comment,
     can_edit_comment,
     can_moderate,
-    can_read_document,
     can_start_discussion,
     require,
 )
-from app.rendering import render
+from app.rendering import is_htmx_request, live_marker, poll_or_sign_in, render
 from app.services import Invalid
 from app.services import discussions as service
 
 SHOW = "discussions/show.html"
 
 
-def _load_discussion(discussion_id: int) -> Discussion:
-    discussion = db.first_or_404(
-        select(Discussion)
-        .where(Discussion.id == discussion_id)
-        .options(
-            joinedload(Discussion.document),
-            joinedload(Discussion.clause),
-            selectinload(Discussion.recommendations).joinedload(Recommendation.source),
-        )
+def _thread(discussion: Discussion, page: int | None) -> dict:
+    """One page of top-level comments (oldest first) with all their replies, in a fixed number
+    of queries."""
+    found = paginate(
+        select(Comment)
+        .where(Comment.discussion_id == discussion.id, Comment.parent_id.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+        .options(joinedload(Comment.author), joinedload(Comment.hidden_by)),
+        page,
+        current_app.config["COMMENTS_PER_PAGE"],
     )
-    require(can_read_document(current_user, discussion.document))
-    return discussion
-
-
-def _load_comment(comment_id: int) -> Comment:
-    comment = db.get_or_404(Comment, comment_id)
-    require(can_read_document(current_user, comment.discussion.document))
-    return comment
-
-
-def _thread(discussion: Discussion, page: int) -> dict:
-    """One page of top-level comments with all their replies, in a fixed number of queries."""
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    top_level = select(Comment).where(
-        Comment.discussion_id == discussion.id, Comment.parent_id.is_(None)
-    )
-    total = db.session.execute(select(func.count()).select_from(top_level.subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    comments = db.session.scalars(
-        top_level.order_by(Comment.created_at, Comment.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .options(joinedload(Comment.author), joinedload(Comment.hidden_by))
-    ).all()
+    comments = found.items
     replies: dict[int, list[Comment]] = {comment.id: [] for comment in comments}
     if comments:
         for reply in db.session.scalars(
@@ -81,11 +61,34 @@ def _thread(discussion: Discussion, page: int) -> dict:
             assert reply.parent_id is not None  # selected so
             replies[reply.parent_id].append(reply)
     # Authors' roles (for badges) come with them: User.role_grants loads "selectin".
-    return {"comments": comments, "replies": replies, "page": page, "pages": pages, "total": total}
+    return {
+        "comments": comments,
+        "replies": replies,
+        "page": found.number,
+        "pages": found.pages,
+        "total": found.total,
+    }
 
 
-def _page_context(discussion: Discussion, **forms) -> dict:
-    page = request.args.get("page", 1, type=int)
+def _page_of(discussion: Discussion, parent: Comment | None) -> int:
+    """The page that shows a reply to ``parent``, or (``parent`` None) the newest top-level
+    comment: the last page."""
+    shown_before = select(func.count(Comment.id)).where(
+        Comment.discussion_id == discussion.id, Comment.parent_id.is_(None)
+    )
+    if parent is not None:
+        shown_before = shown_before.where(
+            or_(
+                Comment.created_at < parent.created_at,
+                and_(Comment.created_at == parent.created_at, Comment.id <= parent.id),
+            )
+        )
+    count = db.session.execute(shown_before).scalar_one()
+    return max(1, -(-count // current_app.config["COMMENTS_PER_PAGE"]))
+
+
+def _page_context(discussion: Discussion, page: int | None = None, **forms) -> dict:
+    page = page or request.args.get("page", 1, type=int)
     context = {
         "discussion": discussion,
         "document": discussion.document,
@@ -122,10 +125,11 @@ def _page_context(discussion: Discussion, **forms) -> dict:
     return context
 
 
-def _done(discussion: Discussion, message: str, anchor: str = "thread"):
-    """After a change: the updated thread for htmx, else flash and redirect (303)."""
+def _done(discussion: Discussion, message: str, anchor: str = "thread", page: int | None = None):
+    """After a change: the updated thread (its ``page``, else the one asked for) for htmx, else
+    flash and redirect (303) to that page."""
     if is_htmx_request():
-        context = _page_context(discussion)
+        context = _page_context(discussion, page)
         context.update(
             reply_to=None,
             editing=None,
@@ -135,7 +139,7 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread"):
         )
         return render(SHOW, blocks=["composer", "thread", "announcement_oob"], **context)
     flash(message, "success")
-    page = request.args.get("page")
+    page = page or request.args.get("page", type=int)
     return redirect(
         url_for(
             "discussions.show",
@@ -150,7 +154,7 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread"):
 @bp.get("/discussions/<int:discussion_id>")
 def show(discussion_id: int):
     """A discussion: its comments and replies, and the form to add one."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     block = "composer" if request.args.get("reply_to") or request.args.get("edit") else None
     return render(SHOW, block=block, **context)
@@ -162,7 +166,7 @@ def live(discussion_id: int):
     response = poll_or_sign_in("discussion", discussion_id)
     if response is not None:
         return response
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     since = request.args.get("since", type=int)
     announcement = service.describe_changes(discussion, since) if since is not None else ""
@@ -175,15 +179,12 @@ def live(discussion_id: int):
 @bp.route("/documents/<slug>/discussions/new", methods=["GET", "POST"])
 def new(slug: str):
     """Start a discussion on a clause (``?clause=N``) or on the whole document."""
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
-    require(can_read_document(current_user, document))
+    document = get_document_or_404(slug)
     clause = None
     clause_number = request.values.get("clause")
     if clause_number:
-        clause = db.session.scalar(
-            select(Clause).where(Clause.document_id == document.id, Clause.number == clause_number)
-        )
-        if clause is None or clause.is_retired:
+        clause = get_clause_or_404(document, clause_number)
+        if clause.is_retired:
             abort(404)
     amendment = None
     if request.values.get("amendment"):
@@ -212,16 +213,13 @@ def new(slug: str):
         db.session.commit()
         flash("Your discussion has started.", "success")
         return redirect(url_for("discussions.show", discussion_id=discussion.id), 303)
-    status = 422 if form.errors else 200
-    return render(
-        "discussions/new.html", document=document, clause=clause, form=form, status=status
-    )
+    return render("discussions/new.html", document=document, clause=clause, form=form)
 
 
 @bp.post("/discussions/<int:discussion_id>/comments")
 def comment(discussion_id: int):
     """Post a comment, or a reply when the form names the comment it answers."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     require(can_start_discussion(current_user, discussion.document))
     form = CommentForm()
     parent = None
@@ -242,7 +240,8 @@ def comment(discussion_id: int):
                 db.session.commit()
             except IntegrityError:  # the same form, sent twice at once: keep the first
                 db.session.rollback()
-        return _done(discussion, "Your reply was posted." if parent else "Your comment was posted.")
+        message = "Your reply was posted." if parent else "Your comment was posted."
+        return _done(discussion, message, page=_page_of(discussion, parent))
     context = _page_context(discussion, comment_form=form)
     context["reply_to"] = parent if parent and parent.discussion_id == discussion.id else None
     return render(SHOW, block="composer", status=422, **context)
@@ -251,8 +250,8 @@ def comment(discussion_id: int):
 @bp.post("/comments/<int:comment_id>/edit")
 def edit_comment(comment_id: int):
     """Change one's own comment within the edit window; a stale form gets 409 with both texts."""
-    comment = _load_comment(comment_id)
-    discussion = _load_discussion(comment.discussion_id)
+    comment = get_comment_or_404(comment_id)
+    discussion = get_discussion_or_404(comment.discussion_id)
     require(
         can_start_discussion(current_user, discussion.document)
         and comment.author_id == current_user.id
@@ -277,7 +276,7 @@ def edit_comment(comment_id: int):
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 def withdraw_comment(comment_id: int):
     """Withdraw one's own comment, after a confirmation page (offered only while it can be)."""
-    comment = _load_comment(comment_id)
+    comment = get_comment_or_404(comment_id)
     if request.method == "GET":
         require(can_edit_comment(current_user, comment))
     require(can_start_discussion(current_user, comment.discussion.document))
@@ -300,7 +299,7 @@ def withdraw_comment(comment_id: int):
 @bp.route("/comments/<int:comment_id>/hide", methods=["GET", "POST"])
 def hide_comment(comment_id: int):
     """A facilitator hides a comment, giving the reason shown in its place."""
-    comment = _load_comment(comment_id)
+    comment = get_comment_or_404(comment_id)
     require(can_moderate(current_user, comment.discussion) and not comment.is_hidden)
     form = HideCommentForm()
     if form.validate_on_submit():
@@ -312,13 +311,12 @@ def hide_comment(comment_id: int):
         form=form,
         comment=comment,
         discussion=comment.discussion,
-        status=422 if form.errors else 200,
     )
 
 
 @bp.post("/comments/<int:comment_id>/unhide")
 def unhide_comment(comment_id: int):
-    comment = _load_comment(comment_id)
+    comment = get_comment_or_404(comment_id)
     require(can_moderate(current_user, comment.discussion) and comment.is_hidden)
     service.unhide_comment(comment, by=current_user)
     db.session.commit()
@@ -328,7 +326,7 @@ def unhide_comment(comment_id: int):
 @bp.post("/discussions/<int:discussion_id>/lock")
 def lock(discussion_id: int):
     """Lock (or, with ``unlock``, reopen) a discussion to new comments."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
     locked = request.form.get("action") != "unlock"
     service.set_locked(discussion, locked, by=current_user)
@@ -342,7 +340,7 @@ def lock(discussion_id: int):
 @bp.route("/discussions/<int:discussion_id>/recommendations", methods=["GET", "POST"])
 def relink(discussion_id: int):
     """A facilitator changes which recommendations the discussion answers."""
-    discussion = _load_discussion(discussion_id)
+    discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
     form = RelinkForm()
     form.recommendations.choices = recommendation_choices(
@@ -364,5 +362,4 @@ def relink(discussion_id: int):
         "discussions/relink.html",
         form=form,
         discussion=discussion,
-        status=422 if form.errors else 200,
     )

@@ -13,8 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.discussions.forms import RecommendationsField
-from app.forms import text_field
+from app.forms import RecommendationsField, reason_field, text_field
 from app.models import DocumentKind
 
 
@@ -80,12 +79,5 @@ class NumberForm(FlaskForm):
 
 
 class RetireForm(FlaskForm):
-    reason = StringField(
-        "Why is the clause retired?",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Give the reason the clause is retired"),
-            Length(max=2_000, message="The reason must be 2,000 characters or fewer"),
-        ],
-    )
+    reason = reason_field("Why is the clause retired?", "Give the reason the clause is retired")
     submit = SubmitField("Retire the clause", widget=GovSubmitInput())

@@ -7,21 +7,20 @@ document's current order.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.documents import bp
 from app.documents.forms import ClauseForm, DocumentForm, NumberForm, RetireForm
-from app.documents.routes import _load_document
-from app.extensions import db, is_htmx_request
-from app.forms import move_as_asked
+from app.extensions import db
+from app.forms import chosen_recommendations, move_as_asked, recommendation_choices
+from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
-from app.rendering import render, render_fragments
+from app.rendering import is_htmx_request, render, render_fragments
 from app.services import DomainError, Invalid
 from app.services import clauses as service
 from app.services.documents import create_document
@@ -51,25 +50,13 @@ def new():
         else:
             flash(f"“{document.title}” is created as a Draft. Add its clauses.", "success")
             return redirect(url_for("documents.manage", slug=document.slug), 303)
-    return render("documents/new.html", form=form, status=422 if form.errors else 200)
+    return render("documents/new.html", form=form)
 
 
 def _managed(slug: str):
-    document = _load_document(slug)
+    document = get_document_or_404(slug)
     require(can_manage_clauses(current_user, document))
     return document
-
-
-def _clause(document, clause_id: int) -> Clause:
-    clause = db.session.get(Clause, clause_id)
-    if clause is None or clause.document_id != document.id:
-        abort(404)
-    return clause
-
-
-def _noun(document) -> str:
-    """What the pages call a document's clauses: items on an agenda."""
-    return "item" if document.kind == DocumentKind.AGENDA else "clause"
 
 
 def _back_to(clause: Clause):
@@ -130,12 +117,16 @@ def add_clause(slug: str):
             form.body.data,
             by=current_user,
             recommendations=chosen_recommendations(form.recommendations.data),
-            after=_clause(document, int(place)) if place not in ("end", "start") else None,
+            after=(
+                get_clause_or_404(document, clause_id=int(place))
+                if place not in ("end", "start")
+                else None
+            ),
             at_start=place == "start",
         )
         db.session.commit()
         flash(
-            f"{_noun(document).capitalize()} {clause.number} “{clause.heading}” is added.",
+            f"{document.short_item_noun.capitalize()} {clause.number} “{clause.heading}” is added.",
             "success",
         )
         return _back_to(clause)
@@ -143,7 +134,6 @@ def add_clause(slug: str):
         "documents/add_clause.html",
         form=form,
         document=document,
-        status=422 if form.errors else 200,
     )
 
 
@@ -163,7 +153,7 @@ def _after_move(document, clause: Clause, message: str, direction: str | None):
 def move_clause(slug: str, clause_id: int):
     """Move a clause up, down or to a numbered position (works without JavaScript)."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     direction = request.form.get("direction")
     try:
         position = move_as_asked(clause)
@@ -185,7 +175,8 @@ def move_clause(slug: str, clause_id: int):
     return _after_move(
         document,
         clause,
-        f"“{clause.heading}” is now {_noun(document)} {clause.number}, at position {position}.",
+        f"“{clause.heading}” is now {document.short_item_noun} {clause.number}, "
+        f"at position {position}.",
         direction,
     )
 
@@ -194,7 +185,7 @@ def move_clause(slug: str, clause_id: int):
 def number(slug: str, clause_id: int):
     """Fix a clause's number by hand (say 4A), or let it follow the order again."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     service.require_live(clause)
     form = NumberForm(formdata=None, number=clause.number) if request.method == "GET" else None
     if request.method == "POST" and request.form.get("action") == "release":
@@ -219,7 +210,6 @@ def number(slug: str, clause_id: int):
         form=form,
         document=document,
         clause=clause,
-        status=422 if form.errors else 200,
     )
 
 
@@ -227,7 +217,7 @@ def number(slug: str, clause_id: int):
 def retire(slug: str, clause_id: int):
     """Confirm, with a reason, that a clause leaves the document (it can be reinstated)."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     if clause.is_retired:
         raise service.ClauseRetired(clause, "This clause is already retired.")
     form = RetireForm()
@@ -236,8 +226,8 @@ def retire(slug: str, clause_id: int):
         service.retire_clause(clause, form.reason.data, by=current_user)
         db.session.commit()
         flash(
-            f"{_noun(document).capitalize()} {number} “{clause.heading}” is retired; those after "
-            "it moved up.",
+            f"{document.short_item_noun.capitalize()} {number} “{clause.heading}” is retired; "
+            "those after it moved up.",
             "success",
         )
         return _back_to(clause)
@@ -252,7 +242,6 @@ def retire(slug: str, clause_id: int):
         document=document,
         clause=clause,
         open_amendments=open_amendments,
-        status=422 if form.errors else 200,
     )
 
 
@@ -260,8 +249,11 @@ def retire(slug: str, clause_id: int):
 def reinstate(slug: str, clause_id: int):
     """Bring a retired clause back, in the place it had."""
     document = _managed(slug)
-    clause = _clause(document, clause_id)
+    clause = get_clause_or_404(document, clause_id=clause_id)
     service.reinstate_clause(clause, by=current_user)
     db.session.commit()
-    flash(f"“{clause.heading}” is reinstated as {_noun(document)} {clause.number}.", "success")
+    flash(
+        f"“{clause.heading}” is reinstated as {document.short_item_noun} {clause.number}.",
+        "success",
+    )
     return _back_to(clause)

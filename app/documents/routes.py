@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.diff import redline, redline_inline, summarise
-from app.discussions.live import poll_or_sign_in
 from app.documents import bp
 from app.extensions import db
+from app.forms import OpenVotingForm
+from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import (
     Amendment,
     AmendmentStatus,
@@ -19,50 +19,11 @@ from app.models import (
     Document,
     Recommendation,
 )
-from app.permissions import can_read_document, require
-from app.rendering import render
+from app.rendering import poll_or_sign_in, render
 from app.services import voting
-from app.voting.forms import OpenVotingForm
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
-
-
-def _load_document(slug: str) -> Document:
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
-    require(can_read_document(current_user, document))
-    return document
-
-
-def _load_clause(document: Document, number: str, clause_id: int | None = None) -> Clause:
-    """The clause numbered ``number``; or, for a live page polling a clause whose number may
-    have changed since (clauses moved), the clause with ``clause_id``."""
-    which = Clause.id == clause_id if clause_id is not None else Clause.number == number
-    clause = db.session.scalar(
-        select(Clause)
-        .where(Clause.document_id == document.id, which)
-        .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
-    )
-    if clause is None:
-        if clause_id is None and request.method == "GET":
-            _redirect_from_former_number(document, number)
-        abort(404)
-    return clause
-
-
-def _redirect_from_former_number(document: Document, number: str) -> None:
-    """An old link to a clause by the number it had when it was retired (in an email, an export,
-    the audit trail) leads to it when no live clause has taken the number (302: it may)."""
-    retired = db.session.scalar(
-        select(Clause)
-        .where(Clause.document_id == document.id, Clause.retired_number == number)
-        .order_by(Clause.retired_at.desc())
-        .limit(1)
-    )
-    if retired is not None:
-        assert request.endpoint is not None and request.view_args is not None  # in a view
-        values = {**request.view_args, "number": retired.number, **request.args}
-        abort(redirect(url_for(request.endpoint, **values)))
 
 
 def _discussion_counts(document: Document) -> tuple[dict, dict]:
@@ -88,7 +49,7 @@ def _discussion_counts(document: Document) -> tuple[dict, dict]:
 @bp.get("/<slug>")
 def show(slug: str):
     """A document's clauses in order, each with its recommendations and how much discussion."""
-    document = _load_document(slug)
+    document = get_document_or_404(slug)
     clauses = db.session.scalars(
         select(Clause)
         .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
@@ -132,8 +93,8 @@ def _discussions(document: Document, clause: Clause | None) -> list[tuple[Discus
 
 
 def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dict:
-    document = _load_document(slug)
-    clause = _load_clause(document, number, clause_id)
+    document = get_document_or_404(slug)
+    clause = get_clause_or_404(document, number, clause_id=clause_id)
     amendments = db.session.scalars(
         select(Amendment)
         .where(Amendment.clause_id == clause.id)
@@ -174,8 +135,8 @@ def clause_live(slug: str, number: str):
 @bp.get("/<slug>/clauses/<number>/changes")
 def clause_changes(slug: str, number: str):
     """How the clause's wording changed from revision ``from`` to the current wording."""
-    document = _load_document(slug)
-    clause = _load_clause(document, number)
+    document = get_document_or_404(slug)
+    clause = get_clause_or_404(document, number)
     start = request.args.get("from", type=int)
     revision = db.session.scalar(
         select(ClauseRevision).where(

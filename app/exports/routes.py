@@ -11,6 +11,7 @@ from app.exports.build import ExportError, build_model, find_version, open_data
 from app.exports.forms import ExportForm
 from app.exports.render import MIME_TYPES, render_export
 from app.extensions import db
+from app.loaders import get_document_or_404
 from app.models import Document, DocumentVersion
 from app.permissions import can_export_version, can_export_working_text, require
 from app.rendering import render
@@ -26,7 +27,7 @@ FRIENDLY_ERRORS = {
 
 
 def _document(slug: str) -> Document:
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
+    document = get_document_or_404(slug)
     require(can_export_version(current_user, document))
     return document
 

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import re
-from datetime import time
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -17,42 +14,23 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.boundaries import IdField
-from app.discussions.forms import RecommendationsField
-from app.forms import text_field
+from app.forms import (
+    ClockField,
+    RealDateField,
+    RecommendationsField,
+    date_field,
+    reason_field,
+    text_field,
+)
 from app.models import AttendanceAnswer, Audience, Purpose
-from app.review.forms import RealDateField, meeting_date_field
 
 PURPOSES = {p.value: p.label for p in Purpose}
-
-
-class ClockField(StringField):
-    """A time of day typed as 10:00, 10am or 2.30pm."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.parsed = None
-        text = (self.data or "").strip().lower().replace(".", ":")
-        if not text:
-            return
-        match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
-        if match:
-            hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
-            if half == "pm" and hour < 12:
-                hour += 12
-            if half == "am" and hour == 12:
-                hour = 0
-            if hour < 24 and minute < 60:
-                self.parsed = time(hour, minute)
-                return
-        raise ValueError(
-            f"Enter the {self.label.text.lower()} as a time, for example 10:00 or 2:30pm"
-        )
 
 
 class SessionForm(FlaskForm):
     title = text_field("Title", "Enter the session's title")
     theme = text_field("Theme", "Enter the theme, for example “Roles and trust”")
-    day = meeting_date_field("Date")
+    day = date_field("Date")
     start = ClockField(
         "Start time",
         widget=GovTextInput(),
@@ -130,14 +108,7 @@ class ProposalForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = StringField(
-        "Why is the item declined?",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Give the reason the item is declined"),
-            Length(max=2_000),
-        ],
-    )
+    reason = reason_field("Why is the item declined?", "Give the reason the item is declined")
     submit = SubmitField("Decline the item", widget=GovSubmitInput())
 
 

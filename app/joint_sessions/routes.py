@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.extensions import db
-from app.forms import MoveForm, move_as_asked
+from app.forms import MoveForm, chosen_recommendations, move_as_asked, recommendation_choices
 from app.joint_sessions import bp
 from app.joint_sessions.calendar import calendar_for
 from app.joint_sessions.forms import (
@@ -20,6 +19,7 @@ from app.joint_sessions.forms import (
     SessionForm,
     ToDocumentForm,
 )
+from app.loaders import get_clause_or_404
 from app.models import (
     AgendaItem,
     AgendaProposal,
@@ -61,9 +61,7 @@ def _session(session_id: int) -> JointSession:
 
 
 def _item(session: JointSession, clause_id: int) -> Clause:
-    clause = db.session.get(Clause, clause_id)
-    if clause is None or clause.document_id != session.agenda_id:
-        abort(404)
+    clause = get_clause_or_404(session.agenda, clause_id=clause_id)
     require_live(clause)
     return clause
 
@@ -120,7 +118,7 @@ def new():
                 "The session is created. Add its agenda items, then publish the agenda.", "success"
             )
             return redirect(url_for("joint_sessions.show", session_id=session.id), 303)
-    return render("joint_sessions/new.html", form=form, status=422 if form.errors else 200)
+    return render("joint_sessions/new.html", form=form)
 
 
 def _page(session: JointSession, **forms):
@@ -194,7 +192,6 @@ def add_item(session_id: int):
         "joint_sessions/item_form.html",
         form=form,
         session=session,
-        status=422 if form.errors else 200,
     )
 
 
@@ -251,7 +248,6 @@ def propose(session_id: int):
         "joint_sessions/propose.html",
         form=form,
         session=session,
-        status=422 if form.errors else 200,
     )
 
 
@@ -290,7 +286,6 @@ def decline_proposal(proposal_id: int):
         form=form,
         proposal=proposal,
         session=session,
-        status=422 if form.errors else 200,
     )
 
 
@@ -349,7 +344,6 @@ def outcome(session_id: int, clause_id: int):
         action_form=action_form,
         actions=actions,
         to_document=to_document,
-        status=422 if outcome_form.errors or action_form.errors else 200,
     )
 
 

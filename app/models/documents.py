@@ -115,6 +115,26 @@ class Document(Base):
     )
 
     @property
+    def item_noun(self) -> str:
+        """What pages call the document's parts: "agenda item" on an agenda, else "clause"."""
+        return "agenda item" if self.kind == DocumentKind.AGENDA else "clause"
+
+    @property
+    def item_noun_plural(self) -> str:
+        """ "agenda items" or "clauses"."""
+        return f"{self.item_noun}s"
+
+    @property
+    def short_item_noun(self) -> str:
+        """The noun before a number, as in "item 3" or "clause 4A"."""
+        return "item" if self.kind == DocumentKind.AGENDA else "clause"
+
+    @property
+    def whole_noun(self) -> str:
+        """What pages call the document as a whole: "agenda" or "document"."""
+        return "agenda" if self.kind == DocumentKind.AGENDA else "document"
+
+    @property
     def is_voting_overdue(self) -> bool:
         """Voting is still open after the time the facilitator said it would close: it does
         not close by itself (a facilitator closes it and the results are recorded then)."""

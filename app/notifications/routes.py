@@ -4,13 +4,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.extensions import csrf, db, is_htmx_request
+from app.extensions import csrf, db
 from app.models import EmailPreference, Notification
 from app.notifications import bp
 from app.notifications.forms import PREFERENCE_HINTS, PreferencesForm
 from app.pagination import paginate
 from app.permissions import can_read_notification, require
-from app.rendering import render, render_fragments, safe_next
+from app.rendering import is_htmx_request, render, render_fragments, safe_next
 from app.services import notifications as service
 from app.templating import unread_notification_count
 
@@ -110,7 +110,6 @@ def preferences():
         "notifications/preferences.html",
         form=form,
         hints=PREFERENCE_HINTS,
-        status=422 if form.errors else 200,
     )
 
 

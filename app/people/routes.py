@@ -88,7 +88,7 @@ def invite():
                 "success",
             )
             return redirect(url_for("people.show", user_id=user.id), 303)
-    return render("people/invite.html", form=form, status=422 if form.errors else 200)
+    return render("people/invite.html", form=form)
 
 
 @bp.get("/people/<int:user_id>")
@@ -138,7 +138,7 @@ def edit(user_id: int):
             if not can_manage_people(current_user):  # an admin who gave up the role
                 return redirect(url_for("main.home"), 303)
             return redirect(url_for("people.show", user_id=user.id), 303)
-    return render("people/edit.html", form=form, person=user, status=422 if form.errors else 200)
+    return render("people/edit.html", form=form, person=user)
 
 
 @bp.post("/people/<int:user_id>/invitation")
@@ -243,7 +243,6 @@ def import_people():
         "people/import.html",
         form=form,
         columns=people_import.COLUMNS,
-        status=422 if form.errors else 200,
     )
 
 

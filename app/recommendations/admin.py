@@ -11,8 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.discussions.forms import ConfirmForm
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.models import Recommendation, RecommendationSource
 from app.permissions import can_manage_recommendations, require
 from app.recommendations import bp
@@ -65,7 +65,7 @@ def new_source():
         else:
             flash(f"{source.name} is added. Now import its recommendations.", "success")
             return redirect(url_for("recommendations.import_start", source=source.slug), 303)
-    return render("recommendations/new_source.html", form=form, status=422 if form.errors else 200)
+    return render("recommendations/new_source.html", form=form)
 
 
 def _sources() -> list[RecommendationSource]:
@@ -157,7 +157,6 @@ def import_start():
         "recommendations/import.html",
         form=form,
         sources=sources,
-        status=422 if form.errors else 200,
     )
 
 
@@ -237,7 +236,6 @@ def edit(source: str, letter: str):
         form=form,
         recommendation=recommendation,
         conflict=False,
-        status=422 if form.errors else 200,
     )
 
 
@@ -309,7 +307,6 @@ def retire(source: str, letter: str):
         "recommendations/retire.html",
         form=form,
         recommendation=recommendation,
-        status=422 if form.errors else 200,
     )
 
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
+from app.forms import reason_field
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
@@ -120,12 +121,5 @@ class EditRecommendationForm(FlaskForm):
 
 
 class RetireForm(FlaskForm):
-    reason = StringField(
-        "Why is it retired?",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired(message="Say why the recommendation is retired"),
-            Length(max=2_000, message="The reason must be 2,000 characters or fewer"),
-        ],
-    )
+    reason = reason_field("Why is it retired?", "Say why the recommendation is retired")
     submit = SubmitField("Retire the recommendation", widget=GovSubmitInput())

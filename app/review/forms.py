@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.forms import date_field
 from app.models import Decision
 
 
@@ -34,32 +34,6 @@ class MoveForm(FlaskForm):
         "Version to submit", coerce=int, widget=GovSelect(), validators=[Optional()]
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
-class RealDateField(DateField):
-    """A date in three boxes; an impossible date gets a GOV.UK-style message."""
-
-    def process_formdata(self, valuelist):
-        # The widget shows what was typed in three boxes: always give it three values.
-        self.raw_data = [*valuelist, "", "", ""][:3]
-        if not any(self.raw_data):
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a real date") from error
-
-
-def meeting_date_field(label: str) -> DateField:
-    """A required date in three boxes, e.g. a meeting's, with the GOV.UK message."""
-    return RealDateField(
-        label,
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        validators=[
-            InputRequired(message=f"Enter the {label.lower()} as a real date, for example 2 4 2019")
-        ],
-    )
 
 
 class NoteForm(FlaskForm):
@@ -90,10 +64,10 @@ class DecisionForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=5_000, message="Keep it to 5,000 characters")],
     )
-    meeting_date = meeting_date_field("Date of the meeting")
+    meeting_date = date_field("Date of the meeting")
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
 class AdoptForm(FlaskForm):
-    full_council_date = meeting_date_field("Date of the Full Council meeting")
+    full_council_date = date_field("Date of the Full Council meeting")
     submit = SubmitField("Mark as adopted", widget=GovSubmitInput())

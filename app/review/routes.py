@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.diff import redline, redline_inline, summarise
 from app.extensions import db
+from app.loaders import get_document_or_404
 from app.models import (
     Amendment,
     AmendmentStatus,
@@ -28,7 +29,6 @@ from app.permissions import (
     can_adopt,
     can_move_document,
     can_publish_version,
-    can_read_document,
     can_review,
     can_see_audit,
     require,
@@ -40,12 +40,6 @@ from app.services import Invalid, ReasonNeeded, audit, lifecycle, voting
 from app.services import coverage as coverage_service
 
 AUDIT_PAGE_SIZE = 50
-
-
-def _document(slug: str) -> Document:
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
-    require(can_read_document(current_user, document))
-    return document
 
 
 def _version(document: Document, number: int) -> DocumentVersion:
@@ -73,7 +67,7 @@ def _versions(document: Document) -> list[DocumentVersion]:
 @bp.route("/documents/<slug>/versions", methods=["GET", "POST"])
 def versions(slug: str):
     """Published versions of a document; facilitators publish a new one here."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     form = PublishForm()
     if request.method == "POST":
         require(can_publish_version(current_user, document))
@@ -96,14 +90,13 @@ def versions(slug: str):
         versions=_versions(document),
         form=form,
         transitions=transitions,
-        status=422 if form.errors else 200,
     )
 
 
 @bp.get("/documents/<slug>/versions/<int:number>")
 def version(slug: str, number: int):
     """One frozen version: its full text and content hash."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     return render("review/version.html", document=document, version=_version(document, number))
 
 
@@ -136,7 +129,7 @@ def comparison_context(old: list[dict], new: list[dict]) -> dict:
 def compare(slug: str):
     """Any two versions, or a version and the working text: what was added, removed, moved
     and changed."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     versions = _versions(document)
     if not versions:
         return render("review/compare.html", document=document, versions=[], old_label=None)
@@ -166,7 +159,7 @@ TARGETS = {
 @bp.route("/documents/<slug>/state/<action>", methods=["GET", "POST"])
 def move(slug: str, action: str):
     """A facilitator moves the document on (open, close, reopen, submit), with a note."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     if action not in TARGETS:
         abort(404)
     to = TARGETS[action]
@@ -196,7 +189,6 @@ def move(slug: str, action: str):
         to=to,
         action=action,
         versions=versions,
-        status=422 if form.errors else 200,
     )
 
 
@@ -270,7 +262,7 @@ def _note_form(version: DocumentVersion) -> NoteForm:
 @bp.get("/documents/<slug>/review")
 def review(slug: str):
     """The Standards Committee's review of the submitted version."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     if document.submitted_version_id is None:
         abort(404)
     context = _review_context(document)
@@ -285,7 +277,7 @@ def review(slug: str):
 @bp.post("/documents/<slug>/review/notes")
 def add_note(slug: str):
     """A committee member adds a review note (on the version or one clause)."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     require(can_review(current_user, document))
     context = _review_context(document)
     form = _note_form(context["version"])
@@ -315,7 +307,7 @@ def add_note(slug: str):
 @bp.post("/documents/<slug>/review/decision")
 def record_decision(slug: str):
     """The committee's decision: recommend to Full Council, or refer back with reasons."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     require(can_review(current_user, document))
     context = _review_context(document)
     form = DecisionForm()
@@ -350,7 +342,7 @@ def record_decision(slug: str):
 @bp.route("/documents/<slug>/adopt", methods=["GET", "POST"])
 def adopt(slug: str):
     """An administrator records Full Council's adoption, with the meeting date."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     require(can_adopt(current_user, document))
     form = AdoptForm()
     if form.validate_on_submit():
@@ -358,9 +350,7 @@ def adopt(slug: str):
         db.session.commit()
         flash("The document is marked as adopted by Full Council.", "success")
         return redirect(url_for("documents.show", slug=slug), 303)
-    return render(
-        "review/adopt.html", document=document, form=form, status=422 if form.errors else 200
-    )
+    return render("review/adopt.html", document=document, form=form)
 
 
 # The audit trail ---------------------------------------------------------------------------

@@ -1,22 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.boundaries import IdField
-from app.joint_sessions.forms import ClockField
-from app.models import utcnow
-from app.review.forms import RealDateField
-from app.services.joint_sessions import london
 
 
 class InterestForm(FlaskForm):
@@ -46,32 +39,3 @@ class RuleForm(FlaskForm):
     member_turnout_percent = _percent("Minimum turnout of Members (%)")
     officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
     submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())
-
-
-class OpenVotingForm(FlaskForm):
-    """Opening voting, optionally saying when it will close (UK time)."""
-
-    closes_on = RealDateField(
-        "Date voting closes", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()]
-    )
-    closes_time = ClockField("Time voting closes", widget=GovTextInput(), validators=[Optional()])
-
-    @property
-    def closes_at(self) -> datetime | None:
-        parsed = getattr(self.closes_time, "parsed", None)
-        if self.closes_on.data is None or parsed is None:
-            return None
-        return london(self.closes_on.data, parsed)
-
-    def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
-            return False
-        has_day = self.closes_on.data is not None
-        has_time = getattr(self.closes_time, "parsed", None) is not None
-        if has_day and not has_time:
-            self.closes_time.errors = ["Enter the time voting closes, for example 5pm"]
-        elif has_time and not has_day:
-            self.closes_on.errors = ["Enter the date voting closes, for example 12 3 2027"]
-        elif has_day and self.closes_at is not None and self.closes_at <= utcnow():
-            self.closes_on.errors = ["The date and time voting closes must be in the future"]
-        return not self.errors

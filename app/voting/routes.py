@@ -2,45 +2,24 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.extensions import db, is_htmx_request
-from app.models import Amendment, Choice, Clause, Document
-from app.permissions import can_manage_voting, can_read_document, can_vote, require
-from app.rendering import render, render_fragments
+from app.extensions import db
+from app.forms import OpenVotingForm
+from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or_404
+from app.models import Amendment, Choice, Clause
+from app.permissions import can_manage_voting, can_vote, require
+from app.rendering import is_htmx_request, render, render_fragments
 from app.services import DomainError
 from app.services import voting as service
 from app.templating import london_time
 from app.voting import bp
-from app.voting.forms import InterestForm, OpenVotingForm, RuleForm
+from app.voting.forms import InterestForm, RuleForm
 from app.voting.panels import vote_panel_context
 
 PANEL_AND_ANNOUNCEMENT = [
     ("voting/panel.html", "vote_panel"),
     ("_announcement.html", "announcement_oob"),
 ]
-
-
-def _document(slug: str) -> Document:
-    document = db.first_or_404(select(Document).where(Document.slug == slug))
-    require(can_read_document(current_user, document))
-    return document
-
-
-def _clause(slug: str, number: str) -> Clause:
-    document = _document(slug)
-    clause = db.session.scalar(
-        select(Clause).where(Clause.document_id == document.id, Clause.number == number)
-    )
-    if clause is None:
-        abort(404)
-    return clause
-
-
-def _amendment(amendment_id: int) -> Amendment:
-    amendment = db.get_or_404(Amendment, amendment_id)
-    require(can_read_document(current_user, amendment.clause.document))
-    return amendment
 
 
 def _item_url(item: Clause | Amendment) -> str:
@@ -88,13 +67,13 @@ def _refused(item: Clause | Amendment, error: DomainError):
 @bp.post("/documents/<slug>/clauses/<number>/vote")
 def vote_clause(slug: str, number: str):
     """Support, oppose or abstain on a clause as drafted."""
-    return _cast(_clause(slug, number))
+    return _cast(get_clause_or_404(get_document_or_404(slug), number))
 
 
 @bp.post("/amendments/<int:amendment_id>/vote")
 def vote_amendment(amendment_id: int):
     """Support, oppose or abstain on an amendment."""
-    return _cast(_amendment(amendment_id))
+    return _cast(get_amendment_or_404(amendment_id))
 
 
 def _interest(item: Clause | Amendment):
@@ -117,20 +96,19 @@ def _interest(item: Clause | Amendment):
         item=item,
         item_url=_item_url(item),
         is_amendment=isinstance(item, Amendment),
-        status=422 if form.errors else 200,
     )
 
 
 @bp.route("/documents/<slug>/clauses/<number>/interest", methods=["GET", "POST"])
 def clause_interest(slug: str, number: str):
     """Declare an interest in a clause (and so not vote on it)."""
-    return _interest(_clause(slug, number))
+    return _interest(get_clause_or_404(get_document_or_404(slug), number))
 
 
 @bp.route("/amendments/<int:amendment_id>/interest", methods=["GET", "POST"])
 def amendment_interest(amendment_id: int):
     """Declare an interest in an amendment."""
-    return _interest(_amendment(amendment_id))
+    return _interest(get_amendment_or_404(amendment_id))
 
 
 def _withdraw_interest(item: Clause | Amendment):
@@ -142,19 +120,19 @@ def _withdraw_interest(item: Clause | Amendment):
 @bp.post("/documents/<slug>/clauses/<number>/interest/withdraw")
 def withdraw_clause_interest(slug: str, number: str):
     """Take back a declaration of interest in a clause, so as to vote on it."""
-    return _withdraw_interest(_clause(slug, number))
+    return _withdraw_interest(get_clause_or_404(get_document_or_404(slug), number))
 
 
 @bp.post("/amendments/<int:amendment_id>/interest/withdraw")
 def withdraw_amendment_interest(amendment_id: int):
     """Take back a declaration of interest in an amendment."""
-    return _withdraw_interest(_amendment(amendment_id))
+    return _withdraw_interest(get_amendment_or_404(amendment_id))
 
 
 @bp.post("/documents/<slug>/voting")
 def open_or_close(slug: str):
     """A facilitator opens or closes voting on the whole document."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
     if request.form.get("action") == "close":
         outcomes = service.close_voting(document, by=current_user)
@@ -179,7 +157,7 @@ def open_or_close(slug: str):
 @bp.post("/documents/<slug>/clauses/<number>/voting/close")
 def close_clause(slug: str, number: str):
     """A facilitator closes voting on one clause and its amendments."""
-    clause = _clause(slug, number)
+    clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_manage_voting(current_user, clause.document))
     outcomes = service.close_clause_voting(clause, by=current_user)
     db.session.commit()
@@ -191,7 +169,7 @@ def close_clause(slug: str, number: str):
 @bp.route("/documents/<slug>/rule", methods=["GET", "POST"])
 def rule(slug: str):
     """A facilitator sets the agreement rule's turnout thresholds before voting opens."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
     form = RuleForm(obj=document)
     if form.validate_on_submit():
@@ -204,14 +182,13 @@ def rule(slug: str):
         db.session.commit()
         flash("The agreement rule is saved.", "success")
         return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
-    status = 422 if form.errors else 200
-    return render("voting/rule.html", form=form, document=document, status=status)
+    return render("voting/rule.html", form=form, document=document)
 
 
 @bp.post("/documents/<slug>/amendments-stopped")
 def stop_document_amendments(slug: str):
     """Stop (or take again) new amendments on the whole document."""
-    document = _document(slug)
+    document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
     stopped = request.form.get("action") != "resume"
     service.set_amendments_stopped(document, stopped, by=current_user)
@@ -224,7 +201,7 @@ def stop_document_amendments(slug: str):
 
 @bp.post("/documents/<slug>/clauses/<number>/amendments-stopped")
 def stop_clause_amendments(slug: str, number: str):
-    clause = _clause(slug, number)
+    clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_manage_voting(current_user, clause.document))
     stopped = request.form.get("action") != "resume"
     service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)

@@ -220,6 +220,26 @@ def test_the_same_form_sent_twice_makes_one_comment(seeded, client):
     assert _count(seeded, Comment) == 2  # the opening comment and this one
 
 
+def test_a_new_comment_or_reply_is_shown_on_the_page_it_lands_on(seeded, client):
+    discussion_id = _start(seeded)
+    seeded.config["COMMENTS_PER_PAGE"] = 2
+    with seeded.app_context():
+        first = db.session.scalars(select(Comment.id).filter_by(discussion_id=discussion_id)).one()
+    for index in range(4):
+        _comment(seeded, discussion_id, "member@example.org", f"Comment {index}")
+    client.sign_in("officer@example.org")
+    url = f"/discussions/{discussion_id}/comments?page=1"
+    posted = client.post_form(url, {"body": "The newest"})
+    assert posted.status_code == 303 and "page=3" in posted.headers["Location"]
+    assert "The newest" in client.get(posted.headers["Location"]).get_data(as_text=True)
+    reply = client.post_form(
+        f"/discussions/{discussion_id}/comments?page=3", {"body": "Re", "parent_id": first}
+    )
+    assert "page=1" in reply.headers["Location"]
+    htmx = client.post_form(url, {"body": "Via htmx"}, htmx=True).get_data(as_text=True)
+    assert "Via htmx" in htmx and "Page 4 of 4" in htmx  # seven top-level comments now
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -531,7 +551,7 @@ def test_a_discussion_with_500_comments_renders_in_a_fixed_number_of_queries(see
     assert many.count == few.count <= 10, f"{few}\n---\n{many}"
     assert 'class="govuk-pagination"' in page
     second = client.get(f"{url}?page=2").get_data(as_text=True)
-    assert 'aria-current="page">2<' in second
+    assert "Page 2 of" in second and 'rel="prev"' in second
 
 
 # Recommendation pages --------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""Load what a URL names, or stop the request: 404 when it does not exist, 403 when the person may
+not read it (``can_read_document``), in the manner of flaskr's ``get_post(id)``. Every blueprint
+loads documents, clauses, discussions, comments and amendments through these."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import Amendment, Clause, Comment, Discussion, Document, Recommendation
+from app.permissions import can_read_document, require
+
+
+def get_document_or_404(slug: str) -> Document:
+    """The document with ``slug``; 404 when there is none, 403 when the person may not read it."""
+    document = db.first_or_404(select(Document).where(Document.slug == slug))
+    require(can_read_document(current_user, document))
+    return document
+
+
+def get_clause_or_404(
+    document: Document, number: str | None = None, *, clause_id: int | None = None
+) -> Clause:
+    """The document's clause (or agenda item) numbered ``number``, or the one with ``clause_id``
+    (a live page polling a clause whose number may have changed since, or a manage button);
+    404 when there is none. A GET for a number a clause had when it was retired redirects to
+    that clause while no live clause has taken the number (old links in emails, exports, the
+    audit trail)."""
+    which = Clause.id == clause_id if clause_id is not None else Clause.number == number
+    clause = db.session.scalar(
+        select(Clause)
+        .where(Clause.document_id == document.id, which)
+        .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
+    )
+    if clause is None:
+        if clause_id is None and number is not None:
+            _redirect_from_former_number(document, number)
+        abort(404)
+    return clause
+
+
+def _redirect_from_former_number(document: Document, number: str) -> None:
+    """Stop with a redirect (302: the number may be taken again) to the clause retired with
+    ``number``, when the request is a GET whose URL names that number; else return."""
+    if request.method != "GET" or (request.view_args or {}).get("number") != number:
+        return
+    retired = db.session.scalar(
+        select(Clause)
+        .where(Clause.document_id == document.id, Clause.retired_number == number)
+        .order_by(Clause.retired_at.desc())
+        .limit(1)
+    )
+    if retired is not None:
+        assert request.endpoint is not None and request.view_args is not None  # in a view
+        values = {**request.view_args, "number": retired.number, **request.args}
+        abort(redirect(url_for(request.endpoint, **values)))
+
+
+def get_discussion_or_404(discussion_id: int) -> Discussion:
+    """The discussion with its document, clause and recommendations; 404, or 403 when the
+    person may not read its document."""
+    discussion = db.first_or_404(
+        select(Discussion)
+        .where(Discussion.id == discussion_id)
+        .options(
+            joinedload(Discussion.document),
+            joinedload(Discussion.clause),
+            selectinload(Discussion.recommendations).joinedload(Recommendation.source),
+        )
+    )
+    require(can_read_document(current_user, discussion.document))
+    return discussion
+
+
+def get_comment_or_404(comment_id: int) -> Comment:
+    """The comment; 404, or 403 when the person may not read its discussion's document."""
+    comment = db.get_or_404(Comment, comment_id)
+    require(can_read_document(current_user, comment.discussion.document))
+    return comment
+
+
+def get_amendment_or_404(amendment_id: int) -> Amendment:
+    """The amendment; 404, or 403 when the person may not read its clause's document."""
+    amendment = db.get_or_404(Amendment, amendment_id)
+    require(can_read_document(current_user, amendment.clause.document))
+    return amendment
