@@ -62,10 +62,16 @@ DETAILS = ("group", "ward", "job_title", "service", "is_independent_person")
 CLAUSES = (
     ("Trust", "Members and Officers trust each other's roles."),
     ("Roles", "Members set direction; Officers advise and deliver."),
-    ("Respect", "Disagreement is about ideas, never about people."),
+    ("Respect", "Members and Officers disagree about ideas, never about people."),
     ("Early sharing", "Officers share emerging proposals early with the Members concerned."),
     ("Raising concerns", "Either side may raise a concern with the Chief Executive."),
 )
+
+
+def stock_clauses(count: int) -> list[tuple[str, str]]:
+    """``count`` (heading, body) pairs: the five in CLAUSES, then numbered ones."""
+    extra = [(f"Clause {n}", f"The wording of clause {n}.") for n in range(6, count + 1)]
+    return [*CLAUSES, *extra][:count]
 
 
 @contextmanager
@@ -202,8 +208,7 @@ def document(
     status = S(status)
     by = by or someone(Role.FACILITATOR)
     made = documents.create_document(DocumentKind(kind), title, summary, by=by)
-    pairs = CLAUSES[:clauses] if isinstance(clauses, int) else clauses
-    assert len(pairs) == (clauses if isinstance(clauses, int) else len(clauses)), "too many"
+    pairs = stock_clauses(clauses) if isinstance(clauses, int) else clauses
     answering = recommendations(*answers)
     for heading, body in pairs:
         add_clause(made, heading, body, recommendations=answering, by=by)
