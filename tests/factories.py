@@ -40,7 +40,7 @@ from app.models import (
     Role,
     User,
 )
-from app.seed_data.demo import DEMO_PEOPLE
+from app.seed_data.demo import DEMO_PEOPLE, DOCUMENTS
 from app.services import (
     amendments,
     discussions,
@@ -72,6 +72,13 @@ def stock_clauses(count: int) -> list[tuple[str, str]]:
     """``count`` (heading, body) pairs: the five in CLAUSES, then numbered ones."""
     extra = [(f"Clause {n}", f"The wording of clause {n}.") for n in range(6, count + 1)]
     return [*CLAUSES, *extra][:count]
+
+
+def demo_clauses(slug: str) -> list[tuple[str, str]]:
+    """The (heading, body) pairs of the demo document with this slug, for a test that reads
+    its wording (``member-officer-protocol``, ``ways-of-working-accord``)."""
+    data = next(d for d in DOCUMENTS if d["slug"] == slug)
+    return [(item["heading"], item["body"]) for item in data["clauses"]]
 
 
 @contextmanager
@@ -146,6 +153,23 @@ def admin(**overrides) -> User:
 def everyone() -> dict[Role, User]:
     """One person for each role (the five demo accounts), by role."""
     return {role: person(role) for role in Role}
+
+
+def demo_people(*emails: str) -> list[User]:
+    """The demo people with these emails (``graham.tyldesley@example.org`` …), with their demo
+    roles, Group and ward or job title and service; all of them when no email is given."""
+    chosen = [p for p in DEMO_PEOPLE if not emails or p["email"] in emails]
+    assert len(chosen) == (len(emails) or len(DEMO_PEOPLE)), "not a demo person"
+    return [
+        person(
+            person_["roles"][0],
+            roles=person_["roles"],
+            email=person_["email"],
+            display_name=person_["display_name"],
+            **{key: person_[key] for key in DETAILS},
+        )
+        for person_ in chosen
+    ]
 
 
 def someone(role: Role | str) -> User:

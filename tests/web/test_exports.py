@@ -24,14 +24,18 @@ EXPORT = f"/documents/{SLUG}/export"
 
 @pytest.fixture
 def protocol(app):
-    """The five role accounts, four more voters and an Open Member/Officer Protocol of eight
-    clauses."""
+    """The five role accounts, four more voters and an Open Member/Officer Protocol with
+    the demo's wording."""
     with factories.built(app):
         factories.everyone()
         for name in ("graham.tyldesley", "helen.marsden"):
             factories.member(email=f"{name}@example.org")
         factories.officer(email="michael.brennan@example.org")
-        factories.document(title="Member/Officer Protocol", kind="protocol", clauses=8)
+        factories.document(
+            title="Member/Officer Protocol",
+            kind="protocol",
+            clauses=factories.demo_clauses(SLUG),
+        )
     return app
 
 
