@@ -74,11 +74,12 @@ def stock_clauses(count: int) -> list[tuple[str, str]]:
     return [*CLAUSES, *extra][:count]
 
 
-def demo_clauses(slug: str) -> list[tuple[str, str]]:
-    """The (heading, body) pairs of the demo document with this slug, for a test that reads
-    its wording (``member-officer-protocol``, ``ways-of-working-accord``)."""
+def demo_clauses(slug: str) -> list[tuple[str, str, list[str]]]:
+    """The (heading, body, recommendations answered) of each clause of the demo document with
+    this slug, for a test that reads its wording (``member-officer-protocol``,
+    ``ways-of-working-accord``)."""
     data = next(d for d in DOCUMENTS if d["slug"] == slug)
-    return [(item["heading"], item["body"]) for item in data["clauses"]]
+    return [(item["heading"], item["body"], item["answers"]) for item in data["clauses"]]
 
 
 @contextmanager
@@ -218,14 +219,15 @@ def document(
     title: str = "Ways of Working Accord",
     kind: DocumentKind | str = DocumentKind.ACCORD,
     summary: str = "How Members and Officers work together.",
-    clauses: int | Sequence[tuple[str, str]] = 3,
+    clauses: int | Sequence[tuple[str, str] | tuple[str, str, Sequence[str]]] = 3,
     answers: Sequence[str] = ("CR g",),
     referred_back: str | None = None,
     by: User | None = None,
 ) -> Document:
     """A document with clauses (a number of stock ones, or ``(heading, body)`` pairs, each
-    answering the ``answers`` recommendations), moved to ``status`` the way people move it: a
-    facilitator opens, closes, publishes and submits; the committee recommends; an admin adopts.
+    answering the ``answers`` recommendations, or ``(heading, body, answers)``), moved to
+    ``status`` the way people move it: a facilitator opens, closes, publishes and submits; the
+    committee recommends; an admin adopts.
     ``referred_back="reasons"`` submits it and has the committee refer it back (it is then Open
     with those reasons). The slug is the title's (“Member/Officer Protocol” →
     ``member-officer-protocol``)."""
@@ -233,8 +235,8 @@ def document(
     by = by or someone(Role.FACILITATOR)
     made = documents.create_document(DocumentKind(kind), title, summary, by=by)
     pairs = stock_clauses(clauses) if isinstance(clauses, int) else clauses
-    answering = recommendations(*answers)
-    for heading, body in pairs:
+    for heading, body, *labels in pairs:
+        answering = recommendations(*(labels[0] if labels else answers))
         add_clause(made, heading, body, recommendations=answering, by=by)
     if referred_back is not None:
         move_to(made, S.SUBMITTED, by=by)
