@@ -304,6 +304,11 @@ def add_clause(
     return clause
 
 
+def find_document(slug: str) -> Document:
+    """The document with this slug (which must exist)."""
+    return db.session.scalars(select(Document).filter_by(slug=slug)).one()
+
+
 def clause(document: Document, number: str = "1") -> Clause:
     """The clause of ``document`` with this number."""
     return db.session.scalars(

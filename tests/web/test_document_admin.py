@@ -17,7 +17,6 @@ from app.models import (
     DocumentKind,
     DocumentStatus,
     Recommendation,
-    User,
 )
 from app.services import DomainError, lifecycle, voting
 from app.services import clauses as service
@@ -37,14 +36,10 @@ def council(app):
     return app
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
 def _new_document(app, headings=("Trust", "Roles", "Respect"), status=DocumentStatus.DRAFT):
     """A document of ours with clauses 1, 2, 3 …, each answering CR g; returns its slug."""
     with app.app_context():
-        by = _user(FACILITATOR)
+        by = factories.user(FACILITATOR)
         document = create_document(DocumentKind.ACCORD, "Test Accord", "For the tests.", by=by)
         recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
         for heading in headings:
@@ -323,7 +318,7 @@ def test_moves_from_a_stale_page_are_decided_on_the_current_order(council, clien
     assert [h for _, h in _order(council, slug)] == ["C", "A", "B", "D"]
     # Someone else retires B; a stale page still offers to move it, and position 4.
     with council.app_context():
-        service.retire_clause(db.session.get(Clause, b), "Merged", by=_user(FACILITATOR))
+        service.retire_clause(db.session.get(Clause, b), "Merged", by=factories.user(FACILITATOR))
         db.session.commit()
     refused = client.post_form(f"{_manage(slug)}/{b}/move", {"direction": "up"})
     assert refused.status_code == 422 and "retired" in refused.get_data(as_text=True)
@@ -346,7 +341,7 @@ def test_concurrent_moves_keep_positions_unique(council):
         with council.app_context():
             try:
                 clause = db.session.get(Clause, clause_id)
-                service.move_clause(clause, position, by=_user(FACILITATOR))
+                service.move_clause(clause, position, by=factories.user(FACILITATOR))
                 db.session.commit()
             except Exception as error:
                 errors.append(error)
@@ -441,8 +436,8 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(council, client):
         document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
         clause = db.session.get(Clause, b)
         service.revise_clause(clause, "B", "B reworded.", by=None, reason="Tidy")
-        lifecycle.publish_version(document, by=_user(FACILITATOR))
-        voting.open_voting(document, by=_user(FACILITATOR))
+        lifecycle.publish_version(document, by=factories.user(FACILITATOR))
+        voting.open_voting(document, by=factories.user(FACILITATOR))
         db.session.commit()
     client.sign_in(FACILITATOR)
     confirm = client.get(f"{_manage(slug)}/{b}/retire").get_data(as_text=True)
@@ -472,11 +467,11 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(council, client):
         document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
         content = lifecycle.working_content(document)
         assert [c["heading"] for c in content["clauses"]] == ["A", "C"]
-        version = lifecycle.publish_version(document, by=_user(FACILITATOR))
+        version = lifecycle.publish_version(document, by=factories.user(FACILITATOR))
         assert [c["number"] for c in version.clauses] == ["1", "2"]
         first = lifecycle.latest_version(document)
         assert first.number == 2
-        outcomes = voting.close_voting(document, by=_user(FACILITATOR))
+        outcomes = voting.close_voting(document, by=factories.user(FACILITATOR))
         assert b not in {o.clause_id for o in outcomes}
         db.session.commit()
     export = client.get(
@@ -527,7 +522,7 @@ def test_retired_clauses_leave_coverage_and_counts(council, client):
     home = client.get("/").get_data(as_text=True)
     assert re.search(r"Test Accord</a></h3>\s*<p[^>]*>.*0 clauses", home)
     with council.app_context(), pytest.raises(DomainError):
-        service.move_clause(db.session.get(Clause, only), 1, by=_user(FACILITATOR))
+        service.move_clause(db.session.get(Clause, only), 1, by=factories.user(FACILITATOR))
 
 
 def test_the_document_page_costs_the_same_with_retired_clauses(council, client):
@@ -536,7 +531,7 @@ def test_the_document_page_costs_the_same_with_retired_clauses(council, client):
     with count_queries(council) as before:
         client.get(f"/documents/{slug}")
     with council.app_context():
-        by = _user(FACILITATOR)
+        by = factories.user(FACILITATOR)
         document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
         for index in range(10):
             service.new_clause(document, f"Extra {index}", "x", by=by, recommendations=[])
@@ -590,7 +585,7 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     b = _clause_id(council, "B")
     with council.app_context():
         clause = db.session.get(Clause, b)
-        member = _user("member@example.org")
+        member = factories.user("member@example.org")
         recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
         discussion = discussions.start_discussion(
             clause.document, clause, "About B", "B is vague.", [recommendation], by=member
@@ -691,7 +686,7 @@ def test_retiring_a_clause_someone_else_just_retired_is_refused_not_an_error(cou
     client.sign_in(FACILITATOR)
     with council.app_context():
         clause = db.session.get(Clause, b)
-        service.retire_clause(clause, "First.", by=_user(FACILITATOR))
+        service.retire_clause(clause, "First.", by=factories.user(FACILITATOR))
         db.session.commit()
     response = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Second."})
     assert response.status_code == 409

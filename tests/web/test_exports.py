@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Choice, Clause, Document, User
+from app.models import Choice, Clause
 from app.services import discussions, lifecycle, voting
 from tests import factories
 
@@ -39,19 +39,11 @@ def protocol(app):
     return app
 
 
-def _user(email):
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
-def _document():
-    return db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
-
-
 def _agree_clause_two(app) -> None:
     """Members and Officers agree clause 2 only; voting closes and records the outcomes."""
     with app.app_context():
-        document = _document()
-        facilitator = _user("facilitator@example.org")
+        document = factories.find_document(SLUG)
+        facilitator = factories.user("facilitator@example.org")
         voting.open_voting(document, by=facilitator)
         clause = db.session.scalars(
             select(Clause).filter_by(document_id=document.id, number="2")
@@ -63,14 +55,16 @@ def _agree_clause_two(app) -> None:
             "officer@example.org",
             "michael.brennan@example.org",
         ):
-            voting.cast_vote(_user(email), Choice.SUPPORT, clause=clause)
+            voting.cast_vote(factories.user(email), Choice.SUPPORT, clause=clause)
         voting.close_voting(document, by=facilitator)
         db.session.commit()
 
 
 def _publish(app) -> SimpleNamespace:
     with app.app_context():
-        version = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        version = lifecycle.publish_version(
+            factories.find_document(SLUG), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
         return SimpleNamespace(number=version.number, content_hash=version.content_hash)
 
@@ -90,8 +84,10 @@ def test_a_facilitator_exports_word_with_headings_hash_and_annexes(protocol, cli
     word = WordDocument(io.BytesIO(response.data))
     headings = _clause_headings(word)
     with protocol.app_context():
-        expected = [f"{c.number}. {c.heading}" for c in _document().clauses]
-        content_hash = lifecycle.hash_content(lifecycle.working_content(_document()))
+        expected = [f"{c.number}. {c.heading}" for c in factories.find_document(SLUG).clauses]
+        content_hash = lifecycle.hash_content(
+            lifecycle.working_content(factories.find_document(SLUG))
+        )
     assert headings == expected
     text = "\n".join(p.text for p in word.paragraphs)
     assert content_hash in text and "Working text" in text
@@ -158,7 +154,7 @@ def test_changes_since_a_version_are_real_tracked_changes(protocol, client):
     version = _publish(protocol)
     with protocol.app_context():
         clause = db.session.scalars(
-            select(Clause).filter_by(document_id=_document().id, number="3")
+            select(Clause).filter_by(document_id=factories.find_document(SLUG).id, number="3")
         ).one()
         from app.services import clauses
 
@@ -193,7 +189,7 @@ def test_bad_choices_get_a_clear_message(protocol, client):
 
 def test_open_data_is_for_facilitators_and_escapes_formulas(protocol, client):
     with protocol.app_context():
-        document = _document()
+        document = factories.find_document(SLUG)
         clause = document.clauses[0]
         discussion = discussions.start_discussion(
             document,
@@ -201,12 +197,14 @@ def test_open_data_is_for_facilitators_and_escapes_formulas(protocol, client):
             "Formulas",
             '=HYPERLINK("http://evil")',
             list(clause.recommendations),
-            by=_user("member@example.org"),
+            by=factories.user("member@example.org"),
         )
         hidden = discussions.add_comment(
-            discussion, "Named a colleague", by=_user("officer@example.org")
+            discussion, "Named a colleague", by=factories.user("officer@example.org")
         )
-        discussions.hide_comment(hidden, "Names a colleague", by=_user("facilitator@example.org"))
+        discussions.hide_comment(
+            hidden, "Names a colleague", by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
     client.sign_in("member@example.org")
     assert client.get(f"{EXPORT}/comments.csv").status_code == 403

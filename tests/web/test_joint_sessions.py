@@ -20,15 +20,10 @@ from app.models import (
     JointSession,
     Purpose,
     SessionAction,
-    User,
 )
 from app.services import DomainError
 from app.services import joint_sessions as service
 from tests import factories
-
-
-def _user(email):
-    return db.session.scalars(select(User).filter_by(email=email)).one()
 
 
 def _new_session(app, *, days_ahead=40, start=time(10), end=time(12), published=True) -> int:
@@ -59,7 +54,7 @@ def test_start_times_follow_the_durations_and_overruns_are_flagged(council, clie
 def test_times_add_up_across_the_october_clock_change(council):
     # British Summer Time ends at 02:00 on Sunday 25 October 2026 (clocks go back to 01:00).
     with council.app_context():
-        facilitator = _user("facilitator@example.org")
+        facilitator = factories.user("facilitator@example.org")
         session = service.create_session(
             title="Late session",
             theme="Night",
@@ -298,7 +293,7 @@ def test_attendance_is_one_answer_each_counted_by_side_and_group(council, client
             db.session.add(
                 Attendance(
                     session_id=session_id,
-                    user_id=_user("officer@example.org").id,
+                    user_id=factories.user("officer@example.org").id,
                     answer=AttendanceAnswer.YES,
                 )
             )

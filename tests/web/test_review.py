@@ -12,11 +12,9 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Clause,
-    Document,
     DocumentStatus,
     DocumentVersion,
     Transition,
-    User,
 )
 from app.services import audit as audit_service
 from app.services import clauses, lifecycle
@@ -35,23 +33,15 @@ def protocol(app):
     return app
 
 
-def _user(email):
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
-def _document():
-    return db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
-
-
 def _status(app) -> str:
     with app.app_context():
-        return _document().status.value
+        return factories.find_document(SLUG).status.value
 
 
 def _publish(app, note="") -> int:
     with app.app_context():
         version = lifecycle.publish_version(
-            _document(), by=_user("facilitator@example.org"), note=note
+            factories.find_document(SLUG), by=factories.user("facilitator@example.org"), note=note
         )
         db.session.commit()
         return version.id
@@ -61,10 +51,10 @@ def _submitted(app) -> int:
     """Publish, close and submit the Protocol, as a facilitator would."""
     version_id = _publish(app)
     with app.app_context():
-        facilitator = _user("facilitator@example.org")
-        lifecycle.move(_document(), DocumentStatus.CLOSED, by=facilitator)
+        facilitator = factories.user("facilitator@example.org")
+        lifecycle.move(factories.find_document(SLUG), DocumentStatus.CLOSED, by=facilitator)
         lifecycle.move(
-            _document(),
+            factories.find_document(SLUG),
             DocumentStatus.SUBMITTED,
             by=facilitator,
             version=db.session.get(DocumentVersion, version_id),
@@ -103,7 +93,7 @@ def test_a_facilitator_closes_and_submits_with_notes_recorded(protocol, client):
             ("open", "closed", "Consultation over", "facilitator@example.org"),
             ("closed", "submitted", "Ready", "facilitator@example.org"),
         ]
-        assert _document().submitted_version_id == int(version_id)
+        assert factories.find_document(SLUG).submitted_version_id == int(version_id)
 
 
 @pytest.mark.parametrize(
@@ -130,12 +120,14 @@ def test_closing_a_document_closes_its_voting_and_records_results(protocol, clie
     with protocol.app_context():
         from app.services import voting
 
-        voting.open_voting(_document(), by=_user("facilitator@example.org"))
+        voting.open_voting(
+            factories.find_document(SLUG), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
     client.sign_in("facilitator@example.org")
     client.post_form(f"{DOC}/state/close")
     with protocol.app_context():
-        assert _document().voting_open is False
+        assert factories.find_document(SLUG).voting_open is False
         assert db.session.scalar(text("SELECT count(*) FROM outcomes")) == 8
 
 
@@ -149,7 +141,7 @@ def test_a_version_freezes_the_text_and_later_edits_do_not_change_it(protocol, c
         frozen = version.content_hash
         assert frozen == lifecycle.hash_content(version.content)
         clause = db.session.scalars(
-            select(Clause).filter_by(document_id=_document().id, number="1")
+            select(Clause).filter_by(document_id=factories.find_document(SLUG).id, number="1")
         ).one()
         clauses.revise_clause(clause, clause.heading, "Rewritten", by=None, reason="x")
         db.session.commit()
@@ -197,7 +189,7 @@ def test_the_review_page_shows_what_the_committee_needs(protocol, client):
     _publish(protocol)
     with protocol.app_context():
         clause = db.session.scalars(
-            select(Clause).filter_by(document_id=_document().id, number="3")
+            select(Clause).filter_by(document_id=factories.find_document(SLUG).id, number="3")
         ).one()
         clauses.revise_clause(
             clause, clause.heading, clause.body + " Added words.", by=None, reason="x"
@@ -278,7 +270,7 @@ def test_recommend_then_adopt_with_the_full_council_date(protocol, client):
         == 303
     )
     with protocol.app_context():
-        document = _document()
+        document = factories.find_document(SLUG)
         assert document.status == DocumentStatus.ADOPTED
         assert document.adopted_version_id == version_id
         assert str(document.full_council_date) == "2019-07-17"

@@ -45,23 +45,17 @@ def protocol(app):
     return app
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
-def _document(slug: str = PROTOCOL) -> Document:
-    return db.session.scalars(select(Document).filter_by(slug=slug)).one()
-
-
 def _clause(number: str = "3") -> Clause:
     return db.session.scalars(
-        select(Clause).filter_by(document_id=_document().id, number=number)
+        select(Clause).filter_by(document_id=factories.find_document(PROTOCOL).id, number=number)
     ).one()
 
 
 def _open_voting(app) -> None:
     with app.app_context():
-        voting.open_voting(_document(), by=_user("facilitator@example.org"))
+        voting.open_voting(
+            factories.find_document(PROTOCOL), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
 
 
@@ -147,7 +141,7 @@ def _cast(app, votes: dict[str, Choice], number: str = "3") -> None:
         clause = _clause(number)
         for email, choice in votes.items():
             reason = "interest" if choice == Choice.INTEREST else None
-            voting.cast_vote(_user(email), choice, clause=clause, interest_reason=reason)
+            voting.cast_vote(factories.user(email), choice, clause=clause, interest_reason=reason)
         db.session.commit()
 
 
@@ -280,7 +274,7 @@ def test_the_rule_changes_only_while_voting_is_closed(protocol, client):
         == 303
     )
     with protocol.app_context():
-        document = _document()
+        document = factories.find_document(PROTOCOL)
         assert (document.member_turnout_percent, document.officer_turnout_percent) == (40, 30)
     assert "at least 40% of Members" in client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
     _open_voting(protocol)
@@ -289,7 +283,7 @@ def test_the_rule_changes_only_while_voting_is_closed(protocol, client):
     )
     assert refused.status_code == 409
     with protocol.app_context():
-        assert _document().member_turnout_percent == 40
+        assert factories.find_document(PROTOCOL).member_turnout_percent == 40
 
 
 @pytest.mark.parametrize(
@@ -367,7 +361,7 @@ def _propose(app, email="member@example.org", number="3", body="A new wording.")
             body,
             "It is clearer",
             list(clause.recommendations),
-            by=_user(email),
+            by=factories.user(email),
         )
         db.session.commit()
         return amendment.id
@@ -580,7 +574,7 @@ def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(protocol,
     with count_queries(protocol) as small:
         client.get(url)
     with protocol.app_context():
-        document = _document()
+        document = factories.find_document(PROTOCOL)
         document.voting_open = True
         for index in range(60 - len(document.clauses)):
             clauses.add_clause(document, f"Extra {index}", "Text", by=None)
@@ -642,7 +636,7 @@ def test_an_amendment_page_polls_its_tally(protocol, client):
     assert unchanged.status_code == 304 and queries.count == 1
     with protocol.app_context():
         voting.cast_vote(
-            _user("member@example.org"),
+            factories.user("member@example.org"),
             Choice.SUPPORT,
             amendment=db.session.get(Amendment, amendment_id),
         )
