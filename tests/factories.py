@@ -201,12 +201,14 @@ def user(email: str) -> User:
 def recommendation(label: str = "CR g") -> Recommendation:
     """A shipped recommendation by its short label ("CR g", "CPC d"); loads both shipped sources
     the first time."""
-    by_label = seeding.load_recommendations(seeding.SeedReport())
-    return by_label[label]
+    return recommendations(label)[0]
 
 
 def recommendations(*labels: str) -> list[Recommendation]:
-    by_label = seeding.load_recommendations(seeding.SeedReport())
+    """Shipped recommendations by label, loading both shipped sources when one is missing."""
+    by_label = {r.label: r for r in db.session.scalars(select(Recommendation))}
+    if any(label not in by_label for label in labels) or not by_label:
+        by_label = seeding.load_recommendations(seeding.SeedReport())
     return [by_label[label] for label in labels]
 
 
