@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask.testing import FlaskClient
+from itsdangerous import BadSignature
 from sqlalchemy import event
 
 from app.extensions import db
@@ -19,12 +20,35 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 class AccordClient(FlaskClient):
-    """A test client that fetches a CSRF token the way a browser gets one: from a page."""
+    """A test client that fetches a CSRF token the way a browser gets one: from a page.
+
+    The token is read once and kept while the session cookie holds the same CSRF secret;
+    signing in or out (or a timed-out session) clears the session, and with it the secret,
+    so the next POST reads a fresh token.
+    """
+
+    _csrf: tuple[str, str] | None = None  # (the session's CSRF secret, the token for it)
+
+    def _session_csrf_secret(self) -> str | None:
+        """The raw CSRF secret in this client's session cookie (Flask-WTF's ``csrf_token``)."""
+        app = self.application
+        cookie = self.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        if cookie is None:
+            return None
+        serializer = app.session_interface.get_signing_serializer(app)
+        try:
+            return serializer.loads(cookie.value).get("csrf_token")
+        except BadSignature:
+            return None
 
     def csrf_token(self, path: str = "/sign-in") -> str:
+        secret = self._session_csrf_secret()
+        if secret is not None and self._csrf is not None and self._csrf[0] == secret:
+            return self._csrf[1]
         page = self.get(path, follow_redirects=True)
         match = CSRF_META.search(page.get_data(as_text=True))
         assert match, f"no CSRF token on {path}"
+        self._csrf = (self._session_csrf_secret() or "", match.group(1))
         return match.group(1)
 
     def post_form(

@@ -7,9 +7,12 @@ Without Chromium these tests skip locally and fail under CI (``CI=true``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -169,3 +172,27 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+def unique(text: str) -> str:
+    """``text`` with a short random suffix, so a journey's names do not clash with another's."""
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+def path_of(page) -> str:
+    """The page's path (and query), without the host or the fragment."""
+    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
+
+
+@contextmanager
+def another_person(browser, live_server, email: str, **options):
+    """A second browser, signed in as someone else; closed at the end, with no problems."""
+    other = new_page(browser, live_server, **options)
+    try:
+        sign_in(other, email)
+        yield other
+    finally:
+        other.context.close()
+    assert not other.problems.messages, f"{email}'s browser reported problems:\n" + "\n".join(
+        other.problems.messages
+    )

@@ -7,22 +7,23 @@ starts its own discussion with a unique title and never relies on what another t
 from __future__ import annotations
 
 import re
-import uuid
-from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, horizontal_overflow, new_page, sign_in
+from tests.browser.conftest import (
+    another_person,
+    assert_accessible,
+    horizontal_overflow,
+    path_of,
+    sign_in,
+    unique,
+)
 
 ACCORD = "/documents/ways-of-working-accord"
 LIVE_TIMEOUT = 6_000  # ms: one poll (LIVE_POLL_SECONDS = 4) and the swap after it
 WAYS_OF_WORKING = "Recommendations responded to through introduction of a new Ways of Working"
 MEMBER = "Sarah Whitfield"
 OFFICER = "Rachel Hartley"
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
 
 
 def start_discussion(page, title: str, body: str, *, clause: int | None = 2) -> str:
@@ -35,21 +36,7 @@ def start_discussion(page, title: str, body: str, *, clause: int | None = 2) -> 
         page.get_by_role("checkbox", name=re.compile(r"^CPC d:")).check()
     page.get_by_role("button", name="Start discussion").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
-
-
-@contextmanager
-def another_person(browser, live_server, email: str, **options):
-    """A second browser, signed in as someone else; closed at the end, with no problems."""
-    other = new_page(browser, live_server, **options)
-    try:
-        sign_in(other, email)
-        yield other
-    finally:
-        other.context.close()
-    assert not other.problems.messages, f"{email}'s browser reported problems:\n" + "\n".join(
-        other.problems.messages
-    )
+    return path_of(page)
 
 
 def comment_card(page, text: str):
@@ -248,7 +235,7 @@ def test_discussing_without_javascript(page_without_javascript):
     expect(page.locator(".govuk-caption-l")).to_have_text(
         "Discussion on the whole of the Ways of Working Accord"
     )
-    discussion = re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
+    discussion = path_of(page)
 
     text = unique("A comment without JavaScript")
     page.get_by_label("Your comment").fill(text)

@@ -12,14 +12,13 @@ import csv
 import io
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 from docx import Document
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import assert_accessible, new_page, sign_in
+from tests.browser.conftest import another_person, assert_accessible, sign_in
 
 ACCORD = "/documents/ways-of-working-accord"
 EXPORT = f"{ACCORD}/export"
@@ -27,20 +26,6 @@ TITLE = "Ways of Working Accord"
 FIRST_CLAUSE = "1. Purpose and shared commitment"
 LAST_CLAUSE = "13. Living the Accord and keeping it under review"
 NOTHING_YET = "No version of this document has been published yet"
-
-
-@contextmanager
-def another_person(browser, live_server, email: str, **options):
-    """A second browser, signed in as someone else; closed at the end, with no problems."""
-    other = new_page(browser, live_server, **options)
-    try:
-        sign_in(other, email)
-        yield other
-    finally:
-        other.context.close()
-    assert not other.problems.messages, f"{email}'s browser reported problems:\n" + "\n".join(
-        other.problems.messages
-    )
 
 
 def choose(page, fmt: str, *, which: str | None = None, all_clauses: bool = True) -> None:

@@ -12,15 +12,19 @@ clauses and the voting journey the Protocol's 8, so it only checks the form's va
 from __future__ import annotations
 
 import re
-import uuid
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, new_page, sign_in
+from tests.browser.conftest import (
+    another_person,
+    assert_accessible,
+    path_of,
+    sign_in,
+    unique,
+)
 
 FACILITATOR = "facilitator@example.org"
 MEMBER = "member@example.org"
@@ -28,31 +32,9 @@ DAY = date.today() + timedelta(days=60)
 VENUE = "Bold Forester Room, Town Hall"
 
 
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
-
-
-def path_of(page) -> str:
-    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
-
-
 def at(path: str) -> re.Pattern:
     """The page's URL is ``path``, with any fragment and no query."""
     return re.compile(re.escape(path) + r"(#.*)?$")
-
-
-@contextmanager
-def another_person(browser, live_server, email: str, **options):
-    """A second browser, signed in as someone else; closed at the end, with no problems."""
-    other = new_page(browser, live_server, **options)
-    try:
-        sign_in(other, email)
-        yield other
-    finally:
-        other.context.close()
-    assert not other.problems.messages, f"{email}'s browser reported problems:\n" + "\n".join(
-        other.problems.messages
-    )
 
 
 def go_to_sessions(page) -> None:

@@ -10,12 +10,16 @@ states follow each other, so it is one test in ordered steps.
 from __future__ import annotations
 
 import re
-import uuid
-from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, new_page, sign_in
+from tests.browser.conftest import (
+    another_person,
+    assert_accessible,
+    path_of,
+    sign_in,
+    unique,
+)
 
 AGENDA = "/documents/themed-session-trust-and-roles"
 TITLE = "Themed joint session: Roles and trust"
@@ -25,31 +29,9 @@ OLD_WORDS = "mixed tables of Members and Officers"
 NEW_WORDS = "mixed tables of Members and senior Officers"
 
 
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
-
-
-def path_of(page) -> str:
-    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
-
-
 def at(path: str, fragment: str = "") -> re.Pattern:
     """The page's URL is ``path`` (with the fragment, if given), and no query."""
     return re.compile(re.escape(path) + (re.escape(fragment) if fragment else r"(#.*)?") + "$")
-
-
-@contextmanager
-def another_person(browser, live_server, email: str, **options):
-    """A second browser, signed in as someone else; closed at the end, with no problems."""
-    other = new_page(browser, live_server, **options)
-    try:
-        sign_in(other, email)
-        yield other
-    finally:
-        other.context.close()
-    assert not other.problems.messages, f"{email}'s browser reported problems:\n" + "\n".join(
-        other.problems.messages
-    )
 
 
 def status_tag(page):

@@ -9,12 +9,17 @@ needs it, so they pass in any order.
 from __future__ import annotations
 
 import re
-import uuid
-from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PageProblems, assert_accessible, new_page, sign_in
+from tests.browser.conftest import (
+    PageProblems,
+    another_person,
+    assert_accessible,
+    path_of,
+    sign_in,
+    unique,
+)
 
 PROTOCOL = "/documents/member-officer-protocol"
 LIVE_TIMEOUT = 6_000  # ms: one poll (LIVE_POLL_SECONDS = 4) and the swap after it
@@ -22,30 +27,8 @@ MEMBER = "Sarah Whitfield"
 COLUMNS = ("Support", "Oppose", "Abstain", "Declared an interest", "Took part")
 
 
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
-
-
 def clause_url(number: int) -> str:
     return f"{PROTOCOL}/clauses/{number}"
-
-
-def path_of(page) -> str:
-    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
-
-
-@contextmanager
-def another_person(browser, live_server, email: str, **options):
-    """A second browser, signed in as someone else; closed at the end, with no problems."""
-    other = new_page(browser, live_server, **options)
-    try:
-        sign_in(other, email)
-        yield other
-    finally:
-        other.context.close()
-    assert not other.problems.messages, f"{email}'s browser reported problems:\n" + "\n".join(
-        other.problems.messages
-    )
 
 
 def open_voting(facilitator) -> None:

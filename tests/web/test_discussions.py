@@ -22,9 +22,24 @@ from app.models import (
 )
 from app.services import DomainError, clauses
 from app.services import discussions as service
+from tests import factories
 from tests.helpers import count_queries, make_user
 
 ACCORD = "ways-of-working-accord"
+
+
+@pytest.fixture
+def documents_open(app):
+    """The five role accounts and the Accord and Protocol, Open, with the demo's wording."""
+    with factories.built(app):
+        factories.everyone()
+        factories.document(title="Ways of Working Accord", clauses=factories.demo_clauses(ACCORD))
+        factories.document(
+            title="Member/Officer Protocol",
+            kind="protocol",
+            clauses=factories.demo_clauses("member-officer-protocol"),
+        )
+    return app
 
 
 def _one(app, model, **where):
@@ -77,7 +92,7 @@ def _comment(app, discussion_id, email, body="A comment", parent_id=None) -> int
 # Starting a discussion -------------------------------------------------------------------
 
 
-def test_a_member_starts_a_discussion_on_a_clause(seeded, client):
+def test_a_member_starts_a_discussion_on_a_clause(documents_open, client):
     client.sign_in("member@example.org")
     form = client.get(f"/documents/{ACCORD}/discussions/new?clause=2").get_data(as_text=True)
     assert "Start a discussion on clause 2" in form
@@ -86,12 +101,12 @@ def test_a_member_starts_a_discussion_on_a_clause(seeded, client):
         {
             "title": "Respect in meetings",
             "body": "**Courtesy** matters",
-            "recommendations": _ids(seeded, "CR m", "CPC d"),
+            "recommendations": _ids(documents_open, "CR m", "CPC d"),
             "submission_key": "key-1",
         },
     )
     assert response.status_code == 303
-    discussion = _one(seeded, Discussion, title="Respect in meetings")
+    discussion = _one(documents_open, Discussion, title="Respect in meetings")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<strong>Courtesy</strong>" in page
     assert "CR m" in page and "CPC d" in page
@@ -101,14 +116,18 @@ def test_a_member_starts_a_discussion_on_a_clause(seeded, client):
     assert discussion.clause_id is not None
 
 
-def test_a_discussion_on_the_whole_document(seeded, client):
+def test_a_discussion_on_the_whole_document(documents_open, client):
     client.sign_in("officer@example.org")
     response = client.post_form(
         f"/documents/{ACCORD}/discussions/new",
-        {"title": "Overall tone", "body": "Reads well", "recommendations": _ids(seeded, "CR a")},
+        {
+            "title": "Overall tone",
+            "body": "Reads well",
+            "recommendations": _ids(documents_open, "CR a"),
+        },
     )
     assert response.status_code == 303
-    assert _one(seeded, Discussion, title="Overall tone").clause_id is None
+    assert _one(documents_open, Discussion, title="Overall tone").clause_id is None
     page = client.get(f"/documents/{ACCORD}").get_data(as_text=True)
     assert "Overall tone" in page
 
@@ -134,26 +153,26 @@ def test_a_discussion_on_the_whole_document(seeded, client):
     ],
     ids=["no title", "blank comment", "too long", "no recommendation", "unknown id", "garbage id"],
 )
-def test_bad_input_to_a_new_discussion_changes_nothing(seeded, client, data, message):
+def test_bad_input_to_a_new_discussion_changes_nothing(documents_open, client, data, message):
     client.sign_in("member@example.org")
-    data = {"recommendations": _ids(seeded, "CR m"), **data}
+    data = {"recommendations": _ids(documents_open, "CR m"), **data}
     response = client.post_form(f"/documents/{ACCORD}/discussions/new?clause=2", data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "There is a problem" in html and message in html
     if data["title"]:
         assert f'value="{data["title"]}"' in html, "keeps what was typed"
-    assert _count(seeded, Discussion) == 0 and _count(seeded, Comment) == 0
+    assert _count(documents_open, Discussion) == 0 and _count(documents_open, Comment) == 0
 
 
-def test_a_clause_of_another_document_is_not_found(seeded, client):
+def test_a_clause_of_another_document_is_not_found(documents_open, client):
     client.sign_in("member@example.org")
     response = client.post_form(
         "/documents/member-officer-protocol/discussions/new?clause=12",
-        {"title": "T", "body": "x", "recommendations": _ids(seeded, "CR m")},
+        {"title": "T", "body": "x", "recommendations": _ids(documents_open, "CR m")},
     )
     assert response.status_code == 404
-    with seeded.app_context():
+    with documents_open.app_context():
         accord = db.session.scalars(select(Document).filter_by(slug=ACCORD)).one()
         protocol = db.session.scalars(
             select(Document).filter_by(slug="member-officer-protocol")
@@ -164,24 +183,24 @@ def test_a_clause_of_another_document_is_not_found(seeded, client):
                 protocol, accord.clauses[0], "T", "x", accord.clauses[0].recommendations, by=user
             )
         db.session.rollback()
-    assert _count(seeded, Discussion) == 0
+    assert _count(documents_open, Discussion) == 0
 
 
 @pytest.mark.parametrize("email", ["standards@example.org", "admin@example.org"])
-def test_the_committee_and_admins_read_but_do_not_take_part(seeded, client, email):
-    discussion_id = _start(seeded)
+def test_the_committee_and_admins_read_but_do_not_take_part(documents_open, client, email):
+    discussion_id = _start(documents_open)
     client.sign_in(email)
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert "Opening comment" in page and "Post comment" not in page
     assert client.get(f"/documents/{ACCORD}/discussions/new?clause=2").status_code == 403
     refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "x"})
     assert refused.status_code == 403
-    assert _count(seeded, Comment) == 1
+    assert _count(documents_open, Comment) == 1
 
 
-def test_nobody_starts_discussions_once_a_document_is_closed(seeded, client):
-    discussion_id = _start(seeded)
-    with seeded.app_context():
+def test_nobody_starts_discussions_once_a_document_is_closed(documents_open, client):
+    discussion_id = _start(documents_open)
+    with documents_open.app_context():
         db.session.scalars(
             select(Document).filter_by(slug=ACCORD)
         ).one().status = DocumentStatus.CLOSED
@@ -195,8 +214,8 @@ def test_nobody_starts_discussions_once_a_document_is_closed(seeded, client):
 # Comments and replies --------------------------------------------------------------------
 
 
-def test_comment_three_ways(seeded, client):
-    discussion_id = _start(seeded)
+def test_comment_three_ways(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     url = f"/discussions/{discussion_id}/comments"
     plain = client.post_form(url, {"body": "Plain post"})
@@ -208,16 +227,16 @@ def test_comment_three_ways(seeded, client):
     assert "Via htmx" in html and "Your comment was posted." in html
     boosted = client.post_form(url, {"body": "Boosted"}, boosted=True)
     assert boosted.status_code == 303
-    assert _count(seeded, Comment) == 4
+    assert _count(documents_open, Comment) == 4
 
 
-def test_the_same_form_sent_twice_makes_one_comment(seeded, client):
-    discussion_id = _start(seeded)
+def test_the_same_form_sent_twice_makes_one_comment(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     form = {"body": "Only once", "submission_key": "same-key"}
     assert client.post_form(f"/discussions/{discussion_id}/comments", form).status_code == 303
     assert client.post_form(f"/discussions/{discussion_id}/comments", form).status_code == 303
-    assert _count(seeded, Comment) == 2  # the opening comment and this one
+    assert _count(documents_open, Comment) == 2  # the opening comment and this one
 
 
 def test_a_new_comment_or_reply_is_shown_on_the_page_it_lands_on(seeded, client):
@@ -249,42 +268,42 @@ def test_a_new_comment_or_reply_is_shown_on_the_page_it_lands_on(seeded, client)
     ],
     ids=["empty", "whitespace", "too long"],
 )
-def test_bad_comments_are_refused_and_keep_what_was_typed(seeded, client, body, message):
-    discussion_id = _start(seeded)
+def test_bad_comments_are_refused_and_keep_what_was_typed(documents_open, client, body, message):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     response = client.post_form(f"/discussions/{discussion_id}/comments", {"body": body}, htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html
     assert "There is a problem" in html and "<html" not in html
-    assert _count(seeded, Comment) == 1
+    assert _count(documents_open, Comment) == 1
 
 
-def test_replies_go_one_level_deep(seeded, client):
-    discussion_id = _start(seeded)
-    top = _one(seeded, Comment, discussion_id=discussion_id).id
+def test_replies_go_one_level_deep(documents_open, client):
+    discussion_id = _start(documents_open)
+    top = _one(documents_open, Comment, discussion_id=discussion_id).id
     client.sign_in("officer@example.org")
     reply = client.post_form(
         f"/discussions/{discussion_id}/comments", {"body": "I agree", "parent_id": top}
     )
     assert reply.status_code == 303
-    reply_id = _one(seeded, Comment, body="I agree").id
+    reply_id = _one(documents_open, Comment, body="I agree").id
     deeper = client.post_form(
         f"/discussions/{discussion_id}/comments", {"body": "Deeper", "parent_id": reply_id}
     )
     assert deeper.status_code == 400
     assert "not to a reply" in deeper.get_data(as_text=True)
-    other = _start(seeded, title="Another")
+    other = _start(documents_open, title="Another")
     elsewhere = client.post_form(
         f"/discussions/{other}/comments", {"body": "Wrong thread", "parent_id": top}
     )
     assert elsewhere.status_code == 400
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert "app-comment-list--replies" in page and "I agree" in page
-    assert _count(seeded, Comment) == 3
+    assert _count(documents_open, Comment) == 3
 
 
-def test_comment_text_is_sanitised_markdown(seeded, client):
-    discussion_id = _start(seeded)
+def test_comment_text_is_sanitised_markdown(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     client.post_form(
         f"/discussions/{discussion_id}/comments",
@@ -295,8 +314,8 @@ def test_comment_text_is_sanitised_markdown(seeded, client):
     assert 'rel="nofollow noopener noreferrer"' in page
 
 
-def test_a_locked_discussion_takes_no_comments(seeded, client):
-    discussion_id = _start(seeded)
+def test_a_locked_discussion_takes_no_comments(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("facilitator@example.org")
     assert (
         client.post_form(f"/discussions/{discussion_id}/lock", {"action": "lock"}).status_code
@@ -307,7 +326,7 @@ def test_a_locked_discussion_takes_no_comments(seeded, client):
     assert "locked by a facilitator" in page and "Post comment" not in page
     refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Too late"})
     assert refused.status_code == 409 and "locked" in refused.get_data(as_text=True)
-    assert _count(seeded, Comment) == 1
+    assert _count(documents_open, Comment) == 1
 
 
 # Editing and withdrawing -----------------------------------------------------------------
@@ -319,41 +338,41 @@ def _edit(client, comment_id, body, edit_count=0, **kwargs):
     )
 
 
-def test_editing_keeps_the_earlier_text_and_marks_the_comment(seeded, client):
-    discussion_id = _start(seeded)
-    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+def test_editing_keeps_the_earlier_text_and_marks_the_comment(documents_open, client):
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
     client.sign_in("member@example.org")
     assert _edit(client, comment_id, "Better wording").status_code == 303
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert "Better wording" in page and "Edited" in page
-    assert _one(seeded, CommentRevision, comment_id=comment_id).body == "Opening comment"
+    assert _one(documents_open, CommentRevision, comment_id=comment_id).body == "Opening comment"
 
 
-def test_a_stale_edit_is_refused_with_both_texts(seeded, client):
-    discussion_id = _start(seeded)
-    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+def test_a_stale_edit_is_refused_with_both_texts(documents_open, client):
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
     client.sign_in("member@example.org")
     assert _edit(client, comment_id, "From the first tab").status_code == 303
     stale = _edit(client, comment_id, "From the second tab", edit_count=0, htmx=True)
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409
     assert "From the first tab" in html and "From the second tab" in html
-    assert _one(seeded, Comment, id=comment_id).body == "From the first tab"
+    assert _one(documents_open, Comment, id=comment_id).body == "From the first tab"
 
 
-def test_nobody_edits_someone_elses_comment(seeded, client):
-    discussion_id = _start(seeded)
-    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+def test_nobody_edits_someone_elses_comment(documents_open, client):
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
     client.sign_in("officer@example.org")
     assert _edit(client, comment_id, "Hijacked").status_code == 403
     assert client.post_form(f"/comments/{comment_id}/withdraw").status_code == 403
-    assert _one(seeded, Comment, id=comment_id).body == "Opening comment"
+    assert _one(documents_open, Comment, id=comment_id).body == "Opening comment"
 
 
-def test_editing_after_the_window_is_refused(seeded, client):
-    discussion_id = _start(seeded)
-    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
-    with seeded.app_context():
+def test_editing_after_the_window_is_refused(documents_open, client):
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
+    with documents_open.app_context():
         comment = db.session.get(Comment, comment_id)
         comment.created_at = comment.created_at - timedelta(minutes=16)
         db.session.commit()
@@ -362,16 +381,16 @@ def test_editing_after_the_window_is_refused(seeded, client):
     assert response.status_code == 409 and "has passed" in response.get_data(as_text=True)
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert f'id="edit-{comment_id}"' not in page
-    assert _one(seeded, Comment, id=comment_id).body == "Opening comment"
+    assert _one(documents_open, Comment, id=comment_id).body == "Opening comment"
 
 
-def test_withdrawing_asks_first_and_leaves_a_placeholder(seeded, client):
-    discussion_id = _start(seeded)
-    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+def test_withdrawing_asks_first_and_leaves_a_placeholder(documents_open, client):
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
     client.sign_in("member@example.org")
     confirm = client.get(f"/comments/{comment_id}/withdraw").get_data(as_text=True)
     assert "Are you sure you want to withdraw your comment?" in confirm
-    assert _one(seeded, Comment, id=comment_id).withdrawn_at is None
+    assert _one(documents_open, Comment, id=comment_id).withdrawn_at is None
     assert client.post_form(f"/comments/{comment_id}/withdraw").status_code == 303
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert "Withdrawn by the author." in page and "Opening comment" not in page
@@ -380,9 +399,9 @@ def test_withdrawing_asks_first_and_leaves_a_placeholder(seeded, client):
 # Moderation ------------------------------------------------------------------------------
 
 
-def test_facilitators_hide_with_a_reason_and_unhide(seeded, client):
-    discussion_id = _start(seeded)
-    comment_id = _comment(seeded, discussion_id, "officer@example.org", "Named a colleague")
+def test_facilitators_hide_with_a_reason_and_unhide(documents_open, client):
+    discussion_id = _start(documents_open)
+    comment_id = _comment(documents_open, discussion_id, "officer@example.org", "Named a colleague")
     client.sign_in("facilitator@example.org")
     empty = client.post_form(f"/comments/{comment_id}/hide", {"reason": " "})
     assert empty.status_code == 422 and "Enter the reason" in empty.get_data(as_text=True)
@@ -395,7 +414,7 @@ def test_facilitators_hide_with_a_reason_and_unhide(seeded, client):
     client.sign_in("facilitator@example.org")
     assert client.post_form(f"/comments/{comment_id}/unhide").status_code == 303
     assert "Named a colleague" in client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
-    with seeded.app_context():
+    with documents_open.app_context():
         actions = [m.action.value for m in db.session.scalars(select(Moderation))]
     assert actions == ["hide", "unhide"]
 
@@ -403,9 +422,9 @@ def test_facilitators_hide_with_a_reason_and_unhide(seeded, client):
 @pytest.mark.parametrize(
     "email", ["member@example.org", "officer@example.org", "standards@example.org"]
 )
-def test_only_facilitators_moderate(seeded, client, email):
-    discussion_id = _start(seeded)
-    comment_id = _one(seeded, Comment, discussion_id=discussion_id).id
+def test_only_facilitators_moderate(documents_open, client, email):
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
     client.sign_in(email)
     assert client.post_form(f"/comments/{comment_id}/hide", {"reason": "x"}).status_code == 403
     assert client.post_form(f"/discussions/{discussion_id}/lock").status_code == 403
@@ -414,15 +433,17 @@ def test_only_facilitators_moderate(seeded, client, email):
     assert "Lock discussion" not in page and f'id="hide-{comment_id}"' not in page
 
 
-def test_facilitators_relink_recommendations_but_not_to_none(seeded, client):
-    discussion_id = _start(seeded)
+def test_facilitators_relink_recommendations_but_not_to_none(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("facilitator@example.org")
     url = f"/discussions/{discussion_id}/recommendations"
     refused = client.post_form(url, {})
     assert refused.status_code == 422
     assert "Choose at least one recommendation" in refused.get_data(as_text=True)
-    assert client.post_form(url, {"recommendations": _ids(seeded, "CR q")}).status_code == 303
-    with seeded.app_context():
+    assert (
+        client.post_form(url, {"recommendations": _ids(documents_open, "CR q")}).status_code == 303
+    )
+    with documents_open.app_context():
         labels = [r.label for r in db.session.get(Discussion, discussion_id).recommendations]
     assert labels == ["CR q"]
 
@@ -430,9 +451,11 @@ def test_facilitators_relink_recommendations_but_not_to_none(seeded, client):
 # Wording changes -------------------------------------------------------------------------
 
 
-def test_comments_on_an_earlier_wording_are_marked_and_link_to_the_difference(seeded, client):
-    discussion_id = _start(seeded)
-    with seeded.app_context():
+def test_comments_on_an_earlier_wording_are_marked_and_link_to_the_difference(
+    documents_open, client
+):
+    discussion_id = _start(documents_open)
+    with documents_open.app_context():
         clause = db.session.get(Discussion, discussion_id).clause
         clauses.revise_clause(
             clause,
@@ -443,7 +466,7 @@ def test_comments_on_an_earlier_wording_are_marked_and_link_to_the_difference(se
         )
         db.session.commit()
         number = clause.number
-    _comment(seeded, discussion_id, "officer@example.org", "On the new text")
+    _comment(documents_open, discussion_id, "officer@example.org", "On the new text")
     client.sign_in("member@example.org")
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert page.count("On an earlier wording") == 1
@@ -456,18 +479,18 @@ def test_comments_on_an_earlier_wording_are_marked_and_link_to_the_difference(se
 # Live updates ----------------------------------------------------------------------------
 
 
-def test_an_unchanged_poll_is_a_304_from_one_query(seeded, client):
-    discussion_id = _start(seeded)
+def test_an_unchanged_poll_is_a_304_from_one_query(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     live = f"/discussions/{discussion_id}/live"
     first = client.get(live, headers={"HX-Request": "true"})
     etag = first.headers["ETag"]
-    with count_queries(seeded) as queries:
+    with count_queries(documents_open) as queries:
         unchanged = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.data == b""
     assert queries.count == 1, queries
 
-    _comment(seeded, discussion_id, "member@example.org", "Something new")
+    _comment(documents_open, discussion_id, "member@example.org", "Something new")
     changed = client.get(
         f"{live}?since={etag.strip(chr(34))}", headers={"HX-Request": "true", "If-None-Match": etag}
     )
@@ -476,14 +499,14 @@ def test_an_unchanged_poll_is_a_304_from_one_query(seeded, client):
     assert "Something new" in html and "1 new comment." in html and "<html" not in html
 
 
-def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(seeded, client):
-    discussion_id = _start(seeded)
+def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(documents_open, client):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     live = f"/discussions/{discussion_id}/live"
     etag = client.get(live, headers={"HX-Request": "true"}).headers["ETag"]
     cookie = client.get_cookie("accord_session").value
     client.post_form("/sign-out")
-    copy = seeded.test_client()
+    copy = documents_open.test_client()
     copy.set_cookie("accord_session", cookie)
     response = copy.get(
         live,
@@ -497,10 +520,10 @@ def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(seeded, client
     assert response.headers["HX-Redirect"].startswith("/sign-in?next=")
 
 
-def test_the_clause_page_polls_too(seeded, client):
-    _start(seeded)
+def test_the_clause_page_polls_too(documents_open, client):
+    _start(documents_open)
     client.sign_in("officer@example.org")
-    with seeded.app_context():
+    with documents_open.app_context():
         accord = db.session.scalars(select(Document).filter_by(slug=ACCORD)).one()
         clause = db.session.scalars(
             select(Clause).filter_by(document_id=accord.id, number="2")
@@ -512,7 +535,7 @@ def test_the_clause_page_polls_too(seeded, client):
     assert (
         client.get(live, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
     )
-    _start(seeded, title="A second discussion")
+    _start(documents_open, title="A second discussion")
     changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
     assert changed.status_code == 200 and "A second discussion" in changed.get_data(as_text=True)
 
@@ -520,16 +543,18 @@ def test_the_clause_page_polls_too(seeded, client):
 # Speed -----------------------------------------------------------------------------------
 
 
-def test_a_discussion_with_500_comments_renders_in_a_fixed_number_of_queries(seeded, client):
-    discussion_id = _start(seeded)
+def test_a_discussion_with_500_comments_renders_in_a_fixed_number_of_queries(
+    documents_open, client
+):
+    discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
     url = f"/discussions/{discussion_id}"
     emails = ["member@example.org", "officer@example.org", "facilitator@example.org"]
-    first = _comment(seeded, discussion_id, "member@example.org", "Early")
-    _comment(seeded, discussion_id, "officer@example.org", "Early reply", parent_id=first)
-    with count_queries(seeded) as few:
+    first = _comment(documents_open, discussion_id, "member@example.org", "Early")
+    _comment(documents_open, discussion_id, "officer@example.org", "Early reply", parent_id=first)
+    with count_queries(documents_open) as few:
         client.get(url)
-    with seeded.app_context():
+    with documents_open.app_context():
         users = {u.email: u for u in db.session.scalars(select(User))}
         discussion = db.session.get(Discussion, discussion_id)
         parents = []
@@ -546,7 +571,7 @@ def test_a_discussion_with_500_comments_renders_in_a_fixed_number_of_queries(see
             if parent is None:
                 parents.append(comment)
         db.session.commit()
-    with count_queries(seeded) as many:
+    with count_queries(documents_open) as many:
         page = client.get(url).get_data(as_text=True)
     assert many.count == few.count <= 10, f"{few}\n---\n{many}"
     assert 'class="govuk-pagination"' in page
@@ -557,8 +582,8 @@ def test_a_discussion_with_500_comments_renders_in_a_fixed_number_of_queries(see
 # Recommendation pages --------------------------------------------------------------------
 
 
-def test_a_recommendation_page_lists_what_answers_it(seeded, client):
-    _start(seeded, title="Discussing the Accord")
+def test_a_recommendation_page_lists_what_answers_it(documents_open, client):
+    _start(documents_open, title="Discussing the Accord")
     client.sign_in("member@example.org")
     html = client.get("/recommendations/culture-review/m").get_data(as_text=True)
     assert "Clauses that answer it" in html and "Ways of Working Accord, clause" in html
@@ -566,14 +591,16 @@ def test_a_recommendation_page_lists_what_answers_it(seeded, client):
     assert missing.status_code == 404
 
 
-def test_coverage_puts_unanswered_recommendations_first_and_filters_by_theme(seeded, client):
+def test_coverage_puts_unanswered_recommendations_first_and_filters_by_theme(
+    documents_open, client
+):
     client.sign_in("member@example.org")
     html = client.get("/recommendations/coverage?source=culture-review").get_data(as_text=True)
     rows = html.split('<tr class="govuk-table__row">')[2:]
     answered = ["Not answered" not in row for row in rows]
     assert answered == sorted(answered), "unanswered first"
     assert len(rows) == 25
-    with seeded.app_context():
+    with documents_open.app_context():
         theme = db.session.scalars(select(Recommendation.theme)).first()
     filtered = client.get(
         "/recommendations/coverage", query_string={"source": "culture-review", "theme": theme}

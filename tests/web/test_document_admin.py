@@ -17,25 +17,30 @@ from app.models import (
     DocumentKind,
     DocumentStatus,
     Recommendation,
-    User,
 )
 from app.rules import is_clause_voting_open
 from app.services import DomainError, lifecycle, voting
 from app.services import clauses as service
 from app.services.documents import create_document
+from tests import factories
 from tests.helpers import count_queries
 
 FACILITATOR = "facilitator@example.org"
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
+@pytest.fixture
+def council(app):
+    """The five role accounts and the shipped recommendations; no documents."""
+    with factories.built(app):
+        factories.everyone()
+        factories.recommendations()
+    return app
 
 
 def _new_document(app, headings=("Trust", "Roles", "Respect"), status=DocumentStatus.DRAFT):
     """A document of ours with clauses 1, 2, 3 …, each answering CR g; returns its slug."""
     with app.app_context():
-        by = _user(FACILITATOR)
+        by = factories.user(FACILITATOR)
         document = create_document(DocumentKind.ACCORD, "Test Accord", "For the tests.", by=by)
         recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
         for heading in headings:
@@ -74,9 +79,9 @@ def _manage(slug: str) -> str:
 @pytest.mark.parametrize(
     "email", ["member@example.org", "officer@example.org", "standards@example.org"]
 )
-def test_members_officers_and_the_committee_cannot_create_or_manage(seeded, client, email):
-    slug = _new_document(seeded, status=DocumentStatus.OPEN)
-    trust = _clause_id(seeded, "Trust")
+def test_members_officers_and_the_committee_cannot_create_or_manage(council, client, email):
+    slug = _new_document(council, status=DocumentStatus.OPEN)
+    trust = _clause_id(council, "Trust")
     client.sign_in(email)
     assert "Create a document" not in client.get("/").get_data(as_text=True)
     assert client.get("/documents/new").status_code == 403
@@ -88,12 +93,12 @@ def test_members_officers_and_the_committee_cannot_create_or_manage(seeded, clie
     assert client.post_form(f"{_manage(slug)}/{trust}/retire", {"reason": "x"}).status_code == 403
     assert client.post_form(f"{_manage(slug)}/{trust}/number", {"number": "9"}).status_code == 403
     assert "Manage the clauses" not in client.get(f"/documents/{slug}").get_data(as_text=True)
-    assert _order(seeded, slug) == [("1", "Trust"), ("2", "Roles"), ("3", "Respect")]
+    assert _order(council, slug) == [("1", "Trust"), ("2", "Roles"), ("3", "Respect")]
 
 
 @pytest.mark.parametrize("email", [FACILITATOR, "admin@example.org"])
-def test_facilitators_and_admins_create_and_manage(seeded, client, email):
-    slug = _new_document(seeded, status=DocumentStatus.CLOSED)
+def test_facilitators_and_admins_create_and_manage(council, client, email):
+    slug = _new_document(council, status=DocumentStatus.CLOSED)
     client.sign_in(email)
     assert "Create a document" in client.get("/").get_data(as_text=True)
     assert client.get("/documents/new").status_code == 200
@@ -102,22 +107,22 @@ def test_facilitators_and_admins_create_and_manage(seeded, client, email):
 
 
 @pytest.mark.parametrize("status", [DocumentStatus.SUBMITTED, DocumentStatus.ADOPTED])
-def test_clauses_are_not_managed_once_submitted(seeded, client, status):
-    slug = _new_document(seeded, status=status)
-    trust = _clause_id(seeded, "Trust")
+def test_clauses_are_not_managed_once_submitted(council, client, status):
+    slug = _new_document(council, status=status)
+    trust = _clause_id(council, "Trust")
     client.sign_in(FACILITATOR)
     assert client.get(_manage(slug)).status_code == 403
     assert client.get(f"{_manage(slug)}/add").status_code == 403
     move = client.post_form(f"{_manage(slug)}/{trust}/move", {"direction": "down"})
     assert move.status_code == 403
     assert client.get(f"{_manage(slug)}/{trust}/retire").status_code == 403
-    assert _order(seeded, slug)[0] == ("1", "Trust")
+    assert _order(council, slug)[0] == ("1", "Trust")
 
 
 # Creating a document ---------------------------------------------------------------------------
 
 
-def test_a_facilitator_creates_a_draft_document(seeded, client):
+def test_a_facilitator_creates_a_draft_document(council, client):
     client.sign_in(FACILITATOR)
     response = client.post_form(
         "/documents/new",
@@ -125,11 +130,11 @@ def test_a_facilitator_creates_a_draft_document(seeded, client):
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/documents/protocol-2027-draft/manage")
-    with seeded.app_context():
+    with council.app_context():
         document = db.session.scalars(select(Document).filter_by(slug="protocol-2027-draft")).one()
         assert (document.kind, document.status) == (DocumentKind.PROTOCOL, DocumentStatus.DRAFT)
         assert document.title == "Protocol 2027: draft" and document.summary == "The revised one."
-    assert _actions(seeded)[-1] == "document.created"
+    assert _actions(council)[-1] == "document.created"
     page = client.get("/documents/protocol-2027-draft/manage").get_data(as_text=True)
     assert "is created as a Draft" in page and "This document has no clauses yet" in page
     client.sign_in("member@example.org")
@@ -160,9 +165,9 @@ def test_document_titles_are_unique_and_slugs_get_a_suffix(seeded, client):
     assert client.get("/documents/new").status_code == 200  # still the form, not a document
 
 
-def test_creating_a_document_needs_every_field(seeded, client):
+def test_creating_a_document_needs_every_field(council, client):
     client.sign_in(FACILITATOR)
-    with seeded.app_context():
+    with council.app_context():
         before = db.session.scalar(select(func.count()).select_from(Document))
     response = client.post_form("/documents/new", {"title": "   ", "summary": ""})
     html = response.get_data(as_text=True)
@@ -176,7 +181,7 @@ def test_creating_a_document_needs_every_field(seeded, client):
         assert message in html
     bad_kind = client.post_form("/documents/new", {"kind": "minutes", "title": "T", "summary": "S"})
     assert bad_kind.status_code == 422
-    with seeded.app_context():
+    with council.app_context():
         assert db.session.scalar(select(func.count()).select_from(Document)) == before
 
 
@@ -195,17 +200,17 @@ def _add(client, slug, heading, after="end", recommendations=("1",)):
     )
 
 
-def test_adding_clauses_at_the_end_after_another_and_first(seeded, client):
-    slug = _new_document(seeded)
+def test_adding_clauses_at_the_end_after_another_and_first(council, client):
+    slug = _new_document(council)
     client.sign_in(FACILITATOR)
     form = client.get(f"{_manage(slug)}/add").get_data(as_text=True)
     assert "At the end" in form and "After 2: Roles" in form and "Find a recommendation" in form
     response = _add(client, slug, "Openness")
     assert response.status_code == 303 and "#clause-" in response.headers["Location"]
-    trust = _clause_id(seeded, "Trust")
+    trust = _clause_id(council, "Trust")
     assert _add(client, slug, "Listening", after=str(trust)).status_code == 303
     assert _add(client, slug, "Purpose", after="start").status_code == 303
-    assert _order(seeded, slug) == [
+    assert _order(council, slug) == [
         ("1", "Purpose"),
         ("2", "Trust"),
         ("3", "Listening"),
@@ -213,17 +218,17 @@ def test_adding_clauses_at_the_end_after_another_and_first(seeded, client):
         ("5", "Respect"),
         ("6", "Openness"),
     ]
-    assert _actions(seeded).count("clause.added") == 3 + 3  # three by _new_document
+    assert _actions(council).count("clause.added") == 3 + 3  # three by _new_document
     page = client.get(f"/documents/{slug}/clauses/3").get_data(as_text=True)
     assert "Listening" in page and "<strong>Markdown</strong>" in page and "CR g" not in page
-    with seeded.app_context():
+    with council.app_context():
         clause = db.session.scalars(select(Clause).filter_by(heading="Listening")).one()
         assert [r.number for r in clause.revisions] == [1]
         assert [r.id for r in clause.recommendations] == [1]
 
 
-def test_a_clause_needs_a_heading_text_and_a_recommendation(seeded, client):
-    slug = _new_document(seeded)
+def test_a_clause_needs_a_heading_text_and_a_recommendation(council, client):
+    slug = _new_document(council)
     client.sign_in(FACILITATOR)
     response = client.post_form(
         f"{_manage(slug)}/add", {"heading": "Kept", "body": "", "after": "end"}
@@ -234,34 +239,34 @@ def test_a_clause_needs_a_heading_text_and_a_recommendation(seeded, client):
     assert "Choose at least one recommendation the clause answers" in html
     assert 'value="Kept"' in html
     assert _add(client, slug, "Nowhere", after="999999").status_code == 422
-    assert len(_order(seeded, slug)) == 3
+    assert len(_order(council, slug)) == 3
 
 
 # Moving clauses ---------------------------------------------------------------------------------
 
 
-def test_moving_up_and_down_without_javascript(seeded, client):
-    slug = _new_document(seeded)
-    respect = _clause_id(seeded, "Respect")
+def test_moving_up_and_down_without_javascript(council, client):
+    slug = _new_document(council)
+    respect = _clause_id(council, "Respect")
     client.sign_in(FACILITATOR)
     url = f"{_manage(slug)}/{respect}/move"
     response = client.post_form(url, {"direction": "up"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/manage#clause-{respect}")
-    assert _order(seeded, slug) == [("1", "Trust"), ("2", "Respect"), ("3", "Roles")]
+    assert _order(council, slug) == [("1", "Trust"), ("2", "Respect"), ("3", "Roles")]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "“Respect” is now clause 2, at position 2." in page
     assert client.post_form(url, {"direction": "down"}, boosted=True).status_code == 303
-    assert _order(seeded, slug)[2] == ("3", "Respect")
+    assert _order(council, slug)[2] == ("3", "Respect")
     # At the bottom, "down" leaves it where it is.
     assert client.post_form(url, {"direction": "down"}).status_code == 303
-    assert _order(seeded, slug) == [("1", "Trust"), ("2", "Roles"), ("3", "Respect")]
-    assert _actions(seeded).count("clause.moved") == 2
+    assert _order(council, slug) == [("1", "Trust"), ("2", "Roles"), ("3", "Respect")]
+    assert _actions(council).count("clause.moved") == 2
 
 
-def test_moving_with_htmx_answers_the_list_and_keeps_focus(seeded, client):
-    slug = _new_document(seeded)
-    respect = _clause_id(seeded, "Respect")
+def test_moving_with_htmx_answers_the_list_and_keeps_focus(council, client):
+    slug = _new_document(council)
+    respect = _clause_id(council, "Respect")
     client.sign_in(FACILITATOR)
     url = f"{_manage(slug)}/{respect}/move"
     response = client.post_form(url, {"direction": "up"}, htmx=True)
@@ -275,18 +280,18 @@ def test_moving_with_htmx_answers_the_list_and_keeps_focus(seeded, client):
     html = client.post_form(url, {"direction": "up"}, htmx=True).get_data(as_text=True)
     focused = re.findall(r"<button[^>]*data-app-focus[^>]*>", html)
     assert len(focused) == 1 and f'id="move-down-{respect}"' in focused[0]
-    assert _order(seeded, slug)[0] == ("1", "Respect")
+    assert _order(council, slug)[0] == ("1", "Respect")
     assert response.headers["Vary"] == "HX-Request" or "HX-Request" in response.headers["Vary"]
 
 
-def test_moving_to_a_position(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B", "C", "D", "E"))
-    d = _clause_id(seeded, "D")
+def test_moving_to_a_position(council, client):
+    slug = _new_document(council, headings=("A", "B", "C", "D", "E"))
+    d = _clause_id(council, "D")
     client.sign_in(FACILITATOR)
     url = f"{_manage(slug)}/{d}/move"
     assert client.post_form(url, {"position": "1"}).status_code == 303
-    assert [h for _, h in _order(seeded, slug)] == ["D", "A", "B", "C", "E"]
-    assert [n for n, _ in _order(seeded, slug)] == ["1", "2", "3", "4", "5"]
+    assert [h for _, h in _order(council, slug)] == ["D", "A", "B", "C", "E"]
+    assert [n for n, _ in _order(council, slug)] == ["1", "2", "3", "4", "5"]
     for bad in ("9", "0", "abc", ""):
         response = client.post_form(url, {"position": bad})
         html = response.get_data(as_text=True)
@@ -301,43 +306,43 @@ def test_moving_to_a_position(seeded, client):
     assert htmx.status_code == 422 and "Choose a position from 1 to 5." in html
     assert "<html" not in html and f'aria-describedby="move-error-{d}"' in html
     assert 'id="announcer"' in html and "data-app-focus" not in html  # focus stays put
-    assert [h for _, h in _order(seeded, slug)] == ["D", "A", "B", "C", "E"]
+    assert [h for _, h in _order(council, slug)] == ["D", "A", "B", "C", "E"]
 
 
-def test_moves_from_a_stale_page_are_decided_on_the_current_order(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B", "C", "D"))
-    c, b = _clause_id(seeded, "C"), _clause_id(seeded, "B")
+def test_moves_from_a_stale_page_are_decided_on_the_current_order(council, client):
+    slug = _new_document(council, headings=("A", "B", "C", "D"))
+    c, b = _clause_id(council, "C"), _clause_id(council, "B")
     client.sign_in(FACILITATOR)
     # Two "Move up" clicks on the same stale page: each moves C up one from where it is now.
     client.post_form(f"{_manage(slug)}/{c}/move", {"direction": "up"})
     client.post_form(f"{_manage(slug)}/{c}/move", {"direction": "up"})
-    assert [h for _, h in _order(seeded, slug)] == ["C", "A", "B", "D"]
+    assert [h for _, h in _order(council, slug)] == ["C", "A", "B", "D"]
     # Someone else retires B; a stale page still offers to move it, and position 4.
-    with seeded.app_context():
-        service.retire_clause(db.session.get(Clause, b), "Merged", by=_user(FACILITATOR))
+    with council.app_context():
+        service.retire_clause(db.session.get(Clause, b), "Merged", by=factories.user(FACILITATOR))
         db.session.commit()
     refused = client.post_form(f"{_manage(slug)}/{b}/move", {"direction": "up"})
     assert refused.status_code == 410 and "retired" in refused.get_data(as_text=True)
     too_far = client.post_form(f"{_manage(slug)}/{c}/move", {"position": "4"})
     assert too_far.status_code == 422
     assert "Choose a position from 1 to 3." in too_far.get_data(as_text=True)
-    assert _order(seeded, slug) == [("1", "C"), ("2", "A"), ("3", "D")]
+    assert _order(council, slug) == [("1", "C"), ("2", "A"), ("3", "D")]
 
 
-def test_concurrent_moves_keep_positions_unique(seeded):
+def test_concurrent_moves_keep_positions_unique(council):
     """Many moves in parallel (threads, separate connections): every one is served from the
     order current when it runs, and positions and numbers stay unique."""
     import threading
 
-    slug = _new_document(seeded, headings=tuple("ABCDEF"))
-    ids = [_clause_id(seeded, h) for h in "ABCDEF"]
+    slug = _new_document(council, headings=tuple("ABCDEF"))
+    ids = [_clause_id(council, h) for h in "ABCDEF"]
     errors = []
 
     def move(clause_id, position):
-        with seeded.app_context():
+        with council.app_context():
             try:
                 clause = db.session.get(Clause, clause_id)
-                service.move_clause(clause, position, by=_user(FACILITATOR))
+                service.move_clause(clause, position, by=factories.user(FACILITATOR))
                 db.session.commit()
             except Exception as error:
                 errors.append(error)
@@ -354,10 +359,10 @@ def test_concurrent_moves_keep_positions_unique(seeded):
             thread.join()
     # SQLite may refuse a writer that waited too long; PostgreSQL serialises on the row lock.
     assert all("locked" in str(error) for error in errors), errors
-    order = _order(seeded, slug)
+    order = _order(council, slug)
     assert sorted(h for _, h in order) == list("ABCDEF")
     assert [n for n, _ in order] == ["1", "2", "3", "4", "5", "6"]
-    with seeded.app_context():
+    with council.app_context():
         positions = db.session.scalars(
             select(Clause.position).join(Document).where(Document.slug == slug)
         ).all()
@@ -367,30 +372,30 @@ def test_concurrent_moves_keep_positions_unique(seeded):
 # Numbers ---------------------------------------------------------------------------------------
 
 
-def test_numbers_fixed_by_hand_are_kept_and_can_be_released(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B", "C", "D"))
-    c = _clause_id(seeded, "C")
+def test_numbers_fixed_by_hand_are_kept_and_can_be_released(council, client):
+    slug = _new_document(council, headings=("A", "B", "C", "D"))
+    c = _clause_id(council, "C")
     client.sign_in(FACILITATOR)
     url = f"{_manage(slug)}/{c}/number"
     assert 'value="3"' in client.get(url).get_data(as_text=True)
     assert client.post_form(url, {"number": "2A"}).status_code == 303
-    assert _order(seeded, slug) == [("1", "A"), ("2", "B"), ("2A", "C"), ("3", "D")]
+    assert _order(council, slug) == [("1", "A"), ("2", "B"), ("2A", "C"), ("3", "D")]
     assert "Number fixed by hand" in client.get(_manage(slug)).get_data(as_text=True)
     # Moving keeps a fixed number; the others follow the order and never repeat it.
     client.post_form(f"{_manage(slug)}/{c}/move", {"position": "1"})
-    assert _order(seeded, slug) == [("2A", "C"), ("1", "A"), ("2", "B"), ("3", "D")]
-    d = _clause_id(seeded, "D")
+    assert _order(council, slug) == [("2A", "C"), ("1", "A"), ("2", "B"), ("3", "D")]
+    d = _clause_id(council, "D")
     assert client.post_form(f"{_manage(slug)}/{d}/number", {"number": "2"}).status_code == 303
-    assert _order(seeded, slug) == [("2A", "C"), ("1", "A"), ("3", "B"), ("2", "D")]
+    assert _order(council, slug) == [("2A", "C"), ("1", "A"), ("3", "B"), ("2", "D")]
     page = client.get(f"/documents/{slug}/clauses/2A").get_data(as_text=True)
     assert "clause 2A" in page
     # Released: numbered by its place again.
     release = client.post_form(url, {"action": "release"})
     assert release.status_code == 303
-    assert _order(seeded, slug) == [("1", "C"), ("3", "A"), ("4", "B"), ("2", "D")]
-    actions = _actions(seeded)
+    assert _order(council, slug) == [("1", "C"), ("3", "A"), ("4", "B"), ("2", "D")]
+    actions = _actions(council)
     assert actions.count("clause.number_fixed") == 2 and "clause.number_released" in actions
-    with seeded.app_context():
+    with council.app_context():
         assert (
             db.session.scalar(
                 select(func.count())
@@ -401,13 +406,13 @@ def test_numbers_fixed_by_hand_are_kept_and_can_be_released(seeded, client):
         )  # numbering is not a new wording
 
 
-def test_bad_or_taken_numbers_are_refused(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B", "C"))
-    a, b = _clause_id(seeded, "A"), _clause_id(seeded, "B")
+def test_bad_or_taken_numbers_are_refused(council, client):
+    slug = _new_document(council, headings=("A", "B", "C"))
+    a, b = _clause_id(council, "A"), _clause_id(council, "B")
     client.sign_in(FACILITATOR)
     # A takes the number 2 from B, which had it by its place (B's row comes later).
     assert client.post_form(f"{_manage(slug)}/{a}/number", {"number": "2"}).status_code == 303
-    assert _order(seeded, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
+    assert _order(council, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
     for number, message in (
         ("2", "already has the number 2"),
         ("new", "Enter a number that starts with a digit"),
@@ -419,21 +424,21 @@ def test_bad_or_taken_numbers_are_refused(seeded, client):
         html = response.get_data(as_text=True)
         assert response.status_code == 422, number
         assert "There is a problem" in html and message in html, number
-    assert _order(seeded, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
+    assert _order(council, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
 
 
 # Retiring and reinstating ---------------------------------------------------------------------
 
 
-def test_retiring_a_clause_takes_it_out_and_keeps_its_history(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B", "C"), status=DocumentStatus.OPEN)
-    b = _clause_id(seeded, "B")
-    with seeded.app_context():
+def test_retiring_a_clause_takes_it_out_and_keeps_its_history(council, client):
+    slug = _new_document(council, headings=("A", "B", "C"), status=DocumentStatus.OPEN)
+    b = _clause_id(council, "B")
+    with council.app_context():
         document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
         clause = db.session.get(Clause, b)
         service.revise_clause(clause, "B", "B reworded.", by=None, reason="Tidy")
-        lifecycle.publish_version(document, by=_user(FACILITATOR))
-        voting.open_voting(document, by=_user(FACILITATOR))
+        lifecycle.publish_version(document, by=factories.user(FACILITATOR))
+        voting.open_voting(document, by=factories.user(FACILITATOR))
         db.session.commit()
     client.sign_in(FACILITATOR)
     confirm = client.get(f"{_manage(slug)}/{b}/retire").get_data(as_text=True)
@@ -441,11 +446,11 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(seeded, client):
     empty = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": " "})
     assert empty.status_code == 422
     assert "Give the reason the clause is retired" in empty.get_data(as_text=True)
-    assert len(_order(seeded, slug)) == 3
+    assert len(_order(council, slug)) == 3
     response = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Merged into A."})
     assert response.status_code == 303
-    assert _order(seeded, slug) == [("1", "A"), ("2", "C")]
-    assert _actions(seeded)[-1] == "clause.retired"
+    assert _order(council, slug) == [("1", "A"), ("2", "C")]
+    assert _actions(council)[-1] == "clause.retired"
 
     document_page = client.get(f"/documents/{slug}").get_data(as_text=True)
     assert "B reworded." not in document_page and "C text." in document_page
@@ -459,15 +464,15 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(seeded, client):
     manage = client.get(_manage(slug)).get_data(as_text=True)
     assert "Was clause 2" in manage and "Merged into A." in manage
 
-    with seeded.app_context():
+    with council.app_context():
         document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
         content = lifecycle.working_content(document)
         assert [c["heading"] for c in content["clauses"]] == ["A", "C"]
-        version = lifecycle.publish_version(document, by=_user(FACILITATOR))
+        version = lifecycle.publish_version(document, by=factories.user(FACILITATOR))
         assert [c["number"] for c in version.clauses] == ["1", "2"]
         first = lifecycle.latest_version(document)
         assert first.number == 2
-        outcomes = voting.close_voting(document, by=_user(FACILITATOR))
+        outcomes = voting.close_voting(document, by=factories.user(FACILITATOR))
         assert b not in {o.clause_id for o in outcomes}
         db.session.commit()
     export = client.get(
@@ -483,7 +488,7 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(seeded, client):
         403,
         404,
     )
-    with seeded.app_context():
+    with council.app_context():
         clause = db.session.get(Clause, b)
         assert not is_clause_voting_open(clause)
         assert len(clause.revisions) == 2
@@ -491,13 +496,13 @@ def test_retiring_a_clause_takes_it_out_and_keeps_its_history(seeded, client):
     # Reinstated: back in its place, with the next number in order.
     client.sign_in(FACILITATOR)
     assert client.post_form(f"{_manage(slug)}/{b}/reinstate").status_code == 303
-    assert _order(seeded, slug) == [("1", "A"), ("2", "B"), ("3", "C")]
-    assert _actions(seeded)[-1] == "clause.reinstated"
+    assert _order(council, slug) == [("1", "A"), ("2", "B"), ("3", "C")]
+    assert _actions(council)[-1] == "clause.reinstated"
     assert "Merged into A." not in client.get(f"/documents/{slug}/clauses/2").get_data(as_text=True)
 
 
-def test_retired_clauses_leave_coverage_and_counts(seeded, client):
-    slug = _new_document(seeded, headings=("Only",), status=DocumentStatus.OPEN)
+def test_retired_clauses_leave_coverage_and_counts(council, client):
+    slug = _new_document(council, headings=("Only",), status=DocumentStatus.OPEN)
     client.sign_in(FACILITATOR)
 
     def coverage_row():
@@ -511,30 +516,30 @@ def test_retired_clauses_leave_coverage_and_counts(seeded, client):
 
     assert coverage_row()
     before = clauses_answering_g()
-    only = _clause_id(seeded, "Only")
+    only = _clause_id(council, "Only")
     client.post_form(f"{_manage(slug)}/{only}/retire", {"reason": "Not needed"})
     assert not coverage_row()
     assert clauses_answering_g() == before - 1
     home = client.get("/").get_data(as_text=True)
     assert re.search(r"Test Accord</a></h3>\s*<p[^>]*>.*0 clauses", home)
-    with seeded.app_context(), pytest.raises(DomainError):
-        service.move_clause(db.session.get(Clause, only), 1, by=_user(FACILITATOR))
+    with council.app_context(), pytest.raises(DomainError):
+        service.move_clause(db.session.get(Clause, only), 1, by=factories.user(FACILITATOR))
 
 
-def test_the_document_page_costs_the_same_with_retired_clauses(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B", "C"), status=DocumentStatus.OPEN)
+def test_the_document_page_costs_the_same_with_retired_clauses(council, client):
+    slug = _new_document(council, headings=("A", "B", "C"), status=DocumentStatus.OPEN)
     client.sign_in(FACILITATOR)
-    with count_queries(seeded) as before:
+    with count_queries(council) as before:
         client.get(f"/documents/{slug}")
-    with seeded.app_context():
-        by = _user(FACILITATOR)
+    with council.app_context():
+        by = factories.user(FACILITATOR)
         document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
         for index in range(10):
             service.new_clause(document, f"Extra {index}", "x", by=by, recommendations=[])
         for clause in list(document.clauses)[:5]:
             service.retire_clause(clause, "Gone", by=by)
         db.session.commit()
-    with count_queries(seeded) as after:
+    with count_queries(council) as after:
         page = client.get(f"/documents/{slug}").get_data(as_text=True)
     assert "Extra 9" in page and "Extra 1<" not in page
     assert after.count == before.count, f"{before}\n---\n{after}"
@@ -569,17 +574,19 @@ def test_a_retired_agenda_item_leaves_the_session_timetable(seeded, client):
     assert client.post_form(f"{item}/move", {"direction": "down"}).status_code == 410
 
 
-def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussions(seeded, client):
+def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussions(
+    council, client
+):
     """A retired clause has nothing left to amend or to comment on: its open amendments are
     withdrawn (saying why) and its discussions are kept to be read, closed to new comments."""
     from app.models import Amendment, AmendmentStatus, Comment
     from app.services import amendments, discussions
 
-    slug = _new_document(seeded, headings=("A", "B"), status=DocumentStatus.OPEN)
-    b = _clause_id(seeded, "B")
-    with seeded.app_context():
+    slug = _new_document(council, headings=("A", "B"), status=DocumentStatus.OPEN)
+    b = _clause_id(council, "B")
+    with council.app_context():
         clause = db.session.get(Clause, b)
-        member = _user("member@example.org")
+        member = factories.user("member@example.org")
         recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
         discussion = discussions.start_discussion(
             clause.document, clause, "About B", "B is vague.", [recommendation], by=member
@@ -598,12 +605,12 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     confirm = client.get(f"{_manage(slug)}/{b}/retire").get_data(as_text=True)
     assert "Its open amendment will be withdrawn" in confirm
     assert client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."}).status_code == 303
-    with seeded.app_context():
+    with council.app_context():
         amendment = db.session.get(Amendment, amendment_id)
         assert amendment.status == AmendmentStatus.WITHDRAWN
         assert amendment.decision_reason == amendments.RETIREMENT_REASON
         assert amendment.decided_by.email == FACILITATOR
-    assert _actions(seeded)[-2:] == ["clause.retired", "amendment.withdrawn"]
+    assert _actions(council)[-2:] == ["clause.retired", "amendment.withdrawn"]
     amendment_page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     assert f"Amendment {amendment_id} to retired clause (was 2)" in amendment_page
     assert amendments.RETIREMENT_REASON in amendment_page
@@ -621,7 +628,7 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     assert "Post comment" not in page and "Gone." in page
     refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Still?"})
     assert refused.status_code == 410
-    with seeded.app_context():
+    with council.app_context():
         assert (
             db.session.scalar(
                 select(func.count()).select_from(Comment).filter_by(discussion_id=discussion_id)
@@ -634,15 +641,15 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     assert client.post_form(f"{_manage(slug)}/{b}/reinstate").status_code == 303
     client.sign_in("member@example.org")
     assert "Post comment" in client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
-    with seeded.app_context():
+    with council.app_context():
         assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.WITHDRAWN
 
 
-def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(seeded, client):
+def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(council, client):
     """Emails, exports and the audit trail name a clause by its number; once the clause is
     retired, its former number leads to it while no live clause has taken that number."""
-    slug = _new_document(seeded, headings=("A", "B", "C"))
-    c = _clause_id(seeded, "C")
+    slug = _new_document(council, headings=("A", "B", "C"))
+    c = _clause_id(council, "C")
     client.sign_in(FACILITATOR)
     client.post_form(f"{_manage(slug)}/{c}/retire", {"reason": "Not needed."})
     for path in ("", "/history"):
@@ -652,7 +659,7 @@ def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(
     assert client.get(f"/documents/{slug}/clauses/3", follow_redirects=True).status_code == 200
 
     # Clause 2 retired too: its number now belongs to nobody, and it leads to B.
-    b = _clause_id(seeded, "B")
+    b = _clause_id(council, "B")
     client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Merged."})
     assert client.get(f"/documents/{slug}/clauses/2").headers["Location"].endswith(f"retired-{b}")
     # A live clause numbered 1 is that clause; an unknown number is still not found.
@@ -660,9 +667,9 @@ def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(
     assert client.get(f"/documents/{slug}/clauses/9").status_code == 404
 
 
-def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clearly(seeded, client):
-    slug = _new_document(seeded, headings=("A", "B"))
-    b = _clause_id(seeded, "B")
+def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clearly(council, client):
+    slug = _new_document(council, headings=("A", "B"))
+    b = _clause_id(council, "B")
     client.sign_in(FACILITATOR)
     client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Gone."})
     response = _add(client, slug, "New", after=str(b))
@@ -670,19 +677,19 @@ def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clear
     html = response.get_data(as_text=True)
     assert "The clause you chose to add it after has been retired" in html
     assert "Not a valid choice" not in html
-    assert _order(seeded, slug) == [("1", "A")]
+    assert _order(council, slug) == [("1", "A")]
 
 
-def test_retiring_a_clause_someone_else_just_retired_is_refused_not_an_error(seeded, client):
+def test_retiring_a_clause_someone_else_just_retired_is_refused_not_an_error(council, client):
     """The confirmation page was drawn before another facilitator retired the clause."""
-    slug = _new_document(seeded, headings=("A", "B"))
-    b = _clause_id(seeded, "B")
+    slug = _new_document(council, headings=("A", "B"))
+    b = _clause_id(council, "B")
     client.sign_in(FACILITATOR)
-    with seeded.app_context():
+    with council.app_context():
         clause = db.session.get(Clause, b)
-        service.retire_clause(clause, "First.", by=_user(FACILITATOR))
+        service.retire_clause(clause, "First.", by=factories.user(FACILITATOR))
         db.session.commit()
     response = client.post_form(f"{_manage(slug)}/{b}/retire", {"reason": "Second."})
     assert response.status_code == 410 and "already retired" in response.get_data(as_text=True)
-    with seeded.app_context():
+    with council.app_context():
         assert db.session.get(Clause, b).retired_reason == "First."

@@ -14,26 +14,36 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Choice, Clause, Document, User
+from app.models import Choice, Clause
 from app.services import discussions, lifecycle, voting
+from tests import factories
 
 SLUG = "member-officer-protocol"
 EXPORT = f"/documents/{SLUG}/export"
 
 
-def _user(email):
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
-def _document():
-    return db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
+@pytest.fixture
+def protocol(app):
+    """The five role accounts, four more voters and an Open Member/Officer Protocol with
+    the demo's wording."""
+    with factories.built(app):
+        factories.everyone()
+        for name in ("graham.tyldesley", "helen.marsden"):
+            factories.member(email=f"{name}@example.org")
+        factories.officer(email="michael.brennan@example.org")
+        factories.document(
+            title="Member/Officer Protocol",
+            kind="protocol",
+            clauses=factories.demo_clauses(SLUG),
+        )
+    return app
 
 
 def _agree_clause_two(app) -> None:
     """Members and Officers agree clause 2 only; voting closes and records the outcomes."""
     with app.app_context():
-        document = _document()
-        facilitator = _user("facilitator@example.org")
+        document = factories.find_document(SLUG)
+        facilitator = factories.user("facilitator@example.org")
         voting.open_voting(document, by=facilitator)
         clause = db.session.scalars(
             select(Clause).filter_by(document_id=document.id, number="2")
@@ -45,14 +55,16 @@ def _agree_clause_two(app) -> None:
             "officer@example.org",
             "michael.brennan@example.org",
         ):
-            voting.cast_vote(_user(email), Choice.SUPPORT, clause=clause)
+            voting.cast_vote(factories.user(email), Choice.SUPPORT, clause=clause)
         voting.close_voting(document, by=facilitator)
         db.session.commit()
 
 
 def _publish(app) -> SimpleNamespace:
     with app.app_context():
-        version = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        version = lifecycle.publish_version(
+            factories.find_document(SLUG), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
         return SimpleNamespace(number=version.number, content_hash=version.content_hash)
 
@@ -64,16 +76,18 @@ def _download(client, **params):
     )
 
 
-def test_a_facilitator_exports_word_with_headings_hash_and_annexes(seeded, client):
+def test_a_facilitator_exports_word_with_headings_hash_and_annexes(protocol, client):
     client.sign_in("facilitator@example.org")
     response = _download(client, format="docx")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith("-working-text.docx")
     word = WordDocument(io.BytesIO(response.data))
     headings = _clause_headings(word)
-    with seeded.app_context():
-        expected = [f"{c.number}. {c.heading}" for c in _document().clauses]
-        content_hash = lifecycle.hash_content(lifecycle.working_content(_document()))
+    with protocol.app_context():
+        expected = [f"{c.number}. {c.heading}" for c in factories.find_document(SLUG).clauses]
+        content_hash = lifecycle.hash_content(
+            lifecycle.working_content(factories.find_document(SLUG))
+        )
     assert headings == expected
     text = "\n".join(p.text for p in word.paragraphs)
     assert content_hash in text and "Working text" in text
@@ -92,8 +106,8 @@ def _clause_headings(word) -> list[str]:
     return headings
 
 
-def test_the_agreed_text_holds_only_agreed_clauses(seeded, client):
-    _agree_clause_two(seeded)
+def test_the_agreed_text_holds_only_agreed_clauses(protocol, client):
+    _agree_clause_two(protocol)
     client.sign_in("facilitator@example.org")
     word = WordDocument(io.BytesIO(_download(client, format="docx", clauses="agreed").data))
     headings = _clause_headings(word)
@@ -103,8 +117,8 @@ def test_the_agreed_text_holds_only_agreed_clauses(seeded, client):
     assert outcomes.count("Agreed") == 1 and len(outcomes) == 8
 
 
-def test_a_published_version_exports_to_pdf_for_everyone(seeded, client):
-    version = _publish(seeded)
+def test_a_published_version_exports_to_pdf_for_everyone(protocol, client):
+    version = _publish(protocol)
     client.sign_in("member@example.org")
     working = _download(client, format="pdf")
     assert working.status_code == 422
@@ -126,8 +140,8 @@ def _flatten(outline):
             yield item
 
 
-def test_exports_of_a_version_are_the_same_apart_from_the_date(seeded, client):
-    version = _publish(seeded)
+def test_exports_of_a_version_are_the_same_apart_from_the_date(protocol, client):
+    version = _publish(protocol)
     client.sign_in("member@example.org")
     first = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
     second = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
@@ -136,11 +150,11 @@ def test_exports_of_a_version_are_the_same_apart_from_the_date(seeded, client):
     assert version.content_hash in first
 
 
-def test_changes_since_a_version_are_real_tracked_changes(seeded, client):
-    version = _publish(seeded)
-    with seeded.app_context():
+def test_changes_since_a_version_are_real_tracked_changes(protocol, client):
+    version = _publish(protocol)
+    with protocol.app_context():
         clause = db.session.scalars(
-            select(Clause).filter_by(document_id=_document().id, number="3")
+            select(Clause).filter_by(document_id=factories.find_document(SLUG).id, number="3")
         ).one()
         from app.services import clauses
 
@@ -158,7 +172,7 @@ def test_changes_since_a_version_are_real_tracked_changes(seeded, client):
     assert "<w:ins " in xml and "senior" in xml
 
 
-def test_the_print_page_obeys_the_content_security_policy(seeded, client):
+def test_the_print_page_obeys_the_content_security_policy(protocol, client):
     client.sign_in("facilitator@example.org")
     response = _download(client, format="html")
     html = response.get_data(as_text=True)
@@ -166,16 +180,16 @@ def test_the_print_page_obeys_the_content_security_policy(seeded, client):
     assert "/static/css/print.css" in html
 
 
-def test_bad_choices_get_a_clear_message(seeded, client):
+def test_bad_choices_get_a_clear_message(protocol, client):
     client.sign_in("facilitator@example.org")
     response = _download(client, format="exe")
     assert response.status_code == 422 and "There is a problem" in response.get_data(as_text=True)
     assert _download(client, format="md", changes_since="99").status_code in (404, 422)
 
 
-def test_open_data_is_for_facilitators_and_escapes_formulas(seeded, client):
-    with seeded.app_context():
-        document = _document()
+def test_open_data_is_for_facilitators_and_escapes_formulas(protocol, client):
+    with protocol.app_context():
+        document = factories.find_document(SLUG)
         clause = document.clauses[0]
         discussion = discussions.start_discussion(
             document,
@@ -183,12 +197,14 @@ def test_open_data_is_for_facilitators_and_escapes_formulas(seeded, client):
             "Formulas",
             '=HYPERLINK("http://evil")',
             list(clause.recommendations),
-            by=_user("member@example.org"),
+            by=factories.user("member@example.org"),
         )
         hidden = discussions.add_comment(
-            discussion, "Named a colleague", by=_user("officer@example.org")
+            discussion, "Named a colleague", by=factories.user("officer@example.org")
         )
-        discussions.hide_comment(hidden, "Names a colleague", by=_user("facilitator@example.org"))
+        discussions.hide_comment(
+            hidden, "Names a colleague", by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
     client.sign_in("member@example.org")
     assert client.get(f"{EXPORT}/comments.csv").status_code == 403
@@ -210,10 +226,10 @@ def _csv(data: bytes) -> list[dict]:
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf", "md", "html", "csv", "json"])
-def test_the_command_line_exports_every_format(seeded, tmp_path, fmt):
-    version = _publish(seeded)
+def test_the_command_line_exports_every_format(protocol, tmp_path, fmt):
+    version = _publish(protocol)
     target = tmp_path / f"out.{fmt}"
-    result = seeded.test_cli_runner().invoke(
+    result = protocol.test_cli_runner().invoke(
         args=["export", SLUG, "--format", fmt, "--version", str(version.number), "-o", str(target)]
     )
     assert result.exit_code == 0, result.output
@@ -222,8 +238,8 @@ def test_the_command_line_exports_every_format(seeded, tmp_path, fmt):
         assert version.content_hash in target.read_text()
 
 
-def test_the_command_line_says_what_is_wrong(seeded, tmp_path):
-    runner = seeded.test_cli_runner()
+def test_the_command_line_says_what_is_wrong(protocol, tmp_path):
+    runner = protocol.test_cli_runner()
     missing = runner.invoke(args=["export", "no-such", "--format", "md", "-o", str(tmp_path / "x")])
     assert missing.exit_code != 0 and "no document" in missing.output
     no_version = runner.invoke(

@@ -20,61 +20,41 @@ from app.models import (
     JointSession,
     Purpose,
     SessionAction,
-    User,
 )
 from app.services import DomainError
 from app.services import joint_sessions as service
-
-
-def _user(email):
-    return db.session.scalars(select(User).filter_by(email=email)).one()
+from tests import factories
 
 
 def _new_session(app, *, days_ahead=40, start=time(10), end=time(12), published=True) -> int:
-    with app.app_context():
-        facilitator = _user("facilitator@example.org")
-        session = service.create_session(
-            title="Roles workshop",
-            theme="Roles",
-            day=date.today() + timedelta(days=days_ahead),
-            start=start,
-            end=end,
-            venue="Town Hall",
-            is_off_site=True,
-            audience=Audience.BOTH,
-            facilitator_name="LGA",
-            facilitator_is_external=True,
-            recommendations=[],
-            by=facilitator,
-        )
-        for heading, minutes in (("Welcome", 30), ("Workshop", 45), ("Decisions", 60)):
-            service.add_item(
-                session,
-                heading,
-                "Text",
-                purpose=Purpose.DISCUSSION,
-                lead="CEX",
-                duration_minutes=minutes,
-                by=facilitator,
-            )
-        if published:
-            service.publish_agenda(session, by=facilitator)
-        db.session.commit()
-        return session.id
+    with factories.built(app):
+        session_id = factories.joint_session(
+            days_ahead=days_ahead, start=start, end=end, published=published
+        ).id
+    return session_id
 
 
-def test_start_times_follow_the_durations_and_overruns_are_flagged(seeded, client):
-    session_id = _new_session(seeded)
+@pytest.fixture
+def council(app):
+    """The five role accounts and the shipped recommendations; no documents or sessions."""
+    with factories.built(app):
+        factories.everyone()
+        factories.recommendations()
+    return app
+
+
+def test_start_times_follow_the_durations_and_overruns_are_flagged(council, client):
+    session_id = _new_session(council)
     client.sign_in("member@example.org")
     page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "10:00–10:30" in page and "10:30–11:15" in page and "11:15–12:15" in page
     assert "run 15 minutes past the session" in page
 
 
-def test_times_add_up_across_the_october_clock_change(seeded):
+def test_times_add_up_across_the_october_clock_change(council):
     # British Summer Time ends at 02:00 on Sunday 25 October 2026 (clocks go back to 01:00).
-    with seeded.app_context():
-        facilitator = _user("facilitator@example.org")
+    with council.app_context():
+        facilitator = factories.user("facilitator@example.org")
         session = service.create_session(
             title="Late session",
             theme="Night",
@@ -142,13 +122,13 @@ def test_creating_a_session_through_the_form(seeded, client):
 @pytest.mark.parametrize(
     "email", ["member@example.org", "officer@example.org", "standards@example.org"]
 )
-def test_only_facilitators_and_admins_run_sessions(seeded, client, email):
-    session_id = _new_session(seeded)
+def test_only_facilitators_and_admins_run_sessions(council, client, email):
+    session_id = _new_session(council)
     client.sign_in(email)
     assert client.get("/sessions/new").status_code == 403
     assert client.post_form(f"/sessions/{session_id}/items/new", {}).status_code == 403
     assert client.post_form(f"/sessions/{session_id}/publish").status_code == 403
-    with seeded.app_context():
+    with council.app_context():
         clause_id = db.session.scalars(
             select(Clause.id)
             .join(Document)
@@ -162,15 +142,15 @@ def test_only_facilitators_and_admins_run_sessions(seeded, client, email):
     )
 
 
-def test_a_draft_agenda_is_hidden_from_members(seeded, client):
-    session_id = _new_session(seeded, published=False)
+def test_a_draft_agenda_is_hidden_from_members(council, client):
+    session_id = _new_session(council, published=False)
     client.sign_in("member@example.org")
     assert client.get(f"/sessions/{session_id}").status_code == 403
     assert "Roles workshop" not in client.get("/sessions").get_data(as_text=True)
 
 
-def test_items_need_a_positive_duration(seeded, client):
-    session_id = _new_session(seeded)
+def test_items_need_a_positive_duration(council, client):
+    session_id = _new_session(council)
     client.sign_in("facilitator@example.org")
     for minutes in ("0", "-5", "abc"):
         response = client.post_form(
@@ -184,7 +164,7 @@ def test_items_need_a_positive_duration(seeded, client):
             },
         )
         assert response.status_code == 422
-    with seeded.app_context():
+    with council.app_context():
         with pytest.raises(DomainError):
             service.add_item(
                 db.session.get(JointSession, session_id),
@@ -218,42 +198,42 @@ def _headings(app, session_id):
         ]
 
 
-def test_reordering_items_without_javascript(seeded, client):
-    session_id = _new_session(seeded)
+def test_reordering_items_without_javascript(council, client):
+    session_id = _new_session(council)
     client.sign_in("facilitator@example.org")
-    with seeded.app_context():
+    with council.app_context():
         third = db.session.scalars(select(Clause).filter_by(heading="Decisions")).one().id
     url = f"/sessions/{session_id}/items/{third}/move"
     assert client.post_form(url, {"direction": "up"}).status_code == 303
-    assert _headings(seeded, session_id) == [
+    assert _headings(council, session_id) == [
         ("1", "Welcome"),
         ("2", "Decisions"),
         ("3", "Workshop"),
     ]
     assert client.post_form(url, {"position": "1"}).status_code == 303
-    assert _headings(seeded, session_id)[0] == ("1", "Decisions")
+    assert _headings(council, session_id)[0] == ("1", "Decisions")
     nowhere = client.post_form(url, {"position": "9"})
     assert nowhere.status_code == 422
     assert "Choose a position from 1 to 3" in nowhere.get_data(as_text=True)
-    assert _headings(seeded, session_id)[0] == ("1", "Decisions")
+    assert _headings(council, session_id)[0] == ("1", "Decisions")
     # No position typed: the same message by the field as on a document's manage page.
     empty = client.post_form(url, {"position": ""})
     assert empty.status_code == 422
     assert "Enter a position number, for example 3" in empty.get_data(as_text=True)
-    assert _headings(seeded, session_id)[0] == ("1", "Decisions")
+    assert _headings(council, session_id)[0] == ("1", "Decisions")
 
 
-def test_a_session_in_the_past_is_not_published(seeded, client):
-    session_id = _new_session(seeded, days_ahead=-3, published=False)
+def test_a_session_in_the_past_is_not_published(council, client):
+    session_id = _new_session(council, days_ahead=-3, published=False)
     client.sign_in("facilitator@example.org")
     response = client.post_form(f"/sessions/{session_id}/publish")
     assert response.status_code == 409 and "in the past" in response.get_data(as_text=True)
-    with seeded.app_context():
+    with council.app_context():
         assert db.session.get(JointSession, session_id).agenda.status.value == "draft"
 
 
-def test_members_propose_items_facilitators_accept_or_decline(seeded, client):
-    session_id = _new_session(seeded)
+def test_members_propose_items_facilitators_accept_or_decline(council, client):
+    session_id = _new_session(council)
     client.sign_in("member@example.org")
     empty = client.post_form(f"/sessions/{session_id}/propose", {})
     assert empty.status_code == 422 and "Enter a title for the item" in empty.get_data(as_text=True)
@@ -270,7 +250,7 @@ def test_members_propose_items_facilitators_accept_or_decline(seeded, client):
             ).status_code
             == 303
         )
-    with seeded.app_context():
+    with council.app_context():
         first, second = db.session.scalars(
             select(AgendaProposal.id).order_by(AgendaProposal.id)
         ).all()
@@ -284,13 +264,13 @@ def test_members_propose_items_facilitators_accept_or_decline(seeded, client):
         client.post_form(f"/proposals/{second}/decline", {"reason": "Not our remit"}).status_code
         == 303
     )
-    assert _headings(seeded, session_id)[-1] == ("4", "Social media")
+    assert _headings(council, session_id)[-1] == ("4", "Social media")
     page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Not our remit" in page
 
 
-def test_attendance_is_one_answer_each_counted_by_side_and_group(seeded, client):
-    session_id = _new_session(seeded)
+def test_attendance_is_one_answer_each_counted_by_side_and_group(council, client):
+    session_id = _new_session(council)
     client.sign_in("member@example.org")
     assert (
         client.post_form(f"/sessions/{session_id}/attendance", {"answer": "maybe"}).status_code
@@ -302,7 +282,7 @@ def test_attendance_is_one_answer_each_counted_by_side_and_group(seeded, client)
     assert client.post_form(f"/sessions/{session_id}/attendance", {}).status_code == 422
     client.sign_in("officer@example.org")
     client.post_form(f"/sessions/{session_id}/attendance", {"answer": "no"})
-    with seeded.app_context():
+    with council.app_context():
         answers = db.session.scalars(select(Attendance.answer)).all()
         assert sorted(answers) == [AttendanceAnswer.NO, AttendanceAnswer.YES]
         summary = service.attendance_summary(db.session.get(JointSession, session_id))
@@ -313,7 +293,7 @@ def test_attendance_is_one_answer_each_counted_by_side_and_group(seeded, client)
             db.session.add(
                 Attendance(
                     session_id=session_id,
-                    user_id=_user("officer@example.org").id,
+                    user_id=factories.user("officer@example.org").id,
                     answer=AttendanceAnswer.YES,
                 )
             )
@@ -321,9 +301,9 @@ def test_attendance_is_one_answer_each_counted_by_side_and_group(seeded, client)
         db.session.rollback()
 
 
-def test_attendance_cannot_change_after_the_session(seeded, client):
-    session_id = _new_session(seeded)
-    with seeded.app_context():
+def test_attendance_cannot_change_after_the_session(council, client):
+    session_id = _new_session(council)
+    with council.app_context():
         session = db.session.get(JointSession, session_id)
         session.starts_at -= timedelta(days=60)
         session.ends_at -= timedelta(days=60)
@@ -331,7 +311,7 @@ def test_attendance_cannot_change_after_the_session(seeded, client):
     client.sign_in("member@example.org")
     response = client.post_form(f"/sessions/{session_id}/attendance", {"answer": "yes"})
     assert response.status_code == 409 and "taken place" in response.get_data(as_text=True)
-    with seeded.app_context():
+    with council.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
 
 

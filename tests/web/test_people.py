@@ -23,7 +23,7 @@ from app.models import (
     utcnow,
 )
 from app.services import account_tokens, audit, people
-from tests import databases
+from tests import databases, factories
 from tests.helpers import (
     PASSWORD,
     AccordClient,
@@ -44,6 +44,14 @@ JO = {
     "group": "Labour Group",
     "ward": "Parr",
 }
+
+
+@pytest.fixture
+def staff(app):
+    """The five role accounts; no documents."""
+    with factories.built(app):
+        factories.everyone()
+    return app
 
 
 def link_in_mail(app, to: str) -> str:
@@ -95,17 +103,17 @@ def expire_tokens(app, email: str) -> None:
 # Invitations ---------------------------------------------------------------------------------
 
 
-def test_an_invitation_creates_the_person_without_a_password_and_emails_a_link(seeded, client):
-    path = invite_jo(seeded, client)
-    jo = user_by_email(seeded, "jo.bloggs@example.org")
+def test_an_invitation_creates_the_person_without_a_password_and_emails_a_link(staff, client):
+    path = invite_jo(staff, client)
+    jo = user_by_email(staff, "jo.bloggs@example.org")
     assert jo.password_hash is None and jo.roles == {Role.MEMBER, Role.STANDARDS}
     assert (jo.group, jo.ward, jo.job_title) == ("Labour Group", "Parr", None)
-    [message] = sent_mail(seeded)
+    [message] = sent_mail(staff)
     assert (
         "invited" in message["Subject"]
         and "Lucy Parkinson has invited you" in message.get_content()
     )
-    with seeded.app_context():
+    with staff.app_context():
         [token] = db.session.scalars(select(AccountToken)).all()
         assert token.purpose == TokenPurpose.INVITATION
         assert token.token_hash != path.rsplit("/", 1)[1]  # only the hash is stored
@@ -115,18 +123,18 @@ def test_an_invitation_creates_the_person_without_a_password_and_emails_a_link(s
     page = client.get(f"/people/{jo.id}").get_data(as_text=True)
     assert "Invited" in page and "expires" in page
     assert {
-        e.action for e in events(seeded, "person.created") + events(seeded, "person.invited")
+        e.action for e in events(staff, "person.created") + events(staff, "person.invited")
     } == {
         "person.created",
         "person.invited",
     }
     # Until they accept, they cannot sign in.
-    assert seeded.test_client().sign_in("jo.bloggs@example.org", "").status_code == 422
+    assert staff.test_client().sign_in("jo.bloggs@example.org", "").status_code == 422
 
 
-def test_accepting_the_invitation_sets_the_password_and_signs_in(seeded, client):
-    path = invite_jo(seeded, client)
-    invited = seeded.test_client()
+def test_accepting_the_invitation_sets_the_password_and_signs_in(staff, client):
+    path = invite_jo(staff, client)
+    invited = staff.test_client()
     page = invited.get(path)
     assert page.status_code == 200 and "Set your password" in page.get_data(as_text=True)
     common = invited.post_form(path, {"password": "password1234", "confirm": "password1234"})
@@ -138,18 +146,18 @@ def test_accepting_the_invitation_sets_the_password_and_signs_in(seeded, client)
     assert accepted.status_code == 303 and accepted.location == "/"
     home = invited.get("/").get_data(as_text=True)
     assert "Jo Bloggs" in home and "Your password is set" in home
-    assert len(events(seeded, "person.invitation_accepted")) == 1
+    assert len(events(staff, "person.invitation_accepted")) == 1
     # Single use: the link now says so, whoever follows it.
-    again = seeded.test_client().get(path)
+    again = staff.test_client().get(path)
     assert again.status_code == 410 and "This link cannot be used" in again.get_data(as_text=True)
-    assert seeded.test_client().sign_in("jo.bloggs@example.org", NEW_PASSWORD).status_code == 303
+    assert staff.test_client().sign_in("jo.bloggs@example.org", NEW_PASSWORD).status_code == 303
     assert "Active" in client.get("/people?q=jo.bloggs").get_data(as_text=True)
 
 
-def test_a_person_signed_in_elsewhere_is_signed_out_when_the_link_is_used(seeded, client):
-    path = invite_jo(seeded, client)
+def test_a_person_signed_in_elsewhere_is_signed_out_when_the_link_is_used(staff, client):
+    path = invite_jo(staff, client)
     client.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    with seeded.app_context():
+    with staff.app_context():
         admin = people.find_user_by_email(ADMIN)
         open_sessions = db.session.scalars(
             select(UserSession).where(
@@ -171,22 +179,22 @@ def test_a_person_signed_in_elsewhere_is_signed_out_when_the_link_is_used(seeded
         ({"email": "MEMBER@example.org"}, "There is already an account for member@example.org"),
     ],
 )
-def test_an_invitation_with_mistakes_changes_nothing(seeded, client, change, message):
+def test_an_invitation_with_mistakes_changes_nothing(staff, client, change, message):
     client.sign_in(ADMIN)
-    before = count(seeded, User)
+    before = count(staff, User)
     response = client.post_form("/people/invite", {**JO, **change})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html
     assert ("There is a problem" in html and 'value="Jo Bloggs"' in html) or not change.get(
         "name", 1
     )
-    assert count(seeded, User) == before and sent_mail(seeded) == []
+    assert count(staff, User) == before and sent_mail(staff) == []
 
 
-def test_too_long_details_get_the_house_message_once_each_linked_from_the_summary(seeded, client):
+def test_too_long_details_get_the_house_message_once_each_linked_from_the_summary(staff, client):
     client.sign_in(ADMIN)
-    member = user_by_email(seeded, MEMBER)
-    events_before = count(seeded, AuditEvent)
+    member = user_by_email(staff, MEMBER)
+    events_before = count(staff, AuditEvent)
     response = client.post_form(
         f"/people/{member.id}/edit",
         {**JO, "name": "Sarah Whitfield", "email": "sarah@", "group": "G" * 121},
@@ -200,72 +208,72 @@ def test_too_long_details_get_the_house_message_once_each_linked_from_the_summar
         "Political Group must be 120 characters or fewer",
     ]
     assert 'value="sarah@"' in html and 'value="' + "G" * 121 + '"' in html
-    assert user_by_email(seeded, MEMBER).email == MEMBER
-    assert count(seeded, AuditEvent) == events_before
+    assert user_by_email(staff, MEMBER).email == MEMBER
+    assert count(staff, AuditEvent) == events_before
 
 
-def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(seeded, client):
-    path = invite_jo(seeded, client)
-    expire_tokens(seeded, "jo.bloggs@example.org")
-    page = seeded.test_client().get(path)
+def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(staff, client):
+    path = invite_jo(staff, client)
+    expire_tokens(staff, "jo.bloggs@example.org")
+    page = staff.test_client().get(path)
     html = page.get_data(as_text=True)
     assert page.status_code == 410 and "Lucy Parkinson (admin@example.org), who invited you" in html
-    refused = seeded.test_client().post_form(
+    refused = staff.test_client().post_form(
         path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
     assert refused.status_code == 410
-    assert user_by_email(seeded, "jo.bloggs@example.org").password_hash is None
-    jo = user_by_email(seeded, "jo.bloggs@example.org")
+    assert user_by_email(staff, "jo.bloggs@example.org").password_hash is None
+    jo = user_by_email(staff, "jo.bloggs@example.org")
     assert "Invitation expired" in client.get(f"/people/{jo.id}").get_data(as_text=True)
     assert "Invitation expired" in client.get("/people?status=expired").get_data(as_text=True)
-    assert seeded.test_client().get("/invitation/not-a-real-token").status_code == 404
+    assert staff.test_client().get("/invitation/not-a-real-token").status_code == 404
 
 
-def test_correcting_a_mistyped_address_withdraws_the_link_sent_to_it(seeded, client):
-    path = invite_jo(seeded, client)
-    jo = user_by_email(seeded, "jo.bloggs@example.org")
+def test_correcting_a_mistyped_address_withdraws_the_link_sent_to_it(staff, client):
+    path = invite_jo(staff, client)
+    jo = user_by_email(staff, "jo.bloggs@example.org")
     corrected = client.post_form(
         f"/people/{jo.id}/edit", {**JO, "email": "jo.bloggs@example.com"}, follow_redirects=True
     )
     page = corrected.get_data(as_text=True)
     assert "The invitation sent to the old address no longer works" in page
     assert "Invitation withdrawn" in page and "Send a new invitation" in page
-    assert seeded.test_client().get(path).status_code == 410
-    [event] = events(seeded, "person.updated")
+    assert staff.test_client().get(path).status_code == 410
+    [event] = events(staff, "person.updated")
     assert event.before == {"email": "jo.bloggs@example.org"}
 
 
-def test_a_password_set_from_the_command_line_withdraws_the_invitation(seeded, client):
-    path = invite_jo(seeded, client)
-    result = seeded.test_cli_runner().invoke(
+def test_a_password_set_from_the_command_line_withdraws_the_invitation(staff, client):
+    path = invite_jo(staff, client)
+    result = staff.test_cli_runner().invoke(
         args=["users", "set-password", "jo.bloggs@example.org"], input=NEW_PASSWORD + "\n"
     )
     assert result.exit_code == 0, result.output
-    assert seeded.test_client().get(path).status_code == 410
+    assert staff.test_client().get(path).status_code == 410
 
 
-def test_resending_an_invitation_supersedes_the_old_link(seeded, client):
-    old = invite_jo(seeded, client)
-    jo = user_by_email(seeded, "jo.bloggs@example.org")
+def test_resending_an_invitation_supersedes_the_old_link(staff, client):
+    old = invite_jo(staff, client)
+    jo = user_by_email(staff, "jo.bloggs@example.org")
     assert client.post_form(f"/people/{jo.id}/invitation").status_code == 303
-    new = link_in_mail(seeded, "jo.bloggs@example.org")
-    assert new != old and len(sent_mail(seeded)) == 2
-    assert seeded.test_client().get(old).status_code == 410
-    assert seeded.test_client().get(new).status_code == 200
-    assert len(events(seeded, "person.invited")) == 2
+    new = link_in_mail(staff, "jo.bloggs@example.org")
+    assert new != old and len(sent_mail(staff)) == 2
+    assert staff.test_client().get(old).status_code == 410
+    assert staff.test_client().get(new).status_code == 200
+    assert len(events(staff, "person.invited")) == 2
     # Someone who has set a password is not re-invited.
-    member = user_by_email(seeded, MEMBER)
+    member = user_by_email(staff, MEMBER)
     client.post_form(f"/people/{member.id}/invitation")
-    assert len(sent_mail(seeded)) == 2
+    assert len(sent_mail(staff)) == 2
 
 
-def test_a_link_works_once_even_when_two_requests_race_for_it(seeded, client):
-    path = invite_jo(seeded, client)
+def test_a_link_works_once_even_when_two_requests_race_for_it(staff, client):
+    path = invite_jo(staff, client)
     token = path.rsplit("/", 1)[1]
     results, barrier = [], threading.Barrier(2)
 
     def use():
-        with seeded.test_request_context(method="POST"):
+        with staff.test_request_context(method="POST"):
             barrier.wait()
             user = account_tokens.use(token, TokenPurpose.INVITATION)
             results.append(user is not None)
@@ -283,7 +291,7 @@ def test_a_link_works_once_even_when_two_requests_race_for_it(seeded, client):
 # Password reset ------------------------------------------------------------------------------
 
 
-def test_a_reset_request_answers_the_same_whether_or_not_the_address_exists(seeded, client):
+def test_a_reset_request_answers_the_same_whether_or_not_the_address_exists(staff, client):
     page = client.get("/sign-in").get_data(as_text=True)
     assert 'href="/forgotten-password"' in page and "Forgotten your password?" in page
     unknown = client.post_form("/forgotten-password", {"email": "nobody@example.org"})
@@ -291,9 +299,9 @@ def test_a_reset_request_answers_the_same_whether_or_not_the_address_exists(seed
     assert unknown.status_code == known.status_code == 303
     assert unknown.location == known.location == "/forgotten-password/sent"
     assert "Check your email" in client.get(known.location).get_data(as_text=True)
-    [message] = sent_mail(seeded)
+    [message] = sent_mail(staff)
     assert message["To"] == MEMBER and message["Subject"] == "Reset your Accord password"
-    assert len(events(seeded, "person.password_reset_requested")) == 2
+    assert len(events(staff, "person.password_reset_requested")) == 2
     wrong = client.post_form("/forgotten-password", {"email": "not an email"})
     assert wrong.status_code == 422 and "correct format" in wrong.get_data(as_text=True)
 
@@ -316,12 +324,12 @@ def test_a_forged_host_header_never_reaches_the_reset_link(database_url):
         assert "http://accord.test/reset-password/" in body
 
 
-def test_a_reset_link_works_once_and_signs_the_person_out_everywhere(seeded, client):
-    elsewhere = seeded.test_client()
+def test_a_reset_link_works_once_and_signs_the_person_out_everywhere(staff, client):
+    elsewhere = staff.test_client()
     elsewhere.sign_in(MEMBER)
     assert elsewhere.get("/").status_code == 200
     client.post_form("/forgotten-password", {"email": MEMBER})
-    path = link_in_mail(seeded, MEMBER)
+    path = link_in_mail(staff, MEMBER)
     page = client.get(path)
     assert page.status_code == 200 and "Choose a new password" in page.get_data(as_text=True)
     short = client.post_form(path, {"password": "too-short", "confirm": "too-short"})
@@ -329,43 +337,43 @@ def test_a_reset_link_works_once_and_signs_the_person_out_everywhere(seeded, cli
     done = client.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 303 and done.location == "/sign-in"
     assert elsewhere.get("/").status_code == 302  # signed out everywhere
-    assert seeded.test_client().sign_in(MEMBER, PASSWORD).status_code == 422
-    assert seeded.test_client().sign_in(MEMBER, NEW_PASSWORD).status_code == 303
+    assert staff.test_client().sign_in(MEMBER, PASSWORD).status_code == 422
+    assert staff.test_client().sign_in(MEMBER, NEW_PASSWORD).status_code == 303
     assert client.get(path).status_code == 410
-    [event] = events(seeded, "person.password_reset")
+    [event] = events(staff, "person.password_reset")
     assert event.actor_label == MEMBER
 
 
-def test_a_reset_link_expires_and_a_newer_one_supersedes_it(seeded, client):
+def test_a_reset_link_expires_and_a_newer_one_supersedes_it(staff, client):
     client.post_form("/forgotten-password", {"email": MEMBER})
-    first = link_in_mail(seeded, MEMBER)
+    first = link_in_mail(staff, MEMBER)
     client.post_form("/forgotten-password", {"email": MEMBER})
-    second = link_in_mail(seeded, MEMBER)
+    second = link_in_mail(staff, MEMBER)
     assert client.get(first).status_code == 410
-    expire_tokens(seeded, MEMBER)
+    expire_tokens(staff, MEMBER)
     expired = client.get(second)
     assert expired.status_code == 410 and "Ask for a new link" in expired.get_data(as_text=True)
 
 
-def test_no_reset_link_goes_to_deactivated_or_invited_people(seeded, client):
-    make_user(seeded, "gone@example.org", active=False)
-    invite_jo(seeded, client)
-    sent_mail(seeded).clear()
-    anonymous = seeded.test_client()
+def test_no_reset_link_goes_to_deactivated_or_invited_people(staff, client):
+    make_user(staff, "gone@example.org", active=False)
+    invite_jo(staff, client)
+    sent_mail(staff).clear()
+    anonymous = staff.test_client()
     for email in ("gone@example.org", "jo.bloggs@example.org"):
         assert anonymous.post_form("/forgotten-password", {"email": email}).status_code == 303
-    assert sent_mail(seeded) == []
+    assert sent_mail(staff) == []
 
 
-def test_reset_requests_are_throttled(seeded):
-    seeded.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"] = "2 per hour"
-    client = seeded.test_client()
+def test_reset_requests_are_throttled(staff):
+    staff.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"] = "2 per hour"
+    client = staff.test_client()
     for _ in range(2):
         assert client.post_form("/forgotten-password", {"email": MEMBER}).status_code == 303
     refused = client.post_form("/forgotten-password", {"email": MEMBER})
     assert refused.status_code == 429
     assert "too many requests for a password reset" in refused.get_data(as_text=True)
-    assert len(sent_mail(seeded)) == 2
+    assert len(sent_mail(staff)) == 2
 
 
 # The people pages ----------------------------------------------------------------------------
@@ -380,10 +388,10 @@ def test_reset_requests_are_throttled(seeded):
         "standards@example.org",
     ],
 )
-def test_only_administrators_manage_people(seeded, client, email):
+def test_only_administrators_manage_people(staff, client, email):
     client.sign_in(email)
     assert 'href="/people"' not in client.get("/").get_data(as_text=True)
-    admin = user_by_email(seeded, ADMIN)
+    admin = user_by_email(staff, ADMIN)
     for path in ("/people", "/people/invite", f"/people/{admin.id}", "/people/import"):
         assert client.get(path).status_code == 403, path
     for path in (
@@ -395,13 +403,13 @@ def test_only_administrators_manage_people(seeded, client, email):
         "/people/import/confirm",
     ):
         assert client.post_form(path, {"name": "x"}).status_code == 403, path
-    assert user_by_email(seeded, ADMIN).active
+    assert user_by_email(staff, ADMIN).active
 
 
-def test_every_post_needs_the_csrf_token(seeded, client):
-    path = invite_jo(seeded, client)
-    member = user_by_email(seeded, MEMBER)
-    before = count(seeded, AuditEvent)
+def test_every_post_needs_the_csrf_token(staff, client):
+    path = invite_jo(staff, client)
+    member = user_by_email(staff, MEMBER)
+    before = count(staff, AuditEvent)
     for target in (
         "/people/invite",
         f"/people/{member.id}/edit",
@@ -416,11 +424,11 @@ def test_every_post_needs_the_csrf_token(seeded, client):
     for target in (path, "/forgotten-password"):
         data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "email": MEMBER}
         assert client.post(target, data=data).status_code == 400, target
-    assert count(seeded, AuditEvent) == before + 1  # signing out, nothing else
+    assert count(staff, AuditEvent) == before + 1  # signing out, nothing else
 
 
-def test_the_people_list_filters_searches_and_pages(seeded, client):
-    with seeded.app_context():
+def test_the_people_list_filters_searches_and_pages(staff, client):
+    with staff.app_context():
         rows = [f"Person {n:02},p{n:02}@example.org,officer,,,Officer,Service" for n in range(60)]
         from app.services import people_import
 
@@ -432,7 +440,7 @@ def test_the_people_list_filters_searches_and_pages(seeded, client):
         )
         db.session.commit()
     client.sign_in(ADMIN)
-    with count_queries(seeded) as queries:
+    with count_queries(staff) as queries:
         page = client.get("/people").get_data(as_text=True)
     assert queries.count <= 7, str(queries)  # the same for 5 people or 5,000
     assert 'aria-current="page"' in page and ">People<" in page
@@ -452,8 +460,8 @@ def test_the_people_list_filters_searches_and_pages(seeded, client):
     assert "Sarah Whitfield" in members and "Person 01" not in members
 
 
-def test_the_status_filter_agrees_with_the_status_shown(seeded):
-    with seeded.app_context():
+def test_the_status_filter_agrees_with_the_status_shown(staff):
+    with staff.app_context():
         admin = people.find_user_by_email(ADMIN)
         waiting = {}
         for name in ("invited", "expired", "withdrawn", "not_invited"):
@@ -481,9 +489,9 @@ def test_the_status_filter_agrees_with_the_status_shown(seeded):
         assert shown[waiting["withdrawn"].id].label == "Invitation withdrawn"
 
 
-def test_editing_roles_is_audited_with_before_and_after(seeded, client):
+def test_editing_roles_is_audited_with_before_and_after(staff, client):
     client.sign_in(ADMIN)
-    member = user_by_email(seeded, MEMBER)
+    member = user_by_email(staff, MEMBER)
     form = client.get(f"/people/{member.id}/edit").get_data(as_text=True)
     assert 'value="Sarah Whitfield"' in form and 'value="member" checked' in form
     changed = client.post_form(
@@ -498,9 +506,9 @@ def test_editing_roles_is_audited_with_before_and_after(seeded, client):
         },
     )
     assert changed.status_code == 303
-    member = user_by_email(seeded, MEMBER)
+    member = user_by_email(staff, MEMBER)
     assert member.roles == {Role.MEMBER, Role.STANDARDS} and member.job_title is None
-    [event] = events(seeded, "person.roles_changed")
+    [event] = events(staff, "person.roles_changed")
     assert event.before == {"roles": ["member"]}
     assert event.after == {"roles": ["member", "standards"]}
     assert event.actor_label == ADMIN
@@ -515,55 +523,53 @@ def test_editing_roles_is_audited_with_before_and_after(seeded, client):
         {"name": "S", "email": "OFFICER@example.org", "roles": ["facilitator"]},
     )
     assert taken.status_code == 422 and "already an account" in taken.get_data(as_text=True)
-    assert user_by_email(seeded, MEMBER).display_name == "Sarah Whitfield"
+    assert user_by_email(staff, MEMBER).display_name == "Sarah Whitfield"
 
 
-def test_deactivating_and_reactivating_need_confirming(seeded, client):
-    elsewhere = seeded.test_client()
+def test_deactivating_and_reactivating_need_confirming(staff, client):
+    elsewhere = staff.test_client()
     elsewhere.sign_in(MEMBER)
     client.sign_in(ADMIN)
-    member = user_by_email(seeded, MEMBER)
-    with seeded.app_context():
+    member = user_by_email(staff, MEMBER)
+    with staff.app_context():
         comments = db.session.scalar(select(func.count()).where(Comment.author_id == member.id))
     confirm = client.get(f"/people/{member.id}/deactivate")
     assert confirm.status_code == 200 and "Deactivate Sarah Whitfield?" in confirm.get_data(
         as_text=True
     )
-    assert user_by_email(seeded, MEMBER).active  # a GET changes nothing
+    assert user_by_email(staff, MEMBER).active  # a GET changes nothing
     done = client.post_form(f"/people/{member.id}/deactivate")
     assert done.status_code == 303
-    assert not user_by_email(seeded, MEMBER).active
+    assert not user_by_email(staff, MEMBER).active
     assert elsewhere.get("/").status_code == 302
-    assert seeded.test_client().sign_in(MEMBER).status_code == 422
+    assert staff.test_client().sign_in(MEMBER).status_code == 422
     assert "Deactivated" in client.get(f"/people/{member.id}").get_data(as_text=True)
-    with seeded.app_context():
+    with staff.app_context():
         assert (
             db.session.scalar(select(func.count()).where(Comment.author_id == member.id))
             == comments
         )
     assert client.get(f"/people/{member.id}/reactivate").status_code == 200
     assert client.post_form(f"/people/{member.id}/reactivate").status_code == 303
-    assert seeded.test_client().sign_in(MEMBER).status_code == 303
-    assert [e.action for e in events(seeded, "person.deactivated")] == ["person.deactivated"]
-    assert len(events(seeded, "person.reactivated")) == 1
+    assert staff.test_client().sign_in(MEMBER).status_code == 303
+    assert [e.action for e in events(staff, "person.deactivated")] == ["person.deactivated"]
+    assert len(events(staff, "person.reactivated")) == 1
 
 
-def test_deactivating_an_invited_person_stops_their_link(seeded, client):
-    path = invite_jo(seeded, client)
-    jo = user_by_email(seeded, "jo.bloggs@example.org")
+def test_deactivating_an_invited_person_stops_their_link(staff, client):
+    path = invite_jo(staff, client)
+    jo = user_by_email(staff, "jo.bloggs@example.org")
     assert client.post_form(f"/people/{jo.id}/deactivate").status_code == 303
-    assert seeded.test_client().get(path).status_code == 410
+    assert staff.test_client().get(path).status_code == 410
     assert client.post_form(f"/people/{jo.id}/reactivate").status_code == 303
     assert "Invitation withdrawn" in client.get(f"/people/{jo.id}").get_data(as_text=True)
     client.post_form(f"/people/{jo.id}/invitation")
-    assert (
-        seeded.test_client().get(link_in_mail(seeded, "jo.bloggs@example.org")).status_code == 200
-    )
+    assert staff.test_client().get(link_in_mail(staff, "jo.bloggs@example.org")).status_code == 200
 
 
-def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, client):
+def test_the_last_active_administrator_keeps_the_role_and_stays_active(staff, client):
     client.sign_in(ADMIN)
-    admin = user_by_email(seeded, ADMIN)
+    admin = user_by_email(staff, ADMIN)
     page = client.get(f"/people/{admin.id}").get_data(as_text=True)
     assert "the only active administrator" in page and "Deactivate<" not in page
     demote = {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]}
@@ -572,37 +578,37 @@ def test_the_last_active_administrator_keeps_the_role_and_stays_active(seeded, c
     assert "the only active administrator" in refused.get_data(as_text=True)
     gone = client.post_form(f"/people/{admin.id}/deactivate")
     assert gone.status_code == 409 and "cannot be deactivated" in gone.get_data(as_text=True)
-    cli = seeded.test_cli_runner().invoke(args=["users", "deactivate", ADMIN])
+    cli = staff.test_cli_runner().invoke(args=["users", "deactivate", ADMIN])
     assert cli.exit_code != 0 and "only active administrator" in cli.output
-    assert user_by_email(seeded, ADMIN).is_admin and user_by_email(seeded, ADMIN).active
+    assert user_by_email(staff, ADMIN).is_admin and user_by_email(staff, ADMIN).active
     # An invited administrator who has no password yet does not count...
     client.post_form("/people/invite", {**JO, "roles": ["admin"]})
     assert client.post_form(f"/people/{admin.id}/edit", demote).status_code == 422
     # ...one who can sign in does.
-    make_user(seeded, "second@example.org", roles=(Role.ADMIN,))
+    make_user(staff, "second@example.org", roles=(Role.ADMIN,))
     assert client.post_form(f"/people/{admin.id}/edit", demote).status_code == 303
-    assert not user_by_email(seeded, ADMIN).is_admin
+    assert not user_by_email(staff, ADMIN).is_admin
 
 
-def test_an_administrator_who_gives_up_the_role_lands_on_a_page_they_can_see(seeded, client):
-    make_user(seeded, "second.admin@example.org", (Role.ADMIN,), display_name="Second Admin")
+def test_an_administrator_who_gives_up_the_role_lands_on_a_page_they_can_see(staff, client):
+    make_user(staff, "second.admin@example.org", (Role.ADMIN,), display_name="Second Admin")
     client.sign_in(ADMIN)
-    admin = user_by_email(seeded, ADMIN)
+    admin = user_by_email(staff, ADMIN)
     response = client.post_form(
         f"/people/{admin.id}/edit",
         {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]},
     )
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
-    assert user_by_email(seeded, ADMIN).roles == {Role.FACILITATOR}
+    assert user_by_email(staff, ADMIN).roles == {Role.FACILITATOR}
 
 
-def test_two_administrators_removing_each_other_at_once_leave_one(seeded):
-    make_user(seeded, "second@example.org", roles=(Role.ADMIN,))
+def test_two_administrators_removing_each_other_at_once_leave_one(staff):
+    make_user(staff, "second@example.org", roles=(Role.ADMIN,))
     outcomes, barrier = [], threading.Barrier(2)
 
     def demote(email: str) -> None:
-        with seeded.test_request_context(method="POST"):
+        with staff.test_request_context(method="POST"):
             barrier.wait()
             try:
                 user = people.find_user_by_email(email)
@@ -621,11 +627,11 @@ def test_two_administrators_removing_each_other_at_once_leave_one(seeded):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["done", "refused"]
-    with seeded.app_context():
+    with staff.app_context():
         assert people.active_admin_count() == 1
 
 
-def test_plain_forms_answer_htmx_and_boosted_requests_the_same_way(seeded, client):
+def test_plain_forms_answer_htmx_and_boosted_requests_the_same_way(staff, client):
     client.sign_in(ADMIN)
     boosted = client.post_form("/people/invite", JO, boosted=True)
     assert boosted.status_code == 303
@@ -658,7 +664,7 @@ def confirm(client, text: str, invitations: bool = True):
     )
 
 
-def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client):
+def test_a_valid_file_is_previewed_then_imported_with_invitations(staff, client):
     client.sign_in(ADMIN)
     text = (
         "\ufeff"
@@ -667,45 +673,45 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(seeded, client
         + "Sam Patel,sam@example.org,officer,,,Assistant Director,Legal and Governance\n"
         + "Sarah Whitfield,MEMBER@example.org,member standards,Labour Group,Sutton,,\n"
     )
-    before = count(seeded, User)
+    before = count(staff, User)
     preview = upload(client, text)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Check the import" in html
     assert "2 to add" in html and "1 to change" in html and "Ward: Parr → Sutton" in html
     assert "Roles: Member → Member, Standards Committee" in html
     assert "Import 3 people" in html
-    assert count(seeded, User) == before and sent_mail(seeded) == []  # nothing yet
+    assert count(staff, User) == before and sent_mail(staff) == []  # nothing yet
     done = confirm(client, text.lstrip("\ufeff"))
     assert done.status_code == 303
-    assert count(seeded, User) == before + 2
-    assert user_by_email(seeded, MEMBER).ward == "Sutton"
-    assert sorted(m["To"] for m in sent_mail(seeded)) == ["jo@example.org", "sam@example.org"]
-    invited = seeded.test_client()
-    path = link_in_mail(seeded, "sam@example.org")
+    assert count(staff, User) == before + 2
+    assert user_by_email(staff, MEMBER).ward == "Sutton"
+    assert sorted(m["To"] for m in sent_mail(staff)) == ["jo@example.org", "sam@example.org"]
+    invited = staff.test_client()
+    path = link_in_mail(staff, "sam@example.org")
     assert (
         invited.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
         == 303
     )
-    assert len(events(seeded, "person.created")) >= 2
-    [changed] = events(seeded, "person.roles_changed")
+    assert len(events(staff, "person.created")) >= 2
+    [changed] = events(staff, "person.roles_changed")
     assert changed.before == {"roles": ["member"], "ward": "Parr"}
     assert changed.after == {"roles": ["member", "standards"], "ward": "Sutton"}
     assert changed.summary == "member@example.org: roles, ward changed (CSV import)"
-    with seeded.app_context():
+    with staff.app_context():
         assert audit.verify().ok
 
 
-def test_pasted_csv_without_invitations(seeded, client):
+def test_pasted_csv_without_invitations(staff, client):
     client.sign_in(ADMIN)
     text = HEADER + "Jo Bloggs,jo@example.org,facilitator,,,,\n"
     preview = upload(client, text, invitations=False, as_file=False)
     assert "Nobody will be emailed" in preview.get_data(as_text=True)
     assert confirm(client, text, invitations=False).status_code == 303
-    assert sent_mail(seeded) == []
+    assert sent_mail(staff) == []
     assert "Not invited" in client.get("/people?q=jo%40").get_data(as_text=True)
 
 
-def test_a_mixed_file_is_all_or_nothing(seeded, client):
+def test_a_mixed_file_is_all_or_nothing(staff, client):
     client.sign_in(ADMIN)
     text = (
         HEADER
@@ -715,7 +721,7 @@ def test_a_mixed_file_is_all_or_nothing(seeded, client):
         + "Jo Again,JO@example.org,facilitator,,,,\n"
         + "Sarah Whitfield,member@example.org,member,Labour Group,Sutton,,\n"
     )
-    before = count(seeded, User)
+    before = count(staff, User)
     preview = upload(client, text)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 422 and "Some rows are rejected" in html
@@ -728,11 +734,11 @@ def test_a_mixed_file_is_all_or_nothing(seeded, client):
     assert "Import " not in html  # no confirm button while any row is rejected
     refused = confirm(client, text)
     assert refused.status_code == 422 and "Nothing was imported" in refused.get_data(as_text=True)
-    assert count(seeded, User) == before and sent_mail(seeded) == []
-    assert user_by_email(seeded, MEMBER).ward == "Parr"
+    assert count(staff, User) == before and sent_mail(staff) == []
+    assert user_by_email(staff, MEMBER).ward == "Parr"
 
 
-def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, client):
+def test_a_file_changed_between_preview_and_confirm_is_checked_again(staff, client):
     client.sign_in(ADMIN)
     good = HEADER + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
     assert upload(client, good).status_code == 200
@@ -740,7 +746,7 @@ def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, cli
     refused = confirm(client, tampered)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "no active administrator" in html
-    assert count(seeded, User, User.email == "jo@example.org") == 0
+    assert count(staff, User, User.email == "jo@example.org") == 0
 
 
 @pytest.mark.parametrize(
@@ -752,16 +758,16 @@ def test_a_file_changed_between_preview_and_confirm_is_checked_again(seeded, cli
         ("name;email;roles\nJo;jo@example.org;member\n", "separated by semicolons"),
     ],
 )
-def test_malformed_files_are_refused_with_a_message(seeded, client, content, message):
+def test_malformed_files_are_refused_with_a_message(staff, client, content, message):
     client.sign_in(ADMIN)
     response = upload(client, content)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html and "There is a problem" in html
     assert error_summary_targets(html) == ["file"]
-    assert count(seeded, User) == 20
+    assert count(staff, User) == 5  # the five role accounts: nobody added
 
 
-def test_existing_people_are_matched_whatever_the_case_of_their_email(seeded, client):
+def test_existing_people_are_matched_whatever_the_case_of_their_email(staff, client):
     client.sign_in(ADMIN)
     text = (
         HEADER
@@ -773,7 +779,7 @@ def test_existing_people_are_matched_whatever_the_case_of_their_email(seeded, cl
     assert "nothing to import" in html
 
 
-def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
+def test_a_500_row_file_imports_in_a_bounded_number_of_queries(staff, client):
     client.sign_in(ADMIN)
     rows = [
         f"Member {n},m{n}@example.org,member,Group {n % 5},Ward {n % 18},,"
@@ -782,17 +788,17 @@ def test_a_500_row_file_imports_in_a_bounded_number_of_queries(seeded, client):
         for n in range(500)
     ]
     text = HEADER + "\n".join(rows) + "\n"
-    before = count(seeded, User)
-    with count_queries(seeded) as preview_queries:
+    before = count(staff, User)
+    with count_queries(staff) as preview_queries:
         preview = upload(client, text)
     assert preview.status_code == 200 and "500 to add" in preview.get_data(as_text=True)
     assert preview_queries.count < 20, str(preview_queries)
-    with count_queries(seeded) as import_queries:
+    with count_queries(staff) as import_queries:
         assert confirm(client, text).status_code == 303
     assert import_queries.count < 40, str(import_queries)
-    assert count(seeded, User) == before + 500
-    assert count(seeded, AccountToken) == 500 and len(sent_mail(seeded)) == 500
-    with seeded.app_context():
+    assert count(staff, User) == before + 500
+    assert count(staff, AccountToken) == 500 and len(sent_mail(staff)) == 500
+    with staff.app_context():
         assert audit.verify().ok
         assert (
             db.session.scalar(select(func.count()).where(AuditEvent.action == "person.invited"))

@@ -9,11 +9,22 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Recommendation, RecommendationRevision, RecommendationSource
 from app.seed_data.recommendations import SOURCES
+from tests import factories
 from tests.helpers import assert_tables_scroll, current_menu_item, error_summary_targets
 
 SEEDS = "/work/shared/seeds"
 CPC_FILE = f"{SEEDS}/000_1533b1998af56bea.txt"
 CR_FILE = f"{SEEDS}/001_8f7b2b0db4663696.txt"
+
+
+@pytest.fixture
+def council(app):
+    """The five role accounts, the shipped recommendations and the Open Accord with the demo's
+    wording (its clauses answer the recommendations the demo's do)."""
+    with factories.built(app):
+        factories.everyone()
+        factories.document(clauses=factories.demo_clauses("ways-of-working-accord"))
+    return app
 
 
 def _recommendations(app, source_name: str) -> dict[str, dict]:
@@ -91,13 +102,13 @@ def test_cli_dry_run_prints_what_it_recognised_and_writes_nothing(app):
     assert _count(app, AuditEvent) == 0
 
 
-def test_cli_reimporting_the_shipped_data_changes_nothing(seeded):
-    result = seeded.test_cli_runner().invoke(
+def test_cli_reimporting_the_shipped_data_changes_nothing(council):
+    result = council.test_cli_runner().invoke(
         args=["recommendations", "import", CR_FILE, "--source", "CR"]
     )
     assert result.exit_code == 0, result.output
     assert "0 new, 0 changed, 25 unchanged" in result.output and "Nothing to save" in result.output
-    assert _count(seeded, RecommendationRevision) == 0
+    assert _count(council, RecommendationRevision) == 0
 
 
 def test_cli_csv_by_its_ending_and_errors_exit_non_zero(app, tmp_path):
@@ -172,29 +183,29 @@ ADMIN_ROUTES = [
 
 
 @pytest.mark.parametrize("email", NOT_ADMINS)
-def test_only_admins_reach_the_admin_pages_and_see_their_controls(seeded, client, email):
+def test_only_admins_reach_the_admin_pages_and_see_their_controls(council, client, email):
     client.sign_in(email)
-    events = _count(seeded, AuditEvent)
+    events = _count(council, AuditEvent)
     for method, path in ADMIN_ROUTES:
         response = client.get(path) if method == "GET" else client.post_form(path, {})
         assert response.status_code == 403, (method, path)
     for path in ("/recommendations/", "/recommendations/culture-review/a"):
         page = client.get(path).get_data(as_text=True)
         assert "Import recommendations" not in page and "/edit" not in page
-    assert _count(seeded, AuditEvent) == events
+    assert _count(council, AuditEvent) == events
 
 
-def test_every_admin_post_needs_the_csrf_token(seeded, client):
+def test_every_admin_post_needs_the_csrf_token(council, client):
     client.sign_in(ADMIN)
-    events = _count(seeded, AuditEvent)
+    events = _count(council, AuditEvent)
     for method, path in ADMIN_ROUTES:
         if method == "POST":
             response = client.post(path, data={"reason": "x", "name": "X", "short_name": "X"})
             assert response.status_code == 400, path
-    assert _count(seeded, AuditEvent) == events
+    assert _count(council, AuditEvent) == events
 
 
-def test_signed_out_people_are_sent_to_sign_in(seeded, client):
+def test_signed_out_people_are_sent_to_sign_in(council, client):
     response = client.get("/recommendations/import")
     assert response.status_code in (302, 303) and "/sign-in" in response.headers["Location"]
 
@@ -202,7 +213,7 @@ def test_signed_out_people_are_sent_to_sign_in(seeded, client):
 # --- the web: sources --------------------------------------------------------------------------
 
 
-def test_admin_adds_a_source_and_taken_names_are_refused_by_the_field(seeded, client):
+def test_admin_adds_a_source_and_taken_names_are_refused_by_the_field(council, client):
     client.sign_in(ADMIN)
     index = client.get("/recommendations/").get_data(as_text=True)
     assert "Add a recommendation source" in index and "Import recommendations" in index
@@ -213,7 +224,7 @@ def test_admin_adds_a_source_and_taken_names_are_refused_by_the_field(seeded, cl
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/recommendations/import?source=parks-review-2024")
-    with seeded.app_context():
+    with council.app_context():
         source = db.session.scalar(select(RecommendationSource).filter_by(short_name="PR"))
         assert (source.slug, source.title, source.position) == (
             "parks-review-2024",
@@ -236,10 +247,10 @@ def test_admin_adds_a_source_and_taken_names_are_refused_by_the_field(seeded, cl
     assert same_slug.status_code == 422 and "web address" in same_slug.get_data(as_text=True)
     empty = client.post_form("/recommendations/sources/new", {"name": "", "short_name": ""})
     assert empty.status_code == 422 and "Enter the source" in empty.get_data(as_text=True)
-    assert _count(seeded, RecommendationSource) == 3
+    assert _count(council, RecommendationSource) == 3
 
 
-def test_admin_pages_are_under_recommendations_in_the_menu(seeded, client):
+def test_admin_pages_are_under_recommendations_in_the_menu(council, client):
     client.sign_in(ADMIN)
     for path in (
         "/recommendations/sources/new",
@@ -260,9 +271,9 @@ def test_admin_pages_are_under_recommendations_in_the_menu(seeded, client):
     assert 'class="govuk-select govuk-!-width-full" id="theme"' in coverage
 
 
-def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_typed(seeded, client):
+def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_typed(council, client):
     client.sign_in(ADMIN)
-    events = _count(seeded, AuditEvent)
+    events = _count(council, AuditEvent)
     response = client.post_form(
         "/recommendations/sources/new",
         {"name": "Parks Review 2024", "short_name": "PARKSREVIEW24", "title": "T" * 256},
@@ -272,10 +283,10 @@ def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_type
     assert error_summary_targets(page) == ["short_name", "title"]
     assert "12 characters or fewer" in page and "255 characters or fewer" in page
     assert 'value="Parks Review 2024"' in page and 'value="PARKSREVIEW24"' in page
-    assert _count(seeded, RecommendationSource) == 2 and _count(seeded, AuditEvent) == events
+    assert _count(council, RecommendationSource) == 2 and _count(council, AuditEvent) == events
 
 
-def test_a_too_long_timescale_keeps_the_new_wording_in_the_form_and_saves_nothing(seeded, client):
+def test_a_too_long_timescale_keeps_the_new_wording_in_the_form_and_saves_nothing(council, client):
     client.sign_in(ADMIN)
     original = _shipped("CR")["c"]
     response = client.post_form(
@@ -286,8 +297,8 @@ def test_a_too_long_timescale_keeps_the_new_wording_in_the_form_and_saves_nothin
     page = response.get_data(as_text=True)
     assert error_summary_targets(page) == ["timescale"]
     assert "My careful new wording</textarea>" in page and 'value="' + "S" * 256 in page
-    assert _recommendations(seeded, "Culture Review 2019")["c"]["text"] == original["text"]
-    assert _count(seeded, RecommendationRevision) == 0
+    assert _recommendations(council, "Culture Review 2019")["c"]["text"] == original["text"]
+    assert _count(council, RecommendationRevision) == 0
 
 
 # --- the web: imports --------------------------------------------------------------------------
@@ -327,10 +338,10 @@ def _save(client, page: str, **overrides):
     return client.post_form("/recommendations/import/save", {**_confirm_data(page), **overrides})
 
 
-def test_an_action_plan_at_the_size_limit_full_of_curly_quotes_previews_and_saves(seeded, client):
+def test_an_action_plan_at_the_size_limit_full_of_curly_quotes_previews_and_saves(council, client):
     """200,000 characters of three-byte ones are 600 KB, posted back as base64 to save: more
     than Werkzeug's default 500 KB for a form field, so the limit is the product's own."""
-    _new_source(seeded)
+    _new_source(council)
     client.sign_in(ADMIN)
     line = "’“”— " * 1510  # 5 characters, 13 bytes
     text = "".join(f"{letter}) {line}\n" for letter in "abcdefghijklmnopqrstuvwxyz")
@@ -342,18 +353,18 @@ def test_an_action_plan_at_the_size_limit_full_of_curly_quotes_previews_and_save
     )
     assert preview.status_code == 200
     assert _save(client, preview.get_data(as_text=True)).status_code == 303
-    assert len(_recommendations(seeded, "Parks Review")) == 26
+    assert len(_recommendations(council, "Parks Review")) == 26
 
 
-def test_csv_import_previews_without_writing_then_saves_everything(seeded, client):
-    _new_source(seeded)
+def test_csv_import_previews_without_writing_then_saves_everything(council, client):
+    _new_source(council)
     client.sign_in(ADMIN)
     data = (
         b"letter,text,theme,response,timescale\n"
         b'a,Open the parks at dawn,Access,"We agree.\n\nFrom May.",Spring 2025\n'
         b"b,Close the gates at dusk,Access,,\n"
     )
-    events = _count(seeded, AuditEvent)
+    events = _count(council, AuditEvent)
     preview = _upload(client, "parks-review", "parks.csv", data)
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
@@ -364,12 +375,12 @@ def test_csv_import_previews_without_writing_then_saves_everything(seeded, clien
         and "Every line was placed" in page
     )
     assert "Save 2 recommendations" in page
-    assert _count(seeded, Recommendation) == 37 and _count(seeded, AuditEvent) == events
+    assert _count(council, Recommendation) == 37 and _count(council, AuditEvent) == events
 
     saved = _save(client, page)
     assert saved.status_code == 303
     assert saved.headers["Location"].endswith("/recommendations/#parks-review")
-    imported = _recommendations(seeded, "Parks Review")
+    imported = _recommendations(council, "Parks Review")
     assert imported["a"] == {
         "text": "Open the parks at dawn",
         "theme": "Access",
@@ -379,13 +390,13 @@ def test_csv_import_previews_without_writing_then_saves_everything(seeded, clien
     assert imported["b"]["response"] == "" and imported["b"]["timescale"] is None
     index = client.get("/recommendations/").get_data(as_text=True)
     assert "2 recommendations saved to Parks Review: 2 added, 0 updated." in index
-    with seeded.app_context():
+    with council.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert event.action == "recommendations.imported" and event.after["added"] == ["a", "b"]
 
 
-def test_csv_with_bad_rows_shows_them_with_their_rows_and_saves_the_good_ones(seeded, client):
-    _new_source(seeded)
+def test_csv_with_bad_rows_shows_them_with_their_rows_and_saves_the_good_ones(council, client):
+    _new_source(council)
     client.sign_in(ADMIN)
     data = b"letter,text\na,Good one\n7,A number\nb,\na,Again\nc,Also good\n"
     page = _upload(client, "parks-review", "mixed.csv", data).get_data(as_text=True)
@@ -396,7 +407,7 @@ def test_csv_with_bad_rows_shows_them_with_their_rows_and_saves_the_good_ones(se
     assert "7,A number" in page and "a,Again" in page
     assert "Save 2 recommendations" in page
     assert _save(client, page).status_code == 303
-    assert sorted(_recommendations(seeded, "Parks Review")) == ["a", "c"]
+    assert sorted(_recommendations(council, "Parks Review")) == ["a", "c"]
 
 
 @pytest.mark.parametrize(
@@ -413,17 +424,19 @@ def test_csv_with_bad_rows_shows_them_with_their_rows_and_saves_the_good_ones(se
         ("plan.txt", b"Just a title\nand some words\n", "No recommendations were recognised"),
     ],
 )
-def test_malformed_imports_are_refused_by_the_upload_field(seeded, client, filename, data, message):
-    _new_source(seeded)
+def test_malformed_imports_are_refused_by_the_upload_field(
+    council, client, filename, data, message
+):
+    _new_source(council)
     client.sign_in(ADMIN)
     response = _upload(client, "parks-review", filename, data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page and error_summary_targets(page) == ["upload"]
-    assert _count(seeded, Recommendation) == 37
+    assert _count(council, Recommendation) == 37
 
 
-def test_empty_input_and_both_inputs_are_refused_keeping_the_text(seeded, client):
+def test_empty_input_and_both_inputs_are_refused_keeping_the_text(council, client):
     from io import BytesIO
 
     client.sign_in(ADMIN)
@@ -451,8 +464,8 @@ PASTED = (
 )
 
 
-def test_pasted_text_import_shows_unplaced_lines_with_their_numbers(seeded, client):
-    _new_source(seeded)
+def test_pasted_text_import_shows_unplaced_lines_with_their_numbers(council, client):
+    _new_source(council)
     client.sign_in(ADMIN)
     response = client.post_form(
         "/recommendations/import", {"source": "parks-review", "text": PASTED}
@@ -463,7 +476,7 @@ def test_pasted_text_import_shows_unplaced_lines_with_their_numbers(seeded, clie
     assert "Lines that could not be placed" in page and "Parks Review Action Plan" in page
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in page
     assert _save(client, page).status_code == 303
-    imported = _recommendations(seeded, "Parks Review")
+    imported = _recommendations(council, "Parks Review")
     assert imported["a"]["theme"] == "Opening hours"
     assert imported["b"] == {
         "text": "Light the paths",
@@ -489,10 +502,10 @@ def test_both_seed_files_import_through_the_web(app, client):
     assert sorted(_recommendations(app, "Corporate Peer Challenge")) == list("abcdefghijkl")
 
 
-def test_confirming_is_all_or_nothing(seeded, client, monkeypatch):
+def test_confirming_is_all_or_nothing(council, client, monkeypatch):
     from app.services import recommendations as service
 
-    _new_source(seeded)
+    _new_source(council)
     client.sign_in(ADMIN)
     page = client.post_form(
         "/recommendations/import", {"source": "parks-review", "text": PASTED}
@@ -504,11 +517,11 @@ def test_confirming_is_all_or_nothing(seeded, client, monkeypatch):
     monkeypatch.setattr(service.audit, "record", broken)
     with pytest.raises(RuntimeError):
         _save(client, page)
-    assert _recommendations(seeded, "Parks Review") == {}
+    assert _recommendations(council, "Parks Review") == {}
 
 
-def test_a_source_changed_after_the_preview_is_not_saved_blindly(seeded, client):
-    _new_source(seeded)
+def test_a_source_changed_after_the_preview_is_not_saved_blindly(council, client):
+    _new_source(council)
     client.sign_in(ADMIN)
     page = client.post_form(
         "/recommendations/import", {"source": "parks-review", "text": PASTED}
@@ -521,11 +534,11 @@ def test_a_source_changed_after_the_preview_is_not_saved_blindly(seeded, client)
     stale = _save(client, page)
     assert stale.status_code == 409
     assert "changed after your preview" in stale.get_data(as_text=True)
-    assert _recommendations(seeded, "Parks Review")["a"]["text"] == "Someone else's text"
+    assert _recommendations(council, "Parks Review")["a"]["text"] == "Someone else's text"
     assert _save(client, page, content="not base64!").status_code == 400
 
 
-def test_importing_into_an_existing_source_updates_letters_and_keeps_their_history(seeded, client):
+def test_importing_into_an_existing_source_updates_letters_and_keeps_their_history(council, client):
     client.sign_in(ADMIN)
     shipped_b = _shipped("CR")["b"]
     page = client.post_form(
@@ -546,13 +559,13 @@ def test_importing_into_an_existing_source_updates_letters_and_keeps_their_histo
     assert "Save 1 recommendation<" in page
     assert _save(client, page).status_code == 303
 
-    after = _recommendations(seeded, "Culture Review 2019")
+    after = _recommendations(council, "Culture Review 2019")
     assert after["b"]["text"] == "A new text for b"
     # Theme and response are empty in the import: the current ones are kept.
     assert after["b"]["theme"] == shipped_b["theme"]
     assert after["b"]["response"] == shipped_b["response"]
     assert len(after) == 25  # nothing deleted
-    with seeded.app_context():
+    with council.app_context():
         revisions = db.session.scalars(
             select(RecommendationRevision).order_by(RecommendationRevision.number)
         ).all()
@@ -568,7 +581,7 @@ def test_importing_into_an_existing_source_updates_letters_and_keeps_their_histo
 # --- editing -----------------------------------------------------------------------------------
 
 
-def test_editing_keeps_every_wording_and_a_stale_form_gets_409(seeded, client):
+def test_editing_keeps_every_wording_and_a_stale_form_gets_409(council, client):
     client.sign_in(ADMIN)
     form = client.get("/recommendations/culture-review/c/edit").get_data(as_text=True)
     assert 'name="version" value="1"' in form
@@ -605,17 +618,17 @@ def test_editing_keeps_every_wording_and_a_stale_form_gets_409(seeded, client):
         "/recommendations/culture-review/c/edit", {**data, "text": "", "version": "2"}
     )
     assert empty.status_code == 422 and "Enter the recommendation" in empty.get_data(as_text=True)
-    assert _count(seeded, RecommendationRevision) == 2
+    assert _count(council, RecommendationRevision) == 2
 
 
-def test_revisions_are_append_only_in_the_database(seeded, client):
+def test_revisions_are_append_only_in_the_database(council, client):
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
     client.sign_in(ADMIN)
     data = {"text": "Changed", "theme": "", "response": "", "timescale": "", "version": "1"}
     assert client.post_form("/recommendations/culture-review/d/edit", data).status_code == 303
-    with seeded.app_context():
+    with council.app_context():
         for statement in (
             "UPDATE recommendation_revisions SET text = 'x'",
             "DELETE FROM recommendation_revisions",
@@ -628,8 +641,8 @@ def test_revisions_are_append_only_in_the_database(seeded, client):
 # --- deleting and retiring ---------------------------------------------------------------------
 
 
-def test_an_unlinked_recommendation_is_deleted_after_confirmation(seeded, client):
-    _new_source(seeded)
+def test_an_unlinked_recommendation_is_deleted_after_confirmation(council, client):
+    _new_source(council)
     client.sign_in(ADMIN)
     page = client.post_form(
         "/recommendations/import", {"source": "parks-review", "text": PASTED}
@@ -641,10 +654,10 @@ def test_an_unlinked_recommendation_is_deleted_after_confirmation(seeded, client
     assert "/delete" not in linked and 'href="/recommendations/culture-review/a/retire"' in linked
     confirm = client.get("/recommendations/parks-review/a/delete").get_data(as_text=True)
     assert "Are you sure you want to delete PR a?" in confirm
-    assert _count(seeded, Recommendation) == 39
+    assert _count(council, Recommendation) == 39
     deleted = client.post_form("/recommendations/parks-review/a/delete")
     assert deleted.status_code == 303
-    assert sorted(_recommendations(seeded, "Parks Review")) == ["b"]
+    assert sorted(_recommendations(council, "Parks Review")) == ["b"]
     assert client.get("/recommendations/parks-review/a").status_code == 404
 
 
@@ -677,7 +690,7 @@ def test_a_linked_or_reworded_recommendation_cannot_be_deleted_only_retired(seed
         db.session.rollback()
 
 
-def test_retired_recommendations_stay_where_linked_but_are_not_offered(seeded, client):
+def test_retired_recommendations_stay_where_linked_but_are_not_offered(council, client):
     client.sign_in(ADMIN)
     missing = client.post_form("/recommendations/culture-review/g/retire", {"reason": ""})
     assert missing.status_code == 422 and "Say why" in missing.get_data(as_text=True)
@@ -700,7 +713,7 @@ def test_retired_recommendations_stay_where_linked_but_are_not_offered(seeded, c
     assert "CR g: " not in new and "CR h: " in new  # not offered for new links
 
     client.sign_in("facilitator@example.org")
-    with seeded.app_context():
+    with council.app_context():
         from app.models import Document, User
         from app.services import discussions
 
@@ -724,17 +737,17 @@ def test_retired_recommendations_stay_where_linked_but_are_not_offered(seeded, c
     client.sign_in("member@example.org")
     new = client.get("/documents/ways-of-working-accord/discussions/new").get_data(as_text=True)
     assert "CR g: " in new
-    with seeded.app_context():
+    with council.app_context():
         actions = db.session.scalars(select(AuditEvent.action)).all()
         assert "recommendation.retired" in actions and "recommendation.unretired" in actions
 
 
-def test_exports_leave_out_retired_recommendations_that_nothing_answers(seeded):
+def test_exports_leave_out_retired_recommendations_that_nothing_answers(council):
     from app.exports.build import build_model
     from app.models import Document, User
     from app.services import recommendations as service
 
-    with seeded.app_context():
+    with council.app_context():
         admin = db.session.scalar(select(User).filter_by(email=ADMIN))
         accord = db.session.scalar(select(Document).filter_by(slug="ways-of-working-accord"))
 
@@ -754,11 +767,11 @@ def test_exports_leave_out_retired_recommendations_that_nothing_answers(seeded):
         db.session.rollback()
 
 
-def test_loading_the_demo_again_keeps_an_edited_wording(seeded, client):
+def test_loading_the_demo_again_keeps_an_edited_wording(council, client):
     client.sign_in(ADMIN)
     data = {"text": "Edited", "theme": "", "response": "", "timescale": "", "version": "1"}
     assert client.post_form("/recommendations/culture-review/f/edit", data).status_code == 303
-    result = seeded.test_cli_runner().invoke(args=["seed-demo"])
+    result = council.test_cli_runner().invoke(args=["seed-demo"])
     # (The first seed-demo also adds the demo's activity: discussions, voting, invitations.)
     assert result.exit_code == 0 and "recommendation" not in result.output
-    assert _recommendations(seeded, "Culture Review 2019")["f"]["text"] == "Edited"
+    assert _recommendations(council, "Culture Review 2019")["f"]["text"] == "Edited"

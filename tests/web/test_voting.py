@@ -24,29 +24,38 @@ from app.models import (
     VotingEvent,
 )
 from app.services import amendments, audit, clauses, voting
+from tests import factories
 from tests.helpers import count_queries, make_user
 
 PROTOCOL = "member-officer-protocol"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
-def _document(slug: str = PROTOCOL) -> Document:
-    return db.session.scalars(select(Document).filter_by(slug=slug)).one()
+@pytest.fixture
+def protocol(app):
+    """The demo people (so eligible voters and Groups are the demo's) and an Open
+    Member/Officer Protocol with the demo's wording."""
+    with factories.built(app):
+        factories.demo_people()
+        factories.document(
+            title="Member/Officer Protocol",
+            kind="protocol",
+            clauses=factories.demo_clauses(PROTOCOL),
+        )
+    return app
 
 
 def _clause(number: str = "3") -> Clause:
     return db.session.scalars(
-        select(Clause).filter_by(document_id=_document().id, number=number)
+        select(Clause).filter_by(document_id=factories.find_document(PROTOCOL).id, number=number)
     ).one()
 
 
 def _open_voting(app) -> None:
     with app.app_context():
-        voting.open_voting(_document(), by=_user("facilitator@example.org"))
+        voting.open_voting(
+            factories.find_document(PROTOCOL), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
 
 
@@ -58,8 +67,8 @@ def _votes(app) -> list[tuple[str, str]]:
 # Casting votes ---------------------------------------------------------------------------
 
 
-def test_a_member_votes_three_ways_and_changes_their_vote(seeded, client):
-    _open_voting(seeded)
+def test_a_member_votes_three_ways_and_changes_their_vote(protocol, client):
+    _open_voting(protocol)
     client.sign_in("member@example.org")
     plain = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
     assert plain.status_code == 303 and plain.headers["Location"].endswith("#vote-panel")
@@ -71,40 +80,40 @@ def test_a_member_votes_three_ways_and_changes_their_vote(seeded, client):
     assert 'value="oppose" id="vote-oppose"' in html and 'aria-pressed="true"' in html
     boosted = client.post_form(f"{CLAUSE}/vote", {"choice": "abstain"}, boosted=True)
     assert boosted.status_code == 303
-    assert _votes(seeded) == [("member@example.org", "abstain")]
+    assert _votes(protocol) == [("member@example.org", "abstain")]
 
 
 @pytest.mark.parametrize(
     "email", ["facilitator@example.org", "standards@example.org", "admin@example.org"]
 )
-def test_people_who_are_not_members_or_officers_do_not_vote(seeded, client, email):
-    _open_voting(seeded)
+def test_people_who_are_not_members_or_officers_do_not_vote(protocol, client, email):
+    _open_voting(protocol)
     client.sign_in(email)
     assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 403
     page = client.get(CLAUSE).get_data(as_text=True)
     assert 'id="vote-support"' not in page and "Members and Officers vote." in page
-    assert _votes(seeded) == []
+    assert _votes(protocol) == []
 
 
-def test_votes_are_refused_while_voting_is_not_open(seeded, client):
+def test_votes_are_refused_while_voting_is_not_open(protocol, client):
     client.sign_in("officer@example.org")
     refused = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
     assert refused.status_code == 409 and "Voting is closed" in refused.get_data(as_text=True)
     htmx = client.post_form(f"{CLAUSE}/vote", {"choice": "support"}, htmx=True)
     assert htmx.status_code == 409 and "Your vote was not recorded" in htmx.get_data(as_text=True)
-    assert _votes(seeded) == []
+    assert _votes(protocol) == []
 
 
-def test_an_unknown_choice_is_refused(seeded, client):
-    _open_voting(seeded)
+def test_an_unknown_choice_is_refused(protocol, client):
+    _open_voting(protocol)
     client.sign_in("officer@example.org")
     assert client.post_form(f"{CLAUSE}/vote", {"choice": "maybe"}).status_code == 400
     assert client.post_form(f"{CLAUSE}/vote", {"choice": "interest"}).status_code == 400
-    assert _votes(seeded) == []
+    assert _votes(protocol) == []
 
 
-def test_declaring_an_interest_needs_a_reason_and_blocks_voting_until_withdrawn(seeded, client):
-    _open_voting(seeded)
+def test_declaring_an_interest_needs_a_reason_and_blocks_voting_until_withdrawn(protocol, client):
+    _open_voting(protocol)
     client.sign_in("officer@example.org")
     empty = client.post_form(f"{CLAUSE}/interest", {"reason": "  "})
     assert empty.status_code == 422 and "Say briefly why" in empty.get_data(as_text=True)
@@ -121,7 +130,7 @@ def test_declaring_an_interest_needs_a_reason_and_blocks_voting_until_withdrawn(
     )
     assert client.post_form(f"{CLAUSE}/interest/withdraw").status_code == 303
     assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 303
-    assert _votes(seeded) == [("officer@example.org", "support")]
+    assert _votes(protocol) == [("officer@example.org", "support")]
 
 
 # Tallies and the agreement rule ----------------------------------------------------------
@@ -132,7 +141,7 @@ def _cast(app, votes: dict[str, Choice], number: str = "3") -> None:
         clause = _clause(number)
         for email, choice in votes.items():
             reason = "interest" if choice == Choice.INTEREST else None
-            voting.cast_vote(_user(email), choice, clause=clause, interest_reason=reason)
+            voting.cast_vote(factories.user(email), choice, clause=clause, interest_reason=reason)
         db.session.commit()
 
 
@@ -146,10 +155,10 @@ MEMBERS = [
 OFFICERS = ["officer@example.org", "michael.brennan@example.org", "owen.pritchard@example.org"]
 
 
-def test_tallies_show_each_side_and_members_by_group(seeded, client):
-    _open_voting(seeded)
+def test_tallies_show_each_side_and_members_by_group(protocol, client):
+    _open_voting(protocol)
     _cast(
-        seeded,
+        protocol,
         {
             MEMBERS[0]: Choice.SUPPORT,
             MEMBERS[1]: Choice.SUPPORT,
@@ -159,7 +168,7 @@ def test_tallies_show_each_side_and_members_by_group(seeded, client):
             OFFICERS[1]: Choice.INTEREST,
         },
     )
-    with seeded.app_context():
+    with protocol.app_context():
         tally = voting.tallies(clauses=[_clause()], with_voters=True)[("clause", _clause().id)]
         assert tally.members.counts == {"support": 2, "oppose": 1, "abstain": 1, "interest": 0}
         assert tally.officers.counts == {"support": 1, "oppose": 0, "abstain": 0, "interest": 1}
@@ -199,11 +208,11 @@ def test_the_agreement_rule(members, officers, agreed):
 
 
 def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_recorded(
-    seeded, client
+    protocol, client
 ):
-    _open_voting(seeded)
+    _open_voting(protocol)
     _cast(
-        seeded,
+        protocol,
         {
             MEMBERS[0]: Choice.SUPPORT,
             MEMBERS[1]: Choice.SUPPORT,
@@ -215,7 +224,7 @@ def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_reco
     client.sign_in("facilitator@example.org")
     closed = client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"})
     assert closed.status_code == 303
-    with seeded.app_context():
+    with protocol.app_context():
         outcome = db.session.scalars(select(Outcome).filter_by(clause_id=_clause().id)).one()
         assert outcome.agreed is True
         assert outcome.tallies["members"]["support"] == 3
@@ -231,7 +240,7 @@ def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_reco
     client.sign_in("facilitator@example.org")
     assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "open"}).status_code == 303
     assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"}).status_code == 303
-    with seeded.app_context():
+    with protocol.app_context():
         actions = [
             e.action.value for e in db.session.scalars(select(VotingEvent).order_by(VotingEvent.id))
         ]
@@ -239,11 +248,11 @@ def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_reco
         assert db.session.scalar(select(func.count()).select_from(Outcome)) == 16
 
 
-def test_closing_one_clause_records_its_outcome_and_leaves_the_rest_open(seeded, client):
-    _open_voting(seeded)
+def test_closing_one_clause_records_its_outcome_and_leaves_the_rest_open(protocol, client):
+    _open_voting(protocol)
     client.sign_in("facilitator@example.org")
     assert client.post_form(f"{CLAUSE}/voting/close").status_code == 303
-    with seeded.app_context():
+    with protocol.app_context():
         assert db.session.scalar(select(func.count()).select_from(Outcome)) == 1
     client.sign_in("member@example.org")
     assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 409
@@ -251,7 +260,7 @@ def test_closing_one_clause_records_its_outcome_and_leaves_the_rest_open(seeded,
     assert client.post_form(other, {"choice": "support"}).status_code == 303
 
 
-def test_the_rule_changes_only_while_voting_is_closed(seeded, client):
+def test_the_rule_changes_only_while_voting_is_closed(protocol, client):
     client.sign_in("facilitator@example.org")
     url = f"/documents/{PROTOCOL}/rule"
     bad = client.post_form(url, {"member_turnout_percent": "150", "officer_turnout_percent": ""})
@@ -264,24 +273,24 @@ def test_the_rule_changes_only_while_voting_is_closed(seeded, client):
         ).status_code
         == 303
     )
-    with seeded.app_context():
-        document = _document()
+    with protocol.app_context():
+        document = factories.find_document(PROTOCOL)
         assert (document.member_turnout_percent, document.officer_turnout_percent) == (40, 30)
     assert "at least 40% of Members" in client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
-    _open_voting(seeded)
+    _open_voting(protocol)
     refused = client.post_form(
         url, {"member_turnout_percent": "10", "officer_turnout_percent": "10"}
     )
     assert refused.status_code == 409
-    with seeded.app_context():
-        assert _document().member_turnout_percent == 40
+    with protocol.app_context():
+        assert factories.find_document(PROTOCOL).member_turnout_percent == 40
 
 
 @pytest.mark.parametrize(
     "email",
     ["member@example.org", "officer@example.org", "standards@example.org", "admin@example.org"],
 )
-def test_only_facilitators_steer_voting(seeded, client, email):
+def test_only_facilitators_steer_voting(protocol, client, email):
     client.sign_in(email)
     assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "open"}).status_code == 403
     assert client.get(f"/documents/{PROTOCOL}/rule").status_code == 403
@@ -292,18 +301,18 @@ def test_only_facilitators_steer_voting(seeded, client, email):
 # One vote per person, under concurrency --------------------------------------------------
 
 
-def test_concurrent_votes_leave_exactly_one_vote_per_person(seeded):
+def test_concurrent_votes_leave_exactly_one_vote_per_person(protocol):
     """Many people voting at once, one of them double-clicking and in two tabs."""
-    _open_voting(seeded)
-    with seeded.app_context():
+    _open_voting(protocol)
+    with protocol.app_context():
         clause_id = _clause().id
     emails = MEMBERS + OFFICERS[:3]
     clients = {}
     for email in emails:
         clients[email] = (
-            [seeded.test_client(), seeded.test_client()]
+            [protocol.test_client(), protocol.test_client()]
             if email == MEMBERS[0]
-            else [seeded.test_client()]
+            else [protocol.test_client()]
         )
         for client in clients[email]:
             assert client.sign_in(email).status_code == 303
@@ -330,7 +339,7 @@ def test_concurrent_votes_leave_exactly_one_vote_per_person(seeded):
     for thread in threads:
         thread.join(timeout=60)
     assert statuses == [303] * len(jobs)
-    with seeded.app_context():
+    with protocol.app_context():
         counts = db.session.execute(
             select(Vote.user_id, func.count())
             .where(Vote.clause_id == clause_id)
@@ -352,17 +361,17 @@ def _propose(app, email="member@example.org", number="3", body="A new wording.")
             body,
             "It is clearer",
             list(clause.recommendations),
-            by=_user(email),
+            by=factories.user(email),
         )
         db.session.commit()
         return amendment.id
 
 
-def test_proposing_an_amendment_and_seeing_its_redline(seeded, client):
+def test_proposing_an_amendment_and_seeing_its_redline(protocol, client):
     client.sign_in("member@example.org")
     form = client.get(f"{CLAUSE}/amendments/new").get_data(as_text=True)
     assert "Propose an amendment" in form
-    with seeded.app_context():
+    with protocol.app_context():
         clause = _clause()
         heading, body, recs = clause.heading, clause.body, [r.id for r in clause.recommendations]
     response = client.post_form(
@@ -393,9 +402,9 @@ def test_proposing_an_amendment_and_seeing_its_redline(seeded, client):
     ],
     ids=["no change", "no text", "no reason", "no recommendation"],
 )
-def test_bad_amendments_change_nothing(seeded, client, data, message):
+def test_bad_amendments_change_nothing(protocol, client, data, message):
     client.sign_in("officer@example.org")
-    with seeded.app_context():
+    with protocol.app_context():
         clause = _clause()
         form = {
             "heading": clause.heading,
@@ -404,12 +413,12 @@ def test_bad_amendments_change_nothing(seeded, client, data, message):
         }
     response = client.post_form(f"{CLAUSE}/amendments/new", {**form, **data})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
-    with seeded.app_context():
+    with protocol.app_context():
         assert db.session.scalar(select(func.count()).select_from(Amendment)) == 0
 
 
-def test_stopping_amendments_keeps_existing_ones_decidable(seeded, client):
-    amendment_id = _propose(seeded)
+def test_stopping_amendments_keeps_existing_ones_decidable(protocol, client):
+    amendment_id = _propose(protocol)
     client.sign_in("facilitator@example.org")
     assert (
         client.post_form(
@@ -433,12 +442,12 @@ def test_stopping_amendments_keeps_existing_ones_decidable(seeded, client):
     assert client.get(f"/documents/{PROTOCOL}/clauses/4/amendments/new").status_code == 200
 
 
-def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(seeded, client):
-    amendment_id = _propose(seeded, body="The accepted wording.")
+def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(protocol, client):
+    amendment_id = _propose(protocol, body="The accepted wording.")
     client.sign_in("facilitator@example.org")
     assert "Accept amendment" in client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     assert client.post_form(f"/amendments/{amendment_id}/accept").status_code == 303
-    with seeded.app_context():
+    with protocol.app_context():
         clause = _clause()
         assert clause.body == "The accepted wording." and clause.revision_number == 2
         revision = clause.revisions[-1]
@@ -451,9 +460,9 @@ def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(seeded, 
     assert again.status_code == 403
 
 
-def test_an_out_of_date_amendment_needs_explicit_confirmation(seeded, client):
-    amendment_id = _propose(seeded, body="Written on wording 1.")
-    with seeded.app_context():
+def test_an_out_of_date_amendment_needs_explicit_confirmation(protocol, client):
+    amendment_id = _propose(protocol, body="Written on wording 1.")
+    with protocol.app_context():
         clause = _clause()
         clauses.revise_clause(clause, clause.heading, "A newer wording.", by=None, reason="x")
         db.session.commit()
@@ -463,17 +472,17 @@ def test_an_out_of_date_amendment_needs_explicit_confirmation(seeded, client):
     refused = client.post_form(f"/amendments/{amendment_id}/accept")
     assert refused.status_code == 409
     assert "Confirm that the amendment" in refused.get_data(as_text=True)
-    with seeded.app_context():
+    with protocol.app_context():
         assert _clause().body == "A newer wording."
     accepted = client.post_form(f"/amendments/{amendment_id}/accept", {"confirm_out_of_date": "y"})
     assert accepted.status_code == 303
-    with seeded.app_context():
+    with protocol.app_context():
         bodies = [r.body for r in _clause().revisions]
     assert bodies[-2:] == ["A newer wording.", "Written on wording 1."], "nothing lost"
 
 
-def test_rejecting_needs_a_reason_and_withdrawing_is_for_the_proposer(seeded, client):
-    first, second = _propose(seeded), _propose(seeded, body="Another idea")
+def test_rejecting_needs_a_reason_and_withdrawing_is_for_the_proposer(protocol, client):
+    first, second = _propose(protocol), _propose(protocol, body="Another idea")
     client.sign_in("facilitator@example.org")
     empty = client.post_form(f"/amendments/{first}/reject", {"reason": ""})
     assert empty.status_code == 422
@@ -489,13 +498,13 @@ def test_rejecting_needs_a_reason_and_withdrawing_is_for_the_proposer(seeded, cl
     client.sign_in("member@example.org")
     assert "Are you sure" in client.get(f"/amendments/{second}/withdraw").get_data(as_text=True)
     assert client.post_form(f"/amendments/{second}/withdraw").status_code == 303
-    with seeded.app_context():
+    with protocol.app_context():
         assert db.session.get(Amendment, second).status == AmendmentStatus.WITHDRAWN
 
 
-def test_voting_on_an_amendment(seeded, client):
-    amendment_id = _propose(seeded)
-    _open_voting(seeded)
+def test_voting_on_an_amendment(protocol, client):
+    amendment_id = _propose(protocol)
+    _open_voting(protocol)
     client.sign_in("officer@example.org")
     assert (
         client.post_form(f"/amendments/{amendment_id}/vote", {"choice": "support"}).status_code
@@ -507,7 +516,7 @@ def test_voting_on_an_amendment(seeded, client):
         ).status_code
         == 200
     )
-    with seeded.app_context():
+    with protocol.app_context():
         votes = db.session.scalars(select(Vote).filter_by(amendment_id=amendment_id)).all()
         assert [(v.choice, v.clause_id) for v in votes] == [(Choice.OPPOSE, None)]
 
@@ -515,9 +524,9 @@ def test_voting_on_an_amendment(seeded, client):
 # Direct edits and history ----------------------------------------------------------------
 
 
-def test_a_stale_edit_is_refused_with_both_texts_and_nothing_lost(seeded, client):
+def test_a_stale_edit_is_refused_with_both_texts_and_nothing_lost(protocol, client):
     client.sign_in("facilitator@example.org")
-    with seeded.app_context():
+    with protocol.app_context():
         heading = _clause().heading
     first = client.post_form(
         f"{CLAUSE}/edit", {"heading": heading, "body": "First tab's text", "revision_number": 1}
@@ -530,7 +539,7 @@ def test_a_stale_edit_is_refused_with_both_texts_and_nothing_lost(seeded, client
     assert second.status_code == 409
     assert "First tab&#39;s text" in html or "First tab's text" in html
     assert "Second tab&#39;s text" in html or "Second tab's text" in html
-    with seeded.app_context():
+    with protocol.app_context():
         assert _clause().body == "First tab's text"
         assert (
             db.session.scalar(
@@ -542,10 +551,10 @@ def test_a_stale_edit_is_refused_with_both_texts_and_nothing_lost(seeded, client
         )
 
 
-def test_members_cannot_edit_clauses_and_history_shows_every_wording(seeded, client):
+def test_members_cannot_edit_clauses_and_history_shows_every_wording(protocol, client):
     client.sign_in("member@example.org")
     assert client.get(f"{CLAUSE}/edit").status_code == 403
-    with seeded.app_context():
+    with protocol.app_context():
         clause = _clause()
         clauses.revise_clause(
             clause, clause.heading, clause.body + " More.", by=None, reason="Tidied"
@@ -559,13 +568,13 @@ def test_members_cannot_edit_clauses_and_history_shows_every_wording(seeded, cli
 # Speed -----------------------------------------------------------------------------------
 
 
-def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(seeded, client):
+def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(protocol, client):
     client.sign_in("member@example.org")
     url = f"/documents/{PROTOCOL}"
-    with count_queries(seeded) as small:
+    with count_queries(protocol) as small:
         client.get(url)
-    with seeded.app_context():
-        document = _document()
+    with protocol.app_context():
+        document = factories.find_document(PROTOCOL)
         document.voting_open = True
         for index in range(60 - len(document.clauses)):
             clauses.add_clause(document, f"Extra {index}", "Text", by=None)
@@ -591,7 +600,7 @@ def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(seeded, c
                     )
                 )
         db.session.commit()
-    with count_queries(seeded) as large:
+    with count_queries(protocol) as large:
         page = client.get(url).get_data(as_text=True)
     assert "Extra 51" in page
     assert large.count == small.count, f"{small}\n---\n{large}"
@@ -614,20 +623,20 @@ def test_the_document_needs_to_be_open_to_vote(app, client):
     assert client.post_form("/documents/a/clauses/1/vote", {"choice": "support"}).status_code == 409
 
 
-def test_an_amendment_page_polls_its_tally(seeded, client):
-    amendment_id = _propose(seeded)
-    _open_voting(seeded)
+def test_an_amendment_page_polls_its_tally(protocol, client):
+    amendment_id = _propose(protocol)
+    _open_voting(protocol)
     client.sign_in("officer@example.org")
     page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     assert f'hx-get="/amendments/{amendment_id}/live"' in page
     live = f"/amendments/{amendment_id}/live"
     etag = client.get(live, headers={"HX-Request": "true"}).headers["ETag"]
-    with count_queries(seeded) as queries:
+    with count_queries(protocol) as queries:
         unchanged = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
     assert unchanged.status_code == 304 and queries.count == 1
-    with seeded.app_context():
+    with protocol.app_context():
         voting.cast_vote(
-            _user("member@example.org"),
+            factories.user("member@example.org"),
             Choice.SUPPORT,
             amendment=db.session.get(Amendment, amendment_id),
         )
