@@ -9,13 +9,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.amendments import bp
-from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
+from app.amendments.forms import (
+    ACCEPTANCE_REASON_NEEDED,
+    AcceptForm,
+    AmendmentForm,
+    ClauseEditForm,
+    RejectForm,
+)
 from app.diff import redline, redline_inline, summarise
 from app.discussions.forms import chosen_recommendations, recommendation_choices
 from app.discussions.live import poll_or_sign_in
 from app.documents.routes import _load_clause, _load_document
 from app.extensions import db
-from app.models import Amendment, Clause, ClauseRevision, Discussion
+from app.models import Amendment, AmendmentStatus, Clause, ClauseRevision, Discussion
 from app.permissions import (
     can_decide_amendment,
     can_edit_clause,
@@ -25,7 +31,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import render
-from app.services import Invalid
+from app.services import Invalid, voting
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
 
@@ -58,6 +64,12 @@ def _redlines(amendment: Amendment) -> dict:
             "summary": summarise(clause.body, amendment.body),
         }
     return context
+
+
+def _agreement(amendment: Amendment) -> dict:
+    """The amendment's tally as its vote panel counts it, and the rule's verdict on it."""
+    tally, verdict = voting.agreement_of(amendment)
+    return {"tally": tally, "verdict": verdict}
 
 
 @bp.route("/documents/<slug>/clauses/<number>/amendments/new", methods=["GET", "POST"])
@@ -168,14 +180,19 @@ def reject(amendment_id: int):
 def accept(amendment_id: int):
     """A facilitator accepts an amendment: the clause gets its wording as a new revision.
 
-    An out-of-date amendment needs the explicit confirmation box ticked."""
+    The page shows the amendment's tally and what the agreement rule says of it; one the rule
+    does not agree needs a reason (422 by the field without it). An out-of-date amendment needs
+    the explicit confirmation box ticked."""
     amendment = _amendment(amendment_id)
     require(can_decide_amendment(current_user, amendment))
     form = AcceptForm()
     if form.validate_on_submit():
         try:
             service.accept_amendment(
-                amendment, by=current_user, confirmed=bool(form.confirm_out_of_date.data)
+                amendment,
+                by=current_user,
+                confirmed=bool(form.confirm_out_of_date.data),
+                reason=form.acceptance_reason.data,
             )
             db.session.commit()
         except service.NeedsConfirmation as error:
@@ -189,8 +206,12 @@ def accept(amendment_id: int):
                 amendment=amendment,
                 message=str(error),
                 status=409,
+                **_agreement(amendment),
                 **_redlines(amendment),
             )
+        except voting.ReasonRequired:
+            db.session.rollback()
+            form.acceptance_reason.errors = [ACCEPTANCE_REASON_NEEDED]
         except IntegrityError:
             db.session.rollback()
             abort(
@@ -198,23 +219,26 @@ def accept(amendment_id: int):
                 "The clause was changed by someone else at the same moment. Nothing "
                 "was changed; look at the amendment again.",
             )
-        flash(
-            f"The amendment is accepted: clause {amendment.clause.number} has its new wording.",
-            "success",
-        )
-        return redirect(
-            url_for(
-                "documents.clause",
-                slug=amendment.clause.document.slug,
-                number=amendment.clause.number,
-            ),
-            303,
-        )
+        else:
+            flash(
+                f"The amendment is accepted: clause {amendment.clause.number} has its new wording.",
+                "success",
+            )
+            return redirect(
+                url_for(
+                    "documents.clause",
+                    slug=amendment.clause.document.slug,
+                    number=amendment.clause.number,
+                ),
+                303,
+            )
     return render(
         "amendments/accept.html",
         form=form,
         amendment=amendment,
         message=None,
+        status=422 if form.errors else 200,
+        **_agreement(amendment),
         **_redlines(amendment),
     )
 
@@ -285,10 +309,19 @@ def history(slug: str, number: str):
         }
         for earlier, later in pairwise(ordered)
     }
+    accepted = {
+        amendment.accepted_revision_number: amendment
+        for amendment in db.session.scalars(
+            select(Amendment).where(
+                Amendment.clause_id == clause.id, Amendment.status == AmendmentStatus.ACCEPTED
+            )
+        )
+    }
     return render(
         "amendments/history.html",
         clause=clause,
         document=clause.document,
         revisions=revisions,
         changes=changes,
+        accepted=accepted,
     )

@@ -24,6 +24,19 @@ class PublishForm(FlaskForm):
     submit = SubmitField("Publish a new version", widget=GovSubmitInput())
 
 
+EARLY_CLOSE_REASON_NEEDED = "Say why you are closing voting before the announced time"
+
+
+def early_close_reason_field() -> StringField:
+    """Why voting closes before its announced time: shown and required only then (the service
+    says so, ReasonRequired); the route puts its refusal on this field."""
+    return StringField(
+        "Why are you closing voting before the announced time?",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2_000, message="Keep the reason to 2,000 characters")],
+    )
+
+
 class MoveForm(FlaskForm):
     note = StringField(
         "Note",
@@ -33,6 +46,7 @@ class MoveForm(FlaskForm):
     version = SelectField(
         "Version to submit", coerce=int, widget=GovSelect(), validators=[Optional()]
     )
+    close_reason = early_close_reason_field()
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 

@@ -22,6 +22,7 @@ from app.models import (
     DocumentVersion,
     ReviewNote,
     Transition,
+    VotingEvent,
 )
 from app.pagination import paginate
 from app.permissions import (
@@ -35,7 +36,14 @@ from app.permissions import (
 )
 from app.rendering import render
 from app.review import bp
-from app.review.forms import AdoptForm, DecisionForm, MoveForm, NoteForm, PublishForm
+from app.review.forms import (
+    EARLY_CLOSE_REASON_NEEDED,
+    AdoptForm,
+    DecisionForm,
+    MoveForm,
+    NoteForm,
+    PublishForm,
+)
 from app.services import DomainError, audit, lifecycle, voting
 from app.services import coverage as coverage_service
 
@@ -185,8 +193,16 @@ def move(slug: str, action: str):
         if not form.errors:
             try:
                 lifecycle.move(
-                    document, to, by=current_user, note=form.note.data or "", version=version
+                    document,
+                    to,
+                    by=current_user,
+                    note=form.note.data or "",
+                    version=version,
+                    close_reason=form.close_reason.data,
                 )
+            except voting.ReasonRequired:
+                db.session.rollback()
+                form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
             except DomainError as error:
                 form.note.errors = [str(error)]
             else:
@@ -200,8 +216,40 @@ def move(slug: str, action: str):
         to=to,
         action=action,
         versions=versions,
+        closing=voting.preview_closing(document)
+        if to == DocumentStatus.CLOSED
+        and document.status == DocumentStatus.OPEN
+        and document.voting_open
+        else None,
         status=422 if form.errors else 200,
     )
+
+
+def _decision_reasons(document: Document) -> dict:
+    """What the committee is told was decided with a reason: voting closed before its announced
+    time, and amendments accepted although the agreement rule did not agree them."""
+    early_closes = db.session.scalars(
+        select(VotingEvent)
+        .where(VotingEvent.document_id == document.id, VotingEvent.reason.is_not(None))
+        .order_by(VotingEvent.id)
+        .options(joinedload(VotingEvent.by))
+    ).all()
+    accepted_against_rule = db.session.scalars(
+        select(Amendment)
+        .join(Clause, Clause.id == Amendment.clause_id)
+        .where(
+            Clause.document_id == document.id,
+            Amendment.status == AmendmentStatus.ACCEPTED,
+            Amendment.decision_reason.is_not(None),
+        )
+        .order_by(Amendment.decided_at)
+        .options(joinedload(Amendment.clause), joinedload(Amendment.decided_by))
+    ).all()
+    clauses = {c.id: c for c in document.all_clauses}
+    return {
+        "early_closes": [(event, clauses.get(event.clause_id)) for event in early_closes],
+        "accepted_against_rule": accepted_against_rule,
+    }
 
 
 def _review_context(document: Document) -> dict:
@@ -257,6 +305,7 @@ def _review_context(document: Document) -> dict:
         "notes": notes,
         "decisions": decisions,
         "recommendation_labels": labels,
+        **_decision_reasons(document),
     }
     if baseline is not None:
         context.update(comparison_context(baseline.clauses, version.clauses))

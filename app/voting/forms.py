@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.joint_sessions.forms import ClockField
 from app.models import utcnow
-from app.review.forms import RealDateField
+from app.review.forms import RealDateField, early_close_reason_field
 from app.services.joint_sessions import london
 
 
@@ -45,6 +45,14 @@ class RuleForm(FlaskForm):
     member_turnout_percent = _percent("Minimum turnout of Members (%)")
     officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
     submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())
+
+
+class CloseVotingForm(FlaskForm):
+    """The confirmation of closing voting; the reason only when closing before the announced
+    time."""
+
+    close_reason = early_close_reason_field()
+    submit = SubmitField("Close voting and record the results", widget=GovSubmitInput())
 
 
 class OpenVotingForm(FlaskForm):

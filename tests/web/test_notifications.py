@@ -840,7 +840,7 @@ def test_voting_closes_at_is_stored_in_utc(seeded):
         voting.open_voting(_document(), by=_user(FACILITATOR), closes_at=closes)
         db.session.commit()
         assert _document().voting_closes_at == closes
-        voting.close_voting(_document(), by=_user(FACILITATOR))
+        voting.close_voting(_document(), by=_user(FACILITATOR), reason="Agreed early.")
         assert _document().voting_closes_at is None
 
 
