@@ -57,6 +57,19 @@ def reason_field(label: str, message: str, length: int = 2_000) -> StringField:
     )
 
 
+EARLY_CLOSE_REASON_NEEDED = "Say why you are closing voting before the announced time"
+
+
+def early_close_reason_field() -> StringField:
+    """Why voting closes before its announced time: shown and required only then (the service
+    says so, ReasonRequired); the route puts its refusal on this field."""
+    return StringField(
+        "Why are you closing voting before the announced time?",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2_000, message="Keep the reason to 2,000 characters")],
+    )
+
+
 class RealDateField(DateField):
     """A date in three boxes; an impossible date gets a GOV.UK-style message."""
 

@@ -70,7 +70,7 @@ def main() -> None:
                 db.session.execute(delete(Notification))
                 db.session.commit()
                 if document.voting_open:
-                    voting.close_voting(document, by=facilitator)
+                    voting.close_voting(document, by=facilitator, reason="A new round.")
                 # Opening voting (the event, the audit record and the notifications), committed.
                 seconds, _ = _timed(lambda: voting.open_voting(document, by=facilitator))
                 seconds += _timed(db.session.commit)[0]

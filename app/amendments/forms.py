@@ -79,9 +79,21 @@ class RejectForm(FlaskForm):
     submit = SubmitField("Reject amendment", widget=GovSubmitInput())
 
 
+ACCEPTANCE_REASON_NEEDED = (
+    "Say why you are accepting an amendment that the agreement rule does not agree"
+)
+
+
 class AcceptForm(FlaskForm):
     confirm_out_of_date = BooleanField(
         "I have checked the differences: the amendment's text should replace the current wording",
         widget=GovCheckboxInput(),
+    )
+    # Shown and required only when the agreement rule does not agree the amendment (the
+    # service says so, ReasonRequired; the route puts its refusal on this field).
+    acceptance_reason = StringField(
+        "Why are you accepting it although the agreement rule does not agree it?",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2_000, message="Keep the reason to 2,000 characters")],
     )
     submit = SubmitField("Accept amendment", widget=GovSubmitInput())

@@ -9,12 +9,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.amendments import bp
-from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
+from app.amendments.forms import (
+    ACCEPTANCE_REASON_NEEDED,
+    AcceptForm,
+    AmendmentForm,
+    ClauseEditForm,
+    RejectForm,
+)
 from app.diff import redline, redline_inline, summarise
 from app.extensions import db
 from app.forms import chosen_recommendations, recommendation_choices
 from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or_404
-from app.models import Amendment, Clause, ClauseRevision, Discussion
+from app.models import Amendment, AmendmentStatus, Clause, ClauseRevision, Discussion
 from app.permissions import (
     can_decide_amendment,
     can_edit_clause,
@@ -23,7 +29,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import poll_or_sign_in, render
-from app.services import Invalid
+from app.services import Invalid, voting
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
 
@@ -46,6 +52,12 @@ def _redlines(amendment: Amendment) -> dict:
             "summary": summarise(clause.body, amendment.body),
         }
     return context
+
+
+def _agreement(amendment: Amendment) -> dict:
+    """The amendment's tally as its vote panel counts it, and the rule's verdict on it."""
+    tally, verdict = voting.agreement_of(amendment)
+    return {"tally": tally, "verdict": verdict}
 
 
 @bp.route("/documents/<slug>/clauses/<number>/amendments/new", methods=["GET", "POST"])
@@ -153,14 +165,19 @@ def reject(amendment_id: int):
 def accept(amendment_id: int):
     """A facilitator accepts an amendment: the clause gets its wording as a new revision.
 
-    An out-of-date amendment needs the explicit confirmation box ticked."""
+    The page shows the amendment's tally and what the agreement rule says of it; one the rule
+    does not agree needs a reason (422 by the field without it). An out-of-date amendment needs
+    the explicit confirmation box ticked."""
     amendment = get_amendment_or_404(amendment_id)
     require(can_decide_amendment(current_user, amendment))
     form = AcceptForm()
     if form.validate_on_submit():
         try:
             service.accept_amendment(
-                amendment, by=current_user, confirmed=bool(form.confirm_out_of_date.data)
+                amendment,
+                by=current_user,
+                confirmed=bool(form.confirm_out_of_date.data),
+                reason=form.acceptance_reason.data,
             )
             db.session.commit()
         except service.NeedsConfirmation as error:
@@ -174,8 +191,12 @@ def accept(amendment_id: int):
                 amendment=amendment,
                 message=str(error),
                 status=409,
+                **_agreement(amendment),
                 **_redlines(amendment),
             )
+        except voting.ReasonRequired:
+            db.session.rollback()
+            form.acceptance_reason.errors = [ACCEPTANCE_REASON_NEEDED]
         except IntegrityError:
             db.session.rollback()
             abort(
@@ -183,23 +204,26 @@ def accept(amendment_id: int):
                 "The clause was changed by someone else at the same moment. Nothing "
                 "was changed; look at the amendment again.",
             )
-        flash(
-            f"The amendment is accepted: clause {amendment.clause.number} has its new wording.",
-            "success",
-        )
-        return redirect(
-            url_for(
-                "documents.clause",
-                slug=amendment.clause.document.slug,
-                number=amendment.clause.number,
-            ),
-            303,
-        )
+        else:
+            flash(
+                f"The amendment is accepted: clause {amendment.clause.number} has its new wording.",
+                "success",
+            )
+            return redirect(
+                url_for(
+                    "documents.clause",
+                    slug=amendment.clause.document.slug,
+                    number=amendment.clause.number,
+                ),
+                303,
+            )
     return render(
         "amendments/accept.html",
         form=form,
         amendment=amendment,
         message=None,
+        status=422 if form.errors else 200,
+        **_agreement(amendment),
         **_redlines(amendment),
     )
 
@@ -269,10 +293,19 @@ def history(slug: str, number: str):
         }
         for earlier, later in pairwise(ordered)
     }
+    accepted = {
+        amendment.accepted_revision_number: amendment
+        for amendment in db.session.scalars(
+            select(Amendment).where(
+                Amendment.clause_id == clause.id, Amendment.status == AmendmentStatus.ACCEPTED
+            )
+        )
+    }
     return render(
         "amendments/history.html",
         clause=clause,
         document=clause.document,
         revisions=revisions,
         changes=changes,
+        accepted=accepted,
     )

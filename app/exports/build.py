@@ -126,6 +126,7 @@ def build_model(
                 _side(outcome.tallies, "officers") if outcome else None,
                 status,
                 outcome.closed_at if outcome else None,
+                (outcome.close_reason or "") if outcome else "",
             )
         )
         if agreed_only and status != "Agreed":

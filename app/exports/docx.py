@@ -43,7 +43,7 @@ from markdown_it import MarkdownIt
 
 from app.diff import word_changes
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
-from app.exports.printing import checkpoint_text
+from app.exports.printing import checkpoint_text, early_closes
 
 AUTHOR = "Accord"  # the author of every tracked change
 LONDON = ZoneInfo("Europe/London")
@@ -486,6 +486,8 @@ class _Writer:
                 for record in model.voting_record
             ],
         )
+        for line in early_closes(model):
+            self._paragraph(line, "List Bullet")
 
 
 def _counts(count: SideCount | None) -> list[str]:

@@ -25,6 +25,7 @@ from app.exports.printing import (
     answers_text,
     change_note,
     checkpoint_text,
+    early_closes,
     session_rows,
     side_count_text,
     unanswered,
@@ -205,6 +206,8 @@ def _annexes(model: ExportModel) -> list[str]:
             ],
         )
         lines.append("")
+        lines += [f"- {line}" for line in early_closes(model)]
+        lines += [""] if early_closes(model) else []
     else:
         lines += ["No clause has been put to a vote.", ""]
     return lines

@@ -46,6 +46,7 @@ class VotingRecord:
     officers: SideCount | None
     outcome: str  # "Agreed", "Not agreed", "Not voted on"
     closed_at: datetime | None
+    close_reason: str = ""  # why voting closed before its announced time, if it did
 
 
 @dataclass(frozen=True)

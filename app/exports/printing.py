@@ -163,6 +163,17 @@ def change_note(kind: str, number: str) -> str:
     }.get(kind, kind.capitalize() + ".")
 
 
+def early_closes(model: ExportModel) -> list[str]:
+    """One line per clause whose voting closed before its announced time, with the reason:
+    '3. Trust: voting closed before its announced time. Why: the meeting moved.'"""
+    return [
+        f"{record.number}. {record.heading}: voting closed before its announced time. "
+        f"Why: {record.close_reason}"
+        for record in model.voting_record
+        if record.close_reason
+    ]
+
+
 def unanswered(model: ExportModel):
     return [row for row in model.coverage if not row.clauses]
 
@@ -215,6 +226,7 @@ def _context(model: ExportModel, css_href: str) -> dict:
         "change_note": change_note,
         "when": when,
         "unanswered": unanswered(model),
+        "early_closes": early_closes(model),
         "changes": [change for change in model.changes if change.kind != "unchanged"],
     }
 

@@ -78,6 +78,10 @@ class Amendment(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     accepted_revision_number: Mapped[int | None]
+    # What the agreement rule said of the amendment when it was accepted, in plain words
+    # ("agreed under the rule", "not agreed: ..."); when it did not agree it, decision_reason
+    # says why it was accepted all the same.
+    rule_verdict: Mapped[str | None] = mapped_column(String(300))
     voting_closed_at: Mapped[datetime | None]
     # The session agenda item the amendment came out of, if any.
     from_agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
@@ -144,6 +148,8 @@ class VotingEvent(Base):
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
     action: Mapped[VotingAction] = mapped_column(enum_type(VotingAction, "voting_action"))
     detail: Mapped[str] = mapped_column(String(500), default="")
+    # Why voting closed before its announced time (closing early needs a reason).
+    reason: Mapped[str | None] = mapped_column(Text)
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -168,6 +174,8 @@ class Outcome(Base):
     rule: Mapped[dict] = mapped_column(JSON)
     closed_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Why voting closed before its announced time; None when it closed on or after it.
+    close_reason: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship()
     closed_by: Mapped[User] = relationship()

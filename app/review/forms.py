@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import date_field
+from app.forms import date_field, early_close_reason_field
 from app.models import Decision
 
 
@@ -33,6 +33,7 @@ class MoveForm(FlaskForm):
     version = SelectField(
         "Version to submit", coerce=int, widget=GovSelect(), validators=[Optional()]
     )
+    close_reason = early_close_reason_field()
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 

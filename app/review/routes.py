@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.diff import redline, redline_inline, summarise
 from app.extensions import db
+from app.forms import EARLY_CLOSE_REASON_NEEDED
 from app.loaders import get_document_or_404
 from app.models import (
     Amendment,
@@ -23,6 +24,7 @@ from app.models import (
     DocumentVersion,
     ReviewNote,
     Transition,
+    VotingEvent,
 )
 from app.pagination import paginate
 from app.permissions import (
@@ -176,12 +178,22 @@ def move(slug: str, action: str):
             if version is None:
                 form.version.errors = ["Choose the published version to submit"]
         if not form.errors:
-            lifecycle.move(
-                document, to, by=current_user, note=form.note.data or "", version=version
-            )
-            db.session.commit()
-            flash(f"The document is now {document.status.label}.", "success")
-            return redirect(url_for("documents.show", slug=slug), 303)
+            try:
+                lifecycle.move(
+                    document,
+                    to,
+                    by=current_user,
+                    note=form.note.data or "",
+                    version=version,
+                    close_reason=form.close_reason.data,
+                )
+            except voting.ReasonRequired:
+                db.session.rollback()
+                form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
+            else:
+                db.session.commit()
+                flash(f"The document is now {document.status.label}.", "success")
+                return redirect(url_for("documents.show", slug=slug), 303)
     return render(
         "review/move.html",
         document=document,
@@ -189,7 +201,42 @@ def move(slug: str, action: str):
         to=to,
         action=action,
         versions=versions,
+        closing=voting.preview_closing(document)
+        if to == DocumentStatus.CLOSED
+        and document.status == DocumentStatus.OPEN
+        and document.voting_open
+        else None,
     )
+
+
+def _decision_reasons(document: Document) -> dict:
+    """What the committee is told was decided with a reason: voting closed before its announced
+    time, and amendments accepted although the agreement rule did not agree them."""
+    early_closes = db.session.scalars(
+        select(VotingEvent)
+        .where(VotingEvent.document_id == document.id, VotingEvent.reason.is_not(None))
+        .order_by(VotingEvent.id)
+        .options(joinedload(VotingEvent.by))
+    ).all()
+    accepted_against_rule = db.session.scalars(
+        select(Amendment)
+        .join(Clause, Clause.id == Amendment.clause_id)
+        .where(
+            Clause.document_id == document.id,
+            Amendment.status == AmendmentStatus.ACCEPTED,
+            Amendment.decision_reason.is_not(None),
+        )
+        .order_by(Amendment.decided_at)
+        .options(joinedload(Amendment.clause), joinedload(Amendment.decided_by))
+    ).all()
+    clauses = {c.id: c for c in document.all_clauses}
+    return {
+        "early_closes": [
+            (event, clauses.get(event.clause_id) if event.clause_id is not None else None)
+            for event in early_closes
+        ],
+        "accepted_against_rule": accepted_against_rule,
+    }
 
 
 def _review_context(document: Document) -> dict:
@@ -245,6 +292,7 @@ def _review_context(document: Document) -> dict:
         "notes": notes,
         "decisions": decisions,
         "recommendation_labels": labels,
+        **_decision_reasons(document),
     }
     if baseline is not None:
         context.update(comparison_context(baseline.clauses, version.clauses))

@@ -24,6 +24,7 @@ from app.services import (
     require_editable,
     require_live,
     require_open,
+    voting,
 )
 from app.services.clauses import revise_clause, touch_clause
 
@@ -137,7 +138,11 @@ def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str
         document_id=amendment.clause.document_id,
         summary=f"Amendment {amendment.id} {status.value}" + (f": {reason}" if reason else ""),
         before={"status": "open"},
-        after={"status": status.value, "reason": reason},
+        after={
+            "status": status.value,
+            "reason": reason,
+            **({"rule_verdict": amendment.rule_verdict} if amendment.rule_verdict else {}),
+        },
     )
     notifications.amendment_decided(amendment, by=by)
 
@@ -179,12 +184,16 @@ def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
     _decide(amendment, AmendmentStatus.REJECTED, by, reason.strip())
 
 
-def accept_amendment(amendment: Amendment, *, by: User, confirmed: bool = False) -> ClauseRevision:
+def accept_amendment(
+    amendment: Amendment, *, by: User, confirmed: bool = False, reason: str | None = None
+) -> ClauseRevision:
     """Give the clause the amendment's wording as a new revision.
 
     When the clause has changed since the amendment was written, the facilitator must confirm
     that the amendment's text replaces the newer wording: it is never overwritten silently.
-    Raises as reject_amendment, and NeedsConfirmation.
+    What the agreement rule says of the amendment is recorded on it; accepting one the rule
+    does not (yet) agree needs ``reason``, recorded as its decision reason (shared/DOMAIN.md,
+    "What a vote means"). Raises as reject_amendment, NeedsConfirmation, ReasonRequired.
     """
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if amendment.is_out_of_date and not confirmed:
@@ -192,7 +201,15 @@ def accept_amendment(amendment: Amendment, *, by: User, confirmed: bool = False)
             "The clause has changed since this amendment was written. Check the differences "
             "and confirm that the amendment's text should replace the current wording."
         )
-    _decide(amendment, AmendmentStatus.ACCEPTED, by, None)
+    _, verdict = voting.agreement_of(amendment)
+    reason = None if verdict.agreed else (reason or "").strip() or None
+    if not verdict.agreed and reason is None:
+        raise voting.ReasonRequired(
+            f"The agreement rule does not agree this amendment ({verdict}): say why you are "
+            "accepting it."
+        )
+    amendment.rule_verdict = str(verdict)[:300]
+    _decide(amendment, AmendmentStatus.ACCEPTED, by, reason)
     revision = revise_clause(
         amendment.clause,
         amendment.heading,

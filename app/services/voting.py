@@ -66,6 +66,11 @@ class InterestDeclared(Conflict):
     """The person declared an interest in the item, so they do not vote on it."""
 
 
+class ReasonRequired(Invalid):
+    """Closing voting before its announced time, or accepting an amendment that the agreement
+    rule does not agree, needs a reason (shared/DOMAIN.md, "What a vote means")."""
+
+
 def _item_filter(clause: Clause | None, amendment: Amendment | None):
     if amendment is not None:
         return Vote.amendment_id == amendment.id
@@ -323,6 +328,64 @@ def is_agreed(tally: Tally, document: Document) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the agreement rule says of a tally, in plain words: ``str(verdict)`` is "agreed
+    under the rule" or "not agreed: " and each unmet condition, joined by "; "."""
+
+    agreed: bool
+    reasons: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.agreed:
+            return "agreed under the rule"
+        return "not agreed: " + "; ".join(self.reasons)
+
+
+def _percent_text(value: float) -> str:
+    """A percentage as people read it, never rounded up to a threshold it misses: 10 → "10%",
+    24.96 → "24.9%"."""
+    tenths = int(value * 10 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+
+
+def explain_agreement(tally: Tally, document: Document) -> Verdict:
+    """The agreement rule of ``is_agreed``, saying which conditions a tally does not meet:
+    "Officers' turnout 10% is below 25%", "more Members oppose it than support it (2 for,
+    3 against)". Agrees with ``is_agreed`` on every tally."""
+    reasons = []
+    for name, side, minimum in (
+        ("Members", tally.members, document.member_turnout_percent),
+        ("Officers", tally.officers, document.officer_turnout_percent),
+    ):
+        support, oppose = side.counts[Choice.SUPPORT], side.counts[Choice.OPPOSE]
+        if support == oppose == 0:
+            reasons.append(f"no {name} have voted for or against it")
+        elif support == oppose:
+            reasons.append(f"{name} are split evenly ({support} for, {oppose} against)")
+        elif support < oppose:
+            reasons.append(
+                f"more {name} oppose it than support it ({support} for, {oppose} against)"
+            )
+        if side.turnout_percent < minimum:
+            reasons.append(
+                f"{name}' turnout {_percent_text(side.turnout_percent)} is below {minimum}%"
+            )
+    return Verdict(not reasons, tuple(reasons))
+
+
+def agreement_of(item: Clause | Amendment) -> tuple[Tally, Verdict]:
+    """The item's tally as it stands (as its vote panel counts it) and what the agreement rule
+    says of it."""
+    if isinstance(item, Amendment):
+        tally = tallies(amendments=[item])[("amendment", item.id)]
+        document = item.clause.document
+    else:
+        tally = tallies(clauses=[item])[("clause", item.id)]
+        document = item.document
+    return tally, explain_agreement(tally, document)
+
+
 def _event(
     document: Document,
     action: VotingAction,
@@ -330,6 +393,7 @@ def _event(
     *,
     clause: Clause | None = None,
     detail: str = "",
+    reason: str | None = None,
 ) -> None:
     db.session.add(
         VotingEvent(
@@ -338,6 +402,7 @@ def _event(
             action=action,
             by=by,
             detail=detail,
+            reason=reason,
         )
     )
     audit.record(
@@ -348,7 +413,7 @@ def _event(
         document_id=document.id,
         summary=f"{document.title}: {action.value.replace('_', ' ')}"
         + (f" (clause {clause.number})" if clause else ""),
-        after={"detail": detail},
+        after={"detail": detail, **({"reason": reason} if reason else {})},
     )
 
 
@@ -412,65 +477,159 @@ def _record_outcomes(
     return outcomes
 
 
-def close_voting(document: Document, *, by: User) -> list[Outcome]:
-    """Close voting on the whole document and record each open item's outcome. Raises
-    DocumentNotOpen, VotingClosed."""
+def close_voting(document: Document, *, by: User, reason: str | None = None) -> list[Outcome]:
+    """Close voting on the whole document and record each open item's outcome, with the
+    reason for closing before the announced time (required then). Raises DocumentNotOpen,
+    VotingClosed, ReasonRequired."""
     require_open(document, "Voting can only be closed while the document is Open for comment.")
     if not document.voting_open:
         raise VotingClosed("Voting is not open.")
+    reason = _close_reason(document, reason)
     now = utcnow()
-    clauses = [c for c in document.clauses if c.voting_closed_at is None]
-    amendments = list(
-        db.session.scalars(
-            select(Amendment)
-            .join(Clause, Clause.id == Amendment.clause_id)
-            .where(
-                Clause.document_id == document.id,
-                Clause.retired_at.is_(None),
-                Amendment.voting_closed_at.is_(None),
-                Amendment.status == "open",
-            )
-        )
-    )
+    clauses, amendments = items_to_close(document)
     outcomes = _record_outcomes(document, clauses, amendments, by)
+    for outcome in outcomes:
+        outcome.close_reason = reason
     items: list[Clause | Amendment] = [*clauses, *amendments]
     for item in items:
         item.voting_closed_at = now
     document.voting_open = False
     document.voting_closes_at = None
-    _event(document, VotingAction.CLOSED, by, detail=_rule_text(document))
+    _event(document, VotingAction.CLOSED, by, detail=_rule_text(document), reason=reason)
     _touch_all(document)
     return outcomes
 
 
-def close_clause_voting(clause: Clause, *, by: User) -> list[Outcome]:
-    """Close voting on one clause (and its open amendments), recording their outcomes. Raises
-    DocumentNotOpen, ClauseRetired, VotingClosed."""
+def close_clause_voting(clause: Clause, *, by: User, reason: str | None = None) -> list[Outcome]:
+    """Close voting on one clause (and its open amendments), recording their outcomes with the
+    reason for closing before the document's announced time (required then). Raises
+    DocumentNotOpen, ClauseRetired, VotingClosed, ReasonRequired."""
     require_open(
         clause.document, "Voting can only be closed while the document is Open for comment."
     )
     require_live(clause, "This clause is retired, so it is not voted on.")
     if not is_clause_voting_open(clause):
         raise VotingClosed("Voting on this clause is not open.")
+    reason = _close_reason(clause.document, reason)
     now = utcnow()
-    amendments = list(
-        db.session.scalars(
-            select(Amendment).where(
-                Amendment.clause_id == clause.id,
-                Amendment.voting_closed_at.is_(None),
-                Amendment.status == "open",
-            )
-        )
-    )
+    _, amendments = items_to_close(clause.document, clause=clause)
     outcomes = _record_outcomes(clause.document, [clause], amendments, by)
+    for outcome in outcomes:
+        outcome.close_reason = reason
     clause.voting_closed_at = now
     for amendment in amendments:
         amendment.voting_closed_at = now
     _event(
-        clause.document, VotingAction.CLOSED, by, clause=clause, detail=_rule_text(clause.document)
+        clause.document,
+        VotingAction.CLOSED,
+        by,
+        clause=clause,
+        detail=_rule_text(clause.document),
+        reason=reason,
     )
     touch_clause(clause)
     return outcomes
+
+
+def items_to_close(
+    document: Document, *, clause: Clause | None = None
+) -> tuple[list[Clause], list[Amendment]]:
+    """The clauses and open amendments whose voting is still open: of the whole document, or of
+    one clause. Closing voting records an outcome for each of them."""
+    conditions = [Amendment.voting_closed_at.is_(None), Amendment.status == "open"]
+    if clause is not None:
+        clauses = [clause] if clause.voting_closed_at is None else []
+        conditions.append(Amendment.clause_id == clause.id)
+    else:
+        clauses = [c for c in document.clauses if c.voting_closed_at is None]
+        conditions += [Clause.document_id == document.id, Clause.retired_at.is_(None)]
+    amendments = list(
+        db.session.scalars(
+            select(Amendment)
+            .join(Clause, Clause.id == Amendment.clause_id)
+            .where(*conditions)
+            .order_by(Clause.position, Amendment.id)
+        )
+    )
+    return clauses, amendments
+
+
+def closes_early(document: Document) -> bool:
+    """Voting is being closed before the time announced when it was opened."""
+    return document.voting_closes_at is not None and utcnow() < document.voting_closes_at
+
+
+def _close_reason(document: Document, reason: str | None) -> str | None:
+    """The reason to record for closing now: required before the announced time."""
+    reason = (reason or "").strip() or None
+    if reason is None and closes_early(document):
+        raise ReasonRequired("Voting is being closed before its announced closing time: say why.")
+    return reason
+
+
+@dataclass
+class ClosingItem:
+    """One clause or amendment whose outcome closing voting would record."""
+
+    item: Clause | Amendment
+    tally: Tally
+    verdict: Verdict
+
+    @property
+    def is_amendment(self) -> bool:
+        return isinstance(self.item, Amendment)
+
+
+@dataclass
+class ClosingPreview:
+    """What closing voting now would record, for the facilitator to check first."""
+
+    document: Document
+    clause: Clause | None
+    items: list[ClosingItem]
+    is_early: bool
+
+    @property
+    def announced_at(self) -> datetime | None:
+        return self.document.voting_closes_at
+
+    @property
+    def rule(self) -> str:
+        return _rule_text(self.document)
+
+    @property
+    def agreed_count(self) -> int:
+        return sum(1 for entry in self.items if entry.verdict.agreed)
+
+
+def preview_closing(document: Document, *, clause: Clause | None = None) -> ClosingPreview:
+    """What closing voting on the document (or one clause) would record now: each item's tally
+    and verdict, from the same tallies the outcomes are recorded from. Raises DocumentNotOpen,
+    ClauseRetired, VotingClosed, as closing would."""
+    require_open(document, "Voting can only be closed while the document is Open for comment.")
+    if clause is not None:
+        require_live(clause, "This clause is retired, so it is not voted on.")
+        if not is_clause_voting_open(clause):
+            raise VotingClosed("Voting on this clause is not open.")
+    elif not document.voting_open:
+        raise VotingClosed("Voting is not open.")
+    clauses, amendments = items_to_close(document, clause=clause)
+    results = tallies(clauses=clauses, amendments=amendments)
+    by_clause: dict[int, list[Amendment]] = defaultdict(list)
+    for amendment in amendments:
+        by_clause[amendment.clause_id].append(amendment)
+    items = []
+    for each in clauses:
+        group: list[Clause | Amendment] = [each, *by_clause.pop(each.id, [])]
+        for item in group:
+            kind = "amendment" if isinstance(item, Amendment) else "clause"
+            tally = results[(kind, item.id)]
+            items.append(ClosingItem(item, tally, explain_agreement(tally, document)))
+    for rest in by_clause.values():  # amendments to clauses already closed
+        for item in rest:
+            tally = results[("amendment", item.id)]
+            items.append(ClosingItem(item, tally, explain_agreement(tally, document)))
+    return ClosingPreview(document, clause, items, closes_early(document))
 
 
 def _rule_text(document: Document) -> str:

@@ -10,6 +10,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.boundaries import IdField
+from app.forms import early_close_reason_field
 
 
 class InterestForm(FlaskForm):
@@ -39,3 +40,11 @@ class RuleForm(FlaskForm):
     member_turnout_percent = _percent("Minimum turnout of Members (%)")
     officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
     submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())
+
+
+class CloseVotingForm(FlaskForm):
+    """The confirmation of closing voting; the reason only when closing before the announced
+    time."""
+
+    close_reason = early_close_reason_field()
+    submit = SubmitField("Close voting and record the results", widget=GovSubmitInput())

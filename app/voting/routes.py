@@ -4,16 +4,16 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import OpenVotingForm
+from app.forms import EARLY_CLOSE_REASON_NEEDED, OpenVotingForm
 from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or_404
-from app.models import Amendment, Choice, Clause
+from app.models import Amendment, Choice, Clause, Document
 from app.permissions import can_manage_voting, can_vote, require
 from app.rendering import is_htmx_request, render, render_fragments
 from app.services import DomainError
 from app.services import voting as service
 from app.templating import london_time
 from app.voting import bp
-from app.voting.forms import InterestForm, RuleForm
+from app.voting.forms import CloseVotingForm, InterestForm, RuleForm
 from app.voting.panels import vote_panel_context
 
 PANEL_AND_ANNOUNCEMENT = [
@@ -135,35 +135,73 @@ def open_or_close(slug: str):
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
     if request.form.get("action") == "close":
-        outcomes = service.close_voting(document, by=current_user)
-        agreed = sum(1 for o in outcomes if o.agreed)
-        message = (
-            f"Voting is closed. {agreed} of {len(outcomes)} items were agreed; the "
-            "results are recorded."
-        )
-    else:
-        form = OpenVotingForm()
-        if not form.validate():
-            return render("voting/open.html", form=form, document=document, status=422)
-        service.open_voting(document, by=current_user, closes_at=form.closes_at)
-        message = "Voting is open."
-        if form.closes_at is not None:
-            message = f"Voting is open until {london_time(form.closes_at)}."
+        return _close(document)
+    form = OpenVotingForm()
+    if not form.validate():
+        return render("voting/open.html", form=form, document=document, status=422)
+    service.open_voting(document, by=current_user, closes_at=form.closes_at)
+    message = "Voting is open."
+    if form.closes_at is not None:
+        message = f"Voting is open until {london_time(form.closes_at)}."
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
 
 
-@bp.post("/documents/<slug>/clauses/<number>/voting/close")
+def _close(document: Document, clause: Clause | None = None):
+    """The "check your answers" page of closing voting (each item's turnout and what will be
+    recorded, the rule, the announced time), and its POST: close, with the reason required
+    before the announced time (422 by the field without it; 409 if voting already closed)."""
+    form = CloseVotingForm()
+    if form.validate_on_submit():
+        reason = form.close_reason.data
+        try:
+            if clause is not None:
+                outcomes = service.close_clause_voting(clause, by=current_user, reason=reason)
+            else:
+                outcomes = service.close_voting(document, by=current_user, reason=reason)
+        except service.ReasonRequired:
+            db.session.rollback()
+            form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
+        else:
+            db.session.commit()
+            if clause is not None:
+                result = "agreed" if outcomes[0].agreed else "not agreed"
+                flash(f"Voting on clause {clause.number} is closed: {result}.", "success")
+                return redirect(_item_url(clause) + "#vote-panel", 303)
+            agreed = sum(1 for o in outcomes if o.agreed)
+            flash(
+                f"Voting is closed. {agreed} of {len(outcomes)} items were agreed; the "
+                "results are recorded.",
+                "success",
+            )
+            return redirect(url_for("documents.show", slug=document.slug) + "#voting", 303)
+    return render(
+        "voting/close.html",
+        form=form,
+        document=document,
+        clause=clause,
+        preview=service.preview_closing(document, clause=clause),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.route("/documents/<slug>/voting/close", methods=["GET", "POST"])
+def close_document(slug: str):
+    """A facilitator checks what closing voting on the whole document will record, then
+    closes it."""
+    document = get_document_or_404(slug)
+    require(can_manage_voting(current_user, document))
+    return _close(document)
+
+
+@bp.route("/documents/<slug>/clauses/<number>/voting/close", methods=["GET", "POST"])
 def close_clause(slug: str, number: str):
-    """A facilitator closes voting on one clause and its amendments."""
+    """A facilitator checks what closing voting on one clause (and its amendments) will
+    record, then closes it."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_manage_voting(current_user, clause.document))
-    outcomes = service.close_clause_voting(clause, by=current_user)
-    db.session.commit()
-    result = "agreed" if outcomes[0].agreed else "not agreed"
-    flash(f"Voting on clause {clause.number} is closed: {result}.", "success")
-    return redirect(_item_url(clause) + "#vote-panel", 303)
+    return _close(clause.document, clause)
 
 
 @bp.route("/documents/<slug>/rule", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ needs it, so they pass in any order.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
@@ -212,7 +213,18 @@ def test_closing_voting_on_one_clause(page, browser, live_server):
         member.route("**/clauses/5/live**", lambda route: route.fulfill(status=304))
 
         facilitator.goto(clause_url(5))
-        facilitator.get_by_role("button", name="Close voting on this clause").click()
+        facilitator.get_by_role("link", name="Close voting on this clause").click()
+        expect(facilitator.get_by_role("heading", level=1)).to_have_text(
+            "Check before you close voting on clause 5"
+        )
+        summary = facilitator.locator("#closing-summary")
+        expect(summary).to_contain_text("Members' turnout")
+        expect(summary).to_contain_text(re.compile(r"Members' turnout\s*[1-9]\d* of \d+ took part"))
+        expect(summary).to_contain_text("Officers' turnout")
+        expect(summary).to_contain_text("No closing time was announced")
+        expect(facilitator.get_by_label(re.compile("Why are you closing voting"))).to_have_count(0)
+        assert_accessible(facilitator)
+        facilitator.get_by_role("button", name="Close voting and record the results").click()
         expect(facilitator).to_have_url(re.compile(re.escape(clause_url(5)) + "#vote-panel$"))
         expect(
             facilitator.get_by_text(re.compile(r"^Voting on clause 5 is closed: (not )?agreed\.$"))
@@ -223,9 +235,7 @@ def test_closing_voting_on_one_clause(page, browser, live_server):
         expect(panel).to_contain_text("The result below was recorded then.")
         expect(panel.locator("caption").first).to_have_text("Votes by side when voting closed")
         expect(tally(facilitator, "Members", "Support")).to_have_text(re.compile(r"^[1-9]"))
-        expect(facilitator.get_by_role("button", name="Close voting on this clause")).to_have_count(
-            0
-        )
+        expect(facilitator.get_by_role("link", name="Close voting on this clause")).to_have_count(0)
         assert_accessible(facilitator)
 
         # The member's stale page: the vote is refused, clearly, and nothing is recorded.
@@ -259,13 +269,51 @@ def test_closing_voting_on_one_clause(page, browser, live_server):
     expect(facilitator.locator("#clause-1 .app-clause-votes .govuk-tag")).to_have_count(0)
 
 
+def reopen_with_a_closing_time(facilitator) -> None:
+    """Close voting if it is open (it was announced to close at no time), then open it again,
+    announced to close tomorrow at 5pm."""
+    facilitator.goto(PROTOCOL)
+    voting = facilitator.locator("#voting")
+    if voting.get_by_role("link", name="Close voting and record the results").count():
+        voting.get_by_role("link", name="Close voting and record the results").click()
+        facilitator.get_by_role("button", name="Close voting and record the results").click()
+    tomorrow = date.today() + timedelta(days=1)
+    voting.get_by_text("Say when voting will close (optional)").click()
+    voting.get_by_label("Day").fill(str(tomorrow.day))
+    voting.get_by_label("Month").fill(str(tomorrow.month))
+    voting.get_by_label("Year").fill(str(tomorrow.year))
+    voting.get_by_label("Time voting closes").fill("5pm")
+    voting.get_by_role("button", name=re.compile(r"^(Open|Re-open) voting$")).click()
+    expect(facilitator.get_by_text(re.compile(r"^Voting is open until "))).to_be_visible()
+
+
 def test_closing_and_reopening_voting_on_the_whole_document(page):
     facilitator = page
     sign_in(facilitator, "facilitator@example.org")
-    open_voting(facilitator)
+    reopen_with_a_closing_time(facilitator)
     voting = facilitator.locator("#voting")
     try:
-        voting.get_by_role("button", name="Close voting and record the results").click()
+        voting.get_by_role("link", name="Close voting and record the results").click()
+        expect(facilitator.get_by_role("heading", level=1)).to_have_text(
+            "Check before you close voting"
+        )
+        expect(facilitator.locator("#closing-summary")).to_contain_text("Not reached yet")
+        items = facilitator.locator("#closing-items tbody tr")
+        expect(items.first).to_contain_text(re.compile(r"\d+ of \d+ took part"))
+        assert items.count() >= 8
+        assert_accessible(facilitator)
+        # Closing before the announced time needs a reason: the page says so by the field.
+        facilitator.get_by_role("button", name="Close voting and record the results").click()
+        summary = facilitator.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_contain_text("Say why you are closing voting before the announced time")
+        expect(facilitator).to_have_title(re.compile(r"^Error: Close voting"))
+        assert_accessible(facilitator)
+        reason = "The committee meets a week early."
+        facilitator.get_by_label("Why are you closing voting before the announced time?").fill(
+            reason
+        )
+        facilitator.get_by_role("button", name="Close voting and record the results").click()
         expect(facilitator).to_have_url(re.compile(re.escape(PROTOCOL) + "#voting$"))
         expect(
             facilitator.get_by_text(re.compile(r"^Voting is closed\. \d+ of \d+ items were agreed"))
@@ -282,9 +330,10 @@ def test_closing_and_reopening_voting_on_the_whole_document(page):
         expect(facilitator.locator("#vote-panel .govuk-tag").first).to_have_text(
             re.compile(r"^(Agreed|Not agreed)$")
         )
-        expect(facilitator.get_by_role("button", name="Close voting on this clause")).to_have_count(
-            0
+        expect(facilitator.locator("#vote-panel .app-close-reason")).to_have_text(
+            f"Voting closed before its announced time. Why: {reason}"
         )
+        expect(facilitator.get_by_role("link", name="Close voting on this clause")).to_have_count(0)
     finally:
         # Leave voting open, as the other journeys expect to find it (or open it themselves).
         open_voting(facilitator)  # "Re-open voting"
@@ -346,7 +395,17 @@ def test_an_amendment_is_proposed_voted_on_and_accepted(page, browser, live_serv
             re.compile(r"^Accept amendment \d+$")
         )
         expect(facilitator.get_by_role("checkbox")).to_have_count(0)  # not out of date
+        agreement = facilitator.locator("#amendment-agreement")
+        expect(agreement).to_contain_text(re.compile(r"Officers\s*1 support, 0 oppose"))
+        expect(agreement).to_contain_text("Not agreed: ")  # no Member voted for it
         assert_accessible(facilitator)
+        facilitator.get_by_role("button", name="Accept amendment").click()
+        summary = facilitator.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_contain_text("Say why you are accepting an amendment")
+        assert_accessible(facilitator)
+        why = "Agreed by both sides at the joint session."
+        facilitator.get_by_label(re.compile("Why are you accepting it")).fill(why)
         facilitator.get_by_role("button", name="Accept amendment").click()
         expect(facilitator).to_have_url(re.compile(re.escape(clause_url(6)) + "$"))
         expect(
@@ -369,11 +428,13 @@ def test_an_amendment_is_proposed_voted_on_and_accepted(page, browser, live_serv
         expect(newest).to_contain_text(f"Amendment {amendment.rsplit('/', 1)[1]} by {MEMBER}")
         expect(newest.locator("del.app-del")).to_have_text("deleted: at all times")
         expect(newest.locator("ins.app-ins")).to_have_text("inserted: in every meeting and message")
+        expect(newest.locator(".app-decision-reason")).to_contain_text(f"Why: {why}")
         assert_accessible(facilitator)
 
     member.goto(amendment)
     expect(member.locator("main .govuk-tag").first).to_have_text("Accepted")
     expect(member.get_by_text(re.compile(r"it became wording \d+ of the clause"))).to_be_visible()
+    expect(member.locator("#acceptance .app-decision-reason")).to_contain_text(why)
     expect(member.get_by_role("link", name="Withdraw my amendment")).to_have_count(0)
 
 
@@ -447,6 +508,7 @@ def test_accepting_an_out_of_date_amendment_needs_confirmation(page, browser, li
 
     facilitator.get_by_role("link", name="Accept amendment").click()
     facilitator.get_by_role("checkbox", name=re.compile("the amendment's text should")).check()
+    facilitator.get_by_label(re.compile("Why are you accepting it")).fill("Agreed in the meeting.")
     facilitator.get_by_role("button", name="Accept amendment").click()
     expect(facilitator).to_have_url(re.compile(re.escape(clause_url(7)) + "$"))
     expect(facilitator.get_by_text("The amendment is accepted")).to_be_visible()

@@ -160,3 +160,58 @@ def test_events_hashed_before_the_key_become_a_legacy_segment(database_url):
         databases.truncate_all(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_decision_reasons_keep_the_outcomes_and_their_append_only_rule(database_url):
+    """Upgrading to and downgrading from the decision reasons keeps the recorded outcomes and
+    voting events, and both tables stay append-only either way (SQLite rebuilds them)."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from tests import databases
+
+    app = databases.make_app(database_url)
+
+    def insert_outcome() -> None:
+        for statement in (
+            "INSERT INTO users (email, display_name, active, is_independent_person, "
+            "created_at) VALUES ('f@example.org', 'F', true, false, CURRENT_TIMESTAMP)",
+            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
+            "VALUES ('accord', 'Accord', 'accord', '', 'open', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)",
+            "INSERT INTO clauses (document_id, position, number, heading, body, "
+            "revision_number, created_at) VALUES (1, 1, '1', 'Trust', 'Body', 1, "
+            "CURRENT_TIMESTAMP)",
+            "INSERT INTO outcomes (document_id, clause_id, agreed, tallies, rule, closed_at, "
+            "closed_by_id) VALUES (1, 1, true, '{}', '{}', CURRENT_TIMESTAMP, 1)",
+            "INSERT INTO voting_events (document_id, action, detail, by_id, at) VALUES "
+            "(1, 'closed', '', 1, CURRENT_TIMESTAMP)",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+
+    def assert_append_only() -> None:
+        for table in ("outcomes", "voting_events"):
+            assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 1
+            with pytest.raises(DatabaseError, match="append-only"):
+                db.session.execute(text(f"DELETE FROM {table}"))
+            db.session.rollback()
+
+    with app.app_context():
+        downgrade(revision="0010_audit_checkpoints")
+        insert_outcome()
+        upgrade()
+        assert_append_only()
+        reason = db.session.execute(text("SELECT close_reason FROM outcomes")).scalar_one()
+        assert reason is None
+        db.session.remove()
+        downgrade(revision="0010_audit_checkpoints")
+        assert_append_only()
+        assert "close_reason" not in {c["name"] for c in inspect(db.engine).get_columns("outcomes")}
+        upgrade()
+        db.session.remove()
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()

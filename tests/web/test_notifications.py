@@ -338,7 +338,7 @@ def test_voting_closing_within_24_hours_is_told_once_per_round(seeded):
         count = select(func.count()).where(Notification.kind == NotificationKind.VOTING_CLOSING)
         assert db.session.scalar(count.select_from(Notification)) == len(voters)
         # A new round of voting is a new reminder.
-        voting.close_voting(_document(), by=_user(FACILITATOR))
+        voting.close_voting(_document(), by=_user(FACILITATOR), reason="A new round.")
         voting.open_voting(
             _document(), by=_user(FACILITATOR), closes_at=utcnow() + timedelta(hours=2)
         )
@@ -355,7 +355,7 @@ def test_the_proposer_hears_their_amendment_was_decided(seeded, client, decision
         db.session.commit()
         amendment_id = amendment.id
     client.sign_in(FACILITATOR)
-    data = {"reason": "Not now"} if decision == "reject" else {}
+    data = {"reason": "Not now"} if decision == "reject" else {"acceptance_reason": "Agreed."}
     response = client.post_form(f"/amendments/{amendment_id}/{decision}", data)
     assert response.status_code == 303, response.get_data(as_text=True)
     kind = NotificationKind(f"amendment_{word}")
@@ -840,7 +840,7 @@ def test_voting_closes_at_is_stored_in_utc(seeded):
         voting.open_voting(_document(), by=_user(FACILITATOR), closes_at=closes)
         db.session.commit()
         assert _document().voting_closes_at == closes
-        voting.close_voting(_document(), by=_user(FACILITATOR))
+        voting.close_voting(_document(), by=_user(FACILITATOR), reason="Agreed early.")
         assert _document().voting_closes_at is None
 
 

@@ -295,7 +295,7 @@ ROWS = [
     ),
     (
         "accept an amendment",
-        lambda w: amendments.accept_amendment(w.amendment, by=w.facilitator),
+        lambda w: amendments.accept_amendment(w.amendment, by=w.facilitator, reason="Agreed."),
         WORKING,
     ),
     (

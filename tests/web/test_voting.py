@@ -446,7 +446,8 @@ def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(protocol
     amendment_id = _propose(protocol, body="The accepted wording.")
     client.sign_in("facilitator@example.org")
     assert "Accept amendment" in client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
-    assert client.post_form(f"/amendments/{amendment_id}/accept").status_code == 303
+    reason = {"acceptance_reason": "Agreed at the joint session."}
+    assert client.post_form(f"/amendments/{amendment_id}/accept", reason).status_code == 303
     with protocol.app_context():
         clause = _clause()
         assert clause.body == "The accepted wording." and clause.revision_number == 2
@@ -474,7 +475,10 @@ def test_an_out_of_date_amendment_needs_explicit_confirmation(protocol, client):
     assert "Confirm that the amendment" in refused.get_data(as_text=True)
     with protocol.app_context():
         assert _clause().body == "A newer wording."
-    accepted = client.post_form(f"/amendments/{amendment_id}/accept", {"confirm_out_of_date": "y"})
+    accepted = client.post_form(
+        f"/amendments/{amendment_id}/accept",
+        {"confirm_out_of_date": "y", "acceptance_reason": "Agreed at the joint session."},
+    )
     assert accepted.status_code == 303
     with protocol.app_context():
         bodies = [r.body for r in _clause().revisions]

@@ -1,0 +1,351 @@
+"""Closing voting and accepting amendments are deliberate: the check-your-answers page of
+closing, the reason required before the announced time, the reason required to accept an
+amendment the agreement rule does not agree, and where each reason is shown. Both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Amendment,
+    AmendmentStatus,
+    Choice,
+    Clause,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    Outcome,
+    User,
+    VotingAction,
+    VotingEvent,
+    utcnow,
+)
+from app.services import amendments, lifecycle, voting
+from tests.helpers import error_summary_targets
+
+PROTOCOL = "member-officer-protocol"
+DOC = f"/documents/{PROTOCOL}"
+CLAUSE = f"{DOC}/clauses/3"
+FACILITATOR = "facilitator@example.org"
+REASON = "The Standards Committee meets a week early."
+REASON_NEEDED = "Say why you are closing voting before the announced time"
+ACCEPT_NEEDED = "Say why you are accepting an amendment that the agreement rule does not agree"
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def _document() -> Document:
+    return db.session.scalars(select(Document).filter_by(slug=PROTOCOL)).one()
+
+
+def _clause(number: str = "3") -> Clause:
+    return db.session.scalars(
+        select(Clause).filter_by(document_id=_document().id, number=number)
+    ).one()
+
+
+def _open_voting(app, *, closes_in: timedelta | None = timedelta(days=2)) -> None:
+    """Open voting, announced to close ``closes_in`` from now, with a Member's vote on clause 3."""
+    with app.app_context():
+        closes_at = utcnow() + closes_in if closes_in else None
+        voting.open_voting(_document(), by=_user(FACILITATOR), closes_at=closes_at)
+        voting.cast_vote(_user("member@example.org"), Choice.SUPPORT, clause=_clause())
+        db.session.commit()
+
+
+def _outcomes(app) -> list[tuple[int | None, int | None, bool, str | None]]:
+    with app.app_context():
+        return [
+            (o.clause_id, o.amendment_id, o.agreed, o.close_reason)
+            for o in db.session.scalars(select(Outcome).order_by(Outcome.id))
+        ]
+
+
+def _submit(app) -> None:
+    """Publish, close and submit the Protocol, so the committee review exists."""
+    with app.app_context():
+        facilitator = _user(FACILITATOR)
+        version = lifecycle.publish_version(_document(), by=facilitator)
+        if _document().status == DocumentStatus.OPEN:
+            lifecycle.move(_document(), DocumentStatus.CLOSED, by=facilitator)
+        lifecycle.move(
+            _document(),
+            DocumentStatus.SUBMITTED,
+            by=facilitator,
+            version=db.session.get(DocumentVersion, version.id),
+        )
+        db.session.commit()
+
+
+def _annex(client) -> str:
+    return client.get(
+        f"{DOC}/export/download",
+        query_string={"version": "working", "clauses": "all", "annexes": "yes", "format": "md"},
+    ).get_data(as_text=True)
+
+
+# Closing voting -----------------------------------------------------------------------------
+
+
+def test_the_close_buttons_lead_to_a_check_your_answers_page(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    document_page = client.get(DOC).get_data(as_text=True)
+    assert f'href="{DOC}/voting/close"' in document_page
+    assert f'href="{CLAUSE}/voting/close"' in client.get(CLAUSE).get_data(as_text=True)
+
+    page = client.get(f"{DOC}/voting/close")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Check before you close voting" in html and 'id="closing-summary"' in html
+    assert "Agreement rule" in html and "turnout at least 25%" in html
+    assert "Announced closing time" in html and "Not reached yet" in html
+    assert 'id="closing-items"' in html and "Not agreed" in html
+    assert "no Officers have voted for or against it" in html
+    assert "Why are you closing voting before the announced time?" in html
+    assert f'action="{DOC}/voting/close"' in html
+
+    clause_page = client.get(f"{CLAUSE}/voting/close").get_data(as_text=True)
+    assert "Check before you close voting on clause 3" in clause_page
+    with seeded.app_context():
+        members = voting.eligible_voters()[voting.MEMBERS]
+    assert f"1 of {members} took part" in clause_page  # Members' turnout, as the panel counts
+    assert "Members&#39; turnout" in clause_page and "Officers&#39; turnout" in clause_page
+    assert _outcomes(seeded) == []  # looking closes nothing
+
+
+def test_closing_early_needs_a_reason_and_records_it_where_the_outcome_is_shown(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    refused = client.post_form(f"{DOC}/voting/close", {"close_reason": "  "})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert REASON_NEEDED in html and error_summary_targets(html) == ["close_reason"]
+    assert 'id="closing-summary"' in html  # the page again, with what will be recorded
+    assert _outcomes(seeded) == []
+    with seeded.app_context():
+        assert _document().voting_open
+        preview = voting.preview_closing(_document())
+        expected = [(e.item.id, e.verdict.agreed) for e in preview.items]
+
+    closed = client.post_form(f"{DOC}/voting/close", {"close_reason": f" {REASON} "})
+    assert closed.status_code == 303 and closed.headers["Location"].endswith(f"{DOC}#voting")
+    outcomes = _outcomes(seeded)
+    assert [(clause_id, agreed) for clause_id, _, agreed, _ in outcomes] == expected
+    assert {reason for *_, reason in outcomes} == {REASON}
+    with seeded.app_context():
+        event = db.session.scalars(
+            select(VotingEvent).where(VotingEvent.action == VotingAction.CLOSED)
+        ).one()
+        assert event.reason == REASON and event.clause_id is None
+        assert not _document().voting_open
+
+    panel = client.get(CLAUSE).get_data(as_text=True)
+    assert f"Voting closed before its announced time. Why: {REASON}" in panel
+    assert f"voting closed before its announced time. Why: {REASON}" in _annex(client)
+    _submit(seeded)
+    client.sign_in("standards@example.org")
+    review = client.get(f"{DOC}/review").get_data(as_text=True)
+    assert f"Closed before the announced time: {REASON}" in review
+    assert "was closed before its announced time by" in review and REASON in review
+
+
+def test_closing_one_clause_early_needs_a_reason_too(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    refused = client.post_form(f"{CLAUSE}/voting/close")
+    assert refused.status_code == 422 and REASON_NEEDED in refused.get_data(as_text=True)
+    assert _outcomes(seeded) == []
+    closed = client.post_form(f"{CLAUSE}/voting/close", {"close_reason": REASON})
+    assert closed.status_code == 303 and closed.headers["Location"].endswith("#vote-panel")
+    with seeded.app_context():
+        clause_id = _clause().id
+        event = db.session.scalars(
+            select(VotingEvent).where(VotingEvent.action == VotingAction.CLOSED)
+        ).one()
+        assert (event.clause_id, event.reason) == (clause_id, REASON)
+    assert _outcomes(seeded) == [(clause_id, None, False, REASON)]
+    assert f"Why: {REASON}" in client.get(CLAUSE).get_data(as_text=True)
+    # Closing again is refused by the service: voting on the clause is closed.
+    again = client.post_form(f"{CLAUSE}/voting/close", {"close_reason": REASON})
+    assert again.status_code == 409
+    assert len(_outcomes(seeded)) == 1
+
+
+def test_closing_at_or_after_the_announced_time_needs_no_reason(seeded, client):
+    _open_voting(seeded)
+    with seeded.app_context():
+        _document().voting_closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    client.sign_in(FACILITATOR)
+    page = client.get(f"{DOC}/voting/close").get_data(as_text=True)
+    assert "Announced closing time" in page and "Not reached yet" not in page
+    assert "Why are you closing voting" not in page
+    assert client.post_form(f"{DOC}/voting/close").status_code == 303
+    outcomes = _outcomes(seeded)
+    assert outcomes and {reason for *_, reason in outcomes} == {None}
+    assert "Voting closed before its announced time" not in client.get(CLAUSE).get_data(
+        as_text=True
+    )
+    # Without an announced time, no reason either; the old close button's POST still works.
+    _open_voting(seeded, closes_in=None)
+    page = client.get(f"{DOC}/voting/close").get_data(as_text=True)
+    assert "No closing time was announced" in page
+    assert client.post_form(f"{DOC}/voting", {"action": "close"}).status_code == 303
+    assert {reason for *_, reason in _outcomes(seeded)} == {None}
+
+
+def test_closing_when_voting_has_closed_is_refused(seeded, client):
+    _open_voting(seeded, closes_in=None)
+    client.sign_in(FACILITATOR)
+    assert client.post_form(f"{DOC}/voting/close").status_code == 303
+    count = len(_outcomes(seeded))
+    again = client.post_form(f"{DOC}/voting/close")
+    assert again.status_code == 409 and "Voting is not open." in again.get_data(as_text=True)
+    assert len(_outcomes(seeded)) == count
+
+
+def test_only_facilitators_see_or_use_the_closing_page(seeded, client):
+    _open_voting(seeded)
+    for email in ("member@example.org", "officer@example.org", "standards@example.org"):
+        client.sign_in(email)
+        assert client.get(f"{DOC}/voting/close").status_code == 403
+        assert client.post_form(f"{CLAUSE}/voting/close", {"close_reason": "x"}).status_code == 403
+    assert _outcomes(seeded) == []
+
+
+def test_moving_the_document_to_closed_closes_voting_the_same_way(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    page = client.get(f"{DOC}/state/close").get_data(as_text=True)
+    assert 'id="closing-summary"' in page and 'id="closing-items"' in page
+    assert "Why are you closing voting before the announced time?" in page
+
+    refused = client.post_form(f"{DOC}/state/close", {"note": "Consultation over"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and REASON_NEEDED in html
+    assert "close_reason" in error_summary_targets(html)
+    assert "Consultation over" in html  # the input is kept
+    assert _outcomes(seeded) == []
+    with seeded.app_context():
+        assert _document().status == DocumentStatus.OPEN and _document().voting_open
+
+    moved = client.post_form(
+        f"{DOC}/state/close", {"note": "Consultation over", "close_reason": REASON}
+    )
+    assert moved.status_code == 303
+    outcomes = _outcomes(seeded)
+    assert outcomes and {reason for *_, reason in outcomes} == {REASON}
+    with seeded.app_context():
+        assert _document().status == DocumentStatus.CLOSED and not _document().voting_open
+        event = db.session.scalars(
+            select(VotingEvent).where(VotingEvent.action == VotingAction.CLOSED)
+        ).one()
+        assert event.reason == REASON
+    assert f"Why: {REASON}" in client.get(CLAUSE).get_data(as_text=True)
+
+
+def test_moving_to_closed_after_the_announced_time_needs_no_reason(seeded, client):
+    _open_voting(seeded)
+    with seeded.app_context():
+        _document().voting_closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    client.sign_in(FACILITATOR)
+    assert "Why are you closing voting" not in client.get(f"{DOC}/state/close").get_data(
+        as_text=True
+    )
+    assert client.post_form(f"{DOC}/state/close").status_code == 303
+    assert {reason for *_, reason in _outcomes(seeded)} == {None}
+
+
+# Accepting amendments -------------------------------------------------------------------------
+
+
+def _propose(app, body: str = "A new wording.") -> int:
+    with app.app_context():
+        clause = _clause()
+        amendment = amendments.propose_amendment(
+            clause, clause.heading, body, "It is clearer", [], by=_user("member@example.org")
+        )
+        db.session.commit()
+        return amendment.id
+
+
+def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, client):
+    _open_voting(seeded, closes_in=None)
+    amendment_id = _propose(seeded)
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        voting.cast_vote(_user("member@example.org"), Choice.SUPPORT, amendment=amendment)
+        db.session.commit()
+        members = voting.eligible_voters()[voting.MEMBERS]
+    client.sign_in(FACILITATOR)
+    page = client.get(f"/amendments/{amendment_id}/accept").get_data(as_text=True)
+    assert 'id="amendment-agreement"' in page
+    assert f"1 support, 0 oppose, 0 abstain, 0 declared an interest; 1 of {members}" in page
+    assert "Not agreed: Members&#39; turnout " in page  # 1 Member of many
+    assert "no Officers have voted for or against it" in page
+    assert "Why are you accepting it although the agreement rule does not agree it?" in page
+
+    refused = client.post_form(f"/amendments/{amendment_id}/accept", {"acceptance_reason": ""})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert ACCEPT_NEEDED in html and error_summary_targets(html) == ["acceptance_reason"]
+    with seeded.app_context():
+        assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.OPEN
+        assert _clause().revision_number == 1
+
+    why = "The joint session agreed it; the Officers' vote had not opened yet."
+    accepted = client.post_form(f"/amendments/{amendment_id}/accept", {"acceptance_reason": why})
+    assert accepted.status_code == 303
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        assert amendment.status == AmendmentStatus.ACCEPTED
+        assert amendment.decision_reason == why
+        assert amendment.rule_verdict.startswith("not agreed: Members' turnout ")
+        assert "; no Officers have voted for or against it" in amendment.rule_verdict
+    shown = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert "the agreement rule said: not agreed: Members&#39; turnout" in shown
+    assert "Why it was accepted all the same" in shown and "The joint session agreed it" in shown
+    history = client.get(f"{CLAUSE}/history").get_data(as_text=True)
+    assert "Accepted although the agreement rule did not agree it" in history
+    assert "The joint session agreed it" in history
+    _submit(seeded)
+    client.sign_in("standards@example.org")
+    review = client.get(f"{DOC}/review").get_data(as_text=True)
+    assert f"Amendment {amendment_id}</a> to clause 3 was accepted by" in review
+    assert "although the agreement rule did not agree it (not agreed: " in review
+    assert "The joint session agreed it" in review
+
+
+def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, client):
+    with seeded.app_context():
+        voting.set_rule(_document(), 0, 0, by=_user(FACILITATOR))
+        db.session.commit()
+    _open_voting(seeded, closes_in=None)
+    amendment_id = _propose(seeded)
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        for email in ("member@example.org", "officer@example.org"):
+            voting.cast_vote(_user(email), Choice.SUPPORT, amendment=amendment)
+        db.session.commit()
+    client.sign_in(FACILITATOR)
+    page = client.get(f"/amendments/{amendment_id}/accept").get_data(as_text=True)
+    assert "Agreed under the rule" in page
+    assert "acceptance_reason" not in page
+    assert client.post_form(f"/amendments/{amendment_id}/accept").status_code == 303
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        assert amendment.status == AmendmentStatus.ACCEPTED
+        assert (amendment.decision_reason, amendment.rule_verdict) == (
+            None,
+            "agreed under the rule",
+        )
+    assert "Why it was accepted all the same" not in client.get(
+        f"/amendments/{amendment_id}"
+    ).get_data(as_text=True)
