@@ -8,13 +8,44 @@ from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import IntegerField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput, TextArea
 
 from app.models import Clause
 from app.services import DomainError, clauses
+from app.text import normalise
 
 POSITION_NEEDED = "Enter a position number, for example 3"
+
+
+def _normaliser(*, multiline: bool):
+    def clean(value):
+        return normalise(value, multiline=multiline) if isinstance(value, str) else value
+
+    return clean
+
+
+_MULTI_LINE, _SINGLE_LINE = _normaliser(multiline=True), _normaliser(multiline=False)
+
+
+class AccordForm(FlaskForm):
+    """The base of every form: each text a person types is normalised (``app.text.normalise``)
+    before it is validated, so length limits count the text as it will be kept. A text area
+    (``TextAreaField``, or any field drawn with a textarea widget such as GOV.UK's character
+    count) keeps its line breaks; other text fields are single-line. Passwords and hidden
+    fields are left exactly as sent."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not (
+                isinstance(field, PasswordField | HiddenField)
+                or isinstance(field.widget, HiddenInput)
+            ):
+                multiline = isinstance(field, TextAreaField) or isinstance(field.widget, TextArea)
+                field.filters = (*field.filters, _MULTI_LINE if multiline else _SINGLE_LINE)
+            return field
 
 
 def text_field(label: str, message: str, length: int = 200) -> StringField:
@@ -29,7 +60,7 @@ def text_field(label: str, message: str, length: int = 200) -> StringField:
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AccordForm):
     """Move a clause or an agenda item to a numbered position (the up and down buttons post
     ``direction`` instead)."""
 

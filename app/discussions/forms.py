@@ -3,7 +3,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import HiddenInput
 
 from app.extensions import db
+from app.forms import AccordForm
 from app.models import Recommendation, RecommendationSource
 from app.services.discussions import MAX_COMMENT_LENGTH
 
@@ -90,7 +90,7 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class StartDiscussionForm(FlaskForm):
+class StartDiscussionForm(AccordForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -105,14 +105,14 @@ class StartDiscussionForm(FlaskForm):
     submit = SubmitField("Start discussion", widget=GovSubmitInput())
 
 
-class CommentForm(FlaskForm):
+class CommentForm(AccordForm):
     body = _comment_field("Your comment", "Enter your comment")
     parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submission_key = HiddenField(default=new_submission_key)
     submit = SubmitField("Post comment", widget=GovSubmitInput())
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(AccordForm):
     body = _comment_field("Your comment", "Enter your comment")
     edit_count = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
@@ -120,7 +120,7 @@ class EditCommentForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class HideCommentForm(FlaskForm):
+class HideCommentForm(AccordForm):
     reason = StringField(
         "Why are you hiding this comment?",
         widget=GovTextArea(),
@@ -132,10 +132,10 @@ class HideCommentForm(FlaskForm):
     submit = SubmitField("Hide comment", widget=GovSubmitInput())
 
 
-class RelinkForm(FlaskForm):
+class RelinkForm(AccordForm):
     recommendations = RecommendationsField()
     submit = SubmitField("Save recommendations", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AccordForm):
     """Only a CSRF token: for withdraw, unhide, lock and unlock."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -14,11 +13,11 @@ from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.discussions.forms import RecommendationsField
-from app.forms import text_field
+from app.forms import AccordForm, text_field
 from app.models import DocumentKind
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(AccordForm):
     kind = RadioField(
         "What kind of document is it?",
         widget=GovRadioInput(),
@@ -48,7 +47,7 @@ class PlacementField(SelectField):
             )
 
 
-class ClauseForm(FlaskForm):
+class ClauseForm(AccordForm):
     heading = text_field("Heading", "Enter the clause's heading")
     body = StringField(
         "Text",
@@ -70,7 +69,7 @@ class ClauseForm(FlaskForm):
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
 
 
-class NumberForm(FlaskForm):
+class NumberForm(AccordForm):
     number = StringField(
         "Number",
         widget=GovTextInput(),
@@ -79,7 +78,7 @@ class NumberForm(FlaskForm):
     submit = SubmitField("Fix the number", widget=GovSubmitInput())
 
 
-class RetireForm(FlaskForm):
+class RetireForm(AccordForm):
     reason = StringField(
         "Why is the clause retired?",
         widget=GovTextArea(),

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
@@ -17,7 +16,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.discussions.forms import RecommendationsField
-from app.forms import text_field
+from app.forms import AccordForm, text_field
 from app.models import AttendanceAnswer, Audience, Purpose
 from app.review.forms import RealDateField, _meeting_date
 
@@ -48,7 +47,7 @@ class ClockField(StringField):
         )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(AccordForm):
     title = text_field("Title", "Enter the session's title")
     theme = text_field("Theme", "Enter the theme, for example “Roles and trust”")
     day = _meeting_date("Date")
@@ -90,7 +89,7 @@ def _minutes() -> IntegerField:
     )
 
 
-class ItemForm(FlaskForm):
+class ItemForm(AccordForm):
     heading = text_field("Title", "Enter the item's title")
     purpose = RadioField(
         "Purpose",
@@ -110,7 +109,7 @@ class ItemForm(FlaskForm):
     submit = SubmitField("Add the item", widget=GovSubmitInput())
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(AccordForm):
     title = text_field("Title", "Enter a title for the item")
     purpose = RadioField(
         "Purpose",
@@ -128,7 +127,7 @@ class ProposalForm(FlaskForm):
     submit = SubmitField("Propose the item", widget=GovSubmitInput())
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AccordForm):
     reason = StringField(
         "Why is the item declined?",
         widget=GovTextArea(),
@@ -140,7 +139,7 @@ class DeclineForm(FlaskForm):
     submit = SubmitField("Decline the item", widget=GovSubmitInput())
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(AccordForm):
     answer = RadioField(
         "Will you attend?",
         widget=GovRadioInput(),
@@ -150,14 +149,14 @@ class AttendanceForm(FlaskForm):
     submit = SubmitField("Save my answer", widget=GovSubmitInput())
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(AccordForm):
     outcome = StringField(
         "Outcome", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)]
     )
     submit = SubmitField("Save the outcome", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AccordForm):
     what = StringField(
         "Action",
         widget=GovTextArea(),
@@ -170,7 +169,7 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
-class ToDocumentForm(FlaskForm):
+class ToDocumentForm(AccordForm):
     target = SelectField(
         "Which document",
         widget=GovSelect(),

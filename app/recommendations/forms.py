@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -13,10 +12,11 @@ from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from app.forms import AccordForm
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
-class SourceForm(FlaskForm):
+class SourceForm(AccordForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -44,7 +44,7 @@ class SourceForm(FlaskForm):
     submit = SubmitField("Add the source", widget=GovSubmitInput())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AccordForm):
     source = RadioField(
         "Which source are the recommendations from?",
         widget=GovRadioInput(),
@@ -64,7 +64,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(AccordForm):
     """Step 2: the import's text travels back (base64) and is read again; nothing is kept."""
 
     source = HiddenField(validators=[DataRequired()])
@@ -74,7 +74,7 @@ class ConfirmImportForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class EditRecommendationForm(FlaskForm):
+class EditRecommendationForm(AccordForm):
     text = StringField(
         "Text",
         widget=GovTextArea(),
@@ -118,7 +118,7 @@ class EditRecommendationForm(FlaskForm):
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())
 
 
-class RetireForm(FlaskForm):
+class RetireForm(AccordForm):
     reason = StringField(
         "Why is it retired?",
         widget=GovTextArea(),

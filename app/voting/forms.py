@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovSubmitInput,
@@ -12,13 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import AccordForm
 from app.joint_sessions.forms import ClockField
 from app.models import utcnow
 from app.review.forms import RealDateField
 from app.services.joint_sessions import london
 
 
-class InterestForm(FlaskForm):
+class InterestForm(AccordForm):
     reason = StringField(
         "Why do you have an interest?",
         widget=GovTextArea(),
@@ -41,13 +41,13 @@ def _percent(label: str) -> IntegerField:
     )
 
 
-class RuleForm(FlaskForm):
+class RuleForm(AccordForm):
     member_turnout_percent = _percent("Minimum turnout of Members (%)")
     officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
     submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())
 
 
-class OpenVotingForm(FlaskForm):
+class OpenVotingForm(AccordForm):
     """Opening voting, optionally saying when it will close (UK time)."""
 
     closes_on = RealDateField(
