@@ -30,7 +30,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import render
-from app.services import DomainError
+from app.services import DomainError, Unchanged
 from app.services import discussions as service
 
 SHOW = "discussions/show.html"
@@ -284,8 +284,11 @@ def edit_comment(comment_id: int):
             context = _page_context(discussion, edit_form=form)
             context["editing"], context["conflict"] = comment, True
             return render(SHOW, block="composer", status=409, **context)
-        db.session.commit()
-        return _done(discussion, "Your comment was changed.", anchor=f"comment-{comment.id}")
+        except Unchanged as error:
+            form.body.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(discussion, "Your comment was changed.", anchor=f"comment-{comment.id}")
     context = _page_context(discussion, edit_form=form)
     context["editing"] = comment
     return render(SHOW, block="composer", status=422, **context)

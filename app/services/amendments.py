@@ -15,8 +15,9 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, notifications
+from app.services import DomainError, Unchanged, audit, notifications
 from app.services.clauses import revise_clause, touch_clause
+from app.text import same_text
 
 RETIREMENT_REASON = "Withdrawn because the clause was retired"
 
@@ -60,8 +61,8 @@ def propose_amendment(
     if not amendments_open(clause):
         raise AmendmentsStopped("New amendments to this clause are not being taken.")
     heading, body = heading.strip() or clause.heading, body.strip()
-    if heading == clause.heading and body == clause.body:
-        raise DomainError("The amendment must change the heading or the text.")
+    if same_text(heading, clause.heading) and same_text(body, clause.body):
+        raise Unchanged("The amendment must change the heading or the text.")
     amendment = Amendment(
         clause=clause,
         proposer=by,
@@ -178,8 +179,8 @@ def edit_clause(
     """A facilitator rewords a clause directly, refused if it changed since they loaded it."""
     if clause.revision_number != seen_revision:
         raise StaleRevision(clause)
-    if heading.strip() == clause.heading and body.strip() == clause.body:
-        raise DomainError("Nothing was changed.")
+    if same_text(heading, clause.heading) and same_text(body, clause.body):
+        raise Unchanged("Nothing was changed.")
     return revise_clause(
         clause,
         heading.strip(),

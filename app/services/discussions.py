@@ -25,7 +25,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import DomainError, audit, notifications
+from app.services import DomainError, Unchanged, audit, notifications
+from app.text import same_text
 
 MAX_COMMENT_LENGTH = 10_000
 
@@ -178,6 +179,8 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
             f"Comments can only be changed for {current_app.config['COMMENT_EDIT_WINDOW_MINUTES']}"
             " minutes after they are posted."
         )
+    if same_text(body, comment.body):
+        raise Unchanged("Nothing was changed.")
     db.session.add(
         CommentRevision(comment=comment, number=comment.edit_count + 1, body=comment.body)
     )

@@ -30,6 +30,7 @@ from app.models import (
     User,
 )
 from app.services import DomainError, audit, notifications, voting
+from app.text import same_text
 
 S = DocumentStatus
 # Who moves a document from one state to another (the committee's moves go through decide()).
@@ -322,7 +323,9 @@ def compare(old_clauses: list[dict], new_clauses: list[dict]) -> Comparison:
         if old is None:
             comparison.changes.append(ClauseChange("added", None, clause))
             continue
-        changed = old["heading"] != clause["heading"] or old["body"] != clause["body"]
+        changed = not (
+            same_text(old["heading"], clause["heading"]) and same_text(old["body"], clause["body"])
+        )
         moved = clause["id"] not in in_order
         kind = (
             " and ".join(k for k, on in (("moved", moved), ("changed", changed)) if on)

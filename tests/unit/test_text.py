@@ -95,3 +95,19 @@ def test_a_field_not_sent_stays_empty():
     with app.test_request_context(method="POST"):
         form = _Form(formdata=MultiDict({}))
     assert form.title.data is None
+
+
+def test_comparing_versions_ignores_line_endings_only():
+    from app.services.lifecycle import compare
+
+    def clause(body, heading="Respect"):
+        return {"id": 1, "number": "1", "heading": heading, "body": body, "recommendations": []}
+
+    published = [clause("Members listen.\r\nOfficers reply.  ", heading="Respect ")]
+    assert compare(published, [clause("Members listen.\nOfficers reply.")]).summary == {
+        "added": 0,
+        "removed": 0,
+        "moved": 0,
+        "changed": 0,
+    }
+    assert compare(published, [clause("Members listen.\nOfficers answer.")]).summary["changed"]
