@@ -44,3 +44,9 @@ def same_text(a: str | None, b: str | None) -> bool:
     """Whether two stored texts say the same once normalised (text stored before the rule may
     still have CRLF line breaks or trailing spaces)."""
     return normalise(a or "", multiline=True) == normalise(b or "", multiline=True)
+
+
+def one_line_option(_context, _parameter, value: str | None) -> str | None:
+    """A command-line option's text as a single line (a click ``callback``); ``None`` when the
+    option was not given."""
+    return None if value is None else normalise(value, multiline=False)

@@ -93,6 +93,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from app.text import normalise
+
 __all__ = ["ImportResult", "ParsedRecommendation", "parse_csv", "parse_plain_text"]
 
 CSV_COLUMNS = ("letter", "text", "theme", "response", "timescale")
@@ -335,7 +337,9 @@ def parse_csv(text: str | bytes) -> ImportResult:
 
         def value(name: str, row: list[str] = row) -> str:
             position = columns.get(name)
-            return row[position] if position is not None and position < len(row) else ""
+            if position is None or position >= len(row):
+                return ""
+            return normalise(row[position], multiline=True)
 
         letter = _normalise_letter(value("letter"))
         body = _join_lines(value("text").splitlines())
@@ -509,7 +513,7 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
         result.problems.append("The file is not UTF-8 text: save it as UTF-8 and try again.")
         return result
 
-    units = _units(text)
+    units = _units(normalise(text, multiline=True))
     items: list[_Item] = []
     by_letter: dict[str, _Item] = {}
     theme: str | None = None

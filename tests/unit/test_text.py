@@ -111,3 +111,30 @@ def test_comparing_versions_ignores_line_endings_only():
         "changed": 0,
     }
     assert compare(published, [clause("Members listen.\nOfficers answer.")]).summary["changed"]
+
+
+def test_a_people_file_is_normalised_cell_by_cell():
+    from app.services.people_import import parse
+
+    text = (
+        "name,email,roles,group,ward,title,service\r\n"
+        '"Jo\r\nBloggs\x1b ",jo@example.org,member,Green\tGroup,Cafe\u0301 Ward ,,\r\n'
+    )
+    [row] = parse(text).rows
+    assert (row.name, row.group, row.ward) == ("Jo Bloggs", "Green Group", "Caf\u00e9 Ward")
+
+
+def test_recommendation_files_are_normalised():
+    from app.services.recommendation_import import parse_csv, parse_plain_text
+
+    result = parse_csv(
+        b'letter,text,response\r\na,Meet\x0c monthly\x7f,"First.\r\n\r\nSecond\x1b."\r\n'
+    )
+    [recommendation] = result.recommendations
+    assert recommendation.text == "Meet monthly"
+    assert recommendation.response == "First.\n\nSecond."
+    plain = parse_plain_text("a)\tMeet\x1b monthly\rb)\tWrite it down\r")
+    assert [(r.letter, r.text) for r in plain.recommendations] == [
+        ("a", "Meet monthly"),
+        ("b", "Write it down"),
+    ]

@@ -223,3 +223,29 @@ def test_a_title_is_one_line(seeded, client):
         discussion = db.session.scalars(select(Discussion)).one()
         assert discussion.title == "Bcc: everyone Subject: trust"
         assert db.session.scalars(select(Comment.body)).one() == "Hello"
+
+
+def test_the_command_line_keeps_names_on_one_line(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "invite",
+            "jo@example.org",
+            "--name",
+            "Jo\r\nBloggs\x1b ",
+            "--role",
+            "member",
+            "--group",
+            " Green\x0bGroup",
+            "--ward",
+            "Cafe\u0301\tWard",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = _user("jo@example.org")
+        assert (user.display_name, user.group, user.ward) == (
+            "Jo Bloggs",
+            "Green Group",
+            "Caf\u00e9 Ward",
+        )
