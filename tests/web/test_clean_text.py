@@ -249,3 +249,39 @@ def test_the_command_line_keeps_names_on_one_line(app):
             "Green Group",
             "Caf\u00e9 Ward",
         )
+
+
+def test_exports_never_print_control_characters_even_from_old_versions(seeded, client):
+    import io
+    import re
+
+    from docx import Document as WordDocument
+
+    with seeded.app_context():
+        clause = _clause()
+        # Text stored before the text rule, straight into the tables (as the old app did).
+        clause.heading = "Respect\x1b"
+        clause.body = "Members\x0bspeak.\r\nOfficers\x0clisten\x7f.\x00"
+        db.session.flush()
+        version = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        db.session.commit()
+        number, content_hash = version.number, version.content_hash
+        assert "\x0b" in version.clauses[2]["body"]
+    client.sign_in("facilitator@example.org")
+    controls = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    query = {"version": str(number), "clauses": "all", "annexes": "yes"}
+    for fmt in ("md", "html"):
+        response = client.get(
+            f"/documents/{PROTOCOL}/export/download", query_string={**query, "format": fmt}
+        )
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200 and content_hash in text
+        assert not controls.search(text), fmt
+        assert "Members" in text and "speak." in text and "Officers" in text
+    word = client.get(
+        f"/documents/{PROTOCOL}/export/download", query_string={**query, "format": "docx"}
+    )
+    paragraphs = [p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs]
+    assert not any(controls.search(p) for p in paragraphs)
+    assert any("Members" in p and "speak" in p for p in paragraphs)
+    assert not any("Membersspeak" in p or "Officerslisten" in p for p in paragraphs)
