@@ -148,6 +148,14 @@ def _decode(data: str | bytes) -> str:
     return data.removeprefix("\ufeff")
 
 
+def _one_line(value: str | None) -> str | None:
+    return None if value is None else normalise(value, multiline=False)
+
+
+def _lines(value: str | None) -> str | None:
+    return None if value is None else normalise(value, multiline=True)
+
+
 def _join_lines(lines: list[str]) -> str:
     """Wrapped lines as one line: single spaces, hyphenated line breaks joined."""
     joined = ""
@@ -513,7 +521,7 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
         result.problems.append("The file is not UTF-8 text: save it as UTF-8 and try again.")
         return result
 
-    units = _units(normalise(text, multiline=True))
+    units = _units(text)
     items: list[_Item] = []
     by_letter: dict[str, _Item] = {}
     theme: str | None = None
@@ -603,10 +611,10 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
         (
             ParsedRecommendation(
                 letter=item.letter,
-                text=_join_lines(item.text_lines),
-                theme=item.theme,
-                response=responses[item.letter],
-                timescale=timescales[item.letter],
+                text=normalise(_join_lines(item.text_lines), multiline=False),
+                theme=_one_line(item.theme),
+                response=_lines(responses[item.letter]),
+                timescale=_one_line(timescales[item.letter]),
             )
             for item in items
         ),

@@ -261,7 +261,7 @@ def test_exports_never_print_control_characters_even_from_old_versions(seeded, c
         clause = _clause()
         # Text stored before the text rule, straight into the tables (as the old app did).
         clause.heading = "Respect\x1b"
-        clause.body = "Members\x0bspeak.\r\nOfficers\x0clisten\x7f.\x00"
+        clause.body = "Members\x0bspeak.\r\nOfficers\x0clisten\x7f."
         db.session.flush()
         version = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
         db.session.commit()
