@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Document, Role, User
 from app.services import DomainError, audit, notifications, people, seeding
+from app.text import one_line_option
 
 
 def init_cli(app: Flask) -> None:
@@ -198,7 +199,13 @@ def _user(email: str) -> User:
 
 ROLE_CHOICE = click.Choice([role.value for role in Role])
 PERSON_OPTIONS = (
-    click.option("--name", "display_name", required=True, help="The name shown to others."),
+    click.option(
+        "--name",
+        "display_name",
+        required=True,
+        callback=one_line_option,
+        help="The name shown to others.",
+    ),
     click.option(
         "--role",
         "roles",
@@ -207,10 +214,10 @@ PERSON_OPTIONS = (
         required=True,
         help="Repeat for several roles.",
     ),
-    click.option("--group", help="A Member's political Group."),
-    click.option("--ward", help="A Member's ward."),
-    click.option("--job-title", help="An Officer's job title."),
-    click.option("--service", help="An Officer's service."),
+    click.option("--group", help="A Member's political Group.", callback=one_line_option),
+    click.option("--ward", help="A Member's ward.", callback=one_line_option),
+    click.option("--job-title", help="An Officer's job title.", callback=one_line_option),
+    click.option("--service", help="An Officer's service.", callback=one_line_option),
     click.option(
         "--independent-person",
         "is_independent_person",

@@ -20,16 +20,54 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import DateField, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput, TextArea
 
 from app.boundaries import IdField
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.services import DomainError, clauses
 from app.services.joint_sessions import london
+from app.text import normalise
 
 POSITION_NEEDED = "Enter a position number, for example 3"
+
+
+def _normaliser(*, multiline: bool):
+    def clean(value):
+        return normalise(value, multiline=multiline) if isinstance(value, str) else value
+
+    return clean
+
+
+_MULTI_LINE, _SINGLE_LINE = _normaliser(multiline=True), _normaliser(multiline=False)
+
+
+class AccordForm(FlaskForm):
+    """The base of every form: each text a person types is normalised (``app.text.normalise``)
+    before it is validated, so length limits count the text as it will be kept. A text area
+    (``TextAreaField``, or any field drawn with a textarea widget such as GOV.UK's character
+    count) keeps its line breaks; other text fields are single-line. Passwords and hidden
+    fields are left exactly as sent."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not (
+                isinstance(field, PasswordField | HiddenField)
+                or isinstance(field.widget, HiddenInput)
+            ):
+                multiline = isinstance(field, TextAreaField) or isinstance(field.widget, TextArea)
+                field.filters = (*field.filters, _MULTI_LINE if multiline else _SINGLE_LINE)
+            return field
 
 
 def text_field(label: str, message: str, length: int = 200) -> StringField:
@@ -170,11 +208,11 @@ class RecommendationsField(SelectMultipleField):
             self.data = [-1]  # fails pre_validate with a clear message
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AccordForm):
     """Only a CSRF token: for withdraw, unhide, lock and unlock."""
 
 
-class OpenVotingForm(FlaskForm):
+class OpenVotingForm(AccordForm):
     """Opening voting, optionally saying when it will close (UK time)."""
 
     closes_on = RealDateField(
@@ -203,7 +241,7 @@ class OpenVotingForm(FlaskForm):
         return not self.errors
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AccordForm):
     """Move a clause or an agenda item to a numbered position (the up and down buttons post
     ``direction`` instead)."""
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import RecommendationsField, reason_field
+from app.forms import AccordForm, RecommendationsField, reason_field
 
 MAX_CLAUSE_LENGTH = 20_000
 
@@ -43,7 +42,7 @@ def _body(label: str) -> StringField:
     )
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(AccordForm):
     heading = _heading()
     body = _body("Proposed text")
     rationale = StringField(
@@ -58,7 +57,7 @@ class AmendmentForm(FlaskForm):
     submit = SubmitField("Propose amendment", widget=GovSubmitInput())
 
 
-class ClauseEditForm(FlaskForm):
+class ClauseEditForm(AccordForm):
     heading = _heading()
     body = _body("Text")
     reason = StringField(
@@ -72,7 +71,7 @@ class ClauseEditForm(FlaskForm):
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())
 
 
-class RejectForm(FlaskForm):
+class RejectForm(AccordForm):
     reason = reason_field(
         "Why is the amendment rejected?", "Give the reason the amendment is rejected"
     )
@@ -84,7 +83,7 @@ ACCEPTANCE_REASON_NEEDED = (
 )
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(AccordForm):
     confirm_out_of_date = BooleanField(
         "I have checked the differences: the amendment's text should replace the current wording",
         widget=GovCheckboxInput(),

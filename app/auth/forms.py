@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from app.forms import AccordForm
 from app.services.passwords import WeakPassword, check_password_strength
 from app.services.people import email_problem
 
 
-class SignInForm(FlaskForm):
+class SignInForm(AccordForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -29,7 +29,7 @@ def _strong_enough(form, field) -> None:
         raise ValidationError(str(error)) from error
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AccordForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
@@ -50,7 +50,7 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField("Set my password", widget=GovSubmitInput())
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(AccordForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovSubmitInput,
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import RecommendationsField, reason_field
+from app.forms import AccordForm, RecommendationsField, reason_field
 from app.services.discussions import MAX_COMMENT_LENGTH
 
 
@@ -43,7 +42,7 @@ def _submission_key() -> HiddenField:
     )
 
 
-class StartDiscussionForm(FlaskForm):
+class StartDiscussionForm(AccordForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -58,14 +57,14 @@ class StartDiscussionForm(FlaskForm):
     submit = SubmitField("Start discussion", widget=GovSubmitInput())
 
 
-class CommentForm(FlaskForm):
+class CommentForm(AccordForm):
     body = _comment_field("Your comment", "Enter your comment")
     parent_id = IdField(widget=HiddenInput(), validators=[Optional()])
     submission_key = _submission_key()
     submit = SubmitField("Post comment", widget=GovSubmitInput())
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(AccordForm):
     body = _comment_field("Your comment", "Enter your comment")
     edit_count = IdField(
         widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
@@ -73,7 +72,7 @@ class EditCommentForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class HideCommentForm(FlaskForm):
+class HideCommentForm(AccordForm):
     reason = reason_field(
         "Why are you hiding this comment?",
         "Enter the reason, so readers know why it is hidden",
@@ -82,6 +81,6 @@ class HideCommentForm(FlaskForm):
     submit = SubmitField("Hide comment", widget=GovSubmitInput())
 
 
-class RelinkForm(FlaskForm):
+class RelinkForm(AccordForm):
     recommendations = RecommendationsField()
     submit = SubmitField("Save recommendations", widget=GovSubmitInput())

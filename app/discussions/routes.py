@@ -32,7 +32,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import is_htmx_request, live_marker, poll_or_sign_in, render
-from app.services import Invalid
+from app.services import Invalid, Unchanged
 from app.services import discussions as service
 
 SHOW = "discussions/show.html"
@@ -266,8 +266,11 @@ def edit_comment(comment_id: int):
             context = _page_context(discussion, edit_form=form)
             context["editing"], context["conflict"] = comment, True
             return render(SHOW, block="composer", status=409, **context)
-        db.session.commit()
-        return _done(discussion, "Your comment was changed.", anchor=f"comment-{comment.id}")
+        except Unchanged as error:
+            form.body.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(discussion, "Your comment was changed.", anchor=f"comment-{comment.id}")
     context = _page_context(discussion, edit_form=form)
     context["editing"] = comment
     return render(SHOW, block="composer", status=422, **context)

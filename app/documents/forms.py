@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -13,11 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.forms import RecommendationsField, reason_field, text_field
+from app.forms import AccordForm, RecommendationsField, reason_field, text_field
 from app.models import DocumentKind
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(AccordForm):
     kind = RadioField(
         "What kind of document is it?",
         widget=GovRadioInput(),
@@ -47,7 +46,7 @@ class PlacementField(SelectField):
             )
 
 
-class ClauseForm(FlaskForm):
+class ClauseForm(AccordForm):
     heading = text_field("Heading", "Enter the clause's heading")
     body = StringField(
         "Text",
@@ -69,7 +68,7 @@ class ClauseForm(FlaskForm):
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
 
 
-class NumberForm(FlaskForm):
+class NumberForm(AccordForm):
     number = StringField(
         "Number",
         widget=GovTextInput(),
@@ -78,6 +77,6 @@ class NumberForm(FlaskForm):
     submit = SubmitField("Fix the number", widget=GovSubmitInput())
 
 
-class RetireForm(FlaskForm):
+class RetireForm(AccordForm):
     reason = reason_field("Why is the clause retired?", "Give the reason the clause is retired")
     submit = SubmitField("Retire the clause", widget=GovSubmitInput())

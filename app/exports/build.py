@@ -18,6 +18,7 @@ from app.exports.model import (
     HistoryEntry,
     SideCount,
     VotingRecord,
+    printable,
 )
 from app.extensions import db
 from app.models import (
@@ -109,7 +110,27 @@ def build_model(
     include_annexes: bool = True,
     changes_since: DocumentVersion | None = None,
 ) -> ExportModel:
-    """The export of a published version, or of the working text when ``version`` is None."""
+    """The export of a published version, or of the working text when ``version`` is None;
+    its text is ``printable`` whatever was stored."""
+    return printable(
+        _build_model(
+            document,
+            version=version,
+            agreed_only=agreed_only,
+            include_annexes=include_annexes,
+            changes_since=changes_since,
+        )
+    )
+
+
+def _build_model(
+    document: Document,
+    *,
+    version: DocumentVersion | None,
+    agreed_only: bool,
+    include_annexes: bool,
+    changes_since: DocumentVersion | None,
+) -> ExportModel:
     content = version.content if version is not None else lifecycle.working_content(document)
     outcomes = voting.latest_outcomes(document)
     history = _history(document) if include_annexes else {}
@@ -250,10 +271,15 @@ def _role(user: User) -> str:
 
 
 def open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[dict]]:
-    """The document's discussions, comments, votes and amendments as plain rows.
+    """The document's discussions, comments, votes and amendments as plain rows, their text
+    ``printable``.
 
     A hidden comment's text is shown only to a facilitator; others see that it was hidden.
     """
+    return printable(_open_data(document, for_facilitator=for_facilitator))
+
+
+def _open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[dict]]:
     discussions = db.session.scalars(
         select(Discussion)
         .where(Discussion.document_id == document.id)

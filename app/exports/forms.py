@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Optional
+
+from app.forms import AccordForm
 
 FORMATS = {
     "docx": "Word (.docx)",
@@ -13,7 +14,7 @@ FORMATS = {
 }
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AccordForm):
     """Choices for an export. A GET form: downloading changes nothing."""
 
     class Meta:

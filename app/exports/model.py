@@ -7,8 +7,12 @@ the generation date differs).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
+
+from app.text import normalise
 
 
 @dataclass(frozen=True)
@@ -120,3 +124,28 @@ class ExportModel:
     def filename_stem(self) -> str:
         version = f"v{self.version_number}" if self.version_number else "working-text"
         return f"{self.kind}-{version}"
+
+
+T = TypeVar("T")
+
+
+def printable(value: T) -> T:
+    """``value`` (an ExportModel, open data rows, or any dataclass, dict, list or tuple of them)
+    with every string normalised by ``app.text.normalise`` (multi-line): no control
+    characters, LF line breaks, NFC. Every export passes through it, so text stored before
+    the text rule (or written by a script) never puts a box in a PDF or joins words in Word.
+    Hashes and dates are untouched: they are not changed by normalising."""
+    clean: Any
+    if isinstance(value, str):
+        clean = normalise(value, multiline=True)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        clean = dataclasses.replace(
+            value, **{f.name: printable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        )
+    elif isinstance(value, dict):
+        clean = {key: printable(item) for key, item in value.items()}
+    elif isinstance(value, list | tuple):
+        clean = type(value)(printable(item) for item in value)
+    else:
+        clean = value
+    return clean

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.boundaries import IdField
 from app.forms import (
+    AccordForm,
     ClockField,
     RealDateField,
     RecommendationsField,
@@ -27,7 +27,7 @@ from app.models import AttendanceAnswer, Audience, Purpose
 PURPOSES = {p.value: p.label for p in Purpose}
 
 
-class SessionForm(FlaskForm):
+class SessionForm(AccordForm):
     title = text_field("Title", "Enter the session's title")
     theme = text_field("Theme", "Enter the theme, for example “Roles and trust”")
     day = date_field("Date")
@@ -69,7 +69,7 @@ def _minutes() -> IdField:
     )
 
 
-class ItemForm(FlaskForm):
+class ItemForm(AccordForm):
     heading = text_field("Title", "Enter the item's title")
     purpose = RadioField(
         "Purpose",
@@ -89,7 +89,7 @@ class ItemForm(FlaskForm):
     submit = SubmitField("Add the item", widget=GovSubmitInput())
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(AccordForm):
     title = text_field("Title", "Enter a title for the item")
     purpose = RadioField(
         "Purpose",
@@ -107,12 +107,12 @@ class ProposalForm(FlaskForm):
     submit = SubmitField("Propose the item", widget=GovSubmitInput())
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AccordForm):
     reason = reason_field("Why is the item declined?", "Give the reason the item is declined")
     submit = SubmitField("Decline the item", widget=GovSubmitInput())
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(AccordForm):
     answer = RadioField(
         "Will you attend?",
         widget=GovRadioInput(),
@@ -122,14 +122,14 @@ class AttendanceForm(FlaskForm):
     submit = SubmitField("Save my answer", widget=GovSubmitInput())
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(AccordForm):
     outcome = StringField(
         "Outcome", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)]
     )
     submit = SubmitField("Save the outcome", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AccordForm):
     what = StringField(
         "Action",
         widget=GovTextArea(),
@@ -142,7 +142,7 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
-class ToDocumentForm(FlaskForm):
+class ToDocumentForm(AccordForm):
     target = SelectField(
         "Which document",
         widget=GovSelect(),

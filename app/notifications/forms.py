@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
+from app.forms import AccordForm
 from app.models import EmailPreference
 
 # Shown in this order, each with a hint (see templates/notifications/preferences.html).
@@ -20,7 +20,7 @@ PREFERENCE_HINTS = [
 ]
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(AccordForm):
     email_notifications = RadioField(
         "How should Accord email you about your notifications?",
         widget=GovRadioInput(),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from app.forms import AccordForm
 from app.models import Role
 from app.services.people import person_problems
 
@@ -40,7 +40,7 @@ class RolesField(SelectMultipleField):
         return {Role(value) for value in self.data or []}
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AccordForm):
     """A person's details and roles, checked by the rules the CSV import uses too."""
 
     name = StringField("Name", widget=GovTextInput())
@@ -92,13 +92,13 @@ class EditPersonForm(PersonForm):
     submit = SubmitField("Save the changes", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AccordForm):
     """A confirmation step: the CSRF token and a button."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AccordForm):
     file = FileField("Upload a CSV file", widget=GovFileInput())
     text = StringField(
         "Or paste the CSV",
@@ -114,7 +114,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AccordForm):
     """The confirm step carries the file's text, planned again when it is posted."""
 
     text = HiddenField()

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.services import DomainError
 from app.services import recommendations as service
+from app.text import one_line_option
 
 recommendations_cli = AppGroup("recommendations", help="Import recommendations from a file.")
 
@@ -22,9 +23,21 @@ def _line(change: service.Change, mark: str) -> str:
 
 @recommendations_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--source", "source_name", required=True, help="The source's name (or short name).")
-@click.option("--short-name", help="For a new source: its short name, e.g. CR (default: initials).")
-@click.option("--title", default="", help="For a new source: the report's title.")
+@click.option(
+    "--source",
+    "source_name",
+    required=True,
+    callback=one_line_option,
+    help="The source's name (or short name).",
+)
+@click.option(
+    "--short-name",
+    callback=one_line_option,
+    help="For a new source: its short name, e.g. CR (default: initials).",
+)
+@click.option(
+    "--title", default="", callback=one_line_option, help="For a new source: the report's title."
+)
 @click.option(
     "--format",
     "fmt",

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -14,11 +13,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import reason_field
+from app.forms import AccordForm, reason_field
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
-class SourceForm(FlaskForm):
+class SourceForm(AccordForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -46,7 +45,7 @@ class SourceForm(FlaskForm):
     submit = SubmitField("Add the source", widget=GovSubmitInput())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AccordForm):
     source = RadioField(
         "Which source are the recommendations from?",
         widget=GovRadioInput(),
@@ -66,7 +65,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(AccordForm):
     """Step 2: the import's text travels back (base64) and is read again; nothing is kept."""
 
     source = HiddenField(validators=[DataRequired()])
@@ -76,7 +75,7 @@ class ConfirmImportForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class EditRecommendationForm(FlaskForm):
+class EditRecommendationForm(AccordForm):
     text = StringField(
         "Text",
         widget=GovTextArea(),
@@ -120,6 +119,6 @@ class EditRecommendationForm(FlaskForm):
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())
 
 
-class RetireForm(FlaskForm):
+class RetireForm(AccordForm):
     reason = reason_field("Why is it retired?", "Say why the recommendation is retired")
     submit = SubmitField("Retire the recommendation", widget=GovSubmitInput())

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -11,11 +10,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import date_field, early_close_reason_field
+from app.forms import AccordForm, date_field, early_close_reason_field
 from app.models import Decision
 
 
-class PublishForm(FlaskForm):
+class PublishForm(AccordForm):
     note = StringField(
         "Note (optional)",
         widget=GovTextInput(),
@@ -24,7 +23,7 @@ class PublishForm(FlaskForm):
     submit = SubmitField("Publish a new version", widget=GovSubmitInput())
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AccordForm):
     note = StringField(
         "Note",
         widget=GovTextArea(),
@@ -37,7 +36,7 @@ class MoveForm(FlaskForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AccordForm):
     clause_number = SelectField("About", widget=GovSelect(), validators=[Optional()])
     body = StringField(
         "Your note",
@@ -50,7 +49,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AccordForm):
     decision = RadioField(
         "The committee's decision",
         widget=GovRadioInput(),
@@ -69,6 +68,6 @@ class DecisionForm(FlaskForm):
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(AccordForm):
     full_council_date = date_field("Date of the Full Council meeting")
     submit = SubmitField("Mark as adopted", widget=GovSubmitInput())

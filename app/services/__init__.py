@@ -109,6 +109,11 @@ def require_live(clause: Clause | None, refusal: str | None = None) -> None:
         raise ClauseRetired(clause, refusal)
 
 
+class Unchanged(Invalid):
+    """An edit that would change nothing (422): nothing is written, and the form says so by
+    the field (a no-op edit is not a new wording, revision or audit event)."""
+
+
 def insert_or(model):
     """An INSERT into ``model`` that can say ON CONFLICT DO NOTHING/UPDATE: PostgreSQL's or
     SQLite's, for the database in use."""

@@ -19,6 +19,7 @@ from app.services import (
     Conflict,
     Forbidden,
     Invalid,
+    Unchanged,
     audit,
     notifications,
     require_editable,
@@ -27,6 +28,7 @@ from app.services import (
     voting,
 )
 from app.services.clauses import revise_clause, touch_clause
+from app.text import same_text
 
 RETIREMENT_REASON = "Withdrawn because the clause was retired"
 DECIDED_BEFORE_SUBMISSION = (
@@ -75,8 +77,8 @@ def propose_amendment(
     if not amendments_open(clause):
         raise AmendmentsStopped("New amendments to this clause are not being taken.")
     heading, body = heading.strip() or clause.heading, body.strip()
-    if heading == clause.heading and body == clause.body:
-        raise Invalid("The amendment must change the heading or the text.")
+    if same_text(heading, clause.heading) and same_text(body, clause.body):
+        raise Unchanged("The amendment must change the heading or the text.")
     amendment = Amendment(
         clause=clause,
         proposer=by,
@@ -235,8 +237,8 @@ def edit_clause(
     require_live(clause, "This clause is retired, so its wording no longer changes.")
     if clause.revision_number != seen_revision:
         raise StaleRevision(clause)
-    if heading.strip() == clause.heading and body.strip() == clause.body:
-        raise Invalid("Nothing was changed.")
+    if same_text(heading, clause.heading) and same_text(body, clause.body):
+        raise Unchanged("Nothing was changed.")
     return revise_clause(
         clause,
         heading.strip(),

@@ -28,12 +28,14 @@ from app.services import (
     Conflict,
     Forbidden,
     Invalid,
+    Unchanged,
     audit,
     notifications,
     require_editable,
     require_live,
     require_open,
 )
+from app.text import same_text
 
 MAX_COMMENT_LENGTH = 10_000
 
@@ -217,6 +219,8 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
     _require_changeable(comment, by, "change", "changed")
     if comment.edit_count != seen_edit_count:
         raise StaleComment(comment)
+    if same_text(body, comment.body):
+        raise Unchanged("Nothing was changed.")
     db.session.add(
         CommentRevision(comment=comment, number=comment.edit_count + 1, body=comment.body)
     )

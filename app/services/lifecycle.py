@@ -32,6 +32,7 @@ from app.models import (
 from app.rules import ADMIN_MOVES, FACILITATOR_MOVES, STANDARDS_MOVES
 from app.services import Conflict, Invalid, ReasonNeeded, audit, notifications, voting
 from app.services.clauses import lock_document, lock_editable
+from app.text import same_text
 
 S = DocumentStatus
 
@@ -337,7 +338,9 @@ def compare(old_clauses: list[dict], new_clauses: list[dict]) -> Comparison:
         if old is None:
             comparison.changes.append(ClauseChange("added", None, clause))
             continue
-        changed = old["heading"] != clause["heading"] or old["body"] != clause["body"]
+        changed = not (
+            same_text(old["heading"], clause["heading"]) and same_text(old["body"], clause["body"])
+        )
         moved = clause["id"] not in in_order
         kind = (
             " and ".join(k for k, on in (("moved", moved), ("changed", changed)) if on)

@@ -32,6 +32,7 @@ from app.services.people import (
     person_problems,
     person_record,
 )
+from app.text import normalise
 
 COLUMNS = ("name", "email", "roles", "group", "ward", "title", "service")
 REQUIRED_COLUMNS = ("name", "email", "roles")
@@ -202,7 +203,9 @@ def parse(text: str) -> ParsedFile:
 
         def cell(column: str, record=record) -> str:
             index = position.get(column)
-            return record[index].strip() if index is not None and index < len(record) else ""
+            if index is None or index >= len(record):
+                return ""
+            return normalise(record[index], multiline=False)
 
         roles, problems = _split_roles(cell("roles"))
         rows.append(

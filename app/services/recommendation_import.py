@@ -93,6 +93,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from app.text import normalise
+
 __all__ = ["ImportResult", "ParsedRecommendation", "parse_csv", "parse_plain_text"]
 
 CSV_COLUMNS = ("letter", "text", "theme", "response", "timescale")
@@ -144,6 +146,14 @@ def _decode(data: str | bytes) -> str:
     if isinstance(data, bytes):
         data = data.decode("utf-8-sig")
     return data.removeprefix("\ufeff")
+
+
+def _one_line(value: str | None) -> str | None:
+    return None if value is None else normalise(value, multiline=False)
+
+
+def _lines(value: str | None) -> str | None:
+    return None if value is None else normalise(value, multiline=True)
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -335,7 +345,9 @@ def parse_csv(text: str | bytes) -> ImportResult:
 
         def value(name: str, row: list[str] = row) -> str:
             position = columns.get(name)
-            return row[position] if position is not None and position < len(row) else ""
+            if position is None or position >= len(row):
+                return ""
+            return normalise(row[position], multiline=True)
 
         letter = _normalise_letter(value("letter"))
         body = _join_lines(value("text").splitlines())
@@ -599,10 +611,10 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
         (
             ParsedRecommendation(
                 letter=item.letter,
-                text=_join_lines(item.text_lines),
-                theme=item.theme,
-                response=responses[item.letter],
-                timescale=timescales[item.letter],
+                text=normalise(_join_lines(item.text_lines), multiline=False),
+                theme=_one_line(item.theme),
+                response=_lines(responses[item.letter]),
+                timescale=_one_line(timescales[item.letter]),
             )
             for item in items
         ),

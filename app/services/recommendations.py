@@ -32,7 +32,7 @@ from app.models import (
     session_recommendations,
     utcnow,
 )
-from app.services import DomainError, audit
+from app.services import DomainError, Unchanged, audit
 from app.services.recommendation_import import (
     ImportResult,
     ParsedRecommendation,
@@ -344,7 +344,7 @@ def edit_recommendation(
         raise DomainError("Enter the recommendation's text")
     before = wording(recommendation)
     if values == before:
-        raise DomainError("Nothing was changed.")
+        raise Unchanged("Nothing was changed.")
     revision = _revise(recommendation, values, by=by, reason=reason.strip() or "Edited")
     db.session.flush()
     audit.record(

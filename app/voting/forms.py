@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
@@ -10,10 +9,10 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.boundaries import IdField
-from app.forms import early_close_reason_field
+from app.forms import AccordForm, early_close_reason_field
 
 
-class InterestForm(FlaskForm):
+class InterestForm(AccordForm):
     reason = StringField(
         "Why do you have an interest?",
         widget=GovTextArea(),
@@ -36,13 +35,13 @@ def _percent(label: str) -> IdField:
     )
 
 
-class RuleForm(FlaskForm):
+class RuleForm(AccordForm):
     member_turnout_percent = _percent("Minimum turnout of Members (%)")
     officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
     submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())
 
 
-class CloseVotingForm(FlaskForm):
+class CloseVotingForm(AccordForm):
     """The confirmation of closing voting; the reason only when closing before the announced
     time."""
 

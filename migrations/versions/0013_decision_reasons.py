@@ -7,7 +7,7 @@ for rejections, now also holds why an amendment the rule did not agree was accep
 new columns are empty for what was recorded before.
 
 Revision ID: 0013_decision_reasons
-Revises: 0010_audit_checkpoints
+Revises: 0011_clean_text
 Create Date: 2026-12-05 08:00:00.000000
 
 """
@@ -19,7 +19,7 @@ from app.append_only import forbid_changes, allow_changes
 
 # revision identifiers, used by Alembic.
 revision = '0013_decision_reasons'
-down_revision = '0010_audit_checkpoints'
+down_revision = '0011_clean_text'
 branch_labels = None
 depends_on = None
 

@@ -199,17 +199,67 @@ def test_decision_reasons_keep_the_outcomes_and_their_append_only_rule(database_
             db.session.rollback()
 
     with app.app_context():
-        downgrade(revision="0010_audit_checkpoints")
+        downgrade(revision="0011_clean_text")
         insert_outcome()
         upgrade()
         assert_append_only()
         reason = db.session.execute(text("SELECT close_reason FROM outcomes")).scalar_one()
         assert reason is None
         db.session.remove()
-        downgrade(revision="0010_audit_checkpoints")
+        downgrade(revision="0011_clean_text")
         assert_append_only()
         assert "close_reason" not in {c["name"] for c in inspect(db.engine).get_columns("outcomes")}
         upgrade()
+
+
+def test_stored_text_is_cleaned_and_history_is_left_as_it_was(database_url):
+    """0011 cleans the live text (clauses, documents, people) with the text rule; a clause's
+    earlier wordings are append-only history and keep their CRLF line breaks."""
+    from sqlalchemy import insert, select
+
+    from app.models import Clause, ClauseRevision, Document, User
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0010_audit_checkpoints")
+        dirty = "Members listen.  \r\n\r\nOfficers\x0breply\x1b.\r\n"
+        db.session.execute(
+            insert(User.__table__).values(
+                id=1, email="jo@example.org", display_name="Jo\r\nBloggs ", ward="Cafe\u0301"
+            )
+        )
+        db.session.execute(
+            insert(Document.__table__).values(
+                id=1,
+                kind="accord",
+                title="The\tAccord",
+                slug="accord",
+                summary="Why\r\nit matters",
+                status="open",
+            )
+        )
+        db.session.execute(
+            insert(Clause.__table__).values(
+                id=1, document_id=1, position=1, number="1", heading="Trust\x1b", body=dirty
+            )
+        )
+        db.session.execute(
+            insert(ClauseRevision.__table__).values(
+                clause_id=1, number=1, heading="Trust\x1b", body=dirty, reason="", created_by_id=1
+            )
+        )
+        db.session.commit()
+        upgrade()
+        user = db.session.get(User, 1)
+        assert (user.display_name, user.ward) == ("Jo Bloggs", "Caf\u00e9")
+        document = db.session.get(Document, 1)
+        assert (document.title, document.summary) == ("The Accord", "Why\nit matters")
+        clause = db.session.get(Clause, 1)
+        assert clause.heading == "Trust"
+        assert clause.body == "Members listen.\n\nOfficers\nreply."
+        revision = db.session.scalars(select(ClauseRevision)).one()
+        assert (revision.heading, revision.body) == ("Trust\x1b", dirty)
         db.session.remove()
     if database_url.startswith("postgresql"):
         databases.truncate_all(app)

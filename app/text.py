@@ -1,0 +1,52 @@
+"""The one normalisation of people's text: what goes in is what is kept, compared and exported.
+
+Every text that enters Accord (web forms through ``app.forms.Form``, CSV and text imports, the
+command line) passes through ``normalise``, so that the same words typed twice are the same
+string: a textarea sent by a browser (CRLF line breaks) equals the stored text (LF), and a
+clause saved without a change is not a new wording. Exports pass stored text through it once
+more, so that text stored before the rule never reaches a document with control characters.
+
+The rule:
+- line breaks: CRLF, CR, NEL (U+0085), vertical tab, form feed, and the Unicode line and
+  paragraph separators (U+2028, U+2029) are line breaks (LF); in a single-line field such as a
+  title every line break and tab is a space;
+- other control characters (Unicode category Cc: U+0000 to U+001F, U+007F to U+009F) are
+  removed; a multi-line text keeps its tabs and line breaks;
+- Unicode NFC (a composed "é" and "e" + combining accent are the same text);
+- no white space at the end of a line, none at the start or end of the text.
+
+A length limit is counted on the normalised text, so it agrees with the GOV.UK character count,
+which counts the textarea's value (a line break is one character there).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+_SINGLE_LINE_BREAKS = re.compile("[\n\t]")
+
+
+def normalise(text: str, *, multiline: bool) -> str:
+    """``text`` as Accord keeps it (see the module docstring); ``multiline`` keeps tabs and
+    line breaks (a clause, a comment), else they are spaces (a title, a name)."""
+    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+    if not multiline:
+        text = _SINGLE_LINE_BREAKS.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
+    return _TRAILING_SPACE.sub("", text).strip()
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    """Whether two stored texts say the same once normalised (text stored before the rule may
+    still have CRLF line breaks or trailing spaces)."""
+    return normalise(a or "", multiline=True) == normalise(b or "", multiline=True)
+
+
+def one_line_option(_context, _parameter, value: str | None) -> str | None:
+    """A command-line option's text as a single line (a click ``callback``); ``None`` when the
+    option was not given."""
+    return None if value is None else normalise(value, multiline=False)
