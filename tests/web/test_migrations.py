@@ -210,6 +210,10 @@ def test_decision_reasons_keep_the_outcomes_and_their_append_only_rule(database_
         assert_append_only()
         assert "close_reason" not in {c["name"] for c in inspect(db.engine).get_columns("outcomes")}
         upgrade()
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)  # the run's database is shared by the tests that follow
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_stored_text_is_cleaned_and_history_is_left_as_it_was(database_url):
