@@ -17,7 +17,7 @@ from app.people.forms import (
 )
 from app.permissions import can_manage_people, require
 from app.rendering import render
-from app.services import DomainError, account_tokens, people, people_import
+from app.services import DomainError, account_tokens, accounts, people, people_import
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -84,7 +84,7 @@ def invite():
             db.session.commit()
             flash(
                 f"{user.display_name} is invited. The link in the email to {user.email} works "
-                f"once, for {people.invitation_lifetime().days} days.",
+                f"once, for {accounts.invitation_lifetime().days} days.",
                 "success",
             )
             return redirect(url_for("people.show", user_id=user.id), 303)
@@ -149,7 +149,7 @@ def resend_invitation(user_id: int):
     if not form.validate_on_submit():
         return redirect(url_for("people.show", user_id=user.id), 303)
     try:
-        people.send_invitation(user, by=current_user)
+        accounts.send_invitation(user, by=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(f"{error} No invitation was sent.", "info")

@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import Role, User, UserRole, utcnow
-from app.services import DomainError, audit
+from app.services import DomainError, accounts, audit
 from app.services import people as people_service
 from app.services.people import (
     details_for,
@@ -414,7 +414,7 @@ def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
         for user in created
     ]
     if send_invitations:
-        events += people_service.invite_new_people(created, by=by)
+        events += accounts.invite_new_people(created, by=by)
     audit.record_many(events)
     return ImportResult(
         created,
