@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
 from app.extensions import db
+from app.importers import people as people_csv
 from app.models import Role, User, UserRole
 from app.pagination import paginate
 from app.people import bp
@@ -210,7 +211,7 @@ def reactivate(user_id: int):
 def _uploaded_text(form: ImportForm) -> str:
     upload = form.file.data
     if upload and getattr(upload, "filename", ""):
-        return people_import.decode(upload.read(people_import.MAX_CHARACTERS * 4 + 1))
+        return people_csv.decode(upload.read(people_csv.MAX_CHARACTERS * 4 + 1))
     return form.text.data or ""
 
 
@@ -237,12 +238,12 @@ def import_people():
                     send_invitations=form.send_invitations.data,
                     status=422 if plan.rejected else 200,
                 )
-        except people_import.ImportFileError as error:
+        except people_csv.ImportFileError as error:
             form.file.errors = [str(error)]
     return render(
         "people/import.html",
         form=form,
-        columns=people_import.COLUMNS,
+        columns=people_csv.COLUMNS,
     )
 
 
@@ -268,7 +269,7 @@ def confirm_import():
             nothing_imported=str(rejected),
             status=422,
         )
-    except people_import.ImportFileError as error:
+    except people_csv.ImportFileError as error:
         db.session.rollback()
         flash(f"{error} Nothing was imported.", "info")
         return redirect(url_for("people.import_people"), 303)
