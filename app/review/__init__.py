@@ -1,8 +1,7 @@
 """Versions, moving documents through their states, the Standards Committee's review, and the
-audit trail."""
+audit trail: one blueprint (``bp``, in ``blueprint``), its views in one module per part."""
 
-from flask import Blueprint
+from app.review import audit_trail, committee, moves, versions
+from app.review.blueprint import bp
 
-bp = Blueprint("review", __name__)
-
-from app.review import routes  # noqa: E402,F401
+__all__ = ["audit_trail", "bp", "committee", "moves", "versions"]
