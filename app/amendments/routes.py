@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.amendments import bp
 from app.amendments.forms import AcceptForm, AmendmentForm, ClauseEditForm, RejectForm
 from app.diff import redline, redline_inline, summarise
 from app.extensions import db
@@ -26,6 +25,8 @@ from app.rendering import poll_or_sign_in, render
 from app.services import Invalid
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
+
+bp = Blueprint("amendments", __name__)
 
 
 def _redlines(amendment: Amendment) -> dict:

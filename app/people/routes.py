@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
@@ -8,7 +8,6 @@ from app.extensions import db
 from app.importers import people as people_csv
 from app.models import Role, User, UserRole
 from app.pagination import paginate
-from app.people import bp
 from app.people.forms import (
     ConfirmForm,
     EditPersonForm,
@@ -19,6 +18,8 @@ from app.people.forms import (
 from app.permissions import can_manage_people, require
 from app.rendering import render
 from app.services import DomainError, account_tokens, accounts, people, people_import
+
+bp = Blueprint("people", __name__)
 
 PEOPLE_PAGE_SIZE = 50
 
