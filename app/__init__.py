@@ -67,23 +67,21 @@ def create_app(config: dict | None = None) -> Flask:
     init_sessions(app)
     init_security_headers(app)
 
-    from app import (
-        amendments,
-        discussions,
-        documents,
-        exports,
-        joint_sessions,
-        main,
-        notifications,
-        people,
-        recommendations,
-        review,
-        voting,
-    )
-    from app.auth import routes as auth_routes
+    # Blueprints of one module keep ``bp`` in their ``routes``; a package of several view
+    # modules keeps it in its ``blueprint`` module and imports those modules itself.
+    from app import documents, recommendations, review
+    from app.amendments import routes as amendments
+    from app.auth import routes as auth
+    from app.discussions import routes as discussions
+    from app.exports import routes as exports
+    from app.joint_sessions import routes as joint_sessions
+    from app.main import routes as main
+    from app.notifications import routes as notifications
+    from app.people import routes as people
+    from app.voting import routes as voting
 
     app.register_blueprint(main.bp)
-    app.register_blueprint(auth_routes.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(recommendations.bp)
     app.register_blueprint(discussions.bp)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Document, Role, User
-from app.services import DomainError, audit, notifications, people, seeding
+from app.services import DomainError, accounts, audit, notifications, people, seeding
 from app.text import one_line_option
 
 
@@ -191,7 +191,7 @@ def _read_password(prompt: bool) -> str:
 
 
 def _user(email: str) -> User:
-    user = people.find_user_by_email(email)
+    user = accounts.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"There is no account for {email}.")
     return user
@@ -283,7 +283,7 @@ def set_password(email: str) -> None:
     """Set a new password (read from stdin or a prompt) and end the person's sessions."""
     user = _user(email)
     try:
-        people.set_password(user, _read_password(prompt=True))
+        accounts.set_password(user, _read_password(prompt=True))
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -42,6 +42,7 @@ from app.models import (
 )
 from app.seed_data.demo import DEMO_PEOPLE, DOCUMENTS
 from app.services import (
+    accounts,
     amendments,
     discussions,
     documents,
@@ -109,7 +110,7 @@ def person(
     account = ROLE_ACCOUNTS[role]
     if email is None:
         email, n = account["email"], 2
-        while people.find_user_by_email(email) is not None:
+        while accounts.find_user_by_email(email) is not None:
             email = account["email"].replace("@", f"-{n}@")
             n += 1
     if display_name is None:
@@ -190,7 +191,7 @@ def someone(role: Role | str) -> User:
 
 def user(email: str) -> User:
     """The person with this email (who must exist)."""
-    found = people.find_user_by_email(email)
+    found = accounts.find_user_by_email(email)
     assert found is not None, f"no person {email}"
     return found
 

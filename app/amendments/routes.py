@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.amendments import bp
 from app.amendments.forms import (
     ACCEPTANCE_REASON_NEEDED,
     AcceptForm,
@@ -32,6 +31,8 @@ from app.rendering import poll_or_sign_in, render
 from app.services import Invalid, voting
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
+
+bp = Blueprint("amendments", __name__)
 
 
 def _redlines(amendment: Amendment) -> dict:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import people
+from app.services import accounts
 
 log = logging.getLogger("accord.sessions")
 SIGNED_IN_AT = "signed_in_at"
@@ -86,7 +86,7 @@ def load_user(token: str) -> User | None:
         g.ended_session = (token, reason)
         session.clear()
         return None
-    user_session = people.find_session(token)
+    user_session = accounts.find_session(token)
     if user_session is None or not user_session.user.active:
         session.clear()
         return None
@@ -117,7 +117,7 @@ def record_ended_session(response: Response) -> Response:
         return response
     token, reason = ended
     try:
-        people.end_session(token, reason=f"timed out ({reason})")
+        accounts.end_session(token, reason=f"timed out ({reason})")
         db.session.commit()
     except SQLAlchemyError:
         log.exception("Could not record a timed-out session as ended")

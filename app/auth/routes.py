@@ -8,7 +8,7 @@ from app.auth.login_sessions import mark_signed_in
 from app.extensions import db, limiter
 from app.models import TokenPurpose, User
 from app.rendering import render, safe_next
-from app.services import account_tokens, audit, people
+from app.services import account_tokens, accounts, audit
 from app.services.passwords import WeakPassword
 
 bp = Blueprint("auth", __name__)
@@ -18,7 +18,7 @@ SIGN_IN_FAILED = "Enter a correct email address and password"
 
 def _account_key() -> str:
     """Throttle failed sign-ins per account as well as per address."""
-    return "sign-in:" + people.normalise_email(request.form.get("email", ""))[:254]
+    return "sign-in:" + accounts.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _failed(response) -> bool:
@@ -28,7 +28,7 @@ def _failed(response) -> bool:
 def _start_signed_in(user: User) -> None:
     """Open a server-side session for ``user`` in a fresh cookie (the caller commits)."""
     session.clear()  # a new session cookie at sign-in: nothing carries over
-    people.start_session(user)
+    accounts.start_session(user)
     audit.record(
         "session.signed_in",
         actor=user,
@@ -43,7 +43,7 @@ def _start_signed_in(user: User) -> None:
 def _sign_out_whoever_is_signed_in() -> None:
     """Following someone's emailed link in a browser where another person is signed in."""
     if current_user.is_authenticated and current_user.session_token:
-        people.end_session(current_user.session_token)
+        accounts.end_session(current_user.session_token)
     logout_user()
     session.clear()
 
@@ -65,7 +65,7 @@ def sign_in():
         return redirect(destination, 303)
     form = SignInForm()
     if form.validate_on_submit():
-        user = people.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_signed_in(user)
             db.session.commit()
@@ -76,7 +76,7 @@ def sign_in():
             "session.sign_in_failed",
             actor=None,
             object_type="person",
-            actor_label=people.normalise_email(form.email.data)[:254],
+            actor_label=accounts.normalise_email(form.email.data)[:254],
             summary="Failed sign-in",
         )
         db.session.commit()
@@ -88,7 +88,7 @@ def sign_in():
 def sign_out():
     """End this session on the server and forget the cookie."""
     if current_user.session_token:
-        people.end_session(current_user.session_token)
+        accounts.end_session(current_user.session_token)
         audit.record(
             "session.signed_out",
             actor=current_user,
@@ -125,13 +125,13 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
     form = SetPasswordForm()
     if form.validate_on_submit():
         use_link = (
-            people.accept_invitation
+            accounts.accept_invitation
             if purpose is TokenPurpose.INVITATION
-            else people.reset_password
+            else accounts.reset_password
         )
         try:
             user = use_link(token, form.password.data)
-        except people.InvalidLink:
+        except accounts.InvalidLink:
             db.session.rollback()
             return _link_invalid(purpose, token)
         except WeakPassword as error:  # the form checks this first; kept for safety
@@ -168,7 +168,7 @@ def accept_invitation(token: str):
 
 
 def _reset_account_key() -> str:
-    return "password-reset:" + people.normalise_email(request.form.get("email", ""))[:254]
+    return "password-reset:" + accounts.normalise_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
@@ -183,7 +183,7 @@ def forgotten_password():
     an account."""
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
-        people.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data)
         db.session.commit()
         return redirect(url_for("auth.reset_link_sent"), 303)
     return render("auth/forgotten_password.html", form=form)

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.discussions import bp
 from app.discussions.forms import (
     CommentForm,
     EditCommentForm,
@@ -34,6 +33,8 @@ from app.permissions import (
 from app.rendering import is_htmx_request, live_marker, poll_or_sign_in, render
 from app.services import Invalid, Unchanged
 from app.services import discussions as service
+
+bp = Blueprint("discussions", __name__)
 
 SHOW = "discussions/show.html"
 

@@ -1,7 +1,9 @@
-"""Reading documents and their clauses; creating documents and managing their clauses."""
+"""Reading documents and their clauses; creating documents and managing their clauses.
 
-from flask import Blueprint
+The blueprint ``bp`` is in ``blueprint``; importing this package imports the modules that add
+their views to it."""
 
-bp = Blueprint("documents", __name__, url_prefix="/documents")
+from app.documents import manage, routes
+from app.documents.blueprint import bp
 
-from app.documents import manage, routes  # noqa: E402,F401
+__all__ = ["bp", "manage", "routes"]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.documents import bp
+from app.documents.blueprint import bp
 from app.documents.forms import ClauseForm, DocumentForm, NumberForm, RetireForm
 from app.extensions import db
 from app.forms import chosen_recommendations, move_as_asked, recommendation_choices

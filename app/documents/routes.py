@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.diff import redline, redline_inline, summarise
-from app.documents import bp
+from app.documents.blueprint import bp
 from app.extensions import db
 from app.forms import OpenVotingForm
 from app.loaders import get_clause_or_404, get_document_or_404

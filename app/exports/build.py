@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.comparison import compare
 from app.exports.model import (
     AuditCheckpointLine,
     ClauseDiff,
@@ -191,7 +192,7 @@ def _build_model(
         ]
     changes: tuple[ClauseDiff, ...] = ()
     if changes_since is not None:
-        comparison = lifecycle.compare(changes_since.clauses, content["clauses"])
+        comparison = compare(changes_since.clauses, content["clauses"])
         changes = tuple(
             ClauseDiff(
                 change.kind,

@@ -29,7 +29,7 @@ class ExportClause:
     recommendations: tuple[str, ...]  # labels: "CR g", "CPC d"
     status: str  # "Agreed", "Not agreed", "Not voted on"
     history: tuple[HistoryEntry, ...] = ()
-    # Agenda items only (see the agendas issue): start time, duration, purpose, lead.
+    # Agenda items only: their start time, duration, purpose and lead, for the printed agenda.
     agenda: dict | None = None
 
 
@@ -108,7 +108,7 @@ class ExportModel:
     coverage: tuple[CoverageRow, ...] = ()  # every source's, source by source
     changes_since: str | None = None  # "Version 1": tracked changes against it
     changes: tuple[ClauseDiff, ...] = field(default_factory=tuple)
-    session: dict | None = None  # agendas: title, date, times, venue (agendas issue)
+    session: dict | None = None  # an agenda's joint session: title, date, times, venue
     # None: a version published before checkpoints were recorded.
     checkpoint: AuditCheckpointLine | None = None
 

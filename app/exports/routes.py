@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, request, send_file, url_for
+from flask import Blueprint, abort, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.exports import bp
 from app.exports.build import ExportError, build_model, find_version, open_data
 from app.exports.forms import ExportForm
 from app.exports.render import MIME_TYPES, render_export
@@ -15,6 +14,8 @@ from app.loaders import get_document_or_404
 from app.models import Document, DocumentVersion
 from app.permissions import can_export_version, can_export_working_text, require
 from app.rendering import render
+
+bp = Blueprint("exports", __name__)
 
 OPEN_DATA = ("discussions", "comments", "votes", "amendments")
 FRIENDLY_ERRORS = {

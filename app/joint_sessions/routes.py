@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.forms import MoveForm, chosen_recommendations, move_as_asked, recommendation_choices
-from app.joint_sessions import bp
 from app.joint_sessions.calendar import calendar_for
 from app.joint_sessions.forms import (
     ActionForm,
@@ -48,6 +47,8 @@ from app.rules import is_over
 from app.services import DomainError, require_editable
 from app.services import joint_sessions as service
 from app.services.clauses import require_live
+
+bp = Blueprint("joint_sessions", __name__)
 
 
 def _session(session_id: int) -> JointSession:

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from flask import current_app
+from flask import Blueprint, current_app
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.main import bp
 from app.models import Clause, Document, DocumentKind
 from app.permissions import readable_documents
 from app.rendering import render
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")

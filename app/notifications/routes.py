@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import csrf, db
 from app.models import EmailPreference, Notification
-from app.notifications import bp
 from app.notifications.forms import PREFERENCE_HINTS, PreferencesForm
 from app.pagination import paginate
 from app.permissions import can_read_notification, require
 from app.rendering import is_htmx_request, render, render_fragments, safe_next
 from app.services import notifications as service
 from app.templating import unread_notification_count
+
+bp = Blueprint("notifications", __name__)
 
 PAGE_SIZE = 25
 ITEM_AND_COUNT = [

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
 from app.extensions import db
+from app.importers import people as people_csv
 from app.models import Role, User, UserRole
 from app.pagination import paginate
-from app.people import bp
 from app.people.forms import (
     ConfirmForm,
     EditPersonForm,
@@ -17,7 +17,9 @@ from app.people.forms import (
 )
 from app.permissions import can_manage_people, require
 from app.rendering import render
-from app.services import DomainError, account_tokens, people, people_import
+from app.services import DomainError, account_tokens, accounts, people, people_import
+
+bp = Blueprint("people", __name__)
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -84,7 +86,7 @@ def invite():
             db.session.commit()
             flash(
                 f"{user.display_name} is invited. The link in the email to {user.email} works "
-                f"once, for {people.invitation_lifetime().days} days.",
+                f"once, for {accounts.invitation_lifetime().days} days.",
                 "success",
             )
             return redirect(url_for("people.show", user_id=user.id), 303)
@@ -149,7 +151,7 @@ def resend_invitation(user_id: int):
     if not form.validate_on_submit():
         return redirect(url_for("people.show", user_id=user.id), 303)
     try:
-        people.send_invitation(user, by=current_user)
+        accounts.send_invitation(user, by=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(f"{error} No invitation was sent.", "info")
@@ -210,7 +212,7 @@ def reactivate(user_id: int):
 def _uploaded_text(form: ImportForm) -> str:
     upload = form.file.data
     if upload and getattr(upload, "filename", ""):
-        return people_import.decode(upload.read(people_import.MAX_CHARACTERS * 4 + 1))
+        return people_csv.decode(upload.read(people_csv.MAX_CHARACTERS * 4 + 1))
     return form.text.data or ""
 
 
@@ -237,12 +239,12 @@ def import_people():
                     send_invitations=form.send_invitations.data,
                     status=422 if plan.rejected else 200,
                 )
-        except people_import.ImportFileError as error:
+        except people_csv.ImportFileError as error:
             form.file.errors = [str(error)]
     return render(
         "people/import.html",
         form=form,
-        columns=people_import.COLUMNS,
+        columns=people_csv.COLUMNS,
     )
 
 
@@ -268,7 +270,7 @@ def confirm_import():
             nothing_imported=str(rejected),
             status=422,
         )
-    except people_import.ImportFileError as error:
+    except people_csv.ImportFileError as error:
         db.session.rollback()
         flash(f"{error} Nothing was imported.", "info")
         return redirect(url_for("people.import_people"), 303)

@@ -1,7 +1,9 @@
-"""The Culture Review and Corporate Peer Challenge recommendations."""
+"""The Culture Review and Corporate Peer Challenge recommendations.
 
-from flask import Blueprint
+The blueprint ``bp`` is in ``blueprint``; importing this package imports the modules that add
+their views to it."""
 
-bp = Blueprint("recommendations", __name__, url_prefix="/recommendations")
+from app.recommendations import admin, routes
+from app.recommendations.blueprint import bp
 
-from app.recommendations import admin, routes  # noqa: E402,F401
+__all__ = ["admin", "bp", "routes"]

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Recommendation, RecommendationSource
 from app.permissions import can_manage_recommendations, require
-from app.recommendations import bp
+from app.recommendations.blueprint import bp
 from app.recommendations.forms import (
     ConfirmImportForm,
     EditRecommendationForm,

@@ -28,7 +28,7 @@ from app.permissions import (
     readable_documents,
     require,
 )
-from app.recommendations import bp
+from app.recommendations.blueprint import bp
 from app.rendering import render
 from app.services import coverage as coverage_service
 from app.services.recommendations import FIELD_LABELS, FIELDS, deletion_refusal

@@ -1,8 +1,10 @@
 """Versions, moving documents through their states, the Standards Committee's review, and the
-audit trail."""
+audit trail: one blueprint, its views in one module per part.
 
-from flask import Blueprint
+The blueprint ``bp`` is in ``blueprint``; importing this package imports the modules that add
+their views to it."""
 
-bp = Blueprint("review", __name__)
+from app.review import audit_trail, committee, moves, versions
+from app.review.blueprint import bp
 
-from app.review import routes  # noqa: E402,F401
+__all__ = ["audit_trail", "bp", "committee", "moves", "versions"]

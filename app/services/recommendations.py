@@ -21,6 +21,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.importers.recommendations import (
+    ImportResult,
+    ParsedRecommendation,
+    parse_csv,
+    parse_plain_text,
+)
 from app.models import (
     Recommendation,
     RecommendationRevision,
@@ -33,12 +39,6 @@ from app.models import (
     utcnow,
 )
 from app.services import DomainError, Unchanged, audit
-from app.services.recommendation_import import (
-    ImportResult,
-    ParsedRecommendation,
-    parse_csv,
-    parse_plain_text,
-)
 
 FIELDS = ("text", "theme", "response", "timescale")
 FIELD_LABELS = {"text": "Text", "theme": "Theme", "response": "Response", "timescale": "Timescale"}

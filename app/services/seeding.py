@@ -30,7 +30,15 @@ from app.models import (
 )
 from app.seed_data.demo import DEMO_DISCUSSIONS, DEMO_PEOPLE, DEMO_VOTING, DOCUMENTS
 from app.seed_data.recommendations import SOURCES
-from app.services import clauses, discussions, joint_sessions, notifications, people, voting
+from app.services import (
+    accounts,
+    clauses,
+    discussions,
+    joint_sessions,
+    notifications,
+    people,
+    voting,
+)
 
 
 @dataclass
@@ -79,7 +87,7 @@ def load_recommendations(report: SeedReport) -> dict[str, Recommendation]:
 
 def _demo_person(email: str) -> User:
     """A demo person that load_demo has made sure exists."""
-    user = people.find_user_by_email(email)
+    user = accounts.find_user_by_email(email)
     assert user is not None, email
     return user
 
@@ -94,7 +102,7 @@ def load_demo(password: str) -> SeedReport:
     recommendations = load_recommendations(report)
     facilitator = None
     for person in DEMO_PEOPLE:
-        user = people.find_user_by_email(person["email"])
+        user = accounts.find_user_by_email(person["email"])
         details: dict[str, Any] = {
             key: person[key]
             for key in ("group", "ward", "job_title", "service", "is_independent_person")

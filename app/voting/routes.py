@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
@@ -12,9 +12,10 @@ from app.rendering import is_htmx_request, render, render_fragments
 from app.services import DomainError
 from app.services import voting as service
 from app.templating import london_time
-from app.voting import bp
 from app.voting.forms import CloseVotingForm, InterestForm, RuleForm
 from app.voting.panels import vote_panel_context
+
+bp = Blueprint("voting", __name__)
 
 PANEL_AND_ANNOUNCEMENT = [
     ("voting/panel.html", "vote_panel"),

@@ -1,6 +1,6 @@
 """Comparing two texts clause by clause: added, removed, moved, changed."""
 
-from app.services.lifecycle import compare
+from app.comparison import compare
 
 
 def clause(id_, heading="H", body="B", number=None):

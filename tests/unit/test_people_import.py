@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.importers.people import ImportFileError, decode, parse, plan
 from app.models import Role
-from app.services.people_import import ImportFileError, decode, parse, plan
 
 HEADER = "name,email,roles,group,ward,title,service\n"
 

@@ -231,7 +231,7 @@ def test_a_notification_is_only_for_the_person_it_was_sent_to(role):
     assert can_read_notification(None, notification) is False
 
 
-# Managing documents (issue 8): facilitators and admins, before submission.
+# Managing documents: facilitators and admins, before submission.
 MANAGERS = {Role.FACILITATOR, Role.ADMIN}
 
 

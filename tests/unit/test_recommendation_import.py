@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from app.seed_data.recommendations import SOURCES
-from app.services.recommendation_import import (
+from app.importers.recommendations import (
     ImportResult,
     ParsedRecommendation,
     parse_csv,
     parse_plain_text,
 )
+from app.seed_data.recommendations import SOURCES
 
 SEEDS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 

@@ -114,7 +114,7 @@ def test_comparing_versions_ignores_line_endings_only():
 
 
 def test_a_people_file_is_normalised_cell_by_cell():
-    from app.services.people_import import parse
+    from app.importers.people import parse
 
     text = (
         "name,email,roles,group,ward,title,service\r\n"
@@ -125,7 +125,7 @@ def test_a_people_file_is_normalised_cell_by_cell():
 
 
 def test_recommendation_files_are_normalised():
-    from app.services.recommendation_import import parse_csv, parse_plain_text
+    from app.importers.recommendations import parse_csv, parse_plain_text
 
     result = parse_csv(
         b'letter,text,response\r\na,Meet\x0c monthly\x7f,"First.\r\n\r\nSecond\x1b."\r\n'

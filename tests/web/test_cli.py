@@ -17,7 +17,7 @@ from app.models import (
     User,
     UserSession,
 )
-from app.services import people
+from app.services import accounts
 from tests.helpers import make_user
 
 
@@ -47,9 +47,9 @@ def test_seed_demo_has_an_account_for_each_role_and_opens_the_documents(app):
     app.test_cli_runner().invoke(args=["seed-demo"])
     with app.app_context():
         for role in Role:
-            user = people.find_user_by_email(f"{role.value}@example.org")
+            user = accounts.find_user_by_email(f"{role.value}@example.org")
             assert user is not None and role in user.roles
-            assert people.check_password(user, app.config["DEMO_PASSWORD"])
+            assert accounts.check_password(user, app.config["DEMO_PASSWORD"])
         groups = {u.group for u in db.session.scalars(select(User)) if u.is_member}
         assert len(groups) >= 3
         statuses = {d.status.value for d in db.session.scalars(select(Document))}
@@ -59,7 +59,7 @@ def test_seed_demo_has_an_account_for_each_role_and_opens_the_documents(app):
 def test_seed_demo_leaves_the_demo_member_a_few_notifications(app):
     app.test_cli_runner().invoke(args=["seed-demo"])
     with app.app_context():
-        member = people.find_user_by_email("member@example.org")
+        member = accounts.find_user_by_email("member@example.org")
         kinds = set(db.session.scalars(select(Notification.kind).filter_by(user_id=member.id)))
         assert kinds == {
             NotificationKind.REPLY,
@@ -97,9 +97,9 @@ def test_users_create_reads_the_password_from_stdin(app):
     assert result.exit_code == 0, result.output
     assert "a-long-enough-password" not in result.output
     with app.app_context():
-        user = people.find_user_by_email("jo@example.org")
+        user = accounts.find_user_by_email("jo@example.org")
         assert user.roles == {Role.MEMBER, Role.STANDARDS} and user.ward == "Windle"
-        assert people.authenticate("jo@example.org", "a-long-enough-password") is not None
+        assert accounts.authenticate("jo@example.org", "a-long-enough-password") is not None
 
 
 def test_users_create_refuses_a_taken_email_and_a_short_password(app):

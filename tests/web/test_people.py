@@ -22,7 +22,7 @@ from app.models import (
     UserSession,
     utcnow,
 )
-from app.services import account_tokens, audit, people
+from app.services import account_tokens, accounts, audit, people
 from tests import databases, factories
 from tests.helpers import (
     PASSWORD,
@@ -62,7 +62,7 @@ def link_in_mail(app, to: str) -> str:
 
 def user_by_email(app, email: str) -> User:
     with app.app_context():
-        user = people.find_user_by_email(email)
+        user = accounts.find_user_by_email(email)
         db.session.expunge(user)
         return user
 
@@ -89,7 +89,7 @@ def invite_jo(app, client) -> str:
 
 def expire_tokens(app, email: str) -> None:
     with app.app_context():
-        user = people.find_user_by_email(email)
+        user = accounts.find_user_by_email(email)
         db.session.execute(
             update(AccountToken)
             .where(AccountToken.user_id == user.id)
@@ -158,7 +158,7 @@ def test_a_person_signed_in_elsewhere_is_signed_out_when_the_link_is_used(staff,
     path = invite_jo(staff, client)
     client.post_form(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     with staff.app_context():
-        admin = people.find_user_by_email(ADMIN)
+        admin = accounts.find_user_by_email(ADMIN)
         open_sessions = db.session.scalars(
             select(UserSession).where(
                 UserSession.user_id == admin.id, UserSession.ended_at.is_(None)
@@ -432,7 +432,7 @@ def test_the_people_list_filters_searches_and_pages(staff, client):
         rows = [f"Person {n:02},p{n:02}@example.org,officer,,,Officer,Service" for n in range(60)]
         from app.services import people_import
 
-        admin = people.find_user_by_email(ADMIN)
+        admin = accounts.find_user_by_email(ADMIN)
         people_import.apply(
             "name,email,roles,title,service\n" + "\n".join(r.replace(",,,", ",") for r in rows),
             by=admin,
@@ -462,15 +462,15 @@ def test_the_people_list_filters_searches_and_pages(staff, client):
 
 def test_the_status_filter_agrees_with_the_status_shown(staff):
     with staff.app_context():
-        admin = people.find_user_by_email(ADMIN)
+        admin = accounts.find_user_by_email(ADMIN)
         waiting = {}
         for name in ("invited", "expired", "withdrawn", "not_invited"):
             waiting[name] = people.create_user(f"{name}@example.org", name, {Role.FACILITATOR})
         for name in ("invited", "expired", "withdrawn"):
-            people.send_invitation(waiting[name], by=admin)
+            accounts.send_invitation(waiting[name], by=admin)
         people.deactivate(waiting["withdrawn"], by=admin)
         people.reactivate(waiting["withdrawn"], by=admin)
-        people.deactivate(people.find_user_by_email(MEMBER), by=admin)
+        people.deactivate(accounts.find_user_by_email(MEMBER), by=admin)
         db.session.execute(
             update(AccountToken)
             .where(AccountToken.user_id == waiting["expired"].id)
@@ -611,7 +611,7 @@ def test_two_administrators_removing_each_other_at_once_leave_one(staff):
         with staff.test_request_context(method="POST"):
             barrier.wait()
             try:
-                user = people.find_user_by_email(email)
+                user = accounts.find_user_by_email(email)
                 people.deactivate(user, by=None)
                 db.session.commit()
                 outcomes.append("done")

@@ -10,7 +10,7 @@ import pytest
 from app.auth.routes import SIGN_IN_FAILED
 from app.extensions import db
 from app.models import Role, User, UserSession
-from app.services import people
+from app.services import accounts, people
 from tests.helpers import PASSWORD, make_user
 
 
@@ -136,7 +136,7 @@ def test_deactivation_and_a_new_password_end_every_session(app, client, change):
         if change == "deactivate":
             people.deactivate(user)
         else:
-            people.set_password(user, "another-long-password")
+            accounts.set_password(user, "another-long-password")
         db.session.commit()
     assert client.get("/").status_code == 302
 

@@ -1,0 +1,89 @@
+"""Moving a document through its states: a facilitator opens, closes, reopens and submits it;
+an administrator records Full Council's adoption."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import EARLY_CLOSE_REASON_NEEDED
+from app.loaders import get_document_or_404
+from app.models import DocumentStatus
+from app.permissions import can_adopt, can_move_document, require
+from app.rendering import render
+from app.review.blueprint import bp
+from app.review.forms import AdoptForm, MoveForm
+from app.review.versions import published_versions
+from app.services import lifecycle, voting
+
+TARGETS = {
+    "open": DocumentStatus.OPEN,
+    "close": DocumentStatus.CLOSED,
+    "submit": DocumentStatus.SUBMITTED,
+}
+
+
+@bp.route("/documents/<slug>/state/<action>", methods=["GET", "POST"])
+def move(slug: str, action: str):
+    """A facilitator moves the document on (open, close, reopen, submit), with a note."""
+    document = get_document_or_404(slug)
+    if action not in TARGETS:
+        abort(404)
+    to = TARGETS[action]
+    require(can_move_document(current_user, document, to))
+    form = MoveForm()
+    versions = published_versions(document)
+    form.version.choices = {
+        v.id: f"Version {v.number}, published {v.published_at:%d %B %Y}" for v in versions
+    }
+    if form.validate_on_submit():
+        version = None
+        if to == DocumentStatus.SUBMITTED:
+            version = next((v for v in versions if v.id == form.version.data), None)
+            if version is None:
+                form.version.errors = ["Choose the published version to submit"]
+        if not form.errors:
+            try:
+                lifecycle.move(
+                    document,
+                    to,
+                    by=current_user,
+                    note=form.note.data or "",
+                    version=version,
+                    close_reason=form.close_reason.data,
+                )
+            except voting.ReasonRequired:
+                db.session.rollback()
+                form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
+            else:
+                db.session.commit()
+                flash(f"The document is now {document.status.label}.", "success")
+                return redirect(url_for("documents.show", slug=slug), 303)
+    return render(
+        "review/move.html",
+        document=document,
+        form=form,
+        to=to,
+        action=action,
+        versions=versions,
+        closing=voting.preview_closing(document)
+        if to == DocumentStatus.CLOSED
+        and document.status == DocumentStatus.OPEN
+        and document.voting_open
+        else None,
+    )
+
+
+@bp.route("/documents/<slug>/adopt", methods=["GET", "POST"])
+def adopt(slug: str):
+    """An administrator records Full Council's adoption, with the meeting date."""
+    document = get_document_or_404(slug)
+    require(can_adopt(current_user, document))
+    form = AdoptForm()
+    if form.validate_on_submit():
+        lifecycle.adopt(document, form.full_council_date.data, by=current_user)
+        db.session.commit()
+        flash("The document is marked as adopted by Full Council.", "success")
+        return redirect(url_for("documents.show", slug=slug), 303)
+    return render("review/adopt.html", document=document, form=form)

@@ -1,0 +1,284 @@
+"""Accounts: what a person does with their own account. Their password (hashed and checked),
+their signed-in sessions, and the invitation and reset links that let them set a password."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, render_template
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import contains_eager
+
+from app.extensions import db
+from app.mail import external_url, send_mail
+from app.models import AccountToken, TokenPurpose, User, UserSession, utcnow
+from app.models.people import hash_token
+from app.services import DomainError, account_tokens, audit
+from app.services.passwords import check_password_strength
+
+_STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)  # for the test suite only
+# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+_UNKNOWN_USER_HASHES = {
+    id(_STRONG): _STRONG.hash("an account that does not exist"),
+    id(_CHEAP): _CHEAP.hash("an account that does not exist"),
+}
+
+
+def _hasher() -> PasswordHasher:
+    return _CHEAP if current_app.config.get("PASSWORD_HASH_CHEAP") else _STRONG
+
+
+class InvalidLink(DomainError):
+    """An invitation or reset link that is unknown, used, superseded or expired."""
+
+
+class AlreadySetUp(DomainError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password hash, end every session the person had and withdraw any other
+    invitation or reset link (one would otherwise set yet another password).
+
+    Raises ``WeakPassword`` for a password that is too short or too common."""
+    check_password_strength(password)
+    user.password_hash = _hasher().hash(password)
+    if user.id is not None:
+        end_all_sessions(user, reason="password changed")
+        account_tokens.revoke(user)
+        audit.record(
+            "person.password_set",
+            actor=None,
+            actor_label="",
+            object_type="person",
+            object_id=user.id,
+            summary=f"New password for {user.email}",
+        )
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when ``password`` is the person's; takes as long whether or not the person exists."""
+    stored = user.password_hash if user is not None and user.password_hash else None
+    hasher = _hasher()
+    try:
+        return hasher.verify(stored or _UNKNOWN_USER_HASHES[id(hasher)], password) and bool(stored)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this email and password, or None (for any reason)."""
+    user = find_user_by_email(email)
+    if not check_password(user, password) or user is None or not user.active:
+        return None
+    assert user.password_hash is not None  # check_password refuses a person without one
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    return user
+
+
+def start_session(user: User) -> str:
+    """Open a server-side session for ``user`` and return its raw token (kept in the cookie)."""
+    token = UserSession.new_token()
+    db.session.add(UserSession(user=user, token_hash=hash_token(token)))
+    user.last_signed_in_at = utcnow()
+    user.session_token = token
+    return token
+
+
+def find_session(token: str) -> UserSession | None:
+    """The open session for ``token``, with its person loaded, or None."""
+    return db.session.scalar(
+        select(UserSession)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user))
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+    )
+
+
+def end_session(token: str, reason: str = "signed out") -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+
+
+def end_all_sessions(user: User, reason: str) -> None:
+    """Sign the person out everywhere (password change, deactivation)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+
+
+# Invitations and password resets -----------------------------------------------------------
+
+
+def invitation_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["INVITATION_DAYS"])
+
+
+def reset_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+
+
+def send_invitation(user: User, *, by: User | None) -> None:
+    """Email a new single-use invitation link; any earlier link stops working."""
+    if user.password_hash:
+        raise AlreadySetUp(f"{user.display_name} has already set a password and can sign in.")
+    if not user.active:
+        raise AlreadySetUp(f"{user.display_name} is deactivated: reactivate them first.")
+    lifetime = invitation_lifetime()
+    token = account_tokens.issue(user, TokenPurpose.INVITATION, lifetime, by=by)
+    expires_at = utcnow() + lifetime
+    _mail_invitation(user, token, expires_at, by)
+    audit.record(
+        "person.invited",
+        actor=by,
+        object_type="person",
+        object_id=user.id,
+        summary=f"Invitation sent to {user.email}",
+        after={"expires_at": expires_at.isoformat(timespec="seconds")},
+    )
+
+
+def invite_new_people(users: list[User], *, by: User | None) -> list[dict]:
+    """Invite people just created (a bulk import): tokens and mails queued, and the audit
+    events returned for ``audit.record_many``, so 500 people cost a handful of queries."""
+    now = utcnow()
+    expires_at = now + invitation_lifetime()
+    tokens, events = [], []
+    for user in users:
+        token = AccountToken.new_token()
+        tokens.append(
+            {
+                "token_hash": hash_token(token),
+                "user_id": user.id,
+                "purpose": TokenPurpose.INVITATION,
+                "created_at": now,
+                "expires_at": expires_at,
+                "created_by_id": by.id if by is not None else None,
+            }
+        )
+        _mail_invitation(user, token, expires_at, by)
+        events.append(
+            {
+                "action": "person.invited",
+                "actor": by,
+                "object_type": "person",
+                "object_id": user.id,
+                "summary": f"Invitation sent to {user.email}",
+                "after": {"expires_at": expires_at.isoformat(timespec="seconds")},
+            }
+        )
+    if tokens:
+        db.session.execute(insert(AccountToken), tokens)
+    return events
+
+
+def _mail_invitation(user: User, token: str, expires_at: datetime, by: User | None) -> None:
+    send_mail(
+        user.email,
+        f"You are invited to Accord, {current_app.config['COUNCIL_NAME']}",
+        render_template(
+            "people/invitation_email.txt",
+            user=user,
+            by=by,
+            link=external_url("auth.accept_invitation", token=token),
+            expires_at=expires_at,
+        ),
+    )
+
+
+def _set_password_by_link(token: str, purpose: TokenPurpose, password: str) -> User:
+    """Use up an emailed link and set its person's password (ending their sessions).
+
+    The password is checked before the link is used, so a weak one leaves the link working.
+    Raises ``InvalidLink`` for a link that is unknown, used, superseded or expired, or whose
+    person was deactivated (or, for a reset, has no password yet: they need an invitation)."""
+    check_password_strength(password)
+    user = account_tokens.use(token, purpose)
+    if (
+        user is None
+        or not user.active
+        or (purpose is TokenPurpose.PASSWORD_RESET and not user.password_hash)
+    ):
+        what = "invitation" if purpose is TokenPurpose.INVITATION else "password reset"
+        raise InvalidLink(f"This {what} link has expired or has already been used.")
+    set_password(user, password)
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Use an invitation link: set the person's first password. Raises ``InvalidLink``."""
+    user = _set_password_by_link(token, TokenPurpose.INVITATION, password)
+    audit.record(
+        "person.invitation_accepted",
+        actor=user,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} accepted the invitation",
+    )
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link to an active person with a password; to anyone else, nothing.
+
+    The caller answers the same either way, so the page never reveals who has an account."""
+    user = find_user_by_email(email)
+    if user is None or not user.active or not user.password_hash:
+        audit.record(
+            "person.password_reset_requested",
+            actor=None,
+            actor_label=normalise_email(email)[:254],
+            object_type="person",
+            summary="Password reset requested for an address with no active account",
+        )
+        return
+    lifetime = reset_lifetime()
+    token = account_tokens.issue(user, TokenPurpose.PASSWORD_RESET, lifetime)
+    send_mail(
+        user.email,
+        "Reset your Accord password",
+        render_template(
+            "auth/password_reset_email.txt",
+            user=user,
+            link=external_url("auth.reset_password", token=token),
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+        ),
+    )
+    audit.record(
+        "person.password_reset_requested",
+        actor=None,
+        actor_label=user.email,
+        object_type="person",
+        object_id=user.id,
+        summary=f"Password reset link sent to {user.email}",
+    )
+
+
+def reset_password(token: str, password: str) -> User:
+    """Use a reset link: a new password, and every session the person had ends."""
+    user = _set_password_by_link(token, TokenPurpose.PASSWORD_RESET, password)
+    audit.record(
+        "person.password_reset",
+        actor=user,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} reset their password; every session they had ended",
+    )
+    return user
