@@ -98,7 +98,7 @@ def test_a_field_not_sent_stays_empty():
 
 
 def test_comparing_versions_ignores_line_endings_only():
-    from app.services.lifecycle import compare
+    from app.comparison import compare
 
     def clause(body, heading="Respect"):
         return {"id": 1, "number": "1", "heading": heading, "body": body, "recommendations": []}
