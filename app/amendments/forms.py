@@ -8,11 +8,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
+from app.discussions.forms import new_submission_key
 from app.forms import RecommendationsField, reason_field
 
 MAX_CLAUSE_LENGTH = 20_000
@@ -55,6 +56,10 @@ class AmendmentForm(FlaskForm):
         ],
     )
     recommendations = RecommendationsField("Which recommendations does the amendment answer?")
+    submission_key = HiddenField(
+        default=new_submission_key,
+        validators=[Length(max=64, message="Reload the page and try again")],
+    )
     submit = SubmitField("Propose amendment", widget=GovSubmitInput())
 
 

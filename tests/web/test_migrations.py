@@ -160,3 +160,15 @@ def test_events_hashed_before_the_key_become_a_legacy_segment(database_url):
         databases.truncate_all(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_an_amendments_submission_key_is_unique_and_its_migration_goes_both_ways(app):
+    """0014: a proposal form sent twice (even at the same moment) makes one amendment."""
+    with app.app_context():
+        indexes = {i["name"]: i for i in inspect(db.engine).get_indexes("amendments")}
+        assert indexes["ix_amendments_submission_key"]["unique"]
+        downgrade(revision="0010_audit_checkpoints")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("amendments")}
+        assert "submission_key" not in columns
+        upgrade()
+    assert _differences(app) == []
