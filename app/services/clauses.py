@@ -66,12 +66,12 @@ def lock_document(document: Document) -> DocumentStatus:
     first lock of a writing transaction (``app.services.locks``)."""
     if document.id is None:
         db.session.flush()
-    db.session.execute(
+    db.session.scalars(  # the row must be fetched for populate_existing to refresh it
         select(Document)
         .where(Document.id == document.id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
-    )
+    ).one()
     return document.status
 
 

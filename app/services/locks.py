@@ -32,12 +32,12 @@ from app.services.clauses import lock_document
 
 
 def _lock_row(model: type[Clause] | type[Amendment], row_id: int) -> None:
-    db.session.execute(
+    db.session.scalars(  # fetched, so that populate_existing refreshes the loaded object
         select(model)
         .where(model.id == row_id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def lock_for_write(
