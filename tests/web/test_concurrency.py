@@ -2,7 +2,8 @@
 
 Each request runs in its own thread with its own test client (its own connection), and the
 threads are released together by a barrier, a bounded number of times. PostgreSQL only (SQLite
-writes one request at a time); under CI a missing server fails these tests (``postgres_url``).
+writes one request at a time), but for the last test, a form sent again later, on both
+databases; under CI a missing server fails these tests (``postgres_url``).
 """
 
 from __future__ import annotations
@@ -325,3 +326,27 @@ def test_a_retried_request_flashes_and_mails_once(pg):
         assert get_flashed_messages() == ["Done."]
     assert len(attempts) == 2
     assert [m["To"] for m in sent_mail(pg)] == ["someone@example.org"]
+
+
+def test_an_amendment_form_sent_again_later_makes_one_amendment_on_both_databases(seeded, client):
+    """The same proposal form sent twice (a second click after a slow answer), on either
+    database: the second answer goes to the amendment the first made."""
+    client.sign_in(MEMBERS[0])
+    with seeded.app_context():
+        recommendation = db.session.scalars(select(Recommendation.id)).first()
+    form = {
+        "heading": "Briefings",
+        "body": "Officers brief all Groups equally.",
+        "rationale": "Fairness",
+        "recommendations": str(recommendation),
+        "submission_key": secrets.token_urlsafe(24),
+    }
+    first = client.post_form(f"{CLAUSE}/amendments/new", form)
+    again = client.post_form(f"{CLAUSE}/amendments/new", form)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    with seeded.app_context():
+        made = db.session.scalar(
+            select(func.count()).select_from(Amendment).where(Amendment.heading == "Briefings")
+        )
+        assert made == 1
