@@ -157,9 +157,9 @@ def cast_vote(
                 "cast_at": statement.excluded.cast_at,
             },
             where=None if choice == Choice.INTEREST else Vote.choice != Choice.INTEREST,
-        )
-    )
-    if written.rowcount == 0:
+        ).returning(Vote.id)
+    ).first()
+    if written is None:
         raise InterestDeclared(
             "You have declared an interest in this. Withdraw your declaration before voting."
         )
