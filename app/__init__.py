@@ -93,8 +93,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(people.bp)
     app.register_blueprint(notifications.bp)
 
-    from app import cli, errors, mail, templating
+    from app import cli, errors, mail, retries, templating
 
+    retries.init_retries(app)
     mail.init_mail(app)
     errors.init_errors(app)
     templating.init_templating(app)

@@ -6,6 +6,7 @@ lives here."""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 from datetime import datetime, time
 
@@ -79,6 +80,18 @@ def text_field(label: str, message: str, length: int = 200) -> StringField:
             DataRequired(message=message),
             Length(max=length, message=f"{label} must be {length} characters or fewer"),
         ],
+    )
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def submission_key_field() -> HiddenField:
+    """The form's one-time key (stored in 64 characters): a longer one is not Accord's."""
+    return HiddenField(
+        default=new_submission_key,
+        validators=[Length(max=64, message="Reload the page and try again")],
     )
 
 

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import AccordForm, RecommendationsField, reason_field
+from app.forms import AccordForm, RecommendationsField, reason_field, submission_key_field
 
 MAX_CLAUSE_LENGTH = 20_000
 
@@ -54,6 +54,7 @@ class AmendmentForm(AccordForm):
         ],
     )
     recommendations = RecommendationsField("Which recommendations does the amendment answer?")
+    submission_key = submission_key_field()
     submit = SubmitField("Propose amendment", widget=GovSubmitInput())
 
 

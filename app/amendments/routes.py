@@ -80,6 +80,7 @@ def new(slug: str, number: str):
                 form.rationale.data,
                 chosen_recommendations(form.recommendations.data),
                 by=current_user,
+                submission_key=form.submission_key.data or None,
             )
         except Invalid as error:
             form.body.errors = [str(error)]

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import secrets
-
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import AccordForm, RecommendationsField, reason_field
+from app.forms import AccordForm, RecommendationsField, reason_field, submission_key_field
 from app.services.discussions import MAX_COMMENT_LENGTH
 
 
@@ -30,18 +28,6 @@ def _comment_field(label: str, message: str):
     )
 
 
-def new_submission_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def _submission_key() -> HiddenField:
-    """The form's one-time key (stored in 64 characters): a longer one is not Accord's."""
-    return HiddenField(
-        default=new_submission_key,
-        validators=[Length(max=64, message="Reload the page and try again")],
-    )
-
-
 class StartDiscussionForm(AccordForm):
     title = StringField(
         "Title",
@@ -53,14 +39,14 @@ class StartDiscussionForm(AccordForm):
     )
     body = _comment_field("Opening comment", "Enter your opening comment")
     recommendations = RecommendationsField()
-    submission_key = _submission_key()
+    submission_key = submission_key_field()
     submit = SubmitField("Start discussion", widget=GovSubmitInput())
 
 
 class CommentForm(AccordForm):
     body = _comment_field("Your comment", "Enter your comment")
     parent_id = IdField(widget=HiddenInput(), validators=[Optional()])
-    submission_key = _submission_key()
+    submission_key = submission_key_field()
     submit = SubmitField("Post comment", widget=GovSubmitInput())
 
 

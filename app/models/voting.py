@@ -85,6 +85,8 @@ class Amendment(Base):
     voting_closed_at: Mapped[datetime | None]
     # The session agenda item the amendment came out of, if any.
     from_agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    # The proposal form's one-time key: the same form sent twice makes one amendment.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     clause: Mapped[Clause] = relationship(foreign_keys=[clause_id])
     proposer: Mapped[User] = relationship(foreign_keys=[proposer_id])

@@ -28,6 +28,7 @@ from app.services import (
     voting,
 )
 from app.services.clauses import revise_clause, touch_clause
+from app.services.locks import lock_for_write
 from app.text import same_text
 
 RETIREMENT_REASON = "Withdrawn because the clause was retired"
@@ -65,11 +66,21 @@ def propose_amendment(
     recommendations: list[Recommendation],
     *,
     by: User,
+    submission_key: str | None = None,
 ) -> Amendment:
     """A Member or Officer proposes a new wording, against the clause's current wording.
 
-    Raises DocumentNotOpen unless the document is Open for comment, ClauseRetired,
-    AmendmentsStopped, Invalid when nothing would change."""
+    ``submission_key`` is the form's one-time key (unique in the database): the same form sent
+    again, even at the same moment, returns the amendment it made the first time. Raises
+    DocumentNotOpen unless the document is Open for comment, ClauseRetired, AmendmentsStopped,
+    Invalid when nothing would change."""
+    lock_for_write(clause.document, clause)
+    if submission_key:
+        earlier = db.session.scalar(
+            select(Amendment).where(Amendment.submission_key == submission_key)
+        )
+        if earlier is not None:
+            return earlier
     require_open(
         clause.document, "Amendments can only be proposed while the document is Open for comment."
     )
@@ -87,6 +98,7 @@ def propose_amendment(
         rationale=rationale.strip(),
         base_revision_number=clause.revision_number,
         recommendations=list(recommendations),
+        submission_key=submission_key,
     )
     db.session.add(amendment)
     touch_clause(clause)
@@ -120,7 +132,9 @@ def base_revision(amendment: Amendment) -> ClauseRevision:
 
 
 def _require_decidable(amendment: Amendment, refusal: str) -> None:
-    """The amendment is open, its clause live and its document not yet with the committee."""
+    """The amendment is open, its clause live and its document not yet with the committee,
+    checked under the amendment's write locks (``locks.lock_for_write``)."""
+    lock_for_write(amendment.clause.document, amendment.clause, amendment=amendment)
     require_editable(amendment.clause.document, refusal)
     require_live(amendment.clause, "This clause is retired, so its amendments are settled.")
     if not amendment.is_open:
@@ -230,6 +244,7 @@ def edit_clause(
 
     Raises DocumentNotEditable from Submitted on, ClauseRetired, StaleRevision, Invalid when nothing
     would change."""
+    lock_for_write(clause.document, clause)
     require_editable(
         clause.document,
         "A clause can only be edited before the document goes to the Standards Committee.",

@@ -62,15 +62,16 @@ class BadNumber(Invalid):
 
 def lock_document(document: Document) -> DocumentStatus:
     """Serialise changes to the document's clauses (a row lock until the request commits) and
-    read the document afresh under the lock; returns its state as read under the lock."""
+    read the document afresh under the lock; returns its state as read under the lock. The
+    first lock of a writing transaction (``app.services.locks``)."""
     if document.id is None:
         db.session.flush()
-    db.session.execute(
+    db.session.scalars(  # the row must be fetched for populate_existing to refresh it
         select(Document)
         .where(Document.id == document.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
-    )
+    ).one()
     return document.status
 
 

@@ -35,6 +35,7 @@ from app.services import (
     require_live,
     require_open,
 )
+from app.services.locks import lock_for_write
 from app.text import same_text
 
 MAX_COMMENT_LENGTH = 10_000
@@ -64,6 +65,14 @@ class NotAReplyTarget(Invalid):
     """Replies answer a top-level comment of the same discussion."""
 
     status = 400
+
+
+def _lock(discussion: Discussion, *rows: Discussion | Comment) -> None:
+    """Take the write locks for a change in the discussion (``locks.lock_for_write``: its
+    document, then its clause) and read ``rows`` afresh under them."""
+    lock_for_write(discussion.document, discussion.clause)
+    for row in rows:
+        db.session.refresh(row)
 
 
 def bump_activity(discussion: Discussion) -> int:
@@ -99,6 +108,7 @@ def start_discussion(
     On a clause, on a proposed amendment to a clause, or (no clause) on the whole document.
     Raises DocumentNotOpen unless the document is Open for comment, ClauseRetired for a retired
     clause, Invalid for a clause of another document or no recommendation."""
+    lock_for_write(document, clause)
     require_open(
         document, "Discussions can only be started while the document is Open for comment."
     )
@@ -146,6 +156,7 @@ def add_comment(
 
     Raises DocumentNotOpen unless the document is Open for comment, DiscussionLocked,
     ClauseRetired when the discussion's clause is retired, NotAReplyTarget."""
+    _lock(discussion, discussion)
     _require_open_to_comments(discussion, "Comments can only be added")
     if parent is not None:
         if parent.discussion_id != discussion.id:
@@ -216,6 +227,7 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
     Raises Forbidden for someone else's comment; DocumentNotOpen, DiscussionLocked,
     ClauseRetired as add_comment; CommentGone, EditWindowClosed; StaleComment when the comment
     changed after ``seen_edit_count``."""
+    _lock(comment.discussion, comment.discussion, comment)
     _require_changeable(comment, by, "change", "changed")
     if comment.edit_count != seen_edit_count:
         raise StaleComment(comment)
@@ -244,6 +256,7 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
 def withdraw_comment(comment: Comment, *, by: User) -> Comment:
     """The author takes their comment back; its place stays, marked as withdrawn. Raises as
     edit_comment."""
+    _lock(comment.discussion, comment.discussion, comment)
     _require_changeable(comment, by, "withdraw", "withdrawn")
     comment.withdrawn_at = utcnow()
     comment.activity_mark = bump_activity(comment.discussion)
@@ -291,6 +304,7 @@ def _record(
 def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
     """A facilitator hides a comment; the reason shows in its place. Raises DocumentNotEditable
     from Submitted on (moderation changes the record the committee reviews)."""
+    _lock(comment.discussion, comment)
     _require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), by, reason.strip()
     _record(ModerationAction.HIDE, comment.discussion, by, reason.strip(), comment)
@@ -300,6 +314,7 @@ def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
 
 def unhide_comment(comment: Comment, *, by: User) -> Comment:
     """A facilitator shows a hidden comment again. Raises as hide_comment."""
+    _lock(comment.discussion, comment)
     _require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, None
     _record(ModerationAction.UNHIDE, comment.discussion, by, comment=comment)
@@ -309,6 +324,7 @@ def unhide_comment(comment: Comment, *, by: User) -> Comment:
 
 def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
     """Lock a discussion (no more comments) or unlock it. Raises as hide_comment."""
+    _lock(discussion, discussion)
     _require_moderatable(discussion)
     discussion.locked_at, discussion.locked_by = (utcnow(), by) if locked else (None, None)
     _record(ModerationAction.LOCK if locked else ModerationAction.UNLOCK, discussion, by)
@@ -319,6 +335,7 @@ def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
 def relink(discussion: Discussion, recommendations: list[Recommendation], *, by: User) -> None:
     """Change which recommendations a discussion answers (at least one). Raises as
     hide_comment, and Invalid for no recommendation."""
+    _lock(discussion)
     _require_moderatable(discussion)
     if not recommendations:
         raise Invalid("Choose at least one recommendation the discussion answers.")

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
@@ -39,15 +40,22 @@ def create_user(
     by: User | None = None,
     **details: str | bool | None,
 ) -> User:
-    """Add a person with their roles (and group/ward or job title/service)."""
+    """Add a person with their roles (and group/ward or job title/service). Raises EmailTaken,
+    also when the same address is added at the same moment (the database's unique index on
+    the lower-cased address decides)."""
+    taken = EmailTaken(f"There is already an account for {normalise_email(email)}.")
     if find_user_by_email(email) is not None:
-        raise EmailTaken(f"There is already an account for {normalise_email(email)}.")
+        raise taken
     user = User(email=normalise_email(email), display_name=display_name.strip(), **details)
     user.set_roles(roles)
     if password is not None:
         set_password(user, password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise taken from None
     audit.record(
         "person.created",
         actor=by,

@@ -47,7 +47,8 @@ from app.services import (
     require_live,
     require_open,
 )
-from app.services.clauses import touch_clause
+from app.services.clauses import live_clauses, touch_clause
+from app.services.locks import lock_for_write
 
 
 class VotingClosed(Conflict):
@@ -78,6 +79,14 @@ def _item_filter(clause: Clause | None, amendment: Amendment | None):
     return Vote.clause_id == clause.id
 
 
+def _lock_item(clause: Clause | None, amendment: Amendment | None) -> None:
+    """Take the write locks for a vote on the item (``locks.lock_for_write``): the same
+    document lock closing voting takes, so the two are served one after the other."""
+    target_clause = amendment.clause if amendment is not None else clause
+    assert target_clause is not None, "a vote is on a clause or an amendment"
+    lock_for_write(target_clause.document, target_clause, amendment=amendment)
+
+
 def _require_voting_open(
     user: User, clause: Clause | None, amendment: Amendment | None, refusal: str
 ) -> Clause:
@@ -106,23 +115,23 @@ def cast_vote(
 ) -> None:
     """Record the person's vote on a clause or an amendment, replacing any earlier one.
 
-    An upsert on the (person, item) unique constraint, so two requests at once (a double click,
-    two tabs) still leave exactly one vote. Raises NotEligible, ClauseRetired, VotingClosed,
-    Invalid (an interest without its reason), InterestDeclared.
+    The state is checked under the item's write locks, the same ones closing voting takes, so
+    an acknowledged vote is always counted in the outcome. An upsert on the (person, item)
+    unique constraint, so two requests at once (a double click, two tabs) still leave exactly
+    one vote; a vote never replaces a declared interest (the upsert's condition). Raises
+    NotEligible, ClauseRetired, VotingClosed, Invalid (an interest without its reason),
+    InterestDeclared.
     """
     refusal = (
         "nothing was recorded." if choice == Choice.INTEREST else "your vote was not recorded."
     )
+    _lock_item(clause, amendment)
     target_clause = _require_voting_open(user, clause, amendment, refusal)
     if choice == Choice.INTEREST and not (interest_reason or "").strip():
         raise Invalid("Say briefly why you have an interest.")
     existing = db.session.scalar(
         select(Vote.choice).where(Vote.user_id == user.id, _item_filter(clause, amendment))
     )
-    if existing == Choice.INTEREST and choice != Choice.INTEREST:
-        raise InterestDeclared(
-            "You have declared an interest in this. Withdraw your declaration before voting."
-        )
     values = {
         "user_id": user.id,
         "clause_id": None if amendment else target_clause.id,
@@ -144,7 +153,7 @@ def cast_vote(
     )
     key = ["user_id", "amendment_id"] if amendment else ["user_id", "clause_id"]
     statement = insert_or(Vote).values(**values)
-    db.session.execute(
+    written = db.session.execute(
         statement.on_conflict_do_update(
             index_elements=key,
             set_={
@@ -152,8 +161,13 @@ def cast_vote(
                 "interest_reason": statement.excluded.interest_reason,
                 "cast_at": statement.excluded.cast_at,
             },
+            where=None if choice == Choice.INTEREST else Vote.choice != Choice.INTEREST,
+        ).returning(Vote.id)
+    ).first()
+    if written is None:
+        raise InterestDeclared(
+            "You have declared an interest in this. Withdraw your declaration before voting."
         )
-    )
     touch_clause(target_clause)
 
 
@@ -161,6 +175,7 @@ def withdraw_interest(
     user: User, *, clause: Clause | None = None, amendment: Amendment | None = None
 ) -> None:
     """Take back a declared interest, so the person may vote. Raises as cast_vote."""
+    _lock_item(clause, amendment)
     target_clause = _require_voting_open(
         user, clause, amendment, "your declaration of interest stands."
     )
@@ -430,6 +445,7 @@ def open_voting(document: Document, *, by: User, closes_at: datetime | None = No
     Members and Officers are reminded 24 hours before (``flask notifications remind-closing``).
     Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a closing time in the past.
     """
+    lock_for_write(document)
     require_open(document, "Voting can only be opened while the document is Open for comment.")
     if document.voting_open:
         raise VotingAlreadyOpen("Voting is already open.")
@@ -481,6 +497,7 @@ def close_voting(document: Document, *, by: User, reason: str | None = None) -> 
     """Close voting on the whole document and record each open item's outcome, with the
     reason for closing before the announced time (required then). Raises DocumentNotOpen,
     VotingClosed, ReasonRequired."""
+    lock_for_write(document)
     require_open(document, "Voting can only be closed while the document is Open for comment.")
     if not document.voting_open:
         raise VotingClosed("Voting is not open.")
@@ -504,6 +521,7 @@ def close_clause_voting(clause: Clause, *, by: User, reason: str | None = None) 
     """Close voting on one clause (and its open amendments), recording their outcomes with the
     reason for closing before the document's announced time (required then). Raises
     DocumentNotOpen, ClauseRetired, VotingClosed, ReasonRequired."""
+    lock_for_write(clause.document, clause)
     require_open(
         clause.document, "Voting can only be closed while the document is Open for comment."
     )
@@ -541,7 +559,7 @@ def items_to_close(
         clauses = [clause] if clause.voting_closed_at is None else []
         conditions.append(Amendment.clause_id == clause.id)
     else:
-        clauses = [c for c in document.clauses if c.voting_closed_at is None]
+        clauses = [c for c in live_clauses(document) if c.voting_closed_at is None]
         conditions += [Clause.document_id == document.id, Clause.retired_at.is_(None)]
     amendments = list(
         db.session.scalars(
@@ -643,6 +661,7 @@ def _rule_text(document: Document) -> str:
 def set_rule(document: Document, member_percent: int, officer_percent: int, *, by: User) -> None:
     """Change the turnout thresholds; only while the document is Open and voting is not.
     Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
+    lock_for_write(document)
     require_open(
         document, "The agreement rule can only change while the document is Open for comment."
     )
@@ -664,6 +683,7 @@ def set_amendments_stopped(
 ) -> None:
     """Stop (or allow again) new amendments on a document or one clause. Raises
     DocumentNotOpen, ClauseRetired."""
+    lock_for_write(document, clause)
     require_open(
         document, "New amendments can only be stopped while the document is Open for comment."
     )

@@ -269,3 +269,15 @@ def test_stored_text_is_cleaned_and_history_is_left_as_it_was(database_url):
         databases.truncate_all(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_an_amendments_submission_key_is_unique_and_its_migration_goes_both_ways(app):
+    """0014: a proposal form sent twice (even at the same moment) makes one amendment."""
+    with app.app_context():
+        indexes = {i["name"]: i for i in inspect(db.engine).get_indexes("amendments")}
+        assert indexes["ix_amendments_submission_key"]["unique"]
+        downgrade(revision="0013_decision_reasons")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("amendments")}
+        assert "submission_key" not in columns
+        upgrade()
+    assert _differences(app) == []

@@ -1,0 +1,364 @@
+"""Requests at the same moment on PostgreSQL: nothing acknowledged is lost, nothing is doubled.
+
+Each request runs in its own thread with its own test client (its own connection), and the
+threads are released together by a barrier, a bounded number of times. PostgreSQL only (SQLite
+writes one request at a time), but for the last test, a form sent again later, on both
+databases; under CI a missing server fails these tests (``postgres_url``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import (
+    AccountToken,
+    Amendment,
+    AuditEvent,
+    Choice,
+    Clause,
+    Comment,
+    Document,
+    Outcome,
+    Recommendation,
+    User,
+    Vote,
+)
+from app.services import discussions, seeding, voting
+from tests import databases
+from tests.helpers import PASSWORD, AccordClient
+
+PROTOCOL = "member-officer-protocol"
+CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
+MEMBERS = (
+    "graham.tyldesley@example.org",
+    "helen.marsden@example.org",
+    "imran.chaudhry@example.org",
+)
+FACILITATOR = "facilitator@example.org"
+
+
+@pytest.fixture
+def pg(postgres_url):
+    """The demo world on PostgreSQL."""
+    with databases.app_for(postgres_url, cleanup=databases.truncate_all) as app:
+        app.test_client_class = AccordClient
+        with app.app_context():
+            seeding.load_demo(password=PASSWORD)
+            db.session.commit()
+        yield app
+
+
+def _client(app, email: str) -> AccordClient:
+    client = app.test_client()
+    client.sign_in(email)
+    return client
+
+
+def _together(*calls: Callable):
+    """Run the calls in threads released at the same moment; their responses (or errors)."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int, call: Callable) -> None:
+        barrier.wait()
+        try:
+            results[index] = call()
+        except BaseException as error:  # reported by the test, not lost in the thread
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for result in results:
+        assert not isinstance(result, BaseException), repr(result)
+        assert result.status_code < 500, result.get_data(as_text=True)[:2000]
+    return results
+
+
+def _post(client: AccordClient, path: str, data: dict, **kwargs) -> Callable:
+    """A POST ready to send (its CSRF token fetched now, not in the race)."""
+    form = {"csrf_token": client.csrf_token(), **data}
+    headers = {"HX-Request": "true"} if kwargs.pop("htmx", False) else {}
+    return lambda: client.post(path, data=form, headers=headers)
+
+
+def _user_id(email: str) -> int:
+    return db.session.scalars(select(User.id).filter_by(email=email)).one()
+
+
+def _clause(number: str = "3") -> Clause:
+    document = db.session.scalars(select(Document).filter_by(slug=PROTOCOL)).one()
+    return db.session.scalars(
+        select(Clause).filter_by(document_id=document.id, number=number)
+    ).one()
+
+
+def _open_voting_afresh(app) -> None:
+    with app.app_context():
+        db.session.execute(delete(Vote))
+        document = db.session.scalars(select(Document).filter_by(slug=PROTOCOL)).one()
+        if not document.voting_open:
+            facilitator = db.session.get(User, _user_id(FACILITATOR))
+            voting.open_voting(document, by=facilitator)
+        db.session.commit()
+
+
+def _discussion_on_clause(app, number: str = "3") -> int:
+    with app.app_context():
+        clause = _clause(number)
+        discussion = discussions.start_discussion(
+            clause.document,
+            clause,
+            "Timing of briefings",
+            "When should briefings happen?",
+            [db.session.scalars(select(Recommendation)).first()],
+            by=db.session.get(User, _user_id(MEMBERS[0])),
+        )
+        db.session.commit()
+        return discussion.id
+
+
+def test_every_acknowledged_vote_is_in_the_outcome_when_voting_closes_at_the_same_moment(pg):
+    voters = [_client(pg, email) for email in MEMBERS]
+    facilitator = _client(pg, FACILITATOR)
+    for _ in range(5):
+        _open_voting_afresh(pg)
+        calls = [_post(c, f"{CLAUSE}/vote", {"choice": "support"}, htmx=True) for c in voters]
+        close = _post(facilitator, f"/documents/{PROTOCOL}/voting", {"action": "close"})
+        *votes, closed = _together(*calls, close)
+        assert closed.status_code == 303
+        recorded = [v for v in votes if v.status_code == 200]
+        for refused in (v for v in votes if v.status_code != 200):
+            assert refused.status_code == 409
+            assert "Voting is closed" in refused.get_data(as_text=True)
+        with pg.app_context():
+            outcome = db.session.scalars(
+                select(Outcome)
+                .where(Outcome.clause_id == _clause().id)
+                .order_by(Outcome.id.desc())
+                .limit(1)
+            ).one()
+            assert outcome.tallies["members"]["support"] == len(recorded)
+            counted = db.session.scalar(select(func.count()).select_from(Vote))
+            assert counted == len(recorded)
+
+
+def test_a_comment_and_a_vote_on_one_clause_at_once_both_succeed(pg):
+    _open_voting_afresh(pg)
+    discussion_id = _discussion_on_clause(pg)
+    commenter, voter = _client(pg, MEMBERS[0]), _client(pg, MEMBERS[1])
+    for trial in range(8):
+        comment = _post(
+            commenter,
+            f"/discussions/{discussion_id}/comments",
+            {"body": f"Comment {trial}", "submission_key": secrets.token_urlsafe(24)},
+        )
+        choice = ("support", "oppose")[trial % 2]
+        vote = _post(voter, f"{CLAUSE}/vote", {"choice": choice}, htmx=True)
+        commented, voted = _together(comment, vote)
+        assert commented.status_code == 303 and voted.status_code == 200
+        with pg.app_context():
+            assert db.session.scalar(select(Vote.choice)) == Choice(choice)
+            bodies = db.session.scalars(
+                select(Comment.body).where(Comment.discussion_id == discussion_id)
+            ).all()
+            assert f"Comment {trial}" in bodies
+
+
+def test_an_interest_and_a_vote_at_once_leave_the_interest(pg):
+    _open_voting_afresh(pg)
+    one, other = _client(pg, MEMBERS[0]), _client(pg, MEMBERS[0])
+    for _ in range(8):
+        with pg.app_context():
+            db.session.execute(delete(Vote))
+            db.session.commit()
+        interest = _post(one, f"{CLAUSE}/interest", {"reason": "My employer is named in it"})
+        vote = _post(other, f"{CLAUSE}/vote", {"choice": "support"}, htmx=True)
+        declared, voted = _together(interest, vote)
+        assert declared.status_code == 303
+        # Served first, the vote is replaced by the declaration; served second, it is refused.
+        assert voted.status_code in (200, 409)
+        with pg.app_context():
+            assert db.session.scalars(select(Vote.choice)).all() == [Choice.INTEREST]
+            newest = db.session.scalars(
+                select(AuditEvent.after)
+                .where(AuditEvent.action == "vote.cast")
+                .order_by(AuditEvent.id.desc())
+                .limit(2)
+            ).all()
+        if voted.status_code == 200:
+            assert [after["choice"] for after in newest] == ["interest", "support"]
+        else:
+            assert "declared an interest" in voted.get_data(as_text=True)
+            assert newest[0]["choice"] == "interest"
+
+
+def test_comments_while_clauses_move_all_succeed(pg):
+    _open_voting_afresh(pg)
+    discussion_id = _discussion_on_clause(pg)
+    commenters = [_client(pg, MEMBERS[0]), _client(pg, MEMBERS[1])]
+    facilitator = _client(pg, FACILITATOR)
+    with pg.app_context():
+        document_id = _clause().document_id
+        moving = [
+            c.id for c in db.session.scalars(select(Clause).filter_by(document_id=document_id))
+        ][:2]
+    posted = []
+    for trial in range(5):
+        calls = []
+        for index, client in enumerate(commenters):
+            body = f"During move {trial}.{index}"
+            posted.append(body)
+            calls.append(
+                _post(
+                    client,
+                    f"/discussions/{discussion_id}/comments",
+                    {"body": body, "submission_key": secrets.token_urlsafe(24)},
+                )
+            )
+        for clause_id in moving:
+            calls.append(
+                _post(
+                    facilitator,
+                    f"/documents/{PROTOCOL}/manage/{clause_id}/move",
+                    {"direction": ("down", "up")[trial % 2]},
+                )
+            )
+        for response in _together(*calls):
+            assert response.status_code == 303
+    with pg.app_context():
+        bodies = db.session.scalars(
+            select(Comment.body).where(Comment.discussion_id == discussion_id)
+        ).all()
+        assert set(posted) <= set(bodies)
+
+
+def test_an_amendment_form_sent_twice_at_once_makes_one_amendment(pg):
+    first, second = _client(pg, MEMBERS[0]), _client(pg, MEMBERS[0])
+    with pg.app_context():
+        recommendation = db.session.scalars(select(Recommendation.id)).first()
+    for trial in range(5):
+        form = {
+            "heading": f"Briefings {trial}",
+            "body": f"Officers brief all Groups equally ({trial}).",
+            "rationale": "Fairness",
+            "recommendations": str(recommendation),
+            "submission_key": secrets.token_urlsafe(24),
+        }
+        path = f"{CLAUSE}/amendments/new"
+        responses = _together(_post(first, path, form), _post(second, path, form))
+        assert [r.status_code for r in responses] == [303, 303]
+        assert responses[0].headers["Location"] == responses[1].headers["Location"]
+        with pg.app_context():
+            made = db.session.scalar(
+                select(func.count())
+                .select_from(Amendment)
+                .where(Amendment.heading == f"Briefings {trial}")
+            )
+            assert made == 1
+
+
+def test_an_invitation_sent_twice_at_once_invites_once(pg):
+    admins = [_client(pg, "admin@example.org"), _client(pg, "admin@example.org")]
+    for trial in range(5):
+        email = f"jo.{trial}@example.org"
+        form = {"name": "Jo Bloggs", "email": email, "roles": ["member"], "ward": "Parr"}
+        form["group"] = "Labour Group"
+        responses = _together(*(_post(admin, "/people/invite", form) for admin in admins))
+        errors = [re.findall(r"Error:</span>([^<]*)", r.get_data(as_text=True)) for r in responses]
+        assert sorted(r.status_code for r in responses) == [303, 422], errors
+        refused = next(r for r in responses if r.status_code == 422)
+        assert f"There is already an account for {email}" in refused.get_data(as_text=True)
+        with pg.app_context():
+            users = db.session.scalars(select(User.id).filter_by(email=email)).all()
+            assert len(users) == 1
+            tokens = db.session.scalar(
+                select(func.count()).select_from(AccountToken).filter_by(user_id=users[0])
+            )
+            assert tokens == 1
+
+
+def test_two_votes_by_one_person_at_once_keep_the_audit_before_chain(pg):
+    _open_voting_afresh(pg)
+    tabs = [_client(pg, MEMBERS[0]), _client(pg, MEMBERS[0])]
+    for trial in range(8):
+        choices = ("support", "oppose") if trial % 2 else ("oppose", "abstain")
+        _together(
+            *(
+                _post(tab, f"{CLAUSE}/vote", {"choice": choice}, htmx=True)
+                for tab, choice in zip(tabs, choices, strict=True)
+            )
+        )
+    with pg.app_context():
+        events = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "vote.cast", AuditEvent.actor_id == _user_id(MEMBERS[0]))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert len(events) == 16
+        previous = None
+        for event in events:
+            assert event.before == {"choice": previous}
+            previous = event.after["choice"]
+        assert db.session.scalar(select(Vote.choice)) == Choice(previous)
+
+
+def test_a_retried_request_flashes_and_mails_once(pg):
+    """A deadlock the locks did not prevent: the view runs again after a rollback, and what the
+    failed attempt flashed or queued to mail is gone with it."""
+    import psycopg
+    from flask import flash, get_flashed_messages
+    from sqlalchemy.exc import OperationalError
+
+    from app.mail import send_mail, sent_mail
+    from app.retries import retrying
+
+    attempts = []
+
+    def view():
+        attempts.append(1)
+        flash("Done.")
+        send_mail("someone@example.org", "Subject", "Body")
+        if len(attempts) == 1:
+            raise OperationalError("SELECT 1", {}, psycopg.errors.DeadlockDetected("deadlock"))
+        db.session.commit()
+        return "ok"
+
+    with pg.test_request_context(method="POST"):
+        assert retrying(view)() == "ok"
+        assert get_flashed_messages() == ["Done."]
+    assert len(attempts) == 2
+    assert [m["To"] for m in sent_mail(pg)] == ["someone@example.org"]
+
+
+def test_an_amendment_form_sent_again_later_makes_one_amendment_on_both_databases(seeded, client):
+    """The same proposal form sent twice (a second click after a slow answer), on either
+    database: the second answer goes to the amendment the first made."""
+    client.sign_in(MEMBERS[0])
+    with seeded.app_context():
+        recommendation = db.session.scalars(select(Recommendation.id)).first()
+    form = {
+        "heading": "Briefings",
+        "body": "Officers brief all Groups equally.",
+        "rationale": "Fairness",
+        "recommendations": str(recommendation),
+        "submission_key": secrets.token_urlsafe(24),
+    }
+    first = client.post_form(f"{CLAUSE}/amendments/new", form)
+    again = client.post_form(f"{CLAUSE}/amendments/new", form)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    with seeded.app_context():
+        made = db.session.scalar(
+            select(func.count()).select_from(Amendment).where(Amendment.heading == "Briefings")
+        )
+        assert made == 1
