@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint format chromium postgres system-libraries bench clean
 
