@@ -24,6 +24,7 @@ from app.services import (
     require_editable,
     require_live,
     require_open,
+    voting,
 )
 from app.services.clauses import revise_clause, touch_clause
 
@@ -186,6 +187,7 @@ def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if not reason.strip():
         raise Invalid("Give the reason the amendment is rejected.")
+    voting.close_amendment_voting(amendment, by=by)
     _decide(amendment, AmendmentStatus.REJECTED, by, reason.strip())
 
 
@@ -202,6 +204,7 @@ def accept_amendment(amendment: Amendment, *, by: User, confirmed: bool = False)
             "The clause has changed since this amendment was written. Check the differences "
             "and confirm that the amendment's text should replace the current wording."
         )
+    voting.close_amendment_voting(amendment, by=by)
     _decide(amendment, AmendmentStatus.ACCEPTED, by, None)
     revision = revise_clause(
         amendment.clause,
