@@ -42,9 +42,13 @@ class ExportError(Exception):
     """The export asked for cannot be made (no such version, nothing to compare with)."""
 
 
-def _outcome_label(outcome: Outcome | None) -> str:
+def _outcome_label(outcome: Outcome | None, revision: int | None = None) -> str:
+    """The outcome of a clause whose text is at wording ``revision`` (when known): an outcome
+    recorded on another wording does not agree this one."""
     if outcome is None:
         return "Not voted on"
+    if revision is not None and outcome.revision_number not in (None, revision):
+        return "Voted on an earlier wording"
     return "Agreed" if outcome.agreed else "Not agreed"
 
 
@@ -90,7 +94,11 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
         select(Outcome).where(Outcome.document_id == document.id, Outcome.clause_id.is_not(None))
     ):
         history[outcome.clause_id].append(
-            HistoryEntry(outcome.closed_at, f"Voting closed: {_outcome_label(outcome).lower()}")
+            HistoryEntry(
+                outcome.closed_at,
+                f"Voting closed: {_outcome_label(outcome).lower()}"
+                + (f" on wording {outcome.revision_number}" if outcome.revision_number else ""),
+            )
         )
     for entries in history.values():
         entries.sort(key=lambda entry: entry.when)
@@ -108,12 +116,13 @@ def build_model(
     """The export of a published version, or of the working text when ``version`` is None."""
     content = version.content if version is not None else lifecycle.working_content(document)
     outcomes = voting.latest_outcomes(document)
+    set_aside = voting.set_aside_counts(document)
     history = _history(document) if include_annexes else {}
     clauses = []
     voting_record = []
     for clause in content["clauses"]:
         outcome = outcomes.get(("clause", clause["id"]))
-        status = _outcome_label(outcome)
+        status = _outcome_label(outcome, clause.get("revision"))
         voting_record.append(
             VotingRecord(
                 clause["number"],
@@ -122,6 +131,8 @@ def build_model(
                 _side(outcome.tallies, "officers") if outcome else None,
                 status,
                 outcome.closed_at if outcome else None,
+                wording=outcome.revision_number if outcome else None,
+                set_aside=voting.set_aside_text(set_aside.get(clause["id"])),
             )
         )
         if agreed_only and status != "Agreed":

@@ -230,6 +230,10 @@ def _review_context(document: Document) -> dict:
             coverage.append((recommendation, answering))
         coverage.sort(key=lambda row: (bool(row[1]), row[0].letter))
     outcomes = voting.latest_outcomes(document)
+    set_aside = {
+        clause_id: voting.set_aside_text(counts)
+        for clause_id, counts in voting.set_aside_counts(document).items()
+    }
     open_discussions = db.session.scalars(
         select(Discussion)
         .where(Discussion.document_id == document.id, Discussion.locked_at.is_(None))
@@ -262,6 +266,7 @@ def _review_context(document: Document) -> dict:
         "baseline_is_adopted": baseline is not None and baseline is adopted,
         "coverage": coverage,
         "outcomes": outcomes,
+        "set_aside": set_aside,
         "open_discussions": open_discussions,
         "undecided": undecided,
         "notes": notes,

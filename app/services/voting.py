@@ -699,3 +699,29 @@ def latest_outcomes(document: Document) -> dict[tuple[str, int], Outcome]:
         )
         outcomes[key] = outcome
     return outcomes
+
+
+def set_aside_counts(document: Document) -> dict[int, dict[SetAsideReason, int]]:
+    """Per clause id of the document: how many votes on it are set aside, by reason (one
+    query)."""
+    counts: dict[int, dict[SetAsideReason, int]] = defaultdict(dict)
+    for clause_id, reason, count in db.session.execute(
+        select(Vote.clause_id, Vote.set_aside_reason, func.count())
+        .join(Clause, Clause.id == Vote.clause_id)
+        .where(Clause.document_id == document.id, Vote.set_aside_at.is_not(None))
+        .group_by(Vote.clause_id, Vote.set_aside_reason)
+    ):
+        counts[clause_id][SetAsideReason(reason)] = count
+    return dict(counts)
+
+
+def set_aside_text(counts: dict[SetAsideReason, int] | None) -> str:
+    """ "9 set aside (cast on an earlier wording)", "3 set aside (2 cast on an earlier wording,
+    1 no longer eligible)", or "" when none are."""
+    if not counts:
+        return ""
+    total = sum(counts.values())
+    if len(counts) == 1:
+        return f"{total} set aside ({next(iter(counts)).label})"
+    parts = ", ".join(f"{counts[r]} {r.label}" for r in SetAsideReason if r in counts)
+    return f"{total} set aside ({parts})"
