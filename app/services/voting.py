@@ -307,17 +307,17 @@ def tallies(
         conditions.append(Vote.clause_id.in_(clause_ids))
     if amendment_ids:
         conditions.append(Vote.amendment_id.in_(amendment_ids))
-    is_member, is_officer = (
+    is_member = (
         select(UserRole.user_id)
-        .where(UserRole.user_id == Vote.user_id, UserRole.role == role)
+        .where(UserRole.user_id == Vote.user_id, UserRole.role == Role.MEMBER)
         .exists()
-        for role in (Role.MEMBER, Role.OFFICER)
     )
+    voters = select(UserRole.user_id).where(UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
     counted = and_(
         Vote.set_aside_at.is_(None),
         or_(Vote.clause_id.is_(None), Vote.revision_number == Clause.revision_number),
         User.active.is_(True),
-        or_(is_member, is_officer),
+        Vote.user_id.in_(voters),
     )
     rows = db.session.execute(
         select(
