@@ -69,6 +69,7 @@ bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.exports
 	ACCORD_ENV=development $(BIN)/python -m bench.notifications
 	ACCORD_ENV=development $(BIN)/python -m bench.imports
+	ACCORD_ENV=development $(BIN)/python -m bench.votes
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -46,9 +46,13 @@ class ExportError(Exception):
     """The export asked for cannot be made (no such version, nothing to compare with)."""
 
 
-def _outcome_label(outcome: Outcome | None) -> str:
+def _outcome_label(outcome: Outcome | None, revision: int | None = None) -> str:
+    """The outcome of a clause whose text is at wording ``revision`` (when known): an outcome
+    recorded on another wording does not agree this one."""
     if outcome is None:
         return "Not voted on"
+    if revision is not None and outcome.revision_number not in (None, revision):
+        return "Voted on an earlier wording"
     return "Agreed" if outcome.agreed else "Not agreed"
 
 
@@ -96,7 +100,11 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
     ):
         assert outcome.clause_id is not None  # selected so
         history[outcome.clause_id].append(
-            HistoryEntry(outcome.closed_at, f"Voting closed: {_outcome_label(outcome).lower()}")
+            HistoryEntry(
+                outcome.closed_at,
+                f"Voting closed: {_outcome_label(outcome).lower()}"
+                + (f" on wording {outcome.revision_number}" if outcome.revision_number else ""),
+            )
         )
     for entries in history.values():
         entries.sort(key=lambda entry: entry.when)
@@ -134,12 +142,13 @@ def _build_model(
 ) -> ExportModel:
     content = version.content if version is not None else lifecycle.working_content(document)
     outcomes = voting.latest_outcomes(document)
+    set_aside = voting.set_aside_counts(document)
     history = _history(document) if include_annexes else {}
     clauses = []
     voting_record = []
     for clause in content["clauses"]:
         outcome = outcomes.get(("clause", clause["id"]))
-        status = _outcome_label(outcome)
+        status = _outcome_label(outcome, clause.get("revision"))
         voting_record.append(
             VotingRecord(
                 clause["number"],
@@ -149,6 +158,8 @@ def _build_model(
                 status,
                 outcome.closed_at if outcome else None,
                 (outcome.close_reason or "") if outcome else "",
+                wording=outcome.revision_number if outcome else None,
+                set_aside=voting.set_aside_text(set_aside.get(clause["id"])),
             )
         )
         if agreed_only and status != "Agreed":

@@ -480,7 +480,7 @@ class _Writer:
                     f"{record.number}. {record.heading}",
                     *_counts(record.members),
                     *_counts(record.officers),
-                    record.outcome,
+                    record.outcome_text,
                     _date(record.closed_at) if record.closed_at else NO_VALUE,
                 ]
                 for record in model.voting_record

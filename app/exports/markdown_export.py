@@ -199,7 +199,7 @@ def _annexes(model: ExportModel) -> list[str]:
                     f"{record.number}. {record.heading}",
                     side_count_text(record.members),
                     side_count_text(record.officers),
-                    record.outcome,
+                    record.outcome_text,
                     when(record.closed_at) if record.closed_at else "Not closed",
                 ]
                 for record in model.voting_record

@@ -48,9 +48,17 @@ class VotingRecord:
     heading: str
     members: SideCount | None
     officers: SideCount | None
-    outcome: str  # "Agreed", "Not agreed", "Not voted on"
+    outcome: str  # "Agreed", "Not agreed", "Not voted on", "Voted on an earlier wording"
     closed_at: datetime | None
     close_reason: str = ""  # why voting closed before its announced time, if it did
+    wording: int | None = None  # the clause wording the outcome applies to
+    set_aside: str = ""  # "9 set aside (cast on an earlier wording)", or ""
+
+    @property
+    def outcome_text(self) -> str:
+        """The outcome with the wording it applies to and the votes set aside."""
+        text = self.outcome + (f" on wording {self.wording}" if self.wording else "")
+        return text + (f"; {self.set_aside}" if self.set_aside else "")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class NotificationKind(StrEnum):
     AMENDMENT_REJECTED = "amendment_rejected"
     REVIEW_DECISION = "review_decision"
     SESSION_INVITATION = "session_invitation"
+    VOTE_AGAIN = "vote_again"
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ class NotificationKind(StrEnum):
             NotificationKind.AMENDMENT_REJECTED: "Amendment rejected",
             NotificationKind.REVIEW_DECISION: "Standards Committee decision",
             NotificationKind.SESSION_INVITATION: "Session invitation",
+            NotificationKind.VOTE_AGAIN: "Vote again",
         }[self]
 
 

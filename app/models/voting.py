@@ -105,10 +105,27 @@ class Amendment(Base):
         return self.clause.revision_number != self.base_revision_number
 
 
+class SetAsideReason(StrEnum):
+    """Why a vote no longer counts (it is kept, and shown with the reason)."""
+
+    EARLIER_WORDING = "earlier_wording"  # the clause's wording changed after it was cast
+    NOT_ELIGIBLE = "not_eligible"  # the voter was deactivated or lost the member/officer role
+
+    @property
+    def label(self) -> str:
+        return {
+            SetAsideReason.EARLIER_WORDING: "cast on an earlier wording",
+            SetAsideReason.NOT_ELIGIBLE: "no longer eligible",
+        }[self]
+
+
 class Vote(Base):
     """One person's vote (or declared interest) on a clause or on an amendment.
 
-    One per person per item: unique constraints, and casting is an upsert.
+    One per person per item: unique constraints, and casting is an upsert. A vote on a clause
+    records the clause's ``revision_number`` it was cast on (a vote on an amendment is on the
+    amendment's own wording). A vote that no longer counts is **set aside**, not deleted:
+    ``set_aside_at`` and ``set_aside_reason`` say when and why; casting again replaces it.
     """
 
     __tablename__ = "votes"
@@ -119,6 +136,12 @@ class Vote(Base):
         CheckConstraint(
             "choice <> 'interest' OR interest_reason IS NOT NULL", name="interest_has_reason"
         ),
+        CheckConstraint(
+            "(clause_id IS NULL) = (revision_number IS NULL)", name="clause_vote_has_revision"
+        ),
+        CheckConstraint(
+            "(set_aside_at IS NULL) = (set_aside_reason IS NULL)", name="set_aside_has_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,8 +151,17 @@ class Vote(Base):
     choice: Mapped[Choice] = mapped_column(enum_type(Choice, "vote_choice"))
     interest_reason: Mapped[str | None] = mapped_column(String(500))
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision_number: Mapped[int | None]
+    set_aside_at: Mapped[datetime | None]
+    set_aside_reason: Mapped[SetAsideReason | None] = mapped_column(
+        enum_type(SetAsideReason, "set_aside_reason")
+    )
 
     user: Mapped[User] = relationship()
+
+    @property
+    def is_set_aside(self) -> bool:
+        return self.set_aside_at is not None
 
 
 class VotingAction(StrEnum):
@@ -160,7 +192,8 @@ class VotingEvent(Base):
 
 class Outcome(Base):
     """The result recorded when voting closed on a clause or an amendment. Append-only: a
-    re-opened and re-closed vote records a new outcome."""
+    re-opened and re-closed vote records a new outcome. ``revision_number`` is the clause
+    wording a clause's outcome applies to (None for an amendment's)."""
 
     __tablename__ = "outcomes"
     __table_args__ = (
@@ -174,6 +207,7 @@ class Outcome(Base):
     agreed: Mapped[bool]
     tallies: Mapped[dict] = mapped_column(JSON)
     rule: Mapped[dict] = mapped_column(JSON)
+    revision_number: Mapped[int | None]
     closed_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Why voting closed before its announced time; None when it closed on or after it.

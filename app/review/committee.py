@@ -78,6 +78,10 @@ def _review_context(document: Document) -> dict:
     labels = {label for clause in version.clauses for label in clause["recommendations"]}
     coverage = coverage_service.text_coverage(version.clauses)
     outcomes = voting.latest_outcomes(document)
+    set_aside = {
+        clause_id: voting.set_aside_text(counts)
+        for clause_id, counts in voting.set_aside_counts(document).items()
+    }
     open_discussions = db.session.scalars(
         select(Discussion)
         .where(Discussion.document_id == document.id, Discussion.locked_at.is_(None))
@@ -110,6 +114,7 @@ def _review_context(document: Document) -> dict:
         "baseline_is_adopted": baseline is not None and baseline is adopted,
         "coverage": coverage,
         "outcomes": outcomes,
+        "set_aside": set_aside,
         "open_discussions": open_discussions,
         "undecided": undecided,
         "notes": notes,

@@ -197,6 +197,7 @@ def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if not reason.strip():
         raise Invalid("Give the reason the amendment is rejected.")
+    voting.close_amendment_voting(amendment, by=by)
     _decide(amendment, AmendmentStatus.REJECTED, by, reason.strip())
 
 
@@ -225,6 +226,7 @@ def accept_amendment(
             "accepting it."
         )
     amendment.rule_verdict = str(verdict)[:300]
+    voting.close_amendment_voting(amendment, by=by)
     _decide(amendment, AmendmentStatus.ACCEPTED, by, reason)
     revision = revise_clause(
         amendment.clause,

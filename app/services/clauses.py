@@ -231,7 +231,8 @@ def new_clause(
 def revise_clause(
     clause: Clause, heading: str, body: str, *, by: User | None, reason: str
 ) -> ClauseRevision:
-    """Give ``clause`` a new wording, keeping every earlier one. Raises
+    """Give ``clause`` a new wording, keeping every earlier one; the votes cast on an earlier
+    wording are set aside (``voting.set_aside_earlier_wording``). Raises
     ``DocumentNotEditable`` from Submitted on and ``ClauseRetired`` for a retired clause."""
     lock_editable(clause.document)
     require_live(clause)
@@ -256,6 +257,9 @@ def revise_clause(
         before=before,
         after={"heading": heading, "body": body, "revision": revision.number},
     )
+    from app.services.voting import set_aside_earlier_wording  # voting imports this module
+
+    set_aside_earlier_wording(clause, by=by)
     touch_clause(clause)
     return revision
 

@@ -7,6 +7,8 @@ document):
   discussions, voted on it, proposed or voted on its amendments);
 - voting opened, and closing within 24 hours: every Member and Officer (they vote);
 - an amendment accepted or rejected: its proposer;
+- a clause reworded while voting on it is open: whose votes on the earlier wording were set
+  aside (to vote again);
 - a Standards Committee decision: who took part in the document, and the facilitators;
 - a themed session's agenda published: the Members and Officers it is for.
 
@@ -262,6 +264,21 @@ def amendment_decided(amendment: Amendment, *, by: User) -> int:
         link=_path("amendments.show", amendment_id=amendment.id),
         actor=by,
         document=clause.document,
+    )
+
+
+def vote_again(clause: Clause, voter_ids: list[int], *, by: User | None) -> int:
+    """A clause got a new wording while voting on it was open: tell the people whose votes on
+    the earlier wording were set aside to vote again."""
+    document = clause.document
+    return notify(
+        NotificationKind.VOTE_AGAIN,
+        _people(voter_ids, document),
+        text=f"Clause {clause.number} of {document.title} has a new wording, so your vote on "
+        "the earlier wording no longer counts. Vote again on the new wording.",
+        link=_path("documents.clause", "#vote-panel", slug=document.slug, number=clause.number),
+        actor=by,
+        document=document,
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
-from app.services import DomainError, account_tokens, audit
+from app.services import DomainError, account_tokens, audit, voting
 from app.services.accounts import (
     end_all_sessions,
     find_user_by_email,
@@ -90,6 +90,7 @@ def deactivate(user: User, *, by: User | None = None) -> None:
     if user.is_admin:
         _keep_an_admin(user, "deactivate")
     user.active = False
+    voting.set_aside_if_not_eligible(user, side_before=voting.side_of(user), by=by)
     end_all_sessions(user, reason="deactivated")
     account_tokens.revoke(user)
     audit.record(
@@ -331,7 +332,9 @@ def set_details(user: User, name: str, roles: set[Role] | frozenset[Role], **det
     for key, value in details_for(roles, **details).items():
         setattr(user, key, value)
     if frozenset(roles) != user.roles:
+        side_before = voting.side_of(user)
         user.set_roles(set(roles))
+        voting.set_aside_if_not_eligible(user, side_before=side_before, by=None)
 
 
 def change_event(user: User, before: dict, *, by: User | None, note: str = "") -> dict | None:

@@ -3,6 +3,16 @@
 The Accord is an agreement between two sides, so every tally is kept per side: Members (and
 Members by political Group) and Officers. A person votes on the side of their role; someone who
 is both a Member and an Officer votes as a Member.
+
+A vote is on one wording (shared/DOMAIN.md, "What a vote means"): a vote on a clause records
+the clause revision it was cast on; a vote on an amendment is on the amendment. When a clause
+gets a new wording its earlier votes are **set aside** (kept, shown, not counted) and, while
+voting on it is open, their voters are asked to vote again; votes on its amendments stay with
+the amendments. While voting is open on an item, the votes of someone deactivated or no longer
+on the side they voted on are set aside too. Tallies count only votes that are not set aside, on
+the clause's current wording, by people who may vote now, so counted votes and eligible voters
+are one population. Casting again replaces a set-aside vote. Outcomes are recorded once, with
+the wording they apply to, and never change.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -21,8 +31,10 @@ from app.models import (
     Choice,
     Clause,
     Document,
+    DocumentStatus,
     Outcome,
     Role,
+    SetAsideReason,
     User,
     UserRole,
     Vote,
@@ -130,7 +142,9 @@ def cast_vote(
     if choice == Choice.INTEREST and not (interest_reason or "").strip():
         raise Invalid("Say briefly why you have an interest.")
     existing = db.session.scalar(
-        select(Vote.choice).where(Vote.user_id == user.id, _item_filter(clause, amendment))
+        select(Vote.choice).where(
+            Vote.user_id == user.id, _item_filter(clause, amendment), Vote.set_aside_at.is_(None)
+        )
     )
     values = {
         "user_id": user.id,
@@ -139,6 +153,9 @@ def cast_vote(
         "choice": choice.value,
         "interest_reason": (interest_reason or "").strip() if choice == Choice.INTEREST else None,
         "cast_at": utcnow(),
+        "revision_number": None if amendment else target_clause.revision_number,
+        "set_aside_at": None,
+        "set_aside_reason": None,
     }
     audit.record(
         "vote.cast",
@@ -160,8 +177,14 @@ def cast_vote(
                 "choice": statement.excluded.choice,
                 "interest_reason": statement.excluded.interest_reason,
                 "cast_at": statement.excluded.cast_at,
+                "revision_number": statement.excluded.revision_number,
+                "set_aside_at": None,
+                "set_aside_reason": None,
             },
-            where=None if choice == Choice.INTEREST else Vote.choice != Choice.INTEREST,
+            # A counted declaration of interest stands; a set-aside one does not block.
+            where=None
+            if choice == Choice.INTEREST
+            else or_(Vote.choice != Choice.INTEREST, Vote.set_aside_at.is_not(None)),
         ).returning(Vote.id)
     ).first()
     if written is None:
@@ -189,7 +212,10 @@ def withdraw_interest(
     )
     db.session.execute(
         delete(Vote).where(
-            Vote.user_id == user.id, _item_filter(clause, amendment), Vote.choice == Choice.INTEREST
+            Vote.user_id == user.id,
+            _item_filter(clause, amendment),
+            Vote.choice == Choice.INTEREST,
+            Vote.set_aside_at.is_(None),
         )
     )
     touch_clause(target_clause)
@@ -217,10 +243,14 @@ class SideTally:
 
 @dataclass
 class Tally:
+    """Counted votes per side and Group; ``set_aside``: how many votes on the item are kept but
+    not counted; ``voters``: every vote on the item, set-aside ones too (``with_voters``)."""
+
     members: SideTally
     officers: SideTally
     by_group: dict[str, dict[str, int]]
     voters: list[tuple[User, Vote]] = field(default_factory=list)
+    set_aside: int = 0
 
     def side(self, name: str) -> SideTally:
         return self.members if name == MEMBERS else self.officers
@@ -269,7 +299,9 @@ def tallies(
 ) -> dict[tuple[str, int], Tally]:
     """Tallies for many items at once, keyed ("clause", id) or ("amendment", id).
 
-    A fixed number of queries whatever the number of items and voters.
+    Counts only votes that are not set aside, on a clause's current wording, by active Members
+    and Officers (the population ``eligible_voters`` counts); the rest are counted in
+    ``Tally.set_aside``. A fixed number of queries whatever the number of items and voters.
     """
     eligible = eligible if eligible is not None else eligible_voters()
     result: dict[tuple[str, int], Tally] = {}
@@ -294,14 +326,33 @@ def tallies(
         .where(UserRole.user_id == Vote.user_id, UserRole.role == Role.MEMBER)
         .exists()
     )
+    voters = select(UserRole.user_id).where(UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
+    counted = and_(
+        Vote.set_aside_at.is_(None),
+        or_(Vote.clause_id.is_(None), Vote.revision_number == Clause.revision_number),
+        User.active.is_(True),
+        Vote.user_id.in_(voters),
+    )
     rows = db.session.execute(
-        select(Vote.clause_id, Vote.amendment_id, Vote.choice, is_member, User.group, func.count())
+        select(
+            Vote.clause_id,
+            Vote.amendment_id,
+            Vote.choice,
+            is_member,
+            User.group,
+            counted,
+            func.count(),
+        )
         .join(User, User.id == Vote.user_id)
+        .outerjoin(Clause, Clause.id == Vote.clause_id)
         .where(or_(*conditions))
-        .group_by(Vote.clause_id, Vote.amendment_id, Vote.choice, is_member, User.group)
+        .group_by(Vote.clause_id, Vote.amendment_id, Vote.choice, is_member, User.group, counted)
     ).all()
-    for clause_id, amendment_id, choice, member, group, count in rows:
+    for clause_id, amendment_id, choice, member, group, is_counted, count in rows:
         tally = result[_item_key(clause_id, amendment_id)]
+        if not is_counted:
+            tally.set_aside += count
+            continue
         side = tally.members if member else tally.officers
         side.counts[Choice(choice).value] += count
         if member:
@@ -458,7 +509,10 @@ def open_voting(document: Document, *, by: User, closes_at: datetime | None = No
     )
     db.session.execute(
         update(Amendment)
-        .where(Amendment.clause_id.in_(select(Clause.id).where(Clause.document_id == document.id)))
+        .where(
+            Amendment.clause_id.in_(select(Clause.id).where(Clause.document_id == document.id)),
+            Amendment.status == "open",
+        )
         .values(voting_closed_at=None)
     )
     detail = _rule_text(document)
@@ -483,6 +537,7 @@ def _record_outcomes(
                 document_id=document.id,
                 clause_id=item.id if kind == "clause" else None,
                 amendment_id=item.id if kind == "amendment" else None,
+                revision_number=item.revision_number if isinstance(item, Clause) else None,
                 agreed=is_agreed(tally, document),
                 tallies=tally.as_dict(),
                 rule=rule,
@@ -650,6 +705,107 @@ def preview_closing(document: Document, *, clause: Clause | None = None) -> Clos
     return ClosingPreview(document, clause, items, closes_early(document))
 
 
+def close_amendment_voting(amendment: Amendment, *, by: User) -> Outcome | None:
+    """Accepting or rejecting an amendment closes its voting: while voting on it is open, its
+    outcome is recorded from its own votes as closing voting records it; otherwise it is only
+    marked closed. Call before the amendment's status changes. Returns the outcome recorded,
+    if any."""
+    outcome = None
+    if is_amendment_voting_open(amendment):
+        [outcome] = _record_outcomes(amendment.clause.document, [], [amendment], by)
+    if amendment.voting_closed_at is None:
+        amendment.voting_closed_at = utcnow()
+    return outcome
+
+
+# Setting votes aside ------------------------------------------------------------------------
+
+
+def _set_aside(condition, reason: SetAsideReason) -> list[int]:
+    """Set aside the counted votes matching ``condition``; returns their voters' ids."""
+    voter_ids = list(
+        db.session.scalars(select(Vote.user_id).where(condition, Vote.set_aside_at.is_(None)))
+    )
+    if voter_ids:
+        db.session.execute(
+            update(Vote)
+            .where(condition, Vote.set_aside_at.is_(None))
+            .values(set_aside_at=utcnow(), set_aside_reason=reason)
+        )
+    return voter_ids
+
+
+def set_aside_earlier_wording(clause: Clause, *, by: User | None) -> int:
+    """The clause has a new wording: set aside the votes and declarations of interest cast on
+    an earlier one (whatever the state of voting, so they never count for the new wording) and,
+    while voting on the clause is open, ask their voters to vote again. Votes on its amendments
+    stay with them. Returns how many were set aside."""
+    voter_ids = _set_aside(
+        and_(Vote.clause_id == clause.id, Vote.revision_number < clause.revision_number),
+        SetAsideReason.EARLIER_WORDING,
+    )
+    if not voter_ids:
+        return 0
+    audit.record(
+        "vote.set_aside",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=clause.document_id,
+        summary=f"{len(voter_ids)} votes on clause {clause.number} set aside: "
+        f"cast on an earlier wording than wording {clause.revision_number}",
+        after={"reason": SetAsideReason.EARLIER_WORDING.value, "voters": sorted(voter_ids)},
+    )
+    if is_clause_voting_open(clause):
+        notifications.vote_again(clause, voter_ids, by=by)
+    return len(voter_ids)
+
+
+def _open_clause_ids():
+    return (
+        select(Clause.id)
+        .join(Document, Document.id == Clause.document_id)
+        .where(
+            Document.status == DocumentStatus.OPEN,
+            Document.voting_open.is_(True),
+            Clause.voting_closed_at.is_(None),
+            Clause.retired_at.is_(None),
+        )
+    )
+
+
+def set_aside_if_not_eligible(user: User, *, side_before: str | None, by: User | None) -> int:
+    """A person was deactivated or their roles changed: when they are no longer active on the
+    side ``side_before`` they voted on, set aside their votes on every item whose voting is open
+    (recorded outcomes never change; reactivating does not revive a vote: they vote again).
+    Returns how many were set aside."""
+    if side_before is None or (user.active and side_of(user) == side_before):
+        return 0
+    open_clauses = _open_clause_ids()
+    open_amendments = select(Amendment.id).where(
+        Amendment.status == "open",
+        Amendment.voting_closed_at.is_(None),
+        Amendment.clause_id.in_(open_clauses),
+    )
+    voter_ids = _set_aside(
+        and_(
+            Vote.user_id == user.id,
+            or_(Vote.clause_id.in_(open_clauses), Vote.amendment_id.in_(open_amendments)),
+        ),
+        SetAsideReason.NOT_ELIGIBLE,
+    )
+    if voter_ids:
+        audit.record(
+            "vote.set_aside",
+            actor=by,
+            object_type="person",
+            object_id=user.id,
+            summary=f"{len(voter_ids)} votes by {user.display_name} set aside: no longer eligible",
+            after={"reason": SetAsideReason.NOT_ELIGIBLE.value},
+        )
+    return len(voter_ids)
+
+
 def _rule_text(document: Document) -> str:
     return (
         f"Members: support above oppose, turnout at least {document.member_turnout_percent}%;"
@@ -710,3 +866,30 @@ def latest_outcomes(document: Document) -> dict[tuple[str, int], Outcome]:
     ):
         outcomes[_item_key(outcome.clause_id, outcome.amendment_id)] = outcome
     return outcomes
+
+
+def set_aside_counts(document: Document) -> dict[int, dict[SetAsideReason, int]]:
+    """Per clause id of the document: how many votes on it are set aside, by reason (one
+    query)."""
+    counts: dict[int, dict[SetAsideReason, int]] = defaultdict(dict)
+    for clause_id, reason, count in db.session.execute(
+        select(Vote.clause_id, Vote.set_aside_reason, func.count())
+        .join(Clause, Clause.id == Vote.clause_id)
+        .where(Clause.document_id == document.id, Vote.set_aside_at.is_not(None))
+        .group_by(Vote.clause_id, Vote.set_aside_reason)
+    ):
+        assert clause_id is not None and reason is not None  # selected so
+        counts[clause_id][SetAsideReason(reason)] = count
+    return dict(counts)
+
+
+def set_aside_text(counts: dict[SetAsideReason, int] | None) -> str:
+    """ "9 set aside (cast on an earlier wording)", "3 set aside (2 cast on an earlier wording,
+    1 no longer eligible)", or "" when none are."""
+    if not counts:
+        return ""
+    total = sum(counts.values())
+    if len(counts) == 1:
+        return f"{total} set aside ({next(iter(counts)).label})"
+    parts = ", ".join(f"{counts[r]} {r.label}" for r in SetAsideReason if r in counts)
+    return f"{total} set aside ({parts})"

@@ -281,3 +281,73 @@ def test_an_amendments_submission_key_is_unique_and_its_migration_goes_both_ways
         assert "submission_key" not in columns
         upgrade()
     assert _differences(app) == []
+
+
+def test_votes_and_outcomes_already_there_get_their_wording(database_url):
+    """A vote already cast gets its clause's current wording (it was counted for it, and stays
+    counted: nothing is set aside); a clause's outcome gets the wording in force when it was
+    recorded. Downgrading drops the set-aside votes and the new notifications."""
+    from sqlalchemy import text
+
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0014_concurrency")
+        for statement in (
+            "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
+            "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
+            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
+            "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
+            "'2026-01-01 09:00:00')",
+            "INSERT INTO clauses (document_id, position, number, heading, body, "
+            "revision_number, created_at) VALUES (1, 1, '1', 'Trust', 'Body 2', 2, "
+            "'2026-01-01 09:00:00')",
+            "INSERT INTO clause_revisions (clause_id, number, heading, body, reason, created_at) "
+            "VALUES (1, 1, 'Trust', 'Body', '', '2026-01-01 09:00:00'), "
+            "(1, 2, 'Trust', 'Body 2', '', '2026-01-03 09:00:00')",
+            "INSERT INTO votes (user_id, clause_id, choice, cast_at) "
+            "VALUES (1, 1, 'support', '2026-01-02 09:00:00')",
+            "INSERT INTO outcomes (document_id, clause_id, agreed, tallies, rule, closed_at, "
+            "closed_by_id) VALUES (1, 1, true, '{}', '{}', '2026-01-02 10:00:00', 1), "
+            "(1, 1, false, '{}', '{}', '2026-01-04 10:00:00', 1)",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        vote = db.session.execute(
+            text("SELECT revision_number, set_aside_at, set_aside_reason FROM votes")
+        ).one()
+        assert tuple(vote) == (2, None, None)
+        wordings = db.session.execute(
+            text("SELECT revision_number FROM outcomes ORDER BY id")
+        ).scalars()
+        assert list(wordings) == [1, 2]
+        db.session.execute(
+            text(
+                "UPDATE votes SET set_aside_at = '2026-01-05 09:00:00', "
+                "set_aside_reason = 'earlier_wording'"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO notifications (user_id, kind, text, link, created_at) "
+                "VALUES (1, 'vote_again', 'Vote again', '/', '2026-01-05 09:00:00')"
+            )
+        )
+        db.session.commit()
+        downgrade(revision="0014_concurrency")
+        assert db.session.execute(text("SELECT count(*) FROM votes")).scalar_one() == 0
+        assert db.session.execute(text("SELECT count(*) FROM notifications")).scalar_one() == 0
+        db.session.commit()  # let go of the tables before the migration alters them
+        upgrade()
+        db.session.remove()
+    assert _differences(app) == []
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)  # the run's database is shared by the tests that follow
+    with app.app_context():
+        db.engine.dispose()
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()

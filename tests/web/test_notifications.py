@@ -172,6 +172,7 @@ def _take_part_in_clause_3(app) -> None:
             Vote(
                 user_id=_user("graham.tyldesley@example.org").id,
                 clause_id=clause.id,
+                revision_number=clause.revision_number,
                 choice="support",
             )
         )
@@ -243,7 +244,14 @@ def test_people_who_cannot_read_a_draft_are_not_told(seeded):
         db.session.add(draft)
         clause = clauses.add_clause(draft, "H", "B", by=None)
         db.session.flush()
-        db.session.add(Vote(user_id=_user(MEMBER).id, clause_id=clause.id, choice="support"))
+        db.session.add(
+            Vote(
+                user_id=_user(MEMBER).id,
+                clause_id=clause.id,
+                revision_number=1,
+                choice="support",
+            )
+        )
         notes = discussions.Discussion(
             document=draft, clause=clause, title="Notes", started_by_id=second
         )

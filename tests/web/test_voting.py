@@ -19,9 +19,11 @@ from app.models import (
     DocumentStatus,
     Outcome,
     Role,
+    SetAsideReason,
     User,
     Vote,
     VotingEvent,
+    utcnow,
 )
 from app.services import amendments, audit, clauses, voting
 from tests import factories
@@ -573,6 +575,7 @@ def test_members_cannot_edit_clauses_and_history_shows_every_wording(protocol, c
 
 
 def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(protocol, client):
+    """Also with the wording data: outcomes on an earlier wording and set-aside votes."""
     client.sign_in("member@example.org")
     url = f"/documents/{PROTOCOL}"
     with count_queries(protocol) as small:
@@ -600,13 +603,21 @@ def test_a_document_page_costs_the_same_with_60_clauses_and_200_voters(protocol,
                     Vote(
                         user_id=user.id,
                         clause_id=clause.id,
+                        revision_number=clause.revision_number,
                         choice=[Choice.SUPPORT, Choice.OPPOSE][index % 2],
+                        set_aside_at=utcnow() if index % 4 == 0 else None,
+                        set_aside_reason=SetAsideReason.EARLIER_WORDING if index % 4 == 0 else None,
                     )
                 )
+        facilitator = factories.user("facilitator@example.org")
+        voting.close_voting(document, by=facilitator)
+        for clause in document.clauses[::2]:
+            clauses.revise_clause(clause, clause.heading, "Reworded", by=facilitator, reason="x")
         db.session.commit()
     with count_queries(protocol) as large:
         page = client.get(url).get_data(as_text=True)
     assert "Extra 51" in page
+    assert "the clause now has wording 2" in page and "set aside" in page
     assert large.count == small.count, f"{small}\n---\n{large}"
 
 
