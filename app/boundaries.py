@@ -93,3 +93,17 @@ def reject_nul_bytes() -> None:
             abort(400)
         if any(file.filename and "\x00" in file.filename for file in request.files.values()):
             abort(400)
+
+
+def posted_action(*allowed: str) -> str:
+    """The form's ``action`` (which of a pair of buttons was meant: open/close, stop/resume,
+    lock/unlock), one of ``allowed``; a missing or unknown one is refused with 400, so a form
+    that lost its hidden field changes nothing."""
+    action = request.form.get("action", "")
+    if action not in allowed:
+        abort(
+            400,
+            "The form did not say what to do. Nothing was changed. Go back and use the "
+            "buttons on the page.",
+        )
+    return action

@@ -60,6 +60,16 @@ MESSAGES = {
 }
 
 
+# Headings of a service's refusal, by status: the message below says why. (409 is not "someone
+# else changed this first" here: most refusals are of the document's state, not a race.)
+REFUSAL_TITLES = {
+    403: "You cannot do that",
+    409: "That cannot be done now",
+    410: "That is no longer open to changes",
+    422: "Sorry, that could not be done",
+}
+
+
 def _same_site_referrer() -> str | None:
     """The path (and query) of the page the request came from, when it is a page of this site."""
     referrer = request.referrer
@@ -83,8 +93,7 @@ def domain_error_response(error: DomainError):
     if back is not None:
         flash(message, "error")
         return redirect(back, 303)
-    title = MESSAGES.get(error.status, MESSAGES[400])[0]
-    return _error_page(error.status, title, message)
+    return _error_page(error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), message)
 
 
 def _forget_transaction() -> None:

@@ -13,7 +13,9 @@ The rule:
 - other control characters (Unicode category Cc: U+0000 to U+001F, U+007F to U+009F) are
   removed; a multi-line text keeps its tabs and line breaks;
 - Unicode NFC (a composed "é" and "e" + combining accent are the same text);
-- no white space at the end of a line, none at the start or end of the text.
+- no white space at the end of a line, none at the start or end of the text; invisible
+  characters (zero-width space and joiners, word joiner, byte order mark, soft hyphen) at the
+  start or end go too, so a text of nothing visible is empty (and a required field refuses it).
 
 A length limit is counted on the normalised text, so it agrees with the GOV.UK character count,
 which counts the textarea's value (a line break is one character there).
@@ -28,6 +30,8 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _SINGLE_LINE_BREAKS = re.compile("[\n\t]")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width, joiners, BOM, soft hyphen
+_BLANK_ENDS = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
 
 
 def normalise(text: str, *, multiline: bool) -> str:
@@ -37,7 +41,7 @@ def normalise(text: str, *, multiline: bool) -> str:
     if not multiline:
         text = _SINGLE_LINE_BREAKS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    return _TRAILING_SPACE.sub("", text).strip()
+    return _BLANK_ENDS.sub("", _TRAILING_SPACE.sub("", text))
 
 
 def same_text(a: str | None, b: str | None) -> bool:

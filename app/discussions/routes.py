@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.boundaries import posted_action
 from app.discussions.forms import (
     CommentForm,
     EditCommentForm,
@@ -332,7 +333,7 @@ def lock(discussion_id: int):
     """Lock (or, with ``unlock``, reopen) a discussion to new comments."""
     discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
-    locked = request.form.get("action") != "unlock"
+    locked = posted_action("lock", "unlock") == "lock"
     service.set_locked(discussion, locked, by=current_user)
     db.session.commit()
     return _done(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from app.boundaries import posted_action
 from app.extensions import db
 from app.forms import EARLY_CLOSE_REASON_NEEDED, OpenVotingForm
 from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or_404
@@ -135,7 +136,7 @@ def open_or_close(slug: str):
     """A facilitator opens or closes voting on the whole document."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
-    if request.form.get("action") == "close":
+    if posted_action("open", "close") == "close":
         return _close(document)
     form = OpenVotingForm()
     if not form.validate():
@@ -229,7 +230,7 @@ def stop_document_amendments(slug: str):
     """Stop (or take again) new amendments on the whole document."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
-    stopped = request.form.get("action") != "resume"
+    stopped = posted_action("stop", "resume") == "stop"
     service.set_amendments_stopped(document, stopped, by=current_user)
     db.session.commit()
     flash(
@@ -242,7 +243,7 @@ def stop_document_amendments(slug: str):
 def stop_clause_amendments(slug: str, number: str):
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_manage_voting(current_user, clause.document))
-    stopped = request.form.get("action") != "resume"
+    stopped = posted_action("stop", "resume") == "stop"
     service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)
     db.session.commit()
     flash(

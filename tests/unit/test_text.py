@@ -138,3 +138,12 @@ def test_recommendation_files_are_normalised():
         ("a", "Meet monthly"),
         ("b", "Write it down"),
     ]
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u00a0", "\ufeff \u200d", "\u00ad\n\u2060"])
+def test_a_text_of_nothing_visible_is_empty(invisible):
+    """A reason typed as a zero-width space (or a non-breaking one) is no reason: required
+    fields refuse it."""
+    assert normalise(invisible, multiline=True) == ""
+    assert normalise(invisible, multiline=False) == ""
+    assert normalise("\u200bWhy\u200b", multiline=False) == "Why"

@@ -619,7 +619,9 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     # No amendment controls are left on the retired clause, and their route refuses.
     clause_page = client.get(f"/documents/{slug}/clauses/retired-{b}").get_data(as_text=True)
     assert "Stop new amendments" not in clause_page
-    stop = client.post_form(f"/documents/{slug}/clauses/retired-{b}/amendments-stopped")
+    stop = client.post_form(
+        f"/documents/{slug}/clauses/retired-{b}/amendments-stopped", {"action": "stop"}
+    )
     assert stop.status_code == 410  # Gone: a retired clause takes nothing
 
     client.sign_in("member@example.org")
