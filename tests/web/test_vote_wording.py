@@ -114,7 +114,8 @@ def test_votes_on_wording_1_are_not_the_outcome_of_wording_2(seeded, client):
     _open_voting(seeded)
     _cast(seeded, NINE)
     client.sign_in(FACILITATOR)
-    accepted = client.post_form(f"/amendments/{amendment_id}/accept", {})
+    reason = {"acceptance_reason": "Agreed at the joint session."}  # the rule does not agree it
+    accepted = client.post_form(f"/amendments/{amendment_id}/accept", reason)
     assert accepted.status_code == 303
     assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"}).status_code in (
         200,
