@@ -379,6 +379,8 @@ def _open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[d
                 "choice": v.choice.label,
                 "interest_reason": v.interest_reason or "",
                 "cast_at": v.cast_at,
+                "wording": v.revision_number or "",  # the clause wording it was cast on
+                "set_aside": v.set_aside_reason.label if v.set_aside_reason else "",
             }
             for v in votes
         ],
@@ -392,6 +394,7 @@ def _open_data(document: Document, *, for_facilitator: bool) -> dict[str, list[d
                 "created_at": a.created_at,
                 "decided_at": a.decided_at or "",
                 "decision_reason": a.decision_reason or "",
+                "rule_verdict": a.rule_verdict or "",
                 "heading": a.heading,
                 "text": a.body,
             }

@@ -57,6 +57,8 @@ OPEN_DATA_TABLES: dict[str, list[str]] = {
         "choice",
         "interest_reason",
         "cast_at",
+        "wording",
+        "set_aside",
     ],
     "amendments": [
         "id",
@@ -67,6 +69,7 @@ OPEN_DATA_TABLES: dict[str, list[str]] = {
         "created_at",
         "decided_at",
         "decision_reason",
+        "rule_verdict",
         "heading",
         "text",
     ],

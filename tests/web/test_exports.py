@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Choice, Clause
-from app.services import discussions, lifecycle, voting
+from app.services import clauses, discussions, lifecycle, voting
 from tests import factories
 
 SLUG = "member-officer-protocol"
@@ -220,6 +220,28 @@ def test_open_data_is_for_facilitators_and_escapes_formulas(protocol, client):
     data = json.loads(client.get(f"{EXPORT}/data.json").data)
     assert data["discussions"][0]["title"] == "Formulas"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["comments"][0]["created_at"])
+
+
+def test_open_data_says_which_wording_each_vote_is_on_and_which_are_set_aside(protocol, client):
+    """A vote on wording 1 of a clause reworded while voting is open is in the open data, marked
+    set aside; the vote cast again on wording 2 is counted."""
+    with protocol.app_context():
+        document = factories.find_document(SLUG)
+        facilitator = factories.user("facilitator@example.org")
+        member = factories.user("member@example.org")
+        voting.open_voting(document, by=facilitator)
+        clause = document.clauses[0]
+        voting.cast_vote(member, Choice.SUPPORT, clause=clause)
+        clauses.revise_clause(clause, clause.heading, "New words.", by=facilitator, reason="x")
+        voting.cast_vote(factories.user("officer@example.org"), Choice.OPPOSE, clause=clause)
+        db.session.commit()
+    client.sign_in("facilitator@example.org")
+    rows = _csv(client.get(f"{EXPORT}/votes.csv").data)
+    by_voter = {row["voter"]: row for row in rows}
+    member_row = by_voter[next(n for n in by_voter if by_voter[n]["side"] == "Member")]
+    officer_row = by_voter[next(n for n in by_voter if by_voter[n]["side"] == "Officer")]
+    assert (member_row["wording"], member_row["set_aside"]) == ("1", "cast on an earlier wording")
+    assert (officer_row["wording"], officer_row["set_aside"]) == ("2", "")
 
 
 def _csv(data: bytes) -> list[dict]:
