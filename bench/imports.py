@@ -15,23 +15,20 @@ seed file is ``BENCH_CULTURE_REVIEW`` (default: the shared seeds folder).
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import Clause, Document
-from app.services import clauses, seeding
+from app.services import clauses
 from app.services import recommendations as recommendation_service
+from bench import demo_app, signed_in
 
-PASSWORD = "a-long-bench-password"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PEOPLE = 500
 CLAUSES = 60
@@ -50,18 +47,6 @@ def _people_csv(round_number: int) -> str:
         for n in range(PEOPLE)
     ]
     return HEADER + "\n".join(rows) + "\n"
-
-
-def _signed_in(app, email: str):
-    """A test client signed in as ``email``, and its CSRF token."""
-    client = app.test_client()
-
-    def token() -> str:
-        page = client.get("/sign-in", follow_redirects=True).get_data(as_text=True)
-        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-    client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token()})
-    return client, token()
 
 
 def _time(step: Callable[[int], None]) -> list[float]:
@@ -95,18 +80,12 @@ def _long_document() -> str:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
-        url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{directory}/bench.db")
-        app = create_app(
-            {"ACCORD_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}
-        )
+        app = demo_app(directory)
         with app.app_context():
-            upgrade()
-            seeding.load_demo(PASSWORD)
-            db.session.commit()
             slug = _long_document()
         print(f"{'step':50} {'median ms':>10} {'max ms':>10}")
 
-        admin, admin_token = _signed_in(app, "admin@example.org")
+        admin, admin_token = signed_in(app, "admin@example.org")
 
         def people_preview(round_number: int) -> None:
             response = admin.post(
@@ -155,7 +134,7 @@ def main() -> None:
         _report("recommendation import preview (Culture Review)", _time(recommendations_preview))
         _report("recommendation import save (Culture Review)", _time(recommendations_save))
 
-        facilitator, facilitator_token = _signed_in(app, "facilitator@example.org")
+        facilitator, facilitator_token = signed_in(app, "facilitator@example.org")
         with app.app_context():
             clause_id = db.session.scalar(
                 select(Clause.id)

@@ -6,20 +6,17 @@ Run with ``make bench``. Uses SQLite unless ``BENCH_DATABASE_URL`` names another
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import tempfile
 import time
 
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import Document, User
-from app.services import discussions, seeding
+from app.services import discussions
+from bench import demo_app, signed_in
 
-PASSWORD = "a-long-bench-password"
 PAGES = [
     "/",
     "/documents/ways-of-working-accord",
@@ -58,22 +55,10 @@ def _big_discussion() -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
-        url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{directory}/bench.db")
-        app = create_app(
-            {"ACCORD_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}
-        )
+        app = demo_app(directory)
         with app.app_context():
-            upgrade()
-            seeding.load_demo(PASSWORD)
-            db.session.commit()
             _big_discussion()
-        client = app.test_client()
-        page = client.get("/sign-in").get_data(as_text=True)
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        client.post(
-            "/sign-in",
-            data={"email": "member@example.org", "password": PASSWORD, "csrf_token": token},
-        )
+        client, _ = signed_in(app, "member@example.org")
         etag = client.get("/discussions/1/live", headers={"HX-Request": "true"}).headers["ETag"]
         unchanged_poll = ("/discussions/1/live", {"HX-Request": "true", "If-None-Match": etag}, 304)
         print(f"{'page':45} {'median ms':>10} {'p95 ms':>10}")

@@ -10,20 +10,17 @@ Run with ``make bench``. Uses SQLite unless ``BENCH_DATABASE_URL`` names another
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import tempfile
 import time
 
-from flask_migrate import upgrade
 from sqlalchemy import event, select, update
 
-from app import create_app
 from app.extensions import db
 from app.models import Choice, Document, Role, SetAsideReason, User, Vote, utcnow
-from app.services import clauses, seeding, voting
+from app.services import clauses, voting
+from bench import demo_app, signed_in
 
-PASSWORD = "a-long-bench-password"
 SLUG = "ways-of-working-accord"
 CLAUSES, VOTERS = 60, 200
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
@@ -107,22 +104,10 @@ def _measure(app, client, label: str) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
-        url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{directory}/bench.db")
-        app = create_app(
-            {"ACCORD_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}
-        )
+        app = demo_app(directory)
         with app.app_context():
-            upgrade()
-            seeding.load_demo(PASSWORD)
-            db.session.commit()
             _votes()
-        client = app.test_client()
-        page = client.get("/sign-in").get_data(as_text=True)
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        client.post(
-            "/sign-in",
-            data={"email": "member@example.org", "password": PASSWORD, "csrf_token": token},
-        )
+        client, _ = signed_in(app, "member@example.org")
         print(f"Document page, {CLAUSES} clauses x {VOTERS} voters, median of {ROUNDS} requests")
         print(f"{'state':45} {'queries':>8} {'median ms':>12}")
         _measure(app, client, "every vote counts")
