@@ -28,13 +28,10 @@ from app.models import (
     User,
 )
 from app.services import audit, clauses, lifecycle
+from tests import factories
 
 SLUG = "member-officer-protocol"
 OTHER_KEY = "a-second-audit-key-for-the-rotation-tests"
-
-
-def _user(email):
-    return db.session.scalars(select(User).filter_by(email=email)).one()
 
 
 @pytest.fixture
@@ -332,7 +329,7 @@ def test_audit_verify_names_what_failed_and_exits_non_zero(app, trail):
 def _published(app) -> AuditCheckpoint:
     with app.app_context():
         document = db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
-        version = lifecycle.publish_version(document, by=_user("facilitator@example.org"))
+        version = lifecycle.publish_version(document, by=factories.user("facilitator@example.org"))
         db.session.commit()
         point = audit.version_checkpoint(version)
         db.session.expunge(point)

@@ -16,20 +16,16 @@ from app.models import (
     CommentRevision,
     Discussion,
     Document,
-    User,
 )
 from app.services import amendments, clauses, lifecycle
 from app.services import discussions as discussion_service
+from tests import factories
 from tests.helpers import error_summary_targets
 
 PROTOCOL = "member-officer-protocol"
 ACCORD = "ways-of-working-accord"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
 BODY = "Members and Officers treat each other with respect.\n\nThey:\n- listen\n- reply in time"
-
-
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
 
 
 def _document(slug: str = PROTOCOL) -> Document:
@@ -57,7 +53,7 @@ def _clause_with_paragraphs(app) -> dict:
     with app.app_context():
         clause = _clause()
         clauses.revise_clause(clause, clause.heading, BODY, by=None, reason="Set out as a list")
-        member = _user("member@example.org")
+        member = factories.user("member@example.org")
         discussion_service.start_discussion(
             clause.document, clause, "Respect", "Agreed", list(clause.recommendations), by=member
         )
@@ -76,7 +72,9 @@ def _clause_with_paragraphs(app) -> dict:
 def test_saving_a_clause_unchanged_creates_nothing(seeded, client):
     shown = _clause_with_paragraphs(seeded)
     with seeded.app_context():
-        before = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        before = lifecycle.publish_version(
+            _document(), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
         first_hash = before.content_hash
     client.sign_in("facilitator@example.org")
@@ -104,7 +102,7 @@ def test_saving_a_clause_unchanged_creates_nothing(seeded, client):
         assert comment.clause_revision_number == clause.revision_number  # not "earlier wording"
         amendment = db.session.scalars(select(Amendment)).one()
         assert not amendment.is_out_of_date
-        after = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        after = lifecycle.publish_version(_document(), by=factories.user("facilitator@example.org"))
         assert after.content_hash == first_hash
         assert not compare(before.clauses, after.clauses).summary["changed"]
 
@@ -154,7 +152,7 @@ def _discussion(app) -> int:
             "Trust",
             "Opening comment\nover two lines",
             list(clause.recommendations),
-            by=_user("member@example.org"),
+            by=factories.user("member@example.org"),
         )
         db.session.commit()
         return discussion.id
@@ -244,7 +242,7 @@ def test_the_command_line_keeps_names_on_one_line(app):
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
-        user = _user("jo@example.org")
+        user = factories.user("jo@example.org")
         assert (user.display_name, user.group, user.ward) == (
             "Jo Bloggs",
             "Green Group",
@@ -264,7 +262,9 @@ def test_exports_never_print_control_characters_even_from_old_versions(seeded, c
         clause.heading = "Respect\x1b"
         clause.body = "Members\x0bspeak.\r\nOfficers\x0clisten\x7f."
         db.session.flush()
-        version = lifecycle.publish_version(_document(), by=_user("facilitator@example.org"))
+        version = lifecycle.publish_version(
+            _document(), by=factories.user("facilitator@example.org")
+        )
         db.session.commit()
         number, content_hash = version.number, version.content_hash
         assert "\x0b" in version.clauses[2]["body"]

@@ -14,9 +14,9 @@ from app.models import (
     DocumentStatus,
     Recommendation,
     RecommendationSource,
-    User,
 )
 from app.services import coverage, lifecycle
+from tests import factories
 from tests.helpers import count_queries
 
 SLUG = "member-officer-protocol"
@@ -28,14 +28,10 @@ COVERAGE_QUERIES = 6
 EXPORT_QUERIES = 15  # the audit trail head, and the votes set aside
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
 def _submit_the_protocol(app) -> None:
     with app.app_context():
         document = db.session.scalars(select(Document).filter_by(slug=SLUG)).one()
-        facilitator = _user("facilitator@example.org")
+        facilitator = factories.user("facilitator@example.org")
         version = lifecycle.publish_version(document, by=facilitator)
         lifecycle.move(document, DocumentStatus.CLOSED, by=facilitator)
         lifecycle.move(document, DocumentStatus.SUBMITTED, by=facilitator, version=version)

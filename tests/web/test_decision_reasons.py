@@ -18,12 +18,12 @@ from app.models import (
     DocumentStatus,
     DocumentVersion,
     Outcome,
-    User,
     VotingAction,
     VotingEvent,
     utcnow,
 )
 from app.services import amendments, lifecycle, voting
+from tests import factories
 from tests.helpers import error_summary_targets
 
 PROTOCOL = "member-officer-protocol"
@@ -35,26 +35,20 @@ REASON_NEEDED = "Say why you are closing voting before the announced time"
 ACCEPT_NEEDED = "Say why you are accepting an amendment that the agreement rule does not agree"
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
 def _document() -> Document:
-    return db.session.scalars(select(Document).filter_by(slug=PROTOCOL)).one()
+    return factories.find_document(PROTOCOL)
 
 
 def _clause(number: str = "3") -> Clause:
-    return db.session.scalars(
-        select(Clause).filter_by(document_id=_document().id, number=number)
-    ).one()
+    return factories.clause(_document(), number)
 
 
 def _open_voting(app, *, closes_in: timedelta | None = timedelta(days=2)) -> None:
     """Open voting, announced to close ``closes_in`` from now, with a Member's vote on clause 3."""
     with app.app_context():
         closes_at = utcnow() + closes_in if closes_in else None
-        voting.open_voting(_document(), by=_user(FACILITATOR), closes_at=closes_at)
-        voting.cast_vote(_user("member@example.org"), Choice.SUPPORT, clause=_clause())
+        voting.open_voting(_document(), by=factories.user(FACILITATOR), closes_at=closes_at)
+        voting.cast_vote(factories.user("member@example.org"), Choice.SUPPORT, clause=_clause())
         db.session.commit()
 
 
@@ -69,7 +63,7 @@ def _outcomes(app) -> list[tuple[int | None, int | None, bool, str | None]]:
 def _submit(app) -> None:
     """Publish, close and submit the Protocol, so the committee review exists."""
     with app.app_context():
-        facilitator = _user(FACILITATOR)
+        facilitator = factories.user(FACILITATOR)
         version = lifecycle.publish_version(_document(), by=facilitator)
         if _document().status == DocumentStatus.OPEN:
             lifecycle.move(_document(), DocumentStatus.CLOSED, by=facilitator)
@@ -270,7 +264,12 @@ def _propose(app, body: str = "A new wording.") -> int:
     with app.app_context():
         clause = _clause()
         amendment = amendments.propose_amendment(
-            clause, clause.heading, body, "It is clearer", [], by=_user("member@example.org")
+            clause,
+            clause.heading,
+            body,
+            "It is clearer",
+            [],
+            by=factories.user("member@example.org"),
         )
         db.session.commit()
         return amendment.id
@@ -281,7 +280,7 @@ def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, c
     amendment_id = _propose(seeded)
     with seeded.app_context():
         amendment = db.session.get(Amendment, amendment_id)
-        voting.cast_vote(_user("member@example.org"), Choice.SUPPORT, amendment=amendment)
+        voting.cast_vote(factories.user("member@example.org"), Choice.SUPPORT, amendment=amendment)
         db.session.commit()
         members = voting.eligible_voters()[voting.MEMBERS]
     client.sign_in(FACILITATOR)
@@ -325,14 +324,14 @@ def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, c
 
 def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, client):
     with seeded.app_context():
-        voting.set_rule(_document(), 0, 0, by=_user(FACILITATOR))
+        voting.set_rule(_document(), 0, 0, by=factories.user(FACILITATOR))
         db.session.commit()
     _open_voting(seeded, closes_in=None)
     amendment_id = _propose(seeded)
     with seeded.app_context():
         amendment = db.session.get(Amendment, amendment_id)
         for email in ("member@example.org", "officer@example.org"):
-            voting.cast_vote(_user(email), Choice.SUPPORT, amendment=amendment)
+            voting.cast_vote(factories.user(email), Choice.SUPPORT, amendment=amendment)
         db.session.commit()
     client.sign_in(FACILITATOR)
     page = client.get(f"/amendments/{amendment_id}/accept").get_data(as_text=True)

@@ -17,10 +17,10 @@ from app.models import (
     NotificationKind,
     Outcome,
     Role,
-    User,
     Vote,
 )
 from app.services import amendments, lifecycle, people, voting
+from tests import factories
 
 PROTOCOL = "member-officer-protocol"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/4"
@@ -45,23 +45,17 @@ OFFICERS = [
 NINE = MEMBERS + OFFICERS[:4]
 
 
-def _user(email: str) -> User:
-    return db.session.scalars(select(User).filter_by(email=email)).one()
-
-
 def _document() -> Document:
-    return db.session.scalars(select(Document).filter_by(slug=PROTOCOL)).one()
+    return factories.find_document(PROTOCOL)
 
 
 def _clause(number: str = "4") -> Clause:
-    return db.session.scalars(
-        select(Clause).filter_by(document_id=_document().id, number=number)
-    ).one()
+    return factories.clause(_document(), number)
 
 
 def _open_voting(app) -> None:
     with app.app_context():
-        voting.open_voting(_document(), by=_user(FACILITATOR))
+        voting.open_voting(_document(), by=factories.user(FACILITATOR))
         db.session.commit()
 
 
@@ -69,7 +63,9 @@ def _cast(app, emails, choice=Choice.SUPPORT, number: str = "4") -> None:
     with app.app_context():
         for email in emails:
             reason = "My partner works there" if choice == Choice.INTEREST else None
-            voting.cast_vote(_user(email), choice, clause=_clause(number), interest_reason=reason)
+            voting.cast_vote(
+                factories.user(email), choice, clause=_clause(number), interest_reason=reason
+            )
         db.session.commit()
 
 
@@ -77,7 +73,7 @@ def _propose(app, body: str = "A better wording of clause 4.") -> int:
     with app.app_context():
         clause = _clause()
         amendment = amendments.propose_amendment(
-            clause, clause.heading, body, "Clearer", [], by=_user(MEMBERS[0])
+            clause, clause.heading, body, "Clearer", [], by=factories.user(MEMBERS[0])
         )
         db.session.commit()
         return amendment.id
@@ -138,7 +134,7 @@ def test_votes_on_wording_1_are_not_the_outcome_of_wording_2(seeded, client):
         asked = db.session.scalars(
             select(Notification.user_id).where(Notification.kind == NotificationKind.VOTE_AGAIN)
         ).all()
-        assert sorted(asked) == sorted(_user(email).id for email in NINE)
+        assert sorted(asked) == sorted(factories.user(email).id for email in NINE)
 
 
 def test_voting_again_replaces_the_set_aside_vote_and_counts(seeded, client):
@@ -152,7 +148,7 @@ def test_voting_again_replaces_the_set_aside_vote_and_counts(seeded, client):
             clause.heading,
             clause.body + " Edited.",
             "Tidied",
-            by=_user(FACILITATOR),
+            by=factories.user(FACILITATOR),
             seen_revision=clause.revision_number,
         )
         db.session.commit()
@@ -183,10 +179,12 @@ def test_amendment_votes_stay_with_it_and_accepting_records_its_outcome(seeded, 
     with seeded.app_context():
         for email in MEMBERS[:3] + OFFICERS[:3]:
             voting.cast_vote(
-                _user(email), Choice.SUPPORT, amendment=db.session.get(Amendment, amendment_id)
+                factories.user(email),
+                Choice.SUPPORT,
+                amendment=db.session.get(Amendment, amendment_id),
             )
             voting.cast_vote(
-                _user(email), Choice.OPPOSE, amendment=db.session.get(Amendment, other_id)
+                factories.user(email), Choice.OPPOSE, amendment=db.session.get(Amendment, other_id)
             )
         db.session.commit()
     client.sign_in(FACILITATOR)
@@ -217,7 +215,7 @@ def test_deactivating_an_officer_who_voted_keeps_turnout_within_100_percent(seed
     _cast(seeded, OFFICERS)
     client.sign_in("admin@example.org")
     with seeded.app_context():
-        leaver = _user(OFFICERS[-1]).id
+        leaver = factories.user(OFFICERS[-1]).id
     assert client.post_form(f"/people/{leaver}/deactivate").status_code == 303
     client.sign_in(MEMBERS[0])
     page = client.get(CLAUSE).get_data(as_text=True)
@@ -233,8 +231,8 @@ def test_losing_the_officer_role_sets_the_vote_aside_and_reactivating_does_not_r
     _open_voting(seeded)
     _cast(seeded, OFFICERS[:2])
     with seeded.app_context():
-        admin = _user("admin@example.org")
-        changed = _user(OFFICERS[0])
+        admin = factories.user("admin@example.org")
+        changed = factories.user(OFFICERS[0])
         people.update_person(
             changed,
             by=admin,
@@ -242,7 +240,7 @@ def test_losing_the_officer_role_sets_the_vote_aside_and_reactivating_does_not_r
             email=changed.email,
             roles={Role.STANDARDS},
         )
-        leaver = _user(OFFICERS[1])
+        leaver = factories.user(OFFICERS[1])
         people.deactivate(leaver, by=admin)
         people.reactivate(leaver, by=admin)
         db.session.commit()
@@ -259,8 +257,8 @@ def test_tallies_count_only_votes_of_people_who_may_vote_now(seeded):
     _open_voting(seeded)
     _cast(seeded, OFFICERS[:3])
     with seeded.app_context():
-        _user(OFFICERS[0]).active = False
-        _user(OFFICERS[1]).set_roles({Role.STANDARDS})
+        factories.user(OFFICERS[0]).active = False
+        factories.user(OFFICERS[1]).set_roles({Role.STANDARDS})
         db.session.commit()
         tally = voting.tallies(clauses=[_clause()])[("clause", _clause().id)]
         assert tally.officers.took_part == 1
@@ -271,12 +269,12 @@ def test_a_recorded_outcome_never_changes(seeded, client):
     _open_voting(seeded)
     _cast(seeded, OFFICERS + MEMBERS)
     with seeded.app_context():
-        voting.close_voting(_document(), by=_user(FACILITATOR))
+        voting.close_voting(_document(), by=factories.user(FACILITATOR))
         db.session.commit()
     before = _latest_outcome(seeded)
     client.sign_in("admin@example.org")
     with seeded.app_context():
-        leaver = _user(OFFICERS[-1]).id
+        leaver = factories.user(OFFICERS[-1]).id
     assert client.post_form(f"/people/{leaver}/deactivate").status_code == 303
     after = _latest_outcome(seeded)
     assert (after.id, after.agreed, after.tallies) == (before.id, before.agreed, before.tallies)
@@ -293,7 +291,7 @@ def _agreed_then_reworded(app) -> None:
     _open_voting(app)
     _cast(app, NINE)
     with app.app_context():
-        facilitator = _user(FACILITATOR)
+        facilitator = factories.user(FACILITATOR)
         clause = _clause()
         amendments.edit_clause(
             clause,
@@ -316,7 +314,7 @@ def test_the_review_and_the_voting_annex_show_the_wording_and_set_aside_votes(se
     ).get_data(as_text=True)
     assert "on wording 2" in annex and "9 set aside (cast on an earlier wording)" in annex
     with seeded.app_context():
-        facilitator = _user(FACILITATOR)
+        facilitator = factories.user(FACILITATOR)
         version = lifecycle.publish_version(_document(), by=facilitator)
         lifecycle.move(_document(), DocumentStatus.CLOSED, by=facilitator)
         lifecycle.move(
