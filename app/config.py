@@ -151,7 +151,6 @@ def check_production(config: dict) -> None:
         )
     if audit_key == config["SECRET_KEY"]:
         raise ConfigError("AUDIT_KEY must differ from SECRET_KEY.")
-    _check_two_factor(config)
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         raise ConfigError(
             "RATELIMIT_STORAGE_URI must name storage shared by every worker in production, "
@@ -170,6 +169,7 @@ def check_production(config: dict) -> None:
         "none",
     ):
         raise ConfigError("SMTP_SECURITY must be starttls, ssl or none.")
+    _check_two_factor(config)
 
 
 def _check_two_factor(config: dict) -> None:
