@@ -137,7 +137,7 @@ def record_ended_session(response: Response) -> Response:
     return response
 
 
-def _to_enrolment() -> Response:
+def _to_enrolment():
     """A person whose roles require two-factor sign-in, and who has not set it up, goes to
     set it up before anything else (the one place this is enforced, for every route)."""
     target = url_for("two_factor.show")

@@ -201,7 +201,10 @@ def test_a_recovery_code_signs_in_once(app, client, clock):
     again = client.post_form("/sign-in/recovery-code", {"code": first})
     assert again.status_code == 422
     assert "has not been used" in again.get_data(as_text=True)
-    assert client.post_form("/sign-in/recovery-code", {"code": second.replace("-", " ")}).status_code == 303
+    assert (
+        client.post_form("/sign-in/recovery-code", {"code": second.replace("-", " ")}).status_code
+        == 303
+    )
 
 
 def test_recovery_codes_are_stored_hashed(app, clock):
@@ -291,7 +294,9 @@ def test_a_facilitator_must_set_it_up_before_anything_else(required, client, clo
     client.post_form("/account/two-factor/enrol")
     page = client.get("/account/two-factor/confirm").get_data(as_text=True)
     secret = re.search(r'id="two-factor-secret">([^<]+)<', page).group(1).replace(" ", "")
-    assert client.post_form("/account/two-factor/confirm", {"code": _code(secret)}).status_code == 200
+    assert (
+        client.post_form("/account/two-factor/confirm", {"code": _code(secret)}).status_code == 200
+    )
     assert client.get("/").status_code == 200
     # It cannot be switched off, and the page says so.
     assert client.get("/account/two-factor/switch-off").status_code == 403
