@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Document, Role, User
-from app.services import DomainError, accounts, audit, notifications, people, seeding
+from app.services import (
+    DomainError,
+    accounts,
+    audit,
+    notifications,
+    people,
+    seeding,
+    two_factor,
+)
 from app.text import one_line_option
 
 
@@ -22,6 +30,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(audit_commands)
     app.cli.add_command(export)
     app.cli.add_command(notification_commands)
+    app.cli.add_command(two_factor_commands)
 
     from app.recommendations.cli import recommendations_cli
 
@@ -313,6 +322,20 @@ def reactivate(email: str) -> None:
     click.echo(f"Reactivated {user.email}.")
 
 
+@users.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email: str) -> None:
+    """Reset a person's two-factor sign-in (a lost phone): their codes stop working, their
+    sessions end and they are told by email; they set it up again at their next sign-in."""
+    user = _user(email)
+    try:
+        two_factor.reset(user, by=None)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Two-factor sign-in reset for {user.email}; they have been emailed.")
+
+
 @users.command("list")
 def list_users() -> None:
     """Everyone, with roles and whether they are active."""
@@ -320,3 +343,19 @@ def list_users() -> None:
         roles = ", ".join(sorted(user.roles)) or "no roles"
         state = "deactivated" if not user.active else "active" if user.password_hash else "invited"
         click.echo(f"{user.email}\t{user.display_name}\t{roles}\t{state}")
+
+
+two_factor_commands = AppGroup("two-factor", help="Two-factor sign-in: the encryption key.")
+
+
+@two_factor_commands.command("rotate-key")
+def rotate_two_factor_key() -> None:
+    """Re-encrypt every two-factor secret with TWO_FACTOR_KEY (the old key must be in
+    TWO_FACTOR_KEYS_RETIRED). All or nothing; then the retired key can be removed."""
+    try:
+        count = two_factor.rotate_key()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'}.")

@@ -13,6 +13,9 @@ from pathlib import Path
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 DEFAULT_AUDIT_KEY = "dev-only-audit-key-change-me"
 AUDIT_KEY_MIN_LENGTH = 32
+# Who must use two-factor sign-in unless TWO_FACTOR_REQUIRED_ROLES says otherwise (ASVS 6.3.3).
+TWO_FACTOR_ROLES_IN_PRODUCTION = ("admin", "facilitator", "standards")
+ROLE_NAMES = ("member", "officer", "facilitator", "standards", "admin")
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +38,17 @@ def _keys(value: str) -> list[str]:
     return [key for key in value.replace(",", " ").split() if key]
 
 
+def _required_roles(env: str) -> list[str]:
+    """The roles that must use two-factor sign-in: ``TWO_FACTOR_REQUIRED_ROLES`` (role names
+    separated by commas or spaces, or ``none``); by default the administrators, facilitators
+    and Standards Committee in production, and nobody on a laptop or in the test suite (so the
+    demo accounts sign in with a password)."""
+    value = os.environ.get("TWO_FACTOR_REQUIRED_ROLES")
+    if value is None:
+        return list(TWO_FACTOR_ROLES_IN_PRODUCTION) if env == "production" else []
+    return [role for role in _keys(value.lower()) if role != "none"]
+
+
 def _minutes(name: str, default: int) -> timedelta:
     return timedelta(minutes=int(os.environ.get(name, default)))
 
@@ -48,6 +62,11 @@ def settings(env: str, instance_path: str) -> dict:
         # The audit trail's HMAC key, and the keys it had before (see README, "The audit trail").
         "AUDIT_KEY": os.environ.get("AUDIT_KEY", DEFAULT_AUDIT_KEY),
         "AUDIT_KEYS_RETIRED": _keys(os.environ.get("AUDIT_KEYS_RETIRED", "")),
+        # Two-factor secrets are encrypted with TWO_FACTOR_KEY (a Fernet key); the retired keys
+        # still decrypt until ``flask two-factor rotate-key`` re-encrypts (see the README).
+        "TWO_FACTOR_KEY": os.environ.get("TWO_FACTOR_KEY", "").strip(),
+        "TWO_FACTOR_KEYS_RETIRED": _keys(os.environ.get("TWO_FACTOR_KEYS_RETIRED", "")),
+        "TWO_FACTOR_REQUIRED_ROLES": _required_roles(env),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_NAME": "accord_session",
@@ -150,3 +169,40 @@ def check_production(config: dict) -> None:
         "none",
     ):
         raise ConfigError("SMTP_SECURITY must be starttls, ssl or none.")
+    _check_two_factor(config)
+
+
+def _check_two_factor(config: dict) -> None:
+    """In production: a real Fernet key for the two-factor secrets, and two-factor sign-in
+    required of administrators, facilitators and the Standards Committee."""
+    from cryptography.fernet import Fernet
+
+    if not config["TWO_FACTOR_KEY"]:
+        raise ConfigError(
+            "TWO_FACTOR_KEY must be set in production: it encrypts two-factor secrets. Make one "
+            "with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())' (see the README)."
+        )
+    for name, keys in (
+        ("TWO_FACTOR_KEY", [config["TWO_FACTOR_KEY"]]),
+        ("TWO_FACTOR_KEYS_RETIRED", config["TWO_FACTOR_KEYS_RETIRED"]),
+    ):
+        for key in keys:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError) as error:
+                raise ConfigError(
+                    f"{name} must hold Fernet keys (32 bytes in URL-safe base64, as "
+                    "Fernet.generate_key() makes them)."
+                ) from error
+    unknown = set(config["TWO_FACTOR_REQUIRED_ROLES"]) - set(ROLE_NAMES)
+    if unknown:
+        raise ConfigError(
+            f"TWO_FACTOR_REQUIRED_ROLES names unknown roles: {', '.join(sorted(unknown))}."
+        )
+    missing = set(TWO_FACTOR_ROLES_IN_PRODUCTION) - set(config["TWO_FACTOR_REQUIRED_ROLES"])
+    if missing:
+        raise ConfigError(
+            "TWO_FACTOR_REQUIRED_ROLES must include admin, facilitator and standards in "
+            f"production (ASVS 6.3.3); it leaves out {', '.join(sorted(missing))}."
+        )

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
+    GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
@@ -27,6 +28,7 @@ from wtforms import (
     PasswordField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -219,6 +221,20 @@ class RecommendationsField(SelectMultipleField):
             self.data = [int(value) for value in valuelist]
         except ValueError:
             self.data = [-1]  # fails pre_validate with a clear message
+
+
+class OneTimeCodeForm(AccordForm):
+    """The 6-digit code from an authenticator app (signing in, switching two-factor on)."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ConfirmForm(AccordForm):

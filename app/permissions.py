@@ -33,6 +33,7 @@ from app.rules import (
     is_invited,
     is_on_retired_clause,
     is_over,
+    is_two_factor_required,
     is_within_edit_window,
     side_of,
 )
@@ -118,6 +119,16 @@ def can_moderate(user: User | None, discussion: Discussion) -> bool:
 def can_manage_people(user: User | None) -> bool:
     """Inviting people and changing roles is the admins' job."""
     return _is_active(user) and user.is_admin
+
+
+def can_reset_two_factor(user: User | None) -> bool:
+    """Reset someone's second factor (a lost phone): administrators."""
+    return can_manage_people(user)
+
+
+def can_switch_off_two_factor(user: User | None) -> bool:
+    """Switch off one's own two-factor sign-in: only where one's roles do not require it."""
+    return _is_active(user) and not is_two_factor_required(user)
 
 
 def can_manage_recommendations(user: User | None) -> bool:

@@ -127,3 +127,11 @@ def is_invited(user: User, session: JointSession) -> bool:
     if session.audience == Audience.OFFICERS:
         return user.is_officer
     return user.is_member or user.is_officer
+
+
+def is_two_factor_required(user: User) -> bool:
+    """True when one of the person's roles must use two-factor sign-in
+    (``TWO_FACTOR_REQUIRED_ROLES``; administrators, facilitators and the Standards Committee in
+    production, ASVS 5.0 6.3.3 at level 2)."""
+    required = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
+    return any(role.value in required for role in user.roles)

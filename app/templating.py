@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.markdown import render_markdown
 from app.permissions import PREDICATES
+from app.rules import is_two_factor_required
 from app.services import notifications
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,6 +59,7 @@ def unread_notification_count() -> int:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time

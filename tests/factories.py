@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import pyotp
 from sqlalchemy import select
 
 from app.extensions import db
@@ -50,6 +52,7 @@ from app.services import (
     lifecycle,
     people,
     seeding,
+    two_factor,
     voting,
 )
 from app.services import clauses as clause_service
@@ -194,6 +197,30 @@ def user(email: str) -> User:
     found = accounts.find_user_by_email(email)
     assert found is not None, f"no person {email}"
     return found
+
+
+@dataclass
+class SecondFactor:
+    """What a person with two-factor sign-in holds: the secret in their app, and their
+    recovery codes."""
+
+    secret: str
+    recovery_codes: list[str]
+
+    def code(self, offset: int = 0) -> str:
+        """The app's code ``offset`` steps from the service's clock (``two_factor._clock``)."""
+        step = two_factor.current_step() + offset
+        return pyotp.TOTP(self.secret).at(step * two_factor.STEP_SECONDS)
+
+
+def two_factor_on(user: User) -> SecondFactor:
+    """Switch two-factor sign-in on for ``user`` through the services, confirming with the
+    previous step's code, so that the current step's code is still unused for signing in."""
+    two_factor.start_enrolment(user)
+    secret = two_factor.pending_secret(user)
+    assert secret is not None
+    first = pyotp.TOTP(secret).at((two_factor.current_step() - 1) * two_factor.STEP_SECONDS)
+    return SecondFactor(secret, two_factor.confirm_enrolment(user, first))
 
 
 # Recommendations -------------------------------------------------------------------------

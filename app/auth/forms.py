@@ -1,8 +1,8 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app.forms import AccordForm
+from app.forms import AccordForm, OneTimeCodeForm
 from app.services.passwords import WeakPassword, check_password_strength
 from app.services.people import email_problem
 
@@ -61,3 +61,19 @@ class ForgottenPasswordForm(AccordForm):
     def validate_email(self, field) -> None:
         if message := email_problem(field.data):
             raise ValidationError(message)
+
+
+class TwoFactorCodeForm(OneTimeCodeForm):
+    """The second step of signing in."""
+
+
+class RecoveryCodeForm(AccordForm):
+    code = StringField(
+        "Recovery code",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter one of your recovery codes"),
+            Length(max=40, message="Enter one of your recovery codes"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

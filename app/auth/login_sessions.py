@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import accounts
+from app.services import accounts, two_factor
 
 log = logging.getLogger("accord.sessions")
 SIGNED_IN_AT = "signed_in_at"
@@ -37,6 +37,8 @@ SEEN_AT = "seen_at"
 OPEN_ENDPOINTS = frozenset(
     {
         "auth.sign_in",
+        "auth.two_factor_code",  # after the password: the session they carry says who
+        "auth.recovery_code",
         "auth.accept_invitation",
         "auth.forgotten_password",
         "auth.reset_link_sent",
@@ -49,6 +51,16 @@ OPEN_ENDPOINTS = frozenset(
 # Live polls check the session themselves (see app.rendering) and must not count as
 # activity, or an open tab would keep its session alive for ever.
 POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live", "amendments.live"})
+# All a person whose roles require two-factor sign-in may reach until they have set it up.
+ENROLMENT_ENDPOINTS = frozenset(
+    {
+        "two_factor.show",
+        "two_factor.enrol",
+        "two_factor.confirm",
+        "two_factor.qr_code",
+        "auth.sign_out",
+    }
+)
 
 
 def mark_signed_in() -> None:
@@ -125,6 +137,17 @@ def record_ended_session(response: Response) -> Response:
     return response
 
 
+def _to_enrolment():
+    """A person whose roles require two-factor sign-in, and who has not set it up, goes to
+    set it up before anything else (the one place this is enforced, for every route)."""
+    target = url_for("two_factor.show")
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 403)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
 def init_sessions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -160,6 +183,8 @@ def init_sessions(app: Flask) -> None:
             return None  # the view answers 304 itself, or checks sign-in the ordinary way
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if request.endpoint not in ENROLMENT_ENDPOINTS and two_factor.needs_enrolment(current_user):
+            return _to_enrolment()
         if request.endpoint in POLL_ENDPOINTS:
             return None
         now = int(time.time())

@@ -1,31 +1,37 @@
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth.forms import ForgottenPasswordForm, SetPasswordForm, SignInForm
+from app.auth import throttles
+from app.auth.forms import (
+    ForgottenPasswordForm,
+    RecoveryCodeForm,
+    SetPasswordForm,
+    SignInForm,
+    TwoFactorCodeForm,
+)
 from app.auth.login_sessions import mark_signed_in
 from app.extensions import db, limiter
 from app.models import TokenPurpose, User
 from app.rendering import render, safe_next
-from app.services import account_tokens, accounts, audit
+from app.services import account_tokens, accounts, audit, two_factor
 from app.services.passwords import WeakPassword
 
 bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
+CODE_FAILED = (
+    "Enter the 6-digit code your authenticator app shows now (it changes every 30 seconds)"
+)
+RECOVERY_CODE_FAILED = "Enter one of your recovery codes that has not been used"
+# How long after the password the code may be given.
+PENDING_SECONDS = 5 * 60
 
 
-def _account_key() -> str:
-    """Throttle failed sign-ins per account as well as per address."""
-    return "sign-in:" + accounts.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 303
-
-
-def _start_signed_in(user: User) -> None:
+def _start_signed_in(user: User, how: str = "") -> None:
     """Open a server-side session for ``user`` in a fresh cookie (the caller commits)."""
     session.clear()  # a new session cookie at sign-in: nothing carries over
     accounts.start_session(user)
@@ -34,7 +40,7 @@ def _start_signed_in(user: User) -> None:
         actor=user,
         object_type="person",
         object_id=user.id,
-        summary=f"{user.email} signed in",
+        summary=f"{user.email} signed in{how}",
     )
     login_user(user)
     mark_signed_in()
@@ -49,23 +55,27 @@ def _sign_out_whoever_is_signed_in() -> None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_failed,
-)
+@throttles.per_address
+@throttles.per_account
 def sign_in():
-    """Sign in with email address and password."""
+    """Sign in with email address and password (then a code, for a person with two-factor
+    sign-in switched on)."""
     destination = safe_next(request.args.get("next"), url_for("main.home"))
     if current_user.is_authenticated:
         return redirect(destination, 303)
     form = SignInForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None and two_factor.is_enabled(user):
+            session.clear()
+            session[throttles.PENDING] = {
+                "user": user.id,
+                "email": user.email,
+                "at": int(time.time()),
+                "next": destination,
+            }
+            db.session.commit()  # a password rehash, if any
+            return redirect(url_for("auth.two_factor_code"), 303)
         if user is not None:
             _start_signed_in(user)
             db.session.commit()
@@ -82,6 +92,74 @@ def sign_in():
         db.session.commit()
     form.password.data = ""
     return render("auth/sign_in.html", form=form)
+
+
+def _pending_user() -> User | None:
+    """The person who gave their password in this browser in the last five minutes and has
+    still to give a code."""
+    pending = session.get(throttles.PENDING)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None
+    if time.time() - pending["at"] > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    return user if user is not None and user.active else None
+
+
+def _expired_second_step():
+    session.pop(throttles.PENDING, None)
+    flash("Sign in again: it is more than five minutes since you gave your password.", "info")
+    return redirect(url_for("auth.sign_in"), 303)
+
+
+def _finish_second_step(user: User, how: str):
+    destination = safe_next(session[throttles.PENDING].get("next"), url_for("main.home"))
+    _start_signed_in(user, how)
+    db.session.commit()
+    return redirect(destination, 303)
+
+
+@bp.route("/sign-in/two-factor", methods=["GET", "POST"])
+@throttles.per_address
+@throttles.per_account
+def two_factor_code():
+    """The second step of signing in: the code from the person's authenticator app."""
+    user = _pending_user()
+    if user is None:
+        return _expired_second_step()
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        if two_factor.check_code(user, form.code.data):
+            return _finish_second_step(user, " with a one-time code")
+        db.session.commit()  # the failure's audit event
+        form.code.errors = [CODE_FAILED]
+    form.code.data = ""
+    return render("auth/two_factor_code.html", form=form)
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+@throttles.per_address
+@throttles.per_account
+def recovery_code():
+    """The second step of signing in with a recovery code instead (each works once)."""
+    user = _pending_user()
+    if user is None:
+        return _expired_second_step()
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        if two_factor.use_recovery_code(user, form.code.data):
+            left = two_factor.recovery_codes_left(user)
+            response = _finish_second_step(user, " with a recovery code")
+            flash(
+                f"You have {left} recovery code{'' if left == 1 else 's'} left. "
+                "Make new ones from your two-factor sign-in page if you are running out.",
+                "info",
+            )
+            return response
+        db.session.commit()
+        form.code.errors = [RECOVERY_CODE_FAILED]
+    form.code.data = ""
+    return render("auth/recovery_code.html", form=form)
 
 
 @bp.post("/sign-out")

@@ -54,6 +54,7 @@ from app.models.review import (
     ReviewNote,
     Transition,
 )
+from app.models.two_factor import RecoveryCode, TwoFactorCredential
 from app.models.voting import (
     Amendment,
     AmendmentStatus,
@@ -103,12 +104,14 @@ __all__ = [
     "Recommendation",
     "RecommendationRevision",
     "RecommendationSource",
+    "RecoveryCode",
     "ReviewNote",
     "Role",
     "SessionAction",
     "SetAsideReason",
     "TokenPurpose",
     "Transition",
+    "TwoFactorCredential",
     "User",
     "UserRole",
     "UserSession",

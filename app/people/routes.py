@@ -15,9 +15,16 @@ from app.people.forms import (
     ImportForm,
     InviteForm,
 )
-from app.permissions import can_manage_people, require
+from app.permissions import can_manage_people, can_reset_two_factor, require
 from app.rendering import render
-from app.services import DomainError, account_tokens, accounts, people, people_import
+from app.services import (
+    DomainError,
+    account_tokens,
+    accounts,
+    people,
+    people_import,
+    two_factor,
+)
 
 bp = Blueprint("people", __name__)
 
@@ -104,6 +111,7 @@ def show(user_id: int):
         account=people.status_of(user, invitation),
         invitation=invitation,
         is_last_admin=people.is_last_active_admin(user),
+        two_factor=two_factor.credential_of(user),
         form=ConfirmForm(formdata=None),
     )
 
@@ -206,6 +214,28 @@ def reactivate(user_id: int):
     people.reactivate(user, by=current_user)
     db.session.commit()
     flash(f"{user.display_name} can sign in again.", "success")
+    return redirect(url_for("people.show", user_id=user.id), 303)
+
+
+@bp.route("/people/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+def reset_two_factor(user_id: int):
+    """Confirm, then reset a person's second factor (a lost phone): they are signed out, told
+    by email, and set it up again at their next sign-in."""
+    user = db.get_or_404(User, user_id)
+    require(can_reset_two_factor(current_user))
+    if two_factor.credential_of(user) is None:
+        flash(f"{user.display_name} has no two-factor sign-in to reset.", "info")
+        return redirect(url_for("people.show", user_id=user.id), 303)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _confirm_page(user, "reset-two-factor", form)
+    two_factor.reset(user, by=current_user)
+    db.session.commit()
+    flash(
+        f"{user.display_name}'s two-factor sign-in is reset and they are signed out. "
+        f"An email to {user.email} tells them.",
+        "success",
+    )
     return redirect(url_for("people.show", user_id=user.id), 303)
 
 

@@ -8,6 +8,7 @@ from app import create_app
 from app.config import ConfigError, database_url
 
 AUDIT_KEY = "another-real-secret-only-for-the-audit-trail"
+TWO_FACTOR_KEY = "0SwZTNa1WUuNOqKvWqNtCPLmOH1IU2l0VgtlotS2W0s="
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch):
@@ -42,7 +43,10 @@ def test_production_starts_with_real_settings_and_secure_cookies(monkeypatch, tm
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     monkeypatch.setenv("PUBLIC_URL", "https://accord.sthelens.example/")
+    monkeypatch.setenv("TWO_FACTOR_KEY", TWO_FACTOR_KEY)
+    monkeypatch.delenv("TWO_FACTOR_REQUIRED_ROLES", raising=False)
     app = create_app({"ACCORD_ENV": "production"})
+    assert app.config["TWO_FACTOR_REQUIRED_ROLES"] == ["admin", "facilitator", "standards"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["HSTS"] is True
     assert app.config["PUBLIC_URL"] == "https://accord.sthelens.example"
@@ -86,3 +90,49 @@ def test_database_url_uses_psycopg_3(monkeypatch, given, expected):
 def test_the_embedded_database_lives_under_instance(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert database_url("/srv/accord/instance") == "sqlite:////srv/accord/instance/accord.db"
+
+
+def _production_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("AUDIT_KEY", AUDIT_KEY)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.setenv("PUBLIC_URL", "https://accord.sthelens.example/")
+    monkeypatch.setenv("TWO_FACTOR_KEY", TWO_FACTOR_KEY)
+    monkeypatch.delenv("TWO_FACTOR_KEYS_RETIRED", raising=False)
+    monkeypatch.delenv("TWO_FACTOR_REQUIRED_ROLES", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TWO_FACTOR_KEY", ""),
+        ("TWO_FACTOR_KEY", "not-a-fernet-key"),
+        ("TWO_FACTOR_KEYS_RETIRED", f"{TWO_FACTOR_KEY} short"),
+    ],
+    ids=["missing", "not a Fernet key", "a retired key that is not one"],
+)
+def test_production_refuses_a_two_factor_key_that_cannot_encrypt(
+    monkeypatch, tmp_path, name, value
+):
+    _production_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        create_app({"ACCORD_ENV": "production"})
+
+
+@pytest.mark.parametrize("roles", ["none", "admin facilitator", "admin,facilitator,standards,boss"])
+def test_production_requires_two_factor_of_the_privileged_roles(monkeypatch, tmp_path, roles):
+    """ASVS 5.0 6.3.3 (level 2): administrators, facilitators and the Standards Committee."""
+    _production_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", roles)
+    with pytest.raises(ConfigError, match="TWO_FACTOR_REQUIRED_ROLES"):
+        create_app({"ACCORD_ENV": "production"})
+
+
+def test_two_factor_is_optional_for_everyone_on_a_laptop_unless_set(monkeypatch):
+    monkeypatch.delenv("TWO_FACTOR_REQUIRED_ROLES", raising=False)
+    assert create_app({"ACCORD_ENV": "development"}).config["TWO_FACTOR_REQUIRED_ROLES"] == []
+    monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "admin, member")
+    app = create_app({"ACCORD_ENV": "test"})
+    assert app.config["TWO_FACTOR_REQUIRED_ROLES"] == ["admin", "member"]

@@ -8,6 +8,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 
 from app.models import (
     Amendment,
@@ -52,9 +53,11 @@ from app.permissions import (
     can_read_recommendations,
     can_read_review_notes,
     can_read_session,
+    can_reset_two_factor,
     can_review,
     can_see_audit,
     can_start_discussion,
+    can_switch_off_two_factor,
     can_vote,
     can_withdraw_amendment,
 )
@@ -97,6 +100,25 @@ def test_a_member_on_the_standards_committee_has_both_columns():
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_only_admins_manage_people(role):
     assert can_manage_people(person(role)) is (role == Role.ADMIN)
+    assert can_reset_two_factor(person(role)) is (role == Role.ADMIN)
+    assert can_reset_two_factor(person(role, active=False)) is False
+
+
+PRIVILEGED = {Role.ADMIN, Role.FACILITATOR, Role.STANDARDS}
+
+
+@pytest.mark.parametrize("required", [[], ["admin", "facilitator", "standards"]], ids=len)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_two_factor_can_be_switched_off_only_where_not_required(role, required):
+    app = Flask(__name__)
+    app.config["TWO_FACTOR_REQUIRED_ROLES"] = required
+    with app.app_context():
+        expected = not (required and role in PRIVILEGED)
+        assert can_switch_off_two_factor(person(role)) is expected
+        assert can_switch_off_two_factor(person(role, active=False)) is False
+        # A Member on the Standards Committee holds a role that requires it.
+        both = person(Role.MEMBER, Role.STANDARDS)
+        assert can_switch_off_two_factor(both) is not required
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)

@@ -1,0 +1,49 @@
+"""The sign-in throttle: failed passwords, one-time codes and recovery codes count together.
+
+Every step that checks a secret shares two limits: per account (``SIGN_IN_LIMIT_PER_ACCOUNT``,
+keyed by the email address being signed in to) and per address (``SIGN_IN_LIMIT_PER_ADDRESS``).
+Only failures count: an answer of 400 or more (a wrong password or code answers 422).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from app.extensions import limiter
+from app.services import accounts
+
+# Kept in the cookie between the password and the code: who passed the password, and when.
+PENDING = "two_factor_pending"
+
+
+def _account_key() -> str:
+    """The account being signed in to: the email typed, the one that passed the password
+    step, or the signed-in person's (codes asked for on their account pages)."""
+    if "email" in request.form:
+        email = request.form.get("email", "")
+    elif current_user.is_authenticated:
+        email = current_user.email
+    else:
+        pending = session.get(PENDING)
+        email = pending.get("email", "") if isinstance(pending, dict) else ""
+    return "sign-in:" + accounts.normalise_email(str(email))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code >= 400
+
+
+per_address = limiter.shared_limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+    scope="sign-in-address",
+    methods=["POST"],
+    deduct_when=_failed,
+)
+per_account = limiter.shared_limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    scope="sign-in-account",
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from app.forms import AccordForm, OneTimeCodeForm
+
+
+class ConfirmCodeForm(OneTimeCodeForm):
+    """The first code from the app, which switches two-factor sign-in on."""
+
+    submit = SubmitField("Switch on two-factor sign-in", widget=GovSubmitInput())
+
+
+class StartForm(AccordForm):
+    submit = SubmitField("Set up two-factor sign-in", widget=GovSubmitInput())
+
+
+class CodeOrRecoveryCodeForm(AccordForm):
+    """A current code (or a recovery code) before new recovery codes or switching off."""
+
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the code from your authenticator app, or a recovery code"),
+            Length(max=40, message="Enter the code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -1,0 +1,438 @@
+"""Two-factor sign-in: enrolment, codes (window, replay), recovery codes, the throttle, the
+roles that must use it, an administrator's and the command line's reset, and the secrets'
+encryption at rest and its key rotation."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pyotp
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.mail import sent_mail
+from app.models import AuditEvent, Role, TwoFactorCredential, UserSession
+from app.services import two_factor
+from tests import factories
+from tests.helpers import PASSWORD
+
+NOW = 1_900_000_000.0  # a fixed clock, on a step boundary plus a little
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The service's clock, fixed at NOW; set ``clock.now`` to move it."""
+
+    class Clock:
+        now = NOW + 5
+
+    monkeypatch.setattr(two_factor, "_clock", lambda: Clock.now)
+    return Clock
+
+
+def _enrolled(app, role=Role.MEMBER, **overrides) -> factories.SecondFactor:
+    with factories.built(app):
+        return factories.two_factor_on(factories.person(role, **overrides))
+
+
+def _code(secret: str, offset: int = 0) -> str:
+    return pyotp.TOTP(secret).at((two_factor.current_step() + offset) * 30)
+
+
+def _password_step(client, email="member@example.org", next_path=""):
+    response = client.post_form(f"/sign-in{next_path}", {"email": email, "password": PASSWORD})
+    assert response.status_code == 303
+    return response
+
+
+def _actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def _credential(app, email="member@example.org") -> TwoFactorCredential | None:
+    with app.app_context():
+        found = db.session.get(TwoFactorCredential, factories.user(email).id)
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
+# Enrolment ---------------------------------------------------------------------------------
+
+
+def test_a_member_sets_up_two_factor_sign_in(app, client, clock):
+    with factories.built(app):
+        factories.member()
+    client.sign_in("member@example.org")
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "Set up two-factor sign-in" in page and "optional for you" in page
+
+    response = client.post_form("/account/two-factor/enrol")
+    assert response.status_code == 303 and response.headers["Location"] == (
+        "/account/two-factor/confirm"
+    )
+    page = client.get("/account/two-factor/confirm").get_data(as_text=True)
+    secret = re.search(r'id="two-factor-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    assert 'src="/account/two-factor/qr-code.svg"' in page and 'alt="QR code' in page
+
+    qr = client.get("/account/two-factor/qr-code.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert qr.headers["Cache-Control"] == "no-store"
+    svg = qr.get_data(as_text=True)
+    assert svg.startswith("<svg") and "<script" not in svg and "style=" not in svg
+
+    wrong = client.post_form("/account/two-factor/confirm", {"code": "000000"})
+    assert wrong.status_code == 422 and "There is a problem" in wrong.get_data(as_text=True)
+    assert not _credential(app).is_enabled
+
+    done = client.post_form("/account/two-factor/confirm", {"code": _code(secret)})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Two-factor sign-in is on" in html
+    codes = re.findall(r"<code>([a-z2-9]{4}(?:-[a-z2-9]{4}){3})</code>", html)
+    assert len(set(codes)) == 10
+    assert _credential(app).is_enabled
+    assert "person.two_factor_enabled" in _actions(app)
+    # The secret is no longer shown once it is in use.
+    assert client.get("/account/two-factor/qr-code.svg").status_code == 404
+    assert "Recovery codes left" in client.get("/account/two-factor").get_data(as_text=True)
+
+
+def test_reloading_the_set_up_page_keeps_the_same_secret(app, client, clock):
+    with factories.built(app):
+        factories.member()
+    client.sign_in("member@example.org")
+    client.post_form("/account/two-factor/enrol")
+    first = client.get("/account/two-factor/confirm").get_data(as_text=True)
+    client.post_form("/account/two-factor/enrol")
+    second = client.get("/account/two-factor/confirm").get_data(as_text=True)
+    secret = re.compile(r'id="two-factor-secret">([^<]+)<')
+    assert secret.search(first).group(1) == secret.search(second).group(1)
+
+
+# Signing in with a code --------------------------------------------------------------------
+
+
+def test_sign_in_asks_for_a_code_after_the_password(app, client, clock):
+    factor = _enrolled(app)
+    response = _password_step(client, next_path="?next=/recommendations/")
+    assert response.headers["Location"] == "/sign-in/two-factor"
+    assert client.get("/").status_code == 302, "not signed in by the password alone"
+    page = client.get("/sign-in/two-factor").get_data(as_text=True)
+    assert 'autocomplete="one-time-code"' in page and "Use a recovery code instead" in page
+
+    signed_in = client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    assert signed_in.status_code == 303
+    assert signed_in.headers["Location"] == "/recommendations/"
+    assert client.get("/").status_code == 200
+    assert "session.signed_in" in _actions(app)
+
+
+def test_a_wrong_code_is_refused_and_recorded(app, client, clock):
+    _enrolled(app)
+    _password_step(client)
+    response = client.post_form("/sign-in/two-factor", {"code": "123456"})
+    assert response.status_code == 422
+    assert "Enter the 6-digit code" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    assert "session.two_factor_failed" in _actions(app)
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"), [(-2, False), (-1, True), (0, True), (1, True), (2, False)]
+)
+def test_codes_are_accepted_one_step_either_side(app, client, clock, offset, accepted):
+    clock.now = NOW - 600  # enrolled ten minutes ago: its code's step is long past
+    factor = _enrolled(app)
+    clock.now = NOW + 5
+    _password_step(client)
+    response = client.post_form("/sign-in/two-factor", {"code": factor.code(offset)})
+    assert response.status_code == (303 if accepted else 422)
+
+
+def test_a_code_is_refused_a_second_time(app, client, clock):
+    factor = _enrolled(app)
+    code = factor.code()
+    _password_step(client)
+    assert client.post_form("/sign-in/two-factor", {"code": code}).status_code == 303
+    client.post_form("/sign-out")
+    _password_step(client)
+    assert client.post_form("/sign-in/two-factor", {"code": code}).status_code == 422
+    # An earlier step's code (still inside the window) is a replay too.
+    assert client.post_form("/sign-in/two-factor", {"code": factor.code(-1)}).status_code == 422
+    clock.now += 30
+    assert client.post_form("/sign-in/two-factor", {"code": factor.code()}).status_code == 303
+
+
+def test_the_code_step_expires_five_minutes_after_the_password(app, client, clock):
+    factor = _enrolled(app)
+    _password_step(client)
+    with client.session_transaction() as session:
+        session["two_factor_pending"] = session["two_factor_pending"] | {
+            "at": int(time.time()) - 301
+        }
+    response = client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    assert response.status_code == 303 and response.headers["Location"] == "/sign-in"
+    assert client.get("/").status_code == 302
+
+
+def test_the_second_step_needs_the_password_first(app, client):
+    response = client.get("/sign-in/two-factor")
+    assert response.status_code == 303 and response.headers["Location"] == "/sign-in"
+
+
+# Recovery codes ----------------------------------------------------------------------------
+
+
+def test_a_recovery_code_signs_in_once(app, client, clock):
+    factor = _enrolled(app)
+    first, second = factor.recovery_codes[:2]
+    _password_step(client)
+    response = client.post_form("/sign-in/recovery-code", {"code": first.upper()})
+    assert response.status_code == 303
+    assert "9 recovery codes left" in client.get("/").get_data(as_text=True)
+    assert "session.recovery_code_used" in _actions(app)
+    client.post_form("/sign-out")
+
+    _password_step(client)
+    again = client.post_form("/sign-in/recovery-code", {"code": first})
+    assert again.status_code == 422
+    assert "has not been used" in again.get_data(as_text=True)
+    assert (
+        client.post_form("/sign-in/recovery-code", {"code": second.replace("-", " ")}).status_code
+        == 303
+    )
+
+
+def test_recovery_codes_are_stored_hashed(app, clock):
+    factor = _enrolled(app)
+    with app.app_context():
+        stored = " ".join(
+            db.session.execute(text("SELECT code_hash FROM two_factor_recovery_codes")).scalars()
+        )
+    assert stored and not any(code.replace("-", "") in stored for code in factor.recovery_codes)
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, client, clock):
+    factor = _enrolled(app)
+    _password_step(client)
+    client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    refused = client.post_form("/account/two-factor/recovery-codes", {"code": "999999"})
+    assert refused.status_code == 422
+    clock.now += 30
+    made = client.post_form("/account/two-factor/recovery-codes", {"code": factor.code()})
+    assert made.status_code == 200
+    new_codes = re.findall(r"<code>([a-z2-9-]{19})</code>", made.get_data(as_text=True))
+    assert len(new_codes) == 10
+    client.post_form("/sign-out")
+    _password_step(client)
+    old = factor.recovery_codes[0]
+    assert client.post_form("/sign-in/recovery-code", {"code": old}).status_code == 422
+    assert client.post_form("/sign-in/recovery-code", {"code": new_codes[0]}).status_code == 303
+
+
+def test_a_member_switches_it_off_with_a_code(app, client, clock):
+    factor = _enrolled(app)
+    _password_step(client)
+    client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    assert client.post_form("/account/two-factor/switch-off", {"code": "1"}).status_code == 422
+    response = client.post_form(
+        "/account/two-factor/switch-off", {"code": factor.recovery_codes[0]}
+    )
+    assert response.status_code == 303
+    assert _credential(app) is None
+    client.post_form("/sign-out")
+    assert client.sign_in("member@example.org").headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+# The throttle ----------------------------------------------------------------------------------
+
+
+def test_wrong_codes_are_throttled_with_the_sign_in_throttle(app, client, clock):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    factor = _enrolled(app)
+    wrong = {"email": "member@example.org", "password": "wrong-password"}
+    assert client.post_form("/sign-in", wrong).status_code == 422  # a wrong password counts
+    _password_step(client)
+    for _ in range(2):
+        assert client.post_form("/sign-in/two-factor", {"code": "000000"}).status_code == 422
+    refused = client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    assert refused.status_code == 429
+    assert client.post_form("/sign-in/recovery-code", {"code": "x"}).status_code == 429
+    assert client.post_form("/sign-in", wrong | {"password": PASSWORD}).status_code == 429
+
+
+# Roles that must use it --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def required(app):
+    app.config["TWO_FACTOR_REQUIRED_ROLES"] = ["admin", "facilitator", "standards"]
+    return app
+
+
+def test_a_facilitator_must_set_it_up_before_anything_else(required, client, clock):
+    app = required
+    with factories.built(app):
+        factories.facilitator()
+        factories.member()
+    response = client.sign_in("facilitator@example.org")
+    assert response.status_code == 303
+    for path in ("/", "/recommendations/", "/notifications", "/people"):
+        blocked = client.get(path)
+        assert blocked.status_code == 303, path
+        assert blocked.headers["Location"] == "/account/two-factor"
+    htmx = client.get("/", headers={"HX-Request": "true"})
+    assert htmx.status_code == 403 and htmx.headers["HX-Redirect"] == "/account/two-factor"
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "Your roles require two-factor sign-in" in page
+
+    client.post_form("/account/two-factor/enrol")
+    page = client.get("/account/two-factor/confirm").get_data(as_text=True)
+    secret = re.search(r'id="two-factor-secret">([^<]+)<', page).group(1).replace(" ", "")
+    assert (
+        client.post_form("/account/two-factor/confirm", {"code": _code(secret)}).status_code == 200
+    )
+    assert client.get("/").status_code == 200
+    # It cannot be switched off, and the page says so.
+    assert client.get("/account/two-factor/switch-off").status_code == 403
+    assert "cannot be switched off" in client.get("/account/two-factor").get_data(as_text=True)
+
+    # A Member, for whom it is optional, is not stopped.
+    client.post_form("/sign-out")
+    client.sign_in("member@example.org")
+    assert client.get("/").status_code == 200
+
+
+def test_signing_out_is_allowed_before_setting_it_up(required, client):
+    with factories.built(required):
+        factories.admin()
+    client.sign_in("admin@example.org")
+    response = client.post_form("/sign-out")
+    assert response.status_code == 303 and response.headers["Location"] == "/sign-in"
+
+
+# Resetting someone's second factor -------------------------------------------------------------
+
+
+def test_an_administrator_resets_a_persons_second_factor(app, client, clock):
+    factor = _enrolled(app)
+    with factories.built(app):
+        factories.admin()
+    member_browser = app.test_client()
+    _password_step(member_browser)
+    member_browser.post_form("/sign-in/two-factor", {"code": factor.code()})
+    assert member_browser.get("/").status_code == 200
+
+    client.sign_in("admin@example.org")
+    with app.app_context():
+        member_id = factories.user("member@example.org").id
+    show = client.get(f"/people/{member_id}").get_data(as_text=True)
+    assert "Reset two-factor sign-in" in show and "On since" in show
+    confirm = client.get(f"/people/{member_id}/two-factor/reset")
+    assert confirm.status_code == 200 and "lost the phone" in confirm.get_data(as_text=True)
+    response = client.post_form(f"/people/{member_id}/two-factor/reset")
+    assert response.status_code == 303
+
+    assert _credential(app) is None
+    assert member_browser.get("/").status_code == 302, "signed out everywhere"
+    assert "person.two_factor_reset" in _actions(app)
+    (mail,) = [m for m in sent_mail(app) if m["To"] == "member@example.org"]
+    assert "two-factor sign-in was reset" in mail["Subject"]
+    assert "signed out everywhere" in mail.get_content()
+    # Now the password alone signs them in again (it is optional for a Member).
+    assert member_browser.sign_in("member@example.org").headers["Location"] == "/"
+
+
+def test_only_administrators_reset_a_second_factor(app, client, clock):
+    _enrolled(app)
+    with factories.built(app):
+        factories.facilitator()
+        member_id = factories.user("member@example.org").id
+    client.sign_in("facilitator@example.org")
+    assert client.get(f"/people/{member_id}/two-factor/reset").status_code == 403
+    assert client.post_form(f"/people/{member_id}/two-factor/reset").status_code == 403
+    assert _credential(app) is not None
+
+
+def test_the_command_line_resets_a_second_factor(app, clock):
+    _enrolled(app)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "reset-two-factor", "Member@Example.org"])
+    assert result.exit_code == 0, result.output
+    assert "reset for member@example.org" in result.output
+    assert _credential(app) is None
+    assert "person.two_factor_reset" in _actions(app)
+    assert [m["To"] for m in sent_mail(app)] == ["member@example.org"]
+    again = runner.invoke(args=["users", "reset-two-factor", "member@example.org"])
+    assert again.exit_code != 0 and "no two-factor sign-in to reset" in again.output
+
+
+# Encryption at rest ---------------------------------------------------------------------------
+
+
+def _stored_secret(app) -> str:
+    with app.app_context():
+        return db.session.execute(
+            text("SELECT secret_encrypted FROM two_factor_credentials")
+        ).scalar_one()
+
+
+def test_the_secret_is_encrypted_at_rest(app, clock):
+    key = Fernet.generate_key().decode()
+    app.config["TWO_FACTOR_KEY"] = key
+    factor = _enrolled(app)
+    stored = _stored_secret(app)
+    assert factor.secret not in stored and factor.secret.lower() not in stored.lower()
+    assert Fernet(key).decrypt(stored.encode()).decode() == factor.secret
+
+
+def test_rotating_the_key_re_encrypts_every_secret(app, client, clock):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    app.config["TWO_FACTOR_KEY"] = old
+    factor = _enrolled(app)
+    before = _stored_secret(app)
+
+    app.config.update(TWO_FACTOR_KEY=new, TWO_FACTOR_KEYS_RETIRED=[old])
+    _password_step(client)  # the retired key still opens the secret
+    assert client.post_form("/sign-in/two-factor", {"code": factor.code()}).status_code == 303
+    client.post_form("/sign-out")
+
+    result = app.test_cli_runner().invoke(args=["two-factor", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    assert "Re-encrypted 1 two-factor secret." in result.output
+    after = _stored_secret(app)
+    assert after != before and Fernet(new).decrypt(after.encode()).decode() == factor.secret
+    assert "two_factor.key_rotated" in _actions(app)
+
+    app.config["TWO_FACTOR_KEYS_RETIRED"] = []  # the old key can now go
+    clock.now += 30
+    _password_step(client)
+    assert client.post_form("/sign-in/two-factor", {"code": factor.code()}).status_code == 303
+
+
+def test_rotation_refuses_a_secret_no_key_opens(app, clock):
+    app.config["TWO_FACTOR_KEY"] = Fernet.generate_key().decode()
+    _enrolled(app)
+    before = _stored_secret(app)
+    app.config["TWO_FACTOR_KEY"] = Fernet.generate_key().decode()
+    result = app.test_cli_runner().invoke(args=["two-factor", "rotate-key"])
+    assert result.exit_code != 0 and "TWO_FACTOR_KEYS_RETIRED" in result.output
+    assert _stored_secret(app) == before
+
+
+def test_sessions_of_a_reset_person_are_recorded_as_ended(app, clock):
+    _enrolled(app)
+    with app.app_context():
+        user = factories.user("member@example.org")
+        from app.services import accounts
+
+        accounts.start_session(user)
+        two_factor.reset(user, by=None)
+        db.session.commit()
+        reasons = list(db.session.scalars(select(UserSession.ended_reason)))
+    assert reasons == ["two-factor reset"]
