@@ -5,11 +5,11 @@ structure (``block_changes``, at the end of this module): a list item stays a li
 source-text comparison below (``source_redline``, ``word_changes``) is for the Markdown export
 and for one-line headings.
 
-In the source-text comparison, both texts are split into words and punctuation marks (Markdown's ``*`` and ``-`` are just
-punctuation). Only those are compared, so a change of whitespace alone is not a change. The
-whitespace between tokens is kept in a simple form: a space, a line break, or a paragraph break
-(a blank line). The output follows the new text's layout. Deleted words keep the old text's
-spacing.
+In the source-text comparison, both texts are split into words and punctuation marks
+(Markdown's ``*`` and ``-`` are just punctuation). Only those are compared, so a change of
+whitespace alone is not a change. The whitespace between tokens is kept in a simple form: a
+space, a line break, or a paragraph break (a blank line). The output follows the new text's
+layout. Deleted words keep the old text's spacing.
 
 The output is HTML that does not rely on ``white-space`` CSS: ``<p>`` per paragraph and
 ``<br>`` for a single line break. Removed words are wrapped in ``<del class="app-del">`` and
@@ -435,7 +435,11 @@ def _word_pieces(a: tuple[Word, ...], b: tuple[Word, ...]) -> list[tuple[str, Wo
     pieces: list[tuple[str, Word]] = []
     for tag, i1, i2, j1, j2 in _opcodes(keys_a, keys_b):  # type: ignore[arg-type]
         if tag == "equal":
-            pieces += [("equal", w) for w in b[j1:j2]]
+            first, rest = b[j1], b[j1 + 1 : j2]
+            if a[i1].gap != first.gap:  # "Normally the": the space goes with what changed
+                pieces += [(k, Word("", w.gap)) for k, w in (("delete", a[i1]), ("insert", first))]
+                first = Word(first.text, "", first.marks)
+            pieces += [("equal", first)] + [("equal", w) for w in rest]
             continue
         if tag in ("delete", "replace"):
             pieces += [("delete", w) for w in a[i1:i2]]
@@ -534,6 +538,11 @@ def _inline_html(pieces: tuple[tuple[str, Word], ...], block_kind: str) -> str:
             parts.append(f'{gap}<{tag} class="app-{tag}">{hidden}{opening}{text}{closing}</{tag}>')
 
     for kind, word in pieces:
+        if not word.text:  # a space that only one wording has
+            flush()
+            run, current = [], None
+            parts.append(word.gap if kind == "insert" else "")
+            continue
         key = (kind, word.marks)
         if key != current:
             flush()

@@ -35,13 +35,13 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from markdown_it import MarkdownIt
 
-from app.diff import word_changes
+from app.diff import BlockChange, Word, block_changes, markdown_blocks, word_changes
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
 from app.exports.printing import checkpoint_text, early_closes
 
@@ -51,8 +51,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 NO_VALUE = "—"
 # Characters XML cannot hold (control characters other than tab and newlines).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def render_docx(model: ExportModel) -> bytes:
@@ -124,6 +122,8 @@ class _Writer:
         self.body = self.doc.element.body
         self.revision_date = _utc(model.generated_at).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.next_revision_id = 1
+        self.author, self.date = AUTHOR, self.revision_date  # of the change being written
+        self.list_numbers: dict[tuple, int | None] = {}
         self.style_ids = {style.name: style.style_id for style in self.doc.styles}
 
     def render(self) -> bytes:
@@ -229,83 +229,148 @@ class _Writer:
 
     def _markdown(self, text: str) -> None:
         """Markdown as Word paragraphs: lists, quotes, headings and code keep their text."""
-        lists: list[list] = []  # per open list: [style, numbering id, paragraphs in this item]
-        quotes = 0
-        heading = False
-        style: str | None  # a Word paragraph style; None for the default
-        for token in _markdown.parse(text or ""):
-            kind = token.type
-            if kind in ("bullet_list_open", "ordered_list_open"):
-                level = min(len(lists) + 1, 3)
-                style = "List Number" if kind == "ordered_list_open" else "List Bullet"
-                style += f" {level}" if level > 1 else ""
-                start = int(token.attrGet("start") or 1)
-                number = self._numbering(style, start) if kind == "ordered_list_open" else None
-                lists.append([style, number, 0])
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                lists.pop()
-            elif kind == "list_item_open":
-                lists[-1][2] = 0
-            elif kind in ("blockquote_open", "blockquote_close"):
-                quotes += 1 if kind == "blockquote_open" else -1
-            elif kind in ("heading_open", "heading_close"):
-                heading = kind == "heading_open"
-            elif kind in ("inline", "fence", "code_block", "html_block"):
-                style, number = ("Heading 3" if heading else None), None
-                if lists:
-                    style, number, count = lists[-1]
-                    if count:  # a later paragraph of the same list item
-                        level = min(len(lists), 3)
-                        style, number = "List Continue" + (f" {level}" if level > 1 else ""), None
-                    lists[-1][2] += 1
-                elif quotes:
-                    style = "Quote"
-                paragraph = self._paragraph(style=style)
-                if number is not None:
-                    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-                    numbering.get_or_add_ilvl().val = 0
-                    numbering.get_or_add_numId().val = number
-                if kind == "inline":
-                    self._inline(paragraph, token.children or [])
-                else:
-                    paragraph.add_run(token.content.rstrip("\n"))  # "\n" becomes a line break
+        self._blocks(
+            [
+                BlockChange("equal", block.frames, block, tuple(("equal", w) for w in block.words))
+                for block in markdown_blocks(text or "")
+            ]
+        )
 
-    def _inline(self, paragraph, children) -> None:
-        bold = italic = 0
-        link: list | None = None  # [href, text so far] inside a link
+    def _blocks(self, changes: list[BlockChange]) -> None:
+        """Blocks of a comparison (``app.diff.block_changes``) as Word paragraphs, one per leaf
+        block, in the new wording's styles: whole blocks added or removed are tracked with
+        their paragraph marks, words inside a block as tracked runs. Accepting every change
+        gives exactly the paragraphs, styles and runs of the new wording exported alone."""
+        started_items: set[tuple] = set()
+        for change in changes:
+            block = change.block
+            if block.kind == "hr":
+                continue
+            style, number = self._block_style(change.frames, block, started_items)
+            paragraph = self._paragraph(style=style)
+            if number is not None:
+                numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                numbering.get_or_add_ilvl().val = 0
+                numbering.get_or_add_numId().val = number
+            self._words(paragraph, change.words, code=block.kind == "pre")
+            if change.kind in ("insert", "delete"):
+                self._track_mark(paragraph._p, change.kind)
 
-        def add(text: str) -> None:
-            if text:
-                run = paragraph.add_run(text)
-                if bold:
-                    run.bold = True
-                if italic:
-                    run.italic = True
-                if link is not None:
-                    link[1] += text
+    def _block_style(self, frames, block, started_items: set) -> tuple[str | None, int | None]:
+        """The Word style (and numbering instance) of a leaf block in its containers."""
+        lists = [frame for frame in frames if frame.kind in ("ul", "ol")]
+        items = [frame for frame in frames if frame.kind == "li"]
+        if lists and items:
+            level = min(len(lists), 5)
+            suffix = f" {level}" if level > 1 else ""
+            if items[-1].key in started_items:  # a later paragraph of the same list item
+                return self._style("List Continue" + suffix), None
+            started_items.add(items[-1].key)
+            if lists[-1].kind == "ol":
+                style = self._style("List Number" + suffix)
+                if lists[-1].key not in self.list_numbers:
+                    self.list_numbers[lists[-1].key] = self._numbering(style, lists[-1].start)
+                return style, self.list_numbers[lists[-1].key]
+            return self._style("List Bullet" + suffix), None
+        if block.kind.startswith("h"):
+            return "Heading 3", None
+        if any(frame.kind == "blockquote" for frame in frames):
+            return "Quote", None
+        return None, None
 
-        for child in children:
-            kind = child.type
-            if kind == "strong_open" or kind == "strong_close":
-                bold += 1 if kind == "strong_open" else -1
-            elif kind == "em_open" or kind == "em_close":
-                italic += 1 if kind == "em_open" else -1
-            elif kind == "softbreak":
-                add(" ")
-            elif kind == "hardbreak":
-                paragraph.add_run().add_break()
-            elif kind == "link_open":
-                link = [child.attrGet("href") or "", ""]
-            elif kind == "link_close" and link is not None:
-                href, shown = link
-                link = None
-                if href and href.removeprefix("mailto:") != shown:
-                    add(f" ({href})")
-            elif kind == "image":
-                add(child.content)
-                add(f" ({child.attrGet('src')})" if child.attrGet("src") else "")
-            else:  # text, code_inline, html_inline, and anything else with text
-                add(child.content)
+    def _style(self, name: str) -> str:
+        """``name``; levels 4 and 5 of a list style are made (from level 3, indented further)
+        the first time they are needed: the default template stops at 3."""
+        if name in self.style_ids:
+            return name
+        base, level = name.rsplit(" ", 1)
+        parent = self.doc.styles[f"{base} 3"]
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = parent
+        style.paragraph_format.left_indent = Mm(6.35 * (int(level) + 1))
+        style.paragraph_format.first_line_indent = Mm(-6.35) if base != "List Continue" else None
+        numbering = parent.element.pPr.numPr if parent.element.pPr is not None else None
+        if numbering is not None and numbering.numId is not None:
+            own = style.element.get_or_add_pPr().get_or_add_numPr()
+            own.get_or_add_ilvl().val = 0
+            own.get_or_add_numId().val = numbering.numId.val
+        self.style_ids[name] = style.style_id
+        return name
+
+    def _words(self, paragraph, pieces, *, code: bool = False) -> None:
+        """Compared words as runs: one run per stretch of one change kind and one set of
+        marks (bold, italic, code); a link's text is followed by its address in brackets."""
+        groups: list[tuple[str, tuple[str, ...], list]] = []
+        for kind, word in pieces:
+            if groups and groups[-1][:2] == (kind, word.marks):
+                groups[-1][2].append(word)
+            else:
+                groups.append((kind, word.marks, [word]))
+        index = 0
+        while index < len(groups) - 1:
+            (kind, _, words), (after, _, later) = groups[index], groups[index + 1]
+            gap = words[0].gap
+            if (kind, after) == ("delete", "insert") and gap and gap == later[0].gap:
+                # "must" → "should": the space both share stays outside the change.
+                words[0], later[0] = replace(words[0], gap=""), replace(later[0], gap="")
+                groups.insert(index, ("equal", (), [Word("", gap)]))
+                index += 1
+            index += 1
+        first, before = True, ()
+        for index, (kind, marks, words) in enumerate(groups):
+            text = ""
+            if marks and not first and words[0].gap and marks != before:
+                # The space before a bold stretch is not bold (inside one, it is).
+                self._run(paragraph, words[0].gap, kind)
+                words = [replace(words[0], gap=""), *words[1:]]
+            if kind != "delete" and any(word.text for word in words):
+                before = marks
+            for word in words:
+                if word.text == "\n" and not code:
+                    self._run(paragraph, text, kind, marks, code)
+                    text = ""
+                    self._run(paragraph, None, kind, marks, code)
+                    first = False
+                    continue
+                text += ("" if first else word.gap) + word.text
+                first = False
+            self._run(paragraph, text, kind, marks, code)
+            link = next((m for m in marks if m.startswith("link:")), "")
+            following = groups[index + 1][1] if index + 1 < len(groups) else ()
+            if link and link not in following:
+                span = []
+                for other in reversed(groups[: index + 1]):
+                    if link not in other[1]:
+                        break
+                    span.insert(0, other)
+                shown = "".join(
+                    (w.gap if i or j else "") + w.text
+                    for i, g in enumerate(span)
+                    if g[0] != "delete"
+                    for j, w in enumerate(g[2])
+                )
+                href = link.removeprefix("link:")
+                kinds = {g[0] for g in span}
+                if href and href.removeprefix("mailto:") != shown.strip():
+                    self._run(paragraph, f" ({href})", kinds.pop() if len(kinds) == 1 else "equal")
+
+    def _run(self, paragraph, text, kind: str, marks=(), code: bool = False) -> None:
+        """A run of ``text`` (None: a line break) with the marks, tracked unless "equal"."""
+        if text == "":
+            return
+        run = paragraph.add_run()
+        if text is None:
+            run.add_break()
+        else:
+            run.text = text
+        if "strong" in marks:
+            run.bold = True
+        if "em" in marks:
+            run.italic = True
+        if code or "code" in marks:
+            run.font.name = "Courier New"
+        if kind != "equal":
+            self._track_run(run._r, kind)
 
     def _numbering(self, style: str, start: int) -> int | None:
         """A new Word list instance for ``style``'s list definition, starting at ``start``."""
@@ -324,8 +389,8 @@ class _Writer:
         """A ``w:ins`` or ``w:del`` with a new id, the author and the date."""
         element = OxmlElement(tag)
         element.set(qn("w:id"), str(self.next_revision_id))
-        element.set(qn("w:author"), AUTHOR)
-        element.set(qn("w:date"), self.revision_date)
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
         self.next_revision_id += 1
         return element
 
@@ -355,38 +420,40 @@ class _Writer:
             self._track_mark(paragraph, kind)
 
     def _tracked_text(self, paragraph, pieces: list[tuple[str, str]]) -> None:
-        """``word_changes`` pieces as runs; a blank line starts a new paragraph."""
+        """``word_changes`` pieces (of a one-line heading) as runs."""
         for kind, text in pieces:
-            for index, part in enumerate(text.split("\n\n")):
-                if index:
-                    if kind != "equal":
-                        self._track_mark(paragraph._p, kind)
-                    paragraph = self._paragraph()
-                if part:
-                    run = paragraph.add_run(part)  # a "\n" becomes a line break
-                    if kind != "equal":
-                        self._track_run(run._r, kind)
+            self._run(paragraph, text, kind)
 
     def _changes(self) -> None:
+        """The clauses with the changes since the earlier version as tracked changes, each
+        under its own heading, attributed to whoever made them."""
         model = self.model
-        self._paragraph(f"Changes since {model.changes_since}", "Heading 1")
+        self._paragraph(model.title, "Heading 1")
         if not model.changes:
             self._line(f"No clause has changed since {model.changes_since}.")
         by_number = {clause.number: clause for clause in model.clauses}
         for change in model.changes:
             clause = by_number.get(change.number) if change.kind != "removed" else None
+            self.author = change.author or AUTHOR
+            self.date = (
+                _utc(change.changed_at).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if (change.changed_at)
+                else self.revision_date
+            )
             self._change(change, clause)
+        self.author, self.date = AUTHOR, self.revision_date
 
     def _change(self, change: ClauseDiff, clause: ExportClause | None) -> None:
         kind = change.kind
         if kind in ("added", "removed"):
-            start = len(self.body)
             new = kind == "added"
             heading = change.new_heading if new else change.old_heading
+            start = len(self.body)
             self._paragraph(f"{change.number}. {heading or ''}", "Heading 2")
             self._clause_notes(clause)
-            self._markdown((change.new_body if new else change.old_body) or "")
             self._track_paragraphs(self._new_paragraphs(start), "insert" if new else "delete")
+            old, text = ("", change.new_body) if new else (change.old_body, "")
+            self._blocks(block_changes(old or "", text or ""))
             return
         old_heading = " ".join((change.old_heading or "").split())
         new_heading = " ".join((change.new_heading or "").split())
@@ -401,9 +468,7 @@ class _Writer:
         if kind in ("unchanged", "moved"):
             self._markdown(change.new_body or "")
         else:
-            pieces = word_changes(change.old_body or "", change.new_body or "")
-            if pieces:
-                self._tracked_text(self._paragraph(), pieces)
+            self._blocks(block_changes(change.old_body or "", change.new_body or ""))
 
     # Annexes -------------------------------------------------------------------------------
 

@@ -80,6 +80,10 @@ class ClauseDiff:
     new_heading: str | None
     old_body: str | None
     new_body: str | None
+    # Who made the change and when: the proposer of the last amendment accepted into it (or
+    # whoever last edited it), for the Word export's tracked changes. None: not known.
+    author: str | None = None
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

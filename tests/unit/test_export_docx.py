@@ -207,8 +207,10 @@ def test_markdown_keeps_every_word_of_nested_lists_and_code():
     assert ("List Bullet", "outer") in found
     assert ("List Bullet 2", "inner") in found
     assert ("List Bullet 3", "third") in found
-    assert ("List Bullet 3", "fourth") in found  # Word's list styles stop at 3
-    assert ("List Continue 3", "fourth again") in found
+    assert ("List Bullet 4", "fourth") in found  # made from level 3, indented further
+    assert ("List Continue 4", "fourth again") in found
+    fourth = doc.styles["List Bullet 4"].paragraph_format.left_indent
+    assert fourth > (doc.styles["List Bullet 3"].paragraph_format.left_indent or 0)
     all_text = "\n".join(texts(doc))
     for word in ("code line", "A line", "break and code."):
         assert word in all_text
@@ -363,7 +365,8 @@ def test_a_changed_word_is_a_tracked_deletion_and_insertion():
         "Members should declare gifts.",
     )
     doc = open_docx(render_docx(changes_model(change, clauses=(clause(),))))
-    assert ("Heading 1", "Changes since Version 1") in paragraphs(doc)
+    assert ("Heading 2", "1. Respect") in paragraphs(doc)  # the clause keeps its heading
+    assert not any("Changes since" in text for style, text in paragraphs(doc) if "Heading" in style)
     deleted = xpath(doc, ".//w:p/w:del")
     inserted = xpath(doc, ".//w:p/w:ins")
     assert ["".join(xpath(d, ".//w:delText/text()")) for d in deleted] == ["must"]
@@ -529,3 +532,83 @@ def test_a_tracked_changes_export_is_stable_too():
     change = ClauseDiff("changed", "1", "Respect", "Respect", "a b", "a c")
     first = render_docx(changes_model(change))
     assert first == render_docx(changes_model(change))
+
+
+# Accept All gives the new wording exactly ---------------------------------------------------
+
+
+def accept_all(doc) -> None:
+    """What Word's Accept All Changes does, in the XML: insertions are unwrapped, deletions
+    removed, and a paragraph whose mark was deleted goes (its text went with it)."""
+    body = doc.element.body
+    for ins in list(body.iter(qn("w:ins"))):
+        parent = ins.getparent()
+        if parent.tag == qn("w:rPr"):
+            parent.remove(ins)
+            continue
+        for child in list(ins):
+            ins.addprevious(child)
+        parent.remove(ins)
+    for deleted in list(body.iter(qn("w:del"))):
+        parent = deleted.getparent()
+        if parent.tag == qn("w:rPr"):
+            paragraph = parent.getparent().getparent()
+            assert not "".join(xpath(paragraph, ".//w:t/text()"))
+            paragraph.getparent().remove(paragraph)
+        else:
+            parent.remove(deleted)
+
+
+def formatted(doc, after: str) -> list:
+    """Each paragraph from the heading ``after`` on: style, and its characters' formatting."""
+    found, seen = [], False
+    for paragraph in doc.paragraphs:
+        seen = seen or paragraph.text == after
+        if seen:
+            chars = [(c, bool(r.bold), bool(r.italic)) for r in paragraph.runs for c in r.text]
+            found.append((paragraph.style.name, paragraph.text, chars))
+    return found
+
+
+OLD_BODY = (
+    "Members must:\n\n- declare **gifts** promptly\n- attend\n    - in person\n\n"
+    "> Quoted *words*\n\n1. first\n2. second\n\nA [link](https://example.org) here."
+)
+NEW_BODY = (
+    "Members should:\n\n- declare **all gifts**\n- attend meetings\n    - in person\n"
+    "        - or online\n            - by video\n                - with camera\n- vote\n\n"
+    "> Quoted *new words*\n\n1. first\n2. second and third\n\nA [link](https://example.org)."
+)
+
+
+def test_accepting_every_tracked_change_gives_the_new_wording_and_its_styles():
+    change = ClauseDiff("changed", "1", "Respect", "Respect", OLD_BODY, NEW_BODY)
+    tracked = open_docx(render_docx(changes_model(change, clauses=(clause(body=NEW_BODY),))))
+    assert xpath(tracked, ".//w:ins") and xpath(tracked, ".//w:del")
+    accept_all(tracked)
+    plain = open_docx(render_docx(model(clause(body=NEW_BODY))))
+    assert formatted(tracked, "1. Respect") == formatted(plain, "1. Respect")
+    styles = [style for style, *_ in formatted(plain, "1. Respect")]
+    assert {
+        "List Bullet",
+        "List Bullet 2",
+        "List Bullet 3",
+        "List Bullet 4",
+        "List Bullet 5",
+    } <= set(styles)
+    assert "Quote" in styles and "List Number" in styles
+
+
+def test_tracked_changes_are_attributed_to_whoever_made_them():
+    when = datetime(2026, 10, 2, 9, 30, tzinfo=UTC)
+    change = ClauseDiff(
+        "changed", "1", "Respect", "Respect", "- must", "- should", "Sarah Whitfield", when
+    )
+    doc = open_docx(render_docx(changes_model(change, clauses=(clause(body="- should"),))))
+    revisions_made = xpath(doc, ".//w:ins | .//w:del")
+    assert revisions_made
+    for revision in revisions_made:
+        assert revision.get(qn("w:author")) == "Sarah Whitfield"
+        assert revision.get(qn("w:date")) == "2026-10-02T09:30:00Z"
+    item = next(p for p in doc.paragraphs if "should" in p.text or xpath(p._p, ".//w:delText"))
+    assert item.style.name == "List Bullet"  # the tracked item keeps its list style
