@@ -499,7 +499,8 @@ def block_changes(old: str, new: str) -> list[BlockChange]:
 
 
 def _mark_tags(marks: tuple[str, ...]) -> tuple[str, str]:
-    opening, closing = [], []
+    opening: list[str] = []
+    closing: list[str] = []
     for mark in marks:
         if mark.startswith("link:"):
             href = mark.removeprefix("link:")

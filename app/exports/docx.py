@@ -31,6 +31,7 @@ import re
 import zipfile
 from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from docx import Document
@@ -316,7 +317,7 @@ class _Writer:
                 groups.insert(index, ("equal", (), [Word("", gap)]))
                 index += 1
             index += 1
-        first, before = True, ()
+        first, before = True, cast(tuple[str, ...], ())
         for index, (kind, marks, words) in enumerate(groups):
             text = ""
             if marks and not first and words[0].gap and marks != before:
@@ -338,7 +339,7 @@ class _Writer:
             link = next((m for m in marks if m.startswith("link:")), "")
             following = groups[index + 1][1] if index + 1 < len(groups) else ()
             if link and link not in following:
-                span = []
+                span: list[tuple[str, tuple[str, ...], list]] = []
                 for other in reversed(groups[: index + 1]):
                     if link not in other[1]:
                         break
