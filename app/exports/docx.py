@@ -40,11 +40,11 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from app.diff import BlockChange, Word, block_changes, markdown_blocks, word_changes
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
-from app.exports.printing import checkpoint_text, early_closes
+from app.exports.printing import checkpoint_text, early_closes, side_count_text
 
 AUTHOR = "Accord"  # the author of every tracked change
 LONDON = ZoneInfo("Europe/London")
@@ -114,6 +114,18 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _field(code: str, shown: str):
+    """A simple Word field (``PAGE``, ``NUMPAGES``) showing ``shown`` until Word updates it."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {code} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = shown
+    run.append(text)
+    field.append(run)
+    return field
+
+
 class _Writer:
     """One render: the python-docx Document and the counter for tracked-change ids."""
 
@@ -129,6 +141,7 @@ class _Writer:
 
     def render(self) -> bytes:
         self._set_up()
+        self._header_and_footer(self.doc.sections[0])
         self._title_page()
         if self.model.changes_since:
             self._changes()
@@ -164,6 +177,25 @@ class _Writer:
         for key in [key for key, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
             del rels[key]
 
+    def _header_and_footer(self, section) -> None:
+        """Every page: the title, version and paper reference above; the content hash and
+        "Page x of y" (Word's PAGE and NUMPAGES fields) below. Later sections link to these."""
+        model = self.model
+        header = section.header.paragraphs[0]
+        header.text = model.running_header
+        header.style = self.doc.styles["Header"]
+        footer = section.footer.paragraphs[0]
+        footer.style = self.doc.styles["Footer"] if "Footer" in self.style_ids else None
+        footer.add_run(f"{model.running_footer}")
+        footer.add_run().add_break()
+        footer.add_run("Page ")
+        footer._p.append(_field("PAGE", "1"))
+        footer.add_run(" of ")
+        footer._p.append(_field("NUMPAGES", "1"))
+        for paragraph in (header, footer):
+            for run in paragraph.runs:
+                run.font.size = Pt(9)
+
     def _new_paragraphs(self, since: int) -> list:
         """The paragraphs (w:p) added since the body had ``since`` children (sectPr is last)."""
         return [p for p in list(self.body)[since - 1 : -1] if p.tag == qn("w:p")]
@@ -194,13 +226,16 @@ class _Writer:
         self._line(f"Generated {_date(model.generated_at)}")
         self._line(f"Content hash (SHA-256): {model.content_hash}")
         self._line(f"Audit trail checkpoint: {checkpoint_text(model)}")
+        if model.paper is not None:
+            for label, value in model.paper.rows:
+                self._line(f"{label}: {value}")
         if model.agreed_only:
             self._line("The agreed text: clauses agreed by Members and Officers.")
         if model.changes_since:
             self._line(
-                f"Changes since {model.changes_since} are shown as tracked changes: use Review "
-                "in Word to see, accept or reject them. Changed wording is shown as its "
-                "Markdown source (**bold**, *italics*, “- ” for a list item)."
+                f"Changes since {model.changes_since} are shown as tracked changes, each "
+                "under its clause and named after the person whose amendment made it: use "
+                "Review in Word to see, accept or reject them."
             )
         doc.add_page_break()
 
@@ -473,16 +508,27 @@ class _Writer:
 
     # Annexes -------------------------------------------------------------------------------
 
-    def _table(self, headers: list[str], rows: list[list[str]]) -> None:
-        """A "Table Grid" table whose bold header row repeats on each page."""
+    def _table(
+        self, headers: list[str], rows: list[list[str]], widths: tuple[int, ...] = ()
+    ) -> None:
+        """A "Table Grid" table whose bold header row repeats on each page; ``widths`` in mm
+        (fixed layout, so long words wrap inside their cell instead of widening it)."""
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
+        if widths:
+            table.autofit = False  # w:tblLayout "fixed"
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = Mm(width)
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             cell.paragraphs[0].add_run(text).bold = True
         table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for row in rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
                 cell.text = text
+        if widths:
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths, strict=True):
+                    cell.width = Mm(width)
 
     def _annexes(self) -> None:
         model, doc = self.model, self.doc
@@ -515,6 +561,7 @@ class _Writer:
                     ]
                     for row in rows
                 ],
+                widths=(30, 95, 35),
             )
         if model.coverage:
             self._paragraph("Recommendations not yet answered", "Heading 2")
@@ -531,29 +578,55 @@ class _Writer:
         self._paragraph("Annex C: Voting record", "Heading 1")
         if not model.voting_record:
             self._line("No clause has been put to a vote.")
-            return
-        counts = ["support", "oppose", "abstain", "interest", "eligible"]
-        self._table(
-            [
-                "Clause",
-                *(f"Members {name}" for name in counts),
-                *(f"Officers {name}" for name in counts),
-                "Outcome",
-                "Date closed",
-            ],
-            [
+        else:
+            self._paragraph("Clauses", "Heading 2")
+            self._table(
+                ["Clause", "Members", "Officers", "Outcome", "Date closed"],
                 [
-                    f"{record.number}. {record.heading}",
-                    *_counts(record.members),
-                    *_counts(record.officers),
-                    record.outcome_text,
-                    _date(record.closed_at) if record.closed_at else NO_VALUE,
-                ]
-                for record in model.voting_record
-            ],
-        )
+                    [
+                        f"{record.number}. {record.heading}",
+                        side_count_text(record.members),
+                        side_count_text(record.officers),
+                        record.outcome_text,
+                        _date(record.closed_at) if record.closed_at else NO_VALUE,
+                    ]
+                    for record in model.voting_record
+                ],
+                widths=(70, 55, 55, 45, 22),
+            )
         for line in early_closes(model):
             self._paragraph(line, "List Bullet")
+        self._paragraph("Amendments", "Heading 2")
+        if not model.amendment_record:
+            self._line("No amendment has been proposed.")
+        else:
+            self._table(
+                ["Amendment", "Members", "Officers", "Outcome", "Decided"],
+                [
+                    [
+                        f"Amendment {record.number} to clause {record.clause}, proposed by "
+                        f"{record.proposer}: {record.status.lower()}",
+                        side_count_text(record.members),
+                        side_count_text(record.officers),
+                        record.outcome,
+                        _date(record.decided_at) if record.decided_at else NO_VALUE,
+                    ]
+                    for record in model.amendment_record
+                ],
+                widths=(70, 55, 55, 45, 22),
+            )
+        self._paragraph("Declarations of interest", "Heading 2")
+        if not model.declarations:
+            self._line("No interest has been declared.")
+        else:
+            self._table(
+                ["Who", "On", "Reason given", "When"],
+                [
+                    [d.name, d.item, d.reason, _date(d.when) if d.when else NO_VALUE]
+                    for d in model.declarations
+                ],
+                widths=(50, 50, 117, 30),
+            )
 
 
 def _counts(count: SideCount | None) -> list[str]:

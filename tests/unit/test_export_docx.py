@@ -312,29 +312,18 @@ def test_coverage_table_rows_match_the_model():
 def test_voting_table_rows_match_the_model():
     doc = open_docx(render_docx(annexed_model()))
     voting = cells(doc.tables[1])
-    assert voting[0] == [
-        "Clause",
-        "Members support",
-        "Members oppose",
-        "Members abstain",
-        "Members interest",
-        "Members eligible",
-        "Officers support",
-        "Officers oppose",
-        "Officers abstain",
-        "Officers interest",
-        "Officers eligible",
-        "Outcome",
-        "Date closed",
-    ]
+    # Five columns that fit a landscape page, not thirteen squeezed onto portrait A4.
+    assert voting[0] == ["Clause", "Members", "Officers", "Outcome", "Date closed"]
     assert voting[1] == [
         "1. Respect",
-        *["9", "1", "2", "0", "12"],
-        *["5", "0", "0", "1", "6"],
+        "9 support, 1 oppose, 2 abstain, 0 declared an interest (12 eligible)",
+        "5 support, 0 oppose, 0 abstain, 1 declared an interest (6 eligible)",
         "Agreed",
         "1 July 2026",
     ]
-    assert voting[2] == ["2. Gifts", *["—"] * 10, "Not voted on", "—"]
+    assert voting[2] == ["2. Gifts", "No vote", "No vote", "Not voted on", "—"]
+    layout = xpath(doc.tables[1]._tbl, "./w:tblPr/w:tblLayout/@w:type")
+    assert layout == ["fixed"]  # long words wrap inside their cell
     assert xpath(doc.tables[1]._tbl, "./w:tr[1]/w:trPr/w:tblHeader")
 
 
@@ -612,3 +601,70 @@ def test_tracked_changes_are_attributed_to_whoever_made_them():
         assert revision.get(qn("w:date")) == "2026-10-02T09:30:00Z"
     item = next(p for p in doc.paragraphs if "should" in p.text or xpath(p._p, ".//w:delText"))
     assert item.style.name == "List Bullet"  # the tracked item keeps its list style
+
+
+# Committee papers: header, footer, page numbers, landscape annex ----------------------------
+
+
+def paper_model(**kw):
+    from datetime import date
+
+    from app.exports.model import AmendmentRecord, CommitteePaper, Declaration
+
+    return annexed_model(
+        paper=CommitteePaper(
+            "Standards Committee", date(2027, 3, 12), "7", "B", "Jo Bloggs, Democratic Services"
+        ),
+        amendment_record=(
+            AmendmentRecord(
+                4,
+                "1",
+                "Sarah Whitfield",
+                "Accepted",
+                SideCount(8, 2, 0, 0, 10),
+                None,
+                "Agreed",
+                datetime(2026, 6, 1, 13, 30, tzinfo=UTC),
+            ),
+        ),
+        declarations=(
+            Declaration("Cllr Ann Lee", "Clause 2", "Trustee of a local charity", GENERATED),
+        ),
+        **kw,
+    )
+
+
+def test_every_page_has_a_header_and_a_footer_with_page_x_of_y():
+    doc = open_docx(render_docx(paper_model()))
+    for section in doc.sections:  # later sections share the first one's
+        header = "\n".join(p.text for p in section.header.paragraphs)
+        footer_xml = section.footer._element
+        assert "Ways of Working – Version 2" in header
+        assert "Appendix B to agenda item 7, Standards Committee, 12 March 2027" in header
+        assert HASH in "".join(xpath(footer_xml, ".//w:t/text()"))
+        instructions = [i.strip() for i in xpath(footer_xml, ".//w:fldSimple/@w:instr")]
+        assert instructions == ["PAGE", "NUMPAGES"]
+        assert "Page 1 of 1" in "".join(xpath(footer_xml, ".//w:t/text()"))
+    cover = texts(doc)[:16]
+    assert "Committee: Standards Committee" in cover
+    assert "Meeting date: 12 March 2027" in cover
+    assert "Appendix: B" in cover and "Agenda item: 7" in cover
+    assert "Report author: Jo Bloggs, Democratic Services" in cover
+
+
+def test_the_voting_annex_is_landscape_and_has_amendments_and_declarations():
+    from docx.enum.section import WD_ORIENT
+
+    doc = open_docx(render_docx(paper_model()))
+    assert doc.sections[0].orientation == WD_ORIENT.PORTRAIT
+    landscape = doc.sections[-1]
+    assert landscape.orientation == WD_ORIENT.LANDSCAPE
+    assert landscape.page_width > landscape.page_height
+    amendments, declarations = cells(doc.tables[2]), cells(doc.tables[3])
+    assert amendments[1][0] == "Amendment 4 to clause 1, proposed by Sarah Whitfield: accepted"
+    assert amendments[1][3] == "Agreed"
+    assert declarations[0] == ["Who", "On", "Reason given", "When"]
+    assert declarations[1][:3] == ["Cllr Ann Lee", "Clause 2", "Trustee of a local charity"]
+    width = sum(column.width for column in doc.tables[1].columns)
+    usable = landscape.page_width - landscape.left_margin - landscape.right_margin
+    assert width <= usable
