@@ -220,7 +220,8 @@ class _Writer:
         model, doc = self.model, self.doc
         self._line(model.council, bold=True)
         self._paragraph(model.title, "Title")
-        self._paragraph(model.kind_label, "Subtitle")
+        if model.kind_label != model.title:  # "Member/Officer Protocol" once, not twice
+            self._paragraph(model.kind_label, "Subtitle")
         self._line(model.version_label)
         self._line(f"Status: {model.status_label}")
         self._line(f"Generated {_date(model.generated_at)}")
