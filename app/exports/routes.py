@@ -53,11 +53,9 @@ def _form(document: Document, formdata=None) -> ExportForm:
     if formdata is None and choices:
         # What a facilitator wants now: while voting is open, the working text with each
         # clause's status (the agreed text would be nearly empty); else the newest version.
-        published = [key for key in choices if key != "working"]
-        if document.voting_open and "working" in choices:
-            form.version.data, form.clauses.data = "working", "all"
-        else:
-            form.version.data = published[0] if published else next(iter(choices))
+        form.version.data = next(iter(choices))  # the working text, for a facilitator
+        if document.voting_open and form.version.data == "working":
+            form.clauses.data = "all"
     return form
 
 
