@@ -26,6 +26,7 @@ def _paper_text(label: str, length: int, hint: str = "", *extra) -> StringField:
         ],
     )
 
+
 FORMATS = {
     "docx": "Word (.docx)",
     "pdf": "PDF",
