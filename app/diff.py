@@ -1,10 +1,15 @@
 """Word-level redlines: how a clause's wording changed between two texts.
 
-Both texts are split into words and punctuation marks (Markdown's ``*`` and ``-`` are just
-punctuation). Only those are compared, so a change of whitespace alone is not a change. The
-whitespace between tokens is kept in a simple form: a space, a line break, or a paragraph break
-(a blank line). The output follows the new text's layout. Deleted words keep the old text's
-spacing.
+``redline`` (pages, print and PDF) and the Word export's tracked changes compare the Markdown
+structure (``block_changes``, at the end of this module): a list item stays a list item. The
+source-text comparison below (``source_redline``, ``word_changes``) is for the Markdown export
+and for one-line headings.
+
+In the source-text comparison, both texts are split into words and punctuation marks
+(Markdown's ``*`` and ``-`` are just punctuation). Only those are compared, so a change of
+whitespace alone is not a change. The whitespace between tokens is kept in a simple form: a
+space, a line break, or a paragraph break (a blank line). The output follows the new text's
+layout. Deleted words keep the old text's spacing.
 
 The output is HTML that does not rely on ``white-space`` CSS: ``<p>`` per paragraph and
 ``<br>`` for a single line break. Removed words are wrapped in ``<del class="app-del">`` and
@@ -153,12 +158,19 @@ def _run(kind: str | None, tokens: list[str], gaps: list[str]) -> str:
 
 def redline_inline(old: str, new: str) -> Markup:
     """A one-line redline (for a heading): no paragraphs, line breaks read as spaces."""
-    html = str(redline(" ".join(old.split()), " ".join(new.split())))
+    html = str(source_redline(" ".join(old.split()), " ".join(new.split())))
     return Markup(html.removeprefix("<p>").removesuffix("</p>"))
 
 
 def redline(old: str, new: str) -> Markup:
-    """HTML showing ``new``, with the words removed from ``old`` and the words added marked."""
+    """HTML of ``new`` rendered as Markdown, the words removed from ``old`` and those added
+    marked inside the lists, quotes and emphasis they belong to (``markdown_redline``)."""
+    return markdown_redline(old, new)
+
+
+def source_redline(old: str, new: str) -> Markup:
+    """HTML showing the source text of ``new`` (Markdown markers as written), with the words
+    removed from ``old`` and the words added marked: for the Markdown export's CriticMarkup."""
     a, a_gaps = _tokenise(old)
     b, b_gaps = _tokenise(new)
     if not a and not b:
@@ -242,3 +254,337 @@ def word_changes(old: str, new: str) -> list[tuple[str, str]]:
         add("insert", "".join(new_atoms[head : len(new_atoms) - tail]))
         add("equal", "".join(old_atoms[len(old_atoms) - tail :]))
     return pieces
+
+
+# Redlines on the Markdown structure ---------------------------------------------------------
+#
+# ``redline`` above compares the source text, so "- item" shows as a dash. What follows reads
+# both wordings as Markdown (markdown-it, CommonMark, no raw HTML) into leaf blocks (a
+# paragraph, a heading, a code block, a rule), each with the containers it sits in (lists, list
+# items, quotes) and its inline words with their marks (bold, italics, code, link). Blocks are
+# aligned first (identical blocks, then similar blocks of the same shape), then the words inside
+# each aligned pair are compared. ``markdown_redline`` renders the result as HTML with the lists,
+# quotes and emphasis intact; the Word export renders the same ``block_changes`` as tracked
+# changes, so both say the same thing.
+
+_parser = None
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _markdown_parser():
+    global _parser
+    if _parser is None:
+        from markdown_it import MarkdownIt
+
+        _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    return _parser
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A container around a block: "ul", "ol", "li" or "blockquote"; ``key`` is its identity
+    (unique in one rendering), ``start`` an ordered list's first number."""
+
+    kind: str
+    key: tuple
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word or punctuation mark (``"\\n"`` for a hard line break), the space before it ("" or
+    " "), and its marks: a sorted tuple of "code", "em", "strong" and "link:<address>"."""
+
+    text: str
+    gap: str
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A leaf block: ``kind`` "p", "h1".."h6", "pre" or "hr"; ``tight`` for a paragraph of a
+    tight list (shown without ``<p>``)."""
+
+    frames: tuple[Frame, ...]
+    kind: str
+    words: tuple[Word, ...]
+    tight: bool = False
+
+    @property
+    def shape(self) -> tuple:
+        return (tuple(f.kind for f in self.frames), self.kind)
+
+    @property
+    def plain(self) -> str:
+        return "".join(w.gap + w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """One block of the comparison: ``kind`` "equal", "insert", "delete" or "change"; ``words``
+    as ``(piece kind, Word)`` with piece kind "equal", "insert" or "delete". ``frames`` and
+    ``block`` come from the new wording (the old one for a deleted block, its containers
+    mapped onto the new wording's where they continue)."""
+
+    kind: str
+    frames: tuple[Frame, ...]
+    block: Block
+    words: tuple[tuple[str, Word], ...]
+
+
+def _inline_words(children, code: bool = False) -> list[Word]:
+    words: list[Word] = []
+    marks: list[str] = []
+    pending = ""
+
+    def add_text(text: str, extra: tuple[str, ...] = ()) -> None:
+        nonlocal pending
+        mark = tuple(sorted({*marks, *extra}))
+        end = 0
+        for match in _TOKEN.finditer(text):
+            between = text[end : match.start()]  # only whitespace: tokens cover the rest
+            gap = " " if between or (end == 0 and pending) else ""
+            words.append(Word(match.group(), gap if words else "", mark))
+            end = match.end()
+        tail = text[end:]
+        pending = " " if tail or (end == 0 and pending) else ""
+
+    for child in children:
+        kind = child.type
+        if kind in ("strong_open", "em_open"):
+            marks.append(kind.removesuffix("_open"))
+        elif kind in ("strong_close", "em_close"):
+            name = kind.removesuffix("_close")
+            if name in marks:
+                marks.remove(name)
+        elif kind == "link_open":
+            href = child.attrGet("href") or ""
+            marks.append("link:" + href if href.lower().startswith(_SAFE_SCHEMES) else "link:")
+        elif kind == "link_close":
+            for index in range(len(marks) - 1, -1, -1):
+                if marks[index].startswith("link:"):
+                    del marks[index]
+                    break
+        elif kind == "softbreak":
+            pending = " "
+        elif kind == "hardbreak":
+            words.append(Word("\n", "", ()))
+            pending = ""
+        elif kind == "code_inline":
+            add_text(child.content, ("code",))
+        elif kind == "image":
+            add_text(child.content)
+        else:
+            add_text(child.content)
+    return words
+
+
+def markdown_blocks(text: str, side: str = "new") -> list[Block]:
+    """``text`` (Markdown) as leaf blocks in reading order; frame keys are ``(side, n)``."""
+    text = unicodedata.normalize("NFC", text or "")
+    tokens = _markdown_parser().parse(text)
+    frames: list[Frame] = []
+    blocks: list[Block] = []
+    kind, tight = "p", False
+    for number, token in enumerate(tokens):
+        t = token.type
+        if t in ("bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"):
+            name = {"bullet": "ul", "ordered": "ol", "list": "li", "blockquote": "blockquote"}[
+                t.split("_")[0]
+            ]
+            start = int(token.attrGet("start") or 1) if name == "ol" else 1
+            frames.append(Frame(name, (side, number), start))
+        elif t in (
+            "bullet_list_close",
+            "ordered_list_close",
+            "list_item_close",
+            "blockquote_close",
+        ):
+            frames.pop()
+        elif t == "paragraph_open":
+            kind, tight = "p", bool(token.hidden)
+        elif t == "heading_open":
+            kind, tight = token.tag, False
+        elif t == "inline":
+            blocks.append(
+                Block(tuple(frames), kind, tuple(_inline_words(token.children or [])), tight)
+            )
+        elif t in ("fence", "code_block"):
+            words = [
+                Word(m.group(), "") for m in re.finditer(r"\s+|\S+", token.content.rstrip("\n"))
+            ]
+            blocks.append(Block(tuple(frames), "pre", tuple(words)))
+        elif t == "hr":
+            blocks.append(Block(tuple(frames), "hr", ()))
+    return blocks
+
+
+def _similar(a: Block, b: Block) -> bool:
+    if a.shape != b.shape:
+        return False
+    x, y = [w.text for w in a.words], [w.text for w in b.words]
+    if not x and not y:
+        return True
+    return SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.4
+
+
+def _word_pieces(a: tuple[Word, ...], b: tuple[Word, ...]) -> list[tuple[str, Word]]:
+    """The words of ``b``, and those of ``a`` deleted, compared on text and marks."""
+    keys_a = [(w.text, w.marks) for w in a]
+    keys_b = [(w.text, w.marks) for w in b]
+    pieces: list[tuple[str, Word]] = []
+    for tag, i1, i2, j1, j2 in _opcodes(keys_a, keys_b):  # type: ignore[arg-type]
+        if tag == "equal":
+            first, rest = b[j1], b[j1 + 1 : j2]
+            if a[i1].gap != first.gap:  # "Normally the": the space goes with what changed
+                pieces += [(k, Word("", w.gap)) for k, w in (("delete", a[i1]), ("insert", first))]
+                first = Word(first.text, "", first.marks)
+            pieces += [("equal", first)] + [("equal", w) for w in rest]
+            continue
+        if tag in ("delete", "replace"):
+            pieces += [("delete", w) for w in a[i1:i2]]
+        if tag in ("insert", "replace"):
+            pieces += [("insert", w) for w in b[j1:j2]]
+    return pieces
+
+
+def block_changes(old: str, new: str) -> list[BlockChange]:
+    """The comparison of two Markdown wordings, block by block, in the new wording's order
+    (deleted blocks where they stood). Identical wordings give only "equal" blocks."""
+    a, b = markdown_blocks(old, "old"), markdown_blocks(new, "new")
+    mapping: dict[tuple, Frame] = {}
+    pairs: list[tuple[Block | None, Block | None]] = []
+    matcher = SequenceMatcher(
+        None, [(x.shape, x.words) for x in a], [(y.shape, y.words) for y in b], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += list(zip(a[i1:i2], b[j1:j2], strict=True))
+            continue
+        i, j = i1, j1
+        while i < i2 or j < j2:
+            one_for_one = i2 - i == j2 - j
+            if (
+                i < i2
+                and j < j2
+                and (_similar(a[i], b[j]) or (one_for_one and a[i].shape == b[j].shape))
+            ):
+                pairs.append((a[i], b[j]))
+                i, j = i + 1, j + 1
+            elif i < i2 and (j >= j2 or not any(_similar(a[i], y) for y in b[j:j2])):
+                pairs.append((a[i], None))
+                i += 1
+            else:
+                pairs.append((None, b[j]))
+                j += 1
+    for x, y in pairs:
+        if x is not None and y is not None:
+            for f, g in zip(x.frames, y.frames, strict=False):
+                if f.kind == g.kind:
+                    mapping.setdefault(f.key, g)
+    changes = []
+    for x, y in pairs:
+        if x is not None and y is not None:
+            pieces = _word_pieces(x.words, y.words)
+            same = all(kind == "equal" for kind, _ in pieces)
+            changes.append(BlockChange("equal" if same else "change", y.frames, y, tuple(pieces)))
+        elif y is not None:
+            changes.append(
+                BlockChange("insert", y.frames, y, tuple(("insert", w) for w in y.words))
+            )
+        elif x is not None:
+            frames = tuple(mapping.get(f.key, f) for f in x.frames)
+            changes.append(BlockChange("delete", frames, x, tuple(("delete", w) for w in x.words)))
+    return changes
+
+
+def _mark_tags(marks: tuple[str, ...]) -> tuple[str, str]:
+    opening: list[str] = []
+    closing: list[str] = []
+    for mark in marks:
+        if mark.startswith("link:"):
+            href = mark.removeprefix("link:")
+            if href:
+                opening.append(f'<a href="{escape(href)}" rel="nofollow noopener noreferrer">')
+                closing.insert(0, "</a>")
+        else:
+            opening.append(f"<{mark}>")
+            closing.insert(0, f"</{mark}>")
+    return "".join(opening), "".join(closing)
+
+
+def _inline_html(pieces: tuple[tuple[str, Word], ...], block_kind: str) -> str:
+    """Words as HTML: runs of one change kind and one set of marks, each in its tags."""
+    parts: list[str] = []
+    run: list[Word] = []
+    current: tuple[str, tuple[str, ...]] | None = None
+
+    def flush() -> None:
+        if not run or current is None:
+            return
+        kind, marks = current
+        opening, closing = _mark_tags(marks)
+        text = "".join(
+            "<br>\n"
+            if w.text == "\n" and block_kind != "pre"
+            else (w.gap if i else "") + escape(w.text)
+            for i, w in enumerate(run)
+        )
+        gap = run[0].gap
+        if kind == "equal":
+            parts.append(gap + opening + text + closing)
+        else:
+            tag = "del" if kind == "delete" else "ins"
+            hidden = f'<span class="govuk-visually-hidden">{_MARKER[tag]}</span>'
+            parts.append(f'{gap}<{tag} class="app-{tag}">{hidden}{opening}{text}{closing}</{tag}>')
+
+    for kind, word in pieces:
+        if not word.text:  # a space that only one wording has
+            flush()
+            run, current = [], None
+            parts.append(word.gap if kind == "insert" else "")
+            continue
+        key = (kind, word.marks)
+        if key != current:
+            flush()
+            run, current = [], key
+        run.append(word)
+    flush()
+    return "".join(parts)
+
+
+def markdown_redline(old: str, new: str) -> Markup:
+    """HTML of ``new`` as Markdown (lists, quotes, emphasis, links), with the words removed
+    from ``old`` in ``<del class="app-del">`` and those added in ``<ins class="app-ins">``,
+    inside the list item, quote or emphasis they belong to. Only the tags of
+    ``app.markdown.ALLOWED_TAGS`` (and ``h1``–``h6``, ``del``, ``ins``, ``span``) are written,
+    and all text is escaped. Identical wordings give the same HTML as each other."""
+    changes = block_changes(old, new)
+    out: list[str] = []
+    open_frames: list[Frame] = []
+    for change in changes:
+        frames = list(change.frames)
+        keep = 0
+        while (
+            keep < min(len(open_frames), len(frames)) and open_frames[keep].key == frames[keep].key
+        ):
+            keep += 1
+        while len(open_frames) > keep:
+            out.append(f"</{open_frames.pop().kind}>\n")
+        for frame in frames[keep:]:
+            start = f' start="{frame.start}"' if frame.kind == "ol" and frame.start != 1 else ""
+            out.append(f"<{frame.kind}{start}>" + ("" if frame.kind == "li" else "\n"))
+            open_frames.append(frame)
+        block = change.block
+        inner = _inline_html(change.words, block.kind)
+        if block.kind == "hr":
+            out.append("<hr>\n")
+        elif block.kind == "pre":
+            out.append(f"<pre><code>{inner}</code></pre>\n")
+        elif block.kind == "p" and block.tight:
+            out.append(inner)
+        else:
+            out.append(f"<{block.kind}>{inner}</{block.kind}>\n")
+    while open_frames:
+        out.append(f"</{open_frames.pop().kind}>\n")
+    return Markup("".join(out).strip())

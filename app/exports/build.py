@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from datetime import datetime
 from typing import cast
 
 from flask import current_app
@@ -11,9 +13,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.comparison import compare
 from app.exports.model import (
+    AmendmentRecord,
     AuditCheckpointLine,
     ClauseDiff,
+    CommitteePaper,
     CoverageRow,
+    Declaration,
     ExportClause,
     ExportModel,
     HistoryEntry,
@@ -25,6 +30,7 @@ from app.extensions import db
 from app.models import (
     Amendment,
     AmendmentStatus,
+    Choice,
     Clause,
     ClauseRevision,
     Comment,
@@ -118,18 +124,19 @@ def build_model(
     agreed_only: bool = True,
     include_annexes: bool = True,
     changes_since: DocumentVersion | None = None,
+    paper: CommitteePaper | None = None,
 ) -> ExportModel:
     """The export of a published version, or of the working text when ``version`` is None;
-    its text is ``printable`` whatever was stored."""
-    return printable(
-        _build_model(
-            document,
-            version=version,
-            agreed_only=agreed_only,
-            include_annexes=include_annexes,
-            changes_since=changes_since,
-        )
+    its text is ``printable`` whatever was stored. ``paper``: the committee-paper details
+    for the cover and running header."""
+    model = _build_model(
+        document,
+        version=version,
+        agreed_only=agreed_only,
+        include_annexes=include_annexes,
+        changes_since=changes_since,
     )
+    return printable(dataclasses.replace(model, paper=paper))
 
 
 def _build_model(
@@ -204,6 +211,7 @@ def _build_model(
     changes: tuple[ClauseDiff, ...] = ()
     if changes_since is not None:
         comparison = compare(changes_since.clauses, content["clauses"])
+        makers = _change_makers(document, changes_since)
         changes = tuple(
             ClauseDiff(
                 change.kind,
@@ -212,9 +220,11 @@ def _build_model(
                 change.new["heading"] if change.new else None,
                 change.old["body"] if change.old else None,
                 change.new["body"] if change.new else None,
+                *makers.get(cast(dict, change.new or change.old)["id"], (None, None)),
             )
             for change in comparison.changes
         )
+    amendment_record, declarations = _amendments_and_declarations(document, outcomes)
     return ExportModel(
         council=current_app.config["COUNCIL_NAME"],
         title=content["title"],
@@ -238,7 +248,92 @@ def _build_model(
         changes=changes,
         session=session_info,
         checkpoint=_checkpoint(version),
+        amendment_record=amendment_record if include_annexes else (),
+        declarations=declarations if include_annexes else (),
     )
+
+
+def _change_makers(
+    document: Document, since: DocumentVersion
+) -> dict[int, tuple[str, datetime | None]]:
+    """Per clause id: who made its latest change after ``since`` was published, and when: the
+    proposer of the last amendment accepted into it, else whoever wrote its last wording."""
+    makers: dict[int, tuple[str, datetime | None]] = {}
+    for revision in db.session.scalars(
+        select(ClauseRevision)
+        .join(Clause)
+        .where(Clause.document_id == document.id, ClauseRevision.created_at > since.published_at)
+        .order_by(ClauseRevision.created_at, ClauseRevision.id)
+        .options(joinedload(ClauseRevision.created_by))
+    ):
+        if revision.created_by is not None:
+            makers[revision.clause_id] = (revision.created_by.display_name, revision.created_at)
+    for amendment in db.session.scalars(
+        select(Amendment)
+        .join(Clause, Clause.id == Amendment.clause_id)
+        .where(
+            Clause.document_id == document.id,
+            Amendment.status == AmendmentStatus.ACCEPTED,
+            Amendment.decided_at > since.published_at,
+        )
+        .order_by(Amendment.decided_at, Amendment.id)
+        .options(joinedload(Amendment.proposer))
+    ):
+        makers[amendment.clause_id] = (amendment.proposer.display_name, amendment.decided_at)
+    return makers
+
+
+def _amendments_and_declarations(
+    document: Document, outcomes: dict
+) -> tuple[tuple[AmendmentRecord, ...], tuple[Declaration, ...]]:
+    """Every amendment with its outcome, and every declared interest with its reason."""
+    numbers: dict[int, str] = dict(
+        db.session.execute(
+            select(Clause.id, Clause.number).where(Clause.document_id == document.id)
+        ).all()
+    )
+    amendments = db.session.scalars(
+        select(Amendment)
+        .where(Amendment.clause_id.in_(list(numbers)))
+        .order_by(Amendment.id)
+        .options(joinedload(Amendment.proposer))
+    ).all()
+    records = []
+    for amendment in amendments:
+        outcome = outcomes.get(("amendment", amendment.id))
+        records.append(
+            AmendmentRecord(
+                amendment.id,
+                numbers.get(amendment.clause_id, ""),
+                amendment.proposer.display_name,
+                amendment.status.label,
+                _side(outcome.tallies, "members") if outcome else None,
+                _side(outcome.tallies, "officers") if outcome else None,
+                _outcome_label(outcome),
+                amendment.decided_at,
+            )
+        )
+    clause_of = {a.id: a.clause_id for a in amendments}
+    declarations = tuple(
+        Declaration(
+            vote.user.display_name,
+            f"Amendment {vote.amendment_id} (clause {numbers.get(clause_of[vote.amendment_id])})"
+            if vote.amendment_id
+            else f"Clause {numbers.get(vote.clause_id or 0)}",
+            vote.interest_reason or "",
+            vote.cast_at,
+        )
+        for vote in db.session.scalars(
+            select(Vote)
+            .where(
+                Vote.choice == Choice.INTEREST,
+                Vote.clause_id.in_(list(numbers)) | Vote.amendment_id.in_(list(clause_of)),
+            )
+            .order_by(Vote.cast_at, Vote.id)
+            .options(joinedload(Vote.user))
+        )
+    )
+    return tuple(records), declarations
 
 
 def _checkpoint(version: DocumentVersion | None) -> AuditCheckpointLine | None:

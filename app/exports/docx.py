@@ -31,19 +31,20 @@ import re
 import zipfile
 from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
-from markdown_it import MarkdownIt
+from docx.shared import Mm, Pt
 
-from app.diff import word_changes
+from app.diff import BlockChange, Word, block_changes, markdown_blocks, word_changes
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
-from app.exports.printing import checkpoint_text, early_closes
+from app.exports.printing import checkpoint_text, early_closes, side_count_text
 
 AUTHOR = "Accord"  # the author of every tracked change
 LONDON = ZoneInfo("Europe/London")
@@ -51,8 +52,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 NO_VALUE = "—"
 # Characters XML cannot hold (control characters other than tab and newlines).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def render_docx(model: ExportModel) -> bytes:
@@ -115,6 +114,18 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _field(code: str, shown: str):
+    """A simple Word field (``PAGE``, ``NUMPAGES``) showing ``shown`` until Word updates it."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {code} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = shown
+    run.append(text)
+    field.append(run)
+    return field
+
+
 class _Writer:
     """One render: the python-docx Document and the counter for tracked-change ids."""
 
@@ -124,10 +135,13 @@ class _Writer:
         self.body = self.doc.element.body
         self.revision_date = _utc(model.generated_at).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.next_revision_id = 1
+        self.author, self.date = AUTHOR, self.revision_date  # of the change being written
+        self.list_numbers: dict[tuple, int | None] = {}
         self.style_ids = {style.name: style.style_id for style in self.doc.styles}
 
     def render(self) -> bytes:
         self._set_up()
+        self._header_and_footer(self.doc.sections[0])
         self._title_page()
         if self.model.changes_since:
             self._changes()
@@ -163,6 +177,25 @@ class _Writer:
         for key in [key for key, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
             del rels[key]
 
+    def _header_and_footer(self, section) -> None:
+        """Every page: the title, version and paper reference above; the content hash and
+        "Page x of y" (Word's PAGE and NUMPAGES fields) below. Later sections link to these."""
+        model = self.model
+        header = section.header.paragraphs[0]
+        header.text = model.running_header
+        header.style = self.doc.styles["Header"]
+        footer = section.footer.paragraphs[0]
+        footer.style = self.doc.styles["Footer"] if "Footer" in self.style_ids else None
+        footer.add_run(f"{model.running_footer}")
+        footer.add_run().add_break()
+        footer.add_run("Page ")
+        footer._p.append(_field("PAGE", "1"))
+        footer.add_run(" of ")
+        footer._p.append(_field("NUMPAGES", "1"))
+        for paragraph in (header, footer):
+            for run in paragraph.runs:
+                run.font.size = Pt(9)
+
     def _new_paragraphs(self, since: int) -> list:
         """The paragraphs (w:p) added since the body had ``since`` children (sectPr is last)."""
         return [p for p in list(self.body)[since - 1 : -1] if p.tag == qn("w:p")]
@@ -187,19 +220,23 @@ class _Writer:
         model, doc = self.model, self.doc
         self._line(model.council, bold=True)
         self._paragraph(model.title, "Title")
-        self._paragraph(model.kind_label, "Subtitle")
+        if model.kind_label != model.title:  # "Member/Officer Protocol" once, not twice
+            self._paragraph(model.kind_label, "Subtitle")
         self._line(model.version_label)
         self._line(f"Status: {model.status_label}")
         self._line(f"Generated {_date(model.generated_at)}")
         self._line(f"Content hash (SHA-256): {model.content_hash}")
         self._line(f"Audit trail checkpoint: {checkpoint_text(model)}")
+        if model.paper is not None:
+            for label, value in model.paper.rows:
+                self._line(f"{label}: {value}")
         if model.agreed_only:
             self._line("The agreed text: clauses agreed by Members and Officers.")
         if model.changes_since:
             self._line(
-                f"Changes since {model.changes_since} are shown as tracked changes: use Review "
-                "in Word to see, accept or reject them. Changed wording is shown as its "
-                "Markdown source (**bold**, *italics*, “- ” for a list item)."
+                f"Changes since {model.changes_since} are shown as tracked changes, each "
+                "under its clause and named after the person whose amendment made it: use "
+                "Review in Word to see, accept or reject them."
             )
         doc.add_page_break()
 
@@ -229,83 +266,148 @@ class _Writer:
 
     def _markdown(self, text: str) -> None:
         """Markdown as Word paragraphs: lists, quotes, headings and code keep their text."""
-        lists: list[list] = []  # per open list: [style, numbering id, paragraphs in this item]
-        quotes = 0
-        heading = False
-        style: str | None  # a Word paragraph style; None for the default
-        for token in _markdown.parse(text or ""):
-            kind = token.type
-            if kind in ("bullet_list_open", "ordered_list_open"):
-                level = min(len(lists) + 1, 3)
-                style = "List Number" if kind == "ordered_list_open" else "List Bullet"
-                style += f" {level}" if level > 1 else ""
-                start = int(token.attrGet("start") or 1)
-                number = self._numbering(style, start) if kind == "ordered_list_open" else None
-                lists.append([style, number, 0])
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                lists.pop()
-            elif kind == "list_item_open":
-                lists[-1][2] = 0
-            elif kind in ("blockquote_open", "blockquote_close"):
-                quotes += 1 if kind == "blockquote_open" else -1
-            elif kind in ("heading_open", "heading_close"):
-                heading = kind == "heading_open"
-            elif kind in ("inline", "fence", "code_block", "html_block"):
-                style, number = ("Heading 3" if heading else None), None
-                if lists:
-                    style, number, count = lists[-1]
-                    if count:  # a later paragraph of the same list item
-                        level = min(len(lists), 3)
-                        style, number = "List Continue" + (f" {level}" if level > 1 else ""), None
-                    lists[-1][2] += 1
-                elif quotes:
-                    style = "Quote"
-                paragraph = self._paragraph(style=style)
-                if number is not None:
-                    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-                    numbering.get_or_add_ilvl().val = 0
-                    numbering.get_or_add_numId().val = number
-                if kind == "inline":
-                    self._inline(paragraph, token.children or [])
-                else:
-                    paragraph.add_run(token.content.rstrip("\n"))  # "\n" becomes a line break
+        self._blocks(
+            [
+                BlockChange("equal", block.frames, block, tuple(("equal", w) for w in block.words))
+                for block in markdown_blocks(text or "")
+            ]
+        )
 
-    def _inline(self, paragraph, children) -> None:
-        bold = italic = 0
-        link: list | None = None  # [href, text so far] inside a link
+    def _blocks(self, changes: list[BlockChange]) -> None:
+        """Blocks of a comparison (``app.diff.block_changes``) as Word paragraphs, one per leaf
+        block, in the new wording's styles: whole blocks added or removed are tracked with
+        their paragraph marks, words inside a block as tracked runs. Accepting every change
+        gives exactly the paragraphs, styles and runs of the new wording exported alone."""
+        started_items: set[tuple] = set()
+        for change in changes:
+            block = change.block
+            if block.kind == "hr":
+                continue
+            style, number = self._block_style(change.frames, block, started_items)
+            paragraph = self._paragraph(style=style)
+            if number is not None:
+                numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                numbering.get_or_add_ilvl().val = 0
+                numbering.get_or_add_numId().val = number
+            self._words(paragraph, change.words, code=block.kind == "pre")
+            if change.kind in ("insert", "delete"):
+                self._track_mark(paragraph._p, change.kind)
 
-        def add(text: str) -> None:
-            if text:
-                run = paragraph.add_run(text)
-                if bold:
-                    run.bold = True
-                if italic:
-                    run.italic = True
-                if link is not None:
-                    link[1] += text
+    def _block_style(self, frames, block, started_items: set) -> tuple[str | None, int | None]:
+        """The Word style (and numbering instance) of a leaf block in its containers."""
+        lists = [frame for frame in frames if frame.kind in ("ul", "ol")]
+        items = [frame for frame in frames if frame.kind == "li"]
+        if lists and items:
+            level = min(len(lists), 5)
+            suffix = f" {level}" if level > 1 else ""
+            if items[-1].key in started_items:  # a later paragraph of the same list item
+                return self._style("List Continue" + suffix), None
+            started_items.add(items[-1].key)
+            if lists[-1].kind == "ol":
+                style = self._style("List Number" + suffix)
+                if lists[-1].key not in self.list_numbers:
+                    self.list_numbers[lists[-1].key] = self._numbering(style, lists[-1].start)
+                return style, self.list_numbers[lists[-1].key]
+            return self._style("List Bullet" + suffix), None
+        if block.kind.startswith("h"):
+            return "Heading 3", None
+        if any(frame.kind == "blockquote" for frame in frames):
+            return "Quote", None
+        return None, None
 
-        for child in children:
-            kind = child.type
-            if kind == "strong_open" or kind == "strong_close":
-                bold += 1 if kind == "strong_open" else -1
-            elif kind == "em_open" or kind == "em_close":
-                italic += 1 if kind == "em_open" else -1
-            elif kind == "softbreak":
-                add(" ")
-            elif kind == "hardbreak":
-                paragraph.add_run().add_break()
-            elif kind == "link_open":
-                link = [child.attrGet("href") or "", ""]
-            elif kind == "link_close" and link is not None:
-                href, shown = link
-                link = None
-                if href and href.removeprefix("mailto:") != shown:
-                    add(f" ({href})")
-            elif kind == "image":
-                add(child.content)
-                add(f" ({child.attrGet('src')})" if child.attrGet("src") else "")
-            else:  # text, code_inline, html_inline, and anything else with text
-                add(child.content)
+    def _style(self, name: str) -> str:
+        """``name``; levels 4 and 5 of a list style are made (from level 3, indented further)
+        the first time they are needed: the default template stops at 3."""
+        if name in self.style_ids:
+            return name
+        base, level = name.rsplit(" ", 1)
+        parent = self.doc.styles[f"{base} 3"]
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = parent
+        style.paragraph_format.left_indent = Mm(6.35 * (int(level) + 1))
+        style.paragraph_format.first_line_indent = Mm(-6.35) if base != "List Continue" else None
+        numbering = parent.element.pPr.numPr if parent.element.pPr is not None else None
+        if numbering is not None and numbering.numId is not None:
+            own = style.element.get_or_add_pPr().get_or_add_numPr()
+            own.get_or_add_ilvl().val = 0
+            own.get_or_add_numId().val = numbering.numId.val
+        self.style_ids[name] = style.style_id
+        return name
+
+    def _words(self, paragraph, pieces, *, code: bool = False) -> None:
+        """Compared words as runs: one run per stretch of one change kind and one set of
+        marks (bold, italic, code); a link's text is followed by its address in brackets."""
+        groups: list[tuple[str, tuple[str, ...], list]] = []
+        for kind, word in pieces:
+            if groups and groups[-1][:2] == (kind, word.marks):
+                groups[-1][2].append(word)
+            else:
+                groups.append((kind, word.marks, [word]))
+        index = 0
+        while index < len(groups) - 1:
+            (kind, _, words), (after, _, later) = groups[index], groups[index + 1]
+            gap = words[0].gap
+            if (kind, after) == ("delete", "insert") and gap and gap == later[0].gap:
+                # "must" → "should": the space both share stays outside the change.
+                words[0], later[0] = replace(words[0], gap=""), replace(later[0], gap="")
+                groups.insert(index, ("equal", (), [Word("", gap)]))
+                index += 1
+            index += 1
+        first, before = True, cast(tuple[str, ...], ())
+        for index, (kind, marks, words) in enumerate(groups):
+            text = ""
+            if marks and not first and words[0].gap and marks != before:
+                # The space before a bold stretch is not bold (inside one, it is).
+                self._run(paragraph, words[0].gap, kind)
+                words = [replace(words[0], gap=""), *words[1:]]
+            if kind != "delete" and any(word.text for word in words):
+                before = marks
+            for word in words:
+                if word.text == "\n" and not code:
+                    self._run(paragraph, text, kind, marks, code)
+                    text = ""
+                    self._run(paragraph, None, kind, marks, code)
+                    first = False
+                    continue
+                text += ("" if first else word.gap) + word.text
+                first = False
+            self._run(paragraph, text, kind, marks, code)
+            link = next((m for m in marks if m.startswith("link:")), "")
+            following = groups[index + 1][1] if index + 1 < len(groups) else ()
+            if link and link not in following:
+                span: list[tuple[str, tuple[str, ...], list]] = []
+                for other in reversed(groups[: index + 1]):
+                    if link not in other[1]:
+                        break
+                    span.insert(0, other)
+                shown = "".join(
+                    (w.gap if i or j else "") + w.text
+                    for i, g in enumerate(span)
+                    if g[0] != "delete"
+                    for j, w in enumerate(g[2])
+                )
+                href = link.removeprefix("link:")
+                kinds = {g[0] for g in span}
+                if href and href.removeprefix("mailto:") != shown.strip():
+                    self._run(paragraph, f" ({href})", kinds.pop() if len(kinds) == 1 else "equal")
+
+    def _run(self, paragraph, text, kind: str, marks=(), code: bool = False) -> None:
+        """A run of ``text`` (None: a line break) with the marks, tracked unless "equal"."""
+        if text == "":
+            return
+        run = paragraph.add_run()
+        if text is None:
+            run.add_break()
+        else:
+            run.text = text
+        if "strong" in marks:
+            run.bold = True
+        if "em" in marks:
+            run.italic = True
+        if code or "code" in marks:
+            run.font.name = "Courier New"
+        if kind != "equal":
+            self._track_run(run._r, kind)
 
     def _numbering(self, style: str, start: int) -> int | None:
         """A new Word list instance for ``style``'s list definition, starting at ``start``."""
@@ -324,8 +426,8 @@ class _Writer:
         """A ``w:ins`` or ``w:del`` with a new id, the author and the date."""
         element = OxmlElement(tag)
         element.set(qn("w:id"), str(self.next_revision_id))
-        element.set(qn("w:author"), AUTHOR)
-        element.set(qn("w:date"), self.revision_date)
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
         self.next_revision_id += 1
         return element
 
@@ -355,38 +457,40 @@ class _Writer:
             self._track_mark(paragraph, kind)
 
     def _tracked_text(self, paragraph, pieces: list[tuple[str, str]]) -> None:
-        """``word_changes`` pieces as runs; a blank line starts a new paragraph."""
+        """``word_changes`` pieces (of a one-line heading) as runs."""
         for kind, text in pieces:
-            for index, part in enumerate(text.split("\n\n")):
-                if index:
-                    if kind != "equal":
-                        self._track_mark(paragraph._p, kind)
-                    paragraph = self._paragraph()
-                if part:
-                    run = paragraph.add_run(part)  # a "\n" becomes a line break
-                    if kind != "equal":
-                        self._track_run(run._r, kind)
+            self._run(paragraph, text, kind)
 
     def _changes(self) -> None:
+        """The clauses with the changes since the earlier version as tracked changes, each
+        under its own heading, attributed to whoever made them."""
         model = self.model
-        self._paragraph(f"Changes since {model.changes_since}", "Heading 1")
+        self._paragraph(model.title, "Heading 1")
         if not model.changes:
             self._line(f"No clause has changed since {model.changes_since}.")
         by_number = {clause.number: clause for clause in model.clauses}
         for change in model.changes:
             clause = by_number.get(change.number) if change.kind != "removed" else None
+            self.author = change.author or AUTHOR
+            self.date = (
+                _utc(change.changed_at).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if (change.changed_at)
+                else self.revision_date
+            )
             self._change(change, clause)
+        self.author, self.date = AUTHOR, self.revision_date
 
     def _change(self, change: ClauseDiff, clause: ExportClause | None) -> None:
         kind = change.kind
         if kind in ("added", "removed"):
-            start = len(self.body)
             new = kind == "added"
             heading = change.new_heading if new else change.old_heading
+            start = len(self.body)
             self._paragraph(f"{change.number}. {heading or ''}", "Heading 2")
             self._clause_notes(clause)
-            self._markdown((change.new_body if new else change.old_body) or "")
             self._track_paragraphs(self._new_paragraphs(start), "insert" if new else "delete")
+            old, text = ("", change.new_body) if new else (change.old_body, "")
+            self._blocks(block_changes(old or "", text or ""))
             return
         old_heading = " ".join((change.old_heading or "").split())
         new_heading = " ".join((change.new_heading or "").split())
@@ -401,22 +505,31 @@ class _Writer:
         if kind in ("unchanged", "moved"):
             self._markdown(change.new_body or "")
         else:
-            pieces = word_changes(change.old_body or "", change.new_body or "")
-            if pieces:
-                self._tracked_text(self._paragraph(), pieces)
+            self._blocks(block_changes(change.old_body or "", change.new_body or ""))
 
     # Annexes -------------------------------------------------------------------------------
 
-    def _table(self, headers: list[str], rows: list[list[str]]) -> None:
-        """A "Table Grid" table whose bold header row repeats on each page."""
+    def _table(
+        self, headers: list[str], rows: list[list[str]], widths: tuple[int, ...] = ()
+    ) -> None:
+        """A "Table Grid" table whose bold header row repeats on each page; ``widths`` in mm
+        (fixed layout, so long words wrap inside their cell instead of widening it)."""
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
+        if widths:
+            table.autofit = False  # w:tblLayout "fixed"
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = Mm(width)
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             cell.paragraphs[0].add_run(text).bold = True
         table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for row in rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
                 cell.text = text
+        if widths:
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths, strict=True):
+                    cell.width = Mm(width)
 
     def _annexes(self) -> None:
         model, doc = self.model, self.doc
@@ -449,6 +562,7 @@ class _Writer:
                     ]
                     for row in rows
                 ],
+                widths=(30, 95, 35),
             )
         if model.coverage:
             self._paragraph("Recommendations not yet answered", "Heading 2")
@@ -465,29 +579,55 @@ class _Writer:
         self._paragraph("Annex C: Voting record", "Heading 1")
         if not model.voting_record:
             self._line("No clause has been put to a vote.")
-            return
-        counts = ["support", "oppose", "abstain", "interest", "eligible"]
-        self._table(
-            [
-                "Clause",
-                *(f"Members {name}" for name in counts),
-                *(f"Officers {name}" for name in counts),
-                "Outcome",
-                "Date closed",
-            ],
-            [
+        else:
+            self._paragraph("Clauses", "Heading 2")
+            self._table(
+                ["Clause", "Members", "Officers", "Outcome", "Date closed"],
                 [
-                    f"{record.number}. {record.heading}",
-                    *_counts(record.members),
-                    *_counts(record.officers),
-                    record.outcome_text,
-                    _date(record.closed_at) if record.closed_at else NO_VALUE,
-                ]
-                for record in model.voting_record
-            ],
-        )
+                    [
+                        f"{record.number}. {record.heading}",
+                        side_count_text(record.members),
+                        side_count_text(record.officers),
+                        record.outcome_text,
+                        _date(record.closed_at) if record.closed_at else NO_VALUE,
+                    ]
+                    for record in model.voting_record
+                ],
+                widths=(70, 55, 55, 45, 22),
+            )
         for line in early_closes(model):
             self._paragraph(line, "List Bullet")
+        self._paragraph("Amendments", "Heading 2")
+        if not model.amendment_record:
+            self._line("No amendment has been proposed.")
+        else:
+            self._table(
+                ["Amendment", "Members", "Officers", "Outcome", "Decided"],
+                [
+                    [
+                        f"Amendment {record.number} to clause {record.clause}, proposed by "
+                        f"{record.proposer}: {record.status.lower()}",
+                        side_count_text(record.members),
+                        side_count_text(record.officers),
+                        record.outcome,
+                        _date(record.decided_at) if record.decided_at else NO_VALUE,
+                    ]
+                    for record in model.amendment_record
+                ],
+                widths=(70, 55, 55, 45, 22),
+            )
+        self._paragraph("Declarations of interest", "Heading 2")
+        if not model.declarations:
+            self._line("No interest has been declared.")
+        else:
+            self._table(
+                ["Who", "On", "Reason given", "When"],
+                [
+                    [d.name, d.item, d.reason, _date(d.when) if d.when else NO_VALUE]
+                    for d in model.declarations
+                ],
+                widths=(50, 50, 117, 30),
+            )
 
 
 def _counts(count: SideCount | None) -> list[str]:

@@ -1,10 +1,31 @@
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, Optional
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from app.forms import AccordForm
+from app.exports.model import CommitteePaper
+from app.forms import AccordForm, RealDateField
+
+
+def _paper_text(label: str, length: int, hint: str = "", *extra) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=hint,
+        validators=[
+            Optional(),
+            Length(max=length, message=f"{label} must be {length} characters or fewer"),
+            *extra,
+        ],
+    )
+
 
 FORMATS = {
     "docx": "Word (.docx)",
@@ -49,4 +70,37 @@ class ExportForm(AccordForm):
     changes_since = SelectField(
         "Show the changes since", widget=GovSelect(), validators=[Optional()]
     )
+    # The committee-paper details printed on the cover and in every page's header.
+    committee = _paper_text("Committee", 120, "For example, Standards Committee")
+    meeting_date = RealDateField(
+        "Meeting date",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="For example, 12 3 2027",
+        validators=[Optional()],
+    )
+    agenda_item = _paper_text(
+        "Agenda item",
+        12,
+        "For example, 7 or 7(b)",
+        Regexp(r"^[0-9A-Za-z().]+$", message="Enter the agenda item as on the agenda, like 7(b)"),
+    )
+    appendix = _paper_text(
+        "Appendix",
+        3,
+        "For example, B",
+        Regexp(r"^[A-Za-z]{1,3}$", message="Enter the appendix as a letter, for example B"),
+    )
+    author = _paper_text("Report author", 120, "For example, Jo Bloggs, Democratic Services")
     submit = SubmitField("Download", widget=GovSubmitInput())
+
+    def paper(self) -> CommitteePaper | None:
+        """The committee-paper details given (validated), or None when none were."""
+        paper = CommitteePaper(
+            committee=self.committee.data or "",
+            meeting_date=self.meeting_date.data,
+            agenda_item=self.agenda_item.data or "",
+            appendix=(self.appendix.data or "").upper(),
+            author=self.author.data or "",
+        )
+        return paper if paper.rows else None

@@ -18,7 +18,8 @@ from __future__ import annotations
 import html
 import re
 
-from app.diff import redline, redline_inline
+from app.diff import redline_inline
+from app.diff import source_redline as redline
 from app.exports.model import ExportModel
 from app.exports.printing import (
     agenda_line,

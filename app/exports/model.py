@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from app.text import normalise
@@ -62,6 +62,77 @@ class VotingRecord:
 
 
 @dataclass(frozen=True)
+class AmendmentRecord:
+    """How an amendment was decided, for the voting annex."""
+
+    number: int  # the amendment's id, as shown in Accord ("Amendment 4")
+    clause: str  # the clause number it amends
+    proposer: str
+    status: str  # "Open", "Accepted", "Rejected", "Withdrawn"
+    members: SideCount | None
+    officers: SideCount | None
+    outcome: str  # "Agreed", "Not agreed", "Not voted on"
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A declared interest: who, on what, why (the reason they gave), and when."""
+
+    name: str
+    item: str  # "Clause 3" or "Amendment 4 (clause 3)"
+    reason: str
+    when: datetime | None
+
+
+@dataclass(frozen=True)
+class CommitteePaper:
+    """The committee-paper details a council prints on an appendix (all optional)."""
+
+    committee: str = ""  # "Standards Committee"
+    meeting_date: date | None = None
+    agenda_item: str = ""  # "7"
+    appendix: str = ""  # "B"
+    author: str = ""  # "Jo Bloggs, Head of Democratic Services"
+
+    @property
+    def reference(self) -> str:
+        """'Appendix B to agenda item 7, Standards Committee, 12 March 2027'; parts left out
+        when not given; '' when nothing is."""
+        head = f"Appendix {self.appendix}" if self.appendix else ""
+        if self.agenda_item:
+            head = (
+                f"{head} to agenda item {self.agenda_item}"
+                if head
+                else (f"Agenda item {self.agenda_item}")
+            )
+        meeting = ", ".join(
+            part
+            for part in (
+                self.committee,
+                f"{self.meeting_date.day} {self.meeting_date:%B %Y}" if self.meeting_date else "",
+            )
+            if part
+        )
+        return ", ".join(part for part in (head, meeting) if part)
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) for the cover: only the details given."""
+        values = [
+            ("Committee", self.committee),
+            (
+                "Meeting date",
+                f"{self.meeting_date.day} {self.meeting_date:%B %Y}" if self.meeting_date else "",
+            ),
+            ("Agenda item", self.agenda_item),
+            ("Appendix", self.appendix),
+            ("Report author", self.author),
+        ]
+        return [(label, value) for label, value in values if value]
+
+
+@dataclass(frozen=True)
 class CoverageRow:
     label: str  # "CR g"
     letter: str
@@ -80,6 +151,10 @@ class ClauseDiff:
     new_heading: str | None
     old_body: str | None
     new_body: str | None
+    # Who made the change and when: the proposer of the last amendment accepted into it (or
+    # whoever last edited it), for the Word export's tracked changes. None: not known.
+    author: str | None = None
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +194,20 @@ class ExportModel:
     session: dict | None = None  # an agenda's joint session: title, date, times, venue
     # None: a version published before checkpoints were recorded.
     checkpoint: AuditCheckpointLine | None = None
+    paper: CommitteePaper | None = None  # committee-paper details, on the cover and header
+    amendment_record: tuple[AmendmentRecord, ...] = ()
+    declarations: tuple[Declaration, ...] = ()
+
+    @property
+    def running_header(self) -> str:
+        """The header of every page: title, version and, when given, the paper's reference."""
+        reference = self.paper.reference if self.paper else ""
+        return " – ".join(part for part in (self.title, self.version_label, reference) if part)
+
+    @property
+    def running_footer(self) -> str:
+        """The footer before the page number: the content hash."""
+        return f"SHA-256 {self.content_hash}"
 
     @property
     def coverage_by_source(self) -> list[tuple[str, list[CoverageRow]]]:

@@ -20,11 +20,13 @@ The helpers below turn parts of the model into plain text; the Markdown export u
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from flask import has_app_context, render_template
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from app.diff import redline, redline_inline
 from app.exports.model import ExportModel, SideCount
@@ -180,6 +182,26 @@ def unanswered(model: ExportModel):
 
 # Rendering -----------------------------------------------------------------------------------
 
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_LONG_RUN = re.compile(r"[^\s<>&]{30,}")
+_BREAK = "\u200b"  # a zero-width space: a place a line may break, and nothing else
+
+
+def breakable(html: str) -> Markup:
+    """``html`` (already safe) with a break opportunity every 20 characters of any run of 30
+    or more without a space, in text only (not in tags or entities). WeasyPrint will not
+    break a word that runs across elements ("**Account**ability…", half bold), even with
+    ``overflow-wrap: anywhere``; this lets it wrap at the margin."""
+
+    def split(match: re.Match) -> str:
+        run = match.group()
+        return _BREAK.join(run[i : i + 20] for i in range(0, len(run), 20))
+
+    parts = _TAG_OR_TEXT.split(str(html))
+    return Markup(
+        "".join(part if part.startswith("<") else _LONG_RUN.sub(split, part) for part in parts)
+    )
+
 
 _standalone: Environment | None = None
 
@@ -217,6 +239,7 @@ def _context(model: ExportModel, css_href: str) -> dict:
         "created": w3c_date(model.generated_at),
         "generated": when(model.generated_at),
         "redline": redline,
+        "breakable": breakable,
         "redline_inline": redline_inline,
         "agenda_line": agenda_line,
         "session_rows": session_rows(model.session),
@@ -246,10 +269,16 @@ def _fetcher():
     return PrintCssOnly()
 
 
-def render_pdf(model: ExportModel) -> bytes:
-    """The export as a tagged A4 PDF (bytes)."""
+def layout_pdf(model: ExportModel):
+    """The export laid out by WeasyPrint (a ``weasyprint.document.Document``: its pages and
+    their boxes), before it is written as a PDF."""
     from weasyprint import HTML  # imported here: it is slow to import and only PDFs need it
 
     html = render_print_html(model, PRINT_CSS.as_uri())
     document = HTML(string=html, base_url=PRINT_CSS.parent.as_uri() + "/", url_fetcher=_fetcher())
-    return document.write_pdf(**PDF_OPTIONS)
+    return document.render(**{k: v for k, v in PDF_OPTIONS.items() if k == "pdf_tags"})
+
+
+def render_pdf(model: ExportModel) -> bytes:
+    """The export as a tagged A4 PDF (bytes); A4 landscape pages for the voting annex."""
+    return layout_pdf(model).write_pdf(**PDF_OPTIONS)

@@ -51,7 +51,11 @@ def _form(document: Document, formdata=None) -> ExportForm:
         str(v.number): f"Version {v.number}" for v in versions
     }
     if formdata is None and choices:
-        form.version.data = next(iter(choices))
+        # What a facilitator wants now: while voting is open, the working text with each
+        # clause's status (the agreed text would be nearly empty); else the newest version.
+        form.version.data = next(iter(choices))  # the working text, for a facilitator
+        if document.voting_open and form.version.data == "working":
+            form.clauses.data = "all"
     return form
 
 
@@ -107,6 +111,7 @@ def download(slug: str):
         agreed_only=form.clauses.data != "all",
         include_annexes=form.annexes.data != "no",
         changes_since=since,
+        paper=form.paper(),
     )
     body = render_export(
         model, form.format.data, css_href=url_for("static", filename="css/print.css")

@@ -18,7 +18,12 @@ from docx import Document
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import another_person, assert_accessible, sign_in
+from tests.browser.conftest import (
+    another_person,
+    assert_accessible,
+    horizontal_overflow,
+    sign_in,
+)
 
 ACCORD = "/documents/ways-of-working-accord"
 EXPORT = f"{ACCORD}/export"
@@ -225,3 +230,54 @@ def test_the_markdown_download_works_without_javascript(page_without_javascript,
     content = markdown.read_text(encoding="utf-8")
     assert content.startswith(f"# {TITLE}")
     assert FIRST_CLAUSE.split(". ", 1)[1] in content
+
+
+def test_a_facilitator_makes_a_committee_pack(page, tmp_path):
+    """The committee-paper details go on the cover and at the top of every page, in PDF and
+    Word; the voting annex is a landscape page; bad details are shown by their fields."""
+    sign_in(page, "facilitator@example.org")
+    page.goto(EXPORT)
+    paper = page.get_by_role("group", name="Committee paper details (optional)")
+    expect(paper).to_be_visible()
+
+    # A mistake first: the appendix is a letter, the date a real one.
+    paper.get_by_label("Committee", exact=True).fill("Standards Committee")
+    meeting = paper.get_by_role("group", name="Meeting date")
+    meeting.get_by_label("Day").fill("31")
+    meeting.get_by_label("Month").fill("2")
+    meeting.get_by_label("Year").fill("2027")
+    paper.get_by_label("Agenda item", exact=True).fill("7")
+    paper.get_by_label("Appendix", exact=True).fill("B12")
+    paper.get_by_label("Report author", exact=True).fill("Jo Bloggs, Democratic Services")
+    choose(page, "PDF", which="The working text, as it is now")
+    page.get_by_role("button", name="Download").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the appendix as a letter, for example B")
+    expect(summary).to_contain_text("Meeting date must be a real date")
+    expect(page.get_by_label("Committee", exact=True)).to_have_value("Standards Committee")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        assert horizontal_overflow(page) == 0, width
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Put right, the pack downloads.
+    page.get_by_label("Day").fill("12")
+    page.get_by_label("Month").fill("3")
+    page.get_by_label("Appendix", exact=True).fill("B")
+    choose(page, "PDF", which="The working text, as it is now")
+    pdf = press_download(page, tmp_path)
+    reader = PdfReader(pdf)
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    reference = "Appendix B to agenda item 7, Standards Committee, 12 March 2027"
+    for number, text in enumerate(pages, start=1):
+        assert reference in text and f"Page {number} of {len(pages)}" in text
+    assert "Report author Jo Bloggs, Democratic Services" in pages[0]
+    annex = next(i for i, text in enumerate(pages) if text.startswith("Annex C: Voting record"))
+    box = reader.pages[annex].mediabox
+    assert box.width > box.height
+
+    choose(page, "Word (.docx)", which="The working text, as it is now")
+    word = Document(str(press_download(page, tmp_path)))
+    assert reference in word.sections[0].header.paragraphs[0].text
+    assert "Report author: Jo Bloggs, Democratic Services" in [p.text for p in word.paragraphs]

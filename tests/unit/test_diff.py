@@ -4,7 +4,8 @@ import re
 
 from markupsafe import Markup
 
-from app.diff import DiffSummary, redline, summarise
+from app.diff import DiffSummary, summarise
+from app.diff import source_redline as redline
 
 DEL = '<del class="app-del"><span class="govuk-visually-hidden">deleted: </span>'
 INS = '<ins class="app-ins"><span class="govuk-visually-hidden">inserted: </span>'
@@ -144,3 +145,50 @@ def test_long_texts_are_diffed_correctly():
     assert summarise(old, new) == DiffSummary(words_added=2, words_removed=3, is_unchanged=False)
     html = str(redline(old, new))
     assert html.count("<del") == 2 and html.count("<ins") == 1
+
+
+# Redlines on the Markdown structure ---------------------------------------------------------
+
+
+def test_a_list_stays_a_list_with_its_changes_inside_the_items():
+    from app.diff import markdown_redline
+
+    html = markdown_redline(
+        "Members must:\n\n- declare **gifts** promptly\n- attend",
+        "Members should:\n\n- declare **gifts**\n- attend meetings\n- vote",
+    )
+    assert "- " not in without(html, "del")
+    assert "<ul>" in html and html.count("<li>") == 3
+    assert f"<li>declare <strong>gifts</strong> {DEL}promptly</del></li>" in html
+    assert f"<li>attend {INS}meetings</ins></li>" in html
+    assert f"<li>{INS}vote</ins></li>" in html
+    assert without(html, "del").split() == [
+        "Members",
+        "should:",
+        "declare",
+        "gifts",
+        "attend",
+        "meetings",
+        "vote",
+    ]
+
+
+def test_emphasis_quotes_links_and_deep_lists_keep_their_markup():
+    from app.diff import markdown_redline
+
+    old = "> See [the code](https://example.org/code).\n\n1. one\n    - two\n        - three"
+    new = "> See [the new code](https://example.org/code).\n\n1. one\n    - two\n        - four"
+    html = str(markdown_redline(old, new))
+    assert html.startswith("<blockquote>\n<p>See ")
+    assert 'href="https://example.org/code"' in html
+    assert f"{INS}<a" in html  # the inserted word is still part of the link
+    assert html.count("<ul>") == 2  # the changed item stays at its depth
+    assert f"<li>{DEL}three</del>{INS}four</ins></li>" in html
+
+
+def test_the_markdown_redline_is_safe():
+    from app.diff import markdown_redline
+
+    html = str(markdown_redline("", "[x](javascript:alert(1)) <script>alert(1)</script>"))
+    assert "<script" not in html and "javascript:" not in html.split("[x]")[0]
+    assert "href" not in html

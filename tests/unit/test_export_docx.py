@@ -207,8 +207,10 @@ def test_markdown_keeps_every_word_of_nested_lists_and_code():
     assert ("List Bullet", "outer") in found
     assert ("List Bullet 2", "inner") in found
     assert ("List Bullet 3", "third") in found
-    assert ("List Bullet 3", "fourth") in found  # Word's list styles stop at 3
-    assert ("List Continue 3", "fourth again") in found
+    assert ("List Bullet 4", "fourth") in found  # made from level 3, indented further
+    assert ("List Continue 4", "fourth again") in found
+    fourth = doc.styles["List Bullet 4"].paragraph_format.left_indent
+    assert fourth > (doc.styles["List Bullet 3"].paragraph_format.left_indent or 0)
     all_text = "\n".join(texts(doc))
     for word in ("code line", "A line", "break and code."):
         assert word in all_text
@@ -310,29 +312,18 @@ def test_coverage_table_rows_match_the_model():
 def test_voting_table_rows_match_the_model():
     doc = open_docx(render_docx(annexed_model()))
     voting = cells(doc.tables[1])
-    assert voting[0] == [
-        "Clause",
-        "Members support",
-        "Members oppose",
-        "Members abstain",
-        "Members interest",
-        "Members eligible",
-        "Officers support",
-        "Officers oppose",
-        "Officers abstain",
-        "Officers interest",
-        "Officers eligible",
-        "Outcome",
-        "Date closed",
-    ]
+    # Five columns that fit a landscape page, not thirteen squeezed onto portrait A4.
+    assert voting[0] == ["Clause", "Members", "Officers", "Outcome", "Date closed"]
     assert voting[1] == [
         "1. Respect",
-        *["9", "1", "2", "0", "12"],
-        *["5", "0", "0", "1", "6"],
+        "9 support, 1 oppose, 2 abstain, 0 declared an interest (12 eligible)",
+        "5 support, 0 oppose, 0 abstain, 1 declared an interest (6 eligible)",
         "Agreed",
         "1 July 2026",
     ]
-    assert voting[2] == ["2. Gifts", *["—"] * 10, "Not voted on", "—"]
+    assert voting[2] == ["2. Gifts", "No vote", "No vote", "Not voted on", "—"]
+    layout = xpath(doc.tables[1]._tbl, "./w:tblPr/w:tblLayout/@w:type")
+    assert layout == ["fixed"]  # long words wrap inside their cell
     assert xpath(doc.tables[1]._tbl, "./w:tr[1]/w:trPr/w:tblHeader")
 
 
@@ -363,7 +354,8 @@ def test_a_changed_word_is_a_tracked_deletion_and_insertion():
         "Members should declare gifts.",
     )
     doc = open_docx(render_docx(changes_model(change, clauses=(clause(),))))
-    assert ("Heading 1", "Changes since Version 1") in paragraphs(doc)
+    assert ("Heading 2", "1. Respect") in paragraphs(doc)  # the clause keeps its heading
+    assert not any("Changes since" in text for style, text in paragraphs(doc) if "Heading" in style)
     deleted = xpath(doc, ".//w:p/w:del")
     inserted = xpath(doc, ".//w:p/w:ins")
     assert ["".join(xpath(d, ".//w:delText/text()")) for d in deleted] == ["must"]
@@ -529,3 +521,150 @@ def test_a_tracked_changes_export_is_stable_too():
     change = ClauseDiff("changed", "1", "Respect", "Respect", "a b", "a c")
     first = render_docx(changes_model(change))
     assert first == render_docx(changes_model(change))
+
+
+# Accept All gives the new wording exactly ---------------------------------------------------
+
+
+def accept_all(doc) -> None:
+    """What Word's Accept All Changes does, in the XML: insertions are unwrapped, deletions
+    removed, and a paragraph whose mark was deleted goes (its text went with it)."""
+    body = doc.element.body
+    for ins in list(body.iter(qn("w:ins"))):
+        parent = ins.getparent()
+        if parent.tag == qn("w:rPr"):
+            parent.remove(ins)
+            continue
+        for child in list(ins):
+            ins.addprevious(child)
+        parent.remove(ins)
+    for deleted in list(body.iter(qn("w:del"))):
+        parent = deleted.getparent()
+        if parent.tag == qn("w:rPr"):
+            paragraph = parent.getparent().getparent()
+            assert not "".join(xpath(paragraph, ".//w:t/text()"))
+            paragraph.getparent().remove(paragraph)
+        else:
+            parent.remove(deleted)
+
+
+def formatted(doc, after: str) -> list:
+    """Each paragraph from the heading ``after`` on: style, and its characters' formatting."""
+    found, seen = [], False
+    for paragraph in doc.paragraphs:
+        seen = seen or paragraph.text == after
+        if seen:
+            chars = [(c, bool(r.bold), bool(r.italic)) for r in paragraph.runs for c in r.text]
+            found.append((paragraph.style.name, paragraph.text, chars))
+    return found
+
+
+OLD_BODY = (
+    "Members must:\n\n- declare **gifts** promptly\n- attend\n    - in person\n\n"
+    "> Quoted *words*\n\n1. first\n2. second\n\nA [link](https://example.org) here."
+)
+NEW_BODY = (
+    "Members should:\n\n- declare **all gifts**\n- attend meetings\n    - in person\n"
+    "        - or online\n            - by video\n                - with camera\n- vote\n\n"
+    "> Quoted *new words*\n\n1. first\n2. second and third\n\nA [link](https://example.org)."
+)
+
+
+def test_accepting_every_tracked_change_gives_the_new_wording_and_its_styles():
+    change = ClauseDiff("changed", "1", "Respect", "Respect", OLD_BODY, NEW_BODY)
+    tracked = open_docx(render_docx(changes_model(change, clauses=(clause(body=NEW_BODY),))))
+    assert xpath(tracked, ".//w:ins") and xpath(tracked, ".//w:del")
+    accept_all(tracked)
+    plain = open_docx(render_docx(model(clause(body=NEW_BODY))))
+    assert formatted(tracked, "1. Respect") == formatted(plain, "1. Respect")
+    styles = [style for style, *_ in formatted(plain, "1. Respect")]
+    assert {
+        "List Bullet",
+        "List Bullet 2",
+        "List Bullet 3",
+        "List Bullet 4",
+        "List Bullet 5",
+    } <= set(styles)
+    assert "Quote" in styles and "List Number" in styles
+
+
+def test_tracked_changes_are_attributed_to_whoever_made_them():
+    when = datetime(2026, 10, 2, 9, 30, tzinfo=UTC)
+    change = ClauseDiff(
+        "changed", "1", "Respect", "Respect", "- must", "- should", "Sarah Whitfield", when
+    )
+    doc = open_docx(render_docx(changes_model(change, clauses=(clause(body="- should"),))))
+    revisions_made = xpath(doc, ".//w:ins | .//w:del")
+    assert revisions_made
+    for revision in revisions_made:
+        assert revision.get(qn("w:author")) == "Sarah Whitfield"
+        assert revision.get(qn("w:date")) == "2026-10-02T09:30:00Z"
+    item = next(p for p in doc.paragraphs if "should" in p.text or xpath(p._p, ".//w:delText"))
+    assert item.style.name == "List Bullet"  # the tracked item keeps its list style
+
+
+# Committee papers: header, footer, page numbers, landscape annex ----------------------------
+
+
+def paper_model(**kw):
+    from datetime import date
+
+    from app.exports.model import AmendmentRecord, CommitteePaper, Declaration
+
+    return annexed_model(
+        paper=CommitteePaper(
+            "Standards Committee", date(2027, 3, 12), "7", "B", "Jo Bloggs, Democratic Services"
+        ),
+        amendment_record=(
+            AmendmentRecord(
+                4,
+                "1",
+                "Sarah Whitfield",
+                "Accepted",
+                SideCount(8, 2, 0, 0, 10),
+                None,
+                "Agreed",
+                datetime(2026, 6, 1, 13, 30, tzinfo=UTC),
+            ),
+        ),
+        declarations=(
+            Declaration("Cllr Ann Lee", "Clause 2", "Trustee of a local charity", GENERATED),
+        ),
+        **kw,
+    )
+
+
+def test_every_page_has_a_header_and_a_footer_with_page_x_of_y():
+    doc = open_docx(render_docx(paper_model()))
+    for section in doc.sections:  # later sections share the first one's
+        header = "\n".join(p.text for p in section.header.paragraphs)
+        footer_xml = section.footer._element
+        assert "Ways of Working – Version 2" in header
+        assert "Appendix B to agenda item 7, Standards Committee, 12 March 2027" in header
+        assert HASH in "".join(xpath(footer_xml, ".//w:t/text()"))
+        instructions = [i.strip() for i in xpath(footer_xml, ".//w:fldSimple/@w:instr")]
+        assert instructions == ["PAGE", "NUMPAGES"]
+        assert "Page 1 of 1" in "".join(xpath(footer_xml, ".//w:t/text()"))
+    cover = texts(doc)[:16]
+    assert "Committee: Standards Committee" in cover
+    assert "Meeting date: 12 March 2027" in cover
+    assert "Appendix: B" in cover and "Agenda item: 7" in cover
+    assert "Report author: Jo Bloggs, Democratic Services" in cover
+
+
+def test_the_voting_annex_is_landscape_and_has_amendments_and_declarations():
+    from docx.enum.section import WD_ORIENT
+
+    doc = open_docx(render_docx(paper_model()))
+    assert doc.sections[0].orientation == WD_ORIENT.PORTRAIT
+    landscape = doc.sections[-1]
+    assert landscape.orientation == WD_ORIENT.LANDSCAPE
+    assert landscape.page_width > landscape.page_height
+    amendments, declarations = cells(doc.tables[2]), cells(doc.tables[3])
+    assert amendments[1][0] == "Amendment 4 to clause 1, proposed by Sarah Whitfield: accepted"
+    assert amendments[1][3] == "Agreed"
+    assert declarations[0] == ["Who", "On", "Reason given", "When"]
+    assert declarations[1][:3] == ["Cllr Ann Lee", "Clause 2", "Trustee of a local charity"]
+    width = sum(column.width for column in doc.tables[1].columns)
+    usable = landscape.page_width - landscape.left_margin - landscape.right_margin
+    assert width <= usable

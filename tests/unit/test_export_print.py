@@ -444,3 +444,71 @@ def test_exports_are_deterministic(in_app):
     assert render_print_html(full_model(), "p.css") == render_print_html(full_model(), "p.css")
     later = full_model(generated_at=datetime(2027, 1, 1, tzinfo=UTC))
     assert render_markdown_export(later) != render_markdown_export(full_model())
+
+
+# Committee papers in PDF: header, footer, landscape annex, nothing past the margin ------------
+
+LONG_WORD = "Accountability" * 11  # 154 letters, no break
+
+
+def paper_model() -> ExportModel:
+    from app.exports.model import AmendmentRecord, CommitteePaper, Declaration
+
+    return small_model(
+        clauses=(
+            clause(
+                "1",
+                LONG_WORD,
+                f"Members **must** treat Officers with **{LONG_WORD[:40]}**{LONG_WORD[40:]}."
+                "\n\n- a list item\n- another",
+            ),
+        ),
+        voting_record=(
+            VotingRecord("1", LONG_WORD, SideCount(4, 1, 0, 0, 7), None, "Agreed", GENERATED),
+        ),
+        paper=CommitteePaper("Standards Committee", date(2027, 3, 12), "7", "B", "Jo Bloggs"),
+        amendment_record=(
+            AmendmentRecord(
+                4, "1", "Sarah Whitfield", "Accepted", None, None, "Not voted on", GENERATED
+            ),
+        ),
+        declarations=(Declaration("Cllr Ann Lee", "Clause 1", LONG_WORD, GENERATED),),
+    )
+
+
+def test_pdf_pages_carry_the_header_footer_and_page_x_of_y(in_app):
+    reader, pages = pdf_text(render_pdf(paper_model()))
+    for number, page in enumerate(pages, start=1):
+        assert "Appendix B to agenda item 7, Standards Committee, 12 March 2027" in page
+        assert HASH in squash(page)
+        assert f"Page {number} of {len(pages)}" in page
+    assert "Report author" in pages[0] and "Jo Bloggs" in pages[0]
+    assert squash(pages[0]).count(squash("Ways of Working Accord")) <= 3  # cover, kind, header
+    annex = next(i for i, page in enumerate(pages) if page.lstrip().startswith("Annex C:"))
+    box = reader.pages[annex].mediabox
+    assert box.width > box.height, "the voting annex is on a landscape page"
+    assert reader.pages[0].mediabox.width < reader.pages[0].mediabox.height
+    annex_text = squash("".join(pages[annex:]))
+    assert squash("Amendment 4 to clause 1, proposed by Sarah Whitfield") in annex_text
+    assert squash("Cllr Ann Lee") in annex_text
+
+
+def boxes(box):
+    yield box
+    for child in getattr(box, "children", []) or []:
+        yield from boxes(child)
+
+
+def test_pdf_draws_nothing_past_the_right_margin(in_app):
+    """Long unbroken words in a heading, a partly bold word and a table cell all wrap."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    document = printing.layout_pdf(paper_model())
+    checked = 0
+    for page in document.pages:
+        right = page.width - page._page_box.margin_right  # the page's content edge, in px
+        for box in boxes(page._page_box):
+            if isinstance(box, TextBox) and box.text.strip():
+                checked += 1
+                assert box.position_x + box.width <= right + 0.5, (box.text[:40], page.width)
+    assert checked > 50

@@ -269,3 +269,123 @@ def test_the_command_line_says_what_is_wrong(protocol, tmp_path):
         args=["export", SLUG, "--format", "md", "--version", "9", "-o", str(tmp_path / "x")]
     )
     assert no_version.exit_code != 0 and "has no version 9" in no_version.output
+
+
+# Committee papers ------------------------------------------------------------------------------
+
+PAPER = {
+    "committee": "Standards Committee",
+    "meeting_date": ["12", "3", "2027"],
+    "agenda_item": "7(b)",
+    "appendix": "b",
+    "author": "Jo Bloggs, Democratic Services",
+}
+REFERENCE = "Appendix B to agenda item 7(b), Standards Committee, 12 March 2027"
+
+
+def test_the_committee_details_go_on_the_cover_and_every_page(protocol, client):
+    client.sign_in("facilitator@example.org")
+    word = WordDocument(io.BytesIO(_download(client, format="docx", **PAPER).data))
+    assert REFERENCE in word.sections[0].header.paragraphs[0].text
+    assert "Report author: Jo Bloggs, Democratic Services" in [p.text for p in word.paragraphs]
+    footer = word.sections[0].footer._element.xml
+    assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
+    pdf = PdfReader(io.BytesIO(_download(client, format="pdf", **PAPER).data))
+    pages = [page.extract_text() for page in pdf.pages]
+    for number, page in enumerate(pages, start=1):
+        assert REFERENCE in " ".join(page.split()) and f"Page {number} of {len(pages)}" in page
+    assert pages[0].count("Member/Officer Protocol") == 1 + pages[0].count("Protocol –")
+
+
+def test_bad_committee_details_are_shown_by_their_fields(protocol, client):
+    client.sign_in("facilitator@example.org")
+    response = _download(
+        client,
+        format="pdf",
+        committee="Standards Committee",
+        meeting_date=["31", "2", "2027"],
+        agenda_item="7; DROP",
+        appendix="B12",
+        author="x" * 121,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "There is a problem" in html
+    for message in (
+        "Meeting date must be a real date",
+        "Enter the agenda item as on the agenda, like 7(b)",
+        "Enter the appendix as a letter, for example B",
+        "Report author must be 120 characters or fewer",
+    ):
+        assert message in html, message
+    assert 'value="Standards Committee"' in html  # what was typed is kept
+
+
+def test_while_voting_is_open_the_default_is_the_working_text_with_statuses(protocol, client):
+    with protocol.app_context():
+        voting.open_voting(
+            factories.find_document(SLUG), by=factories.user("facilitator@example.org")
+        )
+        db.session.commit()
+    client.sign_in("facilitator@example.org")
+    html = client.get(EXPORT).get_data(as_text=True)
+    assert re.search(r'<option[^>]*value="working"[^>]*selected|selected[^>]*value="working"', html)
+    assert re.search(r'value="all"\s+checked|checked[^>]*value="all"', html)
+
+
+def test_a_member_with_no_version_is_told_when_there_will_be_one(protocol, client):
+    from datetime import timedelta
+
+    from app.models import utcnow
+
+    with protocol.app_context():
+        voting.open_voting(
+            factories.find_document(SLUG),
+            by=factories.user("facilitator@example.org"),
+            closes_at=utcnow() + timedelta(days=3),
+        )
+        db.session.commit()
+    client.sign_in("member@example.org")
+    response = client.get(EXPORT)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "No version of this document has been published yet" in html
+    assert "Voting closes" in html and "you can export it here then" in html
+
+
+def test_tracked_changes_name_the_member_whose_amendment_made_them(protocol, client):
+    version = _publish(protocol)
+    with protocol.app_context():
+        document = factories.find_document(SLUG)
+        clause = factories.clause(document, "3")
+        proposer = factories.user("member@example.org")
+        amendment = factories.amendment(
+            clause, body=clause.body.replace("Officers", "senior Officers", 1), by=proposer
+        )
+        from app.services import amendments
+
+        amendments.accept_amendment(
+            amendment, by=factories.user("facilitator@example.org"), reason="Agreed in the room"
+        )
+        db.session.commit()
+        name = proposer.display_name
+    client.sign_in("facilitator@example.org")
+    data = _download(client, format="docx", changes_since=str(version.number)).data
+    xml = WordDocument(io.BytesIO(data)).element.xml
+    assert f'w:author="{name}"' in xml
+
+
+def test_redline_pages_show_list_bullets_not_dashes(protocol, client):
+    with protocol.app_context():
+        document = factories.find_document(SLUG)
+        clause = factories.clause(document, "1")
+        amendment = factories.amendment(
+            clause, body="Members must:\n\n- declare gifts\n- attend meetings"
+        )
+        db.session.commit()
+        number = amendment.id
+    client.sign_in("facilitator@example.org")
+    html = client.get(f"/amendments/{number}").get_data(as_text=True)
+    redline = html[html.index("app-redline govuk-body") :]
+    assert "<li>" in redline and "<ul>" in redline
+    assert "- declare" not in redline
