@@ -268,6 +268,16 @@ class VoteLine:
     on: str  # "clause 3" or "amendment 12 to clause 3"
 
 
+def _clause_numbers(document: Document) -> dict[int, str]:
+    """Clause id → number, for every clause of the document (retired ones too)."""
+    return {
+        clause_id: number
+        for clause_id, number in db.session.execute(
+            select(Clause.id, Clause.number).where(Clause.document_id == document.id)
+        )
+    }
+
+
 def _vote_lines(document: Document, *conditions) -> list[VoteLine]:
     """Votes on the clauses and amendments of ``document`` meeting ``conditions``, with their
     voters, in the order they were cast (two queries)."""
@@ -284,16 +294,13 @@ def _vote_lines(document: Document, *conditions) -> list[VoteLine]:
     ).all()
     if not votes:
         return []
-    numbers = dict(
-        db.session.execute(
-            select(Clause.id, Clause.number).where(Clause.document_id == document.id)
-        )
-    )
-    amendment_clause = dict(
-        db.session.execute(
+    numbers = _clause_numbers(document)
+    amendment_clause: dict[int, int] = {
+        amendment_id: clause_id
+        for amendment_id, clause_id in db.session.execute(
             select(Amendment.id, Amendment.clause_id).where(Amendment.id.in_(amendment_ids))
         )
-    )
+    }
     lines = []
     for vote in votes:
         if vote.amendment_id is not None:
@@ -362,11 +369,7 @@ def reasons(document: Document) -> dict:
         .order_by(Amendment.decided_at)
         .options(joinedload(Amendment.clause), joinedload(Amendment.decided_by))
     ).all()
-    numbers = dict(
-        db.session.execute(
-            select(Clause.id, Clause.number).where(Clause.document_id == document.id)
-        )
-    )
+    numbers = _clause_numbers(document)
     steps = []
     closed_before = False
     for event in events:
