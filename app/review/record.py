@@ -135,7 +135,7 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
     """The review's summary figures (about a dozen queries, whatever the document's size)."""
     outcomes = voting.latest_outcomes(document)
     against = Amendment.decision_reason.is_not(None)
-    amendment_counts = dict(
+    amendment_counts: dict[bool, int] = dict(
         db.session.execute(
             select(against, func.count())
             .join(Clause, Clause.id == Amendment.clause_id)
@@ -270,12 +270,10 @@ class VoteLine:
 
 def _clause_numbers(document: Document) -> dict[int, str]:
     """Clause id → number, for every clause of the document (retired ones too)."""
-    return {
-        clause_id: number
-        for clause_id, number in db.session.execute(
-            select(Clause.id, Clause.number).where(Clause.document_id == document.id)
-        )
-    }
+    rows = db.session.execute(
+        select(Clause.id, Clause.number).where(Clause.document_id == document.id)
+    )
+    return dict(rows.all())
 
 
 def _vote_lines(document: Document, *conditions) -> list[VoteLine]:
@@ -295,12 +293,11 @@ def _vote_lines(document: Document, *conditions) -> list[VoteLine]:
     if not votes:
         return []
     numbers = _clause_numbers(document)
-    amendment_clause: dict[int, int] = {
-        amendment_id: clause_id
-        for amendment_id, clause_id in db.session.execute(
+    amendment_clause: dict[int, int] = dict(
+        db.session.execute(
             select(Amendment.id, Amendment.clause_id).where(Amendment.id.in_(amendment_ids))
-        )
-    }
+        ).all()
+    )
     lines = []
     for vote in votes:
         if vote.amendment_id is not None:

@@ -219,8 +219,7 @@ def test_notes_and_the_decision_are_for_the_committee(protocol, client):
         client.sign_in(email)
         assert client.post_form(f"{DOC}/review/notes", {"body": "x"}).status_code == 403
         assert (
-            client.post_form(f"{DOC}/review/decision", {"decision": "recommend"}).status_code
-            == 403
+            client.post_form(f"{DOC}/review/decision", {"decision": "recommend"}).status_code == 403
         )
     client.sign_in("standards@example.org")
     empty = client.post_form(f"{DOC}/review/notes", {"body": ""})
