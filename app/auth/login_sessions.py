@@ -45,6 +45,10 @@ OPEN_ENDPOINTS = frozenset(
         "auth.reset_password",
         "main.healthz",
         "notifications.unsubscribe",  # a signed token authorises it
+        # The adopted text in public (app/public): adopted documents only, 404 for the rest.
+        "public.index",
+        "public.show",
+        "public.download",
         "static",
     }
 )

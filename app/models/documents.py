@@ -101,6 +101,8 @@ class Document(Base):
         ForeignKey("document_versions.id", use_alter=True, name="fk_documents_adopted_version")
     )
     full_council_date: Mapped[date | None]
+    # Full Council's minute reference for the adoption ("FC 34/19"), shown on the public page.
+    full_council_minute: Mapped[str | None] = mapped_column(String(100))
     referral_reasons: Mapped[str | None] = mapped_column(Text)
 
     # The live clauses, in order: what the document's text, numbering, versions, exports and

@@ -23,6 +23,9 @@ class NotificationKind(StrEnum):
     REVIEW_DECISION = "review_decision"
     SESSION_INVITATION = "session_invitation"
     VOTE_AGAIN = "vote_again"
+    SUBMITTED = "submitted"
+    RECOMMENDED = "recommended"
+    ADOPTED = "adopted"
 
     @property
     def label(self) -> str:
@@ -37,6 +40,9 @@ class NotificationKind(StrEnum):
             NotificationKind.REVIEW_DECISION: "Standards Committee decision",
             NotificationKind.SESSION_INVITATION: "Session invitation",
             NotificationKind.VOTE_AGAIN: "Vote again",
+            NotificationKind.SUBMITTED: "Submitted to the Standards Committee",
+            NotificationKind.RECOMMENDED: "Recommended to Full Council",
+            NotificationKind.ADOPTED: "Adopted by Full Council",
         }[self]
 
 

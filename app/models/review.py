@@ -102,6 +102,8 @@ class CommitteeDecision(Base):
     decision: Mapped[Decision] = mapped_column(enum_type(Decision, "decision"))
     reasons: Mapped[str] = mapped_column(Text, default="")
     meeting_date: Mapped[date]
+    # The committee's minute number for the decision, as printed in its minutes ("SC 12/19").
+    minute_reference: Mapped[str | None] = mapped_column(String(100))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

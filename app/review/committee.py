@@ -1,9 +1,12 @@
-"""The Standards Committee's review of a submitted version: the review page, review notes and
-the committee's decision."""
+"""The Standards Committee's review of a submitted version: a short summary, one page per
+section (so each page stays short, asks only for its own part and works without JavaScript),
+review notes, and the decision with a check-your-answers step and a confirmation."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from datetime import date
+
+from flask import abort, flash, redirect, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,120 +14,27 @@ from sqlalchemy.orm import joinedload
 from app.comparison import comparison_context
 from app.extensions import db
 from app.loaders import get_document_or_404
-from app.models import (
-    Amendment,
-    AmendmentStatus,
-    Clause,
-    CommitteeDecision,
-    Decision,
-    Discussion,
-    Document,
-    DocumentVersion,
-    ReviewNote,
-    VotingEvent,
-)
-from app.permissions import can_review, require
+from app.models import Decision, Document, DocumentVersion, ReviewNote
+from app.permissions import can_read_review_notes, can_review, require
 from app.rendering import render
+from app.review import record
 from app.review.blueprint import bp
-from app.review.forms import DecisionForm, NoteForm
+from app.review.forms import ConfirmDecisionForm, DecisionForm, NoteForm
 from app.review.versions import published_versions
-from app.services import Invalid, ReasonNeeded, lifecycle, voting
+from app.services import Invalid, ReasonNeeded, lifecycle
 from app.services import coverage as coverage_service
 
-
-def _decision_reasons(document: Document) -> dict:
-    """What the committee is told was decided with a reason: voting closed before its announced
-    time, and amendments accepted although the agreement rule did not agree them."""
-    early_closes = db.session.scalars(
-        select(VotingEvent)
-        .where(VotingEvent.document_id == document.id, VotingEvent.reason.is_not(None))
-        .order_by(VotingEvent.id)
-        .options(joinedload(VotingEvent.by))
-    ).all()
-    accepted_against_rule = db.session.scalars(
-        select(Amendment)
-        .join(Clause, Clause.id == Amendment.clause_id)
-        .where(
-            Clause.document_id == document.id,
-            Amendment.status == AmendmentStatus.ACCEPTED,
-            Amendment.decision_reason.is_not(None),
-        )
-        .order_by(Amendment.decided_at)
-        .options(joinedload(Amendment.clause), joinedload(Amendment.decided_by))
-    ).all()
-    clauses = {c.id: c for c in document.all_clauses}
-    return {
-        "early_closes": [
-            (event, clauses.get(event.clause_id) if event.clause_id is not None else None)
-            for event in early_closes
-        ],
-        "accepted_against_rule": accepted_against_rule,
-    }
+_DRAFT_KEY = "decision-draft-{}"
 
 
-def _review_context(document: Document) -> dict:
-    version = db.session.get_one(DocumentVersion, document.submitted_version_id)
-    versions = published_versions(document)
-    adopted = (
-        db.session.get(DocumentVersion, document.adopted_version_id)
-        if (document.adopted_version_id)
-        else None
-    )
-    baseline = (
-        adopted
-        if adopted and adopted.id != version.id
-        else next((v for v in versions if v.number < version.number), None)
-    )
-    labels = {label for clause in version.clauses for label in clause["recommendations"]}
-    coverage = coverage_service.text_coverage(version.clauses)
-    outcomes = voting.latest_outcomes(document)
-    set_aside = {
-        clause_id: voting.set_aside_text(counts)
-        for clause_id, counts in voting.set_aside_counts(document).items()
-    }
-    open_discussions = db.session.scalars(
-        select(Discussion)
-        .where(Discussion.document_id == document.id, Discussion.locked_at.is_(None))
-        .options(joinedload(Discussion.clause))
-    ).all()
-    undecided = db.session.scalars(
-        select(Amendment)
-        .join(Clause, Clause.id == Amendment.clause_id)
-        .where(
-            Clause.document_id == document.id,
-            Clause.retired_at.is_(None),
-            Amendment.status == AmendmentStatus.OPEN,
-        )
-    ).all()
-    notes = db.session.scalars(
-        select(ReviewNote)
-        .where(ReviewNote.version_id == version.id)
-        .order_by(ReviewNote.id)
-        .options(joinedload(ReviewNote.author))
-    ).all()
-    decisions = db.session.scalars(
-        select(CommitteeDecision)
-        .where(CommitteeDecision.version_id == version.id)
-        .order_by(CommitteeDecision.id)
-    ).all()
-    context = {
-        "document": document,
-        "version": version,
-        "baseline": baseline,
-        "baseline_is_adopted": baseline is not None and baseline is adopted,
-        "coverage": coverage,
-        "outcomes": outcomes,
-        "set_aside": set_aside,
-        "open_discussions": open_discussions,
-        "undecided": undecided,
-        "notes": notes,
-        "decisions": decisions,
-        "recommendation_labels": labels,
-        **_decision_reasons(document),
-    }
-    if baseline is not None:
-        context.update(comparison_context(baseline.clauses, version.clauses))
-    return context
+def _reviewed(slug: str) -> tuple[Document, DocumentVersion]:
+    """The document (readable, or 404/403) and the version submitted to the committee (404
+    when none ever was)."""
+    document = get_document_or_404(slug)
+    version = record.submitted_version(document)
+    if version is None:
+        abort(404)
+    return document, version
 
 
 def _note_form(version: DocumentVersion) -> NoteForm:
@@ -137,30 +47,98 @@ def _note_form(version: DocumentVersion) -> NoteForm:
 
 @bp.get("/documents/<slug>/review")
 def review(slug: str):
-    """The Standards Committee's review of the submitted version."""
-    document = get_document_or_404(slug)
-    if document.submitted_version_id is None:
-        abort(404)
-    context = _review_context(document)
+    """The summary of the submitted version and the contents of the review."""
+    document, version = _reviewed(slug)
     return render(
         "review/review.html",
-        note_form=_note_form(context["version"]),
-        decision_form=DecisionForm(),
-        **context,
+        document=document,
+        version=version,
+        summary=record.summary(document, version),
+        sections=record.SECTIONS,
+    )
+
+
+def _changes(document: Document, version: DocumentVersion) -> dict:
+    adopted = (
+        db.session.get(DocumentVersion, document.adopted_version_id)
+        if document.adopted_version_id
+        else None
+    )
+    baseline = (
+        adopted
+        if adopted and adopted.id != version.id
+        else next((v for v in published_versions(document) if v.number < version.number), None)
+    )
+    context: dict = {
+        "baseline": baseline,
+        "baseline_is_adopted": baseline is not None and baseline is adopted,
+    }
+    if baseline is not None:
+        context.update(comparison_context(baseline.clauses, version.clauses))
+    return context
+
+
+def _notes(document: Document, version: DocumentVersion, form: NoteForm | None = None) -> dict:
+    notes = (
+        db.session.scalars(
+            select(ReviewNote)
+            .where(ReviewNote.version_id == version.id)
+            .order_by(ReviewNote.id)
+            .options(joinedload(ReviewNote.author))
+        ).all()
+        if can_read_review_notes(current_user, document)
+        else []
+    )
+    return {"notes": notes, "note_form": form or _note_form(version)}
+
+
+def _section_context(section: str, document: Document, version: DocumentVersion) -> dict:
+    """Only what the one section shows."""
+    if section == "changes":
+        return _changes(document, version)
+    if section == "coverage":
+        return {"coverage": coverage_service.text_coverage(version.clauses)}
+    if section in ("votes", "groups"):
+        rows = record.voting_record(document, version)
+        return {"rows": rows, "groups": record.group_names(rows)}
+    if section == "interests":
+        return {"lines": record.declarations(document)}
+    if section == "set-aside":
+        return {"lines": record.set_aside_votes(document)}
+    if section == "reasons":
+        return record.reasons(document)
+    if section == "notes":
+        return _notes(document, version)
+    return {}
+
+
+@bp.get("/documents/<slug>/review/<section>")
+def section(slug: str, section: str):
+    """One section of the review, on its own page."""
+    if section not in record.SECTION_TITLES:
+        abort(404)
+    document, version = _reviewed(slug)
+    return render(
+        "review/section.html",
+        document=document,
+        version=version,
+        section=section,
+        title=record.SECTION_TITLES[section],
+        sections=record.SECTIONS,
+        **_section_context(section, document, version),
     )
 
 
 @bp.post("/documents/<slug>/review/notes")
 def add_note(slug: str):
     """A committee member adds a review note (on the version or one clause)."""
-    document = get_document_or_404(slug)
+    document, version = _reviewed(slug)
     require(can_review(current_user, document))
-    context = _review_context(document)
-    form = _note_form(context["version"])
+    form = _note_form(version)
     if form.validate_on_submit():
         try:
             lifecycle.add_review_note(
-                context["version"],
+                version,
                 form.body.data,
                 by=current_user,
                 clause_number=form.clause_number.data or None,
@@ -170,46 +148,98 @@ def add_note(slug: str):
         else:
             db.session.commit()
             flash("Your note is added.", "success")
-            return redirect(url_for("review.review", slug=slug) + "#notes", 303)
+            return redirect(url_for("review.section", slug=slug, section="notes"), 303)
     return render(
-        "review/review.html",
-        note_form=form,
-        decision_form=DecisionForm(formdata=None),
+        "review/section.html",
+        document=document,
+        version=version,
+        section="notes",
+        title=record.SECTION_TITLES["notes"],
+        sections=record.SECTIONS,
         status=422,
-        **context,
+        **_notes(document, version, form),
     )
 
 
-@bp.post("/documents/<slug>/review/decision")
+# The decision -------------------------------------------------------------------------------
+
+
+def _draft(document: Document) -> dict | None:
+    return session.get(_DRAFT_KEY.format(document.id))
+
+
+@bp.route("/documents/<slug>/review/decision", methods=["GET", "POST"])
 def record_decision(slug: str):
-    """The committee's decision: recommend to Full Council, or refer back with reasons."""
-    document = get_document_or_404(slug)
+    """The committee's decision: recommend to Full Council, or refer back with reasons; the
+    answers are checked on the next page before anything is recorded."""
+    document, version = _reviewed(slug)
     require(can_review(current_user, document))
-    context = _review_context(document)
     form = DecisionForm()
+    draft = _draft(document)
+    if not form.is_submitted() and draft:
+        form.decision.data = draft["decision"]
+        form.reasons.data = draft["reasons"]
+        form.meeting_date.data = date.fromisoformat(draft["meeting_date"])
+        form.minute_reference.data = draft["minute_reference"]
+    if form.validate_on_submit():
+        session[_DRAFT_KEY.format(document.id)] = {
+            "version_id": version.id,
+            "decision": form.decision.data,
+            "reasons": form.reasons.data or "",
+            "meeting_date": form.meeting_date.data.isoformat(),
+            "minute_reference": form.minute_reference.data,
+        }
+        return redirect(url_for("review.check_decision", slug=slug), 303)
+    return render("review/decision.html", document=document, version=version, form=form)
+
+
+@bp.route("/documents/<slug>/review/decision/check", methods=["GET", "POST"])
+def check_decision(slug: str):
+    """Check the answers, then record the decision."""
+    document, version = _reviewed(slug)
+    require(can_review(current_user, document))
+    draft = _draft(document)
+    if not draft or draft.get("version_id") != version.id:
+        return redirect(url_for("review.record_decision", slug=slug), 303)
+    form = ConfirmDecisionForm()
+    decision = Decision(draft["decision"])
+    meeting_date = date.fromisoformat(draft["meeting_date"])
     if form.validate_on_submit():
         try:
             lifecycle.decide(
                 document,
-                Decision(form.decision.data),
-                form.meeting_date.data,
+                decision,
+                meeting_date,
                 by=current_user,
-                reasons=form.reasons.data or "",
+                reasons=draft["reasons"],
+                minute_reference=draft["minute_reference"],
             )
-        except ReasonNeeded as error:
+        except (ReasonNeeded, lifecycle.MeetingInTheFuture):
             db.session.rollback()
-            form.reasons.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(
-                f"The committee's decision is recorded: {Decision(form.decision.data).label}.",
-                "success",
-            )
-            return redirect(url_for("documents.show", slug=slug), 303)
+            return redirect(url_for("review.record_decision", slug=slug), 303)
+        db.session.commit()
+        session.pop(_DRAFT_KEY.format(document.id), None)
+        return redirect(url_for("review.decision_recorded", slug=slug), 303)
     return render(
-        "review/review.html",
-        note_form=_note_form(context["version"]),
-        decision_form=form,
-        status=422,
-        **context,
+        "review/check_decision.html",
+        document=document,
+        version=version,
+        form=form,
+        decision=decision,
+        meeting_date=meeting_date,
+        reasons=draft["reasons"],
+        minute_reference=draft["minute_reference"],
+    )
+
+
+@bp.get("/documents/<slug>/review/decision/recorded")
+def decision_recorded(slug: str):
+    """The confirmation that the committee's decision is recorded."""
+    document, version = _reviewed(slug)
+    require(can_read_review_notes(current_user, document))
+    decision = record.latest_decision(document)
+    if decision is None:
+        abort(404)
+    return render(
+        "review/decision_recorded.html", document=document, version=version, decision=decision
     )

@@ -77,13 +77,24 @@ def move(slug: str, action: str):
 
 @bp.route("/documents/<slug>/adopt", methods=["GET", "POST"])
 def adopt(slug: str):
-    """An administrator records Full Council's adoption, with the meeting date."""
+    """An administrator records Full Council's adoption, with the meeting date and minute
+    reference; the adopted version becomes public."""
     document = get_document_or_404(slug)
     require(can_adopt(current_user, document))
     form = AdoptForm()
     if form.validate_on_submit():
-        lifecycle.adopt(document, form.full_council_date.data, by=current_user)
-        db.session.commit()
-        flash("The document is marked as adopted by Full Council.", "success")
-        return redirect(url_for("documents.show", slug=slug), 303)
+        try:
+            lifecycle.adopt(
+                document,
+                form.full_council_date.data,
+                by=current_user,
+                minute_reference=form.minute_reference.data,
+            )
+        except lifecycle.MeetingInTheFuture as error:
+            db.session.rollback()
+            form.full_council_date.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("The document is marked as adopted by Full Council.", "success")
+            return redirect(url_for("documents.show", slug=slug), 303)
     return render("review/adopt.html", document=document, form=form)

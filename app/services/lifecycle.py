@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,12 +28,14 @@ from app.models import (
     ReviewNote,
     Transition,
     User,
+    utcnow,
 )
 from app.rules import ADMIN_MOVES, FACILITATOR_MOVES, STANDARDS_MOVES
 from app.services import Conflict, Invalid, ReasonNeeded, audit, notifications, voting
 from app.services.clauses import lock_document, lock_editable
 
 S = DocumentStatus
+LONDON = ZoneInfo("Europe/London")
 
 
 class TransitionRefused(Conflict):
@@ -41,6 +44,22 @@ class TransitionRefused(Conflict):
 
 class NotUnderReview(Conflict):
     """Review notes are written only while the version is submitted to the committee (409)."""
+
+
+class MeetingInTheFuture(Invalid):
+    """A decision or an adoption is recorded after its meeting: a date after today is refused
+    (422)."""
+
+
+def council_today() -> date:
+    """Today's date in the council's time zone (Europe/London)."""
+    return utcnow().astimezone(LONDON).date()
+
+
+def _require_past(meeting_date: date, what: str) -> None:
+    """Refuse a meeting date after today in the council's time zone (``MeetingInTheFuture``)."""
+    if meeting_date > council_today():
+        raise MeetingInTheFuture(f"The date of the {what} must be today or in the past")
 
 
 def working_content(document: Document) -> dict:
@@ -189,7 +208,10 @@ def move(
         document.referral_reasons = (
             None if document.status == S.DRAFT else document.referral_reasons
         )
-    return _move(document, to, by=by, note=note, version=version)
+    transition = _move(document, to, by=by, note=note, version=version)
+    if to == S.SUBMITTED:
+        notifications.submitted(document, by=by)
+    return transition
 
 
 def add_review_note(
@@ -224,24 +246,35 @@ def add_review_note(
 
 
 def decide(
-    document: Document, decision: Decision, meeting_date: date, *, by: User, reasons: str = ""
+    document: Document,
+    decision: Decision,
+    meeting_date: date,
+    *,
+    by: User,
+    reasons: str = "",
+    minute_reference: str = "",
 ) -> CommitteeDecision:
     """The Standards Committee recommends the submitted version to Full Council, or refers it
     back with reasons (the document returns to Open for comment, the reasons shown on it).
+    ``minute_reference``: the committee's minute ("SC 12/19"), up to 100 characters.
     Raises ``TransitionRefused`` unless submitted, ``ReasonNeeded`` to refer back without
-    reasons."""
+    reasons, ``MeetingInTheFuture`` for a meeting after today (shared/DOMAIN.md, Document
+    states). Notifies who took part and the facilitators; on a recommendation, the
+    administrators too (they record the adoption)."""
     lock_document(document)
     to = S.RECOMMENDED if decision == Decision.RECOMMEND else S.OPEN
     if (document.status, to) not in STANDARDS_MOVES or document.submitted_version_id is None:
         raise TransitionRefused("Only a document submitted to the committee can be decided.")
     if decision == Decision.REFER_BACK and not reasons.strip():
         raise ReasonNeeded("Give the reasons for referring the document back")
+    _require_past(meeting_date, "meeting")
     version = db.session.get(DocumentVersion, document.submitted_version_id)
     record = CommitteeDecision(
         version=version,
         decision=decision,
         reasons=reasons.strip(),
         meeting_date=meeting_date,
+        minute_reference=minute_reference.strip()[:100] or None,
         recorded_by=by,
     )
     db.session.add(record)
@@ -255,17 +288,32 @@ def decide(
     db.session.flush()
     audit.checkpoint(CheckpointKind.DECIDED, version=version)
     notifications.decision_recorded(document, record, by=by)
+    if decision == Decision.RECOMMEND:
+        notifications.recommended(document, by=by)
     return record
 
 
-def adopt(document: Document, full_council_date: date, *, by: User, note: str = "") -> None:
-    """An administrator records that Full Council adopted the recommended version. Raises
-    ``TransitionRefused`` unless recommended."""
+def adopt(
+    document: Document,
+    full_council_date: date,
+    *,
+    by: User,
+    note: str = "",
+    minute_reference: str = "",
+) -> None:
+    """An administrator records that Full Council adopted the recommended version, with the
+    meeting date and Full Council's minute reference (up to 100 characters); the adopted
+    version becomes public (shared/DOMAIN.md, What is public). Raises ``TransitionRefused``
+    unless recommended, ``MeetingInTheFuture`` for a date after today. Notifies everyone who
+    took part."""
     lock_document(document)
     if (document.status, S.ADOPTED) not in ADMIN_MOVES:
         raise TransitionRefused("Only a document recommended to Full Council can be adopted.")
+    _require_past(full_council_date, "Full Council meeting")
     document.adopted_version_id = document.submitted_version_id
     document.full_council_date = full_council_date
+    document.full_council_minute = minute_reference.strip()[:100] or None
     version = db.session.get(DocumentVersion, document.submitted_version_id)
     _move(document, S.ADOPTED, by=by, note=note, version=version, meeting_date=full_council_date)
     audit.checkpoint(CheckpointKind.ADOPTED, version=version)
+    notifications.adopted(document, by=by)

@@ -9,7 +9,10 @@ document):
 - an amendment accepted or rejected: its proposer;
 - a clause reworded while voting on it is open: whose votes on the earlier wording were set
   aside (to vote again);
-- a Standards Committee decision: who took part in the document, and the facilitators;
+- a document submitted to the Standards Committee: the committee's members;
+- a Standards Committee decision: who took part in the document, and the facilitators; a
+  recommendation to Full Council: the administrators too (they record the adoption);
+- a document adopted by Full Council: everyone who took part in it, and the facilitators;
 - a themed session's agenda published: the Members and Officers it is for.
 
 Each event writes all its notifications with one INSERT (whatever the number of people) and
@@ -366,6 +369,47 @@ def decision_recorded(document: Document, record: CommitteeDecision, *, by: User
         actor=by,
         document=document,
         dedupe_key=f"review_decision:{record.id}" if record.id else None,
+    )
+
+
+def submitted(document: Document, *, by: User) -> int:
+    """A document is submitted to the Standards Committee: tell the committee's members."""
+    return notify(
+        NotificationKind.SUBMITTED,
+        _people(_with_roles(Role.STANDARDS), document),
+        text=f"{document.title} is submitted to the Standards Committee for review",
+        link=_path("review.review", slug=document.slug),
+        actor=by,
+        document=document,
+    )
+
+
+def recommended(document: Document, *, by: User) -> int:
+    """The committee recommends a document to Full Council: tell the administrators, who
+    record its adoption."""
+    return notify(
+        NotificationKind.RECOMMENDED,
+        _people(_with_roles(Role.ADMIN), document),
+        text=f"The Standards Committee recommended {document.title} to Full Council: "
+        "record the adoption once Full Council has met",
+        link=_path("documents.show", slug=document.slug),
+        actor=by,
+        document=document,
+    )
+
+
+def adopted(document: Document, *, by: User) -> int:
+    """Full Council adopted a document: tell everyone who took part in it, and the
+    facilitators."""
+    ids = _document_participants(document) + _with_roles(Role.FACILITATOR)
+    return notify(
+        NotificationKind.ADOPTED,
+        _people(ids, document),
+        text=f"Full Council adopted {document.title}",
+        link=_path("public.show", slug=document.slug),
+        actor=by,
+        document=document,
+        dedupe_key=f"adopted:{document.id}:{document.adopted_version_id}",
     )
 
 

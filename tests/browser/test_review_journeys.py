@@ -10,12 +10,15 @@ states follow each other, so it is one test in ordered steps.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     another_person,
     assert_accessible,
+    horizontal_overflow,
+    new_page,
     path_of,
     sign_in,
     unique,
@@ -170,19 +173,36 @@ def test_versions_submission_review_decision_adoption_and_audit(
     # Submitted: no more versions.
     expect(facilitator.get_by_role("button", name="Publish a new version")).to_have_count(0)
 
-    # 3. The Standards Committee reviews version 2, adds a note and records its decision.
+    # 3. The Standards Committee reviews version 2: a short summary, then each section on its
+    # own page; it adds a note and records its decision after checking its answers.
     note = unique("Ask whether the Leader will attend the workshop")
-    with another_person(browser, live_server, "standards@example.org") as standards:
+    with another_person(browser, live_server, "standards@example.org", width=1280) as standards:
         standards.goto(AGENDA)
         standards.get_by_role("link", name="Standards Committee review").click()
         review = f"{AGENDA}/review"
         expect(standards).to_have_url(at(review))
         expect(standards.get_by_role("heading", level=1)).to_have_text(f"{TITLE}, version 2")
-        summary_list = standards.locator("main .govuk-summary-list").first
+        summary_list = standards.locator("#review-summary")
         expect(summary_list).to_contain_text("Submitted to Standards Committee")
-        expect(standards.locator(".app-hash")).to_have_text(second_hash)
+        expect(standards.locator(".app-hash").first).to_have_text(second_hash)
+        expect(standards.locator("#summary-clauses")).to_contain_text("0 agreed, 0 not agreed")
+        expect(standards.locator("#summary-unanswered")).to_contain_text("Culture Review 2019:")
+        expect(standards.locator("#summary-unanswered")).to_contain_text(
+            "Corporate Peer Challenge 2019:"
+        )
+        # The summary page is short: the decision is one click away, not at the end.
+        height = standards.evaluate("document.documentElement.scrollHeight")
+        assert height < 2500, f"the summary is {height}px long"
+        assert_accessible(standards)
+        standards.set_viewport_size({"width": 320, "height": 900})
+        assert horizontal_overflow(standards) <= 0
+        assert_accessible(standards)
+        standards.set_viewport_size({"width": 1280, "height": 900})
 
-        expect(standards.locator("#changes + p")).to_have_text(
+        contents = standards.get_by_role("navigation", name="Sections of the review")
+        contents.get_by_role("link", name="What changed").click()
+        expect(standards).to_have_url(at(f"{review}/changes"))
+        expect(standards.locator("#changes-against")).to_have_text(
             "Against the previous version, version 1."
         )
         expect(standards.locator("#comparison-summary")).to_have_text(
@@ -190,6 +210,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         )
         expect(standards.locator(".app-change ins.app-ins")).to_have_text("inserted: senior")
 
+        contents.get_by_role("link", name="Recommendation coverage").click()
         coverage = standards.get_by_role(
             "region", name="Culture Review 2019 recommendation coverage"
         )
@@ -200,104 +221,132 @@ def test_versions_submission_review_decision_adoption_and_audit(
         )
         expect(answered_row.locator("td")).to_contain_text(f"Clause {ITEM}")
         expect(answered_row.locator(".govuk-tag")).to_have_count(0)
-        expect(standards.locator("#coverage-culture-review + p")).to_contain_text(
-            f"{not_answered.count()} of {coverage.locator('tbody tr').count()} recommendations"
-        )
+        expect(
+            standards.get_by_role(
+                "region", name="Corporate Peer Challenge 2019 recommendation coverage"
+            )
+        ).to_be_visible()
 
+        contents.get_by_role("link", name="Voting record").click()
         votes = standards.get_by_role("region", name="Voting record")
-        expect(votes.locator("tbody tr")).to_have_count(5)
-        row = votes.locator("tbody tr").nth(ITEM - 1)
-        expect(row.locator("th")).to_have_text(f"{ITEM}. {ITEM_HEADING}")
+        expect(votes.locator("tbody th").first).to_have_text("1. Welcome and purpose")
+        row = votes.locator("tbody tr").filter(has_text=f"{ITEM}. {ITEM_HEADING}")
         expect(row.locator("td")).to_have_text("Not voted on")
 
-        expect(standards.get_by_role("heading", name="The full text of version 2")).to_be_visible()
-        expect(standards.locator(f"#text-clause-{ITEM}")).to_contain_text(NEW_WORDS)
-        expect(standards.locator("#notes + p")).to_have_text("No notes yet.")
-        assert_accessible(standards)
+        for name, text in (
+            ("Members by Group", "voting has not closed on anything"),
+            ("Declarations of interest", "No one declared an interest."),
+            ("Votes set aside", "No vote was set aside."),
+            ("Decisions taken against the vote", "None recorded"),
+        ):
+            contents.get_by_role("link", name=name).click()
+            expect(standards.get_by_role("heading", level=1)).to_have_text(name)
+            expect(standards.locator("main")).to_contain_text(text)
+            assert_accessible(standards)
 
+        contents.get_by_role("link", name="The full text").click()
+        expect(standards.locator(f"#text-clause-{ITEM}")).to_contain_text(NEW_WORDS)
+        assert_accessible(standards)
+        standards.set_viewport_size({"width": 320, "height": 900})
+        assert horizontal_overflow(standards) <= 0
+        assert_accessible(standards)
+        standards.set_viewport_size({"width": 1280, "height": 900})
+
+        contents.get_by_role("link", name="Review notes").click()
+        expect(standards.locator("#no-notes")).to_have_text("No notes yet.")
         standards.get_by_label("About").select_option(label=f"Clause {ITEM}: {ITEM_HEADING}")
         standards.get_by_label("Your note").fill(note)
         standards.get_by_role("button", name="Add note").click()
-        expect(standards).to_have_url(at(review, "#notes"))
+        expect(standards).to_have_url(at(f"{review}/notes"))
         expect(standards.get_by_text("Your note is added.")).to_be_visible()
         added = standards.locator(".app-note").filter(has_text=note)
         expect(added).to_have_count(1)
         expect(added).to_contain_text("David Ellison, ")
         expect(added).to_contain_text(f"on clause {ITEM}")
 
-        # The same review page without JavaScript (the committee is still to decide, so both
-        # forms are there): it renders, and its links and any <details> work without scripts.
+        # The same review without JavaScript: the summary, a section and the decision form.
         nojs = page_without_javascript
         sign_in(nojs, "standards@example.org")
         nojs.goto(review)
         expect(nojs.get_by_role("heading", level=1)).to_have_text(f"{TITLE}, version 2")
-        expect(nojs.locator(".app-hash")).to_have_text(second_hash)
-        expect(nojs.locator("#comparison-summary")).to_contain_text("1 changed")
-        expect(
-            nojs.get_by_role("region", name="Culture Review 2019 recommendation coverage")
-        ).to_contain_text("Not answered")
-        expect(nojs.locator(".app-note").filter(has_text=note)).to_have_count(1)
-        nojs.get_by_role("navigation", name="On this page").get_by_role(
+        expect(nojs.locator(".app-hash").first).to_have_text(second_hash)
+        nojs.get_by_role("navigation", name="Sections of the review").get_by_role(
             "link", name="Voting record"
         ).click()
-        expect(nojs).to_have_url(at(review, "#votes"))
-        details = nojs.locator("main details")
-        for index in range(details.count()):  # none on the page today
-            one = details.nth(index)
-            was_open = one.evaluate("details => details.open")
-            one.locator("summary").first.click()
-            assert one.evaluate("details => details.open") is not was_open
-        expect(nojs.get_by_role("button", name="Add note")).to_be_visible()
-        # Every choice of the decision is labelled, and its label selects it.
+        expect(nojs).to_have_url(at(f"{review}/votes"))
+        nojs.get_by_role("link", name="Record the committee's decision").click()
+        expect(nojs).to_have_url(at(f"{review}/decision"))
         nojs.get_by_text("Recommend it to Full Council", exact=True).click()
         expect(nojs.get_by_role("radio", name="Recommend it to Full Council")).to_be_checked()
         nojs.get_by_text("Refer it back", exact=True).click()
         expect(nojs.get_by_role("radio", name="Refer it back")).to_be_checked()
+        nojs.get_by_role("button", name="Continue").click()
+        expect(nojs.locator(".govuk-error-summary li")).to_have_count(3)
 
-        # Referring back needs reasons: nothing changes without them.
+        # Every error at once: a referral without reasons, a meeting tomorrow, no minute.
+        standards.get_by_role("link", name="Record the committee's decision").click()
+        expect(standards).to_have_url(at(f"{review}/decision"))
         standards.get_by_role("radio", name="Refer it back").check()
-        fill_date(standards, "Date of the meeting", "2", "4", "2019")
+        tomorrow = date.today() + timedelta(days=2)
+        fill_date(
+            standards,
+            "Date of the meeting",
+            str(tomorrow.day),
+            str(tomorrow.month),
+            str(tomorrow.year),
+        )
         with standards.expect_navigation() as refused:
-            standards.get_by_role("button", name="Record the decision").click()
+            standards.get_by_role("button", name="Continue").click()
         assert refused.value.status == 422
-        expect(standards).to_have_title(re.compile(r"^Error: Standards Committee review"))
+        expect(standards).to_have_title(re.compile(r"^Error: Record the committee"))
         error_summary = standards.locator(".govuk-error-summary")
         expect(error_summary).to_be_focused()
         expect(error_summary).to_contain_text("Give the reasons for referring the document back")
-        expect(standards.locator(".govuk-error-message")).to_contain_text("Give the reasons")
-        expect(summary_list).to_contain_text("Submitted to Standards Committee")
+        expect(error_summary).to_contain_text("must be today or in the past")
+        expect(error_summary).to_contain_text("Enter the minute reference")
         expect(standards.get_by_role("radio", name="Refer it back")).to_be_checked()
         assert_accessible(standards)
+        standards.set_viewport_size({"width": 320, "height": 900})
+        assert horizontal_overflow(standards) <= 0
+        assert_accessible(standards)
+        standards.set_viewport_size({"width": 1280, "height": 900})
 
         standards.get_by_role("radio", name="Recommend it to Full Council").check()
         fill_date(standards, "Date of the meeting", "2", "4", "2019")
+        standards.get_by_label("Minute reference").fill("SC 12/19")
+        standards.get_by_role("button", name="Continue").click()
+        expect(standards).to_have_url(at(f"{review}/decision/check"))
+        answers = standards.locator("#decision-answers")
+        expect(answers).to_contain_text("Recommended to Full Council")
+        expect(answers).to_contain_text("2 April 2019")
+        expect(answers).to_contain_text("SC 12/19")
+        assert_accessible(standards)
         standards.get_by_role("button", name="Record the decision").click()
-        expect(standards).to_have_url(at(AGENDA))
-        expect(
-            standards.get_by_text(
-                "The committee's decision is recorded: Recommended to Full Council."
-            )
-        ).to_be_visible()
+        expect(standards).to_have_url(at(f"{review}/decision/recorded"))
+        expect(standards.locator(".govuk-panel--confirmation")).to_contain_text("Decision recorded")
+        expect(standards.locator(".govuk-panel__body")).to_contain_text("SC 12/19")
+        assert_accessible(standards)
+        standards.get_by_role("link", name="Go to the agenda").click()
         expect(status_tag(standards)).to_have_text("Recommended to Full Council")
         expect(standards.get_by_role("link", name="Mark as adopted by Full Council")).to_have_count(
             0
         )
 
-    # 4. The facilitator sees the committee's note, but cannot add notes or decide.
-    facilitator.goto(f"{AGENDA}/review")
+    # 4. The facilitator sees the committee's note and the decision, but cannot add notes or
+    # decide.
+    facilitator.goto(f"{AGENDA}/review/notes")
     expect(facilitator.locator(".app-note").filter(has_text=note)).to_contain_text(
         f"on clause {ITEM}"
     )
     expect(facilitator.get_by_role("button", name="Add note")).to_have_count(0)
-    expect(facilitator.get_by_role("button", name="Record the decision")).to_have_count(0)
-    expect(
-        facilitator.get_by_role("heading", name="Decisions recorded on this version")
-    ).to_be_visible()
-    expect(facilitator.locator("main")).to_contain_text(
-        "Recommended to Full Council at the meeting of 2 April 2019"
+    expect(facilitator.get_by_role("link", name="Record the committee's decision")).to_have_count(0)
+    facilitator.goto(f"{AGENDA}/review")
+    expect(facilitator.locator("#review-summary")).to_contain_text(
+        "Recommended to Full Council at the meeting of 2 April 2019, minute SC 12/19"
     )
 
-    # 5. An administrator marks it adopted, then reads the audit trail.
+    # 5. An administrator marks it adopted (the minute reference too), then reads the audit
+    # trail; the adopted text is public.
     with another_person(browser, live_server, "admin@example.org") as admin:
         admin.goto(AGENDA)
         expect(status_tag(admin)).to_have_text("Recommended to Full Council")
@@ -306,13 +355,16 @@ def test_versions_submission_review_decision_adoption_and_audit(
             "Mark as adopted by Full Council"
         )
         fill_date(admin, "Date of the Full Council meeting", "17", "7", "2019")
+        admin.get_by_label("Full Council minute reference").fill("FC 34/19")
         admin.get_by_role("button", name="Mark as adopted").click()
         expect(admin).to_have_url(at(AGENDA))
         expect(
             admin.get_by_text("The document is marked as adopted by Full Council.")
         ).to_be_visible()
         expect(status_tag(admin)).to_have_text("Adopted")
-        expect(admin.get_by_text("Adopted by Full Council on 17 July 2019")).to_be_visible()
+        expect(
+            admin.get_by_text("Adopted by Full Council on 17 July 2019 (minute FC 34/19)")
+        ).to_be_visible()
         expect(admin.get_by_role("link", name="Mark as adopted by Full Council")).to_have_count(0)
 
         admin.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit trail").click()
@@ -358,3 +410,34 @@ def test_versions_submission_review_decision_adoption_and_audit(
         expect(entry.locator(".app-json")).to_contain_text(second_hash)
         assert_accessible(admin)
         assert path_of(admin).startswith("/audit/version/")
+
+    # 6. Anyone, signed out, reads the adopted text at its public address, with and without
+    # JavaScript; nothing else of the document is public.
+    for javascript in (True, False):
+        public = new_page(browser, live_server, javascript=javascript, width=1280)
+        try:
+            public.goto(f"/public/{AGENDA.rsplit('/', 1)[1]}")
+            expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
+            adoption = public.locator("#adoption")
+            expect(adoption).to_contain_text("17 July 2019")
+            expect(adoption).to_contain_text("FC 34/19")
+            expect(adoption.locator(".app-hash")).to_have_text(second_hash)
+            expect(public.locator(f"#clause-{ITEM}")).to_contain_text(NEW_WORDS)
+            expect(public.get_by_role("button", name="Sign out")).to_have_count(0)
+            expect(public.locator("main")).not_to_contain_text(note)
+            with public.expect_download() as word:
+                public.get_by_role("link", name=re.compile(r"^Word")).click()
+            assert word.value.suggested_filename.endswith("-adopted-v2.docx")
+            if javascript:
+                assert_accessible(public)
+                public.set_viewport_size({"width": 320, "height": 900})
+                assert horizontal_overflow(public) <= 0
+                assert_accessible(public)
+            # A document not adopted is not there at all, and its own page needs signing in.
+            assert public.goto("/public/member-officer-protocol").status == 404
+            public.goto(AGENDA)
+            assert "/sign-in" in public.url
+        finally:
+            problems = public.problems.messages if javascript else []
+            public.context.close()
+        assert not problems, "\n".join(problems)

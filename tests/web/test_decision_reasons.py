@@ -144,9 +144,10 @@ def test_closing_early_needs_a_reason_and_records_it_where_the_outcome_is_shown(
     assert f"voting closed before its announced time. Why: {REASON}" in _annex(client)
     _submit(seeded)
     client.sign_in("standards@example.org")
-    review = client.get(f"{DOC}/review").get_data(as_text=True)
+    review = client.get(f"{DOC}/review/votes").get_data(as_text=True)
     assert f"Closed before the announced time: {REASON}" in review
-    assert "was closed before its announced time by" in review and REASON in review
+    reasons = client.get(f"{DOC}/review/reasons").get_data(as_text=True)
+    assert "was closed before its announced time by" in reasons and REASON in reasons
 
 
 def test_closing_one_clause_early_needs_a_reason_too(seeded, client):
@@ -316,7 +317,7 @@ def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, c
     assert "The joint session agreed it" in history
     _submit(seeded)
     client.sign_in("standards@example.org")
-    review = client.get(f"{DOC}/review").get_data(as_text=True)
+    review = client.get(f"{DOC}/review/reasons").get_data(as_text=True)
     assert f"Amendment {amendment_id}</a> to clause 3 was accepted by" in review
     assert "although the agreement rule did not agree it (not agreed: " in review
     assert "The joint session agreed it" in review

@@ -201,13 +201,16 @@ def test_the_review_page_shows_what_the_committee_needs(protocol, client):
     with protocol.app_context():
         version = db.session.get(DocumentVersion, version_id)
         assert version.content_hash in html
-    assert "Against the previous version, version 1" in html
-    assert "<strong>1</strong> changed" in html and '<ins class="app-ins">' in html
-    assert "How the Culture Review 2019 recommendations are answered" in html
-    assert "How the Corporate Peer Challenge 2019 recommendations are answered" in html
-    assert "Not answered" in html
-    assert "Voting record" in html and "Not voted on" in html
     assert "Record the committee" in html
+    changes = client.get(f"{DOC}/review/changes").get_data(as_text=True)
+    assert "Against the previous version, version 1" in changes
+    assert "<strong>1</strong> changed" in changes and '<ins class="app-ins">' in changes
+    coverage = client.get(f"{DOC}/review/coverage").get_data(as_text=True)
+    assert "How the Culture Review 2019 recommendations are answered" in coverage
+    assert "How the Corporate Peer Challenge 2019 recommendations are answered" in coverage
+    assert "Not answered" in coverage
+    votes = client.get(f"{DOC}/review/votes").get_data(as_text=True)
+    assert "Voting record" in votes and "Not voted on" in votes
 
 
 def test_notes_and_the_decision_are_for_the_committee(protocol, client):
@@ -228,16 +231,25 @@ def test_notes_and_the_decision_are_for_the_committee(protocol, client):
         == 303
     )
     client.sign_in("facilitator@example.org")
-    assert "Clause 3 is vague" in client.get(f"{DOC}/review").get_data(as_text=True)
+    assert "Clause 3 is vague" in client.get(f"{DOC}/review/notes").get_data(as_text=True)
     client.sign_in("member@example.org")
-    assert "Clause 3 is vague" not in client.get(f"{DOC}/review").get_data(as_text=True)
+    assert "Clause 3 is vague" not in client.get(f"{DOC}/review/notes").get_data(as_text=True)
 
 
 def _decide(client, decision, reasons="", day=("2", "4", "2019")):
-    return client.post_form(
+    """Answer the decision form and, when the answers are accepted, confirm them."""
+    answered = client.post_form(
         f"{DOC}/review/decision",
-        {"decision": decision, "reasons": reasons, "meeting_date": list(day)},
+        {
+            "decision": decision,
+            "reasons": reasons,
+            "meeting_date": list(day),
+            "minute_reference": "SC 12/19",
+        },
     )
+    if answered.status_code != 303:
+        return answered
+    return client.post_form(f"{DOC}/review/decision/check")
 
 
 def test_referring_back_needs_reasons_and_reopens_with_them_shown(protocol, client):
@@ -267,7 +279,10 @@ def test_recommend_then_adopt_with_the_full_council_date(protocol, client):
     missing = client.post_form(f"{DOC}/adopt", {})
     assert missing.status_code == 422
     assert (
-        client.post_form(f"{DOC}/adopt", {"full_council_date": ["17", "7", "2019"]}).status_code
+        client.post_form(
+            f"{DOC}/adopt",
+            {"full_council_date": ["17", "7", "2019"], "minute_reference": "FC 34/19"},
+        ).status_code
         == 303
     )
     with protocol.app_context():
@@ -275,7 +290,9 @@ def test_recommend_then_adopt_with_the_full_council_date(protocol, client):
         assert document.status == DocumentStatus.ADOPTED
         assert document.adopted_version_id == version_id
         assert str(document.full_council_date) == "2019-07-17"
-    assert "Adopted by Full Council on 17 July 2019" in client.get(DOC).get_data(as_text=True)
+    assert "Adopted by Full Council on 17 July 2019 (minute FC 34/19)" in client.get(DOC).get_data(
+        as_text=True
+    )
 
 
 # The audit trail -------------------------------------------------------------------------

@@ -325,6 +325,6 @@ def test_the_review_and_the_voting_annex_show_the_wording_and_set_aside_votes(se
         )
         db.session.commit()
     client.sign_in("standards@example.org")
-    review = client.get(f"/documents/{PROTOCOL}/review").get_data(as_text=True)
+    review = client.get(f"/documents/{PROTOCOL}/review/votes").get_data(as_text=True)
     assert "on wording 2" in review
     assert "9 set aside (cast on an earlier wording)" in review

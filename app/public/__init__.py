@@ -1,0 +1,1 @@
+"""The adopted text in public: readable without signing in."""
