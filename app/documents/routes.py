@@ -19,7 +19,7 @@ from app.models import (
     Document,
     Recommendation,
 )
-from app.rendering import poll_or_sign_in, render
+from app.rendering import clause_marker, poll_or_sign_in, render
 from app.services import voting
 from app.voting.panels import vote_panel_context
 
@@ -121,7 +121,7 @@ def clause(slug: str, number: str):
 def clause_live(slug: str, number: str):
     """The clause's discussions, for a polling page: 304 when nothing changed."""
     clause_id = request.args.get("clause_id", type=int)
-    response = poll_or_sign_in("clause", clause_id)
+    response = poll_or_sign_in(clause_marker(clause_id, slug) if clause_id else None)
     if response is not None:
         return response
     context = _clause_context(slug, number, clause_id)
