@@ -31,6 +31,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(export)
     app.cli.add_command(notification_commands)
     app.cli.add_command(two_factor_commands)
+    app.cli.add_command(markdown_commands)
 
     from app.recommendations.cli import recommendations_cli
 
@@ -175,6 +176,22 @@ def run_notifications(context: click.Context) -> None:
     """Both, reminders first so that they are in the digest: the one line for cron."""
     context.invoke(remind_closing)
     context.invoke(send_digest)
+
+
+markdown_commands = AppGroup("markdown", help="People's text, stored as sanitised HTML.")
+
+
+@markdown_commands.command("rerender")
+@click.option("--all", "every", is_flag=True, help="Every row, not only those out of date.")
+def markdown_rerender(every: bool) -> None:
+    """Render stored HTML made under an earlier sanitiser policy again (after an upgrade that
+    changes app.markdown.POLICY_VERSION)."""
+    from app.services import stored_html
+
+    done = stored_html.rerender(every=every)
+    db.session.commit()
+    for table, count in done.items():
+        click.echo(f"{table}: {count} rendered")
 
 
 @click.command("seed-demo")

@@ -99,6 +99,9 @@ def settings(env: str, instance_path: str) -> dict:
         "MAX_FORM_MEMORY_SIZE": 3 * 1024 * 1024,
         "COMMENT_EDIT_WINDOW_MINUTES": int(os.environ.get("COMMENT_EDIT_WINDOW_MINUTES", "15")),
         "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "20")),
+        # Replies shown under each comment on a thread page; the rest are a link away.
+        "REPLIES_SHOWN": int(os.environ.get("REPLIES_SHOWN", "5")),
+        "REPLIES_PER_PAGE": int(os.environ.get("REPLIES_PER_PAGE", "50")),
         "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", "4")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),

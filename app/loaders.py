@@ -60,17 +60,23 @@ def _redirect_from_former_number(document: Document, number: str) -> None:
 
 
 def get_discussion_or_404(discussion_id: int) -> Discussion:
-    """The discussion with its document, clause and recommendations; 404, or 403 when the
-    person may not read its document."""
-    discussion = db.first_or_404(
-        select(Discussion)
-        .where(Discussion.id == discussion_id)
-        .options(
-            joinedload(Discussion.document),
-            joinedload(Discussion.clause),
-            selectinload(Discussion.recommendations).joinedload(Recommendation.source),
+    """The discussion with its document, clause and recommendations (one statement); 404, or
+    403 when the person may not read its document."""
+    discussion = (
+        db.session.execute(
+            select(Discussion)
+            .where(Discussion.id == discussion_id)
+            .options(
+                joinedload(Discussion.document),
+                joinedload(Discussion.clause),
+                joinedload(Discussion.recommendations).joinedload(Recommendation.source),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
+    if discussion is None:
+        abort(404)
     require(can_read_document(current_user, discussion.document))
     return discussion
 

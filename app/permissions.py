@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeGuard
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from app.models import (
     Amendment,
@@ -21,7 +21,10 @@ from app.models import (
     DocumentStatus,
     JointSession,
     Notification,
+    Role,
     User,
+    UserRole,
+    UserSession,
 )
 from app.rules import (
     FACILITATOR_MOVES,
@@ -62,6 +65,23 @@ def is_readable_by(user: User | None) -> ColumnElement[bool]:
     if user.is_facilitator or user.is_admin:
         return true()
     return Document.status.in_(sorted(PUBLIC_STATUSES))
+
+
+def is_readable_in_session(token_hash: str) -> ColumnElement[bool]:
+    """``can_read_document`` as a WHERE clause on Document for the person whose session has
+    ``token_hash``, without loading them (a live poll's one statement): public documents, and
+    drafts when that person is a facilitator or an administrator. The caller checks that the
+    session is open and its person active."""
+    reads_drafts = (
+        select(UserRole.user_id)
+        .join(UserSession, UserSession.user_id == UserRole.user_id)
+        .where(
+            UserSession.token_hash == token_hash,
+            UserRole.role.in_([Role.FACILITATOR, Role.ADMIN]),
+        )
+        .exists()
+    )
+    return or_(Document.status.in_(sorted(PUBLIC_STATUSES)), reads_drafts)
 
 
 def readable_documents(user: User | None) -> Select[Document]:

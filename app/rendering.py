@@ -10,19 +10,19 @@ the request go the ordinary way (sign-in check, permissions, render).
 
 from __future__ import annotations
 
-from typing import Literal
 from urllib.parse import urlsplit
 
 from flask import Response, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block, render_blocks
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, select
 
 from app.auth.login_sessions import live_session_token
 from app.extensions import db, login_manager
-from app.models import Amendment, Clause, Discussion, Document, User, UserSession
+from app.models import Amendment, Clause, Document, User, UserSession
 from app.models.people import hash_token
+from app.permissions import is_readable_in_session
 
 
 def is_htmx_request() -> bool:
@@ -88,61 +88,72 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-LiveKind = Literal["clause", "amendment", "discussion"]
-
-
-def live_marker(discussion: Discussion) -> int:
-    """The change marker of what the discussion belongs to (its clause, else its document)."""
-    if discussion.clause is not None:
-        return discussion.clause.activity
-    return discussion.document.activity
-
-
-def _marker_query(kind: LiveKind, object_id: int):
-    if kind == "clause":
-        return select(Clause.activity).where(Clause.id == object_id)
-    if kind == "amendment":
-        return (
-            select(Clause.activity)
-            .join(Amendment, Amendment.clause_id == Clause.id)
-            .where(Amendment.id == object_id)
-        )
+def clause_marker(clause_id: int, slug: str) -> Select:
+    """The change marker of the clause with ``clause_id`` of the document at ``slug`` (a poll's
+    id must belong to the document its address names)."""
     return (
-        select(func.coalesce(Clause.activity, Document.activity))
-        .select_from(Discussion)
-        .join(Document, Document.id == Discussion.document_id)
-        .outerjoin(Clause, Clause.id == Discussion.clause_id)
-        .where(Discussion.id == object_id)
+        select(Clause.activity)
+        .join(Document, Document.id == Clause.document_id)
+        .where(Clause.id == clause_id, Document.slug == slug)
     )
 
 
-def not_modified(kind: LiveKind, object_id: int) -> Response | None:
-    """A 304 when the poller's ETag is still current and its session is live, else None."""
+def amendment_marker(amendment_id: int) -> Select:
+    """The change marker of the clause the amendment with ``amendment_id`` would change."""
+    return (
+        select(Clause.activity)
+        .join(Amendment, Amendment.clause_id == Clause.id)
+        .join(Document, Document.id == Clause.document_id)
+        .where(Amendment.id == amendment_id)
+    )
+
+
+def etag_of(*parts: object) -> str:
+    """An ETag (without quotes) from the marker's parts: ``3``, or ``17-2`` for a page."""
+    return "-".join(str(part) for part in parts)
+
+
+def not_modified(marker: Select) -> Response | None:
+    """A 304 when the poller's ETag is still current, its session is live and its person may
+    read the document, else None.
+
+    ``marker`` selects the marker's parts from a query joined to Document (``clause_marker``,
+    ``amendment_marker``, ``app.discussions.threads.page_marker``); the session, the person and
+    whether they may read the document are checked in the same single statement, so an id of a
+    document the person may not read (or of another document than the address names) answers
+    the same as an id that does not exist."""
     if not request.if_none_match:
         return None
     token = live_session_token()
     if token is None:
         return None
+    token_hash = hash_token(token)
     session_is_open = (
         select(UserSession.id)
         .join(User, and_(User.id == UserSession.user_id, User.active.is_(True)))
-        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash == token_hash, UserSession.ended_at.is_(None))
         .exists()
     )
-    marker = db.session.scalar(_marker_query(kind, object_id).where(session_is_open))
-    if marker is None or not request.if_none_match.contains(str(marker)):
+    row = db.session.execute(
+        marker.where(session_is_open, is_readable_in_session(token_hash))
+    ).first()
+    if row is None or any(part is None for part in row):
+        return None
+    etag = etag_of(*row)
+    if not request.if_none_match.contains(etag):
         return None
     response = make_response("", 304)
-    response.set_etag(str(marker))
+    response.set_etag(etag)
     response.vary.add("HX-Request")
     return response
 
 
-def poll_or_sign_in(kind: LiveKind, object_id: int | None) -> Response | None:
-    """The 304 for an unchanged poll; a sign-in redirect for a poll whose session has ended;
-    None when the poll should be answered with the changed content."""
-    if object_id is not None:
-        response = not_modified(kind, object_id)
+def poll_or_sign_in(marker: Select | None) -> Response | None:
+    """The 304 for an unchanged poll (``marker`` as for ``not_modified``; None when the poll
+    names no object); a sign-in redirect for a poll whose session has ended; None when the poll
+    should be answered with the changed content."""
+    if marker is not None:
+        response = not_modified(marker)
         if response is not None:
             return response
     if not current_user.is_authenticated:

@@ -102,10 +102,13 @@ def load_user(token: str) -> User | None:
         g.ended_session = (token, reason)
         session.clear()
         return None
-    user_session = accounts.find_session(token)
-    if user_session is None or not user_session.user.active:
+    found = accounts.find_session(token)
+    if found is None or not found[0].user.active:
         session.clear()
         return None
+    user_session, unread = found
+    if request.method in ("GET", "HEAD"):  # nothing changes it before the page shows it
+        g.unread_notification_count = unread
     user = user_session.user
     user.session_token = token
     return user

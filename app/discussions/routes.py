@@ -4,9 +4,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.boundaries import posted_action
+from app.discussions import threads
 from app.discussions.forms import (
     CommentForm,
     EditCommentForm,
@@ -23,7 +23,6 @@ from app.loaders import (
     get_document_or_404,
 )
 from app.models import Amendment, Comment, Discussion
-from app.pagination import paginate
 from app.permissions import (
     can_comment,
     can_edit_comment,
@@ -31,7 +30,7 @@ from app.permissions import (
     can_start_discussion,
     require,
 )
-from app.rendering import is_htmx_request, live_marker, poll_or_sign_in, render
+from app.rendering import is_htmx_request, poll_or_sign_in, render
 from app.services import Invalid, Unchanged
 from app.services import discussions as service
 
@@ -41,34 +40,18 @@ SHOW = "discussions/show.html"
 
 
 def _thread(discussion: Discussion, page: int | None) -> dict:
-    """One page of top-level comments (oldest first) with all their replies, in a fixed number
-    of queries."""
-    found = paginate(
-        select(Comment)
-        .where(Comment.discussion_id == discussion.id, Comment.parent_id.is_(None))
-        .order_by(Comment.created_at, Comment.id)
-        .options(joinedload(Comment.author), joinedload(Comment.hidden_by)),
-        page,
-        current_app.config["COMMENTS_PER_PAGE"],
-    )
-    comments = found.items
-    replies: dict[int, list[Comment]] = {comment.id: [] for comment in comments}
-    if comments:
-        for reply in db.session.scalars(
-            select(Comment)
-            .where(Comment.parent_id.in_(list(replies)))
-            .order_by(Comment.created_at, Comment.id)
-            .options(joinedload(Comment.author), joinedload(Comment.hidden_by))
-        ):
-            assert reply.parent_id is not None  # selected so
-            replies[reply.parent_id].append(reply)
-    # Authors' roles (for badges) come with them: User.role_grants loads "selectin".
+    """One page of top-level comments (oldest first) with their first replies, in two
+    statements (``threads.load_page``)."""
+    found = threads.load_page(discussion, page)
     return {
-        "comments": comments,
-        "replies": replies,
+        "comments": found.comments,
+        "replies": found.replies,
+        "reply_counts": found.reply_counts,
         "page": found.number,
         "pages": found.pages,
         "total": found.total,
+        "marker": found.etag,
+        "since": found.mark,
     }
 
 
@@ -95,7 +78,6 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
         "discussion": discussion,
         "document": discussion.document,
         "clause": discussion.clause,
-        "marker": live_marker(discussion),
         "editing": None,
         "conflict": False,
         "thread_oob": False,
@@ -165,17 +147,46 @@ def show(discussion_id: int):
 @bp.get("/discussions/<int:discussion_id>/live")
 def live(discussion_id: int):
     """The thread, for a page polling for changes: 304 Not Modified when nothing changed."""
-    response = poll_or_sign_in("discussion", discussion_id)
+    page = request.args.get("page", 1, type=int)
+    response = poll_or_sign_in(threads.page_marker(discussion_id, page))
     if response is not None:
         return response
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     since = request.args.get("since", type=int)
-    announcement = service.describe_changes(discussion, since) if since is not None else ""
+    announcement = (
+        service.describe_changes(discussion, since, threads.shown_roots(discussion.id, page))
+        if since is not None
+        else ""
+    )
     context["announcement"] = announcement
     response = render(SHOW, blocks=["thread", "announcement_oob"], **context)
-    response.set_etag(str(context["marker"]))
+    response.set_etag(context["marker"])
     return response
+
+
+@bp.get("/comments/<int:comment_id>/replies")
+def replies(comment_id: int):
+    """The replies to a comment from ``start`` on, a page at a time ("Show more replies"): the
+    page with the comment, or for htmx only the next replies to add in place."""
+    parent = get_comment_or_404(comment_id)
+    if parent.parent_id is not None:
+        abort(404)
+    discussion = get_discussion_or_404(parent.discussion_id)
+    start = max(request.args.get("start", 0, type=int), 0)
+    shown, total = threads.load_replies(parent, start, current_app.config["REPLIES_PER_PAGE"])
+    return render(
+        "discussions/replies.html",
+        block="more_replies",
+        discussion=discussion,
+        document=discussion.document,
+        clause=discussion.clause,
+        parent=parent,
+        shown=shown,
+        start=start,
+        total=total,
+        next_start=start + len(shown),
+    )
 
 
 @bp.route("/documents/<slug>/discussions/new", methods=["GET", "POST"])

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import abort, request
+from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.diff import redline, redline_inline, summarise
 from app.documents.blueprint import bp
@@ -18,46 +21,64 @@ from app.models import (
     Discussion,
     Document,
     Recommendation,
+    User,
 )
-from app.rendering import poll_or_sign_in, render
+from app.permissions import can_read_document, require
+from app.rendering import clause_marker, poll_or_sign_in, render
 from app.services import voting
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
 
 
-def _discussion_counts(document: Document) -> tuple[dict, dict]:
-    """Per clause (None for the document as a whole): how many discussions and comments."""
-    discussions = dict(
-        db.session.execute(
-            select(Discussion.clause_id, func.count())
-            .where(Discussion.document_id == document.id)
-            .group_by(Discussion.clause_id)
-        ).all()
+def _discussions(document: Document, clause: Clause | None = None, *, every: bool = False):
+    """The discussions on a clause (or, no clause, on the whole document; ``every``: on any
+    part of the document), newest activity first, each with how many comments it has (not
+    counting withdrawn ones), its starter and its recommendations: one statement."""
+    count = (
+        select(func.count(Comment.id))
+        .where(Comment.discussion_id == Discussion.id, Comment.withdrawn_at.is_(None))
+        .correlate(Discussion)
+        .scalar_subquery()
     )
-    comments = dict(
-        db.session.execute(
-            select(Discussion.clause_id, func.count(Comment.id))
-            .join(Comment, Comment.discussion_id == Discussion.id)
-            .where(Discussion.document_id == document.id, Comment.withdrawn_at.is_(None))
-            .group_by(Discussion.clause_id)
-        ).all()
+    query = (
+        select(Discussion, count)
+        .where(Discussion.document_id == document.id)
+        .order_by(Discussion.activity_mark.desc(), Discussion.id.desc())
+        .options(
+            joinedload(Discussion.started_by).lazyload(User.role_grants),
+            joinedload(Discussion.recommendations).joinedload(Recommendation.source),
+        )
     )
-    return discussions, comments
+    if not every:
+        query = query.where(
+            Discussion.clause_id == clause.id if clause else Discussion.clause_id.is_(None)
+        )
+    return [(row[0], row[1]) for row in db.session.execute(query).unique()]
 
 
 @bp.get("/<slug>")
 def show(slug: str):
     """A document's clauses in order, each with its recommendations and how much discussion."""
-    document = get_document_or_404(slug)
-    clauses = db.session.scalars(
-        select(Clause)
-        .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
-        .order_by(Clause.position)
-        .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
-    ).all()
-    discussion_counts, comment_counts = _discussion_counts(document)
-    whole_document = _discussions(document, None)
+    document = db.first_or_404(
+        select(Document)
+        .where(Document.slug == slug)
+        .options(
+            joinedload(Document.clauses)
+            .joinedload(Clause.recommendations)
+            .joinedload(Recommendation.source)
+        )
+    )
+    require(can_read_document(current_user, document))
+    clauses = document.clauses
+    discussion_counts: dict[int | None, int] = defaultdict(int)
+    comment_counts: dict[int | None, int] = defaultdict(int)
+    whole_document = []
+    for discussion, comments in _discussions(document, every=True):
+        discussion_counts[discussion.clause_id] += 1
+        comment_counts[discussion.clause_id] += comments
+        if discussion.clause_id is None:
+            whole_document.append((discussion, comments))
     return render(
         "documents/show.html",
         document=document,
@@ -71,41 +92,42 @@ def show(slug: str):
     )
 
 
-def _discussions(document: Document, clause: Clause | None) -> list[tuple[Discussion, int]]:
-    """The discussions on a clause (or on the whole document), newest activity first."""
-    count = (
-        select(func.count(Comment.id))
-        .where(Comment.discussion_id == Discussion.id, Comment.withdrawn_at.is_(None))
-        .correlate(Discussion)
-        .scalar_subquery()
-    )
-    query = (
-        select(Discussion, count)
-        .where(Discussion.document_id == document.id)
-        .where(Discussion.clause_id == clause.id if clause else Discussion.clause_id.is_(None))
-        .order_by(Discussion.activity_mark.desc(), Discussion.id.desc())
-        .options(
-            joinedload(Discussion.started_by),
-            selectinload(Discussion.recommendations).joinedload(Recommendation.source),
+def _document_and_clause(slug: str, number: str, clause_id: int | None) -> tuple[Document, Clause]:
+    """The document at ``slug`` and its clause ``number`` (or ``clause_id``) in one statement;
+    else the loaders' way (404, 403, a retired number's redirect)."""
+    which = Clause.id == clause_id if clause_id is not None else Clause.number == number
+    clause = (
+        db.session.execute(
+            select(Clause)
+            .join(Clause.document)
+            .where(Document.slug == slug, which)
+            .options(
+                contains_eager(Clause.document),
+                joinedload(Clause.recommendations).joinedload(Recommendation.source),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    if clause is None:
+        document = get_document_or_404(slug)
+        return document, get_clause_or_404(document, number, clause_id=clause_id)
+    require(can_read_document(current_user, clause.document))
+    return clause.document, clause
 
 
 def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dict:
-    document = get_document_or_404(slug)
-    clause = get_clause_or_404(document, number, clause_id=clause_id)
+    document, clause = _document_and_clause(slug, number, clause_id)
     amendments = db.session.scalars(
         select(Amendment)
         .where(Amendment.clause_id == clause.id)
         .order_by(Amendment.status != AmendmentStatus.OPEN, Amendment.created_at.desc())
-        .options(joinedload(Amendment.proposer))
+        .options(joinedload(Amendment.proposer).lazyload(User.role_grants))
     ).all()
     return {
         "discussions": _discussions(document, clause),
         "amendments": amendments,
-        "amendment_tallies": voting.tallies(amendments=amendments),
-        **vote_panel_context(clause),
+        **vote_panel_context(clause, amendments),
         "document": document,
         "clause": clause,
     }
@@ -121,7 +143,7 @@ def clause(slug: str, number: str):
 def clause_live(slug: str, number: str):
     """The clause's discussions, for a polling page: 304 when nothing changed."""
     clause_id = request.args.get("clause_id", type=int)
-    response = poll_or_sign_in("clause", clause_id)
+    response = poll_or_sign_in(clause_marker(clause_id, slug) if clause_id else None)
     if response is not None:
         return response
     context = _clause_context(slug, number, clause_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -16,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.markdown import keep_rendered, stored_markup
 from app.models.base import Base, enum_type, utcnow
 from app.models.people import User
 from app.models.recommendations import Recommendation
@@ -185,6 +187,9 @@ class Clause(Base):
     number_fixed: Mapped[bool] = mapped_column(default=False)  # set by hand, e.g. "4A"
     heading: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # ``body`` as sanitised HTML, made when it is written (``app.markdown.keep_rendered``).
+    body_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[int] = mapped_column(server_default="0")
     revision_number: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Goes up by one whenever anything a watcher of the clause sees changes: live pages poll it.
@@ -212,6 +217,13 @@ class Clause(Base):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    @property
+    def body_markup(self) -> Markup:
+        return stored_markup(self.body_html, self.html_version, self.body)
+
+
+keep_rendered(Clause.body, "body_html")
 
 
 class ClauseRevision(Base):

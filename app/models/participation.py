@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.markdown import keep_rendered, stored_markup
 from app.models.base import Base, enum_type, utcnow
 from app.models.documents import Clause, Document
 from app.models.people import User
@@ -35,8 +37,13 @@ class Discussion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_at: Mapped[datetime | None]
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # The clause's (or document's) change marker when the discussion last changed.
+    # The clause's (or document's) change marker when the discussion or a comment in it last
+    # changed (the clause page lists discussions by it).
     activity_mark: Mapped[int] = mapped_column(default=0)
+    # The same marker when the discussion itself last changed (locked, unlocked, relinked, its
+    # clause reworded or retired), not counting its comments: with the comments' own markers it
+    # makes a page of the thread's change marker (``app.discussions.threads``).
+    state_mark: Mapped[int] = mapped_column(server_default="0")
 
     document: Mapped[Document] = relationship()
     clause: Mapped[Clause | None] = relationship()
@@ -64,6 +71,9 @@ class Comment(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
+    # ``body`` as sanitised HTML, made when it is written (``app.markdown.keep_rendered``).
+    body_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[int] = mapped_column(server_default="0")
     # The clause wording (ClauseRevision.number) the comment was written on; None on documents.
     clause_revision_number: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -88,12 +98,19 @@ class Comment(Base):
     )
 
     @property
+    def body_markup(self) -> Markup:
+        return stored_markup(self.body_html, self.html_version, self.body)
+
+    @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+keep_rendered(Comment.body, "body_html")
 
 
 class CommentRevision(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -17,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.markdown import keep_rendered, stored_markup
 from app.models.base import Base, enum_type, utcnow
 from app.models.documents import Clause, Document
 from app.models.people import User
@@ -69,6 +71,9 @@ class Amendment(Base):
     heading: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     rationale: Mapped[str] = mapped_column(Text)
+    # ``rationale`` as sanitised HTML, made when it is written (``app.markdown.keep_rendered``).
+    rationale_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[int] = mapped_column(server_default="0")
     base_revision_number: Mapped[int]
     status: Mapped[AmendmentStatus] = mapped_column(
         enum_type(AmendmentStatus, "amendment_status"), default=AmendmentStatus.OPEN
@@ -103,6 +108,13 @@ class Amendment(Base):
     def is_out_of_date(self) -> bool:
         """The clause has a newer wording than the one the amendment was written on."""
         return self.clause.revision_number != self.base_revision_number
+
+    @property
+    def rationale_markup(self) -> Markup:
+        return stored_markup(self.rationale_html, self.html_version, self.rationale)
+
+
+keep_rendered(Amendment.rationale, "rationale_html")
 
 
 class SetAsideReason(StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.mail import external_url, send_mail
-from app.models import AccountToken, TokenPurpose, User, UserSession, utcnow
+from app.models import AccountToken, Notification, TokenPurpose, User, UserSession, utcnow
 from app.models.people import hash_token
 from app.services import DomainError, account_tokens, audit
 from app.services.passwords import check_password_strength
@@ -97,14 +97,27 @@ def start_session(user: User) -> str:
     return token
 
 
-def find_session(token: str) -> UserSession | None:
-    """The open session for ``token``, with its person loaded, or None."""
-    return db.session.scalar(
-        select(UserSession)
-        .join(UserSession.user)
-        .options(contains_eager(UserSession.user))
-        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+def find_session(token: str) -> tuple[UserSession, int] | None:
+    """The open session for ``token`` with its person and their roles, and how many of their
+    notifications are unread (for the page header), in one statement; or None."""
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+        .correlate(UserSession)
+        .scalar_subquery()
     )
+    row = (
+        db.session.execute(
+            select(UserSession, unread)
+            .join(UserSession.user)
+            .options(contains_eager(UserSession.user).joinedload(User.role_grants))
+            .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        )
+        .unique()
+        .first()
+    )
+    return None if row is None else (row[0], row[1])
 
 
 def end_session(token: str, reason: str = "signed out") -> None:

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import (
     Clause,
     ClauseRevision,
+    Discussion,
     Document,
     DocumentStatus,
     Recommendation,
@@ -260,15 +261,25 @@ def revise_clause(
     from app.services.voting import set_aside_earlier_wording  # voting imports this module
 
     set_aside_earlier_wording(clause, by=by)
-    touch_clause(clause)
+    touch_clause(clause, discussions=True)
     return revision
 
 
-def touch_clause(clause: Clause) -> None:
-    """Something a watcher of the clause sees changed: raise its change marker."""
+def touch_clause(clause: Clause, *, discussions: bool = False) -> None:
+    """Something a watcher of the clause sees changed: raise its change marker. With
+    ``discussions`` (a new wording, retired or reinstated: what each of its discussion threads
+    shows too), its discussions' own markers take the new value."""
     db.session.execute(
         update(Clause).where(Clause.id == clause.id).values(activity=Clause.activity + 1)
     )
+    if discussions:
+        db.session.execute(
+            update(Discussion)
+            .where(Discussion.clause_id == clause.id)
+            .values(
+                state_mark=select(Clause.activity).where(Clause.id == clause.id).scalar_subquery()
+            )
+        )
 
 
 def _live_order(document: Document, clause: Clause) -> tuple[list[Clause], list[Clause]]:
@@ -403,7 +414,7 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
     clause.retired_number, clause.retired_by_id = before, by.id
     clause.number_fixed = False
     renumber(document, ordered)
-    touch_clause(clause)
+    touch_clause(clause, discussions=True)
     audit.record(
         "clause.retired",
         actor=by,
@@ -430,7 +441,7 @@ def reinstate_clause(clause: Clause, *, by: User) -> None:
     clause.retired_at = clause.retired_reason = None
     clause.retired_number = clause.retired_by_id = None
     renumber(document, ordered)
-    touch_clause(clause)
+    touch_clause(clause, discussions=True)
     audit.record(
         "clause.reinstated",
         actor=by,

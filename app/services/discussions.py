@@ -8,7 +8,7 @@ changed since marker N?" with one small query.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, or_, select, update
 
 from app.extensions import db
 from app.models import (
@@ -75,8 +75,10 @@ def _lock(discussion: Discussion, *rows: Discussion | Comment) -> None:
         db.session.refresh(row)
 
 
-def bump_activity(discussion: Discussion) -> int:
-    """Raise the marker of what the discussion belongs to and return its new value."""
+def bump_activity(discussion: Discussion, *, itself: bool = False) -> int:
+    """Raise the marker of what the discussion belongs to and return its new value, which the
+    discussion takes as its ``activity_mark`` (and, when the change is to the discussion
+    ``itself`` rather than to a comment, as its ``state_mark``)."""
     table: type[Clause] | type[Document]
     if discussion.clause_id is not None:
         table, key = Clause, discussion.clause_id
@@ -89,6 +91,8 @@ def bump_activity(discussion: Discussion) -> int:
         .returning(table.activity)
     ).scalar_one()
     discussion.activity_mark = marker
+    if itself:
+        discussion.state_mark = marker
     return marker
 
 
@@ -123,6 +127,7 @@ def start_discussion(
         title=title.strip(),
         started_by=by,
         recommendations=list(recommendations),
+        state_mark=0,
     )
     db.session.add(discussion)
     db.session.flush()
@@ -328,7 +333,7 @@ def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
     _require_moderatable(discussion)
     discussion.locked_at, discussion.locked_by = (utcnow(), by) if locked else (None, None)
     _record(ModerationAction.LOCK if locked else ModerationAction.UNLOCK, discussion, by)
-    bump_activity(discussion)
+    bump_activity(discussion, itself=True)
     return discussion
 
 
@@ -342,14 +347,19 @@ def relink(discussion: Discussion, recommendations: list[Recommendation], *, by:
     before = ", ".join(r.label for r in discussion.recommendations)
     discussion.recommendations = list(recommendations)
     _record(ModerationAction.RELINK, discussion, by, f"was: {before}")
-    bump_activity(discussion)
+    bump_activity(discussion, itself=True)
 
 
-def describe_changes(discussion: Discussion, since: int) -> str:
-    """What changed in the discussion after marker ``since``, for a screen-reader announcement."""
-    changed = db.session.scalars(
-        select(Comment).where(Comment.discussion_id == discussion.id, Comment.activity_mark > since)
-    ).all()
+def describe_changes(discussion: Discussion, since: int, shown: Select | None = None) -> str:
+    """What changed in the discussion after marker ``since``, for a screen-reader announcement;
+    with ``shown`` (a query of top-level comment ids: a page of the thread), only among those
+    comments and their replies."""
+    query = select(Comment).where(
+        Comment.discussion_id == discussion.id, Comment.activity_mark > since
+    )
+    if shown is not None:
+        query = query.where(or_(Comment.id.in_(shown), Comment.parent_id.in_(shown)))
+    changed = db.session.scalars(query).all()
     new = sum(1 for c in changed if c.created_mark > since)
     other = len(changed) - new
     parts = []
@@ -357,6 +367,6 @@ def describe_changes(discussion: Discussion, since: int) -> str:
         parts.append(f"{new} new comment{'s' if new != 1 else ''}")
     if other:
         parts.append(f"{other} comment{'s' if other != 1 else ''} changed")
-    if discussion.activity_mark > since and not changed:
+    if discussion.state_mark > since and not changed:
         parts.append("the discussion changed")
     return (", ".join(parts).capitalize() + ".") if parts else ""

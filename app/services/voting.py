@@ -267,10 +267,13 @@ def eligible_voters() -> dict[str, int]:
     """How many active Members and Officers may vote (a Member who is also an Officer counts
     as a Member)."""
     members = select(UserRole.user_id).where(UserRole.role == Role.MEMBER)
-    member_count = db.session.execute(
-        select(func.count()).select_from(User).where(User.active.is_(True), User.id.in_(members))
-    ).scalar_one()
-    officer_count = db.session.execute(
+    member_count = (
+        select(func.count())
+        .select_from(User)
+        .where(User.active.is_(True), User.id.in_(members))
+        .scalar_subquery()
+    )
+    officer_count = (
         select(func.count())
         .select_from(User)
         .where(
@@ -278,8 +281,10 @@ def eligible_voters() -> dict[str, int]:
             User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.OFFICER)),
             User.id.not_in(members),
         )
-    ).scalar_one()
-    return {MEMBERS: member_count, OFFICERS: officer_count}
+        .scalar_subquery()
+    )
+    counts = db.session.execute(select(member_count, officer_count)).one()
+    return {MEMBERS: counts[0], OFFICERS: counts[1]}
 
 
 def _item_key(clause_id: int | None, amendment_id: int | None) -> tuple[str, int]:
@@ -361,9 +366,9 @@ def tallies(
         for vote in db.session.scalars(
             select(Vote)
             .where(or_(*conditions))
-            .options(joinedload(Vote.user))
+            .options(joinedload(Vote.user).joinedload(User.role_grants))
             .order_by(Vote.cast_at)
-        ):
+        ).unique():
             result[_item_key(vote.clause_id, vote.amendment_id)].voters.append((vote.user, vote))
     return result
 

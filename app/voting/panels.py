@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import rules
 from app.extensions import db
-from app.models import Amendment, Clause, Outcome, Vote
+from app.models import Amendment, Clause, Outcome
 from app.services import voting
 
 
-def vote_panel_context(item: Clause | Amendment) -> dict:
+def vote_panel_context(item: Clause | Amendment, amendments: Sequence[Amendment] = ()) -> dict:
+    """What the panel of ``item`` shows, and (``amendment_tallies``) the tallies of
+    ``amendments`` too (a clause page lists its amendments): one count of eligible voters and
+    one tally for them all; the person's own vote is among the voters."""
     is_amendment = isinstance(item, Amendment)
     kind = "amendment" if is_amendment else "clause"
     tallied = (
-        voting.tallies(amendments=[item], with_voters=True)
+        voting.tallies(amendments=[item, *amendments], with_voters=True)
         if isinstance(item, Amendment)
-        else voting.tallies(clauses=[item], with_voters=True)
+        else voting.tallies(clauses=[item], amendments=amendments, with_voters=True)
     )
     tally = tallied[(kind, item.id)]
-    column = Vote.amendment_id if is_amendment else Vote.clause_id
-    mine = db.session.scalar(select(Vote).where(Vote.user_id == current_user.id, column == item.id))
+    mine = next((vote for voter, vote in tally.voters if voter.id == current_user.id), None)
     outcome_column = Outcome.amendment_id if is_amendment else Outcome.clause_id
     outcome = db.session.scalar(
         select(Outcome).where(outcome_column == item.id).order_by(Outcome.id.desc()).limit(1)
@@ -42,4 +46,5 @@ def vote_panel_context(item: Clause | Amendment) -> dict:
         "refusal": None,
         "marker": (item.clause if isinstance(item, Amendment) else item).activity,
         "live_url": None,
+        "amendment_tallies": tallied,
     }

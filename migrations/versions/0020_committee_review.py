@@ -11,7 +11,7 @@ recorded"); no notification is written for past events.
 Downgrading drops both columns and deletes the notifications of the three new kinds.
 
 Revision ID: 0020_committee_review
-Revises: 0015_vote_wording
+Revises: 0019_stored_html
 Create Date: 2026-12-09 08:00:00.000000
 
 """
@@ -23,7 +23,7 @@ from app.append_only import allow_changes, forbid_changes
 
 # revision identifiers, used by Alembic.
 revision = '0020_committee_review'
-down_revision = '0016_two_factor'
+down_revision = '0019_stored_html'
 branch_labels = None
 depends_on = None
 

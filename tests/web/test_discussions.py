@@ -492,7 +492,8 @@ def test_an_unchanged_poll_is_a_304_from_one_query(documents_open, client):
 
     _comment(documents_open, discussion_id, "member@example.org", "Something new")
     changed = client.get(
-        f"{live}?since={etag.strip(chr(34))}", headers={"HX-Request": "true", "If-None-Match": etag}
+        f"{live}?since={etag.strip(chr(34)).split('-')[0]}",
+        headers={"HX-Request": "true", "If-None-Match": etag},
     )
     html = changed.get_data(as_text=True)
     assert changed.status_code == 200 and changed.headers["ETag"] != etag

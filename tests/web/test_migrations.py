@@ -351,3 +351,51 @@ def test_votes_and_outcomes_already_there_get_their_wording(database_url):
         databases.truncate_all(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marker(database_url):
+    """0019 renders the Markdown of the comments and clauses already there under the current
+    sanitiser policy, and gives each discussion its activity marker as its own."""
+    from sqlalchemy import text
+
+    from app.markdown import POLICY_VERSION
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0015_vote_wording")
+        for statement in (
+            "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
+            "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
+            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
+            "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
+            "'2026-01-01 09:00:00')",
+            "INSERT INTO clauses (document_id, position, number, heading, body, "
+            "revision_number, created_at) VALUES (1, 1, '1', 'Trust', 'We **trust**.', 1, "
+            "'2026-01-01 09:00:00')",
+            "INSERT INTO discussions (document_id, clause_id, title, started_by_id, created_at, "
+            "activity_mark) VALUES (1, 1, 'T', 1, '2026-01-01 09:00:00', 7)",
+            "INSERT INTO comments (discussion_id, author_id, body, created_at, edit_count, "
+            "created_mark, activity_mark) VALUES (1, 1, '<script>x</script> *Yes*', "
+            "'2026-01-01 09:00:00', 0, 7, 7)",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        comment = db.session.execute(text("SELECT body_html, html_version FROM comments")).one()
+        assert tuple(comment) == ("<p>&lt;script&gt;x&lt;/script&gt; <em>Yes</em></p>\n", 1)
+        assert POLICY_VERSION == 1
+        clause = db.session.execute(text("SELECT body_html FROM clauses")).scalar_one()
+        assert clause == "<p>We <strong>trust</strong>.</p>\n"
+        mark = db.session.execute(text("SELECT state_mark FROM discussions")).scalar_one()
+        assert mark == 7
+        db.session.commit()
+        downgrade(revision="0015_vote_wording")
+        db.session.commit()
+        upgrade()
+        db.session.remove()
+    assert _differences(app) == []
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()

@@ -1,0 +1,282 @@
+"""What a page costs: stored HTML of people's Markdown, each thread page's own change marker,
+replies a link away, a fixed number of SQL statements, and a poll that gives nothing away."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.markdown import POLICY_VERSION
+from app.models import Choice, Comment, Role, User, Vote
+from app.services import voting
+from tests import factories
+from tests.helpers import count_queries
+
+ACCORD = "ways-of-working-accord"
+ETAG_HEADER = re.compile(r'"If-None-Match": "\\"([^\\]+)\\""')
+
+
+@pytest.fixture
+def world(app):
+    """The five role accounts and an Open Accord with a discussion on clause 2."""
+    with factories.built(app):
+        factories.everyone()
+        document = factories.document(clauses=5)
+        factories.discussion(clause=factories.clause(document, "2"))
+    return app
+
+
+def _ids(app) -> dict[str, int]:
+    with app.app_context():
+        document = factories.find_document(ACCORD)
+        clause = factories.clause(document, "2")
+        discussion = db.session.scalars(select(Comment.discussion_id)).first()
+        return {"document": document.id, "clause": clause.id, "discussion": discussion}
+
+
+def _add_comments(app, discussion_id: int, count: int, *, replies_to: int | None = None) -> None:
+    """``count`` comments (or replies to the comment ``replies_to``) by four people in turn."""
+    with factories.built(app):
+        people = [factories.someone(r) for r in (Role.MEMBER, Role.OFFICER)]
+        people += [factories.person(Role.MEMBER), factories.person(Role.OFFICER)]
+        for index in range(count):
+            db.session.add(
+                Comment(
+                    discussion_id=discussion_id,
+                    author=people[index % 4],
+                    body=f"Comment **{index}**",
+                    parent_id=replies_to,
+                    clause_revision_number=1,
+                )
+            )
+
+
+def _etag(response) -> str:
+    return response.headers["ETag"]
+
+
+# Stored HTML -----------------------------------------------------------------------------
+
+
+def test_markdown_is_rendered_once_when_written_and_pages_show_what_was_stored(world, client):
+    ids = _ids(world)
+    with factories.built(world):
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.body_html == "<p>How should we hold each other to this?</p>\n"
+        assert comment.html_version == POLICY_VERSION
+        amendment = factories.amendment(
+            factories.clause(factories.find_document(ACCORD), "2"),
+            rationale="<script>x</script> [why](javascript:alert(1))",
+        )
+        assert "<script>" not in amendment.rationale_html
+        assert "href" not in amendment.rationale_html
+        # The page shows the stored HTML (a stand-in proves it is not rendered again) …
+        comment.body_html = "<p>STORED COPY</p>"
+    client.sign_in("member@example.org")
+    url = f"/discussions/{ids['discussion']}"
+    assert "STORED COPY" in client.get(url).get_data(as_text=True)
+    # … unless it was made under another policy version: then from the source.
+    with factories.built(world):
+        db.session.execute(update(Comment).values(html_version=POLICY_VERSION - 1))
+    html = client.get(url).get_data(as_text=True)
+    assert "STORED COPY" not in html and "How should we hold each other to this?" in html
+
+
+def test_the_rerender_command_brings_stored_html_up_to_the_policy(world):
+    with factories.built(world):
+        db.session.execute(update(Comment).values(body_html="<p>old</p>", html_version=0))
+    result = world.test_cli_runner().invoke(args=["markdown", "rerender"])
+    assert result.exit_code == 0, result.output
+    assert "comments: 1 rendered" in result.output and "clauses: 0 rendered" in result.output
+    with world.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.html_version == POLICY_VERSION
+        assert comment.body_html == "<p>How should we hold each other to this?</p>\n"
+    again = world.test_cli_runner().invoke(args=["markdown", "rerender"])
+    assert "comments: 0 rendered" in again.output
+
+
+# Each page of a thread has its own marker ------------------------------------------------
+
+
+def test_a_vote_or_another_discussion_leaves_a_thread_unchanged(world, client):
+    ids = _ids(world)
+    with factories.built(world):
+        factories.voting_opened(factories.find_document(ACCORD))
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    poll = {"HX-Request": "true", "If-None-Match": etag}
+    with factories.built(world):
+        clause = factories.clause(factories.find_document(ACCORD), "2")
+        voting.cast_vote(factories.user("member@example.org"), Choice.SUPPORT, clause=clause)
+        factories.discussion(clause=clause, title="Another thread", comments=2)
+    assert client.get(live, headers=poll).status_code == 304
+    with factories.built(world):
+        discussion = db.session.scalars(select(Comment)).first().discussion
+        factories.comment(discussion, "Something new")
+    changed = client.get(live, headers=poll)
+    assert changed.status_code == 200 and "Something new" in changed.get_data(as_text=True)
+
+
+def test_a_new_comment_on_page_2_leaves_page_1_unchanged(world, client):
+    world.config["COMMENTS_PER_PAGE"] = 3
+    ids = _ids(world)
+    _add_comments(world, ids["discussion"], 3)  # 4 comments: two pages
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{ids['discussion']}/live?page=1"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    poll = {"HX-Request": "true", "If-None-Match": etag}
+    with factories.built(world):
+        discussion = db.session.scalars(select(Comment)).first().discussion
+        factories.comment(discussion, "On page two")
+    assert client.get(live, headers=poll).status_code == 304
+    with factories.built(world):
+        discussion = db.session.scalars(select(Comment)).first().discussion
+        factories.comment(discussion, "Also on page two")
+        factories.comment(discussion, "On page three")  # a third page: page 1 links to it
+    assert client.get(live, headers=poll).status_code == 200
+    # The page carries the same marker its poll answers with.
+    page = client.get(f"/discussions/{ids['discussion']}").get_data(as_text=True)
+    fresh = _etag(client.get(live, headers={"HX-Request": "true"}))
+    assert ETAG_HEADER.search(page).group(1) == fresh.strip('"')
+
+
+def test_locking_a_discussion_changes_its_marker(world, client):
+    ids = _ids(world)
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    client.sign_in("facilitator@example.org")
+    client.post_form(f"/discussions/{ids['discussion']}/lock", {"action": "lock"})
+    client.sign_in("officer@example.org")
+    changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and "locked" in changed.get_data(as_text=True)
+
+
+# Replies a link away ---------------------------------------------------------------------
+
+
+def test_a_comment_with_many_replies_shows_the_first_and_a_link_to_more(world, client):
+    world.config.update(REPLIES_SHOWN=5, REPLIES_PER_PAGE=10)
+    ids = _ids(world)
+    with world.app_context():
+        first = db.session.scalars(select(Comment)).one().id
+    _add_comments(world, ids["discussion"], 23, replies_to=first)
+    client.sign_in("member@example.org")
+    page = client.get(f"/discussions/{ids['discussion']}").get_data(as_text=True)
+    assert page.count('class="app-comment app-comment--reply') == 5
+    more = f"/comments/{first}/replies?start=5"
+    assert f'href="{more}"' in page and "(18 more)" in page
+    # Without JavaScript: a page of the comment and the next replies, with a link on.
+    whole = client.get(more)
+    html = whole.get_data(as_text=True)
+    assert whole.status_code == 200 and "<html" in html
+    assert html.count("app-comment--reply") == 10 and "<strong>5</strong>" in html
+    assert f"/comments/{first}/replies?start=15" in html and "(8 more)" in html
+    # With htmx: only the next replies, to put in place of the link.
+    fragment = client.get(more, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and fragment.count("app-comment--reply") == 10
+    last = client.get(f"/comments/{first}/replies?start=15", headers={"HX-Request": "true"})
+    assert "Show more replies" not in last.get_data(as_text=True)
+
+
+# A fixed number of statements ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("comments", [10, 100, 1000])
+def test_a_discussion_page_costs_at_most_6_statements(world, client, comments):
+    ids = _ids(world)
+    with world.app_context():
+        first = db.session.scalars(select(Comment)).one().id
+    _add_comments(world, ids["discussion"], comments // 2)
+    _add_comments(world, ids["discussion"], comments - comments // 2, replies_to=first)
+    client.sign_in("member@example.org")
+    for url in (f"/discussions/{ids['discussion']}", f"/discussions/{ids['discussion']}?page=2"):
+        client.get(url)
+        with count_queries(world) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert queries.count <= 6, queries
+
+
+def _voters(count: int) -> None:
+    people = []
+    for index in range(count):
+        user = User(
+            email=f"voter{index}@example.org",
+            display_name=f"Voter {index}",
+            group="Labour Group" if index % 2 else "Green Group",
+        )
+        user.set_roles({Role.MEMBER if index % 3 else Role.OFFICER})
+        people.append(user)
+    db.session.add_all(people)
+    db.session.flush()
+    for clause in factories.find_document(ACCORD).clauses:
+        for index, user in enumerate(people):
+            db.session.add(
+                Vote(
+                    user_id=user.id,
+                    clause_id=clause.id,
+                    revision_number=clause.revision_number,
+                    choice=[Choice.SUPPORT, Choice.OPPOSE][index % 2],
+                )
+            )
+
+
+def test_the_document_and_clause_pages_cost_the_same_with_200_voters(world, client):
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    pages = {f"/documents/{ACCORD}": 6, f"/documents/{ACCORD}/clauses/2": 8}
+
+    def cost() -> dict[str, int]:
+        counts = {}
+        for url in pages:
+            client.get(url)
+            with count_queries(world) as queries:
+                assert client.get(url).status_code == 200
+            assert queries.count <= pages[url], queries
+            counts[url] = queries.count
+        return counts
+
+    small = cost()
+    with factories.built(world):
+        document = factories.find_document(ACCORD)
+        factories.voting_opened(document)
+        clause = factories.clause(document, "2")
+        factories.amendment(clause)
+        factories.amendment(clause, body="Another wording.")
+        factories.discussion(document, title="On the whole")
+        factories.discussion(clause=clause, title="Second thread", comments=3)
+        _voters(200)
+        voting.cast_vote(factories.user("member@example.org"), Choice.SUPPORT, clause=clause)
+    _add_comments(world, ids["discussion"], 100)
+    assert cost() == small
+
+
+# The poll gives nothing away -------------------------------------------------------------
+
+
+def test_a_poll_of_a_draft_clause_answers_a_member_as_if_it_did_not_exist(app, client):
+    with factories.built(app):
+        factories.everyone()
+        draft = factories.document("draft", title="Draft Protocol")
+        factories.document(title="Open Accord")
+        draft_clause = factories.clause(draft, "1").id
+    client.sign_in("facilitator@example.org")
+    live = f"/documents/draft-protocol/clauses/1/live?clause_id={draft_clause}"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    poll = {"HX-Request": "true", "If-None-Match": etag}
+    assert client.get(live, headers=poll).status_code == 304
+    client.sign_in("member@example.org")
+    with count_queries(app) as queries:
+        refused = client.get(live, headers=poll)
+    assert refused.status_code == 403  # the page's own answer, never a 304
+    assert queries.count <= 4
+    # An id under another document's address gets no 304 either.
+    client.sign_in("facilitator@example.org")
+    other = f"/documents/open-accord/clauses/1/live?clause_id={draft_clause}"
+    assert client.get(other, headers=poll).status_code == 404
