@@ -22,7 +22,10 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code != 303
+    """Whether a sign-in attempt counts against the throttles: not when it succeeded (303), nor
+    when the service could not judge it (5xx: the database or the throttle's Redis is down,
+    and counting it would reach Redis again)."""
+    return response.status_code != 303 and response.status_code < 500
 
 
 def _start_signed_in(user: User) -> None:
