@@ -4,6 +4,7 @@ stand for a database or Redis server that stops, or whose host stops answering, 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from typing import Literal
@@ -54,10 +55,8 @@ class Relay:
 
     def _stop_listening(self) -> None:
         if self._listener is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._listener.close()
             self._listener = None
 
@@ -103,8 +102,6 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
