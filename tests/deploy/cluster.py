@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 README = REPO / "README.md"
 VENV_BIN = REPO / ".venv" / "bin"
+# Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 
 # The machine's paths in the README and the units, and where each is in the test.
 ENV_FILE = "/etc/accord/accord.env"
@@ -217,7 +219,8 @@ class Cluster:
                 command = f"printf '%s\\n' {shlex.quote(admin_password)} | {command}"
             lines.append(command)
         script = "\n".join(lines)
-        clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "CI")}
+        clean = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "CI")}
+        clean["PATH"] = f"{os.environ.get('PATH', '/usr/bin:/bin')}:/usr/sbin:/sbin"
         result = subprocess.run(
             ["bash", "-c", script], cwd=REPO, env=clean, capture_output=True, text=True
         )
@@ -266,7 +269,7 @@ http {{
         log = self.directory / "nginx" / "error.log"
         with (self.directory / "nginx" / "stderr.log").open("ab") as stderr:
             self.nginx = subprocess.Popen(
-                [shutil.which("nginx") or "nginx", "-c", str(self.nginx_conf)],
+                [NGINX or "nginx", "-c", str(self.nginx_conf)],
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )

@@ -7,8 +7,8 @@ installs Debian's nginx first (`make nginx`).
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 import subprocess
 import threading
 import time
@@ -22,13 +22,22 @@ from app.extensions import db
 from app.models import Role
 from tests import databases, factories
 from tests.databases import IN_CI
-from tests.deploy.cluster import DEPLOY, README, Cluster, production_commands, read_env_file
+from tests.deploy.cluster import (
+    DEPLOY,
+    NGINX,
+    README,
+    Cluster,
+    production_commands,
+    read_env_file,
+)
 from tests.deploy.visitor import StraightToHost, ThroughProxy
 
 PASSWORD = "a-long-test-password"
-REDIS_DB = 14  # this test's own: emptied before it starts
+# This test's own Redis database, emptied before it starts: 14, or 15 for a second pytest-xdist
+# worker (each worker that runs these tests builds its own cluster).
+REDIS_DB = 14 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 2
 
-if shutil.which("nginx") is None:
+if NGINX is None:
     reason = "nginx is not installed (Debian: apt-get install nginx, or make nginx)"
     if IN_CI:
         pytest.fail(reason + "; CI must run the multi-host test", pytrace=False)
@@ -121,7 +130,7 @@ def test_the_readme_walks_through_the_shipped_files_in_order():
 
 def test_the_site_passes_nginx_t_and_each_host_has_its_own_control_socket(cluster):
     result = subprocess.run(
-        ["nginx", "-t", "-c", str(cluster.nginx_conf)], capture_output=True, text=True
+        [NGINX or "nginx", "-t", "-c", str(cluster.nginx_conf)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
