@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format chromium postgres system-libraries bench clean
+.PHONY: install run test lint format chromium nginx postgres redis system-libraries bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,21 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+## nginx for the multi-host test (tests/deploy/test_multi_host.py), from Debian; the test runs
+## its own instance, so the package's service is left as Debian starts it
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian's nginx for the multi-host test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+## Redis (the shared sign-in throttle) for the deployment tests: Debian's, started if silent
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+	  command -v redis-server >/dev/null 2>&1 || { echo "Installing Debian's Redis"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }; \
+	  redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 >/dev/null; \
+	  for i in 1 2 3 4 5; do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
 ## Start the machine's PostgreSQL if it is not answering
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
@@ -60,7 +75,7 @@ format: install
 	$(BIN)/ruff format app tests bench wsgi.py migrations/env.py
 
 ## Lint, then every test: unit and request tests on SQLite and PostgreSQL, and the browser
-test: install system-libraries chromium postgres lint
+test: install system-libraries chromium nginx postgres redis lint
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 ## Benchmarks (timings are measured here, never asserted in tests)

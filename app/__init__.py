@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     env = (config or {}).get("ACCORD_ENV") or os.environ.get("ACCORD_ENV", "production")
     app.config.update(settings.settings(env, app.instance_path))
     app.config.update(config or {})
+    app.config.update(settings.derived_settings(app.config))
     settings.check_production(app.config)
     if app.config["TRUSTED_PROXIES"]:
         # Behind a proxy, take the client's address (for throttling) and scheme from its headers.

@@ -33,6 +33,52 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def derived_settings(config: dict) -> dict:
+    """Settings computed from others once overrides are applied (unless given themselves):
+    the engine's options from the database URL, the throttle storage's from its URI."""
+    derived = {}
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+        derived["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            config["SQLALCHEMY_DATABASE_URI"], config["DATABASE_CONNECT_TIMEOUT_SECONDS"]
+        )
+    if "RATELIMIT_STORAGE_OPTIONS" not in config:
+        derived["RATELIMIT_STORAGE_OPTIONS"] = throttle_storage_options(
+            config["RATELIMIT_STORAGE_URI"], config["RATELIMIT_STORAGE_TIMEOUT_SECONDS"]
+        )
+    return derived
+
+
+def engine_options(url: str, timeout: int) -> dict:
+    """SQLAlchemy engine options: a stale pooled connection is tested before use, and on
+    PostgreSQL a server that does not answer fails the connection within ``timeout`` seconds
+    (``DATABASE_CONNECT_TIMEOUT_SECONDS``, default 5) instead of holding the worker until
+    gunicorn kills it, which answers gunicorn's bare "Internal Server Error" rather than the
+    product's 503 page. ``tcp_user_timeout`` (milliseconds) bounds a server that vanishes
+    mid-query the same way."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {
+            "connect_timeout": timeout,
+            "tcp_user_timeout": timeout * 2 * 1000,
+        }
+    return options
+
+
+def throttle_storage_options(uri: str, timeout: int) -> dict:
+    """Options for the throttle's storage (limits' ``storage_from_string``): its errors raised
+    as ``limits.errors.StorageError``, which app/errors.py answers with 503 so sign-in fails
+    closed; for Redis, connect and read time-outs of ``timeout`` seconds
+    (``RATELIMIT_STORAGE_TIMEOUT_SECONDS``, default 2)."""
+    options: dict = {"wrap_exceptions": True}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        options.update(socket_connect_timeout=timeout, socket_timeout=timeout)
+    return options
+
+
+def _seconds(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
 def _keys(value: str) -> list[str]:
     """Keys given as one environment variable, separated by commas or whitespace."""
     return [key for key in value.replace(",", " ").split() if key]
@@ -68,7 +114,9 @@ def settings(env: str, instance_path: str) -> dict:
         "TWO_FACTOR_KEYS_RETIRED": _keys(os.environ.get("TWO_FACTOR_KEYS_RETIRED", "")),
         "TWO_FACTOR_REQUIRED_ROLES": _required_roles(env),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long a database or Redis that does not answer may hold a request (seconds).
+        "DATABASE_CONNECT_TIMEOUT_SECONDS": _seconds("DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
+        "RATELIMIT_STORAGE_TIMEOUT_SECONDS": _seconds("RATELIMIT_STORAGE_TIMEOUT_SECONDS", 2),
         "SESSION_COOKIE_NAME": "accord_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

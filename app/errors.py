@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, g, redirect, request
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -150,9 +151,29 @@ def database_error(error: SQLAlchemyError) -> Response:
     return response
 
 
+THROTTLE_UNAVAILABLE = (
+    "Signing in is not available at the moment",
+    "Accord cannot check for repeated failed attempts just now, so it is not accepting "
+    "passwords. Nothing was changed. Try again in a few minutes; if it keeps happening, "
+    "tell Democratic Services.",
+)
+
+
+def throttle_unavailable(error: StorageError) -> Response:
+    """The throttle's storage (Redis) cannot be reached: refuse what it guards (sign-in,
+    password reset requests) with 503 rather than let unlimited attempts through. Pages that
+    are not throttled never reach the storage, so they keep working."""
+    log.error("Throttle storage unreachable in %s %s", request.method, request.path, exc_info=error)
+    _forget_transaction()
+    response = _error_page(503, *THROTTLE_UNAVAILABLE)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 def init_errors(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
     app.register_error_handler(SQLAlchemyError, database_error)
+    app.register_error_handler(StorageError, throttle_unavailable)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -172,6 +193,8 @@ def init_errors(app: Flask) -> None:
             original = getattr(error, "original_exception", None)
             if isinstance(original, SQLAlchemyError):
                 return database_error(original)
+            if isinstance(original, StorageError):  # e.g. counting a failure after the view
+                return throttle_unavailable(original)
             return server_error_page(code, title, message)
         if error.description and error.description != type(error).description:
             message = error.description  # a route's own explanation, e.g. "locked"

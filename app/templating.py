@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 from flask_login import current_user
+from werkzeug.security import safe_join
 
 from app.markdown import render_markdown
 from app.permissions import PREDICATES
@@ -57,7 +61,38 @@ def unread_notification_count() -> int:
     return g.unread_notification_count
 
 
+@cache
+def _file_fingerprint(path: str, modified_ns: int) -> str:
+    """The first 12 hex digits of the SHA-256 of the file at ``path`` as it was at
+    ``modified_ns`` (its modification time, so an edited file gets a new fingerprint)."""
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()[:12]
+
+
+def static_fingerprint(static_folder: str, filename: str) -> str | None:
+    """The fingerprint of a static file, or None when there is no such file."""
+    path = safe_join(static_folder, filename)
+    if path is None:
+        return None
+    try:
+        modified_ns = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    return _file_fingerprint(path, modified_ns)
+
+
 def init_templating(app: Flask) -> None:
+    @app.url_defaults
+    def fingerprint_static_urls(endpoint: str, values: dict) -> None:
+        """``url_for('static', filename=...)`` carries ``?v=`` and the file's content hash, so
+        a proxy may cache the file for a year (deploy/nginx/accord.conf.template) and a
+        changed file is fetched afresh under its new address."""
+        if endpoint != "static" or "v" in values or app.static_folder is None:
+            return
+        fingerprint = static_fingerprint(app.static_folder, values.get("filename", ""))
+        if fingerprint is not None:
+            values["v"] = fingerprint
+
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count

@@ -2,7 +2,7 @@
 
 Every step that checks a secret shares two limits: per account (``SIGN_IN_LIMIT_PER_ACCOUNT``,
 keyed by the email address being signed in to) and per address (``SIGN_IN_LIMIT_PER_ADDRESS``).
-Only failures count: an answer of 400 or more (a wrong password or code answers 422).
+Only refusals count: an answer in the 400s (a wrong password or code answers 422).
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code >= 400
+    """Whether an attempt counts against the throttles: a refusal (4xx), not a success nor an
+    answer the service could not judge (5xx: the database or the throttle's Redis is down, and
+    counting it would reach Redis again)."""
+    return 400 <= response.status_code < 500
 
 
 per_address = limiter.shared_limit(

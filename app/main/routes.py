@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Clause, Document, DocumentKind
 from app.permissions import readable_documents
 from app.rendering import render
@@ -30,13 +30,27 @@ def home():
     return render("main/home.html", by_kind=by_kind, clause_counts=clause_counts)
 
 
+def _throttle_reachable() -> bool:
+    """Whether the sign-in throttle's storage (Redis in production) answers."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # limits' storages raise their client's own errors from check()
+        current_app.logger.exception("health check: throttle storage unreachable")
+        return False
+
+
 @bp.get("/healthz")
 def healthz():
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers, as JSON: ``status`` ``ok`` (200), ``degraded`` (200: the throttle's
+    storage is unreachable, so sign-in is refused but signed-in people are served) or
+    ``unavailable`` (503: the database is unreachable); ``database`` and ``throttle`` say
+    ``ok`` or ``unreachable``."""
+    throttle = "ok" if _throttle_reachable() else "unreachable"
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         current_app.logger.exception("health check: database unreachable")
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}, 200
+        return {"status": "unavailable", "database": "unreachable", "throttle": throttle}, 503
+    status = "ok" if throttle == "ok" else "degraded"
+    return {"status": status, "database": "ok", "throttle": throttle}, 200

@@ -101,7 +101,11 @@ def test_pages_have_no_inline_script_or_style(seeded, client):
 
 def test_healthz_answers_without_sign_in(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.json == {
+        "status": "ok",
+        "database": "ok",
+        "throttle": "ok",
+    }
 
 
 def test_healthz_says_503_when_the_database_is_unreachable(tmp_path):
