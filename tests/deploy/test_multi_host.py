@@ -252,7 +252,7 @@ def test_the_throttle_counts_the_real_client_address_not_a_forged_one(cluster):
     assert forged.status == 429, "a forged X-Forwarded-For does not escape the address limit"
     other_client = via_proxy(cluster, source="127.0.0.3").sign_in("nobody@example.org", "wrong")
     assert other_client.status == 422, "another client's address has its own count"
-    keys = [key.decode() for key in store.keys("*auth.sign_in*")]
+    keys = [key.decode() for key in store.keys("*sign-in-address*")]
     assert any("/127.0.0.2/" in key for key in keys), keys
     assert not any("10.9.9." in key for key in keys), keys
 

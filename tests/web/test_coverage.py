@@ -26,7 +26,8 @@ SOURCES = ("Culture Review 2019", "Corporate Peer Challenge 2019")
 # grows with the number of sources or recommendations.
 REVIEW_QUERIES = 5  # the coverage section of the review, on its own page
 COVERAGE_QUERIES = 4
-EXPORT_QUERIES = 13  # the audit trail head, and the votes set aside
+EXPORT_QUERIES = 17  # the audit trail head, the votes set aside, and the annex's amendments,
+# declarations and wordings with their authors (papers a committee can file)
 
 
 def _submit_the_protocol(app) -> None:
