@@ -224,17 +224,14 @@ def displayed(events: Iterable[AuditEvent]) -> list[ShownEvent]:
     ids = {e.actor_id for e in events if e.actor_id is not None} | {
         e.object_id for e in events if e.object_type == "person" and e.object_id is not None
     }
-    names: dict[int, str] = (
-        dict(
-            db.session.execute(
-                select(User.id, User.display_name).where(
-                    User.id.in_(ids), User.anonymised_at.is_not(None)
-                )
-            ).tuples()
+    names: dict[int, str] = {}
+    if ids:
+        rows = db.session.execute(
+            select(User.id, User.display_name).where(
+                User.id.in_(ids), User.anonymised_at.is_not(None)
+            )
         )
-        if ids
-        else {}
-    )
+        names = {user_id: name for user_id, name in rows}
     pairs = _former_identifiers(names)
     replacements = {old.lower(): new for old, new in pairs}
     pattern = (
