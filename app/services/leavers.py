@@ -231,7 +231,7 @@ def displayed(events: Iterable[AuditEvent]) -> list[ShownEvent]:
                 User.id.in_(ids), User.anonymised_at.is_not(None)
             )
         )
-        names = {user_id: name for user_id, name in rows}
+        names = {row.id: row.display_name for row in rows}
     pairs = _former_identifiers(names)
     replacements = {old.lower(): new for old, new in pairs}
     pattern = (
