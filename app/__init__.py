@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.main import routes as main
     from app.notifications import routes as notifications
     from app.people import routes as people
+    from app.personal_data import routes as personal_data
     from app.public import routes as public
     from app.two_factor import routes as two_factor
     from app.voting import routes as voting
@@ -97,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(personal_data.bp)
 
     from app import cli, errors, mail, retries, templating
 

@@ -16,6 +16,7 @@ from app.services import (
     DomainError,
     accounts,
     audit,
+    leavers,
     notifications,
     people,
     seeding,
@@ -353,12 +354,40 @@ def reset_two_factor(email: str) -> None:
     click.echo(f"Two-factor sign-in reset for {user.email}; they have been emailed.")
 
 
+@users.command("anonymise")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def anonymise(email: str, yes: bool) -> None:
+    """Anonymise a person who has left: their name becomes "Former Member" (or the like), their
+    email and contact details are removed and they can never sign in again. Their votes,
+    comments and the audit trail stay. This cannot be undone."""
+    user = _user(email)
+    if not yes:
+        click.confirm(
+            f"Anonymise {user.display_name} ({user.email})? This cannot be undone.", abort=True
+        )
+    try:
+        leavers.anonymise(user, by=None)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Anonymised {email}: the account now shows as {user.display_name}.")
+
+
 @users.command("list")
 def list_users() -> None:
     """Everyone, with roles and whether they are active."""
     for user in db.session.scalars(select(User).order_by(User.email)):
         roles = ", ".join(sorted(user.roles)) or "no roles"
-        state = "deactivated" if not user.active else "active" if user.password_hash else "invited"
+        state = (
+            "anonymised"
+            if user.is_anonymised
+            else "deactivated"
+            if not user.active
+            else "active"
+            if user.password_hash
+            else "invited"
+        )
         click.echo(f"{user.email}\t{user.display_name}\t{roles}\t{state}")
 
 

@@ -146,6 +146,28 @@ def can_reset_two_factor(user: User | None) -> bool:
     return can_manage_people(user)
 
 
+def can_download_own_data(user: User | None) -> bool:
+    """Download a copy of what Accord holds about oneself (UK GDPR art. 15 and 20): everyone
+    signed in and active."""
+    return _is_active(user)
+
+
+def can_export_personal_data(user: User | None) -> bool:
+    """Produce a person's data for a subject access request: administrators."""
+    return can_manage_people(user)
+
+
+def can_anonymise(user: User | None, person: User) -> bool:
+    """Anonymise a person who has left: administrators, of someone else, once."""
+    return (
+        _is_active(user)
+        and user.is_admin
+        and person is not user
+        and (person.id is None or person.id != user.id)
+        and person.anonymised_at is None
+    )
+
+
 def can_switch_off_two_factor(user: User | None) -> bool:
     """Switch off one's own two-factor sign-in: only where one's roles do not require it."""
     return _is_active(user) and not is_two_factor_required(user)

@@ -16,6 +16,7 @@ from app.markdown import render_markdown
 from app.permissions import PREDICATES
 from app.rules import is_two_factor_required
 from app.services import notifications
+from app.services.leavers import former_name
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -95,6 +96,7 @@ def init_templating(app: Flask) -> None:
 
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
+    app.jinja_env.globals["former_name"] = former_name
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time

@@ -74,6 +74,9 @@ class User(UserMixin, Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
+    # Set when an administrator anonymised the account of a person who left: the name became
+    # "Former Member" (or the like), the email a placeholder, and sign-in is impossible.
+    anonymised_at: Mapped[datetime | None]
 
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -89,6 +92,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive people
         return self.active
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token in the cookie, never the user id."""

@@ -15,14 +15,23 @@ from app.people.forms import (
     ImportForm,
     InviteForm,
 )
-from app.permissions import can_manage_people, can_reset_two_factor, require
+from app.permissions import (
+    can_anonymise,
+    can_export_personal_data,
+    can_manage_people,
+    can_reset_two_factor,
+    require,
+)
+from app.personal_data.routes import archive_response
 from app.rendering import render
 from app.services import (
     DomainError,
     account_tokens,
     accounts,
+    leavers,
     people,
     people_import,
+    personal_data,
     two_factor,
 )
 
@@ -234,6 +243,44 @@ def reset_two_factor(user_id: int):
     flash(
         f"{user.display_name}'s two-factor sign-in is reset and they are signed out. "
         f"An email to {user.email} tells them.",
+        "success",
+    )
+    return redirect(url_for("people.show", user_id=user.id), 303)
+
+
+@bp.post("/people/<int:user_id>/personal-data")
+def export_personal_data(user_id: int):
+    """A subject access request: the ZIP the person would download themself (audited: who,
+    whose, when)."""
+    user = db.get_or_404(User, user_id)
+    require(can_export_personal_data(current_user))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("people.show", user_id=user.id), 303)
+    personal_data.record_subject_access(user, by=current_user)
+    db.session.commit()
+    return archive_response(user)
+
+
+@bp.route("/people/<int:user_id>/anonymise", methods=["GET", "POST"])
+def anonymise(user_id: int):
+    """Warn and confirm, then anonymise a person who has left: their name becomes "Former
+    Member" (or the like), their contact details go and sign-in ends; their contributions
+    stay."""
+    user = db.get_or_404(User, user_id)
+    require(can_anonymise(current_user, user))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _confirm_page(user, "anonymise", form)
+    try:
+        leavers.anonymise(user, by=current_user)
+    except people.LastAdmin as error:
+        db.session.rollback()
+        return _confirm_page(user, "anonymise", form, error=str(error))
+    db.session.commit()
+    flash(
+        f"The account is anonymised: it now shows as {user.display_name}. Their comments, "
+        "votes and amendments stay, under that name.",
         "success",
     )
     return redirect(url_for("people.show", user_id=user.id), 303)

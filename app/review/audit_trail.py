@@ -14,7 +14,7 @@ from app.pagination import paginate
 from app.permissions import can_see_audit, require
 from app.rendering import render
 from app.review.blueprint import bp
-from app.services import audit
+from app.services import audit, leavers
 
 AUDIT_PAGE_SIZE = 50
 
@@ -63,7 +63,7 @@ def audit_trail():
         checkpoints=checkpoints,
         in_trail=audit.present_hashes(point.head_hash for point in checkpoints),
         head=audit.head(),
-        events=found.items,
+        events=leavers.displayed(found.items),
         filters=filters,
         page=found.number,
         pages=found.pages,
@@ -86,5 +86,8 @@ def object_history(object_type: str, object_id: int):
     if not events:
         abort(404)
     return render(
-        "review/object_history.html", events=events, object_type=object_type, object_id=object_id
+        "review/object_history.html",
+        events=leavers.displayed(events),
+        object_type=object_type,
+        object_id=object_id,
     )

@@ -152,6 +152,8 @@ def send_invitation(user: User, *, by: User | None) -> None:
     """Email a new single-use invitation link; any earlier link stops working."""
     if user.password_hash:
         raise AlreadySetUp(f"{user.display_name} has already set a password and can sign in.")
+    if user.anonymised_at is not None:
+        raise AlreadySetUp(f"{user.display_name}'s account is anonymised: it cannot be used again.")
     if not user.active:
         raise AlreadySetUp(f"{user.display_name} is deactivated: reactivate them first.")
     lifetime = invitation_lifetime()

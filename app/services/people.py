@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
-from app.services import DomainError, account_tokens, audit, voting
+from app.services import Conflict, DomainError, account_tokens, audit, voting
 from app.services.accounts import (
     end_all_sessions,
     find_user_by_email,
@@ -104,7 +104,21 @@ def deactivate(user: User, *, by: User | None = None) -> None:
     )
 
 
+class Anonymised(Conflict):
+    """The account was anonymised (its person left): it cannot be reactivated, invited or
+    given details again (409). Add the person afresh if they come back."""
+
+    def __init__(self, user: User):
+        super().__init__(
+            f"{user.display_name}'s account is anonymised, so it cannot be used again. "
+            "If they come back, add them as a new person."
+        )
+
+
 def reactivate(user: User, *, by: User | None = None) -> None:
+    """Let a deactivated person sign in again. Raises ``Anonymised`` for an anonymised one."""
+    if user.is_anonymised:
+        raise Anonymised(user)
     if user.active:
         return
     user.active = True
@@ -306,7 +320,10 @@ def update_person(
     before and after). The last active administrator keeps the admin role.
 
     A new email address withdraws the links sent to the old one (an invitation sent to a
-    mistyped address must not stay usable by whoever reads that mailbox)."""
+    mistyped address must not stay usable by whoever reads that mailbox). Raises ``Anonymised``
+    for an anonymised account."""
+    if user.is_anonymised:
+        raise Anonymised(user)
     email = normalise_email(email)
     if email != user.email:
         other = find_user_by_email(email)
@@ -363,7 +380,7 @@ def change_event(user: User, before: dict, *, by: User | None, note: str = "") -
 class Status:
     """Where a person's account stands, for the people pages."""
 
-    key: str  # active, invited, expired, not_invited, deactivated
+    key: str  # active, invited, expired, not_invited, deactivated, anonymised
     label: str
     colour: str
     expires_at: datetime | None = None
@@ -375,12 +392,16 @@ STATUSES = {
     "expired": "Invitation expired",
     "not_invited": "Not invited",
     "deactivated": "Deactivated",
+    "anonymised": "Anonymised",
 }
 
 
 def status_of(user: User, invitation: AccountToken | None) -> Status:
     """Deactivated, Active (has a password), Invited (a live invitation), or its invitation
-    expired (or was never sent). ``status_condition`` is the same rule in SQL."""
+    expired (or was never sent); Anonymised once the person left. ``status_condition`` is the
+    same rule in SQL."""
+    if user.is_anonymised:
+        return Status("anonymised", STATUSES["anonymised"], "grey")
     if not user.active:
         return Status("deactivated", STATUSES["deactivated"], "grey")
     if user.password_hash:
@@ -408,7 +429,8 @@ def status_condition(key: str):
     waiting = User.active.is_(True) & User.password_hash.is_(None)
     return {
         "active": User.active.is_(True) & User.password_hash.is_not(None),
-        "deactivated": User.active.is_(False),
+        "deactivated": User.active.is_(False) & User.anonymised_at.is_(None),
+        "anonymised": User.anonymised_at.is_not(None),
         "invited": waiting & live_invitation,
         "expired": waiting & any_invitation & ~live_invitation,
         "not_invited": waiting & ~any_invitation,

@@ -28,14 +28,17 @@ from app.models import (
 from app.permissions import (
     PREDICATES,
     can_adopt,
+    can_anonymise,
     can_answer_attendance,
     can_attend,
     can_comment,
     can_create_document,
     can_decide_amendment,
+    can_download_own_data,
     can_edit_agenda,
     can_edit_clause,
     can_edit_comment,
+    can_export_personal_data,
     can_export_version,
     can_export_working_text,
     can_manage_clauses,
@@ -102,6 +105,25 @@ def test_only_admins_manage_people(role):
     assert can_manage_people(person(role)) is (role == Role.ADMIN)
     assert can_reset_two_factor(person(role)) is (role == Role.ADMIN)
     assert can_reset_two_factor(person(role, active=False)) is False
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_personal_data_downloads_and_anonymising(role):
+    """Everyone downloads their own data; only administrators export someone else's (a subject
+    access request) or anonymise someone else, once."""
+    assert can_download_own_data(person(role)) is True
+    assert can_download_own_data(person(role, active=False)) is False
+    assert can_download_own_data(None) is False
+    assert can_export_personal_data(person(role)) is (role == Role.ADMIN)
+    assert can_export_personal_data(person(role, active=False)) is False
+    actor, leaver = person(role), person(Role.MEMBER)
+    actor.id, leaver.id = 1, 2
+    assert can_anonymise(actor, leaver) is (role == Role.ADMIN)
+    assert can_anonymise(actor, actor) is False  # never oneself
+    assert can_anonymise(person(role, active=False), leaver) is False
+    assert can_anonymise(None, leaver) is False
+    leaver.anonymised_at = utcnow()
+    assert can_anonymise(actor, leaver) is False  # once
 
 
 PRIVILEGED = {Role.ADMIN, Role.FACILITATOR, Role.STANDARDS}

@@ -22,7 +22,7 @@ from app.models import (
     UserSession,
     utcnow,
 )
-from app.services import account_tokens, accounts, audit, people
+from app.services import account_tokens, accounts, audit, leavers, people
 from tests import databases, factories
 from tests.helpers import (
     PASSWORD,
@@ -35,6 +35,7 @@ from tests.helpers import (
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
+OFFICER = "officer@example.org"
 NEW_PASSWORD = "a-brand-new-password"
 LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|reset-password)/[\w-]+)")
 JO = {
@@ -471,6 +472,7 @@ def test_the_status_filter_agrees_with_the_status_shown(staff):
         people.deactivate(waiting["withdrawn"], by=admin)
         people.reactivate(waiting["withdrawn"], by=admin)
         people.deactivate(accounts.find_user_by_email(MEMBER), by=admin)
+        leavers.anonymise(accounts.find_user_by_email(OFFICER), by=admin)
         db.session.execute(
             update(AccountToken)
             .where(AccountToken.user_id == waiting["expired"].id)

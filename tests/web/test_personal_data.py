@@ -1,0 +1,424 @@
+"""Personal data: "Download your data", an administrator's subject access export, and
+anonymising a person who has left (sign-in impossible, email gone everywhere, votes, tallies
+and the audit chain intact, the audit trail showing the new name)."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import json
+import secrets
+import tempfile
+import zipfile
+
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy import inspect as sa_inspect
+
+from app.extensions import db
+from app.mail import sent_mail
+from app.models import (
+    AccountToken,
+    AttendanceAnswer,
+    AuditEvent,
+    Choice,
+    Document,
+    Notification,
+    NotificationKind,
+    Outcome,
+    RecoveryCode,
+    Role,
+    TokenPurpose,
+    TwoFactorCredential,
+    User,
+    UserSession,
+    Vote,
+)
+from app.services import (
+    account_tokens,
+    accounts,
+    audit,
+    discussions,
+    joint_sessions,
+    leavers,
+    personal_data,
+    voting,
+)
+from tests import factories
+
+ADMIN = "admin@example.org"
+MEMBER = "member@example.org"
+OFFICER = "officer@example.org"
+
+
+def _archive(response) -> zipfile.ZipFile:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+    data = response.get_data()
+    response.close()  # what the WSGI server does: the temporary file is closed and deleted
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def _json(archive: zipfile.ZipFile, kind: str) -> list[dict]:
+    return json.loads(archive.read(f"{kind}.json"))
+
+
+def _csv(archive: zipfile.ZipFile, kind: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(archive.read(f"{kind}.csv").decode())))
+
+
+@pytest.fixture
+def world(app):
+    """A Member who commented (live, edited, withdrawn, hidden), voted, declared an interest,
+    proposed an amendment, answered a session and was notified; an Officer who commented too.
+    Returns the ids and texts the tests look for."""
+    with factories.built(app):
+        people = factories.everyone()
+        member, officer = people[Role.MEMBER], people[Role.OFFICER]
+        document = factories.document()
+        first, second = factories.clause(document, "1"), factories.clause(document, "2")
+        started = factories.discussion(document, first, body="Member's opening", by=member)
+        edited = factories.comment(started, "Member's first words", by=member)
+        discussions.edit_comment(edited, "Member's second words", by=member, seen_edit_count=0)
+        withdrawn = factories.comment(started, "Member's withdrawn words", by=member)
+        discussions.withdraw_comment(withdrawn, by=member)
+        hidden = factories.comment(started, "Member's hidden words", by=member)
+        discussions.hide_comment(hidden, "Off topic", by=people[Role.FACILITATOR])
+        factories.comment(started, "The Officer's private view", by=officer)
+        factories.amendment(first, body="Member's better wording", by=member)
+        factories.voting_opened(document)
+        voting.cast_vote(member, Choice.SUPPORT, clause=first)
+        voting.cast_vote(member, Choice.INTEREST, clause=second, interest_reason="My employer")
+        voting.cast_vote(officer, Choice.OPPOSE, clause=first)
+        session = factories.joint_session()
+        joint_sessions.answer_attendance(session, member, AttendanceAnswer.YES)
+        db.session.flush()
+        return {"member": member.id, "officer": officer.id, "document": document.id}
+
+
+# Download your data --------------------------------------------------------------------------
+
+
+def test_a_person_downloads_their_own_data_as_json_and_csv(world, app, client):
+    client.sign_in(MEMBER)
+    with factories.built(app):
+        factories.two_factor_on(db.session.get(User, world["member"]))
+    page = client.get("/account/your-data")
+    assert page.status_code == 200
+    assert "Download your data" in page.get_data(as_text=True)
+    archive = _archive(client.post_form("/account/your-data"))
+    names = set(archive.namelist())
+    for kind in personal_data.KINDS:
+        assert {f"{kind.name}.json", f"{kind.name}.csv"} <= names
+        rows = _json(archive, kind.name)
+        assert len(_csv(archive, kind.name)) == len(rows), kind.name
+        assert all(tuple(row) == kind.columns for row in rows), kind.name
+        header = next(csv.reader(io.StringIO(archive.read(f"{kind.name}.csv").decode())))
+        assert tuple(header) == kind.columns
+    [profile] = _json(archive, "profile")
+    assert profile["email"] == MEMBER and profile["group"] and profile["ward"]
+    assert [row["role"] for row in _json(archive, "roles")] == ["member"]
+    comments = {row["body"]: row for row in _json(archive, "comments")}
+    assert comments["Member's second words"]["state"] == "live"
+    assert comments["Member's withdrawn words"]["state"] == "withdrawn"
+    hidden = comments["Member's hidden words"]
+    assert hidden["state"] == "hidden" and hidden["hidden_reason"] == "Off topic"
+    bodies = [row["body"] for row in _json(archive, "comment_revisions")]
+    assert "Member's first words" in bodies  # the earlier wording, kept
+    votes = {row["clause"]: row for row in _json(archive, "votes")}
+    assert votes["1"]["choice"] == "support"
+    assert votes["2"]["choice"] == "interest" and votes["2"]["interest_reason"] == "My employer"
+    assert [row["body"] for row in _json(archive, "amendments")] == ["Member's better wording"]
+    assert [row["answer"] for row in _json(archive, "attendance")] == ["yes"]
+    assert _json(archive, "notifications")  # the session's invitation, at least
+    assert _json(archive, "notification_settings")[0]["email_notifications"]
+    assert _json(archive, "sign_ins")
+    assert "token_hash" not in _json(archive, "sign_ins")[0]
+    [second_factor] = _json(archive, "two_factor")
+    assert second_factor["status"] == "on" and second_factor["recovery_codes_left"] == 10
+    everything = b"".join(archive.read(name) for name in names)
+    # Only their own data: nobody else's words, and no secret of theirs.
+    assert b"The Officer's private view" not in everything
+    assert OFFICER.encode() not in everything
+    with app.app_context():
+        member = db.session.get(User, world["member"])
+        credential = db.session.get(TwoFactorCredential, member.id)
+        secrets_held = [member.password_hash, credential.secret_encrypted]
+        secrets_held += list(
+            db.session.scalars(select(RecoveryCode.code_hash).filter_by(user_id=member.id))
+        )
+        secrets_held += list(
+            db.session.scalars(select(UserSession.token_hash).filter_by(user_id=member.id))
+        )
+    for secret in secrets_held:
+        assert secret.encode() not in everything
+
+
+def test_votes_set_aside_are_in_the_download_with_why(world, app, client):
+    """A Member deactivated while voting is open: their votes are set aside, and kept."""
+    client.sign_in(ADMIN)
+    assert client.post_form(f"/people/{world['member']}/deactivate").status_code == 303
+    archive = _archive(client.post_form(f"/people/{world['member']}/personal-data"))
+    votes = _json(archive, "votes")
+    assert len(votes) == 2
+    assert {row["set_aside_reason"] for row in votes} == {"not_eligible"}
+    assert all(row["set_aside_at"] for row in votes)
+
+
+def test_downloading_needs_sign_in_and_the_form(world, app, client):
+    assert client.post("/account/your-data").status_code in (302, 400)
+    assert app.test_client().get("/account/your-data").status_code == 302
+    client.sign_in(MEMBER)
+    refused = client.post("/account/your-data")  # no CSRF token
+    assert refused.status_code in (303, 400)
+    assert refused.mimetype != "application/zip"
+
+
+def test_the_archive_is_streamed_into_a_file_not_built_in_memory(app):
+    """Each kind's rows are a generator reading batches, and the ZIP is written to the file it
+    is given in many small writes as rows arrive, not in one piece at the end."""
+    with factories.built(app):
+        member = factories.member()
+        db.session.execute(
+            insert(Notification),
+            [
+                {
+                    "user_id": member.id,
+                    "kind": NotificationKind.REPLY,
+                    "text": secrets.token_hex(140),
+                    "link": "/",
+                }
+                for _ in range(1500)
+            ],
+        )
+        member_id = member.id
+    with app.app_context():
+        member = db.session.get(User, member_id)
+        for kind in personal_data.KINDS:
+            assert inspect.isgenerator(kind.rows(member.id)), kind.name
+
+        class Recording(io.RawIOBase):
+            def __init__(self, file):
+                self.file, self.sizes = file, []
+
+            def writable(self):
+                return True
+
+            def seekable(self):
+                return True
+
+            def write(self, data):
+                self.sizes.append(len(data))
+                return self.file.write(data)
+
+            def seek(self, *args):
+                return self.file.seek(*args)
+
+            def tell(self):
+                return self.file.tell()
+
+            def flush(self):
+                self.file.flush()
+
+        with tempfile.TemporaryFile() as spool:
+            recording = Recording(spool)
+            personal_data.write_archive(member, recording)
+            total = spool.tell()
+            spool.seek(0)
+            archive = zipfile.ZipFile(spool)
+            assert len(_json(archive, "notifications")) == 1500
+            assert len(_csv(archive, "notifications")) == 1500
+        assert total > 400_000
+        assert len(recording.sizes) > 20
+        assert max(recording.sizes) < total / 4
+
+
+# Subject access ------------------------------------------------------------------------------
+
+
+def test_an_administrator_produces_a_subject_access_export_and_it_is_audited(world, app, client):
+    client.sign_in(ADMIN)
+    page = client.get(f"/people/{world['member']}").get_data(as_text=True)
+    assert "Download their data" in page
+    archive = _archive(client.post_form(f"/people/{world['member']}/personal-data"))
+    assert _json(archive, "profile")[0]["email"] == MEMBER
+    assert "Member's hidden words" in {row["body"] for row in _json(archive, "comments")}
+    with app.app_context():
+        [event] = db.session.scalars(select(AuditEvent).filter_by(action="person.data_exported"))
+        admin = accounts.find_user_by_email(ADMIN)
+        assert (event.actor_id, event.object_type, event.object_id) == (
+            admin.id,
+            "person",
+            world["member"],
+        )
+        assert event.at is not None
+        assert audit.verify().ok
+
+
+def test_only_administrators_produce_someone_elses_data(world, app, client):
+    client.sign_in(OFFICER)
+    assert client.post_form(f"/people/{world['member']}/personal-data").status_code == 403
+    assert "Download their data" not in client.get("/account/your-data").get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.scalar(
+            select(func.count()).where(AuditEvent.action == "person.data_exported")
+        )
+
+
+# Anonymising a person who has left -----------------------------------------------------------
+
+
+def _rows_mentioning(app, needle: str) -> list[str]:
+    """Every table (but the audit trail, which is never rewritten) whose rows mention
+    ``needle`` anywhere."""
+    found = []
+    with app.app_context():
+        for table in sa_inspect(db.engine).get_table_names():
+            if table in {"audit_events", "alembic_version"}:
+                continue
+            for row in db.session.execute(text(f'SELECT * FROM "{table}"')):
+                if needle.lower() in " ".join(str(value) for value in row).lower():
+                    found.append(table)
+    return found
+
+
+def test_anonymising_a_member_who_left(world, app, client):
+    member_id = world["member"]
+    elsewhere = app.test_client()
+    elsewhere.sign_in(MEMBER)
+    with factories.built(app):
+        member = db.session.get(User, member_id)
+        name = member.display_name
+        account_tokens.issue(member, TokenPurpose.PASSWORD_RESET, accounts.invitation_lifetime())
+        document = db.session.get(Document, world["document"])
+        voting.close_voting(document, by=factories.someone(Role.FACILITATOR))
+    with app.app_context():
+        outcomes_before = [(o.id, o.tallies, o.agreed) for o in db.session.scalars(select(Outcome))]
+        votes_before = [
+            (v.id, v.choice, v.set_aside_at)
+            for v in db.session.scalars(select(Vote).filter_by(user_id=member_id))
+        ]
+    assert _rows_mentioning(app, MEMBER)
+
+    client.sign_in(ADMIN)
+    person_page = client.get(f"/people/{member_id}").get_data(as_text=True)
+    assert "anonymise their account" in person_page
+    confirm = client.get(f"/people/{member_id}/anonymise")
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert f"Anonymise {name}?" in page and "This cannot be undone" in page
+    assert "Former Member" in page
+    assert db_user(app, member_id).anonymised_at is None  # a GET changes nothing
+    done = client.post_form(f"/people/{member_id}/anonymise")
+    assert done.status_code == 303
+
+    user = db_user(app, member_id)
+    assert user.display_name == "Former Member" and user.anonymised_at is not None
+    assert user.email == f"former-{member_id}@anonymised.invalid"
+    assert user.ward is None and user.password_hash is None and not user.active
+    # Sign-in is impossible, and the old session is over.
+    assert elsewhere.get("/").status_code == 302
+    assert app.test_client().sign_in(MEMBER).status_code == 422
+    assert app.test_client().sign_in(user.email).status_code == 422
+    # The email is gone from every table but the audit trail.
+    assert _rows_mentioning(app, MEMBER) == []
+    assert _rows_mentioning(app, name) == []
+    with app.app_context():
+        for model in (UserSession, AccountToken, TwoFactorCredential, RecoveryCode, Notification):
+            assert not db.session.scalar(
+                select(func.count()).select_from(model).where(model.user_id == member_id)
+            ), model
+        # Votes and recorded outcomes are exactly as they were.
+        assert [
+            (v.id, v.choice, v.set_aside_at)
+            for v in db.session.scalars(select(Vote).filter_by(user_id=member_id))
+        ] == votes_before
+        assert [
+            (o.id, o.tallies, o.agreed) for o in db.session.scalars(select(Outcome))
+        ] == outcomes_before
+        assert audit.verify().ok
+        [event] = db.session.scalars(select(AuditEvent).filter_by(action="person.anonymised"))
+        assert MEMBER not in json.dumps([event.summary, event.before, event.after])
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    # The audit trail shows the new name, never the old email or name.
+    trail = client.get("/audit").get_data(as_text=True)
+    history = client.get(f"/audit/person/{member_id}").get_data(as_text=True)
+    for shown in (trail, history):
+        assert "Former Member" in shown
+        assert MEMBER not in shown and name not in shown
+    # Comments still show, under the new name.
+    assert "Former Member" in client.get(f"/people/{member_id}").get_data(as_text=True)
+    listed = client.get("/people?status=anonymised").get_data(as_text=True)
+    assert "Former Member" in listed and "Anonymised" in listed
+
+
+def db_user(app, user_id: int) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
+
+
+def test_an_anonymised_account_cannot_be_reactivated_invited_or_edited(world, app, client):
+    with factories.built(app):
+        leavers.anonymise(db.session.get(User, world["member"]), by=None)
+    client.sign_in(ADMIN)
+    sent_mail(app).clear()
+    page = client.get(f"/people/{world['member']}").get_data(as_text=True)
+    assert "Reactivate" not in page and "Send an invitation" not in page
+    assert "anonymise their account" not in page
+    client.post_form(f"/people/{world['member']}/reactivate")
+    client.post_form(f"/people/{world['member']}/invitation")
+    assert client.get(f"/people/{world['member']}/anonymise").status_code == 403
+    user = db_user(app, world["member"])
+    assert not user.active and user.password_hash is None
+    assert sent_mail(app) == []
+    with app.app_context(), pytest.raises(Exception, match="anonymised"):
+        leavers.anonymise(db.session.get(User, world["member"]), by=None)
+
+
+def test_an_administrator_cannot_anonymise_themself(world, app, client):
+    client.sign_in(ADMIN)
+    with app.app_context():
+        admin_id = accounts.find_user_by_email(ADMIN).id
+    assert client.get(f"/people/{admin_id}/anonymise").status_code == 403
+    assert client.post_form(f"/people/{admin_id}/anonymise").status_code == 403
+    assert db_user(app, admin_id).anonymised_at is None
+
+
+def test_the_command_line_anonymises_an_officer(world, app):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["users", "anonymise", OFFICER], input="n\n")
+    assert refused.exit_code != 0 and db_user(app, world["officer"]).anonymised_at is None
+    result = runner.invoke(args=["users", "anonymise", OFFICER, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Former Officer" in result.output
+    user = db_user(app, world["officer"])
+    assert user.display_name == "Former Officer" and user.job_title is None
+    assert runner.invoke(args=["users", "anonymise", OFFICER, "--yes"]).exit_code != 0
+    with app.app_context():
+        [event] = db.session.scalars(select(AuditEvent).filter_by(action="person.anonymised"))
+        assert event.actor_id is None and event.actor_label == "command line"
+        assert audit.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("roles", "independent", "expected"),
+    [
+        ([Role.MEMBER, Role.STANDARDS], False, "Former Member"),
+        ([Role.OFFICER], False, "Former Officer"),
+        ([Role.STANDARDS], True, "Former Independent Person"),
+        ([Role.STANDARDS], False, "Former Standards Committee member"),
+        ([Role.FACILITATOR], False, "Former facilitator"),
+        ([Role.ADMIN], False, "Former administrator"),
+        ([], False, "Former participant"),
+    ],
+)
+def test_the_former_name_follows_the_persons_side(roles, independent, expected):
+    user = User(email="x@example.org", display_name="X", is_independent_person=independent)
+    user.set_roles(set(roles))
+    assert leavers.former_name(user) == expected
