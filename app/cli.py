@@ -170,8 +170,24 @@ def run_notifications(context: click.Context) -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-def seed_demo() -> None:
-    """Load the recommendations, demo accounts, documents and a little activity (idempotent)."""
+@click.option(
+    "--i-know-this-is-production",
+    "in_production",
+    is_flag=True,
+    help="Run even with ACCORD_ENV=production (it creates an administrator whose password "
+    "is DEMO_PASSWORD).",
+)
+def seed_demo(in_production: bool) -> None:
+    """Load the recommendations, demo accounts, documents and a little activity (idempotent).
+
+    Refused in production without ``--i-know-this-is-production``: the demo accounts,
+    an administrator among them, share the published demo password."""
+    if current_app.config["ACCORD_ENV"] == "production" and not in_production:
+        raise click.ClickException(
+            "seed-demo creates demo accounts, an administrator among them, with the published "
+            "demo password. This is production (ACCORD_ENV=production): nothing was loaded. "
+            "Run it with --i-know-this-is-production only on a demonstration site."
+        )
     report = seeding.load_demo(current_app.config["DEMO_PASSWORD"])
     seeding.load_demo_activity(report)
     db.session.commit()

@@ -1,0 +1,150 @@
+"""Security faults found in review (issue 16): body limits, reset timing, calendar links, the
+session cookie's prefix, start-up checks, the Markdown export and sign-in record retention."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Role, User
+from tests import databases, factories
+from tests.helpers import PASSWORD, AccordClient
+
+MiB = 1024 * 1024
+
+
+class CountedStream(io.RawIOBase):
+    """A request body of ``size`` bytes that counts how much of it the application read."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = min(len(buffer), self.size - self.read_bytes)
+        buffer[:count] = b"x" * count
+        self.read_bytes += count
+        return count
+
+
+@pytest.fixture
+def admin_client(app) -> AccordClient:
+    with factories.built(app):
+        factories.admin()
+    client = app.test_client()
+    client.sign_in(factories.ROLE_ACCOUNTS[Role.ADMIN]["email"])
+    return client
+
+
+# Request bodies -----------------------------------------------------------------------------
+
+
+def test_a_huge_body_to_sign_in_is_refused_before_it_is_read(client):
+    """A 200 MB multipart body to the unauthenticated sign-in page: 413 with the house error
+    page, from the Content-Length alone, reading (and spooling) none of it."""
+    body = CountedStream(200 * MiB)
+    response = client.post(
+        "/sign-in",
+        environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": str(body.size)},
+        content_type="multipart/form-data; boundary=xyz",
+    )
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "too big" in html and "govuk-template" in html
+    assert body.read_bytes == 0
+
+
+def test_a_form_over_the_limit_is_refused_and_one_under_it_is_read(app, client):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == 1 * MiB
+    token = client.csrf_token()
+    over = client.post("/sign-in", data={"csrf_token": token, "email": "x" * limit})
+    assert over.status_code == 413
+    under = client.post(
+        "/sign-in", data={"csrf_token": token, "email": "a@example.org", "password": "x" * 1000}
+    )
+    assert under.status_code == 422
+
+
+def test_only_the_import_routes_take_the_larger_import_limit(app, admin_client):
+    """A people import up to MAX_IMPORT_CONTENT_LENGTH reaches the importer (which says it is
+    too big, by the field); beyond it the body is refused before it is read."""
+    assert app.config["MAX_IMPORT_CONTENT_LENGTH"] == 8 * MiB
+    token = admin_client.csrf_token("/people/import")
+    two_mb = "name,email\n" + "Jo,jo@example.org\n" * (2 * MiB // 18)
+    response = admin_client.post("/people/import", data={"csrf_token": token, "text": two_mb})
+    assert response.status_code == 422  # the importer's own message, by the field
+    assert "Paste at most 400,000 characters" in response.get_data(as_text=True)
+    for path in ("/people/import", "/people/import/confirm", "/recommendations/import"):
+        body = CountedStream(300 * MiB)
+        response = admin_client.post(
+            path,
+            environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": str(body.size)},
+            content_type="multipart/form-data; boundary=xyz",
+        )
+        assert response.status_code == 413, path
+        assert body.read_bytes == 0
+    # Elsewhere, the ordinary limit holds even for an administrator.
+    refused = admin_client.post("/people/invite", data={"csrf_token": token, "name": "x" * 2 * MiB})
+    assert refused.status_code == 413
+
+
+# Production: the session cookie and the demo seed --------------------------------------------
+
+PRODUCTION = {
+    "ACCORD_ENV": "production",
+    "AUDIT_KEY": "a-real-audit-key-of-at-least-32-characters",
+    "PUBLIC_URL": "https://accord.sthelens.example",
+    # Shared storage, as production requires; throttling itself is off so this test does not
+    # touch the counters other runs keep in it.
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "RATELIMIT_ENABLED": False,
+    "PASSWORD_HASH_CHEAP": True,
+}
+
+
+@pytest.fixture
+def production_app(database_url, tmp_path):
+    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    with databases.app_for(
+        database_url, cleanup=cleanup, MAIL_OUTBOX_DIR=str(tmp_path / "outbox"), **PRODUCTION
+    ) as app:
+        app.test_client_class = AccordClient
+        yield app
+
+
+def test_in_production_the_session_cookie_is_host_prefixed_and_forms_still_work(
+    production_app,
+):
+    with factories.built(production_app):
+        factories.member()
+    client = production_app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    page = client.get("/sign-in")
+    [cookie] = page.headers.getlist("Set-Cookie")
+    assert cookie.startswith("__Host-accord_session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    signed_in = client.post_form(
+        "/sign-in", {"email": factories.ROLE_ACCOUNTS[Role.MEMBER]["email"], "password": PASSWORD}
+    )
+    assert signed_in.status_code == 303
+    assert client.get("/").status_code == 200
+    assert client.post("/sign-out").status_code == 400  # no CSRF token: refused
+    assert client.post_form("/sign-out").status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_seed_demo_refuses_production_without_the_explicit_flag(production_app):
+    runner = production_app.test_cli_runner()
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
+    assert "--i-know-this-is-production" in refused.output
+    with production_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert "--i-know-this-is-production" in runner.invoke(args=["seed-demo", "--help"]).output
