@@ -148,3 +148,33 @@ def test_seed_demo_refuses_production_without_the_explicit_flag(production_app):
     with production_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
     assert "--i-know-this-is-production" in runner.invoke(args=["seed-demo", "--help"]).output
+
+
+# Absolute links and downloads ----------------------------------------------------------------
+
+
+def test_calendar_files_link_to_public_url_whatever_the_host_and_are_not_stored(database_url):
+    """Behind a proxy that passes on the asker's X-Forwarded-Host (or with a forged Host),
+    the calendar's links are still on PUBLIC_URL."""
+    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    with databases.app_for(database_url, cleanup=cleanup, TRUSTED_PROXIES=1) as app:
+        app.test_client_class = AccordClient
+        with factories.built(app):
+            factories.member()
+            session_id = factories.joint_session().id
+        client = app.test_client()
+        client.sign_in(factories.ROLE_ACCOUNTS[Role.MEMBER]["email"])
+        for path in (f"/sessions/{session_id}/calendar.ics", "/sessions/calendar.ics"):
+            response = client.get(path, headers={"X-Forwarded-Host": "attacker.example"})
+            assert response.status_code == 200, path
+            text = response.get_data(as_text=True).replace("\r\n ", "")  # unfold lines
+            assert "attacker.example" not in text
+            assert f"http://accord.test/sessions/{session_id}" in text
+            assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_download_that_is_not_a_static_asset_is_not_stored(app, client):
+    """no-store is the rule for every answer drawn for someone (pages, calendars, exports,
+    open data), not for each download to remember: only static assets may be cached."""
+    assert client.get("/healthz").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/css/print.css").headers.get("Cache-Control", "")
