@@ -4,6 +4,7 @@ session cookie's prefix, start-up checks, the Markdown export and sign-in record
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -178,3 +179,28 @@ def test_every_download_that_is_not_a_static_asset_is_not_stored(app, client):
     open data), not for each download to remember: only static assets may be cached."""
     assert client.get("/healthz").headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/static/css/print.css").headers.get("Cache-Control", "")
+
+
+# Exports carry only what the pages show ------------------------------------------------------
+
+HOSTILE_BODY = (
+    "Agreed <script>alert(1)</script> text with [a link](javascript:alert(2)) and "
+    '<img src=x onerror="alert(3)">.'
+)
+
+
+def test_the_markdown_export_carries_no_raw_html_or_script_links(app, client):
+    with factories.built(app):
+        factories.admin()
+        factories.document(clauses=[("Respect <b>now</b>", HOSTILE_BODY)])
+    client.sign_in(factories.ROLE_ACCOUNTS[Role.ADMIN]["email"])
+    response = client.get(
+        "/documents/ways-of-working-accord/export/download",
+        query_string={"version": "working", "clauses": "all", "annexes": "yes", "format": "md"},
+    )
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert not re.search(r"(?<!\\)<(script|img|b>)", text), "raw HTML, unescaped"
+    assert not re.search(r"(?<!\\)\]\(javascript:", text), "a script link"
+    assert "\\<script\\>alert(1)\\</script\\>" in text  # shown as text, as on the page
+    assert response.headers["Cache-Control"] == "no-store"
