@@ -22,6 +22,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(audit_commands)
     app.cli.add_command(export)
     app.cli.add_command(notification_commands)
+    app.cli.add_command(account_commands)
 
     from app.recommendations.cli import recommendations_cli
 
@@ -192,6 +193,23 @@ def seed_demo(in_production: bool) -> None:
     seeding.load_demo_activity(report)
     db.session.commit()
     click.echo(f"Demo data loaded: {report}")
+
+
+account_commands = AppGroup("accounts", help="Sign-in records: keep them only as long as set.")
+
+
+@account_commands.command("prune")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    help="Keep this many days (default: SIGN_IN_RECORDS_DAYS, 365 unless set).",
+)
+def prune_sign_in_records(days: int | None) -> None:
+    """Delete sign-in records (ended signed-in sessions) older than the retention period."""
+    days = days or current_app.config["SIGN_IN_RECORDS_DAYS"]
+    count = accounts.prune_sign_in_records(days)
+    db.session.commit()
+    click.echo(f"Deleted {count} sign-in records that ended more than {days} days ago.")
 
 
 users = AppGroup("users", help="Create, list and deactivate people; set their passwords.")

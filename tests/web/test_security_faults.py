@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import AuditEvent, Role, User, UserSession, utcnow
 from tests import databases, factories
 from tests.helpers import PASSWORD, AccordClient
 
@@ -204,3 +205,45 @@ def test_the_markdown_export_carries_no_raw_html_or_script_links(app, client):
     assert not re.search(r"(?<!\\)\]\(javascript:", text), "a script link"
     assert "\\<script\\>alert(1)\\</script\\>" in text  # shown as text, as on the page
     assert response.headers["Cache-Control"] == "no-store"
+
+
+# Sign-in records are kept only as long as set ------------------------------------------------
+
+
+def test_accounts_prune_deletes_sign_in_records_older_than_the_retention_period(app):
+    assert app.config["SIGN_IN_RECORDS_DAYS"] == 365
+    now = utcnow()
+    with factories.built(app):
+        member = factories.member()
+        for name, created, ended in [
+            ("old", 500, 400),
+            ("recent", 30, 10),
+            ("open", 500, None),
+        ]:
+            db.session.add(
+                UserSession(
+                    user=member,
+                    token_hash=name.ljust(64, "0"),
+                    created_at=now - timedelta(days=created),
+                    ended_at=None if ended is None else now - timedelta(days=ended),
+                    ended_reason=None if ended is None else "signed_out",
+                )
+            )
+
+    def left() -> list[str]:
+        with app.app_context():
+            hashes = db.session.scalars(select(UserSession.token_hash)).all()
+            return sorted(h.rstrip("0") for h in hashes)
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["accounts", "prune"])
+    assert result.exit_code == 0 and "Deleted 1 sign-in records" in result.output
+    assert left() == ["open", "recent"]
+    assert runner.invoke(args=["accounts", "prune", "--days", "5"]).exit_code == 0
+    assert left() == ["open"]
+    assert runner.invoke(args=["accounts", "prune", "--days", "0"]).exit_code != 0
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "sign_in_records.pruned")
+        ).all()
+    assert len(actions) == 2
