@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
-from app.boundaries import AccordRequest, IdConverter, reject_nul_bytes
+from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
 from app.extensions import csrf, db, limiter, migrate
 
 
@@ -27,11 +27,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.request_class = AccordRequest
     app.url_map.converters["int"] = IdConverter
+    app.before_request(limit_body)  # first: before anything reads the body
     app.before_request(reject_nul_bytes)
     env = (config or {}).get("ACCORD_ENV") or os.environ.get("ACCORD_ENV", "production")
     app.config.update(settings.settings(env, app.instance_path))
     app.config.update(config or {})
     app.config.update(settings.derived_settings(app.config))
+    settings.check_settings(app.config)
     settings.check_production(app.config)
     if app.config["TRUSTED_PROXIES"]:
         # Behind a proxy, take the client's address (for throttling) and scheme from its headers.

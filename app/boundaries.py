@@ -9,15 +9,21 @@ numbers at all, wherever they arrive:
 - in a query string (``request.args.get(name, type=int)``): ``AccordRequest`` gives the default;
 - in a form: ``IdField`` (and ``in_id_range`` for other fields) makes it a field error (422).
 
+Bodies are bounded: ``MAX_CONTENT_LENGTH`` (1 MiB by default) for every request, and the larger
+``MAX_IMPORT_CONTENT_LENGTH`` (8 MiB) only for the views marked ``takes_import_body`` (the
+people and recommendation imports). A body declared larger is refused with 413 before a byte of
+it is read or spooled to disk; one without a length stops being read at the limit (413).
+
 NUL bytes cannot be stored in PostgreSQL text and are never typed by a person: a request with
 one in its path, query or form answers 400 before any view runs (``reject_nul_bytes``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Request, abort, request
+from flask import Request, abort, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import ValidationError as RouteMismatch
@@ -78,6 +84,27 @@ class IdField(IntegerField):
         if self.data is not None and abs(self.data) > ID_MAX:
             self.data = None
             raise ValueError(self.gettext("Enter a smaller number"))
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def takes_import_body(view: View) -> View:
+    """Mark an import view: its requests may carry up to ``MAX_IMPORT_CONTENT_LENGTH`` bytes."""
+    view.takes_import_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def limit_body() -> None:
+    """Raise the body limit for an import view, before anything reads the body.
+
+    Every other request keeps ``MAX_CONTENT_LENGTH``; werkzeug refuses a larger declared
+    length with 413 without reading, and stops a body without one at the limit."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "takes_import_body", False):
+        limit = current_app.config["MAX_IMPORT_CONTENT_LENGTH"]
+        request.max_content_length = limit
+        request.max_form_memory_size = limit
 
 
 def _has_nul(values) -> bool:

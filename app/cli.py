@@ -33,6 +33,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(notification_commands)
     app.cli.add_command(two_factor_commands)
     app.cli.add_command(markdown_commands)
+    app.cli.add_command(account_commands)
 
     from app.recommendations.cli import recommendations_cli
 
@@ -197,12 +198,45 @@ def markdown_rerender(every: bool) -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-def seed_demo() -> None:
-    """Load the recommendations, demo accounts, documents and a little activity (idempotent)."""
+@click.option(
+    "--i-know-this-is-production",
+    "in_production",
+    is_flag=True,
+    help="Run even with ACCORD_ENV=production (it creates an administrator whose password "
+    "is DEMO_PASSWORD).",
+)
+def seed_demo(in_production: bool) -> None:
+    """Load the recommendations, demo accounts, documents and a little activity (idempotent).
+
+    Refused in production without ``--i-know-this-is-production``: the demo accounts,
+    an administrator among them, share the published demo password."""
+    if current_app.config["ACCORD_ENV"] == "production" and not in_production:
+        raise click.ClickException(
+            "seed-demo creates demo accounts, an administrator among them, with the published "
+            "demo password. This is production (ACCORD_ENV=production): nothing was loaded. "
+            "Run it with --i-know-this-is-production only on a demonstration site."
+        )
     report = seeding.load_demo(current_app.config["DEMO_PASSWORD"])
     seeding.load_demo_activity(report)
     db.session.commit()
     click.echo(f"Demo data loaded: {report}")
+
+
+account_commands = AppGroup("accounts", help="Sign-in records: keep them only as long as set.")
+
+
+@account_commands.command("prune")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    help="Keep this many days (default: SIGN_IN_RECORDS_DAYS, 365 unless set).",
+)
+def prune_sign_in_records(days: int | None) -> None:
+    """Delete sign-in records (ended signed-in sessions) older than the retention period."""
+    days = days or current_app.config["SIGN_IN_RECORDS_DAYS"]
+    count = accounts.prune_sign_in_records(days)
+    db.session.commit()
+    click.echo(f"Deleted {count} sign-in records that ended more than {days} days ago.")
 
 
 users = AppGroup("users", help="Create, list and deactivate people; set their passwords.")

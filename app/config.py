@@ -75,10 +75,6 @@ def throttle_storage_options(uri: str, timeout: int) -> dict:
     return options
 
 
-def _seconds(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
 def _keys(value: str) -> list[str]:
     """Keys given as one environment variable, separated by commas or whitespace."""
     return [key for key in value.replace(",", " ").split() if key]
@@ -95,8 +91,51 @@ def _required_roles(env: str) -> list[str]:
     return [role for role in _keys(value.lower()) if role != "none"]
 
 
+def _integer(name: str, default: int) -> int:
+    """The whole number in the environment variable ``name`` (``default`` when unset);
+    ConfigError naming the setting when it is not a whole number."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number; it is {value!r}.") from None
+
+
 def _minutes(name: str, default: int) -> timedelta:
-    return timedelta(minutes=int(os.environ.get(name, default)))
+    return timedelta(minutes=_integer(name, default))
+
+
+# Numeric settings and the least (and most) value each can work with, checked at start-up in
+# every profile: INVITATION_DAYS=0 would make every invitation fail, a page size of 0 every
+# discussion. Keys are the config keys; a timedelta is counted in whole minutes.
+BOUNDS: dict[str, tuple[int, int | None, str]] = {
+    "SESSION_IDLE_TIMEOUT": (1, None, "SESSION_IDLE_MINUTES"),
+    "SESSION_ABSOLUTE_TIMEOUT": (1, None, "SESSION_ABSOLUTE_MINUTES"),
+    "INVITATION_DAYS": (1, 365, "INVITATION_DAYS"),
+    "PASSWORD_RESET_MINUTES": (1, 7 * 24 * 60, "PASSWORD_RESET_MINUTES"),
+    "COMMENT_EDIT_WINDOW_MINUTES": (0, None, "COMMENT_EDIT_WINDOW_MINUTES"),
+    "COMMENTS_PER_PAGE": (1, 500, "COMMENTS_PER_PAGE"),
+    "LIVE_POLL_SECONDS": (1, 3600, "LIVE_POLL_SECONDS"),
+    "TRUSTED_PROXIES": (0, 10, "TRUSTED_PROXIES"),
+    "SMTP_PORT": (1, 65535, "SMTP_PORT"),
+    "SMTP_TIMEOUT_SECONDS": (1, 3600, "SMTP_TIMEOUT_SECONDS"),
+    "SIGN_IN_RECORDS_DAYS": (1, None, "SIGN_IN_RECORDS_DAYS"),
+    "MAX_CONTENT_LENGTH": (64 * 1024, None, "MAX_CONTENT_LENGTH"),
+    "MAX_IMPORT_CONTENT_LENGTH": (64 * 1024, None, "MAX_IMPORT_CONTENT_LENGTH"),
+    "REPLIES_SHOWN": (0, 500, "REPLIES_SHOWN"),
+    "REPLIES_PER_PAGE": (1, 500, "REPLIES_PER_PAGE"),
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": (1, 300, "DATABASE_CONNECT_TIMEOUT_SECONDS"),
+    "RATELIMIT_STORAGE_TIMEOUT_SECONDS": (1, 300, "RATELIMIT_STORAGE_TIMEOUT_SECONDS"),
+}
+# Throttles, in the rate-limit notation ("5 per 15 minutes").
+RATE_LIMITS = (
+    "SIGN_IN_LIMIT_PER_ACCOUNT",
+    "SIGN_IN_LIMIT_PER_ADDRESS",
+    "PASSWORD_RESET_LIMIT_PER_ACCOUNT",
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS",
+)
 
 
 def settings(env: str, instance_path: str) -> dict:
@@ -115,9 +154,13 @@ def settings(env: str, instance_path: str) -> dict:
         "TWO_FACTOR_REQUIRED_ROLES": _required_roles(env),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         # How long a database or Redis that does not answer may hold a request (seconds).
-        "DATABASE_CONNECT_TIMEOUT_SECONDS": _seconds("DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
-        "RATELIMIT_STORAGE_TIMEOUT_SECONDS": _seconds("RATELIMIT_STORAGE_TIMEOUT_SECONDS", 2),
-        "SESSION_COOKIE_NAME": "accord_session",
+        "DATABASE_CONNECT_TIMEOUT_SECONDS": _integer("DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
+        "RATELIMIT_STORAGE_TIMEOUT_SECONDS": _integer("RATELIMIT_STORAGE_TIMEOUT_SECONDS", 2),
+        # In production the cookie is "__Host-" prefixed (ASVS 3.3.1): browsers then keep it
+        # only if it is Secure, for this exact host (no Domain) and for every path.
+        "SESSION_COOKIE_NAME": "__Host-accord_session" if is_production else "accord_session",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production,
@@ -134,24 +177,33 @@ def settings(env: str, instance_path: str) -> dict:
             "SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
         ),
         # Invitation and password reset links (single use); reset requests are throttled.
-        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
-        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", "60")),
+        "INVITATION_DAYS": _integer("INVITATION_DAYS", 7),
+        "PASSWORD_RESET_MINUTES": _integer("PASSWORD_RESET_MINUTES", 60),
         "PASSWORD_RESET_LIMIT_PER_ACCOUNT": os.environ.get(
             "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
         ),
         "PASSWORD_RESET_LIMIT_PER_ADDRESS": os.environ.get(
             "PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"
         ),
-        # A form's fields may carry a pasted import (400,000 characters for people, 200,000 for
-        # recommendations, posted again as base64 to confirm): up to 4 bytes a character.
-        "MAX_FORM_MEMORY_SIZE": 3 * 1024 * 1024,
-        "COMMENT_EDIT_WINDOW_MINUTES": int(os.environ.get("COMMENT_EDIT_WINDOW_MINUTES", "15")),
-        "COMMENTS_PER_PAGE": int(os.environ.get("COMMENTS_PER_PAGE", "20")),
+        # Request bodies (bytes), refused with 413 from the Content-Length before any is read.
+        # A proxy in front should allow MAX_IMPORT_CONTENT_LENGTH on /people/import* and
+        # /recommendations/import*, and MAX_CONTENT_LENGTH everywhere else (see the README).
+        "MAX_CONTENT_LENGTH": _integer("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # The import routes (app.boundaries.takes_import_body): a pasted or uploaded import of
+        # 400,000 characters for people (200,000 for recommendations, posted again as base64
+        # to confirm), up to 4 bytes a character, percent-encoded in a plain form.
+        "MAX_IMPORT_CONTENT_LENGTH": _integer("MAX_IMPORT_CONTENT_LENGTH", 8 * 1024 * 1024),
+        # Fields other than files: as much as the whole body may carry.
+        "MAX_FORM_MEMORY_SIZE": _integer("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # How long ended signed-in sessions are kept (``flask accounts prune``; see the README).
+        "SIGN_IN_RECORDS_DAYS": _integer("SIGN_IN_RECORDS_DAYS", 365),
+        "COMMENT_EDIT_WINDOW_MINUTES": _integer("COMMENT_EDIT_WINDOW_MINUTES", 15),
+        "COMMENTS_PER_PAGE": _integer("COMMENTS_PER_PAGE", 20),
         # Replies shown under each comment on a thread page; the rest are a link away.
-        "REPLIES_SHOWN": int(os.environ.get("REPLIES_SHOWN", "5")),
-        "REPLIES_PER_PAGE": int(os.environ.get("REPLIES_PER_PAGE", "50")),
-        "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", "4")),
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "REPLIES_SHOWN": _integer("REPLIES_SHOWN", 5),
+        "REPLIES_PER_PAGE": _integer("REPLIES_PER_PAGE", 50),
+        "LIVE_POLL_SECONDS": _integer("LIVE_POLL_SECONDS", 4),
+        "TRUSTED_PROXIES": _integer("TRUSTED_PROXIES", 0),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "St Helens Council"),
         "HSTS": is_production,
@@ -160,11 +212,11 @@ def settings(env: str, instance_path: str) -> dict:
         "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", str(Path(instance_path) / "outbox")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Accord <accord@localhost>"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
-        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_PORT": _integer("SMTP_PORT", 587),
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
-        "SMTP_TIMEOUT_SECONDS": int(os.environ.get("SMTP_TIMEOUT_SECONDS", "30")),
+        "SMTP_TIMEOUT_SECONDS": _integer("SMTP_TIMEOUT_SECONDS", 30),
         # Where people reach the product: links in emails sent from the command line (digests).
         "PUBLIC_URL": os.environ.get(
             "PUBLIC_URL", "" if is_production else "http://127.0.0.1:5000"
@@ -183,6 +235,30 @@ def settings(env: str, instance_path: str) -> dict:
             PUBLIC_URL="http://accord.test",
         )
     return config
+
+
+def check_settings(config: dict) -> None:
+    """Refuse, in every profile, settings the product cannot work with, naming the setting."""
+    from limits import parse_many
+
+    for key, (least, most, name) in BOUNDS.items():
+        value = config[key]
+        if isinstance(value, timedelta):
+            value = value // timedelta(minutes=1)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{name} must be a whole number; it is {value!r}.")
+        if value < least or (most is not None and value > most):
+            allowed = f"from {least:,} to {most:,}" if most is not None else f"at least {least:,}"
+            raise ConfigError(f"{name} must be {allowed}; it is {value:,}.")
+    for name in RATE_LIMITS:
+        try:
+            limits = parse_many(config[name])
+        except ValueError:
+            limits = []
+        if not limits or any(limit.amount < 1 for limit in limits):
+            raise ConfigError(
+                f"{name} must be a throttle such as '5 per 15 minutes'; it is {config[name]!r}."
+            )
 
 
 def check_production(config: dict) -> None:
@@ -211,6 +287,15 @@ def check_production(config: dict) -> None:
         raise ConfigError(
             "PUBLIC_URL must be the address people reach Accord at, for example "
             "https://accord.council.example: links in emails are built from it."
+        )
+    if config["SESSION_COOKIE_NAME"].startswith("__Host-") and (
+        not config["SESSION_COOKIE_SECURE"]
+        or config["SESSION_COOKIE_DOMAIN"]
+        or config["SESSION_COOKIE_PATH"] != "/"
+    ):
+        raise ConfigError(
+            "A __Host- session cookie must be Secure, with no SESSION_COOKIE_DOMAIN and "
+            "SESSION_COOKIE_PATH '/', or browsers drop it."
         )
     if config["MAIL_BACKEND"] not in ("outbox", "smtp"):
         raise ConfigError("MAIL_BACKEND must be outbox or smtp in production.")

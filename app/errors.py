@@ -54,6 +54,11 @@ MESSAGES = {
     405: ("Sorry, that action is not available here", "Go back and use the buttons on the page."),
     409: ("Someone else changed this first", "Reload the page to see the latest version."),
     410: ("That is no longer open to changes", "Go back and reload the page to see why."),
+    413: (
+        "That is too big to send",
+        "What you sent is more than Accord accepts at once. Nothing was changed. Go back and "
+        "send a smaller file or shorter text, or split it into parts.",
+    ),
     422: ("Sorry, that could not be done", "Go back, check what you entered and try again."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 import nh3
+from lxml.html import HtmlElement, fragment_fromstring  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markdown_it.token import Token
+from markupsafe import Markup, escape
 from sqlalchemy import event
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -63,3 +68,135 @@ def keep_rendered(source, html_name: str, version_name: str = "html_version") ->
     def _render(target, value, oldvalue, initiator) -> None:
         setattr(target, html_name, str(render_markdown(value)))
         setattr(target, version_name, POLICY_VERSION)
+
+
+# Markdown for export ---------------------------------------------------------------------------
+#
+# A downstream Markdown tool may pass raw HTML through and link any scheme, so the export must
+# not carry what the pages never show. Text that has none of it is exported as typed; other text
+# is exported as the Markdown of what survives the sanitiser above (the page's rendering).
+
+_with_html = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+_any_link = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+_any_link.validateLink = lambda url: True  # type: ignore[method-assign]  # see what a lax tool links
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~])")
+_LINE_START = re.compile(r"^(\s*)([#+=\-]|\d+[.)])", re.M)
+
+
+def _is_safe_url(url: str) -> bool:
+    match = _SCHEME.match(url)
+    return match is None or (match.group(1).lower() + ":") in SAFE_SCHEMES
+
+
+def _tokens(parser: MarkdownIt, text: str) -> Iterator[Token]:
+    for token in parser.parse(text):
+        yield token
+        yield from token.children or ()
+
+
+def is_safe_markdown(text: str) -> bool:
+    """Whether ``text`` has no raw HTML, image, or link with a scheme other than http(s) or
+    mailto, even for a Markdown tool that passes HTML through and links anything."""
+    for token in _tokens(_any_link, text):
+        if token.type in ("html_block", "html_inline", "image"):
+            return False
+        if token.type == "link_open" and not _is_safe_url(str(token.attrGet("href") or "")):
+            return False
+    return True
+
+
+def _escape(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _paragraph(element: HtmlElement) -> str:
+    """An element's inline Markdown, with what would start a heading or list escaped."""
+    text = _inline(element).strip()
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+
+
+def _inline(element: HtmlElement) -> str:
+    """The Markdown of an element's content (text, emphasis, links, code, breaks)."""
+    parts = [_escape(element.text or "")]
+    for child in element:
+        inner = _inline(child)
+        if child.tag == "strong":
+            parts.append(f"**{inner}**")
+        elif child.tag == "em":
+            parts.append(f"*{inner}*")
+        elif child.tag == "code":
+            code = child.text_content()
+            fence = "`" * (max((len(run) for run in re.findall(r"`+", code)), default=0) + 1)
+            parts.append(f"{fence} {code} {fence}" if "`" in code else f"{fence}{code}{fence}")
+        elif child.tag == "a" and child.get("href"):
+            href = child.get("href", "")
+            parts.append(
+                f"[{inner}](<{href}>)" if re.search(r"[\s()]", href) else f"[{inner}]({href})"
+            )
+        elif child.tag == "br":
+            parts.append("\\")
+        else:
+            parts.append(inner)
+        parts.append(_escape(child.tail or ""))
+    return "".join(parts)
+
+
+def _blocks(element: HtmlElement) -> list[str]:
+    """The Markdown blocks of an element's block children (paragraphs, lists, quotes, code)."""
+    blocks: list[str] = []
+    loose_text = (element.text or "").strip()
+    if loose_text or any(child.tag in ("strong", "em", "code", "a", "br") for child in element):
+        # A tight list item: its text sits in the item itself, not in a paragraph.
+        inline_only = element.__copy__()
+        for child in list(inline_only):
+            if child.tag in ("ul", "ol", "p", "blockquote", "pre", "hr"):
+                inline_only.remove(child)
+        blocks.append(_paragraph(inline_only))
+    for child in element:
+        if child.tag == "p":
+            blocks.append(_paragraph(child))
+        elif child.tag in ("ul", "ol"):
+            start = int(child.get("start") or 1)
+            items = []
+            for number, item in enumerate(child.findall("li"), start):
+                marker = f"{number}. " if child.tag == "ol" else "- "
+                loose = item.find("p") is not None
+                body = ("\n\n" if loose else "\n").join(_blocks(item))
+                indent = " " * len(marker)
+                lines = (indent + line if line else "" for line in body.split("\n"))
+                items.append(marker + "\n".join(lines)[len(indent) :])
+            blocks.append(("\n\n" if child.find("li/p") is not None else "\n").join(items))
+        elif child.tag == "blockquote":
+            quoted = "\n\n".join(_blocks(child))
+            blocks.append("\n".join(("> " + line).rstrip() for line in quoted.split("\n")))
+        elif child.tag == "pre":
+            code = child.text_content().rstrip("\n")
+            fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", code)), default=0) + 1)
+            blocks.append(f"{fence}\n{code}\n{fence}")
+        elif child.tag == "hr":
+            blocks.append("---")
+        if (child.tail or "").strip():  # the text of a tag the sanitiser took away (a heading)
+            blocks.append(_paragraph(fragment_fromstring(f"<p>{escape(child.tail)}</p>")))
+    return [block for block in blocks if block]
+
+
+def export_markdown(text: str | None) -> str:
+    """People's Markdown for an export: as typed when it is safe (``is_safe_markdown``), else
+    the Markdown of what the page shows (``render_markdown``): raw HTML as text, unsafe links
+    and images gone."""
+    text = text or ""
+    if is_safe_markdown(text):
+        return text
+    wrapper = fragment_fromstring(str(render_markdown(text)), create_parent="div")
+    return "\n\n".join(_blocks(wrapper))
+
+
+_PLAIN_SPECIAL = re.compile(r"([\\<\[\]])")
+
+
+def export_text(text: object) -> str:
+    """Plain text (a heading, a name, a recommendation) for a Markdown export: what could open
+    raw HTML or a link (``<``, ``[``, ``]``, ``\\``) is escaped, the rest is as typed."""
+    return _PLAIN_SPECIAL.sub(r"\\\1", str(text))

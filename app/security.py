@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,7 +32,8 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["HSTS"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages carry personal data and CSRF tokens: never store them in shared caches.
+        if request.endpoint != "static":
+            # Pages, calendars, exports and open data are drawn for someone and carry personal
+            # data or CSRF tokens: never store them. Only static assets may be cached.
             headers.setdefault("Cache-Control", "no-store")
         return response

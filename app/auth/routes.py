@@ -14,6 +14,7 @@ from app.auth.forms import (
     TwoFactorCodeForm,
 )
 from app.auth.login_sessions import mark_signed_in
+from app.deferred import after_response
 from app.extensions import db, limiter
 from app.models import TokenPurpose, User
 from app.rendering import render, safe_next
@@ -258,11 +259,10 @@ def _reset_account_key() -> str:
 )
 def forgotten_password():
     """Ask for a password reset link; the answer is the same whether or not the address has
-    an account."""
+    an account, and takes the same time: the link is issued and mailed after it is sent."""
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
-        db.session.commit()
+        after_response(accounts.request_password_reset, form.email.data)
         return redirect(url_for("auth.reset_link_sent"), 303)
     return render("auth/forgotten_password.html", form=form)
 

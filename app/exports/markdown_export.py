@@ -1,6 +1,9 @@
 """The export as one Markdown file: the same content as the print page, as plain text.
 
-Clause bodies are written as they were typed (they are Markdown already). The annexes'
+Clause bodies are written as they were typed (they are Markdown already) unless they hold what
+the pages never show (raw HTML, images, links other than http(s) and mailto): those are written
+as the Markdown of what the page shows (``app.markdown.export_markdown``). Plain text (headings,
+names, recommendations) has ``<``, ``[`` and ``]`` escaped (``export_text``). The annexes'
 recommendation coverage and voting record are Markdown tables; the clause history is a list
 under each clause.
 
@@ -33,6 +36,7 @@ from app.exports.printing import (
     w3c_date,
     when,
 )
+from app.markdown import export_markdown, export_text, is_safe_markdown
 
 _HIDDEN = re.compile(r'<span class="govuk-visually-hidden">.*?</span>', re.S)
 _CRITIC = {
@@ -56,7 +60,7 @@ def critic_markup(redline_html: str) -> str:
 
 def _cell(text: object) -> str:
     """Text that is safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return " ".join(export_text(text).split()).replace("|", "\\|")
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -70,7 +74,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def _title_block(model: ExportModel) -> list[str]:
     lines = [
-        f"# {model.title}",
+        f"# {export_text(model.title)}",
         "",
         f"- Council: {model.council}",
         f"- Document: {model.kind_label}",
@@ -86,7 +90,7 @@ def _title_block(model: ExportModel) -> list[str]:
     rows = session_rows(model.session)
     if rows:
         lines += ["## The meeting", ""]
-        lines += [f"- {label}: {value}" for label, value in rows]
+        lines += [f"- {label}: {export_text(value)}" for label, value in rows]
         lines.append("")
     return lines
 
@@ -94,11 +98,11 @@ def _title_block(model: ExportModel) -> list[str]:
 def _clauses(model: ExportModel) -> list[str]:
     lines: list[str] = []
     for clause in model.clauses:
-        lines += [f"## {clause.number}. {clause.heading}", ""]
+        lines += [f"## {clause.number}. {export_text(clause.heading)}", ""]
         line = agenda_line(clause.agenda)
         if line:
-            lines += [f"*{line}*", ""]
-        body = (clause.body or "").strip("\n")
+            lines += [f"*{export_text(line)}*", ""]
+        body = export_markdown(clause.body).strip("\n")
         if body.strip():
             lines += [body, ""]
         meta = []
@@ -130,12 +134,14 @@ def _changes(model: ExportModel) -> list[str]:
     for change in changes:
         old_heading, new_heading = change.old_heading or "", change.new_heading or ""
         old_body, new_body = change.old_body or "", change.new_body or ""
+        if not (is_safe_markdown(old_body) and is_safe_markdown(new_body)):
+            old_body, new_body = export_markdown(old_body), export_markdown(new_body)
         if change.kind == "added":
             old_heading = old_body = ""
         elif change.kind == "removed":
             new_heading = new_body = ""
         lines += [
-            f"### {change.number}. {change.new_heading or change.old_heading}",
+            f"### {change.number}. {export_text(change.new_heading or change.old_heading)}",
             "",
             change_note(change.kind, change.number),
             "",
@@ -143,7 +149,8 @@ def _changes(model: ExportModel) -> list[str]:
         if change.kind == "moved":
             continue
         if old_heading != new_heading:
-            lines += [f"Heading: {critic_markup(redline_inline(old_heading, new_heading))}", ""]
+            heading = critic_markup(redline_inline(old_heading, new_heading))
+            lines += [f"Heading: {export_text(heading)}", ""]
         body = critic_markup(redline(old_body, new_body))
         if body.strip():
             lines += [body, ""]
@@ -156,9 +163,11 @@ def _annexes(model: ExportModel) -> list[str]:
     lines = ["## Annex A: Clause history", ""]
     with_history = [clause for clause in model.clauses if clause.history]
     for clause in with_history:
-        lines += [f"### {clause.number}. {clause.heading}", ""]
+        lines += [f"### {clause.number}. {export_text(clause.heading)}", ""]
         lines += [
-            f"- {when(entry.when)}: {entry.what}" if entry.when else f"- {entry.what}"
+            f"- {when(entry.when)}: {export_text(entry.what)}"
+            if entry.when
+            else f"- {export_text(entry.what)}"
             for entry in clause.history
         ]
         lines.append("")
@@ -168,7 +177,7 @@ def _annexes(model: ExportModel) -> list[str]:
     lines += ["## Annex B: Recommendation coverage", ""]
     for source, rows in model.coverage_by_source:
         if source:
-            lines += [f"### {source}", ""]
+            lines += [f"### {export_text(source)}", ""]
         lines += _table(
             ["Recommendation", "What it asks", "Answered by"],
             [
@@ -184,7 +193,7 @@ def _annexes(model: ExportModel) -> list[str]:
     if model.coverage:
         lines += ["### Recommendations not yet answered", ""]
         missing = unanswered(model)
-        lines += [f"- {row.label}: {row.text}" for row in missing] or [
+        lines += [f"- {export_text(row.label)}: {export_text(row.text)}" for row in missing] or [
             "Every recommendation is answered by at least one clause."
         ]
         lines.append("")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from icalendar import Calendar, Event
 
+from app.mail import external_url
 from app.models import JointSession
 from app.services.joint_sessions import LONDON
 
@@ -25,7 +26,7 @@ def calendar_for(sessions: list[JointSession]) -> bytes:
         event.add(
             "description",
             f"Theme: {session.theme}. For {session.audience.label}. "
-            + url_for("joint_sessions.show", session_id=session.id, _external=True),
+            + external_url("joint_sessions.show", session_id=session.id),
         )
         calendar.add_component(event)
     calendar.add_missing_timezones()

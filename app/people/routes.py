@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
+from app.boundaries import takes_import_body
 from app.extensions import db
 from app.importers import people as people_csv
 from app.models import Role, User, UserRole
@@ -294,6 +295,7 @@ def _uploaded_text(form: ImportForm) -> str:
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
+@takes_import_body
 def import_people():
     """Upload or paste a CSV file; the preview shows what would happen, writing nothing."""
     require(can_manage_people(current_user))
@@ -326,6 +328,7 @@ def import_people():
 
 
 @bp.post("/people/import/confirm")
+@takes_import_body
 def confirm_import():
     """Import the previewed file: planned again now, and all or nothing."""
     require(can_manage_people(current_user))

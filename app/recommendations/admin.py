@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.boundaries import takes_import_body
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Recommendation, RecommendationSource
@@ -133,6 +134,7 @@ def _preview(source, plan, text: str, fmt: str, *, notice: str | None = None, st
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@takes_import_body
 def import_start():
     """Step 1: choose the source and give the file or text. Answers with the preview."""
     require(can_manage_recommendations(current_user))
@@ -161,6 +163,7 @@ def import_start():
 
 
 @bp.post("/import/save")
+@takes_import_body
 def import_save():
     """Step 2: read the confirmed text again and save all of it, or nothing."""
     require(can_manage_recommendations(current_user))

@@ -4,11 +4,12 @@ their signed-in sessions, and the invitation and reset links that let them set a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, render_template
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -297,3 +298,24 @@ def reset_password(token: str, password: str) -> User:
         summary=f"{user.email} reset their password; every session they had ended",
     )
     return user
+
+
+def prune_sign_in_records(days: int, now: datetime | None = None) -> int:
+    """Delete signed-in sessions that ended more than ``days`` days ago (the retention period,
+    ``SIGN_IN_RECORDS_DAYS``); returns how many. Sessions still open are kept whatever their
+    age, and the audit trail (which is sealed) is never touched. Records the pruning there."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.ended_at.is_not(None), UserSession.ended_at < cutoff),
+        execution_options={"synchronize_session": False},
+    )
+    count = cast(CursorResult, result).rowcount
+    audit.record(
+        "sign_in_records.pruned",
+        actor=None,
+        actor_label="command line",
+        object_type="sign_in_records",
+        summary=f"{count} signed-in sessions that ended before {cutoff:%d %B %Y} were deleted "
+        f"(kept for {days} days)",
+    )
+    return count

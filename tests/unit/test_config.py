@@ -92,6 +92,37 @@ def test_the_embedded_database_lives_under_instance(monkeypatch):
     assert database_url("/srv/accord/instance") == "sqlite:////srv/accord/instance/accord.db"
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("INVITATION_DAYS", "0", "INVITATION_DAYS must be from 1 to 365; it is 0"),
+        ("PASSWORD_RESET_MINUTES", "-5", "PASSWORD_RESET_MINUTES must be from 1"),
+        ("SESSION_IDLE_MINUTES", "ten", "SESSION_IDLE_MINUTES must be a whole number"),
+        ("SESSION_ABSOLUTE_MINUTES", "0", "SESSION_ABSOLUTE_MINUTES must be at least 1"),
+        ("COMMENTS_PER_PAGE", "0", "COMMENTS_PER_PAGE must be from 1"),
+        ("LIVE_POLL_SECONDS", "1.5", "LIVE_POLL_SECONDS must be a whole number"),
+        ("SIGN_IN_RECORDS_DAYS", "-1", "SIGN_IN_RECORDS_DAYS must be at least 1"),
+        ("MAX_CONTENT_LENGTH", "100", "MAX_CONTENT_LENGTH must be at least 65,536"),
+        ("SIGN_IN_LIMIT_PER_ACCOUNT", "lots", "SIGN_IN_LIMIT_PER_ACCOUNT must be a throttle"),
+        ("PASSWORD_RESET_LIMIT_PER_ADDRESS", "0 per hour", "PASSWORD_RESET_LIMIT_PER_ADDRESS"),
+    ],
+)
+def test_settings_that_cannot_work_are_refused_at_start_up_by_name(
+    monkeypatch, variable, value, message
+):
+    """In every profile: INVITATION_DAYS=0 would otherwise make every invitation a 500."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=message):
+        create_app({"ACCORD_ENV": "development"})
+
+
+def test_settings_given_to_create_app_are_checked_too():
+    with pytest.raises(ConfigError, match="COMMENTS_PER_PAGE"):
+        create_app({"ACCORD_ENV": "test", "COMMENTS_PER_PAGE": 0})
+    with pytest.raises(ConfigError, match="INVITATION_DAYS"):
+        create_app({"ACCORD_ENV": "test", "INVITATION_DAYS": "7"})
+
+
 def _production_environment(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
     monkeypatch.setenv("AUDIT_KEY", AUDIT_KEY)
@@ -136,3 +167,15 @@ def test_two_factor_is_optional_for_everyone_on_a_laptop_unless_set(monkeypatch)
     monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "admin, member")
     app = create_app({"ACCORD_ENV": "test"})
     assert app.config["TWO_FACTOR_REQUIRED_ROLES"] == ["admin", "member"]
+
+
+def test_production_names_the_session_cookie_with_the_host_prefix(monkeypatch, tmp_path):
+    """ASVS 3.3.1: ``__Host-`` binds the cookie to this host, Secure, for every path."""
+    _production_environment(monkeypatch, tmp_path)
+    app = create_app({"ACCORD_ENV": "production"})
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-accord_session"
+    assert create_app({"ACCORD_ENV": "development"}).config["SESSION_COOKIE_NAME"] == (
+        "accord_session"
+    )
+    with pytest.raises(ConfigError, match="__Host-"):
+        create_app({"ACCORD_ENV": "production", "SESSION_COOKIE_DOMAIN": "sthelens.example"})

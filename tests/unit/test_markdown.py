@@ -1,6 +1,9 @@
 """People's Markdown is rendered, and nothing dangerous survives."""
 
-from app.markdown import render_markdown
+import pytest
+from lxml.html import fragment_fromstring
+
+from app.markdown import export_markdown, export_text, is_safe_markdown, render_markdown
 
 
 def test_markdown_formatting_survives():
@@ -23,3 +26,39 @@ def test_raw_html_and_script_urls_are_neutralised():
     assert "<script" not in html and "<img" not in html
     assert 'href="javascript' not in html
     assert "&lt;script&gt;" in html and "&lt;img" in html, "shown as text, not run"
+
+
+HOSTILE = [
+    "<script>alert(1)</script>\n\nHi [x](javascript:alert(1)) and <b onclick=y>b</b> & *e*",
+    "1. a\n2. b\n   - nested <i>x</i>\n\n> quote <span>s</span>\n\n```\ncode <x>\n```",
+    "[r]: javascript:alert(1)\n\n[click][r] <javascript:alert(2)> <http://ok.example>  \nbreak",
+    "- a\n\n  para <b>\n- b\n\n# H <img src=x onerror=y>\n\n---\n\n![i](http://x/y.png) 1. x\n2. y",
+    "[tel](tel:123) [ok](https://e.org/a_(b)) `co<de>` a\\*b [vb](VBScript:x)",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_the_markdown_export_carries_only_what_the_page_shows(text):
+    """Raw HTML, images and unsafe links never reach an export, even for a Markdown tool that
+    passes HTML through and links anything; what remains shows the words and links the page
+    showed."""
+    exported = export_markdown(text)
+    assert not is_safe_markdown(text) and is_safe_markdown(exported)
+    assert _shown(exported) == _shown(text)
+
+
+def _shown(text: str) -> str:
+    """The words a page shows for ``text``, and the addresses it links to."""
+    page = fragment_fromstring(str(render_markdown(text)), create_parent="div")
+    links = [a.get("href") for a in page.iter("a") if a.get("href")]
+    return " ".join(page.text_content().split()) + f" {links}"
+
+
+def test_safe_markdown_is_exported_as_typed():
+    for text in ["Plain **bold**\n\n- one\n- two", "[plan](https://e.org) and 5 < 6", ""]:
+        assert export_markdown(text) == text
+
+
+def test_plain_text_cannot_open_html_or_a_link_in_an_export():
+    assert export_text("<script> [x](javascript:y)") == "\\<script> \\[x\\](javascript:y)"
+    assert export_text("Respect & courtesy: 1. *as typed*") == "Respect & courtesy: 1. *as typed*"
