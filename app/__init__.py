@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Blueprints of one module keep ``bp`` in their ``routes``; a package of several view
     # modules keeps it in its ``blueprint`` module and imports those modules itself.
     from app import documents, recommendations, review
+    from app.account import routes as account
     from app.amendments import routes as amendments
     from app.auth import routes as auth
     from app.discussions import routes as discussions
@@ -77,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.joint_sessions import routes as joint_sessions
     from app.main import routes as main
     from app.notifications import routes as notifications
+    from app.pages import routes as pages
     from app.people import routes as people
     from app.voting import routes as voting
 
@@ -92,6 +94,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(joint_sessions.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(pages.bp)
 
     from app import cli, errors, mail, retries, templating
 

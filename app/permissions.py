@@ -22,6 +22,7 @@ from app.models import (
     JointSession,
     Notification,
     User,
+    UserSession,
 )
 from app.rules import (
     FACILITATOR_MOVES,
@@ -259,6 +260,11 @@ def can_edit_agenda(user: User | None, session: JointSession) -> bool:
 def can_read_notification(user: User | None, notification: Notification) -> bool:
     """Read, open or mark read a notification: only the person it is for."""
     return _is_active(user) and notification.user_id == user.id
+
+
+def can_end_session(user: User | None, user_session: UserSession) -> bool:
+    """End a signed-in session from Your account: only one of the person's own."""
+    return _is_active(user) and user_session.user_id == user.id
 
 
 def can_see_audit(user: User | None) -> bool:

@@ -9,6 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 
 from app.markdown import render_markdown
+from app.pages import PAGES
 from app.permissions import PREDICATES
 from app.services import notifications
 
@@ -68,6 +69,7 @@ def init_templating(app: Flask) -> None:
     def council():
         return {
             "council_name": app.config["COUNCIL_NAME"],
+            "footer_pages": PAGES,
             "service_name": "Accord",
             "london": LONDON,
         }

@@ -43,12 +43,19 @@ OPEN_ENDPOINTS = frozenset(
         "auth.reset_password",
         "main.healthz",
         "notifications.unsubscribe",  # a signed token authorises it
+        "pages.show",  # accessibility, privacy, cookies, help: for everyone
+        "pages.security_txt",
         "static",
     }
 )
 # Live polls check the session themselves (see app.rendering) and must not count as
 # activity, or an open tab would keep its session alive for ever.
 POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live", "amendments.live"})
+
+
+def client_details() -> dict[str, str | None]:
+    """The browser's User-Agent and address, as ``accounts.start_session`` keeps them."""
+    return {"user_agent": request.headers.get("User-Agent"), "address": request.remote_addr}
 
 
 def mark_signed_in() -> None:
@@ -125,6 +132,21 @@ def record_ended_session(response: Response) -> Response:
     return response
 
 
+def record_activity(response: Response) -> Response:
+    """Record when the session was last used, at most once a minute (the same clock as the
+    idle time-out), in its own commit after the request; a failure is logged, never answered."""
+    token = g.pop("touched_session", None)
+    if token is None:
+        return response
+    try:
+        accounts.touch_session(token)
+        db.session.commit()
+    except SQLAlchemyError:
+        log.exception("Could not record when a session was last active")
+        db.session.rollback()
+    return response
+
+
 def init_sessions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -150,6 +172,7 @@ def init_sessions(app: Flask) -> None:
         return redirect(url_for("auth.sign_in", next=target))
 
     app.after_request(record_ended_session)
+    app.after_request(record_activity)
 
     @app.before_request
     def require_sign_in():
@@ -166,4 +189,5 @@ def init_sessions(app: Flask) -> None:
         # Refresh the idle clock, at most once a minute so polls do not rewrite the cookie.
         if now - session.get(SEEN_AT, 0) >= 60:
             session[SEEN_AT] = now
+            g.touched_session = current_user.session_token
         return None

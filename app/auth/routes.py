@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_login import current_user, login_user, logout_user
 
 from app.auth.forms import ForgottenPasswordForm, SetPasswordForm, SignInForm
-from app.auth.login_sessions import mark_signed_in
+from app.auth.login_sessions import client_details, mark_signed_in
 from app.extensions import db, limiter
 from app.models import TokenPurpose, User
 from app.rendering import render, safe_next
@@ -28,7 +28,7 @@ def _failed(response) -> bool:
 def _start_signed_in(user: User) -> None:
     """Open a server-side session for ``user`` in a fresh cookie (the caller commits)."""
     session.clear()  # a new session cookie at sign-in: nothing carries over
-    accounts.start_session(user)
+    accounts.start_session(user, **client_details())
     audit.record(
         "session.signed_in",
         actor=user,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
-from app.services import DomainError, account_tokens, audit, voting
+from app.services import DomainError, account_tokens, audit, notifications, voting
 from app.services.accounts import (
     end_all_sessions,
     find_user_by_email,
@@ -313,6 +313,7 @@ def update_person(
         if other is not None and other.id != user.id:
             raise EmailTaken(f"There is already an account for {email}.")
         account_tokens.revoke(user)
+        notifications.rotate_unsubscribe_key(user)
     roles = frozenset(roles)
     if user.is_admin and Role.ADMIN not in roles:
         _keep_an_admin(user, "demote")
