@@ -75,10 +75,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
     # The random part of the person's unsubscribe link (see app.services.notifications);
-    # a new one withdraws every earlier link. None until Accord first emails them.
-    unsubscribe_key: Mapped[str | None] = mapped_column(
-        String(32), default=lambda: secrets.token_urlsafe(16)
-    )
+    # a new one withdraws every earlier link. Given when the person is added (or, for people
+    # added before links had keys, when Accord first emails them).
+    unsubscribe_key: Mapped[str | None] = mapped_column(String(32))
 
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -90,6 +89,10 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @staticmethod
+    def new_unsubscribe_key() -> str:
+        return secrets.token_urlsafe(16)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive people

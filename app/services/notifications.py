@@ -24,7 +24,6 @@ digest run sends it, to "immediate" people too.
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -444,13 +443,13 @@ def unsubscribe_token(user: User) -> str:
     (``rotate_unsubscribe_key``) makes every earlier token fail. A person who has no key yet is
     given one here."""
     if not user.unsubscribe_key:
-        user.unsubscribe_key = secrets.token_urlsafe(16)
+        user.unsubscribe_key = User.new_unsubscribe_key()
     return _serializer().dumps([user.id, user.unsubscribe_key])
 
 
 def rotate_unsubscribe_key(user: User) -> None:
     """Withdraw every unsubscribe link sent to the person (their email address changed)."""
-    user.unsubscribe_key = secrets.token_urlsafe(16)
+    user.unsubscribe_key = User.new_unsubscribe_key()
 
 
 def user_for_token(token: str) -> User | None:

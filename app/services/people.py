@@ -46,7 +46,12 @@ def create_user(
     taken = EmailTaken(f"There is already an account for {normalise_email(email)}.")
     if find_user_by_email(email) is not None:
         raise taken
-    user = User(email=normalise_email(email), display_name=display_name.strip(), **details)
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        unsubscribe_key=User.new_unsubscribe_key(),
+        **details,
+    )
     user.set_roles(roles)
     if password is not None:
         set_password(user, password)
