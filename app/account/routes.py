@@ -59,7 +59,7 @@ def change_password():
             form.password.errors = [str(error)]
         else:
             # Every session ended with the old password; this browser gets a fresh one.
-            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            user = current_user._get_current_object()
             session.clear()
             accounts.start_session(user, **client_details())
             login_user(user)

@@ -14,14 +14,11 @@ bp = Blueprint("pages", __name__)
 SECURITY_TXT_LIFETIME = timedelta(days=180)
 
 
+@bp.get(f"/<any({', '.join(pages.PAGES)}):slug>")
 def show(slug: str):
     """An accessibility, privacy, cookies or help page: for everyone, signed in or not."""
     page = pages.load(slug, current_app.config)
     return render("pages/show.html", page=page, slug=slug)
-
-
-for _slug in pages.PAGES:
-    bp.add_url_rule(f"/{_slug}", "show", show, methods=["GET"], defaults={"slug": _slug})
 
 
 def _expires() -> datetime:
