@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Blueprints of one module keep ``bp`` in their ``routes``; a package of several view
     # modules keeps it in its ``blueprint`` module and imports those modules itself.
     from app import documents, recommendations, review
+    from app.account import routes as account
     from app.amendments import routes as amendments
     from app.auth import routes as auth
     from app.discussions import routes as discussions
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.joint_sessions import routes as joint_sessions
     from app.main import routes as main
     from app.notifications import routes as notifications
+    from app.pages import routes as pages
     from app.people import routes as people
     from app.personal_data import routes as personal_data
     from app.public import routes as public
@@ -101,6 +103,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(personal_data.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(pages.bp)
 
     from app import cli, errors, mail, retries, templating
 

@@ -7,7 +7,7 @@ safe), ``development`` or ``test``.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
@@ -206,6 +206,19 @@ def settings(env: str, instance_path: str) -> dict:
         "TRUSTED_PROXIES": _integer("TRUSTED_PROXIES", 0),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "accord-demo-password"),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "St Helens Council"),
+        # The statutory pages (accessibility, privacy, cookies, help) and security.txt: the
+        # council's contact details, and a folder of Markdown files that replace the shipped
+        # text page by page (see app/pages/__init__.py and the README).
+        "PAGES_DIR": os.environ.get("PAGES_DIR", str(Path(instance_path) / "pages")),
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", "democratic.services@example.org"),
+        "CONTACT_PHONE": os.environ.get("CONTACT_PHONE", "01234 567890"),
+        "CONTACT_ADDRESS": os.environ.get(
+            "CONTACT_ADDRESS", "Democratic Services, Town Hall, Victoria Square"
+        ),
+        "DATA_PROTECTION_EMAIL": os.environ.get("DATA_PROTECTION_EMAIL", ""),
+        "SECURITY_CONTACT": os.environ.get("SECURITY_CONTACT", ""),
+        "SECURITY_TXT_EXPIRES": os.environ.get("SECURITY_TXT_EXPIRES", ""),
+        "ACCESSIBILITY_TESTED_ON": os.environ.get("ACCESSIBILITY_TESTED_ON", "1 December 2026"),
         "HSTS": is_production,
         # Outgoing mail (see app/mail.py): an outbox folder by default, SMTP in production.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "outbox"),
@@ -299,6 +312,13 @@ def check_production(config: dict) -> None:
         )
     if config["MAIL_BACKEND"] not in ("outbox", "smtp"):
         raise ConfigError("MAIL_BACKEND must be outbox or smtp in production.")
+    if config["SECURITY_TXT_EXPIRES"]:
+        try:
+            date.fromisoformat(config["SECURITY_TXT_EXPIRES"])
+        except ValueError as error:
+            raise ConfigError(
+                "SECURITY_TXT_EXPIRES must be a date such as 2027-06-30 (RFC 9116 Expires)."
+            ) from error
     if config["MAIL_BACKEND"] == "smtp" and config["SMTP_SECURITY"] not in (
         "starttls",
         "ssl",

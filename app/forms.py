@@ -39,6 +39,7 @@ from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.services import DomainError, clauses
 from app.services.joint_sessions import london
+from app.services.passwords import WeakPassword, check_password_strength
 from app.text import normalise
 
 POSITION_NEEDED = "Enter a position number, for example 3"
@@ -235,6 +236,14 @@ class OneTimeCodeForm(AccordForm):
         ],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+def strong_password(form, field) -> None:
+    """At least 12 characters and not a common password (the rule every password follows)."""
+    try:
+        check_password_strength(field.data or "")
+    except WeakPassword as error:
+        raise ValidationError(str(error)) from error
 
 
 class ConfirmForm(AccordForm):

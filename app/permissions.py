@@ -314,6 +314,11 @@ def can_read_notification(user: User | None, notification: Notification) -> bool
     return _is_active(user) and notification.user_id == user.id
 
 
+def can_end_session(user: User | None, user_session: UserSession) -> bool:
+    """End a signed-in session from Your account: only one of the person's own."""
+    return _is_active(user) and user_session.user_id == user.id
+
+
 def can_see_audit(user: User | None) -> bool:
     return _is_active(user) and (user.is_admin or user.is_standards)
 

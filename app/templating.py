@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.security import safe_join
 
 from app.markdown import render_markdown
+from app.pages import PAGES
 from app.permissions import PREDICATES
 from app.rules import is_two_factor_required
 from app.services import notifications
@@ -107,6 +108,7 @@ def init_templating(app: Flask) -> None:
     def council():
         return {
             "council_name": app.config["COUNCIL_NAME"],
+            "footer_pages": PAGES,
             "service_name": "Accord",
             "london": LONDON,
         }

@@ -2,8 +2,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app.forms import AccordForm, OneTimeCodeForm
-from app.services.passwords import WeakPassword, check_password_strength
+from app.forms import AccordForm, OneTimeCodeForm, strong_password
 from app.services.people import email_problem
 
 
@@ -21,14 +20,6 @@ class SignInForm(AccordForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-def _strong_enough(form, field) -> None:
-    """At least 12 characters and not a common password (the rule every password follows)."""
-    try:
-        check_password_strength(field.data or "")
-    except WeakPassword as error:
-        raise ValidationError(str(error)) from error
-
-
 class SetPasswordForm(AccordForm):
     password = PasswordField(
         "New password",
@@ -36,7 +27,7 @@ class SetPasswordForm(AccordForm):
         validators=[
             DataRequired(message="Enter a password"),
             Length(max=1024, message="The password must be 1,024 characters or fewer"),
-            _strong_enough,
+            strong_password,
         ],
     )
     confirm = PasswordField(

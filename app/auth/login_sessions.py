@@ -49,6 +49,8 @@ OPEN_ENDPOINTS = frozenset(
         "public.index",
         "public.show",
         "public.download",
+        "pages.show",  # accessibility, privacy, cookies, help: for everyone
+        "pages.security_txt",
         "static",
     }
 )
@@ -65,6 +67,11 @@ ENROLMENT_ENDPOINTS = frozenset(
         "auth.sign_out",
     }
 )
+
+
+def client_details() -> dict[str, str | None]:
+    """The browser's User-Agent and address, as ``accounts.start_session`` keeps them."""
+    return {"user_agent": request.headers.get("User-Agent"), "address": request.remote_addr}
 
 
 def mark_signed_in() -> None:
@@ -155,6 +162,21 @@ def _to_enrolment():
     return redirect(target, 303)
 
 
+def record_activity(response: Response) -> Response:
+    """Record when the session was last used, at most once a minute (the same clock as the
+    idle time-out), in its own commit after the request; a failure is logged, never answered."""
+    token = g.pop("touched_session", None)
+    if token is None:
+        return response
+    try:
+        accounts.touch_session(token)
+        db.session.commit()
+    except SQLAlchemyError:
+        log.exception("Could not record when a session was last active")
+        db.session.rollback()
+    return response
+
+
 def init_sessions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -180,6 +202,7 @@ def init_sessions(app: Flask) -> None:
         return redirect(url_for("auth.sign_in", next=target))
 
     app.after_request(record_ended_session)
+    app.after_request(record_activity)
 
     @app.before_request
     def require_sign_in():
@@ -198,4 +221,5 @@ def init_sessions(app: Flask) -> None:
         # Refresh the idle clock, at most once a minute so polls do not rewrite the cookie.
         if now - session.get(SEEN_AT, 0) >= 60:
             session[SEEN_AT] = now
+            g.touched_session = current_user.session_token
         return None

@@ -13,7 +13,7 @@ from app.auth.forms import (
     SignInForm,
     TwoFactorCodeForm,
 )
-from app.auth.login_sessions import mark_signed_in
+from app.auth.login_sessions import client_details, mark_signed_in
 from app.deferred import after_response
 from app.extensions import db, limiter
 from app.models import TokenPurpose, User
@@ -35,7 +35,7 @@ PENDING_SECONDS = 5 * 60
 def _start_signed_in(user: User, how: str = "") -> None:
     """Open a server-side session for ``user`` in a fresh cookie (the caller commits)."""
     session.clear()  # a new session cookie at sign-in: nothing carries over
-    accounts.start_session(user)
+    accounts.start_session(user, **client_details())
     audit.record(
         "session.signed_in",
         actor=user,

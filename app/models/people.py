@@ -77,6 +77,10 @@ class User(UserMixin, Base):
     # Set when an administrator anonymised the account of a person who left: the name became
     # "Former Member" (or the like), the email a placeholder, and sign-in is impossible.
     anonymised_at: Mapped[datetime | None]
+    # The random part of the person's unsubscribe link (see app.services.notifications);
+    # a new one withdraws every earlier link. Given when the person is added (or, for people
+    # added before links had keys, when Accord first emails them).
+    unsubscribe_key: Mapped[str | None] = mapped_column(String(32))
 
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -88,6 +92,10 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @staticmethod
+    def new_unsubscribe_key() -> str:
+        return secrets.token_urlsafe(16)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive people
@@ -188,8 +196,17 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     ended_reason: Mapped[str | None] = mapped_column(String(40))
+    # What the person sees in their list of sessions: the browser's User-Agent header (cut to
+    # 400 characters), the address it signed in from, and when it was last used (to the minute).
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    last_seen_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+    @property
+    def last_active_at(self) -> datetime:
+        return self.last_seen_at or self.created_at
 
     @staticmethod
     def new_token() -> str:

@@ -137,4 +137,4 @@ def unsubscribe(token: str):
         service.set_email_preference(user, EmailPreference.NONE, by=None)
         db.session.commit()
         done = True
-    return render("notifications/unsubscribe.html", user=user, done=done, token=token)
+    return render("notifications/unsubscribe.html", done=done, token=token)

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.mail import external_url, send_mail
 from app.models import AccountToken, Notification, TokenPurpose, User, UserSession, utcnow
 from app.models.people import hash_token
-from app.services import DomainError, account_tokens, audit
+from app.services import Conflict, DomainError, Gone, Invalid, account_tokens, audit
 from app.services.passwords import check_password_strength
 
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
@@ -38,6 +38,18 @@ class InvalidLink(DomainError):
 
 class AlreadySetUp(DomainError):
     pass
+
+
+class WrongPassword(Invalid):
+    """The current password given to change it is not the person's (422, by the field)."""
+
+
+class SessionAlreadyEnded(Gone):
+    """The sign-in session was already ended (signed out, timed out, or ended elsewhere)."""
+
+
+class CurrentSession(Conflict):
+    """Ending the session the request belongs to is signing out, not ending another session."""
 
 
 def normalise_email(email: str) -> str:
@@ -89,10 +101,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> str:
-    """Open a server-side session for ``user`` and return its raw token (kept in the cookie)."""
+def start_session(user: User, *, user_agent: str | None = None, address: str | None = None) -> str:
+    """Open a server-side session for ``user`` and return its raw token (kept in the cookie).
+
+    ``user_agent`` (the browser's User-Agent header, cut to 400 characters) and ``address``
+    (the client's IP address) are kept so the person can tell their sessions apart."""
     token = UserSession.new_token()
-    db.session.add(UserSession(user=user, token_hash=hash_token(token)))
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=hash_token(token),
+            user_agent=(user_agent or "")[:400] or None,
+            ip_address=(address or "")[:45] or None,
+        )
+    )
     user.last_signed_in_at = utcnow()
     user.session_token = token
     return token
@@ -135,6 +157,91 @@ def end_all_sessions(user: User, reason: str) -> None:
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_reason=reason)
+    )
+
+
+def touch_session(token: str) -> None:
+    """Record that the open session for ``token`` was used just now (its "last active")."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+        .values(last_seen_at=utcnow())
+    )
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """The person's sessions that have not ended, most recently active first."""
+    last_active = func.coalesce(UserSession.last_seen_at, UserSession.created_at)
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .order_by(last_active.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def is_current(user_session: UserSession, current_token: str | None) -> bool:
+    """True when ``user_session`` is the one whose raw token is ``current_token``."""
+    return current_token is not None and user_session.token_hash == hash_token(current_token)
+
+
+def end_other_session(user_session: UserSession, *, current_token: str | None) -> None:
+    """End one of the person's other sessions (its cookie signs no one in from now on).
+
+    Raises ``SessionAlreadyEnded`` (410) if it has ended, ``CurrentSession`` (409) for the
+    session the request belongs to (that is signing out). The caller checks it is the person's
+    own (``permissions.can_end_session``)."""
+    if user_session.ended_at is not None:
+        raise SessionAlreadyEnded("That session has already ended.")
+    if is_current(user_session, current_token):
+        raise CurrentSession("That is the session you are using: use Sign out to end it.")
+    user_session.ended_at = utcnow()
+    user_session.ended_reason = "signed out from another session"
+    audit.record(
+        "session.ended_elsewhere",
+        actor=user_session.user,
+        object_type="person",
+        object_id=user_session.user_id,
+        summary=f"{user_session.user.email} signed out one of their other sessions",
+        after={"session_id": user_session.id},
+    )
+
+
+def end_other_sessions(user: User, *, current_token: str | None) -> int:
+    """End every open session of the person but the current one; returns how many ended."""
+    others = [s for s in open_sessions(user) if not is_current(s, current_token)]
+    now = utcnow()
+    for other in others:
+        other.ended_at, other.ended_reason = now, "signed out everywhere else"
+    if others:
+        audit.record(
+            "session.ended_everywhere_else",
+            actor=user,
+            object_type="person",
+            object_id=user.id,
+            summary=f"{user.email} signed out of {len(others)} other session(s)",
+            after={"session_ids": [s.id for s in others]},
+        )
+    return len(others)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the person's own password: the current one must be given. Every session the
+    person had ends (the caller opens a fresh one for the browser that asked) and any emailed
+    link is withdrawn (ASVS 6.2.3, 7.4.3).
+
+    Raises ``WrongPassword`` (422) for a wrong current password, ``WeakPassword`` (422) for a
+    new one that is too short or too common; nothing changes then."""
+    if not check_password(user, current_password):
+        raise WrongPassword("Your current password is not right: enter it again")
+    set_password(user, new_password)
+    audit.record(
+        "person.password_changed",
+        actor=user,
+        object_type="person",
+        object_id=user.id,
+        summary=f"{user.email} changed their password; every other session they had ended",
     )
 
 

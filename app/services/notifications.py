@@ -26,6 +26,7 @@ digest run sends it, to "immediate" people too.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -69,7 +70,7 @@ from app.services import audit, insert_or
 CLOSING_WARNING = timedelta(hours=24)
 DIGEST_MAX_AGE = timedelta(days=7)
 _CHUNK = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's parameter limits
-_UNSUBSCRIBE_SALT = "accord.notifications.unsubscribe"
+_UNSUBSCRIBE_SALT = "accord.notifications.unsubscribe.v2"
 
 
 # Links ------------------------------------------------------------------------------------
@@ -481,17 +482,38 @@ def _serializer() -> URLSafeSerializer:
 
 
 def unsubscribe_token(user: User) -> str:
-    """A signed token naming the person, for the unsubscribe link in every email."""
-    return _serializer().dumps(user.id)
+    """The unsubscribe link's token for the person: their id and their ``unsubscribe_key``,
+    signed with ``SECRET_KEY``. It names no email address, and a new key
+    (``rotate_unsubscribe_key``) makes every earlier token fail. A person who has no key yet is
+    given one here."""
+    if not user.unsubscribe_key:
+        user.unsubscribe_key = User.new_unsubscribe_key()
+    return _serializer().dumps([user.id, user.unsubscribe_key])
+
+
+def rotate_unsubscribe_key(user: User) -> None:
+    """Withdraw every unsubscribe link sent to the person (their email address changed)."""
+    user.unsubscribe_key = User.new_unsubscribe_key()
 
 
 def user_for_token(token: str) -> User | None:
-    """The person an unsubscribe token names, or None if it was not signed by Accord."""
+    """The person an unsubscribe token is for, or None if it was not signed by Accord, names
+    no one, or carries a key that has since been rotated."""
     try:
-        user_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         return None
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if not (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and isinstance(payload[0], int)
+        and isinstance(payload[1], str)
+    ):
+        return None
+    user = db.session.get(User, payload[0])
+    if user is None or not user.unsubscribe_key:
+        return None
+    return user if hmac.compare_digest(user.unsubscribe_key, payload[1]) else None
 
 
 def _footer_and_headers(user: User) -> tuple[str, dict[str, str]]:

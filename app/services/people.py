@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
-from app.services import Conflict, DomainError, account_tokens, audit, voting
+from app.services import Conflict, DomainError, account_tokens, audit, notifications, voting
 from app.services.accounts import (
     end_all_sessions,
     find_user_by_email,
@@ -46,7 +46,12 @@ def create_user(
     taken = EmailTaken(f"There is already an account for {normalise_email(email)}.")
     if find_user_by_email(email) is not None:
         raise taken
-    user = User(email=normalise_email(email), display_name=display_name.strip(), **details)
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        unsubscribe_key=User.new_unsubscribe_key(),
+        **details,
+    )
     user.set_roles(roles)
     if password is not None:
         set_password(user, password)
@@ -330,6 +335,7 @@ def update_person(
         if other is not None and other.id != user.id:
             raise EmailTaken(f"There is already an account for {email}.")
         account_tokens.revoke(user)
+        notifications.rotate_unsubscribe_key(user)
     roles = frozenset(roles)
     if user.is_admin and Role.ADMIN not in roles:
         _keep_an_admin(user, "demote")

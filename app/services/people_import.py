@@ -135,6 +135,7 @@ def _create(rows: list[PlannedRow]) -> list[User]:
                 "display_name": planned.row.name,
                 "active": True,
                 "created_at": now,
+                "unsubscribe_key": User.new_unsubscribe_key(),
                 **details_for(
                     planned.row.roles,
                     group=planned.row.group,

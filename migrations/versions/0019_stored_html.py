@@ -11,7 +11,7 @@ Discussions get ``state_mark``: the change marker when the discussion itself (no
 it) last changed. Existing discussions take their ``activity_mark``.
 
 Revision ID: 0019_stored_html
-Revises: 0016_two_factor
+Revises: 0017_account
 Create Date: 2026-12-09 08:00:00.000000
 
 """
@@ -24,7 +24,7 @@ from app.markdown import POLICY_VERSION, render_markdown
 
 # revision identifiers, used by Alembic.
 revision = "0019_stored_html"
-down_revision = "0016_two_factor"
+down_revision = "0017_account"
 branch_labels = None
 depends_on = None
 

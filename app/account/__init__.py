@@ -1,0 +1,1 @@
+"""Your account: a person's own details, password, signed-in sessions and settings."""
