@@ -104,6 +104,10 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_errors(app)
     templating.init_templating(app)
     cli.init_cli(app)
+
+    from app.polls import init_polls
+
+    init_polls(app)
     return app
 
 

@@ -77,6 +77,10 @@ def settings(env: str, instance_path: str) -> dict:
         "SESSION_IDLE_TIMEOUT": _minutes("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_TIMEOUT": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
         "PERMANENT_SESSION_LIFETIME": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
+        # The cookie is written only when the session changes (sign-in, the idle clock moved on
+        # at most once a minute): the time-outs are enforced from the session's own fields
+        # (app/auth/login_sessions.py), so an unchanged poll answers with no Set-Cookie.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
