@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format chromium nginx postgres redis system-libraries bench clean
+.PHONY: install run test lint format chromium nginx postgres redis system-libraries bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.notifications
 	ACCORD_ENV=development $(BIN)/python -m bench.imports
 	ACCORD_ENV=development $(BIN)/python -m bench.votes
+
+## Load benchmark: Accord's pages against bare Flask on gunicorn, driven by wrk (slow)
+bench-load: install postgres
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
-from app.extensions import csrf, db, limiter, migrate
+from app.extensions import cache, csrf, db, limiter, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     WTFormsHelpers(app)
 
     from app.auth.login_sessions import init_sessions
@@ -113,6 +114,12 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_errors(app)
     templating.init_templating(app)
     cli.init_cli(app)
+
+    from app.fragments import init_fragments
+    from app.polls import init_polls
+
+    init_fragments(app)
+    init_polls(app)
     return app
 
 

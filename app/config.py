@@ -138,6 +138,24 @@ RATE_LIMITS = (
 )
 
 
+def _cache(env: str) -> dict:
+    """The shared cache of rendered fragments and exports: Redis at ``CACHE_REDIS_URL`` (or,
+    without it, the Redis the rate limiter uses), else a cache in each process. Entries are
+    keyed by change markers and version hashes, so a cache per process is correct too, only
+    less shared."""
+    url = os.environ.get("CACHE_REDIS_URL", "").strip()
+    limiter_store = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    if not url and limiter_store.startswith(("redis://", "rediss://")) and env != "test":
+        url = limiter_store
+    common = {
+        "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_SECONDS", str(24 * 3600))),
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "accord:"),
+    }
+    if url and env != "test":
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+    return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
+
+
 def settings(env: str, instance_path: str) -> dict:
     """Every setting for the profile ``env``, from the environment where one is given."""
     is_production = env == "production"
@@ -168,6 +186,10 @@ def settings(env: str, instance_path: str) -> dict:
         "SESSION_IDLE_TIMEOUT": _minutes("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_TIMEOUT": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
         "PERMANENT_SESSION_LIFETIME": _minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60),
+        # The cookie is written only when the session changes (sign-in, the idle clock moved on
+        # at most once a minute): the time-outs are enforced from the session's own fields
+        # (app/auth/login_sessions.py), so an unchanged poll answers with no Set-Cookie.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
@@ -235,6 +257,7 @@ def settings(env: str, instance_path: str) -> dict:
             "PUBLIC_URL", "" if is_production else "http://127.0.0.1:5000"
         ).rstrip("/"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it belongs to
+        **_cache(env),
     }
     if env == "test":
         config.update(

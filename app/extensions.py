@@ -1,5 +1,6 @@
 """Extensions, created unbound and initialised in the application factory."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +15,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+cache = Cache()  # rendered fragments (app/fragments.py) and published exports

@@ -11,6 +11,7 @@ from typing import TypeGuard
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.sql.elements import BindParameter
 
 from app.models import (
     Amendment,
@@ -67,7 +68,7 @@ def is_readable_by(user: User | None) -> ColumnElement[bool]:
     return Document.status.in_(sorted(PUBLIC_STATUSES))
 
 
-def is_readable_in_session(token_hash: str) -> ColumnElement[bool]:
+def is_readable_in_session(token_hash: str | BindParameter[str]) -> ColumnElement[bool]:
     """``can_read_document`` as a WHERE clause on Document for the person whose session has
     ``token_hash``, without loading them (a live poll's one statement): public documents, and
     drafts when that person is a facilitator or an administrator. The caller checks that the

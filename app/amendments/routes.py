@@ -27,7 +27,7 @@ from app.permissions import (
     can_withdraw_amendment,
     require,
 )
-from app.rendering import amendment_marker, poll_or_sign_in, render
+from app.rendering import render
 from app.services import Invalid, voting
 from app.services import amendments as service
 from app.voting.panels import vote_panel_context
@@ -122,9 +122,6 @@ def show(amendment_id: int):
 @bp.get("/amendments/<int:amendment_id>/live")
 def live(amendment_id: int):
     """The amendment's vote panel, for a polling page: 304 when nothing changed."""
-    response = poll_or_sign_in(amendment_marker(amendment_id))
-    if response is not None:
-        return response
     amendment = get_amendment_or_404(amendment_id)
     context = {
         **vote_panel_context(amendment),

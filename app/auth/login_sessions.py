@@ -54,7 +54,7 @@ OPEN_ENDPOINTS = frozenset(
         "static",
     }
 )
-# Live polls check the session themselves (see app.rendering) and must not count as
+# Live polls: an unchanged one is answered before this check (app.polls); none counts as
 # activity, or an open tab would keep its session alive for ever.
 POLL_ENDPOINTS = frozenset({"discussions.live", "documents.clause_live", "amendments.live"})
 # All a person whose roles require two-factor sign-in may reach until they have set it up.
@@ -209,8 +209,6 @@ def init_sessions(app: Flask) -> None:
         """Every page but sign-in and the health check needs a signed-in, active person."""
         if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
             return None
-        if request.endpoint in POLL_ENDPOINTS and request.if_none_match:
-            return None  # the view answers 304 itself, or checks sign-in the ordinary way
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if request.endpoint not in ENROLMENT_ENDPOINTS and two_factor.needs_enrolment(current_user):

@@ -30,7 +30,7 @@ from app.permissions import (
     can_start_discussion,
     require,
 )
-from app.rendering import is_htmx_request, poll_or_sign_in, render
+from app.rendering import is_htmx_request, render
 from app.services import Invalid, Unchanged
 from app.services import discussions as service
 
@@ -148,9 +148,6 @@ def show(discussion_id: int):
 def live(discussion_id: int):
     """The thread, for a page polling for changes: 304 Not Modified when nothing changed."""
     page = request.args.get("page", 1, type=int)
-    response = poll_or_sign_in(threads.page_marker(discussion_id, page))
-    if response is not None:
-        return response
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     since = request.args.get("since", type=int)

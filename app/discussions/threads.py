@@ -8,7 +8,8 @@ The page's change marker (its ETag) is the newest marker of anything the page sh
 discussion itself (``Discussion.state_mark``: locked, relinked, its clause reworded or retired)
 and its comments with all their replies (``Comment.activity_mark``), with the number of pages
 (a new page adds a link to it). A vote on the clause, a comment in another discussion, or a new
-comment on page 2 leave page 1's marker as it was, so its pollers get 304.
+comment on page 2 leave page 1's marker as it was, so its pollers get 304 (the poll's
+statement is ``app.polls.discussion_poll``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Comment, Discussion, Document, User
+from app.models import Comment, Discussion, User
 from app.rendering import etag_of
 
 
@@ -137,34 +138,6 @@ def load_replies(parent: Comment, start: int, count: int) -> tuple[list[Comment]
     ).unique()
     found = rows.all()
     return [row[0] for row in found], (found[0][1] if found else 0)
-
-
-def page_marker(discussion_id: int, number: int) -> Select:
-    """The parts of page ``number``'s marker (``ThreadPage.etag``), for a poll's one statement:
-    joined to Document so the poll can check the person may read it."""
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    roots = _roots(discussion_id, max(number, 1), per_page)
-    newest = (
-        select(func.coalesce(func.max(Comment.activity_mark), 0))
-        .where(
-            Comment.discussion_id == discussion_id,
-            or_(Comment.id.in_(roots), Comment.parent_id.in_(roots)),
-        )
-        .scalar_subquery()
-    )
-    total = (
-        select(func.count())
-        .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
-        .scalar_subquery()
-    )
-    pages = case((total == 0, 1), else_=(total + per_page - 1) // per_page)
-    mark = case((Discussion.state_mark > newest, Discussion.state_mark), else_=newest)
-    return (
-        select(mark, pages)
-        .select_from(Discussion)
-        .join(Document, Document.id == Discussion.document_id)
-        .where(Discussion.id == discussion_id)
-    )
 
 
 def shown_roots(discussion_id: int, number: int) -> Select:

@@ -24,7 +24,7 @@ from app.models import (
     User,
 )
 from app.permissions import can_read_document, require
-from app.rendering import clause_marker, poll_or_sign_in, render
+from app.rendering import render
 from app.services import voting
 from app.voting.panels import vote_panel_context
 
@@ -143,9 +143,6 @@ def clause(slug: str, number: str):
 def clause_live(slug: str, number: str):
     """The clause's discussions, for a polling page: 304 when nothing changed."""
     clause_id = request.args.get("clause_id", type=int)
-    response = poll_or_sign_in(clause_marker(clause_id, slug) if clause_id else None)
-    if response is not None:
-        return response
     context = _clause_context(slug, number, clause_id)
     response = render(
         CLAUSE, blocks=["discussion_list", "amendment_list", "vote_panel_oob"], live=True, **context

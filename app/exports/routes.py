@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.exports import stored
 from app.exports.build import ExportError, build_model, find_version, open_data
 from app.exports.forms import ExportForm
 from app.exports.render import MIME_TYPES, render_export
@@ -105,20 +106,29 @@ def download(slug: str):
         )
     except ExportError:
         abort(404)
-    model = build_model(
-        document,
-        version=version,
-        agreed_only=form.clauses.data != "all",
-        include_annexes=form.annexes.data != "no",
-        changes_since=since,
-        paper=form.paper(),
+    options = {
+        "agreed_only": form.clauses.data != "all",
+        "include_annexes": form.annexes.data != "no",
+    }
+    paper = form.paper()
+    fmt = form.format.data
+    key = (
+        None
+        if version is None  # the working text changes: never stored
+        else stored.export_key(document, version, fmt, since=since, paper=paper, **options)
     )
-    body = render_export(
-        model, form.format.data, css_href=url_for("static", filename="css/print.css")
-    )
-    if form.format.data == "html":
+    found = stored.stored_export(key) if key is not None else None
+    if found is None:
+        model = build_model(document, version=version, changes_since=since, paper=paper, **options)
+        stem = f"{document.slug}-{model.filename_stem.split('-', 1)[1]}"
+        body = render_export(model, fmt, css_href=url_for("static", filename="css/print.css"))
+        if key is not None:
+            stored.store_export(key, stem, body)
+    else:
+        stem, body = found
+    if fmt == "html":
         return body, 200, {"Content-Type": "text/html; charset=utf-8"}
-    return _file(body, f"{document.slug}-{model.filename_stem.split('-', 1)[1]}", form.format.data)
+    return _file(body, stem, fmt)
 
 
 def _file(body: bytes | str, stem: str, extension: str):

@@ -4,6 +4,7 @@ their signed-in sessions, and the invitation and reset links that let them set a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import cast
 
 from argon2 import PasswordHasher, profiles
@@ -21,11 +22,13 @@ from app.services.passwords import check_password_strength
 
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 _CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)  # for the test suite only
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_UNKNOWN_USER_HASHES = {
-    id(_STRONG): _STRONG.hash("an account that does not exist"),
-    id(_CHEAP): _CHEAP.hash("an account that does not exist"),
-}
+
+
+@cache
+def _unknown_user_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong
+    password. Made at the first sign-in, not at import (a command line starts without it)."""
+    return hasher.hash("an account that does not exist")
 
 
 def _hasher() -> PasswordHasher:
@@ -85,7 +88,7 @@ def check_password(user: User | None, password: str) -> bool:
     stored = user.password_hash if user is not None and user.password_hash else None
     hasher = _hasher()
     try:
-        return hasher.verify(stored or _UNKNOWN_USER_HASHES[id(hasher)], password) and bool(stored)
+        return hasher.verify(stored or _unknown_user_hash(hasher), password) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -389,3 +389,63 @@ def test_redline_pages_show_list_bullets_not_dashes(protocol, client):
     redline = html[html.index("app-redline govuk-body") :]
     assert "<li>" in redline and "<ul>" in redline
     assert "- declare" not in redline
+
+
+def test_an_export_of_a_published_version_is_made_once_and_served_again(
+    protocol, client, monkeypatch
+):
+    from app.exports import routes
+
+    made: list[str] = []
+
+    def counting(subject, fmt, **kwargs):
+        made.append(fmt)
+        return render_export(subject, fmt, **kwargs)
+
+    render_export = routes.render_export
+    monkeypatch.setattr(routes, "render_export", counting)
+    version = _publish(protocol)
+    client.sign_in("member@example.org")
+    first = _download(client, format="docx", version=str(version.number))
+    again = _download(client, format="docx", version=str(version.number))
+    assert first.status_code == again.status_code == 200 and made == ["docx"]
+    assert again.data == first.data
+    assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    # Other options are another file; the same options again are served from the store.
+    agreed = _download(client, format="docx", version=str(version.number), clauses="agreed")
+    assert agreed.status_code == 200 and made == ["docx", "docx"] and agreed.data != first.data
+    paper = _download(client, format="docx", version=str(version.number), committee="Cabinet")
+    assert paper.status_code == 200 and len(made) == 3 and paper.data != first.data
+    _download(client, format="md", version=str(version.number))
+    _download(client, format="md", version=str(version.number))
+    assert made == ["docx", "docx", "docx", "md"]
+
+
+def test_a_working_text_export_is_made_every_time(protocol, client, monkeypatch):
+    from app.exports import routes
+
+    made: list[str] = []
+    render_export = routes.render_export
+    monkeypatch.setattr(
+        routes, "render_export", lambda s, fmt, **k: made.append(fmt) or render_export(s, fmt, **k)
+    )
+    client.sign_in("facilitator@example.org")
+    assert _download(client, format="md").status_code == 200
+    assert _download(client, format="md").status_code == 200
+    assert made == ["md", "md"]
+
+
+def test_a_vote_after_publishing_makes_the_versions_annexes_again(protocol, client, monkeypatch):
+    from app.exports import routes
+
+    made: list[str] = []
+    render_export = routes.render_export
+    monkeypatch.setattr(
+        routes, "render_export", lambda s, fmt, **k: made.append(fmt) or render_export(s, fmt, **k)
+    )
+    version = _publish(protocol)
+    client.sign_in("member@example.org")
+    before = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
+    _agree_clause_two(protocol)  # votes on the version's clauses: the voting annex changes
+    after = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
+    assert made == ["md", "md"] and after != before

@@ -280,3 +280,47 @@ def test_a_poll_of_a_draft_clause_answers_a_member_as_if_it_did_not_exist(app, c
     client.sign_in("facilitator@example.org")
     other = f"/documents/open-accord/clauses/1/live?clause_id={draft_clause}"
     assert client.get(other, headers=poll).status_code == 404
+
+
+def test_an_unchanged_poll_is_one_statement_and_writes_no_cookie(world, client):
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    polls = [
+        f"/discussions/{ids['discussion']}/live?page=1",
+        f"/documents/{ACCORD}/clauses/2/live?clause_id={ids['clause']}",
+    ]
+    for live in polls:
+        etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+        with count_queries(world) as queries:
+            response = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+        assert response.status_code == 304, live
+        assert queries.count == 1, queries
+        assert "Set-Cookie" not in response.headers
+        assert response.get_data() == b""
+
+
+def test_polls_alone_do_not_keep_an_idle_session_alive(world, client):
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    with client.session_transaction() as session:
+        session["seen_at"] -= 31 * 60
+    ended = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert ended.status_code == 401 and "/sign-in" in ended.headers["HX-Redirect"]
+    assert client.get(f"/discussions/{ids['discussion']}").status_code == 302
+
+
+def test_a_page_refreshes_the_idle_clock_at_most_once_a_minute(world, client):
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    url = f"/discussions/{ids['discussion']}"
+    client.get(url)  # the first page may add its form token to the session
+    assert "Set-Cookie" not in client.get(url).headers  # seen a moment ago: nothing to write
+    with client.session_transaction() as session:
+        session["seen_at"] -= 20 * 60
+    assert "Set-Cookie" in client.get(url).headers  # the idle clock moves on
+    with client.session_transaction() as session:
+        seen = session["seen_at"]
+        session["seen_at"] -= 29 * 60
+    assert seen > 0 and client.get(url).status_code == 200  # 29 minutes idle: still live

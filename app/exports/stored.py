@@ -1,0 +1,68 @@
+"""Exports of published versions, made once and served again from the shared cache.
+
+A published version's text never changes (its ``content_hash`` names it), so its export is
+made once for each set of options (format, agreed text or all clauses, annexes, the version the
+changes are shown since, the committee-paper details). Its annexes record votes, amendments and
+declarations that can still move while the document is live, so the key also carries the
+document's status and the sum of its clauses' change markers (raised by every vote, amendment
+and new wording): once the document is submitted or adopted nothing moves and the file is
+served again for ever. Exports of the working text are never stored.
+
+The cache is the one of ``app.extensions`` (Redis where configured): a file made on one host is
+served by every other, and a change anywhere makes a new key rather than a stale file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.exports.model import CommitteePaper
+from app.extensions import cache, db
+from app.models import Clause, Document, DocumentVersion
+
+FORMAT_VERSION = 1  # bump when an export's layout changes, so stored files are made again
+
+
+def export_key(
+    document: Document,
+    version: DocumentVersion,
+    fmt: str,
+    *,
+    agreed_only: bool,
+    include_annexes: bool,
+    since: DocumentVersion | None,
+    paper: CommitteePaper | None,
+) -> str:
+    """The cache key of this export of ``version`` (one statement, for the clauses' markers)."""
+    clause_marks = db.session.execute(
+        select(func.coalesce(func.sum(Clause.activity), 0), func.count(Clause.id)).where(
+            Clause.document_id == document.id
+        )
+    ).one()
+    parts = (
+        FORMAT_VERSION,
+        version.content_hash,
+        version.number,
+        fmt,
+        agreed_only,
+        include_annexes,
+        since.content_hash if since is not None else None,
+        repr(paper),
+        document.status.value,
+        document.activity,
+        tuple(clause_marks),
+        current_app.config["COUNCIL_NAME"],
+    )
+    return "export:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def stored_export(key: str) -> tuple[str, bytes | str] | None:
+    """The stored (file name stem, body) under ``key``, if there is one."""
+    return cache.get(key)
+
+
+def store_export(key: str, stem: str, body: bytes | str) -> None:
+    cache.set(key, (stem, body))
