@@ -10,11 +10,19 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from app.extensions import db
+from app.search import schema as search_schema
 
 
 def _differences(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": search_schema.include_object,
+                "include_name": search_schema.include_name,
+            },
+        )
         with warnings.catch_warnings():
             # SQLite cannot reflect expression indexes; that index is checked separately below.
             warnings.filterwarnings("ignore", message=".*expression-based index.*")
