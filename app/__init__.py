@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.main import routes as main
     from app.notifications import routes as notifications
     from app.people import routes as people
+    from app.search import routes as search
     from app.voting import routes as voting
 
     app.register_blueprint(main.bp)
@@ -92,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(joint_sessions.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(search.bp)
 
     from app import cli, errors, mail, retries, templating
 
