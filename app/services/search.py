@@ -32,6 +32,7 @@ from app.models import Document, Recommendation, RecommendationSource, User
 from app.models.base import UTCDateTime
 from app.permissions import readable_documents
 from app.rules import EDITABLE_STATUSES, PUBLIC_STATUSES
+from app.search import schema
 from app.search.schema import BY_TABLE, WEIGHTS, Source
 
 # What a result is, in the order the filters and counts list them.
@@ -545,6 +546,19 @@ def search(
     return Results(query, hits, counts, total, number, pages)
 
 
+def rebuild_index() -> dict[str, int]:
+    """Rebuild the index from the tables, in the session's transaction (the caller commits):
+    missing tables, columns or triggers are recreated first. Returns the rows indexed per
+    table. Source of the steps: ``app.search.schema.rebuild``."""
+    connection = db.session.connection()
+    schema.rebuild(connection)
+    return {
+        source.table: connection.exec_driver_sql(f"SELECT count(*) FROM {source.table}").scalar()
+        or 0
+        for source in schema.SOURCES
+    }
+
+
 def filter_choices(user: User) -> tuple[list[Document], list[Recommendation]]:
     """The documents ``user`` may read and every recommendation, for the filter lists."""
     documents = db.session.scalars(readable_documents(user).order_by(Document.title)).all()
@@ -568,5 +582,6 @@ __all__ = [
     "filter_choices",
     "highlight",
     "parse_query",
+    "rebuild_index",
     "search",
 ]
