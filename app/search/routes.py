@@ -18,7 +18,9 @@ bp = Blueprint("search", __name__)
 
 def _date(args: MultiDict, prefix: str) -> tuple[date | None, dict[str, str], str | None]:
     """A GOV.UK date input's day, month and year → (date or None, the parts as typed, error)."""
-    parts = {part: args.get(f"{prefix}-{part}", "").strip()[:4] for part in ("day", "month", "year")}
+    parts = {
+        part: args.get(f"{prefix}-{part}", "").strip()[:4] for part in ("day", "month", "year")
+    }
     if not any(parts.values()):
         return None, parts, None
     if not all(parts.values()):
@@ -38,7 +40,7 @@ def index():
     """Search everything the person may read: ranked, highlighted, filtered, paged."""
     require(can_search(current_user))
     args = request.args
-    text = args.get("q", "")[:service.MAX_QUERY]
+    text = args.get("q", "")[: service.MAX_QUERY]
     changed_from, from_parts, from_error = _date(args, "from")
     changed_to, to_parts, to_error = _date(args, "to")
     recommendation = args.get("recommendation", "")

@@ -91,8 +91,7 @@ def _pg_create(connection: Connection, source: Source) -> None:
         f"GENERATED ALWAYS AS ({pg_vector_expression(source)}) STORED"
     )
     connection.exec_driver_sql(
-        f"CREATE INDEX IF NOT EXISTS ix_{source.index} ON {source.table} "
-        "USING gin (search_vector)"
+        f"CREATE INDEX IF NOT EXISTS ix_{source.index} ON {source.table} USING gin (search_vector)"
     )
 
 
@@ -176,9 +175,7 @@ def create_version_clauses(connection: Connection) -> None:
         connection.exec_driver_sql(SQLITE_VERSION_TRIGGER)
     else:
         connection.exec_driver_sql(PG_VERSION_FUNCTION)
-        connection.exec_driver_sql(
-            "DROP TRIGGER IF EXISTS search_versions_ai ON document_versions"
-        )
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS search_versions_ai ON document_versions")
         connection.exec_driver_sql(
             "CREATE TRIGGER search_versions_ai AFTER INSERT ON document_versions "
             "FOR EACH ROW EXECUTE FUNCTION search_version_clauses_copy()"

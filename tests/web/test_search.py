@@ -12,8 +12,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Comment, Discussion, Role
-from app.services import discussions, lifecycle
 from app.services import clauses as clause_service
+from app.services import discussions, lifecycle
 from app.services import search as service
 from tests import factories
 from tests.helpers import count_queries
@@ -51,7 +51,11 @@ def world(app):
                     ["CR c"],
                 ),
                 ("Retiring", "A retiredword lantern clause.", ["CR g"]),
-                ("Early sharing", "Officers share emerging proposals early with Members.", ["CR g"]),
+                (
+                    "Early sharing",
+                    "Officers share emerging proposals early with Members.",
+                    ["CR g"],
+                ),
             ]
         )
         lifecycle.publish_version(accord, by=people[Role.FACILITATOR], note="First")
