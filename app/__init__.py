@@ -86,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.people import routes as people
     from app.personal_data import routes as personal_data
     from app.public import routes as public
+    from app.search import routes as search
     from app.two_factor import routes as two_factor
     from app.voting import routes as voting
 
@@ -106,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(personal_data.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(search.bp)
 
     from app import cli, errors, mail, retries, templating
 

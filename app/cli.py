@@ -39,6 +39,10 @@ def init_cli(app: Flask) -> None:
 
     app.cli.add_command(recommendations_cli)
 
+    from app.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
+
 
 @click.command("export")
 @with_appcontext

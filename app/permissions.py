@@ -91,6 +91,12 @@ def readable_documents(user: User | None) -> Select[Document]:
     return select(Document).where(is_readable_by(user))
 
 
+def can_search(user: User | None) -> bool:
+    """Everyone signed in and active searches; each result is one they may read (the search
+    service applies ``is_readable_by`` and the comment rules in its SQL)."""
+    return _is_active(user)
+
+
 def can_read_recommendations(user: User | None) -> bool:
     return _is_active(user)
 

@@ -6,6 +6,8 @@ import warnings
 from alembic import context
 from flask import current_app
 
+from app.search import schema as search_schema
+
 config = context.config
 # SQLite cannot reflect the lower(email) index; batch mode reflects tables and would warn.
 warnings.filterwarnings("ignore", message=".*expression-based index.*")
@@ -44,6 +46,9 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_as_batch", True)  # SQLite needs batch mode to alter tables
+    # The search index (app/search/schema.py) is made by hand, not described by the models.
+    conf_args.setdefault("include_object", search_schema.include_object)
+    conf_args.setdefault("include_name", search_schema.include_name)
 
     with target_db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

@@ -10,11 +10,19 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from app.extensions import db
+from app.search import schema as search_schema
 
 
 def _differences(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": search_schema.include_object,
+                "include_name": search_schema.include_name,
+            },
+        )
         with warnings.catch_warnings():
             # SQLite cannot reflect expression indexes; that index is checked separately below.
             warnings.filterwarnings("ignore", message=".*expression-based index.*")
@@ -399,3 +407,37 @@ def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marke
         databases.truncate_all(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_every_search_index_is_still_kept_current_at_head(database_url):
+    """A later migration that rebuilds a searched table (SQLite's batch mode copies the table)
+    drops its triggers with it: at head every searched table still has its three triggers
+    (SQLite) or its generated ``search_vector`` column (PostgreSQL)."""
+    from sqlalchemy import inspect, text
+
+    from app.search.schema import SOURCES
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            names = set(
+                db.session.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                ).scalars()
+            )
+            missing = [
+                f"{source.index}_{suffix}"
+                for source in SOURCES
+                for suffix in ("ai", "ad", "au")
+                if f"{source.index}_{suffix}" not in names
+            ]
+        else:
+            inspector = inspect(db.engine)
+            missing = [
+                source.table
+                for source in SOURCES
+                if "search_vector" not in {c["name"] for c in inspector.get_columns(source.table)}
+            ]
+        db.session.remove()
+    assert missing == []

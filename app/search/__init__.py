@@ -1,0 +1,1 @@
+"""Search: one box in the header, one results page over everything a person may read."""
