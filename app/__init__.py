@@ -98,7 +98,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(public.bp)
 
-    from app import cli, errors, mail, retries, templating
+    from app import cli, errors, mail, observability, retries, templating
+
+    observability.init_observability(app)
 
     retries.init_retries(app)
     mail.init_mail(app)
