@@ -109,7 +109,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
 
-    from app import cli, errors, mail, retries, templating
+    from app import cli, errors, mail, observability, retries, templating
+
+    observability.init_observability(app)
 
     retries.init_retries(app)
     mail.init_mail(app)

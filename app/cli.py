@@ -35,7 +35,10 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(markdown_commands)
     app.cli.add_command(account_commands)
 
+    from app.ops_cli import init_ops_cli
     from app.recommendations.cli import recommendations_cli
+
+    init_ops_cli(app)
 
     app.cli.add_command(recommendations_cli)
 

@@ -256,6 +256,12 @@ def settings(env: str, instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get(
             "PUBLIC_URL", "" if is_production else "http://127.0.0.1:5000"
         ).rstrip("/"),
+        # Logs: "json" (one JSON object a line, the default in production) or "text".
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if is_production else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # /metrics answers this bearer token or these networks (CIDRs); neither set: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOWED_NETWORKS": os.environ.get("METRICS_ALLOWED_NETWORKS", ""),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it belongs to
         **_cache(env),
     }

@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, flash, g, redirect, request
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
+from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, login_manager
+from app.observability import current_request_id
 from app.rendering import is_htmx_request, render
 from app.services import DomainError
 
@@ -142,7 +144,9 @@ def server_error_page(status: int, title: str, message: str) -> Response:
     except Exception:
         log.exception("Could not draw the error page")
         _forget_transaction()
-        return Response(PLAIN_ERROR_PAGE, status, mimetype="text/html")
+        reference = escape(current_request_id() or "")
+        page = PLAIN_ERROR_PAGE.replace("</body>", f"<p>Reference: {reference}</p></body>")
+        return Response(page, status, mimetype="text/html")
 
 
 def database_error(error: SQLAlchemyError) -> Response:

@@ -36,6 +36,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.metrics import email_outcome
 
 log = logging.getLogger("accord.mail")
 _QUEUE_KEY = "accord_outgoing_mail"
@@ -166,16 +167,20 @@ def wait_for_deliveries(timeout: float = 30) -> None:
 
 
 def _deliver_logged(app: Flask, mail: Mail) -> None:
+    # Logs never name the address (app/observability.py: no email addresses in logs).
     try:
         deliver(app, mail)
     except Exception:  # a mail server being down must not undo what was saved
-        log.exception("Could not send mail to %s: %s", mail.to, header_safe(mail.subject))
+        email_outcome(sent=False)
+        log.exception("Could not send mail: %s", header_safe(mail.subject))
         if mail.on_failure is not None:
             try:
                 with app.app_context():
                     mail.on_failure()
             except Exception:
-                log.exception("Could not record that mail to %s was not sent", mail.to)
+                log.exception("Could not record that mail was not sent")
+    else:
+        email_outcome(sent=True)
 
 
 @event.listens_for(Session, "after_commit")

@@ -44,6 +44,7 @@ OPEN_ENDPOINTS = frozenset(
         "auth.reset_link_sent",
         "auth.reset_password",
         "main.healthz",
+        "main.metrics",  # its own protection: a token or allowed networks
         "notifications.unsubscribe",  # a signed token authorises it
         # The adopted text in public (app/public): adopted documents only, 404 for the rest.
         "public.index",

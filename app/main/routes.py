@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import observability
 from app.extensions import db, limiter
 from app.models import Clause, Document, DocumentKind
 from app.permissions import readable_documents
@@ -37,6 +38,13 @@ def _throttle_reachable() -> bool:
     except Exception:  # limits' storages raise their client's own errors from check()
         current_app.logger.exception("health check: throttle storage unreachable")
         return False
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus' text format, for the bearer token or networks the settings allow
+    (app/observability.py); 404 when neither is set."""
+    return observability.metrics_response()
 
 
 @bp.get("/healthz")

@@ -17,6 +17,9 @@ revision = '0016_two_factor'
 down_revision = '0015_vote_wording'
 branch_labels = None
 depends_on = None
+# Downgrading drops the two-factor tables: every person's second factor and recovery codes
+# are lost (see app/ops_cli.py: `db downgrade` asks for --i-understand-data-loss).
+drops_data = True
 
 
 def upgrade():

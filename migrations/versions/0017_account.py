@@ -25,6 +25,9 @@ revision = '0017_account'
 down_revision = '0016_two_factor'
 branch_labels = None
 depends_on = None
+# Downgrading drops each session's device, address and last activity and each person's
+# unsubscribe key (their links stop working).
+drops_data = True
 
 
 def upgrade():

@@ -26,6 +26,8 @@ revision = '0018_search'
 down_revision = '0022_personal_data'
 branch_labels = None
 depends_on = None
+# Downgrading drops the search indexes, which `search rebuild` makes again from the tables.
+drops_data = False
 
 
 def upgrade():

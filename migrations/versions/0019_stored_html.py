@@ -27,6 +27,9 @@ revision = "0019_stored_html"
 down_revision = "0017_account"
 branch_labels = None
 depends_on = None
+# Downgrading drops the stored HTML, which is made again from the Markdown kept beside it
+# (`markdown rerender`): nothing is lost.
+drops_data = False
 
 # (table, Markdown column, HTML column)
 STORED = (

@@ -26,6 +26,8 @@ revision = '0020_committee_review'
 down_revision = '0019_stored_html'
 branch_labels = None
 depends_on = None
+# Downgrading drops the minute references and the notifications of the three new kinds.
+drops_data = True
 
 KINDS = (
     'reply', 'new_discussion', 'new_amendment', 'voting_opened', 'voting_closing',

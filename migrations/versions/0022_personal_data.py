@@ -18,6 +18,8 @@ revision = "0022_personal_data"
 down_revision = "0020_committee_review"
 branch_labels = None
 depends_on = None
+# Downgrading drops when each account was anonymised (the anonymised names stay).
+drops_data = True
 
 
 def upgrade():

@@ -374,7 +374,7 @@ def test_mail_that_cannot_be_sent_is_retried_by_the_next_digest(database_url, ca
         user_id = _immediate_member(app)
         notification_id = _notify(app, user_id, "Jo replied to your comment")
         wait_for_deliveries()
-        assert "Could not send mail to member@example.org" in caplog.text
+        assert "Could not send mail" in caplog.text
         with app.app_context():
             assert db.session.get(Notification, notification_id).emailed_at is None
             app.config.update(MAIL_BACKEND="memory")
