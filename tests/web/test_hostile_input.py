@@ -116,6 +116,8 @@ def _known_values(app) -> dict[str, str]:
             "table": "comments",
             "token": "not-a-token",
             "filename": "css/accord.css",
+            "section": "coverage",
+            "fmt": "pdf",
         }
 
 

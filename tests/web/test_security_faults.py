@@ -105,6 +105,7 @@ def test_only_the_import_routes_take_the_larger_import_limit(app, admin_client):
 PRODUCTION = {
     "ACCORD_ENV": "production",
     "AUDIT_KEY": "a-real-audit-key-of-at-least-32-characters",
+    "TWO_FACTOR_KEY": "n9U7yfXMnPhg07sF1upphl6gT6_7Gzl5HT89meix8PA=",
     "PUBLIC_URL": "https://accord.sthelens.example",
     # Shared storage, as production requires; throttling itself is off so this test does not
     # touch the counters other runs keep in it.
