@@ -24,6 +24,7 @@ import hmac
 import re
 import secrets
 import time
+import unicodedata
 
 import pyotp
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -161,13 +162,16 @@ def current_step(now: float | None = None) -> int:
 
 
 def _clean_code(code: str) -> str:
-    return re.sub(r"[\s-]+", "", code or "")
+    """The code as typed without spaces or hyphens, with full-width digits (as a phone's
+    Japanese or Chinese keyboard types them) made ASCII: NFKC. Other scripts' digits stay as
+    they are, and then match no code."""
+    return re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", code or ""))
 
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time-step (within one step either side of now) whose code is ``code``, or None."""
     code = _clean_code(code)
-    if not re.fullmatch(rf"\d{{{DIGITS}}}", code):
+    if not re.fullmatch(rf"[0-9]{{{DIGITS}}}", code):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     step = current_step(now)
@@ -225,7 +229,7 @@ def _hash_recovery_code(code: str) -> str:
 
 
 def _normalise_recovery_code(code: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", (code or "").lower())
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKC", code or "").lower())
 
 
 def new_recovery_code() -> str:
@@ -282,7 +286,7 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 def check_code_or_recovery_code(user: User, code: str) -> bool:
     """A one-time code, or else a recovery code (for switching off and new recovery codes)."""
-    if re.fullmatch(rf"\d{{{DIGITS}}}", _clean_code(code)):
+    if re.fullmatch(rf"[0-9]{{{DIGITS}}}", _clean_code(code)):
         return check_code(user, code)
     return use_recovery_code(user, code)
 

@@ -141,6 +141,24 @@ def test_a_wrong_code_is_refused_and_recorded(app, client, clock):
     assert "session.two_factor_failed" in _actions(app)
 
 
+@pytest.mark.parametrize("typed", ["٨٢٤٣٢٥", "１２３４5٥", "12345６७", "\u00b2\u00b3\u00b9456"])
+def test_digits_of_other_scripts_are_refused_by_the_field_not_a_500(app, client, clock, typed):
+    """Python's ``\\d`` matches any script's digits, which hmac.compare_digest then refuses
+    with a TypeError: a code is the ASCII digits (full-width ones are made ASCII)."""
+    _enrolled(app)
+    _password_step(client)
+    response = client.post_form("/sign-in/two-factor", {"code": typed})
+    assert response.status_code == 422
+    assert "Enter the 6-digit code" in response.get_data(as_text=True)
+
+
+def test_a_code_typed_in_full_width_digits_is_accepted(app, client, clock):
+    factor = _enrolled(app)
+    _password_step(client)
+    wide = "".join(chr(ord(digit) + 0xFEE0) for digit in factor.code())
+    assert client.post_form("/sign-in/two-factor", {"code": wide}).status_code == 303
+
+
 @pytest.mark.parametrize(
     ("offset", "accepted"), [(-2, False), (-1, True), (0, True), (1, True), (2, False)]
 )
