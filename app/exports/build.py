@@ -125,10 +125,12 @@ def build_model(
     include_annexes: bool = True,
     changes_since: DocumentVersion | None = None,
     paper: CommitteePaper | None = None,
+    clause_statuses: bool = True,
 ) -> ExportModel:
     """The export of a published version, or of the working text when ``version`` is None;
     its text is ``printable`` whatever was stored. ``paper``: the committee-paper details
-    for the cover and running header."""
+    for the cover and running header; ``clause_statuses`` False leaves out each clause's
+    status (the public copy of an adopted version)."""
     model = _build_model(
         document,
         version=version,
@@ -136,7 +138,7 @@ def build_model(
         include_annexes=include_annexes,
         changes_since=changes_since,
     )
-    return printable(dataclasses.replace(model, paper=paper))
+    return printable(dataclasses.replace(model, paper=paper, clause_statuses=clause_statuses))
 
 
 def _build_model(

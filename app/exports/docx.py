@@ -257,7 +257,7 @@ class _Writer:
     def _clause_notes(self, clause: ExportClause | None) -> None:
         if clause is None:
             return
-        if not self.model.agreed_only:
+        if self.model.shows_clause_status:
             self._line(f"Status: {clause.status}", italic=True)
         if clause.recommendations:
             self._line(f"Answers: {', '.join(clause.recommendations)}", italic=True)

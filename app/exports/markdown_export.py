@@ -106,7 +106,7 @@ def _clauses(model: ExportModel) -> list[str]:
         if body.strip():
             lines += [body, ""]
         meta = []
-        if not model.agreed_only:
+        if model.shows_clause_status:
             meta.append(f"Status: {clause.status}")
         if clause.recommendations:
             meta.append(f"Answers: {answers_text(clause.recommendations)}")

@@ -197,6 +197,16 @@ class ExportModel:
     paper: CommitteePaper | None = None  # committee-paper details, on the cover and header
     amendment_record: tuple[AmendmentRecord, ...] = ()
     declarations: tuple[Declaration, ...] = ()
+    # False for the public copy of an adopted version: the adopted text, without how each
+    # clause's vote went (the voting record is not published).
+    clause_statuses: bool = True
+
+    @property
+    def shows_clause_status(self) -> bool:
+        """Whether each clause says its status ("Agreed", "Not agreed", …): in a working-text
+        or whole-version export for the council's papers, never in the agreed text alone nor
+        in the public copy."""
+        return self.clause_statuses and not self.agreed_only
 
     @property
     def running_header(self) -> str:

@@ -60,7 +60,13 @@ def download(slug: str, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     document, version = _adopted(slug)
-    model = build_model(document, version=version, agreed_only=False, include_annexes=False)
+    model = build_model(
+        document,
+        version=version,
+        agreed_only=False,
+        include_annexes=False,
+        clause_statuses=False,
+    )
     body = render_export(model, fmt)
     data = body.encode() if isinstance(body, str) else body
     response = send_file(

@@ -406,7 +406,9 @@ def test_the_adopted_text_downloads_as_word_and_pdf(every_state, client):
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs)
     assert "Members and Officers trust each other" in text
     assert "A private discussion" not in text
+    assert "Status: Agreed" not in text and "Status: Not agreed" not in text, "the votes"
     pdf = client.get("/public/protocol-adopted/download.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     pages = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert content_hash[:16] in pages.replace("\n", "")
+    assert "Status: Agreed" not in pages and "Status: Not agreed" not in pages
