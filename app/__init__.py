@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.main import routes as main
     from app.notifications import routes as notifications
     from app.people import routes as people
+    from app.tasks import routes as tasks
     from app.two_factor import routes as two_factor
     from app.voting import routes as voting
 
@@ -93,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(joint_sessions.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(tasks.bp)
     app.register_blueprint(two_factor.bp)
 
     from app import cli, errors, mail, retries, templating

@@ -23,6 +23,8 @@ class NotificationKind(StrEnum):
     REVIEW_DECISION = "review_decision"
     SESSION_INVITATION = "session_invitation"
     VOTE_AGAIN = "vote_again"
+    NEW_PROPOSAL = "new_proposal"
+    VOTING_RESULT = "voting_result"
 
     @property
     def label(self) -> str:
@@ -37,6 +39,8 @@ class NotificationKind(StrEnum):
             NotificationKind.REVIEW_DECISION: "Standards Committee decision",
             NotificationKind.SESSION_INVITATION: "Session invitation",
             NotificationKind.VOTE_AGAIN: "Vote again",
+            NotificationKind.NEW_PROPOSAL: "Proposed agenda item",
+            NotificationKind.VOTING_RESULT: "Voting result",
         }[self]
 
 
