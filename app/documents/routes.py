@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, request
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,9 +19,10 @@ from app.models import (
     Discussion,
     Document,
     Recommendation,
+    ViewedKind,
 )
 from app.rendering import poll_or_sign_in, render
-from app.services import voting
+from app.services import last_views, voting
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -67,6 +69,7 @@ def show(slug: str):
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
         whole_document_discussions=whole_document,
+        marks=last_views.clause_marks(current_user, document),
         open_voting_form=OpenVotingForm(formdata=None),
     )
 
@@ -114,7 +117,14 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
 @bp.get("/<slug>/clauses/<number>")
 def clause(slug: str, number: str):
     """A clause, the recommendations it answers, and its discussions (updated live)."""
-    return render(CLAUSE, live=False, **_clause_context(slug, number))
+    context = _clause_context(slug, number)
+    response = render(CLAUSE, live=False, **context)
+    clause = context["clause"]
+    last_views.record_view(
+        current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number
+    )
+    db.session.commit()
+    return response
 
 
 @bp.get("/<slug>/clauses/<number>/live")
