@@ -629,7 +629,9 @@ def current_digest_lines(rows: Sequence[Row], now: datetime) -> list[tuple[Row, 
     for row in rows:
         document = documents.get(row.document_id) if row.document_id else None
         text: str | None = row.text
-        if row.kind == NotificationKind.VOTING_OPENED:
+        if row.document_id is None:
+            pass  # nothing to check it against: as written
+        elif row.kind == NotificationKind.VOTING_OPENED:
             text = None
             if document is not None and _voting_is_open(document, now):
                 text = f"Voting is open on {document.title}"

@@ -42,10 +42,11 @@ def test_a_facilitator_hears_of_a_new_amendment_and_a_proposed_item(app):
             by=factories.user("member@example.org"),
         )
     kinds = _kinds(app, "facilitator@example.org")
-    assert (
-        NotificationKind.NEW_AMENDMENT,
-        "Member proposed an amendment to clause 1 of Ways of Working Accord",
-    ) in [(k, t.replace(t.split(" proposed")[0], "Member")) for k, t in kinds]
+    assert any(
+        k == NotificationKind.NEW_AMENDMENT
+        and t.endswith("proposed an amendment to clause 1 of Ways of Working Accord")
+        for k, t in kinds
+    )
     assert any(
         k == NotificationKind.NEW_PROPOSAL and "“Briefings”" in t and "“Roles workshop”" in t
         for k, t in kinds
