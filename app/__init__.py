@@ -87,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.personal_data import routes as personal_data
     from app.public import routes as public
     from app.search import routes as search
+    from app.tasks import routes as tasks
     from app.two_factor import routes as two_factor
     from app.voting import routes as voting
 
@@ -102,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(joint_sessions.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(tasks.bp)
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(personal_data.bp)

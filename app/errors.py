@@ -138,7 +138,7 @@ def server_error_page(status: int, title: str, message: str) -> Response:
     """
     _forget_transaction()
     g._login_user = login_manager.anonymous_user()
-    g.unread_notification_count = 0
+    g.header_counts = (0, 0)
     try:
         return _error_page(status, title, message)
     except Exception:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import inspect as sa_inspect
 
 from app.auth.login_sessions import POLL_ENDPOINTS
 from app.metrics import LIVE_POLLS, REQUEST_SECONDS, REQUESTS, metrics_registry
@@ -94,9 +95,13 @@ def _start_request(trusted_proxies: int) -> None:
 def _user_id() -> int | None:
     """The signed-in person's id when this request loaded them (no query of its own)."""
     user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    # From the identity map's key, not ``user.id`` nor ``is_authenticated``: after a view has
+    # committed (which expires every loaded object) either would load the person again, one
+    # more statement a page. An anonymous visitor is no mapped object.
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is None or not state.identity:
         return None
-    return getattr(user, "id", None)
+    return state.identity[0]
 
 
 def _finish_request(response: Response) -> Response:

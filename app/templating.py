@@ -16,7 +16,7 @@ from app.markdown import render_markdown
 from app.pages import PAGES
 from app.permissions import PREDICATES
 from app.rules import is_two_factor_required
-from app.services import notifications
+from app.services import tasks
 from app.services.leavers import former_name
 
 LONDON = ZoneInfo("Europe/London")
@@ -53,14 +53,24 @@ def iso_time(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
 
 
-def unread_notification_count() -> int:
-    """The signed-in person's unread notifications, for the header: one query per page, and
+def _header_counts() -> tuple[int, int]:
+    """(unread notifications, tasks) of the signed-in person: one statement per page, and
     none for fragments or pages that do not show the header."""
-    if "unread_notification_count" not in g:
-        g.unread_notification_count = (
-            notifications.unread_count(current_user) if current_user.is_authenticated else 0
+    if "header_counts" not in g:
+        g.header_counts = (
+            tasks.header_counts(current_user) if current_user.is_authenticated else (0, 0)
         )
-    return g.unread_notification_count
+    return g.header_counts
+
+
+def unread_notification_count() -> int:
+    """The signed-in person's unread notifications, for the header."""
+    return _header_counts()[0]
+
+
+def task_count() -> int:
+    """How many tasks the signed-in person has ("Your tasks" in the header)."""
+    return _header_counts()[1]
 
 
 @cache
@@ -99,6 +109,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
     app.jinja_env.globals["former_name"] = former_name
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
+    app.jinja_env.globals["task_count"] = task_count
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["ago"] = time_ago

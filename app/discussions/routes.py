@@ -22,7 +22,7 @@ from app.loaders import (
     get_discussion_or_404,
     get_document_or_404,
 )
-from app.models import Amendment, Comment, Discussion
+from app.models import Amendment, Comment, Discussion, ViewedKind
 from app.permissions import (
     can_comment,
     can_edit_comment,
@@ -31,7 +31,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import is_htmx_request, render
-from app.services import Invalid, Unchanged
+from app.services import Invalid, Unchanged, last_views
 from app.services import discussions as service
 
 bp = Blueprint("discussions", __name__)
@@ -141,7 +141,13 @@ def show(discussion_id: int):
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     block = "composer" if request.args.get("reply_to") or request.args.get("edit") else None
-    return render(SHOW, block=block, **context)
+    response = render(SHOW, block=block, **context)
+    if block is None:
+        last_views.record_view(
+            current_user, ViewedKind.DISCUSSION, discussion.id, discussion.document_id
+        )
+        db.session.commit()
+    return response
 
 
 @bp.get("/discussions/<int:discussion_id>/live")

@@ -22,10 +22,11 @@ from app.models import (
     Document,
     Recommendation,
     User,
+    ViewedKind,
 )
 from app.permissions import can_read_document, require
 from app.rendering import render
-from app.services import voting
+from app.services import last_views, voting
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -88,6 +89,7 @@ def show(slug: str):
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
         whole_document_discussions=whole_document,
+        marks=last_views.clause_marks(current_user, document),
         open_voting_form=OpenVotingForm(formdata=None),
     )
 
@@ -136,7 +138,14 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
 @bp.get("/<slug>/clauses/<number>")
 def clause(slug: str, number: str):
     """A clause, the recommendations it answers, and its discussions (updated live)."""
-    return render(CLAUSE, live=False, **_clause_context(slug, number))
+    context = _clause_context(slug, number)
+    response = render(CLAUSE, live=False, **context)
+    clause = context["clause"]
+    last_views.record_view(
+        current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number
+    )
+    db.session.commit()
+    return response
 
 
 @bp.get("/<slug>/clauses/<number>/live")

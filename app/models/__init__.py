@@ -21,6 +21,7 @@ from app.models.joint_sessions import (
     SessionAction,
     session_recommendations,
 )
+from app.models.last_views import LastView, ViewedKind
 from app.models.notifications import Notification, NotificationKind
 from app.models.participation import (
     Comment,
@@ -94,6 +95,7 @@ __all__ = [
     "DocumentVersion",
     "EmailPreference",
     "JointSession",
+    "LastView",
     "Moderation",
     "ModerationAction",
     "Notification",
@@ -115,6 +117,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "ViewedKind",
     "Vote",
     "VotingAction",
     "VotingEvent",

@@ -26,6 +26,8 @@ class NotificationKind(StrEnum):
     SUBMITTED = "submitted"
     RECOMMENDED = "recommended"
     ADOPTED = "adopted"
+    NEW_PROPOSAL = "new_proposal"
+    VOTING_RESULT = "voting_result"
 
     @property
     def label(self) -> str:
@@ -43,6 +45,8 @@ class NotificationKind(StrEnum):
             NotificationKind.SUBMITTED: "Submitted to the Standards Committee",
             NotificationKind.RECOMMENDED: "Recommended to Full Council",
             NotificationKind.ADOPTED: "Adopted by Full Council",
+            NotificationKind.NEW_PROPOSAL: "Proposed agenda item",
+            NotificationKind.VOTING_RESULT: "Voting result",
         }[self]
 
 

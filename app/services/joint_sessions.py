@@ -270,6 +270,7 @@ def propose_item(
         document_id=session.agenda_id,
         summary=f"Item “{proposal.title}” proposed",
     )
+    notifications.agenda_item_proposed(proposal, session, by=by)
     return proposal
 
 

@@ -41,6 +41,7 @@ from sqlalchemy import CompoundSelect, CursorResult, Row, Select, func, select, 
 from app.extensions import db
 from app.mail import external_url, header_safe, send_mail
 from app.models import (
+    AgendaProposal,
     Amendment,
     AmendmentStatus,
     Clause,
@@ -54,6 +55,7 @@ from app.models import (
     JointSession,
     Notification,
     NotificationKind,
+    Outcome,
     Role,
     User,
     UserRole,
@@ -241,11 +243,13 @@ def discussion_started(discussion: Discussion, *, by: User) -> int:
 
 
 def amendment_proposed(amendment: Amendment, *, by: User) -> int:
-    """A new amendment: tell who took part in the clause."""
+    """A new amendment: tell who took part in the clause, and the facilitators (who decide
+    it)."""
     clause = amendment.clause
+    ids = _clause_participants(clause) + _with_roles(Role.FACILITATOR)
     return notify(
         NotificationKind.NEW_AMENDMENT,
-        _people(_clause_participants(clause), clause.document),
+        _people(ids, clause.document),
         text=f"{by.display_name} proposed an amendment to clause {clause.number} "
         f"of {clause.document.title}",
         link=_path("amendments.show", amendment_id=amendment.id),
@@ -268,6 +272,46 @@ def amendment_decided(amendment: Amendment, *, by: User) -> int:
         link=_path("amendments.show", amendment_id=amendment.id),
         actor=by,
         document=clause.document,
+    )
+
+
+def agenda_item_proposed(proposal: AgendaProposal, session: JointSession, *, by: User) -> int:
+    """A Member or Officer proposed an agenda item: tell the facilitators (who accept or
+    decline it)."""
+    return notify(
+        NotificationKind.NEW_PROPOSAL,
+        _people(_with_roles(Role.FACILITATOR), session.agenda),
+        text=f"{by.display_name} proposed an item, “{proposal.title}”, for “{session.title}”",
+        link=_path("joint_sessions.show", "#proposals", session_id=session.id),
+        actor=by,
+        document=session.agenda,
+    )
+
+
+def voting_result(
+    document: Document, outcomes: Sequence[Outcome], *, by: User, clause: Clause | None = None
+) -> int:
+    """Voting closed (on the document, or on ``clause`` alone): tell who took part in it (in
+    the document, or in the clause) how many items were agreed."""
+    if not outcomes:
+        return 0
+    agreed = sum(1 for outcome in outcomes if outcome.agreed)
+    if clause is not None:
+        ids = _clause_participants(clause)
+        what = f"{document.short_item_noun} {clause.number} of {document.title}"
+        link = _path("documents.clause", "#vote-panel", slug=document.slug, number=clause.number)
+    else:
+        ids = _document_participants(document)
+        what = document.title
+        link = _path("documents.show", "#voting", slug=document.slug)
+    return notify(
+        NotificationKind.VOTING_RESULT,
+        _people(ids, document),
+        text=f"Voting on {what} has closed: {agreed} of {len(outcomes)} "
+        f"{'item' if len(outcomes) == 1 else 'items'} agreed",
+        link=link,
+        actor=by,
+        document=document,
     )
 
 
@@ -598,16 +642,95 @@ def claim_for_digest(user_id: int, now: datetime) -> Sequence[Row]:
             Notification.text,
             Notification.link,
             Notification.created_at,
+            Notification.document_id,
         )
     ).all()
+
+
+# Notifications whose words describe a state that may have moved on by the time a digest goes.
+_STATEFUL = frozenset(
+    {
+        NotificationKind.VOTING_OPENED,
+        NotificationKind.VOTING_CLOSING,
+        NotificationKind.VOTE_AGAIN,
+        NotificationKind.SESSION_INVITATION,
+    }
+)
+
+
+def _voting_is_open(document: Document | None, now: datetime) -> bool:
+    return (
+        document is not None
+        and document.status == DocumentStatus.OPEN
+        and document.voting_open
+        and (document.voting_closes_at is None or document.voting_closes_at > now)
+    )
+
+
+def current_digest_lines(rows: Sequence[Row], now: datetime) -> list[tuple[Row, str]]:
+    """Each claimed notification with its text as the state is *now*, leaving out those that
+    no longer hold: a digest never says "Voting is open … until 10 December" once voting has
+    closed or the document moved on. Voting opened or closing is re-worded from the
+    document's current closing time; a vote-again request needs voting still open; a session
+    invitation needs the session still ahead (re-worded with its current time). Two queries
+    at most, whatever the number of rows."""
+    document_ids = {row.document_id for row in rows if row.kind in _STATEFUL and row.document_id}
+    documents: dict[int, Document] = {}
+    sessions: dict[int, JointSession] = {}
+    if document_ids:
+        documents = {
+            document.id: document
+            for document in db.session.scalars(
+                select(Document).where(Document.id.in_(document_ids))
+            )
+        }
+    if any(row.kind == NotificationKind.SESSION_INVITATION for row in rows):
+        sessions = {
+            session.agenda_id: session
+            for session in db.session.scalars(
+                select(JointSession).where(JointSession.agenda_id.in_(document_ids))
+            )
+        }
+    lines = []
+    for row in rows:
+        document = documents.get(row.document_id) if row.document_id else None
+        text: str | None = row.text
+        if row.document_id is None:
+            pass  # nothing to check it against: as written
+        elif row.kind == NotificationKind.VOTING_OPENED:
+            text = None
+            if document is not None and _voting_is_open(document, now):
+                text = f"Voting is open on {document.title}"
+                if document.voting_closes_at is not None:
+                    text += f" until {_closing_text(document)}"
+        elif row.kind == NotificationKind.VOTING_CLOSING:
+            text = None
+            if (
+                document is not None
+                and _voting_is_open(document, now)
+                and document.voting_closes_at is not None
+            ):
+                text = f"Voting on {document.title} closes on {_closing_text(document)}"
+        elif row.kind == NotificationKind.VOTE_AGAIN:
+            text = row.text if _voting_is_open(document, now) else None
+        elif row.kind == NotificationKind.SESSION_INVITATION:
+            session = sessions.get(row.document_id) if row.document_id else None
+            text = None
+            if session is not None and session.ends_at > now:
+                text = f"You are invited to “{session.title}” on {_london_time(session.starts_at)}"
+        if text is not None:
+            lines.append((row, text))
+    return lines
 
 
 def send_digests(now: datetime | None = None) -> DigestReport:
     """Email each daily-digest person what they have not been told yet, in one message.
 
     Commits once per person: the claim and the queued message go together, and the message
-    is sent when that transaction commits. Notifications already read on the site, older than
-    a week, or of people who chose none or are deactivated are never emailed.
+    is sent when that transaction commits. Each line is worded from the state at send time
+    and lines that no longer hold are left out (``current_digest_lines``). Notifications
+    already read on the site, older than a week, or of people who chose none or are
+    deactivated are never emailed.
     """
     now = now or utcnow()
     user_ids = db.session.scalars(
@@ -623,25 +746,26 @@ def send_digests(now: datetime | None = None) -> DigestReport:
     db.session.commit()
     report = DigestReport()
     for user_id in user_ids:
-        claimed = claim_for_digest(user_id, now)
-        if claimed:
+        lines = current_digest_lines(claim_for_digest(user_id, now), now)
+        if lines:
             user = db.session.get_one(User, user_id)
-            _email_digest(user, claimed)
+            _email_digest(user, lines)
             report.people += 1
-            report.notifications += len(claimed)
+            report.notifications += len(lines)
         db.session.commit()
     return report
 
 
-def _email_digest(user: User, rows: Sequence[Row]) -> None:
+def _email_digest(user: User, items: list[tuple[Row, str]]) -> None:
     footer, headers = _footer_and_headers(user)
+    rows = [row for row, _ in items]
     lines = [
         f"Accord: {len(rows)} new notification{'s' if len(rows) != 1 else ''} for "
         f"{user.display_name}.",
         "",
     ]
-    for row in sorted(rows, key=lambda r: r.created_at):
-        lines += [f"- {row.text}", f"  {absolute(row.link)}", ""]
+    for row, text in sorted(items, key=lambda item: item[0].created_at):
+        lines += [f"- {text}", f"  {absolute(row.link)}", ""]
     lines.append(f"All your notifications: {external_url('notifications.index')}")
     subject = f"Accord: your daily digest ({len(rows)} new)"
     send_mail(

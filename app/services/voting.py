@@ -574,6 +574,8 @@ def close_voting(document: Document, *, by: User, reason: str | None = None) -> 
     document.voting_closes_at = None
     _event(document, VotingAction.CLOSED, by, detail=_rule_text(document), reason=reason)
     _touch_all(document)
+    db.session.flush()
+    notifications.voting_result(document, outcomes, by=by)
     return outcomes
 
 
@@ -606,6 +608,8 @@ def close_clause_voting(clause: Clause, *, by: User, reason: str | None = None) 
         reason=reason,
     )
     touch_clause(clause)
+    db.session.flush()
+    notifications.voting_result(clause.document, outcomes, by=by, clause=clause)
     return outcomes
 
 

@@ -217,7 +217,9 @@ def test_a_new_discussion_tells_who_took_part_in_the_clause(seeded, client):
     assert "started a discussion, “A new angle”, on clause 3" in note.text
 
 
-def test_a_new_amendment_tells_who_took_part_but_not_the_proposer(seeded, client):
+def test_a_new_amendment_tells_who_took_part_and_the_facilitators_but_not_the_proposer(
+    seeded, client
+):
     _take_part_in_clause_3(seeded)
     with seeded.app_context():
         db.session.execute(delete(Notification))
@@ -226,6 +228,7 @@ def test_a_new_amendment_tells_who_took_part_but_not_the_proposer(seeded, client
         db.session.commit()
     assert _recipients(seeded, NotificationKind.NEW_AMENDMENT) == {
         OFFICER,
+        "facilitator@example.org",  # who decides it
         "graham.tyldesley@example.org",
         "helen.marsden@example.org",  # told of the Member's amendment (not of her own)
         "imran.chaudhry@example.org",

@@ -122,7 +122,8 @@ def test_healthz_says_503_when_the_database_is_unreachable(tmp_path):
 # counts their unread notifications for the header.
 @pytest.mark.parametrize(
     ("path", "budget"),
-    [("/", 5), ("/documents/ways-of-working-accord", 13), ("/recommendations/", 5)],
+    # The document page: 13, and one query for the reader's "new since you last looked" marks.
+    [("/", 5), ("/documents/ways-of-working-accord", 14), ("/recommendations/", 5)],
 )
 def test_pages_keep_to_their_query_budget(seeded, client, path, budget):
     client.sign_in("member@example.org")

@@ -1,0 +1,157 @@
+"""What is new since a person last looked: one reading mark per person and clause or discussion.
+
+Viewing a clause page or a discussion page records the time (and, for a clause, the wording
+seen) with one upsert. The document page then marks the clauses that changed since: comments
+the person has not seen (posted after their last look at the clause and after their last look
+at that discussion, not their own), amendments proposed since by someone else, or a new
+wording. All the marks of a document come from one query, however many clauses and comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import (
+    Amendment,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    LastView,
+    User,
+    ViewedKind,
+    utcnow,
+)
+from app.services import insert_or
+
+
+def record_view(
+    user: User,
+    kind: ViewedKind,
+    object_id: int,
+    document_id: int,
+    revision_number: int | None = None,
+) -> None:
+    """Remember that ``user`` looked at the clause or discussion ``object_id`` now (and, for a
+    clause, the wording ``revision_number`` they saw). One INSERT … ON CONFLICT DO UPDATE on
+    the unique (user, kind, object); a person's own reading mark, not audited."""
+    now = utcnow()
+    statement = insert_or(LastView).values(
+        user_id=user.id,
+        kind=kind,
+        object_id=object_id,
+        document_id=document_id,
+        viewed_at=now,
+        revision_number=revision_number,
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "kind", "object_id"],
+            set_={"viewed_at": now, "revision_number": revision_number},
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ClauseMark:
+    """What changed on one clause since the person last looked at it."""
+
+    seen_revision: int | None
+    new_comments: int
+    new_amendments: int
+    new_wording: bool
+
+    @property
+    def is_new(self) -> bool:
+        return bool(self.new_comments or self.new_amendments or self.new_wording)
+
+    @property
+    def summary(self) -> str:
+        """ "2 new comments, a new amendment and a new wording"."""
+        parts = []
+        if self.new_comments:
+            parts.append(f"{self.new_comments} new comment{'s' if self.new_comments != 1 else ''}")
+        if self.new_amendments:
+            parts.append(
+                "a new amendment"
+                if self.new_amendments == 1
+                else f"{self.new_amendments} new amendments"
+            )
+        if self.new_wording:
+            parts.append("a new wording")
+        if len(parts) > 1:
+            return ", ".join(parts[:-1]) + " and " + parts[-1]
+        return parts[0] if parts else ""
+
+
+def unseen_comment(user_id: int, since: Any = None) -> list:
+    """WHERE conditions for a comment ``user_id`` has not seen: someone else's live comment
+    posted after their last look at its discussion (and after ``since``, a column or a time,
+    when given)."""
+    discussion_view = aliased(LastView)
+    after = [Comment.created_at > since] if since is not None else []
+    return [
+        Comment.author_id != user_id,
+        Comment.withdrawn_at.is_(None),
+        Comment.hidden_at.is_(None),
+        *after,
+        ~exists().where(
+            discussion_view.user_id == user_id,
+            discussion_view.kind == ViewedKind.DISCUSSION,
+            discussion_view.object_id == Comment.discussion_id,
+            discussion_view.viewed_at >= Comment.created_at,
+        ),
+    ]
+
+
+def clause_marks(user: User, document: Document) -> dict[int, ClauseMark]:
+    """Per clause id the person has looked at before: what is new since (one query). Clauses
+    never looked at carry no mark (there is no "since")."""
+    new_comments = (
+        select(func.count(Comment.id))
+        .join(Discussion, Discussion.id == Comment.discussion_id)
+        .where(
+            Discussion.clause_id == LastView.object_id, *unseen_comment(user.id, LastView.viewed_at)
+        )
+        .correlate(LastView)
+        .scalar_subquery()
+    )
+    new_amendments = (
+        select(func.count(Amendment.id))
+        .where(
+            Amendment.clause_id == LastView.object_id,
+            Amendment.proposer_id != user.id,
+            Amendment.created_at > LastView.viewed_at,
+        )
+        .correlate(LastView)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            LastView.object_id,
+            LastView.revision_number,
+            Clause.revision_number,
+            new_comments,
+            new_amendments,
+        )
+        .join(Clause, and_(Clause.id == LastView.object_id))
+        .where(
+            LastView.user_id == user.id,
+            LastView.document_id == document.id,
+            LastView.kind == ViewedKind.CLAUSE,
+        )
+    ).all()
+    return {
+        clause_id: ClauseMark(
+            seen_revision=seen,
+            new_comments=comments,
+            new_amendments=amendments,
+            new_wording=seen is not None and current > seen,
+        )
+        for clause_id, seen, current, comments, amendments in rows
+    }

@@ -1,0 +1,428 @@
+"""Each person's next jobs ("Your tasks"), worked out from the state, not from notifications.
+
+A task is something the state says the person should do now, linked to where it is done:
+
+- a Member or Officer: clauses and amendments open for voting they have not voted on (a vote
+  set aside counts as not voted), replies to their comments they have not seen since (posted
+  after their last look at that discussion, in a document Open for comment), and joint sessions
+  whose agenda is published, that have not ended, are for them and that they have not answered;
+- a facilitator: open amendments awaiting a decision and proposed agenda items awaiting
+  acceptance (while the document can still change), discussions with comments by others since
+  they last looked at them, and voting still open after its announced closing time;
+- the Standards Committee: documents submitted for review;
+- an administrator: documents recommended to Full Council, and people whose invitation expired.
+
+Only documents the person may read count (``permissions.is_readable_by``). The tasks page runs
+one query per kind of task the person's roles bring; the header's count is one statement,
+whatever the numbers (and it carries the unread notification count too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, exists, func, literal, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import (
+    AgendaProposal,
+    Amendment,
+    AmendmentStatus,
+    Attendance,
+    Audience,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    DocumentStatus,
+    JointSession,
+    Notification,
+    ProposalStatus,
+    User,
+    Vote,
+    utcnow,
+)
+from app.permissions import is_readable_by
+from app.rules import EDITABLE_STATUSES, side_of
+from app.services.last_views import unseen_comment
+from app.services.people import status_condition
+
+S = DocumentStatus
+
+
+@dataclass(frozen=True)
+class Task:
+    """One job: what to do (``title``), where (``endpoint`` and its ``values``, with an
+    optional ``anchor``), and a line of context (``hint``)."""
+
+    title: str
+    hint: str
+    endpoint: str
+    values: dict = field(default_factory=dict)
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """The tasks one role brings, under a heading."""
+
+    key: str
+    heading: str
+    tasks: list[Task]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    key: str
+    heading: str
+    query: Callable[[User], Select]
+    task: Callable[..., Task]
+
+
+# Members and Officers ---------------------------------------------------------------------
+
+
+def _voting_open_on_clause():
+    return [
+        Document.status == S.OPEN,
+        Document.voting_open.is_(True),
+        Clause.voting_closed_at.is_(None),
+        Clause.retired_at.is_(None),
+    ]
+
+
+def _clauses_to_vote(user: User) -> Select:
+    voted = exists().where(
+        Vote.user_id == user.id, Vote.clause_id == Clause.id, Vote.set_aside_at.is_(None)
+    )
+    return (
+        select(Document.slug, Document.title, Clause.number, Clause.heading, Document.kind)
+        .select_from(Clause)
+        .join(Document, Document.id == Clause.document_id)
+        .where(*_voting_open_on_clause(), ~voted, is_readable_by(user))
+        .order_by(Document.title, Clause.position)
+    )
+
+
+def _clause_task(slug, title, number, heading, kind) -> Task:
+    noun = "item" if kind == "agenda" else "clause"
+    return Task(
+        f"Vote on {noun} {number}, {heading}",
+        title,
+        "documents.clause",
+        {"slug": slug, "number": number},
+        "vote-panel",
+    )
+
+
+def _amendments_to_vote(user: User) -> Select:
+    voted = exists().where(
+        Vote.user_id == user.id, Vote.amendment_id == Amendment.id, Vote.set_aside_at.is_(None)
+    )
+    return (
+        select(Amendment.id, Document.title, Clause.number, Clause.heading)
+        .select_from(Amendment)
+        .join(Clause, Clause.id == Amendment.clause_id)
+        .join(Document, Document.id == Clause.document_id)
+        .where(
+            Amendment.status == AmendmentStatus.OPEN,
+            Amendment.voting_closed_at.is_(None),
+            *_voting_open_on_clause(),
+            ~voted,
+            is_readable_by(user),
+        )
+        .order_by(Document.title, Clause.position, Amendment.id)
+    )
+
+
+def _amendment_vote_task(amendment_id, title, number, heading) -> Task:
+    return Task(
+        f"Vote on the amendment to clause {number}, {heading}",
+        title,
+        "amendments.show",
+        {"amendment_id": amendment_id},
+        "vote-panel",
+    )
+
+
+def _replies(user: User) -> Select:
+    parent = aliased(Comment)
+    return (
+        select(Discussion.id, Discussion.title, Document.title, func.count(Comment.id))
+        .select_from(Comment)
+        .join(parent, parent.id == Comment.parent_id)
+        .join(Discussion, Discussion.id == Comment.discussion_id)
+        .join(Document, Document.id == Discussion.document_id)
+        .where(
+            parent.author_id == user.id,
+            Document.status == S.OPEN,
+            is_readable_by(user),
+            *unseen_comment(user.id),
+        )
+        .group_by(Discussion.id, Discussion.title, Document.title)
+        .order_by(Discussion.id)
+    )
+
+
+def _reply_task(discussion_id, title, document_title, count) -> Task:
+    replies = "a reply" if count == 1 else f"{count} replies"
+    return Task(
+        f"Read {replies} to your comment in “{title}”",
+        document_title,
+        "discussions.show",
+        {"discussion_id": discussion_id},
+    )
+
+
+def _audiences(user: User) -> list[Audience]:
+    """The audiences of the sessions ``user`` is invited to (``rules.is_invited`` in SQL)."""
+    audiences = []
+    if user.is_member:
+        audiences.append(Audience.MEMBERS)
+    if user.is_officer:
+        audiences.append(Audience.OFFICERS)
+    if audiences:
+        audiences += [Audience.BOTH, Audience.CABINET]
+    return audiences
+
+
+def _sessions_to_answer(user: User) -> Select:
+    answered = exists().where(
+        Attendance.session_id == JointSession.id, Attendance.user_id == user.id
+    )
+    return (
+        select(JointSession.id, JointSession.title, JointSession.starts_at)
+        .join(Document, Document.id == JointSession.agenda_id)
+        .where(
+            Document.status != S.DRAFT,
+            JointSession.ends_at > utcnow(),
+            JointSession.audience.in_(_audiences(user)),
+            ~answered,
+            is_readable_by(user),
+        )
+        .order_by(JointSession.starts_at)
+    )
+
+
+def _session_task(session_id, title, starts_at) -> Task:
+    from app.templating import london_time  # templating imports the services
+
+    return Task(
+        f"Say whether you will attend “{title}”",
+        london_time(starts_at),
+        "joint_sessions.show",
+        {"session_id": session_id},
+        "attendance",
+    )
+
+
+# Facilitators ---------------------------------------------------------------------------
+
+
+def _amendments_to_decide(user: User) -> Select:
+    return (
+        select(Amendment.id, Document.title, Clause.number, Clause.heading)
+        .select_from(Amendment)
+        .join(Clause, Clause.id == Amendment.clause_id)
+        .join(Document, Document.id == Clause.document_id)
+        .where(
+            Amendment.status == AmendmentStatus.OPEN,
+            Clause.retired_at.is_(None),
+            Document.status.in_(sorted(EDITABLE_STATUSES)),
+            is_readable_by(user),
+        )
+        .order_by(Amendment.created_at, Amendment.id)
+    )
+
+
+def _decide_task(amendment_id, title, number, heading) -> Task:
+    return Task(
+        f"Decide the amendment to clause {number}, {heading}",
+        title,
+        "amendments.show",
+        {"amendment_id": amendment_id},
+    )
+
+
+def _proposals(user: User) -> Select:
+    return (
+        select(JointSession.id, AgendaProposal.title, JointSession.title)
+        .select_from(AgendaProposal)
+        .join(JointSession, JointSession.id == AgendaProposal.session_id)
+        .join(Document, Document.id == JointSession.agenda_id)
+        .where(
+            AgendaProposal.status == ProposalStatus.PROPOSED,
+            Document.status.in_(sorted(EDITABLE_STATUSES)),
+            is_readable_by(user),
+        )
+        .order_by(AgendaProposal.created_at, AgendaProposal.id)
+    )
+
+
+def _proposal_task(session_id, title, session_title) -> Task:
+    return Task(
+        f"Accept or decline the proposed item “{title}”",
+        session_title,
+        "joint_sessions.show",
+        {"session_id": session_id},
+        "proposals",
+    )
+
+
+def _new_comments(user: User) -> Select:
+    return (
+        select(Discussion.id, Discussion.title, Document.title, func.count(Comment.id))
+        .select_from(Comment)
+        .join(Discussion, Discussion.id == Comment.discussion_id)
+        .join(Document, Document.id == Discussion.document_id)
+        .where(
+            Document.status.in_(sorted(EDITABLE_STATUSES)),
+            is_readable_by(user),
+            *unseen_comment(user.id),
+        )
+        .group_by(Discussion.id, Discussion.title, Document.title)
+        .order_by(Discussion.id)
+    )
+
+
+def _new_comments_task(discussion_id, title, document_title, count) -> Task:
+    comments = "a new comment" if count == 1 else f"{count} new comments"
+    return Task(
+        f"Read {comments} in “{title}”",
+        document_title,
+        "discussions.show",
+        {"discussion_id": discussion_id},
+    )
+
+
+def _overdue_voting(user: User) -> Select:
+    return (
+        select(Document.slug, Document.title, Document.voting_closes_at)
+        .where(
+            Document.status == S.OPEN,
+            Document.voting_open.is_(True),
+            Document.voting_closes_at <= utcnow(),
+            is_readable_by(user),
+        )
+        .order_by(Document.voting_closes_at)
+    )
+
+
+def _overdue_task(slug, title, closes_at) -> Task:
+    from app.templating import london_time
+
+    return Task(
+        f"Close voting on {title}",
+        f"Voting was to close on {london_time(closes_at)}",
+        "voting.close_document",
+        {"slug": slug},
+    )
+
+
+# The Standards Committee and administrators ----------------------------------------------
+
+
+def _documents_in(status: DocumentStatus) -> Callable[[User], Select]:
+    def query(user: User) -> Select:
+        return (
+            select(Document.slug, Document.title)
+            .where(Document.status == status, is_readable_by(user))
+            .order_by(Document.title)
+        )
+
+    return query
+
+
+def _review_task(slug, title) -> Task:
+    return Task(
+        f"Review {title}", "Submitted to the Standards Committee", "review.review", {"slug": slug}
+    )
+
+
+def _adopt_task(slug, title) -> Task:
+    return Task(
+        f"Record the adoption of {title}",
+        "Recommended to Full Council",
+        "review.adopt",
+        {"slug": slug},
+    )
+
+
+def _expired_invitations(user: User) -> Select:
+    return (
+        select(User.id, User.display_name, User.email)
+        .where(status_condition("expired"))
+        .order_by(User.display_name, User.id)
+    )
+
+
+def _invitation_task(user_id, name, email) -> Task:
+    return Task(
+        f"Send {name} a new invitation",
+        f"{email}: the invitation expired",
+        "people.show",
+        {"user_id": user_id},
+    )
+
+
+VOTER_KINDS = (
+    _Kind("clauses_to_vote", "Clauses to vote on", _clauses_to_vote, _clause_task),
+    _Kind("amendments_to_vote", "Amendments to vote on", _amendments_to_vote, _amendment_vote_task),
+    _Kind("replies", "Replies to your comments", _replies, _reply_task),
+    _Kind("sessions", "Joint sessions to answer", _sessions_to_answer, _session_task),
+)
+FACILITATOR_KINDS = (
+    _Kind("amendments_to_decide", "Amendments to decide", _amendments_to_decide, _decide_task),
+    _Kind("proposals", "Proposed agenda items", _proposals, _proposal_task),
+    _Kind("new_comments", "Discussions with new comments", _new_comments, _new_comments_task),
+    _Kind("overdue_voting", "Voting past its closing time", _overdue_voting, _overdue_task),
+)
+STANDARDS_KINDS = (
+    _Kind("submitted", "Documents to review", _documents_in(S.SUBMITTED), _review_task),
+)
+ADMIN_KINDS = (
+    _Kind("recommended", "Documents to adopt", _documents_in(S.RECOMMENDED), _adopt_task),
+    _Kind("invitations", "Expired invitations", _expired_invitations, _invitation_task),
+)
+
+
+def _kinds(user: User) -> list[_Kind]:
+    """The kinds of task ``user``'s roles bring, in the order the page lists them."""
+    kinds: list[_Kind] = []
+    if side_of(user) is not None:
+        kinds += VOTER_KINDS
+    if user.is_facilitator:
+        kinds += FACILITATOR_KINDS
+    if user.is_standards:
+        kinds += STANDARDS_KINDS
+    if user.is_admin:
+        kinds += ADMIN_KINDS
+    return kinds
+
+
+def tasks_for(user: User) -> list[Section]:
+    """The person's tasks, by kind (kinds with none are left out): one query per kind."""
+    sections = []
+    for kind in _kinds(user):
+        rows = db.session.execute(kind.query(user)).all()
+        if rows:
+            sections.append(Section(kind.key, kind.heading, [kind.task(*row) for row in rows]))
+    return sections
+
+
+def _count_of(query: Select):
+    return select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+
+
+def header_counts(user: User) -> tuple[int, int]:
+    """(unread notifications, tasks) for the header: one statement."""
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    tasks = sum((_count_of(kind.query(user)) for kind in _kinds(user)), literal(0))
+    row = db.session.execute(select(unread, tasks)).one()
+    return int(row[0]), int(row[1])

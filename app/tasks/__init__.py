@@ -1,0 +1,1 @@
+"""Your tasks: each person's next jobs."""

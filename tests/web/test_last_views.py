@@ -1,0 +1,140 @@
+"""New since you last looked: marks on the document page, cleared by a view, in one query."""
+
+from __future__ import annotations
+
+import re
+
+from app.extensions import db
+from app.models import Discussion, LastView, ViewedKind
+from app.services import amendments
+from tests import factories
+from tests.helpers import count_queries
+
+MARK = re.compile(r'id="new-since-(\w+)">Since you last looked: ([^<]+?)\.')
+
+
+def _marks(client, slug: str) -> dict[str, str]:
+    return dict(MARK.findall(client.get(f"/documents/{slug}").get_data(as_text=True)))
+
+
+def test_another_persons_comment_marks_the_clause_until_it_is_viewed(app, client):
+    with factories.built(app):
+        factories.member()
+        document = factories.document(clauses=3)
+        discussion = factories.discussion(document, factories.clause(document, "2"))
+        slug, discussion_id = document.slug, discussion.id
+    client.sign_in("member@example.org")
+    for number in ("1", "2", "3"):
+        client.get(f"/documents/{slug}/clauses/{number}")
+    assert _marks(client, slug) == {}
+
+    with factories.built(app):
+        factories.comment(db.session.get(Discussion, discussion_id), "I see it differently")
+        factories.amendment(
+            factories.clause(factories.find_document(slug), "3"), by=factories.officer()
+        )
+    page = client.get(f"/documents/{slug}").get_data(as_text=True)
+    assert dict(MARK.findall(page)) == {"2": "1 new comment", "3": "a new amendment"}
+    assert 'New<span class="govuk-visually-hidden"> since you last looked' in page
+
+    # Their own comment is not new to them; viewing the clause clears its mark.
+    with factories.built(app):
+        factories.comment(
+            db.session.get(Discussion, discussion_id),
+            "Mine",
+            by=factories.user("member@example.org"),
+        )
+    client.get(f"/documents/{slug}/clauses/3")
+    assert _marks(client, slug) == {"2": "1 new comment"}
+    # Reading the discussion itself counts too.
+    client.get(f"/discussions/{discussion_id}")
+    assert _marks(client, slug) == {}
+
+
+def test_a_new_wording_offers_what_changed_since_the_wording_they_saw(app, client):
+    with factories.built(app):
+        factories.member()
+        document = factories.document(clauses=1)
+        slug = document.slug
+    client.sign_in("member@example.org")
+    client.get(f"/documents/{slug}/clauses/1")
+    with factories.built(app):
+        clause = factories.clause(factories.find_document(slug))
+        amendments.edit_clause(
+            clause,
+            clause.heading,
+            "Members and Officers **always** trust each other's roles.",
+            "Stronger",
+            by=factories.facilitator(),
+            seen_revision=clause.revision_number,
+        )
+    page = client.get(f"/documents/{slug}").get_data(as_text=True)
+    assert dict(MARK.findall(page)) == {"1": "a new wording"}
+    link = f"/documents/{slug}/clauses/1/changes?from=1"
+    assert f'href="{link}"' in page
+    changes = client.get(link)
+    assert changes.status_code == 200 and "always" in changes.get_data(as_text=True)
+    client.get(f"/documents/{slug}/clauses/1")
+    assert _marks(client, slug) == {}
+    with app.app_context():
+        (view,) = db.session.query(LastView).filter_by(kind=ViewedKind.CLAUSE).all()
+        assert view.revision_number == 2
+
+
+def test_viewing_twice_keeps_one_row_per_person_and_clause(app, client):
+    with factories.built(app):
+        factories.member()
+        slug = factories.document(clauses=1).slug
+    client.sign_in("member@example.org")
+    client.get(f"/documents/{slug}/clauses/1")
+    client.get(f"/documents/{slug}/clauses/1")
+    with app.app_context():
+        assert db.session.query(LastView).count() == 1
+
+
+def _grow(app, slug: str, start: int, count: int) -> None:
+    """``count`` more clauses, each viewed by the Member and then commented on by an Officer."""
+    from app.services import last_views
+
+    with factories.built(app):
+        document = factories.find_document(slug)
+        member = factories.user("member@example.org")
+        for n in range(start, start + count):
+            clause = factories.add_clause(document, f"Clause {n}", f"Wording {n}.")
+            last_views.record_view(
+                member, ViewedKind.CLAUSE, clause.id, document.id, clause.revision_number
+            )
+        db.session.flush()
+        for clause in document.all_clauses[-count:]:
+            factories.discussion(document, clause, comments=1, by=factories.officer())
+
+
+def test_the_document_page_marks_take_constant_statements_at_10_and_100(app, client):
+    with factories.built(app):
+        factories.member()
+        slug = factories.document(clauses=0).slug
+    client.sign_in("member@example.org")
+    _grow(app, slug, 1, 10)
+    client.get(f"/documents/{slug}")
+    with count_queries(app) as ten:
+        page = client.get(f"/documents/{slug}").get_data(as_text=True)
+    assert len(MARK.findall(page)) == 10
+    _grow(app, slug, 11, 90)
+    with count_queries(app) as hundred:
+        page = client.get(f"/documents/{slug}").get_data(as_text=True)
+    assert len(MARK.findall(page)) == 100
+    assert hundred.count == ten.count, hundred
+    marks = [s for s in hundred.statements if s.startswith("SELECT last_views.object_id")]
+    assert len(marks) == 1, "the marks are one query"
+
+
+def test_a_clause_page_view_is_one_upsert(app, client):
+    with factories.built(app):
+        factories.member()
+        slug = factories.document(clauses=1).slug
+    client.sign_in("member@example.org")
+    client.get(f"/documents/{slug}/clauses/1")
+    with count_queries(app) as queries:
+        client.get(f"/documents/{slug}/clauses/1")
+    writes = [s for s in queries.statements if s.startswith("INSERT INTO last_views")]
+    assert len(writes) == 1 and "ON CONFLICT" in writes[0].upper()

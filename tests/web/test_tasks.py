@@ -1,0 +1,233 @@
+"""Your tasks: each role's jobs from the state, readable documents only, constant statements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import (
+    AccountToken,
+    Amendment,
+    AttendanceAnswer,
+    Choice,
+    Comment,
+    Discussion,
+    Document,
+    JointSession,
+    Purpose,
+    Role,
+    utcnow,
+)
+from app.services import joint_sessions, people, voting
+from app.services import tasks as service
+from tests import factories
+from tests.helpers import count_queries
+
+
+def _task_titles(app, email: str) -> dict[str, list[str]]:
+    with app.app_context():
+        user = factories.user(email)
+        return {s.key: [t.title for t in s.tasks] for s in service.tasks_for(user)}
+
+
+def _header_tasks(app, email: str) -> int:
+    with app.app_context():
+        return service.header_counts(factories.user(email))[1]
+
+
+def _opening_comment(discussion) -> Comment:
+    return db.session.scalars(select(Comment).where(Comment.discussion_id == discussion.id)).one()
+
+
+def test_a_member_is_asked_to_vote_read_replies_and_answer_invitations(app, client):
+    with factories.built(app):
+        member = factories.member()
+        document = factories.voting_opened(factories.document(clauses=2))
+        amendment = factories.amendment(factories.clause(document, "2"), by=factories.officer())
+        started = factories.discussion(document, factories.clause(document, "1"), by=member)
+        factories.comment(started, "I disagree", parent=_opening_comment(started))
+        session = factories.joint_session(title="Roles workshop")
+        factories.joint_session(title="Unpublished", published=False)
+        slug, amendment_id, session_id, discussion_id = (
+            document.slug,
+            amendment.id,
+            session.id,
+            started.id,
+        )
+    tasks = _task_titles(app, "member@example.org")
+    assert tasks["clauses_to_vote"] == ["Vote on clause 1, Trust", "Vote on clause 2, Roles"]
+    assert tasks["amendments_to_vote"] == ["Vote on the amendment to clause 2, Roles"]
+    assert tasks["replies"] == ["Read a reply to your comment in “Trust and tone”"]
+    assert tasks["sessions"] == ["Say whether you will attend “Roles workshop”"]
+    assert _header_tasks(app, "member@example.org") == 5
+
+    client.sign_in("member@example.org")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert f'href="/documents/{slug}/clauses/1#vote-panel"' in page
+    assert f'href="/amendments/{amendment_id}#vote-panel"' in page
+    assert f'href="/sessions/{session_id}#attendance"' in page
+    assert 'id="task-count"' in page and "5<span" in page
+
+    # Each task leaves the list once it is done.
+    with factories.built(app):
+        member = factories.user("member@example.org")
+        document = factories.find_document(slug)
+        voting.cast_vote(member, Choice.SUPPORT, clause=factories.clause(document, "1"))
+        voting.cast_vote(member, Choice.OPPOSE, amendment=db.session.get(Amendment, amendment_id))
+        joint_sessions.answer_attendance(
+            db.session.get(JointSession, session_id), member, AttendanceAnswer.YES
+        )
+    client.get(f"/discussions/{discussion_id}")  # looking at the discussion reads the reply
+    tasks = _task_titles(app, "member@example.org")
+    assert tasks == {"clauses_to_vote": ["Vote on clause 2, Roles"]}
+    assert _header_tasks(app, "member@example.org") == 1
+
+
+def test_a_vote_set_aside_by_a_new_wording_is_a_task_again(app):
+    from app.services import amendments
+
+    with factories.built(app):
+        member = factories.member()
+        document = factories.voting_opened(factories.document(clauses=1))
+        voting.cast_vote(member, Choice.SUPPORT, clause=factories.clause(document))
+        slug = document.slug
+    assert "clauses_to_vote" not in _task_titles(app, "member@example.org")
+    with factories.built(app):
+        clause = factories.clause(factories.find_document(slug))
+        amendments.edit_clause(
+            clause,
+            clause.heading,
+            "A new wording.",
+            "Clearer",
+            by=factories.facilitator(),
+            seen_revision=clause.revision_number,
+        )
+    assert _task_titles(app, "member@example.org")["clauses_to_vote"] == ["Vote on clause 1, Trust"]
+
+
+def test_an_empty_list_says_so(app, client):
+    with factories.built(app):
+        factories.member()
+    client.sign_in("member@example.org")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert "You have no tasks at the moment" in page
+    assert 'id="task-count"></span>' in page
+
+
+def test_a_facilitator_decides_amendments_and_proposals_reads_comments_and_closes_voting(
+    app, client
+):
+    with factories.built(app):
+        factories.facilitator()
+        document = factories.voting_opened(
+            factories.document(clauses=1), closes_at=utcnow() + timedelta(hours=1)
+        )
+        amendment = factories.amendment(factories.clause(document))
+        discussion = factories.discussion(document, comments=2)
+        session = factories.joint_session()
+        joint_sessions.propose_item(
+            session,
+            title="Pre-meeting briefings",
+            description="How Members are briefed.",
+            purpose=Purpose.DISCUSSION,
+            duration_minutes=20,
+            by=factories.member(),
+        )
+        # Voting was to close an hour ago.
+        db.session.execute(
+            update(Document)
+            .where(Document.id == document.id)
+            .values(voting_closes_at=utcnow() - timedelta(hours=1))
+        )
+        title, slug = document.title, document.slug
+        amendment_id, session_id, discussion_id = amendment.id, session.id, discussion.id
+    tasks = _task_titles(app, "facilitator@example.org")
+    assert tasks["amendments_to_decide"] == ["Decide the amendment to clause 1, Trust"]
+    assert tasks["proposals"] == ["Accept or decline the proposed item “Pre-meeting briefings”"]
+    assert tasks["new_comments"] == ["Read 3 new comments in “Trust and tone”"]
+    assert tasks["overdue_voting"] == [f"Close voting on {title}"]
+    client.sign_in("facilitator@example.org")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert f'href="/amendments/{amendment_id}"' in page
+    assert f'href="/documents/{slug}/voting/close"' in page
+    assert f'href="/sessions/{session_id}#proposals"' in page
+    # Reading the discussion clears it; a comment after that brings it back.
+    client.get(f"/discussions/{discussion_id}")
+    assert "new_comments" not in _task_titles(app, "facilitator@example.org")
+    with factories.built(app):
+        factories.comment(db.session.get(Discussion, discussion_id), "One more")
+    assert _task_titles(app, "facilitator@example.org")["new_comments"] == [
+        "Read a new comment in “Trust and tone”"
+    ]
+
+
+def test_the_committee_reviews_and_the_administrator_adopts_and_reinvites(app):
+    with factories.built(app):
+        factories.standards()
+        factories.admin()
+        factories.document("submitted", title="Member/Officer Protocol")
+        factories.document("recommended", title="Ways of Working Accord")
+        waiting = people.invite(
+            "late@example.org", "Late Person", {Role.MEMBER}, by=None, group="Labour"
+        )
+        db.session.execute(
+            update(AccountToken)
+            .where(AccountToken.user_id == waiting.id)
+            .values(
+                created_at=utcnow() - timedelta(days=30), expires_at=utcnow() - timedelta(days=1)
+            )
+        )
+    assert _task_titles(app, "standards@example.org") == {
+        "submitted": ["Review Member/Officer Protocol"]
+    }
+    assert _task_titles(app, "admin@example.org") == {
+        "recommended": ["Record the adoption of Ways of Working Accord"],
+        "invitations": ["Send Late Person a new invitation"],
+    }
+
+
+def test_members_get_no_tasks_from_what_they_cannot_read(app):
+    with factories.built(app):
+        factories.member()
+        factories.joint_session(published=False)  # its agenda is a Draft
+        factories.document("draft", title="Not yet shown")
+    assert _task_titles(app, "member@example.org") == {}
+    assert _header_tasks(app, "member@example.org") == 0
+
+
+def _build_load(app, start: int, scale: int) -> None:
+    with factories.built(app):
+        member = factories.user("member@example.org")
+        for n in range(start, start + scale):
+            document = factories.voting_opened(factories.document(title=f"Accord {n}", clauses=2))
+            factories.amendment(factories.clause(document), by=factories.officer())
+            started = factories.discussion(document, by=member)
+            factories.comment(started, "A reply", parent=_opening_comment(started))
+            factories.joint_session(title=f"Session {document.id}")
+
+
+def test_the_task_page_and_the_header_count_take_constant_statements(app, client):
+    with factories.built(app):
+        factories.person(Role.MEMBER, roles=[Role.MEMBER, Role.FACILITATOR, Role.STANDARDS])
+    _build_load(app, 0, 1)
+    client.sign_in("member@example.org")
+    client.get("/tasks")
+    with count_queries(app) as few:
+        small = client.get("/tasks")
+    with count_queries(app) as few_home:
+        client.get("/")
+    _build_load(app, 1, 4)
+    with count_queries(app) as many:
+        large = client.get("/tasks")
+    with count_queries(app) as many_home:
+        client.get("/")
+    assert small.status_code == large.status_code == 200
+    assert large.get_data(as_text=True).count("govuk-task-list__item ") > small.get_data(
+        as_text=True
+    ).count("govuk-task-list__item ")
+    assert many.count == few.count, many
+    assert many_home.count == few_home.count, many_home
+    header = [s for s in many_home.statements if "notifications" in s and "votes" in s]
+    assert len(header) == 1, "the header's counts are one statement"
