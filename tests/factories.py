@@ -273,7 +273,7 @@ def document(
         lifecycle.decide(
             made,
             Decision.REFER_BACK,
-            date(2019, 4, 2),
+            lifecycle.council_today(),
             by=someone(Role.STANDARDS),
             reasons=referred_back,
         )
@@ -302,10 +302,10 @@ def move_to(
             lifecycle.move(document, step, by=by, version=version)
         elif step == S.RECOMMENDED:
             lifecycle.decide(
-                document, Decision.RECOMMEND, date(2019, 4, 2), by=someone(Role.STANDARDS)
+                document, Decision.RECOMMEND, lifecycle.council_today(), by=someone(Role.STANDARDS)
             )
         elif step == S.ADOPTED:
-            lifecycle.adopt(document, date(2019, 5, 15), by=someone(Role.ADMIN))
+            lifecycle.adopt(document, lifecycle.council_today(), by=someone(Role.ADMIN))
         else:
             lifecycle.move(document, step, by=by)
         db.session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.comparison import comparison_context
 from app.extensions import db
 from app.loaders import get_document_or_404
-from app.models import Decision, Document, DocumentVersion, ReviewNote
+from app.models import Decision, Document, DocumentStatus, DocumentVersion, ReviewNote
 from app.permissions import can_read_review_notes, can_review, require
 from app.rendering import render
 from app.review import record
@@ -181,7 +181,17 @@ def record_decision(slug: str):
         form.reasons.data = draft["reasons"]
         form.meeting_date.data = date.fromisoformat(draft["meeting_date"])
         form.minute_reference.data = draft["minute_reference"]
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.is_submitted() and form.meeting_date.data and not form.meeting_date.errors:
+        # Checked with the other answers, so every error shows at once.
+        too_early = lifecycle.too_early_message(
+            document, DocumentStatus.RECOMMENDED, form.meeting_date.data
+        )
+        if too_early is not None:
+            form.meeting_date.errors = [too_early]
+            form._errors = None  # WTForms caches form.errors: gather them again
+            valid = False
+    if valid:
         session[_DRAFT_KEY.format(document.id)] = {
             "version_id": version.id,
             "decision": form.decision.data,
@@ -214,7 +224,7 @@ def check_decision(slug: str):
                 reasons=draft["reasons"],
                 minute_reference=draft["minute_reference"],
             )
-        except (ReasonNeeded, lifecycle.MeetingInTheFuture):
+        except (ReasonNeeded, lifecycle.MeetingDateRefused):
             db.session.rollback()
             return redirect(url_for("review.record_decision", slug=slug), 303)
         db.session.commit()

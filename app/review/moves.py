@@ -90,7 +90,7 @@ def adopt(slug: str):
                 by=current_user,
                 minute_reference=form.minute_reference.data,
             )
-        except lifecycle.MeetingInTheFuture as error:
+        except lifecycle.MeetingDateRefused as error:
             db.session.rollback()
             form.full_council_date.errors = [str(error)]
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -46,14 +46,73 @@ class NotUnderReview(Conflict):
     """Review notes are written only while the version is submitted to the committee (409)."""
 
 
-class MeetingInTheFuture(Invalid):
+class MeetingDateRefused(Invalid):
+    """A meeting date that cannot be the date of the meeting (422)."""
+
+
+class MeetingInTheFuture(MeetingDateRefused):
     """A decision or an adoption is recorded after its meeting: a date after today is refused
     (422)."""
+
+
+class MeetingTooEarly(MeetingDateRefused):
+    """The committee cannot have met before the document was submitted to it, nor Full
+    Council before the committee recommended it (422)."""
 
 
 def council_today() -> date:
     """Today's date in the council's time zone (Europe/London)."""
     return utcnow().astimezone(LONDON).date()
+
+
+def _london_date(moment: datetime) -> date:
+    """The council's date of a stored moment (SQLite gives it back without its UTC zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def earliest_meeting(document: Document, to: DocumentStatus) -> date | None:
+    """The first date the meeting moving ``document`` to ``to`` could have been: for the
+    committee's decision, the day the document was last submitted; for Full Council's adoption
+    (``to`` Adopted), the committee's meeting that recommended it. None without such a record."""
+    if to == S.ADOPTED:
+        return db.session.scalar(
+            select(CommitteeDecision.meeting_date)
+            .where(CommitteeDecision.version_id == document.submitted_version_id)
+            .order_by(CommitteeDecision.id.desc())
+            .limit(1)
+        )
+    submitted = db.session.scalar(
+        select(Transition.at)
+        .where(Transition.document_id == document.id, Transition.to_status == S.SUBMITTED)
+        .order_by(Transition.id.desc())
+        .limit(1)
+    )
+    return _london_date(submitted) if submitted is not None else None
+
+
+def too_early_message(document: Document, to: DocumentStatus, meeting_date: date) -> str | None:
+    """Why ``meeting_date`` cannot be the meeting moving ``document`` to ``to`` (before the
+    submission, or before the committee met), or None when it can."""
+    earliest = earliest_meeting(document, to)
+    if earliest is None or meeting_date >= earliest:
+        return None
+    if to == S.ADOPTED:
+        return (
+            "The date of the Full Council meeting must be the day the Standards Committee met "
+            f"({earliest:%-d %B %Y}) or later"
+        )
+    return (
+        "The date of the meeting must be the day the document was submitted "
+        f"({earliest:%-d %B %Y}) or later"
+    )
+
+
+def _require_not_too_early(document: Document, to: DocumentStatus, meeting_date: date) -> None:
+    message = too_early_message(document, to, meeting_date)
+    if message is not None:
+        raise MeetingTooEarly(message)
 
 
 def _require_past(meeting_date: date, what: str) -> None:
@@ -268,6 +327,7 @@ def decide(
     if decision == Decision.REFER_BACK and not reasons.strip():
         raise ReasonNeeded("Give the reasons for referring the document back")
     _require_past(meeting_date, "meeting")
+    _require_not_too_early(document, to, meeting_date)
     version = db.session.get(DocumentVersion, document.submitted_version_id)
     record = CommitteeDecision(
         version=version,
@@ -310,6 +370,7 @@ def adopt(
     if (document.status, S.ADOPTED) not in ADMIN_MOVES:
         raise TransitionRefused("Only a document recommended to Full Council can be adopted.")
     _require_past(full_council_date, "Full Council meeting")
+    _require_not_too_early(document, S.ADOPTED, full_council_date)
     document.adopted_version_id = document.submitted_version_id
     document.full_council_date = full_council_date
     document.full_council_minute = minute_reference.strip()[:100] or None

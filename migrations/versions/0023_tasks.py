@@ -25,7 +25,7 @@ drops_data = True
 KINDS = (
     'reply', 'new_discussion', 'new_amendment', 'voting_opened', 'voting_closing',
     'amendment_accepted', 'amendment_rejected', 'review_decision', 'session_invitation',
-    'vote_again',
+    'vote_again', 'submitted', 'recommended', 'adopted',
 )
 NEW_KINDS = KINDS + ('new_proposal', 'voting_result')
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from app.services import lifecycle
 from tests.browser.conftest import (
     another_person,
     assert_accessible,
@@ -27,6 +28,11 @@ from tests.browser.conftest import (
 AGENDA = "/documents/themed-session-trust-and-roles"
 TITLE = "Themed joint session: Roles and trust"
 ITEM = 2  # "Workshop: who does what"
+# The committee meets on or after the submission and Full Council on or after the committee:
+# the journey submits today, so both meet today.
+TODAY = lifecycle.council_today()
+TODAY_FIELDS = (str(TODAY.day), str(TODAY.month), str(TODAY.year))
+TODAY_TEXT = f"{TODAY:%-d %B %Y}"
 ITEM_HEADING = "Workshop: who does what"
 OLD_WORDS = "mixed tables of Members and Officers"
 NEW_WORDS = "mixed tables of Members and senior Officers"
@@ -312,13 +318,13 @@ def test_versions_submission_review_decision_adoption_and_audit(
         standards.set_viewport_size({"width": 1280, "height": 900})
 
         standards.get_by_role("radio", name="Recommend it to Full Council").check()
-        fill_date(standards, "Date of the meeting", "2", "4", "2019")
+        fill_date(standards, "Date of the meeting", *TODAY_FIELDS)
         standards.get_by_label("Minute reference").fill("SC 12/19")
         standards.get_by_role("button", name="Continue").click()
         expect(standards).to_have_url(at(f"{review}/decision/check"))
         answers = standards.locator("#decision-answers")
         expect(answers).to_contain_text("Recommended to Full Council")
-        expect(answers).to_contain_text("2 April 2019")
+        expect(answers).to_contain_text(TODAY_TEXT)
         expect(answers).to_contain_text("SC 12/19")
         assert_accessible(standards)
         standards.get_by_role("button", name="Record the decision").click()
@@ -342,7 +348,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
     expect(facilitator.get_by_role("link", name="Record the committee's decision")).to_have_count(0)
     facilitator.goto(f"{AGENDA}/review")
     expect(facilitator.locator("#review-summary")).to_contain_text(
-        "Recommended to Full Council at the meeting of 2 April 2019, minute SC 12/19"
+        f"Recommended to Full Council at the meeting of {TODAY_TEXT}, minute SC 12/19"
     )
 
     # 5. An administrator marks it adopted (the minute reference too), then reads the audit
@@ -354,7 +360,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         expect(admin.get_by_role("heading", level=1)).to_have_text(
             "Mark as adopted by Full Council"
         )
-        fill_date(admin, "Date of the Full Council meeting", "17", "7", "2019")
+        fill_date(admin, "Date of the Full Council meeting", *TODAY_FIELDS)
         admin.get_by_label("Full Council minute reference").fill("FC 34/19")
         admin.get_by_role("button", name="Mark as adopted").click()
         expect(admin).to_have_url(at(AGENDA))
@@ -363,7 +369,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         ).to_be_visible()
         expect(status_tag(admin)).to_have_text("Adopted")
         expect(
-            admin.get_by_text("Adopted by Full Council on 17 July 2019 (minute FC 34/19)")
+            admin.get_by_text(f"Adopted by Full Council on {TODAY_TEXT} (minute FC 34/19)")
         ).to_be_visible()
         expect(admin.get_by_role("link", name="Mark as adopted by Full Council")).to_have_count(0)
 
@@ -419,7 +425,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
             public.goto(f"/public/{AGENDA.rsplit('/', 1)[1]}")
             expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)
             adoption = public.locator("#adoption")
-            expect(adoption).to_contain_text("17 July 2019")
+            expect(adoption).to_contain_text(TODAY_TEXT)
             expect(adoption).to_contain_text("FC 34/19")
             expect(adoption.locator(".app-hash")).to_have_text(second_hash)
             expect(public.locator(f"#clause-{ITEM}")).to_contain_text(NEW_WORDS)

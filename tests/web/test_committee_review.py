@@ -157,7 +157,7 @@ def test_reasons_say_when_voting_reopened(reviewed, client):
         lifecycle.decide(
             document,
             Decision.REFER_BACK,
-            date(2019, 4, 2),
+            lifecycle.council_today(),
             by=factories.user("standards@example.org"),
             reasons="More work",
         )
@@ -194,13 +194,17 @@ def submitted(app):
 
 
 def _answers(decision="recommend", reasons="", day=None, minute="SC 12/19"):
-    day = day or date(2019, 4, 2)
+    day = day or lifecycle.council_today()
     return {
         "decision": decision,
         "reasons": reasons,
         "meeting_date": [str(day.day), str(day.month), str(day.year)],
         "minute_reference": minute,
     }
+
+
+def _day_fields(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
 
 
 def _status(app) -> DocumentStatus:
@@ -228,6 +232,43 @@ def test_every_error_of_the_decision_shows_at_once(submitted, client):
     assert len(error_summary_targets(nothing.get_data(as_text=True))) == 3
 
 
+def test_a_meeting_before_the_submission_is_refused_with_the_other_errors(submitted, client):
+    """The committee cannot have met before the document was submitted to it: the date goes
+    back to the form, with every other error, and nothing is recorded."""
+    client.sign_in("standards@example.org")
+    response = client.post_form(
+        f"{REVIEW}/decision",
+        _answers("refer_back", reasons="", day=date(1066, 10, 14), minute=""),
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    today = lifecycle.council_today()
+    assert f"must be the day the document was submitted ({today:%-d %B %Y}) or later" in html
+    assert len(error_summary_targets(html)) == 3
+    assert _status(submitted) == DocumentStatus.SUBMITTED
+    with submitted.app_context(), pytest.raises(lifecycle.MeetingTooEarly):
+        lifecycle.decide(
+            factories.find_document(SLUG),
+            Decision.RECOMMEND,
+            date(2020, 1, 1),
+            by=factories.user("standards@example.org"),
+        )
+
+
+def test_full_council_cannot_adopt_before_the_committee_met(submitted, client):
+    with submitted.app_context():
+        factories.move_to(factories.find_document(SLUG), DocumentStatus.RECOMMENDED)
+        db.session.commit()
+    client.sign_in("admin@example.org")
+    refused = client.post_form(
+        f"{DOC}/adopt",
+        {"full_council_date": ["1", "1", "2020"], "minute_reference": "FC 34/19"},
+    )
+    assert refused.status_code == 422
+    assert "must be the day the Standards Committee met" in refused.get_data(as_text=True)
+    assert _status(submitted) == DocumentStatus.RECOMMENDED
+
+
 def test_a_future_meeting_is_refused_by_the_service_too(submitted):
     with submitted.app_context(), pytest.raises(lifecycle.MeetingInTheFuture):
         lifecycle.decide(
@@ -251,7 +292,7 @@ def test_referral_needs_reasons_then_is_checked_then_recorded(submitted, client)
     assert _status(submitted) == DocumentStatus.SUBMITTED  # nothing recorded yet
     check = client.get(f"{REVIEW}/decision/check").get_data(as_text=True)
     assert "Referred back" in check and "Say more about social media" in check
-    assert "2 April 2019" in check and "SC 12/19" in check
+    assert f"{lifecycle.council_today():%-d %B %Y}" in check and "SC 12/19" in check
     assert f'href="{REVIEW}/decision#reasons"' in check
     # Changing an answer shows the form filled in.
     again = client.get(f"{REVIEW}/decision").get_data(as_text=True)
@@ -311,7 +352,10 @@ def test_submitting_recommending_and_adopting_notify_the_right_people(app, clien
     client.sign_in("admin@example.org")
     adopted = client.post_form(
         f"{DOC}/adopt",
-        {"full_council_date": ["17", "7", "2019"], "minute_reference": "FC 34/19"},
+        {
+            "full_council_date": _day_fields(lifecycle.council_today()),
+            "minute_reference": "FC 34/19",
+        },
     )
     assert adopted.status_code == 303
     told = _notified(app, NotificationKind.ADOPTED)
@@ -380,7 +424,8 @@ def test_the_public_page_shows_the_adopted_text_and_nothing_else(every_state, cl
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert content_hash in html
-    assert "15 May 2019" in html and "Full Council minute reference" in html
+    assert f"{lifecycle.council_today():%-d %B %Y}" in html
+    assert "Full Council minute reference" in html
     assert "Members and Officers trust each other" in html
     for private in ("A private discussion", "Sign out", "Kim Sefton", "facilitator@example.org"):
         assert private not in html
