@@ -80,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.joint_sessions import routes as joint_sessions
     from app.main import routes as main
     from app.notifications import routes as notifications
+    from app.passages import routes as passages
     from app.people import routes as people
     from app.personal_data import routes as personal_data
     from app.public import routes as public
@@ -101,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(personal_data.bp)
+    app.register_blueprint(passages.bp)
 
     from app import cli, errors, mail, retries, templating
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from sqlalchemy import (

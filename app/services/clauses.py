@@ -266,9 +266,8 @@ def revise_clause(
         before=before,
         after={"heading": heading, "body": body, "revision": revision.number},
     )
-    from app.services.voting import set_aside_earlier_wording  # voting imports this module
-
     from app.services.passages import reanchor_clause
+    from app.services.voting import set_aside_earlier_wording  # voting imports this module
 
     set_aside_earlier_wording(clause, by=by)
     reanchor_clause(clause, orphan)

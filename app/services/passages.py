@@ -60,6 +60,9 @@ submission_key=None) -> Comment``
     must be agreed under the rule (``NotAgreed``, 422). Open suggestions overlapping an
     accepted one go out of date. Raises as ``amendments.accept_amendment`` besides.
 
+``passage_redline(text, start, end, replacement) -> Markup``
+    Pure. A suggestion's own redline: only its passage with a little context.
+
 ``alternatives(suggestions) -> dict[int, list[Amendment]]`` and
 ``passage_groups(clause, suggestions, discussions)`` shape the clause page's side list.
 """
@@ -70,8 +73,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from sqlalchemy import select
 
+from app.diff import redline
 from app.extensions import db
 from app.models import (
     Amendment,
@@ -86,6 +91,7 @@ from app.models import (
 from app.services import Conflict, Invalid, Unchanged
 
 CONTEXT = 32  # characters of prefix and suffix kept with a quote
+REDLINE_CONTEXT = 80  # characters of the passage's wording shown either side in its redline
 QUOTE_MORE = "quote a few more words"
 MAX_QUOTE = 2_000
 
@@ -141,7 +147,11 @@ class Anchor:
 def anchor_at(text: str, start: int, end: int) -> Anchor:
     """The anchor of ``text[start:end]`` with its context."""
     return Anchor(
-        start, end, text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+        start,
+        end,
+        text[start:end],
+        text[max(0, start - CONTEXT) : start],
+        text[end : end + CONTEXT],
     )
 
 
@@ -479,6 +489,27 @@ def accept_suggestions(
     for suggestion in suggestions:
         suggestion.accepted_revision_number = revision.number
     return revision
+
+
+def passage_redline(text: str, start: int, end: int, replacement: str) -> Markup:
+    """The redline of replacing ``text[start:end]`` by ``replacement``, showing only the
+    passage's paragraph with up to REDLINE_CONTEXT characters either side (cut at a space,
+    "…" where cut)."""
+    para_start = text.rfind("\n\n", 0, start)
+    para_start = 0 if para_start < 0 else para_start + 2
+    para_end = text.find("\n\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    left = max(para_start, start - REDLINE_CONTEXT)
+    if left > para_start:
+        space = text.find(" ", left, start)
+        left = space + 1 if space >= 0 else start
+    right = min(para_end, end + REDLINE_CONTEXT)
+    if right < para_end:
+        space = text.rfind(" ", end, right)
+        right = space if space >= 0 else end
+    before = ("… " if left > para_start else "") + text[left:start]
+    after = text[end:right] + (" …" if right < para_end else "")
+    return redline(before + text[start:end] + after, before + replacement + after)
 
 
 # The clause page's side list ------------------------------------------------------------------
