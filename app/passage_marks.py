@@ -74,6 +74,18 @@ def _count_link(group: PassageGroup, index: int) -> str:
     )
 
 
+def _flush(run: list[str], active: list[int], out: list[str]) -> None:
+    """Write the text gathered in ``run``, in a ``<mark>`` when inside a passage."""
+    if run:
+        text = "".join(run)
+        if active and text.strip():
+            overlap = " app-passage--overlap" if len(active) > 1 else ""
+            out.append(f'<mark class="app-passage{overlap}">{text}</mark>')
+        else:
+            out.append(text)
+        run.clear()
+
+
 def marked_body(body: str, groups: Sequence[PassageGroup]) -> Markup:
     """``body`` (Markdown) as sanitised HTML with each group's passage marked (module
     docstring). ``groups`` are anchored groups of the current wording (``start``/``end`` set)."""
@@ -89,7 +101,7 @@ def marked_body(body: str, groups: Sequence[PassageGroup]) -> Markup:
     }
     active: list[int] = []
     out: list[str] = []
-    in_link, waiting = False, []  # a count link found inside a link goes after it
+    in_link, waiting = False, list[str]()  # a count link found inside a link goes after it
     for number, piece in enumerate(pieces):
         if number % 2:  # a tag: no sentinel may stay in it
             out.append(_SENTINELS.sub("", piece))
@@ -102,23 +114,13 @@ def marked_body(body: str, groups: Sequence[PassageGroup]) -> Markup:
             continue
         run: list[str] = []
 
-        def flush() -> None:
-            if run:
-                text = "".join(run)
-                if active and text.strip():
-                    overlap = " app-passage--overlap" if len(active) > 1 else ""
-                    out.append(f'<mark class="app-passage{overlap}">{text}</mark>')
-                else:
-                    out.append(text)
-                run.clear()
-
         for char in piece:
             code = ord(char)
             if _START <= code < _START + MAX_MARKED or _END <= code < _END + MAX_MARKED:
                 index = code - (_START if code < _END else _END)
                 if index not in whole:
                     continue
-                flush()
+                _flush(run, active, out)
                 if code < _END:
                     active.append(index)
                 else:
@@ -127,7 +129,7 @@ def marked_body(body: str, groups: Sequence[PassageGroup]) -> Markup:
                     (waiting if in_link else out).append(_count_link(groups[index], index))
             else:
                 run.append(char)
-        flush()
+        _flush(run, active, out)
     return Markup("".join(out))
 
 

@@ -72,6 +72,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -426,7 +427,7 @@ def combine(clause: Clause, suggestions: Sequence[Amendment]) -> str:
             )
         placed.append((anchor, suggestion))
     placed.sort(key=lambda pair: pair[0].start)
-    for (first, a), (second, b) in zip(placed, placed[1:], strict=False):
+    for (first, a), (second, b) in pairwise(placed):
         if first.overlaps(second):
             raise PassagesOverlap(
                 f"Suggestions {a.id} and {b.id} change overlapping words: they are alternatives, "
