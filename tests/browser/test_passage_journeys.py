@@ -114,7 +114,6 @@ def test_suggest_a_change_without_javascript(page_without_javascript):
     page.get_by_label("The words to change").fill("words that are nowhere")
     page.get_by_role("button", name="Suggest this change").click()
     expect(page.locator("#quote-error")).to_contain_text("not in the clause's current wording")
-    check_both_widths(page)
     page.get_by_label("The words to change").fill("keep developing throughout their time")
     page.get_by_role("button", name="Suggest this change").click()
     expect(page.get_by_text("Your suggestion is made.")).to_be_visible()
@@ -166,7 +165,9 @@ def test_comment_on_a_passage_then_the_clause_is_edited(page, browser, live_serv
     expect(page.locator("#passage")).to_contain_text("without fear of repercussions")
     assert_accessible(page)
     page.goto(clause_url(13))
-    expect(page.locator("#clause-text mark", has_text="without fear of repercussions")).to_be_visible()
+    expect(
+        page.locator("#clause-text mark", has_text="without fear of repercussions")
+    ).to_be_visible()
 
     def edit(facilitator, change) -> None:
         facilitator.goto(f"{clause_url(13)}/edit")
@@ -178,7 +179,9 @@ def test_comment_on_a_passage_then_the_clause_is_edited(page, browser, live_serv
     with another_person(browser, live_server, FACILITATOR) as facilitator:
         edit(facilitator, lambda body: "We mean this.\n\n" + body)
     page.goto(clause_url(13))
-    expect(page.locator("#clause-text mark", has_text="without fear of repercussions")).to_be_visible()
+    expect(
+        page.locator("#clause-text mark", has_text="without fear of repercussions")
+    ).to_be_visible()
     check_both_widths(page)
     with another_person(browser, live_server, FACILITATOR) as facilitator:
         edit(facilitator, lambda body: body.replace("without fear of repercussions", "freely"))
