@@ -83,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.main import routes as main
     from app.notifications import routes as notifications
     from app.pages import routes as pages
+    from app.passages import routes as passages
     from app.people import routes as people
     from app.personal_data import routes as personal_data
     from app.public import routes as public
@@ -110,6 +111,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(passages.bp)
 
     from app import cli, errors, mail, observability, retries, templating
 

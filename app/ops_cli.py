@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from flask import Flask, current_app, g
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import cli as migrate_cli
@@ -87,6 +87,18 @@ def revisions_undone(target: str) -> list:
         current = MigrationContext.configure(connection).get_current_heads()
     if not current:
         return []
+    if target.startswith("-") and target[1:].isdigit():
+        # alembic's iterate_revisions does not take a relative target as a downgrade range
+        # ("-1" from the head gives nothing): walk back that many steps by hand.
+        undone = []
+        revision: Script | None = script.get_revision(current[0])
+        for _ in range(int(target[1:])):
+            if revision is None:
+                break
+            undone.append(revision)
+            down = revision.down_revision
+            revision = script.get_revision(down) if isinstance(down, str) else None
+        return undone
     return list(script.iterate_revisions(current, target))
 
 

@@ -240,6 +240,18 @@ def can_edit_clause(user: User | None, clause: Clause) -> bool:
     )
 
 
+def can_comment_on_passage(user: User | None, clause: Clause) -> bool:
+    """Comment on a passage of a clause: as starting a discussion on it (the document Open,
+    the clause live)."""
+    return can_start_discussion(user, clause.document) and clause.retired_at is None
+
+
+def can_accept_suggestions(user: User | None, clause: Clause) -> bool:
+    """Accept several agreed passage suggestions in one step: as editing the clause
+    (facilitators, before the document is submitted)."""
+    return can_edit_clause(user, clause)
+
+
 def can_publish_version(user: User | None, document: Document) -> bool:
     """Facilitators publish versions while the document is still being worked on."""
     return _is_active(user) and user.is_facilitator and is_editable(document)

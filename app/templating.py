@@ -93,6 +93,12 @@ def static_fingerprint(static_folder: str, filename: str) -> str | None:
     return _file_fingerprint(path, modified_ns)
 
 
+def passage_words(text: str | None, limit: int = 160) -> str:
+    """A quoted passage on one line, cut at ``limit`` characters with "…" (escaped as text)."""
+    words = " ".join((text or "").split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
 def init_templating(app: Flask) -> None:
     @app.url_defaults
     def fingerprint_static_urls(endpoint: str, values: dict) -> None:
@@ -112,6 +118,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["task_count"] = task_count
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time
+    app.jinja_env.filters["passage_words"] = passage_words
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["iso"] = iso_time
 

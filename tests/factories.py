@@ -50,6 +50,7 @@ from app.services import (
     documents,
     joint_sessions,
     lifecycle,
+    passages,
     people,
     seeding,
     two_factor,
@@ -407,6 +408,44 @@ def amendment(
         clause = _clause_numbered(_new_document())
     made = amendments.propose_amendment(
         clause, heading, body, rationale, recommendations(*answers), by=by or someone(Role.MEMBER)
+    )
+    db.session.flush()
+    return made
+
+
+def suggestion(
+    clause: Clause,
+    quote: str,
+    replacement: str,
+    *,
+    reason: str = "Clearer.",
+    answers: Sequence[str] = ("CR g",),
+    prefix: str = "",
+    suffix: str = "",
+    by: User | None = None,
+) -> Amendment:
+    """A passage suggestion by ``by`` (a Member): ``quote`` in ``clause`` becomes
+    ``replacement``."""
+    made = passages.suggest_change(
+        clause,
+        by=by or someone(Role.MEMBER),
+        quote=quote,
+        replacement=replacement,
+        reason=reason,
+        recommendations=recommendations(*answers),
+        prefix=prefix,
+        suffix=suffix,
+    )
+    db.session.flush()
+    return made
+
+
+def passage_comment(
+    clause: Clause, quote: str, body: str = "What counts as this?", *, by: User | None = None
+) -> Comment:
+    """A comment on a passage of ``clause`` by ``by`` (an Officer)."""
+    made = passages.comment_on_passage(
+        clause, by=by or someone(Role.OFFICER), quote=quote, body=body
     )
     db.session.flush()
     return made

@@ -30,6 +30,7 @@ from app.permissions import (
 from app.rendering import render
 from app.services import Invalid, voting
 from app.services import amendments as service
+from app.services.passages import passage_redline
 from app.voting.panels import vote_panel_context
 
 bp = Blueprint("amendments", __name__)
@@ -38,6 +39,21 @@ bp = Blueprint("amendments", __name__)
 def _redlines(amendment: Amendment) -> dict:
     base = service.base_revision(amendment)
     clause = amendment.clause
+    if amendment.is_passage:  # only its passage, with a little context
+        quote, replacement = amendment.passage_quote or "", amendment.passage_replacement or ""
+        return {
+            "base": base,
+            "against_base": {
+                "heading": redline_inline(base.heading, base.heading),
+                "body": passage_redline(
+                    base.body,
+                    amendment.passage_start or 0,
+                    amendment.passage_end or 0,
+                    replacement,
+                ),
+                "summary": summarise(quote, replacement),
+            },
+        }
     context = {
         "base": base,
         "against_base": {

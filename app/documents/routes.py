@@ -24,9 +24,10 @@ from app.models import (
     User,
     ViewedKind,
 )
+from app.passage_marks import marked_body
 from app.permissions import can_read_document, require
 from app.rendering import render
-from app.services import last_views, voting
+from app.services import last_views, passages, voting
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -126,9 +127,15 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
         .order_by(Amendment.status != AmendmentStatus.OPEN, Amendment.created_at.desc())
         .options(joinedload(Amendment.proposer).lazyload(User.role_grants))
     ).all()
+    discussions = _discussions(document, clause)
+    groups, earlier = passages.passage_groups(clause, amendments, [d for d, _ in discussions])
     return {
-        "discussions": _discussions(document, clause),
+        "discussions": discussions,
         "amendments": amendments,
+        "passage_groups": groups,
+        "earlier_passages": earlier,
+        "alternatives": passages.alternatives(amendments),
+        "clause_text": marked_body(clause.body, groups) if groups else clause.body_markup,
         **vote_panel_context(clause, amendments),
         "document": document,
         "clause": clause,

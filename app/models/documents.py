@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from sqlalchemy import (
@@ -224,6 +225,55 @@ class Clause(Base):
 
 
 keep_rendered(Clause.body, "body_html")
+
+
+class PassageAnchor:
+    """Where a passage suggestion (an Amendment) or a passage comment (a Discussion) points in
+    its clause's Markdown source (``app.services.passages`` says how anchors are found).
+
+    The selector as it was made, on wording ``passage_revision_number``: the quoted words with
+    up to 32 characters before and after them (the W3C Web Annotation TextQuoteSelector) and
+    their offsets (TextPositionSelector, characters, end exclusive). ``anchor_*`` is where the
+    passage was re-found in wording ``anchor_revision_number``: after each new wording it is
+    looked for again, and when it cannot be re-found ``anchor_start``/``anchor_end`` are None
+    (shown as "on an earlier wording", never moved elsewhere). A row with no ``passage_quote``
+    is about the clause as a whole."""
+
+    passage_quote: Mapped[str | None] = mapped_column(Text)
+    passage_prefix: Mapped[str | None] = mapped_column(String(64))
+    passage_suffix: Mapped[str | None] = mapped_column(String(64))
+    passage_start: Mapped[int | None]
+    passage_end: Mapped[int | None]
+    passage_revision_number: Mapped[int | None]
+    anchor_revision_number: Mapped[int | None]
+    anchor_start: Mapped[int | None]
+    anchor_end: Mapped[int | None]
+
+    if TYPE_CHECKING:
+        clause: Any
+
+    @property
+    def is_passage(self) -> bool:
+        """About a passage of the clause, not the clause as a whole."""
+        return self.passage_quote is not None
+
+    @property
+    def is_anchored(self) -> bool:
+        """A passage re-found in the clause's current wording."""
+        return (
+            self.is_passage
+            and self.anchor_start is not None
+            and self.clause is not None
+            and self.anchor_revision_number == self.clause.revision_number
+        )
+
+    @property
+    def is_on_earlier_wording(self) -> bool:
+        """A passage that could not be re-found in the clause's current wording."""
+        return self.is_passage and not self.is_anchored
+
+
+PASSAGE_CHECK = "passage_quote IS NULL OR (passage_start >= 0 AND passage_end > passage_start)"
 
 
 class ClauseRevision(Base):

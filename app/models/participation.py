@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.markdown import keep_rendered, stored_markup
 from app.models.base import Base, enum_type, utcnow
-from app.models.documents import Clause, Document
+from app.models.documents import PASSAGE_CHECK, Clause, Document, PassageAnchor
 from app.models.people import User
 from app.models.recommendations import Recommendation
 
@@ -23,10 +23,12 @@ discussion_recommendations = Table(
 )
 
 
-class Discussion(Base):
-    """A thread of comments on a clause, or on a document as a whole (no clause)."""
+class Discussion(PassageAnchor, Base):
+    """A thread of comments on a clause, or on a document as a whole (no clause); a passage
+    comment is a discussion on a clause anchored to a passage of it (``PassageAnchor``)."""
 
     __tablename__ = "discussions"
+    __table_args__ = (CheckConstraint(PASSAGE_CHECK, name="passage_selector"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.markdown import keep_rendered, stored_markup
 from app.models.base import Base, enum_type, utcnow
-from app.models.documents import Clause, Document
+from app.models.documents import PASSAGE_CHECK, Clause, Document, PassageAnchor
 from app.models.people import User
 from app.models.recommendations import Recommendation
 
@@ -60,10 +60,16 @@ amendment_recommendations = Table(
 )
 
 
-class Amendment(Base):
-    """A proposed new wording of a clause, against the wording it was written on."""
+class Amendment(PassageAnchor, Base):
+    """A proposed new wording of a clause, against the wording it was written on.
+
+    A passage suggestion is an amendment limited to one passage (``PassageAnchor``): its
+    ``body`` is the wording it was written on with the passage replaced by
+    ``passage_replacement``; accepting it puts the replacement where the passage is re-found
+    in the current wording (``app.services.passages``)."""
 
     __tablename__ = "amendments"
+    __table_args__ = (CheckConstraint(PASSAGE_CHECK, name="passage_selector"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
@@ -92,6 +98,8 @@ class Amendment(Base):
     from_agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
     # The proposal form's one-time key: the same form sent twice makes one amendment.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # A passage suggestion's new words for its passage (may be empty: remove the passage).
+    passage_replacement: Mapped[str | None] = mapped_column(Text)
 
     clause: Mapped[Clause] = relationship(foreign_keys=[clause_id])
     proposer: Mapped[User] = relationship(foreign_keys=[proposer_id])
@@ -106,7 +114,10 @@ class Amendment(Base):
 
     @property
     def is_out_of_date(self) -> bool:
-        """The clause has a newer wording than the one the amendment was written on."""
+        """The clause has a newer wording than the one the amendment was written on; for a
+        passage suggestion, its passage is no longer in the current wording."""
+        if self.is_passage:
+            return not self.is_anchored
         return self.clause.revision_number != self.base_revision_number
 
     @property

@@ -29,6 +29,7 @@ from app.services import (
 )
 from app.services.clauses import revise_clause, touch_clause
 from app.services.locks import lock_for_write
+from app.services.passages import Anchor, accept_suggestions, anchor_new_amendment
 from app.text import same_text
 
 RETIREMENT_REASON = "Withdrawn because the clause was retired"
@@ -67,8 +68,12 @@ def propose_amendment(
     *,
     by: User,
     submission_key: str | None = None,
+    passage: tuple[Anchor, str] | None = None,
 ) -> Amendment:
     """A Member or Officer proposes a new wording, against the clause's current wording.
+
+    ``passage`` (an anchor in the current wording and its new words) makes it a passage
+    suggestion (``app.services.passages.suggest_change``).
 
     ``submission_key`` is the form's one-time key (unique in the database): the same form sent
     again, even at the same moment, returns the amendment it made the first time. Raises
@@ -100,6 +105,8 @@ def propose_amendment(
         recommendations=list(recommendations),
         submission_key=submission_key,
     )
+    if passage is not None:
+        anchor_new_amendment(amendment, *passage)
     db.session.add(amendment)
     touch_clause(clause)
     db.session.flush()
@@ -115,6 +122,11 @@ def propose_amendment(
             "body": body,
             "rationale": amendment.rationale,
             "base_revision": clause.revision_number,
+            **(
+                {"passage": passage[0].quote, "start": passage[0].start, "new_words": passage[1]}
+                if passage
+                else {}
+            ),
         },
     )
     notifications.amendment_proposed(amendment, by=by)
@@ -211,7 +223,11 @@ def accept_amendment(
     What the agreement rule says of the amendment is recorded on it; accepting one the rule
     does not (yet) agree needs ``reason``, recorded as its decision reason (shared/DOMAIN.md,
     "What a vote means"). Raises as reject_amendment, NeedsConfirmation, ReasonRequired.
+    A passage suggestion puts only its new words in place of its passage, re-found in the
+    current wording (``passages.accept_suggestions``; SuggestionOutOfDate when it is not).
     """
+    if amendment.is_passage:
+        return accept_suggestions(amendment.clause, [amendment], by=by, reason=reason)
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if amendment.is_out_of_date and not confirmed:
         raise NeedsConfirmation(
@@ -237,6 +253,23 @@ def accept_amendment(
     )
     amendment.accepted_revision_number = revision.number
     return revision
+
+
+def decide_for_acceptance(
+    amendment: Amendment, *, by: User, reason: str | None, verdict: voting.Verdict
+) -> None:
+    """Mark an open amendment accepted, recording the rule's ``verdict`` and closing its voting;
+    the caller gives the clause its new wording. Raises as reject_amendment, ReasonRequired."""
+    _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
+    reason = None if verdict.agreed else (reason or "").strip() or None
+    if not verdict.agreed and reason is None:
+        raise voting.ReasonRequired(
+            f"The agreement rule does not agree this amendment ({verdict}): say why you are "
+            "accepting it."
+        )
+    amendment.rule_verdict = str(verdict)[:300]
+    voting.close_amendment_voting(amendment, by=by)
+    _decide(amendment, AmendmentStatus.ACCEPTED, by, reason)
 
 
 def edit_clause(

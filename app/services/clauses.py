@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select, update
 
@@ -230,10 +230,18 @@ def new_clause(
 
 
 def revise_clause(
-    clause: Clause, heading: str, body: str, *, by: User | None, reason: str
+    clause: Clause,
+    heading: str,
+    body: str,
+    *,
+    by: User | None,
+    reason: str,
+    orphan: Iterable[int] = (),
 ) -> ClauseRevision:
     """Give ``clause`` a new wording, keeping every earlier one; the votes cast on an earlier
-    wording are set aside (``voting.set_aside_earlier_wording``). Raises
+    wording are set aside (``voting.set_aside_earlier_wording``) and passage suggestions and
+    comments are looked for in the new wording (``passages.reanchor_clause``; ``orphan``: ids
+    of suggestions left on the earlier wording whatever it says). Raises
     ``DocumentNotEditable`` from Submitted on and ``ClauseRetired`` for a retired clause."""
     lock_editable(clause.document)
     require_live(clause)
@@ -258,9 +266,11 @@ def revise_clause(
         before=before,
         after={"heading": heading, "body": body, "revision": revision.number},
     )
+    from app.services.passages import reanchor_clause
     from app.services.voting import set_aside_earlier_wording  # voting imports this module
 
     set_aside_earlier_wording(clause, by=by)
+    reanchor_clause(clause, orphan)
     touch_clause(clause, discussions=True)
     return revision
 

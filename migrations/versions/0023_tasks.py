@@ -5,7 +5,7 @@ A new table only; no existing data moves. Downgrading deletes the notifications 
 kinds.
 
 Revision ID: 0023_tasks
-Revises: 0018_search
+Revises: 0022_personal_data
 Create Date: 2026-12-12 08:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import app.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0023_tasks'
-down_revision = '0018_search'
+down_revision = '0022_personal_data'
 branch_labels = None
 depends_on = None
 # Downgrading drops when each person last looked at each clause and discussion.

@@ -69,8 +69,9 @@ def test_this_release_has_migrations_and_the_check_finds_a_contraction():
 
 def test_each_migration_of_this_release_only_expands_the_schema(app):
     with app.app_context():
-        assert this_release(app)[:3] == [
+        assert this_release(app)[:4] == [
             "0016_two_factor",
+            "0017_account",
             "0019_stored_html",
             "0020_committee_review",
         ]
@@ -166,7 +167,7 @@ def test_db_downgrade_refuses_to_undo_a_migration_that_drops_data_unless_told(ap
     try:
         refused = runner.invoke(args=["db", "downgrade", "0016_two_factor"])
         assert refused.exit_code == 1
-        assert "0020_committee_review" in refused.output
+        assert "0020_committee_review" in refused.output or "0025_passages" in refused.output
         assert "--i-understand-data-loss" in refused.output
         assert _current(app) == head, "nothing was undone"
 
@@ -179,11 +180,11 @@ def test_db_downgrade_refuses_to_undo_a_migration_that_drops_data_unless_told(ap
         # Stored HTML is made again from the Markdown beside it: no data is lost.
         regenerable = runner.invoke(args=["db", "downgrade"])
         assert regenerable.exit_code == 0, regenerable.output
-        assert _current(app) == "0016_two_factor"
+        assert _current(app) == "0017_account"
 
-        # A migration that says nothing is treated as losing data.
+        # Going further back loses data again (the sessions' devices, then two-factor).
         assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 1
-        assert _current(app) == "0016_two_factor"
+        assert _current(app) == "0017_account"
     finally:
         with app.app_context():
             upgrade()
@@ -195,3 +196,21 @@ def test_every_migration_of_this_release_says_whether_its_downgrade_drops_data(a
         for revision in this_release(app):
             module = script.get_revision(revision).module
             assert isinstance(getattr(module, "drops_data", None), bool), revision
+
+
+def test_a_relative_downgrade_is_guarded_too(app):
+    """``db downgrade`` takes ``-N`` (and ``-1`` when given nothing), a relative target that
+    alembic's range walk does not take: it used to find nothing to undo, so nothing refused."""
+    from app.ops_cli import drops_data, revisions_undone
+
+    runner = app.test_cli_runner()
+    head = _current(app)
+    with app.app_context():
+        steps = 1 + next(
+            n for n, revision in enumerate(revisions_undone("-50")) if drops_data(revision)
+        )
+        assert len(revisions_undone(f"-{steps}")) == steps
+    refused = runner.invoke(args=["db", "downgrade", "--", f"-{steps}"])
+    assert refused.exit_code == 1, refused.output
+    assert "--i-understand-data-loss" in refused.output
+    assert _current(app) == head

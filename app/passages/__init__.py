@@ -1,0 +1,1 @@
+"""Passage suggestions and passage comments on a clause (``app.services.passages``)."""

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea
+from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import AccordForm, RecommendationsField, submission_key_field
+from app.services.passages import CONTEXT, MAX_QUOTE
+
+
+def _quote(label: str) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Quote the words, exactly as they are in the clause"),
+            Length(max=MAX_QUOTE, message=f"Quote at most {MAX_QUOTE:,} characters"),
+        ],
+    )
+
+
+def _context() -> HiddenField:
+    """The words just before or after a selection (filled in by the page's script)."""
+    return HiddenField(validators=[Optional(), Length(max=4 * CONTEXT)])
+
+
+class SuggestForm(AccordForm):
+    quote = _quote("The words to change")
+    replacement = StringField(
+        "The new words",
+        widget=GovTextArea(),
+        validators=[
+            Optional(),
+            Length(max=MAX_QUOTE, message=f"Keep the new words to {MAX_QUOTE:,} characters"),
+        ],
+    )
+    rationale = StringField(
+        "Why should they change?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Say why the words should change"),
+            Length(max=5_000, message="The reason must be 5,000 characters or fewer"),
+        ],
+    )
+    recommendations = RecommendationsField(
+        "Which recommendations does the suggestion answer?",
+        required_message="Choose at least one recommendation the suggestion answers",
+    )
+    prefix = _context()
+    suffix = _context()
+    submission_key = submission_key_field()
+    submit = SubmitField("Suggest this change", widget=GovSubmitInput())
+
+
+class PassageCommentForm(AccordForm):
+    quote = _quote("The words you are commenting on")
+    body = StringField(
+        "Your comment",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter your comment"),
+            Length(max=10_000, message="The comment must be 10,000 characters or fewer"),
+        ],
+    )
+    prefix = _context()
+    suffix = _context()
+    submission_key = submission_key_field()
+    submit = SubmitField("Post comment", widget=GovSubmitInput())
+
+
+class AcceptSuggestionsForm(AccordForm):
+    suggestions = SelectMultipleField(
+        "Which suggestions should the new wording take?",
+        coerce=int,
+        widget=GovCheckboxesInput(),
+        validators=[DataRequired(message="Choose at least one suggestion")],
+    )
+    preview = SubmitField("Preview the new wording", widget=GovSubmitInput())
+    submit = SubmitField("Accept these suggestions", widget=GovSubmitInput())

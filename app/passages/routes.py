@@ -1,0 +1,194 @@
+"""Suggesting a change to a passage, commenting on a passage, and accepting several agreed
+suggestions at once. Each is a plain form (the page's script only fills in the quote and its
+context from a selection); the server finds the passage (``app.services.passages.locate``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.diff import redline, summarise
+from app.extensions import db
+from app.forms import chosen_recommendations, recommendation_choices
+from app.loaders import get_clause_or_404, get_document_or_404
+from app.models import Amendment, AmendmentStatus, Clause, User
+from app.passages.forms import AcceptSuggestionsForm, PassageCommentForm, SuggestForm
+from app.permissions import (
+    can_accept_suggestions,
+    can_comment_on_passage,
+    can_propose_amendment,
+    require,
+)
+from app.rendering import render
+from app.services import DomainError, Invalid, voting
+from app.services import passages as service
+
+bp = Blueprint("passages", __name__)
+
+PASSAGE_ERRORS = (service.PassageNotFound, service.PassageAmbiguous)
+
+
+def _prefill(form: SuggestForm | PassageCommentForm) -> None:
+    """A selection made on the clause page arrives as ``?quote=…&prefix=…&suffix=…``."""
+    if request.method == "GET":
+        for name in ("quote", "prefix", "suffix"):
+            value = request.args.get(name, "")[: service.MAX_QUOTE]
+            if value:
+                getattr(form, name).data = value
+
+
+@bp.route("/documents/<slug>/clauses/<number>/suggest", methods=["GET", "POST"])
+def suggest(slug: str, number: str):
+    """Suggest new words for a passage of a clause."""
+    clause = get_clause_or_404(get_document_or_404(slug), number)
+    require(can_propose_amendment(current_user, clause))
+    form = SuggestForm()
+    form.recommendations.choices = recommendation_choices()
+    _prefill(form)
+    if request.method == "GET":
+        form.recommendations.data = [r.id for r in clause.recommendations]
+    if form.validate_on_submit():
+        try:
+            amendment = service.suggest_change(
+                clause,
+                by=current_user,
+                quote=form.quote.data,
+                replacement=form.replacement.data or "",
+                reason=form.rationale.data,
+                recommendations=chosen_recommendations(form.recommendations.data),
+                prefix=form.prefix.data or "",
+                suffix=form.suffix.data or "",
+                submission_key=form.submission_key.data or None,
+            )
+        except PASSAGE_ERRORS as error:
+            form.quote.errors = [str(error)]
+        except Invalid as error:
+            form.replacement.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Your suggestion is made. Others can now discuss and vote on it.", "success")
+            return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
+    return render(
+        "passages/suggest.html",
+        form=form,
+        clause=clause,
+        document=clause.document,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.route("/documents/<slug>/clauses/<number>/comment-on-passage", methods=["GET", "POST"])
+def comment(slug: str, number: str):
+    """Comment on a passage of a clause (a discussion anchored to it)."""
+    clause = get_clause_or_404(get_document_or_404(slug), number)
+    require(can_comment_on_passage(current_user, clause))
+    form = PassageCommentForm()
+    _prefill(form)
+    if form.validate_on_submit():
+        try:
+            made = service.comment_on_passage(
+                clause,
+                by=current_user,
+                quote=form.quote.data,
+                body=form.body.data,
+                prefix=form.prefix.data or "",
+                suffix=form.suffix.data or "",
+                submission_key=form.submission_key.data or None,
+            )
+            db.session.commit()
+        except PASSAGE_ERRORS as error:
+            db.session.rollback()
+            form.quote.errors = [str(error)]
+        except Invalid as error:
+            db.session.rollback()
+            form.body.errors = [str(error)]
+        except IntegrityError:  # the same form sent twice at once: the first one stands
+            db.session.rollback()
+            flash("Your comment was already posted.", "success")
+            return redirect(url_for("documents.clause", slug=slug, number=number), 303)
+        else:
+            flash("Your comment on the passage is posted.", "success")
+            return redirect(url_for("discussions.show", discussion_id=made.discussion_id), 303)
+    return render(
+        "passages/comment.html",
+        form=form,
+        clause=clause,
+        document=clause.document,
+        status=422 if form.errors else 200,
+    )
+
+
+def _acceptable(clause: Clause) -> list[tuple[Amendment, bool]]:
+    """The clause's open suggestions whose passage is in the current wording, each with
+    whether the agreement rule agrees it."""
+    suggestions = db.session.scalars(
+        select(Amendment)
+        .where(
+            Amendment.clause_id == clause.id,
+            Amendment.status == AmendmentStatus.OPEN,
+            Amendment.passage_quote.is_not(None),
+        )
+        .order_by(Amendment.anchor_start, Amendment.id)
+        .options(joinedload(Amendment.proposer).lazyload(User.role_grants))
+    ).all()
+    anchored = [s for s in suggestions if s.is_anchored]
+    tallies = voting.tallies(amendments=anchored)
+    document = clause.document
+    return [
+        (s, voting.explain_agreement(tallies[("amendment", s.id)], document).agreed)
+        for s in anchored
+    ]
+
+
+@bp.route("/documents/<slug>/clauses/<number>/suggestions/accept", methods=["GET", "POST"])
+def accept_several(slug: str, number: str):
+    """A facilitator accepts several agreed, non-overlapping suggestions as one new wording,
+    after a preview of the combined redline."""
+    clause = get_clause_or_404(get_document_or_404(slug), number)
+    require(can_accept_suggestions(current_user, clause))
+    candidates = _acceptable(clause)
+    agreed = {s.id: s for s, is_agreed in candidates if is_agreed}
+    form = AcceptSuggestionsForm()
+    form.suggestions.choices = [
+        (s.id, f"Suggestion {s.id}: “{s.passage_quote}” → “{s.passage_replacement}”")
+        for s in agreed.values()
+    ]
+    preview = None
+    if form.validate_on_submit():
+        chosen = [agreed[i] for i in form.suggestions.data]
+        try:
+            if form.submit.data:
+                service.accept_suggestions(clause, chosen, by=current_user)
+                db.session.commit()
+                flash(
+                    f"{len(chosen)} suggestion{'s' if len(chosen) > 1 else ''} accepted: "
+                    f"clause {clause.number} has its new wording.",
+                    "success",
+                )
+                return redirect(url_for("documents.clause", slug=slug, number=number), 303)
+            combined = service.combine(clause, chosen)
+            preview = {
+                "body": redline(clause.body, combined),
+                "summary": summarise(clause.body, combined),
+            }
+        except DomainError as error:
+            db.session.rollback()
+            form.suggestions.errors = [str(error)]
+        except IntegrityError:
+            db.session.rollback()
+            form.suggestions.errors = [
+                "The clause was changed by someone else at the same moment. Nothing was changed."
+            ]
+    return render(
+        "passages/accept.html",
+        form=form,
+        clause=clause,
+        document=clause.document,
+        candidates=candidates,
+        alternatives=service.alternatives([s for s, _ in candidates]),
+        preview=preview,
+        status=422 if form.errors else 200,
+    )

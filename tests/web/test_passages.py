@@ -1,0 +1,304 @@
+"""Passage suggestions and passage comments (issue 18): anchoring (exact, moved, orphaned),
+acceptance (one, and several at once), overlapping suggestions as alternatives, and the no-JS
+forms with their "not found" and "more than once" errors. Both databases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml.html import fragment_fromstring  # type: ignore[import-untyped]
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Amendment, AmendmentStatus, Choice, Clause, Discussion, Role
+from app.passage_marks import marked_body
+from app.services import amendments, passages, voting
+from app.services.passages import PassageGroup, locate
+from tests import factories
+from tests.helpers import error_summary_targets
+
+BODY = (
+    "Officers **must** respond promptly to Members who write to them.\n\n"
+    "- Members *should* reply promptly too.\n"
+    "- Both keep a record of what was agreed."
+)
+DOC = "/documents/ways-of-working-accord"
+CLAUSE = f"{DOC}/clauses/1"
+MEMBER, OFFICER, FACILITATOR = (
+    "member@example.org",
+    "officer@example.org",
+    "facilitator@example.org",
+)
+
+
+@pytest.fixture
+def world(app):
+    """A Member, an Officer, a facilitator and an Open Accord whose clause 1 is BODY."""
+    with factories.built(app):
+        factories.member()
+        factories.officer()
+        factories.facilitator()
+        factories.document(clauses=[("Responding", BODY)])
+    return app
+
+
+def _clause() -> Clause:
+    return factories.clause(factories.find_document("ways-of-working-accord"))
+
+
+def _agree(*suggestions: Amendment) -> None:
+    """Voting opened and the Member and the Officer (everyone eligible) support each."""
+    document = suggestions[0].clause.document
+    if not document.voting_open:
+        factories.voting_opened(document)
+    for suggestion in suggestions:
+        for role in (Role.MEMBER, Role.OFFICER):
+            voting.cast_vote(factories.someone(role), Choice.SUPPORT, amendment=suggestion)
+
+
+def _revise(body: str) -> None:
+    clause = _clause()
+    amendments.edit_clause(
+        clause,
+        clause.heading,
+        body,
+        "Tidied",
+        by=factories.someone(Role.FACILITATOR),
+        seen_revision=clause.revision_number,
+    )
+
+
+# Finding passages ----------------------------------------------------------------------------
+
+
+def test_locate_finds_words_copied_from_the_page_in_the_markdown():
+    anchor = locate(BODY, "must respond promptly")
+    assert anchor.quote == "**must** respond promptly"  # the emphasis stays whole
+    assert BODY[anchor.start : anchor.end] == anchor.quote
+    assert locate(BODY, "promptly too.\nBoth keep").quote == "promptly too.\n- Both keep"
+    with pytest.raises(passages.PassageAmbiguous, match="quote a few more words"):
+        locate(BODY, "promptly")
+    with pytest.raises(passages.PassageNotFound, match="quote a few more words"):
+        locate(BODY, "within two working days")
+    assert locate(BODY, "promptly", prefix="reply ").start == BODY.index("promptly too")
+
+
+def test_marks_stay_well_formed_with_emphasis_lists_and_links():
+    text = BODY + " See [the guide](https://example.org/guide)."
+    spans = [
+        locate(text, q) for q in ("must respond", "respond promptly", "too.\nBoth", "the guide")
+    ]
+    groups = [
+        PassageGroup(key=f"passage-{n}", quote=a.quote, start=a.start, end=a.end)
+        for n, a in enumerate(sorted(spans, key=lambda a: a.start), 1)
+    ]
+    for group in groups:
+        group.discussions.append(object())  # type: ignore[arg-type]  # a count of one
+    html = str(marked_body(text, groups))
+    tree = fragment_fromstring(html, create_parent="div")
+    assert "\ue000" not in html and "\ue800" not in html
+    assert tree.xpath("//strong/mark[text()='must']")
+    assert tree.xpath("//mark[contains(@class, 'app-passage--overlap')]")
+    assert not tree.xpath("//a//a") and not tree.xpath("//ul/mark")
+    assert [a.get("href") for a in tree.xpath("//sup/a")] == [f"#passage-{n}" for n in (1, 2, 3, 4)]
+    assert tree.xpath("//a[@href='https://example.org/guide']/mark[text()='the guide']")
+
+
+# Anchoring -----------------------------------------------------------------------------------
+
+
+def test_an_anchor_is_re_found_exactly_moved_or_marked_on_an_earlier_wording(world, client):
+    with factories.built(world):
+        suggestion = factories.suggestion(_clause(), "respond promptly", "reply within two days")
+        comment = factories.passage_comment(_clause(), "keep a record")
+        suggestion_id, discussion_id = suggestion.id, comment.discussion_id
+        _revise("A new opening sentence.\n\n" + BODY)  # moved
+    with world.app_context():
+        suggestion = db.session.get(Amendment, suggestion_id)
+        assert suggestion.is_anchored and not suggestion.is_out_of_date
+        start = suggestion.anchor_start
+        assert _clause().body[start : suggestion.anchor_end] == "respond promptly"
+        assert start == BODY.index("respond promptly") + len("A new opening sentence.\n\n")
+        _revise(BODY.replace("respond promptly", "answer quickly").replace("keep a", "file a"))
+        db.session.commit()
+        suggestion = db.session.get(Amendment, suggestion_id)
+        assert suggestion.is_on_earlier_wording and suggestion.is_out_of_date
+        assert suggestion.passage_quote == "respond promptly"  # the words kept
+        assert db.session.get(Discussion, discussion_id).is_on_earlier_wording
+    client.sign_in(MEMBER)
+    page = client.get(CLAUSE).get_data(as_text=True)
+    earlier = page[page.index('id="passage-earlier"') :]
+    assert "On an earlier wording" in earlier
+    assert "respond promptly" in earlier and "Out of date" in earlier
+    assert "keep a record" in earlier
+    assert "<mark" not in page  # never silently moved
+    shown = client.get(f"/amendments/{suggestion_id}").get_data(as_text=True)
+    assert "On an earlier wording" in shown
+
+
+def test_the_context_tells_repeated_words_apart_after_an_edit(world):
+    with factories.built(world):
+        made = factories.suggestion(_clause(), "reply promptly", "reply at once")
+        made_id = made.id
+        _revise(BODY.replace("Officers", "All Officers").replace("reply promptly", "promptly"))
+    with world.app_context():
+        assert db.session.get(Amendment, made_id).is_on_earlier_wording
+    with factories.built(world):
+        clause = _clause()
+        quote = "promptly"
+        start = clause.body.index("promptly", clause.body.index("promptly") + 1)
+        anchor = passages.anchor_at(clause.body, start, start + len(quote))
+        found = passages.reanchor(
+            quote, anchor.prefix, anchor.suffix, None, "Intro. " + clause.body
+        )
+        assert found is not None and found.start == start + len("Intro. ")
+
+
+# The no-JavaScript forms ---------------------------------------------------------------------
+
+
+def test_the_suggestion_form_finds_the_passage_or_says_to_quote_more(world, client):
+    client.sign_in(MEMBER)
+    form = client.get(f"{CLAUSE}/suggest?quote=respond+promptly").get_data(as_text=True)
+    assert "respond promptly</textarea>" in form
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', form)
+    with world.app_context():
+        recommendation_id = str(_clause().recommendations[0].id)
+    fields = {"replacement": "reply", "rationale": "Clearer.", "recommendations": recommendation_id}
+    for quote, message in (
+        ("promptly", "appear 2 times in the clause: quote a few more words"),
+        ("within a week", "not in the clause&#39;s current wording: check them, or quote a few"),
+    ):
+        response = client.post_form(f"{CLAUSE}/suggest", {"quote": quote, **fields})
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert message in page
+        assert error_summary_targets(page) == ["quote"]
+        assert f">{quote}</textarea>" in page  # the input is kept
+    response = client.post_form(
+        f"{CLAUSE}/suggest",
+        {"quote": "must respond promptly", "submission_key": key.group(1) if key else "", **fields},
+    )
+    assert response.status_code == 303
+    with world.app_context():
+        made = db.session.scalars(select(Amendment)).one()
+        assert (made.passage_quote, made.passage_replacement) == (
+            "**must** respond promptly",
+            "reply",
+        )
+        assert made.body == BODY.replace("**must** respond promptly", "reply")
+        assert made.passage_prefix == "Officers " and made.passage_suffix.startswith(" to Members")
+    shown = client.get(response.location).get_data(as_text=True)
+    assert "Suggestion" in shown and "app-del" in shown and "app-ins" in shown
+    assert "keep a record" not in shown.split('id="passage"')[1].split("Why")[0]  # only context
+
+
+def test_the_passage_comment_form_and_the_marked_text(world, client):
+    client.sign_in(OFFICER)
+    response = client.post_form(
+        f"{CLAUSE}/comment-on-passage", {"quote": "promptly", "body": "What counts?"}
+    )
+    assert response.status_code == 422
+    assert "quote a few more words" in response.get_data(as_text=True)
+    response = client.post_form(
+        f"{CLAUSE}/comment-on-passage",
+        {"quote": "reply promptly", "body": "What counts as promptly?"},
+    )
+    assert response.status_code == 303
+    thread = client.get(response.location).get_data(as_text=True)
+    assert "A comment on these words" in thread and "reply promptly" in thread
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert '<mark class="app-passage">reply promptly</mark>' in page
+    assert 'href="#passage-1"' in page and 'id="passage-1"' in page
+    assert "Comment: On “reply promptly”" in page
+    assert 'src="/static/js/passages.js' in page
+
+
+# Accepting -----------------------------------------------------------------------------------
+
+
+def test_accepting_a_suggestion_changes_only_its_passage_of_the_current_wording(world, client):
+    with factories.built(world):
+        made = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        _agree(made)
+        made_id = made.id
+        _revise(BODY.replace("keep a record", "keep a written record"))  # elsewhere
+    client.sign_in(FACILITATOR)
+    response = client.post_form(f"/amendments/{made_id}/accept", {})
+    assert response.status_code == 303
+    with world.app_context():
+        clause = _clause()
+        assert clause.body == BODY.replace("respond promptly", "respond within two days").replace(
+            "keep a record", "keep a written record"
+        )
+        made = db.session.get(Amendment, made_id)
+        assert made.status == AmendmentStatus.ACCEPTED
+        assert made.accepted_revision_number == clause.revision_number == 3
+
+
+def test_overlapping_suggestions_are_alternatives_and_accepting_one_outdates_the_other(
+    world, client
+):
+    with factories.built(world):
+        first = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        second = factories.suggestion(
+            _clause(), "promptly to Members", "quickly to Members", by=factories.officer()
+        )
+        apart = factories.suggestion(_clause(), "keep a record", "keep a note")
+        _agree(first)
+        ids = first.id, second.id, apart.id
+    client.sign_in(MEMBER)
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert f"Alternative to suggestion {ids[1]}" in page
+    assert f"Alternative to suggestion {ids[0]}" in page
+    assert "app-passage--overlap" in page
+    client.sign_in(FACILITATOR)
+    assert client.post_form(f"/amendments/{ids[0]}/accept", {}).status_code == 303
+    with world.app_context():
+        assert db.session.get(Amendment, ids[1]).is_out_of_date
+        assert db.session.get(Amendment, ids[2]).is_anchored  # elsewhere: re-found
+    refused = client.post_form(f"/amendments/{ids[1]}/accept", {"acceptance_reason": "Yes"})
+    assert refused.status_code == 409
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert "Out of date" in page[page.index('id="passage-earlier"') :]
+
+
+def test_several_agreed_suggestions_accepted_in_one_step_after_a_preview(world, client):
+    with factories.built(world):
+        one = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        two = factories.suggestion(_clause(), "keep a record", "keep a written record")
+        rival = factories.suggestion(_clause(), "promptly to Members", "at once to Members")
+        waiting = factories.suggestion(_clause(), "reply promptly", "reply soon")
+        _agree(one, two, rival)
+        ids = [one.id, two.id, rival.id, waiting.id]
+    client.sign_in(FACILITATOR)
+    url = f"{CLAUSE}/suggestions/accept"
+    page = client.get(url).get_data(as_text=True)
+    assert f'value="{ids[3]}"' not in page and "Not agreed yet" in page
+    overlap = client.post_form(url, {"suggestions": [ids[0], ids[2]], "preview": "1"})
+    assert overlap.status_code == 422
+    assert "they are alternatives" in overlap.get_data(as_text=True)
+    preview = client.post_form(url, {"suggestions": [ids[0], ids[1]], "preview": "1"})
+    assert preview.status_code == 200
+    shown = preview.get_data(as_text=True)
+    assert "The new wording" in shown and "two days" in shown and "written" in shown
+    with world.app_context():
+        assert _clause().revision_number == 1  # a preview changes nothing
+    done = client.post_form(url, {"suggestions": [ids[0], ids[1]], "submit": "1"})
+    assert done.status_code == 303
+    with world.app_context():
+        clause = _clause()
+        assert clause.revision_number == 2
+        assert clause.body == BODY.replace("respond promptly", "respond within two days").replace(
+            "keep a record", "keep a written record"
+        )
+        statuses = [db.session.get(Amendment, i) for i in ids]
+        assert [s.status for s in statuses[:2]] == [AmendmentStatus.ACCEPTED] * 2
+        assert statuses[2].is_out_of_date and statuses[2].is_open  # the rival
+        assert statuses[3].is_anchored  # "reply promptly" still there
+
+
+def test_only_facilitators_accept_several(world, client):
+    client.sign_in(MEMBER)
+    assert client.get(f"{CLAUSE}/suggestions/accept").status_code == 403
