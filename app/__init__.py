@@ -87,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.public import routes as public
     from app.two_factor import routes as two_factor
     from app.voting import routes as voting
+    from app.word import routes as word
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -105,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(personal_data.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(word.bp)
 
     from app import cli, errors, mail, retries, templating
 
