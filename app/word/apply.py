@@ -44,8 +44,6 @@ def _key(key: str, kind: str, clause_id: int, index: int) -> str:
 
 def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str = "") -> Created:
     """Create the preview's suggestions and comments (module docstring)."""
-    from app.services import passages
-
     created = Created()
     reason = reason.strip() or DEFAULT_REASON
     for plan in preview.ready:
@@ -58,6 +56,8 @@ def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str
                 "the file again to see what it would do now.",
                 409,
             )
+        from app.services import passages  # the passages service imports amendments
+
         try:
             for index, suggestion in enumerate(plan.suggestions):
                 created.suggestions.append(
