@@ -85,6 +85,7 @@ bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.notifications
 	ACCORD_ENV=development $(BIN)/python -m bench.imports
 	ACCORD_ENV=development $(BIN)/python -m bench.votes
+	ACCORD_ENV=development $(BIN)/python -m bench.word
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

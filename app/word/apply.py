@@ -14,6 +14,7 @@ creates nothing more.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import dataclass, field
 
 from app.extensions import db
@@ -56,7 +57,8 @@ def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str
                 "the file again to see what it would do now.",
                 409,
             )
-        from app.services import passages  # the passages service imports amendments
+        # Imported here: the passages service imports the amendments service.
+        passages = importlib.import_module("app.services.passages")
 
         try:
             for index, suggestion in enumerate(plan.suggestions):

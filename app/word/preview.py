@@ -60,6 +60,7 @@ NOT_ACCORDS = (
     "The selected file was not downloaded from Accord for suggestions. Use “Download for "
     "suggestions (Word)” on the document's page, make your changes in that file, and upload it"
 )
+HEADINGS = "Headings cannot be changed from Word: propose an amendment instead"
 NOTHING = (
     "The selected file has no tracked changes or comments. In Word, switch on Track Changes "
     "(Review, Track Changes), make your changes, save and upload the file again"
@@ -375,7 +376,9 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                 )
             continue
         if mark.clause_id in seen:
-            unplaced.append(f"Clause {clause.number} appears twice in the file: its copy is ignored")
+            unplaced.append(
+                f"Clause {clause.number} appears twice in the file: its copy is ignored"
+            )
             continue
         seen.add(mark.clause_id)
         plan = ClausePlan(
@@ -389,9 +392,9 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
         )
         heading, body = section.paragraphs[:1], section.paragraphs[1:]
         if heading and heading[0].has_changes:
+            change = _describe_change(heading[0])
             unplaced.append(
-                f"Clause {clause.number}: a change to its heading ({_describe_change(heading[0])}). "
-                "Headings cannot be changed from Word: propose an amendment instead"
+                f"Clause {clause.number}: a change to its heading ({change}). {HEADINGS}"
             )
         found = _Clause(body) if body else None
         old_heading = heading[0].text("old") if heading else ""
@@ -457,8 +460,7 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
             unplaced.append(f"A change outside the clauses: {_describe_change(paragraph)}")
         elif paragraph.text("old").strip() and paragraph.text("old") not in how_to:
             unplaced.append(
-                "Text outside the clauses, not a tracked change: "
-                f"“{_short(paragraph.text('old'))}”"
+                f"Text outside the clauses, not a tracked change: “{_short(paragraph.text('old'))}”"
             )
     for comment_id, comment in uploaded.comments.items():
         if comment_id not in placed_comments and comment.text:

@@ -29,7 +29,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -102,7 +102,9 @@ class Paragraph:
         """The paragraph's text before ("old") or after ("new") its tracked changes."""
         skip = "insert" if side == "old" else "delete"
         return "".join(
-            p.text for p in self.pieces if p.kind in ("equal", "insert", "delete") and p.kind != skip
+            p.text
+            for p in self.pieces
+            if p.kind in ("equal", "insert", "delete") and p.kind != skip
         )
 
 
@@ -190,7 +192,9 @@ def _check_package(package: _Package) -> None:
     if types is None or "word/document.xml" not in names:
         raise WordFileError(NOT_WORD)
     content_types = [element.get("ContentType", "") for element in types]
-    if any("macroenabled" in value.lower() or "vbaproject" in value.lower() for value in content_types):
+    if any(
+        "macroenabled" in value.lower() or "vbaproject" in value.lower() for value in content_types
+    ):
         raise WordFileError(MACROS)
     main = [e for e in types if e.get("PartName", "").lower() == "/word/document.xml"]
     if not main or main[0].get("ContentType") != MAIN_TYPE:

@@ -81,6 +81,8 @@ def test_a_member_confirms_the_suggestions_from_word(page, tmp_path):
     _upload(page, _marked_up_download(page, tmp_path))
     page.get_by_label("Why these changes? (optional)").fill("Plainer words.")
     page.get_by_role("button", name="Create 2 suggestions and 1 comment").click()
-    expect(page.get_by_text("Your 2 suggestions and 1 comment from Word are saved.")).to_be_visible()
+    expect(
+        page.get_by_text("Your 2 suggestions and 1 comment from Word are saved.")
+    ).to_be_visible()
     page.goto(f"{PROTOCOL}/clauses/3")
     expect(page.locator("main")).to_contain_text("strictly impartial")

@@ -31,6 +31,7 @@ from tests.word_files import (
 SLUG = "ways-of-working-accord"
 BASE = f"/documents/{SLUG}/word"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MACRO_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
 WORDING = (
     ("Trust", "Members and Officers trust each other's roles and respond promptly."),
     ("Roles", "Members set direction; Officers advise and deliver.\n\n- share early\n- listen"),
@@ -248,8 +249,11 @@ def test_what_cannot_be_placed_is_listed(accord, client):
     data = untracked(data, "2", "direction", "the direction")
 
     def outside(root):  # a tracked deletion in the how-to text, outside every clause
-        paragraph = next(p for p in root.iter(f"{W}p") if "Track Changes" in "".join(
-            t.text or "" for t in p.iter(f"{W}t")))
+        paragraph = next(
+            p
+            for p in root.iter(f"{W}p")
+            if "Track Changes" in "".join(t.text or "" for t in p.iter(f"{W}t"))
+        )
         run = paragraph.find(f"{W}r")
         deleted = run.makeelement(f"{W}del", {f"{W}id": "9", f"{W}author": "X"})
         run.addprevious(deleted)
@@ -278,7 +282,7 @@ def test_a_clause_removed_from_the_file_is_listed(accord, client):
     client.sign_in("member@example.org")
 
     def remove_clause_two(root):
-        sdt = [s for s in root.iter(f"{W}sdt")][1]
+        sdt = list(root.iter(f"{W}sdt"))[1]
         sdt.getparent().remove(sdt)
 
     data = edited_xml(
@@ -372,10 +376,15 @@ def test_a_file_over_five_megabytes(accord, client):
     client.sign_in("member@example.org")
     boundary = "accordboundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
-        f"{client.csrf_token()}\r\n--{boundary}\r\nContent-Disposition: form-data; "
-        f'name="file"; filename="big.docx"\r\nContent-Type: application/octet-stream\r\n\r\n'
-    ).encode() + b"PK\x03\x04" + b"x" * (6 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f"{client.csrf_token()}\r\n--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="file"; filename="big.docx"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        + b"PK\x03\x04"
+        + b"x" * (6 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     response = client.post(
         f"{BASE}/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
@@ -424,7 +433,9 @@ def test_macros(accord, client):
     def macro_enabled(root):
         for override in root:
             if override.get("PartName") == "/word/document.xml":
-                override.set("ContentType", "application/vnd.ms-word.document.macroEnabled.main+xml")
+                override.set(
+                    "ContentType", "application/vnd.ms-word.document.macroEnabled.main+xml"
+                )
 
     _field_error(
         _upload(client, edited_xml(data, "[Content_Types].xml", macro_enabled), "a.docm"),
@@ -477,9 +488,7 @@ def test_alt_chunk_and_attached_template(accord, client):
         _upload(client, edited_xml(data, "word/document.xml", alt_chunk)),
         "an embedded part of another file",
     )
-    _field_error(
-        _upload(client, edited_xml(data, "word/settings.xml", template)), "(a template)"
-    )
+    _field_error(_upload(client, edited_xml(data, "word/settings.xml", template)), "(a template)")
 
 
 def test_entities_are_never_expanded(accord, client):

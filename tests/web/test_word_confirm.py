@@ -15,7 +15,7 @@ from tests import factories
 from tests.web.test_word import BASE, SLUG, WORDING, _download, _saved, _upload, accord
 from tests.word_files import Change, Remark, marked_up
 
-__all__ = ["accord", "WORDING"]
+__all__ = ["WORDING", "accord"]
 
 
 def _token(html: str) -> str:
