@@ -10,7 +10,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Amendment, Discussion
+from app.models import Amendment, Comment, Discussion
 from tests import factories
 from tests.web.test_word import BASE, SLUG, WORDING, _download, _saved, _upload, accord
 from tests.word_files import Change, Remark, marked_up
@@ -60,7 +60,9 @@ def test_confirm_creates_suggestions_and_comments_as_the_uploader(accord, client
         assert suggestions[0].body == WORDING[0][1].replace("promptly", "within two working days")
         [remark] = db.session.scalars(select(Discussion)).all()
         assert remark.passage_quote == "ideas"
-        assert remark.comments[0].author_id == officer.id
+        opening = db.session.scalars(select(Comment).filter_by(discussion_id=remark.id)).one()
+        assert opening.author_id == officer.id
+        assert opening.body == "What counts as an idea?"
 
 
 def test_without_a_reason_the_suggestions_say_they_came_from_word(accord, client):
