@@ -86,6 +86,7 @@ bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.imports
 	ACCORD_ENV=development $(BIN)/python -m bench.votes
 	ACCORD_ENV=development $(BIN)/python -m bench.passages
+	ACCORD_ENV=development $(BIN)/python -m bench.word
 
 ## Load benchmark: Accord's pages against bare Flask on gunicorn, driven by wrk (slow)
 bench-load: install postgres

@@ -91,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.tasks import routes as tasks
     from app.two_factor import routes as two_factor
     from app.voting import routes as voting
+    from app.word import routes as word
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -112,6 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(passages.bp)
+    app.register_blueprint(word.bp)
 
     from app import cli, errors, mail, observability, retries, templating
 

@@ -206,6 +206,17 @@ def can_propose_amendment(user: User | None, clause: Clause) -> bool:
     return _is_active(user) and (user.is_member or user.is_officer) and amendments_open(clause)
 
 
+def can_suggest_in_word(user: User | None, document: Document) -> bool:
+    """Download a document for suggestions in Word and upload the marked-up file: who may
+    propose amendments, while the document takes them (issue 18, Word round trip)."""
+    return (
+        _is_active(user)
+        and (user.is_member or user.is_officer)
+        and document.status == DocumentStatus.OPEN
+        and not document.amendments_stopped
+    )
+
+
 def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
     """Accept or reject an open amendment: facilitators, before the document is submitted."""
     return (

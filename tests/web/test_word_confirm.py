@@ -1,0 +1,80 @@
+"""Confirming a Word upload creates passage suggestions and comments through the passages
+service, in the uploader's name, all or nothing (issue 18).
+
+These need ``app.services.passages`` (branch i-passages): they pass once it is merged."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Amendment, Comment, Discussion
+from tests import factories
+from tests.web.test_word import BASE, SLUG, WORDING, _download, _saved, _upload, accord
+from tests.word_files import Change, Remark, marked_up
+
+__all__ = ["WORDING", "accord"]
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="preview" type="hidden" value="([^"]+)"', html)
+    assert match, "no signed preview on the page"
+    return match.group(1)
+
+
+def _key(html: str) -> str:
+    match = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_confirm_creates_suggestions_and_comments_as_the_uploader(accord, client):
+    client.sign_in("officer@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[
+            Change("1", "promptly", "within two working days", author="Not Trusted"),
+            Change("2", "", " clearly", after="advise"),
+        ],
+        comments=[Remark("3", "ideas", "What counts as an idea?", author="Someone Else")],
+    )
+    html = _upload(client, data).get_data(as_text=True)
+    form = {"preview": _token(html), "submission_key": _key(html), "reason": "Plainer."}
+    response = client.post_form(f"{BASE}/confirm", form)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/documents/{SLUG}")
+    again = client.post_form(f"{BASE}/confirm", form)  # sent twice: nothing more
+    assert again.status_code == 303
+    assert _saved(accord) == (2, 1)
+    with accord.app_context():
+        officer = factories.user("officer@example.org")
+        suggestions = db.session.scalars(select(Amendment).order_by(Amendment.id)).all()
+        assert [(s.passage_quote, s.passage_replacement) for s in suggestions] == [
+            ("promptly", "within two working days"),
+            ("advise", "advise clearly"),
+        ]
+        assert {s.proposer_id for s in suggestions} == {officer.id}
+        assert suggestions[0].rationale == "Plainer."
+        assert suggestions[0].body == WORDING[0][1].replace("promptly", "within two working days")
+        [remark] = db.session.scalars(select(Discussion)).all()
+        assert remark.passage_quote == "ideas"
+        opening = db.session.scalars(select(Comment).filter_by(discussion_id=remark.id)).one()
+        assert opening.author_id == officer.id
+        assert opening.body == "What counts as an idea?"
+
+
+def test_without_a_reason_the_suggestions_say_they_came_from_word(accord, client):
+    client.sign_in("member@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[Change("1", "promptly", "soon"), Change("3", "ideas", "proposals")],
+    )
+    html = _upload(client, data).get_data(as_text=True)
+    response = client.post_form(f"{BASE}/confirm", {"preview": _token(html), "reason": ""})
+    assert response.status_code == 303
+    assert _saved(accord) == (2, 0)
+    with accord.app_context():
+        reasons = {a.rationale for a in db.session.scalars(select(Amendment))}
+        assert reasons == {"Suggested with tracked changes in Word."}
