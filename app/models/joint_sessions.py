@@ -59,6 +59,18 @@ class AttendanceAnswer(StrEnum):
         return {"yes": "Attending", "no": "Not attending", "maybe": "Not sure yet"}[self.value]
 
 
+class RegisterMark(StrEnum):
+    """What the register says of an invited person on the day."""
+
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {"present": "Present", "apologies": "Apologies", "absent": "Absent"}[self.value]
+
+
 class ProposalStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
@@ -70,6 +82,15 @@ session_recommendations = Table(
     Base.metadata,
     Column("session_id", ForeignKey("joint_sessions.id", ondelete="CASCADE"), primary_key=True),
     Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+)
+
+
+# The clauses of other documents an agenda item discusses (the item is a clause of the agenda).
+agenda_item_clauses = Table(
+    "agenda_item_clauses",
+    Base.metadata,
+    Column("item_clause_id", ForeignKey("clauses.id", ondelete="CASCADE"), primary_key=True),
+    Column("clause_id", ForeignKey("clauses.id"), primary_key=True),
 )
 
 
@@ -111,7 +132,13 @@ class AgendaItem(Base):
     duration_minutes: Mapped[int]
     outcome: Mapped[str] = mapped_column(Text, default="")
 
-    clause: Mapped[Clause] = relationship()
+    clause: Mapped[Clause] = relationship(foreign_keys=[clause_id])
+    discusses: Mapped[list[Clause]] = relationship(
+        secondary=agenda_item_clauses,
+        primaryjoin="AgendaItem.clause_id == agenda_item_clauses.c.item_clause_id",
+        secondaryjoin="Clause.id == agenda_item_clauses.c.clause_id",
+        order_by="(Clause.document_id, Clause.position)",
+    )
 
 
 class AgendaProposal(Base):
@@ -150,6 +177,22 @@ class Attendance(Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class RegisterEntry(Base):
+    """The register taken on the day: one mark per invited person per session, an upsert."""
+
+    __tablename__ = "session_register"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("joint_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mark: Mapped[RegisterMark] = mapped_column(enum_type(RegisterMark, "register_mark"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class SessionAction(Base):
