@@ -67,6 +67,11 @@ class ListKind(StrEnum):
     def singular(self) -> str:
         return {"group": "Group", "ward": "ward", "service": "service"}[self.value]
 
+    @property
+    def column(self) -> str:
+        """The ``users`` column that keeps the chosen name."""
+        return self.value
+
 
 class ListEntry(Base):
     """One name on a managed list (a political Group, a ward, a service). ``users.group``,
