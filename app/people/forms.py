@@ -5,11 +5,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import (
     BooleanField,
     EmailField,
