@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CheckConstraint,
@@ -118,6 +119,36 @@ class JointSession(Base):
     recommendations: Mapped[list[Recommendation]] = relationship(
         secondary=session_recommendations, order_by=Recommendation.letter
     )
+
+    @property
+    def when(self) -> str:
+        """'Tuesday 10 December 2026, 6pm to 8pm' in London time; the date is said once
+        unless the session ends on another day."""
+        return when_text(self.starts_at, self.ends_at)
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _clock(value: datetime) -> str:
+    if value.minute == 0 and value.hour in (0, 12):
+        return "midnight" if value.hour == 0 else "midday"  # GOV.UK style
+    hour = value.strftime("%I").lstrip("0") or "12"
+    minutes = f":{value:%M}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def _day(value: datetime) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def when_text(starts_at: datetime, ends_at: datetime) -> str:
+    """A span of time in words, in London time: 'Tuesday 10 December 2026, 6pm to 8:30pm',
+    or both dates when it crosses midnight."""
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    if start.date() == end.date():
+        return f"{_day(start)}, {_clock(start)} to {_clock(end)}"
+    return f"{_day(start)}, {_clock(start)} to {_day(end)}, {_clock(end)}"
 
 
 class AgendaItem(Base):
