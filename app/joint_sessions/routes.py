@@ -338,7 +338,7 @@ def outcome(session_id: int, clause_id: int):
     return _outcome_page(session, clause, outcome_form=outcome_form, action_form=action_form)
 
 
-def _outcome_page(session: JointSession, clause: Clause, *, status: int = 200, **forms):
+def _outcome_page(session: JointSession, clause: Clause, *, status: int | None = None, **forms):
     """The outcome page with its four forms; any given in ``forms`` (with their errors) are
     shown as posted, the others empty."""
     item = db.session.get(AgendaItem, clause.id)
@@ -428,7 +428,7 @@ def to_amendment(session_id: int, clause_id: int):
     clause = _item(session, clause_id)
     form = ToAmendmentForm(prefix="amendment")
     form.target.choices = _target_clauses()
-    status = 422
+    status = None
     if form.validate_on_submit():
         target = db.get_or_404(Clause, int(form.target.data))
         try:
@@ -538,7 +538,7 @@ def take_register(session_id: int):
         errors=errors,
         posted=posted,
         marks=list(RegisterMark),
-        status=422 if errors or form.errors else 200,
+        status=422 if errors else None,
     )
 
 
