@@ -4,6 +4,7 @@ A person's own password, sessions and links are in ``accounts``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,7 +57,7 @@ def create_user(
     if find_user_by_email(email) is not None:
         raise taken
     user = User(email=normalise_email(email), display_name=display_name.strip(), **details)
-    add_to_lists({kind: [details.get(kind.column)] for kind in ListKind}, by=by)
+    add_to_lists({kind: [str(details.get(kind.column) or "")] for kind in ListKind}, by=by)
     user.set_roles(roles)
     if password is not None:
         set_password(user, password)
@@ -512,7 +513,9 @@ def add_list_entry(kind: ListKind, name: str, *, by: User | None) -> ListEntry:
     return entry
 
 
-def add_to_lists(names: dict[ListKind, list[str | None]], *, by: User | None) -> list[ListEntry]:
+def add_to_lists(
+    names: Mapping[ListKind, Sequence[str | None]], *, by: User | None
+) -> list[ListEntry]:
     """Add the names not on their lists yet, in any case (a retired one stays retired);
     returns the new entries. For people created from the command line or the demo data, and
     an import whose new names are added. Three queries, however many names."""
@@ -571,9 +574,8 @@ def rename_list_entry(entry: ListEntry, name: str, *, by: User | None) -> int:
         entry.retired_at = utcnow()
     else:
         entry.name = name
-    changed = db.session.execute(
-        update(User).where(column == before).values({column: name})
-    ).rowcount
+    result = db.session.execute(update(User).where(column == before).values({column: name}))
+    changed = int(getattr(result, "rowcount", 0) or 0)
     audit.record(
         "list.entry_renamed",
         actor=by,

@@ -91,7 +91,7 @@ def apply(
     )
     if import_plan.rejected:
         raise ImportRejected(import_plan)
-    people_service.add_to_lists(dict(import_plan.new_names), by=by)  # type: ignore[arg-type]
+    people_service.add_to_lists(import_plan.new_names, by=by)
     changes = (_change(people[planned.row.key], planned, by) for planned in import_plan.changed)
     events = [event for event in changes if event is not None]
     created = _create(import_plan.created)
