@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -214,7 +214,9 @@ def schedule(session: JointSession) -> Schedule:
     items = {
         item.clause_id: item
         for item in db.session.scalars(
-            select(AgendaItem).where(AgendaItem.clause_id.in_([c.id for c in clauses_]))
+            select(AgendaItem)
+            .where(AgendaItem.clause_id.in_([c.id for c in clauses_]))
+            .options(selectinload(AgendaItem.discusses).joinedload(Clause.document))
         )
     }
     at = session.starts_at
