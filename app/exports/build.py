@@ -371,6 +371,7 @@ def _agenda_timing(document: Document) -> tuple[dict | None, dict[str, dict]]:
         "start": joint_sessions.local(session.starts_at).time(),
         "end": joint_sessions.local(session.ends_at).time(),
         "venue": session.venue + (" (off-site)" if session.is_off_site else ""),
+        "register": joint_sessions.register_lines(session),
     }
     return info, timing
 

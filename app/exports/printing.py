@@ -151,6 +151,7 @@ def session_rows(session: dict | None) -> list[tuple[str, str]]:
         rows.append(("Time", f"Until {end}"))
     if session.get("venue"):
         rows.append(("Venue", str(session["venue"]).strip()))
+    rows.extend(session.get("register") or [])  # the register taken on the day, if any
     return rows
 
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.models import Role
+from app.models import ListKind, Role
 from app.services import DomainError
 from app.services.accounts import normalise_email
 from app.services.people import details_for, email_problem, person_problems
@@ -91,6 +91,11 @@ class PlannedRow:
 class ImportPlan:
     rows: list[PlannedRow]
     ignored_columns: list[str] = field(default_factory=list)
+    # Names the file uses that are not on their managed lists, added when it is imported:
+    # wards and services always, Groups only when the administrator ticked the box.
+    new_names: dict[ListKind, list[str]] = field(default_factory=dict)
+    known_groups: list[str] = field(default_factory=list)
+    unknown_groups: list[str] = field(default_factory=list)  # rejected: not on the list
 
     def _with(self, action: str) -> list[PlannedRow]:
         return [planned for planned in self.rows if planned.action == action]
@@ -271,15 +276,64 @@ def _can_act_as_admin(record: dict) -> bool:
     return "admin" in record["roles"] and record["active"] and record.get("has_password", False)
 
 
-def plan(parsed: ParsedFile, existing: Mapping[str, dict]) -> ImportPlan:
+def _known_spelling(
+    rows: list[Row], known: Mapping[ListKind, list[str]], add_new_groups: bool
+) -> tuple[dict[ListKind, list[str]], dict[int, str]]:
+    """Give each row's Group, ward and service the list's spelling (any case, any spacing);
+    returns the names to add to the lists and, by row, the reason an unknown Group rejects it.
+    """
+    new: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
+    refused: dict[int, str] = {}
+    for kind, attribute in (
+        (ListKind.GROUP, "group"),
+        (ListKind.WARD, "ward"),
+        (ListKind.SERVICE, "service"),
+    ):
+        spelling = {" ".join(name.split()).lower(): name for name in known.get(kind, [])}
+        for row in rows:
+            typed = " ".join(getattr(row, attribute).split())
+            if not typed:
+                continue
+            if typed.lower() in spelling:
+                setattr(row, attribute, spelling[typed.lower()])
+                continue
+            if kind == ListKind.GROUP and not add_new_groups:
+                listed = ", ".join(known.get(kind, [])) or "none yet"
+                refused[row.line] = (
+                    f"Unknown Group “{typed}” (the known Groups are: {listed}). Add it to the "
+                    "Groups first, or tick “Add new Groups named in the file”"
+                )
+                continue
+            spelling[typed.lower()] = typed
+            setattr(row, attribute, typed)
+            new[kind].append(typed)
+    return {kind: names for kind, names in new.items() if names}, refused
+
+
+def plan(
+    parsed: ParsedFile,
+    existing: Mapping[str, dict],
+    known: Mapping[ListKind, list[str]] | None = None,
+    *,
+    add_new_groups: bool = False,
+) -> ImportPlan:
     """Decide each row: create, change, unchanged or reject (with its reasons).
 
     ``existing`` maps lower-case email addresses to the people already in Accord (their
-    ``person_record`` with ``has_password`` and ``is_independent_person``)."""
+    ``person_record`` with ``has_password`` and ``is_independent_person``). ``known`` holds
+    the current names of the managed lists: a Group not among them rejects its row (with the
+    row number and the known names) unless ``add_new_groups``; a new ward or service is
+    added. Without ``known`` the lists are not consulted."""
     first_line: dict[str, int] = {}
     planned_rows = []
+    new_names: dict[ListKind, list[str]] = {}
+    refused: dict[int, str] = {}
+    if known is not None:
+        new_names, refused = _known_spelling(parsed.rows, known, add_new_groups)
     for row in parsed.rows:
         reasons = _row_problems(row)
+        if row.line in refused and Role.MEMBER in row.roles:
+            reasons.append(refused[row.line])
         if email_problem(row.email) is None:
             if row.key in first_line:
                 reasons.append(f"The same email address as row {first_line[row.key]}")
@@ -301,7 +355,14 @@ def plan(parsed: ParsedFile, existing: Mapping[str, dict]) -> ImportPlan:
         action = "change" if changes else "unchanged"
         planned_rows.append(PlannedRow(row, action, changes=changes, person=person))
     _keep_an_admin(planned_rows, existing)
-    return ImportPlan(planned_rows, parsed.ignored_columns)
+    unknown = sorted({r.row.group for r in planned_rows if r.row.line in refused})
+    return ImportPlan(
+        planned_rows,
+        parsed.ignored_columns,
+        new_names=new_names,
+        known_groups=list((known or {}).get(ListKind.GROUP, [])),
+        unknown_groups=unknown,
+    )
 
 
 def _keep_an_admin(planned_rows: list[PlannedRow], existing: Mapping[str, dict]) -> None:

@@ -155,3 +155,41 @@ class ToDocumentForm(AccordForm):
         validators=[DataRequired(message="Enter the clause text"), Length(max=20_000)],
     )
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
+
+
+class RegisterForm(AccordForm):
+    """The register: one set of radios per person, named ``mark-<person id>``; its fields are
+    made by the template from the people the session is for."""
+
+    submit = SubmitField("Save the register", widget=GovSubmitInput())
+
+
+class ToAmendmentForm(AccordForm):
+    target = SelectField(
+        "Which clause",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Choose the clause to amend")],
+    )
+    heading = StringField(
+        "Heading (leave it to keep the clause's heading)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
+    body = StringField(
+        "The new wording of the clause",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Enter the new wording"), Length(max=20_000)],
+    )
+    rationale = StringField(
+        "Why (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5_000)]
+    )
+    submit = SubmitField("Propose the amendment", widget=GovSubmitInput())
+
+
+class LinkClauseForm(AccordForm):
+    clause = SelectField(
+        "Clause this item discusses",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Choose a clause")],
+    )
+    submit = SubmitField("Link the clause", widget=GovSubmitInput())

@@ -13,9 +13,12 @@ from app.joint_sessions.forms import (
     AttendanceForm,
     DeclineForm,
     ItemForm,
+    LinkClauseForm,
     OutcomeForm,
     ProposalForm,
+    RegisterForm,
     SessionForm,
+    ToAmendmentForm,
     ToDocumentForm,
 )
 from app.loaders import get_clause_or_404
@@ -32,6 +35,7 @@ from app.models import (
     JointSession,
     ProposalStatus,
     Purpose,
+    RegisterMark,
     SessionAction,
 )
 from app.permissions import (
@@ -331,21 +335,56 @@ def outcome(session_id: int, clause_id: int):
             db.session.commit()
             flash("The action is added.", "success")
             return redirect(request.path, 303)
+    return _outcome_page(session, clause, outcome_form=outcome_form, action_form=action_form)
+
+
+def _outcome_page(session: JointSession, clause: Clause, *, status: int | None = None, **forms):
+    """The outcome page with its four forms; any given in ``forms`` (with their errors) are
+    shown as posted, the others empty."""
+    item = db.session.get(AgendaItem, clause.id)
+    forms.setdefault(
+        "outcome_form",
+        OutcomeForm(prefix="outcome", formdata=None, outcome=item.outcome if item else ""),
+    )
+    forms.setdefault("action_form", ActionForm(prefix="action", formdata=None))
+    to_document = forms.setdefault("to_document", ToDocumentForm(prefix="clause", formdata=None))
+    to_document.target.choices = _target_documents()
+    to_amendment = forms.setdefault(
+        "to_amendment", ToAmendmentForm(prefix="amendment", formdata=None)
+    )
+    to_amendment.target.choices = _target_clauses()
+    link_form = forms.setdefault("link_form", LinkClauseForm(prefix="link", formdata=None))
+    link_form.clause.choices = _target_clauses()
     actions = db.session.scalars(
         select(SessionAction).where(SessionAction.clause_id == clause.id).order_by(SessionAction.id)
     ).all()
-    to_document = ToDocumentForm(prefix="clause", formdata=None)
-    to_document.target.choices = _target_documents()
     return render(
         "joint_sessions/outcome.html",
         session=session,
         clause=clause,
         item=item,
-        outcome_form=outcome_form,
-        action_form=action_form,
         actions=actions,
-        to_document=to_document,
+        came_from=service.came_from(clause),
+        status=status,
+        **forms,
     )
+
+
+def _target_clauses() -> list[tuple[str, str]]:
+    """The live clauses of the Accord, the Protocol and any other open or draft document."""
+    found = db.session.execute(
+        select(Clause.id, Clause.number, Clause.heading, Document.title)
+        .join(Document, Document.id == Clause.document_id)
+        .where(
+            Document.kind != DocumentKind.AGENDA,
+            Document.status.in_([DocumentStatus.DRAFT, DocumentStatus.OPEN]),
+            Clause.retired_at.is_(None),
+        )
+        .order_by(Document.title, Clause.position)
+    ).all()
+    return [("", "Choose a clause")] + [
+        (str(id_), f"{title}, clause {number}: {heading}") for id_, number, heading, title in found
+    ]
 
 
 def _target_documents() -> dict[str, str]:
@@ -376,24 +415,130 @@ def to_document(session_id: int, clause_id: int):
         db.session.commit()
         flash(f"Clause {new.number} of {target.title} comes from this item.", "success")
         return redirect(url_for("documents.clause", slug=target.slug, number=new.number), 303)
-    item = db.session.get(AgendaItem, clause.id)
-    actions = db.session.scalars(
-        select(SessionAction).where(SessionAction.clause_id == clause.id)
-    ).all()
     if not form.target.data:
         form.target.errors = ["Choose the Accord or the Protocol"]
+    return _outcome_page(session, clause, to_document=form, status=422)
+
+
+@bp.post("/sessions/<int:session_id>/items/<int:clause_id>/to-amendment")
+def to_amendment(session_id: int, clause_id: int):
+    """Turn an item's outcome into a proposed amendment to an existing clause."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    clause = _item(session, clause_id)
+    form = ToAmendmentForm(prefix="amendment")
+    form.target.choices = _target_clauses()
+    status = None
+    if form.validate_on_submit():
+        target = db.get_or_404(Clause, int(form.target.data))
+        try:
+            service.outcome_to_amendment(
+                clause,
+                target,
+                form.heading.data or "",
+                form.body.data,
+                form.rationale.data or "",
+                by=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.body.errors = [str(error)]
+            status = error.status
+        else:
+            db.session.commit()
+            flash(
+                f"The amendment to clause {target.number} of {target.document.title} is "
+                "proposed, linked to this item.",
+                "success",
+            )
+            return redirect(
+                url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
+                + "#came-from",
+                303,
+            )
+    return _outcome_page(session, clause, to_amendment=form, status=status)
+
+
+@bp.post("/sessions/<int:session_id>/items/<int:clause_id>/clauses")
+def link_clause(session_id: int, clause_id: int):
+    """Say which clause (of the Accord or the Protocol) an agenda item discusses."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    clause = _item(session, clause_id)
+    form = LinkClauseForm(prefix="link")
+    form.clause.choices = _target_clauses()
+    if form.validate_on_submit():
+        target = db.get_or_404(Clause, int(form.clause.data))
+        service.link_clause(clause, target, by=current_user)
+        db.session.commit()
+        flash(f"The item discusses clause {target.number} of {target.document.title}.", "success")
+        return redirect(
+            url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
+            + "#discusses",
+            303,
+        )
+    return _outcome_page(session, clause, link_form=form, status=422)
+
+
+@bp.post("/sessions/<int:session_id>/items/<int:clause_id>/clauses/<int:linked_id>/unlink")
+def unlink_clause(session_id: int, clause_id: int, linked_id: int):
+    """The item no longer lists the clause."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    clause = _item(session, clause_id)
+    target = db.get_or_404(Clause, linked_id)
+    service.unlink_clause(clause, target, by=current_user)
+    db.session.commit()
+    flash(f"Clause {target.number} of {target.document.title} is no longer listed.", "success")
+    return redirect(
+        url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
+        + "#discusses",
+        303,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
+def take_register(session_id: int):
+    """Who said they will come, by name, side and Group, and the register taken on the day
+    (present, apologies, absent)."""
+    session = _session(session_id)
+    require(can_manage_sessions(current_user))
+    rows = service.register(session)
+    form = RegisterForm()
+    errors: dict[int, str] = {}
+    if form.validate_on_submit():
+        marks = {}
+        for row in rows:
+            value = request.form.get(f"mark-{row.user.id}", "")
+            if value in RegisterMark._value2member_map_:
+                marks[row.user.id] = RegisterMark(value)
+            elif value:
+                errors[row.user.id] = (
+                    f"Choose present, apologies or absent for {row.user.display_name}"
+                )
+        if not errors:
+            saved = service.mark_register(session, marks, by=current_user)
+            db.session.commit()
+            flash(
+                f"The register is saved: {saved} {'person' if saved == 1 else 'people'} marked.",
+                "success",
+            )
+            return redirect(url_for("joint_sessions.take_register", session_id=session.id), 303)
+    posted = (
+        {row.user.id: request.form.get(f"mark-{row.user.id}", "") for row in rows}
+        if request.method == "POST"
+        else {}
+    )
     return render(
-        "joint_sessions/outcome.html",
+        "joint_sessions/register.html",
         session=session,
-        clause=clause,
-        item=item,
-        outcome_form=OutcomeForm(
-            prefix="outcome", formdata=None, outcome=item.outcome if item else ""
-        ),
-        action_form=ActionForm(prefix="action", formdata=None),
-        actions=actions,
-        to_document=form,
-        status=422,
+        rows=rows,
+        counts=service.register_counts(rows),
+        form=form,
+        errors=errors,
+        posted=posted,
+        marks=list(RegisterMark),
+        status=422 if errors else None,
     )
 
 
@@ -439,3 +584,9 @@ def _ics(body: bytes, name: str):
             "Content-Disposition": f'attachment; filename="{name}"',
         },
     )
+
+
+@bp.app_template_global("session_item_source")
+def session_item_source(item_clause_id: int | None):
+    """For a clause or an amendment page: the session and item it came from, or None."""
+    return service.source_of(item_clause_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CheckConstraint,
@@ -59,6 +60,18 @@ class AttendanceAnswer(StrEnum):
         return {"yes": "Attending", "no": "Not attending", "maybe": "Not sure yet"}[self.value]
 
 
+class RegisterMark(StrEnum):
+    """What the register says of an invited person on the day."""
+
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {"present": "Present", "apologies": "Apologies", "absent": "Absent"}[self.value]
+
+
 class ProposalStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
@@ -70,6 +83,15 @@ session_recommendations = Table(
     Base.metadata,
     Column("session_id", ForeignKey("joint_sessions.id", ondelete="CASCADE"), primary_key=True),
     Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+)
+
+
+# The clauses of other documents an agenda item discusses (the item is a clause of the agenda).
+agenda_item_clauses = Table(
+    "agenda_item_clauses",
+    Base.metadata,
+    Column("item_clause_id", ForeignKey("clauses.id", ondelete="CASCADE"), primary_key=True),
+    Column("clause_id", ForeignKey("clauses.id"), primary_key=True),
 )
 
 
@@ -98,6 +120,36 @@ class JointSession(Base):
         secondary=session_recommendations, order_by=Recommendation.letter
     )
 
+    @property
+    def when(self) -> str:
+        """'Tuesday 10 December 2026, 6pm to 8pm' in London time; the date is said once
+        unless the session ends on another day."""
+        return when_text(self.starts_at, self.ends_at)
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _clock(value: datetime) -> str:
+    if value.minute == 0 and value.hour in (0, 12):
+        return "midnight" if value.hour == 0 else "midday"  # GOV.UK style
+    hour = value.strftime("%I").lstrip("0") or "12"
+    minutes = f":{value:%M}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def _day(value: datetime) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def when_text(starts_at: datetime, ends_at: datetime) -> str:
+    """A span of time in words, in London time: 'Tuesday 10 December 2026, 6pm to 8:30pm',
+    or both dates when it crosses midnight."""
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    if start.date() == end.date():
+        return f"{_day(start)}, {_clock(start)} to {_clock(end)}"
+    return f"{_day(start)}, {_clock(start)} to {_day(end)}, {_clock(end)}"
+
 
 class AgendaItem(Base):
     """What an agenda clause needs beyond a clause: purpose, lead, duration, outcome."""
@@ -111,7 +163,13 @@ class AgendaItem(Base):
     duration_minutes: Mapped[int]
     outcome: Mapped[str] = mapped_column(Text, default="")
 
-    clause: Mapped[Clause] = relationship()
+    clause: Mapped[Clause] = relationship(foreign_keys=[clause_id])
+    discusses: Mapped[list[Clause]] = relationship(
+        secondary=agenda_item_clauses,
+        primaryjoin="AgendaItem.clause_id == agenda_item_clauses.c.item_clause_id",
+        secondaryjoin="Clause.id == agenda_item_clauses.c.clause_id",
+        order_by="(Clause.document_id, Clause.position)",
+    )
 
 
 class AgendaProposal(Base):
@@ -150,6 +208,22 @@ class Attendance(Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class RegisterEntry(Base):
+    """The register taken on the day: one mark per invited person per session, an upsert."""
+
+    __tablename__ = "session_register"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("joint_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mark: Mapped[RegisterMark] = mapped_column(enum_type(RegisterMark, "register_mark"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class SessionAction(Base):

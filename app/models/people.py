@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import cast
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, enum_type, utcnow
@@ -50,6 +50,42 @@ class EmailPreference(StrEnum):
             EmailPreference.IMMEDIATE: "An email for each notification",
             EmailPreference.DAILY_DIGEST: "A daily digest",
         }[self]
+
+
+class ListKind(StrEnum):
+    """The managed lists a person's details are chosen from."""
+
+    GROUP = "group"
+    WARD = "ward"
+    SERVICE = "service"
+
+    @property
+    def label(self) -> str:
+        return {"group": "Political Groups", "ward": "Wards", "service": "Services"}[self.value]
+
+    @property
+    def singular(self) -> str:
+        return {"group": "Group", "ward": "ward", "service": "service"}[self.value]
+
+    @property
+    def column(self) -> str:
+        """The ``users`` column that keeps the chosen name."""
+        return self.value
+
+
+class ListEntry(Base):
+    """One name on a managed list (a political Group, a ward, a service). ``users.group``,
+    ``users.ward`` and ``users.service`` keep the name itself; a retired entry stays on the
+    people who have it but is no longer offered."""
+
+    __tablename__ = "list_entries"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ListKind] = mapped_column(enum_type(ListKind, "list_kind"))
+    name: Mapped[str] = mapped_column(String(160))
+    retired_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class User(UserMixin, Base):

@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -13,15 +14,16 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
-from app.forms import AccordForm
-from app.models import Role
-from app.services.people import person_problems
+from app.forms import AccordForm, text_field
+from app.models import ListKind, Role
+from app.services.people import known_names, person_problems
 
 ROLE_CHOICES = {role.value: role.label for role in Role}
 
@@ -40,6 +42,31 @@ class RolesField(SelectMultipleField):
         return {Role(value) for value in self.data or []}
 
 
+class ListField(SelectField):
+    """A name chosen from a managed list (``ListKind``); an empty choice is left to the
+    person rules, which say what the role needs."""
+
+    widget = GovSelect()
+
+    def __init__(self, label: str, kind: ListKind, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+        self.kind = kind
+
+    def offer(self, names: list[str], current: str | None) -> None:
+        """Offer the list's current names, and the person's own if it was retired since."""
+        offered = list(names)
+        if current and current not in offered:
+            offered.append(current)
+        self.choices = [("", f"Choose a {self.kind.singular}")] + [(n, n) for n in offered]
+
+    def pre_validate(self, form) -> None:
+        if self.data and self.data not in {value for value, _ in self.choices or []}:
+            raise ValidationError(
+                f"Choose a {self.kind.singular} from the list (an administrator adds new ones "
+                f"under {self.kind.label})"
+            )
+
+
 class PersonForm(AccordForm):
     """A person's details and roles, checked by the rules the CSV import uses too."""
 
@@ -47,13 +74,23 @@ class PersonForm(AccordForm):
     email = EmailField("Email address", widget=GovTextInput())
     roles = RolesField("Roles", choices=ROLE_CHOICES)
     # Lengths and the details each role needs are checked by ``person_problems`` in validate.
-    group = StringField("Political Group", widget=GovTextInput())
-    ward = StringField("Ward", widget=GovTextInput())
+    group = ListField("Political Group", ListKind.GROUP)
+    ward = ListField("Ward", ListKind.WARD)
     job_title = StringField("Job title", widget=GovTextInput())
-    service = StringField("Service", widget=GovTextInput())
+    service = ListField("Service", ListKind.SERVICE)
     is_independent_person = BooleanField(
         "An Independent Person (not a councillor, not staff)", widget=GovCheckboxInput()
     )
+
+    def offer_lists(self, person=None) -> None:
+        """Fill the Group, ward and service choices from the managed lists."""
+        names = known_names()
+        for kind, field in (
+            (ListKind.GROUP, self.group),
+            (ListKind.WARD, self.ward),
+            (ListKind.SERVICE, self.service),
+        ):
+            field.offer(names[kind], getattr(person, kind.column, None) if person else None)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -69,6 +106,8 @@ class PersonForm(AccordForm):
         )
         for name, message in problems.items():
             field = getattr(self, name)
+            if field.errors:  # already says what is wrong with the choice
+                continue
             if message not in field.errors:
                 field.errors = [*field.errors, message]
         return valid and not problems
@@ -111,6 +150,7 @@ class ImportForm(AccordForm):
     send_invitations = BooleanField(
         "Email an invitation to each person created", widget=GovCheckboxInput(), default=True
     )
+    add_new_groups = BooleanField("Add new Groups named in the file", widget=GovCheckboxInput())
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
@@ -119,4 +159,12 @@ class ImportConfirmForm(AccordForm):
 
     text = HiddenField()
     send_invitations = HiddenField()
+    add_new_groups = HiddenField()
     submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+class ListEntryForm(AccordForm):
+    """Add a name to a managed list, or rename one."""
+
+    name = text_field("Name", "Enter the name")
+    submit = SubmitField("Add", widget=GovSubmitInput())

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 
 from app.boundaries import takes_import_body
 from app.extensions import db
 from app.importers import people as people_csv
-from app.models import Role, User, UserRole
+from app.models import ListEntry, ListKind, Role, User, UserRole
 from app.pagination import paginate
 from app.people.forms import (
     ConfirmForm,
@@ -15,6 +15,7 @@ from app.people.forms import (
     ImportConfirmForm,
     ImportForm,
     InviteForm,
+    ListEntryForm,
 )
 from app.permissions import (
     can_anonymise,
@@ -87,6 +88,7 @@ def invite():
     """Invite someone by email: they are added with their roles and set their own password."""
     require(can_manage_people(current_user))
     form = InviteForm()
+    form.offer_lists()
     if form.validate_on_submit():
         try:
             user = people.invite(
@@ -131,6 +133,7 @@ def edit(user_id: int):
     """Change a person's details and roles (the last administrator keeps the admin role)."""
     user = _person(user_id)
     form = EditPersonForm(obj=user, name=user.display_name)
+    form.offer_lists(user)
     if form.validate_on_submit():
         try:
             changed = people.update_person(
@@ -306,7 +309,7 @@ def import_people():
             if not text.strip():
                 form.file.errors = ["Choose a CSV file to upload, or paste the CSV"]
             else:
-                plan = people_import.preview(text)
+                plan = people_import.preview(text, add_new_groups=form.add_new_groups.data)
                 return render(
                     "people/import_preview.html",
                     plan=plan,
@@ -314,6 +317,7 @@ def import_people():
                         formdata=None,
                         text=text,
                         send_invitations="yes" if form.send_invitations.data else "",
+                        add_new_groups="yes" if form.add_new_groups.data else "",
                     ),
                     send_invitations=form.send_invitations.data,
                     status=422 if plan.rejected else 200,
@@ -338,7 +342,10 @@ def confirm_import():
     send_invitations = form.send_invitations.data == "yes"
     try:
         result = people_import.apply(
-            form.text.data or "", by=current_user, send_invitations=send_invitations
+            form.text.data or "",
+            by=current_user,
+            send_invitations=send_invitations,
+            add_new_groups=form.add_new_groups.data == "yes",
         )
     except people_import.ImportRejected as rejected:
         db.session.rollback()
@@ -360,3 +367,94 @@ def confirm_import():
         message += f" {result.invited} invitations are on their way."
     flash(message, "success")
     return redirect(url_for("people.index"), 303)
+
+
+# Managed lists ------------------------------------------------------------------------------
+
+
+def _kind(kind: str) -> ListKind:
+    require(can_manage_people(current_user))
+    if kind not in ListKind._value2member_map_:
+        abort(404)
+    return ListKind(kind)
+
+
+def _lists_page(kind: ListKind, form: ListEntryForm, status: int = 200):
+    return render(
+        "people/lists.html",
+        kind=kind,
+        kinds=list(ListKind),
+        entries=people.list_entries(kind),
+        form=form,
+        status=status,
+    )
+
+
+@bp.route("/people/lists/<kind>", methods=["GET", "POST"])
+def lists(kind: str):
+    """A managed list (political Groups, wards, services): add, rename and retire names."""
+    list_kind = _kind(kind)
+    form = ListEntryForm()
+    if form.validate_on_submit():
+        try:
+            entry = people.add_list_entry(list_kind, form.name.data, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"“{entry.name}” is on the list of {list_kind.label}.", "success")
+            return redirect(url_for("people.lists", kind=list_kind.value), 303)
+    return _lists_page(list_kind, form, 422 if form.errors else 200)
+
+
+def _entry(entry_id: int) -> ListEntry:
+    require(can_manage_people(current_user))
+    return db.get_or_404(ListEntry, entry_id)
+
+
+@bp.route("/people/lists/entries/<int:entry_id>/rename", methods=["GET", "POST"])
+def rename_entry(entry_id: int):
+    """Rename a name on a list, and on everyone who has it (onto another name: merge)."""
+    entry = _entry(entry_id)
+    kind = ListKind(entry.kind)
+    form = ListEntryForm(name=entry.name)
+    if form.validate_on_submit():
+        before = entry.name
+        try:
+            changed = people.rename_list_entry(entry, form.name.data, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                f"“{before}” is now “{form.name.data.strip()}”, for {changed} "
+                f"{'person' if changed == 1 else 'people'}.",
+                "success",
+            )
+            return redirect(url_for("people.lists", kind=kind.value), 303)
+    return render(
+        "people/rename_entry.html",
+        entry=entry,
+        kind=kind,
+        form=form,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/people/lists/entries/<int:entry_id>/<any(retire, reinstate):action>")
+def change_entry(entry_id: int, action: str):
+    """Retire a name (no longer offered; people keep it) or offer it again."""
+    entry = _entry(entry_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if action == "retire":
+            people.retire_list_entry(entry, by=current_user)
+            message = f"“{entry.name}” is retired: it is no longer offered."
+        else:
+            people.reinstate_list_entry(entry, by=current_user)
+            message = f"“{entry.name}” is offered again."
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("people.lists", kind=ListKind(entry.kind).value), 303)

@@ -20,12 +20,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
     AgendaItem,
     AgendaProposal,
+    Amendment,
     Attendance,
     AttendanceAnswer,
     Audience,
@@ -37,15 +38,20 @@ from app.models import (
     ProposalStatus,
     Purpose,
     Recommendation,
+    RegisterEntry,
+    RegisterMark,
+    Role,
     SessionAction,
     User,
+    UserRole,
     utcnow,
 )
-from app.rules import is_over, side_of
+from app.rules import is_invited, is_over, side_of
 from app.services import (
     Conflict,
     Invalid,
     ReasonNeeded,
+    amendments,
     audit,
     clauses,
     insert_or,
@@ -208,7 +214,9 @@ def schedule(session: JointSession) -> Schedule:
     items = {
         item.clause_id: item
         for item in db.session.scalars(
-            select(AgendaItem).where(AgendaItem.clause_id.in_([c.id for c in clauses_]))
+            select(AgendaItem)
+            .where(AgendaItem.clause_id.in_([c.id for c in clauses_]))
+            .options(selectinload(AgendaItem.discusses).joinedload(Clause.document))
         )
     }
     at = session.starts_at
@@ -470,3 +478,284 @@ def open_actions() -> list[SessionAction]:
             .options(joinedload(SessionAction.session), joinedload(SessionAction.clause))
         )
     )
+
+
+THEME_LIMIT = 200
+
+
+def shorten(text: str, limit: int = THEME_LIMIT) -> str:
+    """``text`` in at most ``limit`` characters, cut at the end of a word (with "…"), never
+    in the middle of one."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.–—-")
+    return f"{cut}…"
+
+
+# The register taken on the day ------------------------------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    """One invited person: who they are, what they answered, and the register's mark."""
+
+    user: User
+    side: str  # "Member" or "Officer"
+    group: str | None
+    answer: AttendanceAnswer | None
+    mark: RegisterMark | None
+
+
+def register(session: JointSession) -> list[RegisterRow]:
+    """Everyone the session is for (active Members and Officers, by its audience), Members
+    first, each side by name, with their RSVP and their mark. Three queries."""
+    people = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.active.is_(True), UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
+        .distinct()
+    ).all()
+    answers = dict(
+        db.session.execute(
+            select(Attendance.user_id, Attendance.answer).where(Attendance.session_id == session.id)
+        ).all()
+    )
+    marks = dict(
+        db.session.execute(
+            select(RegisterEntry.user_id, RegisterEntry.mark).where(
+                RegisterEntry.session_id == session.id
+            )
+        ).all()
+    )
+    rows = [
+        RegisterRow(
+            user,
+            "Member" if side_of(user) == "members" else "Officer",
+            user.group if user.is_member else None,
+            AttendanceAnswer(answers[user.id]) if user.id in answers else None,
+            RegisterMark(marks[user.id]) if user.id in marks else None,
+        )
+        for user in people
+        if is_invited(user, session) or user.id in answers or user.id in marks
+    ]
+    return sorted(rows, key=lambda r: (r.side != "Member", r.user.display_name.lower()))
+
+
+def register_counts(rows: list[RegisterRow]) -> dict[str, dict]:
+    """Marks counted per side ("Member", "Officer") and per Member's Group, with those not
+    marked yet under ``None``."""
+    counts: dict[str, dict] = {}
+    for row in rows:
+        for key in (
+            row.side,
+            f"Group: {row.group or 'No Group'}" if row.side == "Member" else None,
+        ):
+            if key is not None:
+                tally = counts.setdefault(key, dict.fromkeys([*RegisterMark, None], 0))
+                tally[row.mark] += 1
+    return counts
+
+
+def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: User) -> int:
+    """Save the register's marks (person id -> mark): each an upsert of its own row, so two
+    facilitators marking at once lose nothing (the last mark of the same person wins). Only
+    the people given are touched. Raises ``Conflict`` before the agenda is published,
+    ``Invalid`` for someone the session is not for."""
+    if session.agenda.status == DocumentStatus.DRAFT:
+        raise Conflict("The agenda is not published yet, so there is no register to take.")
+    if not marks:
+        return 0
+    invited = {row.user.id for row in register(session)}
+    strangers = set(marks) - invited
+    if strangers:
+        raise Invalid("The register lists only the people the session is for.")
+    now = utcnow()
+    statement = insert_or(RegisterEntry)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["session_id", "user_id"],
+            set_={
+                "mark": statement.excluded.mark,
+                "marked_at": statement.excluded.marked_at,
+                "marked_by_id": statement.excluded.marked_by_id,
+            },
+        ),
+        [
+            {
+                "session_id": session.id,
+                "user_id": user_id,
+                "mark": mark.value,
+                "marked_at": now,
+                "marked_by_id": by.id,
+            }
+            for user_id, mark in sorted(marks.items())
+        ],
+    )
+    audit.record(
+        "session.register_marked",
+        actor=by,
+        object_type="session",
+        object_id=session.id,
+        document_id=session.agenda_id,
+        summary=f"Register taken: {len(marks)} {'person' if len(marks) == 1 else 'people'} marked",
+        after={str(user_id): mark.value for user_id, mark in sorted(marks.items())},
+    )
+    return len(marks)
+
+
+def register_lines(session: JointSession) -> list[tuple[str, str]]:
+    """The register for the agenda export, once anyone is marked: counts per side, then the
+    names under each mark ("Present", "Jo Bloggs (Member, Labour Group), …")."""
+    rows = register(session)
+    if not any(row.mark for row in rows):
+        return []
+    counts = register_counts(rows)
+    lines = []
+    for side, label in (("Member", "Members"), ("Officer", "Officers")):
+        if side in counts:
+            tally = counts[side]
+            lines.append(
+                (
+                    f"Register: {label}",
+                    f"{tally[RegisterMark.PRESENT]} present, "
+                    f"{tally[RegisterMark.APOLOGIES]} apologies, "
+                    f"{tally[RegisterMark.ABSENT]} absent",
+                )
+            )
+    for mark in RegisterMark:
+        names = [
+            f"{row.user.display_name} ({row.side}{', ' + row.group if row.group else ''})"
+            for row in rows
+            if row.mark == mark
+        ]
+        if names:
+            lines.append((mark.label, "; ".join(names)))
+    return lines
+
+
+# Agenda items and the clauses they discuss ------------------------------------------------
+
+
+def _open_clause(clause: Clause) -> None:
+    if clause.document.kind == DocumentKind.AGENDA:
+        raise Invalid("Choose a clause of the Accord or the Protocol, not of an agenda.")
+    clauses.require_live(clause)
+
+
+def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
+    """Say that an agenda item discusses ``clause`` (of another document). Raises
+    ``Invalid`` (not an agenda item, or a clause of an agenda), ``ClauseRetired``."""
+    item = db.session.get(AgendaItem, item_clause.id)
+    if item is None:
+        raise Invalid("That is not an agenda item.")
+    _open_clause(clause)
+    if clause in item.discusses:
+        return
+    item.discusses.append(clause)
+    audit.record(
+        "agenda.clause_linked",
+        actor=by,
+        object_type="clause",
+        object_id=item_clause.id,
+        document_id=item_clause.document_id,
+        summary=(
+            f"Item {item_clause.number} discusses {clause.document.title}, clause {clause.number}"
+        ),
+        after={"clause_id": clause.id},
+    )
+
+
+def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
+    """The item no longer lists ``clause`` among those it discusses."""
+    item = db.session.get(AgendaItem, item_clause.id)
+    if item is None or clause not in item.discusses:
+        return
+    item.discusses.remove(clause)
+    audit.record(
+        "agenda.clause_unlinked",
+        actor=by,
+        object_type="clause",
+        object_id=item_clause.id,
+        document_id=item_clause.document_id,
+        summary=(
+            f"Item {item_clause.number} no longer lists {clause.document.title}, "
+            f"clause {clause.number}"
+        ),
+        before={"clause_id": clause.id},
+    )
+
+
+def outcome_to_amendment(
+    item_clause: Clause,
+    target: Clause,
+    heading: str,
+    body: str,
+    rationale: str,
+    *,
+    by: User,
+) -> Amendment:
+    """Turn an item's outcome into a proposed amendment to an existing clause of any open
+    document; the amendment records the item it came from and the item lists the clause.
+    Raises ``Invalid`` (a clause of an agenda), and whatever ``propose_amendment`` raises
+    (``DocumentNotOpen``, ``ClauseRetired``, ``AmendmentsStopped``, ``Unchanged``)."""
+    _open_clause(target)
+    session = db.session.scalar(
+        select(JointSession).where(JointSession.agenda_id == item_clause.document_id)
+    )
+    reason = rationale.strip() or (
+        f"From item {item_clause.number} of the session “{session.title}”" if session else ""
+    )
+    amendment = amendments.propose_amendment(target, heading, body, reason, [], by=by)
+    amendment.from_agenda_item_id = item_clause.id
+    link_clause(item_clause, target, by=by)
+    return amendment
+
+
+@dataclass
+class FromItem:
+    """What came out of an agenda item: new clauses and proposed amendments."""
+
+    clauses: list[Clause]
+    amendments: list[Amendment]
+
+
+def came_from(item_clause: Clause) -> FromItem:
+    """The clauses and amendments made from the item's outcome (two queries)."""
+    return FromItem(
+        list(
+            db.session.scalars(
+                select(Clause)
+                .where(Clause.from_agenda_item_id == item_clause.id)
+                .options(joinedload(Clause.document))
+            )
+        ),
+        list(
+            db.session.scalars(
+                select(Amendment)
+                .where(Amendment.from_agenda_item_id == item_clause.id)
+                .options(joinedload(Amendment.clause).joinedload(Clause.document))
+            )
+        ),
+    )
+
+
+@dataclass
+class ItemSource:
+    """The agenda item (and its session) a clause or amendment came from."""
+
+    session: JointSession
+    item: Clause
+
+
+def source_of(item_clause_id: int | None) -> ItemSource | None:
+    """The session and item behind ``from_agenda_item_id``, or None."""
+    if item_clause_id is None:
+        return None
+    item = db.session.get(Clause, item_clause_id)
+    if item is None:
+        return None
+    session = db.session.scalar(
+        select(JointSession).where(JointSession.agenda_id == item.document_id)
+    )
+    return ItemSource(session, item) if session else None

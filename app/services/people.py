@@ -4,16 +4,34 @@ A person's own password, sessions and links are in ``accounts``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AccountToken, Role, TokenPurpose, User, UserRole, utcnow
-from app.services import Conflict, DomainError, account_tokens, audit, notifications, voting
+from app.models import (
+    AccountToken,
+    ListEntry,
+    ListKind,
+    Role,
+    TokenPurpose,
+    User,
+    UserRole,
+    utcnow,
+)
+from app.services import (
+    Conflict,
+    DomainError,
+    Invalid,
+    account_tokens,
+    audit,
+    notifications,
+    voting,
+)
 from app.services.accounts import (
     end_all_sessions,
     find_user_by_email,
@@ -52,6 +70,7 @@ def create_user(
         unsubscribe_key=User.new_unsubscribe_key(),
         **details,
     )
+    add_to_lists({kind: [str(details.get(kind.column) or "")] for kind in ListKind}, by=by)
     user.set_roles(roles)
     if password is not None:
         set_password(user, password)
@@ -448,3 +467,187 @@ def invite(email: str, display_name: str, roles: set[Role], *, by: User | None, 
     user = create_user(email, display_name, roles, by=by, **details_for(roles, **details))
     send_invitation(user, by=by)
     return user
+
+
+# Managed lists: political Groups, wards, services ------------------------------------------
+#
+# A person's Group, ward and service are chosen from these lists, so that "Labour" and
+# "Labour Group" cannot split the by-Group tallies. ``users.group`` (and ``ward``, ``service``)
+# keep the name itself; renaming an entry renames it on everyone who has it.
+
+LIST_COLUMNS = {ListKind.GROUP: "group", ListKind.WARD: "ward", ListKind.SERVICE: "service"}
+LIST_NAME_LIMIT = {ListKind.GROUP: 120, ListKind.WARD: 120, ListKind.SERVICE: 160}
+
+
+def list_name(name: str) -> str:
+    """A name as the lists keep it: spaces trimmed, runs of spaces made one."""
+    return " ".join((name or "").split())
+
+
+def list_entries(kind: ListKind) -> list[ListEntry]:
+    """Every entry of the list, current first, each in alphabetical order (one query)."""
+    return list(
+        db.session.scalars(
+            select(ListEntry)
+            .where(ListEntry.kind == kind)
+            .order_by(ListEntry.retired_at.is_not(None), func.lower(ListEntry.name))
+        )
+    )
+
+
+def known_names() -> dict[ListKind, list[str]]:
+    """The current (not retired) names of each list, alphabetical (one query)."""
+    names: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
+    for kind, name in db.session.execute(
+        select(ListEntry.kind, ListEntry.name)
+        .where(ListEntry.retired_at.is_(None))
+        .order_by(func.lower(ListEntry.name))
+    ):
+        names[ListKind(kind)].append(name)
+    return names
+
+
+def _find_entry(kind: ListKind, name: str) -> ListEntry | None:
+    return db.session.scalar(
+        select(ListEntry).where(
+            ListEntry.kind == kind, func.lower(ListEntry.name) == list_name(name).lower()
+        )
+    )
+
+
+def _checked_name(kind: ListKind, name: str) -> str:
+    name = list_name(name)
+    if not name:
+        raise Invalid(f"Enter the {kind.singular}'s name")
+    if len(name) > LIST_NAME_LIMIT[kind]:
+        raise Invalid(f"The name must be {LIST_NAME_LIMIT[kind]} characters or fewer")
+    return name
+
+
+def add_list_entry(kind: ListKind, name: str, *, by: User | None) -> ListEntry:
+    """Add a name to a list. Raises ``Invalid`` (empty, too long) and ``Conflict`` when the
+    name is there already in any case (a retired one is brought back instead)."""
+    name = _checked_name(kind, name)
+    existing = _find_entry(kind, name)
+    if existing is not None and existing.retired_at is None:
+        raise Conflict(f"“{existing.name}” is already on the list.")
+    if existing is not None:
+        existing.retired_at = None
+        entry = existing
+    else:
+        entry = ListEntry(kind=kind, name=name)
+        db.session.add(entry)
+        db.session.flush()
+    audit.record(
+        "list.entry_added",
+        actor=by,
+        object_type="list_entry",
+        object_id=entry.id,
+        summary=f"{kind.singular.capitalize()} “{entry.name}” added to the list",
+        after={"kind": kind.value, "name": entry.name},
+    )
+    return entry
+
+
+def add_to_lists(
+    names: Mapping[ListKind, Sequence[str | None]], *, by: User | None
+) -> list[ListEntry]:
+    """Add the names not on their lists yet, in any case (a retired one stays retired);
+    returns the new entries. For people created from the command line or the demo data, and
+    an import whose new names are added. Three queries, however many names."""
+    wanted: dict[tuple[ListKind, str], str] = {}
+    for kind, raw_names in names.items():
+        for raw in raw_names:
+            if name := list_name(raw or ""):
+                wanted.setdefault((kind, name.lower()), name)
+    if not wanted:
+        return []
+    present = {
+        (ListKind(kind), name.lower())
+        for kind, name in db.session.execute(
+            select(ListEntry.kind, ListEntry.name).where(
+                ListEntry.kind.in_({kind for kind, _ in wanted})
+            )
+        )
+    }
+    added = [
+        ListEntry(kind=kind, name=name)
+        for (kind, key), name in wanted.items()
+        if (kind, key) not in present
+    ]
+    if not added:
+        return []
+    db.session.add_all(added)
+    db.session.flush()
+    audit.record_many(
+        [
+            {
+                "action": "list.entry_added",
+                "actor": by,
+                "object_type": "list_entry",
+                "object_id": entry.id,
+                "summary": f"{entry.kind.singular.capitalize()} “{entry.name}” added to the list",
+                "after": {"kind": entry.kind.value, "name": entry.name},
+            }
+            for entry in added
+        ]
+    )
+    return added
+
+
+def rename_list_entry(entry: ListEntry, name: str, *, by: User | None) -> int:
+    """Rename an entry and everyone who has it; returns how many people changed. Renaming
+    onto another entry's name merges the two (the other keeps its spelling and this one is
+    retired). Raises ``Invalid``."""
+    kind = ListKind(entry.kind)
+    name = _checked_name(kind, name)
+    column = getattr(User, LIST_COLUMNS[kind])
+    other = _find_entry(kind, name)
+    before = entry.name
+    if other is not None and other.id != entry.id:
+        name = other.name
+        other.retired_at = None
+        entry.retired_at = utcnow()
+    else:
+        entry.name = name
+    result = db.session.execute(update(User).where(column == before).values({column: name}))
+    changed = int(getattr(result, "rowcount", 0) or 0)
+    audit.record(
+        "list.entry_renamed",
+        actor=by,
+        object_type="list_entry",
+        object_id=entry.id,
+        summary=f"{kind.singular.capitalize()} “{before}” renamed “{name}” ({changed} people)",
+        before={"name": before},
+        after={"name": name, "people": changed},
+    )
+    return changed
+
+
+def retire_list_entry(entry: ListEntry, *, by: User | None) -> None:
+    """No longer offer the name; the people who have it keep it. Raises ``Conflict`` if it
+    is retired already."""
+    if entry.retired_at is not None:
+        raise Conflict(f"“{entry.name}” is retired already.")
+    entry.retired_at = utcnow()
+    audit.record(
+        "list.entry_retired",
+        actor=by,
+        object_type="list_entry",
+        object_id=entry.id,
+        summary=f"{ListKind(entry.kind).singular.capitalize()} “{entry.name}” retired",
+    )
+
+
+def reinstate_list_entry(entry: ListEntry, *, by: User | None) -> None:
+    """Offer a retired name again. Raises ``Conflict`` if it is current."""
+    if entry.retired_at is None:
+        raise Conflict(f"“{entry.name}” is on the list already.")
+    entry.retired_at = None
+    audit.record(
+        "list.entry_reinstated",
+        actor=by,
+        object_type="list_entry",
+        object_id=entry.id,
+        summary=f"{ListKind(entry.kind).singular.capitalize()} “{entry.name}” offered again",
+    )

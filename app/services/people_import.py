@@ -45,10 +45,16 @@ def _records(people: Mapping[str, User]) -> dict[str, dict]:
     }
 
 
-def preview(text: str) -> ImportPlan:
-    """Parse and plan against the database; writes nothing. Raises ``ImportFileError``."""
+def preview(text: str, *, add_new_groups: bool = False) -> ImportPlan:
+    """Parse and plan against the database and its managed lists; writes nothing. Raises
+    ``ImportFileError``."""
     parsed = parse(text)
-    return plan(parsed, _records(existing_people([row.email for row in parsed.rows])))
+    return plan(
+        parsed,
+        _records(existing_people([row.email for row in parsed.rows])),
+        people_service.known_names(),
+        add_new_groups=add_new_groups,
+    )
 
 
 @dataclass
@@ -70,7 +76,9 @@ class ImportRejected(DomainError):
         )
 
 
-def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
+def apply(
+    text: str, *, by: User, send_invitations: bool, add_new_groups: bool = False
+) -> ImportResult:
     """Plan the file afresh and write it, all or nothing: with any rejected row, nothing.
 
     New people, their roles and invitations are inserted in batches (executemany), so the
@@ -78,9 +86,12 @@ def apply(text: str, *, by: User, send_invitations: bool) -> ImportResult:
     parsed = parse(text)
     people_service.lock_admins()  # before reading who is an administrator (see people.py)
     people = existing_people([row.email for row in parsed.rows])
-    import_plan = plan(parsed, _records(people))
+    import_plan = plan(
+        parsed, _records(people), people_service.known_names(), add_new_groups=add_new_groups
+    )
     if import_plan.rejected:
         raise ImportRejected(import_plan)
+    people_service.add_to_lists(import_plan.new_names, by=by)
     changes = (_change(people[planned.row.key], planned, by) for planned in import_plan.changed)
     events = [event for event in changes if event is not None]
     created = _create(import_plan.created)

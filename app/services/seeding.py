@@ -157,7 +157,7 @@ def _demo_sessions(facilitator: User, recommendations: dict, report: SeedReport)
         day = (utcnow() + timedelta(days=30)).date()
         session = JointSession(
             title=data["title"].removeprefix("Themed joint session: "),
-            theme=data["summary"][:200],
+            theme=joint_sessions.shorten(data["summary"]),
             starts_at=joint_sessions.london(day, time(9, 30)),
             ends_at=joint_sessions.london(day, time(12, 30)),
             venue="Carlton Suite, Town Hall, St Helens",

@@ -454,3 +454,63 @@ def test_every_kind_the_code_knows_fits_the_database_at_head(app):
         for kind in NotificationKind:
             db.session.add(Notification(user=person, kind=kind, text=kind.value, link="/"))
         db.session.flush()
+
+
+def test_the_managed_lists_start_from_the_names_people_already_have(database_url):
+    """0024b fills the lists of Groups, wards and services from the distinct names on people,
+    spaces normalised (so "Labour  Group " and "Labour Group" are one), and keeps the names on
+    ``users`` (expand only: the columns stay)."""
+    from sqlalchemy import text
+
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0025_passages")
+        for n, (group, ward, service) in enumerate(
+            [
+                ("Labour Group", "Parr", None),
+                ("  Labour   Group ", "Parr", None),
+                ("Green Group", "Windle", None),
+                (None, None, "Legal and Governance"),
+                ("   ", None, None),
+            ]
+        ):
+            db.session.execute(
+                text(
+                    "INSERT INTO users (email, display_name, active, is_independent_person, "
+                    'created_at, "group", ward, service) VALUES (:email, :name, true, false, '
+                    "'2026-01-01 09:00:00', :group, :ward, :service)"
+                ),
+                {
+                    "email": f"p{n}@example.org",
+                    "name": f"P{n}",
+                    "group": group,
+                    "ward": ward,
+                    "service": service,
+                },
+            )
+        db.session.commit()
+        upgrade()
+        entries = db.session.execute(
+            text("SELECT kind, name FROM list_entries ORDER BY kind, name")
+        ).all()
+        assert [tuple(entry) for entry in entries] == [
+            ("group", "Green Group"),
+            ("group", "Labour Group"),
+            ("service", "Legal and Governance"),
+            ("ward", "Parr"),
+            ("ward", "Windle"),
+        ]
+        groups = db.session.execute(text('SELECT "group" FROM users ORDER BY id')).scalars()
+        assert list(groups) == ["Labour Group", "Labour Group", "Green Group", None, None]
+        db.session.commit()
+        downgrade(revision="0025_passages")
+        db.session.commit()
+        upgrade()
+        db.session.remove()
+    assert _differences(app) == []
+    if database_url.startswith("postgresql"):
+        databases.truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()

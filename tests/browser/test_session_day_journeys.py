@@ -1,0 +1,96 @@
+"""A joint session on the day, as a facilitator: take the register, and turn an item's outcome
+into an amendment to an existing clause; with JavaScript and without; axe clean at 1280 and
+320 px, with nothing scrolling sideways at 320 px.
+
+The live server's database is shared by every browser test, so each journey makes a session of
+its own. The amendment goes to the Protocol's last clause (the voting journey counts the
+Protocol's clauses, not its amendments).
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, horizontal_overflow, sign_in, unique
+from tests.browser.test_joint_session_journeys import add_item, create_session, publish
+
+FACILITATOR = "facilitator@example.org"
+
+
+def check_at_both_widths(page) -> None:
+    """axe at 1280 px, then at 320 px with no sideways scroll."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 900})
+    assert horizontal_overflow(page) == 0
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def new_published_session(page, title: str) -> str:
+    session = create_session(page, title)
+    add_item(page, "Working together on casework", "30")
+    publish(page)
+    return session
+
+
+def take_register(page, session: str, *, javascript: bool = True) -> None:
+    """Mark one Member present and one Officer with apologies; axe and the 320 px check run
+    with JavaScript (axe runs in the page)."""
+    page.goto(session)
+    page.get_by_role("link", name="Who is coming, and take the register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who is coming, and the register")
+    sarah = page.get_by_role("group", name="Sarah Whitfield", exact=True)
+    expect(sarah).to_contain_text("Member, Labour Group")
+    if javascript:
+        check_at_both_widths(page)
+    sarah.get_by_label("Present").check()
+    officers = page.locator("fieldset", has_text="Officer ·")
+    officers.first.get_by_label("Apologies").check()
+    page.get_by_role("button", name="Save the register").click()
+    expect(page.get_by_text("The register is saved: 2 people marked.")).to_be_visible()
+    expect(
+        page.get_by_role("group", name="Sarah Whitfield", exact=True).get_by_label("Present")
+    ).to_be_checked()
+    counts = page.get_by_role("table", name="Register so far")
+    expect(counts.get_by_role("row", name=re.compile(r"^Members"))).to_contain_text("1")
+    expect(counts.get_by_role("row", name=re.compile(r"^Officers"))).to_contain_text("1")
+    if javascript:
+        check_at_both_widths(page)
+
+
+def test_a_facilitator_takes_the_register_and_makes_an_outcome_an_amendment(page):
+    sign_in(page, FACILITATOR)
+    session = new_published_session(page, unique("Casework on the day"))
+    take_register(page, session)
+
+    page.goto(session)
+    page.get_by_role("link", name=re.compile("^Outcome and actions")).first.click()
+    clause_8 = page.locator("#amendment-target option", has_text="Protocol, clause 8:")
+    page.get_by_label("Which clause").select_option(label=clause_8.first.inner_text())
+    page.get_by_label("The new wording of the clause").fill(
+        "Members and Officers review this Protocol together each year."
+    )
+    page.get_by_role("button", name="Propose the amendment").click()
+    expect(
+        page.get_by_text(re.compile(r"The amendment to clause 8 .* is proposed"))
+    ).to_be_visible()
+    came_from = page.locator("#came-from + ul")
+    expect(came_from).to_contain_text("Member/Officer Protocol, clause 8")
+    expect(page.locator("#discusses + ul")).to_contain_text("Member/Officer Protocol, clause 8")
+    check_at_both_widths(page)
+    came_from.get_by_role("link").first.click()
+    source = page.locator(".app-from-item")
+    expect(source).to_contain_text("From item 1, “Working together on casework”")
+    check_at_both_widths(page)
+    source.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Working together on casework")
+
+
+def test_the_register_works_without_javascript(page, page_without_javascript):
+    sign_in(page, FACILITATOR)
+    session = new_published_session(page, unique("Register without JavaScript"))
+    sign_in(page_without_javascript, FACILITATOR)
+    take_register(page_without_javascript, session, javascript=False)

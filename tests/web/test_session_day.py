@@ -1,0 +1,378 @@
+"""Joint sessions on the day: RSVPs and the register, outcomes as amendments to existing
+clauses, dates and themes in words, and the managed lists of Groups, wards and services."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Amendment,
+    AttendanceAnswer,
+    Clause,
+    Document,
+    JointSession,
+    ListEntry,
+    ListKind,
+    RegisterEntry,
+    RegisterMark,
+    User,
+)
+from app.models.joint_sessions import when_text
+from app.services import joint_sessions as service
+from app.services import people
+from tests import databases, factories
+from tests.helpers import AccordClient
+
+FACILITATOR = "facilitator@example.org"
+ADMIN = "admin@example.org"
+DEMO_SESSION = "themed-session-trust-and-roles"
+
+
+@pytest.fixture
+def council(app):
+    """The five role accounts, a second Member in another Group, and a published session."""
+    with factories.built(app):
+        factories.everyone()
+        factories.member(email="tom@example.org", display_name="Tom Aspinall", group="Green Group")
+        session = factories.joint_session()
+        service.answer_attendance(
+            session, factories.user("member@example.org"), AttendanceAnswer.YES
+        )
+        app.config["SESSION_ID"] = session.id
+    return app
+
+
+def _ids(app, *emails: str) -> list[int]:
+    with app.app_context():
+        return [factories.user(email).id for email in emails]
+
+
+def _marks(app, session_id: int) -> dict[int, str]:
+    with app.app_context():
+        return dict(
+            db.session.execute(
+                select(RegisterEntry.user_id, RegisterEntry.mark).where(
+                    RegisterEntry.session_id == session_id
+                )
+            ).all()
+        )
+
+
+def test_the_register_lists_who_said_they_will_come_by_side_and_group(council, client):
+    session_id = council.config["SESSION_ID"]
+    client.sign_in(FACILITATOR)
+    page = client.get(f"/sessions/{session_id}/register")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Sarah Whitfield" in html and "Member, Labour Group · Attending" in html
+    assert "Tom Aspinall" in html and "Member, Green Group · No answer" in html
+    assert "Officer · No answer" in html
+    assert html.index("Tom Aspinall") < html.index("Officer · No answer")  # Members first
+    client.sign_in("member@example.org")
+    assert client.get(f"/sessions/{session_id}/register").status_code == 403
+
+
+def test_the_register_is_an_upsert_per_person_with_counts_per_side(council, client):
+    session_id = council.config["SESSION_ID"]
+    sarah, tom, officer = _ids(
+        council, "member@example.org", "tom@example.org", "officer@example.org"
+    )
+    client.sign_in(FACILITATOR)
+    url = f"/sessions/{session_id}/register"
+    saved = client.post_form(url, {f"mark-{sarah}": "present", f"mark-{officer}": "apologies"})
+    assert saved.status_code == 303
+    assert _marks(council, session_id) == {sarah: "present", officer: "apologies"}
+    again = client.post_form(url, {f"mark-{sarah}": "absent", f"mark-{tom}": "present"})
+    assert again.status_code == 303
+    assert _marks(council, session_id) == {sarah: "absent", tom: "present", officer: "apologies"}
+    html = client.get(url).get_data(as_text=True)
+    members = html[html.index(">Members</th>") :].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in members.split("</td>")[:-1]] == ["1", "0", "1", "0"]
+    assert "Group: Green Group" in html
+    bad = client.post_form(url, {f"mark-{tom}": "asleep"})
+    assert bad.status_code == 422 and "Choose present, apologies or absent" in bad.get_data(
+        as_text=True
+    )
+    assert _marks(council, session_id)[tom] == "present"
+
+
+def test_a_draft_agenda_has_no_register(app, client):
+    with factories.built(app):
+        factories.everyone()
+        session_id = factories.joint_session(published=False).id
+        member_id = factories.user("member@example.org").id
+    client.sign_in(FACILITATOR)
+    refused = client.post_form(f"/sessions/{session_id}/register", {f"mark-{member_id}": "present"})
+    assert refused.status_code == 409
+
+
+def test_the_register_is_exported_with_the_agenda(seeded, client):
+    client.sign_in(FACILITATOR)
+    with seeded.app_context():
+        session = db.session.scalar(
+            select(JointSession)
+            .join(Document, Document.id == JointSession.agenda_id)
+            .where(Document.slug == DEMO_SESSION)
+        )
+        session_id = session.id
+        rows = service.register(session)
+        member = next(r.user for r in rows if r.side == "Member")
+        officer = next(r.user for r in rows if r.side == "Officer")
+        ids = member.id, officer.id, member.display_name
+    client.post_form(f"/sessions/{session_id}/register", {f"mark-{ids[0]}": "present"})
+    client.post_form(f"/sessions/{session_id}/register", {f"mark-{ids[1]}": "apologies"})
+    text = client.get(
+        f"/documents/{DEMO_SESSION}/export/download",
+        query_string={"format": "md", "version": "working", "clauses": "all", "annexes": "no"},
+    ).get_data(as_text=True)
+    assert "Register: Members: 1 present, 0 apologies, 0 absent" in text
+    assert "Register: Officers: 0 present, 1 apologies, 0 absent" in text
+    assert f"Present: {ids[2]} (Member" in text
+
+
+def test_dates_are_said_once_for_a_session_on_one_day():
+    evening = when_text(
+        datetime(2026, 12, 8, 18, tzinfo=UTC), datetime(2026, 12, 8, 20, tzinfo=UTC)
+    )
+    assert evening == "Tuesday 8 December 2026, 6pm to 8pm"
+    summer = when_text(
+        datetime(2026, 7, 10, 11, 30, tzinfo=UTC), datetime(2026, 7, 10, 15, tzinfo=UTC)
+    )
+    assert summer == "Friday 10 July 2026, 12:30pm to 4pm"  # British Summer Time
+    overnight = when_text(
+        datetime(2026, 12, 8, 22, tzinfo=UTC), datetime(2026, 12, 9, 0, tzinfo=UTC)
+    )
+    assert overnight == "Tuesday 8 December 2026, 10pm to Wednesday 9 December 2026, midnight"
+
+
+def test_the_session_page_says_the_date_once_and_numbers_items_once(council, client):
+    session_id = council.config["SESSION_ID"]
+    client.sign_in("member@example.org")
+    html = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    with council.app_context():
+        when = db.session.get(JointSession, session_id).when
+    assert f'<dd class="govuk-summary-list__value">{when}' in html
+    assert when.count("2026") + when.count("2027") == 1 and ", 10am to midday" in when
+    assert '<ol class="app-clause-list app-agenda">' in html  # the list draws no numbers
+
+
+def test_themes_are_cut_at_a_word_never_inside_one(seeded):
+    assert service.shorten("Roles and trust", 200) == "Roles and trust"
+    assert service.shorten("Roles and trustworthy people", 20) == "Roles and…"
+    with seeded.app_context():
+        theme = db.session.scalar(select(JointSession.theme))
+        summary = db.session.scalar(select(Document.summary).where(Document.slug == DEMO_SESSION))
+    assert len(theme) <= 200
+    if theme != summary:
+        kept = theme.removesuffix("…")
+        assert summary.startswith(kept) and summary[len(kept)] in " ,;:.–—-"
+
+
+def _item_and_clause(app) -> tuple[int, int, int]:
+    """The demo session, its first item, and clause 3 of the Protocol (Open)."""
+    with app.app_context():
+        session = db.session.scalar(
+            select(JointSession)
+            .join(Document, Document.id == JointSession.agenda_id)
+            .where(Document.slug == DEMO_SESSION)
+        )
+        item = db.session.scalar(
+            select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.position)
+        )
+        target = factories.clause(factories.find_document("member-officer-protocol"), "3")
+        return session.id, item.id, target.id
+
+
+def test_an_outcome_becomes_an_amendment_to_an_existing_clause_linked_both_ways(seeded, client):
+    session_id, item_id, clause_id = _item_and_clause(seeded)
+    client.sign_in(FACILITATOR)
+    url = f"/sessions/{session_id}/items/{item_id}/to-amendment"
+    empty = client.post_form(url, {"amendment-target": str(clause_id), "amendment-body": ""})
+    assert empty.status_code == 422 and "Enter the new wording" in empty.get_data(as_text=True)
+    done = client.post_form(
+        url,
+        {"amendment-target": str(clause_id), "amendment-body": "Officers reply within 5 days."},
+    )
+    assert done.status_code == 303
+    with seeded.app_context():
+        amendment = db.session.scalar(
+            select(Amendment).where(Amendment.from_agenda_item_id == item_id)
+        )
+        assert amendment is not None and amendment.clause_id == clause_id
+        assert amendment.rationale.startswith("From item 1 of the session")
+        amendment_id = amendment.id
+        linked = [c.id for c in db.session.get(service.AgendaItem, item_id).discusses]
+    assert linked == [clause_id]
+    outcome = client.get(f"/sessions/{session_id}/items/{item_id}/outcome").get_data(as_text=True)
+    assert (
+        f"/amendments/{amendment_id}" in outcome and "Member/Officer Protocol, clause 3" in outcome
+    )
+    shown = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    assert f"/sessions/{session_id}/items/{item_id}/outcome" in shown and "From" in shown
+    session_page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Discusses:" in session_page
+
+
+def test_items_link_to_the_clauses_they_discuss(seeded, client):
+    session_id, item_id, clause_id = _item_and_clause(seeded)
+    client.sign_in(FACILITATOR)
+    base = f"/sessions/{session_id}/items/{item_id}"
+    assert client.post_form(f"{base}/clauses", {"link-clause": str(clause_id)}).status_code == 303
+    assert client.post_form(f"{base}/clauses", {"link-clause": ""}).status_code == 422
+    with seeded.app_context():
+        assert [c.id for c in db.session.get(service.AgendaItem, item_id).discusses] == [clause_id]
+    assert client.post_form(f"{base}/clauses/{clause_id}/unlink").status_code == 303
+    with seeded.app_context():
+        assert db.session.get(service.AgendaItem, item_id).discusses == []
+
+
+# Managed lists -------------------------------------------------------------------------------
+
+
+def _entries(app, kind: ListKind) -> dict[str, bool]:
+    with app.app_context():
+        return {
+            entry.name: entry.retired_at is None
+            for entry in db.session.scalars(select(ListEntry).where(ListEntry.kind == kind))
+        }
+
+
+def test_an_administrator_adds_renames_merges_and_retires_groups(council, client):
+    client.sign_in(ADMIN)
+    assert client.get("/people/lists/group").status_code == 200
+    assert client.post_form("/people/lists/group", {"name": "  Labour  "}).status_code == 303
+    assert _entries(council, ListKind.GROUP)["Labour"] is True
+    duplicate = client.post_form("/people/lists/group", {"name": "labour"})
+    assert duplicate.status_code == 422 and "already on the list" in duplicate.get_data(
+        as_text=True
+    )
+    with council.app_context():
+        jo = people.create_user(
+            "jo@example.org", "Jo", {factories.Role.MEMBER}, group="Labour", ward="Parr"
+        )
+        labour = db.session.scalar(select(ListEntry).filter_by(name="Labour"))
+        db.session.commit()
+        jo_id, labour_id = jo.id, labour.id
+    merged = client.post_form(f"/people/lists/entries/{labour_id}/rename", {"name": "labour group"})
+    assert merged.status_code == 303
+    with council.app_context():
+        assert db.session.get(User, jo_id).group == "Labour Group"
+    assert _entries(council, ListKind.GROUP) | {} == {
+        "Labour": False,
+        "Labour Group": True,
+        "Green Group": True,
+    }
+    with council.app_context():
+        green = db.session.scalar(select(ListEntry).filter_by(name="Green Group")).id
+    assert client.post_form(f"/people/lists/entries/{green}/retire").status_code == 303
+    invite = client.get("/people/invite").get_data(as_text=True)
+    assert '<option value="Labour Group">' in invite and "Green Group</option>" not in invite
+    client.sign_in("member@example.org")
+    assert client.get("/people/lists/group").status_code == 403
+
+
+def test_the_invite_form_takes_only_a_group_on_the_list(council, client):
+    client.sign_in(ADMIN)
+    form = {
+        "name": "Jo Bloggs",
+        "email": "jo@example.org",
+        "roles": ["member"],
+        "group": "Labour",
+        "ward": "Parr",
+    }
+    refused = client.post_form("/people/invite", form)
+    assert refused.status_code == 422 and "Choose a Group from the list" in refused.get_data(
+        as_text=True
+    )
+    assert client.post_form("/people/invite", form | {"group": "Labour Group"}).status_code == 303
+
+
+HEADER = "name,email,roles,group,ward,title,service\n"
+
+
+def _upload(client, text: str, **extra):
+    data = {"csrf_token": client.csrf_token(), "text": "", **extra}
+    data["file"] = (io.BytesIO(text.encode()), "people.csv")
+    return client.post("/people/import", data=data, content_type="multipart/form-data")
+
+
+def test_an_import_with_an_unknown_group_is_rejected_with_the_row_and_the_known_names(
+    council, client
+):
+    client.sign_in(ADMIN)
+    text = (
+        HEADER
+        + "Jo Bloggs,jo@example.org,member,labour group,Parr,,\n"
+        + "Ann Lee,ann@example.org,member,Labour,Parr,,\n"
+    )
+    preview = _upload(client, text)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 422
+    assert "Row 3: Unknown Group “Labour” (the known Groups are: Green Group, Labour Group)" in html
+    assert "Row 2" not in html.split("Some rows are rejected")[1].split("</ul>")[0]
+    assert "Add new Groups named in the file" in html
+    refused = client.post_form(
+        "/people/import/confirm", {"text": text, "send_invitations": "", "add_new_groups": ""}
+    )
+    assert refused.status_code == 422
+    with council.app_context():
+        assert db.session.scalar(select(func.count()).where(User.email == "jo@example.org")) == 0
+    added = _upload(client, text, add_new_groups="y")
+    assert added.status_code == 200 and "Political Groups: Labour" in added.get_data(as_text=True)
+    done = client.post_form(
+        "/people/import/confirm", {"text": text, "send_invitations": "", "add_new_groups": "yes"}
+    )
+    assert done.status_code == 303
+    assert _entries(council, ListKind.GROUP)["Labour"] is True
+    with council.app_context():
+        jo = db.session.scalar(select(User).where(User.email == "jo@example.org"))
+        assert jo.group == "Labour Group"  # the list's spelling, not the file's
+
+
+# Two facilitators at once (PostgreSQL) ---------------------------------------------------------
+
+
+@pytest.fixture
+def pg(postgres_url):
+    with databases.app_for(postgres_url, cleanup=databases.truncate_all) as app:
+        app.test_client_class = AccordClient
+        with factories.built(app):
+            factories.everyone()
+            for n in range(6):
+                factories.member(email=f"m{n}@example.org")
+            app.config["SESSION_ID"] = factories.joint_session().id
+        yield app
+
+
+def test_two_facilitators_marking_at_once_lose_no_rows(pg):
+    from tests.web.test_concurrency import _together
+
+    session_id = pg.config["SESSION_ID"]
+    with factories.built(pg):
+        second = factories.facilitator(email="second.facilitator@example.org").email
+    ids = _ids(pg, *(f"m{n}@example.org" for n in range(6)))
+    url = f"/sessions/{session_id}/register"
+    for _ in range(3):
+        first_client, second_client = pg.test_client(), pg.test_client()
+        first_client.sign_in(FACILITATOR)
+        second_client.sign_in(second)
+        first_form = {f"mark-{i}": "present" for i in ids[:3]} | {f"mark-{ids[5]}": "absent"}
+        second_form = {f"mark-{i}": "apologies" for i in ids[3:]}
+        results = _together(
+            lambda c=first_client, f=first_form: c.post_form(url, f),
+            lambda c=second_client, f=second_form: c.post_form(url, f),
+        )
+        assert [r.status_code for r in results] == [303, 303]
+        marks = _marks(pg, session_id)
+        assert {i: marks[i] for i in ids[:5]} == {
+            **dict.fromkeys(ids[:3], RegisterMark.PRESENT.value),
+            **dict.fromkeys(ids[3:5], RegisterMark.APOLOGIES.value),
+        }
+        assert marks[ids[5]] in ("absent", "apologies")  # both marked them: one of the two
+        with pg.app_context():
+            assert db.session.scalar(select(func.count()).select_from(RegisterEntry)) == len(ids)
