@@ -23,21 +23,25 @@ from app.models import (
     Notification,
     Role,
     User,
+    UserSession,
     utcnow,
 )
 from app.permissions import (
     PREDICATES,
+    can_accept_suggestions,
     can_adopt,
     can_anonymise,
     can_answer_attendance,
     can_attend,
     can_comment,
+    can_comment_on_passage,
     can_create_document,
     can_decide_amendment,
     can_download_own_data,
     can_edit_agenda,
     can_edit_clause,
     can_edit_comment,
+    can_end_session,
     can_export_personal_data,
     can_export_version,
     can_export_working_text,
@@ -58,8 +62,10 @@ from app.permissions import (
     can_read_session,
     can_reset_two_factor,
     can_review,
+    can_search,
     can_see_audit,
     can_start_discussion,
+    can_suggest_in_word,
     can_switch_off_two_factor,
     can_vote,
     can_withdraw_amendment,
@@ -432,6 +438,38 @@ def test_who_a_session_is_for(role, audience, invited):
     assert can_attend(person(role), session) is (role in invited)
     assert can_answer_attendance(person(role), session) is (role in invited)
     assert can_propose_agenda_item(person(role), session) is (role in invited)
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_passages_and_word_suggestions(role, status):
+    """A passage suggestion is an amendment, a passage comment a discussion (issue 18)."""
+    user = person(role)
+    clause = _clause(status)
+    assert can_suggest_in_word(user, clause.document) is (
+        role in VOTERS and status == DocumentStatus.OPEN
+    )
+    assert can_suggest_in_word(user, _clause(status, stopped=True).document) is False
+    assert can_comment_on_passage(user, clause) is can_start_discussion(user, clause.document)
+    clause.retired_at = utcnow()
+    assert can_comment_on_passage(user, clause) is False
+    clause.retired_at = None
+    assert can_accept_suggestions(user, clause) is can_edit_clause(user, clause)
+    for nobody in (None, person(role, active=False)):
+        assert can_suggest_in_word(nobody, clause.document) is False
+        assert can_comment_on_passage(nobody, clause) is False
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_searching_and_ending_ones_own_sessions(role):
+    user = person(role)
+    user.id = 7
+    assert can_search(user) is True
+    assert can_search(person(role, active=False)) is False
+    assert can_search(None) is False
+    assert can_end_session(user, UserSession(user_id=7, token_hash="x")) is True
+    assert can_end_session(user, UserSession(user_id=8, token_hash="y")) is False
+    assert can_end_session(None, UserSession(user_id=7, token_hash="x")) is False
 
 
 def test_every_predicate_is_in_the_grid():
