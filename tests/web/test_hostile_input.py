@@ -117,6 +117,9 @@ def _known_values(app) -> dict[str, str]:
             "token": "not-a-token",
             "filename": "css/accord.css",
             "section": "coverage",
+            "linked_id": str(clause.id),
+            "kind": "group",
+            "entry_id": "1",
             "fmt": "pdf",
         }
 
