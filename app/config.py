@@ -152,7 +152,14 @@ def _cache(env: str) -> dict:
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "accord:"),
     }
     if url and env != "test":
-        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+        # A Redis that does not answer holds a page no longer than the throttle's would.
+        timeout = _integer("RATELIMIT_STORAGE_TIMEOUT_SECONDS", 2)
+        return {
+            **common,
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": url,
+            "CACHE_OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        }
     return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
 
 

@@ -24,9 +24,9 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from app.extensions import cache
 from app.models import Clause, Comment, Discussion, User
 from app.permissions import can_comment, can_edit_comment, can_moderate, can_see_audit
+from app.shared_cache import cache_get, cache_set
 from app.templating import time_ago
 
 CSRF_PLACEHOLDER = "__accord_csrf_token__"
@@ -117,7 +117,7 @@ def cached_card(
     own = comment.author_id == viewer.user_id
     can_edit = own and can_edit_comment(current_user, comment)
     key = card_key(comment, discussion, clause, viewer, is_reply=is_reply, can_edit=can_edit)
-    html = cache.get(key)
+    html = cache_get(key)
     if html is None:
         html = str(
             macro(
@@ -130,7 +130,7 @@ def cached_card(
                 csrf=CSRF_PLACEHOLDER,
             )
         )
-        cache.set(key, html)
+        cache_set(key, html)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
     return Markup(html)  # rendered by the autoescaping template

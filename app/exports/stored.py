@@ -20,8 +20,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.exports.model import CommitteePaper
-from app.extensions import cache, db
+from app.extensions import db
 from app.models import Clause, Document, DocumentVersion
+from app.shared_cache import cache_get, cache_set
 
 FORMAT_VERSION = 1  # bump when an export's layout changes, so stored files are made again
 
@@ -61,8 +62,8 @@ def export_key(
 
 def stored_export(key: str) -> tuple[str, bytes | str] | None:
     """The stored (file name stem, body) under ``key``, if there is one."""
-    return cache.get(key)
+    return cache_get(key)
 
 
 def store_export(key: str, stem: str, body: bytes | str) -> None:
-    cache.set(key, (stem, body))
+    cache_set(key, (stem, body))

@@ -184,6 +184,7 @@ class Cluster:
             TWO_FACTOR_KEY=Fernet.generate_key().decode(),
             DATABASE_URL=self.database_url,
             RATELIMIT_STORAGE_URI=self.redis_url,
+            CACHE_REDIS_URL=self.redis_url,
             PUBLIC_URL=f"https://localhost:{self.https_port}",
             # Lower than the default so the test reaches it in a few requests.
             SIGN_IN_LIMIT_PER_ADDRESS="8 per 15 minutes",

@@ -59,8 +59,10 @@ class Visitor:
             connection.close()
         for header in response.headers.get_all("Set-Cookie") or []:
             name_value = header.split(";", 1)[0]
-            if name_value.startswith("accord_session="):
-                self.cookie = name_value if name_value != "accord_session=" else None
+            name, _, value = name_value.partition("=")
+            # Production names it "__Host-accord_session" (ASVS 3.3.1).
+            if name in ("accord_session", "__Host-accord_session"):
+                self.cookie = name_value if value else None
         if match := CSRF_META.search(text):
             self.csrf = match.group(1)
         return Response(response.status, response.headers, text)

@@ -151,3 +151,30 @@ def test_ones_own_card_loses_its_edit_link_when_the_window_closes(world):
     assert f'id="edit-{comment_id}"' not in _thread(officer, url)  # not theirs
     world.config["COMMENT_EDIT_WINDOW_MINUTES"] = 0
     assert f'id="edit-{comment_id}"' not in _thread(member, url)
+
+
+def test_a_cache_that_cannot_be_reached_costs_speed_not_the_page(database_url, caplog):
+    """The cache only saves work: with its Redis down, cards are made afresh (issue 19: while
+    Redis is down the rest of the product keeps working)."""
+    from tests import databases
+    from tests.helpers import AccordClient, free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    with databases.app_for(
+        database_url,
+        cleanup=cleanup,
+        CACHE_TYPE="RedisCache",
+        CACHE_REDIS_URL=dead,
+        CACHE_OPTIONS={"socket_connect_timeout": 1, "socket_timeout": 1},
+    ) as app:
+        app.test_client_class = AccordClient
+        with factories.built(app):
+            factories.member()
+            discussion_id = factories.discussion(comments=2).id
+        client = app.test_client()
+        client.sign_in("member@example.org")
+        page = client.get(f"/discussions/{discussion_id}")
+        assert page.status_code == 200
+        assert page.get_data(as_text=True).count("app-comment") >= 2
+        assert "shared cache could not be read" in caplog.text

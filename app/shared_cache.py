@@ -1,0 +1,34 @@
+"""Reading and writing the shared cache so that its being down costs speed, never a page.
+
+The cache (``app.extensions.cache``: Redis in production) only saves work: every value in it
+can be made again. When Redis cannot be reached, a read is a miss and a write is skipped, with a
+warning in the log (issue 19: "the rest of the product keeps working" while Redis is down).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from app.extensions import cache
+
+log = logging.getLogger(__name__)
+
+
+def cache_get(key: str) -> Any:
+    """The cached value of ``key``, or None when there is none or the cache is unreachable."""
+    try:
+        return cache.get(key)
+    except RedisError as error:
+        log.warning("The shared cache could not be read (%s): making the value again", error)
+        return None
+
+
+def cache_set(key: str, value: Any) -> None:
+    """Keep ``value`` under ``key`` (default time-out); skipped when the cache is unreachable."""
+    try:
+        cache.set(key, value)
+    except RedisError as error:
+        log.warning("The shared cache could not be written (%s)", error)
