@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, request
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,7 +21,7 @@ from app.models import (
     Recommendation,
 )
 from app.rendering import poll_or_sign_in, render
-from app.services import voting
+from app.services import ballot, voting
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -63,6 +64,7 @@ def show(slug: str):
         document=document,
         clauses=clauses,
         clause_tallies=voting.tallies(clauses=clauses),
+        progress=ballot.progress(current_user, document, clauses),
         outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
@@ -92,6 +94,34 @@ def _discussions(document: Document, clause: Clause | None) -> list[tuple[Discus
     return [tuple(row) for row in db.session.execute(query)]
 
 
+def _neighbours(clause: Clause) -> tuple[Clause | None, Clause | None]:
+    """The live clauses just before and after ``clause`` in the document's order (None at
+    either end, and for a retired clause): one statement."""
+    if clause.retired_at is not None:
+        return None, None
+    live = (Clause.document_id == clause.document_id, Clause.retired_at.is_(None))
+    before = (
+        select(Clause.id)
+        .where(*live, Clause.position < clause.position)
+        .order_by(Clause.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    after = (
+        select(Clause.id)
+        .where(*live, Clause.position > clause.position)
+        .order_by(Clause.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = {
+        c.id: c for c in db.session.scalars(select(Clause).where(Clause.id.in_([before, after])))
+    }
+    previous = next((c for c in found.values() if c.position < clause.position), None)
+    following = next((c for c in found.values() if c.position > clause.position), None)
+    return previous, following
+
+
 def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dict:
     document = get_document_or_404(slug)
     clause = get_clause_or_404(document, number, clause_id=clause_id)
@@ -114,7 +144,9 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
 @bp.get("/<slug>/clauses/<number>")
 def clause(slug: str, number: str):
     """A clause, the recommendations it answers, and its discussions (updated live)."""
-    return render(CLAUSE, live=False, **_clause_context(slug, number))
+    context = _clause_context(slug, number)
+    previous, following = _neighbours(context["clause"])
+    return render(CLAUSE, live=False, previous=previous, following=following, **context)
 
 
 @bp.get("/<slug>/clauses/<number>/live")
