@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 from flask_login import current_user
 
+from app.audit_words import action_label
 from app.markdown import render_markdown
 from app.permissions import PREDICATES
 from app.rules import is_two_factor_required
@@ -63,6 +64,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time
+    app.jinja_env.filters["action_label"] = action_label
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["iso"] = iso_time
 

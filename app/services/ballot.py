@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, null, select, union_all
 from sqlalchemy.orm import joinedload
@@ -135,9 +136,8 @@ def _my_votes(user: User, document: Document) -> tuple[dict[int, MyVote], dict[i
     )
     by_clause: dict[int, MyVote] = {}
     by_amendment: dict[int, MyVote] = {}
-    for clause_id, amendment_id, choice, reason, set_aside_at in db.session.execute(
-        union_all(clause_votes, amendment_votes)
-    ):
+    rows: list[Any] = list(db.session.execute(union_all(clause_votes, amendment_votes)).all())
+    for clause_id, amendment_id, choice, reason, set_aside_at in rows:
         counted = choice is not None and set_aside_at is None
         mine = MyVote(
             Choice(choice) if counted else None,

@@ -220,8 +220,8 @@ def test_contents_list_and_previous_next_clause_links(accord, client):
     assert 'aria-labelledby="contents-heading"' in html
     for number, heading in (("1", "Trust"), ("2", "Roles"), ("3", "Respect")):
         assert (
-            f'href="#clause-{number}"><span class="app-contents__number">{number}</span> {heading}</a>'
-            in html
+            f'href="#clause-{number}"><span class="app-contents__number">{number}</span> '
+            f"{heading}</a>" in html
         )
         assert f'id="clause-{number}"' in html
     middle = client.get(f"{DOC}/clauses/2").get_data(as_text=True)

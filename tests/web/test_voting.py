@@ -73,7 +73,7 @@ def test_a_member_votes_three_ways_and_changes_their_vote(protocol, client):
     _open_voting(protocol)
     client.sign_in("member@example.org")
     plain = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
-    assert plain.status_code == 303 and plain.headers["Location"].endswith("#vote-panel")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith("#main-content")
     htmx = client.post_form(f"{CLAUSE}/vote", {"choice": "oppose"}, htmx=True)
     html = htmx.get_data(as_text=True)
     assert htmx.status_code == 200 and "<html" not in html
