@@ -429,7 +429,7 @@ def test_stopping_amendments_keeps_existing_ones_decidable(protocol, client):
         == 303
     )
     client.sign_in("member@example.org")
-    assert client.get(f"{CLAUSE}/amendments/new").status_code == 403
+    assert client.get(f"{CLAUSE}/amendments/new").status_code == 409
     assert "New amendments are not being taken" in client.get(CLAUSE).get_data(as_text=True)
     client.sign_in("facilitator@example.org")
     assert (
@@ -440,7 +440,7 @@ def test_stopping_amendments_keeps_existing_ones_decidable(protocol, client):
     client.post_form(f"/documents/{PROTOCOL}/amendments-stopped", {"action": "resume"})
     client.post_form(f"{CLAUSE}/amendments-stopped", {"action": "stop"})
     client.sign_in("member@example.org")
-    assert client.get(f"{CLAUSE}/amendments/new").status_code == 403
+    assert client.get(f"{CLAUSE}/amendments/new").status_code == 409
     assert client.get(f"/documents/{PROTOCOL}/clauses/4/amendments/new").status_code == 200
 
 
