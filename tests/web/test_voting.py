@@ -460,7 +460,7 @@ def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(protocol
         assert amendment.status == AmendmentStatus.ACCEPTED
         assert amendment.accepted_revision_number == 2
     again = client.post_form(f"/amendments/{amendment_id}/accept")
-    assert again.status_code == 403
+    assert again.status_code == 409
 
 
 def test_an_out_of_date_amendment_needs_explicit_confirmation(protocol, client):
