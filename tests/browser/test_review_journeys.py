@@ -405,7 +405,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         )
         entry = admin.locator(".app-history__item")
         expect(entry).to_have_count(1)
-        expect(entry).to_contain_text("version.published by facilitator@example.org")
+        expect(entry).to_contain_text("Version published by facilitator@example.org")
         expect(entry).to_contain_text(f"{TITLE} v2 published")
         expect(entry.locator(".app-json")).to_contain_text(second_hash)
         assert_accessible(admin)
