@@ -373,7 +373,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         current = admin.get_by_role("navigation", name="Menu").locator('[aria-current="page"]')
         expect(current).to_have_text("Audit trail")
         events = admin.get_by_role("region", name="Audit events")
-        expect(events.locator("tbody tr").first).to_contain_text("document.state_changed")
+        expect(events.locator("tbody tr").first).to_contain_text("Document moved to a new stage")
         expect(events.locator("tbody tr").first).to_contain_text(
             f"{TITLE}: Recommended to Full Council → Adopted"
         )
