@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, g, redirect, request
+from flask import Flask, Response, flash, g, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from markupsafe import escape
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -18,8 +19,18 @@ from app.rendering import is_htmx_request, render
 from app.services import DomainError
 
 
+def _signed_in() -> bool:
+    """Whether this request loaded a signed-in person, known without the database (an error
+    page must show when the database is what failed): from the identity map's key, as the
+    request log does, never ``current_user`` (which may load the person)."""
+    user = g.get("_login_user")
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    return bool(state is not None and state.identity)
+
+
 def _error_page(status: int, title: str, message: str, **context):
     """The error page; for htmx, a banner swapped into the top of the page instead."""
+    context.setdefault("signed_in", _signed_in())
     response = render(
         "errors/error.html", block="banner", status=status, title=title, message=message, **context
     )
@@ -96,6 +107,10 @@ def domain_error_response(error: DomainError):
     form, the message flashed on the page the form was on (303); without such a page, the error
     page with the error's status. Nothing of the request is kept (the session is rolled back)."""
     db.session.rollback()
+    if request.method == "GET":  # a page refused: say why, here, with the error's status
+        return _error_page(
+            error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), str(error)
+        )
     message = f"{error} Nothing was changed."
     back = None if is_htmx_request() else _same_site_referrer()
     if back is not None:
@@ -210,7 +225,16 @@ def init_errors(app: Flask) -> None:
         if code == 429 and request.endpoint == "auth.sign_in":
             message = (
                 "There have been too many failed attempts to sign in. Wait 15 minutes, "
-                "then try again."
+                "then try again, or reset your password: a reset link lets you sign in now."
+            )
+            return _error_page(
+                code,
+                title,
+                message,
+                links=[
+                    ("Reset your password", url_for("auth.forgotten_password")),
+                    ("Try signing in again", url_for("auth.sign_in")),
+                ],
             )
         if code == 429 and request.endpoint == "auth.forgotten_password":
             message = (

@@ -195,6 +195,17 @@ def can_vote(user: User | None, item: Clause | Amendment) -> bool:
     return is_clause_voting_open(item)
 
 
+def can_use_ballot(user: User | None, document: Document) -> bool:
+    """Vote on the whole document on one page: Members and Officers, while voting on it is open
+    (issue 15); the voting service's rules apply to each choice."""
+    return (
+        _is_active(user)
+        and side_of(user) is not None
+        and document.status == DocumentStatus.OPEN
+        and document.voting_open
+    )
+
+
 def can_manage_voting(user: User | None, document: Document) -> bool:
     """Open and close voting, set the agreement rule, stop amendments: facilitators, while the
     document is Open for comment."""

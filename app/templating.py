@@ -12,6 +12,7 @@ from flask import Flask, g
 from flask_login import current_user
 from werkzeug.security import safe_join
 
+from app.audit_words import action_label
 from app.markdown import render_markdown
 from app.pages import PAGES
 from app.permissions import PREDICATES
@@ -119,6 +120,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["passage_words"] = passage_words
+    app.jinja_env.filters["action_label"] = action_label
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["iso"] = iso_time
 

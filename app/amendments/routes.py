@@ -81,6 +81,8 @@ def _agreement(amendment: Amendment) -> dict:
 def new(slug: str, number: str):
     """Propose a new wording of a clause."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
+    if current_user.is_member or current_user.is_officer:  # may propose: say why not now
+        service.check_amendments_open(clause)
     require(can_propose_amendment(current_user, clause))
     form = AmendmentForm()
     form.recommendations.choices = recommendation_choices()
@@ -158,6 +160,11 @@ def withdraw(amendment_id: int):
         db.session.commit()
         flash("Your amendment is withdrawn.", "success")
         return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
+    if amendment.proposer_id == current_user.id:  # theirs: say why it cannot be withdrawn now
+        service.check_decidable(
+            amendment,
+            "Amendments can only be withdrawn before the document goes to the Standards Committee.",
+        )
     require(can_withdraw_amendment(current_user, amendment))
     return render("amendments/confirm_withdraw.html", amendment=amendment)
 
@@ -166,6 +173,8 @@ def withdraw(amendment_id: int):
 def reject(amendment_id: int):
     """A facilitator rejects an amendment, giving the reason."""
     amendment = get_amendment_or_404(amendment_id)
+    if current_user.is_facilitator:  # may decide: say why not now
+        service.check_decidable(amendment, "It can no longer be rejected.")
     require(can_decide_amendment(current_user, amendment))
     form = RejectForm()
     if form.validate_on_submit():
@@ -184,6 +193,8 @@ def accept(amendment_id: int):
     does not agree needs a reason (422 by the field without it). An out-of-date amendment needs
     the explicit confirmation box ticked."""
     amendment = get_amendment_or_404(amendment_id)
+    if current_user.is_facilitator:  # may decide: say why not now
+        service.check_decidable(amendment, "It can no longer be accepted.")
     require(can_decide_amendment(current_user, amendment))
     form = AcceptForm()
     if form.validate_on_submit():

@@ -27,7 +27,7 @@ from app.models import (
 from app.passage_marks import marked_body
 from app.permissions import can_read_document, require
 from app.rendering import render
-from app.services import last_views, passages, voting
+from app.services import ballot, last_views, passages, voting
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -86,6 +86,7 @@ def show(slug: str):
         document=document,
         clauses=clauses,
         clause_tallies=voting.tallies(clauses=clauses),
+        progress=ballot.progress(current_user, document, clauses),
         outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
@@ -119,6 +120,34 @@ def _document_and_clause(slug: str, number: str, clause_id: int | None) -> tuple
     return clause.document, clause
 
 
+def _neighbours(clause: Clause) -> tuple[Clause | None, Clause | None]:
+    """The live clauses just before and after ``clause`` in the document's order (None at
+    either end, and for a retired clause): one statement."""
+    if clause.retired_at is not None:
+        return None, None
+    live = (Clause.document_id == clause.document_id, Clause.retired_at.is_(None))
+    before = (
+        select(Clause.id)
+        .where(*live, Clause.position < clause.position)
+        .order_by(Clause.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    after = (
+        select(Clause.id)
+        .where(*live, Clause.position > clause.position)
+        .order_by(Clause.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = {
+        c.id: c for c in db.session.scalars(select(Clause).where(Clause.id.in_([before, after])))
+    }
+    previous = next((c for c in found.values() if c.position < clause.position), None)
+    following = next((c for c in found.values() if c.position > clause.position), None)
+    return previous, following
+
+
 def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dict:
     document, clause = _document_and_clause(slug, number, clause_id)
     amendments = db.session.scalars(
@@ -146,8 +175,9 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
 def clause(slug: str, number: str):
     """A clause, the recommendations it answers, and its discussions (updated live)."""
     context = _clause_context(slug, number)
-    response = render(CLAUSE, live=False, **context)
     clause = context["clause"]
+    previous, following = _neighbours(clause)
+    response = render(CLAUSE, live=False, previous=previous, following=following, **context)
     last_views.record_view(
         current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number
     )

@@ -86,12 +86,7 @@ def propose_amendment(
         )
         if earlier is not None:
             return earlier
-    require_open(
-        clause.document, "Amendments can only be proposed while the document is Open for comment."
-    )
-    require_live(clause, "This clause is retired, so it takes no amendments.")
-    if not amendments_open(clause):
-        raise AmendmentsStopped("New amendments to this clause are not being taken.")
+    check_amendments_open(clause)
     heading, body = heading.strip() or clause.heading, body.strip()
     if same_text(heading, clause.heading) and same_text(body, clause.body):
         raise Unchanged("The amendment must change the heading or the text.")
@@ -143,10 +138,30 @@ def base_revision(amendment: Amendment) -> ClauseRevision:
     )
 
 
+def check_amendments_open(clause: Clause) -> None:
+    """The clause takes new amendments: its document is Open, it is live and amendments are not
+    stopped. Raises DocumentNotOpen, ClauseRetired, AmendmentsStopped (each saying why); the
+    proposal form's page calls it too, so its address gives the reason rather than a 403."""
+    require_open(
+        clause.document, "Amendments can only be proposed while the document is Open for comment."
+    )
+    require_live(clause, "This clause is retired, so it takes no amendments.")
+    if not amendments_open(clause):
+        raise AmendmentsStopped(
+            "New amendments to this clause are stopped: a facilitator is no longer taking them."
+        )
+
+
 def _require_decidable(amendment: Amendment, refusal: str) -> None:
     """The amendment is open, its clause live and its document not yet with the committee,
     checked under the amendment's write locks (``locks.lock_for_write``)."""
     lock_for_write(amendment.clause.document, amendment.clause, amendment=amendment)
+    check_decidable(amendment, refusal)
+
+
+def check_decidable(amendment: Amendment, refusal: str) -> None:
+    """The state checks of deciding an amendment (without its locks), for the confirmation
+    pages. Raises DocumentNotEditable, ClauseRetired, AlreadyDecided."""
     require_editable(amendment.clause.document, refusal)
     require_live(amendment.clause, "This clause is retired, so its amendments are settled.")
     if not amendment.is_open:

@@ -222,7 +222,9 @@ def _move(
         object_type="document",
         object_id=document.id,
         document_id=document.id,
-        summary=f"{document.title}: {document.status.label} → {to.label}",
+        summary=f"{document.title}: Referred back by the Standards Committee (now {to.label})"
+        if document.status == S.SUBMITTED and to == S.OPEN
+        else f"{document.title}: {document.status.label} → {to.label}",
         before={"status": document.status.value},
         after={
             "status": to.value,

@@ -47,3 +47,10 @@ class CloseVotingForm(AccordForm):
 
     close_reason = early_close_reason_field()
     submit = SubmitField("Close voting and record the results", widget=GovSubmitInput())
+
+
+class BallotForm(AccordForm):
+    """The ballot's CSRF and submit; the items' choices are fields named after each item
+    (``choice-<key>``, ``reason-<key>``, ``wording-<key>``), read by ``read_ballot``."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

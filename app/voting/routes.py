@@ -31,12 +31,15 @@ def _item_url(item: Clause | Amendment) -> str:
 
 
 def _after_vote(item: Clause | Amendment, message: str, status: int = 200):
-    """The updated vote panel for htmx (announced); else flash and go back (303)."""
+    """The updated vote panel for htmx (announced, focus on its heading); else flash and go
+    back to the page with its banner in view (303)."""
     if is_htmx_request():
         context = {**vote_panel_context(item), "announcement": message}
         return render_fragments(PANEL_AND_ANNOUNCEMENT, status=status, **context)
     flash(message, "success" if status == 200 else "info")
-    return redirect(_item_url(item) + "#vote-panel", 303)
+    # To the top of the page's content, where the success banner is (focused by GOV.UK's
+    # notification banner with JavaScript; in view without it).
+    return redirect(_item_url(item) + "#main-content", 303)
 
 
 def _item(item: Clause | Amendment) -> dict:

@@ -379,7 +379,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         current = admin.get_by_role("navigation", name="Menu").locator('[aria-current="page"]')
         expect(current).to_have_text("Audit trail")
         events = admin.get_by_role("region", name="Audit events")
-        expect(events.locator("tbody tr").first).to_contain_text("document.state_changed")
+        expect(events.locator("tbody tr").first).to_contain_text("Document moved to a new stage")
         expect(events.locator("tbody tr").first).to_contain_text(
             f"{TITLE}: Recommended to Full Council → Adopted"
         )
@@ -411,7 +411,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         )
         entry = admin.locator(".app-history__item")
         expect(entry).to_have_count(1)
-        expect(entry).to_contain_text("version.published by facilitator@example.org")
+        expect(entry).to_contain_text("Version published by facilitator@example.org")
         expect(entry).to_contain_text(f"{TITLE} v2 published")
         expect(entry.locator(".app-json")).to_contain_text(second_hash)
         assert_accessible(admin)

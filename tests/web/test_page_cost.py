@@ -232,9 +232,10 @@ def _voters(count: int) -> None:
 def test_the_document_and_clause_pages_cost_the_same_with_200_voters(world, client):
     ids = _ids(world)
     client.sign_in("member@example.org")
-    # Issue 20's 6 and 8, and one each for the header's task count and for "new since you last
-    # looked" (the document's marks; the clause's upsert).
-    pages = {f"/documents/{ACCORD}": 8, f"/documents/{ACCORD}/clauses/2": 10}
+    # Issue 20's 6 and 8, and one each for the header's task count, for "new since you last
+    # looked" (the document's marks; the clause's upsert) and for the ballot's way-finding (the
+    # document's "You voted" and count left; the clause's previous and next).
+    pages = {f"/documents/{ACCORD}": 9, f"/documents/{ACCORD}/clauses/2": 11}
 
     def cost() -> dict[str, int]:
         counts = {}
@@ -246,10 +247,12 @@ def test_the_document_and_clause_pages_cost_the_same_with_200_voters(world, clie
             counts[url] = queries.count
         return counts
 
+    with factories.built(world):
+        # Open voting first: the ballot's "You voted" and count left are asked only then.
+        factories.voting_opened(factories.find_document(ACCORD))
     small = cost()
     with factories.built(world):
         document = factories.find_document(ACCORD)
-        factories.voting_opened(document)
         clause = factories.clause(document, "2")
         factories.amendment(clause)
         factories.amendment(clause, body="Another wording.")

@@ -379,7 +379,7 @@ def test_no_amendment_is_withdrawn_once_the_document_is_submitted(app, client):
     client.sign_in("member@example.org")
     page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     assert "Withdraw" not in page
-    assert client.get(f"/amendments/{amendment_id}/withdraw").status_code == 403
+    assert client.get(f"/amendments/{amendment_id}/withdraw").status_code == 409
     refused = client.post_form(f"/amendments/{amendment_id}/withdraw")
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409

@@ -374,7 +374,7 @@ def test_the_audit_page_is_for_admins_and_the_committee(protocol, client):
             select(AuditEvent).filter_by(action="version.published")
         ).first()
     history = client.get(f"/audit/version/{version_event.object_id}")
-    assert history.status_code == 200 and "version.published" in history.get_data(as_text=True)
+    assert history.status_code == 200 and "Version published" in history.get_data(as_text=True)
 
 
 def test_the_audit_page_is_paginated(protocol, client):
