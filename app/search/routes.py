@@ -17,18 +17,33 @@ bp = Blueprint("search", __name__)
 
 
 def _date(args: MultiDict, prefix: str) -> tuple[date | None, dict[str, str], str | None]:
-    """A GOV.UK date input's day, month and year → (date or None, the parts as typed, error)."""
+    """A GOV.UK date input's day, month and year → (date or None, the parts as typed, error).
+    The year must have 4 numbers (GOV.UK's pattern): "10000" is refused, not read as 1000."""
     parts = {
-        part: args.get(f"{prefix}-{part}", "").strip()[:4] for part in ("day", "month", "year")
+        part: args.get(f"{prefix}-{part}", "").strip()[:10] for part in ("day", "month", "year")
     }
     if not any(parts.values()):
         return None, parts, None
     if not all(parts.values()):
         return None, parts, "Enter a day, month and year, or leave all three empty"
+    if not all(value.isascii() and value.isdigit() for value in parts.values()):
+        return None, parts, "Enter a real date, for example 27 3 2025"
+    if len(parts["year"]) != 4:
+        return None, parts, "The year must include 4 numbers, for example 2025"
     try:
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"])), parts, None
     except ValueError:
         return None, parts, "Enter a real date, for example 27 3 2025"
+
+
+def _query(args: MultiDict) -> tuple[str, bool]:
+    """The search text, at most MAX_QUERY characters cut at a space (never mid-word), and
+    whether it was cut."""
+    text = args.get("q", "")
+    if len(text) <= service.MAX_QUERY:
+        return text, False
+    cut = text[: service.MAX_QUERY + 1]
+    return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[: service.MAX_QUERY]), True
 
 
 def _ids(values: list[str]) -> frozenset[int]:
@@ -40,9 +55,11 @@ def index():
     """Search everything the person may read: ranked, highlighted, filtered, paged."""
     require(can_search(current_user))
     args = request.args
-    text = args.get("q", "")[: service.MAX_QUERY]
+    text, shortened = _query(args)
     changed_from, from_parts, from_error = _date(args, "from")
     changed_to, to_parts, to_error = _date(args, "to")
+    if changed_from and changed_to and changed_to < changed_from:
+        changed_to, to_error = None, "The second date must be the same as or after the first"
     recommendation = args.get("recommendation", "")
     filters = service.Filters(
         kinds=frozenset(args.getlist("kind")) & frozenset(service.KINDS),
@@ -69,6 +86,8 @@ def index():
         block="results",
         status=422 if errors else 200,
         text=text,
+        shortened=shortened,
+        max_query=service.MAX_QUERY,
         results=results,
         filters=filters,
         from_parts=from_parts,

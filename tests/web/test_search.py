@@ -376,6 +376,41 @@ def test_a_bad_date_is_shown_by_its_field_and_keeps_the_input(app, world, client
     assert "Enter a real date" in html and 'href="#from-day"' in html and 'value="31"' in html
 
 
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("10000", "The year must include 4 numbers"),
+        ("99999", "The year must include 4 numbers"),
+        ("２０２６", "Enter a real date"),
+        ("-2026", "Enter a real date"),
+    ],
+)
+def test_a_year_that_is_not_4_numbers_is_refused_not_misread(app, world, client, year, message):
+    """ "10000" used to be cut to "1000", so everything since the year 1000 matched."""
+    client.sign_in("member@example.org")
+    response = client.get(f"/search?q=lantern&from-day=1&from-month=1&from-year={year}")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_dates_the_wrong_way_round_are_said_to_be(app, world, client):
+    client.sign_in("member@example.org")
+    response = client.get(
+        "/search?q=lantern&from-day=1&from-month=1&from-year=2030&to-day=1&to-month=1&to-year=2020"
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "must be the same as or after the first" in html and 'href="#to-day"' in html
+
+
+def test_a_long_search_is_cut_between_words_and_says_so(app, world, client):
+    client.sign_in("member@example.org")
+    html = client.get("/search?q=" + "lantern " * 800).get_data(as_text=True)
+    assert "Only the first 300 characters of your search were used" in html
+    assert "lanter”" not in html and "lantern”" in html  # the quoted query ends on a whole word
+    assert 'maxlength="300"' in html
+
+
 def test_pages_of_results(app, world, client):
     with factories.built(app):
         factories.discussion(
