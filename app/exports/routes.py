@@ -73,6 +73,17 @@ def choose(slug: str):
     )
 
 
+def _changes_not_earlier(form: ExportForm) -> str | None:
+    """Why the changes cannot be shown since the chosen version: it is the exported version or
+    a later one (a redline backwards, titled "Changes since Version 2" on Version 1)."""
+    since, version = form.changes_since.data, form.version.data
+    if not since or not version or version == "working" or form.changes_since.errors:
+        return None
+    if not (since.isdigit() and version.isdigit()) or int(since) < int(version):
+        return None
+    return f"Choose a version earlier than Version {version} to show the changes since"
+
+
 @bp.get("/documents/<slug>/export/download")
 def download(slug: str):
     """The export itself, as a download (or the print page, for HTML)."""
@@ -82,10 +93,13 @@ def download(slug: str):
     if not form.version.data:  # an address typed or cut short: no version named
         form.version.errors = [*form.version.errors, FRIENDLY_ERRORS["version"]]
         valid = False
-    if not valid:
+    backwards = _changes_not_earlier(form)
+    if not valid or backwards:
         for field, message in FRIENDLY_ERRORS.items():
             if form[field].errors:
                 form[field].errors = [message]
+        if backwards:
+            form.changes_since.errors = [backwards]
         return render(
             "exports/choose.html",
             document=document,

@@ -173,6 +173,23 @@ def test_changes_since_a_version_are_real_tracked_changes(protocol, client):
     assert "<w:ins " in xml and "senior" in xml
 
 
+def test_changes_cannot_be_shown_since_the_same_or_a_later_version(protocol, client):
+    """A redline backwards was made, titled "Changes since Version 2" on Version 1."""
+    first = _publish(protocol)
+    second = _publish(protocol)
+    client.sign_in("facilitator@example.org")
+    for since in (second.number, first.number):
+        response = _download(
+            client, format="pdf", version=str(first.number), changes_since=str(since)
+        )
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert f"Choose a version earlier than Version {first.number}" in html
+        assert 'href="#changes_since"' in html or 'href="#changes-since"' in html
+    fine = _download(client, format="md", version=str(second.number), changes_since="1")
+    assert fine.status_code == 200
+
+
 def test_the_print_page_obeys_the_content_security_policy(protocol, client):
     client.sign_in("facilitator@example.org")
     response = _download(client, format="html")
