@@ -138,6 +138,12 @@ class RealDateField(DateField):
             raise ValueError(f"{self.label.text} must be a real date") from error
 
 
+def _in_a_sentence(label: str) -> str:
+    """A field's label inside a sentence: its first letter lower case, the names in it kept
+    ("date of the Full Council meeting", not "date of the full council meeting")."""
+    return label[:1].lower() + label[1:]
+
+
 def date_field(label: str) -> RealDateField:
     """A required date in three boxes (day, month, year), with the house message."""
     return RealDateField(
@@ -145,7 +151,9 @@ def date_field(label: str) -> RealDateField:
         widget=GovDateInput(),
         format="%d %m %Y",
         validators=[
-            InputRequired(message=f"Enter the {label.lower()} as a real date, for example 2 4 2019")
+            InputRequired(
+                message=f"Enter the {_in_a_sentence(label)} as a real date, for example 2 4 2019"
+            )
         ],
     )
 

@@ -47,12 +47,26 @@ def show():
 def change_password():
     """Change your password; every other session you had ends, this browser stays signed in."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # A wrong current password is shown with the other errors, all at once.
+    if (
+        form.is_submitted()
+        and not valid
+        and form.current_password.data
+        and not form.current_password.errors
+        and not accounts.check_password(current_user, form.current_password.data)
+    ):
+        form.current_password.errors = [accounts.WRONG_CURRENT_PASSWORD]
+        form._errors = None  # WTForms caches form.errors: gather them again
+    if valid:
         try:
             accounts.change_password(current_user, form.current_password.data, form.password.data)
         except accounts.WrongPassword as error:
             db.session.rollback()
             form.current_password.errors = [str(error)]
+        except accounts.SamePassword as error:
+            db.session.rollback()
+            form.password.errors = [str(error)]
         except WeakPassword as error:  # the form checks this first; kept for safety
             db.session.rollback()
             form.password.errors = [str(error)]

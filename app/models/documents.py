@@ -60,6 +60,14 @@ class DocumentStatus(StrEnum):
         }[self]
 
     @property
+    def in_a_sentence(self) -> str:
+        """The label inside a sentence: its first letter lower case, the names of the
+        Standards Committee and Full Council kept as they are ("submitted to the Standards
+        Committee")."""
+        label = self.label.replace("to Standards Committee", "to the Standards Committee")
+        return label[0].lower() + label[1:]
+
+    @property
     def tag_colour(self) -> str:
         """The GOV.UK tag modifier for the status."""
         return {

@@ -47,6 +47,13 @@ class WrongPassword(Invalid):
     """The current password given to change it is not the person's (422, by the field)."""
 
 
+WRONG_CURRENT_PASSWORD = "Your current password is not right: enter it again"
+
+
+class SamePassword(Invalid):
+    """The new password is the one the person has now (422, by the field)."""
+
+
 class SessionAlreadyEnded(Gone):
     """The sign-in session was already ended (signed out, timed out, or ended elsewhere)."""
 
@@ -234,10 +241,13 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     person had ends (the caller opens a fresh one for the browser that asked) and any emailed
     link is withdrawn (ASVS 6.2.3, 7.4.3).
 
-    Raises ``WrongPassword`` (422) for a wrong current password, ``WeakPassword`` (422) for a
-    new one that is too short or too common; nothing changes then."""
+    Raises ``WrongPassword`` (422) for a wrong current password, ``SamePassword`` (422) for a
+    new one that is the current one, ``WeakPassword`` (422) for a new one that is too short or
+    too common; nothing changes then."""
     if not check_password(user, current_password):
-        raise WrongPassword("Your current password is not right: enter it again")
+        raise WrongPassword(WRONG_CURRENT_PASSWORD)
+    if new_password == current_password:
+        raise SamePassword("Enter a new password that is different from your current one")
     set_password(user, new_password)
     audit.record(
         "person.password_changed",

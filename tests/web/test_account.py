@@ -209,3 +209,33 @@ def test_a_weak_or_mismatched_new_password_is_refused_by_its_field(app):
     assert "confirm" in error_summary_targets(mismatch.get_data(as_text=True))
     with app.app_context():
         assert accounts.authenticate(email, PASSWORD) is not None
+
+
+def test_a_wrong_current_password_shows_with_the_other_errors(app):
+    """All errors at once: a wrong current password was not mentioned until the new
+    passwords matched."""
+    email = _member(app)
+    laptop = _browser(app, email, FIREFOX)
+    response = laptop.post_form(
+        "/account/password",
+        {
+            "current_password": "not-my-password",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD + "x",
+        },
+    )
+    assert response.status_code == 422
+    assert error_summary_targets(response.get_data(as_text=True)) == ["current_password", "confirm"]
+
+
+def test_the_new_password_must_differ_from_the_current_one(app):
+    email = _member(app)
+    laptop = _browser(app, email, FIREFOX)
+    same = laptop.post_form(
+        "/account/password",
+        {"current_password": PASSWORD, "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert same.status_code == 422
+    html = same.get_data(as_text=True)
+    assert "different from your current one" in html
+    assert error_summary_targets(html) == ["password"]

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.services import amendments, clauses, discussions, joint_sessions, lifecycle, voting
 from app.services import notifications as service
-from tests import databases
+from tests import databases, factories
 from tests.helpers import count_queries, make_user
 
 PROTOCOL = "member-officer-protocol"
@@ -878,3 +878,17 @@ def test_past_its_closing_time_voting_says_it_was_due_to_close_and_stays_open(se
         assert _document().voting_open is True and _document().is_voting_overdue
         voting.close_voting(_document(), by=_user(FACILITATOR))
         assert not _document().is_voting_overdue and _document().voting_closes_at is None
+
+
+def test_the_menu_count_says_one_unread_notification_in_the_singular(app, client):
+    from app.models import Notification, NotificationKind
+
+    with factories.built(app):
+        person = factories.member()
+        db.session.add(
+            Notification(user=person, kind=NotificationKind.REPLY, text="A reply", link="/")
+        )
+    client.sign_in("member@example.org")
+    html = client.get("/").get_data(as_text=True)
+    assert '1<span class="govuk-visually-hidden"> unread notification</span>' in html
+    assert "1 unread notifications" not in html.replace('<span class="govuk-visually-hidden">', "")
