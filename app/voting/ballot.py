@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.loaders import get_document_or_404
 from app.models import Choice, Document
-from app.rendering import render
+from app.rendering import is_htmx_request, render
 from app.services import ballot as service
 from app.text import normalise
 from app.voting.forms import BallotForm
@@ -188,3 +188,56 @@ def cast_ballot(slug: str):
         "success",
     )
     return redirect(url_for("documents.show", slug=document.slug) + "#voting", 303)
+
+
+@bp.post("/documents/<slug>/ballot/items/<key>")
+def save_ballot_item(slug: str, key: str):
+    """Cast one item of the ballot at once ("Save this vote now"), through the same
+    all-or-nothing service as the whole ballot. With htmx only the item's section is sent, and
+    it is put back as it now is (the page's status region says what happened); without
+    JavaScript the whole ballot comes here and is shown again, its other choices kept."""
+    document, items = _load(slug)
+    item = next((found for found in items if found.key == key), None)
+    if item is None:
+        abort(404)  # not on this person's ballot (voting on it closed, or no such item)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        abort(400)
+    entries = _read(items, request.form)
+    entry = next(found for found in entries if found.item.key == key)
+    status, saved, announcement = 200, None, ""
+    if not entry.choice:
+        entry.errors = [f"Choose Support, Oppose, Abstain or an interest for {item.name}"]
+    if entry.errors:
+        status, announcement = 422, entry.errors[0]
+    elif entry.changed:
+        try:
+            service.cast_ballot(current_user, document, _choices([entry], MultiDict()))
+        except service.BallotRefused as refused:
+            db.session.rollback()
+            entry.refusal = refused.refusals.get(key) or str(refused)
+            status, announcement = 409, entry.refusal
+        else:
+            db.session.commit()
+            fresh = next(
+                found for found in service.ballot_items(current_user, document) if found.key == key
+            )
+            entry = _prefilled([fresh])[0]
+            saved = f"Saved: {entry.label}"
+            announcement = f"{entry.label} on {item.name} is saved."
+    else:
+        saved = announcement = f"Your vote on {item.name} is already {entry.label}."
+    if is_htmx_request():
+        html = render_template(
+            "voting/ballot_item.html",
+            entry=entry,
+            choices=CHOICES,
+            document=document,
+            saved=saved,
+            announcement=announcement,
+        )
+        return make_response(html, status)
+    # The ballot again, this item as it now is and the other choices as they were made (not
+    # a redirect: the choices not yet cast live only in this form).
+    entries = [entry if found.item.key == key else found for found in entries]
+    return _page(document, entries, form, status=status, saved_message=saved and announcement)

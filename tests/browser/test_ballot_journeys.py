@@ -63,6 +63,14 @@ def ballot_journey(page) -> None:
     second.get_by_label("Oppose", exact=True).check()
     third.get_by_label("Declare an interest", exact=True).check()
     third.get_by_label(re.compile("If you declare an interest")).fill("I chair a body named in it")
+    # "Save this vote now" casts one item at once: in place with JavaScript, or through the
+    # whole form without it; the other choices are kept either way.
+    first.get_by_role("button", name=re.compile("^Save this vote now")).click()
+    if getattr(page, "without_javascript", False):
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is saved")
+    expect(first).to_contain_text("You voted: Support")
+    expect(second.get_by_label("Oppose", exact=True)).to_be_checked()
+    check_page(page)
     page.get_by_role("button", name="Continue to check your votes").click()
 
     expect(

@@ -231,3 +231,61 @@ def test_contents_list_and_previous_next_clause_links(accord, client):
     assert "1 Trust" in middle and "3 Respect" in middle
     first = client.get(f"{DOC}/clauses/1").get_data(as_text=True)
     assert 'rel="prev"' not in first and f'href="{DOC}/clauses/2" rel="next"' in first
+
+
+# "Save this vote now": one item cast at once, with htmx in place -------------------------
+
+
+def test_with_htmx_save_this_vote_casts_one_item_and_puts_it_back(accord, client):
+    keys = _ids(accord)
+    client.sign_in("member@example.org")
+    item = f"{BALLOT}/items/{keys['1']}"
+    saved = client.post_form(item, {f"choice-{keys['1']}": "support"}, htmx=True)
+    assert saved.status_code == 200
+    html = saved.get_data(as_text=True)
+    assert "<html" not in html and f'id="item-{keys["1"]}"' in html
+    assert "You voted: Support" in html and "Saved: Support" in html
+    assert 'id="announcer"' in html and "Support on clause 1 is saved." in html
+    assert _votes(accord) == {keys["1"]: "support", keys["2"]: "oppose"}
+    again = client.post_form(item, {f"choice-{keys['1']}": "support"}, htmx=True)
+    assert "already Support" in again.get_data(as_text=True)
+    client.post_form(item, {f"choice-{keys['1']}": "abstain"}, htmx=True)
+    assert _votes(accord)[keys["1"]] == "abstain"
+
+
+def test_without_javascript_save_this_vote_keeps_the_other_choices(accord, client):
+    keys = _ids(accord)
+    client.sign_in("member@example.org")
+    response = client.post_form(
+        f"{BALLOT}/items/{keys['1']}",
+        {
+            f"choice-{keys['1']}": "support",
+            f"choice-{keys['2']}": "oppose",  # pre-filled, sent as a browser sends it
+            f"choice-{keys['a']}": "oppose",
+        },
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Support on clause 1 is saved." in html and "not cast yet" in html
+    assert _checked(html) == {keys["1"]: "support", keys["2"]: "oppose", keys["a"]: "oppose"}
+    assert _votes(accord) == {keys["1"]: "support", keys["2"]: "oppose"}  # only the one saved
+
+
+def test_saving_one_item_needs_a_choice_and_an_interest_its_reason(accord, client):
+    keys = _ids(accord)
+    client.sign_in("member@example.org")
+    item = f"{BALLOT}/items/{keys['3']}"
+    nothing = client.post_form(item, {}, htmx=True)
+    assert nothing.status_code == 422 and "Choose Support, Oppose" in nothing.get_data(as_text=True)
+    no_reason = client.post_form(item, {f"choice-{keys['3']}": "interest"}, htmx=True)
+    assert no_reason.status_code == 422
+    assert "Say briefly why you have an interest" in no_reason.get_data(as_text=True)
+    assert keys["3"] not in _votes(accord)
+    declared = client.post_form(
+        item,
+        {f"choice-{keys['3']}": "interest", f"reason-{keys['3']}": "My spouse works there"},
+        htmx=True,
+    )
+    assert declared.status_code == 200
+    assert _votes(accord)[keys["3"]] == "interest"
+    assert client.post_form(f"{BALLOT}/items/c999999", {}, htmx=True).status_code == 404
