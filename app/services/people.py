@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -225,6 +224,8 @@ def email_problem(email: str) -> str | None:
         return "Enter an email address"
     if len(email) > MAX_LENGTHS["email"]:
         return "The email address must be 254 characters or fewer"
+    from email_validator import EmailNotValidError, validate_email  # not at start-up
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
