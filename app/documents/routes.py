@@ -83,7 +83,7 @@ def show(slug: str):
         "documents/show.html",
         document=document,
         clauses=clauses,
-        clause_tallies=voting.tallies(clauses=clauses),
+        clause_tallies=voting.tallies(clauses=clauses, cached=True),
         outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
