@@ -59,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
+    from app.connections import init_connections
+
+    init_connections(app)
     init_migrations(app, os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
