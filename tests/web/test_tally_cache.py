@@ -9,7 +9,7 @@ import re
 import pytest
 
 from app.extensions import cache, db
-from app.models import Choice, Clause, Document, Role
+from app.models import Choice, Clause, Document, Role, User
 from app.services import clauses, people, voting
 from tests import factories
 
@@ -100,3 +100,25 @@ def test_a_group_change_makes_a_new_key(world):
         after = voting.tallies(clauses=document.clauses, cached=True)
         assert after[("clause", document.clauses[0].id)].by_group["Green Group"]["support"] == 1
         assert "Labour Group" not in after[("clause", document.clauses[0].id)].by_group
+
+
+def test_who_voted_how_names_people_as_their_description_does(world):
+    with factories.built(world):
+        factories.person(
+            roles=[Role.MEMBER, Role.STANDARDS], email="both@example.org", group="Green Group"
+        )
+    _vote(world, "both@example.org", Choice.SUPPORT)
+    _vote(world, "officer2@example.org", Choice.OPPOSE)
+    with world.app_context():
+        document = db.session.scalars(db.select(Document)).first()
+        clause = document.clauses[0]
+        voters = voting.tallies(clauses=[clause], with_voters=True)[("clause", clause.id)].voters
+        assert [(voter.display_name, vote.choice) for voter, vote in voters] == [
+            (factories.user("both@example.org").display_name, Choice.SUPPORT),
+            (factories.user("officer2@example.org").display_name, Choice.OPPOSE),
+        ]
+        for voter, vote in voters:
+            person = db.session.get(User, voter.id)
+            assert voter.description == person.description
+            assert not vote.is_set_aside and vote.revision_number == clause.revision_number
+        assert voters[0][0].description == "Member, Green Group; Standards Committee"
