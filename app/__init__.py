@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
-from app.extensions import cache, csrf, db, limiter, migrate
+from app.extensions import cache, csrf, db, init_migrations, limiter
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -59,7 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    from app.connections import init_connections
+
+    init_connections(app)
+    init_migrations(app, os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)

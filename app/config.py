@@ -49,13 +49,14 @@ def derived_settings(config: dict) -> dict:
 
 
 def engine_options(url: str, timeout: int) -> dict:
-    """SQLAlchemy engine options: a stale pooled connection is tested before use, and on
+    """SQLAlchemy engine options: pooled connections replaced after half an hour, and on
     PostgreSQL a server that does not answer fails the connection within ``timeout`` seconds
     (``DATABASE_CONNECT_TIMEOUT_SECONDS``, default 5) instead of holding the worker until
     gunicorn kills it, which answers gunicorn's bare "Internal Server Error" rather than the
     product's 503 page. ``tcp_user_timeout`` (milliseconds) bounds a server that vanishes
-    mid-query the same way."""
-    options: dict = {"pool_pre_ping": True}
+    mid-query the same way. A pooled connection is tested only after it has been idle a while
+    (``app.connections``), not at every checkout, and replaced after ``pool_recycle`` seconds."""
+    options: dict = {"pool_pre_ping": False, "pool_recycle": 1800}
     if url.startswith("postgresql"):
         options["connect_args"] = {
             "connect_timeout": timeout,

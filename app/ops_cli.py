@@ -7,12 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from alembic.migration import MigrationContext
-from alembic.script import Script, ScriptDirectory
 from flask import Flask, current_app, g
 from flask.cli import AppGroup, with_appcontext
-from flask_migrate import cli as migrate_cli
-from flask_migrate import downgrade
 
 from app import backups
 from app.extensions import db
@@ -81,6 +77,9 @@ def restore_backup(file: Path, into: str, replace: bool) -> None:
 def revisions_undone(target: str) -> list:
     """The migration scripts whose ``downgrade()`` runs to go from the database's revision to
     ``target`` (a revision, ``-N`` or ``base``), newest first."""
+    from alembic.migration import MigrationContext
+    from alembic.script import Script, ScriptDirectory
+
     config = current_app.extensions["migrate"].migrate.get_config()
     script = ScriptDirectory.from_config(config)
     with db.engine.connect() as connection:
@@ -132,22 +131,10 @@ def guarded_downgrade(directory, sql, tag, x_arg, data_loss_accepted, revision) 
                 "backup first (flask --app wsgi backup create), then run again with "
                 "--i-understand-data-loss."
             )
+    from flask_migrate import downgrade
+
     downgrade(directory or g.directory, revision, sql, tag, x_arg or g.x_arg)
-
-
-def guarded_db_group() -> click.Group:
-    """Flask-Migrate's ``db`` group with its ``downgrade`` replaced by the guarded one."""
-    original = migrate_cli.db
-    group = click.Group(
-        name="db",
-        commands={**original.commands, "downgrade": guarded_downgrade},
-        callback=original.callback,
-        params=original.params,
-        help=original.help,
-    )
-    return group
 
 
 def init_ops_cli(app: Flask) -> None:
     app.cli.add_command(backup_commands)
-    app.cli.add_command(guarded_db_group(), name="db")

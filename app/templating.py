@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.security import safe_join
+from wtforms import Field
 
 from app.audit_words import action_label
 from app.markdown import render_markdown
@@ -48,6 +50,37 @@ def time_ago(value: datetime | None) -> str:
                 return london_time(value).split(" at ")[0]
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
+
+
+_BLANK_WIDGETS: dict[tuple, Markup] = {}
+
+
+def blank_widget(field: Field, params: dict | None = None) -> Markup:
+    """``field`` rendered by its GOV.UK widget with ``params``, as ``field(params=params)``.
+
+    A blank field (no data, nothing submitted, no errors) renders the same every time for the
+    same form field and ``params``: a pure function of them, so it is rendered once per process
+    and kept (a character-count textarea costs about a tenth of a discussion page otherwise).
+    A field with anything in it is rendered afresh."""
+    if field.errors or field.raw_data or field.data:
+        return field(params=params or {})
+    key = (
+        type(field),
+        type(field.widget),
+        field.id,
+        field.name,
+        field.label.text,
+        field.description,
+        repr(field.render_kw),
+        repr(field.flags),
+        repr(params),
+    )
+    found = _BLANK_WIDGETS.get(key)
+    if found is None:
+        found = _BLANK_WIDGETS[key] = Markup(field(params=params or {}))
+        if len(_BLANK_WIDGETS) > 256:  # a fixed set of forms: this never grows in use
+            _BLANK_WIDGETS.clear()
+    return found
 
 
 def iso_time(value: datetime | None) -> str:
@@ -115,6 +148,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
     app.jinja_env.globals["former_name"] = former_name
+    app.jinja_env.globals["blank_widget"] = blank_widget
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count
     app.jinja_env.filters["markdown"] = render_markdown

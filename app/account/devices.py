@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ua_parser import parse
-
 UNKNOWN = "Unknown browser"
 
 
@@ -15,6 +13,8 @@ def describe_device(user_agent: str | None) -> str:
     for a missing or unrecognised header (ua-parser's regexes, uap-core)."""
     if not user_agent:
         return UNKNOWN
+    from ua_parser import parse  # here, not at start-up: only the sessions list needs it
+
     result = parse(user_agent)
     browser = result.user_agent
     name = UNKNOWN

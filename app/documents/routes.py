@@ -85,7 +85,7 @@ def show(slug: str):
         "documents/show.html",
         document=document,
         clauses=clauses,
-        clause_tallies=voting.tallies(clauses=clauses),
+        clause_tallies=voting.tallies(clauses=clauses, cached=True),
         progress=ballot.progress(current_user, document, clauses),
         outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,

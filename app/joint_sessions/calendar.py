@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from icalendar import Calendar, Event
 
 from app.mail import external_url
 from app.models import JointSession
@@ -11,6 +10,8 @@ from app.services.joint_sessions import LONDON
 
 
 def calendar_for(sessions: list[JointSession]) -> bytes:
+    from icalendar import Calendar, Event  # here, not at start-up: only this answer needs it
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{current_app.config['COUNCIL_NAME']}//Accord//EN")
     calendar.add("version", "2.0")

@@ -179,20 +179,25 @@ class User(UserMixin, Base):
     @property
     def description(self) -> str:
         """How the person is introduced next to their name: 'Member, Labour Group'."""
-        parts = []
-        if self.is_member:
-            parts.append(f"Member, {self.group}" if self.group else "Member")
-        if self.is_officer:
-            parts.append(self.job_title or "Officer")
-        if self.is_standards:
-            parts.append(
-                "Independent Person" if self.is_independent_person else "Standards Committee"
-            )
-        if self.is_facilitator:
-            parts.append("Facilitator")
-        if self.is_admin:
-            parts.append("Administrator")
-        return "; ".join(parts)
+        return describe(self.roles, self.group, self.job_title, self.is_independent_person)
+
+
+def describe(
+    roles: frozenset[Role], group: str | None, job_title: str | None, independent: bool
+) -> str:
+    """``User.description`` from its parts (for lists read without loading whole people)."""
+    parts = []
+    if Role.MEMBER in roles:
+        parts.append(f"Member, {group}" if group else "Member")
+    if Role.OFFICER in roles:
+        parts.append(job_title or "Officer")
+    if Role.STANDARDS in roles:
+        parts.append("Independent Person" if independent else "Standards Committee")
+    if Role.FACILITATOR in roles:
+        parts.append("Facilitator")
+    if Role.ADMIN in roles:
+        parts.append("Administrator")
+    return "; ".join(parts)
 
 
 # Email is unique whatever its case: "Jo@Example.org" and "jo@example.org" are one person.

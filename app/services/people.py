@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -244,6 +243,8 @@ def email_problem(email: str) -> str | None:
         return "Enter an email address"
     if len(email) > MAX_LENGTHS["email"]:
         return "The email address must be 254 characters or fewer"
+    from email_validator import EmailNotValidError, validate_email  # not at start-up
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:

@@ -17,15 +17,15 @@ the wording they apply to, and never change.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, case, delete, func, or_, select, update
 
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import (
     Amendment,
     Choice,
@@ -42,6 +42,7 @@ from app.models import (
     VotingEvent,
     utcnow,
 )
+from app.models.people import describe
 from app.rules import (
     MEMBERS,
     OFFICERS,
@@ -241,6 +242,30 @@ class SideTally:
         return {"eligible": self.eligible, **self.counts}
 
 
+@dataclass(frozen=True)
+class Voter:
+    """Who cast a vote, as "Who voted how" names them (``User.description``)."""
+
+    id: int
+    display_name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CastVote:
+    """A vote as "Who voted how" and "your vote" show it (the parts of ``Vote`` they read)."""
+
+    choice: Choice
+    interest_reason: str | None
+    revision_number: int | None
+    set_aside_reason: SetAsideReason | None
+    cast_at: datetime
+
+    @property
+    def is_set_aside(self) -> bool:
+        return self.set_aside_reason is not None
+
+
 @dataclass
 class Tally:
     """Counted votes per side and Group; ``set_aside``: how many votes on the item are kept but
@@ -249,7 +274,7 @@ class Tally:
     members: SideTally
     officers: SideTally
     by_group: dict[str, dict[str, int]]
-    voters: list[tuple[User, Vote]] = field(default_factory=list)
+    voters: list[tuple[Voter, CastVote]] = field(default_factory=list)
     set_aside: int = 0
 
     def side(self, name: str) -> SideTally:
@@ -295,19 +320,51 @@ def _item_key(clause_id: int | None, amendment_id: int | None) -> tuple[str, int
     return ("amendment", amendment_id)
 
 
+def _voting_people():
+    """Each active Member or Officer once: (user id, Group, 1 if a Member else 0)."""
+    return (
+        select(
+            User.id.label("user_id"),
+            User.group.label("group"),
+            func.max(case((UserRole.role == Role.MEMBER, 1), else_=0)).label("member"),
+        )
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.active.is_(True), UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
+        .group_by(User.id, User.group)
+    )
+
+
+TALLY_CACHE_VERSION = 1  # bump when the grouped rows below change shape
+
+
 def tallies(
     *,
     clauses: Sequence[Clause] = (),
     amendments: Sequence[Amendment] = (),
     with_voters: bool = False,
     eligible: dict[str, int] | None = None,
+    cached: bool = False,
 ) -> dict[tuple[str, int], Tally]:
     """Tallies for many items at once, keyed ("clause", id) or ("amendment", id).
 
     Counts only votes that are not set aside, on a clause's current wording, by active Members
     and Officers (the population ``eligible_voters`` counts); the rest are counted in
-    ``Tally.set_aside``. A fixed number of queries whatever the number of items and voters.
+    ``Tally.set_aside``. A fixed number of queries whatever the number of items and voters:
+    one statement groups the votes by item, choice, side, Group and whether they count.
+
+    ``cached`` (clauses only, for pages that show the counts): the grouped counts come from
+    the shared cache under a key of every clause's change marker and wording number (a vote,
+    a changed vote, a withdrawn interest and a new wording move them on: ``cast_vote``,
+    ``withdraw_interest``, ``revise_clause``) and a digest of every active Member and Officer
+    with their side and Group (read here, in place of ``eligible_voters``: a deactivation, a
+    role or Group change makes a new key). So the page costs one small statement instead of
+    counting every vote; recorded outcomes never use it.
     """
+    people_rows = None
+    if cached and not amendments and not with_voters and clauses and eligible is None:
+        people_rows = [tuple(row) for row in db.session.execute(_voting_people()).all()]
+        members = sum(1 for row in people_rows if row[2])
+        eligible = {MEMBERS: members, OFFICERS: len(people_rows) - members}
     eligible = eligible if eligible is not None else eligible_voters()
     result: dict[tuple[str, int], Tally] = {}
     for kind, items in (("clause", clauses), ("amendment", amendments)):
@@ -326,33 +383,18 @@ def tallies(
         conditions.append(Vote.clause_id.in_(clause_ids))
     if amendment_ids:
         conditions.append(Vote.amendment_id.in_(amendment_ids))
-    is_member = (
-        select(UserRole.user_id)
-        .where(UserRole.user_id == Vote.user_id, UserRole.role == Role.MEMBER)
-        .exists()
-    )
-    voters = select(UserRole.user_id).where(UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
-    counted = and_(
-        Vote.set_aside_at.is_(None),
-        or_(Vote.clause_id.is_(None), Vote.revision_number == Clause.revision_number),
-        User.active.is_(True),
-        Vote.user_id.in_(voters),
-    )
-    rows = db.session.execute(
-        select(
-            Vote.clause_id,
-            Vote.amendment_id,
-            Vote.choice,
-            is_member,
-            User.group,
-            counted,
-            func.count(),
-        )
-        .join(User, User.id == Vote.user_id)
-        .outerjoin(Clause, Clause.id == Vote.clause_id)
-        .where(or_(*conditions))
-        .group_by(Vote.clause_id, Vote.amendment_id, Vote.choice, is_member, User.group, counted)
-    ).all()
+    key = None
+    rows = None
+    if people_rows is not None:
+        digest = hashlib.sha256(repr(sorted(people_rows)).encode()).hexdigest()
+        markers = repr([(c.id, c.activity, c.revision_number) for c in clauses])
+        of_clauses = hashlib.sha256(markers.encode()).hexdigest()
+        key = f"tallies:{TALLY_CACHE_VERSION}:{digest}:{of_clauses}"
+        rows = cache.get(key)
+    if rows is None:
+        rows = _grouped_votes(conditions)
+        if key is not None:
+            cache.set(key, rows)
     for clause_id, amendment_id, choice, member, group, is_counted, count in rows:
         tally = result[_item_key(clause_id, amendment_id)]
         if not is_counted:
@@ -363,14 +405,89 @@ def tallies(
         if member:
             tally.by_group[group or "No Group"][Choice(choice).value] += count
     if with_voters:
-        for vote in db.session.scalars(
-            select(Vote)
-            .where(or_(*conditions))
-            .options(joinedload(Vote.user).joinedload(User.role_grants))
-            .order_by(Vote.cast_at)
-        ).unique():
-            result[_item_key(vote.clause_id, vote.amendment_id)].voters.append((vote.user, vote))
+        _add_voters(result, conditions)
     return result
+
+
+def _add_voters(result: dict[tuple[str, int], Tally], conditions: list) -> None:
+    """Every vote matching any of ``conditions``, oldest first, with its voter, into its item's
+    ``Tally.voters``: one statement of plain rows (a vote's row once for each of its voter's
+    roles), not whole people, which cost ten times as much to load."""
+    rows = db.session.execute(
+        select(
+            Vote.id,
+            Vote.clause_id,
+            Vote.amendment_id,
+            Vote.choice,
+            Vote.interest_reason,
+            Vote.revision_number,
+            Vote.set_aside_reason,
+            Vote.cast_at,
+            User.id,
+            User.display_name,
+            User.group,
+            User.job_title,
+            User.is_independent_person,
+            UserRole.role,
+        )
+        .join(User, User.id == Vote.user_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(or_(*conditions))
+        .order_by(Vote.cast_at, Vote.id)
+    ).all()
+    votes: dict[int, list] = {}
+    for row in rows:
+        votes.setdefault(row[0], []).append(row)
+    for same in votes.values():
+        first = same[0]
+        roles = frozenset(Role(row[13]) for row in same if row[13] is not None)
+        voter = Voter(first[8], first[9], describe(roles, first[10], first[11], first[12]))
+        vote = CastVote(
+            Choice(first[3]),
+            first[4],
+            first[5],
+            SetAsideReason(first[6]) if first[6] is not None else None,
+            first[7],
+        )
+        result[_item_key(first[1], first[2])].voters.append((voter, vote))
+
+
+def _grouped_votes(conditions: list) -> list[tuple]:
+    """The votes matching any of ``conditions`` counted by (clause id, amendment id, choice,
+    1 if by a Member, Group, 1 if counted): each active Member or Officer joined by key, so
+    only the groups (a few hundred rows, not the thousands of votes) come back."""
+    people = _voting_people().subquery()
+    counted = case(
+        (
+            and_(
+                Vote.set_aside_at.is_(None),
+                people.c.user_id.is_not(None),
+                or_(Vote.clause_id.is_(None), Vote.revision_number == Clause.revision_number),
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    member = func.coalesce(people.c.member, 0)
+    choice = Vote.choice
+    return [
+        (row[0], row[1], Choice(row[2]).value, row[3], row[4], row[5], row[6])
+        for row in db.session.execute(
+            select(
+                Vote.clause_id,
+                Vote.amendment_id,
+                choice,
+                member,
+                people.c.group,
+                counted,
+                func.count(),
+            )
+            .outerjoin(people, people.c.user_id == Vote.user_id)
+            .outerjoin(Clause, Clause.id == Vote.clause_id)
+            .where(or_(*conditions))
+            .group_by(Vote.clause_id, Vote.amendment_id, choice, member, people.c.group, counted)
+        )
+    ]
 
 
 def rule_of(document: Document) -> dict:

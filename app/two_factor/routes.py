@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from flask import Blueprint, abort, flash, make_response, redirect, url_for
 from flask_login import current_user
 
@@ -77,6 +76,8 @@ def qr_code():
     secret = two_factor.pending_secret(current_user)
     if secret is None:
         abort(404)
+    import segno  # here, not at start-up: only this answer needs it
+
     svg = io.BytesIO()
     segno.make(two_factor.provisioning_uri(current_user, secret), error="m").save(
         svg, kind="svg", scale=5, border=4, xmldecl=False, light="#fff"

@@ -62,3 +62,25 @@ def test_safe_next_only_allows_paths_on_this_site(target, expected):
 def test_templates_can_ask_the_permission_predicates(app):
     with app.test_request_context():
         assert render_template_string("{{ can_read_recommendations(None) }}") == "False"
+
+
+def test_a_blank_widget_is_kept_and_a_filled_one_rendered_afresh(app):
+    """``blank_widget`` gives what the field renders itself; only blank fields are kept."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.discussions.forms import CommentForm
+    from app.templating import blank_widget
+
+    params = {"label": {"text": "Your comment"}, "maxlength": 10000, "rows": 5}
+    with app.test_request_context():
+        blank = CommentForm(formdata=None)
+        first = blank_widget(blank.body, params)
+        assert first == blank.body(params=params)
+        assert blank_widget(CommentForm(formdata=None).body, params) is first
+        filled = CommentForm(formdata=MultiDict({"body": "Typed <words>"}))
+        filled.validate()
+        shown = blank_widget(filled.body, params)
+        assert "Typed &lt;words&gt;" in shown and shown != first
+        assert blank_widget(blank.submit, {"text": "Post reply"}) == blank.submit(
+            params={"text": "Post reply"}
+        )

@@ -1,0 +1,124 @@
+"""The document page's vote counts come from the shared cache (``voting.tallies(cached=True)``)
+and are never stale: a vote, a changed vote, a new wording, a deactivation, a change of side or
+of Group shows at once, and the page matches one rendered with an empty cache."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.extensions import cache, db
+from app.models import Choice, Clause, Document, Role, User
+from app.services import clauses, people, voting
+from tests import factories
+
+COUNTS = re.compile(r'<p class="govuk-body-s[^"]*app-clause-votes">.*?</p>', re.S)
+
+
+@pytest.fixture
+def world(app):
+    """The five role accounts, two more Members (Labour and Green) and an Officer, and an Open
+    Accord of three clauses with voting open."""
+    with factories.built(app):
+        factories.everyone()
+        factories.person(Role.MEMBER, email="labour@example.org", group="Labour Group")
+        factories.person(Role.MEMBER, email="green@example.org", group="Green Group")
+        factories.person(Role.OFFICER, email="officer2@example.org")
+        factories.voting_opened(factories.document(clauses=3))
+    return app
+
+
+def _counts(client, slug: str) -> list[str]:
+    return COUNTS.findall(client.get(f"/documents/{slug}").get_data(as_text=True))
+
+
+def _check(app, client, slug: str) -> list[str]:
+    """The counts as served, after checking they match a render from an empty cache."""
+    served = _counts(client, slug)
+    with app.app_context():
+        cache.clear()
+    assert _counts(client, slug) == served
+    return served
+
+
+def _vote(app, email: str, choice: Choice, number: str = "1") -> None:
+    with factories.built(app):
+        document = db.session.scalars(db.select(Document)).first()
+        voting.cast_vote(factories.user(email), choice, clause=factories.clause(document, number))
+
+
+def test_the_counts_follow_every_change(world):
+    client = world.test_client()
+    client.sign_in("member@example.org")
+    with world.app_context():
+        slug = db.session.scalars(db.select(Document)).first().slug
+    assert "Members 0 for, 0 against" in _check(world, client, slug)[0]
+    _vote(world, "labour@example.org", Choice.SUPPORT)
+    _vote(world, "officer2@example.org", Choice.OPPOSE)
+    first = _counts(client, slug)[0]
+    assert "Members 1 for, 0 against; Officers 0 for, 1 against" in first
+    assert _check(world, client, slug)[0] == first
+    _vote(world, "labour@example.org", Choice.OPPOSE)  # a changed vote
+    assert "Members 0 for, 1 against" in _counts(client, slug)[0]
+    with factories.built(world):  # a deactivation (votes set aside while voting is open)
+        people.deactivate(factories.user("officer2@example.org"))
+    assert "Officers 0 for, 0 against" in _counts(client, slug)[0]
+    with factories.built(world):  # a Member becomes an Officer: their vote stops counting
+        labour = factories.user("labour@example.org")
+        people.update_person(
+            labour, by=None, name=labour.display_name, email=labour.email, roles={Role.OFFICER}
+        )
+    assert "Members 0 for, 0 against" in _counts(client, slug)[0]
+    _vote(world, "green@example.org", Choice.SUPPORT, "2")
+    assert "Members 1 for, 0 against" in _counts(client, slug)[1]
+    with factories.built(world):  # a new wording sets the votes on the old one aside
+        clause = db.session.scalars(db.select(Clause).where(Clause.number == "2")).first()
+        clauses.revise_clause(clause, clause.heading, "New words", by=None, reason="tidy")
+    assert "Members 0 for, 0 against" in _counts(client, slug)[1]
+    _check(world, client, slug)
+
+
+def test_a_group_change_makes_a_new_key(world):
+    _vote(world, "labour@example.org", Choice.SUPPORT)
+    with world.app_context():
+        document = db.session.scalars(db.select(Document)).first()
+        before = voting.tallies(clauses=document.clauses, cached=True)
+        assert before[("clause", document.clauses[0].id)].by_group["Labour Group"]["support"] == 1
+    with factories.built(world):
+        labour = factories.user("labour@example.org")
+        people.update_person(
+            labour,
+            by=None,
+            name=labour.display_name,
+            email=labour.email,
+            roles={Role.MEMBER},
+            group="Green Group",
+        )
+    with world.app_context():
+        document = db.session.scalars(db.select(Document)).first()
+        after = voting.tallies(clauses=document.clauses, cached=True)
+        assert after[("clause", document.clauses[0].id)].by_group["Green Group"]["support"] == 1
+        assert "Labour Group" not in after[("clause", document.clauses[0].id)].by_group
+
+
+def test_who_voted_how_names_people_as_their_description_does(world):
+    with factories.built(world):
+        factories.person(
+            roles=[Role.MEMBER, Role.STANDARDS], email="both@example.org", group="Green Group"
+        )
+    _vote(world, "both@example.org", Choice.SUPPORT)
+    _vote(world, "officer2@example.org", Choice.OPPOSE)
+    with world.app_context():
+        document = db.session.scalars(db.select(Document)).first()
+        clause = document.clauses[0]
+        voters = voting.tallies(clauses=[clause], with_voters=True)[("clause", clause.id)].voters
+        assert [(voter.display_name, vote.choice) for voter, vote in voters] == [
+            (factories.user("both@example.org").display_name, Choice.SUPPORT),
+            (factories.user("officer2@example.org").display_name, Choice.OPPOSE),
+        ]
+        for voter, vote in voters:
+            person = db.session.get(User, voter.id)
+            assert voter.description == person.description
+            assert not vote.is_set_aside and vote.revision_number == clause.revision_number
+        assert voters[0][0].description == "Member, Green Group; Standards Committee"
