@@ -7,7 +7,6 @@ triggers (dropped on the test's own SQLite copy; skipped with the replica role o
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from docx import Document as WordDocument
@@ -113,10 +112,10 @@ def test_publication_decision_and_adoption_each_record_the_head(app, trail):
         lifecycle.move(document, DocumentStatus.CLOSED, by=facilitator)
         version = db.session.get(DocumentVersion, version_id)
         lifecycle.move(document, DocumentStatus.SUBMITTED, by=facilitator, version=version)
-        lifecycle.decide(document, Decision.RECOMMEND, date(2026, 3, 3), by=facilitator)
+        lifecycle.decide(document, Decision.RECOMMEND, lifecycle.council_today(), by=facilitator)
         db.session.commit()
         head_at_decision = audit.head()
-        lifecycle.adopt(document, date(2026, 4, 1), by=facilitator)
+        lifecycle.adopt(document, lifecycle.council_today(), by=facilitator)
         db.session.commit()
         head_at_adoption = audit.head()
         points = db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()

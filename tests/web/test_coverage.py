@@ -24,8 +24,8 @@ DOC = f"/documents/{SLUG}"
 SOURCES = ("Culture Review 2019", "Corporate Peer Challenge 2019")
 # Whole requests, signing in included (the person, their roles and unread count: one); none
 # grows with the number of sources or recommendations.
-REVIEW_QUERIES = 5  # the coverage section of the review, on its own page
-COVERAGE_QUERIES = 4
+REVIEW_QUERIES = 6  # the coverage section of the review, and the header's task count
+COVERAGE_QUERIES = 5  # with the header's task count
 EXPORT_QUERIES = 17  # the audit trail head, the votes set aside, and the annex's amendments,
 # declarations and wordings with their authors (papers a committee can file)
 
