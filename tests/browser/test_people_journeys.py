@@ -48,7 +48,7 @@ def test_an_administrator_invites_a_member_who_accepts_and_is_signed_in(page, br
     roles = page.get_by_role("group", name="Roles")
     expect(page.get_by_label("Political Group")).to_be_hidden()  # revealed with its role
     roles.get_by_role("checkbox", name="Member", exact=True).check()
-    page.get_by_label("Political Group").fill("Labour Group")
+    page.get_by_label("Political Group").select_option("Labour Group")
     page.get_by_role("button", name="Send the invitation").click()
 
     summary = page.locator(".govuk-error-summary")
@@ -57,7 +57,7 @@ def test_an_administrator_invites_a_member_who_accepts_and_is_signed_in(page, br
     assert_accessible(page)
     summary.get_by_role("link", name="Enter the Member's ward").click()
     expect(page.get_by_label("Ward")).to_be_focused()
-    page.get_by_label("Ward").fill("Parr")
+    page.get_by_label("Ward").select_option("Parr")
     page.get_by_role("button", name="Send the invitation").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Jo Bloggs")
@@ -104,7 +104,7 @@ def test_without_javascript_an_administrator_invites_an_officer_and_deactivates_
     ).check()
     # Without JavaScript every role's details are shown.
     page.get_by_label("Job title").fill("Assistant Director")
-    page.get_by_role("textbox", name="Service").fill("Legal and Governance")
+    page.get_by_role("combobox", name="Service").select_option("Legal and Governance")
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam Patel")
 

@@ -152,7 +152,7 @@ def test_voting_live_with_javascript_and_declaring_an_interest(page, browser, li
         officer.get_by_label("Why do you have an interest?").fill(reason)
         officer.get_by_role("button", name="Declare interest").click()
 
-        expect(officer).to_have_url(re.compile(re.escape(clause_url(3)) + "#vote-panel$"))
+        expect(officer).to_have_url(re.compile(re.escape(clause_url(3)) + "#main-content$"))
         expect(officer.locator("#my-vote")).to_contain_text(f"You declared an interest: “{reason}”")
         expect(vote_button(officer, "Support")).to_have_count(0)
         expect(officer.locator(".app-vote-form")).to_have_count(0)
@@ -192,8 +192,8 @@ def test_voting_without_javascript(page_without_javascript, browser, live_server
     ) as posted:
         vote_button(page, "Abstain").click()
     assert posted.value.status == 303
-    assert posted.value.headers["location"].endswith(clause_url(4) + "#vote-panel")
-    expect(page).to_have_url(re.compile(re.escape(clause_url(4)) + "#vote-panel$"))
+    assert posted.value.headers["location"].endswith(clause_url(4) + "#main-content")
+    expect(page).to_have_url(re.compile(re.escape(clause_url(4)) + "#main-content$"))
     expect(page.get_by_text("Your vote is recorded: Abstain.")).to_be_visible()
     expect(page.locator("#my-vote")).to_contain_text("Your vote: Abstain")
     expect(vote_button(page, "Abstain")).to_have_attribute("aria-pressed", "true")
