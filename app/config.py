@@ -200,6 +200,9 @@ def settings(env: str, instance_path: str) -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Always given: Flask-Limiter otherwise keeps the value an earlier app in the process
+        # set (its init_app reads it with setdefault on the one shared limiter).
+        "RATELIMIT_ENABLED": True,
         "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
             "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
         ),

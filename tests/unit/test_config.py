@@ -179,3 +179,14 @@ def test_production_names_the_session_cookie_with_the_host_prefix(monkeypatch, t
     )
     with pytest.raises(ConfigError, match="__Host-"):
         create_app({"ACCORD_ENV": "production", "SESSION_COOKIE_DOMAIN": "sthelens.example"})
+
+
+def test_one_app_switching_the_throttle_off_does_not_switch_it_off_for_the_next():
+    """Flask-Limiter's init_app reads RATELIMIT_ENABLED with setdefault on the one shared
+    limiter: an app made without it used to inherit the previous app's False."""
+    from app.extensions import limiter
+
+    create_app({"ACCORD_ENV": "test", "RATELIMIT_ENABLED": False})
+    assert limiter.enabled is False
+    create_app({"ACCORD_ENV": "test"})
+    assert limiter.enabled is True

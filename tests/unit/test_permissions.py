@@ -67,6 +67,7 @@ from app.permissions import (
     can_start_discussion,
     can_suggest_in_word,
     can_switch_off_two_factor,
+    can_use_ballot,
     can_vote,
     can_withdraw_amendment,
 )
@@ -470,6 +471,21 @@ def test_searching_and_ending_ones_own_sessions(role):
     assert can_end_session(user, UserSession(user_id=7, token_hash="x")) is True
     assert can_end_session(user, UserSession(user_id=8, token_hash="y")) is False
     assert can_end_session(None, UserSession(user_id=7, token_hash="x")) is False
+
+
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_the_ballot_is_for_members_and_officers_while_voting_is_open(role, status):
+    user = person(role)
+    is_open = status == DocumentStatus.OPEN
+    assert can_use_ballot(user, Document(status=status, voting_open=True)) is (
+        role in VOTERS and is_open
+    )
+    assert can_use_ballot(user, Document(status=status, voting_open=False)) is False
+    assert can_use_ballot(
+        person(role, active=False), Document(status=status, voting_open=True)
+    ) is (False)
+    assert can_use_ballot(None, Document(status=status, voting_open=True)) is False
 
 
 def test_every_predicate_is_in_the_grid():

@@ -117,6 +117,7 @@ def _known_values(app) -> dict[str, str]:
             "token": "not-a-token",
             "filename": "css/accord.css",
             "section": "coverage",
+            "key": "c1",
             "linked_id": str(clause.id),
             "kind": "group",
             "entry_id": "1",

@@ -120,6 +120,7 @@ def test_the_document_page_marks_take_constant_statements_at_10_and_100(app, cli
         page = client.get(f"/documents/{slug}").get_data(as_text=True)
     assert len(MARK.findall(page)) == 10
     _grow(app, slug, 11, 90)
+    client.get(f"/documents/{slug}")  # as for ten: the shared tally cache warmed once
     with count_queries(app) as hundred:
         page = client.get(f"/documents/{slug}").get_data(as_text=True)
     assert len(MARK.findall(page)) == 100
