@@ -26,6 +26,7 @@ from app.boundaries import reject_nul_bytes
 from app.extensions import db, limiter
 from app.models import Amendment, Clause, Comment, Discussion, Document, User, UserSession
 from app.models.people import hash_token
+from app.pagination import LAST_PAGE_ASKED
 from app.permissions import is_readable_in_session
 from app.rendering import etag_of
 
@@ -113,7 +114,7 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
 
 def _discussion() -> tuple[Select, dict] | None:
     per_page = current_app.config["COMMENTS_PER_PAGE"]
-    number = max(_int_arg("page", 1) or 1, 1)
+    number = min(max(_int_arg("page", 1) or 1, 1), LAST_PAGE_ASKED)
     assert request.view_args is not None  # a matched endpoint
     params = {
         "discussion_id": request.view_args["discussion_id"],

@@ -23,6 +23,7 @@ from app.loaders import (
     get_document_or_404,
 )
 from app.models import Amendment, Comment, Discussion, ViewedKind
+from app.pagination import LAST_PAGE_ASKED
 from app.permissions import (
     can_comment,
     can_edit_comment,
@@ -176,7 +177,7 @@ def replies(comment_id: int):
     if parent.parent_id is not None:
         abort(404)
     discussion = get_discussion_or_404(parent.discussion_id)
-    start = max(request.args.get("start", 0, type=int), 0)
+    start = min(max(request.args.get("start", 0, type=int), 0), LAST_PAGE_ASKED)
     shown, total = threads.load_replies(parent, start, current_app.config["REPLIES_PER_PAGE"])
     return render(
         "discussions/replies.html",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Comment, Discussion, User
+from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
 
 
@@ -52,6 +53,7 @@ def _with_people(query: Select) -> Select:
 
 
 def _roots(discussion_id: int, number: int, per_page: int) -> Select:
+    number = min(max(number, 1), LAST_PAGE_ASKED)
     return (
         select(Comment.id)
         .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
@@ -70,7 +72,7 @@ def load_page(discussion: Discussion, requested: int | None) -> ThreadPage:
     the page's top-level comments with how many there are, then their first replies with how
     many each has and the newest marker among them."""
     per_page = current_app.config["COMMENTS_PER_PAGE"]
-    number = max(requested or 1, 1)
+    number = min(max(requested or 1, 1), LAST_PAGE_ASKED)
     total_column = func.count().over().label("total")
     query = _with_people(
         select(Comment, total_column)
@@ -141,5 +143,6 @@ def load_replies(parent: Comment, start: int, count: int) -> tuple[list[Comment]
 
 
 def shown_roots(discussion_id: int, number: int) -> Select:
-    """The ids of page ``number``'s top-level comments (for what changed on the page)."""
-    return _roots(discussion_id, number, current_app.config["COMMENTS_PER_PAGE"])
+    """The ids of page ``number``'s top-level comments (for what changed on the page); a
+    number below 1 (as typed in an address: ``?page=0``, ``?page=-3``) is page 1."""
+    return _roots(discussion_id, max(number, 1), current_app.config["COMMENTS_PER_PAGE"])

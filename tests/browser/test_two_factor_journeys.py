@@ -68,7 +68,12 @@ def test_a_member_sets_up_two_factor_and_signs_in_with_a_code_and_a_recovery_cod
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
     qr = page.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()
-    assert qr.evaluate("image => image.complete && image.naturalWidth > 0"), "the QR code shows"
+    loaded = "image => image.complete && image.naturalWidth > 0"
+    for _ in range(100):  # visible comes first; the image may still be on its way
+        if qr.evaluate(loaded):
+            break
+        page.wait_for_timeout(100)
+    assert qr.evaluate(loaded), "the QR code shows"
     _both_widths(page)
 
     # A wrong code first: the error summary takes focus and links to the field.

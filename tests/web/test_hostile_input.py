@@ -39,6 +39,7 @@ from app.models import (
 )
 from app.models.joint_sessions import AgendaProposal
 from app.services import amendments, notifications, seeding
+from tests import factories
 from tests.databases import app_for, make_app, truncate_all
 from tests.helpers import CSRF_META, PASSWORD, AccordClient, free_port, make_user
 
@@ -390,3 +391,22 @@ def test_mail_that_cannot_be_sent_is_retried_by_the_next_digest(database_url, ca
         [digest] = [m for m in sent_mail(app) if m["To"] == "member@example.org"]
         assert "Jo replied to your comment" in digest.get_content()
         assert email.utils.parseaddr(digest["To"])[1] == "member@example.org"
+
+
+@pytest.mark.parametrize("number", ["0", "-3", "99999999999999999999"])
+def test_page_numbers_past_either_end_are_clamped_not_a_500(app, client, number):
+    """``?page=0`` made a negative OFFSET, which PostgreSQL refuses (a 500 on the live poll
+    of a discussion); a number past bigint fails the same way."""
+    with factories.built(app):
+        factories.member()
+        discussion = factories.discussion(comments=3)
+        discussion_id, first = discussion.id, factories.comment(discussion, "One more").id
+    client.sign_in("member@example.org")
+    for path in (
+        f"/discussions/{discussion_id}?page={number}",
+        f"/discussions/{discussion_id}/live?page={number}&since=0",
+        f"/discussions/{discussion_id}/live?page={number}",
+        f"/comments/{first}/replies?start={number}",
+        f"/notifications?page={number}",
+    ):
+        assert client.get(path).status_code in (200, 304), path
