@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
+    GovPasswordInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -31,7 +32,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput, TextArea
 
 from app.boundaries import IdField
@@ -252,6 +260,31 @@ def strong_password(form, field) -> None:
         check_password_strength(field.data or "")
     except WeakPassword as error:
         raise ValidationError(str(error)) from error
+
+
+def new_password_field(label: str, missing: str) -> PasswordField:
+    """A new password: required (``missing`` when empty), at most 1,024 characters, strong."""
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message=missing),
+            Length(max=1024, message="The password must be 1,024 characters or fewer"),
+            strong_password,
+        ],
+    )
+
+
+def confirm_password_field(label: str, missing: str) -> PasswordField:
+    """The new password again, which must equal the form's ``password`` field."""
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message=missing),
+            EqualTo("password", message="The passwords do not match: enter the same one twice"),
+        ],
+    )
 
 
 class ConfirmForm(AccordForm):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
-from app.forms import AccordForm, strong_password
+from app.forms import AccordForm, confirm_password_field, new_password_field
 
 
 class ChangePasswordForm(AccordForm):
@@ -18,21 +18,6 @@ class ChangePasswordForm(AccordForm):
             Length(max=1024, message="Enter your current password"),
         ],
     )
-    password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Enter a new password"),
-            Length(max=1024, message="The password must be 1,024 characters or fewer"),
-            strong_password,
-        ],
-    )
-    confirm = PasswordField(
-        "Confirm the new password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Enter the new password again"),
-            EqualTo("password", message="The passwords do not match: enter the same one twice"),
-        ],
-    )
+    password = new_password_field("New password", "Enter a new password")
+    confirm = confirm_password_field("Confirm the new password", "Enter the new password again")
     submit = SubmitField("Change password", widget=GovSubmitInput())

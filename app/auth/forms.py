@@ -1,8 +1,13 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.forms import AccordForm, OneTimeCodeForm, strong_password
+from app.forms import (
+    AccordForm,
+    OneTimeCodeForm,
+    confirm_password_field,
+    new_password_field,
+)
 from app.services.people import email_problem
 
 
@@ -21,23 +26,8 @@ class SignInForm(AccordForm):
 
 
 class SetPasswordForm(AccordForm):
-    password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Enter a password"),
-            Length(max=1024, message="The password must be 1,024 characters or fewer"),
-            strong_password,
-        ],
-    )
-    confirm = PasswordField(
-        "Confirm the password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Enter the password again"),
-            EqualTo("password", message="The passwords do not match: enter the same one twice"),
-        ],
-    )
+    password = new_password_field("New password", "Enter a password")
+    confirm = confirm_password_field("Confirm the password", "Enter the password again")
     submit = SubmitField("Set my password", widget=GovSubmitInput())
 
 

@@ -147,22 +147,29 @@ def _amendment_vote_task(amendment_id, title, number, heading) -> Task:
     )
 
 
-def _replies(user: User) -> Select:
-    parent = aliased(Comment)
+def _unseen_by_discussion(user: User, base: Select, *conditions) -> Select:
+    """(discussion id, title, document title, how many) of the comments ``base`` selects from
+    that ``user`` has not seen, in documents they may read and meeting ``conditions``."""
     return (
-        select(Discussion.id, Discussion.title, Document.title, func.count(Comment.id))
-        .select_from(Comment)
-        .join(parent, parent.id == Comment.parent_id)
-        .join(Discussion, Discussion.id == Comment.discussion_id)
+        base.join(Discussion, Discussion.id == Comment.discussion_id)
         .join(Document, Document.id == Discussion.document_id)
-        .where(
-            parent.author_id == user.id,
-            Document.status == S.OPEN,
-            is_readable_by(user),
-            *unseen_comment(user.id),
-        )
+        .where(*conditions, is_readable_by(user), *unseen_comment(user.id))
         .group_by(Discussion.id, Discussion.title, Document.title)
         .order_by(Discussion.id)
+    )
+
+
+def _comment_counts() -> Select:
+    return select(Discussion.id, Discussion.title, Document.title, func.count(Comment.id))
+
+
+def _replies(user: User) -> Select:
+    parent = aliased(Comment)
+    return _unseen_by_discussion(
+        user,
+        _comment_counts().select_from(Comment).join(parent, parent.id == Comment.parent_id),
+        parent.author_id == user.id,
+        Document.status == S.OPEN,
     )
 
 
@@ -272,18 +279,10 @@ def _proposal_task(session_id, title, session_title) -> Task:
 
 
 def _new_comments(user: User) -> Select:
-    return (
-        select(Discussion.id, Discussion.title, Document.title, func.count(Comment.id))
-        .select_from(Comment)
-        .join(Discussion, Discussion.id == Comment.discussion_id)
-        .join(Document, Document.id == Discussion.document_id)
-        .where(
-            Document.status.in_(sorted(EDITABLE_STATUSES)),
-            is_readable_by(user),
-            *unseen_comment(user.id),
-        )
-        .group_by(Discussion.id, Discussion.title, Document.title)
-        .order_by(Discussion.id)
+    return _unseen_by_discussion(
+        user,
+        _comment_counts().select_from(Comment),
+        Document.status.in_(sorted(EDITABLE_STATUSES)),
     )
 
 
