@@ -248,7 +248,6 @@ def accept(amendment_id: int):
         form=form,
         amendment=amendment,
         message=None,
-        status=422 if form.errors else 200,
         **_agreement(amendment),
         **_redlines(amendment),
     )

@@ -76,7 +76,6 @@ def suggest(slug: str, number: str):
         form=form,
         clause=clause,
         document=clause.document,
-        status=422 if form.errors else 200,
     )
 
 
@@ -117,7 +116,6 @@ def comment(slug: str, number: str):
         form=form,
         clause=clause,
         document=clause.document,
-        status=422 if form.errors else 200,
     )
 
 
@@ -190,5 +188,4 @@ def accept_several(slug: str, number: str):
         candidates=candidates,
         alternatives=service.alternatives([s for s, _ in candidates]),
         preview=preview,
-        status=422 if form.errors else 200,
     )

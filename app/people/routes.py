@@ -439,7 +439,6 @@ def rename_entry(entry_id: int):
         entry=entry,
         kind=kind,
         form=form,
-        status=422 if form.errors else 200,
     )
 
 

@@ -187,7 +187,6 @@ def _close(document: Document, clause: Clause | None = None):
         document=document,
         clause=clause,
         preview=service.preview_closing(document, clause=clause),
-        status=422 if form.errors else 200,
     )
 
 
