@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import config as settings
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
 from app.extensions import cache, csrf, db, init_migrations, limiter
+from app.transactions import takes_write_lock
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -159,5 +160,7 @@ def _sqlite_begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    writing = has_request_context() and (
+        request.method not in ("GET", "HEAD", "OPTIONS") or takes_write_lock()
+    )
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -34,6 +34,7 @@ from app.permissions import (
 from app.rendering import is_htmx_request, render
 from app.services import Invalid, Unchanged, last_views
 from app.services import discussions as service
+from app.transactions import write_after_reading
 
 bp = Blueprint("discussions", __name__)
 
@@ -144,10 +145,10 @@ def show(discussion_id: int):
     block = "composer" if request.args.get("reply_to") or request.args.get("edit") else None
     response = render(SHOW, block=block, **context)
     if block is None:
-        last_views.record_view(
-            current_user, ViewedKind.DISCUSSION, discussion.id, discussion.document_id
-        )
-        db.session.commit()
+        with write_after_reading():
+            last_views.record_view(
+                current_user, ViewedKind.DISCUSSION, discussion.id, discussion.document_id
+            )
     return response
 
 

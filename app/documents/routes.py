@@ -28,6 +28,7 @@ from app.passage_marks import marked_body
 from app.permissions import can_read_document, require
 from app.rendering import render
 from app.services import ballot, last_views, passages, voting
+from app.transactions import write_after_reading
 from app.voting.panels import vote_panel_context
 
 CLAUSE = "documents/clause.html"
@@ -178,10 +179,10 @@ def clause(slug: str, number: str):
     clause = context["clause"]
     previous, following = _neighbours(clause)
     response = render(CLAUSE, live=False, previous=previous, following=following, **context)
-    last_views.record_view(
-        current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number
-    )
-    db.session.commit()
+    with write_after_reading():
+        last_views.record_view(
+            current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number
+        )
     return response
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import delete, event, func, select, update
+
 from app.extensions import db
-from app.models import Discussion, LastView, ViewedKind
+from app.models import Discussion, LastView, User, ViewedKind
 from app.services import amendments
 from tests import factories
 from tests.helpers import count_queries
@@ -139,3 +141,45 @@ def test_a_clause_page_view_is_one_upsert(app, client):
         client.get(f"/documents/{slug}/clauses/1")
     writes = [s for s in queries.statements if s.startswith("INSERT INTO last_views")]
     assert len(writes) == 1 and "ON CONFLICT" in writes[0].upper()
+
+
+def test_a_page_records_its_mark_though_someone_wrote_while_it_was_reading(app, client):
+    """Two people at once: while one page is being read, another request writes. On SQLite a
+    read transaction may not then write ("database is locked" at once, whatever the busy
+    timeout), so the page's mark must be written in a transaction of its own."""
+    with factories.built(app):
+        factories.member()
+        factories.officer()
+        document = factories.document(clauses=2)
+        discussion = factories.discussion(document, factories.clause(document, "1"))
+        slug, discussion_id = document.slug, discussion.id
+    client.sign_in("member@example.org")
+    pages = (f"/documents/{slug}/clauses/1", f"/discussions/{discussion_id}")
+    for page in pages:
+        client.get(page)
+    with app.app_context():
+        engine = db.engine
+    written = []
+
+    def someone_else_writes(conn, cursor, statement, parameters, context, executemany):
+        if written or not statement.lstrip().upper().startswith("SELECT"):
+            return
+        written.append(statement)
+        with engine.connect() as other:  # another worker's connection
+            other.execute(
+                update(User).where(User.email == "officer@example.org").values(ward="Town")
+            )
+            other.commit()
+
+    for page in pages:
+        written.clear()
+        with factories.built(app):
+            db.session.execute(delete(LastView))
+        event.listen(engine, "after_cursor_execute", someone_else_writes)
+        try:
+            response = client.get(page)
+        finally:
+            event.remove(engine, "after_cursor_execute", someone_else_writes)
+        assert written and response.status_code == 200, page
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(LastView)) == 1, page

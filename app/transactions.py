@@ -1,0 +1,50 @@
+"""A page that answers a GET and still writes (its reader's "last looked" mark).
+
+A GET's transaction on SQLite is a reading one (``BEGIN``, see ``app._sqlite_begin``), and a
+reading transaction may not become a writing one once another request has written since it
+began: SQLite answers "database is locked" at once, whatever the busy timeout, because waiting
+could not help (its snapshot is already out of date). Two people opening pages at the same
+moment met that as a 500. So such a write ends the page's reading transaction first and runs in
+a transaction of its own, which on SQLite takes the write lock at its first statement
+(``BEGIN IMMEDIATE``: it waits its turn). PostgreSQL needs neither: its row locks let the
+upsert run in the page's own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g, has_request_context
+
+from app.extensions import db
+
+_WRITING = "writing_after_reading"
+
+
+def takes_write_lock() -> bool:
+    """Whether the transaction about to begin (on SQLite) is one of ``write_after_reading``'s."""
+    return has_request_context() and bool(g.get(_WRITING))
+
+
+@contextmanager
+def write_after_reading() -> Iterator[None]:
+    """Run the block's writes in a committed transaction of their own (on SQLite), or in the
+    page's transaction, committed (PostgreSQL). What the page loaded stays loaded (it has
+    finished reading, so nothing is expired and read again)."""
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        session.commit()
+        return
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()  # end the reading transaction
+    finally:
+        session.expire_on_commit = keep
+    g.setdefault(_WRITING, True)
+    try:
+        yield
+        db.session.commit()
+    finally:
+        g.pop(_WRITING, None)
