@@ -76,7 +76,7 @@ def change_password():
             session.clear()
             accounts.start_session(user, **client_details())
             login_user(user)
-            mark_signed_in()
+            mark_signed_in(user)
             db.session.commit()
             flash(
                 "Your password is changed. You are signed out everywhere else.",

@@ -27,12 +27,13 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, login_manager
-from app.models import User
-from app.services import accounts, two_factor
+from app.models import Role, User
+from app.services import accounts, tasks, two_factor
 
 log = logging.getLogger("accord.sessions")
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
+VIEWER = "viewer"  # [user id, role names] of the last page shown: see _header_hint
 # Endpoints anyone may reach without signing in.
 OPEN_ENDPOINTS = frozenset(
     {
@@ -75,7 +76,9 @@ def client_details() -> dict[str, str | None]:
     return {"user_agent": request.headers.get("User-Agent"), "address": request.remote_addr}
 
 
-def mark_signed_in() -> None:
+def mark_signed_in(user: User) -> None:
+    """Start the cookie's clocks, and remember who it shows pages to (``_header_hint``)."""
+    _remember_viewer(user)
     now = int(time.time())
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
@@ -102,6 +105,38 @@ def _timed_out() -> str | None:
     return None
 
 
+def _header_hint() -> User | None:
+    """A stand-in for the person the cookie last showed a page to (their id and roles, kept in
+    the signed cookie as ``VIEWER``), so that the header's counts can be asked with the session
+    lookup: only for a whole page (a GET that is not an htmx fragment), and only used if the
+    person loaded turns out to have that id and those roles (``_keep_header_counts``)."""
+    hint = session.get(VIEWER)
+    if request.method not in ("GET", "HEAD") or "HX-Request" in request.headers:
+        return None
+    if not (isinstance(hint, list) and len(hint) == 2 and isinstance(hint[0], int)):
+        return None
+    try:
+        roles = frozenset(Role(role) for role in hint[1])
+    except (TypeError, ValueError):
+        return None
+    stand_in = User(id=hint[0], active=True)
+    stand_in.set_roles(roles)
+    return stand_in
+
+
+def _keep_header_counts(user: User, stand_in: User | None, counts: tuple[int, ...]) -> None:
+    """Keep the counts asked for ``stand_in`` if they are ``user``'s (same id and roles), for
+    the header; else remember who ``user`` is for the next page (the page itself asks)."""
+    if stand_in is not None and (stand_in.id, stand_in.roles) == (user.id, user.roles):
+        g.header_counts = (counts[0], counts[1])
+    elif request.method in ("GET", "HEAD") and "HX-Request" not in request.headers:
+        _remember_viewer(user)
+
+
+def _remember_viewer(user: User) -> None:
+    session[VIEWER] = [user.id, sorted(role.value for role in user.roles)]
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """The person whose open session has this token, if the session has not timed out."""
@@ -110,14 +145,16 @@ def load_user(token: str) -> User | None:
         g.ended_session = (token, reason)
         session.clear()
         return None
-    found = accounts.find_session(token)
+    stand_in = _header_hint()
+    found = accounts.find_session(
+        token, tasks.header_columns(stand_in) if stand_in is not None else ()
+    )
     if found is None or not found[0].user.active:
         session.clear()
         return None
-    user_session, unread = found
-    if request.method in ("GET", "HEAD"):  # nothing changes it before the page shows it
-        g.unread_notification_count = unread
+    user_session, counts = found
     user = user_session.user
+    _keep_header_counts(user, stand_in, counts)
     user.session_token = token
     return user
 

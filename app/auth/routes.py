@@ -44,7 +44,7 @@ def _start_signed_in(user: User, how: str = "") -> None:
         summary=f"{user.email} signed in{how}",
     )
     login_user(user)
-    mark_signed_in()
+    mark_signed_in(user)
 
 
 def _sign_out_whoever_is_signed_in() -> None:

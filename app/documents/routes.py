@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.diff import redline, redline_inline, summarise
 from app.documents.blueprint import bp
@@ -63,15 +66,22 @@ def _discussions(document: Document, clause: Clause | None = None, *, every: boo
 @bp.get("/<slug>")
 def show(slug: str):
     """A document's clauses in order, each with its recommendations and how much discussion."""
-    document = db.first_or_404(
-        select(Document)
-        .where(Document.slug == slug)
-        .options(
-            joinedload(Document.clauses)
-            .joinedload(Clause.recommendations)
-            .joinedload(Recommendation.source)
+    row = (
+        db.session.execute(
+            select(Document, *voting.voting_people_columns())
+            .where(Document.slug == slug)
+            .options(
+                joinedload(Document.clauses)
+                .joinedload(Clause.recommendations)
+                .joinedload(Recommendation.source)
+            )
         )
+        .unique()
+        .first()
     )
+    if row is None:
+        abort(404)
+    document, people = row[0], voting.VotingPeople(*row[1:])
     require(can_read_document(current_user, document))
     clauses = document.clauses
     discussion_counts: dict[int | None, int] = defaultdict(int)
@@ -86,7 +96,7 @@ def show(slug: str):
         "documents/show.html",
         document=document,
         clauses=clauses,
-        clause_tallies=voting.tallies(clauses=clauses, cached=True),
+        clause_tallies=voting.tallies(clauses=clauses, cached=True, people=people),
         progress=ballot.progress(current_user, document, clauses),
         outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,
@@ -97,13 +107,55 @@ def show(slug: str):
     )
 
 
-def _document_and_clause(slug: str, number: str, clause_id: int | None) -> tuple[Document, Clause]:
-    """The document at ``slug`` and its clause ``number`` (or ``clause_id``) in one statement;
-    else the loaders' way (404, 403, a retired number's redirect)."""
+class Neighbour(NamedTuple):
+    """The clause just before or after another in its document: what the page links to."""
+
+    number: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class ClauseFound:
+    """A clause with its document, and what its page asks with it in the same statement."""
+
+    document: Document
+    clause: Clause
+    eligible: dict[str, int]
+    previous: Neighbour | None
+    following: Neighbour | None
+
+
+def _neighbour_columns(before: bool) -> list[ScalarSelect]:
+    """The number and heading of the live clause just before (or after) the clause selected,
+    in the document's order, as two correlated scalar subqueries."""
+    other = aliased(Clause)
+    nearest = (
+        select(other)
+        .where(
+            other.document_id == Clause.document_id,
+            other.retired_at.is_(None),
+            other.position < Clause.position if before else other.position > Clause.position,
+        )
+        .order_by(other.position.desc() if before else other.position)
+        .limit(1)
+        .correlate(Clause)
+    )
+    return [
+        nearest.with_only_columns(column).scalar_subquery()
+        for column in (other.number, other.heading)
+    ]
+
+
+def _clause_row(slug: str, number: str, clause_id: int | None) -> Row | None:
     which = Clause.id == clause_id if clause_id is not None else Clause.number == number
-    clause = (
+    return (
         db.session.execute(
-            select(Clause)
+            select(
+                Clause,
+                *voting.eligible_columns(),
+                *_neighbour_columns(before=True),
+                *_neighbour_columns(before=False),
+            )
             .join(Clause.document)
             .where(Document.slug == slug, which)
             .options(
@@ -112,45 +164,36 @@ def _document_and_clause(slug: str, number: str, clause_id: int | None) -> tuple
             )
         )
         .unique()
-        .scalar_one_or_none()
+        .first()
     )
-    if clause is None:
+
+
+def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
+    """The document at ``slug`` and its clause ``number`` (or ``clause_id``), with the voters'
+    numbers and the clauses either side, in one statement; else the loaders' way (404, 403, a
+    retired number's redirect)."""
+    row = _clause_row(slug, number, clause_id)
+    if row is None:
         document = get_document_or_404(slug)
-        return document, get_clause_or_404(document, number, clause_id=clause_id)
+        found = get_clause_or_404(document, number, clause_id=clause_id)
+        row = _clause_row(slug, found.number, found.id)
+        if row is None:  # pragma: no cover - the loader found it a moment ago
+            abort(404)
+    clause, members, officers, before, before_heading, after, after_heading = row
     require(can_read_document(current_user, clause.document))
-    return clause.document, clause
-
-
-def _neighbours(clause: Clause) -> tuple[Clause | None, Clause | None]:
-    """The live clauses just before and after ``clause`` in the document's order (None at
-    either end, and for a retired clause): one statement."""
-    if clause.retired_at is not None:
-        return None, None
-    live = (Clause.document_id == clause.document_id, Clause.retired_at.is_(None))
-    before = (
-        select(Clause.id)
-        .where(*live, Clause.position < clause.position)
-        .order_by(Clause.position.desc())
-        .limit(1)
-        .scalar_subquery()
+    live = clause.retired_at is None
+    return ClauseFound(
+        clause.document,
+        clause,
+        {voting.MEMBERS: members, voting.OFFICERS: officers},
+        Neighbour(before, before_heading) if live and before is not None else None,
+        Neighbour(after, after_heading) if live and after is not None else None,
     )
-    after = (
-        select(Clause.id)
-        .where(*live, Clause.position > clause.position)
-        .order_by(Clause.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = {
-        c.id: c for c in db.session.scalars(select(Clause).where(Clause.id.in_([before, after])))
-    }
-    previous = next((c for c in found.values() if c.position < clause.position), None)
-    following = next((c for c in found.values() if c.position > clause.position), None)
-    return previous, following
 
 
 def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dict:
-    document, clause = _document_and_clause(slug, number, clause_id)
+    found = _find_clause(slug, number, clause_id)
+    document, clause = found.document, found.clause
     amendments = db.session.scalars(
         select(Amendment)
         .where(Amendment.clause_id == clause.id)
@@ -166,9 +209,11 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
         "earlier_passages": earlier,
         "alternatives": passages.alternatives(amendments),
         "clause_text": marked_body(clause.body, groups) if groups else clause.body_markup,
-        **vote_panel_context(clause, amendments),
+        **vote_panel_context(clause, amendments, eligible=found.eligible),
         "document": document,
         "clause": clause,
+        "previous": found.previous,
+        "following": found.following,
     }
 
 
@@ -177,8 +222,7 @@ def clause(slug: str, number: str):
     """A clause, the recommendations it answers, and its discussions (updated live)."""
     context = _clause_context(slug, number)
     clause = context["clause"]
-    previous, following = _neighbours(clause)
-    response = render(CLAUSE, live=False, previous=previous, following=following, **context)
+    response = render(CLAUSE, live=False, **context)
     with write_after_reading():
         last_views.record_view(
             current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number

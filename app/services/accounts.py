@@ -3,6 +3,7 @@ their signed-in sessions, and the invitation and reset links that let them set a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import cast
@@ -10,12 +11,12 @@ from typing import cast
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, render_template
-from sqlalchemy import CursorResult, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.mail import external_url, send_mail
-from app.models import AccountToken, Notification, TokenPurpose, User, UserSession, utcnow
+from app.models import AccountToken, TokenPurpose, User, UserSession, utcnow
 from app.models.people import hash_token
 from app.services import Conflict, DomainError, Gone, Invalid, account_tokens, audit
 from app.services.passwords import check_password_strength
@@ -130,19 +131,15 @@ def start_session(user: User, *, user_agent: str | None = None, address: str | N
     return token
 
 
-def find_session(token: str) -> tuple[UserSession, int] | None:
-    """The open session for ``token`` with its person and their roles, and how many of their
-    notifications are unread (for the page header), in one statement; or None."""
-    unread = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
-        .correlate(UserSession)
-        .scalar_subquery()
-    )
+def find_session(
+    token: str, header: Sequence[ColumnElement[int]] = ()
+) -> tuple[UserSession, tuple[int, ...]] | None:
+    """The open session for ``token`` with its person and their roles, and the values of the
+    ``header`` counts (say ``tasks.header_columns``: unread notifications and tasks), in one
+    statement; or None."""
     row = (
         db.session.execute(
-            select(UserSession, unread)
+            select(UserSession, *header)
             .join(UserSession.user)
             .options(contains_eager(UserSession.user).joinedload(User.role_grants))
             .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
@@ -150,7 +147,7 @@ def find_session(token: str) -> tuple[UserSession, int] | None:
         .unique()
         .first()
     )
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], tuple(int(value) for value in row[1:]))
 
 
 def end_session(token: str, reason: str = "signed out") -> None:

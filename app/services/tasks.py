@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -415,13 +415,19 @@ def _count_of(query: Select):
     return select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
 
 
-def header_counts(user: User) -> tuple[int, int]:
-    """(unread notifications, tasks) for the header: one statement."""
+def header_columns(user: User) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """(unread notifications, tasks) of ``user`` as two scalar subqueries, to select on their
+    own (``header_counts``) or with the session lookup (``accounts.find_session``). The tasks
+    counted are those ``user``'s roles bring."""
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    tasks = sum((_count_of(kind.query(user)) for kind in _kinds(user)), literal(0))
-    row = db.session.execute(select(unread, tasks)).one()
+    return unread, sum((_count_of(kind.query(user)) for kind in _kinds(user)), literal(0))
+
+
+def header_counts(user: User) -> tuple[int, int]:
+    """(unread notifications, tasks) for the header: one statement."""
+    row = db.session.execute(select(*header_columns(user))).one()
     return int(row[0]), int(row[1])

@@ -22,8 +22,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.extensions import cache, db
 from app.models import (
@@ -288,9 +290,10 @@ class Tally:
         }
 
 
-def eligible_voters() -> dict[str, int]:
-    """How many active Members and Officers may vote (a Member who is also an Officer counts
-    as a Member)."""
+def eligible_columns() -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """(Members, Officers) who may vote, as two scalar subqueries to select with something else
+    (the clause page asks them with its clause): active people with the role, a Member who is
+    also an Officer counted as a Member."""
     members = select(UserRole.user_id).where(UserRole.role == Role.MEMBER)
     member_count = (
         select(func.count())
@@ -308,7 +311,12 @@ def eligible_voters() -> dict[str, int]:
         )
         .scalar_subquery()
     )
-    counts = db.session.execute(select(member_count, officer_count)).one()
+    return member_count, officer_count
+
+
+def eligible_voters() -> dict[str, int]:
+    """How many active Members and Officers may vote (``eligible_columns``): one statement."""
+    counts = db.session.execute(select(*eligible_columns())).one()
     return {MEMBERS: counts[0], OFFICERS: counts[1]}
 
 
@@ -334,7 +342,36 @@ def _voting_people():
     )
 
 
-TALLY_CACHE_VERSION = 1  # bump when the grouped rows below change shape
+TALLY_CACHE_VERSION = 2  # bump when the grouped rows below or the people listed change shape
+
+
+class VotingPeople(NamedTuple):
+    """The active Members and Officers, as ``voting_people_columns`` selects them: how many on
+    each side, and each one listed (id, side and Group) for the tally cache's key."""
+
+    members: int
+    officers: int
+    listed: str | None
+
+
+def voting_people_columns() -> tuple[ScalarSelect[int], ScalarSelect[int], ScalarSelect[str]]:
+    """``VotingPeople`` as three scalar subqueries, to select with a page's own statement: the
+    ``eligible_columns`` and one string listing each person as "id:member:length:Group" (1 or 0
+    for a Member; the Group's length keeps any Group's text from reading as another person),
+    in id order."""
+    people = _voting_people().order_by(User.id).subquery()
+    group = func.coalesce(people.c.group, "")
+    entry = (
+        cast(people.c.user_id, String)
+        + ":"
+        + cast(people.c.member, String)
+        + ":"
+        + cast(func.length(group), String)
+        + ":"
+        + group
+    )
+    listed = select(func.aggregate_strings(entry, ";")).scalar_subquery()
+    return (*eligible_columns(), listed)
 
 
 def tallies(
@@ -344,6 +381,7 @@ def tallies(
     with_voters: bool = False,
     eligible: dict[str, int] | None = None,
     cached: bool = False,
+    people: VotingPeople | None = None,
 ) -> dict[tuple[str, int], Tally]:
     """Tallies for many items at once, keyed ("clause", id) or ("amendment", id).
 
@@ -356,15 +394,17 @@ def tallies(
     the shared cache under a key of every clause's change marker and wording number (a vote,
     a changed vote, a withdrawn interest and a new wording move them on: ``cast_vote``,
     ``withdraw_interest``, ``revise_clause``) and a digest of every active Member and Officer
-    with their side and Group (read here, in place of ``eligible_voters``: a deactivation, a
-    role or Group change makes a new key). So the page costs one small statement instead of
-    counting every vote; recorded outcomes never use it.
+    with their side and Group (``people``, from ``voting_people_columns`` asked with the page's
+    own statement, or asked here, in place of ``eligible_voters``: a deactivation, a role or
+    Group change makes a new key). So the page costs no statement instead of counting every
+    vote; recorded outcomes never use it.
     """
-    people_rows = None
-    if cached and not amendments and not with_voters and clauses and eligible is None:
-        people_rows = [tuple(row) for row in db.session.execute(_voting_people()).all()]
-        members = sum(1 for row in people_rows if row[2])
-        eligible = {MEMBERS: members, OFFICERS: len(people_rows) - members}
+    if not (cached and not amendments and not with_voters and clauses and eligible is None):
+        people = None
+    elif people is None:
+        people = VotingPeople(*db.session.execute(select(*voting_people_columns())).one())
+    if people is not None:
+        eligible = {MEMBERS: people.members, OFFICERS: people.officers}
     eligible = eligible if eligible is not None else eligible_voters()
     result: dict[tuple[str, int], Tally] = {}
     for kind, items in (("clause", clauses), ("amendment", amendments)):
@@ -385,8 +425,8 @@ def tallies(
         conditions.append(Vote.amendment_id.in_(amendment_ids))
     key = None
     rows = None
-    if people_rows is not None:
-        digest = hashlib.sha256(repr(sorted(people_rows)).encode()).hexdigest()
+    if people is not None:
+        digest = hashlib.sha256((people.listed or "").encode()).hexdigest()
         markers = repr([(c.id, c.activity, c.revision_number) for c in clauses])
         of_clauses = hashlib.sha256(markers.encode()).hexdigest()
         key = f"tallies:{TALLY_CACHE_VERSION}:{digest}:{of_clauses}"

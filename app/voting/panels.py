@@ -13,16 +13,24 @@ from app.models import Amendment, Clause, Outcome
 from app.services import voting
 
 
-def vote_panel_context(item: Clause | Amendment, amendments: Sequence[Amendment] = ()) -> dict:
+def vote_panel_context(
+    item: Clause | Amendment,
+    amendments: Sequence[Amendment] = (),
+    *,
+    eligible: dict[str, int] | None = None,
+) -> dict:
     """What the panel of ``item`` shows, and (``amendment_tallies``) the tallies of
-    ``amendments`` too (a clause page lists its amendments): one count of eligible voters and
-    one tally for them all; the person's own vote is among the voters."""
+    ``amendments`` too (a clause page lists its amendments): one count of eligible voters
+    (unless the caller has ``eligible`` already, from ``voting.eligible_columns``) and one
+    tally for them all; the person's own vote is among the voters."""
     is_amendment = isinstance(item, Amendment)
     kind = "amendment" if is_amendment else "clause"
     tallied = (
-        voting.tallies(amendments=[item, *amendments], with_voters=True)
+        voting.tallies(amendments=[item, *amendments], with_voters=True, eligible=eligible)
         if isinstance(item, Amendment)
-        else voting.tallies(clauses=[item], amendments=amendments, with_voters=True)
+        else voting.tallies(
+            clauses=[item], amendments=amendments, with_voters=True, eligible=eligible
+        )
     )
     tally = tallied[(kind, item.id)]
     mine = next((vote for voter, vote in tally.voters if voter.id == current_user.id), None)

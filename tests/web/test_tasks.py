@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -231,3 +232,35 @@ def test_the_task_page_and_the_header_count_take_constant_statements(app, client
     assert many_home.count == few_home.count, many_home
     header = [s for s in many_home.statements if "notifications" in s and "votes" in s]
     assert len(header) == 1, "the header's counts are one statement"
+
+
+TASK_BADGE = re.compile(r'<span id="task-count">(?: <strong[^>]*>(\d+))?')
+
+
+def _badge(client) -> int:
+    found = TASK_BADGE.search(client.get("/").get_data(as_text=True))
+    return int(found.group(1) or 0)
+
+
+def test_the_header_count_comes_with_the_session_and_follows_a_change_of_roles(app, client):
+    """The header's counts are asked with the session lookup for the roles the person had on
+    their last page; when their roles change, the next page asks again for the new ones."""
+    with factories.built(app):
+        member = factories.member()
+        document = factories.voting_opened(factories.document(clauses=2))
+        factories.amendment(factories.clause(document, "1"), by=factories.officer())
+        email = member.email
+    client.sign_in(email)
+    assert _badge(client) == _header_tasks(app, email) == 3  # two clauses and an amendment
+    with count_queries(app) as settled:
+        client.get("/")
+    assert not any("notifications" in s for s in settled.statements[1:]), settled
+    with factories.built(app):
+        factories.user(email).set_roles({Role.MEMBER, Role.FACILITATOR})
+    assert _badge(client) == _header_tasks(app, email) == 4  # and the amendment to decide
+    with count_queries(app) as again:
+        client.get("/")
+    assert again.count == settled.count
+    with factories.built(app):
+        factories.user(email).set_roles({Role.STANDARDS})
+    assert _badge(client) == _header_tasks(app, email) == 0
