@@ -105,29 +105,28 @@ def _timed_out() -> str | None:
     return None
 
 
-def _header_hint() -> User | None:
-    """A stand-in for the person the cookie last showed a page to (their id and roles, kept in
-    the signed cookie as ``VIEWER``), so that the header's counts can be asked with the session
-    lookup: only for a whole page (a GET that is not an htmx fragment), and only used if the
-    person loaded turns out to have that id and those roles (``_keep_header_counts``)."""
+def _header_hint() -> tuple[int, frozenset[Role]] | None:
+    """The id and roles of the person the cookie last showed a page to (kept in the signed
+    cookie as ``VIEWER``), so that the header's counts can be asked with the session lookup:
+    only for a whole page (a GET that is not an htmx fragment), and only used if the person
+    loaded turns out to have that id and those roles (``_keep_header_counts``)."""
     hint = session.get(VIEWER)
     if request.method not in ("GET", "HEAD") or "HX-Request" in request.headers:
         return None
     if not (isinstance(hint, list) and len(hint) == 2 and isinstance(hint[0], int)):
         return None
     try:
-        roles = frozenset(Role(role) for role in hint[1])
+        return hint[0], frozenset(Role(role) for role in hint[1])
     except (TypeError, ValueError):
         return None
-    stand_in = User(id=hint[0], active=True)
-    stand_in.set_roles(roles)
-    return stand_in
 
 
-def _keep_header_counts(user: User, stand_in: User | None, counts: tuple[int, ...]) -> None:
-    """Keep the counts asked for ``stand_in`` if they are ``user``'s (same id and roles), for
-    the header; else remember who ``user`` is for the next page (the page itself asks)."""
-    if stand_in is not None and (stand_in.id, stand_in.roles) == (user.id, user.roles):
+def _keep_header_counts(
+    user: User, hint: tuple[int, frozenset[Role]] | None, counts: tuple[int, ...]
+) -> None:
+    """Keep the counts asked for ``hint`` if they are ``user``'s (same id and roles), for the
+    header; else remember who ``user`` is for the next page (this page asks itself)."""
+    if hint is not None and hint == (user.id, user.roles):
         g.header_counts = (counts[0], counts[1])
     elif request.method in ("GET", "HEAD") and "HX-Request" not in request.headers:
         _remember_viewer(user)
@@ -145,16 +144,20 @@ def load_user(token: str) -> User | None:
         g.ended_session = (token, reason)
         session.clear()
         return None
-    stand_in = _header_hint()
-    found = accounts.find_session(
-        token, tasks.header_columns(stand_in) if stand_in is not None else ()
+    hint = _header_hint()
+    found = (
+        accounts.find_session(token)
+        if hint is None
+        else accounts.find_session(
+            token, tasks.header_columns(hint[1]), tasks.header_parameters(hint[0])
+        )
     )
     if found is None or not found[0].user.active:
         session.clear()
         return None
     user_session, counts = found
     user = user_session.user
-    _keep_header_counts(user, stand_in, counts)
+    _keep_header_counts(user, hint, counts)
     user.session_token = token
     return user
 

@@ -3,16 +3,28 @@ their signed-in sessions, and the invitation and reset links that let them set a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import cast
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, render_template
-from sqlalchemy import ColumnElement, CursorResult, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql.elements import BindParameter
 
 from app.extensions import db
 from app.mail import external_url, send_mail
@@ -131,18 +143,32 @@ def start_session(user: User, *, user_agent: str | None = None, address: str | N
     return token
 
 
+TOKEN_HASH: BindParameter[str] = bindparam("token_hash", type_=String)
+
+
+@lru_cache(maxsize=64)
+def _session_lookup(header: tuple[ColumnElement[int], ...]) -> Select:
+    """The session lookup with the ``header`` columns, built once for each (its parameters
+    bound: ``token_hash``, and whatever ``header`` needs)."""
+    return (
+        select(UserSession, *header)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user).joinedload(User.role_grants))
+        .where(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None))
+    )
+
+
 def find_session(
-    token: str, header: Sequence[ColumnElement[int]] = ()
+    token: str,
+    header: tuple[ColumnElement[int], ...] = (),
+    parameters: Mapping[str, object] | None = None,
 ) -> tuple[UserSession, tuple[int, ...]] | None:
     """The open session for ``token`` with its person and their roles, and the values of the
-    ``header`` counts (say ``tasks.header_columns``: unread notifications and tasks), in one
-    statement; or None."""
+    ``header`` counts (say ``tasks.header_columns``: unread notifications and tasks, with their
+    ``parameters``), in one statement; or None."""
     row = (
         db.session.execute(
-            select(UserSession, *header)
-            .join(UserSession.user)
-            .options(contains_eager(UserSession.user).joinedload(User.role_grants))
-            .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
+            _session_lookup(header), {"token_hash": hash_token(token), **(parameters or {})}
         )
         .unique()
         .first()

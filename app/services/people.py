@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from app.extensions import db
 from app.models import (
@@ -441,15 +442,16 @@ def status_of(user: User, invitation: AccountToken | None) -> Status:
     return Status("expired", STATUSES["expired"], "orange", invitation.expires_at)
 
 
-def status_condition(key: str):
-    """A WHERE condition for the people whose ``status_of`` has ``key`` (the list's filter).
-    An invitation is live unless used, revoked or expired; a new one revokes the older."""
+def status_condition(key: str, now: datetime | BindParameter | None = None):
+    """A WHERE condition for the people whose ``status_of`` has ``key`` (the list's filter),
+    as of ``now`` (a time, a bound parameter, or by default the present moment). An invitation
+    is live unless used, revoked or expired; a new one revokes the older."""
     invitations = AccountToken.user_id == User.id, AccountToken.purpose == TokenPurpose.INVITATION
     live_invitation = exists().where(
         *invitations,
         AccountToken.used_at.is_(None),
         AccountToken.revoked_at.is_(None),
-        AccountToken.expires_at > utcnow(),
+        AccountToken.expires_at > (utcnow() if now is None else now),
     )
     any_invitation = exists().where(*invitations)
     waiting = User.active.is_(True) & User.password_hash.is_(None)

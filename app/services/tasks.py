@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, func, literal, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from app.extensions import db
 from app.models import (
@@ -40,6 +42,7 @@ from app.models import (
     JointSession,
     Notification,
     ProposalStatus,
+    Role,
     User,
     Vote,
     utcnow,
@@ -50,6 +53,9 @@ from app.services.last_views import unseen_comment
 from app.services.people import status_condition
 
 S = DocumentStatus
+# The time now, bound when a kind's query runs (``header_parameters``; ``tasks_for``), so that a
+# query built once (``header_columns``) never keeps the moment it was built.
+NOW: BindParameter = bindparam("now")
 
 
 @dataclass(frozen=True)
@@ -204,7 +210,7 @@ def _sessions_to_answer(user: User) -> Select:
         .join(Document, Document.id == JointSession.agenda_id)
         .where(
             Document.status != S.DRAFT,
-            JointSession.ends_at > utcnow(),
+            JointSession.ends_at > NOW,
             JointSession.audience.in_(_audiences(user)),
             ~answered,
             is_readable_by(user),
@@ -302,7 +308,7 @@ def _overdue_voting(user: User) -> Select:
         .where(
             Document.status == S.OPEN,
             Document.voting_open.is_(True),
-            Document.voting_closes_at <= utcnow(),
+            Document.voting_closes_at <= NOW,
             is_readable_by(user),
         )
         .order_by(Document.voting_closes_at)
@@ -352,7 +358,7 @@ def _adopt_task(slug, title) -> Task:
 def _expired_invitations(user: User) -> Select:
     return (
         select(User.id, User.display_name, User.email)
-        .where(status_condition("expired"))
+        .where(status_condition("expired", now=NOW))
         .order_by(User.display_name, User.id)
     )
 
@@ -405,7 +411,7 @@ def tasks_for(user: User) -> list[Section]:
     """The person's tasks, by kind (kinds with none are left out): one query per kind."""
     sections = []
     for kind in _kinds(user):
-        rows = db.session.execute(kind.query(user)).all()
+        rows = db.session.execute(kind.query(user), {"now": utcnow()}).all()
         if rows:
             sections.append(Section(kind.key, kind.heading, [kind.task(*row) for row in rows]))
     return sections
@@ -415,19 +421,33 @@ def _count_of(query: Select):
     return select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
 
 
-def header_columns(user: User) -> tuple[ColumnElement[int], ColumnElement[int]]:
-    """(unread notifications, tasks) of ``user`` as two scalar subqueries, to select on their
-    own (``header_counts``) or with the session lookup (``accounts.find_session``). The tasks
-    counted are those ``user``'s roles bring."""
+# The person whose header counts are asked: a bound parameter, so that the statement is built
+# once for each set of roles (building it costs more than running it).
+VIEWER_ID: BindParameter[int] = bindparam("viewer_id", type_=Integer)
+
+
+def header_parameters(user_id: int) -> dict[str, object]:
+    """What ``header_columns`` and the kinds' queries need bound: the person, the time now."""
+    return {"viewer_id": user_id, "now": utcnow()}
+
+
+@lru_cache(maxsize=64)
+def header_columns(roles: frozenset[Role]) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """(unread notifications, tasks) of the person ``VIEWER_ID`` with ``roles``, as two scalar
+    subqueries to select on their own (``header_counts``) or with the session lookup
+    (``accounts.find_session``); bind ``viewer_id`` to run them. Built once per set of roles."""
+    viewer = User(active=True)
+    viewer.id = VIEWER_ID  # the kinds' queries only compare with it
+    viewer.set_roles(roles)
     unread = (
         select(func.count(Notification.id))
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == VIEWER_ID, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    return unread, sum((_count_of(kind.query(user)) for kind in _kinds(user)), literal(0))
+    return unread, sum((_count_of(kind.query(viewer)) for kind in _kinds(viewer)), literal(0))
 
 
 def header_counts(user: User) -> tuple[int, int]:
     """(unread notifications, tasks) for the header: one statement."""
-    row = db.session.execute(select(*header_columns(user))).one()
+    row = db.session.execute(select(*header_columns(user.roles)), header_parameters(user.id)).one()
     return int(row[0]), int(row[1])

@@ -593,10 +593,9 @@ def test_the_notifications_page_costs_the_same_with_5_or_60(seeded, client):
     _notes_for(seeded, MEMBER, 55)
     with count_queries(seeded) as many:
         client.get("/notifications?page=2")
-    # The person with their roles and the header's unread count (1), the total and the page of
-    # notifications.
-    # Signing in with the unread count, the page's two, and the header's task count.
-    assert few.count == many.count == 4, f"{few}\n---\n{many}"
+    # The person with their roles and the header's counts (unread, tasks), then the total and
+    # the page of notifications.
+    assert few.count == many.count == 3, f"{few}\n---\n{many}"
 
 
 # Email settings ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -263,4 +264,23 @@ def test_the_header_count_comes_with_the_session_and_follows_a_change_of_roles(a
     assert again.count == settled.count
     with factories.built(app):
         factories.user(email).set_roles({Role.STANDARDS})
+    assert _badge(client) == _header_tasks(app, email) == 0
+
+
+def test_the_header_count_is_asked_as_of_each_page_not_when_its_query_was_built(app, client):
+    """The header's query is built once for each set of roles; the time in it is bound on each
+    page, so a joint session that ended after the query was built is no longer a task."""
+    with factories.built(app):
+        email = factories.member().email
+        session_id = factories.joint_session().id
+    client.sign_in(email)
+    assert _badge(client) == 1  # answer the invitation (the query is built by now)
+    time.sleep(0.01)
+    with factories.built(app):
+        db.session.execute(
+            update(JointSession)
+            .where(JointSession.id == session_id)
+            .values(starts_at=utcnow() - timedelta(hours=2), ends_at=utcnow())
+        )
+    time.sleep(0.01)
     assert _badge(client) == _header_tasks(app, email) == 0
