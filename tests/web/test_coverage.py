@@ -22,10 +22,10 @@ from tests.helpers import count_queries
 SLUG = "member-officer-protocol"
 DOC = f"/documents/{SLUG}"
 SOURCES = ("Culture Review 2019", "Corporate Peer Challenge 2019")
-# Whole requests, signing in included (the person, their roles and unread count: one); none
-# grows with the number of sources or recommendations.
-REVIEW_QUERIES = 6  # the coverage section of the review, and the header's task count
-COVERAGE_QUERIES = 5  # with the header's task count
+# Whole requests, signing in included (the person, their roles and the header's counts: one);
+# none grows with the number of sources or recommendations.
+REVIEW_QUERIES = 5  # the coverage section of the review
+COVERAGE_QUERIES = 4  # the header's counts come with the session
 EXPORT_QUERIES = 17  # the audit trail head, the votes set aside, and the annex's amendments,
 # declarations and wordings with their authors (papers a committee can file)
 
