@@ -24,9 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.migration import MigrationContext
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
@@ -67,6 +65,8 @@ def sidecar(path: Path) -> Path:
 
 
 def _revision(connection: Connection) -> str:
+    from alembic.migration import MigrationContext  # only here: 60 ms of every start
+
     heads = MigrationContext.configure(connection).get_current_heads()
     return "+".join(sorted(heads)) or "none"
 
@@ -219,6 +219,8 @@ def restore(path: Path, into: str, *, replace: bool, make_app: Callable[[str], F
         _restore_sqlite(path, url)
     else:
         _restore_postgresql(path, url, replace=replace)
+    from flask_migrate import upgrade  # only here: Alembic costs every start 60 ms
+
     app = make_app(url.render_as_string(hide_password=False))
     with app.app_context():
         try:
