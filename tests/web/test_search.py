@@ -239,10 +239,7 @@ def _pg_pairs(app, text: str) -> list[str]:
     parsed = service.parse_query(text)
     with app.app_context():
         query = db.session.scalar(
-            db.text(
-                "SELECT search_with_word_pairs(websearch_to_tsquery('english', :query), "
-                "CAST(:phrases AS TEXT[]))::text"
-            ),
+            db.text(f"SELECT CAST({service._PG_MATCH} AS TEXT)"),
             {"query": parsed.for_postgres(), "phrases": parsed.phrases},
         )
     return sorted(re.findall(r"'([^' ]+_[^' ]+)'", query))
@@ -323,6 +320,7 @@ def test_phrases_find_the_same_rows_with_word_pairs_as_without(app, world):
         assert {hit.item_id for hit in page.hits if hit.parent_id == talk_id} == set(expected), text
         found += len(expected)
     assert found > 2000  # the phrases were found, not only missed
+    assert sum(1 for text in queries if _pg_pairs(app, text)) > 50  # and narrowed by pairs
 
 
 def test_a_minus_leaves_a_word_out(app, world):
