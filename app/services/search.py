@@ -96,6 +96,11 @@ class ParsedQuery:
             ("-" if term.negated else "") + '"' + " ".join(term.words) + '"' for term in self.terms
         )
 
+    @property
+    def phrases(self) -> list[str]:
+        """The phrases to find (for PostgreSQL's word pairs: ``app/search/schema.py``)."""
+        return [" ".join(term.words) for term in self.positives if len(term.words) > 1]
+
     def for_sqlite(self) -> str:
         """The FTS5 MATCH expression: the terms as quoted strings (a quoted string is never an
         FTS5 keyword, column filter or prefix), ANDed, then ``NOT`` each excluded one."""
@@ -186,6 +191,12 @@ class Results:
 
 # The SQL --------------------------------------------------------------------------------
 
+# PostgreSQL: the query as typed ranks and marks the hits; a row must match it with each
+# phrase's pairs of adjacent words ANDed in, which the GIN index finds without reading word
+# positions (the same rows: see ``PG_FUNCTIONS`` in ``app/search/schema.py``).
+_PG_QUERY = "websearch_to_tsquery('english', :query)"
+_PG_MATCH = f"search_with_word_pairs({_PG_QUERY}, CAST(:phrases AS TEXT[]))"
+
 _COLUMNS = (
     "kind, source, item_id, rank, changed_at, document_id, document_title, document_slug, "
     "document_kind, label, number, parent_id, state, author_id"
@@ -228,9 +239,9 @@ def _source_sql(
         from_ = f"{spec.index} JOIN {source} AS t ON t.{spec.key} = {spec.index}.rowid"
         match = f"{spec.index} MATCH :query"
     else:
-        rank = "ts_rank_cd(t.search_vector, websearch_to_tsquery('english', :query))"
+        rank = f"ts_rank_cd(t.search_vector, {_PG_QUERY})"
         from_ = f"{source} AS t"
-        match = "t.search_vector @@ websearch_to_tsquery('english', :query)"
+        match = f"t.search_vector @@ {_PG_MATCH}"
     if not ranked:  # counting: no score to compute for each of many rows
         rank = "0"
     return (
@@ -423,6 +434,7 @@ def _outer_where(filters: Filters) -> str:
 def _params(query: ParsedQuery, filters: Filters, sqlite: bool) -> dict[str, Any]:
     params: dict[str, Any] = {
         "query": query.for_sqlite() if sqlite else query.for_postgres(),
+        "phrases": query.phrases,
         "recommendation": filters.recommendation_id,
         "document_ids": sorted(filters.document_ids),
     }
@@ -468,7 +480,7 @@ def _snippet_sql(source: str, sqlite: bool) -> str:
     document = " || ' … ' || ".join(f"coalesce(t.{column}, '')" for column, _ in spec.columns)
     return (
         f"SELECT '{source}' AS source, t.{spec.key} AS item_id, "
-        f"ts_headline('english', {document}, websearch_to_tsquery('english', :query), "
+        f"ts_headline('english', {document}, {_PG_QUERY}, "
         f":options) AS snippet FROM {source} AS t WHERE t.{spec.key} IN {ids}"
     )
 

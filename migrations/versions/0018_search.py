@@ -1,12 +1,13 @@
 """Full-text search: the databases' own engines over everything a person can read
 
 PostgreSQL: a stored generated ``search_vector`` column (weighted ``to_tsvector('english',
-…)``) and a GIN index on clauses, discussions, comments, amendments, recommendations, joint
-sessions, agenda items and session actions. SQLite: an FTS5 external-content table for each
-(porter tokenizer), kept current by triggers. Both: ``search_version_clauses``, one row per
-clause of each published version, written by a trigger on ``document_versions`` and indexed
-the same way. The definitions live in ``app/search/schema.py`` (``flask search rebuild`` uses
-them too).
+…)`` and its pairs of adjacent words, ``search_word_pairs``, so that the index finds a phrase
+without reading word positions) and a GIN index on clauses, discussions, comments, amendments,
+recommendations, joint sessions, agenda items and session actions. SQLite: an FTS5
+external-content table for each (porter tokenizer), kept current by triggers. Both:
+``search_version_clauses``, one row per clause of each published version, written by a trigger
+on ``document_versions`` and indexed the same way. The definitions live in
+``app/search/schema.py`` (``flask search rebuild`` uses them too).
 
 Existing data: the index is built from the rows already there (generated columns compute on
 ADD COLUMN; FTS5 ``'rebuild'``; the versions' clauses copied from their JSON).

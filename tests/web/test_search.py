@@ -5,13 +5,16 @@ Every test runs on SQLite (FTS5) and PostgreSQL (tsvector) through the ``app`` f
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import Comment, Discussion, Role
+from app.search import schema
 from app.services import clauses as clause_service
 from app.services import discussions, lifecycle
 from app.services import search as service
@@ -178,6 +181,7 @@ def test_the_parser_reads_phrases_and_exclusions():
         '("policy" AND "forward plan" AND "a b") NOT "budget" NOT "chief executive"'
     )
     assert parsed.for_postgres() == '"policy" "forward plan" -"budget" -"chief executive" "a b"'
+    assert parsed.phrases == ["forward plan", "a b"]  # the ones to find, of two words or more
     assert service.parse_query("-budget").is_empty
 
 
@@ -216,6 +220,107 @@ def test_phrases_need_the_words_together(app, world):
         "clause:Policy Cabinet"
     ]
     assert _search(app, Role.MEMBER, '"plan forward"', kinds=frozenset({"clause"})).total == 0
+
+
+def test_a_phrase_is_marked_in_its_snippet(app, world):
+    (hit,) = _search(app, Role.MEMBER, '"forward plan" -monthly', kinds=frozenset({"clause"})).hits
+    marked = " ".join(re.findall(r'<mark class="app-search-mark">([^<]*)</mark>', hit.snippet))
+    assert "forward" in marked and "plan" in marked
+
+
+def _postgres_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's word pairs")
+
+
+def _pg_pairs(app, text: str) -> list[str]:
+    """The word pairs the PostgreSQL query for ``text`` asks the index for."""
+    parsed = service.parse_query(text)
+    with app.app_context():
+        query = db.session.scalar(
+            db.text(f"SELECT CAST({service._PG_MATCH} AS TEXT)"),
+            {"query": parsed.for_postgres(), "phrases": parsed.phrases},
+        )
+    return sorted(re.findall(r"'([^' ]+_[^' ]+)'", query))
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ('"council member"', ["council_member"]),
+        ('"forward plan is shared" policy', ["forward_plan"]),  # "is" is a stop word
+        (
+            '"Policy Cabinet meetings" "forward plan"',
+            ["cabinet_meet", "forward_plan", "polici_cabinet"],
+        ),
+        ('"member of staff"', []),  # a stop word between: no pair, the positions decide
+        ('"members of the council" "the council member"', ["council_member"]),
+        ('"council"', []),
+        ("council member", []),
+        ('council -"chief executive"', []),  # an excluded phrase narrows nothing
+        ("well-being", []),  # "being" is a stop word
+        ("covid-19", ["covid_19"]),
+    ],
+)
+def test_a_phrase_asks_the_index_for_its_word_pairs(app, text, pairs):
+    _postgres_only(app)
+    assert _pg_pairs(app, text) == pairs
+
+
+# Texts and queries over a few words, stop words among them, for the comparison below.
+PAIR_WORDS = [
+    "council", "member", "members", "of", "the", "staff", "chief", "executive", "plan",
+    "forward", "well-being", "a", "big", "policy", "cabinet", "covid-19", "o'brien", "is",
+]  # fmt: skip
+
+
+def test_phrases_find_the_same_rows_with_word_pairs_as_without(app, world):
+    """The word pairs only narrow what the index returns: for phrases of two and more words,
+    with stop words inside, of one word, excluded, each search finds exactly the comments
+    that the query without the pairs matches."""
+    _postgres_only(app)
+    rng = random.Random(17)
+    texts = [
+        " ".join(rng.choice(PAIR_WORDS) for _ in range(rng.randint(2, 14))) for _ in range(400)
+    ]
+    with factories.built(app):
+        talk = factories.discussion(factories.find_document("ways-of-working-accord"))
+        author = factories.someone(Role.MEMBER)
+        db.session.execute(
+            insert(Comment),
+            [{"discussion_id": talk.id, "author_id": author.id, "body": body} for body in texts],
+        )
+        talk_id = talk.id
+    queries = []
+    for _ in range(150):
+        source = rng.choice(texts).split()
+        start = rng.randrange(len(source))
+        phrase = " ".join(source[start : start + rng.randint(1, 4)])
+        other = " ".join(rng.sample(PAIR_WORDS, rng.randint(1, 3)))
+        queries.append(f'"{phrase}"' + rng.choice(["", f' -"{other}"', f' "{other}"', f" {other}"]))
+    found = 0
+    for text in queries:
+        parsed = service.parse_query(text)
+        with app.app_context():
+            page = service.search(
+                factories.someone(Role.MEMBER),
+                text,
+                service.Filters(kinds=frozenset({"comment"})),
+                per_page=service.CAP,
+            )
+            expected = db.session.scalars(
+                db.text(
+                    "SELECT id FROM comments WHERE discussion_id = :talk "
+                    "AND search_vector @@ websearch_to_tsquery('english', :query)"
+                ),
+                {"talk": talk_id, "query": parsed.for_postgres()},
+            ).all()
+        assert page.total == len(page.hits), text  # counted as found, all on the page
+        assert {hit.item_id for hit in page.hits if hit.parent_id == talk_id} == set(expected), text
+        found += len(expected)
+    assert found > 2000  # the phrases were found, not only missed
+    assert sum(1 for text in queries if _pg_pairs(app, text)) > 50  # and narrowed by pairs
 
 
 def test_a_minus_leaves_a_word_out(app, world):
@@ -447,3 +552,26 @@ def test_rebuild_restores_a_lost_index(app, world):
         talk = db.session.get(Discussion, world["talk"])
         factories.comment(talk, "A freshly indexed glowworm.")
     assert _search(app, Role.MEMBER, "glowworm").total == 1
+
+
+def test_rebuild_adds_the_word_pairs_to_an_earlier_index(app, world):
+    """A database whose ``0018_search`` ran before the index had word pairs finds no phrase
+    until ``flask search rebuild`` makes the column again."""
+    _postgres_only(app)
+    with app.app_context():
+        connection = db.session.connection()
+        source = schema.BY_TABLE["clauses"]
+        connection.exec_driver_sql("ALTER TABLE clauses DROP COLUMN search_vector")
+        words = schema.pg_vector_expression(source).split(" || search_word_pairs(")[0]
+        connection.exec_driver_sql(
+            f"ALTER TABLE clauses ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({words}) "
+            "STORED"
+        )
+        assert schema.pg_is_current(connection, source) is False
+        db.session.commit()
+    assert _search(app, Role.MEMBER, '"forward plan"', kinds=frozenset({"clause"})).total == 0
+    result = app.test_cli_runner().invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert _search(app, Role.MEMBER, '"forward plan"', kinds=frozenset({"clause"})).total == 1
+    with app.app_context():
+        assert all(schema.pg_is_current(db.session.connection(), s) for s in schema.SOURCES)
