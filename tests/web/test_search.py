@@ -228,10 +228,8 @@ def test_a_phrase_is_marked_in_its_snippet(app, world):
     assert "forward" in marked and "plan" in marked
 
 
-def _postgres_only(app):
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL's word pairs")
+# PostgreSQL's word pairs: these run on PostgreSQL alone (SQLite's FTS5 has none).
+ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def _pg_pairs(app, text: str) -> list[str]:
@@ -245,6 +243,7 @@ def _pg_pairs(app, text: str) -> list[str]:
     return sorted(re.findall(r"'([^' ]+_[^' ]+)'", query))
 
 
+@ON_POSTGRESQL
 @pytest.mark.parametrize(
     ("text", "pairs"),
     [
@@ -264,7 +263,6 @@ def _pg_pairs(app, text: str) -> list[str]:
     ],
 )
 def test_a_phrase_asks_the_index_for_its_word_pairs(app, text, pairs):
-    _postgres_only(app)
     assert _pg_pairs(app, text) == pairs
 
 
@@ -275,11 +273,11 @@ PAIR_WORDS = [
 ]  # fmt: skip
 
 
+@ON_POSTGRESQL
 def test_phrases_find_the_same_rows_with_word_pairs_as_without(app, world):
     """The word pairs only narrow what the index returns: for phrases of two and more words,
     with stop words inside, of one word, excluded, each search finds exactly the comments
     that the query without the pairs matches."""
-    _postgres_only(app)
     rng = random.Random(17)
     texts = [
         " ".join(rng.choice(PAIR_WORDS) for _ in range(rng.randint(2, 14))) for _ in range(400)
@@ -554,10 +552,10 @@ def test_rebuild_restores_a_lost_index(app, world):
     assert _search(app, Role.MEMBER, "glowworm").total == 1
 
 
+@ON_POSTGRESQL
 def test_rebuild_adds_the_word_pairs_to_an_earlier_index(app, world):
     """A database whose ``0018_search`` ran before the index had word pairs finds no phrase
     until ``flask search rebuild`` makes the column again."""
-    _postgres_only(app)
     with app.app_context():
         connection = db.session.connection()
         source = schema.BY_TABLE["clauses"]
