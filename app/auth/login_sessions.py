@@ -26,6 +26,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.boundaries import ID_MAX
 from app.extensions import db, login_manager
 from app.models import Role, User
 from app.services import accounts, tasks, two_factor
@@ -113,7 +114,9 @@ def _header_hint() -> tuple[int, frozenset[Role]] | None:
     hint = session.get(VIEWER)
     if request.method not in ("GET", "HEAD") or "HX-Request" in request.headers:
         return None
-    if not (isinstance(hint, list) and len(hint) == 2 and isinstance(hint[0], int)):
+    if not (isinstance(hint, list) and len(hint) == 2 and type(hint[0]) is int):
+        return None
+    if not 0 < hint[0] <= ID_MAX:  # an id no table holds (a cookie signed with a leaked key)
         return None
     try:
         return hint[0], frozenset(Role(role) for role in hint[1])
