@@ -121,9 +121,14 @@ $$
 PG_FUNCTION_NAMES = ("search_with_word_pairs(tsquery, text[])", "search_word_pairs(tsvector)")
 
 
+# PostgreSQL's parser reads "Member/Officer" as one file-path word, so "officer" would not find
+# the Member/Officer Protocol; a slash is read as a space (as the query parser and SQLite do).
+_PG_TEXT = "translate(coalesce({column}, ''), '/', ' ')"
+
+
 def pg_vector_expression(source: Source) -> str:
     words = " || ".join(
-        f"setweight(to_tsvector('english', coalesce({column}, '')), '{weight}')"
+        f"setweight(to_tsvector('english', {_PG_TEXT.format(column=column)}), '{weight}')"
         for column, weight in source.columns
     )
     return f"{words} || search_word_pairs({words})"
@@ -131,14 +136,17 @@ def pg_vector_expression(source: Source) -> str:
 
 def pg_is_current(connection: Connection, source: Source) -> bool | None:
     """Whether ``search_vector`` on ``source`` has today's definition (None: no column). One
-    made by an earlier build of ``0018_search`` has no word pairs."""
+    made by an earlier build of ``0018_search`` has no word pairs, or reads a slash as part
+    of a word."""
     expression = connection.exec_driver_sql(
         "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute AS a "
         "JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
         f"WHERE a.attrelid = '{source.table}'::regclass AND a.attname = 'search_vector' "
         "AND NOT a.attisdropped"
     ).scalar()
-    return None if expression is None else "search_word_pairs(" in expression
+    if expression is None:
+        return None
+    return "search_word_pairs(" in expression and "translate(" in expression
 
 
 def _pg_create(connection: Connection, source: Source) -> None:

@@ -573,3 +573,15 @@ def test_rebuild_adds_the_word_pairs_to_an_earlier_index(app, world):
     assert _search(app, Role.MEMBER, '"forward plan"', kinds=frozenset({"clause"})).total == 1
     with app.app_context():
         assert all(schema.pg_is_current(db.session.connection(), s) for s in schema.SOURCES)
+
+
+def test_words_joined_by_a_slash_are_found_as_words_and_as_a_phrase(app, world):
+    """PostgreSQL's parser reads "member/officer" as one file-path word, so neither "officer"
+    nor "member officer" found the Member/Officer Protocol there (SQLite splits it)."""
+    with factories.built(app):
+        talk = db.session.get(Discussion, world["talk"])
+        factories.comment(talk, "We revise the Member/Officer Protocol together.")
+    comment = frozenset({"comment"})
+    for text in ("officer protocol", '"member officer protocol"', "Member/Officer"):
+        assert _search(app, Role.MEMBER, text, kinds=comment).total == 1, text
+    assert _search(app, Role.MEMBER, '"officer member"', kinds=comment).total == 0
