@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, g, redirect, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from markupsafe import escape
@@ -29,8 +30,11 @@ def _signed_in() -> bool:
 
 
 def _error_page(status: int, title: str, message: str, **context):
-    """The error page; for htmx, a banner swapped into the top of the page instead."""
-    context.setdefault("signed_in", _signed_in())
+    """The error page; for htmx, a banner swapped into the top of the page instead. A refusal
+    (4xx) knows who is signed in as its header does, even when the request was refused before
+    the person was loaded (a NUL byte); a failure of the service (5xx) asks nothing of the
+    database."""
+    context.setdefault("signed_in", current_user.is_authenticated if status < 500 else _signed_in())
     response = render(
         "errors/error.html", block="banner", status=status, title=title, message=message, **context
     )

@@ -268,6 +268,9 @@ def test_nul_bytes_are_a_bad_request(member):
     response = member.post_form("/notifications/settings", {"email_notifications": "x\x00"})
     assert response.status_code == 400
     assert "Sorry, there is a problem with that request" in response.get_data(as_text=True)
+    # Refused before the person is loaded, the page still knows them, as its header does.
+    page = member.get("/search?q=%00x").get_data(as_text=True)
+    assert "Go to the list of documents" in page and ">Sign in</a>" not in page
 
 
 def test_an_over_long_submission_key_is_refused_by_its_field(demo, member):
