@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.boundaries import ID_MAX
 from app.extensions import db, login_manager
 from app.models import Role, User
+from app.rendering import is_htmx_request
 from app.services import accounts, tasks, two_factor
 
 log = logging.getLogger("accord.sessions")
@@ -112,7 +113,7 @@ def _header_hint() -> tuple[int, frozenset[Role]] | None:
     only for a whole page (a GET that is not an htmx fragment), and only used if the person
     loaded turns out to have that id and those roles (``_keep_header_counts``)."""
     hint = session.get(VIEWER)
-    if request.method not in ("GET", "HEAD") or "HX-Request" in request.headers:
+    if not _shows_whole_page():
         return None
     if not (isinstance(hint, list) and len(hint) == 2 and type(hint[0]) is int):
         return None
@@ -131,8 +132,13 @@ def _keep_header_counts(
     header; else remember who ``user`` is for the next page (this page asks itself)."""
     if hint is not None and hint == (user.id, user.roles):
         g.header_counts = (counts[0], counts[1])
-    elif request.method in ("GET", "HEAD") and "HX-Request" not in request.headers:
+    elif _shows_whole_page():
         _remember_viewer(user)
+
+
+def _shows_whole_page() -> bool:
+    """A GET answered with a whole page, header and all (not an htmx fragment)."""
+    return request.method in ("GET", "HEAD") and not is_htmx_request()
 
 
 def _remember_viewer(user: User) -> None:
