@@ -30,7 +30,6 @@ from app.word.markers import (
     signature,
 )
 
-MIME_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HOW_TO = (
     "Track Changes is switched on in this file: change the wording as you would like it, and "
     "add comments (Review, New Comment) to ask about or remark on a passage.",

@@ -41,7 +41,6 @@ from sqlalchemy import select
 from app.diff import redline
 from app.extensions import db
 from app.models import Clause, ClauseRevision, Document
-from app.word.download import ScratchClauses, how_to_lines
 from app.word.markers import (
     CLAUSES_VAR,
     DOCUMENT_VAR,
@@ -362,6 +361,8 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
             select(ClauseRevision).where(ClauseRevision.clause_id.in_(list(clauses)))
         )
     }
+    from app.word.download import ScratchClauses  # python-docx: only when a file is read
+
     scratch = ScratchClauses()
     seen: set[int] = set()
     for section in uploaded.sections:
@@ -454,6 +455,8 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                     f"Clause {clause.number} ({_short(clause.heading, 60)}) is missing from the "
                     "file: it was removed without tracking the change"
                 )
+    from app.word.download import how_to_lines
+
     how_to = how_to_lines(document)
     for paragraph in uploaded.outside:
         if paragraph.has_changes:

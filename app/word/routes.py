@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from app.boundaries import takes_import_body
+from app.exports.render import MIME_TYPES
 from app.extensions import db
 from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import Document
@@ -13,7 +14,6 @@ from app.permissions import can_suggest_in_word, require
 from app.rendering import render
 from app.services.clauses import live_clauses
 from app.word import apply
-from app.word.download import MIME_TYPE, suggestions_docx
 from app.word.forms import ConfirmForm, UploadForm
 from app.word.preview import make_preview, sign, unsign
 from app.word.reading import WordFileError, read_upload
@@ -44,9 +44,11 @@ def download(slug: str):
         clauses, stem = [clause], f"{document.slug}-clause-{clause.number}-for-suggestions"
     else:
         clauses, stem = live_clauses(document), f"{document.slug}-for-suggestions"
+    from app.word.download import suggestions_docx  # python-docx: only when a file is made
+
     response = send_file(
         io.BytesIO(suggestions_docx(document, clauses)),
-        mimetype=MIME_TYPE,
+        mimetype=MIME_TYPES["docx"],
         as_attachment=True,
         download_name=f"{stem}.docx",
         max_age=0,
