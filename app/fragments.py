@@ -9,9 +9,18 @@ they may do to it (reply, edit, moderate, see the audit trail) and whether it is
 Nothing else reaches the card, so a change anywhere makes a new key, on this host or another:
 correctness never depends on one process, and stale entries simply age out.
 
+A whole page's list of comments (the cards, their "Show more replies" links and the page
+links) is kept too, under a key made the same way from ``threads.summarise_page``, one cheap
+statement that reads what the cards show without loading them: each shown comment's marker,
+counts, relative times and author's name and badges, the reply counts, the page's marker and
+number of pages, and the viewer's class (with who they are only where a card on the page is
+their own, and then whether its edit window is open). A page whose list is cached costs that
+statement instead of loading and rendering fifty comments.
+
 The cache is Redis (``CACHE_REDIS_URL``) where one is configured, else a cache in each process
 (``SimpleCache``; the tests use it, so they exercise the cache). The card's one form (Unhide)
-carries a placeholder for its CSRF token, replaced with the viewer's own token on the way out.
+carries a placeholder for its CSRF token, replaced with the viewer's own token on the way out,
+so that nothing cached holds one person's token.
 """
 
 from __future__ import annotations
@@ -24,13 +33,16 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from app.discussions.threads import PageSummary, ShownComment
 from app.models import Clause, Comment, Discussion, User
 from app.permissions import can_comment, can_edit_comment, can_moderate, can_see_audit
+from app.rules import is_within_edit_window
 from app.shared_cache import cache_get, cache_set
 from app.templating import time_ago
 
 CSRF_PLACEHOLDER = "__accord_csrf_token__"
 CARD_VERSION = 1  # bump when the comment card's template changes
+THREAD_VERSION = 1  # bump when the thread's list of comments (discussions/show.html) changes
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,72 @@ def card_key(
     return "card:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _shown_parts(comment: ShownComment, viewer: Viewer) -> tuple:
+    own = comment.author_id == viewer.user_id
+    return (
+        comment.id,
+        comment.parent_id,
+        comment.activity_mark,
+        comment.edit_count,
+        comment.html_version,
+        comment.hidden_at is not None,
+        comment.withdrawn_at is not None,
+        comment.clause_revision_number,
+        comment.author_id,
+        comment.author_name,
+        comment.author_group,
+        comment.author_job_title,
+        comment.author_is_independent_person,
+        tuple(sorted((comment.roles or "").split(","))),
+        comment.hidden_by_name,
+        time_ago(comment.created_at),
+        time_ago(comment.hidden_at),
+        own,
+        own and is_within_edit_window(comment),
+    )
+
+
+def thread_key(
+    summary: PageSummary, discussion: Discussion, clause: Clause | None, viewer: Viewer
+) -> str:
+    """The cache key of the list of comments on ``summary``'s page as ``viewer`` sees it (see
+    the module's notes)."""
+    owns_one = any(comment.author_id == viewer.user_id for comment in summary.shown)
+    parts = (
+        THREAD_VERSION,
+        CARD_VERSION,
+        discussion.id,
+        discussion.document.slug,
+        (clause.number, clause.revision_number) if clause is not None else None,
+        summary.number,
+        summary.pages,
+        summary.mark,
+        summary.reply_counts,
+        viewer.can_comment,
+        viewer.can_moderate,
+        viewer.can_see_audit,
+        viewer.user_id if owns_one else None,
+        tuple(_shown_parts(comment, viewer) for comment in summary.shown),
+    )
+    return "thread:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def with_csrf(html: str) -> Markup:
+    """``html`` (rendered by the autoescaping templates) with the viewer's own CSRF token in
+    place of the placeholder."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return Markup(html)
+
+
+def kept_thread(key: str | None, html: str) -> Markup:
+    """The list of comments just rendered (with placeholders for tokens), kept under ``key``
+    (None: not to be kept), with the viewer's token in place."""
+    if key is not None:
+        cache_set(key, str(html))
+    return with_csrf(html)
+
+
 def cached_card(
     macro: Macro,
     comment: Comment,
@@ -112,8 +190,11 @@ def cached_card(
     clause: Clause | None,
     viewer: Viewer,
     is_reply: bool = False,
+    fill_csrf: bool = True,
 ) -> Markup:
-    """The card ``macro`` renders for ``comment``, from the cache when it holds it."""
+    """The card ``macro`` renders for ``comment``, from the cache when it holds it; with the
+    placeholder for the token left in place when ``fill_csrf`` is false (the list it is in is
+    kept, and filled, as a whole)."""
     own = comment.author_id == viewer.user_id
     can_edit = own and can_edit_comment(current_user, comment)
     key = card_key(comment, discussion, clause, viewer, is_reply=is_reply, can_edit=can_edit)
@@ -131,11 +212,11 @@ def cached_card(
             )
         )
         cache_set(key, html)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
-    return Markup(html)  # rendered by the autoescaping template
+    return with_csrf(html) if fill_csrf else Markup(html)
 
 
 def init_fragments(app) -> None:
     app.jinja_env.globals["thread_viewer"] = thread_viewer
     app.jinja_env.globals["cached_card"] = cached_card
+    app.jinja_env.globals["kept_thread"] = kept_thread
+    app.jinja_env.filters["with_csrf"] = with_csrf

@@ -8,7 +8,8 @@ a change the state forbids) ask these, so each rule is written once. This module
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
 
@@ -16,7 +17,6 @@ from app.models import (
     Amendment,
     Audience,
     Clause,
-    Comment,
     Document,
     DocumentStatus,
     JointSession,
@@ -105,7 +105,14 @@ def edit_window() -> timedelta:
     return timedelta(minutes=current_app.config["COMMENT_EDIT_WINDOW_MINUTES"])
 
 
-def is_within_edit_window(comment: Comment) -> bool:
+class Posted(Protocol):
+    """A comment, or a row read in its place (``app.discussions.threads.ShownComment``)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def is_within_edit_window(comment: Posted) -> bool:
     return utcnow() - comment.created_at <= edit_window()
 
 

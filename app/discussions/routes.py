@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from app import fragments
 from app.boundaries import posted_action
 from app.discussions import threads
 from app.discussions.forms import (
@@ -34,6 +35,7 @@ from app.permissions import (
 from app.rendering import is_htmx_request, render
 from app.services import Invalid, Unchanged, last_views
 from app.services import discussions as service
+from app.shared_cache import cache_get
 from app.transactions import write_after_reading
 
 bp = Blueprint("discussions", __name__)
@@ -41,11 +43,37 @@ bp = Blueprint("discussions", __name__)
 SHOW = "discussions/show.html"
 
 
-def _thread(discussion: Discussion, page: int | None) -> dict:
-    """One page of top-level comments (oldest first) with their first replies, in two
-    statements (``threads.load_page``)."""
+def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> dict:
+    """One page of top-level comments (oldest first) with their first replies.
+
+    ``from_cache``: the page's list of comments as the shared cache keeps it, found with one
+    statement (``threads.summarise_page``); when the cache has no copy, the comments are loaded
+    (two statements more) and the template keeps what it renders under ``thread_key``. Else
+    the comments are loaded in two statements (``threads.load_page``)."""
+    viewer = fragments.thread_viewer(discussion)
+    context: dict = {"viewer": viewer, "thread_key": None, "thread_html": None}
+    if from_cache:
+        summary = threads.summarise_page(discussion, page)
+        key = fragments.thread_key(summary, discussion, discussion.clause, viewer)
+        html = cache_get(key)
+        if html is not None:
+            return {
+                **context,
+                "thread_html": html,
+                "comments": [],
+                "replies": {},
+                "reply_counts": {},
+                "page": summary.number,
+                "pages": summary.pages,
+                "total": summary.total,
+                "marker": summary.etag,
+                "since": summary.mark,
+            }
+        context["thread_key"] = key
+        page = summary.number
     found = threads.load_page(discussion, page)
     return {
+        **context,
         "comments": found.comments,
         "replies": found.replies,
         "reply_counts": found.reply_counts,
@@ -76,6 +104,8 @@ def _page_of(discussion: Discussion, parent: Comment | None) -> int:
 
 def _page_context(discussion: Discussion, page: int | None = None, **forms) -> dict:
     page = page or request.args.get("page", 1, type=int)
+    # Replying or editing shows the comment in the composer: the comments are loaded.
+    composing = "reply_to" in request.args or "edit" in request.args
     context = {
         "discussion": discussion,
         "document": discussion.document,
@@ -84,7 +114,7 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
         "conflict": False,
         "thread_oob": False,
         "announcement": "",
-        **_thread(discussion, page),
+        **_thread(discussion, page, from_cache=not composing),
     }
     context.setdefault("comment_form", forms.pop("comment_form", None) or CommentForm())
     context.update(forms)

@@ -10,18 +10,38 @@ and its comments with all their replies (``Comment.activity_mark``), with the nu
 (a new page adds a link to it). A vote on the clause, a comment in another discussion, or a new
 comment on page 2 leave page 1's marker as it was, so its pollers get 304 (the poll's
 statement is ``app.polls.discussion_poll``).
+
+``summarise_page`` reads, in one statement and without loading the comments as objects,
+everything the page's list of comments shows that can change: each shown comment's marker,
+counts and times, its author's name and badges, the reply counts and the page's marker. It is
+what ``app.fragments.thread_key`` makes the whole list's cache key from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    String,
+    Subquery,
+    bindparam,
+    cast,
+    func,
+    null,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
-from app.models import Comment, Discussion, User
+from app.models import Comment, Discussion, User, UserRole
 from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
 
@@ -98,19 +118,27 @@ def load_page(discussion: Discussion, requested: int | None) -> ThreadPage:
     return page
 
 
-def _load_replies(page: ThreadPage, parent_ids: list[int]) -> None:
-    shown = current_app.config["REPLIES_SHOWN"]
+def _ranked_replies(parents: list[int] | Select) -> Subquery:
+    """The replies to ``parents`` (ids, or a statement selecting them), each with its place
+    among its parent's replies (``rank``, from 1, oldest first), how many replies its parent
+    has (``replies``) and the newest marker among them (``mark``)."""
     order = (Comment.created_at, Comment.id)
-    ranked = (
+    return (
         select(
             Comment.id.label("id"),
             func.row_number().over(partition_by=Comment.parent_id, order_by=order).label("rank"),
             func.count().over(partition_by=Comment.parent_id).label("replies"),
             func.max(Comment.activity_mark).over(partition_by=Comment.parent_id).label("mark"),
         )
-        .where(Comment.parent_id.in_(parent_ids))
-        .subquery()
+        .where(Comment.parent_id.in_(parents))
+        .subquery("ranked")
     )
+
+
+def _load_replies(page: ThreadPage, parent_ids: list[int]) -> None:
+    shown = current_app.config["REPLIES_SHOWN"]
+    order = (Comment.created_at, Comment.id)
+    ranked = _ranked_replies(parent_ids)
     query = _with_people(
         select(Comment, ranked.c.replies, ranked.c.mark)
         .join(ranked, ranked.c.id == Comment.id)
@@ -140,6 +168,135 @@ def load_replies(parent: Comment, start: int, count: int) -> tuple[list[Comment]
     ).unique()
     found = rows.all()
     return [row[0] for row in found], (found[0][1] if found else 0)
+
+
+class ShownComment(NamedTuple):
+    """One comment (or reply) a page shows, as ``summarise_page`` reads it: what its card
+    shows that can change. ``roles`` are its author's, comma-separated in no set order."""
+
+    id: int
+    parent_id: int | None
+    activity_mark: int
+    edit_count: int
+    html_version: int
+    created_at: datetime
+    hidden_at: datetime | None
+    withdrawn_at: datetime | None
+    clause_revision_number: int | None
+    author_id: int
+    author_name: str
+    author_group: str | None
+    author_job_title: str | None
+    author_is_independent_person: bool
+    roles: str | None
+    hidden_by_name: str | None
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    """A page of a thread as ``summarise_page`` reads it: its ``number`` (clamped), how many
+    ``pages`` and top-level comments (``total``) there are, its change marker (``mark``, the
+    same as ``load_page``'s), the comments it shows (top-level ones and their first replies,
+    oldest first) and how many replies each top-level comment has in all."""
+
+    number: int
+    pages: int
+    total: int
+    mark: int
+    shown: tuple[ShownComment, ...]
+    reply_counts: tuple[tuple[int, int], ...]
+
+    @property
+    def etag(self) -> str:
+        return etag_of(self.mark, self.pages)
+
+
+@cache
+def _summary_statement(per_page: int, replies_shown: int) -> Select:
+    """``summarise_page``'s statement, built once (parameters ``discussion_id`` and ``offset``,
+    of the page's first top-level comment): building it costs more than running it."""
+    discussion_id: BindParameter[int] = bindparam("discussion_id")
+    roots_where = (Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
+    roots = (
+        select(Comment.id)
+        .where(*roots_where)
+        .order_by(Comment.created_at, Comment.id)
+        .limit(per_page)
+        .offset(bindparam("offset"))
+        .subquery("roots")
+    )
+    ranked = _ranked_replies(select(roots.c.id))
+    shown = union_all(
+        select(roots.c.id, null().label("replies"), null().label("mark")),
+        select(ranked.c.id, ranked.c.replies, ranked.c.mark).where(ranked.c.rank <= replies_shown),
+    ).subquery("shown")
+    author, hidden_by = aliased(User), aliased(User)
+    roles = (
+        select(func.aggregate_strings(cast(UserRole.role, String), ","))
+        .where(UserRole.user_id == Comment.author_id)
+        .scalar_subquery()
+        .label("roles")
+    )
+    rows = (
+        select(
+            Comment.id,
+            Comment.parent_id,
+            Comment.activity_mark,
+            Comment.edit_count,
+            Comment.html_version,
+            Comment.created_at,
+            Comment.hidden_at,
+            Comment.withdrawn_at,
+            Comment.clause_revision_number,
+            Comment.author_id,
+            author.display_name,
+            author.group,
+            author.job_title,
+            author.is_independent_person,
+            roles,
+            hidden_by.display_name.label("hidden_by_name"),
+            shown.c.replies,
+            shown.c.mark,
+        )
+        .join(shown, shown.c.id == Comment.id)
+        .join(author, author.id == Comment.author_id)
+        .outerjoin(hidden_by, hidden_by.id == Comment.hidden_by_id)
+        .subquery("rows")
+    )
+    # One row even for a page with no comments on it, to carry the number of top-level ones.
+    totals = select(func.count().label("total")).where(*roots_where).subquery("totals")
+    return (
+        select(totals.c.total, *rows.c)
+        .select_from(totals)
+        .outerjoin(rows, true())
+        .order_by(rows.c.created_at, rows.c.id)
+    )
+
+
+def summarise_page(discussion: Discussion, requested: int | None) -> PageSummary:
+    """Page ``requested`` of the thread (clamped to the pages there are: a stale ``?page=9``
+    is the last page, at the cost of one statement more) in one statement, without loading a
+    comment object (see the module's notes)."""
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    replies_shown = current_app.config["REPLIES_SHOWN"]
+    number = min(max(requested or 1, 1), LAST_PAGE_ASKED)
+    found = db.session.execute(
+        _summary_statement(per_page, replies_shown),
+        {"discussion_id": discussion.id, "offset": (number - 1) * per_page},
+    ).all()
+    total = found[0].total
+    shown = tuple(ShownComment(*row[1:17]) for row in found if row.id is not None)
+    if not shown and number > 1:
+        return summarise_page(discussion, _pages(total, per_page))
+    mark = max([discussion.state_mark, *(c.activity_mark for c in shown)])
+    counts: dict[int, int] = {}
+    for row in found:
+        if row.parent_id is not None:
+            counts[row.parent_id] = row.replies
+            mark = max(mark, row.mark)
+    return PageSummary(
+        number, _pages(total, per_page), total, mark, shown, tuple(sorted(counts.items()))
+    )
 
 
 def shown_roots(discussion_id: int, number: int) -> Select:

@@ -4,14 +4,18 @@ edit, hide, unhide, vote or role change shows at once, to the viewers it concern
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from app.discussions import threads
 from app.extensions import cache, db
-from app.models import Choice, Comment, Role
+from app.models import Choice, Comment, Discussion, Role
+from app.models.base import utcnow
 from app.services import voting
 from tests import factories
+from tests.helpers import count_queries
 
 ACCORD = "ways-of-working-accord"
 CSRF_VALUE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -178,3 +182,110 @@ def test_a_cache_that_cannot_be_reached_costs_speed_not_the_page(database_url, c
         assert page.status_code == 200
         assert page.get_data(as_text=True).count("app-comment") >= 2
         assert "shared cache could not be read" in caplog.text
+
+
+# The whole list of comments on a page ----------------------------------------------------
+
+
+def _summary_and_page(app, discussion_id: int, page: int):
+
+    with app.test_request_context():
+        discussion = db.session.get(Discussion, discussion_id)
+        return threads.summarise_page(discussion, page), threads.load_page(discussion, page)
+
+
+def test_a_pages_summary_reads_what_loading_it_would(world):
+    """``summarise_page`` (one statement, no comment objects) and ``load_page`` agree on the
+    page, its marker and what it shows: top-level comments, their first replies and how many
+    replies each has, on a first page, a later one, one past the end and an empty thread."""
+    world.config.update(COMMENTS_PER_PAGE=3, REPLIES_SHOWN=2)
+    discussion_id, _ = _ids(world)
+    with factories.built(world):
+        member = factories.user("member@example.org")
+        discussion = db.session.get(Discussion, discussion_id)
+        roots = [factories.comment(discussion, f"Root {n}") for n in range(5)]
+        for n in range(4):
+            factories.comment(discussion, f"Reply {n}", by=member, parent=roots[1])
+        factories.comment(discussion, "Late reply", parent=roots[4])
+        empty = Discussion(document=discussion.document, title="Nothing said yet")
+        empty.started_by = member
+        db.session.add(empty)
+        db.session.flush()
+        empty_id = empty.id
+    for page in (1, 2, 3, 9):
+        summary, loaded = _summary_and_page(world, discussion_id, page)
+        assert (summary.number, summary.pages, summary.total) == (
+            loaded.number,
+            loaded.pages,
+            loaded.total,
+        )
+        assert summary.etag == loaded.etag and summary.mark == loaded.mark
+        shown = [c.id for c in loaded.comments for c in [c, *loaded.replies[c.id]]]
+        assert sorted(c.id for c in summary.shown) == sorted(shown)
+        assert dict(summary.reply_counts) == loaded.reply_counts
+    summary, loaded = _summary_and_page(world, empty_id, 1)
+    assert (summary.total, summary.pages, summary.shown) == (0, 1, ())
+    assert summary.etag == loaded.etag
+
+
+def _list_of_comments(client, url: str) -> str:
+    return re.search(
+        r'<h2 class="govuk-heading-m">Comments</h2>(.*?)</div>\s*<div id="composer"',
+        client.get(url).get_data(as_text=True),
+        re.S,
+    ).group(1)
+
+
+def test_the_whole_list_comes_from_the_cache_until_something_it_shows_changes(world):
+    discussion_id, comment_id = _ids(world)
+    url = f"/discussions/{discussion_id}"
+    officer = _client(world, "officer@example.org")
+    first = _list_of_comments(officer, url)
+    # The list is kept whole: a card dropped from the cache behind its back does not matter.
+    with factories.built(world):
+        db.session.execute(
+            update(Comment).where(Comment.id == comment_id).values(body_html="<p>HIDDEN EDIT</p>")
+        )
+    assert _list_of_comments(officer, url) == first
+    # The author's name changed (nothing on the comment did): shown at once.
+    with factories.built(world):
+        factories.user("member@example.org").display_name = "Councillor Renamed"
+    assert "Councillor Renamed" in _list_of_comments(officer, url)
+    # Time passed (nothing in the database changed but the clock): the relative time moves on.
+    with factories.built(world):
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == comment_id)
+            .values(created_at=utcnow() - timedelta(hours=3, minutes=1))
+        )
+    assert "3 hours ago" in _list_of_comments(officer, url)
+    assert _thread(officer, url) == _fresh(world, officer, url)
+
+
+def test_a_new_reply_and_a_new_page_show_at_once_to_everyone_on_the_page(world):
+    world.config.update(COMMENTS_PER_PAGE=2)
+    discussion_id, comment_id = _ids(world)
+    url = f"/discussions/{discussion_id}"
+    officer = _client(world, "officer@example.org")
+    assert "Later comments" not in _list_of_comments(officer, url)
+    member = _client(world, "member@example.org")
+    replied = member.post_form(f"{url}/comments", {"body": "A reply", "parent_id": comment_id})
+    assert replied.status_code == 303
+    assert "A reply" in _list_of_comments(officer, url)
+    assert member.post_form(f"{url}/comments", {"body": "Onto page 2"}).status_code == 303
+    listed = _list_of_comments(officer, url)
+    assert "Later comments" in listed and "Onto page 2" not in listed
+    assert "Onto page 2" in _list_of_comments(officer, f"{url}?page=2")
+    assert _thread(officer, url) == _fresh(world, officer, url)
+
+
+def test_a_cached_page_costs_one_statement_for_its_comments(world):
+    discussion_id, _ = _ids(world)
+    url = f"/discussions/{discussion_id}"
+    officer = _client(world, "officer@example.org")
+    with count_queries(world) as cold:
+        officer.get(url)
+    with count_queries(world) as warm:
+        assert officer.get(url).status_code == 200
+    # The session, the discussion, the page's summary and the "last looked" upsert.
+    assert warm.count == cold.count - 2 == 4, str(warm)
