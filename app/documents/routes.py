@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -146,26 +147,31 @@ def _neighbour_columns(before: bool) -> list[ScalarSelect]:
     ]
 
 
-def _clause_row(slug: str, number: str, clause_id: int | None) -> Row | None:
-    which = Clause.id == clause_id if clause_id is not None else Clause.number == number
+@cache
+def _clause_statement(by_id: bool) -> Select:
+    """The clause page's statement (``_clause_row``), built once: building it costs more than
+    running it. Parameters ``slug`` and ``clause_id`` (``by_id``) or ``number``."""
+    which = Clause.id == bindparam("clause_id") if by_id else Clause.number == bindparam("number")
     return (
-        db.session.execute(
-            select(
-                Clause,
-                *voting.eligible_columns(),
-                *_neighbour_columns(before=True),
-                *_neighbour_columns(before=False),
-            )
-            .join(Clause.document)
-            .where(Document.slug == slug, which)
-            .options(
-                contains_eager(Clause.document),
-                joinedload(Clause.recommendations).joinedload(Recommendation.source),
-            )
+        select(
+            Clause,
+            *voting.eligible_columns(),
+            *_neighbour_columns(before=True),
+            *_neighbour_columns(before=False),
         )
-        .unique()
-        .first()
+        .join(Clause.document)
+        .where(Document.slug == bindparam("slug"), which)
+        .options(
+            contains_eager(Clause.document),
+            joinedload(Clause.recommendations).joinedload(Recommendation.source),
+        )
     )
+
+
+def _clause_row(slug: str, number: str, clause_id: int | None) -> Row | None:
+    by_id = clause_id is not None
+    parameters = {"slug": slug, "clause_id" if by_id else "number": clause_id if by_id else number}
+    return db.session.execute(_clause_statement(by_id), parameters).unique().first()
 
 
 def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
