@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2.runtime import Macro
@@ -41,8 +42,29 @@ from app.shared_cache import cache_get, cache_set
 from app.templating import time_ago
 
 CSRF_PLACEHOLDER = "__accord_csrf_token__"
-CARD_VERSION = 1  # bump when the comment card's template changes
-THREAD_VERSION = 1  # bump when the thread's list of comments (discussions/show.html) changes
+# Bump when the code that renders a card or a list changes what they show (a filter, a
+# permission the viewer's class is made of); a change to their templates needs nothing, as
+# the keys carry a digest of the templates' source (``templates_digest``).
+FRAGMENT_VERSION = 1
+FRAGMENT_TEMPLATES = (
+    "discussions/show.html",
+    "_macros/comments.html",
+    "_macros/people.html",
+    "_macros/pagination.html",
+)
+
+
+def _digest_of_templates(app) -> str:
+    environment = app.jinja_env
+    sources = [environment.loader.get_source(environment, name)[0] for name in FRAGMENT_TEMPLATES]
+    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:16]
+
+
+def templates_digest() -> str:
+    """A digest of the source of the templates cards and lists are rendered from (read once,
+    when the app is made), so that hosts running two releases side by side (a rolling
+    deployment) never share a fragment."""
+    return current_app.extensions["fragment_templates"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,8 @@ def card_key(
 ) -> str:
     """The cache key of ``comment``'s card as ``viewer`` sees it (see the module's notes)."""
     parts = (
-        CARD_VERSION,
+        FRAGMENT_VERSION,
+        templates_digest(),
         comment.id,
         comment.activity_mark,
         comment.edit_count,
@@ -149,8 +172,8 @@ def thread_key(
     the module's notes)."""
     owns_one = any(comment.author_id == viewer.user_id for comment in summary.shown)
     parts = (
-        THREAD_VERSION,
-        CARD_VERSION,
+        FRAGMENT_VERSION,
+        templates_digest(),
         discussion.id,
         discussion.document.slug,
         (clause.number, clause.revision_number) if clause is not None else None,
@@ -216,6 +239,7 @@ def cached_card(
 
 
 def init_fragments(app) -> None:
+    app.extensions["fragment_templates"] = _digest_of_templates(app)
     app.jinja_env.globals["thread_viewer"] = thread_viewer
     app.jinja_env.globals["cached_card"] = cached_card
     app.jinja_env.globals["kept_thread"] = kept_thread

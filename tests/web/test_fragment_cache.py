@@ -289,3 +289,19 @@ def test_a_cached_page_costs_one_statement_for_its_comments(world):
         assert officer.get(url).status_code == 200
     # The session, the discussion, the page's summary and the "last looked" upsert.
     assert warm.count == cold.count - 2 == 4, str(warm)
+
+
+def test_a_release_with_other_templates_never_takes_an_earlier_releases_fragments(world):
+    """Two releases side by side (a rolling deployment) share the cache: the keys carry a
+    digest of the templates' source, so a card or list from the other release is never used."""
+    discussion_id, comment_id = _ids(world)
+    url = f"/discussions/{discussion_id}"
+    officer = _client(world, "officer@example.org")
+    officer.get(url)
+    with factories.built(world):
+        db.session.execute(
+            update(Comment).where(Comment.id == comment_id).values(body_html="<p>NEW RELEASE</p>")
+        )
+    assert "NEW RELEASE" not in _list_of_comments(officer, url)  # the same release: cached
+    world.extensions["fragment_templates"] = "another release's templates"
+    assert "NEW RELEASE" in _list_of_comments(officer, url)
