@@ -57,21 +57,28 @@ def test_a_signed_in_person_gets_the_product_page_while_the_database_is_down(dat
         client.csrf_token()  # read while the database answers; the form below posts it
         assert client.get("/").status_code == 200
 
-        for mode in ("down", "hang"):
+        # Every kind of request while the server refuses; a server that does not answer costs
+        # each request libpq's shortest wait (2 s, whatever is asked), so only a page and the
+        # health check are asked then: the same path through the app, but for the wait.
+        for mode, paths in (
+            ("down", ("/", "/documents/anything", "/notifications", "/sign-in")),
+            ("hang", ("/documents/anything",)),
+        ):
             relay.set_mode(mode)
-            for path in ("/", "/documents/anything", "/notifications", "/sign-in"):
+            for path in paths:
                 started = time.monotonic()
                 response = client.get(path)
                 assert time.monotonic() - started < PROMPT_SECONDS, (mode, path)
                 _assert_unavailable_page(response, path)
                 assert UNAVAILABLE in response.get_data(as_text=True), (mode, path)
-            htmx = client.get("/", headers={"HX-Request": "true"})
-            _assert_unavailable_page(htmx, "htmx")
-            assert "<html" not in htmx.get_data(as_text=True)
-            posted = client.post_form("/sign-out")
-            _assert_unavailable_page(posted, "POST /sign-out")
-            poll = client.get("/discussions/1/live", headers={"If-None-Match": '"1"'})
-            _assert_unavailable_page(poll, "live poll")
+            if mode == "down":
+                htmx = client.get("/", headers={"HX-Request": "true"})
+                _assert_unavailable_page(htmx, "htmx")
+                assert "<html" not in htmx.get_data(as_text=True)
+                posted = client.post_form("/sign-out")
+                _assert_unavailable_page(posted, "POST /sign-out")
+                poll = client.get("/discussions/1/live", headers={"If-None-Match": '"1"'})
+                _assert_unavailable_page(poll, "live poll")
             health = client.get("/healthz")
             assert health.status_code == 503 and health.json["database"] == "unreachable"
 

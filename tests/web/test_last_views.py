@@ -107,8 +107,9 @@ def _grow(app, slug: str, start: int, count: int) -> None:
                 member, ViewedKind.CLAUSE, clause.id, document.id, clause.revision_number
             )
         db.session.flush()
+        officer = factories.officer(email=f"officer-from-{start}@example.org")
         for clause in document.all_clauses[-count:]:
-            factories.discussion(document, clause, comments=1, by=factories.officer())
+            factories.discussion(document, clause, comments=1, by=officer)
 
 
 def test_the_document_page_marks_take_constant_statements_at_10_and_100(app, client):
