@@ -5,7 +5,9 @@ A card's key holds the comment's own change marker (``Comment.activity_mark``, m
 edit, withdrawal, hide or unhide), its edit count, hidden and withdrawn state and stored-HTML
 policy version; its author's name, group, job title and roles (the badges); the clause wording
 it is set against; the relative times it shows ("5 minutes ago"); and the viewer's class: what
-they may do to it (reply, edit, moderate, see the audit trail) and whether it is their own.
+they may do to it (reply, edit, moderate, see the audit trail) and whether it is their own;
+and what renders it: the running sanitiser policy (``app.markdown.POLICY_VERSION``: a release
+that tightens it never shows HTML kept under the older one) and a digest of the templates.
 Nothing else reaches the card, so a change anywhere makes a new key, on this host or another:
 correctness never depends on one process, and stale entries simply age out.
 
@@ -34,6 +36,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from app import markdown as sanitiser
 from app.discussions.threads import PageSummary, ShownComment
 from app.models import Clause, Comment, Discussion, User
 from app.permissions import can_comment, can_edit_comment, can_moderate, can_see_audit
@@ -41,7 +44,10 @@ from app.rules import is_within_edit_window
 from app.shared_cache import cache_get, cache_set
 from app.templating import time_ago
 
-CSRF_PLACEHOLDER = "__accord_csrf_token__"
+# Where the viewer's CSRF token goes in a cached card. A tag no one can type: people's text
+# reaches a page escaped ("<" as "&lt;") or through the sanitiser, which keeps only its own
+# tags, so the placeholder is never found in what someone wrote (a name, a comment, a reason).
+CSRF_PLACEHOLDER = Markup("<accord-csrf-token>")
 # Bump when the code that renders a card or a list changes what they show (a filter, a
 # permission the viewer's class is made of); a change to their templates needs nothing, as
 # the keys carry a digest of the templates' source (``templates_digest``).
@@ -115,6 +121,7 @@ def card_key(
     parts = (
         FRAGMENT_VERSION,
         templates_digest(),
+        sanitiser.POLICY_VERSION,
         comment.id,
         comment.activity_mark,
         comment.edit_count,
@@ -174,6 +181,7 @@ def thread_key(
     parts = (
         FRAGMENT_VERSION,
         templates_digest(),
+        sanitiser.POLICY_VERSION,
         discussion.id,
         discussion.document.slug,
         (clause.number, clause.revision_number) if clause is not None else None,

@@ -96,7 +96,7 @@ def test_hiding_and_unhiding_show_at_once_to_readers_and_facilitators(world):
     assert "Hidden by a facilitator" in seen and "The member's" not in seen
     assert "Unhide" not in seen
     page = facilitator.get(url).get_data(as_text=True)
-    assert f'id="unhide-{comment_id}"' in page and "__accord_csrf_token__" not in page
+    assert f'id="unhide-{comment_id}"' in page and "accord-csrf-token" not in page
     assert len(set(CSRF_VALUE.findall(page))) == 1  # the Unhide form carries their own token
     assert facilitator.post_form(f"/comments/{comment_id}/unhide").status_code == 303
     seen = _thread(officer, url)
@@ -305,3 +305,58 @@ def test_a_release_with_other_templates_never_takes_an_earlier_releases_fragment
     assert "NEW RELEASE" not in _list_of_comments(officer, url)  # the same release: cached
     world.extensions["fragment_templates"] = "another release's templates"
     assert "NEW RELEASE" in _list_of_comments(officer, url)
+
+
+PLACEHOLDERS = ("<accord-csrf-token>", "&lt;accord-csrf-token&gt;", "__accord_csrf_token__")
+
+
+def test_what_people_write_never_takes_the_viewers_token(world):
+    """Only the Unhide form's own field gets the viewer's CSRF token: text that looks like
+    the placeholder, in a comment, a reply shown a link away, a hide reason or a name, is shown
+    as written (found by the outside tester: a link in a comment carried each reader's token
+    to another site)."""
+    world.config.update(REPLIES_SHOWN=1)
+    discussion_id, comment_id = _ids(world)
+    url = f"/discussions/{discussion_id}"
+    member = _client(world, "member@example.org")
+    for text in PLACEHOLDERS:
+        body = f"[Briefing](https://elsewhere.example/?t={text}) and `{text}`"
+        posted = member.post_form(f"{url}/comments", {"body": body, "parent_id": comment_id})
+        assert posted.status_code == 303
+    facilitator = _client(world, "facilitator@example.org")
+    reason = {"reason": "See <accord-csrf-token> and __accord_csrf_token__"}
+    assert facilitator.post_form(f"/comments/{comment_id}/hide", reason).status_code == 303
+    with factories.built(world):
+        factories.user("member@example.org").display_name = "Cllr <accord-csrf-token>"
+    for viewer in (facilitator, _client(world, "officer@example.org")):
+        token = viewer.csrf_token()
+        for _ in range(2):  # made, then from the cache
+            # The first reply on the page, the others a link away.
+            page = "".join(
+                viewer.get(address).get_data(as_text=True)
+                for address in (url, f"/comments/{comment_id}/replies?start=1")
+            )
+            links = re.findall(r'href="https://elsewhere\.example/\?t=([^"]*)"', page)
+            assert len(links) >= 3 and all(token not in link for link in links), links
+            assert "<code>__accord_csrf_token__</code>" in page
+            assert "<code>&lt;accord-csrf-token&gt;</code>" in page
+            assert "<code>&amp;lt;accord-csrf-token&amp;gt;</code>" in page
+            assert "Cllr &lt;accord-csrf-token&gt;" in page
+    page = facilitator.get(url).get_data(as_text=True)
+    assert "See &lt;accord-csrf-token&gt; and __accord_csrf_token__" in page
+
+
+def test_a_tighter_sanitiser_is_seen_at_once_in_cached_lists(world, monkeypatch):
+    """A release that tightens the sanitiser (a higher POLICY_VERSION) never shows HTML made
+    under the older policy, cached or stored (app/markdown.py; found by the outside tester)."""
+    from app import markdown
+
+    discussion_id, _ = _ids(world)
+    url = f"/discussions/{discussion_id}"
+    member = _client(world, "member@example.org")
+    member.post_form(f"{url}/comments", {"body": "[a link](https://example.net/x)"})
+    officer = _client(world, "officer@example.org")
+    assert 'href="https://example.net/x"' in _list_of_comments(officer, url)  # now cached
+    monkeypatch.setattr(markdown, "POLICY_VERSION", markdown.POLICY_VERSION + 1)
+    monkeypatch.setattr(markdown, "ALLOWED_TAGS", markdown.ALLOWED_TAGS - {"a"})
+    assert 'href="https://example.net/x"' not in _list_of_comments(officer, url)
