@@ -8,7 +8,7 @@ changed since marker N?" with one small query.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from app.extensions import db
 from app.models import (
@@ -94,6 +94,29 @@ def bump_activity(discussion: Discussion, *, itself: bool = False) -> int:
     if itself:
         discussion.state_mark = marker
     return marker
+
+
+def mark_document_moved(document: Document) -> None:
+    """The markers of ``document``, its clauses and every discussion on them moved on, for a
+    change of the document's state: who may comment, vote and moderate follows it, so each
+    open clause and discussion page (and its poll) must show it. Three statements."""
+    db.session.execute(
+        update(Clause).where(Clause.document_id == document.id).values(activity=Clause.activity + 1)
+    )
+    db.session.execute(
+        update(Document).where(Document.id == document.id).values(activity=Document.activity + 1)
+    )
+    clause_marker = select(Clause.activity).where(Clause.id == Discussion.clause_id)
+    document_marker = select(Document.activity).where(Document.id == Discussion.document_id)
+    db.session.execute(
+        update(Discussion)
+        .where(Discussion.document_id == document.id)
+        .values(
+            state_mark=func.coalesce(
+                clause_marker.scalar_subquery(), document_marker.scalar_subquery()
+            )
+        )
+    )
 
 
 def start_discussion(

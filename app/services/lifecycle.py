@@ -31,7 +31,15 @@ from app.models import (
     utcnow,
 )
 from app.rules import ADMIN_MOVES, FACILITATOR_MOVES, STANDARDS_MOVES
-from app.services import Conflict, Invalid, ReasonNeeded, audit, notifications, voting
+from app.services import (
+    Conflict,
+    Invalid,
+    ReasonNeeded,
+    audit,
+    discussions,
+    notifications,
+    voting,
+)
 from app.services.clauses import lock_document, lock_editable
 
 S = DocumentStatus
@@ -234,6 +242,7 @@ def _move(
         },
     )
     document.status = to
+    discussions.mark_document_moved(document)
     return transition
 
 

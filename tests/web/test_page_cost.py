@@ -157,6 +157,28 @@ def test_locking_a_discussion_changes_its_marker(world, client):
     assert changed.status_code == 200 and "locked" in changed.get_data(as_text=True)
 
 
+def test_a_document_moving_on_changes_the_marker_of_its_threads_and_clauses(world, client):
+    """Who may reply, edit and moderate follows the document's state: its open thread and
+    clause pages must show the move, not answer their polls 304 (found by the outside tester:
+    a facilitator's open thread kept its Hide links after the document was submitted)."""
+    ids = _ids(world)
+    client.sign_in("facilitator@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    page = client.get(live, headers={"HX-Request": "true"})
+    assert 'id="hide-' in page.get_data(as_text=True)
+    clause_live = f"/documents/{ACCORD}/clauses/2/live?clause_id={ids['clause']}"
+    polls = {
+        live: _etag(page),
+        clause_live: _etag(client.get(clause_live, headers={"HX-Request": "true"})),
+    }
+    with factories.built(world):
+        factories.move_to(factories.find_document(ACCORD), "submitted")
+    for url, etag in polls.items():
+        changed = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+        assert changed.status_code == 200, url
+    assert 'id="hide-' not in client.get(live).get_data(as_text=True)
+
+
 # Replies a link away ---------------------------------------------------------------------
 
 
