@@ -89,13 +89,35 @@ class SqliteTemplate:
         return f"sqlite:///{target}"
 
 
-def truncate_all(app) -> None:
-    """Empty every table (PostgreSQL), keeping the schema and its triggers (which refuse
-    TRUNCATE on the append-only tables: the replica role, a superuser's, skips them)."""
+def empty_all_tables(app) -> None:
+    """Empty every table (PostgreSQL) and restart every sequence, keeping the schema and its
+    triggers. The replica role (a superuser's) skips the triggers that refuse to delete from
+    the append-only tables, and the foreign keys' checks, so the order does not matter.
+
+    Only the tables with rows are emptied, with DELETE: TRUNCATE gives every table new files,
+    which took 80 ms a test with all sixty empty and 150 ms after a typical test; this takes
+    10 ms."""
     with app.app_context():
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        # Every table, those the migrations make without a model (search's) among them.
+        names = db.session.scalars(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename <> 'alembic_version'"
+            )
+        ).all()
+        probe = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names
+        )
+        used = db.session.scalars(text(probe)).all()
         db.session.execute(text("SET LOCAL session_replication_role = replica"))
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for name in used:
+            db.session.execute(text(f'DELETE FROM "{name}"'))
+        db.session.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                " FROM pg_sequences WHERE schemaname = current_schema()"
+            )
+        )
         db.session.commit()
 
 

@@ -48,7 +48,7 @@ def database_relay(postgres_url):
 def test_a_signed_in_person_gets_the_product_page_while_the_database_is_down(database_relay):
     relay, url = database_relay
     with databases.app_for(
-        url, cleanup=databases.truncate_all, DATABASE_CONNECT_TIMEOUT_SECONDS=1
+        url, cleanup=databases.empty_all_tables, DATABASE_CONNECT_TIMEOUT_SECONDS=1
     ) as app:
         app.test_client_class = AccordClient
         make_user(app, "jo@example.org")
@@ -109,7 +109,7 @@ def redis_relay():
 def test_sign_in_fails_closed_while_redis_is_down_and_the_rest_keeps_working(
     redis_relay, database_url
 ):
-    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    cleanup = databases.empty_all_tables if database_url.startswith("postgresql") else None
     with databases.app_for(
         database_url,
         cleanup=cleanup,

@@ -47,7 +47,7 @@ FACILITATOR = "facilitator@example.org"
 @pytest.fixture
 def pg(postgres_url):
     """The demo world on PostgreSQL."""
-    with databases.app_for(postgres_url, cleanup=databases.truncate_all) as app:
+    with databases.app_for(postgres_url, cleanup=databases.empty_all_tables) as app:
         app.test_client_class = AccordClient
         with app.app_context():
             seeding.load_demo(password=PASSWORD)

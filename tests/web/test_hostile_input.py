@@ -40,7 +40,7 @@ from app.models import (
 from app.models.joint_sessions import AgendaProposal
 from app.services import amendments, notifications, seeding
 from tests import factories
-from tests.databases import app_for, make_app, truncate_all
+from tests.databases import app_for, empty_all_tables, make_app
 from tests.helpers import CSRF_META, PASSWORD, AccordClient, free_port, make_user
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
@@ -321,7 +321,7 @@ def test_an_unreachable_database_answers_503_with_the_product_page(database_url,
 
 
 def test_a_failed_statement_mid_request_answers_the_product_page(database_url):
-    cleanup = truncate_all if database_url.startswith("postgresql") else None
+    cleanup = empty_all_tables if database_url.startswith("postgresql") else None
     with app_for(database_url, cleanup=cleanup) as app:
         app.test_client_class = AccordClient
 
@@ -374,7 +374,7 @@ def test_a_title_with_line_breaks_is_mailed_on_one_subject_line(demo):
 
 
 def test_mail_that_cannot_be_sent_is_retried_by_the_next_digest(database_url, caplog):
-    cleanup = truncate_all if database_url.startswith("postgresql") else None
+    cleanup = empty_all_tables if database_url.startswith("postgresql") else None
     down = {"MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": free_port()}
     with app_for(database_url, cleanup=cleanup, SMTP_SECURITY="none", **down) as app:
         with app.app_context():

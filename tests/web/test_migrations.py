@@ -99,7 +99,7 @@ def test_each_migration_keeps_the_data_already_there(database_url):
         assert tuple(row) == ("Accord", 25, False, "Trust", 0)
         db.session.remove()
     if database_url.startswith("postgresql"):  # the PostgreSQL database is shared by the run
-        databases.truncate_all(app)
+        databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -165,7 +165,7 @@ def test_events_hashed_before_the_key_become_a_legacy_segment(database_url):
         ]
         db.session.remove()
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)
+        databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -219,7 +219,7 @@ def test_decision_reasons_keep_the_outcomes_and_their_append_only_rule(database_
         assert "close_reason" not in {c["name"] for c in inspect(db.engine).get_columns("outcomes")}
         upgrade()
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)  # the run's database is shared by the tests that follow
+        databases.empty_all_tables(app)  # the run's database is shared by the tests that follow
     with app.app_context():
         db.engine.dispose()
 
@@ -274,7 +274,7 @@ def test_stored_text_is_cleaned_and_history_is_left_as_it_was(database_url):
         assert (revision.heading, revision.body) == ("Trust\x1b", dirty)
         db.session.remove()
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)
+        databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -352,11 +352,11 @@ def test_votes_and_outcomes_already_there_get_their_wording(database_url):
         db.session.remove()
     assert _differences(app) == []
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)  # the run's database is shared by the tests that follow
+        databases.empty_all_tables(app)  # the run's database is shared by the tests that follow
     with app.app_context():
         db.engine.dispose()
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)
+        databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -404,7 +404,7 @@ def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marke
         db.session.remove()
     assert _differences(app) == []
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)
+        databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -508,6 +508,6 @@ def test_the_managed_lists_start_from_the_names_people_already_have(database_url
         db.session.remove()
     assert _differences(app) == []
     if database_url.startswith("postgresql"):
-        databases.truncate_all(app)
+        databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()

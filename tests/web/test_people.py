@@ -319,7 +319,7 @@ def test_a_reset_request_answers_the_same_whether_or_not_the_address_exists(staf
 def test_a_forged_host_header_never_reaches_the_reset_link(database_url):
     """Reset-link poisoning: behind a proxy that passes on the asker's X-Forwarded-Host, the
     emailed link is still on PUBLIC_URL."""
-    cleanup = databases.truncate_all if database_url.startswith("postgresql") else None
+    cleanup = databases.empty_all_tables if database_url.startswith("postgresql") else None
     with databases.app_for(database_url, cleanup=cleanup, TRUSTED_PROXIES=1) as app:
         app.test_client_class = AccordClient
         make_user(app, "jo@example.org")

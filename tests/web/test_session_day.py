@@ -339,7 +339,7 @@ def test_an_import_with_an_unknown_group_is_rejected_with_the_row_and_the_known_
 
 @pytest.fixture
 def pg(postgres_url):
-    with databases.app_for(postgres_url, cleanup=databases.truncate_all) as app:
+    with databases.app_for(postgres_url, cleanup=databases.empty_all_tables) as app:
         app.test_client_class = AccordClient
         with factories.built(app):
             factories.everyone()
