@@ -7,6 +7,9 @@ from aiosmtpd.controller import Controller
 
 from tests import databases
 from tests.helpers import AccordClient, free_port
+from tests.url_builders import memoise_url_builders
+
+memoise_url_builders()
 
 
 @pytest.fixture(scope="session")
