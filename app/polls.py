@@ -4,7 +4,8 @@ A live page polls every few seconds with the marker it was rendered with (``If-N
 Most polls find nothing changed, so they are answered here, as the first ``before_request``
 step after the NUL-byte check: before the rate limiter, the sign-in check and the view. The
 answer costs one statement that checks the session is open, its person active and allowed to
-read the document, and reads the marker; the statement is built once per process with bound
+read the document, and reads the marker and the person's roles (part of a live page's ETag:
+``app.rendering.live_etag``); the statement is built once per process with bound
 parameters (SQLAlchemy compiles it once and reuses the compiled form), and the 304 writes no
 cookie (``SESSION_REFRESH_EACH_REQUEST`` is off, and the poll does not touch the session's idle
 clock). Anything else (a changed marker, an ended session, an id that is not the address's or
@@ -24,11 +25,20 @@ from sqlalchemy.sql.elements import BindParameter
 from app.auth.login_sessions import POLL_ENDPOINTS, live_session_token
 from app.boundaries import reject_nul_bytes
 from app.extensions import db, limiter
-from app.models import Amendment, Clause, Comment, Discussion, Document, User, UserSession
+from app.models import (
+    Amendment,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    User,
+    UserRole,
+    UserSession,
+)
 from app.models.people import hash_token
 from app.pagination import LAST_PAGE_ASKED
 from app.permissions import is_readable_in_session
-from app.rendering import etag_of
+from app.rendering import ROLE_BITS, etag_of
 
 TOKEN_HASH: BindParameter[str] = bindparam("token_hash")
 # One statement needs no transaction: on PostgreSQL no BEGIN and no ROLLBACK, so the poll is
@@ -47,7 +57,15 @@ def _checked(marker: Select) -> Select:
         .where(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None))
         .exists()
     )
-    return marker.where(session_is_open, is_readable_in_session(TOKEN_HASH))
+    # The person's roles, as ``app.rendering.roles_part`` adds them to a live page's ETag.
+    bits = case(*((UserRole.role == role, bit) for role, bit in ROLE_BITS.items()), else_=0)
+    roles = (
+        select(func.coalesce(func.sum(bits), 0))
+        .join(UserSession, UserSession.user_id == UserRole.user_id)
+        .where(UserSession.token_hash == TOKEN_HASH)
+        .scalar_subquery()
+    )
+    return marker.add_columns(roles).where(session_is_open, is_readable_in_session(TOKEN_HASH))
 
 
 @cache
@@ -161,7 +179,8 @@ def answer_unchanged_poll() -> Response | None:
         first = connection.execute(statement, {**params, "token_hash": hash_token(token)}).first()
     if first is None or any(part is None for part in first):
         return None
-    etag = etag_of(*first)
+    *marker, bits = first
+    etag = etag_of(*marker, f"r{bits}")
     if not request.if_none_match.contains(etag):
         return None
     response = make_response("", 304)

@@ -8,11 +8,15 @@ ordinary request machinery, and only a changed one reaches its view.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Response, make_response, render_template, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block, render_blocks
+
+from app.models import Role
 
 
 def is_htmx_request() -> bool:
@@ -81,3 +85,20 @@ def safe_next(target: str | None, default: str) -> str:
 def etag_of(*parts: object) -> str:
     """An ETag (without quotes) from the marker's parts: ``3``, or ``17-2`` for a page."""
     return "-".join(str(part) for part in parts)
+
+
+ROLE_BITS = {role: 1 << index for index, role in enumerate(Role)}
+
+
+def roles_part(roles: Iterable[Role]) -> str:
+    """The viewer's roles as an ETag's last part: ``r`` and the sum of their ``ROLE_BITS``."""
+    return f"r{sum(ROLE_BITS[role] for role in roles)}"
+
+
+def live_etag(marker: object) -> str:
+    """The ETag of a live page or fragment (``marker``, from ``etag_of``) as the signed-in
+    person sees it: with their roles, which decide what it offers them (reply, vote,
+    moderate), so that a role given or taken answers their open pages' polls afresh. The poll
+    (``app.polls``) reads the same roles in its one statement."""
+    roles = current_user.roles if current_user.is_authenticated else ()
+    return etag_of(marker, roles_part(roles))

@@ -18,6 +18,7 @@ from app.audit_words import action_label
 from app.markdown import render_markdown
 from app.pages import PAGES
 from app.permissions import PREDICATES
+from app.rendering import live_etag
 from app.rules import is_two_factor_required
 from app.services import tasks
 from app.services.leavers import former_name
@@ -149,6 +150,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
     app.jinja_env.globals["former_name"] = former_name
     app.jinja_env.globals["blank_widget"] = blank_widget
+    app.jinja_env.globals["live_etag"] = live_etag
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count
     app.jinja_env.filters["markdown"] = render_markdown

@@ -179,6 +179,33 @@ def test_a_document_moving_on_changes_the_marker_of_its_threads_and_clauses(worl
     assert 'id="hide-' not in client.get(live).get_data(as_text=True)
 
 
+def test_a_role_given_or_taken_answers_the_persons_polls_afresh(world, client):
+    """What a page offers (reply, vote, moderate) follows the viewer's roles, so the live
+    ETag carries them: a facilitator who stops being one sees their open thread and clause
+    pages lose the Hide links and the facilitator's controls at the next poll (found by the
+    outside tester), and one who keeps their roles still gets 304."""
+    ids = _ids(world)
+    client.sign_in("facilitator@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    clause_live = f"/documents/{ACCORD}/clauses/2/live?clause_id={ids['clause']}"
+    polls = {
+        url: _etag(client.get(url, headers={"HX-Request": "true"})) for url in (live, clause_live)
+    }
+    for url, etag in polls.items():
+        poll = {"HX-Request": "true", "If-None-Match": etag}
+        assert client.get(url, headers=poll).status_code == 304, url
+    with factories.built(world):
+        factories.user("facilitator@example.org").set_roles({Role.OFFICER})
+    for url, etag in polls.items():
+        changed = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+        assert changed.status_code == 200, url
+    changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": polls[live]})
+    assert 'id="hide-' not in changed.get_data(as_text=True)
+    fresh = _etag(changed)
+    again = client.get(live, headers={"HX-Request": "true", "If-None-Match": fresh})
+    assert again.status_code == 304
+
+
 # Replies a link away ---------------------------------------------------------------------
 
 
