@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.markdown import POLICY_VERSION
-from app.models import Choice, Comment, Role, User, Vote
+from app.models import Choice, Comment, Discussion, Role, User, Vote
 from app.services import voting
 from tests import factories
 from tests.helpers import count_queries
@@ -116,7 +116,7 @@ def test_a_vote_or_another_discussion_leaves_a_thread_unchanged(world, client):
         factories.discussion(clause=clause, title="Another thread", comments=2)
     assert client.get(live, headers=poll).status_code == 304
     with factories.built(world):
-        discussion = db.session.scalars(select(Comment)).first().discussion
+        discussion = db.session.get(Discussion, ids["discussion"])
         factories.comment(discussion, "Something new")
     changed = client.get(live, headers=poll)
     assert changed.status_code == 200 and "Something new" in changed.get_data(as_text=True)
@@ -131,11 +131,11 @@ def test_a_new_comment_on_page_2_leaves_page_1_unchanged(world, client):
     etag = _etag(client.get(live, headers={"HX-Request": "true"}))
     poll = {"HX-Request": "true", "If-None-Match": etag}
     with factories.built(world):
-        discussion = db.session.scalars(select(Comment)).first().discussion
+        discussion = db.session.get(Discussion, ids["discussion"])
         factories.comment(discussion, "On page two")
     assert client.get(live, headers=poll).status_code == 304
     with factories.built(world):
-        discussion = db.session.scalars(select(Comment)).first().discussion
+        discussion = db.session.get(Discussion, ids["discussion"])
         factories.comment(discussion, "Also on page two")
         factories.comment(discussion, "On page three")  # a third page: page 1 links to it
     assert client.get(live, headers=poll).status_code == 200
