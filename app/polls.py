@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from app.auth.login_sessions import POLL_ENDPOINTS, live_session_token
 from app.boundaries import reject_nul_bytes
+from app.discussions.threads import page_roots
 from app.extensions import db, limiter
 from app.models import (
     Amendment,
@@ -96,13 +97,7 @@ def discussion_poll(per_page: int) -> Select:
     newest marker on the page and the number of pages); parameters ``discussion_id`` and
     ``offset`` (of the page's first top-level comment)."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
-    roots = (
-        select(Comment.id)
-        .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
-        .order_by(Comment.created_at, Comment.id)
-        .limit(per_page)
-        .offset(bindparam("offset"))
-    )
+    roots = page_roots(discussion_id, per_page, bindparam("offset"))
     newest = (
         select(func.coalesce(func.max(Comment.activity_mark), 0))
         .where(

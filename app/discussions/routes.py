@@ -102,10 +102,13 @@ def _page_of(discussion: Discussion, parent: Comment | None) -> int:
     return max(1, -(-count // current_app.config["COMMENTS_PER_PAGE"]))
 
 
+def _is_composing() -> bool:
+    """The address asks for a reply to a comment, or an edit of one, in the composer."""
+    return bool(request.args.get("reply_to") or request.args.get("edit"))
+
+
 def _page_context(discussion: Discussion, page: int | None = None, **forms) -> dict:
     page = page or request.args.get("page", 1, type=int)
-    # Replying or editing shows the comment in the composer: the comments are loaded.
-    composing = "reply_to" in request.args or "edit" in request.args
     context = {
         "discussion": discussion,
         "document": discussion.document,
@@ -114,7 +117,8 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
         "conflict": False,
         "thread_oob": False,
         "announcement": "",
-        **_thread(discussion, page, from_cache=not composing),
+        # Replying or editing shows the comment in the composer: the comments are loaded.
+        **_thread(discussion, page, from_cache=not _is_composing()),
     }
     context.setdefault("comment_form", forms.pop("comment_form", None) or CommentForm())
     context.update(forms)
@@ -172,7 +176,7 @@ def show(discussion_id: int):
     """A discussion: its comments and replies, and the form to add one."""
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
-    block = "composer" if request.args.get("reply_to") or request.args.get("edit") else None
+    block = "composer" if _is_composing() else None
     response = render(SHOW, block=block, **context)
     if block is None:
         with write_after_reading():

@@ -72,14 +72,17 @@ def _with_people(query: Select) -> Select:
     )
 
 
-def _roots(discussion_id: int, number: int, per_page: int) -> Select:
-    number = min(max(number, 1), LAST_PAGE_ASKED)
+def page_roots(
+    discussion_id: int | BindParameter[int], per_page: int, offset: int | BindParameter[int]
+) -> Select:
+    """The ids of a page's top-level comments, oldest first: ``per_page`` of them from
+    ``offset`` (either may be a bound parameter, for a statement built once)."""
     return (
         select(Comment.id)
         .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
         .order_by(Comment.created_at, Comment.id)
         .limit(per_page)
-        .offset((number - 1) * per_page)
+        .offset(offset)
     )
 
 
@@ -217,14 +220,7 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
     of the page's first top-level comment): building it costs more than running it."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
     roots_where = (Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
-    roots = (
-        select(Comment.id)
-        .where(*roots_where)
-        .order_by(Comment.created_at, Comment.id)
-        .limit(per_page)
-        .offset(bindparam("offset"))
-        .subquery("roots")
-    )
+    roots = page_roots(discussion_id, per_page, bindparam("offset")).subquery("roots")
     ranked = _ranked_replies(select(roots.c.id))
     shown = union_all(
         select(roots.c.id, null().label("replies"), null().label("mark")),
@@ -302,4 +298,6 @@ def summarise_page(discussion: Discussion, requested: int | None) -> PageSummary
 def shown_roots(discussion_id: int, number: int) -> Select:
     """The ids of page ``number``'s top-level comments (for what changed on the page); a
     number below 1 (as typed in an address: ``?page=0``, ``?page=-3``) is page 1."""
-    return _roots(discussion_id, max(number, 1), current_app.config["COMMENTS_PER_PAGE"])
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    number = min(max(number, 1), LAST_PAGE_ASKED)
+    return page_roots(discussion_id, per_page, (number - 1) * per_page)
