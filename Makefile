@@ -92,6 +92,7 @@ bench: install
 	ACCORD_ENV=development $(BIN)/python -m bench.votes
 	ACCORD_ENV=development $(BIN)/python -m bench.passages
 	ACCORD_ENV=development $(BIN)/python -m bench.word
+	$(BIN)/python -m bench.startup
 
 ## Load benchmark: Accord's pages against bare Flask on gunicorn, driven by wrk (slow)
 bench-load: install postgres

@@ -35,6 +35,8 @@ from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
 
+from app.markdown import commonmark
+
 # A word (letters or digits, with inner apostrophes: "council’s"), or a run of one other
 # non-space character (punctuation, symbols, Markdown markers such as "**" or "-").
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|(\S)\1*")
@@ -267,17 +269,7 @@ def word_changes(old: str, new: str) -> list[tuple[str, str]]:
 # quotes and emphasis intact; the Word export renders the same ``block_changes`` as tracked
 # changes, so both say the same thing.
 
-_parser = None
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
-
-
-def _markdown_parser():
-    global _parser
-    if _parser is None:
-        from markdown_it import MarkdownIt
-
-        _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    return _parser
 
 
 @dataclass(frozen=True)
@@ -382,7 +374,7 @@ def _inline_words(children, code: bool = False) -> list[Word]:
 def markdown_blocks(text: str, side: str = "new") -> list[Block]:
     """``text`` (Markdown) as leaf blocks in reading order; frame keys are ``(side, n)``."""
     text = unicodedata.normalize("NFC", text or "")
-    tokens = _markdown_parser().parse(text)
+    tokens = commonmark().parse(text)
     frames: list[Frame] = []
     blocks: list[Block] = []
     kind, tight = "p", False

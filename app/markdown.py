@@ -1,18 +1,45 @@
-"""People's text as safe HTML: Markdown, then an allow-list sanitiser."""
+"""People's text as safe HTML: Markdown, then an allow-list sanitiser.
+
+The parsers (markdown-it) and lxml are imported when text is first rendered or exported, not
+when the app starts: people's text is rendered when it is written, so a command or a worker
+that only serves stored HTML never needs them (about 30 ms of every start).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from lxml.html import HtmlElement, fragment_fromstring  # type: ignore[import-untyped]
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup, escape
 from sqlalchemy import event
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement  # type: ignore[import-untyped]
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+
+@cache
+def commonmark(html: bool = False, any_link: bool = False) -> MarkdownIt:
+    """The CommonMark parser, made once per process: raw HTML escaped (people's text and the
+    site's pages) or passed through (``html``), linking any scheme too (``any_link``: the two
+    show what a lax downstream tool would do with exported text)."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": html, "linkify": False, "typographer": False})
+    if any_link:
+        parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
+
+
+def _fragment(html: str, **options: str) -> HtmlElement:
+    from lxml.html import fragment_fromstring
+
+    return fragment_fromstring(html, **options)
+
 
 ALLOWED_TAGS = {
     "p",
@@ -33,7 +60,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 def render_markdown(text: str | None) -> Markup:
     """Markdown (bold, italics, lists, links, quotes) to sanitised HTML; raw HTML is escaped."""
-    html = _parser.render(text or "")
+    html = commonmark().render(text or "")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -76,9 +103,6 @@ def keep_rendered(source, html_name: str, version_name: str = "html_version") ->
 # not carry what the pages never show. Text that has none of it is exported as typed; other text
 # is exported as the Markdown of what survives the sanitiser above (the page's rendering).
 
-_with_html = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-_any_link = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-_any_link.validateLink = lambda url: True  # type: ignore[method-assign]  # see what a lax tool links
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~])")
@@ -99,7 +123,7 @@ def _tokens(parser: MarkdownIt, text: str) -> Iterator[Token]:
 def is_safe_markdown(text: str) -> bool:
     """Whether ``text`` has no raw HTML, image, or link with a scheme other than http(s) or
     mailto, even for a Markdown tool that passes HTML through and links anything."""
-    for token in _tokens(_any_link, text):
+    for token in _tokens(commonmark(html=True, any_link=True), text):
         if token.type in ("html_block", "html_inline", "image"):
             return False
         if token.type == "link_open" and not _is_safe_url(str(token.attrGet("href") or "")):
@@ -178,7 +202,7 @@ def _blocks(element: HtmlElement) -> list[str]:
         elif child.tag == "hr":
             blocks.append("---")
         if (child.tail or "").strip():  # the text of a tag the sanitiser took away (a heading)
-            blocks.append(_paragraph(fragment_fromstring(f"<p>{escape(child.tail)}</p>")))
+            blocks.append(_paragraph(_fragment(f"<p>{escape(child.tail)}</p>")))
     return [block for block in blocks if block]
 
 
@@ -189,7 +213,7 @@ def export_markdown(text: str | None) -> str:
     text = text or ""
     if is_safe_markdown(text):
         return text
-    wrapper = fragment_fromstring(str(render_markdown(text)), create_parent="div")
+    wrapper = _fragment(str(render_markdown(text)), create_parent="div")
     return "\n\n".join(_blocks(wrapper))
 
 

@@ -108,3 +108,12 @@ def smtp_app(database_url, smtp_server):
         MAIL_FROM="Accord <accord@sthelens.example>",
     ) as app:
         yield app, recorder
+
+
+def pytest_collection_finish(session):
+    """Freeze what collection made (the app's modules, the test modules) out of the garbage
+    collector's later passes, as ``wsgi`` does for a worker (``app.startup``)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

