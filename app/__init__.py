@@ -133,9 +133,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.fragments import init_fragments
     from app.polls import init_polls
+    from app.services.markers import init_markers
 
     init_fragments(app)
     init_polls(app)
+    init_markers()
     return app
 
 

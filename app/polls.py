@@ -4,12 +4,13 @@ A live page polls every few seconds with the marker it was rendered with (``If-N
 Most polls find nothing changed, so they are answered here, as the first ``before_request``
 step after the NUL-byte check: before the rate limiter, the sign-in check and the view. The
 answer costs one statement that checks the session is open, its person active and allowed to
-read the document, and reads the marker and the person's roles (part of a live page's ETag:
-``app.rendering.live_etag``); the statement is built once per process with bound
-parameters (SQLAlchemy compiles it once and reuses the compiled form), and the 304 writes no
-cookie (``SESSION_REFRESH_EACH_REQUEST`` is off, and the poll does not touch the session's idle
-clock). Anything else (a changed marker, an ended session, an id that is not the address's or
-may not be read) falls through to the ordinary request, which answers it as the page would.
+read the document, and reads the marker, the ``people`` change marker and the person's roles
+(the parts of a live page's ETag: ``app.rendering.live_etag``); the statement is built once
+per process with bound parameters (SQLAlchemy compiles it once and reuses the compiled form),
+and the 304 writes no cookie (``SESSION_REFRESH_EACH_REQUEST`` is off, and the poll does not
+touch the session's idle clock). Anything else (a changed marker, an ended session, an id that
+is not the address's or may not be read) falls through to the ordinary request, which answers
+it as the page would.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from app.models.people import hash_token
 from app.pagination import LAST_PAGE_ASKED
 from app.permissions import is_readable_in_session
 from app.rendering import ROLE_BITS, etag_of
+from app.services.markers import people_mark
 
 TOKEN_HASH: BindParameter[str] = bindparam("token_hash")
 # One statement needs no transaction: on PostgreSQL no BEGIN and no ROLLBACK, so the poll is
@@ -66,7 +68,9 @@ def _checked(marker: Select) -> Select:
         .where(UserSession.token_hash == TOKEN_HASH)
         .scalar_subquery()
     )
-    return marker.add_columns(roles).where(session_is_open, is_readable_in_session(TOKEN_HASH))
+    return marker.add_columns(people_mark(), roles).where(
+        session_is_open, is_readable_in_session(TOKEN_HASH)
+    )
 
 
 @cache
@@ -174,8 +178,8 @@ def answer_unchanged_poll() -> Response | None:
         first = connection.execute(statement, {**params, "token_hash": hash_token(token)}).first()
     if first is None or any(part is None for part in first):
         return None
-    *marker, bits = first
-    etag = etag_of(*marker, f"r{bits}")
+    *marker, people, bits = first
+    etag = etag_of(*marker, f"p{people}", f"r{bits}")
     if not request.if_none_match.contains(etag):
         return None
     response = make_response("", 304)

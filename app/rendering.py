@@ -97,8 +97,10 @@ def roles_part(roles: Iterable[Role]) -> str:
 
 def live_etag(marker: object) -> str:
     """The ETag of a live page or fragment (``marker``, from ``etag_of``) as the signed-in
-    person sees it: with their roles, which decide what it offers them (reply, vote,
-    moderate), so that a role given or taken answers their open pages' polls afresh. The poll
-    (``app.polls``) reads the same roles in its one statement."""
-    roles = current_user.roles if current_user.is_authenticated else ()
-    return etag_of(marker, roles_part(roles))
+    person sees it: with the ``people`` change marker (what it shows of people: names, Groups,
+    badges, voters) and the viewer's roles, which decide what it offers them (reply, vote,
+    moderate), so that a rename, or a role given or taken, answers open pages' polls afresh.
+    The poll (``app.polls``) reads the same two in its one statement."""
+    if not current_user.is_authenticated:
+        return etag_of(marker, "p0", roles_part(()))
+    return etag_of(marker, f"p{current_user.people_mark}", roles_part(current_user.roles))

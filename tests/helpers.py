@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -142,6 +144,28 @@ def count_queries(app):
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def at_once(*calls: Callable[[], object], timeout: float = 60) -> list[object]:
+    """Run the calls in threads released at the same moment by a barrier (each with its own
+    connection, if it makes its own app context or client): their results in order, an
+    exception raised standing in for its call's result rather than being lost in the thread."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results[index] = call()
+        except BaseException as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results
 
 
 def free_port() -> int:

@@ -25,6 +25,7 @@ from app.models.joint_sessions import (
     session_recommendations,
 )
 from app.models.last_views import LastView, ViewedKind
+from app.models.markers import ChangeMarker, MarkerName
 from app.models.notifications import Notification, NotificationKind
 from app.models.participation import (
     Comment,
@@ -85,6 +86,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "Base",
+    "ChangeMarker",
     "CheckpointKind",
     "Choice",
     "Clause",
@@ -103,6 +105,7 @@ __all__ = [
     "LastView",
     "ListEntry",
     "ListKind",
+    "MarkerName",
     "Moderation",
     "ModerationAction",
     "Notification",

@@ -123,8 +123,10 @@ class User(UserMixin, Base):
     )
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
 
-    # Set by the user loader: the raw token of the session this request belongs to.
+    # Set by the user loader: the raw token of the session this request belongs to, and the
+    # ``people`` change marker read with it (part of a live page's ETag: app.rendering).
     session_token = cast("str | None", None)
+    people_mark = 0
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -31,6 +31,7 @@ from app.mail import external_url, send_mail
 from app.models import AccountToken, TokenPurpose, User, UserSession, utcnow
 from app.models.people import hash_token
 from app.services import Conflict, DomainError, Gone, Invalid, account_tokens, audit
+from app.services.markers import people_mark
 from app.services.passwords import check_password_strength
 
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
@@ -148,10 +149,10 @@ TOKEN_HASH: BindParameter[str] = bindparam("token_hash", type_=String)
 
 @lru_cache(maxsize=64)
 def _session_lookup(header: tuple[ColumnElement[int], ...]) -> Select:
-    """The session lookup with the ``header`` columns, built once for each (its parameters
-    bound: ``token_hash``, and whatever ``header`` needs)."""
+    """The session lookup with the ``people`` change marker and the ``header`` columns, built
+    once for each (its parameters bound: ``token_hash``, and whatever ``header`` needs)."""
     return (
-        select(UserSession, *header)
+        select(UserSession, people_mark(), *header)
         .join(UserSession.user)
         .options(contains_eager(UserSession.user).joinedload(User.role_grants))
         .where(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None))
@@ -163,8 +164,9 @@ def find_session(
     header: tuple[ColumnElement[int], ...] = (),
     parameters: Mapping[str, object] | None = None,
 ) -> tuple[UserSession, tuple[int, ...]] | None:
-    """The open session for ``token`` with its person and their roles, and the values of the
-    ``header`` counts (say ``tasks.header_columns``: unread notifications and tasks, with their
+    """The open session for ``token`` with its person and their roles (the person's
+    ``people_mark`` set to the ``people`` change marker), and the values of the ``header``
+    counts (say ``tasks.header_columns``: unread notifications and tasks, with their
     ``parameters``), in one statement; or None."""
     row = (
         db.session.execute(
@@ -173,7 +175,11 @@ def find_session(
         .unique()
         .first()
     )
-    return None if row is None else (row[0], tuple(int(value) for value in row[1:]))
+    if row is None:
+        return None
+    user_session, mark, *counts = row
+    user_session.user.people_mark = mark
+    return user_session, tuple(int(value) for value in counts)
 
 
 def end_session(token: str, reason: str = "signed out") -> None:

@@ -29,6 +29,7 @@ from app.services import (
     Invalid,
     account_tokens,
     audit,
+    markers,
     notifications,
     voting,
 )
@@ -615,6 +616,7 @@ def rename_list_entry(entry: ListEntry, name: str, *, by: User | None) -> int:
         entry.name = name
     result = db.session.execute(update(User).where(column == before).values({column: name}))
     changed = int(getattr(result, "rowcount", 0) or 0)
+    markers.people_changed()  # a bulk update: the flush listener does not see it
     audit.record(
         "list.entry_renamed",
         actor=by,

@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 from app.extensions import db
 from app.importers.people import ImportPlan, PlannedRow, parse, plan
 from app.models import User, UserRole, utcnow
-from app.services import DomainError, accounts, audit
+from app.services import DomainError, accounts, audit, markers
 from app.services import people as people_service
 from app.services.accounts import normalise_email
 from app.services.people import details_for, person_record
@@ -169,5 +169,6 @@ def _create(rows: list[PlannedRow]) -> list[User]:
             for role in sorted(planned.row.roles)
         ],
     )
+    markers.people_changed()  # bulk inserts: the flush listener does not see them
     created = existing_people(keys)
     return [created[key] for key in keys]

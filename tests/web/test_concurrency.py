@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -31,8 +30,9 @@ from app.models import (
     Vote,
 )
 from app.services import discussions, seeding, voting
+from app.services.markers import people_mark
 from tests import databases
-from tests.helpers import PASSWORD, AccordClient
+from tests.helpers import PASSWORD, AccordClient, at_once
 
 PROTOCOL = "member-officer-protocol"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
@@ -63,21 +63,7 @@ def _client(app, email: str) -> AccordClient:
 
 def _together(*calls: Callable):
     """Run the calls in threads released at the same moment; their responses (or errors)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index: int, call: Callable) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except BaseException as error:  # reported by the test, not lost in the thread
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(*calls)
     for result in results:
         assert not isinstance(result, BaseException), repr(result)
         assert result.status_code < 500, result.get_data(as_text=True)[:2000]
@@ -362,3 +348,26 @@ def test_an_amendment_form_sent_again_later_makes_one_amendment_on_both_database
             select(func.count()).select_from(Amendment).where(Amendment.heading == "Briefings")
         )
         assert made == 1
+
+
+def test_two_people_renamed_at_once_each_move_the_people_marker(pg):
+    """Administrators' changes to three people commit at the same moment: all are kept, and
+    the ``people`` marker (read by every open page's poll) rises once for each, each upsert
+    waiting on the one before's row lock."""
+    with pg.app_context():
+        before = db.session.scalar(select(people_mark()))
+
+    def rename(email: str) -> Callable[[], None]:
+        def run() -> None:
+            with pg.app_context():
+                person = db.session.scalars(select(User).filter_by(email=email)).one()
+                person.display_name = f"Renamed {email}"
+                db.session.commit()
+
+        return run
+
+    assert at_once(*(rename(email) for email in MEMBERS)) == [None] * len(MEMBERS)
+    with pg.app_context():
+        names = db.session.scalars(select(User.display_name).where(User.email.in_(MEMBERS)))
+        assert sorted(names) == sorted(f"Renamed {email}" for email in MEMBERS)
+        assert db.session.scalar(select(people_mark())) == before + len(MEMBERS)

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.markdown import POLICY_VERSION
-from app.models import Choice, Comment, Discussion, Role, User, Vote
+from app.models import Choice, Comment, Discussion, ListEntry, ListKind, Role, User, Vote
+from app.services import people as people_service
 from app.services import voting
 from tests import factories
 from tests.helpers import count_queries
@@ -204,6 +205,75 @@ def test_a_role_given_or_taken_answers_the_persons_polls_afresh(world, client):
     fresh = _etag(changed)
     again = client.get(live, headers={"HX-Request": "true", "If-None-Match": fresh})
     assert again.status_code == 304
+
+
+def _open_polls(client, ids: dict[str, int]) -> dict[str, str]:
+    """The live fragments of the discussion and its clause page, with the ETags they gave."""
+    live = f"/discussions/{ids['discussion']}/live"
+    clause_live = f"/documents/{ACCORD}/clauses/2/live?clause_id={ids['clause']}"
+    return {
+        url: _etag(client.get(url, headers={"HX-Request": "true"})) for url in (live, clause_live)
+    }
+
+
+def _poll_statuses(client, polls: dict[str, str]) -> dict[str, int]:
+    return {
+        url: client.get(url, headers={"HX-Request": "true", "If-None-Match": etag}).status_code
+        for url, etag in polls.items()
+    }
+
+
+def test_what_pages_show_of_people_answers_every_open_page_afresh(world, client):
+    """A comment card shows its author's name, Group and badges, and a clause page its voters:
+    a rename (found by the outside tester), a Group renamed for everyone in it, another
+    person's role, or a new Member moves the ``people`` marker, so every open page gets 200
+    at its next poll; a change pages do not show (an email) still gets 304."""
+    ids = _ids(world)
+    client.sign_in("officer@example.org")
+    polls = _open_polls(client, ids)
+    assert set(_poll_statuses(client, polls).values()) == {304}
+    with factories.built(world):
+        factories.user("member@example.org").email = "renamed.member@example.org"
+    assert set(_poll_statuses(client, polls).values()) == {304}
+
+    with factories.built(world):
+        author = db.session.scalars(select(Comment)).one().author
+        author.display_name = "Councillor Renamed"
+    assert set(_poll_statuses(client, polls).values()) == {200}
+    live = next(iter(polls))
+    assert "Councillor Renamed" in client.get(live, headers={"HX-Request": "true"}).text
+
+    with factories.built(world):
+        people_service.add_list_entry(ListKind.GROUP, "Labour", by=None)
+        db.session.scalars(select(Comment)).one().author.group = "Labour"
+
+    def rename_group():
+        entry = db.session.scalars(select(ListEntry).filter_by(name="Labour")).one()
+        assert people_service.rename_list_entry(entry, "Labour Group", by=None) == 1
+
+    changes = [
+        lambda: factories.user("facilitator@example.org").set_roles({Role.OFFICER}),
+        lambda: factories.person(Role.MEMBER),
+        rename_group,
+    ]
+    for change in changes:
+        polls = _open_polls(client, ids)
+        with factories.built(world):
+            change()
+        assert set(_poll_statuses(client, polls).values()) == {200}
+        fresh = _open_polls(client, ids)
+        assert set(_poll_statuses(client, fresh).values()) == {304}
+
+
+def test_a_change_to_people_rolled_back_leaves_open_pages_alone(world, client):
+    ids = _ids(world)
+    client.sign_in("officer@example.org")
+    polls = _open_polls(client, ids)
+    with world.app_context():
+        factories.user("member@example.org").display_name = "Never Saved"
+        db.session.flush()
+        db.session.rollback()
+    assert set(_poll_statuses(client, polls).values()) == {304}
 
 
 # Replies a link away ---------------------------------------------------------------------
