@@ -4,9 +4,10 @@ Run with ``make bench-load`` (slow: a few minutes). For each database (SQLite, t
 the way the tests reach it, when it answers) it builds a throwaway database with the demo data, a
 60-clause document with 200 voters and a discussion of 50 comments; starts Accord and a bare
 Flask ``/hello`` app on gunicorn (2 sync workers, pinned to CPU 1 with ``taskset``); and drives
-each page and ``/hello`` in turn with wrk (pinned to CPU 0, concurrency 8). It prints each
-page's requests a second as a ratio to ``/hello`` (measured just before and after it), p50 and
-p95 latency, and the SQL statements the page sends, with the machine's load average: on a
+each page and ``/hello`` in turn with wrk (pinned to CPU 0, concurrency 8), after a second of
+warming each page up (not counted: each worker's first requests compile templates). It prints
+each page's requests a second as a ratio to ``/hello`` (measured just before and after it), p50
+and p95 latency, and the SQL statements the page sends, with the machine's load average: on a
 shared machine the figures are noisy, so compare ratios from one run, never across machines.
 It also times a 60-clause Word and PDF export through the web (first made, then served again).
 """
@@ -210,7 +211,7 @@ def _gunicorn(module: str, database_url: str):
         process.wait(timeout=30)
 
 
-def _wrk(url: str, headers: dict, script: str) -> dict:
+def _wrk(url: str, headers: dict, script: str, seconds: int = SECONDS) -> dict:
     command = [
         "taskset",
         "-c",
@@ -218,7 +219,7 @@ def _wrk(url: str, headers: dict, script: str) -> dict:
         "wrk",
         "-t1",
         f"-c{CONNECTIONS}",
-        f"-d{SECONDS}s",
+        f"-d{seconds}s",
         "-s",
         script,
     ]
@@ -252,6 +253,9 @@ def run(label: str, database_url: str, directory: str) -> None:
         _gunicorn("wsgi:app", database_url) as accord,
     ):
         for name, (path, headers) in pages.items():
+            # Each worker's first requests of a page compile its templates and fill its
+            # caches: a second of load first, not counted, so the figures are the steady state.
+            _wrk(f"{accord}{path}", {**headers, "Cookie": cookie}, script, seconds=1)
             before = _wrk(f"{hello}/hello", {}, script)
             measured = _wrk(f"{accord}{path}", {**headers, "Cookie": cookie}, script)
             after = _wrk(f"{hello}/hello", {}, script)
