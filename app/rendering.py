@@ -95,12 +95,17 @@ def roles_part(roles: Iterable[Role]) -> str:
     return f"r{sum(ROLE_BITS[role] for role in roles)}"
 
 
+def people_mark_read() -> int | None:
+    """The ``people`` change marker as this request read it with the session (``None`` when
+    no session was looked up): a key part for what shows people (``voting.tallies``)."""
+    return getattr(current_user, "people_mark", None)
+
+
 def live_etag(marker: object) -> str:
     """The ETag of a live page or fragment (``marker``, from ``etag_of``) as the signed-in
     person sees it: with the ``people`` change marker (what it shows of people: names, Groups,
     badges, voters) and the viewer's roles, which decide what it offers them (reply, vote,
     moderate), so that a rename, or a role given or taken, answers open pages' polls afresh.
     The poll (``app.polls``) reads the same two in its one statement."""
-    if not current_user.is_authenticated:
-        return etag_of(marker, "p0", roles_part(()))
-    return etag_of(marker, f"p{current_user.people_mark}", roles_part(current_user.roles))
+    roles = current_user.roles if current_user.is_authenticated else ()
+    return etag_of(marker, f"p{people_mark_read()}", roles_part(roles))

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.passage_marks import marked_body
 from app.permissions import can_read_document, require
-from app.rendering import live_etag, render
+from app.rendering import live_etag, people_mark_read, render
 from app.services import ballot, last_views, passages, voting
 from app.transactions import write_after_reading
 from app.voting.panels import vote_panel_context
@@ -69,7 +69,7 @@ def show(slug: str):
     """A document's clauses in order, each with its recommendations and how much discussion."""
     row = (
         db.session.execute(
-            select(Document, *voting.voting_people_columns())
+            select(Document, *voting.eligible_columns())
             .where(Document.slug == slug)
             .options(
                 joinedload(Document.clauses)
@@ -82,7 +82,7 @@ def show(slug: str):
     )
     if row is None:
         abort(404)
-    document, people = row[0], voting.VotingPeople(*row[1:])
+    document, members, officers = row
     require(can_read_document(current_user, document))
     clauses = document.clauses
     discussion_counts: dict[int | None, int] = defaultdict(int)
@@ -97,7 +97,12 @@ def show(slug: str):
         "documents/show.html",
         document=document,
         clauses=clauses,
-        clause_tallies=voting.tallies(clauses=clauses, cached=True, people=people),
+        clause_tallies=voting.tallies(
+            clauses=clauses,
+            eligible={voting.MEMBERS: members, voting.OFFICERS: officers},
+            cached=True,
+            people_mark=people_mark_read(),
+        ),
         progress=ballot.progress(current_user, document, clauses),
         outcomes=voting.latest_outcomes(document),
         discussion_counts=discussion_counts,

@@ -126,7 +126,7 @@ class User(UserMixin, Base):
     # Set by the user loader: the raw token of the session this request belongs to, and the
     # ``people`` change marker read with it (part of a live page's ETag: app.rendering).
     session_token = cast("str | None", None)
-    people_mark = 0
+    people_mark = cast("int | None", None)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -22,9 +22,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
 
-from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.extensions import cache, db
@@ -58,6 +57,7 @@ from app.services import (
     Invalid,
     audit,
     insert_or,
+    markers,
     notifications,
     require_live,
     require_open,
@@ -342,36 +342,16 @@ def _voting_people():
     )
 
 
-TALLY_CACHE_VERSION = 2  # bump when the grouped rows below or the people listed change shape
+TALLY_CACHE_VERSION = 3  # bump when the cached rows below change shape
 
 
-class VotingPeople(NamedTuple):
-    """The active Members and Officers, as ``voting_people_columns`` selects them: how many on
-    each side, and each one listed (id, side and Group) for the tally cache's key."""
-
-    members: int
-    officers: int
-    listed: str | None
-
-
-def voting_people_columns() -> tuple[ScalarSelect[int], ScalarSelect[int], ScalarSelect[str]]:
-    """``VotingPeople`` as three scalar subqueries, to select with a page's own statement: the
-    ``eligible_columns`` and one string listing each person as "id:member:length:Group" (1 or 0
-    for a Member; the Group's length keeps any Group's text from reading as another person),
-    in id order."""
-    people = _voting_people().order_by(User.id).subquery()
-    group = func.coalesce(people.c.group, "")
-    entry = (
-        cast(people.c.user_id, String)
-        + ":"
-        + cast(people.c.member, String)
-        + ":"
-        + cast(func.length(group), String)
-        + ":"
-        + group
-    )
-    listed = select(func.aggregate_strings(entry, ";")).scalar_subquery()
-    return (*eligible_columns(), listed)
+def _cached(key: str, make):
+    """``key``'s value in the shared cache, made (and kept) by ``make()`` when it is missing."""
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.set(key, found)
+    return found
 
 
 def tallies(
@@ -381,30 +361,47 @@ def tallies(
     with_voters: bool = False,
     eligible: dict[str, int] | None = None,
     cached: bool = False,
-    people: VotingPeople | None = None,
+    people_mark: int | None = None,
 ) -> dict[tuple[str, int], Tally]:
     """Tallies for many items at once, keyed ("clause", id) or ("amendment", id).
 
     Counts only votes that are not set aside, on a clause's current wording, by active Members
     and Officers (the population ``eligible_voters`` counts); the rest are counted in
     ``Tally.set_aside``. A fixed number of queries whatever the number of items and voters:
-    one statement groups the votes by item, choice, side, Group and whether they count.
+    one statement groups the votes by item, choice, side, Group and whether they count, and
+    (``with_voters``) one lists every vote with its voter.
 
-    ``cached`` (clauses only, for pages that show the counts): the grouped counts come from
-    the shared cache under a key of every clause's change marker and wording number (a vote,
-    a changed vote, a withdrawn interest and a new wording move them on: ``cast_vote``,
-    ``withdraw_interest``, ``revise_clause``) and a digest of every active Member and Officer
-    with their side and Group (``people``, from ``voting_people_columns`` asked with the page's
-    own statement, or asked here, in place of ``eligible_voters``: a deactivation, a role or
-    Group change makes a new key). So the page costs no statement instead of counting every
-    vote; recorded outcomes never use it.
+    ``cached`` (for pages; amendments only of the ``clauses``): the grouped counts, the voters
+    and the eligible counts come from the shared cache, under a key of every clause's change
+    marker and wording number (a vote on it or on one of its amendments, a changed vote, a
+    vote set aside, a new amendment or wording moves them on: ``clauses.touch_clause``) and
+    the ``people`` change marker (a deactivation, a rename, a role or Group change moves it:
+    ``app.services.markers``). ``people_mark`` is that marker as the request read it, with
+    the session (``User.people_mark``); without it, it is read here. So a page costs no
+    statement for its tallies instead of counting every vote; recorded outcomes never use
+    the cache.
     """
-    if not (cached and not amendments and not with_voters and clauses and eligible is None):
-        people = None
-    elif people is None:
-        people = VotingPeople(*db.session.execute(select(*voting_people_columns())).one())
-    if people is not None:
-        eligible = {MEMBERS: people.members, OFFICERS: people.officers}
+    clause_ids = [c.id for c in clauses]
+    cached = cached and all(a.clause_id in clause_ids for a in amendments)
+    key = ""
+    if cached:
+        if people_mark is None:
+            people_mark = db.session.scalar(select(markers.people_mark()))
+        key = f"tallies:{TALLY_CACHE_VERSION}:p{people_mark}"
+        if eligible is None:
+            eligible = _cached(f"{key}:eligible", eligible_voters)
+        key += (
+            ":"
+            + hashlib.sha256(
+                repr(
+                    (
+                        [(c.id, c.activity, c.revision_number) for c in clauses],
+                        sorted(a.id for a in amendments),
+                        with_voters,
+                    )
+                ).encode()
+            ).hexdigest()
+        )
     eligible = eligible if eligible is not None else eligible_voters()
     result: dict[tuple[str, int], Tally] = {}
     for kind, items in (("clause", clauses), ("amendment", amendments)):
@@ -414,7 +411,6 @@ def tallies(
                 SideTally(eligible[OFFICERS]),
                 defaultdict(lambda: {c.value: 0 for c in Choice}),
             )
-    clause_ids = [c.id for c in clauses]
     amendment_ids = [a.id for a in amendments]
     if not clause_ids and not amendment_ids:
         return result
@@ -423,18 +419,11 @@ def tallies(
         conditions.append(Vote.clause_id.in_(clause_ids))
     if amendment_ids:
         conditions.append(Vote.amendment_id.in_(amendment_ids))
-    key = None
-    rows = None
-    if people is not None:
-        digest = hashlib.sha256((people.listed or "").encode()).hexdigest()
-        markers = repr([(c.id, c.activity, c.revision_number) for c in clauses])
-        of_clauses = hashlib.sha256(markers.encode()).hexdigest()
-        key = f"tallies:{TALLY_CACHE_VERSION}:{digest}:{of_clauses}"
-        rows = cache.get(key)
-    if rows is None:
-        rows = _grouped_votes(conditions)
-        if key is not None:
-            cache.set(key, rows)
+
+    def counted() -> tuple[list[tuple], list[tuple]]:
+        return _grouped_votes(conditions), _voters(conditions) if with_voters else []
+
+    rows, voters = _cached(key, counted) if cached else counted()
     for clause_id, amendment_id, choice, member, group, is_counted, count in rows:
         tally = result[_item_key(clause_id, amendment_id)]
         if not is_counted:
@@ -444,15 +433,15 @@ def tallies(
         side.counts[Choice(choice).value] += count
         if member:
             tally.by_group[group or "No Group"][Choice(choice).value] += count
-    if with_voters:
-        _add_voters(result, conditions)
+    for item_key, voter, vote in voters:
+        result[item_key].voters.append((voter, vote))
     return result
 
 
-def _add_voters(result: dict[tuple[str, int], Tally], conditions: list) -> None:
-    """Every vote matching any of ``conditions``, oldest first, with its voter, into its item's
-    ``Tally.voters``: one statement of plain rows (a vote's row once for each of its voter's
-    roles), not whole people, which cost ten times as much to load."""
+def _voters(conditions: list) -> list[tuple[tuple[str, int], Voter, CastVote]]:
+    """Every vote matching any of ``conditions``, oldest first, with its voter and the item it
+    is on: one statement of plain rows (a vote's row once for each of its voter's roles), not
+    whole people, which cost ten times as much to load."""
     rows = db.session.execute(
         select(
             Vote.id,
@@ -478,6 +467,7 @@ def _add_voters(result: dict[tuple[str, int], Tally], conditions: list) -> None:
     votes: dict[int, list] = {}
     for row in rows:
         votes.setdefault(row[0], []).append(row)
+    found = []
     for same in votes.values():
         first = same[0]
         roles = frozenset(Role(row[13]) for row in same if row[13] is not None)
@@ -489,7 +479,8 @@ def _add_voters(result: dict[tuple[str, int], Tally], conditions: list) -> None:
             SetAsideReason(first[6]) if first[6] is not None else None,
             first[7],
         )
-        result[_item_key(first[1], first[2])].voters.append((voter, vote))
+        found.append((_item_key(first[1], first[2]), voter, vote))
+    return found
 
 
 def _grouped_votes(conditions: list) -> list[tuple]:

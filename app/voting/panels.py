@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import rules
 from app.extensions import db
 from app.models import Amendment, Clause, Outcome
+from app.rendering import people_mark_read
 from app.services import voting
 
 
@@ -29,11 +30,17 @@ def vote_panel_context(
         voting.tallies(amendments=[item, *amendments], with_voters=True, eligible=eligible)
         if isinstance(item, Amendment)
         else voting.tallies(
-            clauses=[item], amendments=amendments, with_voters=True, eligible=eligible
+            clauses=[item],
+            amendments=amendments,
+            with_voters=True,
+            eligible=eligible,
+            cached=True,
+            people_mark=people_mark_read(),
         )
     )
     tally = tallied[(kind, item.id)]
-    mine = next((vote for voter, vote in tally.voters if voter.id == current_user.id), None)
+    me = current_user.id
+    mine = next((vote for voter, vote in tally.voters if voter.id == me), None)
     outcome_column = Outcome.amendment_id if is_amendment else Outcome.clause_id
     outcome = db.session.scalar(
         select(Outcome).where(outcome_column == item.id).order_by(Outcome.id.desc()).limit(1)

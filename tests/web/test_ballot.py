@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import Amendment, Choice, Vote
 from app.services import amendments, voting
 from tests import factories
@@ -194,7 +194,11 @@ def test_non_voters_and_closed_voting_are_refused_with_the_reason(accord, client
 
 
 def test_document_page_shows_my_votes_and_what_is_left_in_constant_statements(accord, client):
+    """Both views from an empty cache (the vote counts and the number of voters are cached
+    under the ``people`` marker and the clauses' markers)."""
     client.sign_in("member@example.org")
+    with accord.app_context():
+        cache.clear()
     with count_queries(accord) as before:
         html = client.get(DOC).get_data(as_text=True)
     assert "You voted: <strong>Oppose</strong>" in html
@@ -208,6 +212,8 @@ def test_document_page_shows_my_votes_and_what_is_left_in_constant_statements(ac
         clause = factories.clause(document, "4")
         factories.amendment(clause)
         voting.cast_vote(factories.user("member@example.org"), Choice.SUPPORT, clause=clause)
+    with accord.app_context():
+        cache.clear()
     with count_queries(accord) as after:
         html = client.get(DOC).get_data(as_text=True)
     assert "You have 8 of 10 items open for voting left to vote on." in html

@@ -1,6 +1,7 @@
-"""The document page's vote counts come from the shared cache (``voting.tallies(cached=True)``)
-and are never stale: a vote, a changed vote, a new wording, a deactivation, a change of side or
-of Group shows at once, and the page matches one rendered with an empty cache."""
+"""The document and clause pages' vote counts (and the clause page's "Who voted how") come from
+the shared cache (``voting.tallies(cached=True)``) and are never stale: a vote, a changed vote,
+a vote on an amendment, a new wording, a deactivation, a rename, a change of side or of Group
+shows at once, and the page matches one rendered with an empty cache."""
 
 from __future__ import annotations
 
@@ -122,3 +123,73 @@ def test_who_voted_how_names_people_as_their_description_does(world):
             assert voter.description == person.description
             assert not vote.is_set_aside and vote.revision_number == clause.revision_number
         assert voters[0][0].description == "Member, Green Group; Standards Committee"
+
+
+# The clause page ----------------------------------------------------------------------------
+
+PANEL = re.compile(r'<section class="app-vote-panel".*?</section>', re.S)
+AMENDMENTS = re.compile(r'<div id="amendment-list".*?</div>', re.S)
+TOKEN = re.compile(r'(name="csrf_token"[^>]*? value=")[^"]*"')
+
+
+def _clause_parts(client, slug: str, number: str = "1") -> tuple[str, ...]:
+    """The clause page's vote panel ("Who voted how" among it) and its amendments' counts,
+    without the forms' CSRF tokens (signed afresh on every page)."""
+    html = client.get(f"/documents/{slug}/clauses/{number}").get_data(as_text=True)
+    panel = PANEL.search(html)
+    assert panel is not None
+    amendments = AMENDMENTS.search(html)
+    parts = (panel.group(0), amendments.group(0) if amendments else "")
+    return tuple(TOKEN.sub(r'\1"', part) for part in parts)
+
+
+def _check_clause(app, client, slug: str) -> tuple[str, ...]:
+    """The clause page's counts and voters as served, after checking they match a render
+    from an empty cache."""
+    served = _clause_parts(client, slug)
+    with app.app_context():
+        cache.clear()
+    assert _clause_parts(client, slug) == served
+    return served
+
+
+def test_the_clause_page_voters_and_counts_follow_every_change(world):
+    """The clause page's tallies and "Who voted how" come from the shared cache too, keyed by
+    the clause's marker and the ``people`` marker: a vote, a changed vote, a rename, a vote on
+    an amendment, a deactivation and a new wording each show at once."""
+    client = world.test_client()
+    client.sign_in("member@example.org")
+    with world.app_context():
+        slug = db.session.scalars(db.select(Document)).first().slug
+    _check_clause(world, client, slug)
+    _vote(world, "labour@example.org", Choice.SUPPORT)
+    panel, _ = _clause_parts(client, slug)
+    assert "Who voted how (1)" in panel and "<strong>Support</strong>" in panel
+    _vote(world, "labour@example.org", Choice.OPPOSE)
+    panel, _ = _check_clause(world, client, slug)
+    assert "<strong>Oppose</strong>" in panel and "<strong>Support</strong>" not in panel
+    with factories.built(world):
+        factories.user("labour@example.org").display_name = "Councillor Newname"
+    panel, _ = _clause_parts(client, slug)
+    assert "Councillor Newname" in panel
+    with factories.built(world):
+        document = db.session.scalars(db.select(Document)).first()
+        amendment = factories.amendment(factories.clause(document, "1"))
+        amendment_id = amendment.id
+    with factories.built(world):
+        voting.cast_vote(
+            factories.user("green@example.org"),
+            Choice.SUPPORT,
+            amendment=db.session.get(voting.Amendment, amendment_id),
+        )
+    _, amendments = _check_clause(world, client, slug)
+    assert "Members 1 for, 0 against" in amendments
+    with factories.built(world):
+        people.deactivate(factories.user("labour@example.org"))
+    panel, _ = _check_clause(world, client, slug)
+    assert "Set aside" in panel
+    with factories.built(world):
+        clause = db.session.scalars(db.select(Clause).where(Clause.number == "1")).first()
+        clauses.revise_clause(clause, clause.heading, "New words", by=None, reason="tidy")
+    panel, _ = _check_clause(world, client, slug)
+    assert "(wording 1)" in panel
