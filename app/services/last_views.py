@@ -10,9 +10,10 @@ wording. All the marks of a document come from one query, however many clauses a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -89,7 +90,7 @@ class ClauseMark:
         return parts[0] if parts else ""
 
 
-def unseen_comment(user_id: int, since: Any = None) -> list:
+def unseen_comment(user_id: int | BindParameter[int], since: Any = None) -> list:
     """WHERE conditions for a comment ``user_id`` has not seen: someone else's live comment
     posted after their last look at its discussion (and after ``since``, a column or a time,
     when given)."""
@@ -109,14 +110,16 @@ def unseen_comment(user_id: int, since: Any = None) -> list:
     ]
 
 
-def clause_marks(user: User, document: Document) -> dict[int, ClauseMark]:
-    """Per clause id the person has looked at before: what is new since (one query). Clauses
-    never looked at carry no mark (there is no "since")."""
+@cache
+def _clause_marks_statement() -> Select:
+    """``clause_marks``'s statement, built once (parameters ``user_id`` and ``document_id``):
+    building it cost more than running it."""
+    user_id: BindParameter[int] = bindparam("user_id")
     new_comments = (
         select(func.count(Comment.id))
         .join(Discussion, Discussion.id == Comment.discussion_id)
         .where(
-            Discussion.clause_id == LastView.object_id, *unseen_comment(user.id, LastView.viewed_at)
+            Discussion.clause_id == LastView.object_id, *unseen_comment(user_id, LastView.viewed_at)
         )
         .correlate(LastView)
         .scalar_subquery()
@@ -125,13 +128,13 @@ def clause_marks(user: User, document: Document) -> dict[int, ClauseMark]:
         select(func.count(Amendment.id))
         .where(
             Amendment.clause_id == LastView.object_id,
-            Amendment.proposer_id != user.id,
+            Amendment.proposer_id != user_id,
             Amendment.created_at > LastView.viewed_at,
         )
         .correlate(LastView)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         select(
             LastView.object_id,
             LastView.revision_number,
@@ -141,10 +144,18 @@ def clause_marks(user: User, document: Document) -> dict[int, ClauseMark]:
         )
         .join(Clause, and_(Clause.id == LastView.object_id))
         .where(
-            LastView.user_id == user.id,
-            LastView.document_id == document.id,
+            LastView.user_id == user_id,
+            LastView.document_id == bindparam("document_id"),
             LastView.kind == ViewedKind.CLAUSE,
         )
+    )
+
+
+def clause_marks(user: User, document: Document) -> dict[int, ClauseMark]:
+    """Per clause id the person has looked at before: what is new since (one query). Clauses
+    never looked at carry no mark (there is no "since")."""
+    rows = db.session.execute(
+        _clause_marks_statement(), {"user_id": user.id, "document_id": document.id}
     ).all()
     return {
         clause_id: ClauseMark(
