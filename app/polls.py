@@ -4,13 +4,13 @@ A live page polls every few seconds with the marker it was rendered with (``If-N
 Most polls find nothing changed, so they are answered here, as the first ``before_request``
 step after the NUL-byte check: before the rate limiter, the sign-in check and the view. The
 answer costs one statement that checks the session is open, its person active and allowed to
-read the document, and reads the marker, the ``people`` change marker and the person's roles
-(the parts of a live page's ETag: ``app.rendering.live_etag``); the statement is built once
-per process with bound parameters (SQLAlchemy compiles it once and reuses the compiled form),
-and the 304 writes no cookie (``SESSION_REFRESH_EACH_REQUEST`` is off, and the poll does not
-touch the session's idle clock). Anything else (a changed marker, an ended session, an id that
-is not the address's or may not be read) falls through to the ordinary request, which answers
-it as the page would.
+read the document, and reads the marker, the ``people`` change marker, who the person is and
+their roles (the parts of a live page's ETag: ``app.rendering.live_etag``); the statement is
+built once per process with bound parameters (SQLAlchemy compiles it once and reuses the
+compiled form), and the 304 writes no cookie (``SESSION_REFRESH_EACH_REQUEST`` is off, and the
+poll does not touch the session's idle clock). Anything else (a changed marker, an ended
+session, an id that is not the address's or may not be read) falls through to the ordinary
+request, which answers it as the page would.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from app.models import (
 from app.models.people import hash_token
 from app.pagination import LAST_PAGE_ASKED
 from app.permissions import is_readable_in_session
-from app.rendering import ROLE_BITS, etag_of
+from app.rendering import ROLE_BITS, etag_of, viewer_part
 from app.services.markers import people_mark
 
 TOKEN_HASH: BindParameter[str] = bindparam("token_hash")
@@ -60,7 +60,9 @@ def _checked(marker: Select) -> Select:
         .where(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None))
         .exists()
     )
-    # The person's roles, as ``app.rendering.roles_part`` adds them to a live page's ETag.
+    # Who the person is, and their roles, as ``app.rendering.viewer_part`` adds them to a live
+    # page's ETag.
+    viewer = select(UserSession.user_id).where(UserSession.token_hash == TOKEN_HASH)
     bits = case(*((UserRole.role == role, bit) for role, bit in ROLE_BITS.items()), else_=0)
     roles = (
         select(func.coalesce(func.sum(bits), 0))
@@ -68,7 +70,7 @@ def _checked(marker: Select) -> Select:
         .where(UserSession.token_hash == TOKEN_HASH)
         .scalar_subquery()
     )
-    return marker.add_columns(people_mark(), roles).where(
+    return marker.add_columns(people_mark(), viewer.scalar_subquery(), roles).where(
         session_is_open, is_readable_in_session(TOKEN_HASH)
     )
 
@@ -178,8 +180,8 @@ def answer_unchanged_poll() -> Response | None:
         first = connection.execute(statement, {**params, "token_hash": hash_token(token)}).first()
     if first is None or any(part is None for part in first):
         return None
-    *marker, people, bits = first
-    etag = etag_of(*marker, f"p{people}", f"r{bits}")
+    *marker, people, viewer, bits = first
+    etag = etag_of(*marker, viewer_part(people, viewer, bits))
     if not request.if_none_match.contains(etag):
         return None
     response = make_response("", 304)

@@ -8,7 +8,6 @@ ordinary request machinery, and only a changed one reaches its view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Response, make_response, render_template, request
@@ -90,9 +89,10 @@ def etag_of(*parts: object) -> str:
 ROLE_BITS = {role: 1 << index for index, role in enumerate(Role)}
 
 
-def roles_part(roles: Iterable[Role]) -> str:
-    """The viewer's roles as an ETag's last part: ``r`` and the sum of their ``ROLE_BITS``."""
-    return f"r{sum(ROLE_BITS[role] for role in roles)}"
+def viewer_part(people_mark: int | None, viewer_id: int | None, role_bits: int) -> str:
+    """A live ETag's last part: the ``people`` change marker, who the viewer is and the sum of
+    their roles' ``ROLE_BITS``, as ``p7-u12-r3`` (``live_etag`` and the poll both make it)."""
+    return f"p{people_mark}-u{viewer_id}-r{role_bits}"
 
 
 def people_mark_read() -> int | None:
@@ -103,9 +103,13 @@ def people_mark_read() -> int | None:
 
 def live_etag(marker: object) -> str:
     """The ETag of a live page or fragment (``marker``, from ``etag_of``) as the signed-in
-    person sees it: with the ``people`` change marker (what it shows of people: names, Groups,
-    badges, voters) and the viewer's roles, which decide what it offers them (reply, vote,
-    moderate), so that a rename, or a role given or taken, answers open pages' polls afresh.
-    The poll (``app.polls``) reads the same two in its one statement."""
-    roles = current_user.roles if current_user.is_authenticated else ()
-    return etag_of(marker, f"p{people_mark_read()}", roles_part(roles))
+    person sees it (``viewer_part``): with the ``people`` change marker (what it shows of
+    people: names, Groups, badges, voters), who they are (their own cards offer Edit, their
+    vote is marked "(you)") and their roles, which decide what it offers them (reply, vote,
+    moderate). So a rename, a role given or taken, or another person signing in in the same
+    browser answers open pages' polls afresh. The poll (``app.polls``) reads the same three
+    in its one statement."""
+    if not current_user.is_authenticated:
+        return etag_of(marker, viewer_part(people_mark_read(), None, 0))
+    roles = sum(ROLE_BITS[role] for role in current_user.roles)
+    return etag_of(marker, viewer_part(people_mark_read(), current_user.id, roles))

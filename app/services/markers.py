@@ -6,10 +6,12 @@ removed, a role given or taken, or one of ``SHOWN_OF_PEOPLE`` changed. A flush l
 administrator's edit, an import, an erasure, a person's own account page); a bulk statement
 that changes people without the session's objects calls ``people_changed`` itself.
 
-The marker is moved just before the transaction commits, as its last statement: an upsert on
-the marker's row, so two changes at once queue on its row lock and each commits a higher mark
-(and the row lock, taken last, cannot be part of a deadlock). A database emptied without the
-row starts it again. A rolled-back change may still move the marker when the session later
+The marker is moved just before the whole transaction commits (not when a savepoint is
+released), as its last statement: an upsert on the marker's row, so two changes at once queue
+on its row lock and each commits a higher mark. The row lock is taken last, by a transaction
+that then only commits, so it cannot be part of a deadlock (the outside tester found deadlocks
+when it was taken at a savepoint, before the audit trail's lock). A database emptied without
+the row starts it again. A rolled-back change may still move the marker when the session later
 commits something else: a poll then answers afresh once, which is harmless.
 """
 
@@ -22,17 +24,18 @@ from app.extensions import db
 from app.models import ChangeMarker, MarkerName, User, UserRole
 from app.services import insert_or
 
-# What pages show of a person (cards, badges, voter lists, counts by side); a change to any
-# other column (an email, a password, a sign-in time) leaves every page as it was.
+# What pages show of a person (cards, badges, descriptions, voter lists, counts by side), with
+# ``role_grants``: a role taken away is deleted as an orphan during the flush, so it shows only
+# in the collection's history. A change to any other column (an email, a password, a sign-in
+# time, a ward or service, which no page with a marker shows) leaves every page as it was.
 SHOWN_OF_PEOPLE = (
     "display_name",
     "active",
     "group",
-    "ward",
     "job_title",
-    "service",
     "is_independent_person",
     "anonymised_at",
+    "role_grants",
 )
 _PEOPLE_CHANGED = "accord.people_changed"
 
@@ -77,6 +80,8 @@ def _notice_people(session: Session, flush_context, instances) -> None:
 
 
 def _move_people_marker(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the marker moves when the whole transaction commits
     session.flush()  # the commit's own flush comes after this hook
     if session.info.pop(_PEOPLE_CHANGED, False):
         move_on(MarkerName.PEOPLE, session)

@@ -186,7 +186,13 @@ def lock_admins() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         admins = select(UserRole.user_id).where(UserRole.role == Role.ADMIN)
         db.session.execute(
-            select(User.id).where(User.id.in_(admins)).order_by(User.id).with_for_update()
+            select(User.id)
+            .where(User.id.in_(admins))
+            .order_by(User.id)
+            # FOR NO KEY UPDATE: exclusive among administrators' changes, but not blocking
+            # the foreign-key checks of rows that point at them (an audit event's actor),
+            # which deadlocked an import against an administrator's edit
+            .with_for_update(key_share=True)
         )
 
 
@@ -616,7 +622,8 @@ def rename_list_entry(entry: ListEntry, name: str, *, by: User | None) -> int:
         entry.name = name
     result = db.session.execute(update(User).where(column == before).values({column: name}))
     changed = int(getattr(result, "rowcount", 0) or 0)
-    markers.people_changed()  # a bulk update: the flush listener does not see it
+    if kind == ListKind.GROUP and changed:  # pages show Groups, not wards or services
+        markers.people_changed()  # a bulk update: the flush listener does not see it
     audit.record(
         "list.entry_renamed",
         actor=by,

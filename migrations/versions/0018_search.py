@@ -13,7 +13,7 @@ Existing data: the index is built from the rows already there (generated columns
 ADD COLUMN; FTS5 ``'rebuild'``; the versions' clauses copied from their JSON).
 
 Revision ID: 0018_search
-Revises: 0026_change_markers
+Revises: 0024b_groups_register
 Create Date: 2026-12-04 08:00:00.000000
 
 """
@@ -24,7 +24,7 @@ from app.search import schema
 
 # revision identifiers, used by Alembic.
 revision = '0018_search'
-down_revision = '0026_change_markers'
+down_revision = '0024b_groups_register'
 branch_labels = None
 depends_on = None
 # Downgrading drops the search indexes, which `search rebuild` makes again from the tables.

@@ -214,3 +214,15 @@ def test_a_relative_downgrade_is_guarded_too(app):
     assert refused.exit_code == 1, refused.output
     assert "--i-understand-data-loss" in refused.output
     assert _current(app) == head
+
+
+def test_a_database_already_at_the_search_migration_gets_the_change_markers(app):
+    """``0026_change_markers`` comes after ``0018_search`` (every other migration of this
+    release comes before it): a site that had upgraded to ``0018_search`` gets the table from
+    ``db upgrade`` (found by the outside tester: before, it stayed "up to date", and every
+    signed-in page failed on the missing table)."""
+    with app.app_context():
+        downgrade(revision="0018_search")
+        assert "change_markers" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert "change_markers" in inspect(db.engine).get_table_names()

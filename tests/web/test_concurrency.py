@@ -26,6 +26,7 @@ from app.models import (
     Document,
     Outcome,
     Recommendation,
+    Role,
     User,
     Vote,
 )
@@ -371,3 +372,89 @@ def test_two_people_renamed_at_once_each_move_the_people_marker(pg):
         names = db.session.scalars(select(User.display_name).where(User.email.in_(MEMBERS)))
         assert sorted(names) == sorted(f"Renamed {email}" for email in MEMBERS)
         assert db.session.scalar(select(people_mark())) == before + len(MEMBERS)
+
+
+def _edit_person(client: AccordClient, app, email: str, **changes) -> Callable:
+    """An administrator's edit of the person ``email`` as the form posts it (every field),
+    ready to send."""
+    with app.app_context():
+        person = db.session.scalars(select(User).filter_by(email=email)).one()
+        form = {
+            "name": person.display_name,
+            "email": person.email,
+            "roles": sorted(role.value for role in person.roles),
+            "group": person.group or "",
+            "ward": person.ward or "",
+            "job_title": person.job_title or "",
+            "service": person.service or "",
+            **changes,
+        }
+        person_id = person.id
+    return _post(client, f"/people/{person_id}/edit", form)
+
+
+@pytest.fixture
+def retried(monkeypatch):
+    """The SQLSTATEs of the errors the request retry saw (a deadlock is 40P01)."""
+    from app import retries
+
+    seen: list[str | None] = []
+    is_retryable = retries.is_retryable
+
+    def spy(error):
+        seen.append(getattr(error.orig, "sqlstate", None))
+        return is_retryable(error)
+
+    monkeypatch.setattr(retries, "is_retryable", spy)
+    return seen
+
+
+def test_changes_to_people_at_once_never_deadlock(pg, retried):
+    """An invitation, a CSV import and the command line's invite, each at the same moment as
+    another administrator's edit: all succeed, nothing is retried. The outside tester found
+    deadlocks: the people marker's lock taken at a savepoint, before the audit trail's lock
+    (the command line's invite failed outright), and the import's lock on the administrators'
+    rows blocking the edit's audit event's foreign-key check."""
+    admin, other = _client(pg, "admin@example.org"), _client(pg, FACILITATOR)
+    with pg.app_context():
+        people = sorted(db.session.scalars(select(User.email).filter(User.email.in_(MEMBERS))))
+        facilitator = db.session.get(User, _user_id(FACILITATOR))
+        facilitator.set_roles(facilitator.roles | {Role.ADMIN})
+        db.session.commit()
+    runner = pg.test_cli_runner()
+    for round_, email in enumerate(people):
+        invite = _post(
+            admin,
+            "/people/invite",
+            {
+                "name": f"Invitee {round_}",
+                "email": f"invitee{round_}@example.org",
+                "roles": ["officer"],
+                "job_title": "Clerk",
+                "service": "Legal and Governance",
+            },
+        )
+        _together(invite, _edit_person(other, pg, email, name=f"Renamed {round_}"))
+        csv = (
+            "name,email,roles,group,ward,title,service\n"
+            f"Imported {round_},imported{round_}@example.org,member,Labour Group,Parr,,\n"
+        )
+        importing = _post(admin, "/people/import/confirm", {"text": csv, "send_invitations": ""})
+        imported, _ = _together(importing, _edit_person(other, pg, email, name=f"Edited {round_}"))
+        assert imported.status_code == 303, imported.get_data(as_text=True)
+
+        def cli(round_=round_):
+            invite = ["users", "invite", f"cli{round_}@example.org", "--name", f"Cli {round_}"]
+            return runner.invoke(
+                args=[*invite, "--role", "officer", "--job-title", "Clerk", "--service", "Legal"]
+            )
+
+        result, edited = at_once(cli, _edit_person(other, pg, email, name=f"Again {round_}"))
+        assert result.exit_code == 0, result.output
+        assert edited.status_code == 303
+    assert retried == []
+    with pg.app_context():
+        emails = set(db.session.scalars(select(User.email)))
+        for round_ in range(len(people)):
+            assert {f"invitee{round_}@example.org", f"cli{round_}@example.org"} <= emails
+            assert f"imported{round_}@example.org" in emails

@@ -232,8 +232,10 @@ def test_what_pages_show_of_people_answers_every_open_page_afresh(world, client)
     client.sign_in("officer@example.org")
     polls = _open_polls(client, ids)
     assert set(_poll_statuses(client, polls).values()) == {304}
-    with factories.built(world):
-        factories.user("member@example.org").email = "renamed.member@example.org"
+    with factories.built(world):  # what no page with a marker shows
+        member = factories.user("member@example.org")
+        member.email = "renamed.member@example.org"
+        member.ward = "Parr"
     assert set(_poll_statuses(client, polls).values()) == {304}
 
     with factories.built(world):
@@ -251,8 +253,18 @@ def test_what_pages_show_of_people_answers_every_open_page_afresh(world, client)
         entry = db.session.scalars(select(ListEntry).filter_by(name="Labour")).one()
         assert people_service.rename_list_entry(entry, "Labour Group", by=None) == 1
 
+    def take_a_role_away():  # deleted as an orphan in the flush: only the collection shows it
+        author = db.session.scalars(select(Comment)).one().author
+        author.set_roles(author.roles - {Role.STANDARDS})
+
     changes = [
         lambda: factories.user("facilitator@example.org").set_roles({Role.OFFICER}),
+        lambda: (
+            db.session.scalars(select(Comment))
+            .one()
+            .author.set_roles({Role.MEMBER, Role.STANDARDS})
+        ),
+        take_a_role_away,
         lambda: factories.person(Role.MEMBER),
         rename_group,
     ]
@@ -263,6 +275,22 @@ def test_what_pages_show_of_people_answers_every_open_page_afresh(world, client)
         assert set(_poll_statuses(client, polls).values()) == {200}
         fresh = _open_polls(client, ids)
         assert set(_poll_statuses(client, fresh).values()) == {304}
+
+
+def test_another_person_signing_in_in_the_same_browser_answers_afresh(world, client):
+    """A live ETag says who the viewer is (their own cards offer Edit, their vote is marked
+    "(you)"): after a sign-out and another Member's sign-in in the same browser, an open
+    thread answers 200 (found by the outside tester: it answered 304)."""
+    ids = _ids(world)
+    with factories.built(world):
+        factories.person(Role.MEMBER, email="second.member@example.org")
+    client.sign_in("member@example.org")  # the comment's author
+    live = f"/discussions/{ids['discussion']}/live"
+    mine = client.get(live, headers={"HX-Request": "true"})
+    assert "(you)" in mine.get_data(as_text=True)
+    client.sign_in("second.member@example.org")
+    again = client.get(live, headers={"HX-Request": "true", "If-None-Match": _etag(mine)})
+    assert again.status_code == 200 and "(you)" not in again.get_data(as_text=True)
 
 
 def test_a_change_to_people_rolled_back_leaves_open_pages_alone(world, client):
