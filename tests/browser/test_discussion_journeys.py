@@ -188,6 +188,38 @@ def test_comments_edits_and_moderation_appear_live(page, browser, live_server):
         expect(draft).to_have_value("Not sent yet")
 
 
+def rename_person(admin, name: str, new_name: str) -> None:
+    """An administrator changes someone's name on their "Change details and roles" page."""
+    admin.goto("/people")
+    admin.get_by_role("link", name=name, exact=True).click()
+    admin.get_by_role("link", name=f"Change details and roles of {name}").click()
+    admin.get_by_label("Name", exact=True).fill(new_name)
+    admin.get_by_role("button", name="Save the changes").click()
+    expect(admin.get_by_role("heading", level=1)).to_contain_text(new_name)
+
+
+def test_a_rename_reaches_an_open_thread_at_its_next_poll(page, browser, live_server):
+    """An administrator renames a Member: an Officer's open thread shows the new name on the
+    Member's comment at its next poll, without a reload (the ``people`` change marker)."""
+    officer = page
+    sign_in(officer, "officer@example.org")
+    opening = unique("Imran's opening comment")
+    with another_person(browser, live_server, "imran.chaudhry@example.org") as member:
+        discussion = start_discussion(member, unique("Names"), opening)
+    officer.goto(discussion)
+    card = comment_card(officer, opening)
+    expect(card).to_contain_text("Imran Chaudhry")
+    wait_for_an_unchanged_poll(officer)
+    new_name = unique("Councillor Imran")
+    with another_person(browser, live_server, "admin@example.org") as admin:
+        try:
+            rename_person(admin, "Imran Chaudhry", new_name)
+            expect(card).to_contain_text(new_name, timeout=LIVE_TIMEOUT)
+        finally:
+            rename_person(admin, new_name, "Imran Chaudhry")
+    expect(card).to_contain_text("Imran Chaudhry", timeout=LIVE_TIMEOUT)
+
+
 def test_an_officer_replies_to_a_comment(page, browser, live_server):
     opening = unique("Please reply to this")
     with another_person(browser, live_server, "member@example.org") as member:
