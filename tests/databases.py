@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from tests import compiled_templates
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -32,7 +33,9 @@ TEST_CONFIG = {"ACCORD_ENV": "test", "SECRET_KEY": "test-secret-key"}
 
 
 def make_app(database_url: str, **overrides):
-    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app.jinja_env.bytecode_cache = compiled_templates.SHARED  # compiled once a process
+    return app
 
 
 def migrate_to_head(database_url: str) -> None:
