@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from app.extensions import cache
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _unreachable() -> tuple[type[Exception], ...]:
@@ -38,3 +40,13 @@ def cache_set(key: str, value: Any) -> None:
         cache.set(key, value)
     except _unreachable() as error:
         log.warning("The shared cache could not be written (%s)", error)
+
+
+def cached(key: str, make: Callable[[], T]) -> T:
+    """``key``'s value from the cache, or ``make()``'s, kept under ``key`` for the next reader;
+    made every time while the cache is unreachable."""
+    found = cache_get(key)
+    if found is None:
+        found = make()
+        cache_set(key, found)
+    return found

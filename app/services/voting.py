@@ -26,7 +26,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from app.extensions import cache, db
+from app import shared_cache
+from app.extensions import db
 from app.models import (
     Amendment,
     Choice,
@@ -345,15 +346,6 @@ def _voting_people():
 TALLY_CACHE_VERSION = 3  # bump when the cached rows below change shape
 
 
-def _cached(key: str, make):
-    """``key``'s value in the shared cache, made (and kept) by ``make()`` when it is missing."""
-    found = cache.get(key)
-    if found is None:
-        found = make()
-        cache.set(key, found)
-    return found
-
-
 def tallies(
     *,
     clauses: Sequence[Clause] = (),
@@ -389,7 +381,7 @@ def tallies(
             people_mark = db.session.scalar(select(markers.people_mark()))
         key = f"tallies:{TALLY_CACHE_VERSION}:p{people_mark}"
         if eligible is None:
-            eligible = _cached(f"{key}:eligible", eligible_voters)
+            eligible = shared_cache.cached(f"{key}:eligible", eligible_voters)
         key += (
             ":"
             + hashlib.sha256(
@@ -423,7 +415,7 @@ def tallies(
     def counted() -> tuple[list[tuple], list[tuple]]:
         return _grouped_votes(conditions), _voters(conditions) if with_voters else []
 
-    rows, voters = _cached(key, counted) if cached else counted()
+    rows, voters = shared_cache.cached(key, counted) if cached else counted()
     for clause_id, amendment_id, choice, member, group, is_counted, count in rows:
         tally = result[_item_key(clause_id, amendment_id)]
         if not is_counted:
