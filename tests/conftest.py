@@ -38,8 +38,7 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url):
-    cleanup = databases.empty_all_tables if database_url.startswith("postgresql") else None
-    with databases.app_for(database_url, cleanup=cleanup) as app:
+    with databases.app_for(database_url) as app:
         app.test_client_class = AccordClient
         yield app
 
@@ -97,10 +96,8 @@ def smtp_app(database_url, smtp_server):
     """The app sending its mail by plain SMTP to ``smtp_server``; yields it with the server's
     recorder (its ``envelopes``)."""
     controller, recorder = smtp_server
-    cleanup = databases.empty_all_tables if database_url.startswith("postgresql") else None
     with databases.app_for(
         database_url,
-        cleanup=cleanup,
         MAIL_BACKEND="smtp",
         SMTP_HOST=controller.hostname,
         SMTP_PORT=controller.port,

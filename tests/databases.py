@@ -124,8 +124,17 @@ def empty_all_tables(app) -> None:
         db.session.commit()
 
 
+def empty_when_shared(app) -> None:
+    """``app_for``'s default clean-up: a PostgreSQL database outlives the test (the run's
+    tests share it), so it is emptied; each SQLite database is the test's own."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        empty_all_tables(app)
+
+
 @contextmanager
-def app_for(database_url: str, cleanup=None, **overrides):
+def app_for(database_url: str, cleanup=empty_when_shared, **overrides):
+    """The app on ``database_url`` with ``overrides``; ``cleanup(app)`` runs after (by default,
+    ``empty_when_shared``), then its connections are closed."""
     app = make_app(database_url, **overrides)
     try:
         yield app

@@ -117,9 +117,8 @@ PRODUCTION = {
 
 @pytest.fixture
 def production_app(database_url, tmp_path):
-    cleanup = databases.empty_all_tables if database_url.startswith("postgresql") else None
     with databases.app_for(
-        database_url, cleanup=cleanup, MAIL_OUTBOX_DIR=str(tmp_path / "outbox"), **PRODUCTION
+        database_url, MAIL_OUTBOX_DIR=str(tmp_path / "outbox"), **PRODUCTION
     ) as app:
         app.test_client_class = AccordClient
         yield app
@@ -162,8 +161,7 @@ def test_seed_demo_refuses_production_without_the_explicit_flag(production_app):
 def test_calendar_files_link_to_public_url_whatever_the_host_and_are_not_stored(database_url):
     """Behind a proxy that passes on the asker's X-Forwarded-Host (or with a forged Host),
     the calendar's links are still on PUBLIC_URL."""
-    cleanup = databases.empty_all_tables if database_url.startswith("postgresql") else None
-    with databases.app_for(database_url, cleanup=cleanup, TRUSTED_PROXIES=1) as app:
+    with databases.app_for(database_url, TRUSTED_PROXIES=1) as app:
         app.test_client_class = AccordClient
         with factories.built(app):
             factories.member()
