@@ -36,6 +36,10 @@ from bench import PASSWORD, demo_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+# A shorter run: BENCH_PAGES=poll,clause measures only those pages (and no exports), and
+# BENCH_DATABASES=sqlite (or postgresql) only that database.
+PAGES = [name for name in os.environ.get("BENCH_PAGES", "").split(",") if name]
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 CONNECTIONS = 8
 VOTERS = 200
 CLAUSES = 60
@@ -253,6 +257,8 @@ def run(label: str, database_url: str, directory: str) -> None:
         _gunicorn("wsgi:app", database_url) as accord,
     ):
         for name, (path, headers) in pages.items():
+            if PAGES and name not in PAGES:
+                continue
             # Each worker's first requests of a page compile its templates and fill its
             # caches: a second of load first, not counted, so the figures are the steady state.
             _wrk(f"{accord}{path}", {**headers, "Cookie": cookie}, script, seconds=1)
@@ -268,7 +274,7 @@ def run(label: str, database_url: str, directory: str) -> None:
                 f"{measured['p50']:8.1f} {measured['p95']:8.1f} {statements[name]:4d}{note}"
             )
         print(f"/hello       {after['rate']:8.0f}")
-    for name, seconds in _exports(app, ids["slug"]).items():
+    for name, seconds in ({} if PAGES else _exports(app, ids["slug"])).items():
         print(f"export {name:22} {seconds:6.2f} s")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with app.app_context():
@@ -279,8 +285,11 @@ def run(label: str, database_url: str, directory: str) -> None:
 def main() -> None:
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         sys.exit("bench-load needs wrk and taskset (apt-get install wrk util-linux)")
-    with tempfile.TemporaryDirectory() as directory:
-        run("SQLite", f"sqlite:///{directory}/bench.db", directory)
+    if "sqlite" in DATABASES:
+        with tempfile.TemporaryDirectory() as directory:
+            run("SQLite", f"sqlite:///{directory}/bench.db", directory)
+    if "postgresql" not in DATABASES:
+        return
     from tests import databases
 
     try:
