@@ -16,7 +16,7 @@ from app import config as settings
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
 from app.extensions import cache, csrf, db, init_migrations, limiter
 from app.startup import LazyBuilderRule
-from app.transactions import takes_write_lock
+from app.transactions import runs_one_statement, takes_write_lock
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,12 +38,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.derived_settings(app.config))
     settings.check_settings(app.config)
     settings.check_production(app.config)
-    if app.config["TRUSTED_PROXIES"]:
-        # Behind a proxy, take the client's address (for throttling) and scheme from its headers.
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
-        )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
@@ -138,6 +132,13 @@ def create_app(config: dict | None = None) -> Flask:
     init_fragments(app)
     init_polls(app)
     init_markers()
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost (around init_polls' middleware). Behind a proxy, take the client's address
+        # (for throttling) and scheme from its headers.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app
 
 
@@ -162,7 +163,7 @@ def _sqlite_begin(connection) -> None:
     and the second would fail instead of waiting its turn. PostgreSQL uses row locks and an
     advisory lock instead.
     """
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite" or runs_one_statement(connection):
         return
     writing = has_request_context() and (
         request.method not in ("GET", "HEAD", "OPTIONS") or takes_write_lock()

@@ -111,9 +111,14 @@ def _has_nul(values) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
+def has_nul_in_address(asked: Request) -> bool:
+    """Whether ``asked``'s path or query string holds a NUL byte (which no page accepts)."""
+    return "\x00" in asked.path or _has_nul(asked.args)
+
+
 def reject_nul_bytes() -> None:
     """400 for a request whose path, query string or form contains a NUL byte."""
-    if "\x00" in request.path or _has_nul(request.args):
+    if has_nul_in_address(request):
         abort(400)
     if request.method in ("POST", "PUT", "PATCH"):
         if _has_nul(request.form):

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import inspect as sa_inspect
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.login_sessions import POLL_ENDPOINTS
 from app.metrics import LIVE_POLLS, REQUEST_SECONDS, REQUESTS, metrics_registry
@@ -83,12 +84,16 @@ def current_request_id() -> str | None:
     return getattr(g, "request_id", None) if has_request_context() else None
 
 
-def _start_request(trusted_proxies: int) -> None:
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+def request_id_from(given: str, trusted_proxies: int) -> str:
+    """The request's id: ``given`` (its ``X-Request-ID`` header) when a trusted proxy sent a
+    well-formed one, else a new one (32 hex digits)."""
     if trusted_proxies and _WELL_FORMED_ID.fullmatch(given):
-        g.request_id = given
-    else:
-        g.request_id = uuid.uuid4().hex
+        return given
+    return uuid.uuid4().hex
+
+
+def _start_request(trusted_proxies: int) -> None:
+    g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER, ""), trusted_proxies)
     g.request_started = time.perf_counter()
 
 
@@ -104,13 +109,22 @@ def _user_id() -> int | None:
     return state.identity[0]
 
 
-def _finish_request(response: Response) -> Response:
-    request_id = current_request_id()
-    if request_id is None:  # a response made before our before_request ran
-        return response
+def record_request(
+    response: BaseResponse,
+    *,
+    request_id: str,
+    method: str,
+    route: str,
+    seconds: float,
+    user_id: int | None,
+) -> None:
+    """Give ``response`` its ``X-Request-ID``, count it in the metrics and write its log line.
+
+    ``route`` is the endpoint's name (``UNMATCHED_ROUTE`` for none), ``seconds`` the time the
+    request took so far and ``user_id`` the signed-in person's, if known. Both the ordinary
+    request (``_finish_request``) and the unchanged poll (``app.polls``) end here.
+    """
     response.headers[REQUEST_ID_HEADER] = request_id
-    seconds = time.perf_counter() - g.request_started
-    route = request.endpoint or UNMATCHED_ROUTE
     status = str(response.status_code)
     REQUESTS.labels(route, status).inc()
     REQUEST_SECONDS.labels(route, status).observe(seconds)
@@ -118,18 +132,33 @@ def _finish_request(response: Response) -> Response:
         LIVE_POLLS.labels(status).inc()
     log.info(
         "%s %s %s",
-        request.method,
+        method,
         route,
         status,
         extra={
             "fields": {
-                "method": request.method,
+                "method": method,
                 "route": route,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
-                "user_id": _user_id(),
-            }
+                "user_id": user_id,
+            },
+            "request_id": request_id,  # also outside a request context (the poll's)
         },
+    )
+
+
+def _finish_request(response: Response) -> Response:
+    request_id = current_request_id()
+    if request_id is None:  # a response made before our before_request ran
+        return response
+    record_request(
+        response,
+        request_id=request_id,
+        method=request.method,
+        route=request.endpoint or UNMATCHED_ROUTE,
+        seconds=time.perf_counter() - g.request_started,
+        user_id=_user_id(),
     )
     return response
 

@@ -1,30 +1,36 @@
 """The unchanged live poll, answered before the ordinary request machinery.
 
 A live page polls every few seconds with the marker it was rendered with (``If-None-Match``).
-Most polls find nothing changed, so they are answered here, as the first ``before_request``
-step after the NUL-byte check: before the rate limiter, the sign-in check and the view. The
-answer costs one statement that checks the session is open, its person active and allowed to
-read the document, and reads the marker, the ``people`` change marker, who the person is and
-their roles (the parts of a live page's ETag: ``app.rendering.live_etag``); the statement is
-built once per process with bound parameters (SQLAlchemy compiles it once and reuses the
-compiled form), and the 304 writes no cookie (``SESSION_REFRESH_EACH_REQUEST`` is off, and the
+Most polls find nothing changed, so they are answered here, by WSGI middleware
+(``UnchangedPolls``) in front of Flask: without a request context, the rate limiter, the
+sign-in check or the view. The answer costs one statement that checks the session is open,
+its person active and allowed to read the document, and reads the marker, the ``people``
+change marker, who the person is and their roles (the parts of a live page's ETag:
+``app.rendering.live_etag``); the statement is built once per process with bound parameters
+(SQLAlchemy compiles it once and reuses the compiled form), and the 304 writes no cookie (the
 poll does not touch the session's idle clock). Anything else (a changed marker, an ended
-session, an id that is not the address's or may not be read) falls through to the ordinary
-request, which answers it as the page would.
+session, an id that is not the address's or may not be read) goes on to the ordinary request,
+which answers it as the page would.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, current_app, make_response, request
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from flask import Config, Flask, request
+from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import BindParameter
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from app.auth.login_sessions import POLL_ENDPOINTS, live_session_token
-from app.boundaries import reject_nul_bytes
+from app.boundaries import has_nul_in_address
 from app.discussions.threads import page_roots
 from app.extensions import db, limiter
 from app.models import (
@@ -38,40 +44,40 @@ from app.models import (
     UserSession,
 )
 from app.models.people import hash_token
+from app.observability import REQUEST_ID_HEADER, record_request, request_id_from
 from app.pagination import LAST_PAGE_ASKED
-from app.permissions import is_readable_in_session
+from app.permissions import is_readable_by_id
 from app.rendering import ROLE_BITS, etag_of, viewer_part
+from app.security import security_headers
 from app.services.markers import people_mark
+from app.sql import greatest
+from app.transactions import ONE_STATEMENT
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 TOKEN_HASH: BindParameter[str] = bindparam("token_hash")
-# One statement needs no transaction: on PostgreSQL no BEGIN and no ROLLBACK, so the poll is
-# one round trip. (On SQLite, in-process, setting and resetting the level would cost more.)
-_ONE_STATEMENT: defaultdict[str, dict] = defaultdict(
-    dict, postgresql={"isolation_level": "AUTOCOMMIT"}
-)
 
 
 def _checked(marker: Select) -> Select:
     """``marker`` (joined to Document) limited to an open session of an active person who may
-    read the document: the whole poll in one statement."""
-    session_is_open = (
-        select(UserSession.id)
-        .join(User, and_(User.id == UserSession.user_id, User.active.is_(True)))
-        .where(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None))
-        .exists()
-    )
-    # Who the person is, and their roles, as ``app.rendering.viewer_part`` adds them to a live
-    # page's ETag.
-    viewer = select(UserSession.user_id).where(UserSession.token_hash == TOKEN_HASH)
+    read the document: the whole poll in one statement. The session is looked up once, by its
+    token; with it come who the person is and their roles, as ``app.rendering.viewer_part``
+    adds them to a live page's ETag."""
     bits = case(*((UserRole.role == role, bit) for role, bit in ROLE_BITS.items()), else_=0)
     roles = (
         select(func.coalesce(func.sum(bits), 0))
-        .join(UserSession, UserSession.user_id == UserRole.user_id)
-        .where(UserSession.token_hash == TOKEN_HASH)
+        .where(UserRole.user_id == UserSession.user_id)
         .scalar_subquery()
     )
-    return marker.add_columns(people_mark(), viewer.scalar_subquery(), roles).where(
-        session_is_open, is_readable_in_session(TOKEN_HASH)
+    return (
+        marker.add_columns(people_mark(), UserSession.user_id, roles)
+        .join(
+            UserSession,
+            and_(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None)),
+        )
+        .join(User, and_(User.id == UserSession.user_id, User.active.is_(True)))
+        .where(is_readable_by_id(UserSession.user_id))
     )
 
 
@@ -104,12 +110,12 @@ def discussion_poll(per_page: int) -> Select:
     ``offset`` (of the page's first top-level comment)."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
     roots = page_roots(discussion_id, per_page, bindparam("offset"))
+    # A comment on the page is one of its top-level comments or a reply to one: one list of
+    # roots, so the database works the page out once.
+    on_page = func.coalesce(Comment.parent_id, Comment.id).in_(roots)
     newest = (
         select(func.coalesce(func.max(Comment.activity_mark), 0))
-        .where(
-            Comment.discussion_id == discussion_id,
-            or_(Comment.id.in_(roots), Comment.parent_id.in_(roots)),
-        )
+        .where(Comment.discussion_id == discussion_id, on_page)
         .scalar_subquery()
     )
     total = (
@@ -117,8 +123,8 @@ def discussion_poll(per_page: int) -> Select:
         .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
         .scalar_subquery()
     )
-    pages = case((total == 0, 1), else_=(total + per_page - 1) // per_page)
-    mark = case((Discussion.state_mark > newest, Discussion.state_mark), else_=newest)
+    pages = greatest(1, (total + per_page - 1) // per_page)  # as threads._pages
+    mark = greatest(Discussion.state_mark, newest)
     return _checked(
         select(mark, pages)
         .select_from(Discussion)
@@ -127,35 +133,40 @@ def discussion_poll(per_page: int) -> Select:
     )
 
 
-def _int_arg(name: str, default: int | None = None) -> int | None:
-    return request.args.get(name, default, type=int)
+def _int_arg(args: MultiDict[str, str], name: str, default: int | None = None) -> int | None:
+    return args.get(name, default, type=int)
 
 
-def _discussion() -> tuple[Select, dict] | None:
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    number = min(max(_int_arg("page", 1) or 1, 1), LAST_PAGE_ASKED)
-    assert request.view_args is not None  # a matched endpoint
-    params = {
-        "discussion_id": request.view_args["discussion_id"],
-        "offset": (number - 1) * per_page,
-    }
+def _discussion(
+    args: MultiDict[str, str], view_args: Mapping[str, Any], config: Config
+) -> tuple[Select, dict] | None:
+    per_page = config["COMMENTS_PER_PAGE"]
+    number = min(max(_int_arg(args, "page", 1) or 1, 1), LAST_PAGE_ASKED)
+    params = {"discussion_id": view_args["discussion_id"], "offset": (number - 1) * per_page}
     return discussion_poll(per_page), params
 
 
-def _clause() -> tuple[Select, dict] | None:
-    clause_id = _int_arg("clause_id")
+def _clause(
+    args: MultiDict[str, str], view_args: Mapping[str, Any], config: Config
+) -> tuple[Select, dict] | None:
+    clause_id = _int_arg(args, "clause_id")
     if clause_id is None:
         return None
-    assert request.view_args is not None
-    return clause_poll(), {"clause_id": clause_id, "slug": request.view_args["slug"]}
+    return clause_poll(), {"clause_id": clause_id, "slug": view_args["slug"]}
 
 
-def _amendment() -> tuple[Select, dict] | None:
-    assert request.view_args is not None
-    return amendment_poll(), {"amendment_id": request.view_args["amendment_id"]}
+def _amendment(
+    args: MultiDict[str, str], view_args: Mapping[str, Any], config: Config
+) -> tuple[Select, dict] | None:
+    return amendment_poll(), {"amendment_id": view_args["amendment_id"]}
 
 
-POLLS: dict[str, Callable[[], tuple[Select, dict] | None]] = {
+# How each poll's endpoint finds its statement and parameters in the query string, the
+# address's parts and the settings (None: not a poll this answers, e.g. no clause given).
+PollStatement = Callable[
+    [MultiDict[str, str], Mapping[str, Any], Config], tuple[Select, dict] | None
+]
+POLLS: dict[str, PollStatement] = {
     "discussions.live": _discussion,
     "documents.clause_live": _clause,
     "amendments.live": _amendment,
@@ -163,31 +174,90 @@ POLLS: dict[str, Callable[[], tuple[Select, dict] | None]] = {
 assert POLLS.keys() == POLL_ENDPOINTS
 
 
-def answer_unchanged_poll() -> Response | None:
-    """A 304 (no body, no cookie) when a live poll's ETag is still current, its session live
-    and its person allowed to read the document; else None, for the ordinary request."""
-    if request.method != "GET" or request.endpoint not in POLLS or not request.if_none_match:
-        return None
-    found = POLLS[request.endpoint]()
-    if found is None:
-        return None
-    token = live_session_token()
-    if token is None:
-        return None
-    statement, params = found
-    engine = db.engine
-    with engine.connect().execution_options(**_ONE_STATEMENT[engine.dialect.name]) as connection:
-        first = connection.execute(statement, {**params, "token_hash": hash_token(token)}).first()
-    if first is None or any(part is None for part in first):
-        return None
-    *marker, people, viewer, bits = first
-    etag = etag_of(*marker, viewer_part(people, viewer, bits))
-    if not request.if_none_match.contains(etag):
-        return None
-    response = make_response("", 304)
-    response.set_etag(etag)
-    response.vary.add("HX-Request")
-    return response
+class UnchangedPolls:
+    """WSGI middleware that answers an unchanged live poll with a 304 before Flask's request
+    machinery (request context, session, hooks, view), and hands every other request on.
+
+    A poll is answered here only when it is a GET with ``If-None-Match`` to one of ``POLLS``'
+    addresses (matched by the app's own URL map and converters), its address holds no NUL
+    byte, its signed session cookie is valid and not timed out, the one statement finds the
+    session open and its person active and allowed to read the document, and the ETag it
+    makes is one the browser sent. Anything else, including a database error, goes to the
+    ordinary request, which answers it as the page would. The 304 carries what Flask's
+    would: the ETag, ``Vary``, the security headers and a request id, and it is counted and
+    logged (``app.observability.record_request``).
+    """
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._engine: Engine | None = None
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
+            response = self.unchanged(environ)
+            if response is not None:
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def unchanged(self, environ: WSGIEnvironment) -> Response | None:
+        """The 304 for an unchanged poll, or None for the ordinary request to answer."""
+        started = time.perf_counter()
+        app = self.app
+        asked = app.request_class(environ)
+        try:
+            adapter = app.create_url_adapter(asked)
+            assert adapter is not None  # made for a request
+            endpoint, view_args = adapter.match()
+        except HTTPException:  # no such page, a redirect, an untrusted host
+            return None
+        if endpoint not in POLLS or has_nul_in_address(asked):
+            return None
+        found = POLLS[endpoint](asked.args, view_args, app.config)
+        if found is None:
+            return None
+        cookie = app.session_interface.open_session(app, asked)
+        token = live_session_token(cookie, app.config) if cookie is not None else None
+        if token is None:
+            return None
+        statement, params = found
+        engine = self.engine
+        try:
+            with engine.connect().execution_options(
+                **ONE_STATEMENT.get(engine.dialect.name, {})
+            ) as connection:
+                first = connection.execute(
+                    statement, {**params, "token_hash": hash_token(token)}
+                ).first()
+        except SQLAlchemyError:  # the ordinary request meets it again and answers as pages do
+            return None
+        if first is None or any(part is None for part in first):
+            return None
+        *marker, people, viewer, bits = first
+        etag = etag_of(*marker, viewer_part(people, viewer, bits))
+        if not asked.if_none_match.contains(etag):
+            return None
+        response = Response(status=304, headers=security_headers(app.config, endpoint))
+        response.set_etag(etag)
+        response.vary.update(("HX-Request", "Cookie"))
+        record_request(
+            response,
+            request_id=request_id_from(
+                asked.headers.get(REQUEST_ID_HEADER, ""), app.config["TRUSTED_PROXIES"]
+            ),
+            method="GET",
+            route=endpoint,
+            seconds=time.perf_counter() - started,
+            user_id=viewer,
+        )
+        return response
 
 
 @limiter.request_filter
@@ -197,8 +267,6 @@ def _is_poll() -> bool:
 
 
 def init_polls(app: Flask) -> None:
-    """Answer unchanged polls first: after only the NUL-byte check, before the rate limiter,
-    the CSRF check and the sign-in check."""
-    hooks = app.before_request_funcs.setdefault(None, [])
-    after = hooks.index(reject_nul_bytes) + 1 if reject_nul_bytes in hooks else 0
-    hooks.insert(after, answer_unchanged_poll)
+    """Answer unchanged polls before Flask's request machinery: before the rate limiter, the
+    CSRF check, the sign-in check and the view (``UnchangedPolls``)."""
+    app.wsgi_app = UnchangedPolls(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -3,7 +3,7 @@ blocks, via jinja2-fragments), the answer's status follows its form, and live pa
 
 Live pages poll for changes: a page carries the change marker it was rendered with (its ETag)
 and polls with ``If-None-Match``; ``app.polls`` answers an unchanged poll with a 304 before the
-ordinary request machinery, and only a changed one reaches its view.
+ordinary request machinery, and a changed one reaches its view (``live_response``).
 """
 
 from __future__ import annotations
@@ -113,3 +113,13 @@ def live_etag(marker: object) -> str:
         return etag_of(marker, viewer_part(people_mark_read(), None, 0))
     roles = sum(ROLE_BITS[role] for role in current_user.roles)
     return etag_of(marker, viewer_part(people_mark_read(), current_user.id, roles))
+
+
+def live_response(response: Response, marker: object) -> Response:
+    """``response``, a live page's fragment, with its ETag (``live_etag(marker)``); a 304 in
+    its place when the request sent that ETag. Most unchanged polls never get here
+    (``app.polls`` answers them first); those it leaves to the view (a HEAD, or the database
+    failing under it) are still answered 304."""
+    response.set_etag(live_etag(marker))
+    response.make_conditional(request)  # changes ``response`` in place
+    return response

@@ -27,7 +27,7 @@ from app.permissions import (
     can_withdraw_amendment,
     require,
 )
-from app.rendering import live_etag, render
+from app.rendering import live_response, render
 from app.services import Invalid, voting
 from app.services import amendments as service
 from app.services.passages import passage_redline
@@ -146,8 +146,7 @@ def live(amendment_id: int):
         "live_url": url_for("amendments.live", amendment_id=amendment.id),
     }
     response = render("voting/panel.html", block="vote_panel", **context)
-    response.set_etag(live_etag(context["marker"]))
-    return response
+    return live_response(response, context["marker"])
 
 
 @bp.route("/amendments/<int:amendment_id>/withdraw", methods=["GET", "POST"])

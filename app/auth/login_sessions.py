@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -87,22 +89,24 @@ def mark_signed_in(user: User) -> None:
     session.permanent = True
 
 
-def live_session_token() -> str | None:
-    """The cookie's session token, if the cookie has not timed out (no database query)."""
-    token = session.get("_user_id")
-    return token if isinstance(token, str) and _timed_out() is None else None
+def live_session_token(cookie: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:
+    """The session token in ``cookie`` (a signed session's contents), if the cookie has not
+    timed out under ``config``'s time-outs; no database query."""
+    token = cookie.get("_user_id")
+    return token if isinstance(token, str) and timed_out(cookie, config) is None else None
 
 
-def _timed_out() -> str | None:
-    """Why the cookie's session has expired, or None while it is still live."""
+def timed_out(cookie: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:
+    """Why the session in ``cookie`` has expired (``"expired"`` past the absolute time-out,
+    ``"idle"`` past the idle one), or None while it is still live."""
     now = int(time.time())
-    signed_in_at = session.get(SIGNED_IN_AT)
-    seen_at = session.get(SEEN_AT)
+    signed_in_at = cookie.get(SIGNED_IN_AT)
+    seen_at = cookie.get(SEEN_AT)
     if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
         return "expired"
-    if now - signed_in_at > current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds():
+    if now - signed_in_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds():
         return "expired"
-    if now - seen_at > current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds():
+    if now - seen_at > config["SESSION_IDLE_TIMEOUT"].total_seconds():
         return "idle"
     return None
 
@@ -148,7 +152,7 @@ def _remember_viewer(user: User) -> None:
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """The person whose open session has this token, if the session has not timed out."""
-    reason = _timed_out()
+    reason = timed_out(session, current_app.config)
     if reason is not None:
         g.ended_session = (token, reason)
         session.clear()

@@ -32,7 +32,7 @@ from app.permissions import (
     can_start_discussion,
     require,
 )
-from app.rendering import is_htmx_request, live_etag, render
+from app.rendering import is_htmx_request, live_response, render
 from app.services import Invalid, Unchanged, last_views
 from app.services import discussions as service
 from app.shared_cache import cache_get
@@ -200,8 +200,7 @@ def live(discussion_id: int):
     )
     context["announcement"] = announcement
     response = render(SHOW, blocks=["thread", "announcement_oob"], **context)
-    response.set_etag(live_etag(context["marker"]))
-    return response
+    return live_response(response, context["marker"])
 
 
 @bp.get("/comments/<int:comment_id>/replies")

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.passage_marks import marked_body
 from app.permissions import can_read_document, require
-from app.rendering import live_etag, people_mark_read, render
+from app.rendering import live_response, people_mark_read, render
 from app.services import ballot, last_views, passages, voting
 from app.transactions import write_after_reading
 from app.voting.panels import vote_panel_context
@@ -249,8 +249,7 @@ def clause_live(slug: str, number: str):
     response = render(
         CLAUSE, blocks=["discussion_list", "amendment_list", "vote_panel_oob"], live=True, **context
     )
-    response.set_etag(live_etag(context["clause"].activity))
-    return response
+    return live_response(response, context["clause"].activity)
 
 
 @bp.get("/<slug>/clauses/<number>/changes")

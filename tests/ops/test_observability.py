@@ -66,6 +66,27 @@ def test_each_request_writes_one_json_line_by_route_not_path(client, app, log_li
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
 
 
+def test_an_unchanged_poll_writes_its_line_too(client, app, log_lines):
+    """The 304 answered before Flask (app.polls.UnchangedPolls) is logged as pages are: its
+    route, status, person and request id."""
+    with app.app_context():
+        discussion = factories.discussion()
+        reader = factories.someone(Role.MEMBER)
+        db.session.commit()
+        discussion_id, reader_id, email = discussion.id, reader.id, reader.email
+    client.sign_in(email)
+    live = f"/discussions/{discussion_id}/live"
+    etag = client.get(live).headers["ETag"]
+    before = len(_requests(log_lines))
+    poll = client.get(live, headers={"If-None-Match": etag})
+    assert poll.status_code == 304
+    [line] = _requests(log_lines)[before:]
+    assert line["route"] == "discussions.live" and line["status"] == 304
+    assert line["method"] == "GET" and line["user_id"] == reader_id
+    assert line["request_id"] == poll.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", line["request_id"])
+
+
 def test_a_sign_in_form_leaves_no_password_or_email_in_the_log(client, app, log_lines):
     with app.app_context():
         person = factories.someone(Role.OFFICER)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select, update
+from flask import request
+from sqlalchemy import create_engine, select, update
 
 from app.extensions import db
 from app.markdown import POLICY_VERSION
 from app.models import Choice, Comment, Discussion, ListEntry, ListKind, Role, User, Vote
+from app.polls import UnchangedPolls
 from app.services import people as people_service
 from app.services import voting
 from tests import factories
@@ -457,6 +459,75 @@ def test_an_unchanged_poll_is_one_statement_and_writes_no_cookie(world, client):
         assert queries.count == 1, queries
         assert "Set-Cookie" not in response.headers
         assert response.get_data() == b""
+
+
+@pytest.fixture
+def hooks_run(world):
+    """The endpoints Flask's request machinery handled (its first before_request hook)."""
+    handled: list[str | None] = []
+    world.before_request_funcs[None].insert(0, lambda: handled.append(request.endpoint))
+    return handled
+
+
+def test_an_unchanged_poll_is_answered_before_flask_with_a_pages_headers(world, client, hooks_run):
+    """The 304 comes from the WSGI middleware in front of Flask (app.polls.UnchangedPolls):
+    no request hook runs. It carries what Flask's answer would: the security headers, the
+    ETag, Vary and a request id."""
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live?page=1"
+    page = client.get(live, headers={"HX-Request": "true"})
+    hooks_run.clear()
+    unchanged = client.get(live, headers={"HX-Request": "true", "If-None-Match": _etag(page)})
+    assert unchanged.status_code == 304 and hooks_run == []
+    for name in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+        "Cross-Origin-Opener-Policy",
+        "Permissions-Policy",
+        "Cache-Control",
+        "ETag",
+    ):
+        assert unchanged.headers[name] == page.headers[name], name
+    assert {"hx-request", "cookie"} <= {v.lower() for v in unchanged.vary}
+    assert re.fullmatch(r"[0-9a-f]{32}", unchanged.headers["X-Request-ID"])
+    assert "Set-Cookie" not in unchanged.headers
+
+
+def test_a_poll_the_middleware_cannot_vouch_for_goes_to_flask(world, client, hooks_run):
+    """Anything but a plain unchanged poll is Flask's to answer, as the page would: a NUL byte
+    in the address, a HEAD, a changed ETag, a forged or timed-out cookie, an id too large for
+    the database, or the database failing under the middleware."""
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    poll = {"HX-Request": "true", "If-None-Match": etag}
+
+    def answered(url: str, method: str = "GET", **headers) -> int:
+        hooks_run.clear()
+        status = client.open(url, method=method, headers={**poll, **headers}).status_code
+        assert hooks_run, f"{method} {url} was answered before Flask"
+        return status
+
+    assert answered(f"{live}?page=%00") == 400
+    assert answered(live, method="HEAD") == 304  # the view answers as the poll would
+    assert answered(live, **{"If-None-Match": '"not-the-etag"'}) == 200
+    assert answered("/discussions/99999999999999999999/live") == 404
+    middleware = world.wsgi_app
+    assert isinstance(middleware, UnchangedPolls)
+    middleware._engine = create_engine(f"sqlite:///{world.instance_path}/no/such/dir.db")
+    try:
+        assert answered(live) == 304  # the ordinary request meets the database as pages do
+    finally:
+        middleware._engine = None
+    with client.session_transaction() as session:
+        session["seen_at"] -= 31 * 60
+    assert answered(live) == 401
+    client.set_cookie("accord_session", "forged." + "A" * 40)
+    assert answered(live) == 401
 
 
 def test_polls_alone_do_not_keep_an_idle_session_alive(world, client):

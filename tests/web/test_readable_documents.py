@@ -1,12 +1,14 @@
-"""The query for "documents this person may read" agrees with ``can_read_document``."""
+"""The queries for "documents this person may read" (by the person, and by their id as the
+live poll asks it) agree with ``can_read_document``."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import literal, select
 
 from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, Role, User
-from app.permissions import can_read_document, readable_documents
+from app.permissions import can_read_document, is_readable_by_id, readable_documents
 
 
 def _person(email: str, roles: set[Role], *, active: bool = True) -> User:
@@ -52,3 +54,14 @@ def test_every_state_is_checked_for_every_role(world, role):
         assert (db.session.scalar(query) is not None) is can_read_document(user, document), (
             document.status
         )
+
+
+def test_the_query_by_id_allows_what_the_predicate_allows_an_active_person(world):
+    """``is_readable_by_id`` (the live poll's; the poll checks the person is active itself)."""
+    documents, people = world
+    for name, user in people.items():
+        if not user.active:
+            continue
+        query = select(Document.slug).where(is_readable_by_id(literal(user.id)))
+        expected = {d.slug for d in documents if can_read_document(user, d)}
+        assert set(db.session.scalars(query)) == expected, name
