@@ -158,8 +158,9 @@ def test_ones_own_card_loses_its_edit_link_when_the_window_closes(world):
 
 
 def test_a_cache_that_cannot_be_reached_costs_speed_not_the_page(database_url, caplog):
-    """The cache only saves work: with its Redis down, cards are made afresh (issue 19: while
-    Redis is down the rest of the product keeps working)."""
+    """The cache only saves work: with its Redis down, cards, tallies and the voters' list are
+    made afresh on every page that keeps them there (issue 19: while Redis is down the rest of
+    the product keeps working)."""
     from tests import databases
     from tests.helpers import AccordClient, free_port
 
@@ -172,14 +173,29 @@ def test_a_cache_that_cannot_be_reached_costs_speed_not_the_page(database_url, c
     ) as app:
         app.test_client_class = AccordClient
         with factories.built(app):
-            factories.member()
-            discussion_id = factories.discussion(comments=2).id
+            member = factories.member()
+            document = factories.voting_opened()
+            clause = factories.clause(document, "1")
+            voting.cast_vote(member, Choice.SUPPORT, clause=clause)
+            discussion_id = factories.discussion(clause=clause, comments=2).id
+            slug = document.slug
         client = app.test_client()
         client.sign_in("member@example.org")
         page = client.get(f"/discussions/{discussion_id}")
         assert page.status_code == 200
         assert page.get_data(as_text=True).count("app-comment") >= 2
         assert "shared cache could not be read" in caplog.text
+        # The tallies, counted afresh: the member's vote on clause 1.
+        shown = {
+            f"/documents/{slug}/clauses/1": 'data-label="Support">1 <span class="app-meta">(100%)',
+            f"/documents/{slug}": "Members 1 for, 0 against; Officers 0 for, 0 against",
+        }
+        for url, tally in shown.items():
+            caplog.clear()
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert tally in page.get_data(as_text=True), url
+            assert "shared cache could not be read" in caplog.text, url
 
 
 # The whole list of comments on a page ----------------------------------------------------
