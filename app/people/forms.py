@@ -128,6 +128,8 @@ class InviteForm(PersonForm):
 
 
 class EditPersonForm(PersonForm):
+    # The ``details_version`` the form was drawn from (see ``people.update_person``).
+    version = HiddenField()
     submit = SubmitField("Save the changes", widget=GovSubmitInput())
 
 

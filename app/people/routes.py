@@ -134,6 +134,8 @@ def edit(user_id: int):
     user = _person(user_id)
     form = EditPersonForm(obj=user, name=user.display_name)
     form.offer_lists(user)
+    if request.method == "GET":
+        form.version.data = people.details_version(user)
     if form.validate_on_submit():
         try:
             changed = people.update_person(
@@ -142,8 +144,13 @@ def edit(user_id: int):
                 name=form.name.data,
                 email=form.email.data,
                 roles=form.roles.roles,
+                seen_version=form.version.data or None,  # None: a form from before versions
                 **form.details,
             )
+        except people.PersonChanged:
+            db.session.rollback()
+            form.version.data = people.details_version(user)  # saving again means over these
+            return render("people/edit.html", form=form, person=user, conflict=True, status=409)
         except people.EmailTaken as error:
             db.session.rollback()
             form.email.errors = [str(error)]
@@ -161,7 +168,7 @@ def edit(user_id: int):
             if not can_manage_people(current_user):  # an admin who gave up the role
                 return redirect(url_for("main.home"), 303)
             return redirect(url_for("people.show", user_id=user.id), 303)
-    return render("people/edit.html", form=form, person=user)
+    return render("people/edit.html", form=form, person=user, conflict=False)
 
 
 @bp.post("/people/<int:user_id>/invitation")

@@ -4,6 +4,8 @@ A person's own password, sessions and links are in ``accounts``."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +52,12 @@ class LastAdmin(DomainError):
     """The change would leave nobody able to manage people."""
 
 
+class PersonChanged(Conflict):
+    """The person's details changed after the form was drawn (409): another administrator's
+    edit, a CSV import, a Group renamed. Nothing is saved; the form is shown again with the
+    details as they now are."""
+
+
 def create_user(
     email: str,
     display_name: str,
@@ -90,6 +98,18 @@ def create_user(
         after=person_record(user),
     )
     return user
+
+
+def details_version(user: User) -> str:
+    """A digest (16 hex digits) of everything the details form edits: ``person_record`` and
+    whether they are an Independent Person. The form carries the one it was drawn from, and
+    ``update_person`` refuses a form drawn from other details (``PersonChanged``), so an edit
+    never quietly puts back what someone else has just changed. A digest rather than a
+    counter, so that every way of changing a person (the import, a Group renamed) counts
+    without each remembering to add one."""
+    record = {**person_record(user), "is_independent_person": user.is_independent_person}
+    encoded = json.dumps(record, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
 
 
 def person_record(user: User) -> dict:
@@ -347,14 +367,25 @@ def update_person(
     name: str,
     email: str,
     roles: set[Role] | frozenset[Role],
+    seen_version: str | None = None,
     **details,
 ) -> list[str]:
     """Change a person's details and roles; returns the names of what changed (audited with
     before and after). The last active administrator keeps the admin role.
 
-    A new email address withdraws the links sent to the old one (an invitation sent to a
-    mistyped address must not stay usable by whoever reads that mailbox). Raises ``Anonymised``
-    for an anonymised account."""
+    ``seen_version`` is the ``details_version`` the form was drawn from: the person's row is
+    locked and read afresh, and ``PersonChanged`` (409) raised if their details have changed
+    since. A new email address withdraws the links sent to the old one (an invitation sent to
+    a mistyped address must not stay usable by whoever reads that mailbox). Raises
+    ``Anonymised`` for an anonymised account, ``EmailTaken``, ``LastAdmin``."""
+    if seen_version is not None:
+        # FOR NO KEY UPDATE, as the other row locks (app.services.locks); SQLite's writing
+        # request already holds the write lock, and the refresh reads what it will change.
+        db.session.refresh(user, with_for_update={"key_share": True})
+        if details_version(user) != seen_version:
+            raise PersonChanged(
+                f"Someone changed {user.display_name}'s details while you were editing."
+            )
     if user.is_anonymised:
         raise Anonymised(user)
     email = normalise_email(email)

@@ -12,8 +12,11 @@ import re
 import uuid
 
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from app.extensions import db
 from app.mail import sent_mail
+from app.models import User
 from tests.browser.conftest import assert_accessible, new_page, sign_in
 
 ADMIN = "admin@example.org"
@@ -57,7 +60,6 @@ def test_an_administrator_invites_a_member_who_accepts_and_is_signed_in(page, br
     assert_accessible(page)
     summary.get_by_role("link", name="Enter the Member's ward").click()
     expect(page.get_by_label("Ward")).to_be_focused()
-    page.get_by_label("Ward").select_option("Parr")
     page.get_by_role("button", name="Send the invitation").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Jo Bloggs")
@@ -146,3 +148,21 @@ def test_an_administrator_imports_people_after_checking_the_preview(page, live_s
     expect(page.get_by_role("link", name="Ann Import")).to_be_visible()
     expect(page.get_by_role("link", name="Ben Import")).to_be_visible()
     assert [m for m in sent_mail(live_server.app) if tag in m["To"]] == []
+
+    # While the administrator changes Ann's details, another import renames her: saving the
+    # form drawn before would put the old name back, so it is refused, with both shown.
+    page.get_by_role("link", name="Ann Import").click()
+    page.get_by_role("link", name="Change details and roles").click()
+    with live_server.app.app_context():
+        ann = update(User).where(User.email == f"ann.{tag}@example.org")
+        db.session.execute(ann.values(display_name="Ann Renamed"))
+        db.session.commit()
+    page.get_by_label("Name", exact=True).fill("Ann Imported")
+    page.get_by_role("button", name="Save the changes").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Someone else changed Ann Renamed's details")
+    expect(page.locator("#current-details")).to_contain_text("Ann Renamed")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Ann Imported")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_text("Ann Imported's details are saved.")).to_be_visible()

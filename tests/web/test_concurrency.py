@@ -30,7 +30,7 @@ from app.models import (
     User,
     Vote,
 )
-from app.services import discussions, seeding, voting
+from app.services import discussions, people, seeding, voting
 from app.services.markers import people_mark
 from tests import databases
 from tests.helpers import PASSWORD, AccordClient, at_once
@@ -391,6 +391,27 @@ def _edit_person(client: AccordClient, app, email: str, **changes) -> Callable:
         }
         person_id = person.id
     return _post(client, f"/people/{person_id}/edit", form)
+
+
+def test_two_administrators_saving_one_person_at_once_never_undo_each_other(pg):
+    """Two administrators save the same person's form, drawn from the same details, at the
+    same moment: one is saved, and the other is told (409, with the details as they now are)
+    rather than quietly putting back the name the first has just changed."""
+    first, second = _client(pg, "admin@example.org"), _client(pg, "admin@example.org")
+    with pg.app_context():
+        person = db.session.scalars(select(User).filter_by(email=MEMBERS[0])).one()
+        version = people.details_version(person)
+    results = _together(
+        _edit_person(first, pg, MEMBERS[0], name="Named by the first", version=version),
+        _edit_person(second, pg, MEMBERS[0], name="Named by the second", version=version),
+    )
+    assert sorted(result.status_code for result in results) == [303, 409]
+    saved, told = results if results[0].status_code == 303 else results[::-1]
+    winner = "first" if saved is results[0] else "second"
+    with pg.app_context():
+        name = db.session.scalars(select(User.display_name).filter_by(email=MEMBERS[0])).one()
+    assert name == f"Named by the {winner}"
+    assert f"Named by the {winner}" in told.get_data(as_text=True)
 
 
 @pytest.fixture

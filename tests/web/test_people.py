@@ -537,6 +537,58 @@ def test_editing_roles_is_audited_with_before_and_after(staff, client):
     assert user_by_email(staff, MEMBER).display_name == "Sarah Whitfield"
 
 
+VERSION = re.compile(r'name="version" value="([0-9a-f]{16})"')
+
+
+def _typed(**changes) -> dict:
+    """The Member's edit form as an administrator fills it in, with ``changes``."""
+    return {
+        "name": "Sarah Whitfield",
+        "email": MEMBER,
+        "roles": ["member"],
+        "group": "Labour Group",
+        "ward": "Parr",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("meanwhile", ["renamed by an import", "given a role"])
+def test_an_edit_drawn_before_another_change_saves_nothing_and_shows_both(staff, client, meanwhile):
+    """A form drawn before someone else changed the person (a CSV import's bulk rename, a role
+    given by another administrator) would put the old details back: it saves nothing and
+    answers 409 with the details as they are now, keeping what was typed. Saved again from
+    there, it saves."""
+    client.sign_in(ADMIN)
+    member_id = user_by_email(staff, MEMBER).id
+    url = f"/people/{member_id}/edit"
+    version = VERSION.search(client.get(url).get_data(as_text=True)).group(1)
+    with staff.app_context():
+        if meanwhile == "renamed by an import":
+            db.session.execute(
+                update(User).where(User.id == member_id).values(display_name="Sarah Whitfield-Ray")
+            )
+        else:
+            person = db.session.get(User, member_id)
+            person.set_roles(person.roles | {Role.STANDARDS})
+        db.session.commit()
+        now = people.details_version(db.session.get(User, member_id))
+    typed = _typed(name="Cllr Sarah Whitfield")
+    refused = client.post_form(url, {**typed, "version": version})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Someone else changed" in page and "Nothing was saved" in page
+    current = page[page.index('id="current-details"') :]
+    expected = "Sarah Whitfield-Ray" if meanwhile == "renamed by an import" else "Standards"
+    assert expected in current[: current.index("</dl>")]
+    assert 'value="Cllr Sarah Whitfield"' in page, "what was typed is kept"
+    assert VERSION.search(page).group(1) == now
+    assert user_by_email(staff, MEMBER).display_name != "Cllr Sarah Whitfield"
+    assert events(staff, "person.updated") == []
+    saved = client.post_form(url, {**typed, "version": now})
+    assert saved.status_code == 303
+    assert user_by_email(staff, MEMBER).display_name == "Cllr Sarah Whitfield"
+
+
 def test_deactivating_and_reactivating_need_confirming(staff, client):
     elsewhere = staff.test_client()
     elsewhere.sign_in(MEMBER)
