@@ -60,6 +60,7 @@ def test_an_administrator_invites_a_member_who_accepts_and_is_signed_in(page, br
     assert_accessible(page)
     summary.get_by_role("link", name="Enter the Member's ward").click()
     expect(page.get_by_label("Ward")).to_be_focused()
+    page.get_by_label("Ward").select_option("Parr")
     page.get_by_role("button", name="Send the invitation").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Jo Bloggs")
