@@ -20,7 +20,7 @@ from tests.browser.conftest import (
 )
 
 ACCORD = "/documents/ways-of-working-accord"
-LIVE_TIMEOUT = 6_000  # ms: one poll (LIVE_POLL_SECONDS = 4) and the swap after it
+LIVE_TIMEOUT = 6_000  # ms: a poll (every second here: conftest's live_server) and its swap
 WAYS_OF_WORKING = "Recommendations responded to through introduction of a new Ways of Working"
 MEMBER = "Sarah Whitfield"
 OFFICER = "Rachel Hartley"

@@ -23,7 +23,7 @@ from tests.browser.conftest import (
 )
 
 PROTOCOL = "/documents/member-officer-protocol"
-LIVE_TIMEOUT = 6_000  # ms: one poll (LIVE_POLL_SECONDS = 4) and the swap after it
+LIVE_TIMEOUT = 6_000  # ms: a poll (every second here: conftest's live_server) and its swap
 MEMBER = "Sarah Whitfield"
 COLUMNS = ("Support", "Oppose", "Abstain", "Declared an interest", "Took part")
 
