@@ -45,13 +45,19 @@ def _requests(lines) -> list[dict]:
     return [line for line in lines() if line["logger"] == "accord.requests"]
 
 
-def test_each_request_writes_one_json_line_by_route_not_path(client, app, log_lines):
+def _reader_of_a_discussion(app, client) -> tuple[int, int]:
+    """A discussion and a Member, signed in on ``client``: their ids."""
     with app.app_context():
         discussion = factories.discussion()
         reader = factories.someone(Role.MEMBER)
         db.session.commit()
         discussion_id, reader_id, email = discussion.id, reader.id, reader.email
     client.sign_in(email)
+    return discussion_id, reader_id
+
+
+def test_each_request_writes_one_json_line_by_route_not_path(client, app, log_lines):
+    discussion_id, reader_id = _reader_of_a_discussion(app, client)
     before = len(_requests(log_lines))
     page = client.get(f"/discussions/{discussion_id}")
     assert page.status_code == 200
@@ -69,12 +75,7 @@ def test_each_request_writes_one_json_line_by_route_not_path(client, app, log_li
 def test_an_unchanged_poll_writes_its_line_too(client, app, log_lines):
     """The 304 answered before Flask (app.polls.UnchangedPolls) is logged as pages are: its
     route, status, person and request id."""
-    with app.app_context():
-        discussion = factories.discussion()
-        reader = factories.someone(Role.MEMBER)
-        db.session.commit()
-        discussion_id, reader_id, email = discussion.id, reader.id, reader.email
-    client.sign_in(email)
+    discussion_id, reader_id = _reader_of_a_discussion(app, client)
     live = f"/discussions/{discussion_id}/live"
     etag = client.get(live).headers["ETag"]
     before = len(_requests(log_lines))
