@@ -51,9 +51,15 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
     (two statements more) and the template keeps what it renders under ``thread_key``. Else
     the comments are loaded in two statements (``threads.load_page``)."""
     viewer = fragments.thread_viewer(discussion)
-    context: dict = {"viewer": viewer, "thread_key": None, "thread_html": None}
+    context: dict = {
+        "viewer": viewer,
+        "thread_key": None,
+        "thread_html": None,
+        "reading_mark_covers": False,
+    }
     if from_cache:
-        summary = threads.summarise_page(discussion, page)
+        summary = threads.summarise_page(discussion, page, current_user.id)
+        context["reading_mark_covers"] = summary.reading_mark_covers
         key = fragments.thread_key(summary, discussion, discussion.clause, viewer)
         html = cache_get(key)
         if html is not None:
@@ -173,12 +179,13 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread", page: in
 
 @bp.get("/discussions/<int:discussion_id>")
 def show(discussion_id: int):
-    """A discussion: its comments and replies, and the form to add one."""
+    """A discussion: its comments and replies, and the form to add one. The reader's reading
+    mark is recorded unless it already covers the discussion."""
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     block = "composer" if _is_composing() else None
     response = render(SHOW, block=block, **context)
-    if block is None:
+    if block is None and not context["reading_mark_covers"]:
         with write_after_reading():
             last_views.record_view(
                 current_user, ViewedKind.DISCUSSION, discussion.id, discussion.document_id

@@ -44,6 +44,7 @@ from app.extensions import db
 from app.models import Comment, Discussion, User, UserRole
 from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
+from app.services.last_views import discussion_mark_covers
 
 
 @dataclass
@@ -200,7 +201,8 @@ class PageSummary:
     """A page of a thread as ``summarise_page`` reads it: its ``number`` (clamped), how many
     ``pages`` and top-level comments (``total``) there are, its change marker (``mark``, the
     same as ``load_page``'s), the comments it shows (top-level ones and their first replies,
-    oldest first) and how many replies each top-level comment has in all."""
+    oldest first), how many replies each top-level comment has in all, and whether the
+    reader's reading mark already covers the discussion (``reading_mark_covers``)."""
 
     number: int
     pages: int
@@ -208,6 +210,7 @@ class PageSummary:
     mark: int
     shown: tuple[ShownComment, ...]
     reply_counts: tuple[tuple[int, int], ...]
+    reading_mark_covers: bool = False
 
     @property
     def etag(self) -> str:
@@ -216,8 +219,9 @@ class PageSummary:
 
 @cache
 def _summary_statement(per_page: int, replies_shown: int) -> Select:
-    """``summarise_page``'s statement, built once (parameters ``discussion_id`` and ``offset``,
-    of the page's first top-level comment): building it costs more than running it."""
+    """``summarise_page``'s statement, built once (parameters ``discussion_id``, ``offset`` of
+    the page's first top-level comment, and ``reader_id``): building it costs more than
+    running it."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
     roots_where = (Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
     roots = page_roots(discussion_id, per_page, bindparam("offset")).subquery("roots")
@@ -260,30 +264,40 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
         .subquery("rows")
     )
     # One row even for a page with no comments on it, to carry the number of top-level ones.
-    totals = select(func.count().label("total")).where(*roots_where).subquery("totals")
+    totals = (
+        select(
+            func.count().label("total"),
+            discussion_mark_covers(discussion_id, bindparam("reader_id")).label("seen"),
+        )
+        .where(*roots_where)
+        .subquery("totals")
+    )
     return (
-        select(totals.c.total, *rows.c)
+        select(totals.c.total, totals.c.seen, *rows.c)
         .select_from(totals)
         .outerjoin(rows, true())
         .order_by(rows.c.created_at, rows.c.id)
     )
 
 
-def summarise_page(discussion: Discussion, requested: int | None) -> PageSummary:
+def summarise_page(
+    discussion: Discussion, requested: int | None, reader_id: int | None = None
+) -> PageSummary:
     """Page ``requested`` of the thread (clamped to the pages there are: a stale ``?page=9``
     is the last page, at the cost of one statement more) in one statement, without loading a
-    comment object (see the module's notes)."""
+    comment object (see the module's notes); with whether ``reader_id``'s reading mark
+    already covers the discussion (``last_views.discussion_mark_covers``)."""
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     replies_shown = current_app.config["REPLIES_SHOWN"]
     number = min(max(requested or 1, 1), LAST_PAGE_ASKED)
     found = db.session.execute(
         _summary_statement(per_page, replies_shown),
-        {"discussion_id": discussion.id, "offset": (number - 1) * per_page},
+        {"discussion_id": discussion.id, "offset": (number - 1) * per_page, "reader_id": reader_id},
     ).all()
-    total = found[0].total
-    shown = tuple(ShownComment(*row[1:17]) for row in found if row.id is not None)
+    total, seen = found[0].total, bool(found[0].seen)
+    shown = tuple(ShownComment(*row[2:18]) for row in found if row.id is not None)
     if not shown and number > 1:
-        return summarise_page(discussion, _pages(total, per_page))
+        return summarise_page(discussion, _pages(total, per_page), reader_id)
     mark = max([discussion.state_mark, *(c.activity_mark for c in shown)])
     counts: dict[int, int] = {}
     for row in found:
@@ -291,7 +305,7 @@ def summarise_page(discussion: Discussion, requested: int | None) -> PageSummary
             counts[row.parent_id] = row.replies
             mark = max(mark, row.mark)
     return PageSummary(
-        number, _pages(total, per_page), total, mark, shown, tuple(sorted(counts.items()))
+        number, _pages(total, per_page), total, mark, shown, tuple(sorted(counts.items())), seen
     )
 
 

@@ -129,6 +129,7 @@ class ClauseFound:
     eligible: dict[str, int]
     previous: Neighbour | None
     following: Neighbour | None
+    reading_mark_covers: bool
 
 
 def _neighbour_columns(before: bool) -> list[ScalarSelect]:
@@ -155,7 +156,7 @@ def _neighbour_columns(before: bool) -> list[ScalarSelect]:
 @cache
 def _clause_statement(by_id: bool) -> Select:
     """The clause page's statement (``_clause_row``), built once: building it costs more than
-    running it. Parameters ``slug`` and ``clause_id`` (``by_id``) or ``number``."""
+    running it. Parameters ``slug``, ``reader_id`` and ``clause_id`` (``by_id``) or ``number``."""
     which = Clause.id == bindparam("clause_id") if by_id else Clause.number == bindparam("number")
     return (
         select(
@@ -163,6 +164,7 @@ def _clause_statement(by_id: bool) -> Select:
             *voting.eligible_columns(),
             *_neighbour_columns(before=True),
             *_neighbour_columns(before=False),
+            last_views.clause_mark_covers(Clause, bindparam("reader_id")),
         )
         .join(Clause.document)
         .where(Document.slug == bindparam("slug"), which)
@@ -175,13 +177,18 @@ def _clause_statement(by_id: bool) -> Select:
 
 def _clause_row(slug: str, number: str, clause_id: int | None) -> Row | None:
     by_id = clause_id is not None
-    parameters = {"slug": slug, "clause_id" if by_id else "number": clause_id if by_id else number}
+    parameters = {
+        "slug": slug,
+        "reader_id": current_user.id,
+        "clause_id" if by_id else "number": clause_id if by_id else number,
+    }
     return db.session.execute(_clause_statement(by_id), parameters).unique().first()
 
 
 def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
     """The document at ``slug`` and its clause ``number`` (or ``clause_id``), with the voters'
-    numbers and the clauses either side, in one statement; else the loaders' way (404, 403, a
+    numbers, the clauses either side and whether the reader's reading mark covers the clause
+    (``last_views.clause_mark_covers``), in one statement; else the loaders' way (404, 403, a
     retired number's redirect)."""
     row = _clause_row(slug, number, clause_id)
     if row is None:
@@ -190,7 +197,7 @@ def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
         row = _clause_row(slug, found.number, found.id)
         if row is None:  # pragma: no cover - the loader found it a moment ago
             abort(404)
-    clause, members, officers, before, before_heading, after, after_heading = row
+    clause, members, officers, before, before_heading, after, after_heading, covers = row
     require(can_read_document(current_user, clause.document))
     live = clause.retired_at is None
     return ClauseFound(
@@ -199,6 +206,7 @@ def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
         {voting.MEMBERS: members, voting.OFFICERS: officers},
         Neighbour(before, before_heading) if live and before is not None else None,
         Neighbour(after, after_heading) if live and after is not None else None,
+        bool(covers),
     )
 
 
@@ -225,15 +233,19 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
         "clause": clause,
         "previous": found.previous,
         "following": found.following,
+        "reading_mark_covers": found.reading_mark_covers,
     }
 
 
 @bp.get("/<slug>/clauses/<number>")
 def clause(slug: str, number: str):
-    """A clause, the recommendations it answers, and its discussions (updated live)."""
+    """A clause, the recommendations it answers, and its discussions (updated live). The
+    reader's reading mark is recorded unless it already covers the clause."""
     context = _clause_context(slug, number)
     clause = context["clause"]
     response = render(CLAUSE, live=False, **context)
+    if context["reading_mark_covers"]:
+        return response
     with write_after_reading():
         last_views.record_view(
             current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number

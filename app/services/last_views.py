@@ -1,10 +1,14 @@
 """What is new since a person last looked: one reading mark per person and clause or discussion.
 
 Viewing a clause page or a discussion page records the time (and, for a clause, the wording
-seen) with one upsert. The document page then marks the clauses that changed since: comments
-the person has not seen (posted after their last look at the clause and after their last look
-at that discussion, not their own), amendments proposed since by someone else, or a new
-wording. All the marks of a document come from one query, however many clauses and comments.
+seen) with one upsert, unless the mark already covers everything on it (nothing posted since,
+the same wording): then the write would change nothing that is read from the mark, and a
+reload costs no write (``discussion_mark_covers``, ``clause_mark_covers``, read with the page).
+
+The document page then marks the clauses that changed since: comments the person has not
+seen (posted after their last look at the clause and after their last look at that
+discussion, not their own), amendments proposed since by someone else, or a new wording. All
+the marks of a document come from one query, however many clauses and comments.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, exists, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -55,6 +59,64 @@ def record_view(
             index_elements=["user_id", "kind", "object_id"],
             set_={"viewed_at": now, "revision_number": revision_number},
         )
+    )
+
+
+def _nothing_newer(*newer: Select) -> list[ColumnElement[bool]]:
+    return [~statement.exists() for statement in newer]
+
+
+def discussion_mark_covers(
+    discussion_id: ColumnElement[int], reader_id: ColumnElement[int]
+) -> ColumnElement[bool]:
+    """Whether ``reader_id``'s reading mark on the discussion ``discussion_id`` (columns or
+    bound parameters) already covers everything in it: no comment was posted after it. Then
+    recording a view now would change nothing that is read from the mark (``unseen_comment``
+    counts comments posted after it), so the page skips the write (and on SQLite its write
+    lock and fsync). A boolean column to select with what the page reads anyway."""
+    return (
+        select(LastView.id)
+        .where(
+            LastView.user_id == reader_id,
+            LastView.kind == ViewedKind.DISCUSSION,
+            LastView.object_id == discussion_id,
+            *_nothing_newer(
+                select(Comment.id).where(
+                    Comment.discussion_id == LastView.object_id,
+                    Comment.created_at > LastView.viewed_at,
+                )
+            ),
+        )
+        .exists()
+    )
+
+
+def clause_mark_covers(clause: type[Clause], reader_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether ``reader_id``'s reading mark on the ``clause`` selected (the entity, correlated)
+    already covers everything ``clause_marks`` reads from it: the wording they saw is the
+    clause's wording, and no comment in its discussions and no amendment to it came after
+    it. Then the clause page skips recording the view (see ``discussion_mark_covers``)."""
+    return (
+        select(LastView.id)
+        .where(
+            LastView.user_id == reader_id,
+            LastView.kind == ViewedKind.CLAUSE,
+            LastView.object_id == clause.id,
+            LastView.revision_number == clause.revision_number,
+            *_nothing_newer(
+                select(Comment.id)
+                .join(Discussion, Discussion.id == Comment.discussion_id)
+                .where(
+                    Discussion.clause_id == LastView.object_id,
+                    Comment.created_at > LastView.viewed_at,
+                ),
+                select(Amendment.id).where(
+                    Amendment.clause_id == LastView.object_id,
+                    Amendment.created_at > LastView.viewed_at,
+                ),
+            ),
+        )
+        .exists()
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import delete, event, func, select, update
 
 from app.extensions import db
-from app.models import Discussion, LastView, User, ViewedKind
+from app.models import Clause, Discussion, LastView, User, ViewedKind
 from app.services import amendments
 from tests import factories
 from tests.helpers import count_queries
@@ -132,16 +133,86 @@ def test_the_document_page_marks_take_constant_statements_at_10_and_100(app, cli
     assert len(marks) == 1, "the marks are one query"
 
 
-def test_a_clause_page_view_is_one_upsert(app, client):
+def _mark_writes(queries) -> list[str]:
+    return [s for s in queries.statements if s.startswith("INSERT INTO last_views")]
+
+
+def _viewed_at(app, kind: ViewedKind):
+    with app.app_context():
+        return db.session.scalars(select(LastView.viewed_at).filter_by(kind=kind)).one()
+
+
+def _clause_and_discussion(app) -> tuple[str, str]:
+    """A Member signs in to a one-clause document with a discussion of two comments."""
     with factories.built(app):
         factories.member()
-        slug = factories.document(clauses=1).slug
+        document = factories.document(clauses=1)
+        discussion = factories.discussion(
+            document, factories.clause(document, "1"), comments=2, by=factories.officer()
+        )
+        return f"/documents/{document.slug}/clauses/1", f"/discussions/{discussion.id}"
+
+
+@pytest.mark.parametrize("kind", [ViewedKind.CLAUSE, ViewedKind.DISCUSSION])
+def test_a_reload_with_nothing_new_writes_no_mark_and_a_new_comment_writes_one(app, client, kind):
+    clause_page, discussion_page = _clause_and_discussion(app)
+    page = clause_page if kind is ViewedKind.CLAUSE else discussion_page
     client.sign_in("member@example.org")
-    client.get(f"/documents/{slug}/clauses/1")
+    client.get(page)
+    first = _viewed_at(app, kind)
+
     with count_queries(app) as queries:
-        client.get(f"/documents/{slug}/clauses/1")
-    writes = [s for s in queries.statements if s.startswith("INSERT INTO last_views")]
-    assert len(writes) == 1 and "ON CONFLICT" in writes[0].upper()
+        assert client.get(page).status_code == 200
+    assert _mark_writes(queries) == [], "the mark already covers the page"
+    assert _viewed_at(app, kind) == first
+
+    with factories.built(app):
+        discussion = db.session.scalars(select(Discussion)).one()
+        factories.comment(discussion, "Posted after the first look", by=factories.officer())
+    with count_queries(app) as queries:
+        client.get(page)
+    (write,) = _mark_writes(queries)
+    assert "ON CONFLICT" in write.upper()
+    assert _viewed_at(app, kind) > first
+    with count_queries(app) as queries:
+        client.get(page)
+    assert _mark_writes(queries) == []
+
+
+@pytest.mark.parametrize("change", ["amendment", "wording", "own comment"])
+def test_a_clause_view_writes_its_mark_after_any_change_the_marks_read(app, client, change):
+    """An amendment or a new wording since the last look is new to the reader (their own
+    comment is not, but the mark is simply written again)."""
+    clause_page, _ = _clause_and_discussion(app)
+    client.sign_in("member@example.org")
+    client.get(clause_page)
+    first = _viewed_at(app, ViewedKind.CLAUSE)
+    with factories.built(app):
+        clause = db.session.scalars(select(Clause)).one()
+        if change == "amendment":
+            factories.amendment(clause, by=factories.officer())
+        elif change == "wording":
+            amendments.edit_clause(
+                clause,
+                clause.heading,
+                "A new wording.",
+                "Clearer",
+                by=factories.facilitator(),
+                seen_revision=clause.revision_number,
+            )
+        else:
+            factories.comment(
+                db.session.scalars(select(Discussion)).one(),
+                "Mine",
+                by=factories.user("member@example.org"),
+            )
+    with count_queries(app) as queries:
+        client.get(clause_page)
+    assert len(_mark_writes(queries)) == 1
+    assert _viewed_at(app, ViewedKind.CLAUSE) > first
+    if change == "wording":
+        with app.app_context():
+            assert db.session.scalars(select(LastView.revision_number)).one() == 2
 
 
 def test_a_page_records_its_mark_though_someone_wrote_while_it_was_reading(app, client):

@@ -338,9 +338,10 @@ def test_a_comment_with_many_replies_shows_the_first_and_a_link_to_more(world, c
 
 @pytest.mark.parametrize("comments", [10, 100, 1000])
 def test_a_discussion_page_costs_at_most_6_statements(world, client, comments):
-    """Issue 20's 6, with the "last looked" upsert (issue 15) among them; the header's counts
-    come with the session lookup. The first look at a page (its list not cached yet) costs two
-    more, to load the comments (tests/web/test_fragment_cache.py)."""
+    """Issue 20's 6; the header's counts come with the session lookup, and a reload with
+    nothing new writes no "last looked" mark (issue 15: the summary says the mark covers
+    it). The first look at a page (its list not cached yet) costs two more, to load the
+    comments (tests/web/test_fragment_cache.py)."""
     ids = _ids(world)
     with world.app_context():
         first = db.session.scalars(select(Comment)).one().id
@@ -355,9 +356,9 @@ def test_a_discussion_page_costs_at_most_6_statements(world, client, comments):
             response = client.get(url)
         assert response.status_code == 200
         # The list of comments comes from the cache (app/fragments.py): the session, the
-        # discussion, the page's summary and the "last looked" upsert. A page past the last (a
-        # stale address) reads the last page's summary: one more.
-        assert queries.count == (4 if page <= pages else 5), str(queries)
+        # discussion and the page's summary. A page past the last (a stale address) reads the
+        # last page's summary: one more.
+        assert queries.count == (3 if page <= pages else 4), str(queries)
 
 
 def _voters(count: int) -> None:
@@ -388,8 +389,9 @@ def test_the_document_and_clause_pages_cost_the_same_with_200_voters(world, clie
     ids = _ids(world)
     client.sign_in("member@example.org")
     # Issue 20's 6 and 8, with "new since you last looked" (the document's marks; the clause's
-    # upsert) and the ballot's "You voted" among them; the header's counts come with the session
-    # lookup, the voters' numbers and the clauses either side with the document or clause.
+    # upsert, when something is new since the last look) and the ballot's "You voted" among
+    # them; the header's counts come with the session lookup, the voters' numbers, the clauses
+    # either side and whether the reading mark covers the clause with the document or clause.
     pages = {f"/documents/{ACCORD}": 6, f"/documents/{ACCORD}/clauses/2": 8}
 
     def cost() -> dict[str, int]:
