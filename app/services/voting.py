@@ -279,6 +279,9 @@ class Tally:
     by_group: dict[str, dict[str, int]]
     voters: list[tuple[Voter, CastVote]] = field(default_factory=list)
     set_aside: int = 0
+    # Where the counts and voters came from the shared cache: a key that moves with them
+    # (its item's, see ``tallies``), for what is rendered from them (``app.fragments``).
+    cache_key: str | None = None
 
     def side(self, name: str) -> SideTally:
         return self.members if name == MEMBERS else self.officers
@@ -427,6 +430,9 @@ def tallies(
             tally.by_group[group or "No Group"][Choice(choice).value] += count
     for item_key, voter, vote in voters:
         result[item_key].voters.append((voter, vote))
+    if cached:
+        for (kind, item_id), tally in result.items():
+            tally.cache_key = f"{key}:{kind}:{item_id}"
     return result
 
 

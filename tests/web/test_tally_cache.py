@@ -193,3 +193,24 @@ def test_the_clause_page_voters_and_counts_follow_every_change(world):
         clauses.revise_clause(clause, clause.heading, "New words", by=None, reason="tidy")
     panel, _ = _check_clause(world, client, slug)
     assert "(wording 1)" in panel
+
+
+def test_who_voted_how_is_kept_and_marks_only_the_viewers_own_vote(world):
+    """The list of voters is rendered once and kept (``fragments.kept_voters``); "(you)" is
+    each viewer's own: the key holds who is looking only when they are among the voters."""
+    with world.app_context():
+        slug = db.session.scalars(db.select(Document)).first().slug
+    _vote(world, "member@example.org", Choice.SUPPORT)
+    _vote(world, "labour@example.org", Choice.OPPOSE)
+    voter, other = world.test_client(), world.test_client()
+    voter.sign_in("member@example.org")
+    other.sign_in("officer@example.org")
+    for _ in range(2):
+        mine, _ = _clause_parts(voter, slug)
+        theirs, _ = _clause_parts(other, slug)
+        assert mine.count("(you)") == 1 and 'class="app-voters__mine"' in mine
+        assert "(you)" not in theirs and "app-voters__mine" not in theirs
+    with world.app_context():
+        kept = [key for key in cache.cache._cache if "voters:" in key]
+    assert len(kept) == 2, kept  # one for the voter, one for everyone else
+    assert _check_clause(world, other, slug)[0] == theirs
