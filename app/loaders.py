@@ -4,9 +4,11 @@ loads documents, clauses, discussions, comments and amendments through these."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -59,19 +61,26 @@ def _redirect_from_former_number(document: Document, number: str) -> None:
         abort(redirect(url_for(request.endpoint, **values)))
 
 
+@cache
+def _discussion_statement() -> Select:
+    """``get_discussion_or_404``'s statement (parameter ``discussion_id``), built once:
+    building it cost more than running it."""
+    return (
+        select(Discussion)
+        .where(Discussion.id == bindparam("discussion_id"))
+        .options(
+            joinedload(Discussion.document),
+            joinedload(Discussion.clause),
+            joinedload(Discussion.recommendations).joinedload(Recommendation.source),
+        )
+    )
+
+
 def get_discussion_or_404(discussion_id: int) -> Discussion:
     """The discussion with its document, clause and recommendations (one statement); 404, or
     403 when the person may not read its document."""
     discussion = (
-        db.session.execute(
-            select(Discussion)
-            .where(Discussion.id == discussion_id)
-            .options(
-                joinedload(Discussion.document),
-                joinedload(Discussion.clause),
-                joinedload(Discussion.recommendations).joinedload(Recommendation.source),
-            )
-        )
+        db.session.execute(_discussion_statement(), {"discussion_id": discussion_id})
         .unique()
         .scalar_one_or_none()
     )

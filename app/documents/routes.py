@@ -38,10 +38,10 @@ from app.voting.panels import vote_panel_context
 CLAUSE = "documents/clause.html"
 
 
-def _discussions(document: Document, clause: Clause | None = None, *, every: bool = False):
-    """The discussions on a clause (or, no clause, on the whole document; ``every``: on any
-    part of the document), newest activity first, each with how many comments it has (not
-    counting withdrawn ones), its starter and its recommendations: one statement."""
+@cache
+def _discussions_statement(scope: str) -> Select:
+    """``_discussions``'s statement, built once for each ``scope`` ("clause", "document" or
+    "every"); parameters ``document_id`` and (for "clause") ``clause_id``."""
     count = (
         select(func.count(Comment.id))
         .where(Comment.discussion_id == Discussion.id, Comment.withdrawn_at.is_(None))
@@ -50,36 +50,52 @@ def _discussions(document: Document, clause: Clause | None = None, *, every: boo
     )
     query = (
         select(Discussion, count)
-        .where(Discussion.document_id == document.id)
+        .where(Discussion.document_id == bindparam("document_id"))
         .order_by(Discussion.activity_mark.desc(), Discussion.id.desc())
         .options(
             joinedload(Discussion.started_by).lazyload(User.role_grants),
             joinedload(Discussion.recommendations).joinedload(Recommendation.source),
         )
     )
-    if not every:
-        query = query.where(
-            Discussion.clause_id == clause.id if clause else Discussion.clause_id.is_(None)
+    if scope == "clause":
+        return query.where(Discussion.clause_id == bindparam("clause_id"))
+    if scope == "document":
+        return query.where(Discussion.clause_id.is_(None))
+    return query
+
+
+def _discussions(document: Document, clause: Clause | None = None, *, every: bool = False):
+    """The discussions on a clause (or, no clause, on the whole document; ``every``: on any
+    part of the document), newest activity first, each with how many comments it has (not
+    counting withdrawn ones), its starter and its recommendations: one statement."""
+    scope = "every" if every else "clause" if clause is not None else "document"
+    parameters = {"document_id": document.id}
+    if scope == "clause":
+        assert clause is not None  # chosen so
+        parameters["clause_id"] = clause.id
+    rows = db.session.execute(_discussions_statement(scope), parameters).unique()
+    return [(row[0], row[1]) for row in rows]
+
+
+@cache
+def _document_statement() -> Select:
+    """The document page's statement (parameter ``slug``), built once: the document, its
+    clauses with their recommendations, and the voters' numbers."""
+    return (
+        select(Document, *voting.eligible_columns())
+        .where(Document.slug == bindparam("slug"))
+        .options(
+            joinedload(Document.clauses)
+            .joinedload(Clause.recommendations)
+            .joinedload(Recommendation.source)
         )
-    return [(row[0], row[1]) for row in db.session.execute(query).unique()]
+    )
 
 
 @bp.get("/<slug>")
 def show(slug: str):
     """A document's clauses in order, each with its recommendations and how much discussion."""
-    row = (
-        db.session.execute(
-            select(Document, *voting.eligible_columns())
-            .where(Document.slug == slug)
-            .options(
-                joinedload(Document.clauses)
-                .joinedload(Clause.recommendations)
-                .joinedload(Recommendation.source)
-            )
-        )
-        .unique()
-        .first()
-    )
+    row = db.session.execute(_document_statement(), {"slug": slug}).unique().first()
     if row is None:
         abort(404)
     document, members, officers = row

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, null, select, union_all
+from sqlalchemy import BindParameter, CompoundSelect, and_, bindparam, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -101,10 +102,11 @@ class BallotRefused(Conflict):
         self.refusals = refusals
 
 
-def _my_votes(user: User, document: Document) -> tuple[dict[int, MyVote], dict[int, MyVote]]:
-    """The person's votes on the document's clauses, by clause id, and on each open amendment
-    whose voting is not closed, by amendment id (``MyVote()`` when they have none), the latter
-    only for amendments to clauses whose voting is open: one statement."""
+@cache
+def _my_votes_statement() -> CompoundSelect:
+    """``_my_votes``'s statement, built once (parameters ``user_id`` and ``document_id``)."""
+    user_id: BindParameter[int] = bindparam("user_id")
+    document_id: BindParameter[int] = bindparam("document_id")
     clause_votes = (
         select(
             Vote.clause_id.label("clause_id"),
@@ -114,7 +116,7 @@ def _my_votes(user: User, document: Document) -> tuple[dict[int, MyVote], dict[i
             Vote.set_aside_at,
         )
         .join(Clause, Clause.id == Vote.clause_id)
-        .where(Vote.user_id == user.id, Clause.document_id == document.id)
+        .where(Vote.user_id == user_id, Clause.document_id == document_id)
     )
     amendment_votes = (
         select(
@@ -125,18 +127,29 @@ def _my_votes(user: User, document: Document) -> tuple[dict[int, MyVote], dict[i
             Vote.set_aside_at,
         )
         .join(Clause, Clause.id == Amendment.clause_id)
-        .outerjoin(Vote, and_(Vote.amendment_id == Amendment.id, Vote.user_id == user.id))
+        .outerjoin(Vote, and_(Vote.amendment_id == Amendment.id, Vote.user_id == user_id))
         .where(
-            Clause.document_id == document.id,
+            Clause.document_id == document_id,
             Clause.retired_at.is_(None),
             Clause.voting_closed_at.is_(None),
             Amendment.status == AmendmentStatus.OPEN,
             Amendment.voting_closed_at.is_(None),
         )
     )
+    return union_all(clause_votes, amendment_votes)
+
+
+def _my_votes(user: User, document: Document) -> tuple[dict[int, MyVote], dict[int, MyVote]]:
+    """The person's votes on the document's clauses, by clause id, and on each open amendment
+    whose voting is not closed, by amendment id (``MyVote()`` when they have none), the latter
+    only for amendments to clauses whose voting is open: one statement."""
     by_clause: dict[int, MyVote] = {}
     by_amendment: dict[int, MyVote] = {}
-    rows: list[Any] = list(db.session.execute(union_all(clause_votes, amendment_votes)).all())
+    rows: list[Any] = list(
+        db.session.execute(
+            _my_votes_statement(), {"user_id": user.id, "document_id": document.id}
+        ).all()
+    )
     for clause_id, amendment_id, choice, reason, set_aside_at in rows:
         counted = choice is not None and set_aside_at is None
         mine = MyVote(
