@@ -274,9 +274,18 @@ def document(
     by = by or someone(Role.FACILITATOR)
     made = documents.create_document(DocumentKind(kind), title, summary, by=by)
     pairs = stock_clauses(clauses) if isinstance(clauses, int) else clauses
-    for heading, body, *labels in pairs:
-        answering = recommendations(*(labels[0] if labels else answers))
-        add_clause(made, heading, body, recommendations=answering, by=by)
+    answering = [tuple(labels[0] if labels else answers) for _, _, *labels in pairs]
+    every = sorted({label for labels in answering for label in labels})
+    found = dict(zip(every, recommendations(*every), strict=True)) if every else {}
+    if pairs:  # added as a facilitator adds them, in one go (one lock, one renumbering)
+        clause_service.new_clauses(
+            made,
+            [
+                clause_service.ClauseDraft(heading, body, [found[label] for label in labels])
+                for (heading, body, *_), labels in zip(pairs, answering, strict=True)
+            ],
+            by=by,
+        )
     if referred_back is not None:
         move_to(made, S.SUBMITTED, by=by)
         lifecycle.decide(

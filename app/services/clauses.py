@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 
@@ -151,6 +152,49 @@ def renumber(document: Document, ordered: Sequence[Clause] | None = None) -> lis
     return changed
 
 
+class ClauseDraft(NamedTuple):
+    """A clause to add: its heading, its body (Markdown) and the recommendations it answers."""
+
+    heading: str
+    body: str
+    recommendations: Sequence[Recommendation] = ()
+
+
+def _insert_clauses(
+    document: Document, drafts: Sequence[ClauseDraft], *, by: User | None, reason: str
+) -> list[Clause]:
+    """The drafts as new clauses after the document's last position, each with its first
+    wording, flushed; numbered only once ``renumber`` runs (the caller's, under its lock)."""
+    last = db.session.scalar(
+        select(func.max(Clause.position)).where(Clause.document_id == document.id)
+    )
+    made = []
+    for offset, draft in enumerate(drafts, start=1):
+        clause = Clause(
+            document=document,
+            position=(last or 0) + offset,
+            number=f"~{secrets.token_hex(6)}",  # until renumber gives it its number
+            heading=draft.heading,
+            body=draft.body,
+            revision_number=1,
+            recommendations=list(draft.recommendations),
+        )
+        db.session.add(clause)
+        db.session.add(
+            ClauseRevision(
+                clause=clause,
+                number=1,
+                heading=draft.heading,
+                body=draft.body,
+                reason=reason,
+                created_by=by,
+            )
+        )
+        made.append(clause)
+    db.session.flush()
+    return made
+
+
 def add_clause(
     document: Document,
     heading: str,
@@ -170,31 +214,44 @@ def add_clause(
         raise NotInDocument()
     if after is not None:
         require_live(after)
-    last = db.session.scalar(
-        select(func.max(Clause.position)).where(Clause.document_id == document.id)
+    (clause,) = _insert_clauses(
+        document, [ClauseDraft(heading, body, recommendations)], by=by, reason=reason
     )
-    clause = Clause(
-        document=document,
-        position=(last or 0) + 1,
-        number=f"~{secrets.token_hex(6)}",  # until renumber gives it its number
-        heading=heading,
-        body=body,
-        revision_number=1,
-        recommendations=list(recommendations),
-    )
-    db.session.add(clause)
-    db.session.add(
-        ClauseRevision(
-            clause=clause, number=1, heading=heading, body=body, reason=reason, created_by=by
-        )
-    )
-    db.session.flush()
     if at_start:
         ordered.insert(0, clause)
     else:
         ordered.insert(ordered.index(after) + 1 if after is not None else len(ordered), clause)
     renumber(document, ordered)
     return clause
+
+
+def add_clauses(
+    document: Document,
+    drafts: Sequence[ClauseDraft],
+    *,
+    by: User | None,
+    reason: str = "First wording",
+) -> list[Clause]:
+    """New clauses at the end of ``document``, in order, numbered in turn: one lock, one read
+    of the order and one renumbering however many there are (the demo data; a document built
+    whole). Raises ``DocumentNotEditable`` from Submitted on."""
+    lock_editable(document)
+    ordered = ordered_clauses(document)
+    made = _insert_clauses(document, drafts, by=by, reason=reason)
+    renumber(document, [*ordered, *made])
+    return made
+
+
+def _record_added(clause: Clause, by: User) -> None:
+    audit.record(
+        "clause.added",
+        actor=by,
+        object_type="clause",
+        object_id=clause.id,
+        document_id=clause.document_id,
+        summary=f"Clause {clause.number} “{clause.heading}” added",
+        after={"number": clause.number, "heading": clause.heading},
+    )
 
 
 def new_clause(
@@ -217,16 +274,21 @@ def new_clause(
         after=after,
         at_start=at_start,
     )
-    audit.record(
-        "clause.added",
-        actor=by,
-        object_type="clause",
-        object_id=clause.id,
-        document_id=document.id,
-        summary=f"Clause {clause.number} “{clause.heading}” added",
-        after={"number": clause.number, "heading": clause.heading},
-    )
+    _record_added(clause, by)
     return clause
+
+
+def new_clauses(document: Document, drafts: Sequence[ClauseDraft], *, by: User) -> list[Clause]:
+    """A facilitator adds clauses at the end of the document, in order (``add_clauses``), each
+    audited as ``new_clause`` audits one."""
+    made = add_clauses(
+        document,
+        [ClauseDraft(d.heading.strip(), d.body.strip(), d.recommendations) for d in drafts],
+        by=by,
+    )
+    for clause in made:
+        _record_added(clause, by)
+    return made
 
 
 def revise_clause(

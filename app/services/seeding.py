@@ -129,15 +129,18 @@ def load_demo(password: str) -> SeedReport:
             status=DocumentStatus.OPEN,
         )
         db.session.add(document)
-        for item in data["clauses"]:
-            clauses.add_clause(
-                document,
-                item["heading"],
-                item["body"],
-                by=facilitator,
-                recommendations=[recommendations[label] for label in item["answers"]],
-            )
-            db.session.flush()
+        clauses.add_clauses(
+            document,
+            [
+                clauses.ClauseDraft(
+                    item["heading"],
+                    item["body"],
+                    [recommendations[label] for label in item["answers"]],
+                )
+                for item in data["clauses"]
+            ],
+            by=facilitator,
+        )
         report.created.append(f"document {data['slug']}")
     db.session.flush()
     _demo_sessions(facilitator, recommendations, report)

@@ -406,6 +406,40 @@ def test_numbers_fixed_by_hand_are_kept_and_can_be_released(council, client):
         )  # numbering is not a new wording
 
 
+def test_clauses_added_in_one_go_follow_the_numbers_and_are_each_audited(council):
+    """``new_clauses`` (the demo data, the tests' documents): one lock and one renumbering,
+    the same numbers, wordings and audit events as adding them one at a time."""
+    slug = _new_document(council, headings=("A", "B"))
+    with council.app_context():
+        document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
+        second = document.clauses[1]
+        second.number, second.number_fixed = "3", True  # "3" is taken by hand: never repeated
+        service.renumber(document)
+        recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
+        drafts = [
+            service.ClauseDraft(f" {heading} ", f"{heading} text.", [recommendation])
+            for heading in ("C", "D", "E")
+        ]
+        made = service.new_clauses(document, drafts, by=factories.user(FACILITATOR))
+        assert [(c.number, c.heading, c.recommendations) for c in made] == [
+            ("2", "C", [recommendation]),
+            ("4", "D", [recommendation]),
+            ("5", "E", [recommendation]),
+        ]
+        db.session.commit()
+    assert _order(council, slug) == [("1", "A"), ("3", "B"), ("2", "C"), ("4", "D"), ("5", "E")]
+    assert _actions(council).count("clause.added") == 5
+    with council.app_context():
+        revisions = db.session.scalars(
+            select(ClauseRevision.heading).where(ClauseRevision.number == 1)
+        ).all()
+        assert sorted(revisions) == ["A", "B", "C", "D", "E"]
+        document = db.session.scalars(select(Document).filter_by(slug=slug)).one()
+        document.status = DocumentStatus.SUBMITTED
+        with pytest.raises(DomainError):
+            service.add_clauses(document, drafts, by=None)
+
+
 def test_bad_or_taken_numbers_are_refused(council, client):
     slug = _new_document(council, headings=("A", "B", "C"))
     a, b = _clause_id(council, "A"), _clause_id(council, "B")
