@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import ChainMap
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -68,6 +69,28 @@ def recommendation_url(recommendation) -> str:
     if key not in urls:
         urls[key] = url_for("recommendations.show", source=key[0], letter=key[1])
     return urls[key]
+
+
+# A clause number that an address carries as it is (no character Werkzeug would quote): an
+# automatic number, one fixed by hand (``clauses.FIXED_NUMBER``) or a retired clause's.
+PLAIN_NUMBER = re.compile(r"[0-9A-Za-z.-]+")
+NUMBER_PLACEHOLDER = "NUMBER"
+
+
+def clause_url(document, clause) -> str:
+    """The address of ``clause``'s page: the document's address for its clauses built once a
+    request, the number put in its place (a document page links sixty clauses; each
+    ``url_for`` ran Flask's URL defaults and Werkzeug's builder). A number with any other
+    character goes through ``url_for``."""
+    if not PLAIN_NUMBER.fullmatch(clause.number):
+        return url_for("documents.clause", slug=document.slug, number=clause.number)
+    bases: dict[str, tuple[str, str]] = g.setdefault("clause_urls", {})
+    if document.slug not in bases:
+        url = url_for("documents.clause", slug=document.slug, number=NUMBER_PLACEHOLDER)
+        before, _, after = url.rpartition(NUMBER_PLACEHOLDER)
+        bases[document.slug] = (before, after)
+    before, after = bases[document.slug]
+    return before + clause.number + after
 
 
 def london_time(value: datetime | None) -> str:
@@ -198,6 +221,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["blank_widget"] = blank_widget
     app.jinja_env.globals["live_etag"] = live_etag
     app.jinja_env.globals["recommendation_url"] = recommendation_url
+    app.jinja_env.globals["clause_url"] = clause_url
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count
     app.jinja_env.filters["markdown"] = render_markdown

@@ -84,3 +84,21 @@ def test_a_blank_widget_is_kept_and_a_filled_one_rendered_afresh(app):
         assert blank_widget(blank.submit, {"text": "Post reply"}) == blank.submit(
             params={"text": "Post reply"}
         )
+
+
+@pytest.mark.parametrize("slug", ["ways-of-working-accord", "number-protocol", "a-number-2"])
+def test_a_clause_address_is_url_fors(app, slug):
+    """``clause_url`` (the document page's sixty links) builds what ``url_for`` builds, for
+    every kind of clause number, and for one that would need quoting."""
+    from types import SimpleNamespace
+
+    from flask import url_for
+
+    from app.templating import clause_url
+
+    document = SimpleNamespace(slug=slug)
+    with app.test_request_context():
+        for number in ["1", "12", "4A", "4.1", "retired-12", "NUMBER", "a b", "x/y", "ü", "1?x"]:
+            clause = SimpleNamespace(number=number)
+            expected = url_for("documents.clause", slug=slug, number=number)
+            assert clause_url(document, clause) == expected, number
