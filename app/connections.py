@@ -17,6 +17,7 @@ not once a request.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from weakref import WeakSet
@@ -52,10 +53,26 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
     event.listen(engine, "checkout", checkout)
 
 
+# What may make a SELECT do more than read: several statements in one string, SELECT … INTO
+# (a new table), and the functions that change the session or the world outside the
+# transaction's rows. A statement that has any of them counts as writing.
+_NOT_ONLY_READING = re.compile(
+    r";|\binto\b|set_config|pg_notify|nextval|setval|lo_\w+\(|dblink", re.IGNORECASE
+)
+# PostgreSQL's answer to a prepared statement whose result's columns changed type since it
+# was prepared (a migration altered a column it selects).
+STALE_PLAN = "cached plan must not change result type"
+
+
 def _reads_only(statement: str) -> bool:
-    """Whether ``statement`` is a plain SELECT (one that writes nothing; a ``WITH`` may hold an
-    INSERT, a ``SET`` changes the session: neither counts)."""
-    return statement.lstrip()[:6].upper() == "SELECT"
+    """Whether ``statement`` is a plain SELECT: one that writes nothing and changes nothing of
+    the session (a ``WITH`` may hold an INSERT, a ``SET`` changes the session; see
+    ``_NOT_ONLY_READING`` for the SELECTs that count as writing)."""
+    return statement.lstrip()[:6].upper() == "SELECT" and not _NOT_ONLY_READING.search(statement)
+
+
+def _is_stale_plan(error: BaseException) -> bool:
+    return getattr(error, "sqlstate", None) == "0A000" and STALE_PLAN in str(error)
 
 
 def end_reads_with_commit(engine: Engine) -> None:
@@ -67,8 +84,18 @@ def end_reads_with_commit(engine: Engine) -> None:
     statements were parsed and planned afresh, about 5 ms of a discussion page's 3 statements
     (the session lookup alone: 3.4 ms unprepared, 0.8 ms prepared). For a transaction that
     wrote nothing, COMMIT and ROLLBACK are the same to the database: both end it and release
-    its snapshot and locks. Any other transaction (one that wrote, or ran anything but a
-    SELECT, or failed) is rolled back as before."""
+    its snapshot and locks. Any other transaction (one that wrote, ran anything but a plain
+    SELECT (``_reads_only``), or failed) is rolled back as before. Statements must go
+    through SQLAlchemy (its ``before_cursor_execute`` is where writes are noticed), never
+    through the driver's connection directly.
+
+    Statements kept prepared across requests meet migrations: after a column they select
+    changes type, PostgreSQL refuses the prepared statement (``STALE_PLAN``). When it is the
+    transaction's first statement (a request's session lookup), the connection's prepared
+    statements are dropped and it runs again, unseen. Later in a transaction it cannot be
+    run again; the error then counts as a lost connection, so SQLAlchemy replaces every
+    pooled connection (each holds the old statements) and that one request answers 503
+    ("try again"), as when the database restarts."""
     if engine.dialect.name != "postgresql":
         return
     from psycopg.pq import TransactionStatus
@@ -80,6 +107,7 @@ def end_reads_with_commit(engine: Engine) -> None:
             wrote.add(cursor.connection)
 
     rollback, commit = engine.dialect.do_rollback, engine.dialect.do_commit
+    execute, execute_no_params = engine.dialect.do_execute, engine.dialect.do_execute_no_params
 
     def do_rollback(connection) -> None:
         driver = getattr(connection, "dbapi_connection", connection)  # the pool's proxy, or not
@@ -93,9 +121,38 @@ def end_reads_with_commit(engine: Engine) -> None:
         wrote.discard(getattr(connection, "dbapi_connection", connection))
         commit(connection)
 
+    def again_after_stale_plan(run, cursor, *arguments) -> None:
+        driver = cursor.connection
+        first = driver.info.transaction_status == TransactionStatus.IDLE
+        try:
+            run(cursor, *arguments)
+        except Exception as error:
+            if not (first and _is_stale_plan(error)):
+                raise
+            if driver.info.transaction_status != TransactionStatus.IDLE:
+                driver.rollback()  # nothing else ran in it
+            driver.execute("DEALLOCATE ALL")  # psycopg forgets its prepared statements too
+            if driver.info.transaction_status != TransactionStatus.IDLE:
+                driver.rollback()
+            run(cursor, *arguments)
+
+    def do_execute(cursor, statement, parameters, context=None) -> None:
+        again_after_stale_plan(execute, cursor, statement, parameters, context)
+
+    def do_execute_no_params(cursor, statement, context=None) -> None:
+        again_after_stale_plan(execute_no_params, cursor, statement, context)
+
+    def stale_plan_is_a_lost_connection(context) -> None:
+        if _is_stale_plan(context.original_exception):
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = True
+
     event.listen(engine, "before_cursor_execute", note_writes)
+    event.listen(engine, "handle_error", stale_plan_is_a_lost_connection)
     engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign, assignment]
     engine.dialect.do_commit = do_commit  # type: ignore[method-assign, assignment]
+    engine.dialect.do_execute = do_execute  # type: ignore[method-assign]
+    engine.dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
 
 
 def init_connections(app: Flask) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -68,6 +69,74 @@ def test_a_setting_changed_in_a_transaction_is_rolled_back(pg_app):
         db.session.execute(text("SET statement_timeout = 12345"))
         db.session.rollback()
         assert db.session.scalar(text("SHOW statement_timeout")) == default
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "SELECT set_config('statement_timeout', '12345', false)",
+        "SELECT 1; SET statement_timeout = 12345",
+    ],
+    ids=["set_config", "two-statements"],
+)
+def test_a_select_that_changes_the_session_is_rolled_back(pg_app, change):
+    with pg_app.app_context():
+        default = db.session.scalar(text("SHOW statement_timeout"))
+        db.session.execute(text(change))
+        db.session.rollback()
+        assert db.session.scalar(text("SHOW statement_timeout")) == default
+
+
+def test_a_select_into_a_new_table_is_rolled_back(pg_app):
+    with pg_app.app_context():
+        db.session.execute(text("SELECT 1 AS x INTO made_by_a_select"))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT to_regclass('made_by_a_select')")) is None
+
+
+def _column_type(app, table: str, column: str) -> str:
+    with app.app_context():
+        return db.session.scalar(
+            text(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+            ),
+            {"table": table, "column": column},
+        )
+
+
+def _alter(postgres_url: str, table: str, column: str, type_: str) -> None:
+    """A migration run by another process while the app serves (a rolling upgrade)."""
+    with psycopg.connect(databases._psycopg_dsn(postgres_url), autocommit=True) as other:
+        other.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {type_}")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "type_", "first_answer"),
+    # The session lookup, every request's first statement, selects users.display_name: it is
+    # run again, unseen. The discussion is read later in the transaction: that request
+    # answers 503 ("try again") and the pool's connections are replaced.
+    [("users", "display_name", "text", 200), ("discussions", "activity_mark", "bigint", 503)],
+)
+def test_a_column_changing_type_under_prepared_statements_fails_at_most_one_request(
+    pg_app, postgres_url, table, column, type_, first_answer
+):
+    with factories.built(pg_app):
+        factories.member()
+        document = factories.document(clauses=1)
+        discussion = factories.discussion(document, factories.clause(document, "1"), comments=2)
+        url = f"/discussions/{discussion.id}"
+    client = pg_app.test_client()
+    client.sign_in("member@example.org")
+    for _ in range(8):
+        assert client.get(url).status_code == 200
+    was = _column_type(pg_app, table, column)
+    _alter(postgres_url, table, column, type_)
+    try:
+        answers = [client.get(url).status_code for _ in range(3)]
+    finally:
+        _alter(postgres_url, table, column, was)
+    assert answers == [first_answer, 200, 200]
 
 
 def test_a_failed_transaction_is_rolled_back_and_the_connection_serves_on(pg_app):
