@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
 from flask import Flask
@@ -28,6 +28,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PING_AFTER_IDLE_SECONDS = 10.0
 _IDLE_SINCE = "accord_idle_since"
@@ -94,8 +97,9 @@ def end_reads_with_commit(engine: Engine) -> None:
     transaction's first statement (a request's session lookup), the connection's prepared
     statements are dropped and it runs again, unseen. Later in a transaction it cannot be
     run again; the error then counts as a lost connection, so SQLAlchemy replaces every
-    pooled connection (each holds the old statements) and that one request answers 503
-    ("try again"), as when the database restarts."""
+    pooled connection (each holds the old statements). A GET or HEAD is then answered again
+    from the start (``AnsweredAgain``); a form sent at that moment answers 503 "try again",
+    nothing saved, as when the database restarts."""
     if engine.dialect.name != "postgresql":
         return
     from psycopg.pq import TransactionStatus
@@ -155,9 +159,47 @@ def end_reads_with_commit(engine: Engine) -> None:
     engine.dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
 
 
+REPLAY = "accord.stale_plan"  # set in the WSGI environ by app.errors for ``AnsweredAgain``
+
+
+def is_stale_plan(error: BaseException | None) -> bool:
+    """Whether ``error`` (a driver error) is PostgreSQL refusing a prepared statement whose
+    columns changed type (``STALE_PLAN``)."""
+    return error is not None and _is_stale_plan(error)
+
+
+class AnsweredAgain:
+    """WSGI middleware: a GET or HEAD that met a stale prepared statement part-way through
+    (``end_reads_with_commit``: its 503 "try again") is answered again at once from the start,
+    on the fresh connections the pool has by then; its 503 is never sent. Reading requests
+    only: they may be run twice. The error handler marks such a request (``REPLAY``) before
+    the response starts; anything else passes through untouched."""
+
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        again = dict(environ)
+
+        def start_unless_replayed(status, headers, exc_info=None):
+            if environ.get(REPLAY):
+                return lambda data: None
+            return start_response(status, headers, exc_info)
+
+        answer = self.wsgi_app(environ, start_unless_replayed)
+        if not environ.get(REPLAY):
+            return answer
+        if hasattr(answer, "close"):
+            answer.close()
+        return self.wsgi_app(again, start_response)
+
+
 def init_connections(app: Flask) -> None:
     """Test idle pooled connections of ``app``'s database, and keep their prepared statements
     on PostgreSQL (see the module's notes and ``end_reads_with_commit``)."""
     with app.app_context():
         ping_when_idle(db.engine)
         end_reads_with_commit(db.engine)
+    app.wsgi_app = AnsweredAgain(app.wsgi_app)  # type: ignore[method-assign]

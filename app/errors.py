@@ -14,6 +14,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from app.connections import REPLAY, is_stale_plan
 from app.extensions import db, login_manager
 from app.observability import current_request_id
 from app.rendering import is_htmx_request, render
@@ -171,6 +172,8 @@ def server_error_page(status: int, title: str, message: str) -> Response:
 def database_error(error: SQLAlchemyError) -> Response:
     """Any database failure: 503 when the database cannot be reached, else 500."""
     log.error("Database error in %s %s", request.method, request.path, exc_info=error)
+    if is_stale_plan(getattr(error, "orig", None)):
+        request.environ[REPLAY] = True  # a GET is answered again (app.connections)
     status = 503 if database_unreachable(error) else 500
     title, message = MESSAGES[status]
     response = server_error_page(status, title, message)

@@ -111,32 +111,59 @@ def _alter(postgres_url: str, table: str, column: str, type_: str) -> None:
         other.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {type_}")
 
 
-@pytest.mark.parametrize(
-    ("table", "column", "type_", "first_answer"),
-    # The session lookup, every request's first statement, selects users.display_name: it is
-    # run again, unseen. The discussion is read later in the transaction: that request
-    # answers 503 ("try again") and the pool's connections are replaced.
-    [("users", "display_name", "text", 200), ("discussions", "activity_mark", "bigint", 503)],
-)
-def test_a_column_changing_type_under_prepared_statements_fails_at_most_one_request(
-    pg_app, postgres_url, table, column, type_, first_answer
-):
-    with factories.built(pg_app):
+def _thread_seen_eight_times(app) -> tuple[AccordClient, str]:
+    """A Member who has loaded a discussion eight times: its statements are prepared."""
+    with factories.built(app):
         factories.member()
         document = factories.document(clauses=1)
         discussion = factories.discussion(document, factories.clause(document, "1"), comments=2)
         url = f"/discussions/{discussion.id}"
-    client = pg_app.test_client()
+    client = app.test_client()
     client.sign_in("member@example.org")
     for _ in range(8):
         assert client.get(url).status_code == 200
+    return client, url
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "type_"),
+    # The session lookup, every request's first statement, selects users.display_name: it is
+    # run again, unseen. The discussion is read later in the transaction: the pool's
+    # connections are replaced and the GET is answered again from the start.
+    [("users", "display_name", "text"), ("discussions", "activity_mark", "bigint")],
+)
+def test_a_column_changing_type_under_prepared_statements_fails_no_page(
+    pg_app, postgres_url, table, column, type_
+):
+    client, url = _thread_seen_eight_times(pg_app)
     was = _column_type(pg_app, table, column)
     _alter(postgres_url, table, column, type_)
     try:
         answers = [client.get(url).status_code for _ in range(3)]
     finally:
         _alter(postgres_url, table, column, was)
-    assert answers == [first_answer, 200, 200]
+    assert answers == [200, 200, 200]
+
+
+def test_a_form_sent_as_a_column_changes_type_is_refused_once_and_saves_nothing(
+    pg_app, postgres_url
+):
+    """A POST cannot be run twice: it answers 503 "try again" (nothing saved), and sent again
+    it is saved, on the pool's fresh connections."""
+    client, url = _thread_seen_eight_times(pg_app)
+    for _ in range(8):
+        assert client.post_form(f"{url}/comments", {"body": ""}).status_code == 422
+    was = _column_type(pg_app, "discussions", "activity_mark")
+    _alter(postgres_url, "discussions", "activity_mark", "bigint")
+    form = {"body": "Sent as the migration ran", "submission_key": "k" * 20}
+    try:
+        first = client.post_form(f"{url}/comments", form)
+        saved_then = "Sent as the migration ran" in client.get(url).get_data(as_text=True)
+        again = client.post_form(f"{url}/comments", form)
+    finally:
+        _alter(postgres_url, "discussions", "activity_mark", was)
+    assert (first.status_code, saved_then, again.status_code) == (503, False, 303)
+    assert "Sent as the migration ran" in client.get(url).get_data(as_text=True)
 
 
 def test_a_failed_transaction_is_rolled_back_and_the_connection_serves_on(pg_app):
