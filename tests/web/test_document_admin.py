@@ -16,7 +16,6 @@ from app.models import (
     Document,
     DocumentKind,
     DocumentStatus,
-    Recommendation,
 )
 from app.rules import is_clause_voting_open
 from app.services import DomainError, lifecycle, voting
@@ -42,7 +41,7 @@ def _new_document(app, headings=("Trust", "Roles", "Respect"), status=DocumentSt
     with app.app_context():
         by = factories.user(FACILITATOR)
         document = create_document(DocumentKind.ACCORD, "Test Accord", "For the tests.", by=by)
-        recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
+        recommendation = factories.recommendation("CR g")
         for heading in headings:
             service.new_clause(
                 document, heading, f"{heading} text.", by=by, recommendations=[recommendation]
@@ -415,7 +414,7 @@ def test_clauses_added_in_one_go_follow_the_numbers_and_are_each_audited(council
         second = document.clauses[1]
         second.number, second.number_fixed = "3", True  # "3" is taken by hand: never repeated
         service.renumber(document)
-        recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
+        recommendation = factories.recommendation("CR g")
         drafts = [
             service.ClauseDraft(f" {heading} ", f"{heading} text.", [recommendation])
             for heading in ("C", "D", "E")
@@ -619,7 +618,7 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     with council.app_context():
         clause = db.session.get(Clause, b)
         member = factories.user("member@example.org")
-        recommendation = db.session.scalars(select(Recommendation).filter_by(letter="g")).first()
+        recommendation = factories.recommendation("CR g")
         discussion = discussions.start_discussion(
             clause.document, clause, "About B", "B is vague.", [recommendation], by=member
         )
