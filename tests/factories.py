@@ -352,6 +352,18 @@ def add_clause(
     return clause
 
 
+def new_wording(clause: Clause, body: str = "A new wording.", *, by: User | None = None):
+    """A facilitator rewords ``clause`` (its heading kept) from the wording it has now."""
+    return amendments.edit_clause(
+        clause,
+        clause.heading,
+        body,
+        "Clearer",
+        by=by or someone(Role.FACILITATOR),
+        seen_revision=clause.revision_number,
+    )
+
+
 def find_document(slug: str) -> Document:
     """The document with this slug (which must exist)."""
     return db.session.scalars(select(Document).filter_by(slug=slug)).one()

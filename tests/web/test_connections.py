@@ -29,15 +29,7 @@ def _names(app) -> list[str]:
 
 
 def test_pages_that_only_read_keep_the_statements_psycopg_prepared(pg_app):
-    with factories.built(pg_app):
-        factories.member()
-        document = factories.document(clauses=1)
-        discussion = factories.discussion(document, factories.clause(document, "1"), comments=2)
-        url = f"/discussions/{discussion.id}"
-    client = pg_app.test_client()
-    client.sign_in("member@example.org")
-    for _ in range(8):  # psycopg prepares a statement at its fifth use on a connection
-        assert client.get(url).status_code == 200
+    _thread_seen_eight_times(pg_app)
     with pg_app.app_context():
         assert db.session.scalar(PREPARED) > 0
         db.session.rollback()  # read-only: ends with COMMIT, so they stay
@@ -112,7 +104,8 @@ def _alter(postgres_url: str, table: str, column: str, type_: str) -> None:
 
 
 def _thread_seen_eight_times(app) -> tuple[AccordClient, str]:
-    """A Member who has loaded a discussion eight times: its statements are prepared."""
+    """A Member who has loaded a discussion eight times: its statements are prepared (psycopg
+    prepares a statement at its fifth use on a connection)."""
     with factories.built(app):
         factories.member()
         document = factories.document(clauses=1)

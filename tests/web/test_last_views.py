@@ -192,14 +192,7 @@ def test_a_clause_view_writes_its_mark_after_any_change_the_marks_read(app, clie
         if change == "amendment":
             factories.amendment(clause, by=factories.officer())
         elif change == "wording":
-            amendments.edit_clause(
-                clause,
-                clause.heading,
-                "A new wording.",
-                "Clearer",
-                by=factories.facilitator(),
-                seen_revision=clause.revision_number,
-            )
+            factories.new_wording(clause)
         else:
             factories.comment(
                 db.session.scalars(select(Discussion)).one(),
