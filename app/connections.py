@@ -74,7 +74,9 @@ def _reads_only(statement: str) -> bool:
     return statement.lstrip()[:6].upper() == "SELECT" and not _NOT_ONLY_READING.search(statement)
 
 
-def _is_stale_plan(error: BaseException) -> bool:
+def is_stale_plan(error: BaseException | None) -> bool:
+    """Whether ``error`` (a driver error) is PostgreSQL refusing a prepared statement whose
+    columns changed type (``STALE_PLAN``)."""
     return getattr(error, "sqlstate", None) == "0A000" and STALE_PLAN in str(error)
 
 
@@ -107,6 +109,8 @@ def end_reads_with_commit(engine: Engine) -> None:
     wrote: WeakSet[Any] = WeakSet()
 
     def note_writes(conn, cursor, statement, parameters, context, executemany) -> None:
+        if cursor.connection in wrote:
+            return  # already known to have written: no need to read the statement
         if executemany or not _reads_only(statement):
             wrote.add(cursor.connection)
 
@@ -131,13 +135,12 @@ def end_reads_with_commit(engine: Engine) -> None:
         try:
             run(cursor, *arguments)
         except Exception as error:
-            if not (first and _is_stale_plan(error)):
+            if not (first and is_stale_plan(error)):
                 raise
             if driver.info.transaction_status != TransactionStatus.IDLE:
-                driver.rollback()  # nothing else ran in it
-            driver.execute("DEALLOCATE ALL")  # psycopg forgets its prepared statements too
-            if driver.info.transaction_status != TransactionStatus.IDLE:
-                driver.rollback()
+                driver.rollback()  # nothing else ran in it; psycopg drops its statements
+            else:  # AUTOCOMMIT (the poll's): no transaction to roll back
+                driver.execute("DEALLOCATE ALL")  # psycopg forgets them on seeing this too
             run(cursor, *arguments)
 
     def do_execute(cursor, statement, parameters, context=None) -> None:
@@ -147,7 +150,7 @@ def end_reads_with_commit(engine: Engine) -> None:
         again_after_stale_plan(execute_no_params, cursor, statement, context)
 
     def stale_plan_is_a_lost_connection(context) -> None:
-        if _is_stale_plan(context.original_exception):
+        if is_stale_plan(context.original_exception):
             context.is_disconnect = True
             context.invalidate_pool_on_disconnect = True
 
@@ -160,12 +163,6 @@ def end_reads_with_commit(engine: Engine) -> None:
 
 
 REPLAY = "accord.stale_plan"  # set in the WSGI environ by app.errors for ``AnsweredAgain``
-
-
-def is_stale_plan(error: BaseException | None) -> bool:
-    """Whether ``error`` (a driver error) is PostgreSQL refusing a prepared statement whose
-    columns changed type (``STALE_PLAN``)."""
-    return error is not None and _is_stale_plan(error)
 
 
 class AnsweredAgain:

@@ -138,6 +138,26 @@ def test_a_column_changing_type_under_prepared_statements_fails_no_page(
     assert answers == [200, 200, 200]
 
 
+def test_a_statement_outside_a_transaction_runs_again_after_a_column_changes_type(
+    pg_app, postgres_url
+):
+    """The live poll's statement runs outside a transaction (AUTOCOMMIT): there is nothing to
+    roll back, so the prepared statements are dropped by name and the statement runs again."""
+    with factories.built(pg_app):
+        factories.member(display_name="Cllr Ann Example")
+    names = select(User.display_name)
+    with pg_app.app_context(), db.engine.connect() as connection:
+        polling = connection.execution_options(isolation_level="AUTOCOMMIT")
+        for _ in range(6):
+            assert polling.scalar(names) == "Cllr Ann Example"
+        was = _column_type(pg_app, "users", "display_name")
+        _alter(postgres_url, "users", "display_name", "text")
+        try:
+            assert polling.scalar(names) == "Cllr Ann Example"
+        finally:
+            _alter(postgres_url, "users", "display_name", was)
+
+
 def test_a_form_sent_as_a_column_changes_type_is_refused_once_and_saves_nothing(
     pg_app, postgres_url
 ):
