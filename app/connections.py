@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
@@ -67,10 +68,15 @@ _NOT_ONLY_READING = re.compile(
 STALE_PLAN = "cached plan must not change result type"
 
 
+@lru_cache(maxsize=2048)
 def _reads_only(statement: str) -> bool:
     """Whether ``statement`` is a plain SELECT: one that writes nothing and changes nothing of
     the session (a ``WITH`` may hold an INSERT, a ``SET`` changes the session; see
-    ``_NOT_ONLY_READING`` for the SELECTs that count as writing)."""
+    ``_NOT_ONLY_READING`` for the SELECTs that count as writing).
+
+    Remembered for each statement's text: the pages' statements are built once and compiled
+    once, so the same strings come back on every request, and searching a long statement
+    with ``_NOT_ONLY_READING`` cost more than running it (about 0.1 ms for the live poll's)."""
     return statement.lstrip()[:6].upper() == "SELECT" and not _NOT_ONLY_READING.search(statement)
 
 
