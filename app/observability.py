@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import inspect as sa_inspect
-from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.login_sessions import POLL_ENDPOINTS
 from app.metrics import LIVE_POLLS, REQUEST_SECONDS, REQUESTS, metrics_registry
@@ -109,8 +108,8 @@ def _user_id() -> int | None:
     return state.identity[0]
 
 
-def record_request(
-    response: BaseResponse,
+def count_request(
+    status_code: int,
     *,
     request_id: str,
     method: str,
@@ -118,14 +117,14 @@ def record_request(
     seconds: float,
     user_id: int | None,
 ) -> None:
-    """Give ``response`` its ``X-Request-ID``, count it in the metrics and write its log line.
+    """Count an answered request in the metrics and write its log line.
 
     ``route`` is the endpoint's name (``UNMATCHED_ROUTE`` for none), ``seconds`` the time the
     request took so far and ``user_id`` the signed-in person's, if known. Both the ordinary
-    request (``_finish_request``) and the unchanged poll (``app.polls``) end here.
+    request (``_finish_request``) and the unchanged poll (``app.polls``) end here; each
+    gives its response the ``X-Request-ID`` header itself.
     """
-    response.headers[REQUEST_ID_HEADER] = request_id
-    status = str(response.status_code)
+    status = str(status_code)
     REQUESTS.labels(route, status).inc()
     REQUEST_SECONDS.labels(route, status).observe(seconds)
     if route in POLL_ENDPOINTS:
@@ -139,7 +138,7 @@ def record_request(
             "fields": {
                 "method": method,
                 "route": route,
-                "status": response.status_code,
+                "status": status_code,
                 "duration_ms": round(seconds * 1000, 1),
                 "user_id": user_id,
             },
@@ -152,8 +151,9 @@ def _finish_request(response: Response) -> Response:
     request_id = current_request_id()
     if request_id is None:  # a response made before our before_request ran
         return response
-    record_request(
-        response,
+    response.headers[REQUEST_ID_HEADER] = request_id
+    count_request(
+        response.status_code,
         request_id=request_id,
         method=request.method,
         route=request.endpoint or UNMATCHED_ROUTE,
