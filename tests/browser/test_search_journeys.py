@@ -20,6 +20,18 @@ def _search_from_the_header(page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Search")
 
 
+def _step_through_history(page, step: str) -> None:
+    """Go ``step`` ("back" or "forward") as the browser's button does, and wait for the page
+    htmx then loads afresh. Layout's htmx config keeps no history cache and reloads on a miss,
+    so the address changes at once and the reload follows: waiting only for the address
+    (or for Playwright's go_back) let the next step meet a page being replaced ("Execution
+    context was destroyed", "net::ERR_ABORTED")."""
+    page.evaluate("window.accordBeforeStep = true")
+    page.evaluate(f"setTimeout(() => history.{step}())")
+    page.wait_for_function("() => window.accordBeforeStep === undefined")
+    page.wait_for_load_state()
+
+
 def test_a_member_searches_filters_and_opens_a_clause(page):
     sign_in(page, MEMBER)
     _search_from_the_header(page, "Policy Cabinet")
@@ -40,13 +52,10 @@ def test_a_member_searches_filters_and_opens_a_clause(page):
     assert set(captions.all_inner_texts()) == {"Clause"}
     assert_accessible(page)
 
-    # Back, then forward as the browser's button does, without waiting on the navigation
-    # itself: with htmx's history entries, Playwright's go_forward (waiting for a load)
-    # sometimes saw an aborted navigation ("net::ERR_ABORTED"). The address and results count.
-    page.go_back()
+    # Back, then forward: the address and the results both follow.
+    _step_through_history(page, "back")
     expect(page).not_to_have_url(re.compile(r"kind=clause"))
-    page.wait_for_load_state()
-    page.evaluate("setTimeout(() => history.forward())")
+    _step_through_history(page, "forward")
     expect(page).to_have_url(re.compile(r"kind=clause"))
     expect(captions.first).to_have_text("Clause")
 
