@@ -19,6 +19,10 @@ number of pages, and the viewer's class (with who they are only where a card on 
 their own, and then whether its edit window is open). A page whose list is cached costs that
 statement instead of loading and rendering fifty comments.
 
+The document page's clause cards are kept another way (``kept_cards``): each card is first
+gathered into a named tuple of everything it shows (``app.documents.cards.ClauseCard``), which
+its macro reads and nothing else, so the card's value is its key.
+
 The cache is Redis (``CACHE_REDIS_URL``) where one is configured, else a cache in each process
 (``SimpleCache``; the tests use it, so they exercise the cache). The card's one form (Unhide)
 carries a placeholder for its CSRF token, replaced with the viewer's own token on the way out,
@@ -28,6 +32,7 @@ so that nothing cached holds one person's token.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -42,7 +47,7 @@ from app.models import Clause, Comment, Discussion, User
 from app.permissions import can_comment, can_edit_comment, can_moderate, can_see_audit
 from app.rules import is_within_edit_window
 from app.services.voting import Tally
-from app.shared_cache import cache_get, cache_set
+from app.shared_cache import cache_get, cache_get_many, cache_set, cache_set_many
 from app.templating import time_ago
 
 # Where the viewer's CSRF token goes in a cached card. A tag no one can type: people's text
@@ -54,6 +59,8 @@ CSRF_PLACEHOLDER = Markup("<accord-csrf-token>")
 # the keys carry a digest of the templates' source (``templates_digest``).
 FRAGMENT_VERSION = 1
 FRAGMENT_TEMPLATES = (
+    "documents/show.html",
+    "_macros/documents.html",
     "discussions/show.html",
     "voting/panel.html",
     "_macros/comments.html",
@@ -273,10 +280,32 @@ def kept_voters(macro: Macro, tally: Tally) -> Markup:
     return Markup(html)
 
 
+def kept_cards(macro: Macro, cards: Sequence[tuple], kind: str) -> Markup:
+    """Each of ``cards`` as ``macro`` renders it, joined, from the cache where it holds them.
+
+    A card here is a named tuple of plain values that is everything its macro shows
+    (``app.documents.cards.ClauseCard``), so its key is its own value with the templates'
+    digest: readers who would see the same card share it, and any change to what it shows is
+    another key. All are read in one round trip and the missing ones written in one."""
+    made_by = repr((FRAGMENT_VERSION, templates_digest()))
+    keys = [
+        f"{kind}:" + hashlib.sha256(f"{made_by}{card!r}".encode()).hexdigest() for card in cards
+    ]
+    found = cache_get_many(keys)
+    made: dict[str, str] = {}
+    for index, (key, card) in enumerate(zip(keys, cards, strict=True)):
+        if found[index] is None:
+            found[index] = made[key] = str(macro(card))
+    if made:
+        cache_set_many(made)
+    return Markup("".join(found))
+
+
 def init_fragments(app) -> None:
     app.extensions["fragment_templates"] = _digest_of_templates(app)
     app.jinja_env.globals["thread_viewer"] = thread_viewer
     app.jinja_env.globals["cached_card"] = cached_card
     app.jinja_env.globals["kept_thread"] = kept_thread
     app.jinja_env.globals["kept_voters"] = kept_voters
+    app.jinja_env.globals["kept_cards"] = kept_cards
     app.jinja_env.filters["with_csrf"] = with_csrf

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from app.extensions import cache
@@ -38,6 +38,29 @@ def cache_set(key: str, value: Any) -> None:
     """Keep ``value`` under ``key`` (default time-out); skipped when the cache is unreachable."""
     try:
         cache.set(key, value)
+    except _unreachable() as error:
+        log.warning("The shared cache could not be written (%s)", error)
+
+
+def cache_get_many(keys: Sequence[str]) -> list[Any]:
+    """The cached values of ``keys``, in order (None for each one not held); all None when the
+    cache is unreachable. One round trip to Redis."""
+    if not keys:
+        return []
+    try:
+        return list(cache.get_many(*keys))
+    except _unreachable() as error:
+        log.warning("The shared cache could not be read (%s): making the values again", error)
+        return [None] * len(keys)
+
+
+def cache_set_many(values: Mapping[str, Any]) -> None:
+    """Keep each of ``values`` under its key (default time-out); skipped when the cache is
+    unreachable. One round trip to Redis."""
+    if not values:
+        return
+    try:
+        cache.set_many(dict(values))
     except _unreachable() as error:
         log.warning("The shared cache could not be written (%s)", error)
 

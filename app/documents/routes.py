@@ -13,6 +13,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.diff import redline, redline_inline, summarise
 from app.documents.blueprint import bp
+from app.documents.cards import clause_cards
 from app.extensions import db
 from app.forms import OpenVotingForm
 from app.loaders import get_clause_or_404, get_document_or_404
@@ -29,7 +30,7 @@ from app.models import (
     ViewedKind,
 )
 from app.passage_marks import marked_body
-from app.permissions import can_read_document, require
+from app.permissions import can_read_document, can_use_ballot, require
 from app.rendering import live_response, people_mark_read, render
 from app.services import ballot, last_views, passages, voting
 from app.transactions import write_after_reading
@@ -109,22 +110,32 @@ def show(slug: str):
         comment_counts[discussion.clause_id] += comments
         if discussion.clause_id is None:
             whole_document.append((discussion, comments))
-    return render(
-        "documents/show.html",
-        document=document,
-        clauses=clauses,
-        clause_tallies=voting.tallies(
+    progress = ballot.progress(current_user, document, clauses)
+    outcomes = voting.latest_outcomes(document)
+    cards = clause_cards(
+        document,
+        clauses,
+        tallies=voting.tallies(
             clauses=clauses,
             eligible={voting.MEMBERS: members, voting.OFFICERS: officers},
             cached=True,
             people_mark=people_mark_read(),
         ),
-        progress=ballot.progress(current_user, document, clauses),
-        outcomes=voting.latest_outcomes(document),
+        outcomes=outcomes,
+        progress=progress,
+        marks=last_views.clause_marks(current_user, document),
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
+        uses_ballot=can_use_ballot(current_user, document),
+    )
+    return render(
+        "documents/show.html",
+        document=document,
+        clauses=clauses,
+        cards=cards,
+        progress=progress,
+        outcomes=outcomes,
         whole_document_discussions=whole_document,
-        marks=last_views.clause_marks(current_user, document),
         open_voting_form=OpenVotingForm(formdata=None),
     )
 

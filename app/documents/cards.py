@@ -1,0 +1,164 @@
+"""What each clause's card on the document page shows, as plain values.
+
+A document page shows sixty clauses, each with its wording, recommendations, vote counts, the
+recorded outcome, the reader's own vote and what is new to them: rendering those cards was a
+third of the page. ``clause_cards`` gathers everything a card shows into a ``ClauseCard``
+(a named tuple of strings, numbers and booleans), and the page's ``clause_card`` macro reads
+nothing else. So the card's value is its cache key (``app.fragments.kept_cards``): two
+readers who would see the same card share it, and any change to what it shows (a vote, a new
+wording, a recommendation reworded, the reader's own vote or reading mark, a template) makes
+another key, on every host. Nothing has to remember to move a marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from flask import url_for
+from markupsafe import Markup
+
+from app.models import Clause, Document, Outcome, Recommendation
+from app.services.ballot import MyVote, Progress
+from app.services.last_views import ClauseMark
+from app.services.voting import Tally
+from app.templating import clause_url
+
+
+class ChipSource(NamedTuple):
+    """The report a recommendation comes from, as a chip names and links it."""
+
+    slug: str
+    name: str
+
+
+class Chip(NamedTuple):
+    """A recommendation as its chip shows it; read by ``recommendation_chips`` (in
+    ``templates/_macros/documents.html``) with the same names as a ``Recommendation``."""
+
+    source: ChipSource
+    letter: str
+    label: str
+    text: str
+    retired_at: bool
+
+
+class ClauseCard(NamedTuple):
+    """Everything one clause's card on the document page shows (the ``clause_card`` macro in
+    ``templates/documents/show.html`` reads nothing else).
+
+    ``new_since`` is what changed since the reader last looked ("2 new comments and a new
+    wording"), None when nothing did; ``changes_from`` the wording they last saw when the
+    wording is new to them. ``outcome`` is (agreed, the wording it was recorded on) once voting
+    on the clause has closed. ``my_vote`` is the reader's line while they may vote on it:
+    ("interest", ""), ("voted", the choice's label), ("set_aside", "") or ("none", ""); None
+    when there is no line."""
+
+    number: str
+    heading: str
+    href: str
+    changes_href: str | None
+    new_since: str | None
+    body: Markup
+    chips: tuple[Chip, ...]
+    outcome: tuple[bool, int | None] | None
+    revision_number: int
+    members_for: int
+    members_against: int
+    officers_for: int
+    officers_against: int
+    set_aside: int
+    my_vote: tuple[str, str] | None
+    short_item_noun: str
+    discussions: int
+    comments: int
+
+
+def chip(recommendation: Recommendation) -> Chip:
+    source = recommendation.source
+    return Chip(
+        ChipSource(source.slug, source.name),
+        recommendation.letter,
+        recommendation.label,
+        recommendation.text,
+        recommendation.retired_at is not None,
+    )
+
+
+def _my_vote(mine: MyVote | None) -> tuple[str, str]:
+    if mine is not None and mine.choice is not None:
+        if mine.choice.value == "interest":
+            return ("interest", "")
+        return ("voted", mine.choice.label)
+    if mine is not None and mine.set_aside:
+        return ("set_aside", "")
+    return ("none", "")
+
+
+def _changes_href(document: Document, clause: Clause, mark: ClauseMark | None) -> str | None:
+    """Where "Show what changed" goes when the clause's wording is new to the reader: from the
+    wording they last saw to this one."""
+    if mark is None or not mark.new_wording:
+        return None
+    since: dict[str, Any] = {"from": mark.seen_revision}  # "from" is a keyword in Python
+    return url_for("documents.clause_changes", slug=document.slug, number=clause.number, **since)
+
+
+def clause_cards(
+    document: Document,
+    clauses: Sequence[Clause],
+    *,
+    tallies: Mapping[tuple[str, int], Tally],
+    outcomes: Mapping[tuple[str, int], Outcome],
+    progress: Progress,
+    marks: Mapping[int, ClauseMark],
+    discussion_counts: Mapping[int | None, int],
+    comment_counts: Mapping[int | None, int],
+    uses_ballot: bool,
+) -> list[ClauseCard]:
+    """The cards of ``clauses`` (in order) for the reader the arguments were read for:
+    ``tallies`` and ``outcomes`` keyed ("clause", id) as ``voting.tallies`` and
+    ``voting.latest_outcomes`` give them, ``progress`` their votes (``ballot.progress``),
+    ``marks`` their reading marks by clause id, the counts of discussions and comments by
+    clause id, and ``uses_ballot`` whether they vote on the document."""
+    chips: dict[int, Chip] = {}
+    cards = []
+    for clause in clauses:
+        mark = marks.get(clause.id)
+        is_new = mark is not None and mark.is_new
+        outcome = outcomes.get(("clause", clause.id))
+        tally = tallies[("clause", clause.id)]
+        for recommendation in clause.recommendations:
+            if recommendation.id not in chips:
+                chips[recommendation.id] = chip(recommendation)
+        cards.append(
+            ClauseCard(
+                number=clause.number,
+                heading=clause.heading,
+                href=clause_url(document, clause),
+                changes_href=_changes_href(document, clause, mark) if is_new else None,
+                new_since=mark.summary if is_new and mark is not None else None,
+                body=clause.body_markup,
+                chips=tuple(chips[r.id] for r in clause.recommendations),
+                outcome=(
+                    (outcome.agreed, outcome.revision_number)
+                    if outcome is not None and clause.voting_closed_at is not None
+                    else None
+                ),
+                revision_number=clause.revision_number,
+                members_for=tally.members.counts["support"],
+                members_against=tally.members.counts["oppose"],
+                officers_for=tally.officers.counts["support"],
+                officers_against=tally.officers.counts["oppose"],
+                set_aside=tally.set_aside,
+                my_vote=(
+                    _my_vote(progress.clause_votes.get(clause.id))
+                    if uses_ballot and clause.voting_closed_at is None
+                    else None
+                ),
+                short_item_noun=document.short_item_noun,
+                discussions=discussion_counts.get(clause.id, 0),
+                comments=comment_counts.get(clause.id, 0),
+            )
+        )
+    return cards
