@@ -7,7 +7,10 @@ third of the page. ``clause_cards`` gathers everything a card shows into a ``Cla
 nothing else. So the card's value is its cache key (``app.fragments.kept_cards``): two
 readers who would see the same card share it, and any change to what it shows (a vote, a new
 wording, a recommendation reworded, the reader's own vote or reading mark, a template) makes
-another key, on every host. Nothing has to remember to move a marker.
+another key, on every host. What the page reads from the database (the wording, the chips, the
+reader's votes and marks, the numbers of discussions) needs no marker moved to show at once;
+the vote counts come from the tally cache (``voting.tallies(cached=True)``), which the clause's
+change marker keys, as every service that writes a vote moves it (``clauses.touch_clause``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from app.models import Clause, Document, Outcome, Recommendation
 from app.services.ballot import MyVote, Progress
 from app.services.last_views import ClauseMark
 from app.services.voting import Tally
-from app.templating import clause_url
+from app.templating import clause_url, recommendation_url
 
 
 class ChipSource(NamedTuple):
@@ -34,8 +37,11 @@ class ChipSource(NamedTuple):
 
 class Chip(NamedTuple):
     """A recommendation as its chip shows it; read by ``recommendation_chips`` (in
-    ``templates/_macros/documents.html``) with the same names as a ``Recommendation``."""
+    ``templates/_macros/documents.html``) with the same names as a ``Recommendation``. ``url``
+    is the address the chip links to (``recommendation_url``, as the macro builds it): here so
+    that the card's key changes with it."""
 
+    url: str
     source: ChipSource
     letter: str
     label: str
@@ -77,6 +83,7 @@ class ClauseCard(NamedTuple):
 def chip(recommendation: Recommendation) -> Chip:
     source = recommendation.source
     return Chip(
+        recommendation_url(recommendation),
         ChipSource(source.slug, source.name),
         recommendation.letter,
         recommendation.label,

@@ -160,3 +160,18 @@ def test_recorded_outcomes_show_on_every_card(world):
     shown = _checked(world, member, slug)
     assert "Agreed</strong>" in shown["1"] and "Not agreed</strong>" in shown["2"]
     assert "You voted" not in shown["1"] and "You have not voted" not in shown["2"]
+
+
+def test_an_agendas_cards_name_its_items(app):
+    """An agenda's cards say "item", in what screen readers hear too (the links' hidden
+    text said "clause"; found by the outside tester)."""
+    with factories.built(app):
+        factories.everyone()
+        factories.voting_opened(
+            factories.document(kind="agenda", title="Themed session", clauses=2)
+        )
+    slug = _slug(app)
+    shown = _checked(app, _client(app, "member@example.org"), slug)
+    assert "You have not voted on this item" in shown["1"]
+    assert '<span class="govuk-visually-hidden"> on item 1</span>' in shown["1"]
+    assert " on clause " not in "".join(shown.values())
