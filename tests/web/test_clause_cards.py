@@ -175,3 +175,32 @@ def test_an_agendas_cards_name_its_items(app):
     assert "You have not voted on this item" in shown["1"]
     assert '<span class="govuk-visually-hidden"> on item 1</span>' in shown["1"]
     assert " on clause " not in "".join(shown.values())
+
+
+def test_the_page_lists_live_clauses_in_order_with_their_recommendations_by_letter(app):
+    """The document's clauses and their recommendations come in the page's one statement for
+    them, joined one after another (``documents.routes._document_statement``): a retired
+    clause is left out, a moved one is in its new place, and chips are in letter order."""
+    with factories.built(app):
+        factories.everyone()
+        document = factories.document(
+            clauses=[
+                ("Respect", "Treat each other with respect.", ["CR h", "CR b", "CR e"]),
+                ("Gone", "Soon retired.", ["CR g"]),
+                ("Briefings", "Brief early.", []),
+                ("Budget", "Share budget options.", ["CR a"]),
+            ]
+        )
+        facilitator = factories.someone(Role.FACILITATOR)
+        clauses.retire_clause(factories.clause(document, "2"), "Merged into 1", by=facilitator)
+        clauses.move_clause(factories.clause(document, "3"), 1, by=facilitator)  # Budget first
+    slug = _slug(app)
+    shown = _checked(app, _client(app, "member@example.org"), slug)
+    headings = [
+        re.search(r'no-visited-state" href="[^"]+">([^<]+)</a>', card).group(1)
+        for card in shown.values()
+    ]
+    assert headings == ["Budget", "Respect", "Briefings"]
+    respect = next(card for card in shown.values() if ">Respect</a>" in card)
+    assert re.findall(r'aria-hidden="true">CR (\w)</span>', respect) == ["b", "e", "h"]
+    assert "app-chips" not in next(card for card in shown.values() if ">Briefings</a>" in card)
