@@ -5,15 +5,37 @@ loads documents, clauses, discussions, comments and amendments through these."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Amendment, Clause, Comment, Discussion, Document, Recommendation
 from app.permissions import can_read_document, require
+
+
+def joined_many(statement: Select, relationship: InstrumentedAttribute[Any]) -> Select:
+    """``statement`` outer-joined to a many-to-many ``relationship``'s items one table after
+    another (the parent's rows to the association table's by its key, then to the items),
+    and ordered as the relationship orders them after the statement's own order. Load the
+    items with ``contains_eager(relationship)`` on the same path; the parent must be in the
+    statement under its own name (not aliased).
+
+    ``joinedload`` puts the association table and the items in a join of their own inside
+    the outer join, which SQLite runs by copying the whole association table (every parent's
+    rows, not just this page's) and scanning or indexing the copy, on every page: a
+    discussion page scanned every discussion's recommendations, a document page indexed every
+    clause's (1.2 ms of its 1.8 ms statement for sixty clauses). Joined this way each parent's
+    rows are found by the association table's key."""
+    link = relationship.property
+    assert link.secondary is not None and link.secondaryjoin is not None, "many-to-many only"
+    joined = statement.outerjoin(link.secondary, link.primaryjoin).outerjoin(
+        link.mapper.class_, link.secondaryjoin
+    )
+    return joined.order_by(*link.order_by) if link.order_by else joined
 
 
 def get_document_or_404(slug: str) -> Document:
@@ -66,12 +88,13 @@ def _discussion_statement() -> Select:
     """``get_discussion_or_404``'s statement (parameter ``discussion_id``), built once:
     building it cost more than running it."""
     return (
-        select(Discussion)
+        joined_many(select(Discussion), Discussion.recommendations)
+        .outerjoin(Recommendation.source)
         .where(Discussion.id == bindparam("discussion_id"))
         .options(
             joinedload(Discussion.document),
             joinedload(Discussion.clause),
-            joinedload(Discussion.recommendations).joinedload(Recommendation.source),
+            contains_eager(Discussion.recommendations).contains_eager(Recommendation.source),
         )
     )
 

@@ -557,3 +557,42 @@ def test_a_page_refreshes_the_idle_clock_at_most_once_a_minute(world, client):
         seen = session["seen_at"]
         session["seen_at"] -= 29 * 60
     assert seen > 0 and client.get(url).status_code == 200  # 29 minutes idle: still live
+
+
+def test_pages_find_recommendations_by_key_not_by_copying_their_tables(world):
+    """The pages' statements join a many-to-many's association table by its key
+    (``loaders.joined_many``). With ``joinedload`` SQLite copied the whole association table
+    (every clause's or discussion's recommendations, not just the page's) on every page, and
+    scanned or indexed the copy: a cost that grew with everything else in the database."""
+    if not world.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a plan of SQLite's (PostgreSQL plans the same joins by its statistics)")
+    from app.documents import routes as documents
+    from app.loaders import _discussion_statement
+
+    statements = {
+        "discussion": _discussion_statement(),
+        "document": documents._document_statement(),
+        "clause by number": documents._clause_statement(by_id=False),
+        "clause by id": documents._clause_statement(by_id=True),
+        **{
+            f"discussions ({scope})": documents._discussions_statement(scope)
+            for scope in ("clause", "document", "every")
+        },
+    }
+    with world.app_context():
+        connection = db.session.connection()
+        for name, statement in statements.items():
+            compiled = statement.compile(dialect=connection.dialect)
+            values = dict.fromkeys(compiled.binds, 1)
+            parameters = compiled.construct_params(values, _check=False)
+            arguments = tuple(parameters.get(key) for key in compiled.positiontup or ())
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", arguments).all()
+            steps = [step[3] for step in plan]
+            assert not any(
+                "MATERIALIZE" in step or ("_recommendations" in step and step.startswith("SCAN"))
+                for step in steps
+            ), (name, steps)
+            assert any("_recommendations" in step and "USING" in step for step in steps), (
+                name,
+                steps,
+            )
