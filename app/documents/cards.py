@@ -54,11 +54,11 @@ class ClauseCard(NamedTuple):
     ``templates/documents/show.html`` reads nothing else).
 
     ``new_since`` is what changed since the reader last looked ("2 new comments and a new
-    wording"), None when nothing did; ``changes_from`` the wording they last saw when the
-    wording is new to them. ``outcome`` is (agreed, the wording it was recorded on) once voting
-    on the clause has closed. ``my_vote`` is the reader's line while they may vote on it:
-    ("interest", ""), ("voted", the choice's label), ("set_aside", "") or ("none", ""); None
-    when there is no line."""
+    wording"), None when nothing did; ``changes_href`` where "Show what changed" goes (from
+    the wording they last saw) when the wording is new to them. ``outcome`` is (agreed, the
+    wording it was recorded on) once voting on the clause has closed. ``my_vote`` is the
+    reader's line while they may vote on it: ("interest", ""), ("voted", the choice's label),
+    ("set_aside", "") or ("none", ""); None when there is no line."""
 
     number: str
     heading: str
@@ -81,6 +81,7 @@ class ClauseCard(NamedTuple):
 
 
 def chip(recommendation: Recommendation) -> Chip:
+    """``recommendation`` as its chip shows it (its source must be loaded)."""
     source = recommendation.source
     return Chip(
         recommendation_url(recommendation),
