@@ -221,7 +221,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["blank_widget"] = blank_widget
     app.jinja_env.globals["live_etag"] = live_etag
     app.jinja_env.globals["recommendation_url"] = recommendation_url
-    app.jinja_env.globals["clause_url"] = clause_url
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count
     app.jinja_env.filters["markdown"] = render_markdown
