@@ -45,6 +45,7 @@ from wtforms.widgets import HiddenInput, TextArea
 from app.boundaries import IdField
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
+from app.models.documents import reworded
 from app.services import DomainError, clauses
 from app.services.joint_sessions import london
 from app.services.passwords import WeakPassword, check_password_strength
@@ -80,6 +81,30 @@ class AccordForm(FlaskForm):
                 multiline = isinstance(field, TextAreaField) or isinstance(field.widget, TextArea)
                 field.filters = (*field.filters, _MULTI_LINE if multiline else _SINGLE_LINE)
             return field
+
+    #: What this form calls a document's parts ("clause" until ``about`` says otherwise).
+    item_noun = "clause"
+
+    def about(self, document) -> None:
+        """Word the form for ``document``'s parts: on an agenda each "clause" in the labels,
+        hints, buttons and (once validated) error messages says "agenda item" (shared/DOMAIN.md,
+        Words). The forms are written with "clause"; choices, which may quote people's text,
+        are left as they are."""
+        self.item_noun = document.item_noun
+        for field in self:
+            field.label.text = reworded(field.label.text, self.item_noun)
+            if isinstance(field.description, str):
+                field.description = reworded(field.description, self.item_noun)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate as WTForms does, then word the errors for the document (see ``about``)."""
+        valid = super().validate(extra_validators)
+        if self.item_noun != "clause":
+            for field in self:
+                field.errors = [
+                    reworded(e, self.item_noun) if isinstance(e, str) else e for e in field.errors
+                ]
+        return valid
 
 
 def text_field(label: str, message: str, length: int = 200) -> StringField:

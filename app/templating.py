@@ -28,6 +28,7 @@ from app.rendering import live_etag
 from app.rules import is_two_factor_required
 from app.services import tasks
 from app.services.leavers import former_name
+from app.text import upper_first
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -229,6 +230,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["action_label"] = action_label
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["iso"] = iso_time
+    app.jinja_env.filters["upper_first"] = upper_first
 
     @app.context_processor
     def council():

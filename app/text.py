@@ -54,3 +54,9 @@ def one_line_option(_context, _parameter, value: str | None) -> str | None:
     """A command-line option's text as a single line (a click ``callback``); ``None`` when the
     option was not given."""
     return None if value is None else normalise(value, multiline=False)
+
+
+def upper_first(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as it is ("item 4A" → "Item 4A";
+    ``str.capitalize`` would lower the rest: "Item 4a")."""
+    return text[:1].upper() + text[1:]

@@ -85,6 +85,7 @@ def new(slug: str, number: str):
         service.check_amendments_open(clause)
     require(can_propose_amendment(current_user, clause))
     form = AmendmentForm()
+    form.about(clause.document)
     form.recommendations.choices = recommendation_choices()
     if request.method == "GET":
         form.heading.data, form.body.data = clause.heading, clause.body
@@ -258,6 +259,7 @@ def edit_clause(slug: str, number: str):
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_edit_clause(current_user, clause))
     form = ClauseEditForm()
+    form.about(clause.document)
     if request.method == "GET":
         form.heading.data, form.body.data = clause.heading, clause.body
         form.revision_number.data = clause.revision_number

@@ -48,7 +48,10 @@ def new():
                 else "Another document was just created with this title. Choose another title"
             ]
         else:
-            flash(f"“{document.title}” is created as a Draft. Add its clauses.", "success")
+            flash(
+                f"“{document.title}” is created as a Draft. Add its {document.item_noun_plural}.",
+                "success",
+            )
             return redirect(url_for("documents.manage", slug=document.slug), 303)
     return render("documents/new.html", form=form)
 
@@ -105,6 +108,7 @@ def add_clause(slug: str):
     """Add a clause, at the end or after a chosen clause; the numbers follow."""
     document = _managed(slug)
     form = ClauseForm()
+    form.about(document)
     form.recommendations.choices = recommendation_choices()
     form.after.choices = _placements(document)
     if request.method == "GET" and request.args.get("after") in form.after.choices:
@@ -188,6 +192,8 @@ def number(slug: str, clause_id: int):
     clause = get_clause_or_404(document, clause_id=clause_id)
     service.require_live(clause)
     form = NumberForm(formdata=None, number=clause.number) if request.method == "GET" else None
+    if form is not None:
+        form.about(document)
     if request.method == "POST" and request.form.get("action") == "release":
         service.release_number(clause, by=current_user)
         db.session.commit()
@@ -195,6 +201,7 @@ def number(slug: str, clause_id: int):
         return _back_to(clause)
     if form is None:
         form = NumberForm()
+        form.about(document)
         if form.validate():
             try:
                 service.fix_number(clause, form.number.data, by=current_user)
@@ -219,8 +226,9 @@ def retire(slug: str, clause_id: int):
     document = _managed(slug)
     clause = get_clause_or_404(document, clause_id=clause_id)
     if clause.is_retired:
-        raise service.ClauseRetired(clause, "This clause is already retired.")
+        raise service.ClauseRetired(clause, f"This {document.short_item_noun} is already retired.")
     form = RetireForm()
+    form.about(document)
     if form.validate_on_submit():
         number = clause.number
         service.retire_clause(clause, form.reason.data, by=current_user)

@@ -319,9 +319,12 @@ def _amendments_and_declarations(
     declarations = tuple(
         Declaration(
             vote.user.display_name,
-            f"Amendment {vote.amendment_id} (clause {numbers.get(clause_of[vote.amendment_id])})"
-            if vote.amendment_id
-            else f"Clause {numbers.get(vote.clause_id or 0)}",
+            document.worded(
+                f"Amendment {vote.amendment_id} "
+                f"(clause {numbers.get(clause_of[vote.amendment_id])})"
+                if vote.amendment_id
+                else f"Clause {numbers.get(vote.clause_id or 0)}"
+            ),
             vote.interest_reason or "",
             vote.cast_at,
         )

@@ -231,12 +231,14 @@ class _Writer:
             for label, value in model.paper.rows:
                 self._line(f"{label}: {value}")
         if model.agreed_only:
-            self._line("The agreed text: clauses agreed by Members and Officers.")
+            self._line(model.worded("The agreed text: clauses agreed by Members and Officers."))
         if model.changes_since:
             self._line(
-                f"Changes since {model.changes_since} are shown as tracked changes, each "
-                "under its clause and named after the person whose amendment made it: use "
-                "Review in Word to see, accept or reject them."
+                model.worded(
+                    f"Changes since {model.changes_since} are shown as tracked changes, each "
+                    "under its clause and named after the person whose amendment made it: use "
+                    "Review in Word to see, accept or reject them."
+                )
             )
         doc.add_page_break()
 
@@ -246,9 +248,9 @@ class _Writer:
         model = self.model
         self._paragraph(model.title, "Heading 1")
         if not model.clauses and model.agreed_only:
-            self._line("No clauses have been agreed yet.")
+            self._line(model.worded("No clauses have been agreed yet."))
         elif not model.clauses:
-            self._line("This document has no clauses.")
+            self._line(model.worded("This document has no clauses."))
         for clause in model.clauses:
             self._paragraph(f"{clause.number}. {clause.heading}", "Heading 2")
             self._clause_notes(clause)
@@ -467,7 +469,7 @@ class _Writer:
         model = self.model
         self._paragraph(model.title, "Heading 1")
         if not model.changes:
-            self._line(f"No clause has changed since {model.changes_since}.")
+            self._line(model.worded(f"No clause has changed since {model.changes_since}."))
         by_number = {clause.number: clause for clause in model.clauses}
         for change in model.changes:
             clause = by_number.get(change.number) if change.kind != "removed" else None
@@ -498,7 +500,9 @@ class _Writer:
         self._tracked_text(heading, word_changes(old_heading, new_heading))
         if kind.startswith("moved"):
             self._line(
-                f"Moved: this clause was in a different place in {self.model.changes_since}.",
+                self.model.worded(
+                    f"Moved: this clause was in a different place in {self.model.changes_since}."
+                ),
                 italic=True,
             )
         self._clause_notes(clause)
@@ -535,10 +539,10 @@ class _Writer:
         model, doc = self.model, self.doc
 
         doc.add_page_break()
-        self._paragraph("Annex A: Clause history", "Heading 1")
+        self._paragraph(model.worded("Annex A: Clause history"), "Heading 1")
         with_history = [clause for clause in model.clauses if clause.history]
         if not with_history:
-            self._line("No history has been recorded for these clauses.")
+            self._line(model.worded("No history has been recorded for these clauses."))
         for clause in with_history:
             self._paragraph(f"{clause.number}. {clause.heading}", "Heading 2")
             for entry in clause.history:
@@ -558,7 +562,9 @@ class _Writer:
                     [
                         row.label,
                         row.text,
-                        f"Clause {', '.join(row.clauses)}" if row.clauses else "Not answered",
+                        model.worded(f"Clause {', '.join(row.clauses)}")
+                        if row.clauses
+                        else "Not answered",
                     ]
                     for row in rows
                 ],
@@ -568,7 +574,7 @@ class _Writer:
             self._paragraph("Recommendations not yet answered", "Heading 2")
             unanswered = [row for row in model.coverage if not row.clauses]
             if not unanswered:
-                self._line("Every recommendation is answered by at least one clause.")
+                self._line(model.worded("Every recommendation is answered by at least one clause."))
             for row in unanswered:
                 self._paragraph(f"{row.label}: {row.text}", "List Bullet")
 
@@ -578,11 +584,11 @@ class _Writer:
         section.page_width, section.page_height = Mm(297), Mm(210)
         self._paragraph("Annex C: Voting record", "Heading 1")
         if not model.voting_record:
-            self._line("No clause has been put to a vote.")
+            self._line(model.worded("No clause has been put to a vote."))
         else:
-            self._paragraph("Clauses", "Heading 2")
+            self._paragraph(model.worded("Clauses"), "Heading 2")
             self._table(
-                ["Clause", "Members", "Officers", "Outcome", "Date closed"],
+                [model.worded("Clause"), "Members", "Officers", "Outcome", "Date closed"],
                 [
                     [
                         f"{record.number}. {record.heading}",
@@ -605,8 +611,8 @@ class _Writer:
                 ["Amendment", "Members", "Officers", "Outcome", "Decided"],
                 [
                     [
-                        f"Amendment {record.number} to clause {record.clause}, proposed by "
-                        f"{record.proposer}: {record.status.lower()}",
+                        model.worded(f"Amendment {record.number} to clause {record.clause}")
+                        + f", proposed by {record.proposer}: {record.status.lower()}",
                         side_count_text(record.members),
                         side_count_text(record.officers),
                         record.outcome,

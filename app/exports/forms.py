@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from app.exports.model import CommitteePaper
 from app.forms import AccordForm, RealDateField
+from app.models import Document
 
 
 def _paper_text(label: str, length: int, hint: str = "", *extra) -> StringField:
@@ -93,6 +94,21 @@ class ExportForm(AccordForm):
     )
     author = _paper_text("Report author", 120, "For example, Jo Bloggs, Democratic Services")
     submit = SubmitField("Download", widget=GovSubmitInput())
+
+    def name_parts(self, document: Document) -> None:
+        """Call the document's parts what its pages call them: "agenda items" in an agenda's
+        export, "clauses" in the others' (shared/DOMAIN.md, Words)."""
+        items = document.item_noun_plural
+        self.clauses.label.text = items.capitalize()
+        self.clauses.choices = {
+            "agreed": f"The agreed text: only {items} agreed by Members and Officers",
+            "all": f"All {items}, each with its status",
+        }
+        self.annexes.choices = {
+            "yes": f"Include the annexes ({document.item_noun} history, recommendation coverage, "
+            "voting record)",
+            "no": "Leave out the annexes",
+        }
 
     def paper(self) -> CommitteePaper | None:
         """The committee-paper details given (validated), or None when none were."""

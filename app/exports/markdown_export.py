@@ -86,7 +86,7 @@ def _title_block(model: ExportModel) -> list[str]:
         "",
     ]
     if model.agreed_only:
-        lines += ["The agreed text: clauses agreed by Members and Officers.", ""]
+        lines += [model.worded("The agreed text: clauses agreed by Members and Officers."), ""]
     rows = session_rows(model.session)
     if rows:
         lines += ["## The meeting", ""]
@@ -119,7 +119,7 @@ def _clauses(model: ExportModel) -> list[str]:
             if model.agreed_only
             else "This document has no clauses yet."
         )
-        lines += [f"*{empty}*", ""]
+        lines += [f"*{model.worded(empty)}*", ""]
     return lines
 
 
@@ -155,12 +155,12 @@ def _changes(model: ExportModel) -> list[str]:
         if body.strip():
             lines += [body, ""]
     if not changes:
-        lines += [f"No clause has changed since {model.changes_since}.", ""]
+        lines += [model.worded(f"No clause has changed since {model.changes_since}."), ""]
     return lines
 
 
 def _annexes(model: ExportModel) -> list[str]:
-    lines = ["## Annex A: Clause history", ""]
+    lines = [model.worded("## Annex A: Clause history"), ""]
     with_history = [clause for clause in model.clauses if clause.history]
     for clause in with_history:
         lines += [f"### {clause.number}. {export_text(clause.heading)}", ""]
@@ -172,7 +172,7 @@ def _annexes(model: ExportModel) -> list[str]:
         ]
         lines.append("")
     if not with_history:
-        lines += ["No history has been recorded for these clauses.", ""]
+        lines += [model.worded("No history has been recorded for these clauses."), ""]
 
     lines += ["## Annex B: Recommendation coverage", ""]
     for source, rows in model.coverage_by_source:
@@ -184,7 +184,9 @@ def _annexes(model: ExportModel) -> list[str]:
                 [
                     row.label,
                     row.text,
-                    f"Clause {', '.join(row.clauses)}" if row.clauses else "Not answered",
+                    model.worded(f"Clause {', '.join(row.clauses)}")
+                    if row.clauses
+                    else "Not answered",
                 ]
                 for row in rows
             ],
@@ -194,7 +196,7 @@ def _annexes(model: ExportModel) -> list[str]:
         lines += ["### Recommendations not yet answered", ""]
         missing = unanswered(model)
         lines += [f"- {export_text(row.label)}: {export_text(row.text)}" for row in missing] or [
-            "Every recommendation is answered by at least one clause."
+            model.worded("Every recommendation is answered by at least one clause.")
         ]
         lines.append("")
     else:
@@ -203,7 +205,7 @@ def _annexes(model: ExportModel) -> list[str]:
     lines += ["## Annex C: Voting record", ""]
     if model.voting_record:
         lines += _table(
-            ["Clause", "Members", "Officers", "Outcome", "Date closed"],
+            [model.worded("Clause"), "Members", "Officers", "Outcome", "Date closed"],
             [
                 [
                     f"{record.number}. {record.heading}",
@@ -219,7 +221,7 @@ def _annexes(model: ExportModel) -> list[str]:
         lines += [f"- {line}" for line in early_closes(model)]
         lines += [""] if early_closes(model) else []
     else:
-        lines += ["No clause has been put to a vote.", ""]
+        lines += [model.worded("No clause has been put to a vote."), ""]
     return lines
 
 

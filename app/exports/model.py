@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from app.models.documents import DocumentKind, reworded
 from app.text import normalise
 
 
@@ -200,6 +201,11 @@ class ExportModel:
     # False for the public copy of an adopted version: the adopted text, without how each
     # clause's vote went (the voting record is not published).
     clause_statuses: bool = True
+
+    def worded(self, text: str) -> str:
+        """A fixed ``text`` written of clauses, in this document's words: "agenda item" in an
+        agenda's export (``app.models.documents.reworded``)."""
+        return reworded(text, DocumentKind(self.kind).item_noun)
 
     @property
     def shows_clause_status(self) -> bool:

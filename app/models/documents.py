@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,29 @@ from app.models.base import Base, enum_type, utcnow
 from app.models.people import User
 from app.models.recommendations import Recommendation
 
+# "clause", "Clause", "clauses", "clause's", with "a" before it when there is one.
+_CLAUSE_WORD = re.compile(r"\b(?:([Aa]) )?([Cc])lause(s?)\b")
+
+
+def reworded(text: str, noun: str) -> str:
+    """``text`` with each "clause" called ``noun`` (a document's ``item_noun``: "agenda item"
+    on an agenda), keeping its capital letter, its plural and a fitting "a" or "an" before it:
+    "Add a clause" → "Add an agenda item", "Clauses" → "Agenda items"."""
+    if noun == "clause":
+        return text
+
+    def word(match: re.Match[str]) -> str:
+        article, capital, plural = match.groups()
+        name = noun + plural
+        if capital == "C":
+            name = name[:1].upper() + name[1:]
+        if article is None:
+            return name
+        an = "n" if name[:1].lower() in "aeiou" else ""
+        return f"{article}{an} {name}"
+
+    return _CLAUSE_WORD.sub(word, text)
+
 
 class DocumentKind(StrEnum):
     ACCORD = "accord"
@@ -36,6 +60,22 @@ class DocumentKind(StrEnum):
             DocumentKind.PROTOCOL: "Member/Officer Protocol",
             DocumentKind.AGENDA: "Themed joint session agenda",
         }[self]
+
+    @property
+    def item_noun(self) -> str:
+        """What pages call a document's parts: "agenda item" on an agenda, else "clause"
+        (shared/DOMAIN.md, Words)."""
+        return "agenda item" if self == DocumentKind.AGENDA else "clause"
+
+    @property
+    def short_item_noun(self) -> str:
+        """The noun before a number, as in "item 3" or "clause 4A"."""
+        return "item" if self == DocumentKind.AGENDA else "clause"
+
+    @property
+    def whole_noun(self) -> str:
+        """What pages call the document as a whole: "agenda" or "document"."""
+        return "agenda" if self == DocumentKind.AGENDA else "document"
 
 
 class DocumentStatus(StrEnum):
@@ -130,7 +170,7 @@ class Document(Base):
     @property
     def item_noun(self) -> str:
         """What pages call the document's parts: "agenda item" on an agenda, else "clause"."""
-        return "agenda item" if self.kind == DocumentKind.AGENDA else "clause"
+        return self.kind.item_noun
 
     @property
     def item_noun_plural(self) -> str:
@@ -140,12 +180,17 @@ class Document(Base):
     @property
     def short_item_noun(self) -> str:
         """The noun before a number, as in "item 3" or "clause 4A"."""
-        return "item" if self.kind == DocumentKind.AGENDA else "clause"
+        return self.kind.short_item_noun
+
+    def worded(self, text: str) -> str:
+        """``text``, written of clauses, in this document's words ("agenda item" on an agenda;
+        see ``reworded``): how a refusal or a form speaks of its parts."""
+        return reworded(text, self.item_noun)
 
     @property
     def whole_noun(self) -> str:
         """What pages call the document as a whole: "agenda" or "document"."""
-        return "agenda" if self.kind == DocumentKind.AGENDA else "document"
+        return self.kind.whole_noun
 
     @property
     def is_voting_overdue(self) -> bool:
@@ -226,6 +271,21 @@ class Clause(Base):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    @property
+    def item_noun(self) -> str:
+        """What pages call it: "agenda item" on an agenda, else "clause" (shared/DOMAIN.md,
+        Words)."""
+        return self.document.item_noun
+
+    @property
+    def short_name(self) -> str:
+        """How a sentence names it: "clause 4A", "item 3", or "retired clause (was 3)" (a
+        retired one has no number of its own)."""
+        noun = self.document.short_item_noun
+        if self.is_retired:
+            return f"retired {noun} (was {self.retired_number})"
+        return f"{noun} {self.number}"
 
     @property
     def body_markup(self) -> Markup:

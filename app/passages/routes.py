@@ -46,6 +46,7 @@ def suggest(slug: str, number: str):
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_propose_amendment(current_user, clause))
     form = SuggestForm()
+    form.about(clause.document)
     form.recommendations.choices = recommendation_choices()
     _prefill(form)
     if request.method == "GET":
@@ -85,6 +86,7 @@ def comment(slug: str, number: str):
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_comment_on_passage(current_user, clause))
     form = PassageCommentForm()
+    form.about(clause.document)
     _prefill(form)
     if form.validate_on_submit():
         try:

@@ -39,8 +39,9 @@ def _reviewed(slug: str) -> tuple[Document, DocumentVersion]:
 
 def _note_form(version: DocumentVersion) -> NoteForm:
     form = NoteForm()
+    noun = version.document.short_item_noun.capitalize()
     form.clause_number.choices = {"": "The version as a whole"} | {
-        c["number"]: f"Clause {c['number']}: {c['heading']}" for c in version.clauses
+        c["number"]: f"{noun} {c['number']}: {c['heading']}" for c in version.clauses
     }
     return form
 

@@ -9,7 +9,7 @@ it maps to; ``app.errors`` turns an uncaught one into the error banner (htmx) or
 from __future__ import annotations
 
 from app.extensions import db
-from app.models import Clause, Document, DocumentKind, DocumentStatus
+from app.models import Clause, Document, DocumentStatus
 from app.rules import EDITABLE_STATUSES
 
 
@@ -66,9 +66,8 @@ class DocumentNotEditable(Conflict):
         refusal: str | None = None,
     ):
         status = status or document.status
-        what = "agenda" if document.kind == DocumentKind.AGENDA else "document"
-        message = f"The {what} is {status.label}, so it can no longer change."
-        super().__init__(f"{refusal} {message}" if refusal else message)
+        message = f"The {document.whole_noun} is {status.label}, so it can no longer change."
+        super().__init__(document.worded(f"{refusal} {message}") if refusal else message)
         self.document, self.document_status = document, status
 
 
@@ -77,8 +76,9 @@ class ClauseRetired(Gone):
     nothing new until reinstated (410)."""
 
     def __init__(self, clause: Clause, message: str | None = None):
-        noun = "item" if clause.document.kind == DocumentKind.AGENDA else "clause"
-        super().__init__(message or f"This {noun} is retired. Reinstate it first.")
+        """``message`` is written of a clause; an agenda's item says "agenda item"."""
+        message = message or "This clause is retired. Reinstate it first."
+        super().__init__(clause.document.worded(message))
         self.clause = clause
 
 
@@ -89,7 +89,9 @@ class ReasonNeeded(Invalid):
 def require_open(document: Document, refusal: str) -> None:
     """Raise DocumentNotOpen(``refusal``) unless the document is Open for comment."""
     if document.status != DocumentStatus.OPEN:
-        raise DocumentNotOpen(f"{refusal} The document is now: {document.status.label}.")
+        raise DocumentNotOpen(
+            document.worded(f"{refusal} The {document.whole_noun} is now: {document.status.label}.")
+        )
 
 
 def require_editable(document: Document, refusal: str | None = None) -> None:

@@ -111,7 +111,7 @@ def propose_amendment(
         object_type="amendment",
         object_id=amendment.id,
         document_id=clause.document_id,
-        summary=f"Amendment to clause {clause.number} proposed",
+        summary=f"Amendment to {clause.short_name} proposed",
         after={
             "heading": heading,
             "body": body,
@@ -148,7 +148,9 @@ def check_amendments_open(clause: Clause) -> None:
     require_live(clause, "This clause is retired, so it takes no amendments.")
     if not amendments_open(clause):
         raise AmendmentsStopped(
-            "New amendments to this clause are stopped: a facilitator is no longer taking them."
+            clause.document.worded(
+                "New amendments to this clause are stopped: a facilitator is no longer taking them."
+            )
         )
 
 
@@ -214,7 +216,7 @@ def withdraw_for_retirement(clause: Clause, *, by: User) -> list[Amendment]:
         .order_by(Amendment.id)
     ).all()
     for amendment in open_amendments:
-        _decide(amendment, AmendmentStatus.WITHDRAWN, by, RETIREMENT_REASON)
+        _decide(amendment, AmendmentStatus.WITHDRAWN, by, clause.document.worded(RETIREMENT_REASON))
     return list(open_amendments)
 
 
@@ -246,8 +248,10 @@ def accept_amendment(
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if amendment.is_out_of_date and not confirmed:
         raise NeedsConfirmation(
-            "The clause has changed since this amendment was written. Check the differences "
-            "and confirm that the amendment's text should replace the current wording."
+            amendment.clause.document.worded(
+                "The clause has changed since this amendment was written. Check the differences "
+                "and confirm that the amendment's text should replace the current wording."
+            )
         )
     _, verdict = voting.agreement_of(amendment)
     reason = None if verdict.agreed else (reason or "").strip() or None

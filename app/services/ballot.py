@@ -58,10 +58,10 @@ class BallotItem:
 
     @property
     def name(self) -> str:
-        """ "clause 3" or "amendment 12 to clause 3"."""
+        """ "clause 3" or "amendment 12 to clause 3" ("item 3" on an agenda)."""
         if self.amendment:
-            return f"amendment {self.amendment.id} to clause {self.clause.number}"
-        return f"clause {self.clause.number}"
+            return f"amendment {self.amendment.id} to {self.clause.short_name}"
+        return self.clause.short_name
 
 
 @dataclass(frozen=True)

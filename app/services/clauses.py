@@ -42,6 +42,7 @@ from app.services import (
     audit,
     require_live,
 )
+from app.text import upper_first
 
 # A number set by hand: starts with a digit; letters, digits and dots after it ("4A", "4.1").
 FIXED_NUMBER = re.compile(r"[0-9][0-9A-Za-z.]{0,9}")
@@ -249,7 +250,7 @@ def _record_added(clause: Clause, by: User) -> None:
         object_type="clause",
         object_id=clause.id,
         document_id=clause.document_id,
-        summary=f"Clause {clause.number} “{clause.heading}” added",
+        summary=f"{upper_first(clause.short_name)} “{clause.heading}” added",
         after={"number": clause.number, "heading": clause.heading},
     )
 
@@ -324,7 +325,7 @@ def revise_clause(
         object_type="clause",
         object_id=clause.id,
         document_id=clause.document_id,
-        summary=f"Clause {clause.number} has wording {revision.number}: {reason}",
+        summary=f"{upper_first(clause.short_name)} has wording {revision.number}: {reason}",
         before=before,
         after={"heading": heading, "body": body, "revision": revision.number},
     )
@@ -420,7 +421,9 @@ def fix_number(clause: Clause, number: str, *, by: User) -> None:
         (c for c in live if c.id != clause.id and c.number_fixed and c.number == number), None
     )
     if taken is not None:
-        raise BadNumber(f"Clause “{taken.heading}” already has the number {number}")
+        raise BadNumber(
+            f"{taken.item_noun.capitalize()} “{taken.heading}” already has the number {number}"
+        )
     before = clause.number
     # Park the clause's number, and the number wanted if another clause has it, before taking
     # it: numbers are unique per document. Renumbering then hands out the automatic ones.
@@ -449,7 +452,7 @@ def release_number(clause: Clause, *, by: User) -> None:
     document = clause.document
     ordered, _ = _live_order(document, clause)
     if not clause.number_fixed:
-        raise Conflict("This clause's number already follows the order.")
+        raise Conflict(document.worded("This clause's number already follows the order."))
     before = clause.number
     clause.number_fixed = False
     renumber(document, ordered)
@@ -480,7 +483,7 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
     ordered, _ = _live_order(document, clause)
     reason = reason.strip()
     if not reason:
-        raise ReasonNeeded("Give the reason the clause is retired")
+        raise ReasonNeeded(document.worded("Give the reason the clause is retired"))
     before = clause.number
     clause.retired_at, clause.retired_reason = utcnow(), reason
     clause.retired_number, clause.retired_by_id = before, by.id
@@ -493,7 +496,8 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
         object_type="clause",
         object_id=clause.id,
         document_id=document.id,
-        summary=f"Clause {before} “{clause.heading}” retired: {reason}"[:500],
+        summary=f"{upper_first(document.short_item_noun)} {before} “{clause.heading}” retired: "
+        f"{reason}"[:500],
         before={"number": before},
         after={"reason": reason},
     )
@@ -508,7 +512,7 @@ def reinstate_clause(clause: Clause, *, by: User) -> None:
     if clause not in ordered:
         raise NotInDocument()
     if not clause.is_retired:
-        raise Conflict("This clause is not retired.")
+        raise Conflict(document.worded("This clause is not retired."))
     reason = clause.retired_reason
     clause.retired_at = clause.retired_reason = None
     clause.retired_number = clause.retired_by_id = None
@@ -520,7 +524,7 @@ def reinstate_clause(clause: Clause, *, by: User) -> None:
         object_type="clause",
         object_id=clause.id,
         document_id=document.id,
-        summary=f"“{clause.heading}” reinstated as clause {clause.number}",
+        summary=f"“{clause.heading}” reinstated as {clause.short_name}",
         before={"reason": reason},
         after={"number": clause.number},
     )

@@ -141,7 +141,7 @@ def start_discussion(
     )
     require_live(clause, "This clause is retired, so it takes no new discussions.")
     if clause is not None and clause.document_id != document.id:
-        raise Invalid("That clause is not part of this document.")
+        raise Invalid(document.worded("That clause is not part of this document."))
     if not recommendations:
         raise Invalid("Choose at least one recommendation the discussion answers.")
     discussion = Discussion(

@@ -296,7 +296,7 @@ def add_review_note(
     if not body.strip():
         raise Invalid("Write your note.")
     if clause_number and clause_number not in {c["number"] for c in version.clauses}:
-        raise Invalid("That clause is not in this version.")
+        raise Invalid(f"That {document.short_item_noun} is not in this version.")
     note = ReviewNote(
         version_id=version.id, clause_number=clause_number or None, body=body.strip(), author=by
     )
@@ -309,7 +309,7 @@ def add_review_note(
         object_id=note.id,
         document_id=version.document_id,
         summary=f"Review note on v{version.number}"
-        + (f", clause {clause_number}" if clause_number else ""),
+        + (f", {document.short_item_noun} {clause_number}" if clause_number else ""),
         after={"body": note.body, "clause": clause_number},
     )
     return note

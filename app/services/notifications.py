@@ -67,6 +67,7 @@ from app.models import (
 from app.permissions import can_read_document
 from app.rules import is_invited
 from app.services import audit, insert_or
+from app.text import upper_first
 
 # How long before voting closes people are reminded, and how far back a digest looks.
 CLOSING_WARNING = timedelta(hours=24)
@@ -228,7 +229,7 @@ def discussion_started(discussion: Discussion, *, by: User) -> int:
     document = discussion.document
     if discussion.clause is not None:
         ids = _clause_participants(discussion.clause)
-        where = f"clause {discussion.clause.number} of {document.title}"
+        where = f"{discussion.clause.short_name} of {document.title}"
     else:
         ids = _whole_document_participants(document)
         where = document.title
@@ -250,7 +251,7 @@ def amendment_proposed(amendment: Amendment, *, by: User) -> int:
     return notify(
         NotificationKind.NEW_AMENDMENT,
         _people(ids, clause.document),
-        text=f"{by.display_name} proposed an amendment to clause {clause.number} "
+        text=f"{by.display_name} proposed an amendment to {clause.short_name} "
         f"of {clause.document.title}",
         link=_path("amendments.show", amendment_id=amendment.id),
         actor=by,
@@ -267,7 +268,7 @@ def amendment_decided(amendment: Amendment, *, by: User) -> int:
     return notify(
         NotificationKind.AMENDMENT_ACCEPTED if accepted else NotificationKind.AMENDMENT_REJECTED,
         _people([amendment.proposer_id], clause.document),
-        text=f"Your amendment to clause {clause.number} of {clause.document.title} was "
+        text=f"Your amendment to {clause.short_name} of {clause.document.title} was "
         + ("accepted" if accepted else "rejected"),
         link=_path("amendments.show", amendment_id=amendment.id),
         actor=by,
@@ -298,7 +299,7 @@ def voting_result(
     agreed = sum(1 for outcome in outcomes if outcome.agreed)
     if clause is not None:
         ids = _clause_participants(clause)
-        what = f"{document.short_item_noun} {clause.number} of {document.title}"
+        what = f"{clause.short_name} of {document.title}"
         link = _path("documents.clause", "#vote-panel", slug=document.slug, number=clause.number)
     else:
         ids = _document_participants(document)
@@ -322,8 +323,8 @@ def vote_again(clause: Clause, voter_ids: list[int], *, by: User | None) -> int:
     return notify(
         NotificationKind.VOTE_AGAIN,
         _people(voter_ids, document),
-        text=f"Clause {clause.number} of {document.title} has a new wording, so your vote on "
-        "the earlier wording no longer counts. Vote again on the new wording.",
+        text=f"{upper_first(clause.short_name)} of {document.title} has a new wording, so your "
+        "vote on the earlier wording no longer counts. Vote again on the new wording.",
         link=_path("documents.clause", "#vote-panel", slug=document.slug, number=clause.number),
         actor=by,
         document=document,

@@ -250,7 +250,7 @@ def locate(
     PassageAmbiguous."""
     quote = (quote or "").strip()
     if not quote:
-        raise PassageNotFound("Quote the words you mean, exactly as they are in the clause")
+        raise PassageNotFound("Quote the words you mean, exactly as they are in the wording")
     if len(quote) > MAX_QUOTE:
         raise PassageNotFound(f"Quote at most {MAX_QUOTE:,} characters")
     spans = _matches(text, quote)
@@ -419,11 +419,17 @@ def combine(clause: Clause, suggestions: Sequence[Amendment]) -> str:
     for suggestion in suggestions:
         anchor = current_anchor(suggestion)
         if suggestion.clause_id != clause.id or not suggestion.is_passage:
-            raise Invalid(f"Suggestion {suggestion.id} is not a passage suggestion on this clause.")
+            raise Invalid(
+                clause.document.worded(
+                    f"Suggestion {suggestion.id} is not a passage suggestion on this clause."
+                )
+            )
         if anchor is None:
             raise SuggestionOutOfDate(
-                f"The words suggestion {suggestion.id} changes are no longer in the clause's "
-                "wording, so it cannot be applied."
+                clause.document.worded(
+                    f"The words suggestion {suggestion.id} changes are no longer in the "
+                    "clause's wording, so it cannot be applied."
+                )
             )
         placed.append((anchor, suggestion))
     placed.sort(key=lambda pair: pair[0].start)

@@ -28,7 +28,7 @@ from sqlalchemy import BindParameter, bindparam, select, text
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.models import Document, Recommendation, RecommendationSource, User
+from app.models import Document, DocumentKind, Recommendation, RecommendationSource, User
 from app.models.base import UTCDateTime
 from app.permissions import readable_documents
 from app.rules import EDITABLE_STATUSES, PUBLIC_STATUSES
@@ -172,6 +172,12 @@ class Hit:
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def short_item_noun(self) -> str:
+        """ "item" for a part of an agenda (an amendment to it, a version of it), else
+        "clause"."""
+        return DocumentKind(self.document_kind or "accord").short_item_noun
 
 
 @dataclass(frozen=True)

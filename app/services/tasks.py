@@ -38,6 +38,7 @@ from app.models import (
     Comment,
     Discussion,
     Document,
+    DocumentKind,
     DocumentStatus,
     JointSession,
     Notification,
@@ -113,9 +114,8 @@ def _clauses_to_vote(user: User) -> Select:
 
 
 def _clause_task(slug, title, number, heading, kind) -> Task:
-    noun = "item" if kind == "agenda" else "clause"
     return Task(
-        f"Vote on {noun} {number}, {heading}",
+        f"Vote on {DocumentKind(kind).short_item_noun} {number}, {heading}",
         title,
         "documents.clause",
         {"slug": slug, "number": number},
@@ -128,7 +128,7 @@ def _amendments_to_vote(user: User) -> Select:
         Vote.user_id == user.id, Vote.amendment_id == Amendment.id, Vote.set_aside_at.is_(None)
     )
     return (
-        select(Amendment.id, Document.title, Clause.number, Clause.heading)
+        select(Amendment.id, Document.title, Clause.number, Clause.heading, Document.kind)
         .select_from(Amendment)
         .join(Clause, Clause.id == Amendment.clause_id)
         .join(Document, Document.id == Clause.document_id)
@@ -143,9 +143,9 @@ def _amendments_to_vote(user: User) -> Select:
     )
 
 
-def _amendment_vote_task(amendment_id, title, number, heading) -> Task:
+def _amendment_vote_task(amendment_id, title, number, heading, kind) -> Task:
     return Task(
-        f"Vote on the amendment to clause {number}, {heading}",
+        f"Vote on the amendment to {DocumentKind(kind).short_item_noun} {number}, {heading}",
         title,
         "amendments.show",
         {"amendment_id": amendment_id},
@@ -236,7 +236,7 @@ def _session_task(session_id, title, starts_at) -> Task:
 
 def _amendments_to_decide(user: User) -> Select:
     return (
-        select(Amendment.id, Document.title, Clause.number, Clause.heading)
+        select(Amendment.id, Document.title, Clause.number, Clause.heading, Document.kind)
         .select_from(Amendment)
         .join(Clause, Clause.id == Amendment.clause_id)
         .join(Document, Document.id == Clause.document_id)
@@ -250,9 +250,9 @@ def _amendments_to_decide(user: User) -> Select:
     )
 
 
-def _decide_task(amendment_id, title, number, heading) -> Task:
+def _decide_task(amendment_id, title, number, heading, kind) -> Task:
     return Task(
-        f"Decide the amendment to clause {number}, {heading}",
+        f"Decide the amendment to {DocumentKind(kind).short_item_noun} {number}, {heading}",
         title,
         "amendments.show",
         {"amendment_id": amendment_id},
@@ -373,7 +373,7 @@ def _invitation_task(user_id, name, email) -> Task:
 
 
 VOTER_KINDS = (
-    _Kind("clauses_to_vote", "Clauses to vote on", _clauses_to_vote, _clause_task),
+    _Kind("clauses_to_vote", "Clauses and agenda items to vote on", _clauses_to_vote, _clause_task),
     _Kind("amendments_to_vote", "Amendments to vote on", _amendments_to_vote, _amendment_vote_task),
     _Kind("replies", "Replies to your comments", _replies, _reply_task),
     _Kind("sessions", "Joint sessions to answer", _sessions_to_answer, _session_task),

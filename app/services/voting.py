@@ -167,8 +167,8 @@ def cast_vote(
         object_type="amendment" if amendment else "clause",
         object_id=(amendment or target_clause).id,
         document_id=target_clause.document_id,
-        summary=f"Vote on {'amendment' if amendment else 'clause'} "
-        f"{amendment.id if amendment else target_clause.number}: {choice.label}",
+        summary=f"Vote on {f'amendment {amendment.id}' if amendment else target_clause.short_name}"
+        f": {choice.label}",
         before={"choice": existing.value if existing else None},
         after={"choice": choice.value, "interest_reason": values["interest_reason"]},
     )
@@ -735,7 +735,7 @@ def close_clause_voting(clause: Clause, *, by: User, reason: str | None = None) 
     )
     require_live(clause, "This clause is retired, so it is not voted on.")
     if not is_clause_voting_open(clause):
-        raise VotingClosed("Voting on this clause is not open.")
+        raise VotingClosed(clause.document.worded("Voting on this clause is not open."))
     reason = _close_reason(clause.document, reason)
     now = utcnow()
     _, amendments = items_to_close(clause.document, clause=clause)
@@ -838,7 +838,7 @@ def preview_closing(document: Document, *, clause: Clause | None = None) -> Clos
     if clause is not None:
         require_live(clause, "This clause is retired, so it is not voted on.")
         if not is_clause_voting_open(clause):
-            raise VotingClosed("Voting on this clause is not open.")
+            raise VotingClosed(clause.document.worded("Voting on this clause is not open."))
     elif not document.voting_open:
         raise VotingClosed("Voting is not open.")
     clauses, amendments = items_to_close(document, clause=clause)
@@ -907,7 +907,7 @@ def set_aside_earlier_wording(clause: Clause, *, by: User | None) -> int:
         object_type="clause",
         object_id=clause.id,
         document_id=clause.document_id,
-        summary=f"{len(voter_ids)} votes on clause {clause.number} set aside: "
+        summary=f"{len(voter_ids)} votes on {clause.short_name} set aside: "
         f"cast on an earlier wording than wording {clause.revision_number}",
         after={"reason": SetAsideReason.EARLIER_WORDING.value, "voters": sorted(voter_ids)},
     )

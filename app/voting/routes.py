@@ -101,6 +101,7 @@ def _interest(item: Clause | Amendment):
         item=item,
         item_url=_item_url(item),
         is_amendment=isinstance(item, Amendment),
+        document=(item.clause if isinstance(item, Amendment) else item).document,
     )
 
 

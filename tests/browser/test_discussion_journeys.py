@@ -335,7 +335,7 @@ def test_recommendation_coverage_and_a_recommendation(page):
 
     row.get_by_role("link", name="CR m", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recommendation m (CR m)")
-    clauses = page.locator("h2:has-text('Clauses that answer it') + ul")
+    clauses = page.locator("h2:has-text('Clauses and agenda items that answer it') + ul")
     expect(
         clauses.get_by_role(
             "link", name="Ways of Working Accord, clause 1: Purpose and shared commitment"

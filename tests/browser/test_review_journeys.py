@@ -121,11 +121,11 @@ def test_versions_submission_review_decision_adoption_and_audit(
         facilitator.get_by_role("heading", level=2, name="From version 1 to version 2")
     ).to_be_visible()
     expect(facilitator.locator("#comparison-summary")).to_have_text(
-        "0 clauses added, 0 removed, 0 moved and 1 changed."
+        "0 items added, 0 removed, 0 moved and 1 changed."
     )
     changes = facilitator.locator(".app-change")
     expect(changes).to_have_count(1)
-    expect(changes.first.get_by_role("heading", level=3)).to_have_text(f"Changed Clause {ITEM}")
+    expect(changes.first.get_by_role("heading", level=3)).to_have_text(f"Changed Item {ITEM}")
     expect(changes.first.locator("ins.app-ins")).to_have_text("inserted: senior")
     expect(changes.first.locator("del.app-del")).to_have_count(0)
     expect(facilitator.get_by_label("From")).to_have_value("1")
@@ -212,7 +212,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
             "Against the previous version, version 1."
         )
         expect(standards.locator("#comparison-summary")).to_have_text(
-            "0 clauses added, 0 removed, 0 moved and 1 changed."
+            "0 items added, 0 removed, 0 moved and 1 changed."
         )
         expect(standards.locator(".app-change ins.app-ins")).to_have_text("inserted: senior")
 
@@ -225,7 +225,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         answered_row = coverage.locator("tbody tr").filter(
             has=standards.locator("th", has_text=re.compile(r"^CR g\b"))
         )
-        expect(answered_row.locator("td")).to_contain_text(f"Clause {ITEM}")
+        expect(answered_row.locator("td")).to_contain_text(f"Item {ITEM}")
         expect(answered_row.locator(".govuk-tag")).to_have_count(0)
         expect(
             standards.get_by_role(
@@ -260,7 +260,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
 
         contents.get_by_role("link", name="Review notes").click()
         expect(standards.locator("#no-notes")).to_have_text("No notes yet.")
-        standards.get_by_label("About").select_option(label=f"Clause {ITEM}: {ITEM_HEADING}")
+        standards.get_by_label("About").select_option(label=f"Item {ITEM}: {ITEM_HEADING}")
         standards.get_by_label("Your note").fill(note)
         standards.get_by_role("button", name="Add note").click()
         expect(standards).to_have_url(at(f"{review}/notes"))
@@ -268,7 +268,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         added = standards.locator(".app-note").filter(has_text=note)
         expect(added).to_have_count(1)
         expect(added).to_contain_text("David Ellison, ")
-        expect(added).to_contain_text(f"on clause {ITEM}")
+        expect(added).to_contain_text(f"on item {ITEM}")
 
         # The same review without JavaScript: the summary, a section and the decision form.
         nojs = page_without_javascript
@@ -342,7 +342,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
     # decide.
     facilitator.goto(f"{AGENDA}/review/notes")
     expect(facilitator.locator(".app-note").filter(has_text=note)).to_contain_text(
-        f"on clause {ITEM}"
+        f"on item {ITEM}"
     )
     expect(facilitator.get_by_role("button", name="Add note")).to_have_count(0)
     expect(facilitator.get_by_role("link", name="Record the committee's decision")).to_have_count(0)

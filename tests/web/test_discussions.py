@@ -594,7 +594,8 @@ def test_a_recommendation_page_lists_what_answers_it(documents_open, client):
     _start(documents_open, title="Discussing the Accord")
     client.sign_in("member@example.org")
     html = client.get("/recommendations/culture-review/m").get_data(as_text=True)
-    assert "Clauses that answer it" in html and "Ways of Working Accord, clause" in html
+    assert "Clauses and agenda items that answer it" in html
+    assert "Ways of Working Accord, clause" in html
     missing = client.get("/recommendations/culture-review/i")
     assert missing.status_code == 404
 
