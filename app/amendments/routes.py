@@ -31,6 +31,7 @@ from app.rendering import live_response, render
 from app.services import Invalid, voting
 from app.services import amendments as service
 from app.services.passages import passage_redline
+from app.text import upper_first
 from app.voting.panels import vote_panel_context
 
 bp = Blueprint("amendments", __name__)
@@ -227,12 +228,14 @@ def accept(amendment_id: int):
             db.session.rollback()
             abort(
                 409,
-                "The clause was changed by someone else at the same moment. Nothing "
-                "was changed; look at the amendment again.",
+                amendment.clause.document.worded(
+                    "The clause was changed by someone else at the same moment. Nothing "
+                    "was changed; look at the amendment again."
+                ),
             )
         else:
             flash(
-                f"The amendment is accepted: clause {amendment.clause.number} has its new wording.",
+                f"The amendment is accepted: {amendment.clause.short_name} has its new wording.",
                 "success",
             )
             return redirect(
@@ -283,7 +286,7 @@ def edit_clause(slug: str, number: str):
         except Invalid as error:
             form.body.errors = [str(error)]
         else:
-            flash(f"Clause {clause.number} has its new wording.", "success")
+            flash(f"{upper_first(clause.short_name)} has its new wording.", "success")
             return redirect(url_for("documents.clause", slug=slug, number=number), 303)
     return render(
         "amendments/edit_clause.html",

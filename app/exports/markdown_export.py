@@ -143,7 +143,7 @@ def _changes(model: ExportModel) -> list[str]:
         lines += [
             f"### {change.number}. {export_text(change.new_heading or change.old_heading)}",
             "",
-            change_note(change.kind, change.number),
+            model.worded(change_note(change.kind, change.number)),
             "",
         ]
         if change.kind == "moved":

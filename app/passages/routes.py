@@ -165,7 +165,7 @@ def accept_several(slug: str, number: str):
                 db.session.commit()
                 flash(
                     f"{len(chosen)} suggestion{'s' if len(chosen) > 1 else ''} accepted: "
-                    f"clause {clause.number} has its new wording.",
+                    f"{clause.short_name} has its new wording.",
                     "success",
                 )
                 return redirect(url_for("documents.clause", slug=slug, number=number), 303)
@@ -180,7 +180,10 @@ def accept_several(slug: str, number: str):
         except IntegrityError:
             db.session.rollback()
             form.suggestions.errors = [
-                "The clause was changed by someone else at the same moment. Nothing was changed."
+                clause.document.worded(
+                    "The clause was changed by someone else at the same moment. Nothing was "
+                    "changed."
+                )
             ]
     return render(
         "passages/accept.html",

@@ -58,7 +58,7 @@ def move(slug: str, action: str):
                 form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
             else:
                 db.session.commit()
-                flash(f"The document is now {document.status.label}.", "success")
+                flash(f"The {document.whole_noun} is now {document.status.label}.", "success")
                 return redirect(url_for("documents.show", slug=slug), 303)
     return render(
         "review/move.html",
@@ -95,6 +95,6 @@ def adopt(slug: str):
             form.full_council_date.errors = [str(error)]
         else:
             db.session.commit()
-            flash("The document is marked as adopted by Full Council.", "success")
+            flash(f"The {document.whole_noun} is marked as adopted by Full Council.", "success")
             return redirect(url_for("documents.show", slug=slug), 303)
     return render("review/adopt.html", document=document, form=form)

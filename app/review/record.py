@@ -243,7 +243,7 @@ def voting_record(document: Document, version: DocumentVersion) -> list[RecordRo
             rows.append(
                 RecordRow(
                     "amendment",
-                    f"Amendment {amendment.id} to clause {clause['number']}",
+                    f"Amendment {amendment.id} to {document.short_item_noun} {clause['number']}",
                     outcomes.get(("amendment", amendment.id)),
                     amendment.status.label.lower(),
                     amendment=amendment,
@@ -302,9 +302,9 @@ def _vote_lines(document: Document, *conditions) -> list[VoteLine]:
     for vote in votes:
         if vote.amendment_id is not None:
             number = numbers.get(amendment_clause.get(vote.amendment_id, 0), "?")
-            on = f"amendment {vote.amendment_id} to clause {number}"
+            on = f"amendment {vote.amendment_id} to {document.short_item_noun} {number}"
         else:
-            on = f"clause {numbers.get(vote.clause_id or 0, '?')}"
+            on = f"{document.short_item_noun} {numbers.get(vote.clause_id or 0, '?')}"
         lines.append(VoteLine(vote, on))
     return lines
 

@@ -25,6 +25,7 @@ from app.rules import is_amendment_voting_open, is_clause_voting_open, side_of
 from app.services import Conflict
 from app.services.locks import lock_for_write
 from app.services.voting import NotEligible, VotingClosed, cast_vote, withdraw_interest
+from app.text import upper_first
 
 
 @dataclass
@@ -241,12 +242,17 @@ def _gone(key: str) -> str:
     )
     if isinstance(found, Amendment):
         state = "has closed" if found.is_open else f"ended: it was {found.status.label.lower()}"
-        return f"Voting on amendment {found.id} to clause {found.clause.number} {state}."
+        return f"Voting on amendment {found.id} to {found.clause.short_name} {state}."
     if isinstance(found, Clause):
         if found.retired_at is not None:
-            return f"Clause {found.retired_number} has been retired, so it is no longer voted on."
-        return f"Voting on clause {found.number} has closed."
+            return _retired(found)
+        return f"Voting on {found.short_name} has closed."
     return "An item you chose on is no longer open for voting."
+
+
+def _retired(clause: Clause) -> str:
+    noun = upper_first(clause.document.short_item_noun)
+    return f"{noun} {clause.retired_number} has been retired, so it is no longer voted on."
 
 
 def _refusal(item: BallotItem | None, choice: BallotChoice) -> str | None:
@@ -254,7 +260,7 @@ def _refusal(item: BallotItem | None, choice: BallotChoice) -> str | None:
     if item is None:
         return _gone(choice.key)
     if item.clause.retired_at is not None:
-        return f"Clause {item.clause.number} has been retired, so it is no longer voted on."
+        return _retired(item.clause)
     if item.amendment is not None:
         if not is_amendment_voting_open(item.amendment):
             return f"Voting on {item.name} has closed."

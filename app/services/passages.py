@@ -102,8 +102,7 @@ class PassageNotFound(Invalid):
 
     def __init__(self, message: str | None = None):
         super().__init__(
-            message
-            or f"Those words are not in the clause's current wording: check them, or {QUOTE_MORE}"
+            message or f"Those words are not in the current wording: check them, or {QUOTE_MORE}"
         )
 
 
@@ -112,7 +111,7 @@ class PassageAmbiguous(Invalid):
 
     def __init__(self, count: int):
         super().__init__(
-            f"Those words appear {count} times in the clause: {QUOTE_MORE} so that only one "
+            f"Those words appear {count} times in the wording: {QUOTE_MORE} so that only one "
             "place matches"
         )
         self.count = count

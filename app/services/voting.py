@@ -629,7 +629,7 @@ def _event(
         object_id=clause.id if clause else document.id,
         document_id=document.id,
         summary=f"{document.title}: {action.value.replace('_', ' ')}"
-        + (f" (clause {clause.number})" if clause else ""),
+        + (f" ({clause.short_name})" if clause else ""),
         after={"detail": detail, **({"reason": reason} if reason else {})},
     )
 

@@ -173,7 +173,7 @@ def _close(document: Document, clause: Clause | None = None):
             db.session.commit()
             if clause is not None:
                 result = "agreed" if outcomes[0].agreed else "not agreed"
-                flash(f"Voting on clause {clause.number} is closed: {result}.", "success")
+                flash(f"Voting on {clause.short_name} is closed: {result}.", "success")
                 return redirect(_item_url(clause) + "#vote-panel", 303)
             agreed = sum(1 for o in outcomes if o.agreed)
             flash(
@@ -250,9 +250,11 @@ def stop_clause_amendments(slug: str, number: str):
     service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)
     db.session.commit()
     flash(
-        "New amendments to this clause are stopped."
-        if stopped
-        else "New amendments to this clause are welcome again.",
+        clause.document.worded(
+            "New amendments to this clause are stopped."
+            if stopped
+            else "New amendments to this clause are welcome again."
+        ),
         "success",
     )
     return redirect(_item_url(clause) + "#amendments", 303)

@@ -18,8 +18,9 @@ import importlib
 from dataclasses import dataclass, field
 
 from app.extensions import db
-from app.models import Amendment, Clause, Comment, User
+from app.models import Amendment, Clause, Comment, Document, User
 from app.services import DomainError, Invalid
+from app.text import upper_first
 from app.word.preview import Preview
 
 DEFAULT_REASON = "Suggested with tracked changes in Word."
@@ -50,11 +51,14 @@ def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str
     for plan in preview.ready:
         clause = db.session.get(Clause, plan.clause_id)
         if clause is None or clause.document_id != preview.document_id:
-            raise NotCreated(f"Clause {plan.number} is no longer in this document.", 409)
+            document = db.session.get_one(Document, preview.document_id)
+            raise NotCreated(
+                document.worded(f"Clause {plan.number} is no longer in this document."), 409
+            )
         if clause.revision_number != plan.revision:
             raise NotCreated(
-                f"Clause {clause.number} changed while you were checking the preview. Upload "
-                "the file again to see what it would do now.",
+                f"{upper_first(clause.short_name)} changed while you were checking the preview. "
+                "Upload the file again to see what it would do now.",
                 409,
             )
         # Imported here: the passages service imports the amendments service.
@@ -88,5 +92,5 @@ def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str
                     )
                 )
         except DomainError as error:
-            raise NotCreated(f"Clause {clause.number}: {error}", error.status) from error
+            raise NotCreated(f"{upper_first(clause.short_name)}: {error}", error.status) from error
     return created

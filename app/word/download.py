@@ -21,6 +21,7 @@ from docx.shared import Mm
 
 from app.exports.docx import _NOT_XML, _deterministic_zip, _Writer
 from app.models import Clause, Document
+from app.text import upper_first
 from app.word.markers import (
     CLAUSES_VAR,
     DOCUMENT_VAR,
@@ -103,12 +104,13 @@ class ScratchClauses:
         return self.writer.clause(number, heading, body)
 
 
-def _content_control(paragraphs: list, mark: ClauseMark, number: str, control_id: int):
-    """Wrap the paragraphs (already in the body, in order) in a locked block content control."""
+def _content_control(paragraphs: list, mark: ClauseMark, name: str, control_id: int):
+    """Wrap the paragraphs (already in the body, in order) in a locked block content control
+    called ``name`` ("Clause 4A", "Item 3")."""
     sdt = OxmlElement("w:sdt")
     properties = OxmlElement("w:sdtPr")
     for tag, value in (
-        ("w:alias", f"Clause {number}"),
+        ("w:alias", name),
         ("w:tag", mark.tag),
         ("w:id", str(control_id)),
         ("w:lock", "sdtLocked"),  # the control cannot be deleted; its content can be edited
@@ -164,13 +166,13 @@ def suggestions_docx(document: Document, clauses: list[Clause]) -> bytes:
         del rels[key]
     writer._paragraph(_clean(document.title), style="Title")
     for line in HOW_TO:
-        writer._paragraph(line)
+        writer._paragraph(document.worded(line))
     marks = []
     for index, clause in enumerate(clauses, start=1):
         mark = ClauseMark(clause.id, clause.revision_number)
         marks.append(mark)
         paragraphs = writer.clause(clause.number, clause.heading, clause.body)
-        _content_control(paragraphs, mark, clause.number, index)
+        _content_control(paragraphs, mark, upper_first(clause.short_name), index)
     value = clauses_value(marks)
     _settings(
         doc,
@@ -186,5 +188,6 @@ def suggestions_docx(document: Document, clauses: list[Clause]) -> bytes:
 
 
 def how_to_lines(document: Document) -> set[str]:
-    """The paragraphs written outside the clauses (the title and the how-to)."""
-    return {_clean(document.title), *HOW_TO}
+    """The paragraphs written outside the clauses (the title and the how-to, in the words of
+    the document, or as a file made before agendas had words of their own)."""
+    return {_clean(document.title), *HOW_TO, *(document.worded(line) for line in HOW_TO)}

@@ -41,6 +41,7 @@ from sqlalchemy import select
 from app.diff import redline
 from app.extensions import db
 from app.models import Clause, ClauseRevision, Document
+from app.text import upper_first
 from app.word.markers import (
     CLAUSES_VAR,
     DOCUMENT_VAR,
@@ -378,7 +379,7 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
             continue
         if mark.clause_id in seen:
             unplaced.append(
-                f"Clause {clause.number} appears twice in the file: its copy is ignored"
+                f"{upper_first(clause.short_name)} appears twice in the file: its copy is ignored"
             )
             continue
         seen.add(mark.clause_id)
@@ -395,7 +396,7 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
         if heading and heading[0].has_changes:
             change = _describe_change(heading[0])
             unplaced.append(
-                f"Clause {clause.number}: a change to its heading ({change}). {HEADINGS}"
+                f"{upper_first(clause.short_name)}: a change to its heading ({change}). {HEADINGS}"
             )
         found = _Clause(body) if body else None
         old_heading = heading[0].text("old") if heading else ""
@@ -418,7 +419,7 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                     continue
                 placed_comments.add(comment_id)
                 if not comment.text:
-                    unplaced.append(f"Clause {clause.number}: an empty comment")
+                    unplaced.append(f"{upper_first(clause.short_name)}: an empty comment")
                     continue
                 start, end = span
                 plan.comments.append(
@@ -432,51 +433,60 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                 )
         if any(len(s.quote) > MAX_QUOTE for s in plan.suggestions):
             plan.problems.append(
-                f"A change covers more than {MAX_QUOTE:,} characters: propose an amendment of "
-                "the whole clause instead"
+                document.worded(
+                    f"A change covers more than {MAX_QUOTE:,} characters: propose an amendment "
+                    "of the whole clause instead"
+                )
             )
         if plan.suggestions or plan.comments or plan.problems:
             if plan.moved_on:
                 plan.problems.insert(
                     0,
-                    f"The clause has changed since the file was downloaded (the file has "
-                    f"wording {plan.revision}, it is now at wording {plan.current_revision}), "
-                    "so these changes are not made. Download the file again to suggest changes "
-                    "to the new wording",
+                    document.worded(
+                        f"The clause has changed since the file was downloaded (the file has "
+                        f"wording {plan.revision}, it is now at wording {plan.current_revision}), "
+                        "so these changes are not made. Download the file again to suggest "
+                        "changes to the new wording"
+                    ),
                 )
             if clause.is_retired:
-                plan.problems.insert(0, "The clause is retired, so it takes no suggestions")
+                plan.problems.insert(
+                    0, document.worded("The clause is retired, so it takes no suggestions")
+                )
             preview.clauses.append(plan)
     for mark in marks:
         if mark.clause_id not in seen:
             clause = clauses.get(mark.clause_id)
             if clause is not None:
                 unplaced.append(
-                    f"Clause {clause.number} ({_short(clause.heading, 60)}) is missing from the "
-                    "file: it was removed without tracking the change"
+                    f"{upper_first(clause.short_name)} ({_short(clause.heading, 60)}) is missing "
+                    "from the file: it was removed without tracking the change"
                 )
     from app.word.download import how_to_lines
 
     how_to = how_to_lines(document)
     for paragraph in uploaded.outside:
         if paragraph.has_changes:
-            unplaced.append(f"A change outside the clauses: {_describe_change(paragraph)}")
+            outside = document.worded("A change outside the clauses")
+            unplaced.append(f"{outside}: {_describe_change(paragraph)}")
         elif paragraph.text("old").strip() and paragraph.text("old") not in how_to:
-            unplaced.append(
-                f"Text outside the clauses, not a tracked change: “{_short(paragraph.text('old'))}”"
-            )
+            outside = document.worded("Text outside the clauses, not a tracked change")
+            unplaced.append(f"{outside}: “{_short(paragraph.text('old'))}”")
     for comment_id, comment in uploaded.comments.items():
         if comment_id not in placed_comments and comment.text:
+            outside = document.worded("A comment not on the words of a clause")
             unplaced.append(
-                f"A comment not on the words of a clause (by {comment.author or 'someone'}): "
-                f"“{_short(comment.text)}”"
+                f"{outside} (by {comment.author or 'someone'}): “{_short(comment.text)}”"
             )
     if not preview.clauses and not unplaced:
         raise WordFileError(NOTHING)
     if not preview.ready and any(plan.moved_on for plan in preview.clauses) and not unplaced:
         changed = ", ".join(plan.number for plan in preview.clauses if plan.moved_on)
         raise WordFileError(
-            f"The selected file was downloaded before clause {changed} changed, so its changes "
-            "are to an old wording. Download the file again and make your changes in the new file"
+            document.worded(
+                f"The selected file was downloaded before clause {changed} changed, so its "
+                "changes are to an old wording. Download the file again and make your changes "
+                "in the new file"
+            )
         )
     return preview

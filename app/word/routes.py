@@ -41,7 +41,8 @@ def download(slug: str):
         clause = get_clause_or_404(document, number)
         if clause.is_retired:
             return redirect(url_for("word.upload", slug=slug), 303)
-        clauses, stem = [clause], f"{document.slug}-clause-{clause.number}-for-suggestions"
+        name = f"{document.slug}-{document.short_item_noun}-{clause.number}"
+        clauses, stem = [clause], f"{name}-for-suggestions"
     else:
         clauses, stem = live_clauses(document), f"{document.slug}-for-suggestions"
     from app.word.download import suggestions_docx  # python-docx: only when a file is made

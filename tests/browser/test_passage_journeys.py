@@ -113,7 +113,7 @@ def test_suggest_a_change_without_javascript(page_without_javascript):
     expect(page.locator("#quote-error")).to_contain_text("quote a few more words")
     page.get_by_label("The words to change").fill("words that are nowhere")
     page.get_by_role("button", name="Suggest this change").click()
-    expect(page.locator("#quote-error")).to_contain_text("not in the clause's current wording")
+    expect(page.locator("#quote-error")).to_contain_text("not in the current wording")
     page.get_by_label("The words to change").fill("keep developing throughout their time")
     page.get_by_role("button", name="Suggest this change").click()
     expect(page.get_by_text("Your suggestion is made.")).to_be_visible()

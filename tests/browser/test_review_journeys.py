@@ -143,7 +143,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
     facilitator.get_by_label("Note").fill(close_note)
     facilitator.get_by_role("button", name="Close", exact=True).click()
     expect(facilitator).to_have_url(at(AGENDA))
-    expect(facilitator.get_by_text("The document is now Closed.")).to_be_visible()
+    expect(facilitator.get_by_text("The agenda is now Closed.")).to_be_visible()
     expect(status_tag(facilitator)).to_have_text("Closed")
 
     facilitator.get_by_role("link", name="Submit to the Standards Committee").click()
@@ -161,7 +161,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
     facilitator.get_by_role("button", name="Submit to the Standards Committee").click()
     expect(facilitator).to_have_url(at(AGENDA))
     expect(
-        facilitator.get_by_text("The document is now Submitted to Standards Committee.")
+        facilitator.get_by_text("The agenda is now Submitted to Standards Committee.")
     ).to_be_visible()
     expect(status_tag(facilitator)).to_have_text("Submitted to Standards Committee")
     expect(facilitator.get_by_role("link", name="Submit to the Standards Committee")).to_have_count(
@@ -365,7 +365,7 @@ def test_versions_submission_review_decision_adoption_and_audit(
         admin.get_by_role("button", name="Mark as adopted").click()
         expect(admin).to_have_url(at(AGENDA))
         expect(
-            admin.get_by_text("The document is marked as adopted by Full Council.")
+            admin.get_by_text("The agenda is marked as adopted by Full Council.")
         ).to_be_visible()
         expect(status_tag(admin)).to_have_text("Adopted")
         expect(

@@ -94,7 +94,8 @@ def agendas(app) -> dict[str, list[str]]:
     has another rejected; item 3 has a passage suggestion and a passage comment; item 4 is
     retired (with a discussion and a withdrawn amendment). "Roles workshop session" is a joint
     session with an agenda of one item. "Scrutiny session" is with the Standards Committee:
-    voting closed with outcomes, item 1 reworded after version 1, a review note on item 2."""
+    item 1 reworded and item 3 added after version 1, an amendment, a vote and a declared
+    interest on item 2, voting closed with outcomes, a review note on item 2."""
     with factories.built(app):
         people = factories.everyone()
         member, officer = people[Role.MEMBER], people[Role.OFFICER]
@@ -122,7 +123,7 @@ def agendas(app) -> dict[str, list[str]]:
         factories.passage_comment(three, "What we agree", by=officer)
         voting.open_voting(workshop, by=facilitator, closes_at=None)
         voting.cast_vote(member, Choice.SUPPORT, clause=one)
-        voting.cast_vote(officer, Choice.ABSTAIN, clause=one, interest_reason="I lead on it.")
+        voting.cast_vote(officer, Choice.INTEREST, clause=one, interest_reason="I lead on it.")
         factories.discussion(clause=four, title="Anything else?")
         factories.amendment(four, body="Raised in advance.", by=member)
         clauses.retire_clause(four, "Nothing was raised.", by=facilitator)
@@ -144,8 +145,12 @@ def agendas(app) -> dict[str, list[str]]:
             by=facilitator,
             seen_revision=factories.clause(scrutiny, "1").revision_number,
         )
+        factories.add_clause(scrutiny, "Questions", "Time for questions.")
+        call_in = factories.clause(scrutiny, "2")
+        factories.amendment(call_in, body="When five Members ask.", by=member)
         voting.open_voting(scrutiny, by=facilitator, closes_at=None)
-        voting.cast_vote(member, Choice.SUPPORT, clause=factories.clause(scrutiny, "2"))
+        voting.cast_vote(member, Choice.SUPPORT, clause=call_in)
+        voting.cast_vote(officer, Choice.INTEREST, clause=call_in, interest_reason="Mine.")
         voting.close_voting(scrutiny, by=facilitator)
         factories.move_to(scrutiny, "submitted", by=facilitator)
         lifecycle.add_review_note(
@@ -253,11 +258,11 @@ def test_an_agendas_export_names_its_items(app, agendas, fmt):
     items, in the text, the annexes and their tables."""
     client = app.test_client()
     client.sign_in("facilitator@example.org")
-    for slug in agendas["slug"]:
-        response = client.get(
-            f"/documents/{slug}/export/download",
-            query_string={"format": fmt, "version": "working", "clauses": "all", "annexes": "yes"},
-        )
+    every = {"format": fmt, "clauses": "all", "annexes": "yes"}
+    exports = [(slug, {**every, "version": "working"}) for slug in agendas["slug"]]
+    exports.append((agendas["slug"][1], {**every, "version": "2", "changes_since": "1"}))
+    for slug, query in exports:
+        response = client.get(f"/documents/{slug}/export/download", query_string=query)
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         if fmt == "docx":
             word = WordDocument(io.BytesIO(response.data))
@@ -270,19 +275,101 @@ def test_an_agendas_export_names_its_items(app, agendas, fmt):
         assert not _said(text), _said(text)
 
 
+def _audit_summaries(app, slugs: list[str]) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(AuditEvent.summary).where(
+                    AuditEvent.document_id.in_(
+                        select(DocumentModel.id).where(DocumentModel.slug.in_(slugs))
+                    )
+                )
+            )
+        )
+
+
 def test_the_audit_trail_names_an_agendas_items(app, agendas):
     """What the audit trail records of an agenda's items says "item" (the trail itself is left
     out of the walk: see ``NOT_AGENDA_PAGES``)."""
-    with app.app_context():
-        summaries = db.session.scalars(
-            select(AuditEvent.summary).where(
-                AuditEvent.document_id.in_(
-                    select(DocumentModel.id).where(DocumentModel.slug.in_(agendas["slug"]))
-                )
-            )
-        ).all()
+    summaries = _audit_summaries(app, agendas["slug"])
     assert any("Item 1" in s for s in summaries)
     assert not [s for s in summaries if CLAUSE.search(s)]
+
+
+def test_what_a_facilitator_does_to_an_item_is_told_in_its_words(app, agendas):
+    """The messages after a facilitator's actions on an agenda's items (found by the outside
+    tester: each was "clause"), the pages they land on, and what the audit trail records."""
+    slug = agendas["slug"][0]
+    with app.app_context():
+        agenda = db.session.scalars(select(DocumentModel).filter_by(slug=slug)).one()
+        one = next(c for c in agenda.clauses if c.number == "1")
+        answers = str(one.recommendations[0].id)
+        open_amendment = next(
+            a.id
+            for a in db.session.scalars(
+                select(Amendment).filter_by(clause_id=one.id, status="open")
+            )
+        )
+    client = app.test_client()
+    client.sign_in("facilitator@example.org")
+    steps = [
+        (
+            f"/documents/{slug}/clauses/3/amendments-stopped",
+            {"action": "stop"},
+            "New amendments to this agenda item are stopped.",
+        ),
+        (
+            f"/documents/{slug}/clauses/2/edit",
+            {
+                "heading": "Sharing information early",
+                "body": "Members always hear first.",
+                "reason": "Tidied on the day.",
+                "revision_number": "2",
+            },
+            "Item 2 has its new wording.",
+        ),
+        (
+            f"/amendments/{open_amendment}/accept",
+            {"acceptance_reason": "Agreed on the day."},
+            "The amendment is accepted: item 1 has its new wording.",
+        ),
+        (f"/documents/{slug}/clauses/3/voting/close", {}, "Voting on item 3 is closed"),
+    ]
+    for path, data, told in steps:
+        page = heard(client.post_form(path, data, follow_redirects=True).get_data(as_text=True))
+        assert told in page, (path, page[:2000])
+        assert not _said(page), (path, _said(page))
+    assert not [s for s in _audit_summaries(app, [slug]) if CLAUSE.search(s)]
+
+    member = app.test_client()
+    member.sign_in("member@example.org")
+    refused = member.post_form(
+        f"/documents/{slug}/clauses/2/suggest",
+        {
+            "quote": "no such words",
+            "replacement": "some",
+            "rationale": "Clearer.",
+            "recommendations": answers,
+        },
+    )
+    assert refused.status_code == 422
+    assert "Those words are not in the current wording" in heard(refused.get_data(as_text=True))
+    assert not _said(heard(refused.get_data(as_text=True)))
+
+
+def test_an_agendas_word_file_for_suggestions_names_its_items(app, agendas):
+    """The Word file for suggestions on one item: its name, its how-to and its sections."""
+    slug = agendas["slug"][0]
+    member = app.test_client()
+    member.sign_in("member@example.org")
+    response = member.get(f"/documents/{slug}/word/download", query_string={"clause": "2"})
+    assert response.status_code == 200
+    assert f"{slug}-item-2-for-suggestions.docx" in response.headers["Content-Disposition"]
+    word = WordDocument(io.BytesIO(response.data))
+    xml = word.element.xml
+    assert 'w:val="Item 2"' in xml
+    assert not _said("\n".join(p.text for p in word.paragraphs)), xml[:2000]
+    assert not re.search(r'w:alias w:val="Clause', xml)
 
 
 def test_the_walk_reaches_the_agendas_pages(app, agendas):

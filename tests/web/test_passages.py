@@ -167,8 +167,8 @@ def test_the_suggestion_form_finds_the_passage_or_says_to_quote_more(world, clie
         recommendation_id = str(_clause().recommendations[0].id)
     fields = {"replacement": "reply", "rationale": "Clearer.", "recommendations": recommendation_id}
     for quote, message in (
-        ("promptly", "appear 2 times in the clause: quote a few more words"),
-        ("within a week", "not in the clause&#39;s current wording: check them, or quote a few"),
+        ("promptly", "appear 2 times in the wording: quote a few more words"),
+        ("within a week", "not in the current wording: check them, or quote a few"),
     ):
         response = client.post_form(f"{CLAUSE}/suggest", {"quote": quote, **fields})
         assert response.status_code == 422
