@@ -499,6 +499,35 @@ def boxes(box):
         yield from boxes(child)
 
 
+def test_pdf_contents_give_each_part_its_page_at_the_right_margin(in_app):
+    """Each entry of a contents list long enough to run onto a second page has its page number
+    on its own line, at the right margin, on its heading's page, and the number is the page the
+    part starts on (the contents were once dotted leaders: see print.css)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    parts = tuple(clause(str(n), f"Heading {n}", "Members and Officers. " * 150) for n in range(60))
+    document = printing.layout_pdf(small_model(clauses=parts))
+    starts: dict[str, int] = {}  # "#clause-4" → the page its heading starts on
+    entries = []
+    for page_number, page in enumerate(document.pages, start=1):
+        right = page.width - page._page_box.margin_right
+        for box in boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            starts.setdefault(f"#{element.get('id')}", page_number)
+            if type(box).__name__ == "TableRowBox" and element.get("data-target"):
+                # never split between pages, or a number can end a page its heading starts
+                assert box.style["break_inside"] == "avoid"
+                texts = [t for t in boxes(box) if isinstance(t, TextBox) and t.text.strip()]
+                entries.append((page_number, element.get("data-target"), texts, right))
+    assert len(entries) == 60 + 3 and len({page for page, *_ in entries}) > 1
+    for _, target, (heading, *_, number), right in entries:
+        assert number.position_y == heading.position_y, target
+        assert number.position_x + number.width == pytest.approx(right, abs=1), target
+        assert int(number.text) == starts[target], target
+
+
 def test_pdf_draws_nothing_past_the_right_margin(in_app):
     """Long unbroken words in a heading, a partly bold word and a table cell all wrap."""
     from weasyprint.formatting_structure.boxes import TextBox
