@@ -95,20 +95,12 @@ class ExportForm(AccordForm):
     author = _paper_text("Report author", 120, "For example, Jo Bloggs, Democratic Services")
     submit = SubmitField("Download", widget=GovSubmitInput())
 
-    def name_parts(self, document: Document) -> None:
-        """Call the document's parts what its pages call them: "agenda items" in an agenda's
-        export, "clauses" in the others' (shared/DOMAIN.md, Words)."""
-        items = document.item_noun_plural
-        self.clauses.label.text = items.capitalize()
-        self.clauses.choices = {
-            "agreed": f"The agreed text: only {items} agreed by Members and Officers",
-            "all": f"All {items}, each with its status",
-        }
-        self.annexes.choices = {
-            "yes": f"Include the annexes ({document.item_noun} history, recommendation coverage, "
-            "voting record)",
-            "no": "Leave out the annexes",
-        }
+    def about(self, document: Document) -> None:
+        """As ``AccordForm.about``, and the choices of what to include too (they are ours, not
+        people's text): "agenda items" in an agenda's export."""
+        super().about(document)
+        for field in (self.clauses, self.annexes):
+            field.choices = {key: document.worded(label) for key, label in field.choices.items()}
 
     def paper(self) -> CommitteePaper | None:
         """The committee-paper details given (validated), or None when none were."""

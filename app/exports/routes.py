@@ -22,7 +22,7 @@ OPEN_DATA = ("discussions", "comments", "votes", "amendments")
 FRIENDLY_ERRORS = {
     "format": "Choose a format: Word, PDF, Markdown or the print-friendly page",
     "version": "Choose a version you can export",
-    "clauses": "Choose whether to export the agreed text or all {items}",
+    "clauses": "Choose whether to export the agreed text or all clauses",
     "annexes": "Choose whether to include the annexes",
     "changes_since": "Choose a published version to show the changes since",
 }
@@ -41,7 +41,7 @@ def _form(document: Document, formdata=None) -> ExportForm:
         .order_by(DocumentVersion.number.desc())
     ).all()
     form = ExportForm(formdata=formdata)
-    form.name_parts(document)
+    form.about(document)
     choices = {
         str(v.number): f"Version {v.number} (published {v.published_at:%-d %B %Y})"
         for v in versions
@@ -98,7 +98,7 @@ def download(slug: str):
     if not valid or backwards:
         for field, message in FRIENDLY_ERRORS.items():
             if form[field].errors:
-                form[field].errors = [message.format(items=document.item_noun_plural)]
+                form[field].errors = [document.worded(message)]
         if backwards:
             form.changes_since.errors = [backwards]
         return render(

@@ -170,7 +170,7 @@ class Document(Base):
     @property
     def item_noun(self) -> str:
         """What pages call the document's parts: "agenda item" on an agenda, else "clause"."""
-        return self.kind.item_noun
+        return DocumentKind(self.kind).item_noun
 
     @property
     def item_noun_plural(self) -> str:
@@ -180,7 +180,7 @@ class Document(Base):
     @property
     def short_item_noun(self) -> str:
         """The noun before a number, as in "item 3" or "clause 4A"."""
-        return self.kind.short_item_noun
+        return DocumentKind(self.kind).short_item_noun
 
     def worded(self, text: str) -> str:
         """``text``, written of clauses, in this document's words ("agenda item" on an agenda;
@@ -190,7 +190,7 @@ class Document(Base):
     @property
     def whole_noun(self) -> str:
         """What pages call the document as a whole: "agenda" or "document"."""
-        return self.kind.whole_noun
+        return DocumentKind(self.kind).whole_noun
 
     @property
     def is_voting_overdue(self) -> bool:
