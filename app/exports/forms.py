@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
@@ -10,9 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from app.exports.model import CommitteePaper
 from app.forms import AccordForm, RealDateField
 from app.models import Document
+
+if TYPE_CHECKING:
+    from app.exports.model import CommitteePaper
 
 
 def _paper_text(label: str, length: int, hint: str = "", *extra) -> StringField:
@@ -104,6 +108,8 @@ class ExportForm(AccordForm):
 
     def paper(self) -> CommitteePaper | None:
         """The committee-paper details given (validated), or None when none were."""
+        from app.exports.model import CommitteePaper  # the export's model: only when made
+
         paper = CommitteePaper(
             committee=self.committee.data or "",
             meeting_date=self.meeting_date.data,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from app.exports.model import ExportModel
-
 MIME_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -22,6 +20,8 @@ def render_export(
 
     HTML needs an app context (it is a Jinja template); the others do not.
     """
+    from app.exports.model import ExportModel  # with the exporters: only when one is made
+
     if fmt in DOCUMENT_FORMATS and not isinstance(subject, ExportModel):
         raise TypeError("documents are exported from an ExportModel")
     if fmt == "docx":

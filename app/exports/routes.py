@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.exports import stored
-from app.exports.build import ExportError, build_model, find_version, open_data
 from app.exports.forms import ExportForm
 from app.exports.render import MIME_TYPES, render_export
 from app.extensions import db
@@ -88,6 +87,8 @@ def _changes_not_earlier(form: ExportForm) -> str | None:
 @bp.get("/documents/<slug>/export/download")
 def download(slug: str):
     """The export itself, as a download (or the print page, for HTML)."""
+    from app.exports.build import ExportError, build_model, find_version  # when one is made
+
     document = _document(slug)
     form = _form(document, formdata=request.args)
     valid = form.validate()
@@ -162,6 +163,8 @@ def _file(body: bytes | str, stem: str, extension: str):
 @bp.get("/documents/<slug>/export/<table>.csv")
 def data_csv(slug: str, table: str):
     """One table of open data, as CSV that opens correctly in Excel."""
+    from app.exports.build import open_data  # when one is made
+
     document = _document(slug)
     require(can_export_working_text(current_user, document))
     if table not in OPEN_DATA:
@@ -173,6 +176,8 @@ def data_csv(slug: str, table: str):
 @bp.get("/documents/<slug>/export/data.json")
 def data_json(slug: str):
     """All the open data of a document, as JSON."""
+    from app.exports.build import open_data  # when one is made
+
     document = _document(slug)
     require(can_export_working_text(current_user, document))
     data = {

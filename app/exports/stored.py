@@ -15,14 +15,17 @@ served by every other, and a change anywhere makes a new key rather than a stale
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.exports.model import CommitteePaper
 from app.extensions import db
 from app.models import Clause, Document, DocumentVersion
 from app.shared_cache import cache_get, cache_set
+
+if TYPE_CHECKING:
+    from app.exports.model import CommitteePaper
 
 FORMAT_VERSION = 1  # bump when an export's layout changes, so stored files are made again
 

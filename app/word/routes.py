@@ -13,10 +13,7 @@ from app.models import Document
 from app.permissions import can_suggest_in_word, require
 from app.rendering import render
 from app.services.clauses import live_clauses
-from app.word import apply
 from app.word.forms import ConfirmForm, UploadForm
-from app.word.preview import make_preview, sign, unsign
-from app.word.reading import WordFileError, read_upload
 
 bp = Blueprint("word", __name__)
 
@@ -79,6 +76,9 @@ def _uploaded_bytes(form: UploadForm) -> bytes | None:
 def upload(slug: str):
     """Upload a .docx with tracked changes; the preview shows what it would create, saving
     nothing."""
+    from app.word.preview import make_preview, sign  # reading a file: only when one is sent
+    from app.word.reading import WordFileError, read_upload
+
     document = _document(slug)
     form = UploadForm()
     if form.validate_on_submit():
@@ -105,6 +105,9 @@ def upload(slug: str):
 @takes_import_body
 def confirm(slug: str):
     """Create the previewed suggestions and comments, as the uploader: all or nothing."""
+    from app.word import apply  # reading a file: only when one is sent
+    from app.word.preview import unsign
+
     document = _document(slug)
     form = ConfirmForm()
     preview = unsign(form.preview.data or "", current_user.id, document.id)
