@@ -69,7 +69,8 @@ def test_lazy_builders_build_what_werkzeug_builds(app):
 def test_starting_imports_no_library_only_some_requests_need():
     """A worker starting (``import wsgi``) leaves the collector on with what it made frozen,
     and has not imported the Markdown parser, lxml or cryptography: they are imported when
-    text is rendered, a Word file read or a two-factor secret opened."""
+    text is rendered, a Word file read or a two-factor secret opened; nor the export model and
+    builder or the Word file reader, imported when an export is made or a file sent."""
     probe = (
         "import gc, json, sys, wsgi;"
         "print(json.dumps([gc.isenabled(), gc.get_freeze_count(), sorted(sys.modules)]))"
@@ -85,4 +86,5 @@ def test_starting_imports_no_library_only_some_requests_need():
     enabled, frozen, modules = json.loads(result.stdout)
     assert enabled and frozen > 10_000
     assert not {"markdown_it", "lxml.etree", "cryptography.fernet", "docx"} & set(modules)
+    assert not {"app.exports.model", "app.exports.build", "app.word.preview"} & set(modules)
     assert "sqlalchemy.dialects.postgresql" not in modules  # on SQLite
