@@ -383,16 +383,19 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
             )
             continue
         seen.add(mark.clause_id)
-        plan = ClausePlan(
-            clause.id, clause.number, clause.heading, mark.revision, clause.revision_number
-        )
+        # A retired clause's number is its address (retired-<id>): show the one it had.
+        shown = (clause.retired_number or clause.number) if clause.is_retired else clause.number
+        plan = ClausePlan(clause.id, shown, clause.heading, mark.revision, clause.revision_number)
         revision = revisions.get((clause.id, mark.revision))
+        heading, body = section.paragraphs[:1], section.paragraphs[1:]
+        # The file's heading has the number the clause had when the file was made; moving,
+        # adding or retiring others since renumbers it, and that is no edit of the wording.
+        numbered = (heading[0].text("old").partition(". ")[0] if heading else "") or clause.number
         expected = (
-            plain_paragraphs(scratch.paragraphs(clause.number, revision.heading, revision.body))
+            plain_paragraphs(scratch.paragraphs(numbered, revision.heading, revision.body))
             if revision is not None
             else []
         )
-        heading, body = section.paragraphs[:1], section.paragraphs[1:]
         if heading and heading[0].has_changes:
             change = _describe_change(heading[0])
             unplaced.append(

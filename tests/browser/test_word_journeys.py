@@ -8,6 +8,7 @@ journey reads."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -65,7 +66,9 @@ def test_a_member_uploads_tracked_changes_and_sees_the_preview(page, tmp_path):
     _check_accessible(page)
     marked = _marked_up_download(page, tmp_path)
     _upload(page, marked)
-    section = page.locator("#word-clause-3")
+    section = page.locator(".app-word-clause").filter(
+        has=page.get_by_role("heading", name=re.compile(r"^3\. "))
+    )
     expect(section.locator("del").first).to_contain_text("politically neutral")
     expect(section.locator("ins").first).to_contain_text("strictly impartial")
     expect(section).to_contain_text("Word says by Word User")

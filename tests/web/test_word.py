@@ -12,7 +12,7 @@ from docx import Document as WordDocument
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Amendment, Discussion
+from app.models import Amendment, Discussion, Role
 from app.services import clauses as clause_service
 from app.word.markers import parse_clauses_value
 from tests import factories
@@ -224,6 +224,39 @@ def test_clause_changed_since_download_is_marked(accord, client):
     assert "Changed since download" in html
     assert "the file has wording 1, it is now at wording 2" in html
     assert "Create 1 suggestion and 0 comments" in html
+
+
+def test_clauses_renumbered_since_download_keep_their_changes(accord, client):
+    """Adding, moving or retiring a clause after the download renumbers the others; that is
+    no edit of their wording, so their changes are still placed (an outside tester found
+    every later clause refused as "an untracked edit"), and a retired one shows the number it
+    had, not its address."""
+    client.sign_in("member@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[
+            Change("1", "promptly", "quickly"),
+            Change("2", "advise", "advise clearly"),
+            Change("3", "ideas", "proposals"),
+        ],
+    )
+    with factories.built(accord):
+        document = factories.find_document(SLUG)
+        clause_service.retire_clause(
+            factories.clause(document, "1"), "Merged", by=factories.someone(Role.FACILITATOR)
+        )
+    retired, roles, respect = _preview(accord, data).clauses
+    assert (retired.number, retired.problems) == (
+        "1",
+        ["The clause is retired, so it takes no suggestions"],
+    )
+    assert [(p.number, p.problems, len(p.suggestions)) for p in (roles, respect)] == [
+        ("1", [], 1),
+        ("2", [], 1),
+    ]
+    html = _upload(client, data).get_data(as_text=True)
+    assert "untracked edit" not in html and "retired-" not in html
+    assert "Create 2 suggestions and 0 comments" in html
 
 
 def test_only_old_wording_is_refused_by_the_field(accord, client):
