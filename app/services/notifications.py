@@ -588,7 +588,8 @@ def mark_unsent(notification_ids: Iterable[int]) -> None:
 
 def _email_one(user: User, text: str, link: str, notification_id: int) -> None:
     footer, headers = _footer_and_headers(user)
-    body = f"{text}.\n\nOpen it in Accord: {absolute(link)}" + footer
+    sentence = text if text.endswith((".", "!", "?")) else f"{text}."  # "a new wording.."
+    body = f"{sentence}\n\nOpen it in Accord: {absolute(link)}" + footer
     line = header_safe(text)
     subject = line if len(line) <= 120 else line[:119] + "…"
     send_mail(

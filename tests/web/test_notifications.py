@@ -647,6 +647,18 @@ def test_immediate_people_get_one_email_each_with_unsubscribe_headers(seeded):
     assert len(sent_mail(seeded)) == 1
 
 
+def test_a_mail_ends_its_sentence_once(seeded):
+    """A notification whose text is already a sentence ("… Vote again on the new wording.") is
+    not given a second full stop in its mail (an outside tester saw "wording..")."""
+    _set_preference(seeded, MEMBER, EmailPreference.IMMEDIATE)
+    with seeded.app_context():
+        service.vote_again(_clause(), [_user(MEMBER).id], by=None)
+        db.session.commit()
+    (message,) = [m for m in sent_mail(seeded) if m["To"] == MEMBER]
+    body = message.get_content()
+    assert "Vote again on the new wording.\n" in body and ".." not in body
+
+
 def test_immediate_mail_is_not_sent_when_the_change_rolls_back(seeded):
     _set_preference(seeded, OFFICER, EmailPreference.IMMEDIATE)
     discussion_id, opening_id = _start(seeded, by=OFFICER)
