@@ -205,7 +205,8 @@ class ExportModel:
     def worded(self, text: str) -> str:
         """A fixed ``text`` written of clauses, in this document's words: "agenda item" in an
         agenda's export (``app.models.documents.reworded``)."""
-        return reworded(text, DocumentKind(self.kind).item_noun)
+        kind = DocumentKind(self.kind)
+        return reworded(text, kind.item_noun, kind.whole_noun)
 
     @property
     def shows_clause_status(self) -> bool:

@@ -26,12 +26,18 @@ from app.models.recommendations import Recommendation
 
 # "clause", "Clause", "clauses", "clause's", with "a" before it when there is one.
 _CLAUSE_WORD = re.compile(r"\b(?:([Aa]) )?([Cc])lause(s?)\b")
+_DOCUMENT_WORD = re.compile(r"\b(?:(the|The|this|This) )([Dd])ocument\b")
 
 
-def reworded(text: str, noun: str) -> str:
+def reworded(text: str, noun: str, whole: str = "document") -> str:
     """``text`` with each "clause" called ``noun`` (a document's ``item_noun``: "agenda item"
     on an agenda), keeping its capital letter, its plural and a fitting "a" or "an" before it:
-    "Add a clause" → "Add an agenda item", "Clauses" → "Agenda items"."""
+    "Add a clause" → "Add an agenda item", "Clauses" → "Agenda items"; and "the document" or
+    "this document" called by ``whole`` ("the agenda")."""
+    if whole != "document":
+        text = _DOCUMENT_WORD.sub(
+            lambda m: f"{m.group(1)} {whole.capitalize() if m.group(2) == 'D' else whole}", text
+        )
     if noun == "clause":
         return text
 
@@ -185,7 +191,7 @@ class Document(Base):
     def worded(self, text: str) -> str:
         """``text``, written of clauses, in this document's words ("agenda item" on an agenda;
         see ``reworded``): how a refusal or a form speaks of its parts."""
-        return reworded(text, self.item_noun)
+        return reworded(text, self.item_noun, self.whole_noun)
 
     @property
     def whole_noun(self) -> str:

@@ -37,7 +37,8 @@ from app.review.record import SECTIONS
 from app.services import amendments, clauses, lifecycle, voting
 from tests import factories
 
-CLAUSE = re.compile(r"\bclauses?\b", re.I)
+# "clause", and "a agenda item" / "a item" (the article of the word it replaced).
+CLAUSE = re.compile(r"\bclauses?\b|\ba (?:agenda )?items?\b", re.I)
 HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1>", re.S | re.I)
 HEARD = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
@@ -431,3 +432,11 @@ def test_an_agendas_forms_and_refusals_name_its_items(app, agendas):
 def test_reworded_keeps_capitals_plurals_and_articles(text, expected):
     assert reworded(text, "agenda item") == expected
     assert reworded(text, "clause") == text
+
+
+def test_reworded_names_the_whole_agenda_too():
+    refusal = "Amendments are proposed while the document is Open. This document has a clause."
+    assert reworded(refusal, "agenda item", "agenda") == (
+        "Amendments are proposed while the agenda is Open. This agenda has an agenda item."
+    )
+    assert reworded("A Word document", "agenda item", "agenda") == "A Word document"
