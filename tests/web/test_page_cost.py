@@ -4,6 +4,7 @@ replies a link away, a fixed number of SQL statements, and a poll that gives not
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from flask import request
@@ -530,6 +531,48 @@ def test_a_poll_the_middleware_cannot_vouch_for_goes_to_flask(world, client, hoo
     assert answered(live) == 401
     client.set_cookie("accord_session", "forged." + "A" * 40)
     assert answered(live) == 401
+
+
+def test_a_polls_cookie_is_verified_once_and_its_age_checked_every_time(
+    world, client, hooks_run, monkeypatch
+):
+    """The middleware keeps a verified cookie's contents by its value
+    (``UnchangedPolls.signed_session``): the same cookie is not verified again, a cookie
+    older than the session lifetime is left to Flask however it was kept, and a changed
+    cookie is verified afresh."""
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    poll = {
+        "HX-Request": "true",
+        "If-None-Match": _etag(client.get(live, headers={"HX-Request": "true"})),
+    }
+    middleware = world.wsgi_app
+    assert isinstance(middleware, UnchangedPolls)
+    assert client.get(live, headers=poll).status_code == 304
+    kept = dict(middleware._cookies)
+    assert len(kept) == 1
+
+    class Refuses:
+        def loads(self, *args, **kwargs):
+            raise AssertionError("a kept cookie was verified again")
+
+    verifier, middleware._serializer = middleware._serializer, Refuses()
+    hooks_run.clear()
+    assert client.get(live, headers=poll).status_code == 304 and hooks_run == []
+    middleware._serializer = verifier
+
+    lifetime = world.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 5
+    monkeypatch.setattr("app.polls.time.time", lambda: later)
+    hooks_run.clear()
+    client.get(live, headers=poll)
+    assert hooks_run, "a cookie past the session lifetime was answered before Flask"
+    monkeypatch.undo()
+
+    client.set_cookie("accord_session", next(iter(kept))[:-2] + "AA")  # its signature broken
+    hooks_run.clear()
+    assert client.get(live, headers=poll).status_code == 401 and hooks_run
 
 
 def test_polls_alone_do_not_keep_an_idle_session_alive(world, client):
