@@ -45,7 +45,7 @@ from wtforms.widgets import HiddenInput, TextArea
 from app.boundaries import IdField
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
-from app.models.documents import reworded
+from app.models.documents import DocumentKind
 from app.services import DomainError, clauses
 from app.services.joint_sessions import london
 from app.services.passwords import WeakPassword, check_password_strength
@@ -82,27 +82,27 @@ class AccordForm(FlaskForm):
                 field.filters = (*field.filters, _MULTI_LINE if multiline else _SINGLE_LINE)
             return field
 
-    #: What this form calls a document's parts ("clause" until ``about`` says otherwise).
-    item_noun = "clause"
+    #: The kind of document whose words the form speaks (None until ``about``: as written).
+    worded_as: DocumentKind | None = None
 
     def about(self, document) -> None:
         """Word the form for ``document``'s parts: on an agenda each "clause" in the labels,
         hints, buttons and (once validated) error messages says "agenda item" (shared/DOMAIN.md,
-        Words). The forms are written with "clause"; choices, which may quote people's text,
-        are left as they are."""
-        self.item_noun = document.item_noun
+        Words; ``DocumentKind.worded``). The forms are written with "clause"; choices, which
+        may quote people's text, are left as they are."""
+        self.worded_as = kind = DocumentKind(document.kind)
         for field in self:
-            field.label.text = reworded(field.label.text, self.item_noun)
+            field.label.text = kind.worded(field.label.text)
             if isinstance(field.description, str):
-                field.description = reworded(field.description, self.item_noun)
+                field.description = kind.worded(field.description)
 
     def validate(self, extra_validators=None) -> bool:
         """Validate as WTForms does, then word the errors for the document (see ``about``)."""
         valid = super().validate(extra_validators)
-        if self.item_noun != "clause":
+        if self.worded_as is not None:
             for field in self:
                 field.errors = [
-                    reworded(e, self.item_noun) if isinstance(e, str) else e for e in field.errors
+                    self.worded_as.worded(e) if isinstance(e, str) else e for e in field.errors
                 ]
         return valid
 

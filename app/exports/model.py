@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from app.models.documents import DocumentKind, reworded
+from app.models.documents import DocumentKind
 from app.text import normalise
 
 
@@ -204,9 +204,8 @@ class ExportModel:
 
     def worded(self, text: str) -> str:
         """A fixed ``text`` written of clauses, in this document's words: "agenda item" in an
-        agenda's export (``app.models.documents.reworded``)."""
-        kind = DocumentKind(self.kind)
-        return reworded(text, kind.item_noun, kind.whole_noun)
+        agenda's export (``DocumentKind.worded``)."""
+        return DocumentKind(self.kind).worded(text)
 
     @property
     def shows_clause_status(self) -> bool:

@@ -83,6 +83,11 @@ class DocumentKind(StrEnum):
         """What pages call the document as a whole: "agenda" or "document"."""
         return "agenda" if self == DocumentKind.AGENDA else "document"
 
+    def worded(self, text: str) -> str:
+        """``text``, written of clauses and "the document", in this kind's words ("agenda
+        item", "the agenda" on an agenda; see ``reworded``)."""
+        return reworded(text, self.item_noun, self.whole_noun)
+
 
 class DocumentStatus(StrEnum):
     """Draft → Open for comment → Closed → Submitted → Recommended to Full Council → Adopted."""
@@ -190,8 +195,8 @@ class Document(Base):
 
     def worded(self, text: str) -> str:
         """``text``, written of clauses, in this document's words ("agenda item" on an agenda;
-        see ``reworded``): how a refusal or a form speaks of its parts."""
-        return reworded(text, self.item_noun, self.whole_noun)
+        see ``DocumentKind.worded``): how a refusal or a form speaks of its parts."""
+        return DocumentKind(self.kind).worded(text)
 
     @property
     def whole_noun(self) -> str:
