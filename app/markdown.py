@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import nh3
@@ -69,6 +69,19 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(clean)
+
+
+@lru_cache(maxsize=512)
+def markdown_filter(text: str | None) -> Markup:
+    """``render_markdown`` for templates (the ``markdown`` filter), remembered by the text.
+
+    Pages show the same Markdown on every request (a recommendation's response, a clause's
+    wording on the public page or the ballot, a version under review): parsing and sanitising
+    it each time was most of such a page's work. The HTML is a pure function of the text and
+    of this release's policy, so each process keeps its own copy without any chance of two
+    workers disagreeing; new text is simply rendered. At most 512 texts are kept (a 10,000-
+    character comment is about 25 KB with its HTML)."""
+    return render_markdown(text)
 
 
 # The sanitiser policy's version: raise it whenever the parser options, ALLOWED_TAGS,

@@ -21,7 +21,7 @@ from werkzeug.security import safe_join
 from wtforms import Field
 
 from app.audit_words import action_label
-from app.markdown import render_markdown
+from app.markdown import markdown_filter
 from app.pages import PAGES
 from app.permissions import PREDICATES
 from app.rendering import live_etag
@@ -224,7 +224,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["recommendation_url"] = recommendation_url
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count
-    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["markdown"] = markdown_filter
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["passage_words"] = passage_words
     app.jinja_env.filters["action_label"] = action_label

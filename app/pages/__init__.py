@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import nh3
@@ -79,8 +80,13 @@ def fill(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
 
 
+@lru_cache(maxsize=64)
 def to_html(markdown: str) -> Markup:
-    """Markdown to sanitised HTML with GOV.UK classes; links get ``govuk-link``."""
+    """Markdown to sanitised HTML with GOV.UK classes; links get ``govuk-link``.
+
+    Remembered by the text itself (a pure function), so a page is parsed once per process and
+    not on every request (parsing was over half a page's time), while an edited file, or
+    changed settings, is simply new text and is rendered afresh."""
     html = nh3.clean(
         commonmark().render(markdown),
         tags=_TAGS,

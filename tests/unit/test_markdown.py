@@ -62,3 +62,24 @@ def test_safe_markdown_is_exported_as_typed():
 def test_plain_text_cannot_open_html_or_a_link_in_an_export():
     assert export_text("<script> [x](javascript:y)") == "\\<script> \\[x\\](javascript:y)"
     assert export_text("Respect & courtesy: 1. *as typed*") == "Respect & courtesy: 1. *as typed*"
+
+
+def test_the_template_filter_renders_as_written_text_does_and_parses_each_text_once(
+    app, monkeypatch
+):
+    """Pages show the same text on every request (a recommendation's response, the public
+    page's wording): the filter parses each text once per process, gives exactly what
+    ``render_markdown`` gives, hostile text included, and renders new text afresh."""
+    from app import markdown
+
+    assert app.jinja_env.filters["markdown"] is markdown.markdown_filter
+
+    parsed = []
+    real = markdown.render_markdown
+    monkeypatch.setattr(markdown, "render_markdown", lambda text: parsed.append(text) or real(text))
+    markdown.markdown_filter.cache_clear()
+    for text in HOSTILE:
+        for _ in range(3):
+            assert markdown.markdown_filter(text) == real(text)
+    assert parsed == HOSTILE
+    assert markdown.markdown_filter(None) == real(None) == ""

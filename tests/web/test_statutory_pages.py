@@ -108,6 +108,34 @@ def test_a_councils_own_file_replaces_the_shipped_page_and_stays_sanitised(app, 
     )
 
 
+def test_a_page_is_parsed_once_and_an_edited_file_shows_at_once(app, client, tmp_path, monkeypatch):
+    """Parsing the Markdown was over half a page's time: the HTML is remembered by the text,
+    so a reload parses nothing, while a council's edit (new text) is shown on the next
+    request, without a restart."""
+    from app import pages
+
+    parsed = []
+    parser = pages.commonmark()
+
+    class Counting:
+        def render(self, text):
+            parsed.append(text)
+            return parser.render(text)
+
+    monkeypatch.setattr(pages, "commonmark", Counting)
+    pages.to_html.cache_clear()
+    own = tmp_path / "help.md"
+    own.write_text("# Help\n\nRing the first number.\n", encoding="utf-8")
+    app.config.update(PAGES_DIR=str(tmp_path))
+    for _ in range(3):
+        assert "Ring the first number." in client.get("/help").get_data(as_text=True)
+    assert len(parsed) == 1
+    own.write_text("# Help\n\nRing the second number.\n", encoding="utf-8")
+    html = client.get("/help").get_data(as_text=True)
+    assert "Ring the second number." in html and "first number" not in html
+    assert len(parsed) == 2, parsed
+
+
 def _security_txt(client) -> dict[str, str]:
     response = client.get("/.well-known/security.txt")
     assert response.status_code == 200
