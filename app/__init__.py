@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
+from app.auth.session_cookies import KeptCookieSessions
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
 from app.extensions import cache, csrf, db, init_migrations, limiter
 from app.startup import LazyBuilderRule
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.request_class = AccordRequest
+    app.session_interface = KeptCookieSessions()
     app.url_rule_class = LazyBuilderRule  # before any route is added
     app.url_map.converters["int"] = IdConverter
     app.before_request(limit_body)  # first: before anything reads the body

@@ -18,11 +18,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from flask import Config, Flask, Request, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from flask import Config, Flask, Request
 from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,9 +30,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
 
 from app.auth.login_sessions import POLL_ENDPOINTS, live_session_token
+from app.auth.session_cookies import KeptCookieSessions
 from app.boundaries import has_nul_in_address
 from app.discussions.threads import page_roots
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import (
     Amendment,
     Clause,
@@ -59,7 +58,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 TOKEN_HASH: BindParameter[str] = bindparam("token_hash")
-KEPT_COOKIES = 4096  # verified session cookies an UnchangedPolls keeps (about 2 MB at most)
 NOT_MODIFIED = "304 NOT MODIFIED"  # as Werkzeug writes it
 
 
@@ -197,9 +195,9 @@ class UnchangedPolls:
         self.wsgi_app = wsgi_app
         self._engine: Engine | None = None
         self._headers: dict[str, list[tuple[str, str]]] = {}
-        # A cookie's value → its verified contents and when it was signed (``signed_session``).
-        self._cookies: dict[str, tuple[Mapping[str, Any], float]] = {}
-        self._serializer: URLSafeTimedSerializer | None = None
+        sessions = app.session_interface
+        assert isinstance(sessions, KeptCookieSessions), "the app reads its cookies through it"
+        self.sessions = sessions
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
@@ -275,37 +273,15 @@ class UnchangedPolls:
 
     def signed_session(self, asked: Request) -> Mapping[str, Any] | None:
         """The contents of the request's signed session cookie, as Flask's session interface
-        reads them (``open_session``: its serializer, keys and ``PERMANENT_SESSION_LIFETIME``),
-        or None for no cookie, a bad signature or one too old.
-
-        A browser polls with the same cookie every few seconds, so a cookie's value is
-        verified once (the signature's HMAC, base64 and JSON were a sixth of the poll in the
-        process) and its contents kept with the time it was signed; the age is checked every
-        time. The same value always verifies the same way under the same keys, so nothing
-        kept can be wrong in one worker and right in another; at most ``KEPT_COOKIES`` are
-        kept. The session's own time-outs are checked by ``live_session_token``."""
+        reads them, or None for no cookie, a bad signature or one too old. A browser polls
+        with the same cookie every few seconds: ``KeptCookieSessions`` verifies each value
+        once and checks its age every time. The session's own time-outs are checked by
+        ``live_session_token``."""
         app = self.app
         value = asked.cookies.get(app.config["SESSION_COOKIE_NAME"])
         if not value:
             return None
-        kept = self._cookies.get(value)
-        if kept is None:
-            if self._serializer is None:
-                self._serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-            if self._serializer is None:  # no secret key: no session
-                return None
-            try:
-                contents, signed = self._serializer.loads(value, return_timestamp=True)
-            except BadSignature:
-                return None
-            if len(self._cookies) >= KEPT_COOKIES:
-                self._cookies.clear()
-            kept = self._cookies[value] = (MappingProxyType(contents), signed.timestamp())
-        contents, signed_at = kept
-        age = time.time() - signed_at
-        if not 0 <= age <= app.permanent_session_lifetime.total_seconds():
-            return None
-        return contents
+        return self.sessions.verified(app, value)
 
     def headers(self, endpoint: str) -> list[tuple[str, str]]:
         """The headers every unchanged poll to ``endpoint`` carries, made once: the security
@@ -317,12 +293,6 @@ class UnchangedPolls:
                 ("Vary", "HX-Request, Cookie"),
             ]
         return made
-
-
-@limiter.request_filter
-def _is_poll() -> bool:
-    """Polls are kept out of the rate limiter: they send no form and change nothing."""
-    return request.endpoint in POLL_ENDPOINTS
 
 
 def init_polls(app: Flask) -> None:

@@ -533,13 +533,19 @@ def test_a_poll_the_middleware_cannot_vouch_for_goes_to_flask(world, client, hoo
     assert answered(live) == 401
 
 
+class _Refuses:
+    """A serializer that fails the test if a kept cookie is verified again."""
+
+    def loads(self, *args, **kwargs):
+        raise AssertionError("a kept cookie was verified again")
+
+
 def test_a_polls_cookie_is_verified_once_and_its_age_checked_every_time(
     world, client, hooks_run, monkeypatch
 ):
-    """The middleware keeps a verified cookie's contents by its value
-    (``UnchangedPolls.signed_session``): the same cookie is not verified again, a cookie
-    older than the session lifetime is left to Flask however it was kept, and a changed
-    cookie is verified afresh."""
+    """The middleware reads cookies through the app's ``KeptCookieSessions``: the same cookie
+    is not verified again, a cookie older than the session lifetime is left to Flask however
+    it was kept, and a changed cookie is verified afresh."""
     ids = _ids(world)
     client.sign_in("member@example.org")
     live = f"/discussions/{ids['discussion']}/live"
@@ -549,30 +555,70 @@ def test_a_polls_cookie_is_verified_once_and_its_age_checked_every_time(
     }
     middleware = world.wsgi_app
     assert isinstance(middleware, UnchangedPolls)
+    sessions = world.session_interface
+    assert middleware.sessions is sessions
     assert client.get(live, headers=poll).status_code == 304
-    kept = dict(middleware._cookies)
-    assert len(kept) == 1
+    value = client.get_cookie("accord_session").value
+    assert value in sessions._kept
 
-    class Refuses:
-        def loads(self, *args, **kwargs):
-            raise AssertionError("a kept cookie was verified again")
-
-    verifier, middleware._serializer = middleware._serializer, Refuses()
+    verifier, sessions._serializer = sessions._serializer, _Refuses()
     hooks_run.clear()
     assert client.get(live, headers=poll).status_code == 304 and hooks_run == []
-    middleware._serializer = verifier
+    sessions._serializer = verifier
 
     lifetime = world.permanent_session_lifetime.total_seconds()
     later = time.time() + lifetime + 5
-    monkeypatch.setattr("app.polls.time.time", lambda: later)
+    monkeypatch.setattr("app.auth.session_cookies.time.time", lambda: later)
     hooks_run.clear()
     client.get(live, headers=poll)
     assert hooks_run, "a cookie past the session lifetime was answered before Flask"
     monkeypatch.undo()
 
-    client.set_cookie("accord_session", next(iter(kept))[:-2] + "AA")  # its signature broken
+    client.set_cookie("accord_session", value[:-2] + "AA")  # its signature broken
     hooks_run.clear()
     assert client.get(live, headers=poll).status_code == 401 and hooks_run
+    assert value[:-2] + "AA" not in sessions._kept, "a bad signature is never kept"
+
+
+def test_every_request_reads_a_kept_cookie_without_verifying_it_and_gets_its_own_copy(
+    world, client, monkeypatch
+):
+    """Pages read the session through ``KeptCookieSessions`` too: a cookie verified once is
+    not verified again, each request gets fresh contents (a change to one request's session,
+    even inside a list, reaches no other), an over-age cookie signs no one in, and a new
+    secret key forgets what was kept."""
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    page = f"/discussions/{ids['discussion']}"
+    client.get(page)  # the first page may add its form token to the session (a new cookie)
+    assert client.get(page).status_code == 200
+    sessions = world.session_interface
+    value = client.get_cookie("accord_session").value
+    assert value in sessions._kept
+
+    verifier, sessions._serializer = sessions._serializer, _Refuses()
+    with world.test_request_context(headers={"Cookie": f"accord_session={value}"}):
+        first = sessions.open_session(world, request)
+        assert first is not None and first["_user_id"]
+        first["viewer"] = ["changed"]
+        for item in first.values():
+            if isinstance(item, list):
+                item.append("changed")
+        second = sessions.open_session(world, request)
+        assert second is not None and "changed" not in repr(dict(second))
+    assert client.get(page).status_code == 200
+    sessions._serializer = verifier
+
+    later = time.time() + world.permanent_session_lifetime.total_seconds() + 5
+    monkeypatch.setattr("app.auth.session_cookies.time.time", lambda: later)
+    assert client.get(page).status_code == 302, "an over-age cookie signs no one in"
+    monkeypatch.undo()
+
+    client.sign_in("member@example.org")
+    assert client.get(page).status_code == 200
+    world.secret_key = "another-secret-key-for-this-test-only"
+    assert client.get(page).status_code == 302, "a cookie signed with an old key is refused"
+    assert not sessions._kept or all(key != value for key in sessions._kept)
 
 
 def test_polls_alone_do_not_keep_an_idle_session_alive(world, client):

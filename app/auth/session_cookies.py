@@ -1,0 +1,77 @@
+"""The signed session cookie, verified once for each value it takes.
+
+Flask's cookie session (``SecureCookieSessionInterface``) builds a serializer and checks the
+cookie's signature (HMAC, base64, JSON) on every request: about a tenth of a small page's work
+in the process, for a cookie that a browser sends unchanged for minutes. ``KeptCookieSessions``
+does what Flask does, but remembers each value it has verified with its contents (as JSON) and
+the time it was signed; a value seen again is only checked for age (against
+``PERMANENT_SESSION_LIFETIME``, every time) and its contents read afresh, so no request shares
+or changes another's. The same value always verifies the same way under the same keys, so
+what one worker keeps can never be wrong in another; changing ``SECRET_KEY`` (or its
+fallbacks) forgets everything kept. A bad signature is never kept. The live poll's middleware
+(``app.polls``) reads cookies through the same ``verified``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+KEPT_COOKIES = 4096  # verified cookie values kept by each process (a few hundred bytes each)
+
+
+class KeptCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session with verified values kept (see the module's notes)."""
+
+    def __init__(self) -> None:
+        # value → (contents as tagged JSON, the time it was signed in seconds since the epoch)
+        self._kept: dict[str, tuple[str, float]] = {}
+        self._keys: tuple | None = None
+        self._serializer: URLSafeTimedSerializer | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, made once for each set of keys (not on every request); a
+        change of ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` makes a new one and forgets the
+        cookies kept."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys != self._keys:
+            self._kept.clear()
+            self._keys = keys
+            self._serializer = super().get_signing_serializer(app)
+        return self._serializer
+
+    def verified(self, app: Flask, value: str) -> dict[str, Any] | None:
+        """The contents of the cookie ``value`` (a new dict each call), or None when its
+        signature is bad, it is older than the session lifetime or the app has no secret key.
+        """
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        kept = self._kept.get(value)
+        if kept is None:
+            try:
+                contents, signed = serializer.loads(value, return_timestamp=True)
+            except BadSignature:
+                return None
+            if len(self._kept) >= KEPT_COOKIES:
+                self._kept.clear()
+            kept = self._kept[value] = (self.serializer.dumps(contents), signed.timestamp())
+        text, signed_at = kept
+        if not 0 <= time.time() - signed_at <= app.permanent_session_lifetime.total_seconds():
+            return None
+        return self.serializer.loads(text)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """As Flask's: the cookie's session, an empty one for no cookie or a bad or expired
+        one, and None (Flask's null session) when there is no secret key."""
+        if self.get_signing_serializer(app) is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        contents = self.verified(app, value)
+        return self.session_class(contents) if contents is not None else self.session_class()
