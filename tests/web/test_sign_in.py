@@ -206,3 +206,19 @@ def test_failed_sign_ins_are_throttled_per_address(app):
         environ_base=elsewhere,
     )
     assert response.status_code == 303
+
+
+def test_every_rate_limit_counts_only_the_methods_the_limiter_is_asked_about(app):
+    """Requests with other methods (pages, polls, downloads) skip the limiter
+    (``app.extensions.LIMITED_METHODS``): a limit declared on another method would never be
+    checked, so none may be."""
+    from app.extensions import LIMITED_METHODS, limiter
+
+    manager = limiter.limit_manager
+    declared = [limit for limits in manager._decorated_limits.values() for limit in limits]
+    declared += [limit for limits in manager._blueprint_limits.values() for limit in limits]
+    assert declared, "the sign-in throttles and the password reset are declared"
+    assert not manager._default_limits and not manager._application_limits
+    limited = {method.lower() for method in LIMITED_METHODS}
+    for limit in declared:
+        assert limit.methods and set(limit.methods) <= limited, limit
