@@ -45,8 +45,16 @@ def security_headers(config: Mapping[str, Any], endpoint: str | None) -> list[tu
 
 
 def init_security_headers(app: Flask) -> None:
+    made: dict[bool, list[tuple[str, str]]] = {}  # the headers for static files and the rest
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        for name, value in security_headers(app.config, request.endpoint):
-            response.headers.setdefault(name, value)  # a view's own choice stands
+        is_static = request.endpoint == "static"
+        headers = made.get(is_static)
+        if headers is None:  # the settings are read once
+            headers = made[is_static] = security_headers(app.config, request.endpoint)
+        present = {name.lower() for name, _value in response.headers.items()}
+        for name, value in headers:
+            if name.lower() not in present:  # a view's own choice stands
+                response.headers.add(name, value)
         return response
