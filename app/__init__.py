@@ -17,7 +17,7 @@ from app.auth.session_cookies import KeptCookieSessions
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
 from app.extensions import cache, csrf, db, init_migrations, limiter
 from app.startup import LazyBuilderRule
-from app.transactions import runs_one_statement, takes_write_lock
+from app.transactions import takes_write_lock
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -165,7 +165,7 @@ def _sqlite_begin(connection) -> None:
     and the second would fail instead of waiting its turn. PostgreSQL uses row locks and an
     advisory lock instead.
     """
-    if connection.dialect.name != "sqlite" or runs_one_statement(connection):
+    if connection.dialect.name != "sqlite":
         return
     writing = has_request_context() and (
         request.method not in ("GET", "HEAD", "OPTIONS") or takes_write_lock()

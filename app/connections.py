@@ -145,7 +145,7 @@ def end_reads_with_commit(engine: Engine) -> None:
                 raise
             if driver.info.transaction_status != TransactionStatus.IDLE:
                 driver.rollback()  # nothing else ran in it; psycopg drops its statements
-            else:  # AUTOCOMMIT (the poll's): no transaction to roll back
+            else:  # AUTOCOMMIT: no transaction to roll back
                 driver.execute("DEALLOCATE ALL")  # psycopg forgets them on seeing this too
             run(cursor, *arguments)
 

@@ -16,23 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import g, has_request_context
-from sqlalchemy.engine import Connection
 
 from app.extensions import db
 
 _WRITING = "writing_after_reading"
-# An execution option for a connection that runs a single statement (the live poll's): on
-# SQLite no BEGIN is sent, as the statement is its own transaction; on PostgreSQL the same
-# connection runs in AUTOCOMMIT, so neither BEGIN nor ROLLBACK is sent. One round trip.
-ONE_STATEMENT: dict[str, dict[str, object]] = {
-    "sqlite": {"accord_one_statement": True},
-    "postgresql": {"isolation_level": "AUTOCOMMIT"},
-}
-
-
-def runs_one_statement(connection: Connection) -> bool:
-    """Whether ``connection`` was given ``ONE_STATEMENT``'s option (SQLite: send no BEGIN)."""
-    return bool(connection.get_execution_options().get("accord_one_statement"))
 
 
 def takes_write_lock() -> bool:

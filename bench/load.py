@@ -28,7 +28,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import cache, db
 from app.models import Choice, Comment, Document, Role, User, Vote
@@ -129,10 +129,12 @@ def _pages(app, ids: dict) -> tuple[dict[str, tuple[str, dict]], str]:
 
 
 def _statements(app, pages: dict) -> dict[str, int]:
+    """The SQL statements each page sends, counted as the tests count them (through
+    SQLAlchemy and on the driver's connection, the unchanged poll's)."""
+    from tests.helpers import count_queries
+
     client = app.test_client()
     counts = {}
-    with app.app_context():
-        engine = db.engine
     page = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     client.post(
@@ -140,16 +142,9 @@ def _statements(app, pages: dict) -> dict[str, int]:
     )
     for name, (path, headers) in pages.items():
         client.get(path, headers=headers)
-        seen: list[str] = []
-
-        def record(conn, cursor, statement, *args):
-            if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):
-                seen.append(statement)  # noqa: B023  # removed before the next page
-
-        event.listen(engine, "before_cursor_execute", record)
-        client.get(path, headers=headers)
-        event.remove(engine, "before_cursor_execute", record)
-        counts[name] = len(seen)
+        with count_queries(app) as queries:
+            client.get(path, headers=headers)
+        counts[name] = queries.count
     return counts
 
 

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from itsdangerous import BadSignature
 from sqlalchemy import event
 
+from app.driver_sql import DriverStatement
 from app.extensions import db
 from app.models import Role, User
 from app.services import people
@@ -130,7 +131,9 @@ class QueryCounter:
 
 @contextmanager
 def count_queries(app):
-    """Count the SQL statements the app sends while the block runs (e.g. during one request)."""
+    """Count the SQL statements the app sends while the block runs (e.g. during one request):
+    through SQLAlchemy, and on the driver's connection (``app.driver_sql``, the live poll's),
+    which SQLAlchemy's events never see."""
     with app.app_context():
         engine = db.engine
     counter = QueryCounter()
@@ -139,10 +142,18 @@ def count_queries(app):
         if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):  # not queries
             counter.statements.append(statement)
 
+    run_on_driver = DriverStatement.first
+
+    def record_on_driver(statement: DriverStatement, engine, parameters):
+        counter.statements.append(statement.sql)
+        return run_on_driver(statement, engine, parameters)
+
     event.listen(engine, "before_cursor_execute", record)
+    DriverStatement.first = record_on_driver  # type: ignore[method-assign]
     try:
         yield counter
     finally:
+        DriverStatement.first = run_on_driver  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
 
 

@@ -197,3 +197,47 @@ def test_only_a_plain_select_counts_as_reading():
         "UPDATE t SET a = 1",
     ):
         assert not _reads_only(statement), statement
+
+
+def test_a_poll_meeting_a_column_that_changed_type_goes_to_flask_then_is_answered_again(
+    pg_app, postgres_url
+):
+    """The unchanged poll runs on the driver's connection (``app.driver_sql``), where psycopg
+    prepares it at its fifth use. After a migration changes a column it selects, that poll
+    is answered by Flask as the page would, its connection replaced, and the next polls are
+    answered before Flask again."""
+    from app.driver_sql import DriverStatement
+
+    client, url = _thread_seen_eight_times(pg_app)
+    live = f"{url}/live"
+    etag = client.get(live, headers={"HX-Request": "true"}).headers["ETag"]
+    poll = {"HX-Request": "true", "If-None-Match": etag}
+    flask_answered: list[str] = []
+    pg_app.before_request_funcs[None].insert(0, lambda: flask_answered.append("yes"))
+    failed: list[BaseException] = []
+    first = DriverStatement.first
+
+    def noting(self, engine, parameters):
+        try:
+            return first(self, engine, parameters)
+        except Exception as error:
+            failed.append(error)
+            raise
+
+    DriverStatement.first = noting  # type: ignore[method-assign]
+    try:
+        for _ in range(8):
+            assert client.get(live, headers=poll).status_code == 304
+        assert flask_answered == [] and failed == []
+        # The poll's first column is the greater of the discussion's and its comments' marks.
+        was = _column_type(pg_app, "discussions", "state_mark")
+        _alter(postgres_url, "discussions", "state_mark", "bigint")
+        try:
+            answers = [client.get(live, headers=poll).status_code for _ in range(3)]
+        finally:
+            _alter(postgres_url, "discussions", "state_mark", was)
+    finally:
+        DriverStatement.first = first  # type: ignore[method-assign]
+    assert answers == [304, 304, 304]
+    assert len(failed) == 1 and "cached plan" in str(failed[0].__cause__)
+    assert len(flask_answered) == 1, "only the poll that met the stale plan went to Flask"

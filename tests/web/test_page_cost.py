@@ -685,3 +685,46 @@ def test_pages_find_recommendations_by_key_not_by_copying_their_tables(world):
                 name,
                 steps,
             )
+
+
+def test_the_polls_statements_give_the_driver_what_sqlalchemy_would_and_get_the_same_rows(
+    world, client
+):
+    """Each poll's statement run on the driver's connection (``app.driver_sql``) returns the
+    row SQLAlchemy returns for it (so the ETag is the page's), for a matching session and for
+    none; and only plain SELECTs with fixed SQL may run there."""
+    from sqlalchemy import column, table
+
+    from app.driver_sql import DriverStatement
+    from app.models import UserSession
+    from app.polls import amendment_poll, clause_poll, discussion_poll
+
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    with factories.built(world):
+        amendment = factories.amendment(factories.clause(factories.find_document(ACCORD), "2"))
+        amendment_id = amendment.id
+    with world.app_context():
+        token_hash = db.session.scalars(select(UserSession.token_hash)).first()
+        engine = db.engine
+        cases = [
+            (
+                discussion_poll(world.config["COMMENTS_PER_PAGE"]),
+                {"discussion_id": ids["discussion"], "offset": 0},
+            ),
+            (clause_poll(), {"clause_id": ids["clause"], "slug": ACCORD}),
+            (amendment_poll(), {"amendment_id": amendment_id}),
+        ]
+        for statement, params in cases:
+            compiled = DriverStatement.compile(statement, engine)
+            for token in (token_hash, "no-such-session"):
+                given = {**params, "token_hash": token}
+                expected = db.session.execute(statement, given).first()
+                got = compiled.first(engine, given)
+                assert got == (tuple(expected) if expected is not None else None), statement
+                if token == token_hash:
+                    assert got is not None and None not in got
+        with pytest.raises(ValueError, match="changes with its parameters"):
+            DriverStatement.compile(select(User.id).where(User.id.in_([1, 2])), engine)
+        with pytest.raises(ValueError, match="only a SELECT"):
+            DriverStatement.compile(table("t", column("a")).delete(), engine)
