@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -48,10 +50,18 @@ def _end_at(text: str, start: int, at: int) -> int:
     return at
 
 
-def _with_sentinels(text: str, groups: Sequence[PassageGroup]) -> str:
+class _Passage(NamedTuple):
+    """What marking shows of a passage group: its anchor, its offsets and its count."""
+
+    key: str
+    start: int
+    end: int
+    total: int  # suggestions and comments on it
+
+
+def _with_sentinels(text: str, groups: Sequence[_Passage]) -> str:
     events: list[tuple[int, int, str]] = []
     for index, group in enumerate(groups[:MAX_MARKED]):
-        assert group.start is not None and group.end is not None
         start = _start_at(text, group.start, group.end)
         end = max(start, _end_at(text, start, group.end))
         events.append((start, 1, chr(_START + index)))
@@ -65,12 +75,12 @@ def _with_sentinels(text: str, groups: Sequence[PassageGroup]) -> str:
     return "".join(out)
 
 
-def _count_link(group: PassageGroup, index: int) -> str:
-    noun = "suggestion or comment" if group.count == 1 else "suggestions or comments"
+def _count_link(group: _Passage, index: int) -> str:
+    noun = "suggestion or comment" if group.total == 1 else "suggestions or comments"
     return (
         f'<sup class="app-passage-count"><a class="govuk-link" href="#{group.key}" '
         f'id="{group.key}-mark"><span class="govuk-visually-hidden">Passage {index + 1}: </span>'
-        f'{group.count}<span class="govuk-visually-hidden"> {noun}</span></a></sup>'
+        f'{group.total}<span class="govuk-visually-hidden"> {noun}</span></a></sup>'
     )
 
 
@@ -88,7 +98,20 @@ def _flush(run: list[str], active: list[int], out: list[str]) -> None:
 
 def marked_body(body: str, groups: Sequence[PassageGroup]) -> Markup:
     """``body`` (Markdown) as sanitised HTML with each group's passage marked (module
-    docstring). ``groups`` are anchored groups of the current wording (``start``/``end`` set)."""
+    docstring). ``groups`` are anchored groups of the current wording (``start``/``end`` set).
+
+    Remembered by the text and what is marked of each group (its anchor, offsets and count):
+    a clause page shows the same marks on every view until a suggestion or comment on a
+    passage is added or closed, and rendering them was the clause page's only Markdown."""
+    passages = []
+    for group in groups:
+        assert group.start is not None and group.end is not None
+        passages.append(_Passage(group.key, group.start, group.end, group.count))
+    return _marked(body, tuple(passages))
+
+
+@lru_cache(maxsize=256)
+def _marked(body: str, groups: tuple[_Passage, ...]) -> Markup:
     if not groups:
         return render_markdown(body)
     html = str(render_markdown(_with_sentinels(body, groups)))

@@ -105,6 +105,28 @@ def test_marks_stay_well_formed_with_emphasis_lists_and_links():
     assert tree.xpath("//a[@href='https://example.org/guide']/mark[text()='the guide']")
 
 
+def test_marked_text_is_rendered_once_until_what_it_marks_changes(monkeypatch):
+    """A clause page shows the same marks on every view: the marked text is remembered by the
+    wording and each passage's anchor, offsets and count, and a new suggestion or comment on
+    a passage (a new count) or a changed wording renders it afresh."""
+    from app import passage_marks
+
+    rendered: list[str] = []
+    real = passage_marks.render_markdown
+    monkeypatch.setattr(
+        passage_marks, "render_markdown", lambda text: rendered.append(text) or real(text)
+    )
+    passage_marks._marked.cache_clear()
+    group = PassageGroup(key="passage-1", quote="must", start=9, end=17)
+    group.discussions.append(object())  # type: ignore[arg-type]  # a count of one
+    first = marked_body(BODY, [group])
+    assert marked_body(BODY, [group]) == first and len(rendered) == 1
+    group.discussions.append(object())  # type: ignore[arg-type]  # now two
+    second = marked_body(BODY, [group])
+    assert len(rendered) == 2 and second != first and "2<span" in second
+    assert marked_body(BODY + " Always.", [group]) != second and len(rendered) == 3
+
+
 # Anchoring -----------------------------------------------------------------------------------
 
 
