@@ -15,6 +15,7 @@ fallbacks) forgets everything kept. A bad signature is never kept. The live poll
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Request
@@ -24,42 +25,53 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 KEPT_COOKIES = 4096  # verified cookie values kept by each process (a few hundred bytes each)
 
 
+@dataclass(frozen=True)
+class _Signing:
+    """One set of keys, its serializer and the cookie values it has verified: value → (the
+    contents as tagged JSON, the time it was signed in seconds since the epoch). Replaced
+    whole when the keys change, so a request in another thread keeps using the set it read
+    and never files a cookie verified under old keys among the new ones."""
+
+    keys: tuple
+    serializer: URLSafeTimedSerializer | None
+    kept: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+
 class KeptCookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie session with verified values kept (see the module's notes)."""
 
     def __init__(self) -> None:
-        # value → (contents as tagged JSON, the time it was signed in seconds since the epoch)
-        self._kept: dict[str, tuple[str, float]] = {}
-        self._keys: tuple | None = None
-        self._serializer: URLSafeTimedSerializer | None = None
+        self._signing: _Signing | None = None
+
+    def _signing_for(self, app: Flask) -> _Signing:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        signing = self._signing
+        if signing is None or signing.keys != keys:
+            signing = self._signing = _Signing(keys, super().get_signing_serializer(app))
+        return signing
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """Flask's serializer, made once for each set of keys (not on every request); a
         change of ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` makes a new one and forgets the
         cookies kept."""
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys != self._keys:
-            self._kept.clear()
-            self._keys = keys
-            self._serializer = super().get_signing_serializer(app)
-        return self._serializer
+        return self._signing_for(app).serializer
 
     def verified(self, app: Flask, value: str) -> dict[str, Any] | None:
         """The contents of the cookie ``value`` (a new dict each call), or None when its
         signature is bad, it is older than the session lifetime or the app has no secret key.
         """
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        signing = self._signing_for(app)
+        if signing.serializer is None:
             return None
-        kept = self._kept.get(value)
+        kept = signing.kept.get(value)
         if kept is None:
             try:
-                contents, signed = serializer.loads(value, return_timestamp=True)
+                contents, signed = signing.serializer.loads(value, return_timestamp=True)
             except BadSignature:
                 return None
-            if len(self._kept) >= KEPT_COOKIES:
-                self._kept.clear()
-            kept = self._kept[value] = (self.serializer.dumps(contents), signed.timestamp())
+            if len(signing.kept) >= KEPT_COOKIES:
+                signing.kept.clear()
+            kept = signing.kept[value] = (self.serializer.dumps(contents), signed.timestamp())
         text, signed_at = kept
         if not 0 <= time.time() - signed_at <= app.permanent_session_lifetime.total_seconds():
             return None
