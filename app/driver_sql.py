@@ -14,9 +14,10 @@ use it; a test compares its rows with SQLAlchemy's on both databases.
 On PostgreSQL the statement runs in autocommit, so no BEGIN or ROLLBACK is sent and the
 prepared statements psycopg keeps on the connection (each is prepared at its fifth use)
 survive. A driver error (the database gone, a prepared statement whose columns changed type
-after a migration) discards the connection, so the pool replaces it, and is raised as
-``DriverStatementFailed``: the caller leaves the request to the ordinary machinery, which
-meets the problem again and answers as pages do.
+after a migration, a value the driver cannot send, such as a number too large for SQLite)
+discards the connection, so the pool replaces it, and is raised as ``DriverStatementFailed``:
+the caller leaves the request to the ordinary machinery, which meets the problem again and
+answers as pages do.
 
 It writes nothing: SQLAlchemy's notice of writes (``app.connections.end_reads_with_commit``)
 never sees these statements, so only a plain SELECT may be given (checked when compiled).
@@ -107,7 +108,7 @@ class DriverStatement:
                     cursor.close()
                 if self.autocommit:
                     driver.autocommit = False
-            except engine.dialect.loaded_dbapi.Error as error:
+            except Exception as error:  # the driver's errors, and values it cannot send
                 pooled.invalidate(error)
                 raise DriverStatementFailed from error
         finally:

@@ -698,7 +698,7 @@ def test_the_polls_statements_give_the_driver_what_sqlalchemy_would_and_get_the_
     none; and only plain SELECTs with fixed SQL may run there."""
     from sqlalchemy import column, table
 
-    from app.driver_sql import DriverStatement
+    from app.driver_sql import DriverStatement, DriverStatementFailed
     from app.models import UserSession
     from app.polls import amendment_poll, clause_poll, discussion_poll
 
@@ -727,6 +727,9 @@ def test_the_polls_statements_give_the_driver_what_sqlalchemy_would_and_get_the_
                 assert got == (tuple(expected) if expected is not None else None), statement
                 if token == token_hash:
                     assert got is not None and None not in got
+        too_large = {**cases[1][1], "clause_id": 10**20, "token_hash": token_hash}
+        with pytest.raises(DriverStatementFailed):  # SQLite: OverflowError; PostgreSQL: DataError
+            DriverStatement.compile(clause_poll(), engine).first(engine, too_large)
         with pytest.raises(ValueError, match="changes with its parameters"):
             DriverStatement.compile(select(User.id).where(User.id.in_([1, 2])), engine)
         with pytest.raises(ValueError, match="only a SELECT"):
