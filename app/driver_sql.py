@@ -111,6 +111,9 @@ class DriverStatement:
             except Exception as error:  # the driver's errors, and values it cannot send
                 pooled.invalidate(error)
                 raise DriverStatementFailed from error
+            except BaseException as error:  # a worker's time-out: never pool it in autocommit
+                pooled.invalidate(error)
+                raise
         finally:
             pooled.close()
         return tuple(row) if row is not None else None

@@ -241,3 +241,55 @@ def test_a_poll_meeting_a_column_that_changed_type_goes_to_flask_then_is_answere
     assert answers == [304, 304, 304]
     assert len(failed) == 1 and "cached plan" in str(failed[0].__cause__)
     assert len(flask_answered) == 1, "only the poll that met the stale plan went to Flask"
+
+
+def test_a_driver_statement_cut_short_never_pools_a_connection_in_autocommit(pg_app, monkeypatch):
+    """A poll's statement runs in autocommit; if the worker is stopped part-way (a time-out
+    raising in the middle), the connection is discarded rather than pooled in autocommit, where
+    a later transaction's rollback would undo nothing."""
+    from app.driver_sql import DriverStatement
+
+    with factories.built(pg_app):
+        factories.member(display_name="Original")
+    with pg_app.app_context():
+        engine = db.engine
+    statement = DriverStatement.compile(select(User.display_name), engine)
+    pooled_connection = engine.raw_connection
+
+    class Stopped(BaseException):
+        pass
+
+    class Cursor:
+        def execute(self, *arguments):
+            raise Stopped
+
+        def close(self):
+            pass
+
+    class Pooled:
+        def __init__(self, pooled):
+            self.pooled, self.driver_connection = pooled, self
+            self.real = pooled.driver_connection
+
+        autocommit = property(
+            lambda self: self.real.autocommit,
+            lambda self, value: setattr(self.real, "autocommit", value),
+        )
+
+        def cursor(self):
+            return Cursor()
+
+        def invalidate(self, error=None):
+            self.pooled.invalidate(error)
+
+        def close(self):
+            self.pooled.close()
+
+    monkeypatch.setattr(engine, "raw_connection", lambda: Pooled(pooled_connection()))
+    with pytest.raises(Stopped):
+        statement.first(engine, {})
+    monkeypatch.undo()
+    with pg_app.app_context():
+        db.session.execute(text("UPDATE users SET display_name = 'Should roll back'"))
+        db.session.rollback()
+        assert db.session.scalar(select(User.display_name)) == "Original"
