@@ -22,8 +22,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import Config, Flask, Request
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -41,6 +42,7 @@ from app.models import (
     Comment,
     Discussion,
     Document,
+    TwoFactorCredential,
     User,
     UserRole,
     UserSession,
@@ -52,7 +54,7 @@ from app.permissions import is_readable_by_id
 from app.rendering import ROLE_BITS, etag_of, viewer_part
 from app.security import security_headers
 from app.services.markers import people_mark
-from app.sql import greatest
+from app.sql import greatest, least
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -65,15 +67,26 @@ def _checked(marker: Select) -> Select:
     """``marker`` (joined to Document) limited to an open session of an active person who may
     read the document: the whole poll in one statement. The session is looked up once, by its
     token; with it come who the person is and their roles, as ``app.rendering.viewer_part``
-    adds them to a live page's ETag."""
+    adds them to a live page's ETag, and whether they have switched two-factor sign-in on
+    (1 or 0: someone whose roles now require it and who has not is sent to set it up)."""
     bits = case(*((UserRole.role == role, bit) for role, bit in ROLE_BITS.items()), else_=0)
     roles = (
         select(func.coalesce(func.sum(bits), 0))
         .where(UserRole.user_id == UserSession.user_id)
         .scalar_subquery()
     )
+    enrolled = case(
+        (
+            exists().where(
+                TwoFactorCredential.user_id == UserSession.user_id,
+                TwoFactorCredential.enabled_at.is_not(None),
+            ),
+            1,
+        ),
+        else_=0,
+    )
     return (
-        marker.add_columns(people_mark(), UserSession.user_id, roles)
+        marker.add_columns(people_mark(), UserSession.user_id, roles, enrolled)
         .join(
             UserSession,
             and_(UserSession.token_hash == TOKEN_HASH, UserSession.ended_at.is_(None)),
@@ -109,9 +122,18 @@ def amendment_poll() -> Select:
 def discussion_poll(per_page: int) -> Select:
     """The parts of a thread page's marker (``app.discussions.threads.ThreadPage.etag``: the
     newest marker on the page and the number of pages); parameters ``discussion_id`` and
-    ``offset`` (of the page's first top-level comment)."""
+    ``offset`` (of the page's first top-level comment; past the last page, the last page's)."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
-    roots = page_roots(discussion_id, per_page, bindparam("offset"))
+    counted = aliased(Comment)  # its own FROM: never correlated with the statements it is in
+    total = (
+        select(func.count())
+        .select_from(counted)
+        .where(counted.discussion_id == discussion_id, counted.parent_id.is_(None))
+        .scalar_subquery()
+    )
+    pages = greatest(1, (total + per_page - 1) // per_page)  # as threads._pages
+    # A page past the last is the last page, as the page itself shows it (``summarise_page``).
+    roots = page_roots(discussion_id, per_page, least(bindparam("offset"), (pages - 1) * per_page))
     # A comment on the page is one of its top-level comments or a reply to one: one list of
     # roots, so the database works the page out once.
     on_page = func.coalesce(Comment.parent_id, Comment.id).in_(roots)
@@ -120,12 +142,6 @@ def discussion_poll(per_page: int) -> Select:
         .where(Comment.discussion_id == discussion_id, on_page)
         .scalar_subquery()
     )
-    total = (
-        select(func.count())
-        .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
-        .scalar_subquery()
-    )
-    pages = greatest(1, (total + per_page - 1) // per_page)  # as threads._pages
     mark = greatest(Discussion.state_mark, newest)
     return _checked(
         select(mark, pages)
@@ -133,6 +149,13 @@ def discussion_poll(per_page: int) -> Select:
         .join(Document, Document.id == Discussion.document_id)
         .where(Discussion.id == discussion_id)
     )
+
+
+def _two_factor_bits(config: Mapping[str, Any]) -> int:
+    """The ``ROLE_BITS`` of the roles that must sign in with two factors
+    (``TWO_FACTOR_REQUIRED_ROLES``, as ``app.rules.is_two_factor_required`` reads it)."""
+    required = config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
+    return sum(bit for role, bit in ROLE_BITS.items() if role.value in required)
 
 
 def _int_arg(args: MultiDict[str, str], name: str, default: int | None = None) -> int | None:
@@ -247,7 +270,9 @@ class UnchangedPolls:
             return None
         if first is None or any(part is None for part in first):
             return None
-        *marker, people, viewer, bits = first
+        *marker, people, viewer, bits, enrolled = first
+        if not enrolled and bits & _two_factor_bits(app.config):
+            return None  # Flask sends them to set it up (``login_sessions.require_sign_in``)
         etag = etag_of(*marker, viewer_part(people, viewer, bits))
         if not asked.if_none_match.contains(etag):
             return None

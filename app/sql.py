@@ -20,3 +20,16 @@ class greatest(ReturnTypeFromArgs[Any]):  # a SQL function, named as in SQL
 @compiles(greatest, "sqlite")
 def _greatest_on_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
     return f"max({compiler.process(element.clauses, **kw)})"
+
+
+class least(ReturnTypeFromArgs[Any]):  # a SQL function, named as in SQL
+    """The smallest of its arguments: PostgreSQL's ``LEAST``, SQLite's many-argument
+    ``min()``. Give it no NULL (as ``greatest``)."""
+
+    name = "least"
+    inherit_cache = True
+
+
+@compiles(least, "sqlite")
+def _least_on_sqlite(element: least, compiler: Any, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"

@@ -8,8 +8,9 @@ the time it was signed; a value seen again is only checked for age (against
 ``PERMANENT_SESSION_LIFETIME``, every time) and its contents read afresh, so no request shares
 or changes another's. The same value always verifies the same way under the same keys, so
 what one worker keeps can never be wrong in another; changing ``SECRET_KEY`` (or its
-fallbacks) forgets everything kept. A bad signature is never kept. The live poll's middleware
-(``app.polls``) reads cookies through the same ``verified``.
+fallbacks) forgets everything kept. A bad signature is never kept, and a signed payload that
+is not a session (``BadPayload``, where Flask's own interface answers 500) is no session.
+The live poll's middleware (``app.polls``) reads cookies through the same ``verified``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 KEPT_COOKIES = 4096  # verified cookie values kept by each process (a few hundred bytes each)
 
@@ -67,7 +68,7 @@ class KeptCookieSessions(SecureCookieSessionInterface):
         if kept is None:
             try:
                 contents, signed = signing.serializer.loads(value, return_timestamp=True)
-            except BadSignature:
+            except BadData:  # a bad signature, or a signed payload that is not a session's
                 return None
             if len(signing.kept) >= KEPT_COOKIES:
                 signing.kept.clear()

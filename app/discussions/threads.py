@@ -27,6 +27,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Select,
     String,
     Subquery,
@@ -74,10 +75,11 @@ def _with_people(query: Select) -> Select:
 
 
 def page_roots(
-    discussion_id: int | BindParameter[int], per_page: int, offset: int | BindParameter[int]
+    discussion_id: int | BindParameter[int], per_page: int, offset: int | ColumnElement[int]
 ) -> Select:
     """The ids of a page's top-level comments, oldest first: ``per_page`` of them from
-    ``offset`` (either may be a bound parameter, for a statement built once)."""
+    ``offset`` (either may be a bound parameter, for a statement built once; the offset may
+    be an expression)."""
     return (
         select(Comment.id)
         .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))

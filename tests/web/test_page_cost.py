@@ -734,3 +734,76 @@ def test_the_polls_statements_give_the_driver_what_sqlalchemy_would_and_get_the_
             DriverStatement.compile(select(User.id).where(User.id.in_([1, 2])), engine)
         with pytest.raises(ValueError, match="only a SELECT"):
             DriverStatement.compile(table("t", column("a")).delete(), engine)
+
+
+def test_a_poll_past_the_last_page_watches_the_last_page(world, client):
+    """A page number past the last shows the last page (``summarise_page``), so its poll
+    watches the last page too: a new reply there is never answered 304 from before."""
+    from app.services import discussions as discussion_service
+
+    ids = _ids(world)
+    with factories.built(world):
+        discussion = db.session.get(Discussion, ids["discussion"])
+        facilitator = factories.someone(Role.FACILITATOR)
+        # The discussion's own marker above every comment's: only the comments can move it.
+        discussion_service.set_locked(discussion, True, by=facilitator)
+        discussion_service.set_locked(discussion, False, by=facilitator)
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{ids['discussion']}/live?page=9"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    assert (
+        client.get(live, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
+    )
+    with factories.built(world):
+        discussion = db.session.get(Discussion, ids["discussion"])
+        opening = db.session.scalars(select(Comment).filter_by(discussion_id=discussion.id)).first()
+        factories.comment(
+            discussion, "A new reply", by=factories.someone(Role.MEMBER), parent=opening
+        )
+    changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and "A new reply" in changed.get_data(as_text=True)
+
+
+def test_a_poll_from_someone_who_must_now_set_up_two_factor_goes_to_flask(world, client, hooks_run):
+    """When a person's roles come to require two-factor sign-in (a changed setting, kept
+    cookies), their next poll is not answered 304 before Flask: Flask sends them to set it up,
+    as it does on every page. Once they have, polls are answered before Flask again."""
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    poll = {
+        "HX-Request": "true",
+        "If-None-Match": _etag(client.get(live, headers={"HX-Request": "true"})),
+    }
+    hooks_run.clear()
+    assert client.get(live, headers=poll).status_code == 304 and hooks_run == []
+    world.config["TWO_FACTOR_REQUIRED_ROLES"] = ["member"]
+    refused = client.get(live, headers=poll)
+    assert hooks_run and refused.status_code != 304
+    with factories.built(world):
+        factories.two_factor_on(
+            db.session.scalars(select(User).filter_by(email="member@example.org")).one()
+        )
+    hooks_run.clear()
+    assert client.get(live, headers=poll).status_code == 304 and hooks_run == []
+
+
+def test_a_signed_cookie_that_is_not_a_session_is_no_session_and_no_error(world, client):
+    """A payload signed with the app's key that is not a session (it cannot be made without
+    the key) is read as no session, on pages and polls alike, never a 500."""
+    import base64
+
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    sessions = world.session_interface
+    with world.app_context():
+        signer = sessions.get_signing_serializer(world).make_signer(sessions.salt)
+        forged = signer.sign(base64.urlsafe_b64encode(b"not json at all").rstrip(b"=")).decode()
+    client.set_cookie("accord_session", forged)
+    assert (
+        client.get(live, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 401
+    )
+    assert client.get(f"/discussions/{ids['discussion']}").status_code == 302
+    assert client.get("/accessibility").status_code == 200
