@@ -312,7 +312,7 @@ class UnchangedPolls:
         value = asked.cookies.get(app.config["SESSION_COOKIE_NAME"])
         if not value:
             return None
-        return self.sessions.verified(app, value)
+        return self.sessions.verified(app, value, to_change=False)
 
     def headers(self, endpoint: str) -> list[tuple[str, str]]:
         """The headers every unchanged poll to ``endpoint`` carries, made once: the security

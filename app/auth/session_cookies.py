@@ -16,8 +16,10 @@ The live poll's middleware (``app.polls``) reads cookies through the same ``veri
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -26,16 +28,25 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 KEPT_COOKIES = 4096  # verified cookie values kept by each process (a few hundred bytes each)
 
 
+class _Verified(NamedTuple):
+    """A cookie value's verified contents: as tagged JSON (read afresh for each request), as
+    read once (for readers that change nothing, such as the live poll), and the time it was
+    signed in seconds since the epoch."""
+
+    text: str
+    contents: Mapping[str, Any]
+    signed_at: float
+
+
 @dataclass(frozen=True)
 class _Signing:
-    """One set of keys, its serializer and the cookie values it has verified: value → (the
-    contents as tagged JSON, the time it was signed in seconds since the epoch). Replaced
-    whole when the keys change, so a request in another thread keeps using the set it read
-    and never files a cookie verified under old keys among the new ones."""
+    """One set of keys, its serializer and the cookie values it has verified. Replaced whole
+    when the keys change, so a request in another thread keeps using the set it read and
+    never files a cookie verified under old keys among the new ones."""
 
     keys: tuple
     serializer: URLSafeTimedSerializer | None
-    kept: dict[str, tuple[str, float]] = field(default_factory=dict)
+    kept: dict[str, _Verified] = field(default_factory=dict)
 
 
 class KeptCookieSessions(SecureCookieSessionInterface):
@@ -57,10 +68,13 @@ class KeptCookieSessions(SecureCookieSessionInterface):
         cookies kept."""
         return self._signing_for(app).serializer
 
-    def verified(self, app: Flask, value: str) -> dict[str, Any] | None:
-        """The contents of the cookie ``value`` (a new dict each call), or None when its
-        signature is bad, it is older than the session lifetime or the app has no secret key.
-        """
+    def verified(
+        self, app: Flask, value: str, *, to_change: bool = True
+    ) -> Mapping[str, Any] | None:
+        """The contents of the cookie ``value``, or None when its signature is bad, it is
+        older than the session lifetime or the app has no secret key. ``to_change``: a new
+        dict each call, which the request may change; else the contents as read once, which
+        nothing may change (read-only at the top; the live poll only reads them)."""
         signing = self._signing_for(app)
         if signing.serializer is None:
             return None
@@ -72,11 +86,12 @@ class KeptCookieSessions(SecureCookieSessionInterface):
                 return None
             if len(signing.kept) >= KEPT_COOKIES:
                 signing.kept.clear()
-            kept = signing.kept[value] = (self.serializer.dumps(contents), signed.timestamp())
-        text, signed_at = kept
-        if not 0 <= time.time() - signed_at <= app.permanent_session_lifetime.total_seconds():
+            kept = signing.kept[value] = _Verified(
+                self.serializer.dumps(contents), MappingProxyType(contents), signed.timestamp()
+            )
+        if not 0 <= time.time() - kept.signed_at <= app.permanent_session_lifetime.total_seconds():
             return None
-        return self.serializer.loads(text)
+        return self.serializer.loads(kept.text) if to_change else kept.contents
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """As Flask's: the cookie's session, an empty one for no cookie or a bad or expired

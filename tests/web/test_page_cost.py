@@ -609,6 +609,10 @@ def test_every_request_reads_a_kept_cookie_without_verifying_it_and_gets_its_own
                 item.append("changed")
         second = sessions.open_session(world, request)
         assert second is not None and "changed" not in repr(dict(second))
+        shared = sessions.verified(world, value, to_change=False)  # the poll's: read only
+        assert shared is not None and shared["_user_id"] == second["_user_id"]
+        with pytest.raises(TypeError):
+            shared["_user_id"] = "someone else"  # type: ignore[index]
     assert client.get(page).status_code == 200
     sessions._signing = signing
 
