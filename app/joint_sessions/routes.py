@@ -487,9 +487,15 @@ def unlink_clause(session_id: int, clause_id: int, linked_id: int):
     require(can_manage_sessions(current_user))
     clause = _item(session, clause_id)
     target = db.get_or_404(Clause, linked_id)
-    service.unlink_clause(clause, target, by=current_user)
-    db.session.commit()
-    flash(f"Clause {target.number} of {target.document.title} is no longer listed.", "success")
+    if service.unlink_clause(clause, target, by=current_user):
+        db.session.commit()
+        flash(f"Clause {target.number} of {target.document.title} is no longer listed.", "success")
+    else:  # sent twice, say, or from a page opened before someone else took it off
+        flash(
+            f"Clause {target.number} of {target.document.title} was not listed, so nothing "
+            "changed.",
+            "info",
+        )
     return redirect(
         url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
         + "#discusses",

@@ -666,11 +666,12 @@ def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
     )
 
 
-def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
-    """The item no longer lists ``clause`` among those it discusses."""
+def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> bool:
+    """The item no longer lists ``clause`` among those it discusses: True when it did (and
+    the change is audited), False when it did not list it (nothing changes)."""
     item = db.session.get(AgendaItem, item_clause.id)
     if item is None or clause not in item.discusses:
-        return
+        return False
     item.discusses.remove(clause)
     audit.record(
         "agenda.clause_unlinked",
@@ -684,6 +685,7 @@ def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
         ),
         before={"clause_id": clause.id},
     )
+    return True
 
 
 def outcome_to_amendment(

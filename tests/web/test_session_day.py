@@ -226,9 +226,16 @@ def test_items_link_to_the_clauses_they_discuss(seeded, client):
     assert client.post_form(f"{base}/clauses", {"link-clause": ""}).status_code == 422
     with seeded.app_context():
         assert [c.id for c in db.session.get(service.AgendaItem, item_id).discusses] == [clause_id]
-    assert client.post_form(f"{base}/clauses/{clause_id}/unlink").status_code == 303
+    unlinked = client.post_form(f"{base}/clauses/{clause_id}/unlink")
+    assert unlinked.status_code == 303
     with seeded.app_context():
         assert db.session.get(service.AgendaItem, item_id).discusses == []
+    assert "is no longer listed" in client.get(unlinked.headers["Location"]).get_data(as_text=True)
+    # Sent again (a second tab, a double click): nothing changes, and the page says so.
+    again = client.post_form(f"{base}/clauses/{clause_id}/unlink")
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert again.status_code == 303 and "was not listed, so nothing changed" in page
+    assert "is no longer listed" not in page
 
 
 # Managed lists -------------------------------------------------------------------------------
