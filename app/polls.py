@@ -206,11 +206,11 @@ class UnchangedPolls:
     A poll is answered here only when it is a GET with ``If-None-Match`` to one of ``POLLS``'
     addresses (matched by the app's own URL map and converters), its address holds no NUL
     byte, its signed session cookie is valid and not timed out, the one statement finds the
-    session open and its person active and allowed to read the document, and the ETag it
-    makes is one the browser sent. Anything else, including a database error, goes to the
-    ordinary request, which answers it as the page would. The 304 carries what Flask's
-    would: the ETag, ``Vary``, the security headers and a request id, and it is counted and
-    logged (``app.observability.count_request``).
+    session open and its person active, allowed to read the document and not due to set up
+    two-factor sign-in, and the ETag it makes is one the browser sent. Anything else,
+    including a database error, goes to the ordinary request, which answers it as the page
+    would. The 304 carries what Flask's would: the ETag, ``Vary``, the security headers and
+    a request id, and it is counted and logged (``app.observability.count_request``).
     """
 
     def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
