@@ -63,6 +63,14 @@ def _etag(response) -> str:
     return response.headers["ETag"]
 
 
+def _unchanged_poll(client, live: str) -> dict[str, str]:
+    """The headers of a poll of ``live`` that nothing has changed since: its ETag now."""
+    return {
+        "HX-Request": "true",
+        "If-None-Match": _etag(client.get(live, headers={"HX-Request": "true"})),
+    }
+
+
 # Stored HTML -----------------------------------------------------------------------------
 
 
@@ -550,10 +558,7 @@ def test_a_polls_cookie_is_verified_once_and_its_age_checked_every_time(
     ids = _ids(world)
     client.sign_in("member@example.org")
     live = f"/discussions/{ids['discussion']}/live"
-    poll = {
-        "HX-Request": "true",
-        "If-None-Match": _etag(client.get(live, headers={"HX-Request": "true"})),
-    }
+    poll = _unchanged_poll(client, live)
     middleware = world.wsgi_app
     assert isinstance(middleware, UnchangedPolls)
     sessions = world.session_interface
@@ -775,10 +780,7 @@ def test_a_poll_from_someone_who_must_now_set_up_two_factor_goes_to_flask(world,
     ids = _ids(world)
     client.sign_in("member@example.org")
     live = f"/discussions/{ids['discussion']}/live"
-    poll = {
-        "HX-Request": "true",
-        "If-None-Match": _etag(client.get(live, headers={"HX-Request": "true"})),
-    }
+    poll = _unchanged_poll(client, live)
     hooks_run.clear()
     assert client.get(live, headers=poll).status_code == 304 and hooks_run == []
     world.config["TWO_FACTOR_REQUIRED_ROLES"] = ["member"]
