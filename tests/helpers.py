@@ -120,6 +120,9 @@ def get_user(app, user_id: int) -> User:
 @dataclass
 class QueryCounter:
     statements: list[str] = field(default_factory=list)
+    # Statements whose SQL SQLAlchemy wrote out afresh for this execution (a list in ``IN``
+    # expanded, a value rendered in: "post-compile" parameters), with those parameters' names.
+    rewritten: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -141,6 +144,10 @@ def count_queries(app):
     def record(conn, cursor, statement, parameters, context, executemany):
         if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):  # not queries
             counter.statements.append(statement)
+        compiled = getattr(context, "compiled", None)
+        if compiled is not None and compiled.post_compile_params:
+            names = [bind.key for bind in compiled.post_compile_params]
+            counter.rewritten.append((statement, names))
 
     run_on_driver = DriverStatement.first
 

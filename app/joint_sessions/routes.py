@@ -51,6 +51,7 @@ from app.rules import is_over
 from app.services import DomainError, require_editable
 from app.services import joint_sessions as service
 from app.services.clauses import require_live
+from app.sql import one_of
 
 bp = Blueprint("joint_sessions", __name__)
 
@@ -377,7 +378,7 @@ def _target_clauses() -> list[tuple[str, str]]:
         .join(Document, Document.id == Clause.document_id)
         .where(
             Document.kind != DocumentKind.AGENDA,
-            Document.status.in_([DocumentStatus.DRAFT, DocumentStatus.OPEN]),
+            one_of(Document.status, (DocumentStatus.DRAFT, DocumentStatus.OPEN)),
             Clause.retired_at.is_(None),
         )
         .order_by(Document.title, Clause.position)
@@ -392,7 +393,7 @@ def _target_documents() -> dict[str, str]:
         select(Document)
         .where(
             Document.kind != DocumentKind.AGENDA,
-            Document.status.in_([DocumentStatus.DRAFT, DocumentStatus.OPEN]),
+            one_of(Document.status, (DocumentStatus.DRAFT, DocumentStatus.OPEN)),
         )
         .order_by(Document.title)
     ).all()

@@ -35,6 +35,7 @@ from app.models import (
 from app.services import audit, voting
 from app.services import coverage as coverage_service
 from app.services.coverage import SourceCoverage
+from app.sql import one_of
 
 # The sections of the review, in the order of the contents list: (slug, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -352,7 +353,7 @@ def reasons(document: Document) -> dict:
         select(VotingEvent)
         .where(
             VotingEvent.document_id == document.id,
-            VotingEvent.action.in_([VotingAction.OPENED, VotingAction.CLOSED]),
+            one_of(VotingEvent.action, (VotingAction.OPENED, VotingAction.CLOSED)),
         )
         .order_by(VotingEvent.id)
         .options(joinedload(VotingEvent.by))

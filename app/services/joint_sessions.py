@@ -59,6 +59,7 @@ from app.services import (
     notifications,
     require_editable,
 )
+from app.sql import one_of
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -513,7 +514,7 @@ def register(session: JointSession) -> list[RegisterRow]:
     people = db.session.scalars(
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(User.active.is_(True), UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
+        .where(User.active.is_(True), one_of(UserRole.role, (Role.MEMBER, Role.OFFICER)))
         .distinct()
     ).all()
     answers = dict(

@@ -67,6 +67,7 @@ from app.models import (
 from app.permissions import can_read_document
 from app.rules import is_invited
 from app.services import audit, insert_or
+from app.sql import one_of
 from app.text import upper_first
 
 # How long before voting closes people are reminded, and how far back a digest looks.
@@ -132,7 +133,7 @@ def _document_participants(document: Document) -> list[Select]:
 
 
 def _with_roles(*roles: Role) -> list[Select]:
-    return [select(UserRole.user_id).where(UserRole.role.in_(roles))]
+    return [select(UserRole.user_id).where(one_of(UserRole.role, roles))]
 
 
 def _people(ids: list[int] | list[Select], document: Document | None) -> list[User]:
@@ -617,7 +618,7 @@ def _digest_people() -> Select:
     """Daily-digest people, and "immediate" people whose immediate email failed."""
     return select(User.id).where(
         User.active.is_(True),
-        User.email_notifications.in_([EmailPreference.DAILY_DIGEST, EmailPreference.IMMEDIATE]),
+        one_of(User.email_notifications, (EmailPreference.DAILY_DIGEST, EmailPreference.IMMEDIATE)),
     )
 
 

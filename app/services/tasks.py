@@ -52,6 +52,7 @@ from app.permissions import is_readable_by
 from app.rules import EDITABLE_STATUSES, side_of
 from app.services.last_views import unseen_comment
 from app.services.people import status_condition
+from app.sql import one_of
 
 S = DocumentStatus
 # The time now, bound when a kind's query runs (``header_parameters``; ``tasks_for``), so that a
@@ -211,7 +212,7 @@ def _sessions_to_answer(user: User) -> Select:
         .where(
             Document.status != S.DRAFT,
             JointSession.ends_at > NOW,
-            JointSession.audience.in_(_audiences(user)),
+            one_of(JointSession.audience, _audiences(user)),
             ~answered,
             is_readable_by(user),
         )
@@ -243,7 +244,7 @@ def _amendments_to_decide(user: User) -> Select:
         .where(
             Amendment.status == AmendmentStatus.OPEN,
             Clause.retired_at.is_(None),
-            Document.status.in_(sorted(EDITABLE_STATUSES)),
+            one_of(Document.status, EDITABLE_STATUSES),
             is_readable_by(user),
         )
         .order_by(Amendment.created_at, Amendment.id)
@@ -267,7 +268,7 @@ def _proposals(user: User) -> Select:
         .join(Document, Document.id == JointSession.agenda_id)
         .where(
             AgendaProposal.status == ProposalStatus.PROPOSED,
-            Document.status.in_(sorted(EDITABLE_STATUSES)),
+            one_of(Document.status, EDITABLE_STATUSES),
             is_readable_by(user),
         )
         .order_by(AgendaProposal.created_at, AgendaProposal.id)
@@ -288,7 +289,7 @@ def _new_comments(user: User) -> Select:
     return _unseen_by_discussion(
         user,
         _comment_counts().select_from(Comment),
-        Document.status.in_(sorted(EDITABLE_STATUSES)),
+        one_of(Document.status, EDITABLE_STATUSES),
     )
 
 

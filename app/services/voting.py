@@ -65,6 +65,7 @@ from app.services import (
 )
 from app.services.clauses import live_clauses, touch_clause
 from app.services.locks import lock_for_write
+from app.sql import one_of
 
 
 class VotingClosed(Conflict):
@@ -341,7 +342,7 @@ def _voting_people():
             func.max(case((UserRole.role == Role.MEMBER, 1), else_=0)).label("member"),
         )
         .join(UserRole, UserRole.user_id == User.id)
-        .where(User.active.is_(True), UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
+        .where(User.active.is_(True), one_of(UserRole.role, (Role.MEMBER, Role.OFFICER)))
         .group_by(User.id, User.group)
     )
 
