@@ -233,11 +233,21 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
         select(ranked.c.id, ranked.c.replies, ranked.c.mark).where(ranked.c.rank <= replies_shown),
     ).subquery("shown")
     author, hidden_by = aliased(User), aliased(User)
+    # The authors' badges, each author's roles gathered once, for the discussion's authors
+    # only. A subquery for each comment (as before) made PostgreSQL scan the small table of
+    # roles once per comment, half of the statement's time; SQLite answers both alike.
     roles = (
-        select(func.aggregate_strings(cast(UserRole.role, String), ","))
-        .where(UserRole.user_id == Comment.author_id)
-        .scalar_subquery()
-        .label("roles")
+        select(
+            UserRole.user_id,
+            func.aggregate_strings(cast(UserRole.role, String), ",").label("roles"),
+        )
+        .where(
+            UserRole.user_id.in_(
+                select(Comment.author_id).where(Comment.discussion_id == discussion_id)
+            )
+        )
+        .group_by(UserRole.user_id)
+        .subquery("author_roles")
     )
     rows = (
         select(
@@ -255,13 +265,14 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
             author.group,
             author.job_title,
             author.is_independent_person,
-            roles,
+            roles.c.roles,
             hidden_by.display_name.label("hidden_by_name"),
             shown.c.replies,
             shown.c.mark,
         )
         .join(shown, shown.c.id == Comment.id)
         .join(author, author.id == Comment.author_id)
+        .outerjoin(roles, roles.c.user_id == Comment.author_id)
         .outerjoin(hidden_by, hidden_by.id == Comment.hidden_by_id)
         .subquery("rows")
     )

@@ -218,6 +218,13 @@ def test_a_pages_summary_reads_what_loading_it_would(world):
         member = factories.user("member@example.org")
         discussion = db.session.get(Discussion, discussion_id)
         roots = [factories.comment(discussion, f"Root {n}") for n in range(5)]
+        # Badges: an author with two roles, and one with none left.
+        both = factories.person(Role.MEMBER, email="both@example.org")
+        both.set_roles({Role.MEMBER, Role.FACILITATOR})
+        factories.comment(discussion, "Two hats", by=both, parent=roots[0])
+        nobody = factories.person(Role.OFFICER, email="no-roles@example.org")
+        factories.comment(discussion, "No hat", by=nobody, parent=roots[0])
+        nobody.set_roles(set())
         for n in range(4):
             factories.comment(discussion, f"Reply {n}", by=member, parent=roots[1])
         factories.comment(discussion, "Late reply", parent=roots[4])
@@ -237,6 +244,14 @@ def test_a_pages_summary_reads_what_loading_it_would(world):
         shown = [c.id for c in loaded.comments for c in [c, *loaded.replies[c.id]]]
         assert sorted(c.id for c in summary.shown) == sorted(shown)
         assert dict(summary.reply_counts) == loaded.reply_counts
+        badges = {
+            c.id: {role.value for role in c.author.roles}
+            for c in loaded.comments
+            for c in [c, *loaded.replies[c.id]]
+        }
+        assert {c.id: set(filter(None, (c.roles or "").split(","))) for c in summary.shown} == (
+            badges
+        )
     summary, loaded = _summary_and_page(world, empty_id, 1)
     assert (summary.total, summary.pages, summary.shown) == (0, 1, ())
     assert summary.etag == loaded.etag
