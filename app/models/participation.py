@@ -6,7 +6,16 @@ from datetime import datetime
 from enum import StrEnum
 
 from markupsafe import Markup
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.markdown import keep_rendered, stored_markup
@@ -66,10 +75,14 @@ class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        # A discussion's comments in the order they were posted: a thread's page, and the
+        # comments after someone's last look (tasks, "new since you last looked") read only
+        # what they need, however long the discussion.
+        Index("ix_comments_discussion_id_created_at", "discussion_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id"), index=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)

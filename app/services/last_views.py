@@ -14,10 +14,21 @@ the marks of a document come from one query, however many clauses and comments.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -152,6 +163,18 @@ class ClauseMark:
         return parts[0] if parts else ""
 
 
+# Earlier than any comment: the last look of someone who never looked.
+NEVER_LOOKED = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _someone_elses_live_comment(user_id: int | BindParameter[int]) -> list:
+    return [
+        Comment.author_id != user_id,
+        Comment.withdrawn_at.is_(None),
+        Comment.hidden_at.is_(None),
+    ]
+
+
 def unseen_comment(user_id: int | BindParameter[int], since: Any = None) -> list:
     """WHERE conditions for a comment ``user_id`` has not seen: someone else's live comment
     posted after their last look at its discussion (and after ``since``, a column or a time,
@@ -159,9 +182,7 @@ def unseen_comment(user_id: int | BindParameter[int], since: Any = None) -> list
     discussion_view = aliased(LastView)
     after = [Comment.created_at > since] if since is not None else []
     return [
-        Comment.author_id != user_id,
-        Comment.withdrawn_at.is_(None),
-        Comment.hidden_at.is_(None),
+        *_someone_elses_live_comment(user_id),
         *after,
         ~exists().where(
             discussion_view.user_id == user_id,
@@ -169,6 +190,24 @@ def unseen_comment(user_id: int | BindParameter[int], since: Any = None) -> list
             discussion_view.object_id == Comment.discussion_id,
             discussion_view.viewed_at >= Comment.created_at,
         ),
+    ]
+
+
+def unseen_in_discussion(
+    user_id: int | BindParameter[int],
+    discussion_id: SQLColumnExpression[int],
+    last_look: SQLColumnExpression[datetime],
+) -> list:
+    """WHERE conditions for a comment ``user_id`` has not seen in the discussion whose id is
+    ``discussion_id`` (a column of the outer statement), given ``last_look``, their last look
+    at it (a column, NULL if they never looked): as ``unseen_comment``, but for a statement
+    that goes through discussions. The time is compared as one range, so the index on
+    ``comments (discussion_id, created_at)`` reads only the comments after the last look,
+    however long the discussion."""
+    return [
+        Comment.discussion_id == discussion_id,
+        *_someone_elses_live_comment(user_id),
+        Comment.created_at > func.coalesce(last_look, NEVER_LOOKED),
     ]
 
 

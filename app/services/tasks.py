@@ -23,7 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
@@ -41,16 +51,18 @@ from app.models import (
     DocumentKind,
     DocumentStatus,
     JointSession,
+    LastView,
     Notification,
     ProposalStatus,
     Role,
     User,
+    ViewedKind,
     Vote,
     utcnow,
 )
 from app.permissions import is_readable_by
 from app.rules import EDITABLE_STATUSES, side_of
-from app.services.last_views import unseen_comment
+from app.services.last_views import unseen_comment, unseen_in_discussion
 from app.services.people import status_condition
 from app.sql import one_of
 
@@ -286,10 +298,35 @@ def _proposal_task(session_id, title, session_title) -> Task:
 
 
 def _new_comments(user: User) -> Select:
-    return _unseen_by_discussion(
-        user,
-        _comment_counts().select_from(Comment),
-        one_of(Document.status, EDITABLE_STATUSES),
+    """(discussion id, title, document title, how many new) of the discussions in documents
+    still being worked on that have comments ``user`` has not seen. It goes through the
+    discussions, each with the person's last look at it, and reads only the comments after
+    that look: through the comments, every page of a facilitator (whose header counts these)
+    read every comment ever posted in a working document."""
+    last_look = aliased(LastView)
+    unseen = unseen_in_discussion(user.id, Discussion.id, last_look.viewed_at)
+    return (
+        select(
+            Discussion.id,
+            Discussion.title,
+            Document.title,
+            select(func.count(Comment.id)).where(*unseen).scalar_subquery(),
+        )
+        .join(Document, Document.id == Discussion.document_id)
+        .outerjoin(
+            last_look,
+            and_(
+                last_look.user_id == user.id,
+                last_look.kind == ViewedKind.DISCUSSION,
+                last_look.object_id == Discussion.id,
+            ),
+        )
+        .where(
+            one_of(Document.status, EDITABLE_STATUSES),
+            is_readable_by(user),
+            exists().where(*unseen),
+        )
+        .order_by(Discussion.id)
     )
 
 

@@ -18,12 +18,15 @@ from app.models import (
     Comment,
     Discussion,
     Document,
+    DocumentStatus,
     JointSession,
+    LastView,
     Purpose,
     Role,
+    ViewedKind,
     utcnow,
 )
-from app.services import joint_sessions, people, voting
+from app.services import discussions, joint_sessions, people, voting
 from app.services import tasks as service
 from tests import factories
 from tests.helpers import count_queries
@@ -164,6 +167,74 @@ def test_a_facilitator_decides_amendments_and_proposals_reads_comments_and_close
     assert _task_titles(app, "facilitator@example.org")["new_comments"] == [
         "Read a new comment in “Trust and tone”"
     ]
+
+
+def test_new_comments_are_those_after_the_last_look_by_others_live_in_working_documents(app):
+    """The facilitator's "new comments" (their tasks, and the header's count of them) follow
+    the rule, checked against the comments themselves: someone else's live comment posted
+    after their last look at the discussion, in a document still being worked on. A comment
+    at the very moment of the last look was seen."""
+    with factories.built(app):
+        facilitator = factories.facilitator()
+        officer = factories.officer()
+        now = utcnow()
+        working = factories.document(clauses=1, title="Working")
+        adopted = factories.document(clauses=1, title="Adopted")
+        threads = {
+            "never looked": factories.discussion(working, title="Never looked"),
+            "looked before": factories.discussion(working, title="Looked before"),
+            "looked after": factories.discussion(working, title="Looked after"),
+            "only own": factories.discussion(working, title="Only own", by=facilitator),
+            "hidden and withdrawn": factories.discussion(working, title="Hidden and withdrawn"),
+            "adopted": factories.discussion(adopted, title="In an adopted document"),
+        }
+        db.session.execute(
+            update(Document).where(Document.id == adopted.id).values(status=DocumentStatus.ADOPTED)
+        )
+        late = factories.comment(threads["looked before"], "After the look", by=officer)
+        factories.comment(threads["looked before"], "Mine", by=facilitator)
+        hidden = factories.comment(threads["hidden and withdrawn"], "Hidden", by=officer)
+        withdrawn = factories.comment(threads["hidden and withdrawn"], "Withdrawn", by=officer)
+        discussions.hide_comment(hidden, "Off topic", by=facilitator)
+        discussions.withdraw_comment(withdrawn, by=officer)
+        db.session.execute(
+            update(Comment).where(Comment.id == late.id).values(created_at=now + timedelta(1))
+        )
+        for name, seen_at in (
+            ("looked before", now + timedelta(hours=12)),
+            ("looked after", now + timedelta(days=2)),
+            # Its opening comment (the discussion's only other) is not the facilitator's.
+            ("hidden and withdrawn", None),
+        ):
+            if seen_at is not None:
+                db.session.add(
+                    LastView(
+                        user_id=facilitator.id,
+                        kind=ViewedKind.DISCUSSION,
+                        object_id=threads[name].id,
+                        document_id=working.id,
+                        viewed_at=seen_at,
+                    )
+                )
+        # A comment posted at the very moment of the last look was seen.
+        at_the_look = factories.comment(threads["looked after"], "At the look", by=officer)
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == at_the_look.id)
+            .values(created_at=now + timedelta(days=2))
+        )
+        db.session.execute(
+            update(Comment)
+            .where(Comment.discussion_id == threads["only own"].id)
+            .values(author_id=facilitator.id)
+        )
+    tasks = _task_titles(app, "facilitator@example.org")["new_comments"]
+    assert tasks == [
+        "Read a new comment in “Never looked”",
+        "Read a new comment in “Looked before”",
+        "Read a new comment in “Hidden and withdrawn”",
+    ]
+    assert _header_tasks(app, "facilitator@example.org") == len(tasks)
 
 
 def test_the_committee_reviews_and_the_administrator_adopts_and_reinvites(app):
