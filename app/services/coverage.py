@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -106,19 +106,17 @@ class AnswerCount:
         return self.clauses + self.discussions + self.sessions > 0
 
 
-def _answering(link, key: str, model, document_column, readable: Select, *conditions):
+def _answering(link, key: str, model, document_column, readable: Select, *conditions) -> Subquery:
     """How many readable clauses (or discussions, or sessions) answer each recommendation:
-    a scalar subquery correlated with Recommendation."""
+    ``recommendation_id`` and ``answers``, for each recommendation answered at least once,
+    counted in one pass over the links. (A subquery for each recommendation read the whole
+    of ``model`` once per recommendation.)"""
     return (
-        select(func.count(link.c[key]))
+        select(link.c.recommendation_id, func.count(link.c[key]).label("answers"))
         .join(model, model.id == link.c[key])
-        .where(
-            link.c.recommendation_id == Recommendation.id,
-            document_column.in_(readable),
-            *conditions,
-        )
-        .correlate(Recommendation)
-        .scalar_subquery()
+        .where(document_column.in_(readable), *conditions)
+        .group_by(link.c.recommendation_id)
+        .subquery()
     )
 
 
@@ -128,8 +126,7 @@ def answer_counts(
     """Every recommendation of ``source`` (of one ``theme``, if given) with how many live
     clauses, discussions and sessions of the documents whose ids ``readable`` selects answer
     it. One query."""
-    query = select(
-        Recommendation,
+    answering = (
         _answering(
             clause_recommendations,
             "clause_id",
@@ -148,7 +145,11 @@ def answer_counts(
         _answering(
             session_recommendations, "session_id", JointSession, JointSession.agenda_id, readable
         ),
-    ).where(Recommendation.source_id == source.id)
+    )
+    query = select(Recommendation, *(func.coalesce(each.c.answers, 0) for each in answering))
+    for each in answering:
+        query = query.outerjoin(each, each.c.recommendation_id == Recommendation.id)
+    query = query.where(Recommendation.source_id == source.id)
     if theme is not None:
         query = query.where(Recommendation.theme == theme)
     counts = [AnswerCount(*row) for row in db.session.execute(query)]

@@ -10,11 +10,18 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
+    Clause,
+    Discussion,
     Document,
     DocumentStatus,
+    JointSession,
     Recommendation,
     RecommendationSource,
+    clause_recommendations,
+    discussion_recommendations,
+    session_recommendations,
 )
+from app.permissions import readable_documents
 from app.services import coverage, lifecycle
 from tests import factories
 from tests.helpers import count_queries
@@ -118,3 +125,52 @@ def test_a_retired_recommendation_nothing_answers_needs_no_answer(seeded):
         answered = coverage.text_coverage([{"number": "3", "recommendations": ["CPC a"]}])
         assert answered[1].answers[0].clauses == ("3",), "retired, but still answered: shown"
         db.session.rollback()
+
+
+def test_answer_counts_are_the_live_readable_links_of_each_recommendation(seeded):
+    """``answer_counts`` (one statement) against the links counted one by one: live clauses,
+    discussions and sessions of the documents the person may read. A Member reads no
+    drafts; a facilitator does; a retired clause answers nothing."""
+    with factories.built(seeded):
+        factories.document("draft", clauses=2, title="A draft", answers=("CR a",))
+        factories.discussion(factories.document(clauses=1, title="Talked about"))
+        retired = factories.clause(factories.find_document(SLUG), "1")
+        retired.retired_at, retired.retired_reason = datetime.now(UTC), "Merged into 2."
+    with seeded.app_context():
+        clauses = db.session.execute(
+            select(
+                clause_recommendations.c.recommendation_id, Clause.document_id, Clause.retired_at
+            ).join(Clause, Clause.id == clause_recommendations.c.clause_id)
+        ).all()
+        discussions = db.session.execute(
+            select(discussion_recommendations.c.recommendation_id, Discussion.document_id).join(
+                Discussion, Discussion.id == discussion_recommendations.c.discussion_id
+            )
+        ).all()
+        sessions = db.session.execute(
+            select(session_recommendations.c.recommendation_id, JointSession.agenda_id).join(
+                JointSession, JointSession.id == session_recommendations.c.session_id
+            )
+        ).all()
+        assert clauses and discussions and sessions
+        for email in ("member@example.org", "facilitator@example.org"):
+            person = factories.user(email)
+            readable = set(
+                db.session.scalars(readable_documents(person).with_only_columns(Document.id))
+            )
+            for source in coverage.sources():
+                counted = coverage.answer_counts(
+                    source, readable_documents(person).with_only_columns(Document.id)
+                )
+                assert {
+                    c.recommendation.id: (c.clauses, c.discussions, c.sessions) for c in counted
+                } == {
+                    r.id: (
+                        sum(
+                            1 for i, d, gone in clauses if i == r.id and d in readable and not gone
+                        ),
+                        sum(1 for i, d in discussions if i == r.id and d in readable),
+                        sum(1 for i, d in sessions if i == r.id and d in readable),
+                    )
+                    for r in source.recommendations
+                }, (email, source.name)
