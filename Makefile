@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format chromium nginx postgres redis system-libraries bench bench-load clean
+.PHONY: install run test lint format chromium nginx postgres redis system-libraries bench bench-load bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,10 @@ bench: install
 ## Load benchmark: Accord's pages against bare Flask on gunicorn, driven by wrk (slow)
 bench-load: install postgres
 	$(BIN)/python -m bench.load
+
+## The main pages on a council's data after a year of use, on PostgreSQL (SCALE=3: three years' worth)
+bench-scale: install postgres
+	ACCORD_ENV=development $(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
