@@ -49,7 +49,7 @@ def one_of(
     at every execution: for the session lookup with the header's counts, five lists, about a
     third of its time in Python (and bound values cost their conversion each time too). No
     values: false. Lists of ids that vary from one execution to the next belong in ``in_``."""
-    chosen = sorted(set(values))
+    chosen = sorted(set(values), key=repr)  # one order, so one SQL, for any mix of types
     if not chosen:
         return false()
     return column.in_([Constant(value, column.type) for value in chosen])

@@ -485,6 +485,15 @@ def test_one_of_finds_what_in_finds_and_quotes_what_it_writes(world):
             assert set(db.session.scalars(query.where(one_of(column, values)))) == wanted
             assert "IN (" in str(query.where(one_of(column, values)).compile(db.engine))
         assert db.session.scalars(select(User.id).where(one_of(User.id, []))).all() == []
+        # A set of mixed types (None among names) has one order, so one SQL, as in_ allows.
+        assert (
+            db.session.scalars(
+                select(User.id).where(one_of(User.display_name, [None, "Pat O'Neil"]))
+            ).all()
+            == db.session.scalars(
+                select(User.id).where(User.display_name.in_([None, "Pat O'Neil"]))
+            ).all()
+        )
 
 
 # The poll gives nothing away -------------------------------------------------------------
