@@ -75,3 +75,23 @@ class Constant(ColumnElement[Any]):
 @compiles(Constant)
 def _constant(element: Constant, compiler: Any, **kw: Any) -> str:
     return compiler.render_literal_value(element.value, element.type)
+
+
+class comma_joined(ReturnTypeFromArgs[Any]):  # a SQL aggregate, named for what it gives
+    """A group's strings joined with commas, in no set order: PostgreSQL's ``string_agg(x,
+    ',')``, SQLite's ``group_concat(x, ',')``. The comma is written into the SQL: SQLAlchemy's
+    ``aggregate_strings`` binds its separator as a value written out again at every execution.
+    Give it text (cast an enum first)."""
+
+    name = "comma_joined"
+    inherit_cache = True
+
+
+@compiles(comma_joined)
+def _comma_joined(element: comma_joined, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(comma_joined, "sqlite")
+def _comma_joined_on_sqlite(element: comma_joined, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"

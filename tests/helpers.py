@@ -145,9 +145,11 @@ def count_queries(app):
         if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):  # not queries
             counter.statements.append(statement)
         compiled = getattr(context, "compiled", None)
-        if compiled is not None and compiled.post_compile_params:
+        if compiled is not None:
             names = [bind.key for bind in compiled.post_compile_params]
-            counter.rewritten.append((statement, names))
+            names += [bind.key for bind in compiled.literal_execute_params]
+            if names:
+                counter.rewritten.append((statement, names))
 
     run_on_driver = DriverStatement.first
 

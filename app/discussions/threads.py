@@ -46,6 +46,7 @@ from app.models import Comment, Discussion, User, UserRole
 from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
 from app.services.last_views import discussion_mark_covers
+from app.sql import comma_joined
 
 
 @dataclass
@@ -239,7 +240,7 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
     roles = (
         select(
             UserRole.user_id,
-            func.aggregate_strings(cast(UserRole.role, String), ",").label("roles"),
+            comma_joined(cast(UserRole.role, String)).label("roles"),
         )
         .where(
             UserRole.user_id.in_(
