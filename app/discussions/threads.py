@@ -84,7 +84,10 @@ def page_roots(
     return (
         select(Comment.id)
         .where(Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
-        .order_by(Comment.created_at, Comment.id)
+        # parent_id is NULL in every row: ordering by it first changes nothing but lets
+        # PostgreSQL read the rows in order from ix_comments_top_level (it does not take
+        # IS NULL as fixing the column, and would sort them otherwise).
+        .order_by(Comment.parent_id, Comment.created_at, Comment.id)
         .limit(per_page)
         .offset(offset)
     )

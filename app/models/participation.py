@@ -15,7 +15,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,14 +82,9 @@ class Comment(Base):
         # A thread's top-level comments in their order: a page of them, and how many there
         # are, read from the index alone (the page's summary and its live poll), without
         # sorting the thread's comments, however long it is.
-        Index(
-            "ix_comments_top_level",
-            "discussion_id",
-            "created_at",
-            "id",
-            postgresql_where=text("parent_id IS NULL"),
-            sqlite_where=text("parent_id IS NULL"),
-        ),
+        # (Not a partial index: its dialect options would import PostgreSQL's dialect at
+        # start-up on SQLite. ``parent_id IS NULL`` is an equality to both databases' B-trees.)
+        Index("ix_comments_top_level", "discussion_id", "parent_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

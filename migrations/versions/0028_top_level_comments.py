@@ -1,7 +1,8 @@
 """A thread's top-level comments indexed in their order
 
-``ix_comments_top_level`` (``discussion_id, created_at, id`` where ``parent_id`` is NULL)
-holds a thread's top-level comments in the order its pages show them: a page of them, and how
+``ix_comments_top_level`` (``discussion_id, parent_id, created_at, id``: a thread's top-level
+comments are those with ``parent_id`` NULL, which both databases find as an equality) holds
+them in the order its pages show them: a page of them, and how
 many there are, come from the index without reading and sorting the thread's comments. The
 page's summary and its live poll both need them; on a 300-comment thread the poll of its last
 page took 0.3-0.6 ms on PostgreSQL without it and 0.2 ms with it.
@@ -13,7 +14,6 @@ Create Date: 2026-12-01 05:05:00.000000
 """
 
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -29,10 +29,8 @@ def upgrade():
     op.create_index(
         "ix_comments_top_level",
         "comments",
-        ["discussion_id", "created_at", "id"],
+        ["discussion_id", "parent_id", "created_at", "id"],
         unique=False,
-        postgresql_where=sa.text("parent_id IS NULL"),
-        sqlite_where=sa.text("parent_id IS NULL"),
     )
 
 
