@@ -52,6 +52,7 @@ from app.observability import REQUEST_ID_HEADER, count_request, request_id_from
 from app.pagination import LAST_PAGE_ASKED
 from app.permissions import is_readable_by_id
 from app.rendering import ROLE_BITS, etag_of, viewer_part
+from app.rules import two_factor_roles
 from app.security import security_headers
 from app.services.markers import people_mark
 from app.sql import greatest, least
@@ -153,9 +154,8 @@ def discussion_poll(per_page: int) -> Select:
 
 def _two_factor_bits(config: Mapping[str, Any]) -> int:
     """The ``ROLE_BITS`` of the roles that must sign in with two factors
-    (``TWO_FACTOR_REQUIRED_ROLES``, as ``app.rules.is_two_factor_required`` reads it)."""
-    required = config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
-    return sum(bit for role, bit in ROLE_BITS.items() if role.value in required)
+    (``app.rules.two_factor_roles``)."""
+    return sum(ROLE_BITS[role] for role in two_factor_roles(config))
 
 
 def _int_arg(args: MultiDict[str, str], name: str, default: int | None = None) -> int | None:

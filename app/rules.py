@@ -8,8 +8,9 @@ a change the state forbids) ask these, so each rule is written once. This module
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 
@@ -20,6 +21,7 @@ from app.models import (
     Document,
     DocumentStatus,
     JointSession,
+    Role,
     User,
     utcnow,
 )
@@ -136,9 +138,14 @@ def is_invited(user: User, session: JointSession) -> bool:
     return user.is_member or user.is_officer
 
 
-def is_two_factor_required(user: User) -> bool:
-    """True when one of the person's roles must use two-factor sign-in
+def two_factor_roles(config: Mapping[str, Any]) -> frozenset[Role]:
+    """The roles that must use two-factor sign-in under ``config``
     (``TWO_FACTOR_REQUIRED_ROLES``; administrators, facilitators and the Standards Committee in
     production, ASVS 5.0 6.3.3 at level 2)."""
-    required = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
-    return any(role.value in required for role in user.roles)
+    required = config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
+    return frozenset(role for role in Role if role.value in required)
+
+
+def is_two_factor_required(user: User) -> bool:
+    """True when one of the person's roles must use two-factor sign-in (``two_factor_roles``)."""
+    return not two_factor_roles(current_app.config).isdisjoint(user.roles)
