@@ -90,7 +90,7 @@ def _document_statement() -> Select:
     The clauses and recommendations are joined one after another (``loaders.joined_many``)
     and loaded into ``Document.clauses`` and ``Clause.recommendations`` as they come
     (``contains_eager``): 0.6 ms of SQLite's time for sixty clauses, against 1.2 ms with
-    ``joinedload``."""
+    ``joinedload``. Each clause's ``document`` is set to the document loaded with it."""
     clauses = (
         select(Document, *voting.eligible_columns())
         .outerjoin(Clause, and_(Clause.document_id == Document.id, Clause.retired_at.is_(None)))
@@ -103,7 +103,11 @@ def _document_statement() -> Select:
         .options(
             contains_eager(Document.clauses)
             .contains_eager(Clause.recommendations)
-            .contains_eager(Recommendation.source)
+            .contains_eager(Recommendation.source),
+            # Each clause's document is the row's own: without this, each of the sixty
+            # ``clause.document`` (``rules.is_clause_voting_open``) went through the lazy
+            # loader to the identity map, half a millisecond a page.
+            contains_eager(Document.clauses).contains_eager(Clause.document),
         )
     )
 

@@ -3,6 +3,8 @@ replies a link away, a fixed number of SQL statements, and a poll that gives not
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import re
 import time
 from dataclasses import replace
@@ -440,6 +442,48 @@ def test_the_document_and_clause_pages_cost_the_same_with_200_voters(world, clie
         voting.cast_vote(factories.user("member@example.org"), Choice.SUPPORT, clause=clause)
     _add_comments(world, ids["discussion"], 100)
     assert cost() == small
+
+
+def _lazy_loads(run) -> int:
+    """How many times ``run()`` had the ORM load a relationship of one object (with or without
+    SQL: a many-to-one found in the identity map goes through the lazy loader too). Counted by
+    the profiler: the loader is bound to each attribute when the models are mapped."""
+    profile = cProfile.Profile()
+    profile.runcall(run)
+    return sum(
+        calls
+        for (path, _, function), (calls, *_) in pstats.Stats(profile).stats.items()  # type: ignore[attr-defined]
+        if function == "_load_for_state" and path.endswith("strategies.py")
+    )
+
+
+def test_the_main_pages_load_no_more_objects_one_at_a_time_with_more_clauses(world, client):
+    """The document page read each clause's document through the lazy loader (sixty lookups,
+    half a millisecond a page): what a page shows of each item comes with its statements."""
+    ids = _ids(world)
+    client.sign_in("member@example.org")
+    with factories.built(world):
+        factories.voting_opened(factories.find_document(ACCORD))
+    pages = [
+        f"/documents/{ACCORD}",
+        f"/documents/{ACCORD}/clauses/2",
+        f"/discussions/{ids['discussion']}",
+    ]
+
+    def loads() -> dict[str, int]:
+        found = {}
+        for url in pages:
+            assert client.get(url).status_code == 200
+            found[url] = _lazy_loads(lambda url=url: client.get(url))
+        return found
+
+    few = loads()
+    with factories.built(world):
+        document = factories.find_document(ACCORD)
+        for number in range(10):
+            factories.add_clause(document, f"Clause added {number}")
+    assert loads() == few
+    assert few[f"/documents/{ACCORD}"] == 0, few
 
 
 @pytest.mark.parametrize("role", list(Role))
