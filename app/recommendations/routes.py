@@ -41,7 +41,10 @@ def index():
     sources = db.session.scalars(
         select(RecommendationSource)
         .order_by(RecommendationSource.position, RecommendationSource.name)
-        .options(selectinload(RecommendationSource.recommendations))
+        .options(
+            # Each recommendation's label names its source: set with the collection.
+            selectinload(RecommendationSource.recommendations).joinedload(Recommendation.source)
+        )
     ).all()
     themes = {
         source.id: [

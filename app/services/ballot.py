@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import BindParameter, CompoundSelect, and_, bindparam, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Choice, Clause, Document, User, Vote
@@ -188,8 +188,10 @@ def ballot_items(user: User, document: Document) -> list[BallotItem]:
         raise VotingClosed("Voting on this document is not open.")
     clauses = db.session.scalars(
         select(Clause)
+        .join(Clause.document)
         .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
         .order_by(Clause.position)
+        .options(contains_eager(Clause.document))  # read by is_clause_voting_open, each clause
     ).all()
     open_clauses = [c for c in clauses if is_clause_voting_open(c)]
     amendments = db.session.scalars(

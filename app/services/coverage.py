@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Select, Subquery, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -67,7 +67,10 @@ def sources() -> list[RecommendationSource]:
         db.session.scalars(
             select(RecommendationSource)
             .order_by(RecommendationSource.position, RecommendationSource.name)
-            .options(selectinload(RecommendationSource.recommendations))
+            .options(
+                # Each recommendation's label names its source: set with the collection.
+                selectinload(RecommendationSource.recommendations).joinedload(Recommendation.source)
+            )
         )
     )
 
@@ -149,7 +152,11 @@ def answer_counts(
     query = select(Recommendation, *(func.coalesce(each.c.answers, 0) for each in answering))
     for each in answering:
         query = query.outerjoin(each, each.c.recommendation_id == Recommendation.id)
-    query = query.where(Recommendation.source_id == source.id)
+    query = (
+        query.join(Recommendation.source)
+        .where(Recommendation.source_id == source.id)
+        .options(contains_eager(Recommendation.source))  # each one's label names it
+    )
     if theme is not None:
         query = query.where(Recommendation.theme == theme)
     counts = [AnswerCount(*row) for row in db.session.execute(query)]
