@@ -38,6 +38,29 @@ class UTCDateTime(TypeDecorator):
             value = value.replace(tzinfo=UTC)
         return value
 
+    def result_processor(self, dialect, coltype):
+        """On SQLite, each stored text read as ``process_result_value`` would read it, in one
+        step: the text with "+00:00" added, parsed as ISO 8601 (as SQLAlchemy parses it).
+        ``datetime.replace`` alone cost over a microsecond a value, four fifths of the
+        reading: a thread's page reads 150 timestamps, a document page 250. Text that already
+        carries an offset, or is not text, takes the general way."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+        parse = datetime.fromisoformat
+
+        def process(value):
+            if value is None:
+                return None
+            try:
+                parsed = parse(value + "+00:00")
+            except (TypeError, ValueError):
+                return general(value)
+            # A date alone ("2026-11-30") parses with the offset dropped.
+            return parsed if parsed.tzinfo is not None else general(value)
+
+        return process
+
 
 class Base(DeclarativeBase):
     registry = registry(
