@@ -69,7 +69,19 @@ def side_of(user: User) -> str | None:
     return None
 
 
-def is_clause_voting_open(clause: Clause) -> bool:
+class VotedClause(Protocol):
+    """What the voting rules read of a clause: a ``Clause``, or a clause as a page lists it
+    in plain values (``app.documents.cards.ListedClause``)."""
+
+    @property
+    def document(self) -> Document: ...
+    @property
+    def voting_closed_at(self) -> datetime | None: ...
+    @property
+    def retired_at(self) -> datetime | None: ...
+
+
+def is_clause_voting_open(clause: VotedClause) -> bool:
     """Votes on the clause are taken: the document is Open, voting is open on it and not closed
     for this clause alone, and the clause is not retired."""
     document = clause.document

@@ -11,6 +11,12 @@ from app.models.base import Base, utcnow
 from app.models.people import User
 
 
+def chip_label(short_name: str, letter: str) -> str:
+    """A recommendation's short name on chips: its source's short name and its letter
+    ('CR g', 'CPC d')."""
+    return f"{short_name} {letter}"
+
+
 class RecommendationSource(Base):
     """A report whose recommendations the council answers, e.g. the Culture Review 2019."""
 
@@ -67,7 +73,7 @@ class Recommendation(Base):
     @property
     def label(self) -> str:
         """The short name used on chips: 'CR g', 'CPC d'."""
-        return f"{self.source.short_name} {self.letter}"
+        return chip_label(self.source.short_name, self.letter)
 
     @property
     def full_label(self) -> str:

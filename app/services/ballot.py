@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, CompoundSelect, and_, bindparam, null, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Choice, Clause, Document, User, Vote
-from app.rules import is_amendment_voting_open, is_clause_voting_open, side_of
+from app.rules import VotedClause, is_amendment_voting_open, is_clause_voting_open, side_of
 from app.services import Conflict
 from app.services.locks import lock_for_write
 from app.services.voting import NotEligible, VotingClosed, cast_vote, withdraw_interest
@@ -165,7 +165,14 @@ def _my_votes(user: User, document: Document) -> tuple[dict[int, MyVote], dict[i
     return by_clause, by_amendment
 
 
-def progress(user: User, document: Document, clauses: Sequence[Clause]) -> Progress:
+class ProgressClause(VotedClause, Protocol):
+    """What ``progress`` reads of each clause (a ``Clause`` or a listed clause)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def progress(user: User, document: Document, clauses: Sequence[ProgressClause]) -> Progress:
     """The person's votes and how many items are left, for the document page (``clauses``: its
     live clauses, already loaded). One statement when the person votes and voting is open on
     the document; none otherwise (an empty Progress)."""

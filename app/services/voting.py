@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
@@ -360,9 +360,21 @@ def _voting_people():
 TALLY_CACHE_VERSION = 4  # bump when the cached rows below change shape
 
 
+class TalliedClause(Protocol):
+    """What ``tallies`` reads of a clause: a ``Clause``, or a clause as the document page
+    lists it (``app.documents.cards.ListedClause``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def activity(self) -> int: ...
+    @property
+    def revision_number(self) -> int: ...
+
+
 def tallies(
     *,
-    clauses: Sequence[Clause] = (),
+    clauses: Sequence[TalliedClause] = (),
     amendments: Sequence[Amendment] = (),
     with_voters: bool = False,
     eligible: dict[str, int] | None = None,
