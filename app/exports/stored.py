@@ -4,9 +4,11 @@ A published version's text never changes (its ``content_hash`` names it), so its
 made once for each set of options (format, agreed text or all clauses, annexes, the version the
 changes are shown since, the committee-paper details). Its annexes record votes, amendments and
 declarations that can still move while the document is live, so the key also carries the
-document's status and the sum of its clauses' change markers (raised by every vote, amendment
-and new wording): once the document is submitted or adopted nothing moves and the file is
-served again for ever. Exports of the working text are never stored.
+document's status, the sum of its clauses' change markers (raised by every vote, amendment
+and new wording) and the ``people`` marker (the annexes name voters, proposers and the makers
+of wordings: a rename or an anonymisation makes them again): once the document is submitted or
+adopted only a change to people moves them, and the file is served again until it expires.
+Exports of the working text are never stored.
 
 The cache is the one of ``app.extensions`` (Redis where configured): a file made on one host is
 served by every other, and a change anywhere makes a new key rather than a stale file.
@@ -22,6 +24,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Clause, Document, DocumentVersion
+from app.services.markers import people_mark
 from app.shared_cache import cache_get, cache_set
 
 if TYPE_CHECKING:
@@ -40,11 +43,13 @@ def export_key(
     since: DocumentVersion | None,
     paper: CommitteePaper | None,
 ) -> str:
-    """The cache key of this export of ``version`` (one statement, for the clauses' markers)."""
+    """The cache key of this export of ``version`` (one statement, for the clauses' markers
+    and the ``people`` marker: the annexes name people, and a rename or an anonymisation must
+    reach every export at once)."""
     clause_marks = db.session.execute(
-        select(func.coalesce(func.sum(Clause.activity), 0), func.count(Clause.id)).where(
-            Clause.document_id == document.id
-        )
+        select(
+            func.coalesce(func.sum(Clause.activity), 0), func.count(Clause.id), people_mark()
+        ).where(Clause.document_id == document.id)
     ).one()
     parts = (
         FORMAT_VERSION,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Choice, Clause
-from app.services import clauses, discussions, lifecycle, voting
+from app.services import clauses, discussions, leavers, lifecycle, voting
 from tests import factories
 
 SLUG = "member-officer-protocol"
@@ -466,3 +466,33 @@ def test_a_vote_after_publishing_makes_the_versions_annexes_again(protocol, clie
     _agree_clause_two(protocol)  # votes on the version's clauses: the voting annex changes
     after = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
     assert made == ["md", "md"] and after != before
+
+
+def test_a_versions_stored_export_is_made_again_when_someone_it_names_is_anonymised(
+    protocol, client
+):
+    """Its annexes name people (here the proposer of an accepted amendment): once a person is
+    renamed or anonymised, no export of the version may still carry the old name (outside
+    testing found the stored file kept it for a day)."""
+    from app.services import amendments
+
+    with protocol.app_context():
+        clause = factories.clause(factories.find_document(SLUG), "3")
+        proposer = factories.user("helen.marsden@example.org")
+        amendment = factories.amendment(clause, body="A clearer wording.", by=proposer)
+        amendments.accept_amendment(
+            amendment, by=factories.user("facilitator@example.org"), reason="Agreed in the room"
+        )
+        db.session.commit()
+        name = proposer.display_name
+    version = _publish(protocol)
+    client.sign_in("member@example.org")
+    before = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
+    assert f"proposed by {name}" in before
+    with protocol.app_context():
+        leavers.anonymise(
+            factories.user("helen.marsden@example.org"), by=factories.user("admin@example.org")
+        )
+        db.session.commit()
+    after = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
+    assert f"proposed by {name}" not in after and "proposed by Former Member" in after
