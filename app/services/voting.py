@@ -85,6 +85,34 @@ class InterestDeclared(Conflict):
     """The person declared an interest in the item, so they do not vote on it."""
 
 
+class WordingChanged(Conflict):
+    """The clause has a new wording since the person chose (a vote is on one wording)."""
+
+
+class ClauseMoved(Conflict):
+    """The address's number names another clause than the one the person's page showed (the
+    clauses were moved or renumbered since)."""
+
+
+def check_shown_clause(clause: Clause, shown_id: int | None, shown: Clause | None) -> None:
+    """Raise ``ClauseMoved`` when a form drawn for the clause with id ``shown_id`` (``shown``,
+    None if it is not one of the same document's) was sent to the address of ``clause``,
+    another one: the clauses moved since the page was drawn. ``shown_id`` None (a form that
+    does not say) is taken as ``clause``."""
+    if shown_id is None or shown_id == clause.id:
+        return
+    where = (
+        f"“{shown.heading}” is now {shown.short_name}, and {clause.short_name} is "
+        f"“{clause.heading}”"
+        if shown is not None and shown.document_id == clause.document_id
+        else f"{clause.short_name} is now “{clause.heading}”"
+    )
+    raise ClauseMoved(
+        f"The {clause.document.item_noun_plural} were moved or renumbered since you opened the "
+        f"page: {where}. Nothing was recorded. Choose again on the page as it is now."
+    )
+
+
 class ReasonRequired(Invalid):
     """Closing voting before its announced time, or accepting an amendment that the agreement
     rule does not agree, needs a reason (shared/DOMAIN.md, "What a vote means")."""
@@ -130,6 +158,7 @@ def cast_vote(
     clause: Clause | None = None,
     amendment: Amendment | None = None,
     interest_reason: str | None = None,
+    seen_wording: int | None = None,
 ) -> None:
     """Record the person's vote on a clause or an amendment, replacing any earlier one.
 
@@ -138,13 +167,21 @@ def cast_vote(
     unique constraint, so two requests at once (a double click, two tabs) still leave exactly
     one vote; a vote never replaces a declared interest (the upsert's condition). Raises
     NotEligible, ClauseRetired, VotingClosed, Invalid (an interest without its reason),
-    InterestDeclared.
+    InterestDeclared, and WordingChanged when ``seen_wording`` (the clause's wording the
+    person's page showed, if it said) is no longer the clause's: a vote is on one wording
+    (shared/DOMAIN.md), never on one the person has not seen.
     """
     refusal = (
         "nothing was recorded." if choice == Choice.INTEREST else "your vote was not recorded."
     )
     _lock_item(clause, amendment)
     target_clause = _require_voting_open(user, clause, amendment, refusal)
+    if clause is not None and seen_wording not in (None, clause.revision_number):
+        raise WordingChanged(
+            f"The wording of {clause.short_name} changed since you opened the page (it is now "
+            f"wording {clause.revision_number}; you chose on wording {seen_wording}), so "
+            f"{refusal} Read the new wording and choose again."
+        )
     if choice == Choice.INTEREST and not (interest_reason or "").strip():
         raise Invalid("Say briefly why you have an interest.")
     existing = db.session.scalar(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.boundaries import posted_action
+from app.boundaries import ID_MAX, posted_action
 from app.extensions import db
 from app.forms import EARLY_CLOSE_REASON_NEEDED, OpenVotingForm
 from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or_404
@@ -46,13 +46,39 @@ def _item(item: Clause | Amendment) -> dict:
     return {"amendment": item} if isinstance(item, Amendment) else {"clause": item}
 
 
+def _shown_wording() -> int | None:
+    """The clause wording the sent form was drawn on (its ``wording`` field), if it says."""
+    return request.form.get("wording", type=int)
+
+
+def _posted_clause(slug: str, number: str) -> Clause:
+    """The clause at ``number``, to which a vote, a declaration or a withdrawal was sent; its
+    form says which clause its page showed (``clause_id``), and another one there (the clauses
+    moved since) is refused: ``ClauseMoved`` (409), answered for htmx with the panel of the
+    clause the page showed."""
+    clause = get_clause_or_404(get_document_or_404(slug), number)
+    shown_id = request.form.get("clause_id", type=int)
+    if shown_id is None or shown_id == clause.id:
+        return clause
+    shown = db.session.get(Clause, shown_id) if 0 < shown_id <= ID_MAX else None
+    try:
+        service.check_shown_clause(clause, shown_id, shown)
+    except service.ClauseMoved as error:
+        if shown is not None and shown.document_id == clause.document_id:
+            abort(_refused(shown, error))
+        raise
+    return clause  # pragma: no cover - check_shown_clause raised
+
+
 def _cast(item: Clause | Amendment):
     choice = request.form.get("choice", "")
     if choice not in (Choice.SUPPORT, Choice.OPPOSE, Choice.ABSTAIN):
         abort(400, "Choose Support, Oppose or Abstain.")
     try:
-        service.cast_vote(current_user, Choice(choice), **_item(item))
-    except (service.VotingClosed, service.InterestDeclared) as error:
+        service.cast_vote(
+            current_user, Choice(choice), seen_wording=_shown_wording(), **_item(item)
+        )
+    except (service.VotingClosed, service.InterestDeclared, service.WordingChanged) as error:
         return _refused(item, error)
     db.session.commit()
     return _after_vote(item, f"Your vote is recorded: {Choice(choice).label}.")
@@ -72,7 +98,7 @@ def _refused(item: Clause | Amendment, error: DomainError):
 @bp.post("/documents/<slug>/clauses/<number>/vote")
 def vote_clause(slug: str, number: str):
     """Support, oppose or abstain on a clause as drafted."""
-    return _cast(get_clause_or_404(get_document_or_404(slug), number))
+    return _cast(_posted_clause(slug, number))
 
 
 @bp.post("/amendments/<int:amendment_id>/vote")
@@ -89,9 +115,13 @@ def _interest(item: Clause | Amendment):
     if form.validate_on_submit():
         try:
             service.cast_vote(
-                current_user, Choice.INTEREST, interest_reason=form.reason.data, **_item(item)
+                current_user,
+                Choice.INTEREST,
+                interest_reason=form.reason.data,
+                seen_wording=_shown_wording(),
+                **_item(item),
             )
-        except service.VotingClosed as error:
+        except (service.VotingClosed, service.WordingChanged) as error:
             return _refused(item, error)
         db.session.commit()
         return _after_vote(item, "You have declared an interest and will not vote on this.")
@@ -108,6 +138,8 @@ def _interest(item: Clause | Amendment):
 @bp.route("/documents/<slug>/clauses/<number>/interest", methods=["GET", "POST"])
 def clause_interest(slug: str, number: str):
     """Declare an interest in a clause (and so not vote on it)."""
+    if request.method == "POST":
+        return _interest(_posted_clause(slug, number))
     return _interest(get_clause_or_404(get_document_or_404(slug), number))
 
 
@@ -126,7 +158,7 @@ def _withdraw_interest(item: Clause | Amendment):
 @bp.post("/documents/<slug>/clauses/<number>/interest/withdraw")
 def withdraw_clause_interest(slug: str, number: str):
     """Take back a declaration of interest in a clause, so as to vote on it."""
-    return _withdraw_interest(get_clause_or_404(get_document_or_404(slug), number))
+    return _withdraw_interest(_posted_clause(slug, number))
 
 
 @bp.post("/amendments/<int:amendment_id>/interest/withdraw")

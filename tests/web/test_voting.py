@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -133,6 +134,64 @@ def test_declaring_an_interest_needs_a_reason_and_blocks_voting_until_withdrawn(
     assert client.post_form(f"{CLAUSE}/interest/withdraw").status_code == 303
     assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 303
     assert _votes(protocol) == [("officer@example.org", "support")]
+
+
+HIDDEN_CLAUSE = re.compile(r'<input type="hidden" name="(clause_id|wording)" value="(\d+)">')
+
+
+def _shown_clause(page: str) -> dict[str, str]:
+    """The clause and wording a page's vote form says it was drawn for."""
+    fields = dict(HIDDEN_CLAUSE.findall(page))
+    assert set(fields) == {"clause_id", "wording"}, page
+    return fields
+
+
+def test_a_vote_from_a_page_drawn_before_the_clause_moved_is_refused(protocol, client):
+    """Outside testing: clause 3 moved up while a Member had its page open, and their Support
+    was recorded on the clause that had become number 3. The forms say which clause they were
+    drawn for; a vote, a declaration or a withdrawal for another is refused, nothing written."""
+    _open_voting(protocol)
+    client.sign_in("member@example.org")
+    shown = _shown_clause(client.get(CLAUSE).get_data(as_text=True))
+    declaring = _shown_clause(client.get(f"{CLAUSE}/interest").get_data(as_text=True))
+    assert declaring == shown
+    with protocol.app_context():
+        clauses.move_clause_by(_clause("3"), -1, by=factories.user("facilitator@example.org"))
+        db.session.commit()
+    for htmx in (False, True):
+        refused = client.post_form(f"{CLAUSE}/vote", {"choice": "support", **shown}, htmx=htmx)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 409 and "moved" in text and "Nothing was recorded" in text
+    # The panel of the clause they saw, which is now clause 2, and where it went.
+    panel = client.post_form(f"{CLAUSE}/vote", {"choice": "support", **shown}, htmx=True)
+    assert f"/documents/{PROTOCOL}/clauses/2/vote" in panel.get_data(as_text=True)
+    assert "is now clause 2" in panel.get_data(as_text=True)
+    interest = client.post_form(f"{CLAUSE}/interest", {"reason": "My partner", **shown})
+    assert interest.status_code == 409
+    withdraw = client.post_form(f"{CLAUSE}/interest/withdraw", shown)
+    assert withdraw.status_code == 409
+    assert _votes(protocol) == []
+    # A page of the clause now numbered 3 votes on it.
+    now = _shown_clause(client.get(CLAUSE).get_data(as_text=True))
+    assert now["clause_id"] != shown["clause_id"]
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "support", **now}).status_code == 303
+    assert _votes(protocol) == [("member@example.org", "support")]
+
+
+def test_a_vote_from_a_page_drawn_before_a_new_wording_is_refused(protocol, client):
+    """A vote is on one wording (shared/DOMAIN.md): chosen on a wording since replaced, it is
+    not recorded on the new one unseen."""
+    _open_voting(protocol)
+    client.sign_in("member@example.org")
+    shown = _shown_clause(client.get(CLAUSE).get_data(as_text=True))
+    with protocol.app_context():
+        factories.new_wording(_clause("3"))
+        db.session.commit()
+    for htmx in (False, True):
+        refused = client.post_form(f"{CLAUSE}/vote", {"choice": "oppose", **shown}, htmx=htmx)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 409 and "wording" in text and "not recorded" in text
+    assert _votes(protocol) == []
 
 
 # Tallies and the agreement rule ----------------------------------------------------------
