@@ -56,10 +56,12 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         "thread_key": None,
         "thread_html": None,
         "reading_mark_covers": False,
+        "seen_until": None,
     }
     if from_cache:
         summary = threads.summarise_page(discussion, page, current_user.id)
         context["reading_mark_covers"] = summary.reading_mark_covers
+        context["seen_until"] = last_views.seen_until(summary.newest)
         key = fragments.thread_key(summary, discussion, discussion.clause, viewer)
         html = cache_get(key)
         if html is not None:
@@ -188,7 +190,11 @@ def show(discussion_id: int):
     if block is None and not context["reading_mark_covers"]:
         with write_after_reading():
             last_views.record_view(
-                current_user, ViewedKind.DISCUSSION, discussion.id, discussion.document_id
+                current_user,
+                ViewedKind.DISCUSSION,
+                discussion.id,
+                discussion.document_id,
+                seen_until=context["seen_until"],
             )
     return response
 

@@ -207,8 +207,11 @@ class PageSummary:
     """A page of a thread as ``summarise_page`` reads it: its ``number`` (clamped), how many
     ``pages`` and top-level comments (``total``) there are, its change marker (``mark``, the
     same as ``load_page``'s), the comments it shows (top-level ones and their first replies,
-    oldest first), how many replies each top-level comment has in all, and whether the
-    reader's reading mark already covers the discussion (``reading_mark_covers``)."""
+    oldest first), how many replies each top-level comment has in all, whether the
+    reader's reading mark already covers the discussion (``reading_mark_covers``), and when
+    the newest comment the statement found in the whole discussion was posted (``newest``,
+    None when there is none): the reading mark to record, not the time it is written, so a
+    comment committed while the page was being made is not counted as seen."""
 
     number: int
     pages: int
@@ -217,6 +220,7 @@ class PageSummary:
     shown: tuple[ShownComment, ...]
     reply_counts: tuple[tuple[int, int], ...]
     reading_mark_covers: bool = False
+    newest: datetime | None = None
 
     @property
     def etag(self) -> str:
@@ -281,16 +285,22 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
         .subquery("rows")
     )
     # One row even for a page with no comments on it, to carry the number of top-level ones.
+    newest = (
+        select(func.max(Comment.created_at))
+        .where(Comment.discussion_id == discussion_id)
+        .scalar_subquery()
+    )
     totals = (
         select(
             func.count().label("total"),
             discussion_mark_covers(discussion_id, bindparam("reader_id")).label("seen"),
+            newest.label("newest"),
         )
         .where(*roots_where)
         .subquery("totals")
     )
     return (
-        select(totals.c.total, totals.c.seen, *rows.c)
+        select(totals.c.total, totals.c.seen, totals.c.newest, *rows.c)
         .select_from(totals)
         .outerjoin(rows, true())
         .order_by(rows.c.created_at, rows.c.id)
@@ -311,8 +321,8 @@ def summarise_page(
         _summary_statement(per_page, replies_shown),
         {"discussion_id": discussion.id, "offset": (number - 1) * per_page, "reader_id": reader_id},
     ).all()
-    total, seen = found[0].total, bool(found[0].seen)
-    shown = tuple(ShownComment(*row[2:18]) for row in found if row.id is not None)
+    total, seen, newest = found[0].total, bool(found[0].seen), found[0].newest
+    shown = tuple(ShownComment(*row[3:19]) for row in found if row.id is not None)
     if not shown and number > 1:
         return summarise_page(discussion, _pages(total, per_page), reader_id)
     mark = max([discussion.state_mark, *(c.activity_mark for c in shown)])
@@ -322,7 +332,14 @@ def summarise_page(
             counts[row.parent_id] = row.replies
             mark = max(mark, row.mark)
     return PageSummary(
-        number, _pages(total, per_page), total, mark, shown, tuple(sorted(counts.items())), seen
+        number,
+        _pages(total, per_page),
+        total,
+        mark,
+        shown,
+        tuple(sorted(counts.items())),
+        seen,
+        newest,
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
@@ -215,6 +216,7 @@ class ClauseFound:
     previous: Neighbour | None
     following: Neighbour | None
     reading_mark_covers: bool
+    seen_until: datetime  # the reading mark to record (``last_views.record_view``)
 
 
 def _neighbour_columns(before: bool) -> list[ScalarSelect]:
@@ -249,6 +251,7 @@ def _clause_statement(by_id: bool) -> Select:
         *_neighbour_columns(before=True),
         *_neighbour_columns(before=False),
         last_views.clause_mark_covers(Clause, bindparam("reader_id")),
+        *last_views.clause_newest(Clause),
     ).join(Clause.document)
     return (
         joined_many(clause, Clause.recommendations)
@@ -283,7 +286,7 @@ def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
         row = _clause_row(slug, found.number, found.id)
         if row is None:  # pragma: no cover - the loader found it a moment ago
             abort(404)
-    clause, members, officers, before, before_heading, after, after_heading, covers = row
+    clause, members, officers, before, before_heading, after, after_heading, covers = row[:8]
     require(can_read_document(current_user, clause.document))
     live = clause.retired_at is None
     return ClauseFound(
@@ -293,6 +296,7 @@ def _find_clause(slug: str, number: str, clause_id: int | None) -> ClauseFound:
         Neighbour(before, before_heading) if live and before is not None else None,
         Neighbour(after, after_heading) if live and after is not None else None,
         bool(covers),
+        last_views.seen_until(*row[8:]),
     )
 
 
@@ -320,6 +324,7 @@ def _clause_context(slug: str, number: str, clause_id: int | None = None) -> dic
         "previous": found.previous,
         "following": found.following,
         "reading_mark_covers": found.reading_mark_covers,
+        "seen_until": found.seen_until,
     }
 
 
@@ -334,7 +339,12 @@ def clause(slug: str, number: str):
         return response
     with write_after_reading():
         last_views.record_view(
-            current_user, ViewedKind.CLAUSE, clause.id, clause.document_id, clause.revision_number
+            current_user,
+            ViewedKind.CLAUSE,
+            clause.id,
+            clause.document_id,
+            clause.revision_number,
+            seen_until=context["seen_until"],
         )
     return response
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.extensions import db
 from app.models import (
@@ -52,11 +53,17 @@ def record_view(
     object_id: int,
     document_id: int,
     revision_number: int | None = None,
+    *,
+    seen_until: datetime | None = None,
 ) -> None:
-    """Remember that ``user`` looked at the clause or discussion ``object_id`` now (and, for a
-    clause, the wording ``revision_number`` they saw). One INSERT … ON CONFLICT DO UPDATE on
-    the unique (user, kind, object); a person's own reading mark, not audited."""
-    now = utcnow()
+    """Remember that ``user`` looked at the clause or discussion ``object_id`` (and, for a
+    clause, the wording ``revision_number`` they saw). The mark is ``seen_until`` when given:
+    when the newest comment the page read was posted (``NEVER_LOOKED`` if it read none), so
+    that a comment committed while the page was made, after its statements read, is still
+    new next time (outside testing found it counted as seen); else now. One INSERT … ON
+    CONFLICT DO UPDATE on the unique (user, kind, object); a person's own reading mark, not
+    audited."""
+    now = seen_until if seen_until is not None else utcnow()
     statement = insert_or(LastView).values(
         user_id=user.id,
         kind=kind,
@@ -100,6 +107,26 @@ def discussion_mark_covers(
         )
         .exists()
     )
+
+
+def clause_newest(clause: type[Clause]) -> tuple[ScalarSelect[datetime], ScalarSelect[datetime]]:
+    """When the newest comment in the ``clause``'s discussions and the newest amendment to it
+    (the entity selected, correlated) were posted, NULL where there is none: the clause page's
+    reading mark is the later of the two as its statement read them (``record_view``)."""
+    return (
+        select(func.max(Comment.created_at))
+        .join(Discussion, Discussion.id == Comment.discussion_id)
+        .where(Discussion.clause_id == clause.id)
+        .scalar_subquery(),
+        select(func.max(Amendment.created_at))
+        .where(Amendment.clause_id == clause.id)
+        .scalar_subquery(),
+    )
+
+
+def seen_until(*newest: datetime | None) -> datetime:
+    """The reading mark for a page that read these newest times (``NEVER_LOOKED`` if none)."""
+    return max((time for time in newest if time is not None), default=NEVER_LOOKED)
 
 
 def clause_mark_covers(clause: type[Clause], reader_id: ColumnElement[int]) -> ColumnElement[bool]:

@@ -6,9 +6,10 @@ import re
 
 import pytest
 from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Clause, Discussion, LastView, User, ViewedKind
+from app.models import Clause, Comment, Discussion, LastView, User, ViewedKind
 from app.services import amendments
 from tests import factories
 from tests.helpers import count_queries
@@ -202,7 +203,12 @@ def test_a_clause_view_writes_its_mark_after_any_change_the_marks_read(app, clie
     with count_queries(app) as queries:
         client.get(clause_page)
     assert len(_mark_writes(queries)) == 1
-    assert _viewed_at(app, ViewedKind.CLAUSE) > first
+    # The mark's time is the newest comment or amendment the page read; the wording has its
+    # own part of the mark.
+    if change == "wording":
+        assert _viewed_at(app, ViewedKind.CLAUSE) == first
+    else:
+        assert _viewed_at(app, ViewedKind.CLAUSE) > first
     if change == "wording":
         with app.app_context():
             assert db.session.scalars(select(LastView.revision_number)).one() == 2
@@ -248,3 +254,48 @@ def test_a_page_records_its_mark_though_someone_wrote_while_it_was_reading(app, 
         assert written and response.status_code == 200, page
         with app.app_context():
             assert db.session.scalar(select(func.count()).select_from(LastView)) == 1, page
+
+
+# The statement of each page that reads what its reading mark covers.
+READS_THE_MARK = {ViewedKind.DISCUSSION: " AS total", ViewedKind.CLAUSE: "clause_recommendations"}
+
+
+@pytest.mark.parametrize("kind", [ViewedKind.DISCUSSION, ViewedKind.CLAUSE])
+def test_a_comment_committed_while_the_page_is_made_is_still_new_next_time(app, client, kind):
+    """Outside testing: a comment posted (created) before a discussion page wrote its reading
+    mark, but committed after the page had read the thread, was never shown yet counted as
+    seen (44 rounds in 60): the mark was the time it was written. It is now when the newest
+    comment (or, for a clause, amendment) the page read was posted."""
+    clause_page, discussion_page = _clause_and_discussion(app)
+    page = clause_page if kind is ViewedKind.CLAUSE else discussion_page
+    with app.app_context():
+        discussion = db.session.scalars(select(Discussion)).one()
+        discussion_id, officer_id = discussion.id, discussion.started_by_id
+        engine = db.engine
+    client.sign_in("member@example.org")
+    posted = []
+
+    def someone_posts_while_the_page_renders(conn, cursor, statement, *args):
+        if posted or READS_THE_MARK[kind] not in statement or "last_views" not in statement:
+            return
+        with Session(engine) as other:  # another worker, committing after the page's read
+            comment = Comment(
+                discussion_id=discussion_id,
+                author_id=officer_id,
+                body="Posted while the page was being made",
+                clause_revision_number=1,
+            )
+            other.add(comment)
+            other.commit()
+            posted.append(comment.created_at)
+
+    event.listen(engine, "after_cursor_execute", someone_posts_while_the_page_renders)
+    try:
+        assert client.get(page).status_code == 200
+    finally:
+        event.remove(engine, "after_cursor_execute", someone_posts_while_the_page_renders)
+    # A later statement of the page may have shown it: either way the mark stops before it,
+    # and it is new to them until a page has read it.
+    assert posted and _viewed_at(app, kind) < posted[0]
+    assert client.get(page).status_code == 200
+    assert _viewed_at(app, kind) == posted[0]
