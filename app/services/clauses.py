@@ -123,7 +123,8 @@ def _numbers(ordered: Sequence[Clause]) -> dict[int, str]:
 
 def renumber(document: Document, ordered: Sequence[Clause] | None = None) -> list[Clause]:
     """Give every clause its position (1 … n, in ``ordered`` order, else the current order)
-    and its number; returns the clauses whose position or number changed.
+    and its number; returns the clauses whose position or number changed (their change
+    markers, and their discussions', move on: pages show their numbers).
 
     Positions and numbers are unique per document, so changed rows are first parked on
     values nobody holds (negative positions, "~id" numbers) and then set, in two flushes.
@@ -147,6 +148,16 @@ def renumber(document: Document, ordered: Sequence[Clause] | None = None) -> lis
             clause.activity = Clause.activity + 1
     document.activity = Document.activity + 1
     db.session.flush()
+    # Their threads link to them by number ("what has changed since"): their markers move too.
+    db.session.execute(
+        update(Discussion)
+        .where(Discussion.clause_id.in_([clause.id for clause in changed]))
+        .values(
+            state_mark=select(Clause.activity)
+            .where(Clause.id == Discussion.clause_id)
+            .scalar_subquery()
+        )
+    )
     db.session.expire(document, ["clauses", "activity"])
     for clause in changed:
         db.session.expire(clause, ["activity"])

@@ -205,6 +205,32 @@ def test_a_document_moving_on_changes_the_marker_of_its_threads_and_clauses(worl
     assert 'id="hide-' not in client.get(live).get_data(as_text=True)
 
 
+def test_moving_a_clause_changes_the_marker_of_its_threads(world, client):
+    """A thread's comments link to "what has changed in the clause since", by the clause's
+    number: when clause 2 moves up, its open thread must show clause 1's address, not answer
+    its poll 304 and keep links to the clause now numbered 2 (found by outside testing)."""
+    from app.services import clauses
+
+    ids = _ids(world)
+    with factories.built(world):
+        discussion = db.session.get(Discussion, ids["discussion"])
+        factories.comment(discussion, "On the first wording", by=factories.someone(Role.MEMBER))
+    client.sign_in("member@example.org")
+    live = f"/discussions/{ids['discussion']}/live"
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    with factories.built(world):
+        document = factories.find_document(ACCORD)
+        factories.new_wording(factories.clause(document, "2"))
+    etag = _etag(client.get(live, headers={"HX-Request": "true"}))
+    assert f"/documents/{ACCORD}/clauses/2/changes" in client.get(live).get_data(as_text=True)
+    with factories.built(world):
+        clause = factories.clause(factories.find_document(ACCORD), "2")
+        clauses.move_clause_by(clause, -1, by=factories.someone(Role.FACILITATOR))
+    changed = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert f"/documents/{ACCORD}/clauses/1/changes" in changed.get_data(as_text=True)
+
+
 def test_a_role_given_or_taken_answers_the_persons_polls_afresh(world, client):
     """What a page offers (reply, vote, moderate) follows the viewer's roles, so the live
     ETag carries them: a facilitator who stops being one sees their open thread and clause
