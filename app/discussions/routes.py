@@ -110,6 +110,12 @@ def _page_of(discussion: Discussion, parent: Comment | None) -> int:
     return max(1, -(-count // current_app.config["COMMENTS_PER_PAGE"]))
 
 
+def _page_showing(comment: Comment) -> int:
+    """The page that shows ``comment``: its own, or (a reply) its top-level comment's."""
+    root = db.session.get(Comment, comment.parent_id) if comment.parent_id else comment
+    return _page_of(comment.discussion, root)
+
+
 def _is_composing() -> bool:
     """The address asks for a reply to a comment, or an edit of one, in the composer."""
     return bool(request.args.get("reply_to") or request.args.get("edit"))
@@ -334,7 +340,12 @@ def edit_comment(comment_id: int):
             form.body.errors = [str(error)]
         else:
             db.session.commit()
-            return _done(discussion, "Your comment was changed.", anchor=f"comment-{comment.id}")
+            return _done(
+                discussion,
+                "Your comment was changed.",
+                anchor=f"comment-{comment.id}",
+                page=_page_showing(comment),
+            )
     context = _page_context(discussion, edit_form=form)
     context["editing"] = comment
     return render(SHOW, block="composer", status=422, **context)
@@ -352,7 +363,10 @@ def withdraw_comment(comment_id: int):
         service.withdraw_comment(comment, by=current_user)
         db.session.commit()
         return _done(
-            comment.discussion, "Your comment was withdrawn.", anchor=f"comment-{comment.id}"
+            comment.discussion,
+            "Your comment was withdrawn.",
+            anchor=f"comment-{comment.id}",
+            page=_page_showing(comment),
         )
     return render(
         "discussions/confirm.html",
@@ -372,7 +386,12 @@ def hide_comment(comment_id: int):
     if form.validate_on_submit():
         service.hide_comment(comment, form.reason.data, by=current_user)
         db.session.commit()
-        return _done(comment.discussion, "The comment is hidden.", anchor=f"comment-{comment.id}")
+        return _done(
+            comment.discussion,
+            "The comment is hidden.",
+            anchor=f"comment-{comment.id}",
+            page=_page_showing(comment),
+        )
     return render(
         "discussions/hide.html",
         form=form,
@@ -387,7 +406,12 @@ def unhide_comment(comment_id: int):
     require(can_moderate(current_user, comment.discussion) and comment.is_hidden)
     service.unhide_comment(comment, by=current_user)
     db.session.commit()
-    return _done(comment.discussion, "The comment is shown again.", anchor=f"comment-{comment.id}")
+    return _done(
+        comment.discussion,
+        "The comment is shown again.",
+        anchor=f"comment-{comment.id}",
+        page=_page_showing(comment),
+    )
 
 
 @bp.post("/discussions/<int:discussion_id>/lock")

@@ -259,6 +259,28 @@ def test_a_new_comment_or_reply_is_shown_on_the_page_it_lands_on(seeded, client)
     assert "Via htmx" in htmx and "Page 4 of 4" in htmx  # seven top-level comments now
 
 
+def test_hiding_withdrawing_or_editing_a_comment_returns_to_the_page_that_shows_it(seeded, client):
+    """Outside testing: the card's links carry no page, so after hiding a comment on page 3
+    the facilitator landed on page 1, where it is not."""
+    discussion_id = _start(seeded)
+    seeded.config["COMMENTS_PER_PAGE"] = 2
+    for index in range(5):
+        _comment(seeded, discussion_id, "member@example.org", f"Comment {index}")
+    with seeded.app_context():
+        last = db.session.scalars(select(Comment).filter_by(body="Comment 4")).one().id
+    client.sign_in("facilitator@example.org")
+    hidden = client.post_form(f"/comments/{last}/hide", {"reason": "Off topic"})
+    assert hidden.status_code == 303 and "page=3" in hidden.headers["Location"], hidden.headers
+    assert f"#comment-{last}" in hidden.headers["Location"]
+    shown = client.post_form(f"/comments/{last}/unhide")
+    assert "page=3" in shown.headers["Location"]
+    client.sign_in("member@example.org")
+    edited = client.post_form(f"/comments/{last}/edit", {"body": "Comment four", "edit_count": 0})
+    assert edited.status_code == 303 and "page=3" in edited.headers["Location"]
+    withdrawn = client.post_form(f"/comments/{last}/withdraw")
+    assert withdrawn.status_code == 303 and "page=3" in withdrawn.headers["Location"]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
