@@ -149,15 +149,7 @@ def renumber(document: Document, ordered: Sequence[Clause] | None = None) -> lis
     document.activity = Document.activity + 1
     db.session.flush()
     # Their threads link to them by number ("what has changed since"): their markers move too.
-    db.session.execute(
-        update(Discussion)
-        .where(Discussion.clause_id.in_([clause.id for clause in changed]))
-        .values(
-            state_mark=select(Clause.activity)
-            .where(Clause.id == Discussion.clause_id)
-            .scalar_subquery()
-        )
-    )
+    _discussions_take_markers([clause.id for clause in changed])
     db.session.expire(document, ["clauses", "activity"])
     for clause in changed:
         db.session.expire(clause, ["activity"])
@@ -357,13 +349,22 @@ def touch_clause(clause: Clause, *, discussions: bool = False) -> None:
         update(Clause).where(Clause.id == clause.id).values(activity=Clause.activity + 1)
     )
     if discussions:
-        db.session.execute(
-            update(Discussion)
-            .where(Discussion.clause_id == clause.id)
-            .values(
-                state_mark=select(Clause.activity).where(Clause.id == clause.id).scalar_subquery()
-            )
+        _discussions_take_markers([clause.id])
+
+
+def _discussions_take_markers(clause_ids: list[int]) -> None:
+    """Every discussion on these clauses takes its clause's change marker as its own
+    ``state_mark``: what each thread shows of its clause changed, so its pages and polls
+    show it afresh."""
+    db.session.execute(
+        update(Discussion)
+        .where(Discussion.clause_id.in_(clause_ids))
+        .values(
+            state_mark=select(Clause.activity)
+            .where(Clause.id == Discussion.clause_id)
+            .scalar_subquery()
         )
+    )
 
 
 def _live_order(document: Document, clause: Clause) -> tuple[list[Clause], list[Clause]]:

@@ -94,20 +94,17 @@ class ClauseMoved(Conflict):
     clauses were moved or renumbered since)."""
 
 
-def check_shown_clause(clause: Clause, shown_id: int | None, shown: Clause | None) -> None:
-    """Raise ``ClauseMoved`` when a form drawn for the clause with id ``shown_id`` (``shown``,
-    None if it is not one of the same document's) was sent to the address of ``clause``,
-    another one: the clauses moved since the page was drawn. ``shown_id`` None (a form that
-    does not say) is taken as ``clause``."""
-    if shown_id is None or shown_id == clause.id:
-        return
+def clause_moved(clause: Clause, shown: Clause | None) -> ClauseMoved:
+    """The refusal of a form drawn for another clause than ``clause``, the one now at the
+    address it was sent to (the clauses moved since the page was drawn): ``shown`` is the
+    clause the page showed when it is one of the same document's, else None."""
     where = (
         f"“{shown.heading}” is now {shown.short_name}, and {clause.short_name} is "
         f"“{clause.heading}”"
-        if shown is not None and shown.document_id == clause.document_id
+        if shown is not None
         else f"{clause.short_name} is now “{clause.heading}”"
     )
-    raise ClauseMoved(
+    return ClauseMoved(
         f"The {clause.document.item_noun_plural} were moved or renumbered since you opened the "
         f"page: {where}. Nothing was recorded. Choose again on the page as it is now."
     )

@@ -58,16 +58,15 @@ def _posted_clause(slug: str, number: str) -> Clause:
     clause the page showed."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     shown_id = request.form.get("clause_id", type=int)
-    if shown_id is None or shown_id == clause.id:
+    if shown_id is None or shown_id == clause.id:  # a form that does not say: this clause
         return clause
     shown = db.session.get(Clause, shown_id) if 0 < shown_id <= ID_MAX else None
-    try:
-        service.check_shown_clause(clause, shown_id, shown)
-    except service.ClauseMoved as error:
-        if shown is not None and shown.document_id == clause.document_id:
-            abort(_refused(shown, error))
-        raise
-    return clause  # pragma: no cover - check_shown_clause raised
+    if shown is not None and shown.document_id != clause.document_id:
+        shown = None
+    error = service.clause_moved(clause, shown)
+    if shown is not None:
+        abort(_refused(shown, error))
+    raise error
 
 
 def _cast(item: Clause | Amendment):
