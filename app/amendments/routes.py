@@ -30,6 +30,7 @@ from app.permissions import (
 from app.rendering import live_response, render
 from app.services import Invalid, voting
 from app.services import amendments as service
+from app.services.clauses import shown_reasons
 from app.services.passages import passage_redline
 from app.text import upper_first
 from app.voting.panels import vote_panel_context
@@ -337,4 +338,5 @@ def history(slug: str, number: str):
         revisions=revisions,
         changes=changes,
         accepted=accepted,
+        reasons=shown_reasons(revisions),
     )

@@ -45,6 +45,7 @@ from app.models import (
 )
 from app.rules import side_of
 from app.services import audit, joint_sessions, lifecycle, voting
+from app.services.clauses import shown_reasons
 from app.services.coverage import text_coverage
 
 
@@ -76,16 +77,20 @@ def _side(tallies: dict, name: str) -> SideCount:
 def _history(document: Document) -> dict[int, list[HistoryEntry]]:
     """Per clause id: its wordings, accepted amendments and voting results, in time order."""
     history: dict[int, list[HistoryEntry]] = defaultdict(list)
-    for revision in db.session.scalars(
+    revisions = db.session.scalars(
         select(ClauseRevision)
         .join(Clause)
         .where(Clause.document_id == document.id)
         .order_by(ClauseRevision.created_at, ClauseRevision.id)
         .options(joinedload(ClauseRevision.created_by))
-    ):
+    ).all()
+    reasons = shown_reasons(revisions)
+    for revision in revisions:
         who = f" by {revision.created_by.display_name}" if revision.created_by else ""
         history[revision.clause_id].append(
-            HistoryEntry(revision.created_at, f"Wording {revision.number}{who}: {revision.reason}")
+            HistoryEntry(
+                revision.created_at, f"Wording {revision.number}{who}: {reasons[revision.id]}"
+            )
         )
     for amendment in db.session.scalars(
         select(Amendment)

@@ -19,7 +19,7 @@ from app.text import normalise
 @dataclass(frozen=True)
 class HistoryEntry:
     when: datetime
-    what: str  # e.g. "Wording 2: Amendment 4 by Sarah Whitfield accepted"
+    what: str  # e.g. "Wording 2 by Amina Shah: Amendment 4 by Sarah Whitfield accepted"
 
 
 @dataclass(frozen=True)

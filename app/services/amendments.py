@@ -27,7 +27,7 @@ from app.services import (
     require_open,
     voting,
 )
-from app.services.clauses import revise_clause, touch_clause
+from app.services.clauses import accepted_reason, revise_clause, touch_clause
 from app.services.locks import lock_for_write
 from app.services.passages import Anchor, accept_suggestions, anchor_new_amendment
 from app.text import same_text
@@ -268,7 +268,7 @@ def accept_amendment(
         amendment.heading,
         amendment.body,
         by=by,
-        reason=f"Amendment {amendment.id} by {amendment.proposer.display_name} accepted",
+        reason=accepted_reason([amendment]),
     )
     amendment.accepted_revision_number = revision.number
     return revision

@@ -23,6 +23,8 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (
+    Amendment,
+    AmendmentStatus,
     Clause,
     ClauseRevision,
     Discussion,
@@ -339,6 +341,69 @@ def revise_clause(
     reanchor_clause(clause, orphan)
     touch_clause(clause, discussions=True)
     return revision
+
+
+# The reason a wording made from accepted amendments records (``accepted_reason``), and the
+# form earlier wordings recorded with the proposers' names ("Amendment 4 by NAME accepted").
+ACCEPTED_REASON = re.compile(
+    r"(?P<kind>Amendment|Suggestions?) (?P<ids>[0-9]+(?:, [0-9]+)*)(?: by .+)? accepted"
+)
+
+
+def accepted_reason(accepted: Sequence[Amendment]) -> str:
+    """The reason recorded for a wording made from the ``accepted`` amendments, or passage
+    suggestions (sorted by id): "Amendment 4 accepted", "Suggestions 5, 6 accepted". It names
+    no one: a clause's wordings are append-only, and a proposer who leaves is anonymised
+    (shared/DOMAIN.md, "People who leave"), so who proposed them is read when the wording is
+    shown (``shown_reasons``)."""
+    ids = ", ".join(str(amendment.id) for amendment in accepted)
+    if any(amendment.passage_quote is not None for amendment in accepted):
+        return f"Suggestion{'s' if len(accepted) > 1 else ''} {ids} accepted"
+    return f"Amendment {ids} accepted"
+
+
+def shown_reasons(revisions: Iterable[ClauseRevision]) -> dict[int, str]:
+    """Each revision's reason as its history shows it, by revision id: a wording made from
+    accepted amendments or suggestions names their proposers as they are now ("Amendment 4 by
+    Former Member accepted"), whatever name the stored reason has; other reasons as stored.
+    One query, whatever the number of revisions."""
+    revisions = list(revisions)
+    shown = {revision.id: revision.reason for revision in revisions}
+    matched = {
+        revision.id: found
+        for revision in revisions
+        if (found := ACCEPTED_REASON.fullmatch(revision.reason)) is not None
+    }
+    if not matched:
+        return shown
+    # Only amendments that made that very wording: a facilitator's own reason that happens to
+    # read "Amendment 4 accepted" names no one.
+    proposers: dict[int, tuple[int, int | None, str]] = {}
+    for row in db.session.execute(
+        select(
+            Amendment.id,
+            Amendment.clause_id,
+            Amendment.accepted_revision_number,
+            User.display_name,
+        )
+        .join(User, User.id == Amendment.proposer_id)
+        .where(
+            Amendment.id.in_(
+                sorted({int(n) for found in matched.values() for n in found["ids"].split(", ")})
+            ),
+            Amendment.status == AmendmentStatus.ACCEPTED,
+        )
+    ):
+        proposers[row.id] = (row.clause_id, row.accepted_revision_number, row.display_name)
+    for revision in revisions:
+        found = matched.get(revision.id)
+        if found is None:
+            continue
+        made = [proposers.get(int(n)) for n in found["ids"].split(", ")]
+        if all(m is not None and m[:2] == (revision.clause_id, revision.number) for m in made):
+            names = ", ".join(sorted({m[2] for m in made if m is not None}))
+            shown[revision.id] = f"{found['kind']} {found['ids']} by {names} accepted"
+    return shown
 
 
 def touch_clause(clause: Clause, *, discussions: bool = False) -> None:

@@ -450,7 +450,7 @@ def accept_suggestions(
     """Accept open passage suggestions as one new wording (module docstring)."""
     from app.services import voting
     from app.services.amendments import decide_for_acceptance
-    from app.services.clauses import revise_clause
+    from app.services.clauses import accepted_reason, revise_clause
     from app.services.locks import lock_for_write
 
     if not suggestions:
@@ -482,14 +482,12 @@ def accept_suggestions(
     }
     for suggestion in suggestions:
         decide_for_acceptance(suggestion, by=by, reason=reason, verdict=verdicts[suggestion.id])
-    numbers = ", ".join(str(s.id) for s in suggestions)
-    names = ", ".join(sorted({s.proposer.display_name for s in suggestions}))
     revision = revise_clause(
         clause,
         clause.heading,
         body,
         by=by,
-        reason=f"Suggestion{'s' if len(suggestions) > 1 else ''} {numbers} by {names} accepted",
+        reason=accepted_reason(suggestions),
         orphan=overlapping,
     )
     for suggestion in suggestions:

@@ -38,10 +38,13 @@ from app.models import (
 from app.services import (
     account_tokens,
     accounts,
+    amendments,
     audit,
+    clauses,
     discussions,
     joint_sessions,
     leavers,
+    passages,
     personal_data,
     voting,
 )
@@ -422,3 +425,69 @@ def test_the_former_name_follows_the_persons_side(roles, independent, expected):
     user = User(email="x@example.org", display_name="X", is_independent_person=independent)
     user.set_roles(set(roles))
     assert leavers.former_name(user) == expected
+
+
+def test_a_wording_accepted_from_someone_who_left_names_them_as_they_are_now(app, client):
+    """A clause's history says whose amendment or suggestion gave each wording. Once that person
+    is anonymised, the stored wordings hold no trace of their name, and the history page and
+    the export name them as they are now."""
+    with factories.built(app):
+        people = factories.everyone()
+        member, facilitator = people[Role.MEMBER], people[Role.FACILITATOR]
+        name = member.display_name
+        document = factories.document()
+        first, second = factories.clause(document, "1"), factories.clause(document, "2")
+        amendment = factories.amendment(first, body="Member's better wording", by=member)
+        amendments.accept_amendment(amendment, by=facilitator, reason="The session agreed it.")
+        suggestion = factories.suggestion(second, "set direction", "lead", by=member)
+        passages.accept_suggestions(
+            second, [suggestion], by=facilitator, reason="The session agreed it."
+        )
+        shown = {"1": f"Amendment {amendment.id} by", "2": f"Suggestion {suggestion.id} by"}
+        slug = document.slug
+        leavers.anonymise(member, by=None)
+    assert "clause_revisions" not in _rows_mentioning(app, name)
+    client.sign_in(ADMIN)
+    for number, label in shown.items():
+        page = client.get(f"/documents/{slug}/clauses/{number}/history").get_data(as_text=True)
+        assert f"{label} Former Member accepted" in page
+        assert name not in page
+    exported = client.get(
+        f"/documents/{slug}/export/download",
+        query_string={"version": "working", "clauses": "all", "annexes": "yes", "format": "md"},
+    ).get_data(as_text=True)
+    for label in shown.values():
+        assert f"{label} Former Member accepted" in exported
+    assert name not in exported
+
+
+def test_wordings_recorded_with_a_proposers_name_show_the_name_they_have_now(app):
+    """Wordings accepted before reasons stopped naming anyone hold "Amendment N by NAME
+    accepted"; the history shows the proposer's current name instead. A reason a facilitator
+    wrote that reads the same, on a wording no amendment made, is shown as written."""
+    with factories.built(app):
+        people = factories.everyone()
+        member, facilitator = people[Role.MEMBER], people[Role.FACILITATOR]
+        name = member.display_name
+        clause = factories.clause(factories.document(), "1")
+        amendment = factories.amendment(clause, body="Member's better wording", by=member)
+        amendments.accept_amendment(amendment, by=facilitator, reason="The session agreed it.")
+        db.session.execute(
+            text("UPDATE amendments SET accepted_revision_number = 3 WHERE id = :id"),
+            {"id": amendment.id},
+        )
+        old = clauses.revise_clause(
+            clause,
+            "Trust",
+            "Older form.",
+            by=facilitator,
+            reason=f"Amendment {amendment.id} by {name} accepted",
+        )
+        typed = clauses.revise_clause(
+            clause, "Trust", "Typed.", by=facilitator, reason=f"Amendment {amendment.id} accepted"
+        )
+        leavers.anonymise(member, by=None)
+        shown = clauses.shown_reasons([old, typed])
+        assert old.number == 3
+        assert shown[old.id] == f"Amendment {amendment.id} by Former Member accepted"
+        assert shown[typed.id] == f"Amendment {amendment.id} accepted"
