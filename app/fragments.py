@@ -32,8 +32,10 @@ so that nothing cached holds one person's token.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from flask import current_app
 from flask_login import current_user
@@ -45,7 +47,7 @@ from app import markdown as sanitiser
 from app.discussions.threads import PageSummary, ShownComment
 from app.models import Clause, Comment, Discussion, User
 from app.permissions import can_comment, can_edit_comment, can_moderate, can_see_audit
-from app.rules import is_within_edit_window
+from app.rules import edit_window, is_within_edit_window
 from app.services.voting import Tally
 from app.shared_cache import cache_get, cache_get_many, cache_set, cache_set_many
 from app.templating import time_ago
@@ -101,6 +103,40 @@ def thread_viewer(discussion: Discussion) -> Viewer:
         can_comment=bool(can_comment(user, discussion)),
         can_moderate=can_moderate(user, discussion),
         can_see_audit=can_see_audit(user),
+    )
+
+
+class Editable(Protocol):
+    """A comment, or a row read in its place (``ShownComment``): what decides whether its
+    author still sees Edit and Withdraw on it."""
+
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def hidden_at(self) -> datetime | None: ...
+    @property
+    def withdrawn_at(self) -> datetime | None: ...
+
+
+def edits_close(shown: Iterable[Editable], viewer: Viewer) -> datetime | None:
+    """When the first of ``viewer``'s Edit and Withdraw links among the ``shown`` comments goes
+    (its edit window closes, ``rules.edit_window``: the page changes with nothing written), or
+    None when the page shows them none. It goes into the page's ETag
+    (``app.rendering.until_part``), so an open page's poll is answered afresh then."""
+    if viewer.user_id is None or not viewer.can_comment:
+        return None
+    return min(
+        (
+            comment.created_at + edit_window()
+            for comment in shown
+            if comment.author_id == viewer.user_id
+            and comment.hidden_at is None
+            and comment.withdrawn_at is None
+            and is_within_edit_window(comment)
+        ),
+        default=None,
     )
 
 

@@ -8,6 +8,8 @@ ordinary request machinery, and a changed one reaches its view (``live_response`
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Response, make_response, render_template, request
@@ -101,25 +103,38 @@ def people_mark_read() -> int | None:
     return getattr(current_user, "people_mark", None)
 
 
-def live_etag(marker: object) -> str:
+def until_part(changes_at: datetime) -> str:
+    """A live ETag's part for the time the page changes with nothing written (the first of
+    the viewer's Edit links to go as its edit window closes): ``e`` and the first whole Unix
+    second after it, as ``e1764590401``. The poll answers 304 only before that second
+    (``app.polls.unexpired``)."""
+    return f"e{math.floor(changes_at.timestamp()) + 1}"
+
+
+def live_etag(marker: object, changes_at: datetime | None = None) -> str:
     """The ETag of a live page or fragment (``marker``, from ``etag_of``) as the signed-in
     person sees it (``viewer_part``): with the ``people`` change marker (what it shows of
     people: names, Groups, badges, voters), who they are (their own cards offer Edit, their
     vote is marked "(you)") and their roles, which decide what it offers them (reply, vote,
     moderate). So a rename, a role given or taken, or another person signing in in the same
     browser answers open pages' polls afresh. The poll (``app.polls``) reads the same three
-    in its one statement."""
+    in its one statement. ``changes_at``: when the page will change with nothing written
+    (``until_part``, last)."""
     if not current_user.is_authenticated:
-        return etag_of(marker, viewer_part(people_mark_read(), None, 0))
-    roles = sum(ROLE_BITS[role] for role in current_user.roles)
-    return etag_of(marker, viewer_part(people_mark_read(), current_user.id, roles))
+        etag = etag_of(marker, viewer_part(people_mark_read(), None, 0))
+    else:
+        roles = sum(ROLE_BITS[role] for role in current_user.roles)
+        etag = etag_of(marker, viewer_part(people_mark_read(), current_user.id, roles))
+    return etag if changes_at is None else etag_of(etag, until_part(changes_at))
 
 
-def live_response(response: Response, marker: object) -> Response:
-    """``response``, a live page's fragment, with its ETag (``live_etag(marker)``); a 304 in
-    its place when the request sent that ETag. Most unchanged polls never get here
+def live_response(
+    response: Response, marker: object, changes_at: datetime | None = None
+) -> Response:
+    """``response``, a live page's fragment, with its ETag (``live_etag(marker, changes_at)``);
+    a 304 in its place when the request sent that ETag. Most unchanged polls never get here
     (``app.polls`` answers them first); those it leaves to the view (a HEAD, or the database
     failing under it) are still answered 304."""
-    response.set_etag(live_etag(marker))
+    response.set_etag(live_etag(marker, changes_at))
     response.make_conditional(request)  # changes ``response`` in place
     return response

@@ -76,6 +76,7 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
                 "total": summary.total,
                 "marker": summary.etag,
                 "since": summary.mark,
+                "edits_close": fragments.edits_close(summary.shown, viewer),
             }
         context["thread_key"] = key
         page = summary.number
@@ -90,6 +91,10 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         "total": found.total,
         "marker": found.etag,
         "since": found.mark,
+        "edits_close": fragments.edits_close(
+            [*found.comments, *(reply for shown in found.replies.values() for reply in shown)],
+            viewer,
+        ),
     }
 
 
@@ -219,7 +224,7 @@ def live(discussion_id: int):
     )
     context["announcement"] = announcement
     response = render(SHOW, blocks=["thread", "announcement_oob"], **context)
-    return live_response(response, context["marker"])
+    return live_response(response, context["marker"], context["edits_close"])
 
 
 @bp.get("/comments/<int:comment_id>/replies")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app import polls
 from app.extensions import db
 from app.models import (
     Clause,
@@ -520,6 +522,39 @@ def test_an_unchanged_poll_is_a_304_from_one_query(documents_open, client):
     html = changed.get_data(as_text=True)
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "Something new" in html and "1 new comment." in html and "<html" not in html
+
+
+def test_an_open_page_loses_its_edit_links_when_the_edit_window_closes(
+    documents_open, client, monkeypatch
+):
+    """Nothing in the database changes when an edit window closes, yet a page showing one's own
+    comment changes then: its Edit and Withdraw links go. Its ETag carries that time, so its
+    polls are 304 (from the one statement) until then and answered afresh after it."""
+    discussion_id = _start(documents_open)
+    comment_id = _comment(documents_open, discussion_id, "officer@example.org", "Mine")
+    client.sign_in("officer@example.org")
+    live = f"/discussions/{discussion_id}/live"
+    links = (f'id="edit-{comment_id}"', f'id="withdraw-{comment_id}"')
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    first = client.get(live, headers={"HX-Request": "true"})
+    etag = first.headers["ETag"]
+    assert all(link in first.get_data(as_text=True) for link in links)
+    assert etag.strip('"') in page.replace("\\", "")  # the page polls with the same ETag
+    with count_queries(documents_open) as queries:
+        unchanged = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert unchanged.status_code == 304 and queries.count == 1, queries
+
+    # Sixteen minutes later: the comment is past its edit window.
+    with documents_open.app_context():
+        db.session.get(Comment, comment_id).created_at -= timedelta(minutes=16)
+        db.session.commit()
+    monkeypatch.setattr(polls, "clock", lambda: time.time() + 16 * 60)
+    later = client.get(live, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert later.status_code == 200 and later.headers["ETag"] != etag
+    html = later.get_data(as_text=True)
+    assert "Mine" in html and not any(link in html for link in links)
+    again = client.get(live, headers={"HX-Request": "true", "If-None-Match": later.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(documents_open, client):
