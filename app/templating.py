@@ -166,6 +166,15 @@ def _header_counts() -> tuple[int, int]:
     return g.header_counts
 
 
+def tasks_done_by_this_page(done: int) -> None:
+    """Leave out of the header's task count the ``done`` tasks this page does: a page that
+    completes a task by being read is made before it records the reading, and its header
+    should show what is left."""
+    if done:
+        unread, count = _header_counts()
+        g.header_counts = (unread, max(count - done, 0))
+
+
 def unread_notification_count() -> int:
     """The signed-in person's unread notifications, for the header."""
     return _header_counts()[0]

@@ -36,6 +36,7 @@ from app.rendering import is_htmx_request, live_response, render
 from app.services import Invalid, Unchanged, last_views
 from app.services import discussions as service
 from app.shared_cache import cache_get
+from app.templating import tasks_done_by_this_page
 from app.transactions import write_after_reading
 
 bp = Blueprint("discussions", __name__)
@@ -56,11 +57,13 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         "thread_key": None,
         "thread_html": None,
         "reading_mark_covers": False,
+        "tasks_done": 0,
         "seen_until": None,
     }
     if from_cache:
-        summary = threads.summarise_page(discussion, page, current_user.id)
+        summary = threads.summarise_page(discussion, page, current_user.id, current_user.roles)
         context["reading_mark_covers"] = summary.reading_mark_covers
+        context["tasks_done"] = summary.tasks_done
         context["seen_until"] = last_views.seen_until(summary.newest)
         key = fragments.thread_key(summary, discussion, discussion.clause, viewer)
         html = cache_get(key)
@@ -193,12 +196,16 @@ def _done(discussion: Discussion, message: str, anchor: str = "thread", page: in
 @bp.get("/discussions/<int:discussion_id>")
 def show(discussion_id: int):
     """A discussion: its comments and replies, and the form to add one. The reader's reading
-    mark is recorded unless it already covers the discussion."""
+    mark is recorded unless it already covers the discussion; the header leaves out the
+    tasks that reading it does."""
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
     block = "composer" if _is_composing() else None
+    reads = block is None and not context["reading_mark_covers"]
+    if reads:
+        tasks_done_by_this_page(context["tasks_done"])
     response = render(SHOW, block=block, **context)
-    if block is None and not context["reading_mark_covers"]:
+    if reads:
         with write_after_reading():
             last_views.record_view(
                 current_user,

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Subquery,
     bindparam,
+    case,
     cast,
     func,
     null,
@@ -42,10 +43,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
-from app.models import Comment, Discussion, User, UserRole
+from app.models import Comment, Discussion, Role, User, UserRole, utcnow
 from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
 from app.services.last_views import discussion_mark_covers
+from app.services.tasks import done_by_reading
 from app.sql import comma_joined
 
 
@@ -211,7 +213,8 @@ class PageSummary:
     reader's reading mark already covers the discussion (``reading_mark_covers``), and when
     the newest comment the statement found in the whole discussion was posted (``newest``,
     None when there is none): the reading mark to record, not the time it is written, so a
-    comment committed while the page was being made is not counted as seen."""
+    comment committed while the page was being made is not counted as seen; and how many of
+    the reader's tasks recording it does (``tasks_done``: 0 when the mark covers it)."""
 
     number: int
     pages: int
@@ -221,6 +224,7 @@ class PageSummary:
     reply_counts: tuple[tuple[int, int], ...]
     reading_mark_covers: bool = False
     newest: datetime | None = None
+    tasks_done: int = 0
 
     @property
     def etag(self) -> str:
@@ -228,11 +232,12 @@ class PageSummary:
 
 
 @cache
-def _summary_statement(per_page: int, replies_shown: int) -> Select:
-    """``summarise_page``'s statement, built once (parameters ``discussion_id``, ``offset`` of
-    the page's first top-level comment, and ``reader_id``): building it costs more than
-    running it."""
+def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozenset[Role]) -> Select:
+    """``summarise_page``'s statement, built once for each set of the reader's roles
+    (parameters ``discussion_id``, ``offset`` of the page's first top-level comment,
+    ``reader_id`` and ``now``): building it costs more than running it."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
+    reader_id: BindParameter[int] = bindparam("reader_id")
     roots_where = (Comment.discussion_id == discussion_id, Comment.parent_id.is_(None))
     roots = page_roots(discussion_id, per_page, bindparam("offset")).subquery("roots")
     ranked = _ranked_replies(select(roots.c.id))
@@ -293,14 +298,16 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
     totals = (
         select(
             func.count().label("total"),
-            discussion_mark_covers(discussion_id, bindparam("reader_id")).label("seen"),
+            discussion_mark_covers(discussion_id, reader_id).label("seen"),
             newest.label("newest"),
         )
         .where(*roots_where)
         .subquery("totals")
     )
+    # Counted only when the page will record a reading (the mark does not cover it yet).
+    done = case((totals.c.seen, 0), else_=done_by_reading(reader_roles, reader_id, discussion_id))
     return (
-        select(totals.c.total, totals.c.seen, totals.c.newest, *rows.c)
+        select(totals.c.total, totals.c.seen, totals.c.newest, done.label("done"), *rows.c)
         .select_from(totals)
         .outerjoin(rows, true())
         .order_by(rows.c.created_at, rows.c.id)
@@ -308,23 +315,33 @@ def _summary_statement(per_page: int, replies_shown: int) -> Select:
 
 
 def summarise_page(
-    discussion: Discussion, requested: int | None, reader_id: int | None = None
+    discussion: Discussion,
+    requested: int | None,
+    reader_id: int | None = None,
+    reader_roles: frozenset[Role] = frozenset(),
 ) -> PageSummary:
     """Page ``requested`` of the thread (clamped to the pages there are: a stale ``?page=9``
     is the last page, at the cost of one statement more) in one statement, without loading a
     comment object (see the module's notes); with whether ``reader_id``'s reading mark
-    already covers the discussion (``last_views.discussion_mark_covers``)."""
+    already covers the discussion (``last_views.discussion_mark_covers``) and, when it does
+    not, how many of their tasks (they have ``reader_roles``) reading it does
+    (``tasks.done_by_reading``)."""
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     replies_shown = current_app.config["REPLIES_SHOWN"]
     number = min(max(requested or 1, 1), LAST_PAGE_ASKED)
     found = db.session.execute(
-        _summary_statement(per_page, replies_shown),
-        {"discussion_id": discussion.id, "offset": (number - 1) * per_page, "reader_id": reader_id},
+        _summary_statement(per_page, replies_shown, reader_roles),
+        {
+            "discussion_id": discussion.id,
+            "offset": (number - 1) * per_page,
+            "reader_id": reader_id,
+            "now": utcnow(),
+        },
     ).all()
     total, seen, newest = found[0].total, bool(found[0].seen), found[0].newest
-    shown = tuple(ShownComment(*row[3:19]) for row in found if row.id is not None)
+    shown = tuple(ShownComment(*row[4:20]) for row in found if row.id is not None)
     if not shown and number > 1:
-        return summarise_page(discussion, _pages(total, per_page), reader_id)
+        return summarise_page(discussion, _pages(total, per_page), reader_id, reader_roles)
     mark = max([discussion.state_mark, *(c.activity_mark for c in shown)])
     counts: dict[int, int] = {}
     for row in found:
@@ -340,6 +357,7 @@ def summarise_page(
         tuple(sorted(counts.items())),
         seen,
         newest,
+        int(found[0].done or 0),
     )
 
 

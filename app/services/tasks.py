@@ -95,10 +95,14 @@ class Section:
 
 @dataclass(frozen=True)
 class _Kind:
+    """A kind of task: its query selects one row per task. ``done_by_reading``: each row is a
+    discussion (its id first) and opening that discussion's page does the task."""
+
     key: str
     heading: str
     query: Callable[[User], Select]
     task: Callable[..., Task]
+    done_by_reading: bool = False
 
 
 # Members and Officers ---------------------------------------------------------------------
@@ -413,13 +417,19 @@ def _invitation_task(user_id, name, email) -> Task:
 VOTER_KINDS = (
     _Kind("clauses_to_vote", "Clauses and agenda items to vote on", _clauses_to_vote, _clause_task),
     _Kind("amendments_to_vote", "Amendments to vote on", _amendments_to_vote, _amendment_vote_task),
-    _Kind("replies", "Replies to your comments", _replies, _reply_task),
+    _Kind("replies", "Replies to your comments", _replies, _reply_task, done_by_reading=True),
     _Kind("sessions", "Joint sessions to answer", _sessions_to_answer, _session_task),
 )
 FACILITATOR_KINDS = (
     _Kind("amendments_to_decide", "Amendments to decide", _amendments_to_decide, _decide_task),
     _Kind("proposals", "Proposed agenda items", _proposals, _proposal_task),
-    _Kind("new_comments", "Discussions with new comments", _new_comments, _new_comments_task),
+    _Kind(
+        "new_comments",
+        "Discussions with new comments",
+        _new_comments,
+        _new_comments_task,
+        done_by_reading=True,
+    ),
     _Kind("overdue_voting", "Voting past its closing time", _overdue_voting, _overdue_task),
 )
 STANDARDS_KINDS = (
@@ -469,14 +479,21 @@ def header_parameters(user_id: int) -> dict[str, object]:
     return {"viewer_id": user_id, "now": utcnow()}
 
 
+def _viewer(roles: frozenset[Role], user_id: BindParameter[int]) -> User:
+    """A stand-in for the person ``user_id`` (a bound parameter) with ``roles``, to build the
+    kinds' queries once for everyone with those roles: they only compare with its id."""
+    viewer = User(active=True)
+    viewer.id = user_id
+    viewer.set_roles(roles)
+    return viewer
+
+
 @lru_cache(maxsize=64)
 def header_columns(roles: frozenset[Role]) -> tuple[ColumnElement[int], ColumnElement[int]]:
     """(unread notifications, tasks) of the person ``VIEWER_ID`` with ``roles``, as two scalar
     subqueries to select on their own (``header_counts``) or with the session lookup
     (``accounts.find_session``); bind ``viewer_id`` to run them. Built once per set of roles."""
-    viewer = User(active=True)
-    viewer.id = VIEWER_ID  # the kinds' queries only compare with it
-    viewer.set_roles(roles)
+    viewer = _viewer(roles, VIEWER_ID)
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == VIEWER_ID, Notification.read_at.is_(None))
@@ -489,3 +506,19 @@ def header_counts(user: User) -> tuple[int, int]:
     """(unread notifications, tasks) for the header: one statement."""
     row = db.session.execute(select(*header_columns(user.roles)), header_parameters(user.id)).one()
     return int(row[0]), int(row[1])
+
+
+def done_by_reading(
+    roles: frozenset[Role], reader_id: BindParameter[int], discussion_id: ColumnElement[int]
+) -> ColumnElement[int]:
+    """How many of the tasks of ``reader_id`` (with ``roles``) opening the discussion
+    ``discussion_id`` does (its replies to read, its new comments): a scalar subquery to
+    select with what the discussion's page reads anyway (``threads.summarise_page``), so its
+    header, made before the reading mark is written, counts what is left. Bind ``now``."""
+    viewer = _viewer(roles, reader_id)
+    counts = [
+        _count_of(kind.query(viewer).where(Discussion.id == discussion_id))
+        for kind in _kinds(viewer)
+        if kind.done_by_reading
+    ]
+    return sum(counts, literal(0))

@@ -369,3 +369,31 @@ def test_a_remembered_person_no_table_could_hold_is_ignored(app, client, hint):
         session["viewer"] = hint
     assert client.get("/").status_code == 200
     assert _badge(client) == _header_tasks(app, email)
+
+
+def test_opening_a_discussion_leaves_out_of_the_header_the_tasks_opening_it_completes(app, client):
+    """The header on a discussion's page counts the person's tasks as they are once the page
+    is read: the replies to read and the new comments in it are done by opening it (found by
+    an outside tester: the page still counted them, and the next page did not)."""
+    with factories.built(app):
+        person = factories.member()
+        person.set_roles({Role.MEMBER, Role.FACILITATOR})
+        officer = factories.officer()
+        document = factories.document(clauses=1)
+        answered = factories.discussion(document, title="Answered", by=person)
+        factories.comment(answered, "A reply", parent=_opening_comment(answered), by=officer)
+        other = factories.discussion(document, title="Other", by=officer)
+        quiet = factories.discussion(document, title="Quiet", by=person)
+        email, ids = person.email, (answered.id, other.id, quiet.id)
+    client.sign_in(email)
+    # Read a reply in "Answered", new comments in "Answered" and in "Other".
+    assert _badge(client) == _header_tasks(app, email) == 3
+    page = client.get(f"/discussions/{ids[0]}").get_data(as_text=True)
+    assert int(TASK_BADGE.search(page).group(1)) == _header_tasks(app, email) == 1
+    quiet_page = client.get(f"/discussions/{ids[2]}").get_data(as_text=True)
+    assert int(TASK_BADGE.search(quiet_page).group(1)) == 1
+    last = client.get(f"/discussions/{ids[1]}").get_data(as_text=True)
+    assert TASK_BADGE.search(last).group(1) is None and _header_tasks(app, email) == 0
+    with count_queries(app) as again:
+        client.get(f"/discussions/{ids[1]}")
+    assert not any("notifications" in s for s in again.statements[1:]), again
