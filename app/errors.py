@@ -116,7 +116,7 @@ def domain_error_response(error: DomainError):
         return _error_page(
             error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), str(error)
         )
-    message = f"{error} Nothing was changed."
+    message = str(error) if error.says_nothing_recorded else f"{error} Nothing was changed."
     back = None if is_htmx_request() else _same_site_referrer()
     if back is not None:
         flash(message, "error")

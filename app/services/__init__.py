@@ -21,6 +21,9 @@ class DomainError(Exception):
     """
 
     status: int = 422
+    # The message itself says that nothing was recorded: the error page adds no "Nothing was
+    # changed." to it (``app.errors.domain_error_response``).
+    says_nothing_recorded: bool = False
 
 
 class Forbidden(DomainError):

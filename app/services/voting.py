@@ -88,10 +88,14 @@ class InterestDeclared(Conflict):
 class WordingChanged(Conflict):
     """The clause has a new wording since the person chose (a vote is on one wording)."""
 
+    says_nothing_recorded = True
+
 
 class ClauseMoved(Conflict):
     """The address's number names another clause than the one the person's page showed (the
     clauses were moved or renumbered since)."""
+
+    says_nothing_recorded = True
 
 
 def clause_moved(clause: Clause, shown: Clause | None) -> ClauseMoved:

@@ -615,3 +615,75 @@ def test_an_amendment_is_rejected_and_another_withdrawn(page, browser, live_serv
             has=member.get_by_role("link", name=re.compile(rf"^Amendment {number}:"))
         )
         expect(summary.locator(".govuk-tag")).to_have_text(status)
+
+
+def _document_of_its_own(live_server) -> str:
+    """A new Open document with three clauses, voting open: moving its clauses upsets no
+    other journey's clause numbers. Its address."""
+    from tests import factories
+
+    title = unique("Moving clauses")
+    with factories.built(live_server.app):
+        document = factories.voting_opened(
+            factories.document(
+                title=title,
+                clauses=[
+                    ("Trust and respect", "Members and Officers treat each other with respect."),
+                    ("Pre-meeting briefings", "Officers brief Cabinet before each meeting."),
+                    ("Political neutrality", "Officers serve the whole council."),
+                ],
+            )
+        )
+        slug = document.slug
+    return f"/documents/{slug}"
+
+
+def _move_up(facilitator, document: str, heading: str) -> None:
+    facilitator.goto(f"{document}/manage")
+    facilitator.get_by_role("button", name=re.compile(rf"^Move up\W+{heading}$")).click()
+    expect(facilitator.locator("#announcer")).to_contain_text(f"“{heading}” is now clause")
+
+
+def test_a_vote_on_a_page_drawn_before_its_clause_moved_is_not_recorded_elsewhere(
+    page_without_javascript, page, browser, live_server
+):
+    """Without JavaScript the open page cannot follow the move: its vote is refused, saying
+    where the clause went, and nothing is recorded. With JavaScript the page follows it (its
+    live poll is by clause, not number), so the vote lands on the clause the person sees."""
+    document = _document_of_its_own(live_server)
+    plain = page_without_javascript
+    sign_in(plain, "member@example.org")
+    plain.goto(f"{document}/clauses/3")
+    expect(plain.get_by_role("heading", level=1)).to_have_text("Political neutrality")
+    sign_in(page, "officer@example.org")
+    page.goto(f"{document}/clauses/3")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Political neutrality")
+    with another_person(browser, live_server, "facilitator@example.org") as facilitator:
+        _move_up(facilitator, document, "Political neutrality")
+
+        vote_button(plain, "Support").click()
+        banner = plain.locator(".govuk-notification-banner")
+        expect(banner).to_contain_text("“Political neutrality” is now clause 2")
+        expect(banner).to_contain_text(
+            "Nothing was recorded. Choose again on the page as it is now."
+        )
+        expect(banner).not_to_contain_text("Nothing was changed")
+        expect(plain.get_by_role("heading", level=1)).to_have_text("Pre-meeting briefings")
+        plain.goto(f"{document}/clauses/2")
+        expect(plain.get_by_role("heading", level=1)).to_have_text("Political neutrality")
+        expect(plain.locator("#my-vote")).to_have_count(0)
+        plain.goto(f"{document}/clauses/3")
+        expect(plain.get_by_role("heading", level=1)).to_have_text("Pre-meeting briefings")
+        expect(plain.locator("#my-vote")).to_have_count(0)
+
+        # The page with JavaScript follows the move, and its vote is on the clause it shows.
+        expect(page.locator("#vote-panel form").first).to_have_attribute(
+            "action", f"{document}/clauses/2/vote", timeout=LIVE_TIMEOUT
+        )
+        vote_button(page, "Oppose").click()
+        expect(page.locator("#my-vote")).to_contain_text("Your vote: Oppose")
+        assert_accessible(page)
+        facilitator.goto(f"{document}/clauses/2")
+        expect(tally(facilitator, "Officers", "Oppose")).to_have_text(has_count(1))
+        facilitator.goto(f"{document}/clauses/3")
+        expect(tally(facilitator, "Officers", "Oppose")).to_have_text(has_count(0))

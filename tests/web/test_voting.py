@@ -162,6 +162,7 @@ def test_a_vote_from_a_page_drawn_before_the_clause_moved_is_refused(protocol, c
         refused = client.post_form(f"{CLAUSE}/vote", {"choice": "support", **shown}, htmx=htmx)
         text = refused.get_data(as_text=True)
         assert refused.status_code == 409 and "moved" in text and "Nothing was recorded" in text
+        assert "Nothing was changed" not in text  # said once, not twice
     # The panel of the clause they saw, which is now clause 2, and where it went.
     panel = client.post_form(f"{CLAUSE}/vote", {"choice": "support", **shown}, htmx=True)
     assert f"/documents/{PROTOCOL}/clauses/2/vote" in panel.get_data(as_text=True)
