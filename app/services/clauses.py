@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 
+from app.boundaries import ID_MAX, in_id_range
 from app.extensions import db
 from app.models import (
     Amendment,
@@ -345,8 +346,9 @@ def revise_clause(
 
 # The reason a wording made from accepted amendments records (``accepted_reason``), and the
 # form earlier wordings recorded with the proposers' names ("Amendment 4 by NAME accepted").
+# A name in an older stored reason may hold a line break (text from before migration 0011).
 ACCEPTED_REASON = re.compile(
-    r"(?P<kind>Amendment|Suggestions?) (?P<ids>[0-9]+(?:, [0-9]+)*)(?: by .+)? accepted"
+    r"(?P<kind>Amendment|Suggestions?) (?P<ids>[0-9]+(?:, [0-9]+)*)(?: by .+)? accepted", re.S
 )
 
 
@@ -362,6 +364,10 @@ def accepted_reason(accepted: Sequence[Amendment]) -> str:
     return f"Amendment {ids} accepted"
 
 
+def _could_be_an_id(digits: str) -> bool:
+    return len(digits) <= len(str(ID_MAX)) and in_id_range(int(digits))
+
+
 def shown_reasons(revisions: Iterable[ClauseRevision]) -> dict[int, str]:
     """Each revision's reason as its history shows it, by revision id: a wording made from
     accepted amendments or suggestions names their proposers as they are now ("Amendment 4 by
@@ -369,10 +375,13 @@ def shown_reasons(revisions: Iterable[ClauseRevision]) -> dict[int, str]:
     One query, whatever the number of revisions."""
     revisions = list(revisions)
     shown = {revision.id: revision.reason for revision in revisions}
+    # A reason a facilitator typed may read the same with numbers no id column holds (their
+    # query would fail, and the wording is kept for good): those name no one.
     matched = {
         revision.id: found
         for revision in revisions
         if (found := ACCEPTED_REASON.fullmatch(revision.reason)) is not None
+        and all(_could_be_an_id(number) for number in found["ids"].split(", "))
     }
     if not matched:
         return shown

@@ -491,3 +491,62 @@ def test_wordings_recorded_with_a_proposers_name_show_the_name_they_have_now(app
         assert old.number == 3
         assert shown[old.id] == f"Amendment {amendment.id} by Former Member accepted"
         assert shown[typed.id] == f"Amendment {amendment.id} accepted"
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Amendment 2147483648 accepted",
+        "Suggestions 1, 99999999999999999999999 accepted",
+        "Amendment 0 accepted",
+        "Suggestions " + ", ".join(str(n) for n in range(1, 100)) + " accepted",
+    ],
+)
+def test_a_reason_typed_like_an_accepted_one_with_any_numbers_is_shown_as_typed(
+    app, client, reason
+):
+    """Found by an outside tester: a facilitator's reason "Amendment 2147483648 accepted"
+    put a number no id column holds into the proposers' query, and the clause's history and
+    every export with annexes failed for good (wordings are never changed). A number that
+    can name no amendment names no one."""
+    with factories.built(app):
+        clause = factories.clause(factories.document(), "1")
+        revised = clauses.revise_clause(
+            clause, "Trust", "Typed.", by=factories.facilitator(), reason=reason
+        )
+        slug, number = clause.document.slug, clause.number
+        assert clauses.shown_reasons([revised])[revised.id] == reason
+    client.sign_in("facilitator@example.org")
+    history = client.get(f"/documents/{slug}/clauses/{number}/history")
+    assert history.status_code == 200 and reason[:40] in history.get_data(as_text=True)
+    export = client.get(
+        f"/documents/{slug}/export/download",
+        query_string={"version": "working", "clauses": "all", "annexes": "yes", "format": "md"},
+    )
+    assert export.status_code == 200 and reason[:40] in export.get_data(as_text=True)
+
+
+def test_an_older_reason_with_a_line_break_in_the_name_shows_the_name_as_it_is_now(app):
+    """Wordings from before text was cleaned (migration 0011) may hold a name with a line
+    break: the name shown is still the proposer's current one (an outside tester's find)."""
+    with factories.built(app):
+        people = factories.everyone()
+        member, facilitator = people[Role.MEMBER], people[Role.FACILITATOR]
+        clause = factories.clause(factories.document(), "1")
+        amendment = factories.amendment(clause, body="Member's better wording", by=member)
+        amendments.accept_amendment(amendment, by=facilitator, reason="Agreed.")
+        db.session.execute(
+            text("UPDATE amendments SET accepted_revision_number = 3 WHERE id = :id"),
+            {"id": amendment.id},
+        )
+        revision = clauses.revise_clause(
+            clause,
+            "Trust",
+            "Older form.",
+            by=facilitator,
+            reason=f"Amendment {amendment.id} by Quentin\nLinebreak accepted",
+        )
+        assert revision.number == 3
+        leavers.anonymise(member, by=None)
+        shown = clauses.shown_reasons([revision])[revision.id]
+        assert shown == f"Amendment {amendment.id} by Former Member accepted"
