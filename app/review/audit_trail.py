@@ -38,8 +38,9 @@ def audit_trail():
         for key in ("person", "document", "action", "from", "to")
     }
     query = select(AuditEvent)
+    former = leavers.former_identifiers()
     if filters["person"]:
-        query = query.where(AuditEvent.actor_label.ilike(f"%{filters['person']}%"))
+        query = query.where(leavers.shown_as_person(filters["person"], former))
     if filters["document"].isdigit():
         query = query.where(AuditEvent.document_id == int(filters["document"]))
     if filters["action"]:
@@ -63,7 +64,7 @@ def audit_trail():
         checkpoints=checkpoints,
         in_trail=audit.present_hashes(point.head_hash for point in checkpoints),
         head=audit.head(),
-        events=leavers.displayed(found.items),
+        events=leavers.displayed(found.items, former),
         filters=filters,
         page=found.number,
         pages=found.pages,

@@ -13,9 +13,11 @@ name them as the one who acted take the new name.
 The audit trail is never rewritten: its events are hash-chained (``app.services.audit``), and
 some embed the person's email or name in their summary, ``actor_label`` or before/after values.
 So the trail's pages substitute at display time (``displayed``): an event by an anonymised
-person shows their current name, and the identifiers they had (read from the trail's own
-``person.*`` events and the labels of their own events, never copied elsewhere) are replaced by
-that name wherever an event on the page shows them. ``flask --app wsgi audit verify`` still
+person shows their current name, and the identifiers any anonymised person had (read from the
+trail's own ``person.*`` events and the labels of their own events, never copied elsewhere:
+``former_identifiers``) are replaced by that name wherever an event shows them, as are the
+summaries in others' "Download your data"; the trail's person filter matches the names shown
+(``shown_as_person``). ``flask --app wsgi audit verify`` still
 passes, and the stored events still hold what was recorded at the time.
 """
 
@@ -26,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from app.extensions import db
 from app.models import (
@@ -110,18 +112,19 @@ def anonymise(user: User, *, by: User | None) -> None:
 
 def _rename_in_notifications(user: User, old_name: str, new_name: str) -> None:
     """Notifications to others that begin with the person's name ("Jo Bloggs replied to your
-    comment ...") name them by their new name."""
+    comment ...", as ``app.services.notifications`` words each one they act in) name them by
+    their new name there; the rest of the text (a title that happens to hold the name) stays."""
     if not old_name:
         return
     rows = db.session.execute(
         select(Notification.id, Notification.text).where(Notification.actor_id == user.id)
     ).all()
     for row in rows:
-        if old_name in row.text:
+        if row.text.startswith(old_name):
             db.session.execute(
                 update(Notification)
                 .where(Notification.id == row.id)
-                .values(text=row.text.replace(old_name, new_name)[:300]),
+                .values(text=(new_name + row.text[len(old_name) :])[:300]),
                 execution_options={"synchronize_session": False},
             )
 
@@ -168,32 +171,26 @@ class ShownEvent:
 def _former_identifiers(names: dict[int, str]) -> list[tuple[str, str]]:
     """(identifier, current name) for each email and name the trail recorded for these
     anonymised people (``names``: their current names by id): their ``person.*`` events' values
-    and their own events' labels. Longest first, so a name is replaced before a part of it."""
+    and their own events' labels. Longest first, so a name is replaced before a part of it.
+    Two queries, reading each label once however many events carry it."""
     if not names:
         return []
-    people_ids = list(names)
+    anonymised = select(User.id).where(User.anonymised_at.is_not(None))
     found: dict[str, str] = {}
-    rows = db.session.execute(
-        select(
-            AuditEvent.object_id,
-            AuditEvent.actor_id,
-            AuditEvent.actor_label,
-            AuditEvent.before,
-            AuditEvent.after,
-        ).where(
-            or_(
-                (AuditEvent.object_type == "person") & AuditEvent.object_id.in_(people_ids),
-                AuditEvent.actor_id.in_(people_ids),
-            )
-        )
-    ).yield_per(500)
-    for row in rows:
-        if row.actor_id in names and row.actor_label:
+    labels = select(AuditEvent.actor_id, AuditEvent.actor_label).where(
+        AuditEvent.actor_id.in_(anonymised), AuditEvent.actor_label != ""
+    )
+    for row in db.session.execute(labels.distinct()):
+        if row.actor_id in names:
             found.setdefault(row.actor_label, names[row.actor_id])
+    values = select(AuditEvent.object_id, AuditEvent.before, AuditEvent.after).where(
+        AuditEvent.object_type == "person", AuditEvent.object_id.in_(anonymised)
+    )
+    for row in db.session.execute(values).yield_per(500):
         if row.object_id in names:
-            for values in (row.before or {}, row.after or {}):
+            for recorded in (row.before or {}, row.after or {}):
                 for key in ("email", "name"):
-                    value = values.get(key)
+                    value = recorded.get(key)
                     if isinstance(value, str) and value.strip():
                         found.setdefault(value, names[row.object_id])
     current = set(names.values())
@@ -201,6 +198,76 @@ def _former_identifiers(names: dict[int, str]) -> list[tuple[str, str]]:
         ((old, new) for old, new in found.items() if old not in current),
         key=lambda pair: -len(pair[0]),
     )
+
+
+class FormerIdentifiers:
+    """Every anonymised person's current name by id (``names``), and what replaces the emails
+    and names the trail recorded for them (``pairs``: identifier, current name) by that name,
+    in any text or value (``hide``)."""
+
+    def __init__(self, names: dict[int, str], pairs: list[tuple[str, str]]) -> None:
+        self.names = names
+        self.pairs = pairs
+        self._replacements = {old.lower(): new for old, new in pairs}
+        self._pattern = (
+            re.compile(
+                "|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old, _ in pairs), re.IGNORECASE
+            )
+            if pairs
+            else None
+        )
+
+    def hide(self, value):
+        """``value`` (text, or lists and dicts of it) with each former identifier replaced."""
+        return _substitute(value, self._pattern, self._replacements)
+
+    def label(self, event: AuditEvent) -> str:
+        """Who did ``event``, as the trail shows it."""
+        if event.actor_id in self.names:
+            return self.names[event.actor_id]
+        return self.hide(event.actor_label)
+
+    def matching(self, text: str) -> tuple[list[int], list[str]]:
+        """For the trail's person filter: the anonymised people whose current name contains
+        ``text`` (any case), and the former identifiers shown as such a name."""
+        text = text.lower()
+        return (
+            [person for person, name in self.names.items() if text in name.lower()],
+            [old for old, new in self.pairs if text in new.lower()],
+        )
+
+
+def shown_as_person(text: str, former: FormerIdentifiers) -> ColumnElement[bool]:
+    """The audit trail's person filter, matching who did each event as the trail shows it
+    (``FormerIdentifiers.label``): ``text`` in the label of an event by someone not
+    anonymised, or in the current name of the anonymised person who did it; never in a
+    former name or email."""
+    people, identifiers = former.matching(text)
+    label = func.lower(AuditEvent.actor_label)
+    as_recorded = and_(
+        AuditEvent.actor_label.icontains(text, autoescape=True),
+        or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id.not_in(list(former.names))),
+        label.not_in([old.lower() for old, _ in former.pairs]),
+    )
+    return or_(
+        as_recorded,
+        AuditEvent.actor_id.in_(people),
+        label.in_([old.lower() for old in identifiers]),
+    )
+
+
+def former_identifiers() -> FormerIdentifiers:
+    """What the trail and others' data show in place of every anonymised person's former
+    emails and names, wherever an event holds them (an event about someone else, a wording's
+    reason, a failed sign-in): not only on pages with that person's own events. Three
+    queries; the identifiers are read from the trail itself, never copied elsewhere."""
+    names = {
+        row.id: row.display_name
+        for row in db.session.execute(
+            select(User.id, User.display_name).where(User.anonymised_at.is_not(None))
+        )
+    }
+    return FormerIdentifiers(names, _former_identifiers(names))
 
 
 def _substitute(value, pattern: re.Pattern | None, replacements: dict[str, str]):
@@ -215,44 +282,22 @@ def _substitute(value, pattern: re.Pattern | None, replacements: dict[str, str])
     return value
 
 
-def displayed(events: Iterable[AuditEvent]) -> list[ShownEvent]:
+def displayed(
+    events: Iterable[AuditEvent], former: FormerIdentifiers | None = None
+) -> list[ShownEvent]:
     """``events`` as the audit trail's pages show them: an event by an anonymised person names
-    them by their current name, and the emails and names they had are replaced by it in every
-    event's summary, label and before/after values. The stored events are not changed (their
-    hash chain still verifies). Two queries, whatever the number of events."""
-    events = list(events)
-    ids = {e.actor_id for e in events if e.actor_id is not None} | {
-        e.object_id for e in events if e.object_type == "person" and e.object_id is not None
-    }
-    names: dict[int, str] = {}
-    if ids:
-        rows = db.session.execute(
-            select(User.id, User.display_name).where(
-                User.id.in_(ids), User.anonymised_at.is_not(None)
-            )
+    them by their current name, and the emails and names any anonymised person had are
+    replaced by it in every event's summary, label and before/after values
+    (``former_identifiers``, read here unless given). The stored events are not changed
+    (their hash chain still verifies)."""
+    former = former or former_identifiers()
+    return [
+        ShownEvent(
+            event=event,
+            actor_label=former.label(event),
+            summary=former.hide(event.summary),
+            before=former.hide(event.before),
+            after=former.hide(event.after),
         )
-        names = {row.id: row.display_name for row in rows}
-    pairs = _former_identifiers(names)
-    replacements = {old.lower(): new for old, new in pairs}
-    pattern = (
-        re.compile("|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old, _ in pairs), re.IGNORECASE)
-        if pairs
-        else None
-    )
-    shown = []
-    for event in events:
-        label = (
-            names[event.actor_id]
-            if event.actor_id in names
-            else _substitute(event.actor_label, pattern, replacements)
-        )
-        shown.append(
-            ShownEvent(
-                event=event,
-                actor_label=label,
-                summary=_substitute(event.summary, pattern, replacements),
-                before=_substitute(event.before, pattern, replacements),
-                after=_substitute(event.after, pattern, replacements),
-            )
-        )
-    return shown
+        for event in events
+    ]

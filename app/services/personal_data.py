@@ -47,7 +47,7 @@ from app.models import (
     Vote,
     utcnow,
 )
-from app.services import audit
+from app.services import audit, leavers
 
 ROWS_PER_FETCH = 200
 # Columns of a signed-in session never given out: the hash of its cookie's token.
@@ -400,7 +400,10 @@ ACTIVITY = ("at", "action", "object_type", "object_id", "summary", "by_them")
 
 
 def _activity(user_id: int) -> Iterator[Row]:
-    """The audit trail's events by them or about their account (not its hashes)."""
+    """The audit trail's events by them or about their account (not its hashes); the former
+    names and emails of people who left shown by their current names, as the trail shows
+    them (``leavers.former_identifiers``)."""
+    former = leavers.former_identifiers()
     query = (
         select(
             AuditEvent.at,
@@ -418,7 +421,8 @@ def _activity(user_id: int) -> Iterator[Row]:
         )
         .order_by(AuditEvent.id)
     )
-    yield from _stream(query, ACTIVITY)
+    for row in _stream(query, ACTIVITY):
+        yield {**row, "summary": former.hide(row["summary"])}
 
 
 KINDS = (

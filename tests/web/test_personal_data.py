@@ -23,6 +23,7 @@ from app.models import (
     AttendanceAnswer,
     AuditEvent,
     Choice,
+    Comment,
     Document,
     Notification,
     NotificationKind,
@@ -550,3 +551,67 @@ def test_an_older_reason_with_a_line_break_in_the_name_shows_the_name_as_it_is_n
         leavers.anonymise(member, by=None)
         shown = clauses.shown_reasons([revision])[revision.id]
         assert shown == f"Amendment {amendment.id} by Former Member accepted"
+
+
+def test_a_leavers_old_name_and_email_show_nowhere_in_the_trail_or_in_others_data(app, client):
+    """Found by an outside tester: the trail replaced a leaver's old name and email only on
+    pages that also showed their own events, so a filtered page ("Clause reworded", "Sign-in
+    failed", one clause's history) showed them; the person filter found "Former Member" by
+    the old name, and not by the name shown; and others' "Download your data" files held it
+    (a wording's reason naming them, their deactivation's summary)."""
+    old_name, old_email = "Xavier Oldname", "xavier.oldname@example.org"
+    with factories.built(app):
+        facilitator = factories.everyone()[Role.FACILITATOR]
+        leaver = factories.person(Role.MEMBER, email=old_email, display_name=old_name)
+        clause = factories.clause(factories.document(), "1")
+        clauses.revise_clause(
+            clause, "Trust", "Older form.", by=facilitator, reason=f"Wording from {old_name}"
+        )
+        clause_id, leaver_id, facilitator_email = clause.id, leaver.id, facilitator.email
+    app.test_client().sign_in(old_email, "not the password")
+    with factories.built(app):
+        leavers.anonymise(db.session.get(User, leaver_id), by=factories.user(ADMIN))
+    client.sign_in(ADMIN)
+    pages = {
+        url: client.get(url).get_data(as_text=True)
+        for url in (
+            "/audit",
+            "/audit?action=clause.revised",
+            "/audit?action=session.sign_in_failed",
+            "/audit?action=person.deactivated",
+            f"/audit/clause/{clause_id}",
+            f"/audit/person/{leaver_id}",
+        )
+    }
+    for url, page in pages.items():
+        assert old_name not in page and old_email not in page, url
+    assert "Wording from Former Member" in pages["/audit?action=clause.revised"]
+    assert "No events match" in client.get("/audit?person=xavier").get_data(as_text=True)
+    found = client.get("/audit?person=Former").get_data(as_text=True)
+    assert "No events match" not in found and "Former Member" in found
+    for email in (facilitator_email, ADMIN):
+        reader = app.test_client()
+        reader.sign_in(email)
+        archive = _archive(reader.post_form("/account/your-data"))
+        for name in archive.namelist():
+            data = archive.read(name).decode()
+            assert old_name not in data and old_email not in data, (email, name)
+
+
+def test_notifications_name_a_leaver_anew_only_where_they_begin_with_the_name(app):
+    """Notifications begin with who acted ("Ann replied to your comment in ..."): only that
+    name is replaced. A plain replace turned "Annual planning" into "Former Memberual
+    planning" (an outside tester's find)."""
+    with factories.built(app):
+        officer = factories.officer()
+        ann = factories.person(Role.MEMBER, email="ann@example.org", display_name="Ann")
+        started = factories.discussion(factories.document(), title="Annual planning", by=officer)
+        opening = db.session.scalars(
+            select(Comment).where(Comment.discussion_id == started.id)
+        ).one()
+        factories.comment(started, "Agreed", by=ann, parent=opening)
+        leavers.anonymise(ann, by=None)
+        texts = db.session.scalars(
+            select(Notification.text).where(Notification.user_id == officer.id)
+        ).all()
+    assert texts == ["Former Member replied to your comment in “Annual planning”"]
