@@ -125,19 +125,29 @@ def edits_close(shown: Iterable[Editable], viewer: Viewer) -> datetime | None:
     (its edit window closes, ``rules.edit_window``: the page changes with nothing written), or
     None when the page shows them none. It goes into the page's ETag
     (``app.rendering.until_part``), so an open page's poll is answered afresh then."""
-    if viewer.user_id is None or not viewer.can_comment:
-        return None
-    return min(
-        (
-            comment.created_at + edit_window()
-            for comment in shown
-            if comment.author_id == viewer.user_id
-            and comment.hidden_at is None
-            and comment.withdrawn_at is None
-            and is_within_edit_window(comment)
+    return edit_links_close(
+        min(
+            (
+                comment.created_at
+                for comment in shown
+                if comment.author_id == viewer.user_id
+                and comment.hidden_at is None
+                and comment.withdrawn_at is None
+                and is_within_edit_window(comment)
+            ),
+            default=None,
         ),
-        default=None,
+        viewer,
     )
+
+
+def edit_links_close(first_editable: datetime | None, viewer: Viewer) -> datetime | None:
+    """``edits_close`` from when ``viewer``'s first live comment still in its edit window was
+    posted (``threads.PageSummary.first_editable``: the whole thread's, so a reply behind
+    "Show more replies" counts too), or None."""
+    if first_editable is None or viewer.user_id is None or not viewer.can_comment:
+        return None
+    return first_editable + edit_window()
 
 
 def _person(user: User | None) -> tuple:

@@ -66,6 +66,7 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         context["tasks_done"] = summary.tasks_done
         context["seen_until"] = last_views.seen_until(summary.newest)
         key = fragments.thread_key(summary, discussion, discussion.clause, viewer)
+        edits_close = fragments.edit_links_close(summary.first_editable, viewer)
         html = cache_get(key)
         if html is not None:
             return {
@@ -79,7 +80,7 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
                 "total": summary.total,
                 "marker": summary.etag,
                 "since": summary.mark,
-                "edits_close": fragments.edits_close(summary.shown, viewer),
+                "edits_close": edits_close,
             }
         context["thread_key"] = key
         page = summary.number
@@ -94,7 +95,9 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         "total": found.total,
         "marker": found.etag,
         "since": found.mark,
-        "edits_close": fragments.edits_close(
+        "edits_close": edits_close
+        if from_cache
+        else fragments.edits_close(
             [*found.comments, *(reply for shown in found.replies.values() for reply in shown)],
             viewer,
         ),

@@ -46,6 +46,7 @@ from app.extensions import db
 from app.models import Comment, Discussion, Role, User, UserRole, utcnow
 from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
+from app.rules import edit_window
 from app.services.last_views import discussion_mark_covers
 from app.services.tasks import done_by_reading
 from app.sql import comma_joined
@@ -214,7 +215,9 @@ class PageSummary:
     the newest comment the statement found in the whole discussion was posted (``newest``,
     None when there is none): the reading mark to record, not the time it is written, so a
     comment committed while the page was being made is not counted as seen; and how many of
-    the reader's tasks recording it does (``tasks_done``: 0 when the mark covers it)."""
+    the reader's tasks recording it does (``tasks_done``: 0 when the mark covers it); and when
+    the reader's first comment anywhere in the thread that is still in its edit window was
+    posted (``first_editable``), shown on the page or behind "Show more replies"."""
 
     number: int
     pages: int
@@ -225,6 +228,7 @@ class PageSummary:
     reading_mark_covers: bool = False
     newest: datetime | None = None
     tasks_done: int = 0
+    first_editable: datetime | None = None
 
     @property
     def etag(self) -> str:
@@ -295,11 +299,25 @@ def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozense
         .where(Comment.discussion_id == discussion_id)
         .scalar_subquery()
     )
+    # The reader's first comment anywhere in the thread still in its edit window (posted
+    # after ``edits_from``): a reply behind "Show more replies" shows Edit links too.
+    first_editable = (
+        select(func.min(Comment.created_at))
+        .where(
+            Comment.discussion_id == discussion_id,
+            Comment.author_id == reader_id,
+            Comment.created_at > bindparam("edits_from", type_=Comment.created_at.type),
+            Comment.hidden_at.is_(None),
+            Comment.withdrawn_at.is_(None),
+        )
+        .scalar_subquery()
+    )
     totals = (
         select(
             func.count().label("total"),
             discussion_mark_covers(discussion_id, reader_id).label("seen"),
             newest.label("newest"),
+            first_editable.label("first_editable"),
         )
         .where(*roots_where)
         .subquery("totals")
@@ -307,7 +325,14 @@ def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozense
     # Counted only when the page will record a reading (the mark does not cover it yet).
     done = case((totals.c.seen, 0), else_=done_by_reading(reader_roles, reader_id, discussion_id))
     return (
-        select(totals.c.total, totals.c.seen, totals.c.newest, done.label("done"), *rows.c)
+        select(
+            totals.c.total,
+            totals.c.seen,
+            totals.c.newest,
+            done.label("done"),
+            totals.c.first_editable,
+            *rows.c,
+        )
         .select_from(totals)
         .outerjoin(rows, true())
         .order_by(rows.c.created_at, rows.c.id)
@@ -329,17 +354,19 @@ def summarise_page(
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     replies_shown = current_app.config["REPLIES_SHOWN"]
     number = min(max(requested or 1, 1), LAST_PAGE_ASKED)
+    now = utcnow()
     found = db.session.execute(
         _summary_statement(per_page, replies_shown, reader_roles),
         {
             "discussion_id": discussion.id,
             "offset": (number - 1) * per_page,
             "reader_id": reader_id,
-            "now": utcnow(),
+            "now": now,
+            "edits_from": now - edit_window(),
         },
     ).all()
     total, seen, newest = found[0].total, bool(found[0].seen), found[0].newest
-    shown = tuple(ShownComment(*row[4:20]) for row in found if row.id is not None)
+    shown = tuple(ShownComment(*row[5:21]) for row in found if row.id is not None)
     if not shown and number > 1:
         return summarise_page(discussion, _pages(total, per_page), reader_id, reader_roles)
     mark = max([discussion.state_mark, *(c.activity_mark for c in shown)])
@@ -358,6 +385,7 @@ def summarise_page(
         seen,
         newest,
         int(found[0].done or 0),
+        found[0].first_editable,
     )
 
 

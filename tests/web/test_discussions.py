@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -555,6 +556,24 @@ def test_an_open_page_loses_its_edit_links_when_the_edit_window_closes(
     assert "Mine" in html and not any(link in html for link in links)
     again = client.get(live, headers={"HX-Request": "true", "If-None-Match": later.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_reply_behind_show_more_replies_still_ends_the_pages_304s_when_its_window_closes(
+    documents_open, client
+):
+    """The page's ETag said when its own comments' Edit links go only for the replies it
+    shows at first; a reply behind "Show more replies" (added in place, with its links) kept
+    the page's polls at 304 after its window closed (an outside tester's find)."""
+    documents_open.config.update(REPLIES_SHOWN=2)
+    discussion_id = _start(documents_open)
+    root = _comment(documents_open, discussion_id, "member@example.org", "A question")
+    for number in range(2):
+        _comment(documents_open, discussion_id, "member@example.org", f"More {number}", root)
+    _comment(documents_open, discussion_id, "officer@example.org", "My late reply", root)
+    client.sign_in("officer@example.org")
+    live = client.get(f"/discussions/{discussion_id}/live", headers={"HX-Request": "true"})
+    assert "My late reply" not in live.get_data(as_text=True)
+    assert re.search(r"-e[0-9]+\"$", live.headers["ETag"]), live.headers["ETag"]
 
 
 def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(documents_open, client):
