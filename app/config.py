@@ -110,19 +110,22 @@ def _minutes(name: str, default: int) -> timedelta:
 
 # Numeric settings and the least (and most) value each can work with, checked at start-up in
 # every profile: INVITATION_DAYS=0 would make every invitation fail, a page size of 0 every
-# discussion. Keys are the config keys; a timedelta is counted in whole minutes.
+# discussion. Keys are the config keys; a timedelta is counted in whole minutes. A span of
+# time is added to or taken from the time now, so each has a most too: a year of minutes, ten
+# years of days (COMMENT_EDIT_WINDOW_MINUTES=5000000000 passed, and every discussion failed).
+A_YEAR_OF_MINUTES = 365 * 24 * 60
 BOUNDS: dict[str, tuple[int, int | None, str]] = {
-    "SESSION_IDLE_TIMEOUT": (1, None, "SESSION_IDLE_MINUTES"),
-    "SESSION_ABSOLUTE_TIMEOUT": (1, None, "SESSION_ABSOLUTE_MINUTES"),
+    "SESSION_IDLE_TIMEOUT": (1, A_YEAR_OF_MINUTES, "SESSION_IDLE_MINUTES"),
+    "SESSION_ABSOLUTE_TIMEOUT": (1, A_YEAR_OF_MINUTES, "SESSION_ABSOLUTE_MINUTES"),
     "INVITATION_DAYS": (1, 365, "INVITATION_DAYS"),
     "PASSWORD_RESET_MINUTES": (1, 7 * 24 * 60, "PASSWORD_RESET_MINUTES"),
-    "COMMENT_EDIT_WINDOW_MINUTES": (0, None, "COMMENT_EDIT_WINDOW_MINUTES"),
+    "COMMENT_EDIT_WINDOW_MINUTES": (0, A_YEAR_OF_MINUTES, "COMMENT_EDIT_WINDOW_MINUTES"),
     "COMMENTS_PER_PAGE": (1, 500, "COMMENTS_PER_PAGE"),
     "LIVE_POLL_SECONDS": (1, 3600, "LIVE_POLL_SECONDS"),
     "TRUSTED_PROXIES": (0, 10, "TRUSTED_PROXIES"),
     "SMTP_PORT": (1, 65535, "SMTP_PORT"),
     "SMTP_TIMEOUT_SECONDS": (1, 3600, "SMTP_TIMEOUT_SECONDS"),
-    "SIGN_IN_RECORDS_DAYS": (1, None, "SIGN_IN_RECORDS_DAYS"),
+    "SIGN_IN_RECORDS_DAYS": (1, 3650, "SIGN_IN_RECORDS_DAYS"),
     "MAX_CONTENT_LENGTH": (64 * 1024, None, "MAX_CONTENT_LENGTH"),
     "MAX_IMPORT_CONTENT_LENGTH": (64 * 1024, None, "MAX_IMPORT_CONTENT_LENGTH"),
     "REPLIES_SHOWN": (0, 500, "REPLIES_SHOWN"),
