@@ -263,31 +263,50 @@ def _build_model(
 def _change_makers(
     document: Document, since: DocumentVersion
 ) -> dict[int, tuple[str, datetime | None]]:
-    """Per clause id: who made its latest change after ``since`` was published, and when: the
-    proposer of the last amendment accepted into it, else whoever wrote its last wording."""
-    makers: dict[int, tuple[str, datetime | None]] = {}
-    for revision in db.session.scalars(
-        select(ClauseRevision)
-        .join(Clause)
+    """Per clause id: who made its changes after ``since`` was published, and when the last
+    was made. Each wording since then names its maker: the proposers of the amendments or
+    suggestions accepted into it, else whoever wrote it; the change names them all, in the
+    order of their wordings ("Sarah Whitfield, Jane Cartwright"), since one tracked change
+    cannot say which words were whose. Two queries."""
+    revisions = db.session.execute(
+        select(
+            ClauseRevision.clause_id,
+            ClauseRevision.number,
+            ClauseRevision.created_at,
+            User.display_name,
+        )
+        .join(Clause, Clause.id == ClauseRevision.clause_id)
+        .outerjoin(User, User.id == ClauseRevision.created_by_id)
         .where(Clause.document_id == document.id, ClauseRevision.created_at > since.published_at)
         .order_by(ClauseRevision.created_at, ClauseRevision.id)
-        .options(joinedload(ClauseRevision.created_by))
-    ):
-        if revision.created_by is not None:
-            makers[revision.clause_id] = (revision.created_by.display_name, revision.created_at)
-    for amendment in db.session.scalars(
-        select(Amendment)
+    ).all()
+    proposers: dict[tuple[int, int | None], list[str]] = {}
+    for clause_id, number, name in db.session.execute(
+        select(Amendment.clause_id, Amendment.accepted_revision_number, User.display_name)
         .join(Clause, Clause.id == Amendment.clause_id)
+        .join(User, User.id == Amendment.proposer_id)
         .where(
             Clause.document_id == document.id,
             Amendment.status == AmendmentStatus.ACCEPTED,
             Amendment.decided_at > since.published_at,
         )
-        .order_by(Amendment.decided_at, Amendment.id)
-        .options(joinedload(Amendment.proposer))
+        .order_by(Amendment.id)
     ):
-        makers[amendment.clause_id] = (amendment.proposer.display_name, amendment.decided_at)
-    return makers
+        proposers.setdefault((clause_id, number), []).append(name)
+    names: dict[int, list[str]] = {}
+    made_at: dict[int, datetime] = {}
+    for revision in revisions:
+        makers = proposers.get((revision.clause_id, revision.number)) or (
+            [revision.display_name] if revision.display_name else []
+        )
+        shown = names.setdefault(revision.clause_id, [])
+        shown += [name for name in makers if name not in shown]
+        made_at[revision.clause_id] = revision.created_at
+    return {
+        clause_id: (", ".join(shown), made_at[clause_id])
+        for clause_id, shown in names.items()
+        if shown
+    }
 
 
 def _amendments_and_declarations(

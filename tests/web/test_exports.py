@@ -392,6 +392,41 @@ def test_tracked_changes_name_the_member_whose_amendment_made_them(protocol, cli
     assert f'w:author="{name}"' in xml
 
 
+def test_tracked_changes_name_everyone_whose_wording_changed_the_clause(protocol, client):
+    """An outside tester's find: after a Member's amendment was accepted, a facilitator's own
+    edit to the same clause was credited to the Member too (the last accepted amendment's
+    proposer took the whole change). Each wording since the version names who made it: the
+    change names them all, in order."""
+    version = _publish(protocol)
+    with protocol.app_context():
+        from app.services import amendments
+
+        document = factories.find_document(SLUG)
+        clause = factories.clause(document, "3")
+        proposer = factories.user("member@example.org")
+        facilitator = factories.user("facilitator@example.org")
+        amendment = factories.amendment(
+            clause, body=clause.body.replace("Officers", "senior Officers", 1), by=proposer
+        )
+        amendments.accept_amendment(amendment, by=facilitator, reason="Agreed in the room")
+        amendments.edit_clause(
+            clause,
+            clause.heading,
+            clause.body + "\n\nFACILITATOR WORDS here.",
+            "Tidied",
+            by=facilitator,
+            seen_revision=clause.revision_number,
+        )
+        db.session.commit()
+        names = f"{proposer.display_name}, {facilitator.display_name}"
+        only_member = proposer.display_name
+    client.sign_in("facilitator@example.org")
+    data = _download(client, format="docx", changes_since=str(version.number)).data
+    xml = WordDocument(io.BytesIO(data)).element.xml
+    assert f'w:author="{names}"' in xml
+    assert f'w:author="{only_member}"' not in xml
+
+
 def test_redline_pages_show_list_bullets_not_dashes(protocol, client):
     with protocol.app_context():
         document = factories.find_document(SLUG)
