@@ -139,6 +139,7 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
         "document": discussion.document,
         "clause": discussion.clause,
         "editing": None,
+        "edit_refused": None,
         "conflict": False,
         "thread_oob": False,
         "announcement": "",
@@ -167,6 +168,13 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
         context.setdefault(
             "edit_form", EditCommentForm(body=editing.body, edit_count=editing.edit_count)
         )
+    elif (
+        editing is not None
+        and editing.discussion_id == discussion.id
+        and editing.author_id == current_user.id
+    ):
+        # An Edit link followed after its window closed (a page left open): say so.
+        context["edit_refused"] = service.why_unchangeable(editing, current_user)
     return context
 
 

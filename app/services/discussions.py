@@ -26,6 +26,7 @@ from app.models import (
 from app.rules import is_within_edit_window
 from app.services import (
     Conflict,
+    DomainError,
     Forbidden,
     Invalid,
     Unchanged,
@@ -240,6 +241,16 @@ def _require_changeable(comment: Comment, by: User, verb: str, participle: str) 
             f"withdrawn for {current_app.config['COMMENT_EDIT_WINDOW_MINUTES']} minutes after "
             "they are posted."
         )
+
+
+def why_unchangeable(comment: Comment, by: User) -> str | None:
+    """Why ``by`` can no longer edit or withdraw ``comment`` (the words the refusal would
+    use: its edit window closed, it was hidden), or None when they still can."""
+    try:
+        _require_changeable(comment, by, "change", "changed")
+    except DomainError as refusal:
+        return str(refusal)
+    return None
 
 
 def find_submitted(submission_key: str | None) -> Comment | None:

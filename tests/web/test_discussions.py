@@ -576,6 +576,25 @@ def test_a_reply_behind_show_more_replies_still_ends_the_pages_304s_when_its_win
     assert re.search(r"-e[0-9]+\"$", live.headers["ETag"]), live.headers["ETag"]
 
 
+def test_an_edit_link_followed_after_its_window_closed_says_why(documents_open, client):
+    """A page left open keeps its Edit link until its poll answers; followed after the
+    window closed, it opened "Add a comment" with no word of why (an outside tester)."""
+    discussion_id = _start(documents_open)
+    comment_id = _comment(documents_open, discussion_id, "officer@example.org", "Mine")
+    with documents_open.app_context():
+        db.session.get(Comment, comment_id).created_at -= timedelta(minutes=16)
+        db.session.commit()
+    client.sign_in("officer@example.org")
+    page = client.get(f"/discussions/{discussion_id}?edit={comment_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Edit your comment" not in html
+    assert "The time for changing this comment has passed" in html
+    # Someone else's comment, or none: nothing is said.
+    client.sign_in("member@example.org")
+    other = client.get(f"/discussions/{discussion_id}?edit={comment_id}").get_data(as_text=True)
+    assert "The time for changing" not in other
+
+
 def test_a_poll_after_sign_out_gets_no_304_and_is_sent_to_sign_in(documents_open, client):
     discussion_id = _start(documents_open)
     client.sign_in("officer@example.org")
