@@ -299,14 +299,15 @@ def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozense
         .where(Comment.discussion_id == discussion_id)
         .scalar_subquery()
     )
-    # The reader's first comment anywhere in the thread still in its edit window (posted
-    # after ``edits_from``): a reply behind "Show more replies" shows Edit links too.
+    # The reader's first comment anywhere in the thread still in its edit window (posted at
+    # or after ``edits_from``, as ``rules.is_within_edit_window``): a reply behind "Show more
+    # replies" shows Edit links too.
     first_editable = (
         select(func.min(Comment.created_at))
         .where(
             Comment.discussion_id == discussion_id,
             Comment.author_id == reader_id,
-            Comment.created_at > bindparam("edits_from", type_=Comment.created_at.type),
+            Comment.created_at >= bindparam("edits_from", type_=Comment.created_at.type),
             Comment.hidden_at.is_(None),
             Comment.withdrawn_at.is_(None),
         )
