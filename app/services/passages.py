@@ -444,6 +444,11 @@ def combine(clause: Clause, suggestions: Sequence[Amendment]) -> str:
     return text
 
 
+# The new wording's reason names each suggestion ("Suggestions 5, 6 accepted") and holds at
+# most 500 characters: thirty ids of any size fit.
+MOST_ACCEPTED_AT_ONCE = 30
+
+
 def accept_suggestions(
     clause: Clause, suggestions: Sequence[Amendment], *, by: User, reason: str | None = None
 ) -> ClauseRevision:
@@ -455,6 +460,11 @@ def accept_suggestions(
 
     if not suggestions:
         raise Invalid("Choose at least one suggestion to accept.")
+    if len(suggestions) > MOST_ACCEPTED_AT_ONCE:
+        raise Invalid(
+            f"Accept at most {MOST_ACCEPTED_AT_ONCE} suggestions in one step, then the rest in "
+            "another."
+        )
     lock_for_write(clause.document, clause)
     suggestions = sorted(suggestions, key=lambda s: s.id)
     verdicts = {s.id: voting.agreement_of(s)[1] for s in suggestions}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Choice, Clause, Discussion, Role
 from app.passage_marks import marked_body
-from app.services import amendments, passages, voting
+from app.services import Invalid, amendments, passages, voting
 from app.services.passages import PassageGroup, locate
 from tests import factories
 from tests.helpers import error_summary_targets
@@ -319,6 +319,17 @@ def test_several_agreed_suggestions_accepted_in_one_step_after_a_preview(world, 
         assert [s.status for s in statuses[:2]] == [AmendmentStatus.ACCEPTED] * 2
         assert statuses[2].is_out_of_date and statuses[2].is_open  # the rival
         assert statuses[3].is_anchored  # "reply promptly" still there
+
+
+def test_more_suggestions_at_once_than_a_reason_can_name_are_refused_before_anything(world):
+    """The new wording's reason names every suggestion in at most 500 characters: past
+    thirty at once, the step is refused with what to do, and nothing changes."""
+    with world.app_context():
+        clause = _clause()
+        many = [factories.suggestion(clause, "respond promptly", "respond at once")] * 31
+        with pytest.raises(Invalid, match="at most 30 suggestions in one step"):
+            passages.accept_suggestions(clause, many, by=factories.user(FACILITATOR))
+        assert _clause().revision_number == 1
 
 
 def test_only_facilitators_accept_several(world, client):
