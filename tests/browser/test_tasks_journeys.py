@@ -54,6 +54,12 @@ def check_page(page, *, javascript: bool = True) -> None:
         assert horizontal_overflow(page) == 0
 
 
+def task_count(page) -> int:
+    """The number beside "Your tasks" in the header (0 when none is shown)."""
+    found = re.search(r"\d+", page.locator("#task-count").text_content() or "")
+    return int(found.group()) if found else 0
+
+
 def member_reads_a_reply_from_the_task_list(browser, live_server, *, javascript: bool) -> None:
     member = phone(browser, live_server, javascript=javascript)
     try:
@@ -70,13 +76,17 @@ def member_reads_a_reply_from_the_task_list(browser, live_server, *, javascript:
                 member.get_by_role("link", name=re.compile(r"^Your tasks\s*\d+ tasks$"))
             ).to_be_visible()
         check_page(member, javascript=javascript)
+        before = task_count(member)
         task = member.get_by_role("link", name=f"Read a reply to your comment in “{title}”")
         task.click()
         expect(member.get_by_role("heading", level=1)).to_have_text(title)
         assert path_of(member) == discussion
+        # The header on the discussion already leaves out the task opening it did.
+        assert task_count(member) == before - 1
         check_page(member, javascript=javascript)
         member.goto("/tasks")
         expect(task).to_have_count(0)
+        assert task_count(member) == before - 1
     finally:
         member.context.close()
 
