@@ -104,8 +104,14 @@ def _integer(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number; it is {value!r}.") from None
 
 
-def _minutes(name: str, default: int) -> timedelta:
-    return timedelta(minutes=_integer(name, default))
+def _minutes(name: str, default: int) -> timedelta | int:
+    """The setting as a span of minutes; a number too large for one is kept as it is, for
+    the start-up check to refuse by name (``BOUNDS``)."""
+    minutes = _integer(name, default)
+    try:
+        return timedelta(minutes=minutes)
+    except OverflowError:
+        return minutes
 
 
 # Numeric settings and the least (and most) value each can work with, checked at start-up in

@@ -236,10 +236,10 @@ def _require_changeable(comment: Comment, by: User, verb: str, participle: str) 
     if comment.is_withdrawn or comment.is_hidden:
         raise CommentGone("This comment was withdrawn or hidden, so it can no longer change.")
     if not is_within_edit_window(comment):
+        minutes = current_app.config["COMMENT_EDIT_WINDOW_MINUTES"]
         raise EditWindowClosed(
             "The time for changing this comment has passed: comments can be changed or "
-            f"withdrawn for {current_app.config['COMMENT_EDIT_WINDOW_MINUTES']} minutes after "
-            "they are posted."
+            f"withdrawn for {minutes} minute{'' if minutes == 1 else 's'} after they are posted."
         )
 
 

@@ -24,7 +24,7 @@ passes, and the stored events still hold what was recorded at the time.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,7 +97,9 @@ def anonymise(user: User, *, by: User | None) -> None:
             delete(model).where(model.user_id == user.id),
             execution_options={"synchronize_session": False},
         )
-    _rename_in_notifications(user, old_name, new_name)
+    _rename_in_notifications(
+        user, [old_name, *(old for old, _, _ in _former_identifiers({user.id: new_name}))], new_name
+    )
     audit.record(
         "person.anonymised",
         actor=by,
@@ -110,21 +112,25 @@ def anonymise(user: User, *, by: User | None) -> None:
     db.session.expire(user, ["sessions"])
 
 
-def _rename_in_notifications(user: User, old_name: str, new_name: str) -> None:
+def _rename_in_notifications(user: User, old_names: list[str], new_name: str) -> None:
     """Notifications to others that begin with the person's name ("Jo Bloggs replied to your
     comment ...", as ``app.services.notifications`` words each one they act in) name them by
-    their new name there; the rest of the text (a title that happens to hold the name) stays."""
-    if not old_name:
+    their new name there: any name they had (``old_names``: the one now and the ones the trail
+    recorded, since a notification keeps the name of its day); the rest of the text (a title
+    that happens to hold the name) stays."""
+    names = sorted({name for name in old_names if name.strip()}, key=len, reverse=True)
+    if not names:
         return
     rows = db.session.execute(
         select(Notification.id, Notification.text).where(Notification.actor_id == user.id)
     ).all()
     for row in rows:
-        if row.text.startswith(old_name):
+        name = next((name for name in names if row.text.startswith(name)), None)
+        if name is not None:
             db.session.execute(
                 update(Notification)
                 .where(Notification.id == row.id)
-                .values(text=(new_name + row.text[len(old_name) :])[:300]),
+                .values(text=(new_name + row.text[len(name) :])[:300]),
                 execution_options={"synchronize_session": False},
             )
 
@@ -168,21 +174,21 @@ class ShownEvent:
         return self.event.document_id
 
 
-def _former_identifiers(names: dict[int, str]) -> list[tuple[str, str]]:
-    """(identifier, current name) for each email and name the trail recorded for these
+def _former_identifiers(names: dict[int, str]) -> list[tuple[str, str, int]]:
+    """(identifier, current name, whose) for each email and name the trail recorded for these
     anonymised people (``names``: their current names by id): their ``person.*`` events' values
     and their own events' labels. Longest first, so a name is replaced before a part of it.
     Two queries, reading each label once however many events carry it."""
     if not names:
         return []
     anonymised = select(User.id).where(User.anonymised_at.is_not(None))
-    found: dict[str, str] = {}
+    found: dict[str, int] = {}
     labels = select(AuditEvent.actor_id, AuditEvent.actor_label).where(
         AuditEvent.actor_id.in_(anonymised), AuditEvent.actor_label != ""
     )
     for row in db.session.execute(labels.distinct()):
         if row.actor_id in names:
-            found.setdefault(row.actor_label, names[row.actor_id])
+            found.setdefault(row.actor_label, row.actor_id)
     values = select(AuditEvent.object_id, AuditEvent.before, AuditEvent.after).where(
         AuditEvent.object_type == "person", AuditEvent.object_id.in_(anonymised)
     )
@@ -192,40 +198,72 @@ def _former_identifiers(names: dict[int, str]) -> list[tuple[str, str]]:
                 for key in ("email", "name"):
                     value = recorded.get(key)
                     if isinstance(value, str) and value.strip():
-                        found.setdefault(value, names[row.object_id])
+                        found.setdefault(value, row.object_id)
     current = set(names.values())
     return sorted(
-        ((old, new) for old, new in found.items() if old not in current),
-        key=lambda pair: -len(pair[0]),
+        ((old, names[whose], whose) for old, whose in found.items() if old not in current),
+        key=lambda found: -len(found[0]),
+    )
+
+
+# An identifier is found only as a whole: not inside a longer name or address ("Ann Smith" in
+# "Mary-Ann Smith", "smith@example.org" in "j.smith@example.org").
+_BEFORE, _AFTER = r"(?<![\w.@+\-'])", r"(?![\w@\-']|\.\w)"
+
+
+def _pattern(identifiers: list[tuple[str, str, int]]) -> re.Pattern | None:
+    """One pattern for these identifiers: an email in any case, a name as written."""
+    if not identifiers:
+        return None
+    return re.compile(
+        "|".join(
+            _BEFORE + (f"(?i:{re.escape(old)})" if "@" in old else re.escape(old)) + _AFTER
+            for old, _, _ in identifiers
+        )
     )
 
 
 class FormerIdentifiers:
     """Every anonymised person's current name by id (``names``), and what replaces the emails
-    and names the trail recorded for them (``pairs``: identifier, current name) by that name,
-    in any text or value (``hide``)."""
+    and names the trail recorded for them (``identifiers``: identifier, current name, whose)
+    by that name, in any text or value (``hide``). Emails, and names of two words or more,
+    are replaced wherever they appear; a name of one word ("Will", "Ann") only in the events
+    by or about its person, since elsewhere it is as likely an ordinary word."""
 
-    def __init__(self, names: dict[int, str], pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, names: dict[int, str], identifiers: list[tuple[str, str, int]]) -> None:
         self.names = names
-        self.pairs = pairs
-        self._replacements = {old.lower(): new for old, new in pairs}
-        self._pattern = (
-            re.compile(
-                "|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old, _ in pairs), re.IGNORECASE
-            )
-            if pairs
-            else None
-        )
+        self.identifiers = identifiers
+        self._replacements = {old: new for old, new, _ in identifiers} | {
+            old.lower(): new for old, new, _ in identifiers if "@" in old
+        }
+        distinctive = [found for found in identifiers if "@" in found[0] or " " in found[0].strip()]
+        self._everywhere = _pattern(distinctive)
+        self._own: dict[int, re.Pattern | None] = {
+            whose: _pattern([found for found in identifiers if found[2] == whose])
+            for whose in {found[2] for found in identifiers}
+        }
 
-    def hide(self, value):
-        """``value`` (text, or lists and dicts of it) with each former identifier replaced."""
-        return _substitute(value, self._pattern, self._replacements)
+    def _replace(self, match: re.Match) -> str:
+        text = match.group(0)
+        return self._replacements.get(text) or self._replacements[text.lower()]
+
+    def hide(self, value, event: AuditEvent | None = None):
+        """``value`` (text, or lists and dicts of it) with each former identifier replaced;
+        with ``event``, the one-word names of the people it is by or about too."""
+        value = _substitute(value, self._everywhere, self._replace)
+        if event is not None:
+            related = [event.actor_id]
+            if event.object_type == "person":
+                related.append(event.object_id)
+            for whose in {person for person in related if person is not None}:
+                value = _substitute(value, self._own.get(whose), self._replace)
+        return value
 
     def label(self, event: AuditEvent) -> str:
         """Who did ``event``, as the trail shows it."""
         if event.actor_id in self.names:
             return self.names[event.actor_id]
-        return self.hide(event.actor_label)
+        return self.hide(event.actor_label, event)
 
     def matching(self, text: str) -> tuple[list[int], list[str]]:
         """For the trail's person filter: the anonymised people whose current name contains
@@ -233,7 +271,7 @@ class FormerIdentifiers:
         text = text.lower()
         return (
             [person for person, name in self.names.items() if text in name.lower()],
-            [old for old, new in self.pairs if text in new.lower()],
+            [old for old, new, _ in self.identifiers if text in new.lower()],
         )
 
 
@@ -247,7 +285,7 @@ def shown_as_person(text: str, former: FormerIdentifiers) -> ColumnElement[bool]
     as_recorded = and_(
         AuditEvent.actor_label.icontains(text, autoescape=True),
         or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id.not_in(list(former.names))),
-        label.not_in([old.lower() for old, _ in former.pairs]),
+        label.not_in([old.lower() for old, _, _ in former.identifiers]),
     )
     return or_(
         as_recorded,
@@ -270,15 +308,15 @@ def former_identifiers() -> FormerIdentifiers:
     return FormerIdentifiers(names, _former_identifiers(names))
 
 
-def _substitute(value, pattern: re.Pattern | None, replacements: dict[str, str]):
+def _substitute(value, pattern: re.Pattern | None, replace: Callable[[re.Match], str]):
     if pattern is None:
         return value
     if isinstance(value, str):
-        return pattern.sub(lambda match: replacements[match.group(0).lower()], value)
+        return pattern.sub(replace, value)
     if isinstance(value, list):
-        return [_substitute(item, pattern, replacements) for item in value]
+        return [_substitute(item, pattern, replace) for item in value]
     if isinstance(value, dict):
-        return {key: _substitute(item, pattern, replacements) for key, item in value.items()}
+        return {key: _substitute(item, pattern, replace) for key, item in value.items()}
     return value
 
 
@@ -295,9 +333,9 @@ def displayed(
         ShownEvent(
             event=event,
             actor_label=former.label(event),
-            summary=former.hide(event.summary),
-            before=former.hide(event.before),
-            after=former.hide(event.after),
+            summary=former.hide(event.summary, event),
+            before=former.hide(event.before, event),
+            after=former.hide(event.after, event),
         )
         for event in events
     ]

@@ -105,6 +105,8 @@ def test_the_embedded_database_lives_under_instance(monkeypatch):
         ("SIGN_IN_RECORDS_DAYS", "99999999", "SIGN_IN_RECORDS_DAYS must be from 1 to 3,650"),
         ("COMMENT_EDIT_WINDOW_MINUTES", "5000000000", "COMMENT_EDIT_WINDOW_MINUTES must be from 0"),
         ("SESSION_IDLE_MINUTES", "99999999999", "SESSION_IDLE_MINUTES must be from 1"),
+        ("SESSION_IDLE_MINUTES", "99999999999999", "SESSION_IDLE_MINUTES must be from 1"),
+        ("SESSION_ABSOLUTE_MINUTES", "-99999999999999", "SESSION_ABSOLUTE_MINUTES must be from 1"),
         ("MAX_CONTENT_LENGTH", "100", "MAX_CONTENT_LENGTH must be at least 65,536"),
         ("SIGN_IN_LIMIT_PER_ACCOUNT", "lots", "SIGN_IN_LIMIT_PER_ACCOUNT must be a throttle"),
         ("PASSWORD_RESET_LIMIT_PER_ADDRESS", "0 per hour", "PASSWORD_RESET_LIMIT_PER_ADDRESS"),

@@ -49,6 +49,7 @@ from app.services import (
     personal_data,
     voting,
 )
+from app.services import people as people_service
 from tests import factories
 
 ADMIN = "admin@example.org"
@@ -615,3 +616,68 @@ def test_notifications_name_a_leaver_anew_only_where_they_begin_with_the_name(ap
             select(Notification.text).where(Notification.user_id == officer.id)
         ).all()
     assert texts == ["Former Member replied to your comment in “Annual planning”"]
+
+
+def test_a_leavers_identifiers_are_hidden_only_as_whole_names_and_addresses(app, client):
+    """A second outside tester's finds: a leaver "Ann Smith" (smith@example.org) turned the
+    active "Mary-Ann Smith" (j.smith@example.org) into "Mary-Former Member" and "j.Former
+    Member"; a leaver named "Will" turned every "will" in the trail into "Former Officer".
+    Identifiers are whole names and addresses; a one-word name only in its person's events."""
+    with factories.built(app):
+        admin = factories.everyone()[Role.ADMIN]
+        made = {
+            email: people_service.create_user(
+                email, name, {role}, by=admin, group="Labour Group", ward="Parr"
+            )
+            for email, name, role in (
+                ("smith@example.org", "Ann Smith", Role.MEMBER),
+                ("will@example.org", "Will", Role.MEMBER),
+                ("j.smith@example.org", "Mary-Ann Smith", Role.MEMBER),
+            )
+        }
+        ann, will, mary = made.values()
+        discussion = factories.discussion(factories.document(), by=mary)
+        comment_id = factories.comment(
+            discussion, "I will agree with Ann Smith and Will.", by=mary
+        ).id
+        for leaver in (ann, will):
+            leavers.anonymise(leaver, by=admin)
+        mary_id = mary.id
+    client.sign_in(ADMIN)
+    trail = client.get("/audit").get_data(as_text=True)
+    mine = client.get(f"/audit/person/{mary_id}").get_data(as_text=True)
+    comment = client.get(f"/audit/comment/{comment_id}").get_data(as_text=True)
+    assert "j.smith@example.org" in trail and "Mary-Ann Smith" in mine
+    for page in (trail, mine, comment):
+        assert "j.Former" not in page and "Mary-Former" not in page
+    # Her comment names both: the whole name goes, the one-word name (an ordinary word in
+    # "I will") is left in an event that is not about its person.
+    assert "I will agree with Former Member and Will." in comment
+
+
+def test_notifications_name_a_leaver_anew_whatever_name_they_had_when_written(app):
+    """A notification keeps the name of its day: someone renamed before they left is renamed
+    in it too (a second outside tester's find)."""
+    with factories.built(app):
+        people = factories.everyone()
+        officer = factories.officer()
+        jo = factories.person(Role.MEMBER, email="jo@example.org", display_name="Jo (Bloggs)*")
+        started = factories.discussion(factories.document(), title="Roles", by=officer)
+        opening = db.session.scalars(
+            select(Comment).where(Comment.discussion_id == started.id)
+        ).one()
+        factories.comment(started, "Agreed", by=jo, parent=opening)
+        people_service.update_person(
+            jo,
+            by=people[Role.ADMIN],
+            name="Joseph Bloggs",
+            email="jo@example.org",
+            roles={Role.MEMBER},
+            group=jo.group,
+            ward=jo.ward,
+        )
+        leavers.anonymise(jo, by=None)
+        texts = db.session.scalars(
+            select(Notification.text).where(Notification.user_id == officer.id)
+        ).all()
+    assert texts == ["Former Member replied to your comment in “Roles”"]
