@@ -7,6 +7,7 @@ safe), ``development`` or ``test``.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -92,16 +93,19 @@ def _required_roles(env: str) -> list[str]:
     return [role for role in _keys(value.lower()) if role != "none"]
 
 
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 def _integer(name: str, default: int) -> int:
     """The whole number in the environment variable ``name`` (``default`` when unset);
     ConfigError naming the setting when it is not a whole number."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number; it is {value!r}.") from None
+    # Written as people write numbers: ASCII digits only (``int`` also takes "1_000" and "٣").
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise ConfigError(f"{name} must be a whole number; it is {value!r}.")
+    return int(value)
 
 
 def _minutes(name: str, default: int) -> timedelta | int:
@@ -158,7 +162,7 @@ def _cache(env: str) -> dict:
     if not url and limiter_store.startswith(("redis://", "rediss://")) and env != "test":
         url = limiter_store
     common = {
-        "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_SECONDS", str(24 * 3600))),
+        "CACHE_DEFAULT_TIMEOUT": _integer("CACHE_DEFAULT_SECONDS", 24 * 3600),
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "accord:"),
     }
     if url and env != "test":
