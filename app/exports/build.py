@@ -135,7 +135,12 @@ def build_model(
     """The export of a published version, or of the working text when ``version`` is None;
     its text is ``printable`` whatever was stored. ``paper``: the committee-paper details
     for the cover and running header; ``clause_statuses`` False leaves out each clause's
-    status (the public copy of an adopted version)."""
+    status (the public copy of an adopted version). Raises ExportError for changes shown
+    since the exported version itself or a later one (a redline backwards)."""
+    if version is not None and changes_since is not None and changes_since.number >= version.number:
+        raise ExportError(
+            f"Choose a version earlier than Version {version.number} to show the changes since."
+        )
     model = _build_model(
         document,
         version=version,
@@ -218,7 +223,9 @@ def _build_model(
     changes: tuple[ClauseDiff, ...] = ()
     if changes_since is not None:
         comparison = compare(changes_since.clauses, content["clauses"])
-        makers = _change_makers(document, changes_since)
+        makers = _change_makers(
+            document, changes_since, until=version.published_at if version is not None else None
+        )
         changes = tuple(
             ClauseDiff(
                 change.kind,
@@ -261,13 +268,17 @@ def _build_model(
 
 
 def _change_makers(
-    document: Document, since: DocumentVersion
+    document: Document, since: DocumentVersion, *, until: datetime | None = None
 ) -> dict[int, tuple[str, datetime | None]]:
-    """Per clause id: who made its changes after ``since`` was published, and when the last
-    was made. Each wording since then names its maker: the proposers of the amendments or
-    suggestions accepted into it, else whoever wrote it; the change names them all, in the
-    order of their wordings ("Sarah Whitfield, Jane Cartwright"), since one tracked change
-    cannot say which words were whose. Two queries."""
+    """Per clause id: who made its changes after ``since`` was published (and, exporting a
+    version, up to when it was published: ``until``), and when the last was made. Each wording
+    since then names its maker: the proposers of the amendments or suggestions accepted into
+    it, else whoever wrote it; the change names them all, in the order of their wordings
+    ("Sarah Whitfield, Jane Cartwright"), since one tracked change cannot say which words were
+    whose. Two queries."""
+    made = [Clause.document_id == document.id, ClauseRevision.created_at > since.published_at]
+    if until is not None:
+        made.append(ClauseRevision.created_at <= until)
     revisions = db.session.execute(
         select(
             ClauseRevision.clause_id,
@@ -277,7 +288,7 @@ def _change_makers(
         )
         .join(Clause, Clause.id == ClauseRevision.clause_id)
         .outerjoin(User, User.id == ClauseRevision.created_by_id)
-        .where(Clause.document_id == document.id, ClauseRevision.created_at > since.published_at)
+        .where(*made)
         .order_by(ClauseRevision.created_at, ClauseRevision.id)
     ).all()
     proposers: dict[tuple[int, int | None], list[str]] = {}

@@ -427,6 +427,61 @@ def test_tracked_changes_name_everyone_whose_wording_changed_the_clause(protocol
     assert f'w:author="{only_member}"' not in xml
 
 
+def test_a_versions_tracked_changes_name_no_one_who_changed_it_after_it_was_published(
+    protocol, client
+):
+    """A third outside tester's find: the Word export of Version 2 with the changes since
+    Version 1 credited a facilitator who edited the clause after Version 2 was published, so
+    a frozen version's pack changed with later editing. A comparison backwards (Version 1
+    with the changes since Version 2) is refused on the command line too."""
+    first = _publish(protocol)
+    with protocol.app_context():
+        from app.services import amendments
+
+        clause = factories.clause(factories.find_document(SLUG), "3")
+        proposer = factories.user("member@example.org")
+        facilitator = factories.user("facilitator@example.org")
+        amendment = factories.amendment(
+            clause, body=clause.body.replace("Officers", "senior Officers", 1), by=proposer
+        )
+        amendments.accept_amendment(amendment, by=facilitator, reason="Agreed in the room")
+        db.session.commit()
+        member_name, facilitator_name = proposer.display_name, facilitator.display_name
+    second = _publish(protocol)
+    with protocol.app_context():
+        clause = factories.clause(factories.find_document(SLUG), "3")
+        amendments.edit_clause(
+            clause,
+            clause.heading,
+            clause.body + "\n\nLater words.",
+            "After Version 2",
+            by=factories.user("facilitator@example.org"),
+            seen_revision=clause.revision_number,
+        )
+        db.session.commit()
+    client.sign_in("facilitator@example.org")
+    data = _download(
+        client, format="docx", version=str(second.number), changes_since=str(first.number)
+    ).data
+    xml = WordDocument(io.BytesIO(data)).element.xml
+    assert set(re.findall(r'w:author="([^"]*)"', xml)) == {member_name}, facilitator_name
+    backwards = protocol.test_cli_runner().invoke(
+        args=[
+            "export",
+            SLUG,
+            "--format",
+            "md",
+            "--version",
+            str(first.number),
+            "--changes-since",
+            str(second.number),
+            "--output",
+            "-",
+        ]
+    )
+    assert backwards.exit_code != 0 and "Choose a version earlier" in backwards.output
+
+
 def test_redline_pages_show_list_bullets_not_dashes(protocol, client):
     with protocol.app_context():
         document = factories.find_document(SLUG)
