@@ -228,15 +228,29 @@ class FormerIdentifiers:
     and names the trail recorded for them (``identifiers``: identifier, current name, whose)
     by that name, in any text or value (``hide``). Emails, and names of two words or more,
     are replaced wherever they appear; a name of one word ("Will", "Ann") only in the events
-    by or about its person, since elsewhere it is as likely an ordinary word."""
+    by or about its person, since elsewhere it is as likely an ordinary word; so is one that
+    someone not anonymised has in their own name or email (``current``)."""
 
-    def __init__(self, names: dict[int, str], identifiers: list[tuple[str, str, int]]) -> None:
+    def __init__(
+        self,
+        names: dict[int, str],
+        identifiers: list[tuple[str, str, int]],
+        current: Iterable[str] = (),
+    ) -> None:
         self.names = names
         self.identifiers = identifiers
         self._replacements = {old: new for old, new, _ in identifiers} | {
             old.lower(): new for old, new, _ in identifiers if "@" in old
         }
-        distinctive = [found for found in identifiers if "@" in found[0] or " " in found[0].strip()]
+        # Someone here now whose name or email holds the identifier ("John Smith" again, "Mary
+        # Ann Smith" for "Ann Smith"): replaced in the leaver's own events only.
+        current = [text.lower() for text in current]
+        distinctive = [
+            found
+            for found in identifiers
+            if ("@" in found[0] or " " in found[0].strip())
+            and not any(found[0].lower() in text for text in current)
+        ]
         self._everywhere = _pattern(distinctive)
         self._own: dict[int, re.Pattern | None] = {
             whose: _pattern([found for found in identifiers if found[2] == whose])
@@ -298,14 +312,18 @@ def former_identifiers() -> FormerIdentifiers:
     """What the trail and others' data show in place of every anonymised person's former
     emails and names, wherever an event holds them (an event about someone else, a wording's
     reason, a failed sign-in): not only on pages with that person's own events. Three
-    queries; the identifiers are read from the trail itself, never copied elsewhere."""
-    names = {
-        row.id: row.display_name
-        for row in db.session.execute(
-            select(User.id, User.display_name).where(User.anonymised_at.is_not(None))
-        )
-    }
-    return FormerIdentifiers(names, _former_identifiers(names))
+    queries, one of them everyone's current name and email (to leave those alone); the
+    identifiers are read from the trail itself, never copied elsewhere."""
+    names: dict[int, str] = {}
+    current: list[str] = []
+    for row in db.session.execute(
+        select(User.id, User.display_name, User.email, User.anonymised_at.is_not(None))
+    ):
+        if row[3]:
+            names[row.id] = row.display_name
+        else:
+            current += [row.display_name, row.email]
+    return FormerIdentifiers(names, _former_identifiers(names), current)
 
 
 def _substitute(value, pattern: re.Pattern | None, replace: Callable[[re.Match], str]):

@@ -650,9 +650,9 @@ def test_a_leavers_identifiers_are_hidden_only_as_whole_names_and_addresses(app,
     assert "j.smith@example.org" in trail and "Mary-Ann Smith" in mine
     for page in (trail, mine, comment):
         assert "j.Former" not in page and "Mary-Former" not in page
-    # Her comment names both: the whole name goes, the one-word name (an ordinary word in
-    # "I will") is left in an event that is not about its person.
-    assert "I will agree with Former Member and Will." in comment
+    # Her comment names both, in an event about neither: the one-word name is as likely the
+    # ordinary word "will", and "Ann Smith" is part of her own name, so both stay as typed.
+    assert "I will agree with Ann Smith and Will." in comment
 
 
 def test_notifications_name_a_leaver_anew_whatever_name_they_had_when_written(app):
@@ -681,3 +681,31 @@ def test_notifications_name_a_leaver_anew_whatever_name_they_had_when_written(ap
             select(Notification.text).where(Notification.user_id == officer.id)
         ).all()
     assert texts == ["Former Member replied to your comment in “Roles”"]
+
+
+def test_a_name_someone_here_now_has_is_left_alone_outside_the_leavers_own_events(app, client):
+    """A third outside tester's finds: a leaver "John Smith" turned an active John Smith into
+    "Former Member", and a leaver "Ann Smith" turned "Mary Ann Smith" into "Mary Former
+    Member", in the events about them. Such names are hidden in the leaver's own events only."""
+    with factories.built(app):
+        admin = factories.everyone()[Role.ADMIN]
+        made = [
+            people_service.create_user(
+                email, name, {Role.MEMBER}, by=admin, group="Labour Group", ward="Parr"
+            )
+            for email, name in (
+                ("john.smith@example.org", "John Smith"),
+                ("john.smith2@example.org", "John Smith"),
+                ("ann.smith@example.org", "Ann Smith"),
+                ("mary@example.org", "Mary Ann Smith"),
+            )
+        ]
+        leavers.anonymise(made[0], by=admin)
+        leavers.anonymise(made[2], by=admin)
+        staying, mary, leaver = made[1].id, made[3].id, made[0].id
+    client.sign_in(ADMIN)
+    assert "John Smith" in client.get(f"/audit/person/{staying}").get_data(as_text=True)
+    page = client.get(f"/audit/person/{mary}").get_data(as_text=True)
+    assert "Mary Ann Smith" in page and "Mary Former" not in page
+    gone = client.get(f"/audit/person/{leaver}").get_data(as_text=True)
+    assert "John Smith" not in gone and "john.smith@example.org" not in gone
