@@ -275,7 +275,7 @@ def _change_makers(
     since then names its maker: the proposers of the amendments or suggestions accepted into
     it, else whoever wrote it; the change names them all, in the order of their wordings
     ("Sarah Whitfield, Jane Cartwright"), since one tracked change cannot say which words were
-    whose. Two queries."""
+    whose; a clause retired since names who retired it, then. Three queries."""
     made = [Clause.document_id == document.id, ClauseRevision.created_at > since.published_at]
     if until is not None:
         made.append(ClauseRevision.created_at <= until)
@@ -305,7 +305,7 @@ def _change_makers(
     ):
         proposers.setdefault((clause_id, number), []).append(name)
     names: dict[int, list[str]] = {}
-    made_at: dict[int, datetime] = {}
+    made_at: dict[int, datetime | None] = {}
     for revision in revisions:
         makers = proposers.get((revision.clause_id, revision.number)) or (
             [revision.display_name] if revision.display_name else []
@@ -313,6 +313,22 @@ def _change_makers(
         shown = names.setdefault(revision.clause_id, [])
         shown += [name for name in makers if name not in shown]
         made_at[revision.clause_id] = revision.created_at
+    # A clause retired since: its removal is the retiring facilitator's.
+    retired = [
+        Clause.document_id == document.id,
+        Clause.retired_at > since.published_at,
+        Clause.retired_by_id.is_not(None),
+    ]
+    if until is not None:
+        retired.append(Clause.retired_at <= until)
+    for clause_id, retired_at, name in db.session.execute(
+        select(Clause.id, Clause.retired_at, User.display_name)
+        .join(User, User.id == Clause.retired_by_id)
+        .where(*retired)
+    ):
+        shown = names.setdefault(clause_id, [])
+        shown += [name] if name not in shown else []
+        made_at[clause_id] = retired_at
     return {
         clause_id: (", ".join(shown), made_at[clause_id])
         for clause_id, shown in names.items()

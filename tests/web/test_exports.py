@@ -482,6 +482,25 @@ def test_a_versions_tracked_changes_name_no_one_who_changed_it_after_it_was_publ
     assert backwards.exit_code != 0 and "Choose a version earlier" in backwards.output
 
 
+def test_a_clause_retired_since_the_version_is_removed_by_whoever_retired_it(protocol, client):
+    """Its tracked deletion said "Accord", dated when the file was made (a third outside
+    tester's find)."""
+    version = _publish(protocol)
+    with protocol.app_context():
+        from app.services import clauses
+
+        facilitator = factories.user("facilitator@example.org")
+        clauses.retire_clause(
+            factories.clause(factories.find_document(SLUG), "5"), "No longer needed", by=facilitator
+        )
+        db.session.commit()
+        name = facilitator.display_name
+    client.sign_in("facilitator@example.org")
+    data = _download(client, format="docx", clauses="all", changes_since=str(version.number)).data
+    xml = WordDocument(io.BytesIO(data)).element.xml
+    assert set(re.findall(r'w:author="([^"]*)"', xml)) == {name}
+
+
 def test_redline_pages_show_list_bullets_not_dashes(protocol, client):
     with protocol.app_context():
         document = factories.find_document(SLUG)
