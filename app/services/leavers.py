@@ -251,6 +251,7 @@ class FormerIdentifiers:
             if ("@" in found[0] or " " in found[0].strip())
             and not any(found[0].lower() in text for text in current)
         ]
+        self.everywhere = [old for old, _, _ in distinctive]
         self._everywhere = _pattern(distinctive)
         self._own: dict[int, re.Pattern | None] = {
             whose: _pattern([found for found in identifiers if found[2] == whose])
@@ -296,15 +297,27 @@ def shown_as_person(text: str, former: FormerIdentifiers) -> ColumnElement[bool]
     former name or email."""
     people, identifiers = former.matching(text)
     label = func.lower(AuditEvent.actor_label)
+    # A label holding a former identifier (a failed sign-in as "Smith@Example.org.") is shown
+    # with the new name in it: found by that name, never by the old one.
+    holds_former = [
+        AuditEvent.actor_label.icontains(old, autoescape=True) for old in former.everywhere
+    ]
     as_recorded = and_(
         AuditEvent.actor_label.icontains(text, autoescape=True),
         or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id.not_in(list(former.names))),
         label.not_in([old.lower() for old, _, _ in former.identifiers]),
+        *(~holds for holds in holds_former),
     )
+    shown_with = [
+        AuditEvent.actor_label.icontains(old, autoescape=True)
+        for old in former.everywhere
+        if old in identifiers
+    ]
     return or_(
         as_recorded,
         AuditEvent.actor_id.in_(people),
         label.in_([old.lower() for old in identifiers]),
+        *shown_with,
     )
 
 
