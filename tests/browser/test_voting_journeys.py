@@ -173,10 +173,9 @@ def test_voting_live_with_javascript_and_declaring_an_interest(page, browser, li
         )
         # Focus comes back to the panel (its heading or a button), not lost to <body>; a live
         # poll may swap the panel just after, and focus is then restored once it settles.
-        officer.wait_for_function(
-            "document.getElementById('vote-panel').contains(document.activeElement)",
-            timeout=5_000,
-        )
+        # A locator, not wait_for_function: a string polled in the page is evaluated there,
+        # which the strict CSP refuses (it failed once when focus was not back at once).
+        expect(officer.locator("#vote-panel:focus-within")).to_have_count(1, timeout=5_000)
 
 
 def test_voting_without_javascript(page_without_javascript, browser, live_server):
