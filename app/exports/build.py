@@ -122,6 +122,15 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
     return history
 
 
+def not_earlier(version_number: int, since_number: int) -> str | None:
+    """Why the changes cannot be shown since version ``since_number`` on version
+    ``version_number``: it is that version or a later one (a redline backwards, titled
+    "Changes since Version 2" on Version 1); None when it is earlier."""
+    if since_number < version_number:
+        return None
+    return f"Choose a version earlier than Version {version_number} to show the changes since"
+
+
 def build_model(
     document: Document,
     *,
@@ -137,10 +146,10 @@ def build_model(
     for the cover and running header; ``clause_statuses`` False leaves out each clause's
     status (the public copy of an adopted version). Raises ExportError for changes shown
     since the exported version itself or a later one (a redline backwards)."""
-    if version is not None and changes_since is not None and changes_since.number >= version.number:
-        raise ExportError(
-            f"Choose a version earlier than Version {version.number} to show the changes since."
-        )
+    if version is not None and changes_since is not None:
+        backwards = not_earlier(version.number, changes_since.number)
+        if backwards:
+            raise ExportError(f"{backwards}.")
     model = _build_model(
         document,
         version=version,

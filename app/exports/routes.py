@@ -79,9 +79,11 @@ def _changes_not_earlier(form: ExportForm) -> str | None:
     since, version = form.changes_since.data, form.version.data
     if not since or not version or version == "working" or form.changes_since.errors:
         return None
-    if not (since.isdigit() and version.isdigit()) or int(since) < int(version):
+    if not (since.isdigit() and version.isdigit()):
         return None
-    return f"Choose a version earlier than Version {version} to show the changes since"
+    from app.exports.build import not_earlier  # when it is asked (see ``download``)
+
+    return not_earlier(int(version), int(since))
 
 
 @bp.get("/documents/<slug>/export/download")
