@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections import ChainMap
@@ -152,6 +153,13 @@ def blank_widget(field: Field, params: dict | None = None) -> Markup:
     return found
 
 
+def as_json(value: object) -> str:
+    """``value`` (a recorded before/after value) as JSON a person can read: keys sorted, text
+    as written (an apostrophe stays ``'``, not Jinja ``tojson``'s ``\\u0027``), to be escaped
+    by the template like any other text."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def iso_time(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
 
@@ -239,6 +247,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["action_label"] = action_label
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["iso"] = iso_time
+    app.jinja_env.filters["as_json"] = as_json
     app.jinja_env.filters["upper_first"] = upper_first
 
     @app.context_processor

@@ -390,3 +390,24 @@ def test_the_audit_page_is_paginated(protocol, client):
     first = client.get("/audit").get_data(as_text=True)
     assert "Page 1 of" in first and 'rel="next"' in first
     assert "Page 2 of" in client.get("/audit?page=2").get_data(as_text=True)
+
+
+def test_an_objects_history_shows_recorded_values_as_written(protocol, client):
+    """Before and after values are shown as readable JSON: an apostrophe or an accent as
+    typed (never ``\\u0027``), markup escaped as text."""
+    with protocol.app_context():
+        audit_service.record(
+            "test.renamed",
+            actor=None,
+            object_type="test",
+            object_id=7,
+            summary="Renamed",
+            before={"name": "Siobhán O'Brien"},
+            after={"name": "<b>Siobhán</b> & co"},
+        )
+        db.session.commit()
+    client.sign_in("admin@example.org")
+    page = client.get("/audit/test/7").get_data(as_text=True)
+    assert "\\u" not in page
+    assert "{&#34;name&#34;: &#34;Siobhán O&#39;Brien&#34;}" in page
+    assert "&lt;b&gt;Siobhán&lt;/b&gt; &amp; co" in page
