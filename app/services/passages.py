@@ -51,7 +51,9 @@ submission_key=None) -> Comment``
 ``combine(clause, suggestions) -> str``
     Pure. The clause's current wording with each suggestion's passage replaced by its new
     words. Raises ``SuggestionOutOfDate`` (409) for a suggestion whose passage is not in the
-    current wording, ``PassagesOverlap`` (422) when two of them overlap (they are alternatives).
+    current wording, ``PassagesOverlap`` (422) when two of them overlap (they are alternatives),
+    ``Invalid`` (422) for more than ``MOST_ACCEPTED_AT_ONCE`` (30) of them: more than one step
+    accepts, so the preview refuses them too.
 
 ``accept_suggestions(clause, suggestions, *, by, reason=None) -> ClauseRevision``
     A facilitator accepts one or several open suggestions on the clause as one new wording
@@ -412,8 +414,23 @@ def reanchor_clause(clause: Clause, orphan: Iterable[int] = ()) -> None:
 # Accepting -----------------------------------------------------------------------------------
 
 
+# The new wording's reason names each suggestion ("Suggestions 5, 6 accepted") and holds at
+# most 500 characters: thirty ids of any size fit.
+MOST_ACCEPTED_AT_ONCE = 30
+
+
+def _refuse_more_than_one_step(suggestions: Sequence[Amendment]) -> None:
+    """Raises ``Invalid`` (422) for more suggestions than one step accepts."""
+    if len(suggestions) > MOST_ACCEPTED_AT_ONCE:
+        raise Invalid(
+            f"Accept at most {MOST_ACCEPTED_AT_ONCE} suggestions in one step, then the rest in "
+            "another."
+        )
+
+
 def combine(clause: Clause, suggestions: Sequence[Amendment]) -> str:
     """The current wording with every suggestion's passage replaced (module docstring)."""
+    _refuse_more_than_one_step(suggestions)
     placed: list[tuple[Anchor, Amendment]] = []
     for suggestion in suggestions:
         anchor = current_anchor(suggestion)
@@ -444,11 +461,6 @@ def combine(clause: Clause, suggestions: Sequence[Amendment]) -> str:
     return text
 
 
-# The new wording's reason names each suggestion ("Suggestions 5, 6 accepted") and holds at
-# most 500 characters: thirty ids of any size fit.
-MOST_ACCEPTED_AT_ONCE = 30
-
-
 def accept_suggestions(
     clause: Clause, suggestions: Sequence[Amendment], *, by: User, reason: str | None = None
 ) -> ClauseRevision:
@@ -460,11 +472,7 @@ def accept_suggestions(
 
     if not suggestions:
         raise Invalid("Choose at least one suggestion to accept.")
-    if len(suggestions) > MOST_ACCEPTED_AT_ONCE:
-        raise Invalid(
-            f"Accept at most {MOST_ACCEPTED_AT_ONCE} suggestions in one step, then the rest in "
-            "another."
-        )
+    _refuse_more_than_one_step(suggestions)
     lock_for_write(clause.document, clause)
     suggestions = sorted(suggestions, key=lambda s: s.id)
     verdicts = {s.id: voting.agreement_of(s)[1] for s in suggestions}

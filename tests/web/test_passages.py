@@ -329,7 +329,26 @@ def test_more_suggestions_at_once_than_a_reason_can_name_are_refused_before_anyt
         many = [factories.suggestion(clause, "respond promptly", "respond at once")] * 31
         with pytest.raises(Invalid, match="at most 30 suggestions in one step"):
             passages.accept_suggestions(clause, many, by=factories.user(FACILITATOR))
+        with pytest.raises(Invalid, match="at most 30 suggestions in one step"):
+            passages.combine(clause, many)  # the preview says so too
         assert _clause().revision_number == 1
+
+
+def test_the_preview_refuses_more_suggestions_than_one_step_accepts(world, client, monkeypatch):
+    """The preview applies the limit of one step, next to the field, so a facilitator is not
+    shown a wording they could not then accept."""
+    with factories.built(world):
+        one = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        two = factories.suggestion(_clause(), "keep a record", "keep a written record")
+        _agree(one, two)
+        ids = [one.id, two.id]
+    monkeypatch.setattr(passages, "MOST_ACCEPTED_AT_ONCE", 1)
+    client.sign_in(FACILITATOR)
+    answer = client.post_form(f"{CLAUSE}/suggestions/accept", {"suggestions": ids, "preview": "1"})
+    assert answer.status_code == 422
+    shown = answer.get_data(as_text=True)
+    assert "Accept at most 1 suggestions in one step" in shown
+    assert "The new wording" not in shown
 
 
 def test_only_facilitators_accept_several(world, client):
