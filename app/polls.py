@@ -135,15 +135,18 @@ def discussion_poll(per_page: int) -> Select:
     pages = greatest(1, (total + per_page - 1) // per_page)  # as threads._pages
     # A page past the last is the last page, as the page itself shows it (``summarise_page``).
     roots = page_roots(discussion_id, per_page, least(bindparam("offset"), (pages - 1) * per_page))
-    # A comment on the page is one of its top-level comments or a reply to one: one list of
-    # roots, so the database works the page out once.
-    on_page = func.coalesce(Comment.parent_id, Comment.id).in_(roots)
-    newest = (
-        select(func.coalesce(func.max(Comment.activity_mark), 0))
-        .where(Comment.discussion_id == discussion_id, on_page)
-        .scalar_subquery()
+    # A comment on the page is one of its top-level comments (found by id) or a reply to one
+    # (by ix_comments_top_level): each read by its index, so the poll reads the page's
+    # comments, never the whole thread's (which ``coalesce(parent_id, id) IN roots`` did).
+    top_level = select(func.max(Comment.activity_mark)).where(Comment.id.in_(roots))
+    replies = select(func.max(Comment.activity_mark)).where(
+        Comment.discussion_id == discussion_id, Comment.parent_id.in_(roots)
     )
-    mark = greatest(Discussion.state_mark, newest)
+    mark = greatest(
+        Discussion.state_mark,
+        func.coalesce(top_level.scalar_subquery(), 0),
+        func.coalesce(replies.scalar_subquery(), 0),
+    )
     return _checked(
         select(mark, pages)
         .select_from(Discussion)

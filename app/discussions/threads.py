@@ -248,20 +248,19 @@ def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozense
     shown = union_all(
         select(roots.c.id, null().label("replies"), null().label("mark")),
         select(ranked.c.id, ranked.c.replies, ranked.c.mark).where(ranked.c.rank <= replies_shown),
-    ).subquery("shown")
+    ).cte("shown")
     author, hidden_by = aliased(User), aliased(User)
-    # The authors' badges, each author's roles gathered once, for the discussion's authors
-    # only. A subquery for each comment (as before) made PostgreSQL scan the small table of
-    # roles once per comment, half of the statement's time; SQLite answers both alike.
+    # The authors' badges, each author's roles gathered once, for the authors of the page's
+    # comments only (all the discussion's authors read every comment of the thread). A
+    # subquery for each comment (as before) made PostgreSQL scan the small table of roles
+    # once per comment, half of the statement's time; SQLite answers both alike.
     roles = (
         select(
             UserRole.user_id,
             comma_joined(cast(UserRole.role, String)).label("roles"),
         )
         .where(
-            UserRole.user_id.in_(
-                select(Comment.author_id).where(Comment.discussion_id == discussion_id)
-            )
+            UserRole.user_id.in_(select(Comment.author_id).join(shown, shown.c.id == Comment.id))
         )
         .group_by(UserRole.user_id)
         .subquery("author_roles")

@@ -995,3 +995,38 @@ def test_a_signed_cookie_that_is_not_a_session_is_no_session_and_no_error(world,
     )
     assert client.get(f"/discussions/{ids['discussion']}").status_code == 302
     assert client.get("/accessibility").status_code == 200
+
+
+def test_a_page_and_its_poll_read_the_pages_comments_not_the_whole_thread(world):
+    """Page 1's summary statement and its live poll find the page's comments and their
+    replies by index: a search of ``comments`` by the discussion alone reads every comment of
+    the thread. Before, the poll's newest-marker subquery filtered the whole thread
+    (``coalesce(parent_id, id) IN roots``) and the summary read every comment's author to
+    gather the authors' roles. The one search by the discussion alone allowed is the newest
+    comment's time, which SQLite reads as the last entry of its covering index."""
+    if not world.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a plan of SQLite's (PostgreSQL plans by its statistics)")
+    from app.discussions.threads import _summary_statement
+    from app.polls import discussion_poll
+
+    per_page, shown = world.config["COMMENTS_PER_PAGE"], world.config["REPLIES_SHOWN"]
+    whole_thread = re.compile(
+        r"SEARCH comments(_\d+)? USING (INDEX|COVERING INDEX) \S+ \(discussion_id=\?\)$"
+    )
+    newest = (
+        "SEARCH comments USING COVERING INDEX ix_comments_discussion_id_created_at "
+        "(discussion_id=?)"
+    )
+    with world.app_context():
+        for name, statement in (
+            ("poll", discussion_poll(per_page)),
+            ("summary", _summary_statement(per_page, shown, frozenset())),
+            (
+                "summary, facilitator",
+                _summary_statement(per_page, shown, frozenset({Role.FACILITATOR})),
+            ),
+        ):
+            steps = _sqlite_plan(statement)
+            reads = [step for step in steps if whole_thread.match(step)]
+            allowed = [newest] if name.startswith("summary") else []
+            assert reads == allowed, (name, steps)
