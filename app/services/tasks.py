@@ -32,6 +32,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.orm import aliased
@@ -82,6 +83,7 @@ class Task:
     endpoint: str
     values: dict = field(default_factory=dict)
     anchor: str | None = None
+    count: int = 1  # the things to do it stands for (the header counts each)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class _Kind:
     query: Callable[[User], Select]
     task: Callable[..., Task]
     done_by_reading: bool = False
+    # What the task list runs when it differs from ``query`` (which the header counts): rows
+    # for ``task``, each standing for one or more of ``query``'s.
+    listed: Callable[[User], Select] | None = None
 
 
 # Members and Officers ---------------------------------------------------------------------
@@ -130,9 +135,48 @@ def _clauses_to_vote(user: User) -> Select:
     )
 
 
-def _clause_task(slug, title, number, heading, kind) -> Task:
+# A document with more clauses than this still to vote on is one task, linking to its ballot
+# (the whole document on one page), rather than a task for each: a Member with several
+# documents open for voting would otherwise be given hundreds.
+CLAUSES_LISTED_ONE_BY_ONE = 5
+
+
+def _clauses_to_vote_listed(user: User) -> Select:
+    """``_clauses_to_vote`` with how many are left in each document (``left``), keeping only
+    each document's first row when there are more than ``CLAUSES_LISTED_ONE_BY_ONE``."""
+    each = (
+        _clauses_to_vote(user)
+        .order_by(None)
+        .add_columns(
+            Clause.position,
+            func.count().over(partition_by=Document.id).label("left"),
+            func.row_number()
+            .over(partition_by=Document.id, order_by=Clause.position)
+            .label("place"),
+        )
+        .subquery("each")
+    )
+    return (
+        select(each.c.slug, each.c.title, each.c.number, each.c.heading, each.c.kind, each.c.left)
+        .where(or_(each.c.left <= CLAUSES_LISTED_ONE_BY_ONE, each.c.place == 1))
+        .order_by(each.c.title, each.c.position)
+    )
+
+
+def _clause_task(slug, title, number, heading, kind, left=1) -> Task:
+    """Vote on one clause or, for more than ``CLAUSES_LISTED_ONE_BY_ONE`` (``left``) in a
+    document, on the document's ballot."""
+    kind = DocumentKind(kind)
+    if left > CLAUSES_LISTED_ONE_BY_ONE:
+        return Task(
+            f"Vote on {left} {kind.item_noun}s",
+            f"{title}: all on one page, the ballot",
+            "voting.ballot",
+            {"slug": slug},
+            count=left,
+        )
     return Task(
-        f"Vote on {DocumentKind(kind).short_item_noun} {number}, {heading}",
+        f"Vote on {kind.short_item_noun} {number}, {heading}",
         title,
         "documents.clause",
         {"slug": slug, "number": number},
@@ -415,7 +459,13 @@ def _invitation_task(user_id, name, email) -> Task:
 
 
 VOTER_KINDS = (
-    _Kind("clauses_to_vote", "Clauses and agenda items to vote on", _clauses_to_vote, _clause_task),
+    _Kind(
+        "clauses_to_vote",
+        "Clauses and agenda items to vote on",
+        _clauses_to_vote,
+        _clause_task,
+        listed=_clauses_to_vote_listed,
+    ),
     _Kind("amendments_to_vote", "Amendments to vote on", _amendments_to_vote, _amendment_vote_task),
     _Kind("replies", "Replies to your comments", _replies, _reply_task, done_by_reading=True),
     _Kind("sessions", "Joint sessions to answer", _sessions_to_answer, _session_task),
@@ -459,7 +509,7 @@ def tasks_for(user: User) -> list[Section]:
     """The person's tasks, by kind (kinds with none are left out): one query per kind."""
     sections = []
     for kind in _kinds(user):
-        rows = db.session.execute(kind.query(user), {"now": utcnow()}).all()
+        rows = db.session.execute((kind.listed or kind.query)(user), {"now": utcnow()}).all()
         if rows:
             sections.append(Section(kind.key, kind.heading, [kind.task(*row) for row in rows]))
     return sections

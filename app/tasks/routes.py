@@ -16,5 +16,5 @@ def index():
     return render(
         "tasks/index.html",
         sections=sections,
-        total=sum(len(section.tasks) for section in sections),
+        total=sum(task.count for section in sections for task in section.tasks),
     )

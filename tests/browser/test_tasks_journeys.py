@@ -146,3 +146,31 @@ def test_a_facilitator_decides_an_amendment_from_the_task_list(page, browser, li
     expect(facilitator.get_by_text("The amendment is rejected.")).to_be_visible()
     facilitator.goto("/tasks")
     expect(facilitator.locator(f'a[href="{amendment}"]')).to_have_count(0)
+
+
+def test_many_clauses_to_vote_on_are_one_task_that_opens_the_ballot(browser, live_server):
+    """A document with more clauses to vote on than are worth listing one by one is one task
+    on the Member's phone, "Vote on 8 clauses", and it opens the document's ballot: with and
+    without JavaScript."""
+    from app.services.tasks import CLAUSES_LISTED_ONE_BY_ONE
+    from tests import factories
+
+    clauses = CLAUSES_LISTED_ONE_BY_ONE + 3
+    title = unique("Ballot from tasks")
+    with factories.built(live_server.app):
+        factories.voting_opened(factories.document(title=title, clauses=clauses))
+    for javascript in (True, False):
+        member = phone(browser, live_server, javascript=javascript)
+        try:
+            sign_in(member, "member@example.org")
+            member.goto("/tasks")
+            item = member.locator(".govuk-task-list__item", has_text=title)
+            task = item.get_by_role("link", name=f"Vote on {clauses} clauses")
+            expect(task).to_have_count(1)
+            expect(item).to_have_count(1)  # one task for the document, not one a clause
+            check_page(member, javascript=javascript)
+            task.click()
+            expect(member.get_by_role("heading", level=1)).to_have_text(f"Vote on the {title}")
+            check_page(member, javascript=javascript)
+        finally:
+            member.context.close()

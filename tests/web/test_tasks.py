@@ -47,6 +47,31 @@ def _opening_comment(discussion) -> Comment:
     return db.session.scalars(select(Comment).where(Comment.discussion_id == discussion.id)).one()
 
 
+def test_many_clauses_to_vote_on_in_one_document_are_one_task_linking_to_its_ballot(app, client):
+    """A document with more clauses still to vote on than are worth listing one by one
+    (``CLAUSES_LISTED_ONE_BY_ONE``) is one task, "Vote on N clauses", linking to its ballot;
+    a document with fewer lists each. The header and the page still count every clause."""
+    listed = service.CLAUSES_LISTED_ONE_BY_ONE
+    with factories.built(app):
+        factories.member()
+        many = factories.voting_opened(factories.document(clauses=listed + 3))
+        few = factories.voting_opened(
+            factories.document(title="Member/Officer Protocol", clauses=listed)
+        )
+        many_slug, few_slug = many.slug, few.slug
+    tasks = _task_titles(app, "member@example.org")["clauses_to_vote"]
+    assert len(tasks) == listed + 1  # the Protocol's title comes first
+    assert all(t.startswith("Vote on clause ") for t in tasks[:listed])
+    assert tasks[listed:] == [f"Vote on {listed + 3} clauses"]
+    assert _header_tasks(app, "member@example.org") == 2 * listed + 3
+    client.sign_in("member@example.org")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert f'href="/documents/{many_slug}/ballot"' in page
+    assert f'href="/documents/{many_slug}/clauses/1#vote-panel"' not in page
+    assert f'href="/documents/{few_slug}/clauses/1#vote-panel"' in page
+    assert f"{2 * listed + 3} things for you to do" in page
+
+
 def test_a_member_is_asked_to_vote_read_replies_and_answer_invitations(app, client):
     with factories.built(app):
         member = factories.member()
