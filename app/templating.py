@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections import ChainMap
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -153,11 +154,26 @@ def blank_widget(field: Field, params: dict | None = None) -> Markup:
     return found
 
 
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _shown_if_invisible(found: re.Match[str]) -> str:
+    """A character that prints nothing or turns the text around (Unicode's format characters:
+    zero-width spaces and joiners, bidi overrides; the line and paragraph separators) as its
+    JSON escape, ``\\u200b``; any other as itself."""
+    character = found.group()
+    if unicodedata.category(character) in ("Cf", "Zl", "Zp"):
+        return json.dumps(character)[1:-1]
+    return character
+
+
 def as_json(value: object) -> str:
     """``value`` (a recorded before/after value) as JSON a person can read: keys sorted, text
     as written (an apostrophe stays ``'``, not Jinja ``tojson``'s ``\\u0027``), to be escaped
-    by the template like any other text."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    by the template like any other text. Characters that print nothing or reorder the text
+    are shown escaped, so two values that differ only by them never look the same."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _BEYOND_ASCII.sub(_shown_if_invisible, text)
 
 
 def iso_time(value: datetime | None) -> str:

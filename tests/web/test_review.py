@@ -394,7 +394,8 @@ def test_the_audit_page_is_paginated(protocol, client):
 
 def test_an_objects_history_shows_recorded_values_as_written(protocol, client):
     """Before and after values are shown as readable JSON: an apostrophe or an accent as
-    typed (never ``\\u0027``), markup escaped as text."""
+    typed (never ``\\u0027``), markup escaped as text, and a character that prints nothing
+    or reorders the text escaped, so two values differing only by one never look alike."""
     with protocol.app_context():
         audit_service.record(
             "test.renamed",
@@ -402,12 +403,14 @@ def test_an_objects_history_shows_recorded_values_as_written(protocol, client):
             object_type="test",
             object_id=7,
             summary="Renamed",
-            before={"name": "Siobhán O'Brien"},
-            after={"name": "<b>Siobhán</b> & co"},
+            before={"name": "Siobhán O'Brien", "note": "account 1234"},
+            after={"name": "<b>Siobhán</b> & co", "note": "account 12\u200b34 \u202eevil\u202c"},
         )
         db.session.commit()
     client.sign_in("admin@example.org")
     page = client.get("/audit/test/7").get_data(as_text=True)
-    assert "\\u" not in page
-    assert "{&#34;name&#34;: &#34;Siobhán O&#39;Brien&#34;}" in page
+    assert "&#34;name&#34;: &#34;Siobhán O&#39;Brien&#34;" in page
     assert "&lt;b&gt;Siobhán&lt;/b&gt; &amp; co" in page
+    # What prints nothing or turns text around is shown escaped: the change can be seen.
+    assert "account 12\\u200b34 \\u202eevil\\u202c" in page
+    assert "\u200b" not in page and "\u202e" not in page
