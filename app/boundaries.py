@@ -27,7 +27,7 @@ from flask import Request, abort, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import ValidationError as RouteMismatch
-from wtforms import IntegerField
+from wtforms import IntegerField, SelectMultipleField, ValidationError
 
 ID_MAX = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
 _ID_DIGITS = len(str(ID_MAX))
@@ -84,6 +84,37 @@ class IdField(IntegerField):
         if self.data is not None and abs(self.data) > ID_MAX:
             self.data = None
             raise ValueError(self.gettext("Enter a smaller number"))
+
+
+class IdsField(SelectMultipleField):
+    """Checkboxes whose values are ids (``choices`` keyed by id): ``data`` is the ids ticked,
+    each once, in the order sent. A value that is not a whole number in ASCII digits within
+    ``ID_MAX``, or not among the choices, is a field error (``unknown_message``), as is none
+    ticked (``required_message``); never a query with it."""
+
+    widget: Any
+
+    def __init__(self, label: str, *, required_message: str, unknown_message: str, **kwargs):
+        super().__init__(label, coerce=int, **kwargs)
+        self.required_message = required_message
+        self.unknown_message = unknown_message
+
+    def process_formdata(self, valuelist) -> None:
+        ids: dict[int, None] = {}
+        for value in valuelist:
+            if not (value.isascii() and value.isdigit() and len(value) <= _ID_DIGITS):
+                self.data = [-1]  # fails pre_validate with the field's message
+                return
+            ids[int(value)] = None
+        self.data = list(ids)
+
+    def pre_validate(self, form) -> None:
+        choices = self.choices or ()
+        known = set(choices) if isinstance(choices, dict) else {c[0] for c in choices}
+        if not self.data:
+            raise ValidationError(self.required_message)
+        if any(value not in known or not in_id_range(value) for value in self.data):
+            raise ValidationError(self.unknown_message)
 
 
 View = TypeVar("View", bound=Callable[..., Any])

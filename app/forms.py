@@ -27,7 +27,6 @@ from wtforms import (
     DateField,
     HiddenField,
     PasswordField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -42,7 +41,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput, TextArea
 
-from app.boundaries import IdField
+from app.boundaries import IdField, IdsField
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.models.documents import DocumentKind
@@ -236,7 +235,7 @@ def chosen_recommendations(ids: list[int]) -> list[Recommendation]:
     return list(db.session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))))
 
 
-class RecommendationsField(SelectMultipleField):
+class RecommendationsField(IdsField):
     """Checkboxes of every recommendation; at least one must be ticked."""
 
     widget = GovCheckboxesInput()
@@ -248,21 +247,12 @@ class RecommendationsField(SelectMultipleField):
         required_message="Choose at least one recommendation this discussion answers",
         **kwargs,
     ):
-        super().__init__(label, coerce=int, **kwargs)
-        self.required_message = required_message
-
-    def pre_validate(self, form):
-        known = set(self.choices or {})
-        if not self.data:
-            raise ValidationError(self.required_message)
-        if any(value not in known for value in self.data):
-            raise ValidationError("Choose recommendations from the list")
-
-    def process_formdata(self, valuelist):
-        try:
-            self.data = [int(value) for value in valuelist]
-        except ValueError:
-            self.data = [-1]  # fails pre_validate with a clear message
+        super().__init__(
+            label,
+            required_message=required_message,
+            unknown_message="Choose recommendations from the list",
+            **kwargs,
+        )
 
 
 class OneTimeCodeForm(AccordForm):

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.boundaries import IdsField
 from app.forms import AccordForm, RecommendationsField, submission_key_field
 from app.services.passages import CONTEXT, MAX_QUOTE
 
@@ -69,11 +70,11 @@ class PassageCommentForm(AccordForm):
 
 
 class AcceptSuggestionsForm(AccordForm):
-    suggestions = SelectMultipleField(
+    suggestions = IdsField(
         "Which suggestions should the new wording take?",
-        coerce=int,
         widget=GovCheckboxesInput(),
-        validators=[DataRequired(message="Choose at least one suggestion")],
+        required_message="Choose at least one suggestion",
+        unknown_message="Choose suggestions from the list",
     )
     preview = SubmitField("Preview the new wording", widget=GovSubmitInput())
     submit = SubmitField("Accept these suggestions", widget=GovSubmitInput())

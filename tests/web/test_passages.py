@@ -354,3 +354,25 @@ def test_the_preview_refuses_more_suggestions_than_one_step_accepts(world, clien
 def test_only_facilitators_accept_several(world, client):
     client.sign_in(MEMBER)
     assert client.get(f"{CLAUSE}/suggestions/accept").status_code == 403
+
+
+def test_the_accept_several_form_reads_each_suggestion_once_and_refuses_what_is_not_an_id(
+    world, client
+):
+    """A suggestion ticked twice (a hand-made form) is one suggestion, never "alternatives"
+    or more than one step; a value that is not an id in plain digits is a field error."""
+    with factories.built(world):
+        one = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        _agree(one)
+        chosen = one.id
+    client.sign_in(FACILITATOR)
+    url = f"{CLAUSE}/suggestions/accept"
+    twice = client.post_form(url, {"suggestions": [chosen, chosen], "preview": "1"})
+    assert twice.status_code == 200
+    assert "The new wording" in twice.get_data(as_text=True)
+    for junk in (["zz"], [str(chosen), "zz"], ["١"], [f" {chosen} "], ["1.5"], [str(10**30)]):
+        refused = client.post_form(url, {"suggestions": junk, "preview": "1"})
+        assert refused.status_code == 422, junk
+        assert "Choose suggestions from the list" in refused.get_data(as_text=True), junk
+    done = client.post_form(url, {"suggestions": [chosen, chosen], "submit": "1"})
+    assert done.status_code == 303
