@@ -189,8 +189,15 @@ def test_a_failed_transaction_is_rolled_back_and_the_connection_serves_on(pg_app
 
 def test_only_a_plain_select_counts_as_reading():
     assert _reads_only("  select 1") and _reads_only("SELECT users.id FROM users FOR UPDATE")
+    # A WITH that only names SELECTs (a page reading one list twice) reads.
+    assert _reads_only("WITH shown AS (SELECT id, updated_at FROM t) SELECT * FROM shown")
+    assert _reads_only("with\nshown AS (SELECT 1) SELECT 2")
     for statement in (
         "WITH x AS (DELETE FROM users RETURNING id) SELECT 1",
+        "WITH x AS (UPDATE t SET a = 1 RETURNING id) SELECT 1",
+        "with x as (insert into t values (1) returning id) select 1",
+        "WITH x AS (SELECT 1) MERGE INTO t USING x ON true WHEN MATCHED THEN DELETE",
+        "WITH x AS (SELECT nextval('s')) SELECT 1",
         "SET a = 1",
         "INSERT INTO t VALUES (1)",
         "SAVEPOINT s",
