@@ -110,7 +110,9 @@ def london_time(value: datetime | None) -> str:
 
 
 def time_ago(value: datetime | None) -> str:
-    """'just now', '5 minutes ago', '3 hours ago', '2 days ago'; older shows the date."""
+    """'just now', '5 minutes ago', '3 hours ago', '2 days ago'; older shows the date. On an
+    open page each ``<time data-ago>`` is written again in these words as time passes
+    (``ago`` in static/js/accord.js: change both together)."""
     if value is None:
         return ""
     seconds = int((datetime.now(UTC) - value).total_seconds())
@@ -178,6 +180,13 @@ def as_json(value: object) -> str:
 
 def iso_time(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
+
+
+def server_time() -> str:
+    """The time now by the server's clock (``iso_time``): pages carry it so that their script
+    keeps relative times ("5 minutes ago", ``time_ago``) true by this clock, not the
+    computer's (static/js/accord.js)."""
+    return iso_time(datetime.now(UTC))
 
 
 def _header_counts() -> tuple[int, int]:
@@ -257,6 +266,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["recommendation_url"] = recommendation_url
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count
+    app.jinja_env.globals["server_time"] = server_time
     app.jinja_env.filters["markdown"] = markdown_filter
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["passage_words"] = passage_words

@@ -88,6 +88,38 @@ function focus (target) {
 
 initComponents(document.body)
 
+// Relative times ("5 minutes ago") stay true on an open page: every 30 seconds each
+// <time data-ago> is written again in the server's words (time_ago in
+// app/templating.py: change both together), by the server's clock as the page
+// was loaded (<meta name="server-time">), so a computer's wrong clock changes
+// nothing. Past 30 days the server writes the date, and that is left as it is.
+const serverTime = Date.parse(document.querySelector('meta[name="server-time"]')?.content ?? '')
+const clockSkew = Number.isNaN(serverTime) ? 0 : serverTime - Date.now()
+const agoUnits = [['day', 86400], ['hour', 3600], ['minute', 60]]
+
+function ago (value, now) {
+  const seconds = Math.floor((now - value) / 1000)
+  for (const [unit, size] of agoUnits) {
+    if (seconds >= size) {
+      const count = Math.floor(seconds / size)
+      if (unit === 'day' && count > 30) return null
+      return `${count} ${unit}${count !== 1 ? 's' : ''} ago`
+    }
+  }
+  return 'just now'
+}
+
+function refreshTimes () {
+  const now = Date.now() + clockSkew
+  for (const time of document.querySelectorAll('time[data-ago]')) {
+    const value = Date.parse(time.dateTime)
+    const text = Number.isNaN(value) ? null : ago(value, now)
+    if (text !== null && time.textContent !== text) time.textContent = text
+  }
+}
+
+setInterval(refreshTimes, 30000)
+
 // htmx fires htmx:load once for the page (detail.elt is <body>, already
 // initialised above) and then for each element it swaps in.
 document.body.addEventListener('htmx:load', (event) => {

@@ -365,3 +365,31 @@ def test_discussion_pages_fit_a_320_pixel_screen(browser, live_server):
         page.goto(f"{ACCORD}/clauses/2")
         expect(page.locator("#discussion-list")).to_contain_text(address)
         assert horizontal_overflow(page) <= 0, "the clause's discussions scroll sideways at 320px"
+
+
+def test_relative_times_stay_true_on_an_open_page(page, live_server):
+    """A comment's "just now" on an open page becomes "2 minutes ago", then hours and days, as
+    time passes with nothing written (the poll answers 304 all the while), in the words the
+    server would use, by the server's clock even when the computer's is wrong."""
+    from datetime import UTC, datetime, timedelta
+
+    # The computer's clock is 3 hours fast; the page keeps to the server's.
+    page.clock.install(time=datetime.now(UTC) + timedelta(hours=3))
+    sign_in(page, "member@example.org")
+    text = unique("A comment to watch age")
+    discussion = start_discussion(page, unique("Times"), text)
+    page.goto(discussion)
+    shown = comment_card(page, text).locator("time[data-ago]")
+    expect(shown).to_have_text("just now")
+    minute = 60_000
+    for forward, words in (
+        (2 * minute, "2 minutes ago"),
+        (60 * minute, "1 hour ago"),
+        (47 * 60 * minute, "2 days ago"),
+    ):
+        page.clock.fast_forward(forward)
+        page.clock.run_for(31_000)  # the next rewrite (every 30 seconds)
+        expect(shown).to_have_text(words)
+    page.clock.fast_forward(30 * 24 * 60 * minute)  # past 30 days: the server's words stay
+    page.clock.run_for(31_000)
+    expect(shown).to_have_text("2 days ago")
