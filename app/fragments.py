@@ -32,10 +32,9 @@ so that nothing cached holds one person's token.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from flask import current_app
 from flask_login import current_user
@@ -106,45 +105,13 @@ def thread_viewer(discussion: Discussion) -> Viewer:
     )
 
 
-class Editable(Protocol):
-    """A comment, or a row read in its place (``ShownComment``): what decides whether its
-    author still sees Edit and Withdraw on it."""
-
-    @property
-    def author_id(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def hidden_at(self) -> datetime | None: ...
-    @property
-    def withdrawn_at(self) -> datetime | None: ...
-
-
-def edits_close(shown: Iterable[Editable], viewer: Viewer) -> datetime | None:
-    """When the first of ``viewer``'s Edit and Withdraw links among the ``shown`` comments goes
-    (its edit window closes, ``rules.edit_window``: the page changes with nothing written), or
-    None when the page shows them none. It goes into the page's ETag
-    (``app.rendering.until_part``), so an open page's poll is answered afresh then."""
-    return edit_links_close(
-        min(
-            (
-                comment.created_at
-                for comment in shown
-                if comment.author_id == viewer.user_id
-                and comment.hidden_at is None
-                and comment.withdrawn_at is None
-                and is_within_edit_window(comment)
-            ),
-            default=None,
-        ),
-        viewer,
-    )
-
-
 def edit_links_close(first_editable: datetime | None, viewer: Viewer) -> datetime | None:
-    """``edits_close`` from when ``viewer``'s first live comment still in its edit window was
-    posted (``threads.PageSummary.first_editable``: the whole thread's, so a reply behind
-    "Show more replies" counts too), or None."""
+    """When the first of ``viewer``'s Edit and Withdraw links goes (its edit window closes,
+    ``rules.edit_window``: the page changes with nothing written), from when their first live
+    comment still in its window was posted (``threads.PageSummary.first_editable`` or
+    ``threads.first_editable``: the whole thread's, so a reply behind "Show more replies"
+    counts too); None when the page shows them none. It goes into the page's ETag
+    (``app.rendering.until_part``), so an open page's poll is answered afresh then."""
     if first_editable is None or viewer.user_id is None or not viewer.can_comment:
         return None
     return first_editable + edit_window()

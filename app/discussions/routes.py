@@ -97,9 +97,8 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         "since": found.mark,
         "edits_close": edits_close
         if from_cache
-        else fragments.edits_close(
-            [*found.comments, *(reply for shown in found.replies.values() for reply in shown)],
-            viewer,
+        else fragments.edit_links_close(
+            threads.first_editable(discussion, current_user.id), viewer
         ),
     }
 

@@ -235,6 +235,33 @@ class PageSummary:
         return etag_of(self.mark, self.pages)
 
 
+EDITS_FROM: BindParameter[datetime] = bindparam("edits_from", type_=Comment.created_at.type)
+
+
+def _first_editable(
+    discussion_id: int | BindParameter[int], reader_id: int | BindParameter[int]
+) -> Select:
+    """When the reader's first comment anywhere in the thread still in its edit window was
+    posted (at or after ``edits_from``, as ``rules.is_within_edit_window``; bind it): a reply
+    behind "Show more replies" shows Edit links too, so the whole thread is read, never only
+    the comments a page loaded."""
+    return select(func.min(Comment.created_at)).where(
+        Comment.discussion_id == discussion_id,
+        Comment.author_id == reader_id,
+        Comment.created_at >= EDITS_FROM,
+        Comment.hidden_at.is_(None),
+        Comment.withdrawn_at.is_(None),
+    )
+
+
+def first_editable(discussion: Discussion, reader_id: int) -> datetime | None:
+    """``PageSummary.first_editable`` in a statement of its own, for a page that loads its
+    comments rather than summarising them (the composer's: ``?reply_to=``, ``?edit=``)."""
+    return db.session.scalar(
+        _first_editable(discussion.id, reader_id), {"edits_from": utcnow() - edit_window()}
+    )
+
+
 @cache
 def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozenset[Role]) -> Select:
     """``summarise_page``'s statement, built once for each set of the reader's roles
@@ -298,20 +325,7 @@ def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozense
         .where(Comment.discussion_id == discussion_id)
         .scalar_subquery()
     )
-    # The reader's first comment anywhere in the thread still in its edit window (posted at
-    # or after ``edits_from``, as ``rules.is_within_edit_window``): a reply behind "Show more
-    # replies" shows Edit links too.
-    first_editable = (
-        select(func.min(Comment.created_at))
-        .where(
-            Comment.discussion_id == discussion_id,
-            Comment.author_id == reader_id,
-            Comment.created_at >= bindparam("edits_from", type_=Comment.created_at.type),
-            Comment.hidden_at.is_(None),
-            Comment.withdrawn_at.is_(None),
-        )
-        .scalar_subquery()
-    )
+    first_editable = _first_editable(discussion_id, reader_id).scalar_subquery()
     totals = (
         select(
             func.count().label("total"),

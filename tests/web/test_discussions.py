@@ -576,6 +576,30 @@ def test_a_reply_behind_show_more_replies_still_ends_the_pages_304s_when_its_win
     assert re.search(r"-e[0-9]+\"$", live.headers["ETag"]), live.headers["ETag"]
 
 
+def test_the_composer_page_polls_with_the_pages_own_etag(documents_open, client):
+    """Replying (``?reply_to=``) or editing (``?edit=``) shows the thread as the page does, so
+    it polls with the same ETag: when its Edit links go is read from the whole thread there
+    too, not from the replies it loads (else its first poll found a change that was not one
+    and swapped the thread, closing any replies opened with "Show more replies")."""
+    documents_open.config.update(REPLIES_SHOWN=2)
+    discussion_id = _start(documents_open)
+    root = _comment(documents_open, discussion_id, "member@example.org", "A question")
+    for number in range(2):
+        _comment(documents_open, discussion_id, "member@example.org", f"More {number}", root)
+    _comment(documents_open, discussion_id, "officer@example.org", "My late reply", root)
+    client.sign_in("officer@example.org")
+    tag = re.compile(r"If-None-Match\": \"\\\"([^\\]+)\\\"")
+
+    def polled_with(address: str) -> str:
+        found = tag.search(client.get(address).get_data(as_text=True))
+        assert found, address
+        return found.group(1)
+
+    page = polled_with(f"/discussions/{discussion_id}")
+    assert re.search(r"-e[0-9]+$", page), page
+    assert polled_with(f"/discussions/{discussion_id}?reply_to={root}") == page
+
+
 def test_an_edit_link_followed_after_its_window_closed_says_why(documents_open, client):
     """A page left open keeps its Edit link until its poll answers; followed after the
     window closed, it opened "Add a comment" with no word of why (an outside tester)."""
