@@ -92,17 +92,20 @@ initComponents(document.body)
 // <time data-ago> is written again in the server's words (time_ago in
 // app/templating.py: change both together), by the server's clock as the page
 // was loaded (<meta name="server-time">), so a computer's wrong clock changes
-// nothing. Past 30 days the server writes the date, and that is left as it is.
+// nothing. Past 30 days the server writes the date (in London), and so does this.
 const serverTime = Date.parse(document.querySelector('meta[name="server-time"]')?.content ?? '')
 const clockSkew = Number.isNaN(serverTime) ? 0 : serverTime - Date.now()
 const agoUnits = [['day', 86400], ['hour', 3600], ['minute', 60]]
+const londonDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric'
+})
 
 function ago (value, now) {
   const seconds = Math.floor((now - value) / 1000)
   for (const [unit, size] of agoUnits) {
     if (seconds >= size) {
       const count = Math.floor(seconds / size)
-      if (unit === 'day' && count > 30) return null
+      if (unit === 'day' && count > 30) return londonDate.format(value)
       return `${count} ${unit}${count !== 1 ? 's' : ''} ago`
     }
   }
@@ -113,8 +116,9 @@ function refreshTimes () {
   const now = Date.now() + clockSkew
   for (const time of document.querySelectorAll('time[data-ago]')) {
     const value = Date.parse(time.dateTime)
-    const text = Number.isNaN(value) ? null : ago(value, now)
-    if (text !== null && time.textContent !== text) time.textContent = text
+    if (Number.isNaN(value)) continue
+    const text = ago(value, now)
+    if (time.textContent !== text) time.textContent = text
   }
 }
 
