@@ -101,16 +101,19 @@ class IdsField(SelectMultipleField):
 
     def process_formdata(self, valuelist) -> None:
         ids: dict[int, None] = {}
+        self.sent_other = False  # a value that is no id: refused in pre_validate
         for value in valuelist:
-            if not (value.isascii() and value.isdigit() and len(value) <= _ID_DIGITS):
-                self.data = [-1]  # fails pre_validate with the field's message
-                return
-            ids[int(value)] = None
-        self.data = list(ids)
+            if value.isascii() and value.isdigit() and len(value) <= _ID_DIGITS:
+                ids[int(value)] = None
+            else:
+                self.sent_other = True
+        self.data = list(ids)  # the ids sent stay ticked when the form is shown again
 
     def pre_validate(self, form) -> None:
         choices = self.choices or ()
         known = set(choices) if isinstance(choices, dict) else {c[0] for c in choices}
+        if getattr(self, "sent_other", False):
+            raise ValidationError(self.unknown_message)
         if not self.data:
             raise ValidationError(self.required_message)
         if any(value not in known or not in_id_range(value) for value in self.data):

@@ -61,7 +61,7 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
 # (a new table), and the functions that change the session or the world outside the
 # transaction's rows. A statement that has any of them counts as writing.
 _NOT_ONLY_READING = re.compile(
-    r";|\binto\b|set_config|pg_notify|nextval|setval|lo_\w+\(|dblink", re.IGNORECASE
+    r";|\binto\b|set_config|pg_notify|nextval|setval|lo_\w+\s*\(|dblink", re.IGNORECASE
 )
 # PostgreSQL's answer to a prepared statement whose result's columns changed type since it
 # was prepared (a migration altered a column it selects).

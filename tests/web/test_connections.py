@@ -198,6 +198,7 @@ def test_only_a_plain_select_counts_as_reading():
         "with x as (insert into t values (1) returning id) select 1",
         "WITH x AS (SELECT 1) MERGE INTO t USING x ON true WHEN MATCHED THEN DELETE",
         "WITH x AS (SELECT nextval('s')) SELECT 1",
+        "SELECT lo_unlink (1)",
         "SET a = 1",
         "INSERT INTO t VALUES (1)",
         "SAVEPOINT s",

@@ -376,3 +376,23 @@ def test_the_accept_several_form_reads_each_suggestion_once_and_refuses_what_is_
         assert "Choose suggestions from the list" in refused.get_data(as_text=True), junk
     done = client.post_form(url, {"suggestions": [chosen, chosen], "submit": "1"})
     assert done.status_code == 303
+
+
+def test_a_refused_accept_several_form_keeps_the_suggestions_ticked(world, client):
+    """A value that is not an id refuses the form with the field's message, and the
+    suggestions that were ticked stay ticked when it is shown again."""
+    with factories.built(world):
+        one = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        _agree(one)
+        chosen = one.id
+    client.sign_in(FACILITATOR)
+    refused = client.post_form(
+        f"{CLAUSE}/suggestions/accept", {"suggestions": [chosen, "x"], "preview": "1"}
+    )
+    assert refused.status_code == 422
+    shown = refused.get_data(as_text=True)
+    assert "Choose suggestions from the list" in shown
+    box = fragment_fromstring(shown, create_parent="div").xpath(
+        f'//input[@name="suggestions" and @value="{chosen}"]'
+    )
+    assert box and box[0].get("checked") is not None
