@@ -558,18 +558,25 @@ def test_an_open_page_loses_its_edit_links_when_the_edit_window_closes(
     assert again.status_code == 304
 
 
+def _own_reply_behind_show_more(app) -> tuple[int, int]:
+    """A thread whose first comment has two replies shown and, behind "Show more replies",
+    a reply by the Officer still in its edit window: (discussion id, first comment's id)."""
+    app.config.update(REPLIES_SHOWN=2)
+    discussion_id = _start(app)
+    root = _comment(app, discussion_id, "member@example.org", "A question")
+    for number in range(2):
+        _comment(app, discussion_id, "member@example.org", f"More {number}", root)
+    _comment(app, discussion_id, "officer@example.org", "My late reply", root)
+    return discussion_id, root
+
+
 def test_a_reply_behind_show_more_replies_still_ends_the_pages_304s_when_its_window_closes(
     documents_open, client
 ):
     """The page's ETag said when its own comments' Edit links go only for the replies it
     shows at first; a reply behind "Show more replies" (added in place, with its links) kept
     the page's polls at 304 after its window closed (an outside tester's find)."""
-    documents_open.config.update(REPLIES_SHOWN=2)
-    discussion_id = _start(documents_open)
-    root = _comment(documents_open, discussion_id, "member@example.org", "A question")
-    for number in range(2):
-        _comment(documents_open, discussion_id, "member@example.org", f"More {number}", root)
-    _comment(documents_open, discussion_id, "officer@example.org", "My late reply", root)
+    discussion_id, _ = _own_reply_behind_show_more(documents_open)
     client.sign_in("officer@example.org")
     live = client.get(f"/discussions/{discussion_id}/live", headers={"HX-Request": "true"})
     assert "My late reply" not in live.get_data(as_text=True)
@@ -581,12 +588,7 @@ def test_the_composer_page_polls_with_the_pages_own_etag(documents_open, client)
     it polls with the same ETag: when its Edit links go is read from the whole thread there
     too, not from the replies it loads (else its first poll found a change that was not one
     and swapped the thread, closing any replies opened with "Show more replies")."""
-    documents_open.config.update(REPLIES_SHOWN=2)
-    discussion_id = _start(documents_open)
-    root = _comment(documents_open, discussion_id, "member@example.org", "A question")
-    for number in range(2):
-        _comment(documents_open, discussion_id, "member@example.org", f"More {number}", root)
-    _comment(documents_open, discussion_id, "officer@example.org", "My late reply", root)
+    discussion_id, root = _own_reply_behind_show_more(documents_open)
     client.sign_in("officer@example.org")
     tag = re.compile(r"If-None-Match\": \"\\\"([^\\]+)\\\"")
 
