@@ -459,8 +459,9 @@ def outcome_to_clause(
     clause: Clause, target: Document, heading: str, body: str, *, by: User
 ) -> Clause:
     """Turn an item's outcome into a new clause of the Accord or the Protocol. Raises
-    ``Invalid`` for an agenda, ``DocumentNotEditable`` when the target is submitted or
-    later."""
+    ``Invalid`` for an agenda, ``DocumentNotEditable`` when the target or the item's agenda
+    is submitted or later (the item's record is kept as it was)."""
+    require_editable(clause.document)
     if target.kind == DocumentKind.AGENDA:
         raise Invalid("Choose the Accord or the Protocol.")
     new = clauses.add_clause(
@@ -558,13 +559,19 @@ def register_counts(rows: list[RegisterRow]) -> dict[str, dict]:
     return counts
 
 
+_FROZEN_REGISTER = "The register is part of the agenda's record."
+
+
 def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: User) -> int:
     """Save the register's marks (person id -> mark): each an upsert of its own row, so two
     facilitators marking at once lose nothing (the last mark of the same person wins). Only
     the people given are touched. Raises ``Conflict`` before the agenda is published,
-    ``Invalid`` for someone the session is not for."""
+    ``DocumentNotEditable`` from Submitted on (the register is part of the agenda's record,
+    and an adopted version's export prints it), ``Invalid`` for someone the session is not
+    for."""
     if session.agenda.status == DocumentStatus.DRAFT:
         raise Conflict("The agenda is not published yet, so there is no register to take.")
+    require_editable(session.agenda, _FROZEN_REGISTER)
     if not marks:
         return 0
     invited = {row.user.id for row in register(session)}
@@ -646,7 +653,9 @@ def _open_clause(clause: Clause) -> None:
 
 def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
     """Say that an agenda item discusses ``clause`` (of another document). Raises
-    ``Invalid`` (not an agenda item, or a clause of an agenda), ``ClauseRetired``."""
+    ``DocumentNotEditable`` from the agenda's Submitted on, ``Invalid`` (not an agenda item,
+    or a clause of an agenda), ``ClauseRetired``."""
+    require_editable(item_clause.document)
     item = db.session.get(AgendaItem, item_clause.id)
     if item is None:
         raise Invalid("That is not an agenda item.")
@@ -669,7 +678,9 @@ def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
 
 def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> bool:
     """The item no longer lists ``clause`` among those it discusses: True when it did (and
-    the change is audited), False when it did not list it (nothing changes)."""
+    the change is audited), False when it did not list it (nothing changes). Raises
+    ``DocumentNotEditable`` from the agenda's Submitted on."""
+    require_editable(item_clause.document)
     item = db.session.get(AgendaItem, item_clause.id)
     if item is None or clause not in item.discusses:
         return False
@@ -700,8 +711,10 @@ def outcome_to_amendment(
 ) -> Amendment:
     """Turn an item's outcome into a proposed amendment to an existing clause of any open
     document; the amendment records the item it came from and the item lists the clause.
-    Raises ``Invalid`` (a clause of an agenda), and whatever ``propose_amendment`` raises
-    (``DocumentNotOpen``, ``ClauseRetired``, ``AmendmentsStopped``, ``Unchanged``)."""
+    Raises ``DocumentNotEditable`` from the item's agenda's Submitted on (its record is kept
+    as it was), ``Invalid`` (a clause of an agenda), and whatever ``propose_amendment``
+    raises (``DocumentNotOpen``, ``ClauseRetired``, ``AmendmentsStopped``, ``Unchanged``)."""
+    require_editable(item_clause.document)
     _open_clause(target)
     session = db.session.scalar(
         select(JointSession).where(JointSession.agenda_id == item_clause.document_id)

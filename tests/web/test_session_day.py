@@ -383,3 +383,67 @@ def test_two_facilitators_marking_at_once_lose_no_rows(pg):
         assert marks[ids[5]] in ("absent", "apologies")  # both marked them: one of the two
         with pg.app_context():
             assert db.session.scalar(select(func.count()).select_from(RegisterEntry)) == len(ids)
+
+
+@pytest.mark.parametrize("state", ["submitted", "adopted"])
+def test_from_submitted_the_register_and_the_items_record_are_kept_as_they_were(
+    seeded, client, state
+):
+    """From Submitted nothing changes an agenda's record (shared/DOMAIN.md): the register,
+    the clauses an item discusses, and what came of an item are refused (409) and nothing
+    changes, and the pages offer no such forms. Before, each was taken, so an adopted
+    version's export read a register changed after the fact."""
+    from app.models import AgendaItem, AuditEvent, DocumentStatus
+
+    session_id, item_id, clause_id = _item_and_clause(seeded)
+    with seeded.app_context():
+        session = db.session.get(JointSession, session_id)
+        rows = service.register(session)
+        member = next(r.user.id for r in rows if r.side == "Member")
+        accord = factories.find_document("ways-of-working-accord").id
+        service.mark_register(
+            session, {member: service.RegisterMark.PRESENT}, by=factories.user(FACILITATOR)
+        )
+        item = db.session.get(AgendaItem, item_id)
+        item.discusses.append(db.session.get(Clause, clause_id))
+        session.agenda.status = DocumentStatus(state)
+        db.session.commit()
+
+    def record() -> tuple:
+        with seeded.app_context():
+            return (
+                _marks(seeded, session_id),
+                [c.id for c in db.session.get(AgendaItem, item_id).discusses],
+                db.session.scalar(select(func.count()).select_from(Amendment)),
+                db.session.scalar(select(func.count()).select_from(Clause)),
+                db.session.scalars(
+                    select(AuditEvent.action).where(AuditEvent.action.not_like("session.sign%"))
+                ).all(),
+            )
+
+    before = record()
+    base = f"/sessions/{session_id}/items/{item_id}"
+    for email in (FACILITATOR, ADMIN):
+        client.sign_in(email)
+        attempts = {
+            f"/sessions/{session_id}/register": {f"mark-{member}": "absent"},
+            f"{base}/clauses": {"link-clause": str(clause_id)},
+            f"{base}/clauses/{clause_id}/unlink": {},
+            f"{base}/to-amendment": {
+                "amendment-target": str(clause_id),
+                "amendment-body": "Officers reply within 5 days.",
+            },
+            f"{base}/to-document": {
+                "clause-target": str(accord),
+                "clause-heading": "Roles in practice",
+                "clause-body": "As agreed at the session.",
+            },
+        }
+        for url, data in attempts.items():
+            assert client.post_form(url, data).status_code == 409, (email, url)
+        assert record() == before
+        register = client.get(f"/sessions/{session_id}/register").get_data(as_text=True)
+        assert "Save the register" not in register and "Present" in register
+        outcome = client.get(f"{base}/outcome").get_data(as_text=True)
+        for offered in ("propose-amendment", "add-clause", "link-clause", ">Remove<"):
+            assert offered not in outcome, (email, offered)
