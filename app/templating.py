@@ -8,7 +8,7 @@ import os
 import re
 import unicodedata
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from wtforms import Field
 from app.audit_words import action_label
 from app.markdown import markdown_filter
 from app.pages import PAGES
-from app.permissions import PREDICATES
+from app.permissions import PREDICATES, can_read_document
 from app.rendering import live_etag
 from app.rules import is_two_factor_required
 from app.services import tasks
@@ -182,6 +182,14 @@ def iso_time(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
 
 
+def readable(clauses: Iterable) -> list:
+    """The ``clauses`` (anything with a ``document``) whose document the signed-in person may
+    read (``permissions.can_read_document``): a link to a clause of a Draft document, which
+    a facilitator may make, is never shown, title and all, to those who may not read it."""
+    user = current_user if current_user.is_authenticated else None
+    return [clause for clause in clauses if can_read_document(user, clause.document)]
+
+
 def server_time() -> str:
     """The time now by the server's clock (``iso_time``): pages carry it so that their script
     keeps relative times ("5 minutes ago", ``time_ago``) true by this clock, not the
@@ -274,6 +282,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["iso"] = iso_time
     app.jinja_env.filters["as_json"] = as_json
+    app.jinja_env.filters["readable"] = readable
     app.jinja_env.filters["upper_first"] = upper_first
 
     @app.context_processor

@@ -595,5 +595,9 @@ def _ics(body: bytes, name: str):
 
 @bp.app_template_global("session_item_source")
 def session_item_source(item_clause_id: int | None):
-    """For a clause or an amendment page: the session and item it came from, or None."""
-    return service.source_of(item_clause_id)
+    """For a clause or an amendment page: the session and item it came from, or None (also
+    when the signed-in person may not read the session's agenda: a Draft's)."""
+    source = service.source_of(item_clause_id)
+    if source is None or not can_read_session(current_user, source.session):
+        return None
+    return source

@@ -447,3 +447,49 @@ def test_from_submitted_the_register_and_the_items_record_are_kept_as_they_were(
         outcome = client.get(f"{base}/outcome").get_data(as_text=True)
         for offered in ("propose-amendment", "add-clause", "link-clause", ">Remove<"):
             assert offered not in outcome, (email, offered)
+
+
+def test_an_item_discussing_a_draft_clause_names_it_only_to_those_who_may_read_drafts(
+    seeded, client
+):
+    """A facilitator may link an item to a clause of a Draft document; the session page
+    names that clause only to those who may read a Draft (facilitators, administrators),
+    never to Members, Officers or the Standards Committee."""
+    from app.models import AgendaItem
+
+    session_id, item_id, _ = _item_and_clause(seeded)
+    with factories.built(seeded):
+        draft = factories.document("draft", title="Confidential Draft Protocol", clauses=1)
+        item = db.session.get(AgendaItem, item_id)
+        item.discusses.append(draft.clauses[0])
+    for email in (FACILITATOR, ADMIN):
+        client.sign_in(email)
+        assert "Confidential Draft Protocol" in client.get(f"/sessions/{session_id}").text
+    for email in ("member@example.org", "officer@example.org", "standards@example.org"):
+        client.sign_in(email)
+        page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+        assert "Confidential Draft Protocol" not in page, email
+        assert "confidential-draft-protocol" not in page, email
+
+
+def test_a_clause_or_amendment_from_a_draft_agendas_item_does_not_name_it_to_members(
+    seeded, client
+):
+    """The line "From item 1 of the session …" names a session whose agenda is still a Draft only to
+    those who may read a Draft."""
+    with factories.built(seeded):
+        session = factories.joint_session(title="Unannounced session", published=False)
+        item = session.agenda.clauses[0]
+        target = factories.clause(factories.find_document("member-officer-protocol"), "3")
+        amendment = factories.amendment(target, by=factories.user("officer@example.org"))
+        amendment.from_agenda_item_id = item.id
+        target.from_agenda_item_id = item.id
+        amendment_id, protocol = amendment.id, target.document.slug
+    pages = (f"/amendments/{amendment_id}", f"/documents/{protocol}/clauses/3")
+    client.sign_in(FACILITATOR)
+    for page in pages:
+        assert "Unannounced session" in client.get(page).get_data(as_text=True), page
+    for email in ("member@example.org", "officer@example.org", "standards@example.org"):
+        client.sign_in(email)
+        for page in pages:
+            assert "Unannounced session" not in client.get(page).get_data(as_text=True), page
