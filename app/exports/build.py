@@ -169,8 +169,10 @@ def _build_model(
     changes_since: DocumentVersion | None,
 ) -> ExportModel:
     content = version.content if version is not None else lifecycle.working_content(document)
-    outcomes = voting.latest_outcomes(document)
-    set_aside = voting.set_aside_counts(document)
+    # A version's record is as it was when it was published; the working text's, as it is.
+    as_of = version.published_at if version is not None else None
+    outcomes = voting.latest_outcomes(document, as_of)
+    set_aside = voting.set_aside_counts(document, as_of)
     history = _history(document) if include_annexes else {}
     clauses = []
     voting_record = []

@@ -134,7 +134,7 @@ def _document_amendments(document: Document):
 
 def summary(document: Document, version: DocumentVersion) -> Summary:
     """The review's summary figures (about a dozen queries, whatever the document's size)."""
-    outcomes = voting.latest_outcomes(document)
+    outcomes = voting.latest_outcomes(document, version.published_at)
     against = Amendment.decision_reason.is_not(None)
     amendment_counts: dict[bool, int] = dict(
         db.session.execute(
@@ -217,8 +217,8 @@ class RecordRow:
 def voting_record(document: Document, version: DocumentVersion) -> list[RecordRow]:
     """Every clause of the version, each followed by the amendments proposed to it (withdrawn
     ones left out), with their outcomes. Four queries."""
-    outcomes = voting.latest_outcomes(document)
-    set_aside = voting.set_aside_counts(document)
+    outcomes = voting.latest_outcomes(document, version.published_at)
+    set_aside = voting.set_aside_counts(document, version.published_at)
     amendments = db.session.scalars(
         _document_amendments(document)
         .where(Amendment.status != AmendmentStatus.WITHDRAWN)

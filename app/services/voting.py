@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from app import shared_cache
@@ -1075,24 +1075,34 @@ def set_amendments_stopped(
         _touch_all(document)
 
 
-def latest_outcomes(document: Document) -> dict[tuple[str, int], Outcome]:
-    """The most recent outcome of each clause and amendment of the document."""
+def latest_outcomes(
+    document: Document, until: datetime | None = None
+) -> dict[tuple[str, int], Outcome]:
+    """The most recent outcome of each clause and amendment of the document; with ``until``,
+    the most recent recorded by then (a published version's record, as it was when it was
+    published: a later round of voting never changes it)."""
     outcomes: dict[tuple[str, int], Outcome] = {}
-    for outcome in db.session.scalars(
-        select(Outcome).where(Outcome.document_id == document.id).order_by(Outcome.id)
-    ):
+    recorded = [Outcome.document_id == document.id]
+    if until is not None:
+        recorded.append(Outcome.closed_at <= until)
+    for outcome in db.session.scalars(select(Outcome).where(*recorded).order_by(Outcome.id)):
         outcomes[_item_key(outcome.clause_id, outcome.amendment_id)] = outcome
     return outcomes
 
 
-def set_aside_counts(document: Document) -> dict[int, dict[SetAsideReason, int]]:
+def set_aside_counts(
+    document: Document, until: datetime | None = None
+) -> dict[int, dict[SetAsideReason, int]]:
     """Per clause id of the document: how many votes on it are set aside, by reason (one
-    query)."""
+    query); with ``until``, those set aside by then (as ``latest_outcomes``)."""
     counts: dict[int, dict[SetAsideReason, int]] = defaultdict(dict)
+    set_aside: list[ColumnElement[bool]] = [Vote.set_aside_at.is_not(None)]
+    if until is not None:
+        set_aside.append(Vote.set_aside_at <= until)
     for clause_id, reason, count in db.session.execute(
         select(Vote.clause_id, Vote.set_aside_reason, func.count())
         .join(Clause, Clause.id == Vote.clause_id)
-        .where(Clause.document_id == document.id, Vote.set_aside_at.is_not(None))
+        .where(Clause.document_id == document.id, *set_aside)
         .group_by(Vote.clause_id, Vote.set_aside_reason)
     ):
         assert clause_id is not None and reason is not None  # selected so

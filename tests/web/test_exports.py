@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Choice, Clause
+from app.models import Choice, Clause, Role
 from app.services import clauses, discussions, leavers, lifecycle, voting
 from tests import factories
 
@@ -605,3 +605,37 @@ def test_a_versions_stored_export_is_made_again_when_someone_it_names_is_anonymi
         db.session.commit()
     after = _download(client, format="md", version=str(version.number)).get_data(as_text=True)
     assert f"proposed by {name}" not in after and "proposed by Former Member" in after
+
+
+def test_a_versions_export_reads_the_voting_record_as_it_was_when_it_was_published(app):
+    """Version 1's agreed text and voting record (in its exports and the committee's record)
+    are those of Version 1: a later round of voting (after a referral back, say) changes the
+    working text's, never the version's. Before, a version's export read the latest
+    outcomes, so "Version 1, agreed clauses" lost a clause the committee had seen agreed."""
+    from app.exports.build import build_model
+
+    with factories.built(app):
+        people = factories.everyone()
+        facilitator = people[Role.FACILITATOR]
+        document = factories.voting_opened(factories.document(clauses=2))
+        clause = factories.clause(document, "1")
+        for voter in (people[Role.MEMBER], people[Role.OFFICER]):
+            voting.cast_vote(voter, Choice.SUPPORT, clause=clause)
+        voting.close_voting(document, by=facilitator)
+        version = lifecycle.publish_version(document, by=facilitator)
+        db.session.flush()
+        voting.open_voting(document, by=facilitator)
+        voting.cast_vote(people[Role.MEMBER], Choice.OPPOSE, clause=clause)
+        voting.close_voting(document, by=facilitator)
+        db.session.flush()
+        then = build_model(document, version=version, agreed_only=True)
+        now = build_model(document, agreed_only=True)
+        assert [c.number for c in then.clauses] == ["1"]
+        assert [c.number for c in now.clauses] == []
+        assert [r.outcome for r in then.voting_record][:1] == ["Agreed"]
+        assert [r.outcome for r in now.voting_record][:1] == ["Not agreed"]
+        # The committee's voting record of Version 1 reads it the same way.
+        from app.review import record
+
+        [row, *_] = record.voting_record(document, version)
+        assert row.outcome is not None and row.outcome.agreed
