@@ -94,3 +94,33 @@ def test_the_register_works_without_javascript(page, page_without_javascript):
     session = new_published_session(page, unique("Register without JavaScript"))
     sign_in(page_without_javascript, FACILITATOR)
     take_register(page_without_javascript, session, javascript=False)
+
+
+def test_once_the_agenda_is_submitted_the_register_is_shown_as_it_was(page, live_server):
+    """After the register is taken and the agenda submitted, the register page shows each
+    person's mark with no form, saying why; the outcome page offers no amendment or clause."""
+    from app.extensions import db
+    from app.models import JointSession
+    from tests import factories
+
+    sign_in(page, FACILITATOR)
+    title = unique("Submitted with its register")
+    session = new_published_session(page, title)
+    take_register(page, session, javascript=False)
+    with factories.built(live_server.app):
+        joint = db.session.query(JointSession).filter_by(title=title).one()
+        factories.move_to(joint.agenda, "submitted")
+    page.goto(session)
+    page.get_by_role("link", name="Who is coming, and take the register").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("the register is kept as it was")
+    expect(page.get_by_role("button", name="Save the register")).to_have_count(0)
+    marks = page.locator("#register")
+    expect(marks.locator(".govuk-summary-list__row", has_text="Sarah Whitfield")).to_contain_text(
+        "Present"
+    )
+    check_at_both_widths(page)
+    page.goto(session)
+    page.get_by_role("link", name=re.compile("^Outcome and actions")).first.click()
+    expect(page.get_by_role("button", name="Propose the amendment")).to_have_count(0)
+    expect(page.get_by_role("button", name="Add the clause")).to_have_count(0)
+    assert_accessible(page)
