@@ -111,7 +111,7 @@ def test_once_the_agenda_is_submitted_the_register_is_shown_as_it_was(page, live
         joint = db.session.query(JointSession).filter_by(title=title).one()
         factories.move_to(joint.agenda, "submitted")
     page.goto(session)
-    page.get_by_role("link", name="Who is coming, and take the register").click()
+    page.get_by_role("link", name="Who came: the register").click()
     expect(page.locator(".govuk-inset-text")).to_contain_text("the register is kept as it was")
     expect(page.get_by_role("button", name="Save the register")).to_have_count(0)
     marks = page.locator("#register")
