@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.comparison import compare
@@ -249,7 +249,7 @@ def _build_model(
             )
             for change in comparison.changes
         )
-    amendment_record, declarations = _amendments_and_declarations(document, outcomes)
+    amendment_record, declarations = _amendments_and_declarations(document, outcomes, as_of)
     return ExportModel(
         council=current_app.config["COUNCIL_NAME"],
         title=content["title"],
@@ -348,33 +348,41 @@ def _change_makers(
 
 
 def _amendments_and_declarations(
-    document: Document, outcomes: dict
+    document: Document, outcomes: dict, as_of: datetime | None = None
 ) -> tuple[tuple[AmendmentRecord, ...], tuple[Declaration, ...]]:
-    """Every amendment with its outcome, and every declared interest with its reason."""
+    """Every amendment with its outcome, and every declared interest with its reason; with
+    ``as_of`` (a version's publication), those made by then, each amendment as it stood then
+    (one decided later was still Open)."""
     numbers: dict[int, str] = dict(
         db.session.execute(
             select(Clause.id, Clause.number).where(Clause.document_id == document.id)
         ).all()
     )
+    proposed: list[ColumnElement[bool]] = [Amendment.clause_id.in_(list(numbers))]
+    declared: list[ColumnElement[bool]] = []
+    if as_of is not None:
+        proposed.append(Amendment.created_at <= as_of)
+        declared.append(Vote.cast_at <= as_of)
     amendments = db.session.scalars(
         select(Amendment)
-        .where(Amendment.clause_id.in_(list(numbers)))
+        .where(*proposed)
         .order_by(Amendment.id)
         .options(joinedload(Amendment.proposer))
     ).all()
     records = []
     for amendment in amendments:
         outcome = outcomes.get(("amendment", amendment.id))
+        status = amendment.status_as_of(as_of)
         records.append(
             AmendmentRecord(
                 amendment.id,
                 numbers.get(amendment.clause_id, ""),
                 amendment.proposer.display_name,
-                amendment.status.label,
+                status.label,
                 _side(outcome.tallies, "members") if outcome else None,
                 _side(outcome.tallies, "officers") if outcome else None,
                 _outcome_label(outcome),
-                amendment.decided_at,
+                None if status == AmendmentStatus.OPEN else amendment.decided_at,
             )
         )
     clause_of = {a.id: a.clause_id for a in amendments}
@@ -395,6 +403,7 @@ def _amendments_and_declarations(
             .where(
                 Vote.choice == Choice.INTEREST,
                 Vote.clause_id.in_(list(numbers)) | Vote.amendment_id.in_(list(clause_of)),
+                *declared,
             )
             .order_by(Vote.cast_at, Vote.id)
             .options(joinedload(Vote.user))

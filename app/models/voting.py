@@ -112,6 +112,13 @@ class Amendment(PassageAnchor, Base):
     def is_open(self) -> bool:
         return self.status == AmendmentStatus.OPEN
 
+    def status_as_of(self, moment: datetime | None) -> AmendmentStatus:
+        """The status the amendment had at ``moment`` (a version's publication; None: now):
+        one decided (accepted, rejected or withdrawn) after it was still Open then."""
+        if moment is None or (self.decided_at is not None and self.decided_at <= moment):
+            return self.status
+        return AmendmentStatus.OPEN
+
     @property
     def is_out_of_date(self) -> bool:
         """The clause has a newer wording than the one the amendment was written on; for a

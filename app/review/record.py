@@ -216,14 +216,20 @@ class RecordRow:
 
 def voting_record(document: Document, version: DocumentVersion) -> list[RecordRow]:
     """Every clause of the version, each followed by the amendments proposed to it (withdrawn
-    ones left out), with their outcomes. Four queries."""
-    outcomes = voting.latest_outcomes(document, version.published_at)
-    set_aside = voting.set_aside_counts(document, version.published_at)
-    amendments = db.session.scalars(
-        _document_amendments(document)
-        .where(Amendment.status != AmendmentStatus.WITHDRAWN)
-        .order_by(Amendment.id)
-    ).all()
+    ones left out), with their outcomes, as they were when the version was published. Four
+    queries."""
+    as_of = version.published_at  # the record as it was when the version was published
+    outcomes = voting.latest_outcomes(document, as_of)
+    set_aside = voting.set_aside_counts(document, as_of)
+    amendments = [
+        amendment
+        for amendment in db.session.scalars(
+            _document_amendments(document)
+            .where(Amendment.created_at <= as_of)
+            .order_by(Amendment.id)
+        )
+        if amendment.status_as_of(as_of) != AmendmentStatus.WITHDRAWN
+    ]
     by_clause: dict[int, list[Amendment]] = {}
     for amendment in amendments:
         by_clause.setdefault(amendment.clause_id, []).append(amendment)
@@ -246,7 +252,7 @@ def voting_record(document: Document, version: DocumentVersion) -> list[RecordRo
                     "amendment",
                     f"Amendment {amendment.id} to {document.short_item_noun} {clause['number']}",
                     outcomes.get(("amendment", amendment.id)),
-                    amendment.status.label.lower(),
+                    amendment.status_as_of(as_of).label.lower(),
                     amendment=amendment,
                 )
             )

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Choice, Clause, Role
-from app.services import clauses, discussions, leavers, lifecycle, voting
+from app.services import amendments, clauses, discussions, leavers, lifecycle, voting
 from tests import factories
 
 SLUG = "member-officer-protocol"
@@ -622,7 +622,12 @@ def test_a_versions_export_reads_the_voting_record_as_it_was_when_it_was_publish
         for voter in (people[Role.MEMBER], people[Role.OFFICER]):
             voting.cast_vote(voter, Choice.SUPPORT, clause=clause)
         voting.close_voting(document, by=facilitator)
+        open_then = factories.amendment(factories.clause(document, "2"), by=people[Role.OFFICER])
+        db.session.flush()
         version = lifecycle.publish_version(document, by=facilitator)
+        db.session.flush()
+        amendments.reject_amendment(open_then, "Covered elsewhere.", by=facilitator)
+        later = factories.amendment(factories.clause(document, "2"), by=people[Role.MEMBER])
         db.session.flush()
         voting.open_voting(document, by=facilitator)
         voting.cast_vote(people[Role.MEMBER], Choice.OPPOSE, clause=clause)
@@ -634,8 +639,19 @@ def test_a_versions_export_reads_the_voting_record_as_it_was_when_it_was_publish
         assert [c.number for c in now.clauses] == []
         assert [r.outcome for r in then.voting_record][:1] == ["Agreed"]
         assert [r.outcome for r in now.voting_record][:1] == ["Not agreed"]
+        # Its amendments are those proposed by then, as they stood then.
+        assert [(a.number, a.status, a.decided_at) for a in then.amendment_record] == [
+            (open_then.id, "Open", None)
+        ]
+        assert [(a.number, a.status) for a in now.amendment_record] == [
+            (open_then.id, "Rejected"),
+            (later.id, "Open"),
+        ]
         # The committee's voting record of Version 1 reads it the same way.
         from app.review import record
 
-        [row, *_] = record.voting_record(document, version)
-        assert row.outcome is not None and row.outcome.agreed
+        rows = record.voting_record(document, version)
+        assert rows[0].outcome is not None and rows[0].outcome.agreed
+        assert [(r.label, r.status) for r in rows if r.kind == "amendment"] == [
+            (f"Amendment {open_then.id} to clause 2", "open")
+        ]
