@@ -169,8 +169,8 @@ def _build_model(
     changes_since: DocumentVersion | None,
 ) -> ExportModel:
     content = version.content if version is not None else lifecycle.working_content(document)
-    # A version's record is as it was when it was published; the working text's, as it is.
-    as_of = version.published_at if version is not None else None
+    # A version referred back keeps the record the committee decided on (see record_as_of).
+    as_of = lifecycle.record_as_of(version) if version is not None else None
     outcomes = voting.latest_outcomes(document, as_of)
     set_aside = voting.set_aside_counts(document, as_of)
     history = _history(document) if include_annexes else {}

@@ -32,7 +32,7 @@ from app.models import (
     VotingAction,
     VotingEvent,
 )
-from app.services import audit, voting
+from app.services import audit, lifecycle, voting
 from app.services import coverage as coverage_service
 from app.services.coverage import SourceCoverage
 from app.sql import one_of
@@ -134,7 +134,7 @@ def _document_amendments(document: Document):
 
 def summary(document: Document, version: DocumentVersion) -> Summary:
     """The review's summary figures (about a dozen queries, whatever the document's size)."""
-    outcomes = voting.latest_outcomes(document, version.published_at)
+    outcomes = voting.latest_outcomes(document, lifecycle.record_as_of(version))
     against = Amendment.decision_reason.is_not(None)
     amendment_counts: dict[bool, int] = dict(
         db.session.execute(
@@ -216,18 +216,17 @@ class RecordRow:
 
 def voting_record(document: Document, version: DocumentVersion) -> list[RecordRow]:
     """Every clause of the version, each followed by the amendments proposed to it (withdrawn
-    ones left out), with their outcomes, as they were when the version was published. Four
-    queries."""
-    as_of = version.published_at  # the record as it was when the version was published
+    ones left out), with their outcomes; for a version referred back, as the committee
+    decided on them (``lifecycle.record_as_of``). Five queries."""
+    as_of = lifecycle.record_as_of(version)  # referred back: the record decided on
     outcomes = voting.latest_outcomes(document, as_of)
     set_aside = voting.set_aside_counts(document, as_of)
+    proposed = _document_amendments(document).order_by(Amendment.id)
+    if as_of is not None:
+        proposed = proposed.where(Amendment.created_at <= as_of)
     amendments = [
         amendment
-        for amendment in db.session.scalars(
-            _document_amendments(document)
-            .where(Amendment.created_at <= as_of)
-            .order_by(Amendment.id)
-        )
+        for amendment in db.session.scalars(proposed)
         if amendment.status_as_of(as_of) != AmendmentStatus.WITHDRAWN
     ]
     by_clause: dict[int, list[Amendment]] = {}

@@ -159,6 +159,28 @@ def hash_content(content: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def record_as_of(version: DocumentVersion) -> datetime | None:
+    """When the voting record of ``version`` (its outcomes, amendments and declarations, as
+    its exports and the committee's record show them) stopped being the document's: the
+    committee's last decision on it, for a version referred back (a later round of voting is
+    the next version's). None, for the latest record, while it is the version under review,
+    recommended or adopted (from Submitted nothing changes the record) or if the committee
+    never decided on it (outcomes recorded after its publication on its wording are its own;
+    those on another wording say so)."""
+    document = version.document
+    if document.submitted_version_id == version.id and document.status in (
+        S.SUBMITTED,
+        S.RECOMMENDED,
+        S.ADOPTED,
+    ):
+        return None
+    return db.session.scalar(
+        select(func.max(CommitteeDecision.recorded_at)).where(
+            CommitteeDecision.version_id == version.id
+        )
+    )
+
+
 def publish_version(document: Document, *, by: User, note: str = "") -> DocumentVersion:
     """Freeze the document's text as the next numbered version. Raises
     ``DocumentNotEditable`` from Submitted on (checked under the document's lock)."""

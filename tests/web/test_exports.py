@@ -607,28 +607,41 @@ def test_a_versions_stored_export_is_made_again_when_someone_it_names_is_anonymi
     assert f"proposed by {name}" not in after and "proposed by Former Member" in after
 
 
-def test_a_versions_export_reads_the_voting_record_as_it_was_when_it_was_published(app):
-    """Version 1's agreed text and voting record (in its exports and the committee's record)
-    are those of Version 1: a later round of voting (after a referral back, say) changes the
-    working text's, never the version's. Before, a version's export read the latest
-    outcomes, so "Version 1, agreed clauses" lost a clause the committee had seen agreed."""
+def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app):
+    """Version 1's agreed text, voting record and amendments (in its exports and the
+    committee's record) are those the committee decided on: after a referral back, a new
+    round of voting and new decisions change the working text's, never Version 1's. Before,
+    a version's export read the latest outcomes, so "Version 1, agreed clauses" lost a clause
+    the committee had seen agreed. A version not yet decided on (or under review) reads the
+    latest record: outcomes recorded after it was published, on its wording, are its own."""
     from app.exports.build import build_model
+    from app.models import Decision
+    from app.review import record
 
     with factories.built(app):
         people = factories.everyone()
         facilitator = people[Role.FACILITATOR]
         document = factories.voting_opened(factories.document(clauses=2))
         clause = factories.clause(document, "1")
+        open_then = factories.amendment(factories.clause(document, "2"), by=people[Role.OFFICER])
         for voter in (people[Role.MEMBER], people[Role.OFFICER]):
             voting.cast_vote(voter, Choice.SUPPORT, clause=clause)
-        voting.close_voting(document, by=facilitator)
-        open_then = factories.amendment(factories.clause(document, "2"), by=people[Role.OFFICER])
+        published = lifecycle.publish_version(document, by=facilitator)  # before voting closed
         db.session.flush()
-        version = lifecycle.publish_version(document, by=facilitator)
+        voting.close_voting(document, by=facilitator)
+        assert [c.number for c in build_model(document, version=published).clauses] == ["1"]
+        factories.move_to(document, "submitted")
+        version = db.session.get(type(published), document.submitted_version_id)
+        lifecycle.decide(
+            document,
+            Decision.REFER_BACK,
+            lifecycle.council_today(),
+            by=people[Role.STANDARDS],
+            reasons="Say more about briefings.",
+        )
         db.session.flush()
         amendments.reject_amendment(open_then, "Covered elsewhere.", by=facilitator)
         later = factories.amendment(factories.clause(document, "2"), by=people[Role.MEMBER])
-        db.session.flush()
         voting.open_voting(document, by=facilitator)
         voting.cast_vote(people[Role.MEMBER], Choice.OPPOSE, clause=clause)
         voting.close_voting(document, by=facilitator)
@@ -648,8 +661,6 @@ def test_a_versions_export_reads_the_voting_record_as_it_was_when_it_was_publish
             (later.id, "Open"),
         ]
         # The committee's voting record of Version 1 reads it the same way.
-        from app.review import record
-
         rows = record.voting_record(document, version)
         assert rows[0].outcome is not None and rows[0].outcome.agreed
         assert [(r.label, r.status) for r in rows if r.kind == "amendment"] == [
