@@ -351,18 +351,17 @@ def _amendments_and_declarations(
     document: Document, outcomes: dict, as_of: datetime | None = None
 ) -> tuple[tuple[AmendmentRecord, ...], tuple[Declaration, ...]]:
     """Every amendment with its outcome, and every declared interest with its reason; with
-    ``as_of`` (a version's publication), those made by then, each amendment as it stood then
-    (one decided later was still Open)."""
+    ``as_of`` (``lifecycle.record_as_of``), the amendments proposed by then, each as it stood
+    then (one decided later was still Open). Declarations are as they are now: a person's
+    vote is one row, re-cast in place, so when it was first declared is not kept."""
     numbers: dict[int, str] = dict(
         db.session.execute(
             select(Clause.id, Clause.number).where(Clause.document_id == document.id)
         ).all()
     )
     proposed: list[ColumnElement[bool]] = [Amendment.clause_id.in_(list(numbers))]
-    declared: list[ColumnElement[bool]] = []
     if as_of is not None:
         proposed.append(Amendment.created_at <= as_of)
-        declared.append(Vote.cast_at <= as_of)
     amendments = db.session.scalars(
         select(Amendment)
         .where(*proposed)
@@ -403,7 +402,6 @@ def _amendments_and_declarations(
             .where(
                 Vote.choice == Choice.INTEREST,
                 Vote.clause_id.in_(list(numbers)) | Vote.amendment_id.in_(list(clause_of)),
-                *declared,
             )
             .order_by(Vote.cast_at, Vote.id)
             .options(joinedload(Vote.user))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -511,11 +511,18 @@ class RegisterRow:
 
 def register(session: JointSession) -> list[RegisterRow]:
     """Everyone the session is for (active Members and Officers, by its audience), Members
-    first, each side by name, with their RSVP and their mark. Three queries."""
+    first, each side by name, with their RSVP and their mark; and everyone marked, even if
+    they have left since (the register is a record of who came). Three queries."""
+    marked = select(RegisterEntry.user_id).where(RegisterEntry.session_id == session.id)
     people = db.session.scalars(
         select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.active.is_(True), one_of(UserRole.role, (Role.MEMBER, Role.OFFICER)))
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(
+            or_(
+                and_(User.active.is_(True), one_of(UserRole.role, (Role.MEMBER, Role.OFFICER))),
+                User.id.in_(marked),
+            )
+        )
         .distinct()
     ).all()
     answers = dict(

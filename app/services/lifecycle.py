@@ -160,7 +160,7 @@ def hash_content(content: dict) -> str:
 
 
 def record_as_of(version: DocumentVersion) -> datetime | None:
-    """When the voting record of ``version`` (its outcomes, amendments and declarations, as
+    """When the voting record of ``version`` (its outcomes, set-aside votes and amendments, as
     its exports and the committee's record show them) stopped being the document's: the
     committee's last decision on it, for a version referred back (a later round of voting is
     the next version's). None, for the latest record, while it is the version under review,

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Choice, Clause, Role
+from app.models import Choice, Clause, DocumentVersion, Role
 from app.services import amendments, clauses, discussions, leavers, lifecycle, voting
 from tests import factories
 
@@ -666,3 +666,34 @@ def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app
         assert [(r.label, r.status) for r in rows if r.kind == "amendment"] == [
             (f"Amendment {open_then.id} to clause 2", "open")
         ]
+
+
+def test_a_referred_back_version_keeps_its_declarations_of_interest(app):
+    """A declaration of interest made before a referral back, and made again afterwards with
+    another reason, is still in the referred-back version's export (a vote is kept as one row
+    per person, so the version cannot be cut by when it was cast)."""
+    from app.exports.build import build_model
+    from app.models import Decision
+
+    with factories.built(app):
+        people = factories.everyone()
+        facilitator, member = people[Role.FACILITATOR], people[Role.MEMBER]
+        document = factories.voting_opened(factories.document(clauses=1))
+        clause = factories.clause(document, "1")
+        voting.cast_vote(member, Choice.INTEREST, clause=clause, interest_reason="My ward")
+        voting.close_voting(document, by=facilitator)
+        factories.move_to(document, "submitted")
+        version_id = document.submitted_version_id
+        lifecycle.decide(
+            document,
+            Decision.REFER_BACK,
+            lifecycle.council_today(),
+            by=people[Role.STANDARDS],
+            reasons="Say more.",
+        )
+        voting.open_voting(document, by=facilitator)
+        voting.cast_vote(member, Choice.INTEREST, clause=clause, interest_reason="My employer")
+        db.session.flush()
+        version = db.session.get(DocumentVersion, version_id)
+        declared = build_model(document, version=version).declarations
+        assert [d.name for d in declared] == [member.display_name]

@@ -493,3 +493,24 @@ def test_a_clause_or_amendment_from_a_draft_agendas_item_does_not_name_it_to_mem
         client.sign_in(email)
         for page in pages:
             assert "Unannounced session" not in client.get(page).get_data(as_text=True), page
+
+
+def test_a_register_keeps_the_people_marked_when_they_later_leave(council):
+    """Someone marked in the register and deactivated afterwards (say, after the agenda was
+    adopted) is still in it, with their mark: the register is a record of who came."""
+    session_id = council.config["SESSION_ID"]
+    with factories.built(council):
+        session = db.session.get(JointSession, session_id)
+        sarah, tom = factories.user("member@example.org"), factories.user("tom@example.org")
+        service.mark_register(
+            session,
+            {sarah.id: RegisterMark.PRESENT, tom.id: RegisterMark.PRESENT},
+            by=factories.user(FACILITATOR),
+        )
+        factories.move_to(session.agenda, "adopted")
+        before = service.register_lines(session)
+        people.deactivate(tom, by=factories.user(ADMIN))
+    with council.app_context():
+        after = service.register_lines(db.session.get(JointSession, session_id))
+    assert ("Register: Members", "2 present, 0 apologies, 0 absent") in before
+    assert after == before
