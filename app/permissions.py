@@ -335,10 +335,11 @@ def can_attend(user: User | None, session: JointSession) -> bool:
 
 def can_answer_attendance(user: User | None, session: JointSession) -> bool:
     """Say whether you will attend: invited Members and Officers, once the agenda is published
-    and until the session ends."""
+    and until the session ends or the agenda is submitted (its record is then kept)."""
     return (
         can_attend(user, session)
         and session.agenda.status != DocumentStatus.DRAFT
+        and is_editable(session.agenda)
         and not is_over(session)
     )
 

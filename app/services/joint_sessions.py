@@ -333,9 +333,11 @@ def decline_proposal(
 
 def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswer) -> None:
     """Record (or change) whether the person will attend: one answer each, an upsert. Raises
-    ``Conflict`` before the agenda is published, ``SessionOver`` once the session ended."""
+    ``Conflict`` before the agenda is published, ``DocumentNotEditable`` from its Submitted on
+    (the answers are part of its record), ``SessionOver`` once the session ended."""
     if session.agenda.status == DocumentStatus.DRAFT:
         raise Conflict("The agenda is not published yet.")
+    require_editable(session.agenda, "Attendance answers are part of the agenda's record.")
     if is_over(session):
         raise SessionOver("This session has taken place, so attendance can no longer change.")
     statement = insert_or(Attendance).values(

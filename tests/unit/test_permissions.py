@@ -410,7 +410,9 @@ def test_joint_sessions(role, state):
     assert can_read_session(user, session) is readable
     assert can_edit_agenda(user, session) is (role in MANAGERS and state in EDITABLE)
     assert can_attend(user, session) is (role in VOTERS)
-    assert can_answer_attendance(user, session) is (role in VOTERS and state != "draft")
+    assert can_answer_attendance(user, session) is (
+        role in VOTERS and state != "draft" and state in EDITABLE
+    )
     assert can_propose_agenda_item(user, session) is (role in VOTERS and state in OPEN)
     over = _session(state, over=True)
     assert can_attend(user, over) is (role in VOTERS)

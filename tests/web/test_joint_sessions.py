@@ -397,3 +397,18 @@ def test_an_agenda_exports_with_times_and_leads(seeded, client):
     ).get_data(as_text=True)
     assert "09:30 (15 minutes), for information, led by Local Government Association" in text
     assert "Venue: Carlton Suite" in text
+
+
+def test_attendance_answers_are_kept_as_they_were_from_submitted(council, client):
+    """Once the agenda is submitted to the committee (even before the session), attendance
+    answers are part of its record: the form is gone and an answer sent is refused (409)."""
+    session_id = _new_session(council)
+    client.sign_in("member@example.org")
+    url = f"/sessions/{session_id}/attendance"
+    assert client.post_form(url, {"answer": "yes"}).status_code == 303
+    with factories.built(council):
+        factories.move_to(db.session.get(JointSession, session_id).agenda, "submitted")
+    assert client.post_form(url, {"answer": "no"}).status_code == 409
+    assert 'name="answer"' not in client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    with council.app_context():
+        assert db.session.scalars(select(Attendance.answer)).all() == [AttendanceAnswer.YES]
