@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -132,28 +132,49 @@ def _document_amendments(document: Document):
     )
 
 
+def _by(column, as_of: datetime | None) -> ColumnElement[bool]:
+    """``column`` at or before ``as_of`` (always true without one)."""
+    return true() if as_of is None else column <= as_of
+
+
 def summary(document: Document, version: DocumentVersion) -> Summary:
-    """The review's summary figures (about a dozen queries, whatever the document's size)."""
-    outcomes = voting.latest_outcomes(document, lifecycle.record_as_of(version))
+    """The review's summary figures (about a dozen queries, whatever the document's size); for
+    a version referred back, as the committee decided on it (``lifecycle.record_as_of``),
+    except the declarations, which are kept one per person and shown as they are now."""
+    as_of = lifecycle.record_as_of(version)
+    outcomes = voting.latest_outcomes(document, as_of)
     against = Amendment.decision_reason.is_not(None)
     amendment_counts: dict[bool, int] = dict(
         db.session.execute(
             select(against, func.count())
             .join(Clause, Clause.id == Amendment.clause_id)
-            .where(Clause.document_id == document.id, Amendment.status == AmendmentStatus.ACCEPTED)
+            .where(
+                Clause.document_id == document.id,
+                Amendment.status == AmendmentStatus.ACCEPTED,
+                _by(Amendment.decided_at, as_of),
+            )
             .group_by(against)
         ).all()
     )
+    still_open: ColumnElement[bool] = Amendment.status == AmendmentStatus.OPEN
+    live: ColumnElement[bool] = Clause.retired_at.is_(None)
+    if as_of is not None:  # open then: decided since, or not at all
+        still_open = still_open | (Amendment.decided_at > as_of)
+        live = live | (Clause.retired_at > as_of)
     undecided = db.session.execute(
         select(func.count())
         .select_from(Amendment)
         .join(Clause, Clause.id == Amendment.clause_id)
         .where(
             Clause.document_id == document.id,
-            Clause.retired_at.is_(None),
-            Amendment.status == AmendmentStatus.OPEN,
+            live,
+            still_open,
+            _by(Amendment.created_at, as_of),
         )
     ).scalar_one()
+    unlocked: ColumnElement[bool] = Discussion.locked_at.is_(None)
+    if as_of is not None:
+        unlocked = unlocked | (Discussion.locked_at > as_of)
     return Summary(
         version=version,
         checkpoint=audit.version_checkpoint(version),
@@ -161,10 +182,13 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
             select(func.max(Transition.at)).where(
                 Transition.document_id == document.id,
                 Transition.to_status == DocumentStatus.SUBMITTED,
+                _by(Transition.at, as_of),
             )
         ),
         voting_closed_at=db.session.scalar(
-            select(func.max(Outcome.closed_at)).where(Outcome.document_id == document.id)
+            select(func.max(Outcome.closed_at)).where(
+                Outcome.document_id == document.id, _by(Outcome.closed_at, as_of)
+            )
         ),
         clauses=clause_counts(version, outcomes),
         accepted_with_agreement=amendment_counts.get(False, 0),
@@ -174,7 +198,11 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
         open_discussions=db.session.execute(
             select(func.count())
             .select_from(Discussion)
-            .where(Discussion.document_id == document.id, Discussion.locked_at.is_(None))
+            .where(
+                Discussion.document_id == document.id,
+                unlocked,
+                _by(Discussion.created_at, as_of),
+            )
         ).scalar_one(),
         coverage=coverage_service.text_coverage(version.clauses),
         decisions=decisions(version),

@@ -640,6 +640,19 @@ def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app
             reasons="Say more about briefings.",
         )
         db.session.flush()
+
+        def figures(summary) -> tuple:
+            return (
+                summary.submitted_at,
+                summary.voting_closed_at,
+                summary.accepted_with_agreement,
+                summary.accepted_without_agreement,
+                summary.undecided_amendments,
+                summary.open_discussions,
+                summary.clauses,
+            )
+
+        decided_on = figures(record.summary(document, version))
         amendments.reject_amendment(open_then, "Covered elsewhere.", by=facilitator)
         later = factories.amendment(factories.clause(document, "2"), by=people[Role.MEMBER])
         voting.open_voting(document, by=facilitator)
@@ -660,7 +673,8 @@ def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app
             (open_then.id, "Rejected"),
             (later.id, "Open"),
         ]
-        # The committee's voting record of Version 1 reads it the same way.
+        # The committee's voting record of Version 1 reads it the same way, figures and all.
+        assert figures(record.summary(document, version)) == decided_on
         rows = record.voting_record(document, version)
         assert rows[0].outcome is not None and rows[0].outcome.agreed
         assert [(r.label, r.status) for r in rows if r.kind == "amendment"] == [
