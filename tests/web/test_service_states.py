@@ -37,6 +37,7 @@ from app.models import (
     DocumentVersion,
     JointSession,
     Purpose,
+    RegisterMark,
     Role,
     SessionAction,
     User,
@@ -303,8 +304,26 @@ ROWS = [
         lambda w: joint_sessions.answer_attendance(
             w.session, w.people.member, AttendanceAnswer.YES
         ),
-        ALL - {"draft"},
+        EDITABLE - {"draft"},
         Conflict,
+    ),
+    Row(
+        "take the register",
+        lambda w: joint_sessions.mark_register(
+            w.session, {w.people.member.id: RegisterMark.PRESENT}, by=_by(w)
+        ),
+        EDITABLE - {"draft"},
+        Conflict,
+    ),
+    Row(
+        "link an item to a clause",
+        lambda w: joint_sessions.link_clause(w.item, w.clause, by=_by(w)),
+        EDITABLE,
+    ),
+    Row(
+        "unlink a clause from an item",
+        lambda w: joint_sessions.unlink_clause(w.item, w.clause, by=_by(w)),
+        EDITABLE,
     ),
     Row(
         "make an outcome a clause",
