@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
@@ -95,3 +95,9 @@ def _comma_joined(element: comma_joined, compiler: Any, **kw: Any) -> str:
 @compiles(comma_joined, "sqlite")
 def _comma_joined_on_sqlite(element: comma_joined, compiler: Any, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+def at_or_before(column: Any, moment: Any) -> ColumnElement[bool]:
+    """``column <= moment``, or always true when ``moment`` is None (no cut-off: a record as
+    it is now, as ``lifecycle.record_as_of`` gives for a version not referred back)."""
+    return true() if moment is None else column <= moment

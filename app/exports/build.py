@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.comparison import compare
@@ -47,6 +47,7 @@ from app.rules import side_of
 from app.services import audit, joint_sessions, lifecycle, voting
 from app.services.clauses import shown_reasons
 from app.services.coverage import text_coverage
+from app.sql import at_or_before
 
 
 class ExportError(Exception):
@@ -359,12 +360,9 @@ def _amendments_and_declarations(
             select(Clause.id, Clause.number).where(Clause.document_id == document.id)
         ).all()
     )
-    proposed: list[ColumnElement[bool]] = [Amendment.clause_id.in_(list(numbers))]
-    if as_of is not None:
-        proposed.append(Amendment.created_at <= as_of)
     amendments = db.session.scalars(
         select(Amendment)
-        .where(*proposed)
+        .where(Amendment.clause_id.in_(list(numbers)), at_or_before(Amendment.created_at, as_of))
         .order_by(Amendment.id)
         .options(joinedload(Amendment.proposer))
     ).all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -35,7 +35,7 @@ from app.models import (
 from app.services import audit, lifecycle, voting
 from app.services import coverage as coverage_service
 from app.services.coverage import SourceCoverage
-from app.sql import one_of
+from app.sql import at_or_before, one_of
 
 # The sections of the review, in the order of the contents list: (slug, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -132,11 +132,6 @@ def _document_amendments(document: Document):
     )
 
 
-def _by(column, as_of: datetime | None) -> ColumnElement[bool]:
-    """``column`` at or before ``as_of`` (always true without one)."""
-    return true() if as_of is None else column <= as_of
-
-
 def summary(document: Document, version: DocumentVersion) -> Summary:
     """The review's summary figures (about a dozen queries, whatever the document's size); for
     a version referred back, as the committee decided on it (``lifecycle.record_as_of``),
@@ -151,7 +146,7 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
             .where(
                 Clause.document_id == document.id,
                 Amendment.status == AmendmentStatus.ACCEPTED,
-                _by(Amendment.decided_at, as_of),
+                at_or_before(Amendment.decided_at, as_of),
             )
             .group_by(against)
         ).all()
@@ -169,7 +164,7 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
             Clause.document_id == document.id,
             live,
             still_open,
-            _by(Amendment.created_at, as_of),
+            at_or_before(Amendment.created_at, as_of),
         )
     ).scalar_one()
     unlocked: ColumnElement[bool] = Discussion.locked_at.is_(None)
@@ -182,12 +177,12 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
             select(func.max(Transition.at)).where(
                 Transition.document_id == document.id,
                 Transition.to_status == DocumentStatus.SUBMITTED,
-                _by(Transition.at, as_of),
+                at_or_before(Transition.at, as_of),
             )
         ),
         voting_closed_at=db.session.scalar(
             select(func.max(Outcome.closed_at)).where(
-                Outcome.document_id == document.id, _by(Outcome.closed_at, as_of)
+                Outcome.document_id == document.id, at_or_before(Outcome.closed_at, as_of)
             )
         ),
         clauses=clause_counts(version, outcomes),
@@ -201,7 +196,7 @@ def summary(document: Document, version: DocumentVersion) -> Summary:
             .where(
                 Discussion.document_id == document.id,
                 unlocked,
-                _by(Discussion.created_at, as_of),
+                at_or_before(Discussion.created_at, as_of),
             )
         ).scalar_one(),
         coverage=coverage_service.text_coverage(version.clauses),

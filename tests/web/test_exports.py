@@ -607,6 +607,20 @@ def test_a_versions_stored_export_is_made_again_when_someone_it_names_is_anonymi
     assert f"proposed by {name}" not in after and "proposed by Former Member" in after
 
 
+def _submitted_and_referred_back(document, standards) -> DocumentVersion:
+    """``document`` submitted (its version published) and referred back by the committee:
+    the version it decided on."""
+    from app.models import Decision
+
+    factories.move_to(document, "submitted")
+    version = db.session.get(DocumentVersion, document.submitted_version_id)
+    lifecycle.decide(
+        document, Decision.REFER_BACK, lifecycle.council_today(), by=standards, reasons="Say more."
+    )
+    db.session.flush()
+    return version
+
+
 def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app):
     """Version 1's agreed text, voting record and amendments (in its exports and the
     committee's record) are those the committee decided on: after a referral back, a new
@@ -615,7 +629,6 @@ def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app
     the committee had seen agreed. A version not yet decided on (or under review) reads the
     latest record: outcomes recorded after it was published, on its wording, are its own."""
     from app.exports.build import build_model
-    from app.models import Decision
     from app.review import record
 
     with factories.built(app):
@@ -630,16 +643,7 @@ def test_a_referred_back_versions_record_is_the_one_the_committee_decided_on(app
         db.session.flush()
         voting.close_voting(document, by=facilitator)
         assert [c.number for c in build_model(document, version=published).clauses] == ["1"]
-        factories.move_to(document, "submitted")
-        version = db.session.get(type(published), document.submitted_version_id)
-        lifecycle.decide(
-            document,
-            Decision.REFER_BACK,
-            lifecycle.council_today(),
-            by=people[Role.STANDARDS],
-            reasons="Say more about briefings.",
-        )
-        db.session.flush()
+        version = _submitted_and_referred_back(document, people[Role.STANDARDS])
 
         def figures(summary) -> tuple:
             return (
@@ -687,7 +691,6 @@ def test_a_referred_back_version_keeps_its_declarations_of_interest(app):
     another reason, is still in the referred-back version's export (a vote is kept as one row
     per person, so the version cannot be cut by when it was cast)."""
     from app.exports.build import build_model
-    from app.models import Decision
 
     with factories.built(app):
         people = factories.everyone()
@@ -696,18 +699,9 @@ def test_a_referred_back_version_keeps_its_declarations_of_interest(app):
         clause = factories.clause(document, "1")
         voting.cast_vote(member, Choice.INTEREST, clause=clause, interest_reason="My ward")
         voting.close_voting(document, by=facilitator)
-        factories.move_to(document, "submitted")
-        version_id = document.submitted_version_id
-        lifecycle.decide(
-            document,
-            Decision.REFER_BACK,
-            lifecycle.council_today(),
-            by=people[Role.STANDARDS],
-            reasons="Say more.",
-        )
+        version = _submitted_and_referred_back(document, people[Role.STANDARDS])
         voting.open_voting(document, by=facilitator)
         voting.cast_vote(member, Choice.INTEREST, clause=clause, interest_reason="My employer")
         db.session.flush()
-        version = db.session.get(DocumentVersion, version_id)
         declared = build_model(document, version=version).declarations
         assert [d.name for d in declared] == [member.display_name]
