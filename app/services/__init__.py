@@ -60,7 +60,7 @@ class DocumentNotEditable(Conflict):
     """The document's state forbids changing its text or record (409): from Submitted onwards
     only the committee's decision and the administrator's adoption change a document
     (shared/DOMAIN.md, "What a vote means"). Raised by ``require_editable`` and
-    ``clauses.lock_editable``."""
+    ``locks.lock_editable``."""
 
     def __init__(
         self,
@@ -98,9 +98,10 @@ def require_open(document: Document, refusal: str) -> None:
 
 
 def require_editable(document: Document, refusal: str | None = None) -> None:
-    """Raise DocumentNotEditable unless the document is Draft, Open or Closed. Writes that
-    reorder or reword clauses use ``clauses.lock_editable``, which checks under the document's
-    row lock."""
+    """Raise DocumentNotEditable unless the document is Draft, Open or Closed, as it was
+    loaded: for a page deciding what to offer and a route refusing early, or a service that
+    has already taken the document's lock. A write checks with ``locks.lock_editable``, under
+    the document's row lock, so that it cannot land after a submission it raced."""
     if document.status not in EDITABLE_STATUSES:
         raise DocumentNotEditable(document, refusal=refusal)
 

@@ -8,7 +8,7 @@ one by hand ("4A"); an automatic number never repeats a fixed one.
 Changes of order lock the document's row first (PostgreSQL; SQLite writes one at a time
 anyway) and then read the order afresh, so two facilitators working from stale pages are
 served one after the other, each from the current state. Every change checks, under that lock,
-that the document is still Draft, Open or Closed (``lock_editable``): from Submitted onwards
+that the document is still Draft, Open or Closed (``locks.lock_editable``): from Submitted onwards
 it raises ``DocumentNotEditable`` (409); a retired clause raises ``ClauseRetired`` (410).
 """
 
@@ -30,21 +30,19 @@ from app.models import (
     ClauseRevision,
     Discussion,
     Document,
-    DocumentStatus,
     Recommendation,
     User,
     utcnow,
 )
-from app.rules import EDITABLE_STATUSES
 from app.services import (
     ClauseRetired,
     Conflict,
-    DocumentNotEditable,
     Invalid,
     ReasonNeeded,
     audit,
     require_live,
 )
+from app.services.locks import lock_editable
 from app.text import upper_first
 
 # A number set by hand: starts with a digit; letters, digits and dots after it ("4A", "4.1").
@@ -64,30 +62,6 @@ class BadPosition(Invalid):
 
 class BadNumber(Invalid):
     """A hand-fixed number that is malformed or already another clause's (422)."""
-
-
-def lock_document(document: Document) -> DocumentStatus:
-    """Serialise changes to the document's clauses (a row lock until the request commits) and
-    read the document afresh under the lock; returns its state as read under the lock. The
-    first lock of a writing transaction (``app.services.locks``)."""
-    if document.id is None:
-        db.session.flush()
-    db.session.scalars(  # the row must be fetched for populate_existing to refresh it
-        select(Document)
-        .where(Document.id == document.id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).one()
-    return document.status
-
-
-def lock_editable(document: Document) -> None:
-    """Lock the document (``lock_document``) and refuse with ``DocumentNotEditable`` unless its
-    text may still change (Draft, Open, Closed), so the state is checked under the lock that
-    guards the write."""
-    status = lock_document(document)
-    if status not in EDITABLE_STATUSES:
-        raise DocumentNotEditable(document, status)
 
 
 def ordered_clauses(document: Document) -> list[Clause]:

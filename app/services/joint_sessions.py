@@ -57,8 +57,8 @@ from app.services import (
     insert_or,
     lifecycle,
     notifications,
-    require_editable,
 )
+from app.services.locks import lock_document, lock_editable
 from app.sql import one_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -162,7 +162,7 @@ def add_item(
 ) -> Clause:
     """Append an item to the session's agenda. Raises ``DocumentNotEditable`` from Submitted
     on, ``Invalid`` for a duration under a minute."""
-    require_editable(session.agenda)
+    lock_editable(session.agenda)
     if duration_minutes <= 0:
         raise Invalid("An item's duration must be at least 1 minute.")
     clause = clauses.add_clause(
@@ -254,7 +254,7 @@ def propose_item(
     """A Member or Officer proposes an item, while the agenda is Open and the session has not
     ended. Raises ``DocumentNotEditable``, ``Conflict`` (not Open), ``SessionOver``,
     ``Invalid``."""
-    require_editable(session.agenda)
+    lock_editable(session.agenda)  # the state below is the one read under the lock
     if session.agenda.status != DocumentStatus.OPEN:
         raise Conflict("Items can be proposed only while the agenda is open.")
     if is_over(session):
@@ -283,10 +283,18 @@ def propose_item(
     return proposal
 
 
+def _lock_proposal(proposal: AgendaProposal, session: JointSession) -> None:
+    """Lock the session's agenda (``locks.lock_editable``: every write to it waits its turn)
+    and read the proposal afresh under the lock, so two facilitators deciding it at once are
+    served one after the other and the second finds it decided."""
+    lock_editable(session.agenda)
+    db.session.refresh(proposal)
+
+
 def accept_proposal(proposal: AgendaProposal, session: JointSession, *, by: User) -> Clause:
     """The proposal becomes an agenda item. Raises ``DocumentNotEditable``,
     ``AlreadyDecided``."""
-    require_editable(session.agenda)
+    _lock_proposal(proposal, session)
     if proposal.status != ProposalStatus.PROPOSED:
         raise AlreadyDecided()
     clause = add_item(
@@ -315,7 +323,7 @@ def decline_proposal(
 ) -> None:
     """Decline a proposal, saying why. Raises ``DocumentNotEditable``, ``AlreadyDecided``,
     ``ReasonNeeded``."""
-    require_editable(session.agenda)
+    _lock_proposal(proposal, session)
     if proposal.status != ProposalStatus.PROPOSED:
         raise AlreadyDecided()
     if not reason.strip():
@@ -335,9 +343,9 @@ def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswe
     """Record (or change) whether the person will attend: one answer each, an upsert. Raises
     ``Conflict`` before the agenda is published, ``DocumentNotEditable`` from its Submitted on
     (the answers are part of its record), ``SessionOver`` once the session ended."""
+    lock_editable(session.agenda, refusal="Attendance answers are part of the agenda's record.")
     if session.agenda.status == DocumentStatus.DRAFT:
         raise Conflict("The agenda is not published yet.")
-    require_editable(session.agenda, "Attendance answers are part of the agenda's record.")
     if is_over(session):
         raise SessionOver("This session has taken place, so attendance can no longer change.")
     statement = insert_or(Attendance).values(
@@ -390,7 +398,7 @@ def attendance_summary(session: JointSession) -> dict:
 def record_outcome(clause: Clause, outcome: str, *, by: User) -> None:
     """Record what an agenda item came to. Raises ``DocumentNotEditable``, ``ClauseRetired``,
     ``Invalid`` (not an agenda item)."""
-    require_editable(clause.document)
+    lock_editable(clause.document, clause)
     clauses.require_live(clause)
     item = db.session.get(AgendaItem, clause.id)
     if item is None:
@@ -420,7 +428,7 @@ def add_action(
 ) -> SessionAction:
     """An action (what, who, by when) from the session or one of its items. Raises
     ``DocumentNotEditable``, ``ClauseRetired``."""
-    require_editable(session.agenda)
+    lock_editable(session.agenda, clause)
     if clause is not None:
         clauses.require_live(clause)
     action = SessionAction(
@@ -444,7 +452,11 @@ def add_action(
 
 
 def mark_done(action: SessionAction, *, by: User) -> None:
-    """Mark an action done, in any state of the agenda. Raises ``Conflict`` if it is."""
+    """Mark an action done, in any state of the agenda. Raises ``Conflict`` if it is (also
+    when two people mark it at once: the second waits for the agenda's row lock and reads the
+    action afresh)."""
+    lock_document(action.session.agenda)
+    db.session.refresh(action)
     if action.done_at is not None:
         raise Conflict("This action is already done.")
     action.done_at, action.done_by_id = utcnow(), by.id
@@ -463,7 +475,7 @@ def outcome_to_clause(
     """Turn an item's outcome into a new clause of the Accord or the Protocol. Raises
     ``Invalid`` for an agenda, ``DocumentNotEditable`` when the target or the item's agenda
     is submitted or later (the item's record is kept as it was)."""
-    require_editable(clause.document)
+    lock_editable(clause.document)
     if target.kind == DocumentKind.AGENDA:
         raise Invalid("Choose the Accord or the Protocol.")
     new = clauses.add_clause(
@@ -578,9 +590,9 @@ def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: 
     ``DocumentNotEditable`` from Submitted on (the register is part of the agenda's record,
     and an adopted version's export prints it), ``Invalid`` for someone the session is not
     for."""
+    lock_editable(session.agenda, refusal=_FROZEN_REGISTER)
     if session.agenda.status == DocumentStatus.DRAFT:
         raise Conflict("The agenda is not published yet, so there is no register to take.")
-    require_editable(session.agenda, _FROZEN_REGISTER)
     if not marks:
         return 0
     invited = {row.user.id for row in register(session)}
@@ -664,7 +676,7 @@ def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
     """Say that an agenda item discusses ``clause`` (of another document). Raises
     ``DocumentNotEditable`` from the agenda's Submitted on, ``Invalid`` (not an agenda item,
     or a clause of an agenda), ``ClauseRetired``."""
-    require_editable(item_clause.document)
+    lock_editable(item_clause.document)
     item = db.session.get(AgendaItem, item_clause.id)
     if item is None:
         raise Invalid("That is not an agenda item.")
@@ -689,7 +701,7 @@ def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> bool:
     """The item no longer lists ``clause`` among those it discusses: True when it did (and
     the change is audited), False when it did not list it (nothing changes). Raises
     ``DocumentNotEditable`` from the agenda's Submitted on."""
-    require_editable(item_clause.document)
+    lock_editable(item_clause.document)
     item = db.session.get(AgendaItem, item_clause.id)
     if item is None or clause not in item.discusses:
         return False
@@ -723,7 +735,7 @@ def outcome_to_amendment(
     Raises ``DocumentNotEditable`` from the item's agenda's Submitted on (its record is kept
     as it was), ``Invalid`` (a clause of an agenda), and whatever ``propose_amendment``
     raises (``DocumentNotOpen``, ``ClauseRetired``, ``AmendmentsStopped``, ``Unchanged``)."""
-    require_editable(item_clause.document)
+    lock_editable(item_clause.document)
     _open_clause(target)
     session = db.session.scalar(
         select(JointSession).where(JointSession.agenda_id == item_clause.document_id)

@@ -40,7 +40,7 @@ from app.services import (
     notifications,
     voting,
 )
-from app.services.clauses import lock_document, lock_editable
+from app.services.locks import lock_document, lock_editable
 
 S = DocumentStatus
 LONDON = ZoneInfo("Europe/London")

@@ -28,7 +28,23 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Amendment, Clause, Document, DocumentStatus
-from app.services.clauses import lock_document
+from app.rules import EDITABLE_STATUSES
+from app.services import DocumentNotEditable
+
+
+def lock_document(document: Document) -> DocumentStatus:
+    """Serialise changes to the document and everything on it (a row lock until the request
+    commits) and read the document afresh under the lock; returns its state as read under the
+    lock. The first lock of a writing transaction (the order above)."""
+    if document.id is None:
+        db.session.flush()
+    db.session.scalars(  # the row must be fetched for populate_existing to refresh it
+        select(Document)
+        .where(Document.id == document.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()
+    return document.status
 
 
 def _lock_row(model: type[Clause] | type[Amendment], row_id: int) -> None:
@@ -50,4 +66,19 @@ def lock_for_write(
         _lock_row(Clause, clause.id)
     if amendment is not None:
         _lock_row(Amendment, amendment.id)
+    return status
+
+
+def lock_editable(
+    document: Document, clause: Clause | None = None, *, refusal: str | None = None
+) -> DocumentStatus:
+    """Take the write locks (``lock_for_write``: the document, then ``clause``) and refuse
+    with ``DocumentNotEditable`` (its message led by ``refusal``) unless the document's text
+    and record may still change (Draft, Open or Closed: shared/DOMAIN.md, "From Submitted
+    onwards nothing changes"). The state is the one read under the lock, so a write and a
+    submission at the same moment are served one after the other: the write lands before the
+    document is submitted, or is refused. Returns the state."""
+    status = lock_for_write(document, clause)
+    if status not in EDITABLE_STATUSES:
+        raise DocumentNotEditable(document, status, refusal)
     return status

@@ -4,27 +4,32 @@ clauses, dates and themes in words, and the managed lists of Groups, wards and s
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (
+    AgendaProposal,
     Amendment,
     AttendanceAnswer,
     Clause,
     Document,
+    DocumentStatus,
     JointSession,
     ListEntry,
     ListKind,
+    Purpose,
     RegisterEntry,
     RegisterMark,
     User,
 )
 from app.models.joint_sessions import when_text
+from app.services import DocumentNotEditable, people
 from app.services import joint_sessions as service
-from app.services import people
 from tests import databases, factories
 from tests.helpers import AccordClient
 
@@ -514,3 +519,183 @@ def test_a_register_keeps_the_people_marked_when_they_later_leave(council):
         after = service.register_lines(db.session.get(JointSession, session_id))
     assert ("Register: Members", "2 present, 0 apologies, 0 absent") in before
     assert after == before
+
+
+def _agenda_writes() -> dict[str, Callable[[dict, User, User], object]]:
+    """Every write to an agenda's record, each given the ids of what it works on, a
+    facilitator and a Member (loaded in the writing connection)."""
+
+    def session_of(ids: dict) -> JointSession:
+        return db.session.get(JointSession, ids["session"])
+
+    def item(ids: dict) -> Clause:
+        return db.session.get(Clause, ids["item"])
+
+    def target(ids: dict) -> Clause:
+        return db.session.get(Clause, ids["target"])
+
+    def proposal(ids: dict) -> AgendaProposal:
+        return db.session.get(AgendaProposal, ids["proposal"])
+
+    return {
+        "add an item": lambda ids, by, member: service.add_item(
+            session_of(ids),
+            "Late item",
+            "",
+            purpose=Purpose.DISCUSSION,
+            lead="",
+            duration_minutes=5,
+            by=by,
+        ),
+        "propose an item": lambda ids, by, member: service.propose_item(
+            session_of(ids),
+            title="Late",
+            description="",
+            purpose=Purpose.DISCUSSION,
+            duration_minutes=5,
+            by=member,
+        ),
+        "accept a proposal": lambda ids, by, member: service.accept_proposal(
+            proposal(ids), session_of(ids), by=by
+        ),
+        "decline a proposal": lambda ids, by, member: service.decline_proposal(
+            proposal(ids), session_of(ids), "No time", by=by
+        ),
+        "answer attendance": lambda ids, by, member: service.answer_attendance(
+            session_of(ids), member, AttendanceAnswer.NO
+        ),
+        "record an outcome": lambda ids, by, member: service.record_outcome(
+            item(ids), "Agreed", by=by
+        ),
+        "add an action": lambda ids, by, member: service.add_action(
+            session_of(ids), None, what="Write up", who="LGA", due_on=None, by=by
+        ),
+        "mark the register": lambda ids, by, member: service.mark_register(
+            session_of(ids), {member.id: RegisterMark.PRESENT}, by=by
+        ),
+        "link a clause": lambda ids, by, member: service.link_clause(
+            item(ids), db.session.get(Clause, ids["other_target"]), by=by
+        ),
+        "unlink a clause": lambda ids, by, member: service.unlink_clause(
+            item(ids), target(ids), by=by
+        ),
+        "outcome to a clause": lambda ids, by, member: service.outcome_to_clause(
+            item(ids), target(ids).document, "From the session", "As agreed.", by=by
+        ),
+        "outcome to an amendment": lambda ids, by, member: service.outcome_to_amendment(
+            item(ids), target(ids), "", "Officers reply within 5 days.", "", by=by
+        ),
+    }
+
+
+@pytest.mark.parametrize("write", list(_agenda_writes()))
+def test_a_write_to_an_agenda_being_submitted_waits_for_it_and_is_refused(pg, write):
+    """From Submitted nothing changes an agenda's record (shared/DOMAIN.md), also when the
+    write and the submission happen at once: the write waits for the document's row (locked
+    by the change of state, uncommitted in another connection) and then reads the state the
+    submission left, so it is refused. Before, these writes checked the state as they had
+    read it before the submission committed, and were taken after it."""
+    session_id = pg.config["SESSION_ID"]
+    with factories.built(pg):
+        session = db.session.get(JointSession, session_id)
+        member = factories.user("m0@example.org")
+        proposal = service.propose_item(
+            session,
+            title="Budget",
+            description="",
+            purpose=Purpose.DISCUSSION,
+            duration_minutes=10,
+            by=member,
+        )
+        protocol = factories.document(title="Member/Officer Protocol")
+        item = session.agenda.clauses[0]
+        service.link_clause(item, factories.clause(protocol, "1"), by=factories.user(FACILITATOR))
+        ids = {
+            "session": session_id,
+            "item": item.id,
+            "proposal": proposal.id,
+            "target": factories.clause(protocol, "1").id,
+            "other_target": factories.clause(protocol, "2").id,
+            "agenda": session.agenda_id,
+        }
+    other = databases.make_app(pg.config["SQLALCHEMY_DATABASE_URI"])
+    outcome: list[object] = []
+
+    def write_meanwhile() -> None:
+        with other.app_context():
+            try:
+                _agenda_writes()[write](
+                    ids, factories.user(FACILITATOR), factories.user("m0@example.org")
+                )
+                db.session.commit()
+                outcome.append("written")
+            except DocumentNotEditable as refused:
+                db.session.rollback()
+                outcome.append(refused)
+
+    with pg.app_context():
+        db.session.execute(
+            update(Document)
+            .where(Document.id == ids["agenda"])
+            .values(status=DocumentStatus.SUBMITTED)
+        )  # the row stays locked until this commits
+        writer = threading.Thread(target=write_meanwhile)
+        writer.start()
+        writer.join(timeout=0.5)
+        db.session.commit()
+    writer.join(timeout=10)
+    with other.app_context():
+        db.engine.dispose()
+    assert not writer.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], DocumentNotEditable), outcome
+
+
+def test_an_action_marked_done_twice_at_once_is_done_once(pg):
+    """Two facilitators mark one action done at the same moment: the second waits for the
+    first (the agenda's row lock) and is told it is already done; one audit event."""
+    from app.models import AuditEvent, SessionAction
+    from app.services import Conflict
+
+    session_id = pg.config["SESSION_ID"]
+    with factories.built(pg):
+        second = factories.facilitator(email="second.facilitator@example.org")
+        action = service.add_action(
+            db.session.get(JointSession, session_id),
+            None,
+            what="Write up",
+            who="LGA",
+            due_on=None,
+            by=second,
+        )
+        action_id, second_id = action.id, second.id
+    other = databases.make_app(pg.config["SQLALCHEMY_DATABASE_URI"])
+    outcome: list[object] = []
+
+    def mark_meanwhile() -> None:
+        with other.app_context():
+            try:
+                service.mark_done(
+                    db.session.get(SessionAction, action_id), by=db.session.get(User, second_id)
+                )
+                db.session.commit()
+                outcome.append("done")
+            except Conflict as refused:
+                db.session.rollback()
+                outcome.append(refused)
+
+    with pg.app_context():
+        service.mark_done(db.session.get(SessionAction, action_id), by=factories.user(FACILITATOR))
+        writer = threading.Thread(target=mark_meanwhile)
+        writer.start()
+        writer.join(timeout=0.5)
+        db.session.commit()
+    writer.join(timeout=10)
+    with other.app_context():
+        db.engine.dispose()
+    assert not writer.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+    with pg.app_context():
+        done = db.session.get(SessionAction, action_id)
+        assert done.done_by_id == factories.user(FACILITATOR).id
+        events = select(func.count()).where(AuditEvent.action == "action.done")
+        assert db.session.scalar(events) == 1
