@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
@@ -36,6 +36,7 @@ from app.models import (
     Comment,
     Discussion,
     Document,
+    DocumentKind,
     DocumentVersion,
     JointSession,
     Outcome,
@@ -175,6 +176,9 @@ def _build_model(
     outcomes = voting.latest_outcomes(document, as_of)
     set_aside = voting.set_aside_counts(document, as_of)
     history = _history(document) if include_annexes else {}
+    session_info, timing = (
+        _agenda_timing(document, content) if document.kind == DocumentKind.AGENDA else (None, {})
+    )
     clauses = []
     voting_record = []
     for clause in content["clauses"]:
@@ -203,6 +207,7 @@ def _build_model(
                 tuple(clause["recommendations"]),
                 status,
                 tuple(history.get(clause["id"], ())),
+                agenda=timing.get(clause["id"]),
             )
         )
     included = {c.number for c in clauses}
@@ -217,21 +222,6 @@ def _build_model(
         for part in text_coverage(c for c in content["clauses"] if c["number"] in included)
         for answer in part.answers
     )
-    session_info = None
-    if document.kind.value == "agenda":
-        session_info, timing = _agenda_timing(document)
-        clauses = [
-            ExportClause(
-                c.number,
-                c.heading,
-                c.body,
-                c.recommendations,
-                c.status,
-                c.history,
-                agenda=timing.get(c.number),
-            )
-            for c in clauses
-        ]
     changes: tuple[ClauseDiff, ...] = ()
     if changes_since is not None:
         comparison = compare(changes_since.clauses, content["clauses"])
@@ -419,29 +409,54 @@ def _checkpoint(version: DocumentVersion | None) -> AuditCheckpointLine | None:
     return AuditCheckpointLine(point.event_count, point.head_hash, point.kind.label, point.at)
 
 
-def _agenda_timing(document: Document) -> tuple[dict | None, dict[str, dict]]:
-    """For an agenda: the session's details, and each item's start time, length, purpose and
-    lead (worked out as on the session page)."""
+def _agenda_timing(document: Document, content: dict) -> tuple[dict | None, dict[int, dict]]:
+    """For an agenda: the session's details (with its register), and each item's start time,
+    length, purpose and lead by clause id, as ``content`` keeps them (a version published with
+    ``session``: ``joint_sessions.frozen_agenda``), else as the agenda and its session are now
+    (the working text, and versions published before versions kept them)."""
+    kept = content.get("session")
     session = db.session.scalar(select(JointSession).where(JointSession.agenda_id == document.id))
-    if session is None:
+    if kept is None and session is None:
         return None, {}
-    plan = joint_sessions.schedule(session)
-    timing = {
-        entry.clause.number: {
-            "start": joint_sessions.local(entry.starts_at).time(),
-            "duration": entry.item.duration_minutes if entry.item else None,
-            "purpose": entry.item.purpose.value if entry.item else None,
-            "lead": entry.item.lead if entry.item else None,
+    if kept is None:
+        assert session is not None  # checked above
+        plan = joint_sessions.schedule(session)
+        starts_at, ends_at = session.starts_at, session.ends_at
+        title, venue, is_off_site = session.title, session.venue, session.is_off_site
+        timing = {
+            entry.clause.id: {
+                "start": joint_sessions.local(entry.starts_at).time(),
+                "duration": entry.item.duration_minutes if entry.item else None,
+                "purpose": entry.item.purpose.value if entry.item else None,
+                "lead": entry.item.lead if entry.item else None,
+            }
+            for entry in plan.items
         }
-        for entry in plan.items
-    }
+        register = joint_sessions.register_lines(session)
+    else:
+        starts_at = datetime.fromisoformat(kept["starts_at"])
+        ends_at = datetime.fromisoformat(kept["ends_at"])
+        title, venue, is_off_site = kept["title"], kept["venue"], kept["is_off_site"]
+        timing, at = {}, starts_at
+        for clause in content["clauses"]:  # in the version's order, as ``schedule`` counts
+            item = kept["items"].get(str(clause["id"]), {})
+            timing[clause["id"]] = {
+                "start": joint_sessions.local(at).time(),
+                "duration": item.get("minutes"),
+                "purpose": item.get("purpose"),
+                "lead": item.get("lead"),
+            }
+            at += timedelta(minutes=item.get("minutes", 0))
+        register = (
+            joint_sessions.register_lines(session, kept["register"]) if session is not None else []
+        )
     info = {
-        "title": session.title,
-        "date": joint_sessions.local(session.starts_at).date(),
-        "start": joint_sessions.local(session.starts_at).time(),
-        "end": joint_sessions.local(session.ends_at).time(),
-        "venue": session.venue + (" (off-site)" if session.is_off_site else ""),
-        "register": joint_sessions.register_lines(session),
+        "title": title,
+        "date": joint_sessions.local(starts_at).date(),
+        "start": joint_sessions.local(starts_at).time(),
+        "end": joint_sessions.local(ends_at).time(),
+        "venue": venue + (" (off-site)" if is_off_site else ""),
+        "register": register,
     }
     return info, timing
 

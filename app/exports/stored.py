@@ -5,9 +5,11 @@ made once for each set of options (format, agreed text or all clauses, annexes, 
 changes are shown since, the committee-paper details). Its annexes record votes, amendments and
 declarations that can still move while the document is live, so the key also carries the
 document's status, the sum of its clauses' change markers (raised by every vote, amendment
-and new wording) and the ``people`` marker (the annexes name voters, proposers and the makers
-of wordings: a rename or an anonymisation makes them again): once the document is submitted or
-adopted only a change to people moves them, and the file is served again until it expires.
+and new wording), for an agenda's version published before versions kept its session (see
+``_live_agenda``) a digest of the session as it is now, and the ``people`` marker (the annexes
+name voters, proposers and the makers of wordings: a rename or an anonymisation makes them
+again): once the document is submitted or adopted only a change to people moves them, and
+the file is served again until it expires.
 Exports of the working text are never stored.
 
 The cache is the one of ``app.extensions`` (Redis where configured): a file made on one host is
@@ -23,7 +25,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Clause, Document, DocumentVersion
+from app.models import Clause, Document, DocumentKind, DocumentVersion
 from app.services.markers import people_mark
 from app.shared_cache import cache_get, cache_set
 
@@ -64,8 +66,21 @@ def export_key(
         document.activity,
         tuple(clause_marks),
         current_app.config["COUNCIL_NAME"],
+        _live_agenda(document, version),
     )
     return "export:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _live_agenda(document: Document, version: DocumentVersion) -> str | None:
+    """For an agenda's version published before versions kept their session's details, timing
+    and register (``joint_sessions.frozen_agenda``), which its exports then read as they are
+    now: a digest of them, so that a change makes the file again. None for every other
+    version (three queries for such an agenda, none otherwise)."""
+    if document.kind != DocumentKind.AGENDA or "session" in version.content:
+        return None
+    from app.services import joint_sessions, lifecycle
+
+    return lifecycle.hash_content(joint_sessions.frozen_agenda(document) or {})
 
 
 def stored_export(key: str) -> tuple[str, bytes | str] | None:

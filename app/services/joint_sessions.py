@@ -633,10 +633,35 @@ def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: 
     return len(marks)
 
 
-def register_lines(session: JointSession) -> list[tuple[str, str]]:
+def register_lines(
+    session: JointSession, frozen: dict[str, dict] | None = None
+) -> list[tuple[str, str]]:
     """The register for the agenda export, once anyone is marked: counts per side, then the
-    names under each mark ("Present", "Jo Bloggs (Member, Labour Group), …")."""
-    rows = register(session)
+    names under each mark ("Present", "Jo Bloggs (Member, Labour Group), …"). ``frozen``: the
+    register as a published version keeps it (``frozen_agenda``'s ``register``: person id ->
+    mark, side and Group), names read now (a rename or an anonymisation reaches it); else the
+    register as it is."""
+    if frozen is None:
+        rows = register(session)
+    else:
+        people = {
+            user.id: user
+            for user in db.session.scalars(select(User).where(User.id.in_(map(int, frozen))))
+        }
+        rows = sorted(
+            (
+                RegisterRow(
+                    people[int(user_id)],
+                    kept["side"],
+                    kept["group"],
+                    None,
+                    RegisterMark(kept["mark"]),
+                )
+                for user_id, kept in frozen.items()
+                if int(user_id) in people
+            ),
+            key=lambda r: (r.side != "Member", r.user.display_name.lower()),
+        )
     if not any(row.mark for row in rows):
         return []
     counts = register_counts(rows)
@@ -661,6 +686,43 @@ def register_lines(session: JointSession) -> list[tuple[str, str]]:
         if names:
             lines.append((mark.label, "; ".join(names)))
     return lines
+
+
+def frozen_agenda(document: Document) -> dict | None:
+    """What a published version of an agenda keeps beside its text (``lifecycle.
+    working_content``), so that the version says what it said when it was published, whatever
+    changes after: the session's title, start and end (ISO 8601, UTC), venue; each live
+    item's purpose, lead and length in minutes (by clause id); and the register (person id ->
+    mark, side and Group; names are read when shown). None for a document that is not a
+    session's agenda. Three queries."""
+    session = db.session.scalar(select(JointSession).where(JointSession.agenda_id == document.id))
+    if session is None:
+        return None
+    items = db.session.scalars(
+        select(AgendaItem)
+        .join(Clause, Clause.id == AgendaItem.clause_id)
+        .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
+    )
+    return {
+        "title": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "venue": session.venue,
+        "is_off_site": session.is_off_site,
+        "items": {
+            str(item.clause_id): {
+                "purpose": item.purpose.value,
+                "lead": item.lead,
+                "minutes": item.duration_minutes,
+            }
+            for item in items
+        },
+        "register": {
+            str(row.user.id): {"mark": row.mark.value, "side": row.side, "group": row.group}
+            for row in register(session)
+            if row.mark is not None
+        },
+    }
 
 
 # Agenda items and the clauses they discuss ------------------------------------------------

@@ -22,6 +22,7 @@ from app.models import (
     CommitteeDecision,
     Decision,
     Document,
+    DocumentKind,
     DocumentStatus,
     DocumentVersion,
     Recommendation,
@@ -130,14 +131,17 @@ def _require_past(meeting_date: date, what: str) -> None:
 
 
 def working_content(document: Document) -> dict:
-    """The document's current text, in the shape a version freezes."""
+    """The document's current text, in the shape a version freezes: title, kind and clauses
+    (id, number, heading, body, wording number, recommendations); for a session's agenda also
+    ``session`` (``joint_sessions.frozen_agenda``: its details, each item's timing and the
+    register), which its exports print."""
     clauses = db.session.scalars(
         select(Clause)
         .where(Clause.document_id == document.id, Clause.retired_at.is_(None))
         .order_by(Clause.position)
         .options(selectinload(Clause.recommendations).joinedload(Recommendation.source))
     ).all()
-    return {
+    content: dict[str, object] = {
         "title": document.title,
         "kind": document.kind.value,
         "clauses": [
@@ -152,6 +156,13 @@ def working_content(document: Document) -> dict:
             for clause in clauses
         ],
     }
+    if document.kind == DocumentKind.AGENDA:
+        from app.services.joint_sessions import frozen_agenda  # it moves agendas through here
+
+        session = frozen_agenda(document)
+        if session is not None:
+            content["session"] = session
+    return content
 
 
 def hash_content(content: dict) -> str:

@@ -699,3 +699,116 @@ def test_an_action_marked_done_twice_at_once_is_done_once(pg):
         assert done.done_by_id == factories.user(FACILITATOR).id
         events = select(func.count()).where(AuditEvent.action == "action.done")
         assert db.session.scalar(events) == 1
+
+
+def test_a_published_agenda_version_keeps_its_own_timings_session_and_register(seeded, client):
+    """A published version of an agenda is what it said when it was published, in every
+    format: each item's own time, length, purpose and lead, the session's details and the
+    register, whatever changes after (items moved or re-timed, the session moved, the
+    register taken again). Before, its export worked them out from the live agenda, gave
+    each item the times of whichever item now had its number, and a stored file kept the
+    register it was first made with while another format showed the new one."""
+    from app.models import AgendaItem
+    from app.services import clauses, lifecycle
+
+    session_id, item_id, _ = _item_and_clause(seeded)
+    with seeded.app_context():
+        facilitator = factories.user(FACILITATOR)
+        session = db.session.get(JointSession, session_id)
+        rows = service.register(session)
+        member = next(r.user for r in rows if r.side == "Member")
+        officer = next(r.user for r in rows if r.side == "Officer")
+        service.mark_register(session, {member.id: RegisterMark.PRESENT}, by=facilitator)
+        lifecycle.publish_version(session.agenda, by=facilitator)
+        db.session.commit()
+        member_name, officer_name = member.display_name, officer.display_name
+        officer_id, member_id = officer.id, member.id
+    client.sign_in(FACILITATOR)
+
+    def export(fmt: str) -> str:
+        return client.get(
+            f"/documents/{DEMO_SESSION}/export/download",
+            query_string={"format": fmt, "version": "1", "clauses": "all", "annexes": "no"},
+        ).get_data(as_text=True)
+
+    def kept(text: str) -> list[str]:
+        return [line for line in text.splitlines() if "Generated" not in line]
+
+    before = export("md")
+    assert f"Present: {member_name} (Member" in before
+    with seeded.app_context():
+        facilitator = factories.user(FACILITATOR)
+        session = db.session.get(JointSession, session_id)
+        db.session.get(AgendaItem, item_id).duration_minutes += 25
+        clauses.move_clause_by(db.session.get(Clause, item_id), 1, by=facilitator)
+        service.mark_register(
+            session,
+            {member_id: RegisterMark.APOLOGIES, officer_id: RegisterMark.PRESENT},
+            by=facilitator,
+        )
+        session.venue = "Somewhere else"
+        db.session.commit()
+    after, html = export("md"), export("html")
+    assert kept(after) == kept(before)
+    assert "Somewhere else" not in html and officer_name not in html
+    working = client.get(
+        f"/documents/{DEMO_SESSION}/export/download",
+        query_string={"format": "md", "version": "working", "clauses": "all", "annexes": "no"},
+    ).get_data(as_text=True)
+    assert "Somewhere else" in working and f"Present: {officer_name} (Officer" in working
+
+
+def test_an_agenda_version_from_before_versions_kept_their_session_reads_it_by_item(seeded, client):
+    """A version published before versions kept their session (no ``session`` in its
+    content) reads the timings and register as they are now: each item its own (by clause,
+    never by number), and a stored file is made again when they change."""
+    from app.models import AgendaItem, DocumentVersion
+    from app.services import clauses, lifecycle
+
+    session_id, item_id, _ = _item_and_clause(seeded)
+    with seeded.app_context():
+        facilitator = factories.user(FACILITATOR)
+        session = db.session.get(JointSession, session_id)
+        content = lifecycle.working_content(session.agenda)
+        del content["session"]
+        db.session.add(
+            DocumentVersion(
+                document_id=session.agenda_id,
+                number=1,
+                title=session.agenda.title,
+                content=content,
+                content_hash=lifecycle.hash_content(content),
+                published_by=facilitator,
+            )
+        )
+        item = db.session.get(AgendaItem, item_id)
+        item.duration_minutes, heading = 47, db.session.get(Clause, item_id).heading
+        member = next(r.user for r in service.register(session) if r.side == "Member")
+        db.session.commit()
+        member_name, member_id = member.display_name, member.id
+    client.sign_in(FACILITATOR)
+
+    def export() -> str:
+        return client.get(
+            f"/documents/{DEMO_SESSION}/export/download",
+            query_string={"format": "md", "version": "1", "clauses": "all", "annexes": "no"},
+        ).get_data(as_text=True)
+
+    def own_line(text: str) -> str:
+        lines = text.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("## ") and heading in line)
+        return "\n".join(lines[at : at + 3])
+
+    assert "(47 minutes)" in own_line(export())
+    with seeded.app_context():
+        facilitator = factories.user(FACILITATOR)
+        clauses.move_clause_by(db.session.get(Clause, item_id), 1, by=facilitator)
+        service.mark_register(
+            db.session.get(JointSession, session_id),
+            {member_id: RegisterMark.PRESENT},
+            by=facilitator,
+        )
+        db.session.commit()
+    again = export()
+    assert "(47 minutes)" in own_line(again)
+    assert f"Present: {member_name} (Member" in again
