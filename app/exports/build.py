@@ -76,8 +76,23 @@ def _side(tallies: dict, name: str) -> SideCount:
     )
 
 
-def _history(document: Document) -> dict[int, list[HistoryEntry]]:
-    """Per clause id: its wordings, accepted amendments and voting results, in time order."""
+def _history(
+    document: Document,
+    wordings: dict[int, int | None] | None = None,
+    as_of: datetime | None = None,
+) -> dict[int, list[HistoryEntry]]:
+    """Per clause id: its wordings, accepted amendments and voting results, in time order.
+
+    For a version, ``wordings`` (clause id -> the wording number it froze) and ``as_of``
+    (``lifecycle.record_as_of``): only its own history, the wordings up to its own and the
+    amendments that made them, and the voting results on them recorded by the committee's
+    decision on a version referred back (a later wording, amendment or result is the next
+    version's)."""
+
+    def own(clause_id: int, number: int | None) -> bool:
+        frozen = wordings.get(clause_id) if wordings is not None else None
+        return frozen is None or number is None or number <= frozen
+
     history: dict[int, list[HistoryEntry]] = defaultdict(list)
     revisions = db.session.scalars(
         select(ClauseRevision)
@@ -88,6 +103,8 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
     ).all()
     reasons = shown_reasons(revisions)
     for revision in revisions:
+        if not own(revision.clause_id, revision.number):
+            continue
         who = f" by {revision.created_by.display_name}" if revision.created_by else ""
         history[revision.clause_id].append(
             HistoryEntry(
@@ -101,6 +118,8 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
         .options(joinedload(Amendment.proposer))
     ):
         assert amendment.decided_at is not None  # an accepted amendment was decided
+        if not own(amendment.clause_id, amendment.accepted_revision_number):
+            continue
         history[amendment.clause_id].append(
             HistoryEntry(
                 amendment.decided_at,
@@ -109,9 +128,15 @@ def _history(document: Document) -> dict[int, list[HistoryEntry]]:
             )
         )
     for outcome in db.session.scalars(
-        select(Outcome).where(Outcome.document_id == document.id, Outcome.clause_id.is_not(None))
+        select(Outcome).where(
+            Outcome.document_id == document.id,
+            Outcome.clause_id.is_not(None),
+            at_or_before(Outcome.closed_at, as_of),
+        )
     ):
         assert outcome.clause_id is not None  # selected so
+        if not own(outcome.clause_id, outcome.revision_number):
+            continue
         history[outcome.clause_id].append(
             HistoryEntry(
                 outcome.closed_at,
@@ -175,7 +200,12 @@ def _build_model(
     as_of = lifecycle.record_as_of(version) if version is not None else None
     outcomes = voting.latest_outcomes(document, as_of)
     set_aside = voting.set_aside_counts(document, as_of)
-    history = _history(document) if include_annexes else {}
+    wordings = (
+        {clause["id"]: clause.get("revision") for clause in content["clauses"]}
+        if version is not None
+        else None
+    )
+    history = _history(document, wordings, as_of) if include_annexes else {}
     session_info, timing = (
         _agenda_timing(document, content) if document.kind == DocumentKind.AGENDA else (None, {})
     )

@@ -105,9 +105,9 @@ def _section_context(section: str, document: Document, version: DocumentVersion)
     if section == "interests":
         return {"lines": record.declarations(document)}
     if section == "set-aside":
-        return {"lines": record.set_aside_votes(document)}
+        return {"lines": record.set_aside_votes(document, version)}
     if section == "reasons":
-        return record.reasons(document)
+        return record.reasons(document, version)
     if section == "notes":
         return _notes(document, version)
     return {}

@@ -355,9 +355,14 @@ def declarations(document: Document, *, count_only: bool = False) -> list:
     return _vote_lines(document, Vote.choice == Choice.INTEREST)
 
 
-def set_aside_votes(document: Document) -> list[VoteLine]:
-    """Every vote kept but not counted, with its voter and the reason."""
-    return _vote_lines(document, Vote.set_aside_at.is_not(None))
+def set_aside_votes(document: Document, version: DocumentVersion | None) -> list[VoteLine]:
+    """Every vote kept but not counted, with its voter and the reason; for a ``version``
+    referred back, those set aside by the committee's decision (``lifecycle.record_as_of``,
+    as ``voting.set_aside_counts``)."""
+    as_of = lifecycle.record_as_of(version) if version is not None else None
+    return _vote_lines(
+        document, Vote.set_aside_at.is_not(None), at_or_before(Vote.set_aside_at, as_of)
+    )
 
 
 # Decisions taken against the vote -----------------------------------------------------------
@@ -373,15 +378,18 @@ class VotingStep:
     reopened: bool = False
 
 
-def reasons(document: Document) -> dict:
+def reasons(document: Document, version: DocumentVersion | None) -> dict:
     """Voting closed before its announced time (with the reason), amendments accepted although
     the agreement rule did not agree them (with the reason), and every opening and closing of
-    voting, re-openings marked. Three queries."""
+    voting, re-openings marked; for a ``version`` referred back, those up to the committee's
+    decision (``lifecycle.record_as_of``). Three or four queries."""
+    as_of = lifecycle.record_as_of(version) if version is not None else None
     events = db.session.scalars(
         select(VotingEvent)
         .where(
             VotingEvent.document_id == document.id,
             one_of(VotingEvent.action, (VotingAction.OPENED, VotingAction.CLOSED)),
+            at_or_before(VotingEvent.at, as_of),
         )
         .order_by(VotingEvent.id)
         .options(joinedload(VotingEvent.by))
@@ -391,6 +399,7 @@ def reasons(document: Document) -> dict:
         .where(
             Amendment.status == AmendmentStatus.ACCEPTED,
             Amendment.decision_reason.is_not(None),
+            at_or_before(Amendment.decided_at, as_of),
         )
         .order_by(Amendment.decided_at)
         .options(joinedload(Amendment.clause), joinedload(Amendment.decided_by))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Choice, Clause, DocumentVersion, Role
+from app.models import Choice, Clause, DocumentVersion, Role, utcnow
 from app.services import amendments, clauses, discussions, leavers, lifecycle, voting
 from tests import factories
 
@@ -705,3 +706,57 @@ def test_a_referred_back_version_keeps_its_declarations_of_interest(app):
         db.session.flush()
         declared = build_model(document, version=version).declarations
         assert [d.name for d in declared] == [member.display_name]
+
+
+def test_a_referred_back_versions_reasons_set_aside_votes_and_history_stop_at_the_decision(
+    app,
+):
+    """What happened after the committee referred a version back belongs to the next
+    version: the review's "Decisions taken against the vote" and "Votes set aside" of the
+    referred-back version, and its export's history annex, leave out a later early close, a
+    later amendment accepted against the vote, votes set aside by a later wording and that
+    wording itself. Before, the summary counted as the committee decided while these lists
+    read everything up to now."""
+    from app.exports.build import build_model
+    from app.review import record
+
+    with factories.built(app):
+        people = factories.everyone()
+        facilitator, member = people[Role.FACILITATOR], people[Role.MEMBER]
+        document = factories.voting_opened(factories.document(clauses=2))
+        clause = factories.clause(document, "1")
+        voting.cast_vote(member, Choice.SUPPORT, clause=clause)
+        voting.close_voting(document, by=facilitator)
+        version = _submitted_and_referred_back(document, people[Role.STANDARDS])
+        decided = (
+            record.reasons(document, version),
+            [line.vote.id for line in record.set_aside_votes(document, version)],
+        )
+        voting.open_voting(document, by=facilitator, closes_at=utcnow() + timedelta(days=3))
+        voting.cast_vote(member, Choice.SUPPORT, clause=clause)
+        amendments.edit_clause(
+            clause, clause.heading, "A later wording.", "Tidied", by=facilitator, seen_revision=1
+        )  # sets the vote aside
+        later = factories.amendment(factories.clause(document, "2"), by=member)
+        amendments.accept_amendment(later, by=facilitator, reason="The Group leaders agreed")
+        voting.close_voting(document, by=facilitator, reason="The meeting moved")
+        db.session.flush()
+        assert record.set_aside_votes(document, None)  # the working text's record has them
+        reasons = record.reasons(document, version)
+        assert reasons["accepted_against_rule"] == [] and reasons["early_closes"] == []
+        assert len(reasons["steps"]) == len(decided[0]["steps"])
+        assert [line.vote.id for line in record.set_aside_votes(document, version)] == decided[1]
+        history = {
+            c.number: [entry.what for entry in c.history]
+            for c in build_model(
+                document, version=version, include_annexes=True, agreed_only=False
+            ).clauses
+        }
+        assert not any("Wording 2" in text for text in history["1"]), history["1"]
+        assert not any(f"Amendment {later.id}" in text for text in history["2"]), history["2"]
+        assert sum("Voting closed" in text for text in history["1"]) == 1
+        now = {
+            c.number: c.history
+            for c in build_model(document, include_annexes=True, agreed_only=False).clauses
+        }
+        assert any("Wording 2" in entry.what for entry in now["1"])
