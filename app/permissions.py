@@ -27,6 +27,7 @@ from app.models import (
     UserSession,
 )
 from app.rules import (
+    ANSWERABLE_STATUSES,
     FACILITATOR_MOVES,
     PUBLIC_STATUSES,
     amendments_open,
@@ -338,8 +339,7 @@ def can_answer_attendance(user: User | None, session: JointSession) -> bool:
     and until the session ends or the agenda is submitted (its record is then kept)."""
     return (
         can_attend(user, session)
-        and session.agenda.status != DocumentStatus.DRAFT
-        and is_editable(session.agenda)
+        and session.agenda.status in ANSWERABLE_STATUSES
         and not is_over(session)
     )
 

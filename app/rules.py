@@ -36,6 +36,10 @@ EDITABLE_STATUSES = frozenset({S.DRAFT, S.OPEN, S.CLOSED})
 # States in which Members and Officers (and the committee) can see a document.
 PUBLIC_STATUSES = frozenset(DocumentStatus) - {S.DRAFT}
 
+# A session's agenda takes attendance answers and the register in these states: published (not
+# a Draft) and not yet submitted (from then on they are part of its record).
+ANSWERABLE_STATUSES = EDITABLE_STATUSES & PUBLIC_STATUSES
+
 # Who moves a document from one state to another (the committee's moves go through
 # ``lifecycle.decide``, the administrator's through ``lifecycle.adopt``).
 FACILITATOR_MOVES = frozenset(

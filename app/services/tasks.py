@@ -5,7 +5,9 @@ A task is something the state says the person should do now, linked to where it 
 - a Member or Officer: clauses and amendments open for voting they have not voted on (a vote
   set aside counts as not voted), replies to their comments they have not seen since (posted
   after their last look at that discussion, in a document Open for comment), and joint sessions
-  whose agenda is published, that have not ended, are for them and that they have not answered;
+  whose agenda is published and not yet submitted (``rules.ANSWERABLE_STATUSES``: the service
+  refuses an answer from Submitted on), that have not ended, are for them and that they have
+  not answered;
 - a facilitator: open amendments awaiting a decision and proposed agenda items awaiting
   acceptance (while the document can still change), discussions with comments by others since
   they last looked at them, and voting still open after its announced closing time;
@@ -62,7 +64,7 @@ from app.models import (
     utcnow,
 )
 from app.permissions import is_readable_by
-from app.rules import EDITABLE_STATUSES, side_of
+from app.rules import ANSWERABLE_STATUSES, EDITABLE_STATUSES, side_of
 from app.services.last_views import unseen_comment, unseen_in_discussion
 from app.services.people import status_condition
 from app.sql import one_of
@@ -270,7 +272,7 @@ def _sessions_to_answer(user: User) -> Select:
         select(JointSession.id, JointSession.title, JointSession.starts_at)
         .join(Document, Document.id == JointSession.agenda_id)
         .where(
-            Document.status != S.DRAFT,
+            one_of(Document.status, ANSWERABLE_STATUSES),
             JointSession.ends_at > NOW,
             one_of(JointSession.audience, _audiences(user)),
             ~answered,

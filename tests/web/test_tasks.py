@@ -422,3 +422,35 @@ def test_opening_a_discussion_leaves_out_of_the_header_the_tasks_opening_it_comp
     with count_queries(app) as again:
         client.get(f"/discussions/{ids[1]}")
     assert not any("notifications" in s for s in again.statements[1:]), again
+
+
+@pytest.mark.parametrize("state", ["submitted", "adopted"])
+def test_no_attendance_task_once_the_agenda_is_submitted(app, client, state):
+    """From Submitted the attendance answers are part of the agenda's record and the service
+    refuses a new one (409): neither the task list nor the header's count offers it. Before,
+    both did, and answering gave a 409."""
+    with factories.built(app):
+        factories.officer()
+        session = factories.joint_session(title="Roles workshop")
+        factories.move_to(session.agenda, state)
+    assert _task_titles(app, "officer@example.org") == {}
+    assert _header_tasks(app, "officer@example.org") == 0
+    client.sign_in("officer@example.org")
+    assert "Roles workshop" not in client.get("/tasks").get_data(as_text=True)
+
+
+def test_a_facilitator_is_offered_no_proposal_to_decide_once_the_agenda_is_submitted(app):
+    """The proposals kind stops at Submitted, as accepting or declining does (409)."""
+    with factories.built(app):
+        factories.facilitator()
+        session = factories.joint_session()
+        joint_sessions.propose_item(
+            session,
+            title="Pre-meeting briefings",
+            description="How Members are briefed.",
+            purpose=Purpose.DISCUSSION,
+            duration_minutes=20,
+            by=factories.member(),
+        )
+        factories.move_to(session.agenda, "submitted")
+    assert "proposals" not in _task_titles(app, "facilitator@example.org")
