@@ -27,6 +27,7 @@ from wtforms import (
     DateField,
     HiddenField,
     PasswordField,
+    RadioField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -104,6 +105,21 @@ class AccordForm(FlaskForm):
                     self.worded_as.worded(e) if isinstance(e, str) else e for e in field.errors
                 ]
         return valid
+
+
+class Radios(RadioField):
+    """Radios whose answer must be one of the choices: a value that is none of them (a stale
+    or tampered form) is told the field's own "Choose ..." message (its ``InputRequired``'s),
+    by the field and in the summary, rather than WTForms' "Not a valid choice"."""
+
+    def pre_validate(self, form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            required = next((v for v in self.validators if isinstance(v, InputRequired)), None)
+            if required is None or not required.message:
+                raise
+            raise ValidationError(required.message) from None
 
 
 def text_field(label: str, message: str, length: int = 200) -> StringField:

@@ -9,15 +9,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.forms import AccordForm, RecommendationsField, reason_field, text_field
+from app.forms import AccordForm, Radios, RecommendationsField, reason_field, text_field
 from app.models import DocumentKind
 
 
 class DocumentForm(AccordForm):
-    kind = RadioField(
+    kind = Radios(
         "What kind of document is it?",
         widget=GovRadioInput(),
         choices={kind.value: kind.label for kind in DocumentKind},

@@ -9,10 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from app.forms import AccordForm, RealDateField
+from app.forms import AccordForm, Radios, RealDateField
 from app.models import Document
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class ExportForm(AccordForm):
     class Meta:
         csrf = False
 
-    format = RadioField(
+    format = Radios(
         "Format",
         widget=GovRadioInput(),
         choices=FORMATS,
@@ -54,7 +54,7 @@ class ExportForm(AccordForm):
         default="docx",
     )
     version = SelectField("Which text", widget=GovSelect(), validators=[Optional()])
-    clauses = RadioField(
+    clauses = Radios(
         "Clauses",
         widget=GovRadioInput(),
         default="agreed",
@@ -63,7 +63,7 @@ class ExportForm(AccordForm):
             "all": "All clauses, each with its status",
         },
     )
-    annexes = RadioField(
+    annexes = Radios(
         "Annexes",
         widget=GovRadioInput(),
         default="yes",

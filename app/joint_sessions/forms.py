@@ -9,13 +9,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.boundaries import IdField
 from app.forms import (
     AccordForm,
     ClockField,
+    Radios,
     RealDateField,
     RecommendationsField,
     date_field,
@@ -41,7 +42,7 @@ class SessionForm(AccordForm):
     )
     venue = text_field("Venue", "Enter the venue")
     is_off_site = BooleanField("The session is off-site", widget=GovCheckboxInput())
-    audience = RadioField(
+    audience = Radios(
         "Who is it for?",
         widget=GovRadioInput(),
         choices={a.value: a.label for a in Audience},
@@ -71,7 +72,7 @@ def _minutes() -> IdField:
 
 class ItemForm(AccordForm):
     heading = text_field("Title", "Enter the item's title")
-    purpose = RadioField(
+    purpose = Radios(
         "Purpose",
         widget=GovRadioInput(),
         choices=PURPOSES,
@@ -91,7 +92,7 @@ class ItemForm(AccordForm):
 
 class ProposalForm(AccordForm):
     title = text_field("Title", "Enter a title for the item")
-    purpose = RadioField(
+    purpose = Radios(
         "Purpose",
         widget=GovRadioInput(),
         choices=PURPOSES,
@@ -113,7 +114,7 @@ class DeclineForm(AccordForm):
 
 
 class AttendanceForm(AccordForm):
-    answer = RadioField(
+    answer = Radios(
         "Will you attend?",
         widget=GovRadioInput(),
         choices={a.value: a.label for a in AttendanceAnswer},

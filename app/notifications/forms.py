@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField
+from wtforms import SubmitField
 from wtforms.validators import InputRequired
 
-from app.forms import AccordForm
+from app.forms import AccordForm, Radios
 from app.models import EmailPreference
 
 # Shown in this order, each with a hint (see templates/notifications/preferences.html).
@@ -21,7 +21,7 @@ PREFERENCE_HINTS = [
 
 
 class PreferencesForm(AccordForm):
-    email_notifications = RadioField(
+    email_notifications = Radios(
         "How should Accord email you about your notifications?",
         widget=GovRadioInput(),
         choices=PREFERENCE_CHOICES,

@@ -8,12 +8,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import AccordForm, reason_field
+from app.forms import AccordForm, Radios, reason_field
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
@@ -46,7 +46,7 @@ class SourceForm(AccordForm):
 
 
 class ImportForm(AccordForm):
-    source = RadioField(
+    source = Radios(
         "Which source are the recommendations from?",
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the source the recommendations are from")],

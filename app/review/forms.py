@@ -7,10 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.forms import AccordForm, date_field, early_close_reason_field
+from app.forms import AccordForm, Radios, date_field, early_close_reason_field
 from app.models import Decision
 from app.services import lifecycle
 
@@ -71,7 +71,7 @@ class DecisionForm(AccordForm):
     """The committee's decision; every field is checked at once, so every error shows together
     (a referral without reasons, a meeting in the future, a missing minute reference)."""
 
-    decision = RadioField(
+    decision = Radios(
         "The committee's decision",
         widget=GovRadioInput(),
         choices={
