@@ -319,10 +319,16 @@ def can_read_session(user: User | None, session: JointSession) -> bool:
 
 
 def can_propose_agenda_item(user: User | None, session: JointSession) -> bool:
-    """Members and Officers invited to the session, while its agenda is open."""
+    """Members and Officers invited to the session (who only: the service refuses a proposal
+    unless the agenda is Open and the session still to end, with why, 409)."""
+    return _is_active(user) and is_invited(user, session)
+
+
+def can_offer_agenda_item(user: User | None, session: JointSession) -> bool:
+    """Show "Propose an item": who may propose, while the agenda is Open and the session has
+    not ended (``joint_sessions.require_proposals_open``)."""
     return (
-        _is_active(user)
-        and is_invited(user, session)
+        can_propose_agenda_item(user, session)
         and session.agenda.status == DocumentStatus.OPEN
         and not is_over(session)
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -70,6 +70,17 @@ def _item(session: JointSession, clause_id: int) -> Clause:
     clause = get_clause_or_404(session.agenda, clause_id=clause_id)
     require_live(clause)
     return clause
+
+
+def _agenda_item_to_change(session: JointSession, clause_id: int) -> Clause:
+    """The live agenda item ``clause_id`` of ``session``, for a route that writes to the
+    agenda's record: facilitators and admins (403), and the agenda's state checked as loaded
+    (``DocumentNotEditable``, 409) before any form is read, so that a submitted agenda
+    answers whatever was typed with why it cannot change, never with errors for a form its
+    page does not show. The service checks the state again under the agenda's lock."""
+    require(can_manage_sessions(current_user))
+    require_editable(session.agenda)
+    return _item(session, clause_id)
 
 
 def _visible_sessions() -> list[JointSession]:
@@ -205,8 +216,7 @@ def add_item(session_id: int):
 def move_item(session_id: int, clause_id: int):
     """Move an item up, down or to a numbered position (works without JavaScript)."""
     session = _session(session_id)
-    require(can_manage_sessions(current_user))
-    clause = _item(session, clause_id)
+    clause = _agenda_item_to_change(session, clause_id)
     try:
         target = move_as_asked(clause)
     except DomainError as error:
@@ -237,6 +247,7 @@ def propose(session_id: int):
     """A Member or Officer proposes an item for the agenda."""
     session = _session(session_id)
     require(can_propose_agenda_item(current_user, session))
+    service.require_proposals_open(session)
     form = ProposalForm()
     if form.validate_on_submit():
         service.propose_item(
@@ -300,6 +311,7 @@ def attendance(session_id: int):
     """Say whether you will attend (changeable until the session ends)."""
     session = _session(session_id)
     require(can_attend(current_user, session))
+    service.require_answerable(session)
     form = AttendanceForm()
     if not form.validate_on_submit():
         return _page(session, attendance_form=form, status=422)
@@ -313,8 +325,13 @@ def attendance(session_id: int):
 def outcome(session_id: int, clause_id: int):
     """After the session: an item's outcome and its actions (what, who, by when)."""
     session = _session(session_id)
-    require(can_manage_sessions(current_user))
-    clause = _item(session, clause_id)
+    if request.method == "POST":
+        clause = _agenda_item_to_change(session, clause_id)
+        if request.form.get("form") not in ("outcome", "action"):
+            abort(400)  # the page's two forms each say which they are: a tampered form
+    else:
+        require(can_manage_sessions(current_user))
+        clause = _item(session, clause_id)
     item = db.session.get(AgendaItem, clause.id)
     outcome_form = OutcomeForm(prefix="outcome", outcome=item.outcome if item else "")
     action_form = ActionForm(prefix="action")
@@ -404,8 +421,7 @@ def _target_documents() -> dict[str, str]:
 def to_document(session_id: int, clause_id: int):
     """Turn an item's outcome into a new clause of the Accord or the Protocol."""
     session = _session(session_id)
-    require(can_manage_sessions(current_user))
-    clause = _item(session, clause_id)
+    clause = _agenda_item_to_change(session, clause_id)
     form = ToDocumentForm(prefix="clause")
     form.target.choices = _target_documents()
     if form.validate_on_submit() and form.target.data:
@@ -425,8 +441,7 @@ def to_document(session_id: int, clause_id: int):
 def to_amendment(session_id: int, clause_id: int):
     """Turn an item's outcome into a proposed amendment to an existing clause."""
     session = _session(session_id)
-    require(can_manage_sessions(current_user))
-    clause = _item(session, clause_id)
+    clause = _agenda_item_to_change(session, clause_id)
     form = ToAmendmentForm(prefix="amendment")
     form.target.choices = _target_clauses()
     status = None
@@ -464,8 +479,7 @@ def to_amendment(session_id: int, clause_id: int):
 def link_clause(session_id: int, clause_id: int):
     """Say which clause (of the Accord or the Protocol) an agenda item discusses."""
     session = _session(session_id)
-    require(can_manage_sessions(current_user))
-    clause = _item(session, clause_id)
+    clause = _agenda_item_to_change(session, clause_id)
     form = LinkClauseForm(prefix="link")
     form.clause.choices = _target_clauses()
     if form.validate_on_submit():
@@ -485,8 +499,7 @@ def link_clause(session_id: int, clause_id: int):
 def unlink_clause(session_id: int, clause_id: int, linked_id: int):
     """The item no longer lists the clause."""
     session = _session(session_id)
-    require(can_manage_sessions(current_user))
-    clause = _item(session, clause_id)
+    clause = _agenda_item_to_change(session, clause_id)
     target = db.get_or_404(Clause, linked_id)
     if service.unlink_clause(clause, target, by=current_user):
         db.session.commit()
@@ -510,6 +523,8 @@ def take_register(session_id: int):
     (present, apologies, absent)."""
     session = _session(session_id)
     require(can_manage_sessions(current_user))
+    if request.method == "POST":
+        service.require_register_open(session)
     rows = service.register(session)
     form = RegisterForm()
     errors: dict[int, str] = {}
@@ -545,6 +560,7 @@ def take_register(session_id: int):
         errors=errors,
         posted=posted,
         marks=list(RegisterMark),
+        is_published=session.agenda.status != DocumentStatus.DRAFT,
         status=422 if errors else None,
     )
 

@@ -57,6 +57,7 @@ from app.services import (
     insert_or,
     lifecycle,
     notifications,
+    require_editable,
 )
 from app.services.locks import lock_document, lock_editable
 from app.sql import one_of
@@ -242,6 +243,18 @@ def publish_agenda(session: JointSession, *, by: User) -> None:
     notifications.session_published(session, by=by)
 
 
+def require_proposals_open(session: JointSession) -> None:
+    """Raise unless items may be proposed to the session, as loaded (for the propose page
+    and its route, before the form; ``propose_item`` checks again under the lock):
+    ``DocumentNotEditable`` from Submitted on, ``Conflict`` while a Draft or Closed,
+    ``SessionOver`` once the session has ended."""
+    require_editable(session.agenda, refusal="Items can no longer be proposed.")
+    if session.agenda.status != DocumentStatus.OPEN:
+        raise Conflict("Items can be proposed only while the agenda is open.")
+    if is_over(session):
+        raise SessionOver("This session has taken place, so items can no longer be proposed.")
+
+
 def propose_item(
     session: JointSession,
     *,
@@ -255,10 +268,7 @@ def propose_item(
     ended. Raises ``DocumentNotEditable``, ``Conflict`` (not Open), ``SessionOver``,
     ``Invalid``."""
     lock_editable(session.agenda)  # the state below is the one read under the lock
-    if session.agenda.status != DocumentStatus.OPEN:
-        raise Conflict("Items can be proposed only while the agenda is open.")
-    if is_over(session):
-        raise SessionOver("This session has taken place, so items can no longer be proposed.")
+    require_proposals_open(session)
     if duration_minutes <= 0:
         raise Invalid("The duration must be at least 1 minute.")
     proposal = AgendaProposal(
@@ -339,15 +349,27 @@ def decline_proposal(
     )
 
 
-def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswer) -> None:
-    """Record (or change) whether the person will attend: one answer each, an upsert. Raises
-    ``Conflict`` before the agenda is published, ``DocumentNotEditable`` from its Submitted on
-    (the answers are part of its record), ``SessionOver`` once the session ended."""
-    lock_editable(session.agenda, refusal="Attendance answers are part of the agenda's record.")
+_FROZEN_ANSWERS = "Attendance answers are part of the agenda's record."
+
+
+def require_answerable(session: JointSession) -> None:
+    """Raise unless attendance may be answered, as the session is loaded (for the route,
+    before the form; ``answer_attendance`` checks again under the lock): ``Conflict`` before
+    the agenda is published, ``DocumentNotEditable`` from its Submitted on, ``SessionOver``
+    once the session ended."""
+    require_editable(session.agenda, refusal=_FROZEN_ANSWERS)
     if session.agenda.status == DocumentStatus.DRAFT:
         raise Conflict("The agenda is not published yet.")
     if is_over(session):
         raise SessionOver("This session has taken place, so attendance can no longer change.")
+
+
+def answer_attendance(session: JointSession, user: User, answer: AttendanceAnswer) -> None:
+    """Record (or change) whether the person will attend: one answer each, an upsert. Raises
+    ``Conflict`` before the agenda is published, ``DocumentNotEditable`` from its Submitted on
+    (the answers are part of its record), ``SessionOver`` once the session ended."""
+    lock_editable(session.agenda, refusal=_FROZEN_ANSWERS)
+    require_answerable(session)  # as read under the lock
     statement = insert_or(Attendance).values(
         session_id=session.id, user_id=user.id, answer=answer.value, answered_at=utcnow()
     )
@@ -583,6 +605,16 @@ def register_counts(rows: list[RegisterRow]) -> dict[str, dict]:
 _FROZEN_REGISTER = "The register is part of the agenda's record."
 
 
+def require_register_open(session: JointSession) -> None:
+    """Raise unless the register may be taken, as the session is loaded (for the register
+    page and its route, before the marks are read; ``mark_register`` checks again under the
+    lock): ``DocumentNotEditable`` from Submitted on, ``Conflict`` before the agenda is
+    published."""
+    require_editable(session.agenda, refusal=_FROZEN_REGISTER)
+    if session.agenda.status == DocumentStatus.DRAFT:
+        raise Conflict("The agenda is not published yet, so there is no register to take.")
+
+
 def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: User) -> int:
     """Save the register's marks (person id -> mark): each an upsert of its own row, so two
     facilitators marking at once lose nothing (the last mark of the same person wins). Only
@@ -591,8 +623,7 @@ def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: 
     and an adopted version's export prints it), ``Invalid`` for someone the session is not
     for."""
     lock_editable(session.agenda, refusal=_FROZEN_REGISTER)
-    if session.agenda.status == DocumentStatus.DRAFT:
-        raise Conflict("The agenda is not published yet, so there is no register to take.")
+    require_register_open(session)  # as read under the lock
     if not marks:
         return 0
     invited = {row.user.id for row in register(session)}

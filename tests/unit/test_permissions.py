@@ -52,6 +52,7 @@ from app.permissions import (
     can_manage_voting,
     can_moderate,
     can_move_document,
+    can_offer_agenda_item,
     can_propose_agenda_item,
     can_propose_amendment,
     can_publish_version,
@@ -413,12 +414,22 @@ def test_joint_sessions(role, state):
     assert can_answer_attendance(user, session) is (
         role in VOTERS and state != "draft" and state in EDITABLE
     )
-    assert can_propose_agenda_item(user, session) is (role in VOTERS and state in OPEN)
+    # Who may propose, whatever the state (a state refusal is the service's 409, not a 403);
+    # the control is offered only while the agenda is Open and the session still to end.
+    assert can_propose_agenda_item(user, session) is (role in VOTERS)
+    assert can_offer_agenda_item(user, session) is (role in VOTERS and state in OPEN)
     over = _session(state, over=True)
     assert can_attend(user, over) is (role in VOTERS)
     assert can_answer_attendance(user, over) is False
-    assert can_propose_agenda_item(user, over) is False
-    for predicate in (can_manage_sessions, can_edit_agenda, can_attend, can_read_session):
+    assert can_propose_agenda_item(user, over) is (role in VOTERS)
+    assert can_offer_agenda_item(user, over) is False
+    for predicate in (
+        can_manage_sessions,
+        can_edit_agenda,
+        can_attend,
+        can_read_session,
+        can_propose_agenda_item,
+    ):
         args = () if predicate is can_manage_sessions else (session,)
         assert predicate(person(role, active=False), *args) is False
 
@@ -441,6 +452,7 @@ def test_who_a_session_is_for(role, audience, invited):
     assert can_attend(person(role), session) is (role in invited)
     assert can_answer_attendance(person(role), session) is (role in invited)
     assert can_propose_agenda_item(person(role), session) is (role in invited)
+    assert can_offer_agenda_item(person(role), session) is (role in invited)
 
 
 @pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
