@@ -38,6 +38,16 @@ def in_id_range(value: int | None) -> bool:
     return value is None or abs(value) <= ID_MAX
 
 
+def ascii_id(text: str) -> int | None:
+    """``text`` as an id: a whole number written in ASCII digits only (no sign, space,
+    underscore, superscript or other script's digits) that fits every integer column; else
+    None. For ids read from places a person can tamper with (form keys, checkbox values)."""
+    if text.isascii() and text.isdigit() and len(text) <= _ID_DIGITS:
+        number = int(text)
+        return number if number <= ID_MAX else None
+    return None
+
+
 def _bounded_int(value: str) -> int:
     """``int(value)``, refusing (ValueError) what no integer column can hold."""
     text = value.strip()
@@ -103,8 +113,9 @@ class IdsField(SelectMultipleField):
         ids: dict[int, None] = {}
         self.sent_other = False  # a value that is no id: refused in pre_validate
         for value in valuelist:
-            if value.isascii() and value.isdigit() and len(value) <= _ID_DIGITS:
-                ids[int(value)] = None
+            number = ascii_id(value)
+            if number is not None:
+                ids[number] = None
             else:
                 self.sent_other = True
         self.data = list(ids)  # the ids sent stay ticked when the form is shown again

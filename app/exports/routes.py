@@ -6,6 +6,7 @@ from flask import Blueprint, abort, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.boundaries import ascii_id
 from app.exports import stored
 from app.exports.forms import ExportForm
 from app.exports.render import MIME_TYPES, render_export
@@ -79,11 +80,12 @@ def _changes_not_earlier(form: ExportForm) -> str | None:
     since, version = form.changes_since.data, form.version.data
     if not since or not version or version == "working" or form.changes_since.errors:
         return None
-    if not (since.isdigit() and version.isdigit()):
+    since_number, version_number = ascii_id(since), ascii_id(version)
+    if since_number is None or version_number is None:
         return None
     from app.exports.build import not_earlier  # when it is asked (see ``download``)
 
-    return not_earlier(int(version), int(since))
+    return not_earlier(version_number, since_number)
 
 
 @bp.get("/documents/<slug>/export/download")

@@ -8,6 +8,7 @@ from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.boundaries import ascii_id
 from app.extensions import db
 from app.models import AuditEvent, Document
 from app.pagination import paginate
@@ -41,8 +42,8 @@ def audit_trail():
     former = leavers.former_identifiers()
     if filters["person"]:
         query = query.where(leavers.shown_as_person(filters["person"], former))
-    if filters["document"].isdigit():
-        query = query.where(AuditEvent.document_id == int(filters["document"]))
+    if (document_id := ascii_id(filters["document"])) is not None:
+        query = query.where(AuditEvent.document_id == document_id)
     if filters["action"]:
         query = query.where(AuditEvent.action == filters["action"])
     start, end = _parse_day(filters["from"]), _parse_day(filters["to"], end=True)

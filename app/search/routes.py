@@ -9,6 +9,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from app.boundaries import ascii_id
 from app.permissions import can_search, require
 from app.rendering import render
 from app.services import search as service
@@ -47,7 +48,8 @@ def _query(args: MultiDict) -> tuple[str, bool]:
 
 
 def _ids(values: list[str]) -> frozenset[int]:
-    return frozenset(int(value) for value in values if value.isdigit() and len(value) < 10)
+    """The ids among ``values`` (``boundaries.ascii_id``); the others are no filter."""
+    return frozenset(number for value in values if (number := ascii_id(value)) is not None)
 
 
 @bp.get("/search")
@@ -64,7 +66,7 @@ def index():
     filters = service.Filters(
         kinds=frozenset(args.getlist("kind")) & frozenset(service.KINDS),
         document_ids=_ids(args.getlist("document")),
-        recommendation_id=int(recommendation) if recommendation.isdigit() else None,
+        recommendation_id=ascii_id(recommendation),
         sides=frozenset(args.getlist("side")) & frozenset(service.SIDES),
         changed_from=changed_from,
         changed_to=changed_to,

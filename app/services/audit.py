@@ -285,7 +285,11 @@ def parse_pin(value: str) -> tuple[int, str]:
     """``COUNT:HASH`` as printed on exports; raises ValueError when it is not one."""
     count, _, digest = value.strip().partition(":")
     digest = digest.strip().lower()
-    if not count.strip().isdigit() or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
+    if (
+        not (count.strip().isascii() and count.strip().isdigit())
+        or len(digest) != 64
+        or set(digest) - set("0123456789abcdef")
+    ):
         raise ValueError("a checkpoint is the number of events, a colon and a 64-character hash")
     return int(count), digest
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import BindParameter, CompoundSelect, and_, bindparam, null, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app.boundaries import ascii_id
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Choice, Clause, Document, User, Vote
 from app.rules import VotedClause, is_amendment_voting_open, is_clause_voting_open, side_of
@@ -239,16 +240,17 @@ def changes(items: Sequence[BallotItem], choices: Sequence[BallotChoice]) -> lis
     return changed
 
 
-def _gone(key: str) -> str:
-    """Why an item the ballot showed is not open for voting any more, named."""
-    kind, _, number = key[:1], None, key[1:]
-    found = (
-        db.session.get(Amendment, int(number))
-        if kind == "a" and number.isdigit()
-        else db.session.get(Clause, int(number))
-        if kind == "c" and number.isdigit()
-        else None
-    )
+def _gone(key: str, document: Document) -> str:
+    """Why an item the ballot showed is not open for voting any more, named when it is one of
+    ``document``'s (a key naming no item of it, or no item at all, is told the same as any
+    other: the ballot never says what another document holds)."""
+    kind, number = key[:1], ascii_id(key[1:])
+    model = {"a": Amendment, "c": Clause}.get(kind)
+    found = db.session.get(model, number) if model is not None and number is not None else None
+    if isinstance(found, Amendment) and found.clause.document_id != document.id:
+        found = None
+    if isinstance(found, Clause) and found.document_id != document.id:
+        found = None
     if isinstance(found, Amendment):
         state = "has closed" if found.is_open else f"ended: it was {found.status.label.lower()}"
         return f"Voting on amendment {found.id} to {found.clause.short_name} {state}."
@@ -264,10 +266,10 @@ def _retired(clause: Clause) -> str:
     return f"{noun} {clause.retired_number} has been retired, so it is no longer voted on."
 
 
-def _refusal(item: BallotItem | None, choice: BallotChoice) -> str | None:
+def _refusal(item: BallotItem | None, choice: BallotChoice, document: Document) -> str | None:
     """Why this choice cannot be cast now, or None."""
     if item is None:
-        return _gone(choice.key)
+        return _gone(choice.key, document)
     if item.clause.retired_at is not None:
         return _retired(item.clause)
     if item.amendment is not None:
@@ -301,7 +303,7 @@ def cast_ballot(user: User, document: Document, choices: Sequence[BallotChoice])
     refusals = {
         choice.key: reason
         for choice in choices
-        if (reason := _refusal(items.get(choice.key), choice)) is not None
+        if (reason := _refusal(items.get(choice.key), choice, document)) is not None
     }
     if refusals:
         raise BallotRefused(refusals)

@@ -295,3 +295,34 @@ def test_saving_one_item_needs_a_choice_and_an_interest_its_reason(accord, clien
     assert declared.status_code == 200
     assert _votes(accord)[keys["3"]] == "interest"
     assert client.post_form(f"{BALLOT}/items/c999999", {}, htmx=True).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["c99999999999999999999999", "c²", "c١", "a99999999999999999999", "c1_0", "x12", "c"],
+)
+def test_a_tampered_ballot_key_is_refused_never_a_server_error(accord, client, key):
+    """A choice whose key is no item of the ballot (a number too big for the database, a
+    superscript or non-ASCII digit, a stray letter) is refused as an item no longer open, by
+    the ballot with nothing recorded: never a 500."""
+    client.sign_in("member@example.org")
+    response = client.post_form(CAST, {f"choice-{key}": "support"})
+    assert response.status_code == 409, response.get_data(as_text=True)[:500]
+    assert "An item you chose on is no longer open for voting." in response.get_data(as_text=True)
+    assert _votes(accord) == {_ids(accord)["2"]: "oppose"}
+
+
+def test_a_ballot_names_no_item_of_another_document(accord, client):
+    """A choice on a clause or amendment of another document is refused
+    without naming it or its state: the ballot speaks only of its own document's items."""
+    with factories.built(accord):
+        other = factories.document(title="Member/Officer Protocol", clauses=2)
+        clause = factories.clause(other, "2")
+        keys = (f"c{clause.id}", f"a{factories.amendment(clause, body='Other words.').id}")
+    client.sign_in("member@example.org")
+    for key in keys:
+        response = client.post_form(CAST, {f"choice-{key}": "support"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "An item you chose on is no longer open for voting." in html
+        assert "has closed" not in html and "Voting on amendment" not in html

@@ -585,3 +585,16 @@ def test_words_joined_by_a_slash_are_found_as_words_and_as_a_phrase(app, world):
     for text in ("officer protocol", '"member officer protocol"', "Member/Officer"):
         assert _search(app, Role.MEMBER, text, kinds=comment).total == 1, text
     assert _search(app, Role.MEMBER, '"officer member"', kinds=comment).total == 0
+
+
+@pytest.mark.parametrize("value", ["²", "١", "1_0", "99999999999999999999", "-3", " 4"])
+def test_filters_read_ids_in_ascii_digits_only(app, world, client, value):
+    """A document or recommendation filter that is no id in ASCII digits (a superscript, an
+    Arabic-Indic digit, an underscore, a number beyond the database's) is no filter: the
+    page answers 200, never a 500; the audit trail's document filter the same."""
+    client.sign_in("member@example.org")
+    for name in ("document", "recommendation"):
+        response = client.get("/search", query_string={"q": "clause", name: value})
+        assert response.status_code == 200, (name, value)
+    client.sign_in("standards@example.org")
+    assert client.get("/audit", query_string={"document": value}).status_code == 200
