@@ -850,9 +850,14 @@ def closes_early(document: Document) -> bool:
 
 
 def _close_reason(document: Document, reason: str | None) -> str | None:
-    """The reason to record for closing now: required before the announced time."""
+    """The reason to record for closing now: required before the announced time, and only
+    recorded then (an outcome's ``close_reason`` says voting closed early: shared/DOMAIN.md,
+    "Closing voting before its announced time needs a reason"); None otherwise, whatever was
+    sent."""
+    if not closes_early(document):
+        return None
     reason = (reason or "").strip() or None
-    if reason is None and closes_early(document):
+    if reason is None:
         raise ReasonRequired("Voting is being closed before its announced closing time: say why.")
     return reason
 

@@ -349,3 +349,28 @@ def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, clien
     assert "Why it was accepted all the same" not in client.get(
         f"/amendments/{amendment_id}"
     ).get_data(as_text=True)
+
+
+def test_a_reason_sent_when_not_closing_early_is_not_recorded_as_an_early_close(seeded, client):
+    """A reason sent with a close that is not early (no time announced, or the time has
+    passed: the form shows no reason box then, but a form kept from earlier or a tampered one
+    may carry one) is not recorded: the outcome, the review and the exports would otherwise
+    say voting "closed before its announced time" when no such time was set."""
+    client.sign_in(FACILITATOR)
+    for closes_in in (None, "passed"):
+        _open_voting(seeded, closes_in=None)
+        if closes_in == "passed":
+            with seeded.app_context():
+                _document().voting_closes_at = utcnow() - timedelta(minutes=1)
+                db.session.commit()
+        response = client.post_form(f"{DOC}/voting/close", {"close_reason": "Closing again"})
+        assert response.status_code == 303
+        assert {reason for *_, reason in _outcomes(seeded)} == {None}
+        with seeded.app_context():
+            closing = db.session.scalars(
+                select(VotingEvent)
+                .where(VotingEvent.action == VotingAction.CLOSED)
+                .order_by(VotingEvent.id.desc())
+            ).first()
+            assert closing is not None and closing.reason is None
+        assert "before its announced time" not in client.get(CLAUSE).get_data(as_text=True)
