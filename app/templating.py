@@ -30,7 +30,7 @@ from app.rendering import live_etag
 from app.rules import is_two_factor_required
 from app.services import tasks
 from app.services.leavers import former_name
-from app.text import upper_first
+from app.text import percent_text, upper_first
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -284,6 +284,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["as_json"] = as_json
     app.jinja_env.filters["readable"] = readable
     app.jinja_env.filters["upper_first"] = upper_first
+    app.jinja_env.filters["percent"] = percent_text
 
     @app.context_processor
     def council():

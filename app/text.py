@@ -60,3 +60,10 @@ def upper_first(text: str) -> str:
     """``text`` with its first letter a capital and the rest as it is ("item 4A" → "Item 4A";
     ``str.capitalize`` would lower the rest: "Item 4a")."""
     return text[:1].upper() + text[1:]
+
+
+def percent_text(value: float) -> str:
+    """A percentage as people read it, never rounded up to a threshold it misses (a turnout
+    beside the agreement rule's minimum): 10 → "10%", 37.5 → "37.5%", 24.96 → "24.9%"."""
+    tenths = int(value * 10 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"

@@ -67,6 +67,7 @@ from app.services import (
 from app.services.clauses import live_clauses, touch_clause
 from app.services.locks import lock_for_write
 from app.sql import one_of
+from app.text import percent_text
 
 
 class VotingClosed(Conflict):
@@ -621,13 +622,6 @@ class Verdict:
         return "not agreed: " + "; ".join(self.reasons)
 
 
-def _percent_text(value: float) -> str:
-    """A percentage as people read it, never rounded up to a threshold it misses: 10 → "10%",
-    24.96 → "24.9%"."""
-    tenths = int(value * 10 + 1e-9)
-    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
-
-
 def explain_agreement(tally: Tally, document: Document) -> Verdict:
     """The agreement rule of ``is_agreed``, saying which conditions a tally does not meet:
     "Officers' turnout 10% is below 25%", "more Members oppose it than support it (2 for,
@@ -648,7 +642,7 @@ def explain_agreement(tally: Tally, document: Document) -> Verdict:
             )
         if side.turnout_percent < minimum:
             reasons.append(
-                f"{name}' turnout {_percent_text(side.turnout_percent)} is below {minimum}%"
+                f"{name}' turnout {percent_text(side.turnout_percent)} is below {minimum}%"
             )
     return Verdict(not reasons, tuple(reasons))
 

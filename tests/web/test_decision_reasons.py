@@ -374,3 +374,37 @@ def test_a_reason_sent_when_not_closing_early_is_not_recorded_as_an_early_close(
             ).first()
             assert closing is not None and closing.reason is None
         assert "before its announced time" not in client.get(CLAUSE).get_data(as_text=True)
+
+
+def test_turnout_is_never_shown_rounded_up_to_a_threshold_it_misses(seeded, client):
+    """3 of 8 Officers is 37.5%: with a 38% threshold the closing page and the amendment
+    page show "37.5%" beside "not agreed", never "38%" (which the rounding filter gave)."""
+    from app.models import Role, User, UserRole
+
+    with seeded.app_context():
+        document = _document()
+        document.officer_turnout_percent = 38
+        officers = db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.OFFICER, User.active.is_(True))
+            .order_by(User.id)
+        ).all()
+        db.session.commit()
+        eligible = len(officers)
+    _open_voting(seeded)
+    with seeded.app_context():
+        for officer in db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.OFFICER, User.active.is_(True))
+            .order_by(User.id)
+            .limit(3)
+        ):
+            voting.cast_vote(officer, Choice.SUPPORT, clause=_clause())
+        db.session.commit()
+    client.sign_in(FACILITATOR)
+    page = client.get(f"{DOC}/voting/close").get_data(as_text=True)
+    shown = f"{3 * 100 / eligible:.1f}".rstrip("0").rstrip(".")
+    assert f"3 of {eligible} took part ({shown}%)" in page
+    assert f"3 of {eligible} took part (38%)" not in page
