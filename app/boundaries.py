@@ -9,6 +9,11 @@ numbers at all, wherever they arrive:
 - in a query string (``request.args.get(name, type=int)``): ``AccordRequest`` gives the default;
 - in a form: ``IdField`` (and ``in_id_range`` for other fields) makes it a field error (422).
 
+A number a person sends is a whole number written in the ASCII digits 0 to 9, spaces around it
+trimmed (``whole_number``): Python's ``int`` also reads other scripts' digits ("٣٠", "３０")
+and underscores ("1_5" is 15), which would save a number the person never saw on the page.
+Signs, decimal points and anything else are not numbers either.
+
 Bodies are bounded: ``MAX_CONTENT_LENGTH`` (1 MiB by default) for every request, and the larger
 ``MAX_IMPORT_CONTENT_LENGTH`` (8 MiB) only for the views marked ``takes_import_body`` (the
 people and recommendation imports). A body declared larger is refused with 413 before a byte of
@@ -30,6 +35,7 @@ from werkzeug.routing import ValidationError as RouteMismatch
 from wtforms import IntegerField, SelectMultipleField, ValidationError
 
 ID_MAX = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
+RELOAD = "Reload the page and try again"  # a hidden field the page filled in came back wrong
 _ID_DIGITS = len(str(ID_MAX))
 
 
@@ -38,25 +44,31 @@ def in_id_range(value: int | None) -> bool:
     return value is None or abs(value) <= ID_MAX
 
 
-def ascii_id(text: str) -> int | None:
-    """``text`` as an id: a whole number written in ASCII digits only (no sign, space,
-    underscore, superscript or other script's digits) that fits every integer column; else
-    None. For ids read from places a person can tamper with (form keys, checkbox values)."""
-    if text.isascii() and text.isdigit() and len(text) <= _ID_DIGITS:
-        number = int(text)
-        return number if number <= ID_MAX else None
-    return None
-
-
-def _bounded_int(value: str) -> int:
-    """``int(value)``, refusing (ValueError) what no integer column can hold."""
-    text = value.strip()
-    if len(text) > _ID_DIGITS + 1:
-        raise ValueError("too long for a number")
-    number = int(text)
-    if abs(number) > ID_MAX:
+def whole_number(text: str) -> int:
+    """The whole number ``text`` writes in ASCII digits (spaces around it trimmed), at most
+    ``ID_MAX``; ValueError for anything else: a sign, "1.5", "1_5", other scripts' digits
+    ("٣٠", "３０"), or a number no integer column can hold (module docstring)."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits.lstrip("0")) > _ID_DIGITS:
+        raise ValueError("not a whole number in the digits 0 to 9")
+    number = int(digits)
+    if number > ID_MAX:
         raise ValueError("out of range")
     return number
+
+
+def id_choice(value: int | str) -> int:
+    """A select field's ``coerce`` for choices keyed by id: an id stays as it is, a sent text
+    must be a ``whole_number`` (ValueError, so an unknown choice, otherwise)."""
+    return value if isinstance(value, int) else whole_number(value)
+
+
+def as_whole_number(text: str) -> int | None:
+    """``whole_number(text)``, or None when ``text`` is not one (a filter left unapplied)."""
+    try:
+        return whole_number(text)
+    except ValueError:
+        return None
 
 
 class IdConverter(IntegerConverter):
@@ -76,7 +88,7 @@ class BoundedArgs(ImmutableMultiDict):
     beyond the database's range, as it does for one that is not a number."""
 
     def get(self, key, default=None, type=None):  # type: ignore[override]
-        return super().get(key, default, _bounded_int if type is int else type)
+        return super().get(key, default, whole_number if type is int else type)
 
 
 class AccordRequest(Request):
@@ -84,16 +96,26 @@ class AccordRequest(Request):
 
 
 class IdField(IntegerField):
-    """An integer form field (a hidden id, a count, a number typed by a person) whose value
-    must fit the database; a larger or a negative one is a field error, never a query."""
+    """A whole-number form field (a hidden id, a count, a number typed by a person): its value
+    is a ``whole_number``, so it fits the database. Anything else, a larger or a negative one
+    included, is a field error with ``message``, never a query. The default message suits a
+    hidden field; a field a person types in names itself ("Enter the duration in minutes, for
+    example 30")."""
 
     data: Any  # an int once the form validated (its validators require one), else None
 
+    def __init__(self, label=None, validators=None, *, message: str = RELOAD, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and abs(self.data) > ID_MAX:
-            self.data = None
-            raise ValueError(self.gettext("Enter a smaller number"))
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            self.data = whole_number(valuelist[0])
+        except ValueError:
+            raise ValueError(self.message) from None
 
 
 class IdsField(SelectMultipleField):
@@ -105,7 +127,7 @@ class IdsField(SelectMultipleField):
     widget: Any
 
     def __init__(self, label: str, *, required_message: str, unknown_message: str, **kwargs):
-        super().__init__(label, coerce=int, **kwargs)
+        super().__init__(label, coerce=id_choice, **kwargs)
         self.required_message = required_message
         self.unknown_message = unknown_message
 
@@ -113,11 +135,12 @@ class IdsField(SelectMultipleField):
         ids: dict[int, None] = {}
         self.sent_other = False  # a value that is no id: refused in pre_validate
         for value in valuelist:
-            number = ascii_id(value)
-            if number is not None:
-                ids[number] = None
-            else:
+            # A checkbox's value is never typed: no spaces around it either.
+            number = as_whole_number(value) if value.isdigit() else None
+            if number is None:
                 self.sent_other = True
+            else:
+                ids[number] = None
         self.data = list(ids)  # the ids sent stay ticked when the form is shown again
 
     def pre_validate(self, form) -> None:

@@ -207,7 +207,8 @@ def date_field(label: str) -> RealDateField:
 
 
 class ClockField(StringField):
-    """A time of day typed as 10:00, 10am or 2.30pm."""
+    """A time of day typed as 10:00, 10am or 2.30pm, in the ASCII digits 0 to 9 (as
+    ``app.boundaries.whole_number``: "١٠:٠٠" is not a time)."""
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -215,7 +216,7 @@ class ClockField(StringField):
         text = (self.data or "").strip().lower().replace(".", ":")
         if not text:
             return
-        match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
+        match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?\s*(am|pm)?", text)
         if match:
             hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
             if half == "pm" and hour < 12:
@@ -358,6 +359,7 @@ class MoveForm(AccordForm):
     position = IdField(
         "Move to position",
         widget=GovTextInput(),
+        message=POSITION_NEEDED,
         validators=[InputRequired(message=POSITION_NEEDED)],
     )
 

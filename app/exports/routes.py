@@ -6,7 +6,7 @@ from flask import Blueprint, abort, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.boundaries import ascii_id
+from app.boundaries import as_whole_number
 from app.exports import stored
 from app.exports.forms import ExportForm
 from app.exports.render import MIME_TYPES, render_export
@@ -80,7 +80,7 @@ def _changes_not_earlier(form: ExportForm) -> str | None:
     since, version = form.changes_since.data, form.version.data
     if not since or not version or version == "working" or form.changes_since.errors:
         return None
-    since_number, version_number = ascii_id(since), ascii_id(version)
+    since_number, version_number = as_whole_number(since), as_whole_number(version)
     if since_number is None or version_number is None:
         return None
     from app.exports.build import not_earlier  # when it is asked (see ``download``)

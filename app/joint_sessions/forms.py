@@ -59,12 +59,16 @@ class SessionForm(AccordForm):
     submit = SubmitField("Create the session", widget=GovSubmitInput())
 
 
+DURATION_NEEDED = "Enter the duration in minutes, for example 30"
+
+
 def _minutes() -> IdField:
     return IdField(
         "Duration in minutes",
         widget=GovTextInput(),
+        message=DURATION_NEEDED,
         validators=[
-            InputRequired(message="Enter the duration in minutes, for example 30"),
+            InputRequired(message=DURATION_NEEDED),
             NumberRange(min=1, max=24 * 60, message="The duration must be from 1 to 1,440 minutes"),
         ],
     )

@@ -8,7 +8,7 @@ from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.boundaries import ascii_id
+from app.boundaries import as_whole_number
 from app.extensions import db
 from app.models import AuditEvent, Document
 from app.pagination import paginate
@@ -42,7 +42,7 @@ def audit_trail():
     former = leavers.former_identifiers()
     if filters["person"]:
         query = query.where(leavers.shown_as_person(filters["person"], former))
-    if (document_id := ascii_id(filters["document"])) is not None:
+    if (document_id := as_whole_number(filters["document"])) is not None:
         query = query.where(AuditEvent.document_id == document_id)
     if filters["action"]:
         query = query.where(AuditEvent.action == filters["action"])

@@ -7,10 +7,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.forms import AccordForm, Radios, date_field, early_close_reason_field
+from app.boundaries import id_choice
+from app.forms import AccordForm, date_field, early_close_reason_field
 from app.models import Decision
 from app.services import lifecycle
 
@@ -31,7 +32,7 @@ class MoveForm(AccordForm):
         validators=[Optional(), Length(max=2_000, message="Keep the note to 2,000 characters")],
     )
     version = SelectField(
-        "Version to submit", coerce=int, widget=GovSelect(), validators=[Optional()]
+        "Version to submit", coerce=id_choice, widget=GovSelect(), validators=[Optional()]
     )
     close_reason = early_close_reason_field()
     submit = SubmitField("Confirm", widget=GovSubmitInput())
@@ -71,7 +72,7 @@ class DecisionForm(AccordForm):
     """The committee's decision; every field is checked at once, so every error shows together
     (a referral without reasons, a meeting in the future, a missing minute reference)."""
 
-    decision = Radios(
+    decision = RadioField(
         "The committee's decision",
         widget=GovRadioInput(),
         choices={

@@ -9,7 +9,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from app.boundaries import ascii_id
+from app.boundaries import as_whole_number
 from app.permissions import can_search, require
 from app.rendering import render
 from app.services import search as service
@@ -48,8 +48,7 @@ def _query(args: MultiDict) -> tuple[str, bool]:
 
 
 def _ids(values: list[str]) -> frozenset[int]:
-    """The ids among ``values`` (``boundaries.ascii_id``); the others are no filter."""
-    return frozenset(number for value in values if (number := ascii_id(value)) is not None)
+    return frozenset(n for n in map(as_whole_number, values) if n is not None)
 
 
 @bp.get("/search")
@@ -66,7 +65,7 @@ def index():
     filters = service.Filters(
         kinds=frozenset(args.getlist("kind")) & frozenset(service.KINDS),
         document_ids=_ids(args.getlist("document")),
-        recommendation_id=ascii_id(recommendation),
+        recommendation_id=as_whole_number(recommendation),
         sides=frozenset(args.getlist("side")) & frozenset(service.SIDES),
         changed_from=changed_from,
         changed_to=changed_to,

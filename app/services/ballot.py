@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import BindParameter, CompoundSelect, and_, bindparam, null, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.boundaries import ascii_id
+from app.boundaries import as_whole_number
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Choice, Clause, Document, User, Vote
 from app.rules import VotedClause, is_amendment_voting_open, is_clause_voting_open, side_of
@@ -244,7 +244,7 @@ def _gone(key: str, document: Document) -> str:
     """Why an item the ballot showed is not open for voting any more, named when it is one of
     ``document``'s (a key naming no item of it, or no item at all, is told the same as any
     other: the ballot never says what another document holds)."""
-    kind, number = key[:1], ascii_id(key[1:])
+    kind, number = key[:1], as_whole_number(key[1:])
     model = {"a": Amendment, "c": Clause}.get(kind)
     found = db.session.get(model, number) if model is not None and number is not None else None
     if isinstance(found, Amendment) and found.clause.document_id != document.id:

@@ -25,11 +25,13 @@ class InterestForm(AccordForm):
 
 
 def _percent(label: str) -> IdField:
+    needed = f"Enter the {label.lower()} as a whole number"
     return IdField(
         label,
         widget=GovTextInput(),
+        message=needed,
         validators=[
-            InputRequired(message=f"Enter the {label.lower()} as a whole number"),
+            InputRequired(message=needed),
             NumberRange(min=0, max=100, message="Enter a percentage from 0 to 100"),
         ],
     )

@@ -1,0 +1,153 @@
+"""The shared form fields, through the forms people use: a bad value gets a message by its field,
+keeps what was typed and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AgendaProposal, Clause, Document, JointSession
+from tests import factories
+
+NOT_NUMBERS = ["٣٠", "３０", "1_5", "1.5", "+30", "30 minutes"]
+
+
+@pytest.fixture
+def agenda(app):
+    """A published session with three items; a facilitator and a member."""
+    with factories.built(app):
+        factories.everyone()
+        factories.recommendations()
+        session = factories.joint_session()
+        ids = {
+            "session": session.id,
+            "items": [
+                c.id
+                for c in db.session.scalars(
+                    select(Clause)
+                    .filter_by(document_id=session.agenda_id)
+                    .order_by(Clause.position)
+                )
+            ],
+        }
+    return ids
+
+
+def _count(app, model, **where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def _headings(app, agenda: dict) -> list[str]:
+    with app.app_context():
+        session = db.session.get(JointSession, agenda["session"])
+        return list(
+            db.session.scalars(
+                select(Clause.heading)
+                .where(Clause.document_id == session.agenda_id)
+                .order_by(Clause.position)
+            )
+        )
+
+
+@pytest.mark.parametrize("minutes", NOT_NUMBERS)
+def test_a_duration_is_written_in_the_digits_0_to_9(app, client, agenda, minutes):
+    client.sign_in("facilitator@example.org")
+    item = {
+        "heading": "Odd",
+        "purpose": "discussion",
+        "duration_minutes": minutes,
+        "body": "x",
+        "recommendations": ["1"],
+    }
+    refused = client.post_form(f"/sessions/{agenda['session']}/items/new", item)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Enter the duration in minutes, for example 30" in html
+    assert "Not a valid integer" not in html and 'value="Odd"' in html
+    assert _count(app, Clause, heading="Odd") == 0
+    client.sign_in("member@example.org")
+    proposal = {"title": "Odd", "purpose": "discussion", "duration_minutes": minutes}
+    refused = client.post_form(
+        f"/sessions/{agenda['session']}/propose", {**proposal, "description": "Why"}
+    )
+    assert refused.status_code == 422
+    assert "Enter the duration in minutes, for example 30" in refused.get_data(as_text=True)
+    assert _count(app, AgendaProposal) == 0
+
+
+def test_a_duration_may_have_spaces_around_it(app, client, agenda):
+    client.sign_in("facilitator@example.org")
+    item = {
+        "heading": "Spaced",
+        "purpose": "discussion",
+        "duration_minutes": " 20 ",
+        "body": "x",
+        "recommendations": ["1"],
+    }
+    assert client.post_form(f"/sessions/{agenda['session']}/items/new", item).status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Clause).filter_by(heading="Spaced")).one()
+
+
+@pytest.mark.parametrize("position", ["٢", "２", "0_2", "+2"])
+def test_a_move_position_is_written_in_the_digits_0_to_9(app, client, agenda, position):
+    client.sign_in("facilitator@example.org")
+    before = _headings(app, agenda)
+    moved = client.post_form(
+        f"/sessions/{agenda['session']}/items/{agenda['items'][0]}/move", {"position": position}
+    )
+    assert moved.status_code == 422
+    assert "Enter a position number, for example 3" in moved.get_data(as_text=True)
+    assert _headings(app, agenda) == before
+
+
+@pytest.mark.parametrize("position", ["٢", "２"])
+def test_a_clause_move_position_is_written_in_the_digits_0_to_9(app, client, position):
+    with factories.built(app):
+        factories.everyone()
+        document = factories.document("draft")
+        slug, first = document.slug, factories.clause(document, "1").id
+    client.sign_in("facilitator@example.org")
+    moved = client.post_form(f"/documents/{slug}/manage/{first}/move", {"position": position})
+    assert moved.status_code == 422
+    assert "Enter a position number, for example 3" in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Clause, first).position == 1
+
+
+@pytest.mark.parametrize("start", ["١٠:٠٠", "１０:００", "1_0:00"])
+def test_a_time_is_written_in_the_digits_0_to_9(app, client, agenda, start):
+    client.sign_in("facilitator@example.org")
+    form = {
+        "title": "Odd times",
+        "theme": "Trust",
+        "day": ["1", "6", "2031"],
+        "start": start,
+        "end": "4pm",
+        "venue": "Town Hall",
+        "audience": "both",
+        "recommendations": ["1"],
+    }
+    refused = client.post_form("/sessions/new", form)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Enter the start time as a time, for example 10:00 or 2:30pm" in html
+    assert _count(app, JointSession, title="Odd times") == 0
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "1_0"])
+def test_id_filters_that_are_not_numbers_are_ignored_not_a_500(app, client, number):
+    with factories.built(app):
+        factories.everyone()
+        factories.document()
+    client.sign_in("admin@example.org")
+    for path in (
+        f"/search?q=Members&document={number}&recommendation={number}",
+        f"/audit?document={number}",
+        f"/notifications?page={number}",
+    ):
+        assert client.get(path).status_code == 200, path
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Document)) == 1
