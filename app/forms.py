@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time
+from typing import Any
 
 from flask import request
 from flask_login import current_user
@@ -38,6 +39,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import HiddenInput, TextArea
@@ -49,7 +51,7 @@ from app.models.documents import DocumentKind
 from app.services import DomainError, clauses
 from app.services.joint_sessions import london
 from app.services.passwords import WeakPassword, check_password_strength
-from app.text import normalise
+from app.text import normalise, upper_first
 
 POSITION_NEEDED = "Enter a position number, for example 3"
 
@@ -172,18 +174,71 @@ def early_close_reason_field() -> StringField:
     )
 
 
+class _NoDateTyped(Optional):
+    """``Optional`` for a date: it stops validation only when all three boxes are empty
+    (WTForms' looks at the first box, the day, and would drop a year typed alone)."""
+
+    def __call__(self, form, field) -> None:
+        if not any(part.strip() for part in field.raw_data or ()):
+            field.errors[:] = []
+            raise StopValidation()
+
+
+class _DateTyped(InputRequired):
+    """``InputRequired`` for a date: satisfied by any box filled in (the field itself then
+    says which part is missing)."""
+
+    def __call__(self, form, field) -> None:
+        if not any(part.strip() for part in field.raw_data or ()):
+            field.errors[:] = []
+            raise StopValidation(self.message or field.gettext("This field is required."))
+
+
 class RealDateField(DateField):
-    """A date in three boxes; an impossible date gets a GOV.UK-style message."""
+    """A date in three boxes (day, month, year), as GOV.UK's date input asks for it: ``data``
+    is a ``date``, or None when all three boxes are empty. A date with any box filled must be
+    complete ("Due date must include a day and month"), in the digits 0 to 9 with a 4-digit
+    year, and real ("Due date must be a real date"); the messages name the field ``called``
+    (else its label without "(optional)"). Its ``Optional()`` and ``InputRequired()``
+    validators look at all three boxes, not only the first (GOV.UK design system, Date input:
+    error messages)."""
+
+    data: Any  # a date once a form with a required date validated, else a date or None
+
+    def __init__(self, label=None, validators=None, *, called: str | None = None, **kwargs):
+        validators = [
+            _NoDateTyped()
+            if isinstance(v, Optional)
+            else _DateTyped(v.message)
+            if isinstance(v, InputRequired)
+            else v
+            for v in validators or ()
+        ]
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+        self.called = called
 
     def process_formdata(self, valuelist):
         # The widget shows what was typed in three boxes: always give it three values.
         self.raw_data = [*valuelist, "", "", ""][:3]
-        if not any(self.raw_data):
+        parts = [part.strip() for part in self.raw_data]
+        if not any(parts):
             return
+        self.data = None
+        named = self.called or self.label.text.removesuffix(" (optional)")
+        missing = [
+            box for box, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        if missing:
+            raise ValueError(f"{upper_first(named)} must include a {' and '.join(missing)}")
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise ValueError(f"{upper_first(named)} must be a real date")
+        if len(parts[2]) != 4:
+            raise ValueError("The year must include 4 numbers, for example 2027")
         try:
-            super().process_formdata(valuelist)
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a real date") from error
+            raise ValueError(f"{upper_first(named)} must be a real date") from error
 
 
 def _in_a_sentence(label: str) -> str:

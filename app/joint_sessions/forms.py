@@ -142,7 +142,7 @@ class ActionForm(AccordForm):
     )
     who = text_field("Who", "Say who will do it")
     due_on = RealDateField(
-        "By when (optional)", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()]
+        "By when (optional)", called="Due date", widget=GovDateInput(), validators=[Optional()]
     )
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AgendaProposal, Clause, Document, JointSession
+from app.models import AgendaProposal, Clause, Document, JointSession, SessionAction
 from tests import factories
 
 NOT_NUMBERS = ["٣٠", "３０", "1_5", "1.5", "+30", "30 minutes"]
@@ -151,3 +151,48 @@ def test_id_filters_that_are_not_numbers_are_ignored_not_a_500(app, client, numb
         assert client.get(path).status_code == 200, path
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Document)) == 1
+
+
+# Dates ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        (["", "", "2027"], "Due date must include a day and month"),
+        (["30", "", ""], "Due date must include a month and year"),
+        (["", "4", "2027"], "Due date must include a day"),
+        (["31", "4", "2027"], "Due date must be a real date"),
+        (["٣٠", "4", "2027"], "Due date must be a real date"),
+        (["30", "4", "27"], "The year must include 4 numbers"),
+    ],
+)
+def test_a_part_filled_optional_date_is_refused_by_its_field(app, client, agenda, due, message):
+    client.sign_in("facilitator@example.org")
+    url = f"/sessions/{agenda['session']}/items/{agenda['items'][0]}/outcome"
+    action = {"form": "action", "action-what": "Draft it", "action-who": "Democratic Services"}
+    refused = client.post_form(url, {**action, "action-due_on": due})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert message in html and "govuk-error-summary" in html
+    assert f'value="{due[2]}"' in html  # what was typed is kept
+    assert _count(app, SessionAction) == 0
+    nothing = client.post_form(url, {**action, "action-due_on": ["", " ", ""]})
+    assert nothing.status_code == 303  # no date at all: the date is optional
+    with app.app_context():
+        assert db.session.scalars(select(SessionAction.due_on)).one() is None
+
+
+def test_a_part_filled_closing_date_does_not_open_voting(app, client):
+    with factories.built(app):
+        factories.everyone()
+        slug = factories.document().slug
+    client.sign_in("facilitator@example.org")
+    refused = client.post_form(
+        f"/documents/{slug}/voting",
+        {"action": "open", "closes_on": ["", "", "2099"], "closes_time": "5pm"},
+    )
+    assert refused.status_code == 422
+    assert "Date voting closes must include a day and month" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Document.voting_open)).one() is False
