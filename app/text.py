@@ -12,6 +12,12 @@ The rule:
   title every line break and tab is a space;
 - other control characters (Unicode category Cc: U+0000 to U+001F, U+007F to U+009F) are
   removed; a multi-line text keeps its tabs and line breaks;
+- the bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069)
+  are removed, in every text: a right-to-left override shows a title's or a clause's letters in
+  an order other than the one stored and compared ("Trojan Source", CVE-2021-42574), and the
+  Markdown sanitiser keeps them as text, where an unclosed one reorders the rest of its
+  paragraph. Text in a right-to-left script shows correctly without them (the Unicode
+  bidirectional algorithm); the marks U+200E and U+200F, which move nothing, are kept;
 - Unicode NFC (a composed "é" and "e" + combining accent are the same text);
 - no white space at the end of a line, none at the start or end of the text; invisible
   characters (zero-width space and joiners, word joiner, byte order mark, soft hyphen) at the
@@ -27,7 +33,7 @@ import re
 import unicodedata
 
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _SINGLE_LINE_BREAKS = re.compile("[\n\t]")
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width, joiners, BOM, soft hyphen

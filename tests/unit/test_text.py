@@ -26,6 +26,14 @@ from app.text import normalise, same_text
         ("Vertical\x0btab", False, "Vertical tab"),
         ("  Padded   ", False, "Padded"),
         ("Zero\u200dwidth joiner stays", True, "Zero\u200dwidth joiner stays"),
+        ("Budget \u202egnp.exe\u202c review", False, "Budget gnp.exe review"),
+        ("\u2066a\u2067b\u2068c\u2069 \u202ad\u202be\u202c\u202d", False, "abc de"),
+        ("Clause\n\u202eno override\n\u2067", True, "Clause\nno override"),
+        (
+            "\u05e9\u05dc\u05d5\u05dd\u200f (Shalom)",
+            False,
+            "\u05e9\u05dc\u05d5\u05dd\u200f (Shalom)",
+        ),
     ],
     ids=[
         "line breaks",
@@ -40,6 +48,10 @@ from app.text import normalise, same_text
         "single-line vertical tab",
         "single-line strip",
         "format characters kept",
+        "single-line override",
+        "embeddings and isolates",
+        "multi-line override",
+        "right-to-left text and marks kept",
     ],
 )
 def test_normalise(text, multiline, kept):

@@ -196,3 +196,34 @@ def test_a_part_filled_closing_date_does_not_open_voting(app, client):
     assert "Date voting closes must include a day and month" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(Document.voting_open)).one() is False
+
+
+# Text -------------------------------------------------------------------------------------------
+
+
+def test_bidirectional_overrides_are_not_kept_in_titles_or_bodies(app, client, agenda):
+    client.sign_in("facilitator@example.org")
+    form = {
+        "title": "Trust \u202eweiver\u202c day",
+        "theme": "Trust",
+        "day": ["1", "6", "2031"],
+        "start": "10am",
+        "end": "4pm",
+        "venue": "Town \u2067Hall\u2069",
+        "audience": "both",
+        "recommendations": ["1"],
+    }
+    assert client.post_form("/sessions/new", form).status_code == 303
+    item = {
+        "heading": "A \u202dheading",
+        "purpose": "discussion",
+        "duration_minutes": "20",
+        "body": "First line\n\u202esecond line",
+        "recommendations": ["1"],
+    }
+    assert client.post_form(f"/sessions/{agenda['session']}/items/new", item).status_code == 303
+    with app.app_context():
+        session = db.session.scalars(select(JointSession).filter_by(theme="Trust")).one()
+        assert (session.title, session.venue) == ("Trust weiver day", "Town Hall")
+        added = db.session.scalars(select(Clause).filter_by(heading="A heading")).one()
+        assert added.body == "First line\nsecond line"
