@@ -308,20 +308,17 @@ def chosen_recommendations(ids: list[int]) -> list[Recommendation]:
 
 
 class RecommendationsField(IdsField):
-    """Checkboxes of every recommendation; at least one must be ticked."""
+    """Checkboxes of every recommendation; at least one must be ticked. ``answering`` names
+    what the form makes ("the session", "this discussion"), in its label ("Which
+    recommendations does the session answer?") and its message ("Choose at least one
+    recommendation the session answers"): there is no default, so no form borrows another's."""
 
     widget = GovCheckboxesInput()
 
-    def __init__(
-        self,
-        label="Which recommendations does this answer?",
-        *,
-        required_message="Choose at least one recommendation this discussion answers",
-        **kwargs,
-    ):
+    def __init__(self, answering: str, **kwargs):
         super().__init__(
-            label,
-            required_message=required_message,
+            f"Which recommendations does {answering} answer?",
+            required_message=f"Choose at least one recommendation {answering} answers",
             unknown_message="Choose recommendations from the list",
             **kwargs,
         )

@@ -53,7 +53,7 @@ class AmendmentForm(AccordForm):
             Length(max=5_000, message="The reason must be 5,000 characters or fewer"),
         ],
     )
-    recommendations = RecommendationsField("Which recommendations does the amendment answer?")
+    recommendations = RecommendationsField("the amendment")
     submission_key = submission_key_field()
     submit = SubmitField("Propose amendment", widget=GovSubmitInput())
 

@@ -38,7 +38,7 @@ class StartDiscussionForm(AccordForm):
         ],
     )
     body = _comment_field("Opening comment", "Enter your opening comment")
-    recommendations = RecommendationsField()
+    recommendations = RecommendationsField("this discussion")
     submission_key = submission_key_field()
     submit = SubmitField("Start discussion", widget=GovSubmitInput())
 
@@ -68,5 +68,5 @@ class HideCommentForm(AccordForm):
 
 
 class RelinkForm(AccordForm):
-    recommendations = RecommendationsField()
+    recommendations = RecommendationsField("this discussion")
     submit = SubmitField("Save recommendations", widget=GovSubmitInput())

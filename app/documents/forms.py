@@ -56,10 +56,7 @@ class ClauseForm(AccordForm):
             Length(max=20_000, message="Text must be 20,000 characters or fewer"),
         ],
     )
-    recommendations = RecommendationsField(
-        "Which recommendations does the clause answer?",
-        required_message="Choose at least one recommendation the clause answers",
-    )
+    recommendations = RecommendationsField("the clause")
     after = PlacementField(
         "Where does it go?",
         widget=GovSelect(),

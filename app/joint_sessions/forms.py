@@ -55,7 +55,7 @@ class SessionForm(AccordForm):
     facilitator_is_external = BooleanField(
         "The facilitator is external (for example the LGA)", widget=GovCheckboxInput()
     )
-    recommendations = RecommendationsField("Which recommendations does the session answer?")
+    recommendations = RecommendationsField("the session")
     submit = SubmitField("Create the session", widget=GovSubmitInput())
 
 
@@ -90,7 +90,7 @@ class ItemForm(AccordForm):
         widget=GovTextArea(),
         validators=[DataRequired(message="Describe the item"), Length(max=10_000)],
     )
-    recommendations = RecommendationsField("Which recommendations does the item answer?")
+    recommendations = RecommendationsField("the item")
     submit = SubmitField("Add the item", widget=GovSubmitInput())
 
 

@@ -43,10 +43,7 @@ class SuggestForm(AccordForm):
             Length(max=5_000, message="The reason must be 5,000 characters or fewer"),
         ],
     )
-    recommendations = RecommendationsField(
-        "Which recommendations does the suggestion answer?",
-        required_message="Choose at least one recommendation the suggestion answers",
-    )
+    recommendations = RecommendationsField("the suggestion")
     prefix = _context()
     suffix = _context()
     submission_key = submission_key_field()

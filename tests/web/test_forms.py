@@ -227,3 +227,28 @@ def test_bidirectional_overrides_are_not_kept_in_titles_or_bodies(app, client, a
         assert (session.title, session.venue) == ("Trust weiver day", "Town Hall")
         added = db.session.scalars(select(Clause).filter_by(heading="A heading")).one()
         assert added.body == "First line\nsecond line"
+
+
+# Recommendations --------------------------------------------------------------------------------
+
+
+def test_a_missing_recommendation_is_asked_for_in_the_forms_own_words(app, client, agenda):
+    client.sign_in("facilitator@example.org")
+    session = {
+        "title": "Trust",
+        "theme": "Trust",
+        "day": ["1", "6", "2031"],
+        "start": "10am",
+        "end": "4pm",
+        "venue": "Town Hall",
+        "audience": "both",
+    }
+    refused = client.post_form("/sessions/new", session)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Choose at least one recommendation the session answers" in html
+    assert "discussion" not in html.split("govuk-error-summary", 1)[1].split("</ul>", 1)[0]
+    item = {"heading": "Odd", "purpose": "discussion", "duration_minutes": "5", "body": "x"}
+    refused = client.post_form(f"/sessions/{agenda['session']}/items/new", item)
+    assert refused.status_code == 422
+    assert "Choose at least one recommendation the item answers" in refused.get_data(as_text=True)
