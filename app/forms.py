@@ -44,7 +44,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput, TextArea
 
-from app.boundaries import IdField, IdsField
+from app.boundaries import RELOAD, IdField, IdsField
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.models.documents import DocumentKind
@@ -66,16 +66,89 @@ def _normaliser(*, multiline: bool):
 _MULTI_LINE, _SINGLE_LINE = _normaliser(multiline=True), _normaliser(multiline=False)
 
 
+_CHOICE_MESSAGES = {
+    "Not a valid choice.",
+    "Invalid Choice: could not coerce.",
+    "Invalid choice(s): one or more data inputs could not be coerced.",
+    "'%(value)s' is not a valid choice for this field.",
+}
+_NUMBER_MESSAGES = {
+    "Not a valid integer value.",
+    "Not a valid decimal value.",
+    "Not a valid float value.",
+}
+
+
+def field_name(field) -> str:
+    """What a message calls ``field``: its label without a closing remark in brackets ("Lead
+    (optional)" → "Lead"); empty for a field without a label (a hidden one)."""
+    return re.sub(r"\s*\([^()]*\)$", "", field.label.text or "").strip()
+
+
+class _HouseWords:
+    """The messages WTForms writes itself (a field's or a validator's default, used when the
+    form gave none), in house words naming one field: "Description must be 5,000 characters
+    or fewer", not "Field cannot be longer than 5000 characters." (GOV.UK design system,
+    Error message). An unknown choice gets the field's own "nothing chosen" message (the
+    radios' "Choose a format"); a hidden field, which a person never types in, asks for a
+    reload. Any other text (such as a label made from a field's name) passes through."""
+
+    def __init__(self, translations) -> None:
+        self.translations = translations
+        self.field = None
+
+    def _message(self, string: str, n: int | None = None) -> str | None:
+        field = self.field
+        if field is None:
+            return None
+        name = field_name(field)
+        if not name or isinstance(field.widget, HiddenInput):
+            return RELOAD
+        if string in _CHOICE_MESSAGES:
+            asked = [
+                v.message
+                for v in field.validators
+                if isinstance(v, InputRequired | DataRequired) and v.message
+            ]
+            return asked[0] if asked else f"Choose {_in_a_sentence(name)} from the list"
+        if string in _NUMBER_MESSAGES:
+            return f"Enter {_in_a_sentence(name)} as a whole number, for example 3"
+        if string == "This field is required.":
+            return f"Enter {_in_a_sentence(name)}"
+        if string.startswith("Field cannot be longer than") and n is not None:
+            return f"{upper_first(name)} must be {n:,} characters or fewer"
+        if string.startswith("Field must be at least") and n is not None:
+            return f"{upper_first(name)} must be {n:,} characters or more"
+        return None
+
+    def gettext(self, string: str) -> str:
+        message = self._message(string)
+        if message is not None:  # the validator may %-format it: keep a % a %
+            return message.replace("%", "%%")
+        return self.translations.gettext(string) if self.translations else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        message = self._message(singular, n)
+        if message is not None:
+            return message.replace("%", "%%")
+        if self.translations:
+            return self.translations.ngettext(singular, plural, n)
+        return singular if n == 1 else plural
+
+
 class AccordForm(FlaskForm):
     """The base of every form: each text a person types is normalised (``app.text.normalise``)
     before it is validated, so length limits count the text as it will be kept. A text area
     (``TextAreaField``, or any field drawn with a textarea widget such as GOV.UK's character
     count) keeps its line breaks; other text fields are single-line. Passwords and hidden
-    fields are left exactly as sent."""
+    fields are left exactly as sent. WTForms' own messages are in house words naming the
+    field (``_HouseWords``)."""
 
     class Meta(FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
-            field = super().bind_field(form, unbound_field, options)
+            words = _HouseWords(options.get("translations"))
+            field = super().bind_field(form, unbound_field, {**options, "translations": words})
+            words.field = field
             if isinstance(field, StringField) and not (
                 isinstance(field, PasswordField | HiddenField)
                 or isinstance(field.widget, HiddenInput)

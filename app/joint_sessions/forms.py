@@ -107,7 +107,10 @@ class ProposalForm(AccordForm):
     description = StringField(
         "What should be discussed, and why?",
         widget=GovTextArea(),
-        validators=[DataRequired(message="Say what the item is about"), Length(max=5_000)],
+        validators=[
+            DataRequired(message="Say what the item is about"),
+            Length(max=5_000, message="Description must be 5,000 characters or fewer"),
+        ],
     )
     submit = SubmitField("Propose the item", widget=GovSubmitInput())
 
@@ -186,7 +189,12 @@ class ToAmendmentForm(AccordForm):
         validators=[DataRequired(message="Enter the new wording"), Length(max=20_000)],
     )
     rationale = StringField(
-        "Why (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5_000)]
+        "Why (optional)",
+        widget=GovTextArea(),
+        validators=[
+            Optional(),
+            Length(max=5_000, message="The reason must be 5,000 characters or fewer"),
+        ],
     )
     submit = SubmitField("Propose the amendment", widget=GovSubmitInput())
 

@@ -252,3 +252,39 @@ def test_a_missing_recommendation_is_asked_for_in_the_forms_own_words(app, clien
     refused = client.post_form(f"/sessions/{agenda['session']}/items/new", item)
     assert refused.status_code == 422
     assert "Choose at least one recommendation the item answers" in refused.get_data(as_text=True)
+
+
+# WTForms' own words -----------------------------------------------------------------------------
+
+
+def test_too_long_texts_are_named_by_their_fields(app, client, agenda):
+    client.sign_in("member@example.org")
+    proposal = {"title": "Long", "purpose": "discussion", "duration_minutes": "10"}
+    refused = client.post_form(
+        f"/sessions/{agenda['session']}/propose", {**proposal, "description": "x" * 5_001}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Description must be 5,000 characters or fewer" in html
+    assert "Field cannot be longer" not in html and 'value="Long"' in html
+    client.sign_in("facilitator@example.org")
+    url = f"/sessions/{agenda['session']}/items/{agenda['items'][0]}/outcome"
+    refused = client.post_form(url, {"form": "outcome", "outcome-outcome": "x" * 10_001})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Outcome must be 10,000 characters or fewer" in html
+    assert "Field cannot be longer" not in html
+    refused = client.post_form(
+        f"/sessions/{agenda['session']}/items/new",
+        {
+            "heading": "Odd",
+            "purpose": "a meal",
+            "duration_minutes": "5",
+            "body": "x",
+            "recommendations": ["1"],
+        },
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Choose the item&#39;s purpose" in html or "Choose the item's purpose" in html
+    assert "Not a valid choice" not in html
