@@ -19,9 +19,11 @@ The rule:
   paragraph. Text in a right-to-left script shows correctly without them (the Unicode
   bidirectional algorithm); the marks U+200E and U+200F, which move nothing, are kept;
 - Unicode NFC (a composed "é" and "e" + combining accent are the same text);
-- no white space at the end of a line, none at the start or end of the text; invisible
-  characters (zero-width space and joiners, word joiner, byte order mark, soft hyphen) at the
-  start or end go too, so a text of nothing visible is empty (and a required field refuses it).
+- no white space at the end of a line, none at the start or end of the text; characters that
+  show as nothing at the start or end go too (every format character, Unicode category Cf:
+  zero-width space and joiners, word joiner, byte order mark, soft hyphen, direction marks,
+  tags; and the letters that show as nothing, the Hangul fillers and the blank braille
+  pattern), so a text of nothing visible is empty (and a required field refuses it).
 
 A length limit is counted on the normalised text, so it agrees with the GOV.UK character count,
 which counts the textarea's value (a line break is one character there).
@@ -36,8 +38,28 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _SINGLE_LINE_BREAKS = re.compile("[\n\t]")
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width, joiners, BOM, soft hyphen
-_BLANK_ENDS = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
+# Letters that show as nothing: the Hangul fillers and the blank braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _shows_nothing(character: str) -> bool:
+    """White space, a format character (Unicode category Cf: zero-width space and joiners,
+    word joiner, byte order mark, soft hyphen, direction marks, invisible operators, tags) or
+    a letter that shows as nothing (``_BLANK_LETTERS``)."""
+    return (
+        character.isspace()
+        or unicodedata.category(character) == "Cf"
+        or character in _BLANK_LETTERS
+    )
+
+
+def _strip_blank_ends(text: str) -> str:
+    start, end = 0, len(text)
+    while start < end and _shows_nothing(text[start]):
+        start += 1
+    while end > start and _shows_nothing(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def normalise(text: str, *, multiline: bool) -> str:
@@ -47,7 +69,7 @@ def normalise(text: str, *, multiline: bool) -> str:
     if not multiline:
         text = _SINGLE_LINE_BREAKS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    return _BLANK_ENDS.sub("", _TRAILING_SPACE.sub("", text))
+    return _strip_blank_ends(_TRAILING_SPACE.sub("", text))
 
 
 def same_text(a: str | None, b: str | None) -> bool:

@@ -152,10 +152,34 @@ def test_recommendation_files_are_normalised():
     ]
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u00a0", "\ufeff \u200d", "\u00ad\n\u2060"])
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",
+        "\u200b\u00a0",
+        "\ufeff \u200d",
+        "\u00ad\n\u2060",
+        "\u200e",  # left-to-right mark: a format character (Cf), like every one below
+        "\u200f\u061c",
+        "\u2061\u2062\u2063\u2064",
+        "\u180e",
+        "\ufff9\ufffb",
+        "\u3164",  # Hangul filler: a letter that shows as nothing, as do the next three
+        "\u115f\u1160",
+        "\uffa0",
+        "\u2800",  # braille pattern blank
+        "\U000e0020\U000e0041",  # tag characters
+    ],
+)
 def test_a_text_of_nothing_visible_is_empty(invisible):
     """A reason typed as a zero-width space (or a non-breaking one) is no reason: required
     fields refuse it."""
     assert normalise(invisible, multiline=True) == ""
     assert normalise(invisible, multiline=False) == ""
     assert normalise("\u200bWhy\u200b", multiline=False) == "Why"
+
+
+def test_format_characters_inside_a_text_stay():
+    """Only a text's ends lose them: inside, a mark or a joiner may be part of the words."""
+    assert normalise("\u3164Why\u200e", multiline=False) == "Why"
+    assert normalise("a\u200eb \u200dc", multiline=False) == "a\u200eb \u200dc"
