@@ -400,6 +400,9 @@ def _amendments_and_declarations(
                 _side(outcome.tallies, "officers") if outcome else None,
                 _outcome_label(outcome),
                 None if status == AmendmentStatus.OPEN else amendment.decided_at,
+                # An accepted amendment's reason is the one accepting it against the rule
+                # needs (shared/DOMAIN.md, "What a vote means"; ``review.record.reasons``).
+                (amendment.decision_reason or "") if status == AmendmentStatus.ACCEPTED else "",
             )
         )
     clause_of = {a.id: a.clause_id for a in amendments}

@@ -44,7 +44,12 @@ from docx.shared import Mm, Pt
 
 from app.diff import BlockChange, Word, block_changes, markdown_blocks, word_changes
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
-from app.exports.printing import checkpoint_text, early_closes, side_count_text
+from app.exports.printing import (
+    accepted_against_rule,
+    checkpoint_text,
+    early_closes,
+    side_count_text,
+)
 
 AUTHOR = "Accord"  # the author of every tracked change
 LONDON = ZoneInfo("Europe/London")
@@ -622,6 +627,8 @@ class _Writer:
                 ],
                 widths=(70, 55, 55, 45, 22),
             )
+        for line in accepted_against_rule(model):
+            self._paragraph(line, "List Bullet")
         self._paragraph("Declarations of interest", "Heading 2")
         if not model.declarations:
             self._line("No interest has been declared.")

@@ -25,6 +25,7 @@ from app.diff import redline_inline
 from app.diff import source_redline as redline
 from app.exports.model import ExportModel
 from app.exports.printing import (
+    accepted_against_rule,
     agenda_line,
     answers_text,
     change_note,
@@ -222,6 +223,39 @@ def _annexes(model: ExportModel) -> list[str]:
         lines += [""] if early_closes(model) else []
     else:
         lines += [model.worded("No clause has been put to a vote."), ""]
+    lines += ["### Amendments", ""]
+    if model.amendment_record:
+        lines += _table(
+            ["Amendment", "Members", "Officers", "Outcome", "Decided"],
+            [
+                [
+                    model.worded(f"Amendment {record.number} to clause {record.clause}")
+                    + f", proposed by {record.proposer}: {record.status.lower()}",
+                    side_count_text(record.members),
+                    side_count_text(record.officers),
+                    record.outcome,
+                    when(record.decided_at) if record.decided_at else "Not decided",
+                ]
+                for record in model.amendment_record
+            ],
+        )
+        lines.append("")
+        lines += [f"- {line}" for line in accepted_against_rule(model)]
+        lines += [""] if accepted_against_rule(model) else []
+    else:
+        lines += ["No amendment has been proposed.", ""]
+    lines += ["### Declarations of interest", ""]
+    if model.declarations:
+        lines += _table(
+            ["Who", "On", "Reason given", "When"],
+            [
+                [d.name, d.item, d.reason, when(d.when) if d.when else ""]
+                for d in model.declarations
+            ],
+        )
+        lines.append("")
+    else:
+        lines += ["No interest has been declared.", ""]
     return lines
 
 

@@ -74,6 +74,7 @@ class AmendmentRecord:
     officers: SideCount | None
     outcome: str  # "Agreed", "Not agreed", "Not voted on"
     decided_at: datetime | None
+    against_rule_reason: str = ""  # why it was accepted although the rule did not agree it
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,20 @@ def early_closes(model: ExportModel) -> list[str]:
     ]
 
 
+def accepted_against_rule(model: ExportModel) -> list[str]:
+    """One line per amendment accepted although the agreement rule did not agree it, with the
+    reason given (shared/DOMAIN.md: "accepting an amendment that the rule does not agree needs
+    a reason", shown to the Standards Committee): 'Amendment 4 to clause 3 was accepted
+    although the agreement rule did not agree it. Why: the Group leaders agreed it.'"""
+    return [
+        model.worded(f"Amendment {record.number} to clause {record.clause}")
+        + " was accepted although the agreement rule did not agree it. "
+        + f"Why: {record.against_rule_reason}"
+        for record in model.amendment_record
+        if record.against_rule_reason
+    ]
+
+
 def unanswered(model: ExportModel):
     return [row for row in model.coverage if not row.clauses]
 
@@ -251,6 +265,7 @@ def _context(model: ExportModel, css_href: str) -> dict:
         "when": when,
         "unanswered": unanswered(model),
         "early_closes": early_closes(model),
+        "against_rule": accepted_against_rule(model),
         "changes": [change for change in model.changes if change.kind != "unchanged"],
     }
 

@@ -32,7 +32,7 @@ from app.shared_cache import cache_get, cache_set
 if TYPE_CHECKING:
     from app.exports.model import CommitteePaper
 
-FORMAT_VERSION = 1  # bump when an export's layout changes, so stored files are made again
+FORMAT_VERSION = 2  # bump when an export's layout changes, so stored files are made again
 
 
 def export_key(

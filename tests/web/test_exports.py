@@ -760,3 +760,43 @@ def test_a_referred_back_versions_reasons_set_aside_votes_and_history_stop_at_th
             for c in build_model(document, include_annexes=True, agreed_only=False).clauses
         }
         assert any("Wording 2" in entry.what for entry in now["1"])
+
+
+def test_every_format_has_the_amendments_declarations_and_decisions_against_the_vote(
+    protocol, client
+):
+    """The voting annex says the same in Word, PDF's print page and Markdown: each
+    amendment with its outcome, each declaration of interest with its reason, and an
+    amendment accepted although the agreement rule did not agree it, with the reason given.
+    Before, Markdown had neither table, and no format said an acceptance went against the
+    vote or why."""
+    with factories.built(protocol):
+        document = factories.find_document(SLUG)
+        facilitator = factories.user("facilitator@example.org")
+        clause = factories.clause(document, "3")
+        proposed = factories.amendment(clause, body="Officers reply in five working days.")
+        voting.open_voting(document, by=facilitator)
+        voting.cast_vote(
+            factories.user("member@example.org"),
+            Choice.INTEREST,
+            clause=clause,
+            interest_reason="My ward's casework",
+        )
+        voting.cast_vote(factories.user("officer@example.org"), Choice.OPPOSE, amendment=proposed)
+        amendments.accept_amendment(proposed, by=facilitator, reason="Group leaders agreed it")
+        number = proposed.id
+    client.sign_in("facilitator@example.org")
+    markdown = _download(client, format="md").get_data(as_text=True)
+    printed = _download(client, format="html").get_data(as_text=True)
+    word = WordDocument(io.BytesIO(_download(client, format="docx").data))
+    word_text = "\n".join(p.text for p in word.paragraphs) + "\n".join(
+        cell.text for table in word.tables for row in table.rows for cell in row.cells
+    )
+    against = (
+        f"Amendment {number} to clause 3 was accepted although the agreement rule did not "
+        "agree it. Why: Group leaders agreed it"
+    )
+    for name, text in (("md", markdown), ("html", printed), ("docx", word_text)):
+        assert f"Amendment {number} to clause 3" in text, name
+        assert "My ward's casework" in text or "My ward&#39;s casework" in text, name
+        assert against in text, name
