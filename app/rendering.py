@@ -12,7 +12,7 @@ import math
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Response, make_response, render_template, request
+from flask import Response, flash, make_response, render_template, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block, render_blocks
@@ -65,6 +65,14 @@ def render_fragments(parts: list[tuple[str, str]], *, status: int = 200, **conte
     response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
+
+
+def flash_once(message: str, category: str = "message") -> None:
+    """``flash`` the message unless the very same one is already waiting to be shown: someone
+    sent to sign in from several pages (tabs restored, links followed) is told once."""
+    waiting = {tuple(each) for each in session.get("_flashes", [])}  # lists, read from a cookie
+    if (category, message) not in waiting:
+        flash(message, category)
 
 
 def safe_next(target: str | None, default: str) -> str:

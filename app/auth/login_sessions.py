@@ -17,7 +17,6 @@ from flask import (
     Flask,
     Response,
     current_app,
-    flash,
     g,
     make_response,
     redirect,
@@ -31,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.boundaries import ID_MAX
 from app.extensions import db, login_manager
 from app.models import Role, User
-from app.rendering import is_htmx_request
+from app.rendering import flash_once, is_htmx_request
 from app.services import accounts, tasks, two_factor
 
 log = logging.getLogger("accord.sessions")
@@ -244,7 +243,7 @@ def init_sessions(app: Flask) -> None:
         target = request.full_path if request.query_string else request.path
         ended = _ended_message()
         if ended is not None:
-            flash(ended, "info")
+            flash_once(ended, "info")
         if request.headers.get("HX-Request") == "true":
             current = request.headers.get("HX-Current-URL", "")
             target = urlsplit(current).path or "/"
@@ -252,7 +251,7 @@ def init_sessions(app: Flask) -> None:
             response.headers["HX-Redirect"] = url_for("auth.sign_in", next=target)
             return response
         if ended is None:
-            flash(login_manager.login_message, login_manager.login_message_category)
+            flash_once(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.sign_in", next=target))
 
     app.after_request(record_ended_session)

@@ -222,3 +222,13 @@ def test_every_rate_limit_counts_only_the_methods_the_limiter_is_asked_about(app
     limited = {method.lower() for method in LIMITED_METHODS}
     for limit in declared:
         assert limit.methods and set(limit.methods) <= limited, limit
+
+
+def test_the_sign_in_message_is_said_once_however_many_pages_sent_you(app, client):
+    """Someone signed out who opens several pages (tabs restored, links from an email) is
+    sent to sign in from each; the sign-in page says "Sign in to use Accord." once, not once
+    per page."""
+    for path in ("/", "/tasks", "/notifications", "/recommendations/"):
+        assert client.get(path).status_code == 302
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert page.count("Sign in to use Accord.") == 1
