@@ -188,6 +188,41 @@ def at_once(*calls: Callable[[], object], timeout: float = 60) -> list[object]:
     return results
 
 
+def while_uncommitted(
+    app, first: Callable[[], object], second: Callable[[], object], *, wait: float = 0.5
+) -> object:
+    """``first`` run in ``app``'s context and held uncommitted (with its row locks) while
+    ``second`` runs in a thread in another app on the same database (its own connection),
+    then committed after ``wait`` seconds: what ``second`` returned, or the exception it
+    raised (its transaction rolled back). ``second`` commits its own work. For a write that
+    must wait for a change in progress (PostgreSQL row locks) and then see it."""
+    from app.extensions import db
+    from tests import databases
+
+    other = databases.make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    outcome: list[object] = []
+
+    def run_second() -> None:
+        with other.app_context():
+            try:
+                outcome.append(second())
+            except Exception as error:
+                db.session.rollback()
+                outcome.append(error)
+
+    with app.app_context():
+        first()
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        thread.join(timeout=wait)
+        db.session.commit()
+    thread.join(timeout=10)
+    with other.app_context():
+        db.engine.dispose()
+    assert not thread.is_alive() and len(outcome) == 1, "the second write never finished"
+    return outcome[0]
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on (for a test server, or a refused one)."""
     with socket.socket() as probe:

@@ -46,6 +46,7 @@ from app.diff import BlockChange, Word, block_changes, markdown_blocks, word_cha
 from app.exports.model import ClauseDiff, ExportClause, ExportModel, SideCount
 from app.exports.printing import (
     accepted_against_rule,
+    amendment_label,
     checkpoint_text,
     early_closes,
     side_count_text,
@@ -616,8 +617,7 @@ class _Writer:
                 ["Amendment", "Members", "Officers", "Outcome", "Decided"],
                 [
                     [
-                        model.worded(f"Amendment {record.number} to clause {record.clause}")
-                        + f", proposed by {record.proposer}: {record.status.lower()}",
+                        amendment_label(model, record),
                         side_count_text(record.members),
                         side_count_text(record.officers),
                         record.outcome,

@@ -27,6 +27,7 @@ from app.exports.model import ExportModel
 from app.exports.printing import (
     accepted_against_rule,
     agenda_line,
+    amendment_label,
     answers_text,
     change_note,
     checkpoint_text,
@@ -229,8 +230,7 @@ def _annexes(model: ExportModel) -> list[str]:
             ["Amendment", "Members", "Officers", "Outcome", "Decided"],
             [
                 [
-                    model.worded(f"Amendment {record.number} to clause {record.clause}")
-                    + f", proposed by {record.proposer}: {record.status.lower()}",
+                    amendment_label(model, record),
                     side_count_text(record.members),
                     side_count_text(record.officers),
                     record.outcome,

@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app.diff import redline, redline_inline
-from app.exports.model import ExportModel, SideCount
+from app.exports.model import AmendmentRecord, ExportModel, SideCount
 from app.markdown import render_markdown
 from app.templating import LONDON, london_time
 
@@ -177,6 +177,15 @@ def early_closes(model: ExportModel) -> list[str]:
     ]
 
 
+def amendment_label(model: ExportModel, record: AmendmentRecord) -> str:
+    """An amendment's row heading in the voting annex: 'Amendment 4 to clause 3, proposed by
+    Sarah Whitfield: accepted' (an agenda's says "item")."""
+    return (
+        model.worded(f"Amendment {record.number} to clause {record.clause}")
+        + f", proposed by {record.proposer}: {record.status.lower()}"
+    )
+
+
 def accepted_against_rule(model: ExportModel) -> list[str]:
     """One line per amendment accepted although the agreement rule did not agree it, with the
     reason given (shared/DOMAIN.md: "accepting an amendment that the rule does not agree needs
@@ -266,6 +275,7 @@ def _context(model: ExportModel, css_href: str) -> dict:
         "unanswered": unanswered(model),
         "early_closes": early_closes(model),
         "against_rule": accepted_against_rule(model),
+        "amendment_label": amendment_label,
         "changes": [change for change in model.changes if change.kind != "unchanged"],
     }
 

@@ -4,7 +4,6 @@ clauses, dates and themes in words, and the managed lists of Groups, wards and s
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -31,7 +30,7 @@ from app.models.joint_sessions import when_text
 from app.services import DocumentNotEditable, people
 from app.services import joint_sessions as service
 from tests import databases, factories
-from tests.helpers import AccordClient
+from tests.helpers import AccordClient, while_uncommitted
 
 FACILITATOR = "facilitator@example.org"
 ADMIN = "admin@example.org"
@@ -618,36 +617,21 @@ def test_a_write_to_an_agenda_being_submitted_waits_for_it_and_is_refused(pg, wr
             "other_target": factories.clause(protocol, "2").id,
             "agenda": session.agenda_id,
         }
-    other = databases.make_app(pg.config["SQLALCHEMY_DATABASE_URI"])
-    outcome: list[object] = []
 
-    def write_meanwhile() -> None:
-        with other.app_context():
-            try:
-                _agenda_writes()[write](
-                    ids, factories.user(FACILITATOR), factories.user("m0@example.org")
-                )
-                db.session.commit()
-                outcome.append("written")
-            except DocumentNotEditable as refused:
-                db.session.rollback()
-                outcome.append(refused)
-
-    with pg.app_context():
+    def submit() -> None:  # the row stays locked until it commits
         db.session.execute(
             update(Document)
             .where(Document.id == ids["agenda"])
             .values(status=DocumentStatus.SUBMITTED)
-        )  # the row stays locked until this commits
-        writer = threading.Thread(target=write_meanwhile)
-        writer.start()
-        writer.join(timeout=0.5)
+        )
+
+    def write_meanwhile() -> str:
+        _agenda_writes()[write](ids, factories.user(FACILITATOR), factories.user("m0@example.org"))
         db.session.commit()
-    writer.join(timeout=10)
-    with other.app_context():
-        db.engine.dispose()
-    assert not writer.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], DocumentNotEditable), outcome
+        return "written"
+
+    outcome = while_uncommitted(pg, submit, write_meanwhile)
+    assert isinstance(outcome, DocumentNotEditable), outcome
 
 
 def test_an_action_marked_done_twice_at_once_is_done_once(pg):
@@ -668,32 +652,19 @@ def test_an_action_marked_done_twice_at_once_is_done_once(pg):
             by=second,
         )
         action_id, second_id = action.id, second.id
-    other = databases.make_app(pg.config["SQLALCHEMY_DATABASE_URI"])
-    outcome: list[object] = []
 
-    def mark_meanwhile() -> None:
-        with other.app_context():
-            try:
-                service.mark_done(
-                    db.session.get(SessionAction, action_id), by=db.session.get(User, second_id)
-                )
-                db.session.commit()
-                outcome.append("done")
-            except Conflict as refused:
-                db.session.rollback()
-                outcome.append(refused)
-
-    with pg.app_context():
-        service.mark_done(db.session.get(SessionAction, action_id), by=factories.user(FACILITATOR))
-        writer = threading.Thread(target=mark_meanwhile)
-        writer.start()
-        writer.join(timeout=0.5)
+    def mark_meanwhile() -> str:
+        service.mark_done(
+            db.session.get(SessionAction, action_id), by=db.session.get(User, second_id)
+        )
         db.session.commit()
-    writer.join(timeout=10)
-    with other.app_context():
-        db.engine.dispose()
-    assert not writer.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+        return "done"
+
+    def mark_first() -> None:
+        service.mark_done(db.session.get(SessionAction, action_id), by=factories.user(FACILITATOR))
+
+    outcome = while_uncommitted(pg, mark_first, mark_meanwhile)
+    assert isinstance(outcome, Conflict), outcome
     with pg.app_context():
         done = db.session.get(SessionAction, action_id)
         assert done.done_by_id == factories.user(FACILITATOR).id
