@@ -45,7 +45,7 @@ from markupsafe import Markup
 from app import markdown as sanitiser
 from app.discussions.threads import PageSummary, ShownComment
 from app.models import Clause, Comment, Discussion, User
-from app.permissions import can_comment, can_edit_comment, can_moderate, can_see_audit
+from app.permissions import can_moderate, can_offer_comment, can_offer_comment_edit, can_see_audit
 from app.rules import edit_window, is_within_edit_window
 from app.services.voting import Tally
 from app.shared_cache import cache_get, cache_get_many, cache_set, cache_set_many
@@ -99,7 +99,7 @@ def thread_viewer(discussion: Discussion) -> Viewer:
     user = current_user if current_user.is_authenticated else None
     return Viewer(
         user_id=user.id if user is not None else None,
-        can_comment=bool(can_comment(user, discussion)),
+        can_comment=bool(can_offer_comment(user, discussion)),
         can_moderate=can_moderate(user, discussion),
         can_see_audit=can_see_audit(user),
     )
@@ -249,7 +249,7 @@ def cached_card(
     placeholder for the token left in place when ``fill_csrf`` is false (the list it is in is
     kept, and filled, as a whole)."""
     own = comment.author_id == viewer.user_id
-    can_edit = own and can_edit_comment(current_user, comment)
+    can_edit = own and can_offer_comment_edit(current_user, comment)
     key = card_key(comment, discussion, clause, viewer, is_reply=is_reply, can_edit=can_edit)
     html = cache_get(key)
     if html is None:

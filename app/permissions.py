@@ -107,25 +107,51 @@ def _takes_part(user: User | None) -> bool:
 
 
 def can_start_discussion(user: User | None, document: Document) -> bool:
-    """While a document is Open for comment."""
-    return _takes_part(user) and document.status == DocumentStatus.OPEN
+    """Members, Officers and facilitators (who only: the service refuses a discussion unless
+    the document is Open and the clause live, with why, 409)."""
+    return _takes_part(user)
+
+
+def can_offer_discussion(user: User | None, document: Document) -> bool:
+    """Show "Start a discussion": who may start one, while the document is Open for comment
+    (``discussions.require_discussable``)."""
+    return can_start_discussion(user, document) and document.status == DocumentStatus.OPEN
 
 
 def can_comment(user: User | None, discussion: Discussion) -> TypeGuard[User]:
-    """Comment or reply: the document is Open, the discussion is not locked and its clause (if
-    any) is not retired (a retired clause's discussions are kept to be read)."""
+    """Comment or reply: who takes part (who only: the service refuses unless the document is
+    Open, the discussion not locked and its clause live, with why, 409)."""
+    return _takes_part(user)
+
+
+def _takes_comments(discussion: Discussion) -> bool:
+    """The document is Open, the discussion is not locked and its clause (if any) is not
+    retired (a retired clause's discussions are kept to be read)."""
     return (
-        can_start_discussion(user, discussion.document)
+        discussion.document.status == DocumentStatus.OPEN
         and not discussion.is_locked
         and not is_on_retired_clause(discussion)
     )
 
 
+def can_offer_comment(user: User | None, discussion: Discussion) -> TypeGuard[User]:
+    """Show the comment form and Reply links: who may comment, while the discussion takes
+    comments (``discussions.require_takes_comments``)."""
+    return can_comment(user, discussion) and _takes_comments(discussion)
+
+
 def can_edit_comment(user: User | None, comment: Comment) -> bool:
-    """Edit or withdraw: one's own live comment, within the edit window."""
+    """Edit or withdraw: one's own comment (who only: the service refuses a withdrawn or hidden
+    comment, a closed edit window, a discussion that takes no comments, with why, 409)."""
+    return can_comment(user, comment.discussion) and comment.author_id == user.id
+
+
+def can_offer_comment_edit(user: User | None, comment: Comment) -> bool:
+    """Show Edit and Withdraw: one's own live comment, within the edit window, in a
+    discussion that takes comments (``discussions.require_changeable``)."""
     return (
-        can_comment(user, comment.discussion)
-        and comment.author_id == user.id
+        can_edit_comment(user, comment)
+        and _takes_comments(comment.discussion)
         and not comment.is_withdrawn
         and not comment.is_hidden
         and is_within_edit_window(comment)
@@ -265,7 +291,7 @@ def can_edit_clause(user: User | None, clause: Clause) -> bool:
 def can_comment_on_passage(user: User | None, clause: Clause) -> bool:
     """Comment on a passage of a clause: as starting a discussion on it (the document Open,
     the clause live)."""
-    return can_start_discussion(user, clause.document) and clause.retired_at is None
+    return can_offer_discussion(user, clause.document) and clause.retired_at is None
 
 
 def can_accept_suggestions(user: User | None, clause: Clause) -> bool:

@@ -29,6 +29,8 @@ from app.permissions import (
     can_comment,
     can_edit_comment,
     can_moderate,
+    can_offer_comment,
+    can_offer_comment_edit,
     can_start_discussion,
     require,
 )
@@ -152,7 +154,7 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
         (
             c
             for c in context["comments"]
-            if c.id == reply_to and can_comment(current_user, discussion)
+            if c.id == reply_to and can_offer_comment(current_user, discussion)
         ),
         None,
     )
@@ -161,7 +163,7 @@ def _page_context(discussion: Discussion, page: int | None = None, **forms) -> d
     if (
         editing is not None
         and editing.discussion_id == discussion.id
-        and can_edit_comment(current_user, editing)
+        and can_offer_comment_edit(current_user, editing)
     ):
         context["editing"] = editing
         context.setdefault(
@@ -284,6 +286,7 @@ def new(slug: str):
         if amendment is None or clause is None or amendment.clause_id != clause.id:
             abort(404)
     require(can_start_discussion(current_user, document))
+    service.require_discussable(document, clause)  # why not, before any form (409)
     form = StartDiscussionForm()
     form.recommendations.choices = recommendation_choices()
     if request.method == "GET" and clause is not None and not form.recommendations.data:
@@ -312,7 +315,8 @@ def new(slug: str):
 def comment(discussion_id: int):
     """Post a comment, or a reply when the form names the comment it answers."""
     discussion = get_discussion_or_404(discussion_id)
-    require(can_start_discussion(current_user, discussion.document))
+    require(can_comment(current_user, discussion))
+    service.require_takes_comments(discussion)  # why not, before the form is read (409)
     form = CommentForm()
     parent = None
     if form.parent_id.data:
@@ -344,10 +348,8 @@ def edit_comment(comment_id: int):
     """Change one's own comment within the edit window; a stale form gets 409 with both texts."""
     comment = get_comment_or_404(comment_id)
     discussion = get_discussion_or_404(comment.discussion_id)
-    require(
-        can_start_discussion(current_user, discussion.document)
-        and comment.author_id == current_user.id
-    )
+    require(can_edit_comment(current_user, comment))
+    service.require_changeable(comment, current_user)  # why not, before the form (409)
     form = EditCommentForm()
     if form.validate_on_submit():
         try:
@@ -377,9 +379,8 @@ def edit_comment(comment_id: int):
 def withdraw_comment(comment_id: int):
     """Withdraw one's own comment, after a confirmation page (offered only while it can be)."""
     comment = get_comment_or_404(comment_id)
-    if request.method == "GET":
-        require(can_edit_comment(current_user, comment))
-    require(can_start_discussion(current_user, comment.discussion.document))
+    require(can_edit_comment(current_user, comment))
+    service.require_changeable(comment, current_user, "withdraw", "withdrawn")
     form = ConfirmForm()
     if form.validate_on_submit():
         service.withdraw_comment(comment, by=current_user)

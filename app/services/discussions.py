@@ -120,6 +120,16 @@ def mark_document_moved(document: Document) -> None:
     )
 
 
+def require_discussable(document: Document, clause: Clause | None) -> None:
+    """Raise DocumentNotOpen unless the document is Open for comment, ClauseRetired for a
+    retired clause: for a route refusing early (as loaded), and ``start_discussion`` under
+    the document's lock."""
+    require_open(
+        document, "Discussions can only be started while the document is Open for comment."
+    )
+    require_live(clause, "This clause is retired, so it takes no new discussions.")
+
+
 def start_discussion(
     document: Document,
     clause: Clause | None,
@@ -137,10 +147,7 @@ def start_discussion(
     Raises DocumentNotOpen unless the document is Open for comment, ClauseRetired for a retired
     clause, Invalid for a clause of another document or no recommendation."""
     lock_for_write(document, clause)
-    require_open(
-        document, "Discussions can only be started while the document is Open for comment."
-    )
-    require_live(clause, "This clause is retired, so it takes no new discussions.")
+    require_discussable(document, clause)
     if clause is not None and clause.document_id != document.id:
         raise Invalid(document.worded("That clause is not part of this document."))
     if not recommendations:
@@ -186,7 +193,7 @@ def add_comment(
     Raises DocumentNotOpen unless the document is Open for comment, DiscussionLocked,
     ClauseRetired when the discussion's clause is retired, NotAReplyTarget."""
     _lock(discussion, discussion)
-    _require_open_to_comments(discussion, "Comments can only be added")
+    require_takes_comments(discussion, "Comments can only be added")
     if parent is not None:
         if parent.discussion_id != discussion.id:
             raise NotAReplyTarget("You can only reply to a comment in this discussion.")
@@ -217,9 +224,13 @@ def add_comment(
     return comment
 
 
-def _require_open_to_comments(discussion: Discussion, what: str) -> None:
+def require_takes_comments(
+    discussion: Discussion, what: str = "Comments can only be added"
+) -> None:
     """The discussion takes comments (and changes to them): its document is Open for comment,
-    it is not locked and its clause, if any, is not retired."""
+    it is not locked and its clause, if any, is not retired. Raises DocumentNotOpen,
+    ClauseRetired, DiscussionLocked: for a route refusing early (as loaded), and the services
+    under the discussion's lock."""
     require_open(discussion.document, f"{what} while the document is Open for comment.")
     require_live(
         discussion.clause, "This clause is retired, so its discussions take no more comments."
@@ -228,11 +239,16 @@ def _require_open_to_comments(discussion: Discussion, what: str) -> None:
         raise DiscussionLocked("This discussion is locked, so no more comments can be added.")
 
 
-def _require_changeable(comment: Comment, by: User, verb: str, participle: str) -> None:
-    """One's own live comment, within the edit window, in a discussion that takes comments."""
+def require_changeable(
+    comment: Comment, by: User, verb: str = "change", participle: str = "changed"
+) -> None:
+    """One's own live comment, within the edit window, in a discussion that takes comments:
+    raises Forbidden for someone else's, as ``require_takes_comments``, CommentGone,
+    EditWindowClosed. For a route refusing early (as loaded), and the services under the
+    comment's lock."""
     if comment.author_id != by.id:
         raise Forbidden(f"Only its author can {verb} a comment.")
-    _require_open_to_comments(comment.discussion, f"Comments can only be {participle}")
+    require_takes_comments(comment.discussion, f"Comments can only be {participle}")
     if comment.is_withdrawn or comment.is_hidden:
         raise CommentGone("This comment was withdrawn or hidden, so it can no longer change.")
     if not is_within_edit_window(comment):
@@ -247,7 +263,7 @@ def why_unchangeable(comment: Comment, by: User) -> str | None:
     """Why ``by`` can no longer edit or withdraw ``comment`` (the words the refusal would
     use: its edit window closed, it was hidden), or None when they still can."""
     try:
-        _require_changeable(comment, by, "change", "changed")
+        require_changeable(comment, by, "change", "changed")
     except DomainError as refusal:
         return str(refusal)
     return None
@@ -267,7 +283,7 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int)
     ClauseRetired as add_comment; CommentGone, EditWindowClosed; StaleComment when the comment
     changed after ``seen_edit_count``."""
     _lock(comment.discussion, comment.discussion, comment)
-    _require_changeable(comment, by, "change", "changed")
+    require_changeable(comment, by, "change", "changed")
     if comment.edit_count != seen_edit_count:
         raise StaleComment(comment)
     if same_text(body, comment.body):
@@ -296,7 +312,7 @@ def withdraw_comment(comment: Comment, *, by: User) -> Comment:
     """The author takes their comment back; its place stays, marked as withdrawn. Raises as
     edit_comment."""
     _lock(comment.discussion, comment.discussion, comment)
-    _require_changeable(comment, by, "withdraw", "withdrawn")
+    require_changeable(comment, by, "withdraw", "withdrawn")
     comment.withdrawn_at = utcnow()
     comment.activity_mark = bump_activity(comment.discussion)
     audit.record(

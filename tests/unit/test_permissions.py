@@ -53,6 +53,9 @@ from app.permissions import (
     can_moderate,
     can_move_document,
     can_offer_agenda_item,
+    can_offer_comment,
+    can_offer_comment_edit,
+    can_offer_discussion,
     can_propose_agenda_item,
     can_propose_amendment,
     can_publish_version,
@@ -171,11 +174,20 @@ def _discussion(status: DocumentStatus, locked: bool = False) -> Discussion:
 @pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_starting_discussions_and_commenting(role, status):
+    """Who may, whatever the state (a state refusal is the service's 409, not a 403); the
+    controls are offered only while the document is Open and the discussion takes comments."""
     user = person(role)
-    expected = role in TAKE_PART and status == DocumentStatus.OPEN
-    assert can_start_discussion(user, Document(status=status)) is expected
-    assert can_comment(user, _discussion(status)) is expected
-    assert can_comment(user, _discussion(status, locked=True)) is False
+    takes_part = role in TAKE_PART
+    offered = takes_part and status == DocumentStatus.OPEN
+    assert can_start_discussion(user, Document(status=status)) is takes_part
+    assert can_offer_discussion(user, Document(status=status)) is offered
+    assert can_comment(user, _discussion(status)) is takes_part
+    assert can_comment(user, _discussion(status, locked=True)) is takes_part
+    assert can_offer_comment(user, _discussion(status)) is offered
+    assert can_offer_comment(user, _discussion(status, locked=True)) is False
+    for nobody in (None, person(role, active=False)):
+        assert can_start_discussion(nobody, Document(status=status)) is False
+        assert can_comment(nobody, _discussion(status)) is False
 
 
 @pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
@@ -187,21 +199,32 @@ def test_moderating(role, status):
     assert can_moderate(person(role), _discussion(status)) is expected
 
 
-@pytest.mark.parametrize("role", sorted(TAKE_PART), ids=str)
-def test_editing_ones_own_comment_within_the_window(app_config, role):
+@pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
+@pytest.mark.parametrize("role", ROLES, ids=str)
+def test_editing_ones_own_comment_within_the_window(app_config, role, status):
+    """Who: the author, while they take part, whatever the state. Offered: their live comment,
+    within the edit window, while the discussion takes comments."""
     author, other = person(role), person(role)
     author.id, other.id = 1, 2
-    comment = Comment(
-        discussion=_discussion(DocumentStatus.OPEN), author_id=1, body="x", created_at=utcnow()
-    )
+    comment = Comment(discussion=_discussion(status), author_id=1, body="x", created_at=utcnow())
+    takes_part = role in TAKE_PART
     with app_config:
-        assert can_edit_comment(author, comment) is True
+        assert can_edit_comment(author, comment) is takes_part
         assert can_edit_comment(other, comment) is False
+        assert can_offer_comment_edit(author, comment) is (
+            takes_part and status == DocumentStatus.OPEN
+        )
+        assert can_offer_comment_edit(other, comment) is False
         comment.created_at = utcnow() - timedelta(minutes=16)
-        assert can_edit_comment(author, comment) is False
+        assert can_edit_comment(author, comment) is takes_part
+        assert can_offer_comment_edit(author, comment) is False
         comment.created_at = utcnow()
         comment.withdrawn_at = utcnow()
-        assert can_edit_comment(author, comment) is False
+        assert can_edit_comment(author, comment) is takes_part
+        assert can_offer_comment_edit(author, comment) is False
+        comment.withdrawn_at = None
+        comment.discussion.locked_at = utcnow()
+        assert can_offer_comment_edit(author, comment) is False
 
 
 @pytest.fixture
@@ -316,9 +339,10 @@ def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
     assert can_edit_clause(user, clause) is False
     assert can_decide_amendment(user, amendment) is False
     discussion = Discussion(document=clause.document, clause=clause)
-    assert can_comment(user, discussion) is False
+    assert can_comment(user, discussion) is (role in TAKE_PART)
+    assert can_offer_comment(user, discussion) is False
     clause.retired_at = None
-    assert can_comment(user, discussion) is can_start_discussion(user, clause.document)
+    assert can_offer_comment(user, discussion) is can_offer_discussion(user, clause.document)
 
 
 # The seven states a person sees; "referred back" is Open again, with the committee's reasons.
@@ -465,7 +489,7 @@ def test_passages_and_word_suggestions(role, status):
         role in VOTERS and status == DocumentStatus.OPEN
     )
     assert can_suggest_in_word(user, _clause(status, stopped=True).document) is False
-    assert can_comment_on_passage(user, clause) is can_start_discussion(user, clause.document)
+    assert can_comment_on_passage(user, clause) is can_offer_discussion(user, clause.document)
     clause.retired_at = utcnow()
     assert can_comment_on_passage(user, clause) is False
     clause.retired_at = None

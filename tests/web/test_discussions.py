@@ -209,9 +209,80 @@ def test_nobody_starts_discussions_once_a_document_is_closed(documents_open, cli
         ).one().status = DocumentStatus.CLOSED
         db.session.commit()
     client.sign_in("member@example.org")
-    assert client.get(f"/documents/{ACCORD}/discussions/new").status_code == 403
+    refused = client.get(f"/documents/{ACCORD}/discussions/new")
+    # Why, not "You do not have permission" (403): a Member may, but not while it is Closed.
+    assert refused.status_code == 409
+    assert "Closed" in refused.get_data(as_text=True)
     page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
     assert "comments cannot be added" in page and 'hx-trigger="every' not in page
+
+
+def _own_comment(app, discussion_id: int, email="member@example.org") -> int:
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        comment = service.add_comment(db.session.get(Discussion, discussion_id), "Mine", by=user)
+        db.session.commit()
+        return comment.id
+
+
+def _comments(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(
+            select(Comment.id, Comment.body, Comment.withdrawn_at).order_by(Comment.id)
+        ).all()
+
+
+@pytest.mark.parametrize("state", ["closed", "locked"])
+def test_a_state_that_takes_no_comments_is_a_409_saying_why_not_a_403(
+    documents_open, client, state
+):
+    """A Member may comment; a Closed document or a locked discussion refuses it with why
+    (409), whatever was typed, and the page offers no form or link that could only be refused.
+    Before, the Closed document's refusals were 403 "You do not have permission"."""
+    discussion_id = _start(documents_open)
+    comment_id = _own_comment(documents_open, discussion_id)
+    with documents_open.app_context():
+        discussion = db.session.get(Discussion, discussion_id)
+        if state == "closed":
+            discussion.document.status = DocumentStatus.CLOSED
+        else:
+            discussion.locked_at = discussion.document.created_at
+        db.session.commit()
+    why = "Open for comment" if state == "closed" else "This discussion is locked"
+    before = (_count(documents_open, Discussion), _comments(documents_open))
+    client.sign_in("member@example.org")
+    attempts = [
+        ("post", f"/discussions/{discussion_id}/comments", {"body": "New"}),
+        ("post", f"/discussions/{discussion_id}/comments", {"body": ""}),
+        ("post", f"/comments/{comment_id}/edit", {"body": "Changed", "edit_count": "0"}),
+        ("post", f"/comments/{comment_id}/edit", {"body": "", "edit_count": "0"}),
+        ("get", f"/comments/{comment_id}/withdraw", None),
+        ("post", f"/comments/{comment_id}/withdraw", {}),
+    ]
+    if state == "closed":
+        new = f"/documents/{ACCORD}/discussions/new?clause=2"
+        attempts += [("get", new, None), ("post", new, {"title": "T", "body": "B"})]
+    for method, url, data in attempts:
+        response = client.get(url) if method == "get" else client.post_form(url, data)
+        assert response.status_code == 409, (url, data, response.status_code)
+        text = response.get_data(as_text=True)
+        assert why in text and "permission" not in text, (url, data)
+    assert (_count(documents_open, Discussion), _comments(documents_open)) == before
+    page = client.get(f"/discussions/{discussion_id}").get_data(as_text=True)
+    assert "Post comment" not in page and f"/comments/{comment_id}/withdraw" not in page
+    assert f"edit={comment_id}" not in page and "reply_to=" not in page
+    if state == "closed":
+        document_page = client.get(f"/documents/{ACCORD}").get_data(as_text=True)
+        assert "/discussions/new" not in document_page
+    # The wrong role is refused as before, whatever the state.
+    client.sign_in("standards@example.org")
+    assert (
+        client.post_form(f"/discussions/{discussion_id}/comments", {"body": "x"}).status_code == 403
+    )
+    assert client.get(f"/documents/{ACCORD}/discussions/new").status_code == 403
+    client.sign_in("officer@example.org")
+    assert client.get(f"/comments/{comment_id}/withdraw").status_code == 403
+    assert (_count(documents_open, Discussion), _comments(documents_open)) == before
 
 
 # Comments and replies --------------------------------------------------------------------
