@@ -239,8 +239,15 @@ def can_manage_voting(user: User | None, document: Document) -> bool:
 
 
 def can_propose_amendment(user: User | None, clause: Clause) -> bool:
-    """Members and Officers, while the document is Open and amendments are not stopped."""
-    return _is_active(user) and (user.is_member or user.is_officer) and amendments_open(clause)
+    """Members and Officers (who only: the service refuses unless the document is Open, the
+    clause live and amendments not stopped, with why, 409)."""
+    return _is_active(user) and (user.is_member or user.is_officer)
+
+
+def can_offer_amendment(user: User | None, clause: Clause) -> bool:
+    """Show "Propose an amendment" and the passage suggestion: who may propose, while the
+    clause takes amendments (``amendments.check_amendments_open``)."""
+    return can_propose_amendment(user, clause) and amendments_open(clause)
 
 
 def can_suggest_in_word(user: User | None, document: Document) -> bool:
@@ -255,26 +262,35 @@ def can_suggest_in_word(user: User | None, document: Document) -> bool:
 
 
 def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
-    """Accept or reject an open amendment: facilitators, before the document is submitted."""
-    return (
-        _is_active(user)
-        and user.is_facilitator
-        and amendment.is_open
-        and amendment.clause.retired_at is None
-        and is_editable(amendment.clause.document)
-    )
+    """Accept or reject an amendment: facilitators (who only: the service refuses a decided
+    amendment, a retired clause or a submitted document, with why, 409/410)."""
+    return _is_active(user) and user.is_facilitator
+
+
+def can_offer_decision(user: User | None, amendment: Amendment) -> bool:
+    """Show Accept and Reject: facilitators, while the amendment can be decided."""
+    return can_decide_amendment(user, amendment) and _is_decidable(amendment)
 
 
 def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
-    """The proposer, while the amendment is open, its clause live and the document not yet
-    submitted (the committee's list of undecided amendments does not change under it)."""
+    """The proposer (who only: the service refuses a decided amendment, a retired clause or a
+    submitted document, with why, 409/410)."""
+    return _is_active(user) and amendment.proposer_id == user.id
+
+
+def _is_decidable(amendment: Amendment) -> bool:
+    """Open, its clause live and the document not yet submitted (the committee's list of
+    undecided amendments does not change under it): ``amendments.check_decidable``."""
     return (
-        _is_active(user)
-        and amendment.is_open
-        and amendment.proposer_id == user.id
+        amendment.is_open
         and amendment.clause.retired_at is None
         and is_editable(amendment.clause.document)
     )
+
+
+def can_offer_amendment_withdrawal(user: User | None, amendment: Amendment) -> bool:
+    """Show "Withdraw my amendment": the proposer, while the amendment can be decided."""
+    return can_withdraw_amendment(user, amendment) and _is_decidable(amendment)
 
 
 def can_edit_clause(user: User | None, clause: Clause) -> bool:
@@ -289,8 +305,14 @@ def can_edit_clause(user: User | None, clause: Clause) -> bool:
 
 
 def can_comment_on_passage(user: User | None, clause: Clause) -> bool:
-    """Comment on a passage of a clause: as starting a discussion on it (the document Open,
-    the clause live)."""
+    """Comment on a passage of a clause: who may start a discussion (who only: the service
+    refuses unless the document is Open and the clause live, with why, 409/410)."""
+    return can_start_discussion(user, clause.document)
+
+
+def can_offer_passage_comment(user: User | None, clause: Clause) -> bool:
+    """Offer "Comment on some words": as starting a discussion on the clause (the document
+    Open, the clause live)."""
     return can_offer_discussion(user, clause.document) and clause.retired_at is None
 
 

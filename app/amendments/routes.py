@@ -83,9 +83,8 @@ def _agreement(amendment: Amendment) -> dict:
 def new(slug: str, number: str):
     """Propose a new wording of a clause."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
-    if current_user.is_member or current_user.is_officer:  # may propose: say why not now
-        service.check_amendments_open(clause)
     require(can_propose_amendment(current_user, clause))
+    service.check_amendments_open(clause)  # why not now, before any form (409)
     form = AmendmentForm()
     form.about(clause.document)
     form.recommendations.choices = recommendation_choices()
@@ -157,17 +156,13 @@ def withdraw(amendment_id: int):
     """The proposer withdraws their open amendment, after a confirmation page (offered only
     while it can be withdrawn)."""
     amendment = get_amendment_or_404(amendment_id)
+    require(can_withdraw_amendment(current_user, amendment))
+    service.check_decidable(amendment, service.WITHDRAWN_BEFORE_SUBMISSION)  # why not now (409)
     if request.method == "POST":
         service.withdraw_amendment(amendment, by=current_user)
         db.session.commit()
         flash("Your amendment is withdrawn.", "success")
         return redirect(url_for("amendments.show", amendment_id=amendment.id), 303)
-    if amendment.proposer_id == current_user.id:  # theirs: say why it cannot be withdrawn now
-        service.check_decidable(
-            amendment,
-            "Amendments can only be withdrawn before the document goes to the Standards Committee.",
-        )
-    require(can_withdraw_amendment(current_user, amendment))
     return render("amendments/confirm_withdraw.html", amendment=amendment)
 
 
@@ -175,9 +170,8 @@ def withdraw(amendment_id: int):
 def reject(amendment_id: int):
     """A facilitator rejects an amendment, giving the reason."""
     amendment = get_amendment_or_404(amendment_id)
-    if current_user.is_facilitator:  # may decide: say why not now
-        service.check_decidable(amendment, "It can no longer be rejected.")
     require(can_decide_amendment(current_user, amendment))
+    service.check_decidable(amendment, "It can no longer be rejected.")  # why not now (409)
     form = RejectForm()
     if form.validate_on_submit():
         service.reject_amendment(amendment, form.reason.data, by=current_user)
@@ -195,9 +189,8 @@ def accept(amendment_id: int):
     does not agree needs a reason (422 by the field without it). An out-of-date amendment needs
     the explicit confirmation box ticked."""
     amendment = get_amendment_or_404(amendment_id)
-    if current_user.is_facilitator:  # may decide: say why not now
-        service.check_decidable(amendment, "It can no longer be accepted.")
     require(can_decide_amendment(current_user, amendment))
+    service.check_decidable(amendment, "It can no longer be accepted.")  # why not now (409)
     form = AcceptForm()
     if form.validate_on_submit():
         try:

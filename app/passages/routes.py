@@ -23,7 +23,7 @@ from app.permissions import (
     require,
 )
 from app.rendering import render
-from app.services import DomainError, Invalid, voting
+from app.services import DomainError, Invalid, amendments, discussions, voting
 from app.services import passages as service
 
 bp = Blueprint("passages", __name__)
@@ -45,6 +45,7 @@ def suggest(slug: str, number: str):
     """Suggest new words for a passage of a clause."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_propose_amendment(current_user, clause))
+    amendments.check_amendments_open(clause)  # why not now, before any form (409)
     form = SuggestForm()
     form.about(clause.document)
     form.recommendations.choices = recommendation_choices()
@@ -85,6 +86,7 @@ def comment(slug: str, number: str):
     """Comment on a passage of a clause (a discussion anchored to it)."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_comment_on_passage(current_user, clause))
+    discussions.require_discussable(clause.document, clause)  # why not now (409/410)
     form = PassageCommentForm()
     form.about(clause.document)
     _prefill(form)

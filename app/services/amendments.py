@@ -192,6 +192,11 @@ def _decide(amendment: Amendment, status: AmendmentStatus, by: User, reason: str
     notifications.amendment_decided(amendment, by=by)
 
 
+WITHDRAWN_BEFORE_SUBMISSION = (
+    "Amendments can only be withdrawn before the document goes to the Standards Committee."
+)
+
+
 def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
     """The proposer takes back their amendment while it is open.
 
@@ -199,10 +204,7 @@ def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
     of undecided amendments must not change under it); ClauseRetired; AlreadyDecided."""
     if amendment.proposer_id != by.id:
         raise Forbidden("Only the proposer can withdraw an amendment.")
-    _require_decidable(
-        amendment,
-        "Amendments can only be withdrawn before the document goes to the Standards Committee.",
-    )
+    _require_decidable(amendment, WITHDRAWN_BEFORE_SUBMISSION)
     _decide(amendment, AmendmentStatus.WITHDRAWN, by, None)
 
 

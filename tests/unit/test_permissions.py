@@ -53,9 +53,13 @@ from app.permissions import (
     can_moderate,
     can_move_document,
     can_offer_agenda_item,
+    can_offer_amendment,
+    can_offer_amendment_withdrawal,
     can_offer_comment,
     can_offer_comment_edit,
+    can_offer_decision,
     can_offer_discussion,
+    can_offer_passage_comment,
     can_propose_agenda_item,
     can_propose_amendment,
     can_publish_version,
@@ -258,8 +262,13 @@ def test_voting_and_proposing(role, status):
     is_open = status == DocumentStatus.OPEN
     assert can_vote(user, _clause(status)) is (role in VOTERS and is_open)
     assert can_vote(user, _clause(status, voting_open=False)) is False
-    assert can_propose_amendment(user, _clause(status)) is (role in VOTERS and is_open)
-    assert can_propose_amendment(user, _clause(status, stopped=True)) is False
+    # Who may propose, whatever the state (the service's 409 says why not now); offered only
+    # while the clause takes amendments.
+    assert can_propose_amendment(user, _clause(status)) is (role in VOTERS)
+    assert can_propose_amendment(user, _clause(status, stopped=True)) is (role in VOTERS)
+    assert can_offer_amendment(user, _clause(status)) is (role in VOTERS and is_open)
+    assert can_offer_amendment(user, _clause(status, stopped=True)) is False
+    assert can_propose_amendment(person(role, active=False), _clause(status)) is False
     assert can_manage_voting(user, Document(status=status)) is (
         role == Role.FACILITATOR and is_open
     )
@@ -280,13 +289,23 @@ def test_deciding_amendments_and_editing_clauses(role, status):
     )
     before_submission = status in (DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED)
     expected = role == Role.FACILITATOR and before_submission
-    assert can_decide_amendment(user, amendment) is expected
+    # Who decides (facilitators) and who withdraws (the proposer), whatever the state; the
+    # controls only while the amendment is open and the document not yet submitted.
+    assert can_decide_amendment(user, amendment) is (role == Role.FACILITATOR)
+    assert can_offer_decision(user, amendment) is expected
     assert can_edit_clause(user, clause) is expected
-    # The proposer, while it is open and the document not yet submitted.
-    assert can_withdraw_amendment(user, amendment) is before_submission
+    assert can_withdraw_amendment(user, amendment) is True
+    assert can_offer_amendment_withdrawal(user, amendment) is before_submission
+    stranger = person(role)
+    stranger.id = 8
+    assert can_withdraw_amendment(stranger, amendment) is False
+    assert can_offer_amendment_withdrawal(stranger, amendment) is False
+    assert can_withdraw_amendment(person(role, active=False), amendment) is False
     amendment.status = AmendmentStatus.REJECTED
-    assert can_decide_amendment(user, amendment) is False
-    assert can_withdraw_amendment(user, amendment) is False
+    assert can_decide_amendment(user, amendment) is (role == Role.FACILITATOR)
+    assert can_offer_decision(user, amendment) is False
+    assert can_withdraw_amendment(user, amendment) is True
+    assert can_offer_amendment_withdrawal(user, amendment) is False
     if role in VOTERS and status == DocumentStatus.OPEN:
         amendment.status = AmendmentStatus.OPEN
         assert can_vote(user, amendment) is True
@@ -335,9 +354,12 @@ def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
     )
     assert can_vote(user, clause) is False
     assert can_vote(user, amendment) is False
-    assert can_propose_amendment(user, clause) is False
+    assert can_propose_amendment(user, clause) is (role in VOTERS)
+    assert can_offer_amendment(user, clause) is False
     assert can_edit_clause(user, clause) is False
-    assert can_decide_amendment(user, amendment) is False
+    assert can_decide_amendment(user, amendment) is (role == Role.FACILITATOR)
+    assert can_offer_decision(user, amendment) is False
+    assert can_offer_amendment_withdrawal(user, amendment) is False
     discussion = Discussion(document=clause.document, clause=clause)
     assert can_comment(user, discussion) is (role in TAKE_PART)
     assert can_offer_comment(user, discussion) is False
@@ -489,9 +511,11 @@ def test_passages_and_word_suggestions(role, status):
         role in VOTERS and status == DocumentStatus.OPEN
     )
     assert can_suggest_in_word(user, _clause(status, stopped=True).document) is False
-    assert can_comment_on_passage(user, clause) is can_offer_discussion(user, clause.document)
+    assert can_comment_on_passage(user, clause) is (role in TAKE_PART)
+    assert can_offer_passage_comment(user, clause) is can_offer_discussion(user, clause.document)
     clause.retired_at = utcnow()
-    assert can_comment_on_passage(user, clause) is False
+    assert can_comment_on_passage(user, clause) is (role in TAKE_PART)
+    assert can_offer_passage_comment(user, clause) is False
     clause.retired_at = None
     assert can_accept_suggestions(user, clause) is can_edit_clause(user, clause)
     for nobody in (None, person(role, active=False)):
