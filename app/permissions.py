@@ -213,8 +213,15 @@ def can_manage_recommendations(user: User | None) -> bool:
 
 
 def can_vote(user: User | None, item: Clause | Amendment) -> bool:
-    """Members and Officers vote (or declare an interest) while voting on the item is open."""
-    if not _is_active(user) or side_of(user) is None:
+    """Members and Officers vote (or declare an interest) (who only: the service refuses unless
+    voting on the item is open, with why, 409)."""
+    return _is_active(user) and side_of(user) is not None
+
+
+def can_offer_vote(user: User | None, item: Clause | Amendment) -> bool:
+    """Show the vote buttons and the declaration: who votes, while voting on the item is open
+    (``voting.check_voting_open``)."""
+    if not can_vote(user, item):
         return False
     if isinstance(item, Amendment):
         return is_amendment_voting_open(item)
@@ -233,9 +240,14 @@ def can_use_ballot(user: User | None, document: Document) -> bool:
 
 
 def can_manage_voting(user: User | None, document: Document) -> bool:
-    """Open and close voting, set the agreement rule, stop amendments: facilitators, while the
-    document is Open for comment."""
-    return _is_active(user) and user.is_facilitator and document.status == DocumentStatus.OPEN
+    """Open and close voting, set the agreement rule, stop amendments: facilitators (who only:
+    the services refuse unless the document is Open for comment, with why, 409)."""
+    return _is_active(user) and user.is_facilitator
+
+
+def can_offer_voting_controls(user: User | None, document: Document) -> bool:
+    """Show the voting controls: facilitators, while the document is Open for comment."""
+    return can_manage_voting(user, document) and document.status == DocumentStatus.OPEN
 
 
 def can_propose_amendment(user: User | None, clause: Clause) -> bool:

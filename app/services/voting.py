@@ -69,6 +69,13 @@ from app.services.locks import lock_for_write
 from app.sql import one_of
 from app.text import percent_text
 
+# Why a facilitator's voting control is refused outside Open: the services' words, which the
+# routes also use to refuse the state before reading a form.
+OPENED_WHILE_OPEN = "Voting can only be opened while the document is Open for comment."
+CLOSED_WHILE_OPEN = "Voting can only be closed while the document is Open for comment."
+RULE_WHILE_OPEN = "The agreement rule can only change while the document is Open for comment."
+STOPPED_WHILE_OPEN = "New amendments can only be stopped while the document is Open for comment."
+
 
 class VotingClosed(Conflict):
     """Voting on the item is not open (not yet, or no longer)."""
@@ -151,6 +158,15 @@ def _require_voting_open(
     if not open_:
         raise VotingClosed(f"Voting is closed, so {refusal}")
     return target_clause
+
+
+def check_voting_open(user: User, item: Clause | Amendment) -> None:
+    """The state checks of a vote or a declaration (without its locks), for the declaration
+    form's page: raises NotEligible, ClauseRetired, VotingClosed, saying why."""
+    if isinstance(item, Amendment):
+        _require_voting_open(user, None, item, "nothing can be recorded.")
+    else:
+        _require_voting_open(user, item, None, "nothing can be recorded.")
 
 
 def cast_vote(
@@ -704,7 +720,7 @@ def open_voting(document: Document, *, by: User, closes_at: datetime | None = No
     Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a closing time in the past.
     """
     lock_for_write(document)
-    require_open(document, "Voting can only be opened while the document is Open for comment.")
+    require_open(document, OPENED_WHILE_OPEN)
     if document.voting_open:
         raise VotingAlreadyOpen("Voting is already open.")
     if closes_at is not None and closes_at <= utcnow():
@@ -760,7 +776,7 @@ def close_voting(document: Document, *, by: User, reason: str | None = None) -> 
     reason for closing before the announced time (required then). Raises DocumentNotOpen,
     VotingClosed, ReasonRequired."""
     lock_for_write(document)
-    require_open(document, "Voting can only be closed while the document is Open for comment.")
+    require_open(document, CLOSED_WHILE_OPEN)
     if not document.voting_open:
         raise VotingClosed("Voting is not open.")
     reason = _close_reason(document, reason)
@@ -786,9 +802,7 @@ def close_clause_voting(clause: Clause, *, by: User, reason: str | None = None) 
     reason for closing before the document's announced time (required then). Raises
     DocumentNotOpen, ClauseRetired, VotingClosed, ReasonRequired."""
     lock_for_write(clause.document, clause)
-    require_open(
-        clause.document, "Voting can only be closed while the document is Open for comment."
-    )
+    require_open(clause.document, CLOSED_WHILE_OPEN)
     require_live(clause, "This clause is retired, so it is not voted on.")
     if not is_clause_voting_open(clause):
         raise VotingClosed(clause.document.worded("Voting on this clause is not open."))
@@ -895,7 +909,7 @@ def preview_closing(document: Document, *, clause: Clause | None = None) -> Clos
     """What closing voting on the document (or one clause) would record now: each item's tally
     and verdict, from the same tallies the outcomes are recorded from. Raises DocumentNotOpen,
     ClauseRetired, VotingClosed, as closing would."""
-    require_open(document, "Voting can only be closed while the document is Open for comment.")
+    require_open(document, CLOSED_WHILE_OPEN)
     if clause is not None:
         require_live(clause, "This clause is retired, so it is not voted on.")
         if not is_clause_voting_open(clause):
@@ -1034,9 +1048,7 @@ def set_rule(document: Document, member_percent: int, officer_percent: int, *, b
     """Change the turnout thresholds; only while the document is Open and voting is not.
     Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
     lock_for_write(document)
-    require_open(
-        document, "The agreement rule can only change while the document is Open for comment."
-    )
+    require_open(document, RULE_WHILE_OPEN)
     if document.voting_open:
         raise VotingAlreadyOpen(
             "The agreement rule cannot change while voting is open. Close voting first."
@@ -1056,9 +1068,7 @@ def set_amendments_stopped(
     """Stop (or allow again) new amendments on a document or one clause. Raises
     DocumentNotOpen, ClauseRetired."""
     lock_for_write(document, clause)
-    require_open(
-        document, "New amendments can only be stopped while the document is Open for comment."
-    )
+    require_open(document, STOPPED_WHILE_OPEN)
     require_live(clause, "This clause is retired, so it takes no amendments.")
     target = clause if clause is not None else document
     target.amendments_stopped = stopped

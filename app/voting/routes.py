@@ -10,7 +10,7 @@ from app.loaders import get_amendment_or_404, get_clause_or_404, get_document_or
 from app.models import Amendment, Choice, Clause, Document
 from app.permissions import can_manage_voting, can_vote, require
 from app.rendering import is_htmx_request, render, render_fragments
-from app.services import DomainError
+from app.services import DomainError, require_open
 from app.services import voting as service
 from app.templating import london_time
 from app.voting.forms import CloseVotingForm, InterestForm, RuleForm
@@ -110,6 +110,7 @@ def _interest(item: Clause | Amendment):
     """The declaration form (offered only while the person can vote on the item)."""
     if request.method == "GET":
         require(can_vote(current_user, item))
+        service.check_voting_open(current_user, item)  # why not now (409), not a 403
     form = InterestForm()
     if form.validate_on_submit():
         try:
@@ -172,7 +173,9 @@ def open_or_close(slug: str):
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
     if posted_action("open", "close") == "close":
+        require_open(document, service.CLOSED_WHILE_OPEN)
         return _close(document)
+    require_open(document, service.OPENED_WHILE_OPEN)  # why not, before the form (409)
     form = OpenVotingForm()
     if not form.validate():
         return render("voting/open.html", form=form, document=document, status=422)
@@ -228,6 +231,7 @@ def close_document(slug: str):
     closes it."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
+    require_open(document, service.CLOSED_WHILE_OPEN)
     return _close(document)
 
 
@@ -237,6 +241,7 @@ def close_clause(slug: str, number: str):
     record, then closes it."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_manage_voting(current_user, clause.document))
+    require_open(clause.document, service.CLOSED_WHILE_OPEN)
     return _close(clause.document, clause)
 
 
@@ -245,6 +250,7 @@ def rule(slug: str):
     """A facilitator sets the agreement rule's turnout thresholds before voting opens."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
+    require_open(document, service.RULE_WHILE_OPEN)  # why not, before the form (409)
     form = RuleForm(obj=document)
     if form.validate_on_submit():
         service.set_rule(
@@ -264,6 +270,7 @@ def stop_document_amendments(slug: str):
     """Stop (or take again) new amendments on the whole document."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
+    require_open(document, service.STOPPED_WHILE_OPEN)
     stopped = posted_action("stop", "resume") == "stop"
     service.set_amendments_stopped(document, stopped, by=current_user)
     db.session.commit()
@@ -277,6 +284,7 @@ def stop_document_amendments(slug: str):
 def stop_clause_amendments(slug: str, number: str):
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_manage_voting(current_user, clause.document))
+    require_open(clause.document, service.STOPPED_WHILE_OPEN)
     stopped = posted_action("stop", "resume") == "stop"
     service.set_amendments_stopped(clause.document, stopped, by=current_user, clause=clause)
     db.session.commit()

@@ -60,6 +60,8 @@ from app.permissions import (
     can_offer_decision,
     can_offer_discussion,
     can_offer_passage_comment,
+    can_offer_vote,
+    can_offer_voting_controls,
     can_propose_agenda_item,
     can_propose_amendment,
     can_publish_version,
@@ -260,8 +262,13 @@ def _clause(status: DocumentStatus, *, voting_open=True, stopped=False) -> Claus
 def test_voting_and_proposing(role, status):
     user = person(role)
     is_open = status == DocumentStatus.OPEN
-    assert can_vote(user, _clause(status)) is (role in VOTERS and is_open)
-    assert can_vote(user, _clause(status, voting_open=False)) is False
+    # Who votes, whatever the state (the service's 409 says why not now); the buttons only
+    # while voting on the item is open.
+    assert can_vote(user, _clause(status)) is (role in VOTERS)
+    assert can_vote(user, _clause(status, voting_open=False)) is (role in VOTERS)
+    assert can_offer_vote(user, _clause(status)) is (role in VOTERS and is_open)
+    assert can_offer_vote(user, _clause(status, voting_open=False)) is False
+    assert can_vote(person(role, active=False), _clause(status)) is False
     # Who may propose, whatever the state (the service's 409 says why not now); offered only
     # while the clause takes amendments.
     assert can_propose_amendment(user, _clause(status)) is (role in VOTERS)
@@ -269,9 +276,11 @@ def test_voting_and_proposing(role, status):
     assert can_offer_amendment(user, _clause(status)) is (role in VOTERS and is_open)
     assert can_offer_amendment(user, _clause(status, stopped=True)) is False
     assert can_propose_amendment(person(role, active=False), _clause(status)) is False
-    assert can_manage_voting(user, Document(status=status)) is (
+    assert can_manage_voting(user, Document(status=status)) is (role == Role.FACILITATOR)
+    assert can_offer_voting_controls(user, Document(status=status)) is (
         role == Role.FACILITATOR and is_open
     )
+    assert can_manage_voting(person(role, active=False), Document(status=status)) is False
 
 
 @pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
@@ -308,9 +317,10 @@ def test_deciding_amendments_and_editing_clauses(role, status):
     assert can_offer_amendment_withdrawal(user, amendment) is False
     if role in VOTERS and status == DocumentStatus.OPEN:
         amendment.status = AmendmentStatus.OPEN
-        assert can_vote(user, amendment) is True
+        assert can_offer_vote(user, amendment) is True
         amendment.voting_closed_at = utcnow()
-        assert can_vote(user, amendment) is False
+        assert can_vote(user, amendment) is True
+        assert can_offer_vote(user, amendment) is False
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
@@ -352,8 +362,9 @@ def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
     amendment = Amendment(
         clause=clause, proposer_id=7, status=AmendmentStatus.OPEN, base_revision_number=1
     )
-    assert can_vote(user, clause) is False
-    assert can_vote(user, amendment) is False
+    assert can_vote(user, clause) is (role in VOTERS)
+    assert can_offer_vote(user, clause) is False
+    assert can_offer_vote(user, amendment) is False
     assert can_propose_amendment(user, clause) is (role in VOTERS)
     assert can_offer_amendment(user, clause) is False
     assert can_edit_clause(user, clause) is False
