@@ -45,7 +45,12 @@ from markupsafe import Markup
 from app import markdown as sanitiser
 from app.discussions.threads import PageSummary, ShownComment
 from app.models import Clause, Comment, Discussion, User
-from app.permissions import can_moderate, can_offer_comment, can_offer_comment_edit, can_see_audit
+from app.permissions import (
+    can_offer_comment,
+    can_offer_comment_edit,
+    can_offer_moderation,
+    can_see_audit,
+)
 from app.rules import edit_window, is_within_edit_window
 from app.services.voting import Tally
 from app.shared_cache import cache_get, cache_get_many, cache_set, cache_set_many
@@ -100,7 +105,7 @@ def thread_viewer(discussion: Discussion) -> Viewer:
     return Viewer(
         user_id=user.id if user is not None else None,
         can_comment=bool(can_offer_comment(user, discussion)),
-        can_moderate=can_moderate(user, discussion),
+        can_moderate=can_offer_moderation(user, discussion),
         can_see_audit=can_see_audit(user),
     )
 

@@ -159,14 +159,15 @@ def can_offer_comment_edit(user: User | None, comment: Comment) -> bool:
 
 
 def can_moderate(user: User | None, discussion: Discussion) -> bool:
-    """Hide and unhide comments, lock discussions, relink recommendations: facilitators, before
-    the document is submitted (from then on its record does not change)."""
-    return (
-        _is_active(user)
-        and user.is_facilitator
-        and can_read_document(user, discussion.document)
-        and is_editable(discussion.document)
-    )
+    """Hide and unhide comments, lock discussions, relink recommendations: facilitators (who
+    only: the service refuses once the document is submitted, with why, 409)."""
+    return _is_active(user) and user.is_facilitator and can_read_document(user, discussion.document)
+
+
+def can_offer_moderation(user: User | None, discussion: Discussion) -> bool:
+    """Show the moderation controls (and a hidden comment's text): facilitators, before the
+    document is submitted (from then on its record does not change)."""
+    return can_moderate(user, discussion) and is_editable(discussion.document)
 
 
 def can_manage_people(user: User | None) -> bool:
@@ -306,13 +307,16 @@ def can_offer_amendment_withdrawal(user: User | None, amendment: Amendment) -> b
 
 
 def can_edit_clause(user: User | None, clause: Clause) -> bool:
-    """Edit a clause's wording directly: facilitators, before the document is submitted (and
-    not once the clause is retired)."""
+    """Edit a clause's wording directly: facilitators (who only: the service refuses once the
+    document is submitted or the clause retired, with why, 409/410)."""
+    return _is_active(user) and user.is_facilitator
+
+
+def can_offer_clause_edit(user: User | None, clause: Clause) -> bool:
+    """Show "Edit the wording" (and accepting passage suggestions): facilitators, before the
+    document is submitted and while the clause is live (``amendments.check_clause_editable``)."""
     return (
-        _is_active(user)
-        and user.is_facilitator
-        and clause.retired_at is None
-        and is_editable(clause.document)
+        can_edit_clause(user, clause) and clause.retired_at is None and is_editable(clause.document)
     )
 
 
@@ -330,8 +334,13 @@ def can_offer_passage_comment(user: User | None, clause: Clause) -> bool:
 
 def can_accept_suggestions(user: User | None, clause: Clause) -> bool:
     """Accept several agreed passage suggestions in one step: as editing the clause
-    (facilitators, before the document is submitted)."""
+    (facilitators; who only)."""
     return can_edit_clause(user, clause)
+
+
+def can_offer_suggestions_acceptance(user: User | None, clause: Clause) -> bool:
+    """Offer accepting several suggestions: as offering the clause's edit."""
+    return can_offer_clause_edit(user, clause)
 
 
 def can_publish_version(user: User | None, document: Document) -> bool:
@@ -436,9 +445,15 @@ def can_create_document(user: User | None) -> bool:
 
 
 def can_manage_clauses(user: User | None, document: Document) -> bool:
-    """Add, reorder, renumber, retire and reinstate clauses: facilitators and admins, before the
-    document is submitted."""
-    return can_create_document(user) and is_editable(document)
+    """Add, reorder, renumber, retire and reinstate clauses: facilitators and admins (who only:
+    the services refuse once the document is submitted, with why, 409)."""
+    return can_create_document(user)
+
+
+def can_offer_clause_management(user: User | None, document: Document) -> bool:
+    """Show the links to manage the clauses: facilitators and admins, before the document is
+    submitted."""
+    return can_manage_clauses(user, document) and is_editable(document)
 
 
 def require(allowed: bool) -> None:

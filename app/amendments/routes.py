@@ -255,6 +255,7 @@ def edit_clause(slug: str, number: str):
     """A facilitator edits a clause's wording; a stale form gets 409 with both texts."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_edit_clause(current_user, clause))
+    service.check_clause_editable(clause)  # why not now (409/410), before the form
     form = ClauseEditForm()
     form.about(clause.document)
     if request.method == "GET":

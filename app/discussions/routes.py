@@ -405,6 +405,7 @@ def hide_comment(comment_id: int):
     """A facilitator hides a comment, giving the reason shown in its place."""
     comment = get_comment_or_404(comment_id)
     require(can_moderate(current_user, comment.discussion) and not comment.is_hidden)
+    service.require_moderatable(comment.discussion)  # why not now (409), before the form
     form = HideCommentForm()
     if form.validate_on_submit():
         service.hide_comment(comment, form.reason.data, by=current_user)
@@ -427,6 +428,7 @@ def hide_comment(comment_id: int):
 def unhide_comment(comment_id: int):
     comment = get_comment_or_404(comment_id)
     require(can_moderate(current_user, comment.discussion) and comment.is_hidden)
+    service.require_moderatable(comment.discussion)
     service.unhide_comment(comment, by=current_user)
     db.session.commit()
     return _done(
@@ -442,6 +444,7 @@ def lock(discussion_id: int):
     """Lock (or, with ``unlock``, reopen) a discussion to new comments."""
     discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
+    service.require_moderatable(discussion)
     locked = posted_action("lock", "unlock") == "lock"
     service.set_locked(discussion, locked, by=current_user)
     db.session.commit()
@@ -456,6 +459,7 @@ def relink(discussion_id: int):
     """A facilitator changes which recommendations the discussion answers."""
     discussion = get_discussion_or_404(discussion_id)
     require(can_moderate(current_user, discussion))
+    service.require_moderatable(discussion)  # why not now (409), before the form
     form = RelinkForm()
     form.recommendations.choices = recommendation_choices(
         keep=[r.id for r in discussion.recommendations]

@@ -21,7 +21,7 @@ from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
 from app.rendering import is_htmx_request, render, render_fragments
-from app.services import DomainError, Invalid
+from app.services import DomainError, Invalid, require_editable
 from app.services import clauses as service
 from app.services.documents import create_document
 
@@ -59,6 +59,7 @@ def new():
 def _managed(slug: str):
     document = get_document_or_404(slug)
     require(can_manage_clauses(current_user, document))
+    require_editable(document)  # why not now (409), before any form
     return document
 
 

@@ -151,6 +151,7 @@ def accept_several(slug: str, number: str):
     after a preview of the combined redline."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_accept_suggestions(current_user, clause))
+    amendments.check_clause_editable(clause)  # why not now (409/410), before the form
     candidates = _acceptable(clause)
     agreed = {s.id: s for s, is_agreed in candidates if is_agreed}
     form = AcceptSuggestionsForm()

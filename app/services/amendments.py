@@ -154,6 +154,16 @@ def check_amendments_open(clause: Clause) -> None:
         )
 
 
+def check_clause_editable(clause: Clause) -> None:
+    """The state checks of editing a clause's wording (without its locks), for the route to
+    refuse early: raises DocumentNotEditable from Submitted on, ClauseRetired."""
+    require_editable(
+        clause.document,
+        "A clause can only be edited before the document goes to the Standards Committee.",
+    )
+    require_live(clause, "This clause is retired, so its wording no longer changes.")
+
+
 def _require_decidable(amendment: Amendment, refusal: str) -> None:
     """The amendment is open, its clause live and its document not yet with the committee,
     checked under the amendment's write locks (``locks.lock_for_write``)."""
@@ -301,11 +311,7 @@ def edit_clause(
     Raises DocumentNotEditable from Submitted on, ClauseRetired, StaleRevision, Invalid when nothing
     would change."""
     lock_for_write(clause.document, clause)
-    require_editable(
-        clause.document,
-        "A clause can only be edited before the document goes to the Standards Committee.",
-    )
-    require_live(clause, "This clause is retired, so its wording no longer changes.")
+    check_clause_editable(clause)
     if clause.revision_number != seen_revision:
         raise StaleRevision(clause)
     if same_text(heading, clause.heading) and same_text(body, clause.body):

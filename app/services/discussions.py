@@ -326,7 +326,9 @@ def withdraw_comment(comment: Comment, *, by: User) -> Comment:
     return comment
 
 
-def _require_moderatable(discussion: Discussion) -> None:
+def require_moderatable(discussion: Discussion) -> None:
+    """Raise DocumentNotEditable once the document is submitted: for a route refusing early
+    (as loaded), and the services."""
     require_editable(
         discussion.document,
         "Discussions can only be moderated before the document goes to the Standards Committee.",
@@ -360,7 +362,7 @@ def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
     """A facilitator hides a comment; the reason shows in its place. Raises DocumentNotEditable
     from Submitted on (moderation changes the record the committee reviews)."""
     _lock(comment.discussion, comment)
-    _require_moderatable(comment.discussion)
+    require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), by, reason.strip()
     _record(ModerationAction.HIDE, comment.discussion, by, reason.strip(), comment)
     comment.activity_mark = bump_activity(comment.discussion)
@@ -370,7 +372,7 @@ def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
 def unhide_comment(comment: Comment, *, by: User) -> Comment:
     """A facilitator shows a hidden comment again. Raises as hide_comment."""
     _lock(comment.discussion, comment)
-    _require_moderatable(comment.discussion)
+    require_moderatable(comment.discussion)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, None
     _record(ModerationAction.UNHIDE, comment.discussion, by, comment=comment)
     comment.activity_mark = bump_activity(comment.discussion)
@@ -380,7 +382,7 @@ def unhide_comment(comment: Comment, *, by: User) -> Comment:
 def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
     """Lock a discussion (no more comments) or unlock it. Raises as hide_comment."""
     _lock(discussion, discussion)
-    _require_moderatable(discussion)
+    require_moderatable(discussion)
     discussion.locked_at, discussion.locked_by = (utcnow(), by) if locked else (None, None)
     _record(ModerationAction.LOCK if locked else ModerationAction.UNLOCK, discussion, by)
     bump_activity(discussion, itself=True)
@@ -391,7 +393,7 @@ def relink(discussion: Discussion, recommendations: list[Recommendation], *, by:
     """Change which recommendations a discussion answers (at least one). Raises as
     hide_comment, and Invalid for no recommendation."""
     _lock(discussion)
-    _require_moderatable(discussion)
+    require_moderatable(discussion)
     if not recommendations:
         raise Invalid("Choose at least one recommendation the discussion answers.")
     before = ", ".join(r.label for r in discussion.recommendations)

@@ -265,7 +265,7 @@ def _readable(user: User) -> str:
 
 def _hidden_text_readable(user: User) -> str:
     """A hidden comment's text: for a facilitator while the document is editable (the
-    discussion page's ``can_moderate``), never for anyone else."""
+    discussion page's ``can_offer_moderation``), never for anyone else."""
     if not user.is_facilitator:
         return "t.hidden_at IS NULL"
     editable = ", ".join(f"'{s.value}'" for s in sorted(EDITABLE_STATUSES))

@@ -55,11 +55,15 @@ from app.permissions import (
     can_offer_agenda_item,
     can_offer_amendment,
     can_offer_amendment_withdrawal,
+    can_offer_clause_edit,
+    can_offer_clause_management,
     can_offer_comment,
     can_offer_comment_edit,
     can_offer_decision,
     can_offer_discussion,
+    can_offer_moderation,
     can_offer_passage_comment,
+    can_offer_suggestions_acceptance,
     can_offer_vote,
     can_offer_voting_controls,
     can_propose_agenda_item,
@@ -202,7 +206,14 @@ def test_moderating(role, status):
     """Before submission only: from then on the record the committee reviews does not change."""
     before_submission = status in (DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED)
     expected = role == Role.FACILITATOR and before_submission
-    assert can_moderate(person(role), _discussion(status)) is expected
+    # Who moderates (facilitators, who read it), whatever the state; the controls only before
+    # submission.
+    readable = status != DocumentStatus.DRAFT or role in READ_DRAFT
+    assert can_moderate(person(role), _discussion(status)) is (
+        role == Role.FACILITATOR and readable
+    )
+    assert can_offer_moderation(person(role), _discussion(status)) is expected
+    assert can_moderate(person(role, active=False), _discussion(status)) is False
 
 
 @pytest.mark.parametrize("status", list(DocumentStatus), ids=str)
@@ -302,7 +313,8 @@ def test_deciding_amendments_and_editing_clauses(role, status):
     # controls only while the amendment is open and the document not yet submitted.
     assert can_decide_amendment(user, amendment) is (role == Role.FACILITATOR)
     assert can_offer_decision(user, amendment) is expected
-    assert can_edit_clause(user, clause) is expected
+    assert can_edit_clause(user, clause) is (role == Role.FACILITATOR)
+    assert can_offer_clause_edit(user, clause) is expected
     assert can_withdraw_amendment(user, amendment) is True
     assert can_offer_amendment_withdrawal(user, amendment) is before_submission
     stranger = person(role)
@@ -345,7 +357,8 @@ def test_creating_documents_and_managing_clauses(role, status):
     user = person(role)
     before_submission = status in (DocumentStatus.DRAFT, DocumentStatus.OPEN, DocumentStatus.CLOSED)
     assert can_create_document(user) is (role in MANAGERS)
-    assert can_manage_clauses(user, Document(status=status)) is (
+    assert can_manage_clauses(user, Document(status=status)) is (role in MANAGERS)
+    assert can_offer_clause_management(user, Document(status=status)) is (
         role in MANAGERS and before_submission
     )
     assert can_create_document(person(role, active=False)) is False
@@ -367,7 +380,8 @@ def test_a_retired_clause_takes_no_votes_amendments_or_edits(role):
     assert can_offer_vote(user, amendment) is False
     assert can_propose_amendment(user, clause) is (role in VOTERS)
     assert can_offer_amendment(user, clause) is False
-    assert can_edit_clause(user, clause) is False
+    assert can_edit_clause(user, clause) is (role == Role.FACILITATOR)
+    assert can_offer_clause_edit(user, clause) is False
     assert can_decide_amendment(user, amendment) is (role == Role.FACILITATOR)
     assert can_offer_decision(user, amendment) is False
     assert can_offer_amendment_withdrawal(user, amendment) is False
@@ -529,6 +543,7 @@ def test_passages_and_word_suggestions(role, status):
     assert can_offer_passage_comment(user, clause) is False
     clause.retired_at = None
     assert can_accept_suggestions(user, clause) is can_edit_clause(user, clause)
+    assert can_offer_suggestions_acceptance(user, clause) is can_offer_clause_edit(user, clause)
     for nobody in (None, person(role, active=False)):
         assert can_suggest_in_word(nobody, clause.document) is False
         assert can_comment_on_passage(nobody, clause) is False

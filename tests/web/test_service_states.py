@@ -509,12 +509,12 @@ def test_no_route_changes_the_agenda_once_submitted(app, client, state):
             409,
         ),
         ("POST", f"{at}/publish", {}, 409),
-        ("GET", f"{manage}/add", None, 403),
-        ("POST", f"{manage}/add", {"heading": "Late", "body": "x", "after": "end"}, 403),
-        ("POST", f"{manage}/{item}/move", {"direction": "down"}, 403),
-        ("POST", f"{manage}/{item}/number", {"number": "9"}, 403),
-        ("POST", f"{manage}/{item}/retire", {"reason": "Late"}, 403),
-        ("POST", f"{manage}/{item}/reinstate", {}, 403),
+        ("GET", f"{manage}/add", None, 409),
+        ("POST", f"{manage}/add", {"heading": "Late", "body": "x", "after": "end"}, 409),
+        ("POST", f"{manage}/{item}/move", {"direction": "down"}, 409),
+        ("POST", f"{manage}/{item}/number", {"number": "9"}, 409),
+        ("POST", f"{manage}/{item}/retire", {"reason": "Late"}, 409),
+        ("POST", f"{manage}/{item}/reinstate", {}, 409),
     ]
     client.sign_in("lead@example.org")
     answers = {}
