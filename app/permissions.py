@@ -265,10 +265,16 @@ def can_offer_amendment(user: User | None, clause: Clause) -> bool:
 
 def can_suggest_in_word(user: User | None, document: Document) -> bool:
     """Download a document for suggestions in Word and upload the marked-up file: who may
-    propose amendments, while the document takes them (issue 18, Word round trip)."""
+    propose amendments (issue 18, Word round trip; who only: the route refuses unless the
+    document takes amendments, with why, 409)."""
+    return _is_active(user) and (user.is_member or user.is_officer)
+
+
+def can_offer_word_suggestions(user: User | None, document: Document) -> bool:
+    """Offer the Word round trip: who may suggest, while the document is Open and amendments
+    are not stopped (``amendments.check_document_takes_amendments``)."""
     return (
-        _is_active(user)
-        and (user.is_member or user.is_officer)
+        can_suggest_in_word(user, document)
         and document.status == DocumentStatus.OPEN
         and not document.amendments_stopped
     )
@@ -344,8 +350,14 @@ def can_offer_suggestions_acceptance(user: User | None, clause: Clause) -> bool:
 
 
 def can_publish_version(user: User | None, document: Document) -> bool:
-    """Facilitators publish versions while the document is still being worked on."""
-    return _is_active(user) and user.is_facilitator and is_editable(document)
+    """Facilitators publish versions (who only: the service refuses once the document is
+    submitted, with why, 409)."""
+    return _is_active(user) and user.is_facilitator
+
+
+def can_offer_version_publishing(user: User | None, document: Document) -> bool:
+    """Offer the publish form: facilitators, while the document is still being worked on."""
+    return can_publish_version(user, document) and is_editable(document)
 
 
 def can_move_document(user: User | None, document: Document, to: DocumentStatus) -> bool:
@@ -354,8 +366,14 @@ def can_move_document(user: User | None, document: Document, to: DocumentStatus)
 
 
 def can_review(user: User | None, document: Document) -> bool:
-    """Write review notes and record the decision: the Standards Committee, while submitted."""
-    return _is_active(user) and user.is_standards and document.status == DocumentStatus.SUBMITTED
+    """Write review notes and record the decision: the Standards Committee (who only: the
+    service refuses unless the document is submitted, with why, 409)."""
+    return _is_active(user) and user.is_standards
+
+
+def can_offer_review(user: User | None, document: Document) -> bool:
+    """Offer the note form and the decision: the Standards Committee, while submitted."""
+    return can_review(user, document) and document.status == DocumentStatus.SUBMITTED
 
 
 def can_read_review_notes(user: User | None, document: Document) -> bool:
@@ -364,8 +382,14 @@ def can_read_review_notes(user: User | None, document: Document) -> bool:
 
 
 def can_adopt(user: User | None, document: Document) -> bool:
-    """Mark Adopted, with the Full Council date: admins, once recommended."""
-    return _is_active(user) and user.is_admin and document.status == DocumentStatus.RECOMMENDED
+    """Mark Adopted, with the Full Council date: admins (who only: the service refuses unless
+    the document is recommended, with why, 409)."""
+    return _is_active(user) and user.is_admin
+
+
+def can_offer_adoption(user: User | None, document: Document) -> bool:
+    """Offer "Mark as adopted": admins, once recommended."""
+    return can_adopt(user, document) and document.status == DocumentStatus.RECOMMENDED
 
 
 def can_export_working_text(user: User | None, document: Document) -> bool:

@@ -135,6 +135,7 @@ def add_note(slug: str):
     """A committee member adds a review note (on the version or one clause)."""
     document, version = _reviewed(slug)
     require(can_review(current_user, document))
+    lifecycle.check_under_review(document)  # why not now (409), before the form
     form = _note_form(version)
     if form.validate_on_submit():
         try:
@@ -175,6 +176,7 @@ def record_decision(slug: str):
     answers are checked on the next page before anything is recorded."""
     document, version = _reviewed(slug)
     require(can_review(current_user, document))
+    lifecycle.check_decidable(document)  # why not now (409), before the form
     form = DecisionForm()
     draft = _draft(document)
     if not form.is_submitted() and draft:
@@ -209,6 +211,7 @@ def check_decision(slug: str):
     """Check the answers, then record the decision."""
     document, version = _reviewed(slug)
     require(can_review(current_user, document))
+    lifecycle.check_decidable(document)
     draft = _draft(document)
     if not draft or draft.get("version_id") != version.id:
         return redirect(url_for("review.record_decision", slug=slug), 303)

@@ -81,6 +81,7 @@ def adopt(slug: str):
     reference; the adopted version becomes public."""
     document = get_document_or_404(slug)
     require(can_adopt(current_user, document))
+    lifecycle.check_adoptable(document)  # why not now (409), before the form
     form = AdoptForm()
     if form.validate_on_submit():
         try:

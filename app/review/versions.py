@@ -16,7 +16,7 @@ from app.permissions import can_publish_version, require
 from app.rendering import render
 from app.review.blueprint import bp
 from app.review.forms import PublishForm
-from app.services import lifecycle
+from app.services import lifecycle, require_editable
 
 
 def published_version(document: Document, number: int) -> DocumentVersion:
@@ -50,6 +50,7 @@ def versions(slug: str):
     form = PublishForm()
     if request.method == "POST":
         require(can_publish_version(current_user, document))
+        require_editable(document)  # why not now (409), before the form
         if form.validate_on_submit():
             version = lifecycle.publish_version(
                 document, by=current_user, note=form.note.data or ""

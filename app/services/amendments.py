@@ -10,6 +10,7 @@ from app.models import (
     AmendmentStatus,
     Clause,
     ClauseRevision,
+    Document,
     Recommendation,
     User,
     utcnow,
@@ -162,6 +163,18 @@ def check_clause_editable(clause: Clause) -> None:
         "A clause can only be edited before the document goes to the Standards Committee.",
     )
     require_live(clause, "This clause is retired, so its wording no longer changes.")
+
+
+def check_document_takes_amendments(document: Document) -> None:
+    """The document takes new amendments (for the Word round trip, which suggests across its
+    clauses): it is Open and amendments are not stopped. Raises DocumentNotOpen,
+    AmendmentsStopped (each saying why); each clause's suggestion is checked again by
+    ``check_amendments_open`` under its lock."""
+    require_open(document, "Suggestions can only be made while the document is Open for comment.")
+    if document.amendments_stopped:
+        raise AmendmentsStopped(
+            "New amendments are stopped: a facilitator is no longer taking them."
+        )
 
 
 def _require_decidable(amendment: Amendment, refusal: str) -> None:

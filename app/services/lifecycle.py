@@ -317,6 +317,27 @@ def move(
     return transition
 
 
+def check_under_review(document: Document) -> None:
+    """Raise NotUnderReview unless the document's version is with the committee (as loaded):
+    for a route refusing early; ``add_review_note`` checks again under the lock."""
+    if document.status != S.SUBMITTED or document.submitted_version_id is None:
+        raise NotUnderReview("Notes are written only while the version is with the committee.")
+
+
+def check_decidable(document: Document) -> None:
+    """Raise TransitionRefused unless the committee can decide the document (it is
+    submitted): for a route refusing early, and ``decide`` under the lock."""
+    if document.status != S.SUBMITTED or document.submitted_version_id is None:
+        raise TransitionRefused("Only a document submitted to the committee can be decided.")
+
+
+def check_adoptable(document: Document) -> None:
+    """Raise TransitionRefused unless the document is recommended to Full Council: for a route
+    refusing early, and ``adopt`` under the lock."""
+    if (document.status, S.ADOPTED) not in ADMIN_MOVES:
+        raise TransitionRefused("Only a document recommended to Full Council can be adopted.")
+
+
 def add_review_note(
     version: DocumentVersion, body: str, *, by: User, clause_number: str | None = None
 ) -> ReviewNote:
@@ -366,8 +387,8 @@ def decide(
     administrators too (they record the adoption)."""
     lock_document(document)
     to = S.RECOMMENDED if decision == Decision.RECOMMEND else S.OPEN
-    if (document.status, to) not in STANDARDS_MOVES or document.submitted_version_id is None:
-        raise TransitionRefused("Only a document submitted to the committee can be decided.")
+    check_decidable(document)
+    assert (document.status, to) in STANDARDS_MOVES
     if decision == Decision.REFER_BACK and not reasons.strip():
         raise ReasonNeeded("Give the reasons for referring the document back")
     _require_past(meeting_date, "meeting")
@@ -411,8 +432,7 @@ def adopt(
     unless recommended, ``MeetingInTheFuture`` for a date after today. Notifies everyone who
     took part."""
     lock_document(document)
-    if (document.status, S.ADOPTED) not in ADMIN_MOVES:
-        raise TransitionRefused("Only a document recommended to Full Council can be adopted.")
+    check_adoptable(document)
     _require_past(full_council_date, "Full Council meeting")
     _require_not_too_early(document, S.ADOPTED, full_council_date)
     document.adopted_version_id = document.submitted_version_id

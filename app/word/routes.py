@@ -12,6 +12,7 @@ from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import Document
 from app.permissions import can_suggest_in_word, require
 from app.rendering import render
+from app.services import amendments
 from app.services.clauses import live_clauses
 from app.word.forms import ConfirmForm, UploadForm
 
@@ -26,6 +27,7 @@ EMPTY = "The selected file is empty"
 def _document(slug: str) -> Document:
     document = get_document_or_404(slug)
     require(can_suggest_in_word(current_user, document))
+    amendments.check_document_takes_amendments(document)  # why not now (409)
     return document
 
 

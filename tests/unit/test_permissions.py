@@ -52,6 +52,7 @@ from app.permissions import (
     can_manage_voting,
     can_moderate,
     can_move_document,
+    can_offer_adoption,
     can_offer_agenda_item,
     can_offer_amendment,
     can_offer_amendment_withdrawal,
@@ -63,9 +64,12 @@ from app.permissions import (
     can_offer_discussion,
     can_offer_moderation,
     can_offer_passage_comment,
+    can_offer_review,
     can_offer_suggestions_acceptance,
+    can_offer_version_publishing,
     can_offer_vote,
     can_offer_voting_controls,
+    can_offer_word_suggestions,
     can_propose_agenda_item,
     can_propose_amendment,
     can_publish_version,
@@ -427,7 +431,8 @@ FACILITATOR_MAY_MOVE = {
 def test_publishing_versions_and_moving_documents(role, state):
     user, document = person(role), _document(state)
     is_facilitator = role == Role.FACILITATOR
-    assert can_publish_version(user, document) is (is_facilitator and state in EDITABLE)
+    assert can_publish_version(user, document) is is_facilitator
+    assert can_offer_version_publishing(user, document) is (is_facilitator and state in EDITABLE)
     for to in DocumentStatus:
         expected = is_facilitator and (state, to) in FACILITATOR_MAY_MOVE
         assert can_move_document(user, document, to) is expected, to
@@ -438,11 +443,15 @@ def test_publishing_versions_and_moving_documents(role, state):
 @pytest.mark.parametrize("role", ROLES, ids=str)
 def test_reviewing_and_adopting(role, state):
     user, document = person(role), _document(state)
-    assert can_review(user, document) is (role == Role.STANDARDS and state == "submitted")
+    # Who reviews and who adopts, whatever the state (the service's 409 says why not now);
+    # the controls only while submitted, and once recommended.
+    assert can_review(user, document) is (role == Role.STANDARDS)
+    assert can_offer_review(user, document) is (role == Role.STANDARDS and state == "submitted")
     assert can_read_review_notes(user, document) is (
         role in {Role.STANDARDS, Role.FACILITATOR, Role.ADMIN}
     )
-    assert can_adopt(user, document) is (role == Role.ADMIN and state == "recommended")
+    assert can_adopt(user, document) is (role == Role.ADMIN)
+    assert can_offer_adoption(user, document) is (role == Role.ADMIN and state == "recommended")
     assert can_review(person(role, active=False), document) is False
     assert can_adopt(None, document) is False
 
@@ -532,10 +541,13 @@ def test_passages_and_word_suggestions(role, status):
     """A passage suggestion is an amendment, a passage comment a discussion (issue 18)."""
     user = person(role)
     clause = _clause(status)
-    assert can_suggest_in_word(user, clause.document) is (
+    assert can_suggest_in_word(user, clause.document) is (role in VOTERS)
+    assert can_offer_word_suggestions(user, clause.document) is (
         role in VOTERS and status == DocumentStatus.OPEN
     )
-    assert can_suggest_in_word(user, _clause(status, stopped=True).document) is False
+    stopped = _clause(status, stopped=True).document
+    assert can_suggest_in_word(user, stopped) is (role in VOTERS)
+    assert can_offer_word_suggestions(user, stopped) is False
     assert can_comment_on_passage(user, clause) is (role in TAKE_PART)
     assert can_offer_passage_comment(user, clause) is can_offer_discussion(user, clause.document)
     clause.retired_at = utcnow()

@@ -308,7 +308,10 @@ def test_referral_needs_reasons_then_is_checked_then_recorded(submitted, client)
         decision = db.session.scalars(select(CommitteeDecision)).one()
         assert decision.minute_reference == "SC 12/19"
     # The answers are used once: the check page now sends back to the form.
-    assert client.get(f"{REVIEW}/decision/check").status_code == 403  # no longer Submitted
+    # No longer Submitted: the committee may decide, but not now (409, saying why).
+    again = client.get(f"{REVIEW}/decision/check")
+    assert again.status_code == 409
+    assert "submitted to the committee" in again.get_data(as_text=True)
 
 
 def test_the_decision_pages_are_for_the_committee(submitted, client):
