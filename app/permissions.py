@@ -1,8 +1,12 @@
 """Who may do what: named predicates, one place for the policy in shared/DOMAIN.md.
 
-Views call ``require(can_x(current_user, obj))`` and templates call the same predicates (they
-are Jinja globals), so a control is shown exactly when its route would accept it. Every
-predicate refuses anyone who is not signed in and active.
+Views call ``require(can_x(current_user, obj))``: ``can_x`` says *who* may (403 otherwise),
+whatever the object's state. The state (the document not Open, a discussion locked, voting
+closed, a document submitted…) is the services' to refuse, with why (409): the route runs the
+service's check before reading any form. Where a control also depends on the state, templates
+(where the predicates are Jinja globals) call ``can_offer_x``: who may, and in a state that
+allows it, so a control is shown only when its route would accept it. Every predicate refuses
+anyone who is not signed in and active.
 """
 
 from __future__ import annotations
