@@ -404,8 +404,9 @@ def withdraw_comment(comment_id: int):
 def hide_comment(comment_id: int):
     """A facilitator hides a comment, giving the reason shown in its place."""
     comment = get_comment_or_404(comment_id)
-    require(can_moderate(current_user, comment.discussion) and not comment.is_hidden)
+    require(can_moderate(current_user, comment.discussion))
     service.require_moderatable(comment.discussion)  # why not now (409), before the form
+    service.require_hideable(comment)
     form = HideCommentForm()
     if form.validate_on_submit():
         service.hide_comment(comment, form.reason.data, by=current_user)
@@ -427,8 +428,9 @@ def hide_comment(comment_id: int):
 @bp.post("/comments/<int:comment_id>/unhide")
 def unhide_comment(comment_id: int):
     comment = get_comment_or_404(comment_id)
-    require(can_moderate(current_user, comment.discussion) and comment.is_hidden)
+    require(can_moderate(current_user, comment.discussion))
     service.require_moderatable(comment.discussion)
+    service.require_hideable(comment, hidden=True)
     service.unhide_comment(comment, by=current_user)
     db.session.commit()
     return _done(

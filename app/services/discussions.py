@@ -358,11 +358,23 @@ def _record(
     )
 
 
+def require_hideable(comment: Comment, *, hidden: bool = False) -> None:
+    """Raise ``Conflict`` unless the comment is shown (``hidden`` False: it may be hidden) or
+    hidden (True: it may be shown again), as it was read: for a route before its form, and
+    the services under the discussion's locks (two facilitators at once: the second is told)."""
+    if comment.is_hidden and not hidden:
+        raise Conflict("This comment is already hidden.")
+    if hidden and not comment.is_hidden:
+        raise Conflict("This comment is not hidden, so there is nothing to show again.")
+
+
 def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
     """A facilitator hides a comment; the reason shows in its place. Raises DocumentNotEditable
-    from Submitted on (moderation changes the record the committee reviews)."""
+    from Submitted on (moderation changes the record the committee reviews), Conflict when it
+    is already hidden (``require_hideable``)."""
     _lock(comment.discussion, comment)
     require_moderatable(comment.discussion)
+    require_hideable(comment)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = utcnow(), by, reason.strip()
     _record(ModerationAction.HIDE, comment.discussion, by, reason.strip(), comment)
     comment.activity_mark = bump_activity(comment.discussion)
@@ -370,9 +382,11 @@ def hide_comment(comment: Comment, reason: str, *, by: User) -> Comment:
 
 
 def unhide_comment(comment: Comment, *, by: User) -> Comment:
-    """A facilitator shows a hidden comment again. Raises as hide_comment."""
+    """A facilitator shows a hidden comment again. Raises as hide_comment (Conflict when it
+    is not hidden)."""
     _lock(comment.discussion, comment)
     require_moderatable(comment.discussion)
+    require_hideable(comment, hidden=True)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = None, None, None
     _record(ModerationAction.UNHIDE, comment.discussion, by, comment=comment)
     comment.activity_mark = bump_activity(comment.discussion)

@@ -479,3 +479,41 @@ def test_changes_to_people_at_once_never_deadlock(pg, retried):
         for round_ in range(len(people)):
             assert {f"invitee{round_}@example.org", f"cli{round_}@example.org"} <= emails
             assert f"imported{round_}@example.org" in emails
+
+
+def test_two_facilitators_hiding_one_comment_at_once_hide_it_once(pg):
+    """The second hide waits for the first (the discussion's write locks), reads the comment
+    afresh and is told it is already hidden (409, saying so): one audit event, the first
+    reason kept. Before, both were taken, the second reason replacing the first."""
+    from app.services import Conflict
+    from tests.helpers import while_uncommitted
+
+    discussion_id = _discussion_on_clause(pg)
+    with pg.app_context():
+        comment_id = db.session.scalars(
+            select(Comment.id).where(Comment.discussion_id == discussion_id)
+        ).first()
+        second_id = _user_id(FACILITATOR)
+
+    def first() -> None:
+        discussions.hide_comment(
+            db.session.get(Comment, comment_id), "Off topic", by=db.session.get(User, second_id)
+        )
+
+    def again() -> str:
+        discussions.hide_comment(
+            db.session.get(Comment, comment_id), "Personal", by=db.session.get(User, second_id)
+        )
+        db.session.commit()
+        return "hidden again"
+
+    outcome = while_uncommitted(pg, first, again)
+    assert isinstance(outcome, Conflict) and "already hidden" in str(outcome), outcome
+    with pg.app_context():
+        assert db.session.get(Comment, comment_id).hidden_reason == "Off topic"
+        hides = select(func.count()).where(AuditEvent.action == "comment.hide")
+        assert db.session.scalar(hides) == 1
+    client = _client(pg, FACILITATOR)
+    token = client.csrf_token()
+    shown = client.post(f"/comments/{comment_id}/hide", data={"csrf_token": token, "reason": "x"})
+    assert shown.status_code == 409 and "already hidden" in shown.get_data(as_text=True)
