@@ -147,6 +147,18 @@ def test_an_empty_list_says_so(app, client):
     assert 'id="task-count"></span>' in page
 
 
+def _propose_briefings(session) -> None:
+    """A Member proposes an item to ``session``'s agenda (a proposal for a facilitator)."""
+    joint_sessions.propose_item(
+        session,
+        title="Pre-meeting briefings",
+        description="How Members are briefed.",
+        purpose=Purpose.DISCUSSION,
+        duration_minutes=20,
+        by=factories.member(),
+    )
+
+
 def test_a_facilitator_decides_amendments_and_proposals_reads_comments_and_closes_voting(
     app, client
 ):
@@ -158,14 +170,7 @@ def test_a_facilitator_decides_amendments_and_proposals_reads_comments_and_close
         amendment = factories.amendment(factories.clause(document))
         discussion = factories.discussion(document, comments=2)
         session = factories.joint_session()
-        joint_sessions.propose_item(
-            session,
-            title="Pre-meeting briefings",
-            description="How Members are briefed.",
-            purpose=Purpose.DISCUSSION,
-            duration_minutes=20,
-            by=factories.member(),
-        )
+        _propose_briefings(session)
         # Voting was to close an hour ago.
         db.session.execute(
             update(Document)
@@ -444,13 +449,6 @@ def test_a_facilitator_is_offered_no_proposal_to_decide_once_the_agenda_is_submi
     with factories.built(app):
         factories.facilitator()
         session = factories.joint_session()
-        joint_sessions.propose_item(
-            session,
-            title="Pre-meeting briefings",
-            description="How Members are briefed.",
-            purpose=Purpose.DISCUSSION,
-            duration_minutes=20,
-            by=factories.member(),
-        )
+        _propose_briefings(session)
         factories.move_to(session.agenda, "submitted")
     assert "proposals" not in _task_titles(app, "facilitator@example.org")
