@@ -6,10 +6,12 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests import databases
+from tests.compiled_statements import share_mapper_caches
 from tests.helpers import AccordClient, free_port
 from tests.url_builders import memoise_url_builders
 
 memoise_url_builders()
+share_mapper_caches()
 
 
 @pytest.fixture(scope="session")
