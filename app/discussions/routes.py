@@ -277,9 +277,7 @@ def new(slug: str):
     clause = None
     clause_number = request.values.get("clause")
     if clause_number:
-        clause = get_clause_or_404(document, clause_number)
-        if clause.is_retired:
-            abort(404)
+        clause = get_clause_or_404(document, clause_number)  # retired: refused below, why
     amendment = None
     if request.values.get("amendment"):
         amendment = db.session.get(Amendment, request.values.get("amendment", type=int) or 0)

@@ -665,6 +665,13 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
     assert "Post comment" not in page and "Gone." in page
     refused = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Still?"})
     assert refused.status_code == 410
+    # Starting a discussion on it is refused with why, not as if the clause did not exist.
+    start = f"/documents/{slug}/discussions/new?clause=retired-{b}"
+    for refused in (client.get(start), client.post_form(start, {"title": "Still?"})):
+        assert refused.status_code == 410
+        assert "This clause is retired, so it takes no new discussions." in refused.get_data(
+            as_text=True
+        )
     with council.app_context():
         assert (
             db.session.scalar(
