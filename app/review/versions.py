@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.boundaries import whole_number
 from app.comparison import comparison_context
 from app.extensions import db
 from app.loaders import get_document_or_404
@@ -86,9 +87,10 @@ def _side(document: Document, ref: str) -> tuple[str, list[dict]]:
     if ref == "working":
         return "the current working text", lifecycle.working_content(document)["clauses"]
     try:
-        version = published_version(document, int(ref.lstrip("v")))
+        number = whole_number(ref.lstrip("v"))  # "v2" or "2"; ASCII digits the database holds
     except ValueError:
         abort(404)
+    version = published_version(document, number)
     return f"version {version.number}", version.clauses
 
 

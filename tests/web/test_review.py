@@ -155,6 +155,17 @@ def test_a_version_freezes_the_text_and_later_edits_do_not_change_it(protocol, c
     assert "<strong>1</strong> changed" in compared and "Rewritten" in compared
 
 
+@pytest.mark.parametrize("ref", ["99999999999999999999", "2147483648", "\u0661", "-1", "1.5", "v"])
+def test_comparing_with_a_version_that_cannot_exist_is_not_found(protocol, client, ref):
+    """A version asked for by a number no version can have (beyond the database's integers,
+    another script's digits, a sign) is a 404, as an unpublished one is, never a 500."""
+    _publish(protocol)
+    client.sign_in("member@example.org")
+    assert client.get(f"{DOC}/compare", query_string={"from": "v1", "to": "1"}).status_code == 200
+    for query in ({"from": ref, "to": "working"}, {"from": "1", "to": ref}):
+        assert client.get(f"{DOC}/compare", query_string=query).status_code == 404, query
+
+
 @pytest.mark.parametrize(
     "statement",
     [
