@@ -408,3 +408,6 @@ def test_turnout_is_never_shown_rounded_up_to_a_threshold_it_misses(seeded, clie
     shown = f"{3 * 100 / eligible:.1f}".rstrip("0").rstrip(".")
     assert f"3 of {eligible} took part ({shown}%)" in page
     assert f"3 of {eligible} took part (38%)" not in page
+    # The vote panel's table says the same.
+    panel = client.get(CLAUSE).get_data(as_text=True)
+    assert f'3 of {eligible} <span class="app-meta">({shown}%)</span>' in panel
