@@ -36,6 +36,7 @@ from app.models import (
     Document,
     DocumentKind,
     DocumentStatus,
+    DocumentVersion,
     JointSession,
     Purpose,
     Recommendation,
@@ -303,6 +304,16 @@ def document(
 _new_document = document
 
 
+def _version_to_submit(document: Document, by: User) -> DocumentVersion:
+    """A version of the text as it is now: published, or the newest when it is the same
+    (``lifecycle.VersionUnchanged``), as a facilitator would choose it."""
+    try:
+        with db.session.begin_nested():
+            return lifecycle.publish_version(document, by=by, note="For the committee")
+    except lifecycle.VersionUnchanged as unchanged:
+        return unchanged.version
+
+
 def move_to(
     document: Document, status: DocumentStatus | str, *, by: User | None = None
 ) -> Document:
@@ -315,8 +326,7 @@ def move_to(
     while document.status != status:
         step = order[order.index(document.status) + 1]
         if step == S.SUBMITTED:
-            version = lifecycle.publish_version(document, by=by, note="For the committee")
-            db.session.flush()
+            version = _version_to_submit(document, by)
             lifecycle.move(document, step, by=by, version=version)
         elif step == S.RECOMMENDED:
             lifecycle.decide(

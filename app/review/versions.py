@@ -49,16 +49,23 @@ def versions(slug: str):
     """Published versions of a document; facilitators publish a new one here."""
     document = get_document_or_404(slug)
     form = PublishForm()
+    status = 422 if request.method == "POST" else 200  # a form shown again says why
     if request.method == "POST":
         require(can_publish_version(current_user, document))
         require_editable(document)  # why not now (409), before the form
         if form.validate_on_submit():
-            version = lifecycle.publish_version(
-                document, by=current_user, note=form.note.data or ""
-            )
-            db.session.commit()
-            flash(f"Version {version.number} is published and frozen.", "success")
-            return redirect(url_for("review.version", slug=slug, number=version.number), 303)
+            try:
+                version = lifecycle.publish_version(
+                    document, by=current_user, note=form.note.data or ""
+                )
+            except lifecycle.VersionUnchanged as unchanged:
+                db.session.rollback()
+                form.note.errors = [str(unchanged)]
+                status = unchanged.status
+            else:
+                db.session.commit()
+                flash(f"Version {version.number} is published and frozen.", "success")
+                return redirect(url_for("review.version", slug=slug, number=version.number), 303)
     transitions = db.session.scalars(
         select(Transition)
         .where(Transition.document_id == document.id)
@@ -71,6 +78,7 @@ def versions(slug: str):
         versions=published_versions(document),
         form=form,
         transitions=transitions,
+        status=status,
     )
 
 

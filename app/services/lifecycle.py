@@ -192,25 +192,36 @@ def record_as_of(version: DocumentVersion) -> datetime | None:
     )
 
 
+class VersionUnchanged(Conflict):
+    """The working text is the newest version's, word for word (409): a second version would
+    be a copy, and the committee's "What changed" would compare it with itself. The newest
+    version can be submitted as it is."""
+
+    def __init__(self, version: DocumentVersion) -> None:
+        self.version = version
+        super().__init__(
+            f"The text is the same as version {version.number}: there is nothing new to"
+            " publish. Change the text first, or submit that version as it is."
+        )
+
+
 def publish_version(document: Document, *, by: User, note: str = "") -> DocumentVersion:
     """Freeze the document's text as the next numbered version. Raises
-    ``DocumentNotEditable`` from Submitted on (checked under the document's lock)."""
+    ``DocumentNotEditable`` from Submitted on, and ``VersionUnchanged`` when the text is the
+    newest version's (both checked under the document's lock, so two at once make one)."""
     lock_editable(document)
-    number = (
-        db.session.scalar(
-            select(func.max(DocumentVersion.number)).where(
-                DocumentVersion.document_id == document.id
-            )
-        )
-        or 0
-    ) + 1
+    newest = latest_version(document)
     content = working_content(document)
+    content_hash = hash_content(content)
+    if newest is not None and newest.content_hash == content_hash:
+        raise VersionUnchanged(newest)
+    number = (newest.number if newest is not None else 0) + 1
     version = DocumentVersion(
         document_id=document.id,
         number=number,
         title=document.title,
         content=content,
-        content_hash=hash_content(content),
+        content_hash=content_hash,
         note=note.strip(),
         published_by=by,
     )

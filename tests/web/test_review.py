@@ -155,6 +155,29 @@ def test_a_version_freezes_the_text_and_later_edits_do_not_change_it(protocol, c
     assert "<strong>1</strong> changed" in compared and "Rewritten" in compared
 
 
+def test_publishing_the_same_text_again_makes_no_second_version(protocol, client):
+    """The publish form sent twice (a double click, a second tab) or with nothing changed
+    since the last version: one version, and the facilitator is told why there is no other,
+    beside the form, with their note kept. A change to the text makes the next version."""
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"{DOC}/versions", {"note": "First"}).status_code == 303
+    again = client.post_form(f"{DOC}/versions", {"note": "Second try"})
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "The text is the same as version 1" in page and "Second try" in page
+    assert 'class="govuk-error-summary"' in page
+    with protocol.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DocumentVersion)) == 1
+        clause = db.session.scalars(
+            select(Clause).filter_by(document_id=factories.find_document(SLUG).id, number="1")
+        ).one()
+        clauses.revise_clause(clause, clause.heading, "Rewritten", by=None, reason="x")
+        db.session.commit()
+    assert client.post_form(f"{DOC}/versions", {"note": "Second"}).status_code == 303
+    with protocol.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DocumentVersion)) == 2
+
+
 @pytest.mark.parametrize("ref", ["99999999999999999999", "2147483648", "\u0661", "-1", "1.5", "v"])
 def test_comparing_with_a_version_that_cannot_exist_is_not_found(protocol, client, ref):
     """A version asked for by a number no version can have (beyond the database's integers,
