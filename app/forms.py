@@ -502,3 +502,9 @@ def move_as_asked(clause: Clause) -> int:
         raise DomainError(POSITION_NEEDED)
     clauses.move_clause(clause, form.position.data, by=current_user)
     return form.position.data
+
+
+def shown_field() -> HiddenField:
+    """The digest of what a check page showed (``app.services.shown``); its route sets it
+    when drawing the page, and the confirming service compares it with what it would record."""
+    return HiddenField()

@@ -267,3 +267,11 @@ def assert_tables_scroll(html: str) -> None:
         )
     )
     assert tables and wrapped == tables, f"{tables - wrapped} of {tables} tables do not scroll"
+
+
+def shown_digest(html: str) -> str:
+    """The digest of what a "check before you confirm" page showed, which its confirm form
+    carries (the hidden ``shown`` field)."""
+    found = re.search(r'<input[^>]*name="shown"[^>]*value="([^"]*)"', html)
+    assert found, "the confirm form carries a digest of what the page showed"
+    return found.group(1)

@@ -23,6 +23,8 @@ from app.review.forms import ConfirmDecisionForm, DecisionForm, NoteForm
 from app.review.versions import published_versions
 from app.services import Invalid, ReasonNeeded, lifecycle
 from app.services import coverage as coverage_service
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 
 _DRAFT_KEY = "decision-draft-{}"
 
@@ -195,20 +197,22 @@ def record_decision(slug: str):
             form._errors = None  # WTForms caches form.errors: gather them again
             valid = False
     if valid:
-        session[_DRAFT_KEY.format(document.id)] = {
-            "version_id": version.id,
-            "decision": form.decision.data,
-            "reasons": form.reasons.data or "",
-            "meeting_date": form.meeting_date.data.isoformat(),
-            "minute_reference": form.minute_reference.data,
-        }
+        session[_DRAFT_KEY.format(document.id)] = lifecycle.decision_answers(
+            version.id,
+            form.decision.data,
+            form.meeting_date.data,
+            form.reasons.data or "",
+            form.minute_reference.data,
+        )
         return redirect(url_for("review.check_decision", slug=slug), 303)
     return render("review/decision.html", document=document, version=version, form=form)
 
 
 @bp.route("/documents/<slug>/review/decision/check", methods=["GET", "POST"])
 def check_decision(slug: str):
-    """Check the answers, then record the decision."""
+    """Check the answers, then record the decision: the form carries the digest of the answers
+    the page showed, and answers changed since (in another tab or window) are not recorded
+    but shown again to check (409)."""
     document, version = _reviewed(slug)
     require(can_review(current_user, document))
     lifecycle.check_decidable(document)
@@ -218,6 +222,7 @@ def check_decision(slug: str):
     form = ConfirmDecisionForm()
     decision = Decision(draft["decision"])
     meeting_date = date.fromisoformat(draft["meeting_date"])
+    changed = None
     if form.validate_on_submit():
         try:
             lifecycle.decide(
@@ -227,13 +232,19 @@ def check_decision(slug: str):
                 by=current_user,
                 reasons=draft["reasons"],
                 minute_reference=draft["minute_reference"],
+                seen=form.shown.data or "",
             )
+        except ShownChanged as error:
+            db.session.rollback()
+            changed = str(error)
         except (ReasonNeeded, lifecycle.MeetingDateRefused):
             db.session.rollback()
             return redirect(url_for("review.record_decision", slug=slug), 303)
-        db.session.commit()
-        session.pop(_DRAFT_KEY.format(document.id), None)
-        return redirect(url_for("review.decision_recorded", slug=slug), 303)
+        else:
+            db.session.commit()
+            session.pop(_DRAFT_KEY.format(document.id), None)
+            return redirect(url_for("review.decision_recorded", slug=slug), 303)
+    form.shown.data = shown_digest(draft)
     return render(
         "review/check_decision.html",
         document=document,
@@ -243,6 +254,8 @@ def check_decision(slug: str):
         meeting_date=meeting_date,
         reasons=draft["reasons"],
         minute_reference=draft["minute_reference"],
+        changed=changed,
+        status=409 if changed else None,
     )
 
 

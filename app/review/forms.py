@@ -11,7 +11,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.boundaries import id_choice
-from app.forms import AccordForm, date_field, early_close_reason_field
+from app.forms import AccordForm, date_field, early_close_reason_field, shown_field
 from app.models import Decision
 from app.services import lifecycle
 
@@ -102,6 +102,9 @@ class DecisionForm(AccordForm):
 
 
 class ConfirmDecisionForm(AccordForm):
+    """The check page's confirmation: it carries the digest of the answers the page showed."""
+
+    shown = shown_field()
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 

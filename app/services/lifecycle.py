@@ -42,6 +42,7 @@ from app.services import (
     voting,
 )
 from app.services.locks import lock_document, lock_editable
+from app.services.shown import require_shown
 
 S = DocumentStatus
 LONDON = ZoneInfo("Europe/London")
@@ -380,6 +381,30 @@ def add_review_note(
     return note
 
 
+DECISION_CHANGED = (
+    "These answers were changed in another tab or window after you checked them, so nothing "
+    "was recorded. Check the answers as they are now, then record the decision."
+)
+
+
+def decision_answers(
+    version_id: int | None,
+    decision: Decision | str,
+    meeting_date: date,
+    reasons: str = "",
+    minute_reference: str = "",
+) -> dict:
+    """The committee's answers as its check page shows them: what ``decide(seen=...)``
+    compares with the digest that page's form carried (``app.services.shown``)."""
+    return {
+        "version_id": version_id,
+        "decision": Decision(decision).value,
+        "meeting_date": meeting_date.isoformat(),
+        "reasons": reasons,
+        "minute_reference": minute_reference,
+    }
+
+
 def decide(
     document: Document,
     decision: Decision,
@@ -388,6 +413,7 @@ def decide(
     by: User,
     reasons: str = "",
     minute_reference: str = "",
+    seen: str | None = None,
 ) -> CommitteeDecision:
     """The Standards Committee recommends the submitted version to Full Council, or refers it
     back with reasons (the document returns to Open for comment, the reasons shown on it).
@@ -395,10 +421,20 @@ def decide(
     Raises ``TransitionRefused`` unless submitted, ``ReasonNeeded`` to refer back without
     reasons, ``MeetingInTheFuture`` for a meeting after today (shared/DOMAIN.md, Document
     states). Notifies who took part and the facilitators; on a recommendation, the
-    administrators too (they record the adoption)."""
+    administrators too (they record the adoption).
+
+    ``seen``, when given (the web's check page always gives it, "" when its form did not say),
+    is the digest of the answers the check page showed: unless it is these answers, on the
+    version submitted as read under the lock, ``ShownChanged`` (409) and nothing is
+    recorded."""
     lock_document(document)
     to = S.RECOMMENDED if decision == Decision.RECOMMEND else S.OPEN
     check_decidable(document)
+    if seen is not None:
+        answers = decision_answers(
+            document.submitted_version_id, decision, meeting_date, reasons, minute_reference
+        )
+        require_shown(answers, seen, DECISION_CHANGED)
     assert (document.status, to) in STANDARDS_MOVES
     if decision == Decision.REFER_BACK and not reasons.strip():
         raise ReasonNeeded("Give the reasons for referring the document back")

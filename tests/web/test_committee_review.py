@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.services import amendments, lifecycle, voting
 from tests import factories
-from tests.helpers import count_queries, error_summary_targets
+from tests.helpers import count_queries, error_summary_targets, shown_digest
 
 SLUG = "member-officer-protocol"
 DOC = f"/documents/{SLUG}"
@@ -297,7 +297,7 @@ def test_referral_needs_reasons_then_is_checked_then_recorded(submitted, client)
     # Changing an answer shows the form filled in.
     again = client.get(f"{REVIEW}/decision").get_data(as_text=True)
     assert "Say more about social media" in again and 'value="SC 12/19"' in again
-    recorded = client.post_form(f"{REVIEW}/decision/check")
+    recorded = client.post_form(f"{REVIEW}/decision/check", {"shown": shown_digest(check)})
     assert recorded.status_code == 303
     assert recorded.headers["Location"].endswith(f"{REVIEW}/decision/recorded")
     assert _status(submitted) == DocumentStatus.OPEN
@@ -350,7 +350,9 @@ def test_submitting_recommending_and_adopting_notify_the_right_people(app, clien
     assert _notified(app, NotificationKind.SUBMITTED) == {"standards@example.org", second_email}
     client.sign_in("standards@example.org")
     client.post_form(f"{REVIEW}/decision", _answers())
-    assert client.post_form(f"{REVIEW}/decision/check").status_code == 303
+    check = client.get(f"{REVIEW}/decision/check").get_data(as_text=True)
+    shown = {"shown": shown_digest(check)}
+    assert client.post_form(f"{REVIEW}/decision/check", shown).status_code == 303
     assert _notified(app, NotificationKind.RECOMMENDED) == {"admin@example.org"}
     client.sign_in("admin@example.org")
     adopted = client.post_form(
@@ -460,3 +462,48 @@ def test_the_adopted_text_downloads_as_word_and_pdf(every_state, client):
     pages = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert content_hash[:16] in pages.replace("\n", "")
     assert "Status: Agreed" not in pages and "Status: Not agreed" not in pages
+
+
+# What the check page showed is what is recorded --------------------------------------------
+
+
+def test_answers_changed_in_another_tab_are_not_recorded(submitted, client):
+    """Tab A checks a referral; tab B (the same session) sends other answers; tab A's "Record
+    the decision" records nothing and shows the answers as they now are (409)."""
+    client.sign_in("standards@example.org")
+    client.post_form(f"{REVIEW}/decision", _answers("refer_back", reasons="Say more"))
+    tab_a = client.get(f"{REVIEW}/decision/check").get_data(as_text=True)
+    assert "Referred back" in tab_a
+    client.post_form(f"{REVIEW}/decision", _answers("recommend", minute="SC 99/99"))
+    refused = client.post_form(f"{REVIEW}/decision/check", {"shown": shown_digest(tab_a)})
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "changed in another tab or window" in html and "govuk-error-summary" in html
+    assert "<title>Error: " in html
+    answers = _rows(html)
+    assert (
+        answers["Decision"] == "Recommended to Full Council"
+        and answers["Minute reference"] == "SC 99/99"
+    )
+    assert _status(submitted) == DocumentStatus.SUBMITTED
+    with submitted.app_context():
+        assert db.session.scalars(select(CommitteeDecision)).first() is None
+    # What the page now shows can be recorded.
+    recorded = client.post_form(f"{REVIEW}/decision/check", {"shown": shown_digest(html)})
+    assert recorded.status_code == 303
+    with submitted.app_context():
+        decision = db.session.scalars(select(CommitteeDecision)).one()
+        assert decision.decision == Decision.RECOMMEND
+        assert decision.minute_reference == "SC 99/99"
+
+
+@pytest.mark.parametrize("shown", [None, "", "0" * 16, "not a digest" * 50])
+def test_a_confirmation_without_what_was_shown_records_nothing(submitted, client, shown):
+    client.sign_in("standards@example.org")
+    client.post_form(f"{REVIEW}/decision", _answers("refer_back", reasons="Say more"))
+    refused = client.post_form(
+        f"{REVIEW}/decision/check", {} if shown is None else {"shown": shown}
+    )
+    assert refused.status_code in (400, 409)
+    assert "Referred back" in refused.get_data(as_text=True)
+    assert _status(submitted) == DocumentStatus.SUBMITTED

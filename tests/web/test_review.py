@@ -19,6 +19,7 @@ from app.models import (
 from app.services import audit as audit_service
 from app.services import clauses, lifecycle
 from tests import factories
+from tests.helpers import shown_digest
 
 SLUG = "member-officer-protocol"
 DOC = f"/documents/{SLUG}"
@@ -291,7 +292,8 @@ def _decide(client, decision, reasons="", day=None):
     )
     if answered.status_code != 303:
         return answered
-    return client.post_form(f"{DOC}/review/decision/check")
+    check = client.get(f"{DOC}/review/decision/check").get_data(as_text=True)
+    return client.post_form(f"{DOC}/review/decision/check", {"shown": shown_digest(check)})
 
 
 def test_referring_back_needs_reasons_and_reopens_with_them_shown(protocol, client):
