@@ -66,6 +66,7 @@ from app.services import (
 )
 from app.services.clauses import live_clauses, touch_clause
 from app.services.locks import lock_for_write
+from app.services.shown import require_shown
 from app.sql import one_of
 from app.text import percent_text
 
@@ -75,6 +76,10 @@ OPENED_WHILE_OPEN = "Voting can only be opened while the document is Open for co
 CLOSED_WHILE_OPEN = "Voting can only be closed while the document is Open for comment."
 RULE_WHILE_OPEN = "The agreement rule can only change while the document is Open for comment."
 STOPPED_WHILE_OPEN = "New amendments can only be stopped while the document is Open for comment."
+CLOSING_CHANGED = (
+    "The votes changed since you checked what closing would record, so nothing was closed. "
+    "Check what will be recorded now, then close voting."
+)
 
 
 class VotingClosed(Conflict):
@@ -771,14 +776,20 @@ def _record_outcomes(
     return outcomes
 
 
-def close_voting(document: Document, *, by: User, reason: str | None = None) -> list[Outcome]:
+def close_voting(
+    document: Document, *, by: User, reason: str | None = None, seen: str | None = None
+) -> list[Outcome]:
     """Close voting on the whole document and record each open item's outcome, with the
-    reason for closing before the announced time (required then). Raises DocumentNotOpen,
-    VotingClosed, ReasonRequired."""
+    reason for closing before the announced time (required then). ``seen``, when given, is
+    the digest of the preview the check page showed (``closing_shown``): the outcomes are
+    recorded only if they are still those. Raises DocumentNotOpen, VotingClosed,
+    ReasonRequired, ShownChanged."""
     lock_for_write(document)
     require_open(document, CLOSED_WHILE_OPEN)
     if not document.voting_open:
         raise VotingClosed("Voting is not open.")
+    if seen is not None:
+        require_shown(closing_shown(preview_closing(document)), seen, CLOSING_CHANGED)
     reason = _close_reason(document, reason)
     now = utcnow()
     clauses, amendments = items_to_close(document)
@@ -797,15 +808,21 @@ def close_voting(document: Document, *, by: User, reason: str | None = None) -> 
     return outcomes
 
 
-def close_clause_voting(clause: Clause, *, by: User, reason: str | None = None) -> list[Outcome]:
+def close_clause_voting(
+    clause: Clause, *, by: User, reason: str | None = None, seen: str | None = None
+) -> list[Outcome]:
     """Close voting on one clause (and its open amendments), recording their outcomes with the
-    reason for closing before the document's announced time (required then). Raises
-    DocumentNotOpen, ClauseRetired, VotingClosed, ReasonRequired."""
+    reason for closing before the document's announced time (required then); ``seen`` as
+    for ``close_voting``. Raises DocumentNotOpen, ClauseRetired, VotingClosed,
+    ReasonRequired, ShownChanged."""
     lock_for_write(clause.document, clause)
     require_open(clause.document, CLOSED_WHILE_OPEN)
     require_live(clause, "This clause is retired, so it is not voted on.")
     if not is_clause_voting_open(clause):
         raise VotingClosed(clause.document.worded("Voting on this clause is not open."))
+    if seen is not None:
+        preview = preview_closing(clause.document, clause=clause)
+        require_shown(closing_shown(preview), seen, CLOSING_CHANGED)
     reason = _close_reason(clause.document, reason)
     now = utcnow()
     _, amendments = items_to_close(clause.document, clause=clause)
@@ -933,6 +950,20 @@ def preview_closing(document: Document, *, clause: Clause | None = None) -> Clos
             tally = results[("amendment", item.id)]
             items.append(ClosingItem(item, tally, explain_agreement(tally, document)))
     return ClosingPreview(document, clause, items, closes_early(document))
+
+
+def closing_shown(preview: ClosingPreview) -> list[dict]:
+    """What a closing preview shows, for its digest (``app.services.shown``): each item, the
+    wording it is on, its outcome and its counts, in the page's order."""
+    return [
+        {
+            "item": f"{'amendment' if entry.is_amendment else 'clause'}-{entry.item.id}",
+            "wording": entry.item.revision_number if isinstance(entry.item, Clause) else None,
+            "agreed": entry.verdict.agreed,
+            "tally": entry.tally.as_dict(),
+        }
+        for entry in preview.items
+    ]
 
 
 def close_amendment_voting(amendment: Amendment, *, by: User) -> Outcome | None:

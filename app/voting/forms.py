@@ -9,7 +9,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.boundaries import IdField
-from app.forms import AccordForm, early_close_reason_field
+from app.forms import AccordForm, early_close_reason_field, shown_field
 
 
 class InterestForm(AccordForm):
@@ -48,6 +48,7 @@ class CloseVotingForm(AccordForm):
     time."""
 
     close_reason = early_close_reason_field()
+    shown = shown_field()
     submit = SubmitField("Close voting and record the results", widget=GovSubmitInput())
 
 

@@ -12,6 +12,8 @@ from app.permissions import can_manage_voting, can_vote, require
 from app.rendering import is_htmx_request, render, render_fragments
 from app.services import DomainError, require_open
 from app.services import voting as service
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 from app.templating import london_time
 from app.voting.forms import CloseVotingForm, InterestForm, RuleForm
 from app.voting.panels import vote_panel_context
@@ -174,7 +176,7 @@ def open_or_close(slug: str):
     require(can_manage_voting(current_user, document))
     if posted_action("open", "close") == "close":
         require_open(document, service.CLOSED_WHILE_OPEN)
-        return _close(document)
+        return _close(document, checked=False)
     require_open(document, service.OPENED_WHILE_OPEN)  # why not, before the form (409)
     form = OpenVotingForm()
     if not form.validate():
@@ -188,21 +190,31 @@ def open_or_close(slug: str):
     return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
 
 
-def _close(document: Document, clause: Clause | None = None):
+def _close(document: Document, clause: Clause | None = None, *, checked: bool = True):
     """The "check your answers" page of closing voting (each item's turnout and what will be
     recorded, the rule, the announced time), and its POST: close, with the reason required
-    before the announced time (422 by the field without it; 409 if voting already closed)."""
+    before the announced time (422 by the field without it; 409 if voting already closed).
+    The page's form carries the digest of what it showed; when the outcomes or counts are no
+    longer those (a vote since), nothing closes and the page shows them as they now are (409),
+    with the reason kept. ``checked=False``: a close sent without any page shown."""
     form = CloseVotingForm()
+    changed = None
     if form.validate_on_submit():
         reason = form.close_reason.data
+        seen = (form.shown.data or "") if checked else None
         try:
             if clause is not None:
-                outcomes = service.close_clause_voting(clause, by=current_user, reason=reason)
+                outcomes = service.close_clause_voting(
+                    clause, by=current_user, reason=reason, seen=seen
+                )
             else:
-                outcomes = service.close_voting(document, by=current_user, reason=reason)
+                outcomes = service.close_voting(document, by=current_user, reason=reason, seen=seen)
         except service.ReasonRequired:
             db.session.rollback()
             form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
+        except ShownChanged as error:
+            db.session.rollback()
+            changed = str(error)
         else:
             db.session.commit()
             if clause is not None:
@@ -216,12 +228,16 @@ def _close(document: Document, clause: Clause | None = None):
                 "success",
             )
             return redirect(url_for("documents.show", slug=document.slug) + "#voting", 303)
+    preview = service.preview_closing(document, clause=clause)
+    form.shown.data = shown_digest(service.closing_shown(preview))
     return render(
         "voting/close.html",
         form=form,
         document=document,
         clause=clause,
-        preview=service.preview_closing(document, clause=clause),
+        preview=preview,
+        changed=changed,
+        status=409 if changed else None,
     )
 
 

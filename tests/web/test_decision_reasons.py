@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services import amendments, lifecycle, voting
 from tests import factories
-from tests.helpers import error_summary_targets
+from tests.helpers import error_summary_targets, shown_digest
 
 PROTOCOL = "member-officer-protocol"
 DOC = f"/documents/{PROTOCOL}"
@@ -76,6 +76,12 @@ def _submit(app) -> None:
         db.session.commit()
 
 
+def _close(client, url: str, data: dict | None = None):
+    """Confirm the check page at ``url`` as it shows now (its form carries what it showed)."""
+    shown = shown_digest(client.get(url).get_data(as_text=True))
+    return client.post_form(url, {**(data or {}), "shown": shown})
+
+
 def _annex(client) -> str:
     return client.get(
         f"{DOC}/export/download",
@@ -116,7 +122,7 @@ def test_the_close_buttons_lead_to_a_check_your_answers_page(seeded, client):
 def test_closing_early_needs_a_reason_and_records_it_where_the_outcome_is_shown(seeded, client):
     _open_voting(seeded)
     client.sign_in(FACILITATOR)
-    refused = client.post_form(f"{DOC}/voting/close", {"close_reason": "  "})
+    refused = _close(client, f"{DOC}/voting/close", {"close_reason": "  "})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert REASON_NEEDED in html and error_summary_targets(html) == ["close_reason"]
@@ -127,7 +133,7 @@ def test_closing_early_needs_a_reason_and_records_it_where_the_outcome_is_shown(
         preview = voting.preview_closing(_document())
         expected = [(e.item.id, e.verdict.agreed) for e in preview.items]
 
-    closed = client.post_form(f"{DOC}/voting/close", {"close_reason": f" {REASON} "})
+    closed = _close(client, f"{DOC}/voting/close", {"close_reason": f" {REASON} "})
     assert closed.status_code == 303 and closed.headers["Location"].endswith(f"{DOC}#voting")
     outcomes = _outcomes(seeded)
     assert [(clause_id, agreed) for clause_id, _, agreed, _ in outcomes] == expected
@@ -153,10 +159,10 @@ def test_closing_early_needs_a_reason_and_records_it_where_the_outcome_is_shown(
 def test_closing_one_clause_early_needs_a_reason_too(seeded, client):
     _open_voting(seeded)
     client.sign_in(FACILITATOR)
-    refused = client.post_form(f"{CLAUSE}/voting/close")
+    refused = _close(client, f"{CLAUSE}/voting/close")
     assert refused.status_code == 422 and REASON_NEEDED in refused.get_data(as_text=True)
     assert _outcomes(seeded) == []
-    closed = client.post_form(f"{CLAUSE}/voting/close", {"close_reason": REASON})
+    closed = _close(client, f"{CLAUSE}/voting/close", {"close_reason": REASON})
     assert closed.status_code == 303 and closed.headers["Location"].endswith("#vote-panel")
     with seeded.app_context():
         clause_id = _clause().id
@@ -181,7 +187,7 @@ def test_closing_at_or_after_the_announced_time_needs_no_reason(seeded, client):
     page = client.get(f"{DOC}/voting/close").get_data(as_text=True)
     assert "Announced closing time" in page and "Not reached yet" not in page
     assert "Why are you closing voting" not in page
-    assert client.post_form(f"{DOC}/voting/close").status_code == 303
+    assert _close(client, f"{DOC}/voting/close").status_code == 303
     outcomes = _outcomes(seeded)
     assert outcomes and {reason for *_, reason in outcomes} == {None}
     assert "Voting closed before its announced time" not in client.get(CLAUSE).get_data(
@@ -198,7 +204,7 @@ def test_closing_at_or_after_the_announced_time_needs_no_reason(seeded, client):
 def test_closing_when_voting_has_closed_is_refused(seeded, client):
     _open_voting(seeded, closes_in=None)
     client.sign_in(FACILITATOR)
-    assert client.post_form(f"{DOC}/voting/close").status_code == 303
+    assert _close(client, f"{DOC}/voting/close").status_code == 303
     count = len(_outcomes(seeded))
     again = client.post_form(f"{DOC}/voting/close")
     assert again.status_code == 409 and "Voting is not open." in again.get_data(as_text=True)
@@ -363,7 +369,7 @@ def test_a_reason_sent_when_not_closing_early_is_not_recorded_as_an_early_close(
             with seeded.app_context():
                 _document().voting_closes_at = utcnow() - timedelta(minutes=1)
                 db.session.commit()
-        response = client.post_form(f"{DOC}/voting/close", {"close_reason": "Closing again"})
+        response = _close(client, f"{DOC}/voting/close", {"close_reason": "Closing again"})
         assert response.status_code == 303
         assert {reason for *_, reason in _outcomes(seeded)} == {None}
         with seeded.app_context():
@@ -411,3 +417,64 @@ def test_turnout_is_never_shown_rounded_up_to_a_threshold_it_misses(seeded, clie
     # The vote panel's table says the same.
     panel = client.get(CLAUSE).get_data(as_text=True)
     assert f'3 of {eligible} <span class="app-meta">({shown}%)</span>' in panel
+
+
+# What the check page showed is what is recorded --------------------------------------------
+
+
+def _vote(app, email: str, choice: Choice, number: str = "3") -> None:
+    with app.app_context():
+        voting.cast_vote(factories.user(email), choice, clause=_clause(number))
+        db.session.commit()
+
+
+def test_a_vote_after_the_check_page_closes_nothing_and_shows_the_new_outcome(seeded, client):
+    """The page previewed clause 3's outcome and counts; a vote changed them before the
+    facilitator confirmed: nothing is closed, the page comes back with the new preview and
+    the reason typed (409); confirming what it now shows closes."""
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    shown = client.get(f"{CLAUSE}/voting/close").get_data(as_text=True)
+    _vote(seeded, "officer@example.org", Choice.OPPOSE)
+    refused = client.post_form(
+        f"{CLAUSE}/voting/close", {"close_reason": REASON, "shown": shown_digest(shown)}
+    )
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "changed since you checked" in html and 'id="shown-changed"' in html
+    assert "<title>Error: " in html and 'id="closing-summary"' in html
+    assert REASON in html  # the reason typed is kept
+    assert _outcomes(seeded) == []
+    with seeded.app_context():
+        assert voting.is_clause_voting_open(_clause())
+    closed = client.post_form(
+        f"{CLAUSE}/voting/close", {"close_reason": REASON, "shown": shown_digest(html)}
+    )
+    assert closed.status_code == 303
+    assert len(_outcomes(seeded)) == 1
+
+
+def test_closing_the_whole_document_checks_every_clause_it_showed(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    shown = client.get(f"{DOC}/voting/close").get_data(as_text=True)
+    _vote(seeded, "officer@example.org", Choice.SUPPORT, number="1")
+    refused = client.post_form(
+        f"{DOC}/voting/close", {"close_reason": REASON, "shown": shown_digest(shown)}
+    )
+    assert refused.status_code == 409
+    assert REASON in refused.get_data(as_text=True)
+    assert _outcomes(seeded) == []
+    with seeded.app_context():
+        assert _document().voting_open
+
+
+def test_closing_without_what_the_page_showed_closes_nothing(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    for url in (f"{DOC}/voting/close", f"{CLAUSE}/voting/close"):
+        for shown in ({}, {"shown": ""}, {"shown": "f" * 32}, {"shown": "é" * 70}):
+            refused = client.post_form(url, {"close_reason": REASON, **shown})
+            assert refused.status_code == 409
+            assert 'id="closing-summary"' in refused.get_data(as_text=True)
+    assert _outcomes(seeded) == []

@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.services import amendments, audit, clauses, voting
 from tests import factories
-from tests.helpers import count_queries, make_user
+from tests.helpers import count_queries, make_user, shown_digest
 
 PROTOCOL = "member-officer-protocol"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
@@ -313,7 +313,8 @@ def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_reco
 def test_closing_one_clause_records_its_outcome_and_leaves_the_rest_open(protocol, client):
     _open_voting(protocol)
     client.sign_in("facilitator@example.org")
-    assert client.post_form(f"{CLAUSE}/voting/close").status_code == 303
+    shown = shown_digest(client.get(f"{CLAUSE}/voting/close").get_data(as_text=True))
+    assert client.post_form(f"{CLAUSE}/voting/close", {"shown": shown}).status_code == 303
     with protocol.app_context():
         assert db.session.scalar(select(func.count()).select_from(Outcome)) == 1
     client.sign_in("member@example.org")
