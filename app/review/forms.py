@@ -35,6 +35,7 @@ class MoveForm(AccordForm):
         "Version to submit", coerce=id_choice, widget=GovSelect(), validators=[Optional()]
     )
     close_reason = early_close_reason_field()
+    shown = shown_field()  # the closing summary shown, when voting was open
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 

@@ -16,6 +16,8 @@ from app.review.blueprint import bp
 from app.review.forms import AdoptForm, MoveForm
 from app.review.versions import published_versions
 from app.services import lifecycle, voting
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 
 TARGETS = {
     "open": DocumentStatus.OPEN,
@@ -37,6 +39,7 @@ def move(slug: str, action: str):
     form.version.choices = {
         v.id: f"Version {v.number}, published {v.published_at:%d %B %Y}" for v in versions
     }
+    changed = None
     if form.validate_on_submit():
         version = None
         if to == DocumentStatus.SUBMITTED:
@@ -52,14 +55,26 @@ def move(slug: str, action: str):
                     note=form.note.data or "",
                     version=version,
                     close_reason=form.close_reason.data,
+                    seen_closing=form.shown.data or "",
                 )
             except voting.ReasonRequired:
                 db.session.rollback()
                 form.close_reason.errors = [EARLY_CLOSE_REASON_NEEDED]
+            except ShownChanged as error:
+                db.session.rollback()
+                changed = str(error)
             else:
                 db.session.commit()
                 flash(f"The {document.whole_noun} is now {document.status.label}.", "success")
                 return redirect(url_for("documents.show", slug=slug), 303)
+    closing = (
+        voting.preview_closing(document)
+        if to == DocumentStatus.CLOSED
+        and document.status == DocumentStatus.OPEN
+        and document.voting_open
+        else None
+    )
+    form.shown.data = shown_digest(voting.closing_shown(closing)) if closing else ""
     return render(
         "review/move.html",
         document=document,
@@ -67,11 +82,9 @@ def move(slug: str, action: str):
         to=to,
         action=action,
         versions=versions,
-        closing=voting.preview_closing(document)
-        if to == DocumentStatus.CLOSED
-        and document.status == DocumentStatus.OPEN
-        and document.voting_open
-        else None,
+        closing=closing,
+        changed=changed,
+        status=409 if changed else None,
     )
 
 

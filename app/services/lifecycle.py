@@ -299,18 +299,21 @@ def move(
     note: str = "",
     version: DocumentVersion | None = None,
     close_reason: str | None = None,
+    seen_closing: str | None = None,
 ) -> Transition:
     """A facilitator's move between the working states (and submitting to the committee).
     Raises ``TransitionRefused`` for a move not in ``FACILITATOR_MOVES`` or a submission
     without a version of this document.
 
     Closing a document while voting is open closes voting as ``voting.close_voting`` does,
-    with ``close_reason`` (required before the announced closing time: ReasonRequired)."""
+    with ``close_reason`` (required before the announced closing time: ReasonRequired) and
+    ``seen_closing`` (the digest of the outcomes the page showed, as ``close_voting``'s
+    ``seen``: ShownChanged when they are no longer those)."""
     lock_document(document)
     if (document.status, to) not in FACILITATOR_MOVES:
         raise TransitionRefused(f"A document cannot go from {document.status.label} to {to.label}.")
     if to == S.CLOSED and document.voting_open:
-        voting.close_voting(document, by=by, reason=close_reason)
+        voting.close_voting(document, by=by, reason=close_reason, seen=seen_closing)
     if to == S.SUBMITTED:
         if version is None:
             raise TransitionRefused(

@@ -227,7 +227,7 @@ def test_moving_the_document_to_closed_closes_voting_the_same_way(seeded, client
     assert 'id="closing-summary"' in page and 'id="closing-items"' in page
     assert "Why are you closing voting before the announced time?" in page
 
-    refused = client.post_form(f"{DOC}/state/close", {"note": "Consultation over"})
+    refused = _close(client, f"{DOC}/state/close", {"note": "Consultation over"})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and REASON_NEEDED in html
     assert "close_reason" in error_summary_targets(html)
@@ -236,8 +236,8 @@ def test_moving_the_document_to_closed_closes_voting_the_same_way(seeded, client
     with seeded.app_context():
         assert _document().status == DocumentStatus.OPEN and _document().voting_open
 
-    moved = client.post_form(
-        f"{DOC}/state/close", {"note": "Consultation over", "close_reason": REASON}
+    moved = _close(
+        client, f"{DOC}/state/close", {"note": "Consultation over", "close_reason": REASON}
     )
     assert moved.status_code == 303
     outcomes = _outcomes(seeded)
@@ -260,7 +260,7 @@ def test_moving_to_closed_after_the_announced_time_needs_no_reason(seeded, clien
     assert "Why are you closing voting" not in client.get(f"{DOC}/state/close").get_data(
         as_text=True
     )
-    assert client.post_form(f"{DOC}/state/close").status_code == 303
+    assert _close(client, f"{DOC}/state/close").status_code == 303
     assert {reason for *_, reason in _outcomes(seeded)} == {None}
 
 
@@ -478,3 +478,23 @@ def test_closing_without_what_the_page_showed_closes_nothing(seeded, client):
             assert refused.status_code == 409
             assert 'id="closing-summary"' in refused.get_data(as_text=True)
     assert _outcomes(seeded) == []
+
+
+def test_moving_to_closed_after_a_vote_changed_the_preview_closes_nothing(seeded, client):
+    _open_voting(seeded)
+    client.sign_in(FACILITATOR)
+    shown = client.get(f"{DOC}/state/close").get_data(as_text=True)
+    _vote(seeded, "officer@example.org", Choice.OPPOSE)
+    data = {"note": "Consultation over", "close_reason": REASON}
+    refused = client.post_form(f"{DOC}/state/close", {**data, "shown": shown_digest(shown)})
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert 'id="shown-changed"' in html and 'id="closing-summary"' in html
+    assert "Consultation over" in html and REASON in html
+    assert _outcomes(seeded) == []
+    with seeded.app_context():
+        assert _document().status == DocumentStatus.OPEN and _document().voting_open
+    assert client.post_form(f"{DOC}/state/close", data).status_code == 409  # no digest
+    moved = client.post_form(f"{DOC}/state/close", {**data, "shown": shown_digest(html)})
+    assert moved.status_code == 303
+    assert _outcomes(seeded)

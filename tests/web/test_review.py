@@ -126,7 +126,8 @@ def test_closing_a_document_closes_its_voting_and_records_results(protocol, clie
         )
         db.session.commit()
     client.sign_in("facilitator@example.org")
-    client.post_form(f"{DOC}/state/close")
+    check = client.get(f"{DOC}/state/close").get_data(as_text=True)
+    client.post_form(f"{DOC}/state/close", {"shown": shown_digest(check)})
     with protocol.app_context():
         assert factories.find_document(SLUG).voting_open is False
         assert db.session.scalar(text("SELECT count(*) FROM outcomes")) == 8
