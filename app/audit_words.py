@@ -59,6 +59,7 @@ ACTIONS: dict[str, str] = {
     "review.note_added": "Review note added",
     "session.attendance": "Attendance answered",
     "session.created": "Themed session created",
+    "session.current_password_failed": "Current password refused",
     "session.recovery_code_used": "Signed in with a recovery code",
     "session.sign_in_failed": "Sign-in failed",
     "session.signed_in": "Signed in",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, session, url_for
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user
 
 from app.account.devices import describe_device
 from app.account.forms import ChangePasswordForm
+from app.auth import throttles
 from app.auth.login_sessions import client_details, mark_signed_in
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -43,7 +45,32 @@ def show():
     )
 
 
+TOO_MANY_FAILURES = (
+    "There have been too many failed attempts to sign in to your account or give its password. "
+    "Wait 15 minutes, then try again."
+)
+
+
+def _refuse_wrong_current_password(form: ChangePasswordForm) -> None:
+    """A wrong current password: by its field, in the audit trail, and counted with failed
+    sign-ins (the same per-account limit)."""
+    form.current_password.errors = [accounts.WRONG_CURRENT_PASSWORD]
+    form._errors = None  # WTForms caches form.errors: gather them again
+    accounts.record_wrong_current_password(current_user)
+    db.session.commit()
+    throttles.count_failure()
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_failures(error: RateLimitExceeded):
+    """Past the sign-in limit the password form refuses, by its field, whatever was typed."""
+    form = ChangePasswordForm(formdata=None)
+    form.current_password.errors = [TOO_MANY_FAILURES]
+    return render("account/change_password.html", form=form, status=429)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
+@throttles.per_account_when_counted
 def change_password():
     """Change your password; every other session you had ends, this browser stays signed in."""
     form = ChangePasswordForm()
@@ -56,14 +83,13 @@ def change_password():
         and not form.current_password.errors
         and not accounts.check_password(current_user, form.current_password.data)
     ):
-        form.current_password.errors = [accounts.WRONG_CURRENT_PASSWORD]
-        form._errors = None  # WTForms caches form.errors: gather them again
+        _refuse_wrong_current_password(form)
     if valid:
         try:
             accounts.change_password(current_user, form.current_password.data, form.password.data)
-        except accounts.WrongPassword as error:
+        except accounts.WrongPassword:
             db.session.rollback()
-            form.current_password.errors = [str(error)]
+            _refuse_wrong_current_password(form)
         except accounts.SamePassword as error:
             db.session.rollback()
             form.password.errors = [str(error)]

@@ -2,12 +2,14 @@
 
 Every step that checks a secret shares two limits: per account (``SIGN_IN_LIMIT_PER_ACCOUNT``,
 keyed by the email address being signed in to) and per address (``SIGN_IN_LIMIT_PER_ADDRESS``).
-Only refusals count: an answer in the 400s (a wrong password or code answers 422).
+Only refusals count: an answer in the 400s (a wrong password or code answers 422). A form
+where the secret is one field among others (changing your password) counts only a wrong
+secret, which its view reports with ``count_failure``; the count is the same one.
 """
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user
 
 from app.extensions import limiter
@@ -18,12 +20,13 @@ PENDING = "two_factor_pending"
 
 
 def _account_key() -> str:
-    """The account being signed in to: the email typed, the one that passed the password
-    step, or the signed-in person's (codes asked for on their account pages)."""
-    if "email" in request.form:
-        email = request.form.get("email", "")
-    elif current_user.is_authenticated:
+    """The account being signed in to: the signed-in person's (passwords and codes asked for
+    on their account pages, whatever else the form carries), the email typed, or the one that
+    passed the password step."""
+    if current_user.is_authenticated:
         email = current_user.email
+    elif "email" in request.form:
+        email = request.form.get("email", "")
     else:
         pending = session.get(PENDING)
         email = pending.get("email", "") if isinstance(pending, dict) else ""
@@ -35,6 +38,15 @@ def _failed(response) -> bool:
     answer the service could not judge (5xx: the database or the throttle's Redis is down, and
     counting it would reach Redis again)."""
     return 400 <= response.status_code < 500
+
+
+def count_failure() -> None:
+    """Count this answer against the account's limit (for ``per_account_when_counted``)."""
+    g.sign_in_failure_counted = True
+
+
+def _counted(response) -> bool:
+    return bool(g.get("sign_in_failure_counted")) and response.status_code < 500
 
 
 per_address = limiter.shared_limit(
@@ -49,4 +61,13 @@ per_account = limiter.shared_limit(
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_failed,
+)
+# The same count as ``per_account`` (one scope, one key), for forms that say which refusals
+# count: a new password that is too short is no guess at the current one.
+per_account_when_counted = limiter.shared_limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    scope="sign-in-account",
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_counted,
 )

@@ -265,6 +265,19 @@ def end_other_sessions(user: User, *, current_token: str | None) -> int:
     return len(others)
 
 
+def record_wrong_current_password(user: User) -> None:
+    """Note in the audit trail that a form asking for the person's current password was given
+    a wrong one (as a failed sign-in is): a guess from someone holding their session?"""
+    audit.record(
+        "session.current_password_failed",
+        actor=None,
+        actor_label=user.email,
+        object_type="person",
+        object_id=user.id,
+        summary=f"Wrong current password given for {user.email}",
+    )
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the person's own password: the current one must be given. Every session the
     person had ends (the caller opens a fresh one for the browser that asked) and any emailed

@@ -239,3 +239,65 @@ def test_the_new_password_must_differ_from_the_current_one(app):
     html = same.get_data(as_text=True)
     assert "different from your current one" in html
     assert error_summary_targets(html) == ["password"]
+
+
+# A wrong current password counts as a failed sign-in --------------------------------------------
+
+
+def _change(browser: AccordClient, current: str, **extra):
+    return browser.post_form(
+        "/account/password",
+        {"current_password": current, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD} | extra,
+    )
+
+
+def test_wrong_current_passwords_are_throttled_with_failed_sign_ins(app):
+    """Someone holding a stolen session cannot guess the password without limit: wrong current
+    passwords count towards the account's sign-in limit, and past it even the right one is
+    refused, by the field."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    email = _member(app)
+    laptop = _browser(app, email, FIREFOX)
+    # Another address each time: the limit is the account's, and an "email" field posted
+    # with the form does not move the count to another account.
+    for index in range(2):
+        laptop.environ_base["REMOTE_ADDR"] = f"10.0.0.{index + 1}"
+        assert _change(laptop, "not-my-password", email=f"x{index}@example.org").status_code == 422
+    # A failed sign-in to the same account counts too.
+    stranger = app.test_client()
+    wrong = {"email": email, "password": "wrong-password"}
+    assert stranger.post_form("/sign-in", wrong).status_code == 422
+    refused = _change(laptop, PASSWORD)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert error_summary_targets(html) == ["current_password"]
+    field_error = re.search(r'id="current_password-error"[^>]*>(.*?)</p>', html, re.S)
+    assert field_error and "too many failed attempts" in field_error.group(1)
+    assert PASSWORD not in html
+    with app.app_context():
+        assert accounts.authenticate(email, PASSWORD) is not None  # not changed
+    assert stranger.post_form("/sign-in", wrong | {"password": PASSWORD}).status_code == 429
+
+
+def test_only_a_wrong_current_password_counts_towards_the_limit(app):
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "2 per 15 minutes"
+    email = _member(app)
+    laptop = _browser(app, email, FIREFOX)
+    for _ in range(3):  # the right current password with a new one that does not match
+        assert _change(laptop, PASSWORD, confirm=NEW_PASSWORD + "x").status_code == 422
+        assert _change(laptop, "").status_code == 422
+    assert _change(laptop, PASSWORD).status_code == 303
+
+
+def test_a_wrong_current_password_is_recorded_in_the_audit_trail(app):
+    email = _member(app)
+    laptop = _browser(app, email, FIREFOX)
+    _change(laptop, "not-my-password")  # with everything else right
+    _change(laptop, "not-my-password", confirm="other")  # and with another error
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).filter_by(action="session.current_password_failed")
+        ).all()
+        assert [event.actor_label for event in events] == [email, email]
+        assert all(event.object_id == factories.user(email).id for event in events)
+        assert "not-my-password" not in " ".join(event.summary for event in events)

@@ -454,3 +454,18 @@ def test_sessions_of_a_reset_person_are_recorded_as_ended(app, clock):
         db.session.commit()
         reasons = list(db.session.scalars(select(UserSession.ended_reason)))
     assert reasons == ["two-factor reset"]
+
+
+def test_wrong_codes_on_account_pages_count_for_the_signed_in_account(app, client, clock):
+    """A code guessed on the account pages counts against the signed-in person's limit, whatever
+    "email" the form carries (it once moved the count to that address)."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    factor = _enrolled(app)
+    _password_step(client)
+    client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    for index in range(3):
+        guess = {"code": "999999", "email": f"x{index}@example.org"}
+        assert client.post_form("/account/two-factor/switch-off", guess).status_code == 422
+    refused = client.post_form("/account/two-factor/recovery-codes", {"code": factor.code()})
+    assert refused.status_code == 429
+    assert "session.two_factor_failed" in _actions(app)
