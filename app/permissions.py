@@ -364,9 +364,16 @@ def can_offer_version_publishing(user: User | None, document: Document) -> bool:
     return can_publish_version(user, document) and is_editable(document)
 
 
-def can_move_document(user: User | None, document: Document, to: DocumentStatus) -> bool:
-    """Draft → Open → Closed (→ Open again) → Submitted: facilitators."""
-    return _is_active(user) and user.is_facilitator and (document.status, to) in FACILITATOR_MOVES
+def can_move_document(user: User | None, document: Document) -> bool:
+    """Draft → Open → Closed (→ Open again) → Submitted: facilitators (who only: the service
+    refuses a move the state does not allow, such as closing a Closed document, with why, 409;
+    ``lifecycle.check_move``)."""
+    return _is_active(user) and user.is_facilitator
+
+
+def can_offer_move(user: User | None, document: Document, to: DocumentStatus | str) -> bool:
+    """Show the button for a move: facilitators, when the document's state allows it."""
+    return can_move_document(user, document) and (document.status, to) in FACILITATOR_MOVES
 
 
 def can_review(user: User | None, document: Document) -> bool:

@@ -33,7 +33,8 @@ def move(slug: str, action: str):
     if action not in TARGETS:
         abort(404)
     to = TARGETS[action]
-    require(can_move_document(current_user, document, to))
+    require(can_move_document(current_user, document))
+    lifecycle.check_move(document, to)  # why not now (409), before the form
     form = MoveForm()
     versions = published_versions(document)
     form.version.choices = {

@@ -310,8 +310,7 @@ def move(
     ``seen_closing`` (the digest of the outcomes the page showed, as ``close_voting``'s
     ``seen``: ShownChanged when they are no longer those)."""
     lock_document(document)
-    if (document.status, to) not in FACILITATOR_MOVES:
-        raise TransitionRefused(f"A document cannot go from {document.status.label} to {to.label}.")
+    check_move(document, to)
     if to == S.CLOSED and document.voting_open:
         voting.close_voting(document, by=by, reason=close_reason, seen=seen_closing)
     if to == S.SUBMITTED:
@@ -330,6 +329,21 @@ def move(
     if to == S.SUBMITTED:
         notifications.submitted(document, by=by)
     return transition
+
+
+def check_move(document: Document, to: DocumentStatus) -> None:
+    """Raise TransitionRefused, saying why, unless a facilitator can move the document to
+    ``to`` from its state (as loaded): for a route refusing early (a second "Close" from a
+    stale tab), and ``move`` under the lock."""
+    if (document.status, to) in FACILITATOR_MOVES:
+        return
+    noun = document.whole_noun
+    if document.status == to:
+        raise TransitionRefused(f"The {noun} is already {to.label}: nothing was changed.")
+    raise TransitionRefused(
+        f"A {noun} cannot go from {document.status.label} to {to.label}: "
+        f"it is {document.status.label} now."
+    )
 
 
 def check_under_review(document: Document) -> None:

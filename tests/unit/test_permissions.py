@@ -63,6 +63,7 @@ from app.permissions import (
     can_offer_decision,
     can_offer_discussion,
     can_offer_moderation,
+    can_offer_move,
     can_offer_passage_comment,
     can_offer_review,
     can_offer_suggestions_acceptance,
@@ -433,9 +434,14 @@ def test_publishing_versions_and_moving_documents(role, state):
     is_facilitator = role == Role.FACILITATOR
     assert can_publish_version(user, document) is is_facilitator
     assert can_offer_version_publishing(user, document) is (is_facilitator and state in EDITABLE)
+    # Who moves documents, whatever the state (the service's 409 says why not now); only the
+    # moves the state allows are offered.
+    assert can_move_document(user, document) is is_facilitator
     for to in DocumentStatus:
         expected = is_facilitator and (state, to) in FACILITATOR_MAY_MOVE
-        assert can_move_document(user, document, to) is expected, to
+        assert can_offer_move(user, document, to) is expected, to
+    assert can_move_document(person(role, active=False), document) is False
+    assert can_move_document(None, document) is False
     assert can_publish_version(person(role, active=False), document) is False
 
 

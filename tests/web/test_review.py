@@ -109,12 +109,41 @@ def test_only_facilitators_move_working_states(protocol, client, email):
     assert _status(protocol) == "open"
 
 
-def test_impossible_moves_are_refused(protocol, client):
+def test_impossible_moves_are_refused_with_why(protocol, client):
+    """The facilitator may move documents: a move the state does not allow is a 409 that says
+    why, not "You do not have permission"."""
     client.sign_in("facilitator@example.org")
-    assert client.post_form(f"{DOC}/state/submit", {"note": "x"}).status_code == 403  # Open
-    assert client.post_form(f"{DOC}/state/open").status_code == 403  # already Open
+    submit = client.post_form(f"{DOC}/state/submit", {"note": "x"})  # Open
+    assert submit.status_code == 409
+    assert "cannot go from Open for comment to Submitted" in submit.get_data(as_text=True)
+    again = client.post_form(f"{DOC}/state/open")
+    assert again.status_code == 409
+    assert "already Open for comment" in again.get_data(as_text=True)
+    assert "permission" not in again.get_data(as_text=True)
+    assert client.get(f"{DOC}/state/open").status_code == 409  # before the form, too
     assert client.get(f"{DOC}/state/adopt").status_code == 404
     assert _status(protocol) == "open"
+
+
+def test_closing_twice_says_the_document_is_already_closed(protocol, client):
+    """A double click or a stale tab: the second "Close" is told why, with 409."""
+    client.sign_in("facilitator@example.org")
+    assert client.post_form(f"{DOC}/state/close", {"note": "Consultation over"}).status_code == 303
+    second = client.post_form(f"{DOC}/state/close", {"note": "Consultation over"})
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "already Closed" in html and "permission" not in html
+    htmx = client.post_form(f"{DOC}/state/close", htmx=True)
+    assert htmx.status_code == 409 and "already Closed" in htmx.get_data(as_text=True)
+    with protocol.app_context():
+        closes = db.session.scalar(
+            select(func.count(Transition.id)).where(Transition.to_status == DocumentStatus.CLOSED)
+        )
+        assert closes == 1
+    # Only the moves the state allows are offered on the document page.
+    page = client.get(DOC).get_data(as_text=True)
+    assert f"{DOC}/state/open" in page and f"{DOC}/state/submit" in page
+    assert f"{DOC}/state/close" not in page
 
 
 def test_closing_a_document_closes_its_voting_and_records_results(protocol, client):
