@@ -13,6 +13,8 @@ clauses that changed since it was downloaded. Otherwise, per clause:
   kept to show, never to attribute;
 - **comments**: each Word comment whose range is inside the clause's wording, with the words
   it covers (a comment on no words takes the word it is in);
+- a clause whose amendments a facilitator stopped keeps its comments; its suggestions are
+  listed with the unplaced content, not made;
 - **problems**, which keep the clause's suggestions and comments from being created: the
   clause changed since the download ("moved on"), was retired, or its wording in the file
   differs from the downloaded wording outside tracked changes (an untracked edit);
@@ -61,6 +63,10 @@ NOT_ACCORDS = (
     "suggestions (Word)” on the document's page, make your changes in that file, and upload it"
 )
 HEADINGS = "Headings cannot be changed from Word: propose an amendment instead"
+STOPPED = (
+    "New amendments to this clause are stopped: a facilitator is no longer taking them, so it "
+    "takes no suggestions (comments on it are still made)"
+)
 NOTHING = (
     "The selected file has no tracked changes or comments. In Word, switch on Track Changes "
     "(Review, Track Changes), make your changes, save and upload the file again"
@@ -434,6 +440,17 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                         comment.author,
                     )
                 )
+        if clause.amendments_stopped and not clause.is_retired and not plan.moved_on:
+            # Its comments are still welcome; its suggestions are listed, not made.
+            for suggestion in plan.suggestions:
+                unplaced.append(
+                    document.worded(
+                        f"{upper_first(clause.short_name)}: the change of "
+                        f"“{_short(suggestion.quote)}” to “{_short(suggestion.replacement)}” is "
+                        f"not made. {STOPPED}"
+                    )
+                )
+            plan.suggestions = []
         if any(len(s.quote) > MAX_QUOTE for s in plan.suggestions):
             plan.problems.append(
                 document.worded(

@@ -40,6 +40,7 @@ def download(slug: str):
         clause = get_clause_or_404(document, number)
         if clause.is_retired:
             return redirect(url_for("word.upload", slug=slug), 303)
+        amendments.check_amendments_open(clause)  # its amendments stopped: why (409)
         name = f"{document.slug}-{document.short_item_noun}-{clause.number}"
         clauses, stem = [clause], f"{name}-for-suggestions"
     else:

@@ -78,3 +78,56 @@ def test_without_a_reason_the_suggestions_say_they_came_from_word(accord, client
     with accord.app_context():
         reasons = {a.rationale for a in db.session.scalars(select(Amendment))}
         assert reasons == {"Suggested with tracked changes in Word."}
+
+
+# A clause whose amendments are stopped --------------------------------------------------------
+
+
+def _stop_clause(app, number: str) -> None:
+    from app.services import voting
+
+    with factories.built(app):
+        document = factories.find_document(SLUG)
+        voting.set_amendments_stopped(
+            document,
+            True,
+            by=factories.user("facilitator@example.org"),
+            clause=factories.clause(document, number),
+        )
+
+
+def test_a_stopped_clause_cannot_be_downloaded_alone(accord, client):
+    client.sign_in("member@example.org")
+    _stop_clause(accord, "2")
+    refused = client.get(f"{BASE}/download?clause=2")
+    assert refused.status_code == 409
+    assert "New amendments to this clause are stopped" in refused.get_data(as_text=True)
+    assert client.get(f"{BASE}/download?clause=1").status_code == 200
+
+
+def test_a_stopped_clause_is_listed_and_the_others_are_created(accord, client):
+    """The preview says the stopped clause's changes are not taken, and why; confirming
+    creates the others (all or nothing no longer blocks them)."""
+    client.sign_in("member@example.org")
+    downloaded = _download(client)
+    _stop_clause(accord, "2")
+    data = marked_up(
+        downloaded,
+        changes=[
+            Change("1", "promptly", "within two working days"),
+            Change("2", "", " clearly", after="advise"),
+        ],
+        comments=[Remark("2", "direction", "Whose direction?")],
+    )
+    response = _upload(client, data)
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert "new amendments to this clause are stopped" in html.lower()
+    assert "Create 1 suggestion and 1 comment" in html
+    response = client.post_form(f"{BASE}/confirm", {"preview": _token(html), "reason": "x"})
+    assert response.status_code == 303
+    with accord.app_context():
+        suggestions = db.session.scalars(select(Amendment)).all()
+        assert [s.passage_quote for s in suggestions] == ["promptly"]
+        # A comment is still welcome on a clause whose amendments are stopped.
+        assert db.session.scalars(select(Comment.body)).all() == ["Whose direction?"]
