@@ -237,3 +237,25 @@ def export_text(text: object) -> str:
     """Plain text (a heading, a name, a recommendation) for a Markdown export: what could open
     raw HTML or a link (``<``, ``[``, ``]``, ``\\``) is escaped, the rest is as typed."""
     return _PLAIN_SPECIAL.sub(r"\\\1", str(text))
+
+
+# Text typed outside Accord (a Word insertion or comment) is not Markdown: escaped, it shows as
+# typed. Inline: every character that can open emphasis, code, a link, an image or raw HTML,
+# and a backslash; "_" only where it could (not between two letters: "snake_case" is
+# unchanged), "&" only before what reads as an entity. At a line's start: what would begin a
+# heading, quote, list, setext underline or fence.
+_LITERAL_INLINE = re.compile(r"[\\`*\[\]<]|&(?=#?\w*(?:;|$))|(?<![^\W_])_|_(?![^\W_])")
+_LITERAL_LINE_START = re.compile(r"^([ \t]*)(\d{1,9}[.)]|[#>+=~-])", re.M)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker = match.group(1), match.group(2)
+    return f"{indent}{marker[:-1]}\\{marker[-1]}"
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as Markdown that renders as the same words, nothing formatted: for text a
+    person typed where Markdown is not written (Word), stored where Markdown is rendered
+    (a comment, a clause's wording). Ordinary words are unchanged."""
+    escaped = _LITERAL_INLINE.sub(lambda match: "\\" + match.group(0), text)
+    return _LITERAL_LINE_START.sub(_escape_line_start, escaped)

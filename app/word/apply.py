@@ -8,7 +8,8 @@ the services' own locks, that each clause is still at the wording the file was d
 Raises ``NotCreated`` (409 when a clause moved on, else 422) naming the clause when anything
 cannot be made; the route then rolls back, so it is all or nothing. ``key`` (the confirm
 form's one-time key) makes each item's submission key, so the same confirmation sent twice
-creates nothing more.
+creates nothing more. Word's text is stored cleaned up and escaped for Markdown
+(``preview.word_markdown``): it shows as typed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.models import Amendment, Clause, Comment, Document, User
 from app.services import DomainError, Invalid
 from app.text import upper_first
-from app.word.preview import Preview
+from app.word.preview import Preview, word_markdown
 
 DEFAULT_REASON = "Suggested with tracked changes in Word."
 
@@ -71,7 +72,7 @@ def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str
                         clause,
                         by=by,
                         quote=suggestion.quote,
-                        replacement=suggestion.replacement,
+                        replacement=word_markdown(suggestion.replacement),
                         reason=reason,
                         recommendations=list(clause.recommendations),
                         prefix=suggestion.prefix,
@@ -85,7 +86,7 @@ def create_suggestions(preview: Preview, by: User, *, reason: str = "", key: str
                         clause,
                         by=by,
                         quote=comment.quote,
-                        body=comment.body,
+                        body=word_markdown(comment.body),
                         prefix=comment.prefix,
                         suffix=comment.suffix,
                         submission_key=_key(key, "c", clause.id, index) if key else None,

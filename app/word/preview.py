@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from dataclasses import asdict, dataclass, field
 
@@ -42,8 +43,9 @@ from sqlalchemy import select
 
 from app.diff import redline
 from app.extensions import db
+from app.markdown import escape_markdown
 from app.models import Clause, ClauseRevision, Document
-from app.text import upper_first
+from app.text import normalise, upper_first
 from app.word.markers import (
     CLAUSES_VAR,
     DOCUMENT_VAR,
@@ -55,6 +57,7 @@ from app.word.markers import (
 )
 from app.word.reading import Paragraph, Piece, Uploaded, WordFileError, plain_paragraphs
 
+_BLANK_LINES = re.compile(r"\n{3,}")
 CONTEXT = 32  # characters of original wording kept either side of a quote
 MAX_QUOTE = 2_000
 MAX_AGE = 2 * 60 * 60  # seconds a preview may be confirmed for
@@ -71,6 +74,20 @@ NOTHING = (
     "The selected file has no tracked changes or comments. In Word, switch on Track Changes "
     "(Review, Track Changes), make your changes, save and upload the file again"
 )
+
+
+def word_text(text: str) -> str:
+    """Text typed in Word with the clean-up every web form gives (``app.text.normalise``: no
+    bidirectional overrides or control characters, no blank lines at the ends), and Word's
+    empty paragraphs not kept as runs of blank lines."""
+    return _BLANK_LINES.sub("\n\n", normalise(text, multiline=True))
+
+
+def word_markdown(text: str) -> str:
+    """Word text as it is stored where Markdown is rendered (a comment, a clause's wording):
+    cleaned up and escaped, so that what was typed shows as typed (nobody writes Markdown in
+    Word: "**bold** and 2*3*4" is not bold)."""
+    return escape_markdown(word_text(text))
 
 
 @dataclass
@@ -96,6 +113,10 @@ class PlannedComment:
     suffix: str
     body: str
     author: str = ""
+
+    @property
+    def as_markdown(self) -> str:
+        return word_markdown(self.body)
 
 
 @dataclass
@@ -256,11 +277,11 @@ class _Clause:
             hunks = merged
         planned = []
         for hunk in hunks:
-            quote, new = old[hunk.start : hunk.end], hunk.new
+            quote, new = old[hunk.start : hunk.end], word_text(hunk.new)
             if quote == new:
                 continue
             if "\n" in new or "\n" in quote:
-                new = new.replace("\n", "\n\n")  # a paragraph in the file is one in Markdown
+                new = new.replace("\n\n", "\n").replace("\n", "\n\n")  # a paragraph is one
             planned.append(
                 PlannedSuggestion(
                     quote,
@@ -427,7 +448,8 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                 if comment is None or span is None:
                     continue
                 placed_comments.add(comment_id)
-                if not comment.text:
+                text = word_text(comment.text)
+                if not text:
                     unplaced.append(f"{upper_first(clause.short_name)}: an empty comment")
                     continue
                 start, end = span
@@ -436,7 +458,7 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                         found.old[start:end],
                         found.old[max(0, start - CONTEXT) : start],
                         found.old[end : end + CONTEXT],
-                        comment.text,
+                        text,
                         comment.author,
                     )
                 )

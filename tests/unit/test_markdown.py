@@ -3,7 +3,13 @@
 import pytest
 from lxml.html import fragment_fromstring
 
-from app.markdown import export_markdown, export_text, is_safe_markdown, render_markdown
+from app.markdown import (
+    escape_markdown,
+    export_markdown,
+    export_text,
+    is_safe_markdown,
+    render_markdown,
+)
 
 
 def test_markdown_formatting_survives():
@@ -83,3 +89,35 @@ def test_the_template_filter_renders_as_written_text_does_and_parses_each_text_o
             assert markdown.markdown_filter(text) == real(text)
     assert parsed == HOSTILE
     assert markdown.markdown_filter(None) == real(None) == ""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "**bold** and 2*3*4",
+        "_italics_ but snake_case stays",
+        "a [link](https://example.org) and <https://example.org> and <b>tag</b>",
+        "`code` and a back\\slash\\",
+        "# not a heading",
+        "> not a quote",
+        "- not a list\n+ nor this\n1. nor this\n2) nor this",
+        "Title\n===\nand\n---",
+        "~~~\nnot a fence\n~~~",
+        "&amp; stays &amp; and &#42; and & alone",
+        "![no image](https://example.org/x.png)",
+    ],
+)
+def test_escaped_text_shows_as_typed(typed):
+    """Text a person typed outside Accord (in Word) is not Markdown: escaped, it renders as
+    its own words, and as a paragraph of plain text."""
+    html = str(render_markdown(escape_markdown(typed)))
+    shown = fragment_fromstring(html, create_parent="div").text_content()
+    assert " ".join(shown.split()) == " ".join(typed.split())
+    assert not any(tag in html for tag in ("<strong", "<em", "<a ", "<code", "<ul", "<ol", "<h"))
+    assert "<blockquote" not in html and "<pre" not in html and "<hr" not in html
+
+
+def test_escaping_adds_nothing_to_ordinary_words():
+    text = "Members and Officers respond within two working days (e.g. 5 & 6 May)."
+    assert escape_markdown(text) == text
+    assert escape_markdown("snake_case") == "snake_case"

@@ -131,3 +131,37 @@ def test_a_stopped_clause_is_listed_and_the_others_are_created(accord, client):
         assert [s.passage_quote for s in suggestions] == ["promptly"]
         # A comment is still welcome on a clause whose amendments are stopped.
         assert db.session.scalars(select(Comment.body)).all() == ["Whose direction?"]
+
+
+# Text from Word is cleaned up and is not Markdown -------------------------------------------
+
+
+def test_word_text_is_normalised_and_shown_as_typed(accord, client):
+    """Word text has the clean-up every web form applies (no bidirectional overrides, no
+    blank lines at the ends or repeated), and is escaped: a person typing in Word does not
+    write Markdown, so "**bold** and 2*3*4" shows as typed, in the comment and in the
+    suggested wording."""
+    client.sign_in("member@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[Change("1", "promptly", "**promptly** and 2*3*4\u202e")],
+        comments=[Remark("3", "ideas", "\n\nSee\u202egnp.exe\n\n\n\n_this_ [link](x)\n\n")],
+    )
+    html = _upload(client, data).get_data(as_text=True)
+    assert "\u202e" not in html
+    response = client.post_form(f"{BASE}/confirm", {"preview": _token(html)})
+    assert response.status_code == 303
+    with accord.app_context():
+        suggestion = db.session.scalars(select(Amendment)).one()
+        comment = db.session.scalars(select(Comment)).one()
+        assert "\u202e" not in comment.body and "\u202e" not in suggestion.body
+        assert comment.body == "Seegnp.exe\n\n\\_this\\_ \\[link\\](x)"
+        assert suggestion.body == WORDING[0][1].replace(
+            "promptly", "\\*\\*promptly\\*\\* and 2\\*3\\*4"
+        )
+        suggestion_id = suggestion.id
+    page = client.get(f"/amendments/{suggestion_id}").get_data(as_text=True)
+    shown = re.sub(r"<span class=\"govuk-visually-hidden\">[^<]*</span>|<[^>]+>", "", page)
+    assert "<strong>promptly</strong>" not in page and "**promptly** and 2*3*4" in shown
+    thread = client.get(f"/documents/{SLUG}/clauses/3").get_data(as_text=True)
+    assert "<em>this</em>" not in thread
