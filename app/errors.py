@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, g, redirect, request, url_for
@@ -30,12 +31,58 @@ def _signed_in() -> bool:
     return bool(state is not None and state.identity)
 
 
+# Form fields that carry a form's workings, never what a person wrote.
+_WORKINGS = frozenset(
+    {"csrf_token", "submission_key", "shown", "action", "revision_number", "edit_count"}
+)
+# What people write, under the names the forms give it, as the kept text's labels.
+_WRITTEN_LABELS = {
+    "body": "Your text",
+    "replacement": "Your new words",
+    "quote": "The words you chose",
+    "heading": "Heading",
+    "title": "Title",
+    "summary": "Summary",
+    "note": "Note",
+}
+_SECRET = re.compile("password|passphrase|secret|code|token", re.IGNORECASE)  # never echoed
+_KEPT_MOST = 12  # fields shown at most (a real form has a few)
+
+
+def typed_text() -> list[tuple[str, str]]:
+    """What the person wrote in the form a refused POST carried, as ``(label, text)`` pairs,
+    for the error page to show so that it can be copied (the refusal saved nothing): every
+    field but the form's workings (``_WORKINGS``) whose value has words (a space) or is long,
+    with its line breaks as Accord keeps them. Empty for any other request, for htmx (the
+    form is still on the page) and for a request too big to read (413)."""
+    if request.method != "POST" or is_htmx_request():
+        return []
+    try:
+        form = request.form
+    except HTTPException:  # too big, or not a form
+        return []
+    kept = []
+    for name, value in form.items(multi=True):
+        words = value.strip()
+        if name in _WORKINGS or _SECRET.search(name):
+            continue
+        if not words or (" " not in words and len(words) < 30):
+            continue
+        label = _WRITTEN_LABELS.get(name) or name.replace("_", " ").capitalize()
+        if name.endswith("reason") or name == "rationale":
+            label = "Your reason"
+        kept.append((label, value.replace("\r\n", "\n")))
+    return kept[:_KEPT_MOST]
+
+
 def _error_page(status: int, title: str, message: str, **context):
     """The error page; for htmx, a banner swapped into the top of the page instead. A refusal
     (4xx) knows who is signed in as its header does, even when the request was refused before
     the person was loaded (a NUL byte); a failure of the service (5xx) asks nothing of the
-    database."""
+    database. A refused form's text is shown to copy (``typed_text``)."""
     context.setdefault("signed_in", current_user.is_authenticated if status < 500 else _signed_in())
+    if status != 413:
+        context.setdefault("kept", typed_text())
     response = render(
         "errors/error.html", block="banner", status=status, title=title, message=message, **context
     )
@@ -117,7 +164,9 @@ def domain_error_response(error: DomainError):
             error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), str(error)
         )
     message = str(error) if error.says_nothing_recorded else f"{error} Nothing was changed."
-    back = None if is_htmx_request() else _same_site_referrer()
+    # Back to the page the form was on, unless the form carried writing: the error page keeps
+    # it, to copy (a flash on the page would lose it).
+    back = None if is_htmx_request() or typed_text() else _same_site_referrer()
     if back is not None:
         flash(message, "error")
         return redirect(back, 303)

@@ -232,3 +232,15 @@ def test_the_sign_in_message_is_said_once_however_many_pages_sent_you(app, clien
         assert client.get(path).status_code == 302
     page = client.get("/sign-in").get_data(as_text=True)
     assert page.count("Sign in to use Accord.") == 1
+
+
+def test_a_refused_sign_in_never_shows_the_password_it_carried(app, client):
+    """An expired sign-in form (no CSRF token) is refused; the error page keeps what people
+    wrote to copy, but never a password or a code, however long or spaced."""
+    make_user(app, "passphrase@example.org")
+    phrase = "correct horse battery staple and more words"
+    refused = client.post(
+        "/sign-in", data={"email": "passphrase@example.org", "password": phrase, "code": phrase}
+    )
+    assert refused.status_code == 400
+    assert phrase not in refused.get_data(as_text=True)
