@@ -79,6 +79,14 @@ class AccordClient(FlaskClient):
         form = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.post(path, data=form, headers=headers, **kwargs)
 
+    def post_checked(self, path: str, data: dict | None = None, **kwargs):
+        """POST the form of a "check before you confirm" page (accepting an amendment) as a
+        person does: from the page, with the digest of what it showed (``shown_digest``)."""
+        page = self.get(path)
+        found = SHOWN.search(page.get_data(as_text=True)) if page.status_code == 200 else None
+        shown = {"shown": found.group(1)} if found else {}  # none: the page refused (409)
+        return self.post_form(path, {**shown, **(data or {})}, **kwargs)
+
     def sign_in(self, email: str, password: str = PASSWORD):
         """Sign in as ``email``, signing out whoever was signed in first."""
         if self.get_cookie("accord_session") is not None:
@@ -269,9 +277,12 @@ def assert_tables_scroll(html: str) -> None:
     assert tables and wrapped == tables, f"{tables - wrapped} of {tables} tables do not scroll"
 
 
+SHOWN = re.compile(r'<input[^>]*name="shown"[^>]*value="([^"]*)"')
+
+
 def shown_digest(html: str) -> str:
     """The digest of what a "check before you confirm" page showed, which its confirm form
     carries (the hidden ``shown`` field)."""
-    found = re.search(r'<input[^>]*name="shown"[^>]*value="([^"]*)"', html)
+    found = SHOWN.search(html)
     assert found, "the confirm form carries a digest of what the page showed"
     return found.group(1)

@@ -12,7 +12,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import AccordForm, RecommendationsField, reason_field, submission_key_field
+from app.forms import (
+    AccordForm,
+    RecommendationsField,
+    reason_field,
+    shown_field,
+    submission_key_field,
+)
 
 MAX_CLAUSE_LENGTH = 20_000
 
@@ -96,4 +102,5 @@ class AcceptForm(AccordForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=2_000, message="Keep the reason to 2,000 characters")],
     )
+    shown = shown_field()
     submit = SubmitField("Accept amendment", widget=GovSubmitInput())

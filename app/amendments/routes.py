@@ -32,6 +32,8 @@ from app.services import Invalid, voting
 from app.services import amendments as service
 from app.services.clauses import shown_reasons
 from app.services.passages import passage_redline
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 from app.text import upper_first
 from app.voting.panels import vote_panel_context
 
@@ -192,6 +194,7 @@ def accept(amendment_id: int):
     require(can_decide_amendment(current_user, amendment))
     service.check_decidable(amendment, "It can no longer be accepted.")  # why not now (409)
     form = AcceptForm()
+    changed = None
     if form.validate_on_submit():
         try:
             service.accept_amendment(
@@ -199,13 +202,18 @@ def accept(amendment_id: int):
                 by=current_user,
                 confirmed=bool(form.confirm_out_of_date.data),
                 reason=form.acceptance_reason.data,
+                seen=form.shown.data or "",
             )
             db.session.commit()
+        except ShownChanged as error:
+            db.session.rollback()
+            changed = str(error)
         except service.NeedsConfirmation as error:
             db.session.rollback()
             form.confirm_out_of_date.errors = [
                 "Confirm that the amendment's text should replace the current wording"
             ]
+            form.shown.data = shown_digest(voting.acceptance_shown(amendment))
             return render(
                 "amendments/accept.html",
                 form=form,
@@ -240,11 +248,14 @@ def accept(amendment_id: int):
                 ),
                 303,
             )
+    form.shown.data = shown_digest(voting.acceptance_shown(amendment))
     return render(
         "amendments/accept.html",
         form=form,
         amendment=amendment,
         message=None,
+        changed=changed,
+        status=409 if changed else None,
         **_agreement(amendment),
         **_redlines(amendment),
     )

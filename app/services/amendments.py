@@ -31,6 +31,7 @@ from app.services import (
 from app.services.clauses import accepted_reason, revise_clause, touch_clause
 from app.services.locks import lock_for_write
 from app.services.passages import Anchor, accept_suggestions, anchor_new_amendment
+from app.services.shown import require_shown
 from app.text import same_text
 
 RETIREMENT_REASON = "Withdrawn because the clause was retired"
@@ -255,8 +256,19 @@ def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
     _decide(amendment, AmendmentStatus.REJECTED, by, reason.strip())
 
 
+ACCEPTANCE_CHANGED = (
+    "The votes on this amendment changed after you opened this page, so nothing was accepted. "
+    "Check the votes and what the agreement rule says now, then accept it again."
+)
+
+
 def accept_amendment(
-    amendment: Amendment, *, by: User, confirmed: bool = False, reason: str | None = None
+    amendment: Amendment,
+    *,
+    by: User,
+    confirmed: bool = False,
+    reason: str | None = None,
+    seen: str | None = None,
 ) -> ClauseRevision:
     """Give the clause the amendment's wording as a new revision.
 
@@ -264,13 +276,18 @@ def accept_amendment(
     that the amendment's text replaces the newer wording: it is never overwritten silently.
     What the agreement rule says of the amendment is recorded on it; accepting one the rule
     does not (yet) agree needs ``reason``, recorded as its decision reason (shared/DOMAIN.md,
-    "What a vote means"). Raises as reject_amendment, NeedsConfirmation, ReasonRequired.
-    A passage suggestion puts only its new words in place of its passage, re-found in the
-    current wording (``passages.accept_suggestions``; SuggestionOutOfDate when it is not).
+    "What a vote means"). ``seen``, when given, is the digest of the votes and verdict the
+    accept page showed (``voting.acceptance_shown``), compared under the amendment's locks
+    (ShownChanged when they have changed). Raises as reject_amendment, NeedsConfirmation,
+    ReasonRequired. A passage suggestion puts only its new words in place of its passage,
+    re-found in the current wording (``passages.accept_suggestions``; SuggestionOutOfDate
+    when it is not).
     """
+    _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
+    if seen is not None:
+        require_shown(voting.acceptance_shown(amendment), seen, ACCEPTANCE_CHANGED)
     if amendment.is_passage:
         return accept_suggestions(amendment.clause, [amendment], by=by, reason=reason)
-    _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if amendment.is_out_of_date and not confirmed:
         raise NeedsConfirmation(
             amendment.clause.document.worded(

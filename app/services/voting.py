@@ -680,6 +680,19 @@ def agreement_of(item: Clause | Amendment) -> tuple[Tally, Verdict]:
     return tally, explain_agreement(tally, document)
 
 
+def acceptance_shown(amendment: Amendment) -> dict:
+    """What an amendment's accept page shows of its votes, for its digest
+    (``app.services.shown``): the amendment, the clause's wording, the counts and whether the
+    rule agrees it."""
+    tally, verdict = agreement_of(amendment)
+    return {
+        "amendment": amendment.id,
+        "wording": amendment.clause.revision_number,
+        "agreed": verdict.agreed,
+        "tally": tally.as_dict(),
+    }
+
+
 def _event(
     document: Document,
     action: VotingAction,

@@ -341,8 +341,8 @@ def test_what_a_facilitator_does_to_an_item_is_told_in_its_words(app, agendas):
         (f"/documents/{slug}/clauses/3/voting/close", {}, "Voting on item 3 is closed"),
     ]
     for path, data, told in steps:
-        if path.endswith("/voting/close"):  # confirmed as its check page shows it
-            data = {"shown": shown_digest(client.get(path).get_data(as_text=True))}
+        if path.endswith(("/voting/close", "/accept")):  # confirmed as its check page shows it
+            data = {**data, "shown": shown_digest(client.get(path).get_data(as_text=True))}
         page = heard(client.post_form(path, data, follow_redirects=True).get_data(as_text=True))
         assert told in page, (path, page[:2000])
         assert not _said(page), (path, _said(page))

@@ -298,7 +298,7 @@ def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, c
     assert "no Officers have voted for or against it" in page
     assert "Why are you accepting it although the agreement rule does not agree it?" in page
 
-    refused = client.post_form(f"/amendments/{amendment_id}/accept", {"acceptance_reason": ""})
+    refused = client.post_checked(f"/amendments/{amendment_id}/accept", {"acceptance_reason": ""})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert ACCEPT_NEEDED in html and error_summary_targets(html) == ["acceptance_reason"]
@@ -307,7 +307,7 @@ def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, c
         assert _clause().revision_number == 1
 
     why = "The joint session agreed it; the Officers' vote had not opened yet."
-    accepted = client.post_form(f"/amendments/{amendment_id}/accept", {"acceptance_reason": why})
+    accepted = client.post_checked(f"/amendments/{amendment_id}/accept", {"acceptance_reason": why})
     assert accepted.status_code == 303
     with seeded.app_context():
         amendment = db.session.get(Amendment, amendment_id)
@@ -344,7 +344,7 @@ def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, clien
     page = client.get(f"/amendments/{amendment_id}/accept").get_data(as_text=True)
     assert "Agreed under the rule" in page
     assert "acceptance_reason" not in page
-    assert client.post_form(f"/amendments/{amendment_id}/accept").status_code == 303
+    assert client.post_checked(f"/amendments/{amendment_id}/accept").status_code == 303
     with seeded.app_context():
         amendment = db.session.get(Amendment, amendment_id)
         assert amendment.status == AmendmentStatus.ACCEPTED
@@ -498,3 +498,41 @@ def test_moving_to_closed_after_a_vote_changed_the_preview_closes_nothing(seeded
     moved = client.post_form(f"{DOC}/state/close", {**data, "shown": shown_digest(html)})
     assert moved.status_code == 303
     assert _outcomes(seeded)
+
+
+def test_accepting_records_only_the_votes_and_verdict_its_page_showed(seeded, client):
+    """The accept page said "Agreed" (no reason asked); a vote then changed the verdict:
+    accepting records nothing and the page comes back with the votes as they now are, asking
+    for the reason (409). A missing or tampered digest accepts nothing either."""
+    with seeded.app_context():
+        voting.set_rule(_document(), 0, 0, by=factories.user(FACILITATOR))
+        db.session.commit()
+    _open_voting(seeded, closes_in=None)
+    amendment_id = _propose(seeded)
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        for email in ("member@example.org", "officer@example.org"):
+            voting.cast_vote(factories.user(email), Choice.SUPPORT, amendment=amendment)
+        db.session.commit()
+    client.sign_in(FACILITATOR)
+    url = f"/amendments/{amendment_id}/accept"
+    page = client.get(url).get_data(as_text=True)
+    assert "Agreed under the rule" in page
+    with seeded.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        voting.cast_vote(factories.user("officer@example.org"), Choice.OPPOSE, amendment=amendment)
+        db.session.commit()
+    refused = client.post_form(url, {"shown": shown_digest(page)})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert 'id="shown-changed"' in html and "nothing was accepted" in html
+    assert "0 support, 1 oppose" in html  # the Officers' votes as they now are
+    for tampered in ({}, {"shown": ""}, {"shown": "0" * 32}, {"shown": "é" * 40}):
+        assert client.post_form(url, tampered).status_code == 409
+    with seeded.app_context():
+        assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.OPEN
+    assert "Why are you accepting it although the agreement rule does not agree it?" in html
+    why = {"shown": shown_digest(html), "acceptance_reason": "Agreed at the joint session."}
+    assert client.post_form(url, why).status_code == 303
+    with seeded.app_context():
+        assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.ACCEPTED

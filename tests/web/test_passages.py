@@ -8,7 +8,8 @@ import re
 
 import pytest
 from lxml.html import fragment_fromstring  # type: ignore[import-untyped]
-from sqlalchemy import select
+from markupsafe import escape
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Choice, Clause, Discussion, Role
@@ -237,6 +238,39 @@ def test_the_passage_comment_form_and_the_marked_text(world, client):
     assert 'src="/static/js/passages.js' in page
 
 
+@pytest.mark.parametrize("referred", [False, True], ids=["from another site", "from the form"])
+def test_a_form_refused_for_a_state_keeps_what_was_typed_to_copy(world, client, referred):
+    """The document closed while a Member was writing: the refusal says why, saves nothing and
+    shows what they wrote (in a read-only box to copy), not only "Nothing was changed"."""
+    client.sign_in(MEMBER)
+    form = client.get(f"{CLAUSE}/comment-on-passage").get_data(as_text=True)
+    assert 'name="body"' in form
+    with factories.built(world):
+        factories.move_to(factories.find_document("ways-of-working-accord"), "closed")
+    typed = "Does <b>promptly</b> mean\r\nwithin five working days?"
+    suggestion = "Members should reply within five working days."
+    headers = {"Referer": f"http://localhost{CLAUSE}"} if referred else {}
+    for path, data in (
+        (f"{CLAUSE}/comment-on-passage", {"quote": "reply promptly", "body": typed}),
+        (
+            f"{CLAUSE}/suggest",
+            {"quote": "reply promptly", "replacement": suggestion, "rationale": "Clearer"},
+        ),
+    ):
+        refused = client.post_form(path, data, headers=headers)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 409, path
+        assert "only" in html and "Open" in html  # why
+        assert "What you wrote was not saved" in html
+        kept = data.get("body") or data["replacement"]
+        assert escape(kept.replace("\r\n", "\n")) in html  # as typed, escaped, once
+        assert "<b>promptly</b>" not in html
+        assert "reply promptly" in html  # the words they chose, too
+        assert "csrf" not in html.split("What you wrote")[1].lower()  # never the form's workings
+    with world.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Amendment)) == 0
+
+
 # Accepting -----------------------------------------------------------------------------------
 
 
@@ -247,7 +281,7 @@ def test_accepting_a_suggestion_changes_only_its_passage_of_the_current_wording(
         made_id = made.id
         _revise(BODY.replace("keep a record", "keep a written record"))  # elsewhere
     client.sign_in(FACILITATOR)
-    response = client.post_form(f"/amendments/{made_id}/accept", {})
+    response = client.post_checked(f"/amendments/{made_id}/accept", {})
     assert response.status_code == 303
     with world.app_context():
         clause = _clause()
@@ -276,11 +310,11 @@ def test_overlapping_suggestions_are_alternatives_and_accepting_one_outdates_the
     assert f"Alternative to suggestion {ids[0]}" in page
     assert "app-passage--overlap" in page
     client.sign_in(FACILITATOR)
-    assert client.post_form(f"/amendments/{ids[0]}/accept", {}).status_code == 303
+    assert client.post_checked(f"/amendments/{ids[0]}/accept", {}).status_code == 303
     with world.app_context():
         assert db.session.get(Amendment, ids[1]).is_out_of_date
         assert db.session.get(Amendment, ids[2]).is_anchored  # elsewhere: re-found
-    refused = client.post_form(f"/amendments/{ids[1]}/accept", {"acceptance_reason": "Yes"})
+    refused = client.post_checked(f"/amendments/{ids[1]}/accept", {"acceptance_reason": "Yes"})
     assert refused.status_code == 409
     page = client.get(CLAUSE).get_data(as_text=True)
     assert "Out of date" in page[page.index('id="passage-earlier"') :]

@@ -111,7 +111,7 @@ def test_votes_on_wording_1_are_not_the_outcome_of_wording_2(seeded, client):
     _cast(seeded, NINE)
     client.sign_in(FACILITATOR)
     reason = {"acceptance_reason": "Agreed at the joint session."}  # the rule does not agree it
-    accepted = client.post_form(f"/amendments/{amendment_id}/accept", reason)
+    accepted = client.post_checked(f"/amendments/{amendment_id}/accept", reason)
     assert accepted.status_code == 303
     assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"}).status_code in (
         200,
@@ -188,7 +188,7 @@ def test_amendment_votes_stay_with_it_and_accepting_records_its_outcome(seeded, 
             )
         db.session.commit()
     client.sign_in(FACILITATOR)
-    assert client.post_form(f"/amendments/{amendment_id}/accept", {}).status_code == 303
+    assert client.post_checked(f"/amendments/{amendment_id}/accept", {}).status_code == 303
     assert (
         client.post_form(f"/amendments/{other_id}/reject", {"reason": "Superseded"}).status_code
         == 303
@@ -223,6 +223,27 @@ def test_deactivating_an_officer_who_voted_keeps_turnout_within_100_percent(seed
     assert "7 of 7" in page
     assert "no longer eligible" in page
     assert _clause_votes(seeded)[OFFICERS[-1]] == ("support", 1, "not_eligible")
+
+
+def test_a_vote_set_aside_after_the_result_was_recorded_is_said_to_be_so(seeded, client):
+    """Voting on the clause closed with an Officer's vote counted; deactivating them later
+    sets the vote aside. The panel keeps the recorded counts and says they are those recorded,
+    never that the vote is "not counted" in them."""
+    _open_voting(seeded)
+    _cast(seeded, OFFICERS)
+    with seeded.app_context():
+        voting.close_clause_voting(_clause(), by=factories.user("facilitator@example.org"))
+        db.session.commit()
+    client.sign_in("admin@example.org")
+    with seeded.app_context():
+        leaver = factories.user(OFFICERS[-1]).id
+    assert client.post_form(f"/people/{leaver}/deactivate").status_code == 303
+    client.sign_in(MEMBERS[0])
+    page = client.get(CLAUSE).get_data(as_text=True)
+    assert "8 of 8" in page  # as recorded
+    said = page.split('id="set-aside-votes"')[1].split("</p>")[0]
+    assert "1 vote is now set aside" in said and "recorded when voting closed" in said
+    assert "not counted" not in said
 
 
 def test_losing_the_officer_role_sets_the_vote_aside_and_reactivating_does_not_revive(

@@ -510,7 +510,7 @@ def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(protocol
     client.sign_in("facilitator@example.org")
     assert "Accept amendment" in client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     reason = {"acceptance_reason": "Agreed at the joint session."}
-    assert client.post_form(f"/amendments/{amendment_id}/accept", reason).status_code == 303
+    assert client.post_checked(f"/amendments/{amendment_id}/accept", reason).status_code == 303
     with protocol.app_context():
         clause = _clause()
         assert clause.body == "The accepted wording." and clause.revision_number == 2
@@ -520,7 +520,7 @@ def test_accepting_gives_the_clause_a_new_revision_naming_the_amendment(protocol
         amendment = db.session.get(Amendment, amendment_id)
         assert amendment.status == AmendmentStatus.ACCEPTED
         assert amendment.accepted_revision_number == 2
-    again = client.post_form(f"/amendments/{amendment_id}/accept")
+    again = client.post_checked(f"/amendments/{amendment_id}/accept")
     assert again.status_code == 409
 
 
@@ -533,12 +533,12 @@ def test_an_out_of_date_amendment_needs_explicit_confirmation(protocol, client):
     client.sign_in("facilitator@example.org")
     page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     assert "Out of date" in page and "Against the current wording" in page
-    refused = client.post_form(f"/amendments/{amendment_id}/accept")
+    refused = client.post_checked(f"/amendments/{amendment_id}/accept")
     assert refused.status_code == 409
     assert "Confirm that the amendment" in refused.get_data(as_text=True)
     with protocol.app_context():
         assert _clause().body == "A newer wording."
-    accepted = client.post_form(
+    accepted = client.post_checked(
         f"/amendments/{amendment_id}/accept",
         {"confirm_out_of_date": "y", "acceptance_reason": "Agreed at the joint session."},
     )
