@@ -295,6 +295,14 @@ def can_offer_decision(user: User | None, amendment: Amendment) -> bool:
     return can_decide_amendment(user, amendment) and _is_decidable(amendment)
 
 
+def can_offer_acceptance(user: User | None, amendment: Amendment) -> bool:
+    """Show Accept: as ``can_offer_decision``, unless it is a passage suggestion whose words
+    are no longer in the clause's wording (``amendments.check_acceptable`` refuses it)."""
+    return can_offer_decision(user, amendment) and not (
+        amendment.is_passage and amendment.is_out_of_date
+    )
+
+
 def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
     """The proposer (who only: the service refuses a decided amendment, a retired clause or a
     submitted document, with why, 409/410)."""

@@ -192,7 +192,7 @@ def accept(amendment_id: int):
     the explicit confirmation box ticked."""
     amendment = get_amendment_or_404(amendment_id)
     require(can_decide_amendment(current_user, amendment))
-    service.check_decidable(amendment, "It can no longer be accepted.")  # why not now (409)
+    service.check_acceptable(amendment)  # why not now (409), before the form
     form = AcceptForm()
     changed = None
     if form.validate_on_submit():

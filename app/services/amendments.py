@@ -30,7 +30,12 @@ from app.services import (
 )
 from app.services.clauses import accepted_reason, revise_clause, touch_clause
 from app.services.locks import lock_for_write
-from app.services.passages import Anchor, accept_suggestions, anchor_new_amendment
+from app.services.passages import (
+    Anchor,
+    SuggestionOutOfDate,
+    accept_suggestions,
+    anchor_new_amendment,
+)
 from app.services.shown import require_shown
 from app.text import same_text
 
@@ -183,6 +188,20 @@ def _require_decidable(amendment: Amendment, refusal: str) -> None:
     checked under the amendment's write locks (``locks.lock_for_write``)."""
     lock_for_write(amendment.clause.document, amendment.clause, amendment=amendment)
     check_decidable(amendment, refusal)
+
+
+def check_acceptable(amendment: Amendment) -> None:
+    """``check_decidable`` for accepting, and a passage suggestion's words must still be in
+    the clause's wording (it can still be rejected). For the accept page, before its form.
+    Raises as check_decidable, SuggestionOutOfDate."""
+    check_decidable(amendment, "It can no longer be accepted.")
+    if amendment.is_passage and amendment.is_out_of_date:
+        raise SuggestionOutOfDate(
+            amendment.clause.document.worded(
+                f"The words suggestion {amendment.id} changes are no longer in the clause's "
+                "wording, so it cannot be accepted. It can still be rejected."
+            )
+        )
 
 
 def check_decidable(amendment: Amendment, refusal: str) -> None:

@@ -52,6 +52,7 @@ from app.permissions import (
     can_manage_voting,
     can_moderate,
     can_move_document,
+    can_offer_acceptance,
     can_offer_adoption,
     can_offer_agenda_item,
     can_offer_amendment,
@@ -318,6 +319,13 @@ def test_deciding_amendments_and_editing_clauses(role, status):
     # controls only while the amendment is open and the document not yet submitted.
     assert can_decide_amendment(user, amendment) is (role == Role.FACILITATOR)
     assert can_offer_decision(user, amendment) is expected
+    assert can_offer_acceptance(user, amendment) is expected
+    # A passage suggestion whose words are gone from the wording: Reject, never Accept.
+    amendment.passage_quote = "these words"
+    assert amendment.is_passage and amendment.is_out_of_date
+    assert can_offer_decision(user, amendment) is expected
+    assert can_offer_acceptance(user, amendment) is False
+    amendment.passage_quote = None
     assert can_edit_clause(user, clause) is (role == Role.FACILITATOR)
     assert can_offer_clause_edit(user, clause) is expected
     assert can_withdraw_amendment(user, amendment) is True

@@ -318,6 +318,15 @@ def test_overlapping_suggestions_are_alternatives_and_accepting_one_outdates_the
     assert refused.status_code == 409
     page = client.get(CLAUSE).get_data(as_text=True)
     assert "Out of date" in page[page.index('id="passage-earlier"') :]
+    # Its own page offers no Accept (only Reject), and the accept page says why at once
+    # rather than drawing a form against a wording it cannot apply to.
+    shown = client.get(f"/amendments/{ids[1]}").get_data(as_text=True)
+    assert f"/amendments/{ids[1]}/accept" not in shown
+    assert f"/amendments/{ids[1]}/reject" in shown
+    accept_page = client.get(f"/amendments/{ids[1]}/accept")
+    assert accept_page.status_code == 409
+    assert "no longer in the clause" in accept_page.get_data(as_text=True)
+    assert client.get(f"/amendments/{ids[1]}/reject").status_code == 200
 
 
 def test_several_agreed_suggestions_accepted_in_one_step_after_a_preview(world, client):
