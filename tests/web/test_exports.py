@@ -61,11 +61,14 @@ def _agree_clause_two(app) -> None:
         db.session.commit()
 
 
-def _publish(app) -> SimpleNamespace:
+def _publish(app, *, retitled: str | None = None) -> SimpleNamespace:
+    """Publish the next version; ``retitled`` changes the title first (a text the same as the
+    newest version's is not published again)."""
     with app.app_context():
-        version = lifecycle.publish_version(
-            factories.find_document(SLUG), by=factories.user("facilitator@example.org")
-        )
+        document = factories.find_document(SLUG)
+        if retitled is not None:
+            document.title = retitled
+        version = lifecycle.publish_version(document, by=factories.user("facilitator@example.org"))
         db.session.commit()
         return SimpleNamespace(number=version.number, content_hash=version.content_hash)
 
@@ -177,7 +180,7 @@ def test_changes_since_a_version_are_real_tracked_changes(protocol, client):
 def test_changes_cannot_be_shown_since_the_same_or_a_later_version(protocol, client):
     """A redline backwards was made, titled "Changes since Version 2" on Version 1."""
     first = _publish(protocol)
-    second = _publish(protocol)
+    second = _publish(protocol, retitled="Member/Officer Protocol, revised")
     client.sign_in("facilitator@example.org")
     for since in (second.number, first.number):
         response = _download(
