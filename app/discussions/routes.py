@@ -290,7 +290,9 @@ def new(slug: str):
     if request.method == "GET" and clause is not None and not form.recommendations.data:
         form.recommendations.data = [r.id for r in clause.recommendations]
     if form.validate_on_submit():
-        existing = service.find_submitted(form.submission_key.data)
+        existing = service.find_submitted(
+            form.submission_key.data, body=form.body.data, title=form.title.data
+        )
         if existing is not None:
             return redirect(url_for("discussions.show", discussion_id=existing.discussion_id), 303)
         discussion = service.start_discussion(
@@ -322,7 +324,7 @@ def comment(discussion_id: int):
         if parent is None:
             abort(400, "You can only reply to a comment in this discussion.")
     if form.validate_on_submit():
-        if service.find_submitted(form.submission_key.data) is None:
+        if service.find_submitted(form.submission_key.data, body=form.body.data) is None:
             try:
                 service.add_comment(
                     discussion,

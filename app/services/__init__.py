@@ -8,9 +8,12 @@ it maps to; ``app.errors`` turns an uncaught one into the error banner (htmx) or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from app.extensions import db
 from app.models import Clause, Document, DocumentStatus
 from app.rules import EDITABLE_STATUSES
+from app.text import same_text
 
 
 class DomainError(Exception):
@@ -37,6 +40,27 @@ class Conflict(DomainError):
     closed, someone else changed it first."""
 
     status = 409
+
+
+class SentAgainChanged(Conflict):
+    """A form's one-time key (``submission_key``) was used already, and the form now carries
+    other words (409): back, edit, send again. What the first sending made stands; the new
+    words are not saved, and the error page shows them to copy (``app.errors.typed_text``),
+    rather than a redirect as if they had been posted."""
+
+    says_nothing_recorded = True
+
+
+def require_sent_unchanged(sent: Iterable[tuple[str | None, str | None]], made: str) -> None:
+    """For a form sent again with a used key: each ``(what the first sending kept, what this
+    one carries)`` pair says the same (``app.text.same_text``), else SentAgainChanged naming
+    ``made`` ("your comment")."""
+    if not all(same_text(kept, carried) for kept, carried in sent):
+        raise SentAgainChanged(
+            f"This form was already sent, and {made} it sent then is kept. This time it "
+            "carried other words, which were not saved: copy them from below and send them "
+            "again from a new form."
+        )
 
 
 class Gone(DomainError):

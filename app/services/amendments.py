@@ -26,6 +26,7 @@ from app.services import (
     require_editable,
     require_live,
     require_open,
+    require_sent_unchanged,
     voting,
 )
 from app.services.clauses import accepted_reason, revise_clause, touch_clause
@@ -92,6 +93,9 @@ def propose_amendment(
             select(Amendment).where(Amendment.submission_key == submission_key)
         )
         if earlier is not None:
+            require_sent_unchanged(
+                [(earlier.body, body), (earlier.rationale, rationale)], "the amendment"
+            )
             return earlier
     check_amendments_open(clause)
     heading, body = heading.strip() or clause.heading, body.strip()

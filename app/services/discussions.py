@@ -35,6 +35,7 @@ from app.services import (
     require_editable,
     require_live,
     require_open,
+    require_sent_unchanged,
 )
 from app.services.locks import lock_for_write
 from app.text import same_text
@@ -269,11 +270,21 @@ def why_unchangeable(comment: Comment, by: User) -> str | None:
     return None
 
 
-def find_submitted(submission_key: str | None) -> Comment | None:
-    """The comment a form with this key already made, if it was sent before."""
+def find_submitted(
+    submission_key: str | None, *, body: str | None = None, title: str | None = None
+) -> Comment | None:
+    """The comment a form with this key already made, if it was sent before. ``body`` (and a
+    new discussion's ``title``), when given, are what the form carries this time: other words
+    than the first sending's raise SentAgainChanged (``require_sent_unchanged``)."""
     if not submission_key:
         return None
-    return db.session.scalar(select(Comment).where(Comment.submission_key == submission_key))
+    earlier = db.session.scalar(select(Comment).where(Comment.submission_key == submission_key))
+    if earlier is not None and body is not None:
+        sent = [(earlier.body, body)]
+        if title is not None:
+            sent.append((earlier.discussion.title, title))
+        require_sent_unchanged(sent, "the comment")
+    return earlier
 
 
 def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int) -> Comment:

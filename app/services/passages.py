@@ -346,7 +346,7 @@ def comment_on_passage(
     """A remark on one passage: a discussion anchored to it (module docstring)."""
     from app.services.discussions import find_submitted, start_discussion
 
-    earlier = find_submitted(submission_key)
+    earlier = find_submitted(submission_key, body=body)
     if earlier is not None:
         return earlier
     anchor = locate(clause.body, quote, prefix, suffix)

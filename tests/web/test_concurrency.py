@@ -349,6 +349,12 @@ def test_an_amendment_form_sent_again_later_makes_one_amendment_on_both_database
             select(func.count()).select_from(Amendment).where(Amendment.heading == "Briefings")
         )
         assert made == 1
+    # Back, edit, send again: the first amendment stands and the new words are refused (409)
+    # and shown to copy, never answered as if they had been proposed.
+    changed = client.post_form(f"{CLAUSE}/amendments/new", {**form, "rationale": "It is fairer so"})
+    assert changed.status_code == 409
+    assert "already sent" in changed.get_data(as_text=True)
+    assert ">It is fairer so</textarea>" in changed.get_data(as_text=True)
 
 
 def test_two_people_renamed_at_once_each_move_the_people_marker(pg):

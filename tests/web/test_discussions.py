@@ -313,6 +313,38 @@ def test_the_same_form_sent_twice_makes_one_comment(documents_open, client):
     assert _count(documents_open, Comment) == 2  # the opening comment and this one
 
 
+def test_the_same_form_sent_again_with_other_words_saves_nothing_and_says_so(
+    documents_open, client
+):
+    """Back, edit, send again: the form's key was used, so the first comment stands; the
+    new words are not dropped silently (a 303 as if posted) but refused (409) and shown to
+    copy. The same for a new discussion's form."""
+    discussion_id = _start(documents_open)
+    client.sign_in("officer@example.org")
+    url = f"/discussions/{discussion_id}/comments"
+    assert (
+        client.post_form(url, {"body": "First words", "submission_key": "k-1"}).status_code == 303
+    )
+    again = client.post_form(url, {"body": "Second, better words", "submission_key": "k-1"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 409
+    assert "already sent" in html and "Second, better words" in html
+    assert _count(documents_open, Comment) == 2
+    start = f"/documents/{ACCORD}/discussions/new?clause=2"
+    form = {
+        "title": "Respect in meetings",
+        "body": "Courtesy matters",
+        "recommendations": _ids(documents_open, "CR m"),
+        "submission_key": "k-2",
+    }
+    assert client.post_form(start, form).status_code == 303
+    assert client.post_form(start, form).status_code == 303  # the same again: the first
+    changed = client.post_form(start, {**form, "body": "Courtesy matters a great deal"})
+    assert changed.status_code == 409
+    assert "Courtesy matters a great deal" in changed.get_data(as_text=True)
+    assert _count(documents_open, Discussion) == 2
+
+
 def test_a_new_comment_or_reply_is_shown_on_the_page_it_lands_on(seeded, client):
     discussion_id = _start(seeded)
     seeded.config["COMMENTS_PER_PAGE"] = 2
