@@ -1088,15 +1088,22 @@ def _rule_text(document: Document) -> str:
     )
 
 
-def set_rule(document: Document, member_percent: int, officer_percent: int, *, by: User) -> None:
-    """Change the turnout thresholds; only while the document is Open and voting is not.
-    Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
-    lock_for_write(document)
+def check_rule_changeable(document: Document) -> None:
+    """The agreement rule changes only while the document is Open and voting is not (for its
+    page, before the form; ``set_rule`` again under the lock). Raises DocumentNotOpen,
+    VotingAlreadyOpen."""
     require_open(document, RULE_WHILE_OPEN)
     if document.voting_open:
         raise VotingAlreadyOpen(
             "The agreement rule cannot change while voting is open. Close voting first."
         )
+
+
+def set_rule(document: Document, member_percent: int, officer_percent: int, *, by: User) -> None:
+    """Change the turnout thresholds; only while the document is Open and voting is not.
+    Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
+    lock_for_write(document)
+    check_rule_changeable(document)
     for value in (member_percent, officer_percent):
         if not 0 <= value <= 100:
             raise Invalid("A turnout threshold is a percentage from 0 to 100.")

@@ -25,7 +25,7 @@ class InterestForm(AccordForm):
 
 
 def _percent(label: str) -> IdField:
-    needed = f"Enter the {label.lower()} as a whole number"
+    needed = f"Enter the {label.lower()} as a whole number from 0 to 100"
     return IdField(
         label,
         widget=GovTextInput(),

@@ -266,7 +266,7 @@ def rule(slug: str):
     """A facilitator sets the agreement rule's turnout thresholds before voting opens."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
-    require_open(document, service.RULE_WHILE_OPEN)  # why not, before the form (409)
+    service.check_rule_changeable(document)  # why not, before the form (409)
     form = RuleForm(obj=document)
     if form.validate_on_submit():
         service.set_rule(

@@ -340,7 +340,17 @@ def test_the_rule_changes_only_while_voting_is_closed(protocol, client):
         document = factories.find_document(PROTOCOL)
         assert (document.member_turnout_percent, document.officer_turnout_percent) == (40, 30)
     assert "at least 40% of Members" in client.get(f"/documents/{PROTOCOL}").get_data(as_text=True)
+    negative = client.post_form(
+        url, {"member_turnout_percent": "-5", "officer_turnout_percent": "5"}
+    )
+    assert negative.status_code == 422
+    assert "as a whole number from 0 to 100" in negative.get_data(as_text=True)
     _open_voting(protocol)
+    # While voting is open the page says why at once, rather than a form it will refuse.
+    page = client.get(url)
+    assert page.status_code == 409
+    assert "cannot change while voting is open" in page.get_data(as_text=True)
+    assert 'name="member_turnout_percent"' not in page.get_data(as_text=True)
     refused = client.post_form(
         url, {"member_turnout_percent": "10", "officer_turnout_percent": "10"}
     )
