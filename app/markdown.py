@@ -230,13 +230,15 @@ def export_markdown(text: str | None) -> str:
     return "\n\n".join(_blocks(wrapper))
 
 
-_PLAIN_SPECIAL = re.compile(r"([\\<\[\]])")
-
-
 def export_text(text: object) -> str:
-    """Plain text (a heading, a name, a recommendation) for a Markdown export: what could open
-    raw HTML or a link (``<``, ``[``, ``]``, ``\\``) is escaped, the rest is as typed."""
-    return _PLAIN_SPECIAL.sub(r"\\\1", str(text))
+    """Plain text (a heading, a name, a recommendation, a reason) for a Markdown export, after
+    a prefix on its line ("### 3. ", "- ", a table cell), written so that a Markdown reader
+    shows it as typed: what could open raw HTML, a link, code or emphasis is escaped
+    (``escape_markdown``), and so is what would begin a block at the start of a later line;
+    ordinary words are unchanged."""
+    escaped = _LITERAL_INLINE.sub(lambda match: "\\" + match.group(0), str(text))
+    first, newline, rest = escaped.partition("\n")
+    return first + newline + _LITERAL_LINE_START.sub(_escape_line_start, rest)
 
 
 # Text typed outside Accord (a Word insertion or comment) is not Markdown: escaped, it shows as

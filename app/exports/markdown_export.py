@@ -220,7 +220,7 @@ def _annexes(model: ExportModel) -> list[str]:
             ],
         )
         lines.append("")
-        lines += [f"- {line}" for line in early_closes(model)]
+        lines += [f"- {export_text(line)}" for line in early_closes(model)]
         lines += [""] if early_closes(model) else []
     else:
         lines += [model.worded("No clause has been put to a vote."), ""]
@@ -240,7 +240,7 @@ def _annexes(model: ExportModel) -> list[str]:
             ],
         )
         lines.append("")
-        lines += [f"- {line}" for line in accepted_against_rule(model)]
+        lines += [f"- {export_text(line)}" for line in accepted_against_rule(model)]
         lines += [""] if accepted_against_rule(model) else []
     else:
         lines += ["No amendment has been proposed.", ""]

@@ -547,3 +547,16 @@ def test_pdf_draws_nothing_past_the_right_margin(in_app):
                 checked += 1
                 assert box.position_x + box.width <= right + 0.5, (box.text[:40], page.width)
     assert checked > 50
+
+
+def test_the_markdown_export_writes_typed_reasons_and_names_as_typed_not_as_markup():
+    """A close reason, a cell or a name holding Markdown or HTML is written so that a Markdown
+    reader shows it as typed: nothing bold, no tag obeyed."""
+    model = full_model()
+    typed = "The <i>meeting</i> **moved** _again_"
+    record = replace(model.voting_record[0], close_reason=typed, heading="A *b*")
+    text = render_markdown_export(replace(model, voting_record=(record, *model.voting_record[1:])))
+    line = next(line for line in text.splitlines() if "before its announced time" in line)
+    assert "\\<i>meeting\\</i> \\*\\*moved\\*\\* \\_again\\_" in line
+    assert "A \\*b\\*" in line
+    assert "| 1. A \\*b\\* |" in text

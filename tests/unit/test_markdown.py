@@ -67,7 +67,11 @@ def test_safe_markdown_is_exported_as_typed():
 
 def test_plain_text_cannot_open_html_or_a_link_in_an_export():
     assert export_text("<script> [x](javascript:y)") == "\\<script> \\[x\\](javascript:y)"
-    assert export_text("Respect & courtesy: 1. *as typed*") == "Respect & courtesy: 1. *as typed*"
+    # Emphasis is escaped too: a Markdown reader shows the words as typed, not italic.
+    assert (
+        export_text("Respect & courtesy: 1. *as typed*") == "Respect & courtesy: 1. \\*as typed\\*"
+    )
+    assert export_text("1. First\n- not a list") == "1. First\n\\- not a list"
 
 
 def test_the_template_filter_renders_as_written_text_does_and_parses_each_text_once(
