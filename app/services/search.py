@@ -56,6 +56,8 @@ MAX_QUERY = 300
 START, STOP = "\ue000", "\ue001"  # private-use characters that mark a match in a snippet
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+# Double quotes as word processors, phones and other languages write them: read as ".
+_STRAIGHT_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033", '"'))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.S)
 
@@ -118,8 +120,9 @@ class ParsedQuery:
 def parse_query(raw: str | None) -> ParsedQuery:
     """What a person typed → terms: ``"a phrase"``, ``-word``, ``-"a phrase"``, words. Only
     letters and digits make words; anything else separates them (a token such as ``a:b`` or
-    ``well-being`` with several words is a phrase). At most 16 terms of 60 characters."""
-    cleaned = _CONTROL.sub(" ", raw or "")[:MAX_QUERY]
+    ``well-being`` with several words is a phrase). Typographic quotes (“ ” „ « », as Word
+    and phones write them) quote as ``"`` does. At most 16 terms of 60 characters."""
+    cleaned = _CONTROL.sub(" ", raw or "")[:MAX_QUERY].translate(_STRAIGHT_QUOTES)
     terms: list[Term] = []
     seen: set[Term] = set()
     for match in _TOKEN.finditer(cleaned):

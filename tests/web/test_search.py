@@ -185,6 +185,25 @@ def test_the_parser_reads_phrases_and_exclusions():
     assert service.parse_query("-budget").is_empty
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "\u201cforward plan\u201d",
+        "\u201eforward plan\u201c",
+        "\u00abforward plan\u00bb",
+    ],
+)
+def test_phrases_in_typographic_quotes_are_phrases(typed):
+    """Quotes as a word processor or phone writes them (pasted from Word: “Policy Cabinet”)
+    make a phrase as straight ones do."""
+    parsed = service.parse_query(f"policy {typed} -\u201cchief executive\u201d")
+    assert [(t.words, t.negated) for t in parsed.terms] == [
+        (("policy",), False),
+        (("forward", "plan"), False),
+        (("chief", "executive"), True),
+    ]
+
+
 def test_hostile_queries_answer_200_on_the_page(app, world, client):
     client.sign_in("member@example.org")
     for text in HOSTILE:
