@@ -301,6 +301,28 @@ def test_discussing_without_javascript(page_without_javascript):
     expect(replies).to_contain_text(reply)  # the reply stays, under the placeholder
 
 
+def test_a_comment_refused_because_the_discussion_locked_is_shown_to_copy(
+    browser, live_server, page_without_javascript
+):
+    """An Officer writes a comment while a facilitator locks the discussion: sending it says
+    why, saves nothing and shows what was written in a read-only box to copy."""
+    page = page_without_javascript
+    sign_in(page, "officer@example.org")
+    discussion = start_discussion(page, unique("Locked while writing"), "Opening words.")
+    written = unique("My careful thoughts on this")
+    page.get_by_label("Your comment").fill(written)
+    with another_person(browser, live_server, "facilitator@example.org") as facilitator:
+        facilitator.goto(discussion)
+        facilitator.get_by_role("button", name="Lock discussion").click()
+        expect(facilitator.get_by_role("button", name="Unlock discussion")).to_be_visible()
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("That cannot be done now")
+    expect(page.get_by_role("heading", name="What you wrote was not saved")).to_be_visible()
+    expect(page.get_by_label("Your text")).to_have_value(written)
+    page.goto(discussion)
+    expect(page.locator("#thread")).not_to_contain_text(written)
+
+
 def test_recommendation_coverage_and_a_recommendation(page):
     sign_in(page, "member@example.org")
     title = unique("Joint development")
