@@ -329,7 +329,9 @@ def test_accepting_an_amendment_the_rule_does_not_agree_needs_a_reason(seeded, c
     assert "The joint session agreed it" in review
 
 
-def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, client):
+def _supported_by_both_under_no_turnout_rule(seeded) -> int:
+    """An amendment the demo Member and Officer support, under a rule with no minimum
+    turnout (so agreed); its id."""
     with seeded.app_context():
         voting.set_rule(_document(), 0, 0, by=factories.user(FACILITATOR))
         db.session.commit()
@@ -340,6 +342,11 @@ def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, clien
         for email in ("member@example.org", "officer@example.org"):
             voting.cast_vote(factories.user(email), Choice.SUPPORT, amendment=amendment)
         db.session.commit()
+    return amendment_id
+
+
+def test_an_amendment_the_rule_agrees_is_accepted_without_a_reason(seeded, client):
+    amendment_id = _supported_by_both_under_no_turnout_rule(seeded)
     client.sign_in(FACILITATOR)
     page = client.get(f"/amendments/{amendment_id}/accept").get_data(as_text=True)
     assert "Agreed under the rule" in page
@@ -504,16 +511,7 @@ def test_accepting_records_only_the_votes_and_verdict_its_page_showed(seeded, cl
     """The accept page said "Agreed" (no reason asked); a vote then changed the verdict:
     accepting records nothing and the page comes back with the votes as they now are, asking
     for the reason (409). A missing or tampered digest accepts nothing either."""
-    with seeded.app_context():
-        voting.set_rule(_document(), 0, 0, by=factories.user(FACILITATOR))
-        db.session.commit()
-    _open_voting(seeded, closes_in=None)
-    amendment_id = _propose(seeded)
-    with seeded.app_context():
-        amendment = db.session.get(Amendment, amendment_id)
-        for email in ("member@example.org", "officer@example.org"):
-            voting.cast_vote(factories.user(email), Choice.SUPPORT, amendment=amendment)
-        db.session.commit()
+    amendment_id = _supported_by_both_under_no_turnout_rule(seeded)
     client.sign_in(FACILITATOR)
     url = f"/amendments/{amendment_id}/accept"
     page = client.get(url).get_data(as_text=True)

@@ -210,15 +210,20 @@ def test_amendment_votes_stay_with_it_and_accepting_records_its_outcome(seeded, 
 # One population for tallies and turnout ----------------------------------------------------
 
 
-def test_deactivating_an_officer_who_voted_keeps_turnout_within_100_percent(seeded, client):
-    _open_voting(seeded)
-    _cast(seeded, OFFICERS)
+def _clause_page_after_the_last_officer_leaves(seeded, client) -> str:
+    """An administrator deactivates the last of OFFICERS; the clause page a Member then sees."""
     client.sign_in("admin@example.org")
     with seeded.app_context():
         leaver = factories.user(OFFICERS[-1]).id
     assert client.post_form(f"/people/{leaver}/deactivate").status_code == 303
     client.sign_in(MEMBERS[0])
-    page = client.get(CLAUSE).get_data(as_text=True)
+    return client.get(CLAUSE).get_data(as_text=True)
+
+
+def test_deactivating_an_officer_who_voted_keeps_turnout_within_100_percent(seeded, client):
+    _open_voting(seeded)
+    _cast(seeded, OFFICERS)
+    page = _clause_page_after_the_last_officer_leaves(seeded, client)
     assert "8 of 7" not in page
     assert "7 of 7" in page
     assert "no longer eligible" in page
@@ -234,12 +239,7 @@ def test_a_vote_set_aside_after_the_result_was_recorded_is_said_to_be_so(seeded,
     with seeded.app_context():
         voting.close_clause_voting(_clause(), by=factories.user("facilitator@example.org"))
         db.session.commit()
-    client.sign_in("admin@example.org")
-    with seeded.app_context():
-        leaver = factories.user(OFFICERS[-1]).id
-    assert client.post_form(f"/people/{leaver}/deactivate").status_code == 303
-    client.sign_in(MEMBERS[0])
-    page = client.get(CLAUSE).get_data(as_text=True)
+    page = _clause_page_after_the_last_officer_leaves(seeded, client)
     assert "8 of 8" in page  # as recorded
     said = page.split('id="set-aside-votes"')[1].split("</p>")[0]
     assert "1 vote is now set aside" in said and "recorded when voting closed" in said
