@@ -276,6 +276,14 @@ def _can_act_as_admin(record: dict) -> bool:
     return "admin" in record["roles"] and record["active"] and record.get("has_password", False)
 
 
+# Each managed list and the row's field that names one of its entries.
+_LIST_ATTRIBUTES = (
+    (ListKind.GROUP, "group"),
+    (ListKind.WARD, "ward"),
+    (ListKind.SERVICE, "service"),
+)
+
+
 def _known_spelling(
     rows: list[Row], known: Mapping[ListKind, list[str]], add_new_groups: bool
 ) -> tuple[dict[ListKind, list[str]], dict[int, str]]:
@@ -284,11 +292,7 @@ def _known_spelling(
     """
     new: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
     refused: dict[int, str] = {}
-    for kind, attribute in (
-        (ListKind.GROUP, "group"),
-        (ListKind.WARD, "ward"),
-        (ListKind.SERVICE, "service"),
-    ):
+    for kind, attribute in _LIST_ATTRIBUTES:
         spelling = {" ".join(name.split()).lower(): name for name in known.get(kind, [])}
         for row in rows:
             typed = " ".join(getattr(row, attribute).split())
@@ -308,6 +312,18 @@ def _known_spelling(
             setattr(row, attribute, typed)
             new[kind].append(typed)
     return {kind: names for kind, names in new.items() if names}, refused
+
+
+def _named_by_rows_to_write(
+    new_names: dict[ListKind, list[str]], planned_rows: list[PlannedRow]
+) -> dict[ListKind, list[str]]:
+    """The new names some row that will be written uses: a rejected row adds nothing."""
+    used = {
+        kind: {getattr(p.row, attribute) for p in planned_rows if p.action != "reject"}
+        for kind, attribute in _LIST_ATTRIBUTES
+    }
+    kept = {kind: [n for n in names if n in used[kind]] for kind, names in new_names.items()}
+    return {kind: names for kind, names in kept.items() if names}
 
 
 def plan(
@@ -359,7 +375,7 @@ def plan(
     return ImportPlan(
         planned_rows,
         parsed.ignored_columns,
-        new_names=new_names,
+        new_names=_named_by_rows_to_write(new_names, planned_rows),
         known_groups=list((known or {}).get(ListKind.GROUP, [])),
         unknown_groups=unknown,
     )

@@ -161,3 +161,22 @@ def test_500_rows_plan_quickly_and_correctly():
     ]
     result = planned(HEADER + "\n".join(lines) + "\n")
     assert len(result.created) == 500 and result.can_import
+
+
+def test_only_rows_to_be_imported_add_names_to_the_lists():
+    """A rejected row's new service or ward is not added (nor said to be, in the preview):
+    only rows that will be written add to the lists."""
+    from app.models import ListKind
+
+    result = plan(
+        parse(
+            HEADER
+            + "Sam Patel,not-an-email,officer,,,Assistant Director,Legal\n"
+            + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
+            + "Ann Cole,ann@example.org,officer,,,Head of Service,Finance\n"
+        ),
+        {},
+        {ListKind.GROUP: ["Labour Group"], ListKind.WARD: [], ListKind.SERVICE: []},
+    )
+    assert [p.action for p in result.rows] == ["reject", "create", "create"]
+    assert result.new_names == {ListKind.WARD: ["Parr"], ListKind.SERVICE: ["Finance"]}
