@@ -367,7 +367,7 @@ def test_the_proposer_hears_their_amendment_was_decided(seeded, client, decision
         amendment_id = amendment.id
     client.sign_in(FACILITATOR)
     data = {"reason": "Not now"} if decision == "reject" else {"acceptance_reason": "Agreed."}
-    response = client.post_form(f"/amendments/{amendment_id}/{decision}", data)
+    response = client.post_checked(f"/amendments/{amendment_id}/{decision}", data)
     assert response.status_code == 303, response.get_data(as_text=True)
     kind = NotificationKind(f"amendment_{word}")
     assert _recipients(seeded, kind) == {MEMBER}
