@@ -166,11 +166,13 @@ def domain_error_response(error: DomainError):
     message = str(error) if error.says_nothing_recorded else f"{error} Nothing was changed."
     # Back to the page the form was on, unless the form carried writing: the error page keeps
     # it, to copy (a flash on the page would lose it).
-    back = None if is_htmx_request() or typed_text() else _same_site_referrer()
+    kept = typed_text()
+    back = None if is_htmx_request() or kept else _same_site_referrer()
     if back is not None:
         flash(message, "error")
         return redirect(back, 303)
-    return _error_page(error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), message)
+    title = REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422])
+    return _error_page(error.status, title, message, kept=kept)
 
 
 def _forget_transaction() -> None:

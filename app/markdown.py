@@ -236,9 +236,8 @@ def export_text(text: object) -> str:
     shows it as typed: what could open raw HTML, a link, code or emphasis is escaped
     (``escape_markdown``), and so is what would begin a block at the start of a later line;
     ordinary words are unchanged."""
-    escaped = _LITERAL_INLINE.sub(lambda match: "\\" + match.group(0), str(text))
-    first, newline, rest = escaped.partition("\n")
-    return first + newline + _LITERAL_LINE_START.sub(_escape_line_start, rest)
+    first, newline, rest = str(text).partition("\n")
+    return _escape_inline(first) + newline + escape_markdown(rest)
 
 
 # Text typed outside Accord (a Word insertion or comment) is not Markdown: escaped, it shows as
@@ -255,9 +254,12 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{indent}{marker[:-1]}\\{marker[-1]}"
 
 
+def _escape_inline(text: str) -> str:
+    return _LITERAL_INLINE.sub(lambda match: "\\" + match.group(0), text)
+
+
 def escape_markdown(text: str) -> str:
     """``text`` as Markdown that renders as the same words, nothing formatted: for text a
     person typed where Markdown is not written (Word), stored where Markdown is rendered
     (a comment, a clause's wording). Ordinary words are unchanged."""
-    escaped = _LITERAL_INLINE.sub(lambda match: "\\" + match.group(0), text)
-    return _LITERAL_LINE_START.sub(_escape_line_start, escaped)
+    return _LITERAL_LINE_START.sub(_escape_line_start, _escape_inline(text))
