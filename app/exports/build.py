@@ -398,7 +398,8 @@ def _amendments_and_declarations(
                 status.label,
                 _side(outcome.tallies, "members") if outcome else None,
                 _side(outcome.tallies, "officers") if outcome else None,
-                _outcome_label(outcome),
+                # Withdrawn: what the rule said of its votes decided nothing.
+                "Withdrawn" if status == AmendmentStatus.WITHDRAWN else _outcome_label(outcome),
                 None if status == AmendmentStatus.OPEN else amendment.decided_at,
                 # An accepted amendment's reason is the one accepting it against the rule
                 # needs (shared/DOMAIN.md, "What a vote means"; ``review.record.reasons``).

@@ -239,8 +239,9 @@ class RecordRow:
 
 def voting_record(document: Document, version: DocumentVersion) -> list[RecordRow]:
     """Every clause of the version, each followed by the amendments proposed to it (withdrawn
-    ones left out), with their outcomes; for a version referred back, as the committee
-    decided on them (``lifecycle.record_as_of``). Five queries."""
+    ones left out unless votes on them were recorded when they were withdrawn), with their
+    outcomes; for a version referred back, as the committee decided on them
+    (``lifecycle.record_as_of``). Five queries."""
     as_of = lifecycle.record_as_of(version)  # referred back: the record decided on
     outcomes = voting.latest_outcomes(document, as_of)
     set_aside = voting.set_aside_counts(document, as_of)
@@ -251,6 +252,7 @@ def voting_record(document: Document, version: DocumentVersion) -> list[RecordRo
         amendment
         for amendment in db.session.scalars(proposed)
         if amendment.status_as_of(as_of) != AmendmentStatus.WITHDRAWN
+        or ("amendment", amendment.id) in outcomes
     ]
     by_clause: dict[int, list[Amendment]] = {}
     for amendment in amendments:

@@ -247,24 +247,30 @@ WITHDRAWN_BEFORE_SUBMISSION = (
 def withdraw_amendment(amendment: Amendment, *, by: User) -> None:
     """The proposer takes back their amendment while it is open.
 
+    Votes already cast on it stay in the voting record: while voting on it is open, they are
+    recorded as its outcome, as a rejection records them (``voting.close_amendment_voting``).
     Raises Forbidden for anyone else; DocumentNotEditable from Submitted on (the committee's list
     of undecided amendments must not change under it); ClauseRetired; AlreadyDecided."""
     if amendment.proposer_id != by.id:
         raise Forbidden("Only the proposer can withdraw an amendment.")
     _require_decidable(amendment, WITHDRAWN_BEFORE_SUBMISSION)
+    voting.close_amendment_voting(amendment, by=by, withdrawn=True)
     _decide(amendment, AmendmentStatus.WITHDRAWN, by, None)
 
 
 def withdraw_for_retirement(clause: Clause, *, by: User) -> list[Amendment]:
     """Retiring a clause withdraws its open amendments, saying why: they no longer have a
     clause to change, and reinstating the clause does not reopen them (proposers may propose
-    again). Returns the amendments withdrawn."""
+    again). Votes cast on them are recorded as a withdrawal records them. Call before the
+    clause is marked retired (its voting is open until then). Returns the amendments
+    withdrawn."""
     open_amendments = db.session.scalars(
         select(Amendment)
         .where(Amendment.clause_id == clause.id, Amendment.status == AmendmentStatus.OPEN)
         .order_by(Amendment.id)
     ).all()
     for amendment in open_amendments:
+        voting.close_amendment_voting(amendment, by=by, withdrawn=True)
         _decide(amendment, AmendmentStatus.WITHDRAWN, by, clause.document.worded(RETIREMENT_REASON))
     return list(open_amendments)
 

@@ -544,6 +544,7 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
     reason = reason.strip()
     if not reason:
         raise ReasonNeeded(document.worded("Give the reason the clause is retired"))
+    withdraw_for_retirement(clause, by=by)  # while its voting is open: their votes are recorded
     before = clause.number
     clause.retired_at, clause.retired_reason = utcnow(), reason
     clause.retired_number, clause.retired_by_id = before, by.id
@@ -561,7 +562,6 @@ def retire_clause(clause: Clause, reason: str, *, by: User) -> None:
         before={"number": before},
         after={"reason": reason},
     )
-    withdraw_for_retirement(clause, by=by)
 
 
 def reinstate_clause(clause: Clause, *, by: User) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from app import shared_cache
@@ -979,13 +979,21 @@ def closing_shown(preview: ClosingPreview) -> list[dict]:
     ]
 
 
-def close_amendment_voting(amendment: Amendment, *, by: User) -> Outcome | None:
-    """Accepting or rejecting an amendment closes its voting: while voting on it is open, its
-    outcome is recorded from its own votes as closing voting records it; otherwise it is only
-    marked closed. Call before the amendment's status changes. Returns the outcome recorded,
-    if any."""
+def close_amendment_voting(
+    amendment: Amendment, *, by: User, withdrawn: bool = False
+) -> Outcome | None:
+    """Accepting, rejecting or withdrawing an amendment closes its voting: while voting on it
+    is open, its outcome is recorded from its own votes as closing voting records it (for a
+    ``withdrawn`` one, only when a vote or declaration counts: an empty record would say
+    nothing); otherwise it is only marked closed. Call before the amendment's status changes.
+    Returns the outcome recorded, if any."""
     outcome = None
-    if is_amendment_voting_open(amendment):
+    if is_amendment_voting_open(amendment) and (
+        not withdrawn
+        or db.session.scalar(
+            select(exists().where(Vote.amendment_id == amendment.id, Vote.set_aside_at.is_(None)))
+        )
+    ):
         [outcome] = _record_outcomes(amendment.clause.document, [], [amendment], by)
     if amendment.voting_closed_at is None:
         amendment.voting_closed_at = utcnow()

@@ -150,6 +150,35 @@ def test_the_voting_record_and_groups_split_members_and_officers(reviewed, clien
     assert "Clause 3, wording 1" in set_aside and "Support" in set_aside
 
 
+def test_the_voting_record_keeps_a_withdrawn_amendments_votes(app, client):
+    """An amendment withdrawn after votes were cast on it is in the committee's voting record
+    with the votes recorded at its withdrawal; one withdrawn with no vote is left out."""
+    with factories.built(app):
+        factories.everyone()
+        member = factories.user("member@example.org")
+        officer = factories.user("officer@example.org")
+        document = factories.document(
+            title="Member/Officer Protocol", kind="protocol", clauses=3, answers=("CPC d",)
+        )
+        clause = factories.clause(document, "3")
+        voted = factories.amendment(clause, body="Voted on, then withdrawn.", by=member)
+        unvoted = factories.amendment(clause, body="Withdrawn at once.", by=member)
+        factories.voting_opened(document)
+        voting.cast_vote(officer, Choice.OPPOSE, amendment=voted)
+        amendments.withdraw_amendment(voted, by=member)
+        amendments.withdraw_amendment(unvoted, by=member)
+        voting.close_voting(document, by=factories.user("facilitator@example.org"))
+        factories.move_to(document, DocumentStatus.SUBMITTED)
+        voted_id, unvoted_id = voted.id, unvoted.id
+    client.sign_in("standards@example.org")
+    votes = client.get(f"{REVIEW}/votes").get_data(as_text=True)
+    rows = re.findall(r'<tr class="govuk-table__row[^"]*">(.*?)</tr>', votes, re.S)
+    text = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+    [row] = [line for line in text if f"Amendment {voted_id} " in line]
+    assert re.match(rf"Amendment {voted_id} to clause 3 \(withdrawn\) 0–0–0–0 of 1 0–1–0–0", row)
+    assert not [line for line in text if f"Amendment {unvoted_id} " in line]
+
+
 def test_reasons_say_when_voting_reopened(reviewed, client):
     with reviewed.app_context():
         document = factories.find_document(SLUG)

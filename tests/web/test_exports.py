@@ -803,3 +803,32 @@ def test_every_format_has_the_amendments_declarations_and_decisions_against_the_
         assert f"Amendment {number} to clause 3" in text, name
         assert "My ward's casework" in text or "My ward&#39;s casework" in text, name
         assert against in text, name
+
+
+def test_a_withdrawn_amendments_votes_are_in_every_formats_annex(protocol, client):
+    """An amendment voted on and then withdrawn by its proposer keeps its votes in the voting
+    annex (recorded when it was withdrawn), in every format. Before, the annex said "No vote"
+    beside votes its page showed."""
+    with factories.built(protocol):
+        document = factories.find_document(SLUG)
+        proposer = factories.user("member@example.org")
+        withdrawn = factories.amendment(factories.clause(document, "3"), by=proposer)
+        voting.open_voting(document, by=factories.user("facilitator@example.org"))
+        voting.cast_vote(proposer, Choice.SUPPORT, amendment=withdrawn)
+        voting.cast_vote(factories.user("officer@example.org"), Choice.OPPOSE, amendment=withdrawn)
+        amendments.withdraw_amendment(withdrawn, by=proposer)
+        number = withdrawn.id
+    client.sign_in("facilitator@example.org")
+    markdown = _download(client, format="md").get_data(as_text=True)
+    printed = _download(client, format="html").get_data(as_text=True)
+    word = WordDocument(io.BytesIO(_download(client, format="docx").data))
+    word_rows = [
+        " | ".join(cell.text for cell in row.cells) for table in word.tables for row in table.rows
+    ]
+    [row] = [line for line in markdown.splitlines() if f"Amendment {number} to clause 3" in line]
+    assert "withdrawn" in row and "1 support, 0 oppose" in row and "0 support, 1 oppose" in row
+    assert "No vote" not in row
+    [word_row] = [line for line in word_rows if f"Amendment {number} to clause 3" in line]
+    assert "1 support, 0 oppose" in word_row and "No vote" not in word_row
+    printed_row = printed[printed.index(f"Amendment {number} to clause 3") :].split("</tr>")[0]
+    assert "1 support, 0 oppose" in printed_row and "No vote" not in printed_row

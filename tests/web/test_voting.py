@@ -598,6 +598,39 @@ def test_voting_on_an_amendment(protocol, client):
         assert [(v.choice, v.clause_id) for v in votes] == [(Choice.OPPOSE, None)]
 
 
+@pytest.mark.parametrize("how", ["proposer", "retirement"])
+def test_withdrawing_an_amendment_being_voted_on_records_its_votes(protocol, client, how):
+    """Votes cast on an amendment stay part of the voting record when it is withdrawn (by its
+    proposer, or because its clause is retired): they are recorded as voting on it closes, as
+    a rejection records them, and its page says they were recorded then. Before, they were
+    shown live on its page but the export's annex said "No vote" and nothing was kept."""
+    amendment_id = _propose(protocol)
+    _open_voting(protocol)
+    for email, choice in (("officer@example.org", "oppose"), ("member@example.org", "support")):
+        client.sign_in(email)
+        vote = client.post_form(f"/amendments/{amendment_id}/vote", {"choice": choice})
+        assert vote.status_code == 303
+    if how == "proposer":
+        assert client.post_form(f"/amendments/{amendment_id}/withdraw").status_code == 303
+    else:
+        with protocol.app_context():
+            clauses.retire_clause(
+                _clause(), "Merged into clause 2", by=factories.user("facilitator@example.org")
+            )
+            db.session.commit()
+    with protocol.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        assert amendment.status == AmendmentStatus.WITHDRAWN
+        outcome = db.session.scalars(select(Outcome).filter_by(amendment_id=amendment_id)).one()
+        assert outcome.tallies["members"]["support"] == 1
+        assert outcome.tallies["officers"]["oppose"] == 1
+        assert amendment.voting_closed_at is not None
+    page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
+    panel = page[page.index('id="vote-panel"') :]
+    assert "Voting on this amendment closed when it was withdrawn" in panel
+    assert "No vote" not in panel and "Agreed" not in panel.split("Votes by side")[0]
+
+
 # Direct edits and history ----------------------------------------------------------------
 
 
