@@ -171,12 +171,14 @@ def withdraw_amendment_interest(amendment_id: int):
 
 @bp.post("/documents/<slug>/voting")
 def open_or_close(slug: str):
-    """A facilitator opens or closes voting on the whole document."""
+    """A facilitator opens voting on the whole document. ``action=close`` (the close button
+    of pages from before closing had a check page) leads to that page, closing nothing: voting
+    is closed only from what that page showed."""
     document = get_document_or_404(slug)
     require(can_manage_voting(current_user, document))
     if posted_action("open", "close") == "close":
         require_open(document, service.CLOSED_WHILE_OPEN)
-        return _close(document, checked=False)
+        return redirect(url_for("voting.close_document", slug=slug), 303)
     require_open(document, service.OPENED_WHILE_OPEN)  # why not, before the form (409)
     form = OpenVotingForm()
     if not form.validate():
@@ -190,18 +192,18 @@ def open_or_close(slug: str):
     return redirect(url_for("documents.show", slug=slug) + "#voting", 303)
 
 
-def _close(document: Document, clause: Clause | None = None, *, checked: bool = True):
+def _close(document: Document, clause: Clause | None = None):
     """The "check your answers" page of closing voting (each item's turnout and what will be
     recorded, the rule, the announced time), and its POST: close, with the reason required
     before the announced time (422 by the field without it; 409 if voting already closed).
     The page's form carries the digest of what it showed; when the outcomes or counts are no
     longer those (a vote since), nothing closes and the page shows them as they now are (409),
-    with the reason kept. ``checked=False``: a close sent without any page shown."""
+    with the reason kept."""
     form = CloseVotingForm()
     changed = None
     if form.validate_on_submit():
         reason = form.close_reason.data
-        seen = (form.shown.data or "") if checked else None
+        seen = form.shown.data or ""
         try:
             if clause is not None:
                 outcomes = service.close_clause_voting(

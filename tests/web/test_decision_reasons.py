@@ -193,11 +193,12 @@ def test_closing_at_or_after_the_announced_time_needs_no_reason(seeded, client):
     assert "Voting closed before its announced time" not in client.get(CLAUSE).get_data(
         as_text=True
     )
-    # Without an announced time, no reason either; the old close button's POST still works.
+    # Without an announced time, no reason either; the old close button leads to the page.
     _open_voting(seeded, closes_in=None)
     page = client.get(f"{DOC}/voting/close").get_data(as_text=True)
     assert "No closing time was announced" in page
     assert client.post_form(f"{DOC}/voting", {"action": "close"}).status_code == 303
+    assert _close(client, f"{DOC}/voting/close").status_code == 303
     assert {reason for *_, reason in _outcomes(seeded)} == {None}
 
 

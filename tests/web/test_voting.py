@@ -284,7 +284,13 @@ def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_reco
         },
     )
     client.sign_in("facilitator@example.org")
-    closed = client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"})
+    # The old close button (pages from before the check page) leads there, closing nothing.
+    unchecked = client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"})
+    assert unchecked.status_code == 303
+    assert unchecked.headers["Location"].endswith(f"/documents/{PROTOCOL}/voting/close")
+    with protocol.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Outcome)) == 0
+    closed = client.post_checked(f"/documents/{PROTOCOL}/voting/close")
     assert closed.status_code == 303
     with protocol.app_context():
         outcome = db.session.scalars(select(Outcome).filter_by(clause_id=_clause().id)).one()
@@ -301,7 +307,7 @@ def test_closing_records_the_outcome_with_tallies_and_rule_and_reopening_is_reco
 
     client.sign_in("facilitator@example.org")
     assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "open"}).status_code == 303
-    assert client.post_form(f"/documents/{PROTOCOL}/voting", {"action": "close"}).status_code == 303
+    assert client.post_checked(f"/documents/{PROTOCOL}/voting/close").status_code == 303
     with protocol.app_context():
         actions = [
             e.action.value for e in db.session.scalars(select(VotingEvent).order_by(VotingEvent.id))
