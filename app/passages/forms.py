@@ -5,7 +5,7 @@ from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.boundaries import IdsField
-from app.forms import AccordForm, RecommendationsField, submission_key_field
+from app.forms import AccordForm, RecommendationsField, shown_field, submission_key_field
 from app.services.passages import CONTEXT, MAX_QUOTE
 
 
@@ -75,3 +75,4 @@ class AcceptSuggestionsForm(AccordForm):
     )
     preview = SubmitField("Preview the new wording", widget=GovSubmitInput())
     submit = SubmitField("Accept these suggestions", widget=GovSubmitInput())
+    shown = shown_field()  # the digest of the preview shown (``passages.combined_shown``)

@@ -25,6 +25,8 @@ from app.permissions import (
 from app.rendering import render
 from app.services import DomainError, Invalid, amendments, discussions, voting
 from app.services import passages as service
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 
 bp = Blueprint("passages", __name__)
 
@@ -148,7 +150,9 @@ def _acceptable(clause: Clause) -> list[tuple[Amendment, bool]]:
 @bp.route("/documents/<slug>/clauses/<number>/suggestions/accept", methods=["GET", "POST"])
 def accept_several(slug: str, number: str):
     """A facilitator accepts several agreed, non-overlapping suggestions as one new wording,
-    after a preview of the combined redline."""
+    after a preview of the combined redline. The accept button confirms that preview: when
+    the new wording is no longer the one shown (the clause changed since), nothing is accepted
+    and the page shows the new preview (409)."""
     clause = get_clause_or_404(get_document_or_404(slug), number)
     require(can_accept_suggestions(current_user, clause))
     amendments.check_clause_editable(clause)  # why not now (409/410), before the form
@@ -159,12 +163,13 @@ def accept_several(slug: str, number: str):
         (s.id, f"Suggestion {s.id}: “{s.passage_quote}” → “{s.passage_replacement}”")
         for s in agreed.values()
     ]
-    preview = None
+    preview = changed = None
     if form.validate_on_submit():
         chosen = [agreed[i] for i in form.suggestions.data]
         try:
             if form.submit.data:
-                service.accept_suggestions(clause, chosen, by=current_user)
+                seen = form.shown.data or ""
+                service.accept_suggestions(clause, chosen, by=current_user, seen=seen)
                 db.session.commit()
                 flash(
                     f"{len(chosen)} suggestion{'s' if len(chosen) > 1 else ''} accepted: "
@@ -172,11 +177,9 @@ def accept_several(slug: str, number: str):
                     "success",
                 )
                 return redirect(url_for("documents.clause", slug=slug, number=number), 303)
-            combined = service.combine(clause, chosen)
-            preview = {
-                "body": redline(clause.body, combined),
-                "summary": summarise(clause.body, combined),
-            }
+        except ShownChanged as error:  # the preview below is drawn again, as things now are
+            db.session.rollback()
+            changed = str(error)
         except DomainError as error:
             db.session.rollback()
             form.suggestions.errors = [str(error)]
@@ -188,6 +191,17 @@ def accept_several(slug: str, number: str):
                     "changed."
                 )
             ]
+        if not form.suggestions.errors:
+            try:
+                combined = service.combine(clause, chosen)
+            except DomainError as error:
+                form.suggestions.errors = [str(error)]
+            else:
+                preview = {
+                    "body": redline(clause.body, combined),
+                    "summary": summarise(clause.body, combined),
+                }
+                form.shown.data = shown_digest(service.combined_shown(clause, chosen, combined))
     return render(
         "passages/accept.html",
         form=form,
@@ -196,4 +210,6 @@ def accept_several(slug: str, number: str):
         candidates=candidates,
         alternatives=service.alternatives([s for s, _ in candidates]),
         preview=preview,
+        changed=changed,
+        status=409 if changed else None,
     )

@@ -55,12 +55,18 @@ submission_key=None) -> Comment``
     ``Invalid`` (422) for more than ``MOST_ACCEPTED_AT_ONCE`` (30) of them: more than one step
     accepts, so the preview refuses them too.
 
-``accept_suggestions(clause, suggestions, *, by, reason=None) -> ClauseRevision``
+``accept_suggestions(clause, suggestions, *, by, reason=None, seen=None) -> ClauseRevision``
     A facilitator accepts one or several open suggestions on the clause as one new wording
     (``combine``). With one suggestion the agreement rule is applied as for any amendment
     (``reason`` needed when it does not agree it, ``voting.ReasonRequired``); with several each
     must be agreed under the rule (``NotAgreed``, 422). Open suggestions overlapping an
-    accepted one go out of date. Raises as ``amendments.accept_amendment`` besides.
+    accepted one go out of date. ``seen``, when given, is the digest of the preview the
+    facilitator confirmed (``combined_shown``): nothing is accepted unless the new wording is
+    still that one (``ShownChanged``, 409). Raises as ``amendments.accept_amendment`` besides.
+
+``combined_shown(clause, suggestions, body) -> dict``
+    What the accept-several preview showed: the wording it was against, the suggestions, and
+    the new wording ``body`` they make (``app.services.shown``).
 
 ``passage_redline(text, start, end, replacement) -> Markup``
     Pure. A suggestion's own redline: only its passage with a little context.
@@ -92,6 +98,7 @@ from app.models import (
     User,
 )
 from app.services import Conflict, Invalid, Unchanged
+from app.services.shown import require_shown
 
 CONTEXT = 32  # characters of prefix and suffix kept with a quote
 REDLINE_CONTEXT = 80  # characters of the passage's wording shown either side in its redline
@@ -461,8 +468,28 @@ def combine(clause: Clause, suggestions: Sequence[Amendment]) -> str:
     return text
 
 
+SUGGESTIONS_CHANGED = (
+    "The wording changed after you previewed it, so nothing was accepted. Check the new "
+    "wording below, then accept the suggestions again."
+)
+
+
+def combined_shown(clause: Clause, suggestions: Sequence[Amendment], body: str) -> dict:
+    """What the accept-several preview showed (module docstring)."""
+    return {
+        "wording": clause.revision_number,
+        "suggestions": sorted(s.id for s in suggestions),
+        "body": body,
+    }
+
+
 def accept_suggestions(
-    clause: Clause, suggestions: Sequence[Amendment], *, by: User, reason: str | None = None
+    clause: Clause,
+    suggestions: Sequence[Amendment],
+    *,
+    by: User,
+    reason: str | None = None,
+    seen: str | None = None,
 ) -> ClauseRevision:
     """Accept open passage suggestions as one new wording (module docstring)."""
     from app.services import voting
@@ -484,6 +511,8 @@ def accept_suggestions(
                     "own, giving the reason."
                 )
     body = combine(clause, suggestions)
+    if seen is not None:
+        require_shown(combined_shown(clause, suggestions, body), seen, SUGGESTIONS_CHANGED)
     accepted = [current_anchor(s) for s in suggestions]
     others = db.session.scalars(
         select(Amendment).where(

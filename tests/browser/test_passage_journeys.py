@@ -2,7 +2,9 @@
 suggesting a change, the same without JavaScript, overlapping suggestions as alternatives,
 accepting one, commenting on a passage, and anchors re-found or marked after an edit.
 
-Each journey works on an Accord clause of its own (3, 9, 11, 13), which no other journey uses.
+Each journey works on an Accord clause of its own (3, 9, 11, 13), which no other journey uses;
+accepting several suggestions adds a clause of its own to the Member/Officer Protocol, where
+voting is open.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import Choice, Document, Role, User, UserRole
+from app.services import clauses, voting
+from tests import factories
 from tests.browser.conftest import another_person, assert_accessible, sign_in, unique
 
 ACCORD = "/documents/ways-of-working-accord"
@@ -191,3 +198,73 @@ def test_comment_on_a_passage_then_the_clause_is_edited(page, browser, live_serv
     expect(earlier).to_contain_text("On an earlier wording")
     expect(earlier).to_contain_text("without fear of repercussions")
     check_both_widths(page)
+
+
+SEVERAL_BODY = (
+    "Officers reply to Members promptly. Members give Officers the time a reply needs.\n\n"
+    "Both keep a record of what was agreed."
+)
+
+
+def _agreed_suggestions_on_a_new_protocol_clause(live_server) -> str:
+    """A new clause of the Protocol with two suggestions every Member and Officer supports
+    (voting opened if a journey closed it); returns the clause's address."""
+    with live_server.app.app_context():
+        document = db.session.scalars(
+            select(Document).filter_by(slug="member-officer-protocol")
+        ).one()
+        facilitator = db.session.scalars(select(User).filter_by(email=FACILITATOR)).one()
+        clause = clauses.new_clause(
+            document,
+            unique("Accepting together"),
+            SEVERAL_BODY,
+            by=facilitator,
+            recommendations=[],
+        )
+        if not document.voting_open:
+            voting.open_voting(document, by=facilitator)
+        made = [
+            factories.suggestion(clause, "reply to Members promptly", "reply within two days"),
+            factories.suggestion(clause, "keep a record", "keep a written record"),
+        ]
+        voters = db.session.scalars(
+            select(User).join(UserRole).where(UserRole.role.in_([Role.MEMBER, Role.OFFICER]))
+        ).unique()
+        for voter in voters:
+            for suggestion in made:
+                voting.cast_vote(voter, Choice.SUPPORT, amendment=suggestion)
+        db.session.commit()
+        return f"/documents/member-officer-protocol/clauses/{clause.number}"
+
+
+def test_accepting_several_suggestions_confirms_the_preview(page, browser, live_server):
+    """The facilitator previews two agreed suggestions together; another facilitator edits
+    another part of the clause; accepting is refused (the wording is not the one previewed)
+    and the new preview shown; accepting that one makes the new wording."""
+    clause = _agreed_suggestions_on_a_new_protocol_clause(live_server)
+    sign_in(page, FACILITATOR)
+    page.goto(clause)
+    page.get_by_role("link", name="Accept several agreed suggestions at once").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accept several suggestions")
+    for box in page.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_role("button", name="Preview the new wording").click()
+    preview = page.locator(".app-redline-block")
+    expect(preview.locator("ins").first).to_contain_text("within two days")
+    check_both_widths(page)
+    with another_person(browser, live_server, FACILITATOR) as other:
+        other.goto(f"{clause}/edit")
+        text = other.get_by_label("Text")
+        text.fill(text.input_value().replace("the time a reply needs", "time to reply"))
+        other.get_by_role("button", name="Save the new wording").click()
+        expect(other.get_by_text("has its new wording")).to_be_visible()
+    page.get_by_role("button", name="Accept these suggestions").click()
+    expect(page).to_have_title(re.compile(r"^Error: Accept suggestions"))
+    expect(page.locator("#shown-changed")).to_contain_text("nothing was accepted")
+    expect(preview).to_contain_text("time to reply")
+    check_both_widths(page)
+    page.get_by_role("button", name="Accept these suggestions").click()
+    expect(page.get_by_text("2 suggestions accepted")).to_be_visible()
+    expect(page.locator(".app-clause")).to_contain_text("reply within two days")
+    expect(page.locator(".app-clause")).to_contain_text("time to reply")
+    assert_accessible(page)

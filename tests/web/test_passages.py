@@ -17,7 +17,7 @@ from app.passage_marks import marked_body
 from app.services import Invalid, amendments, passages, voting
 from app.services.passages import PassageGroup, locate
 from tests import factories
-from tests.helpers import error_summary_targets
+from tests.helpers import error_summary_targets, shown_digest
 
 BODY = (
     "Officers **must** respond promptly to Members who write to them.\n\n"
@@ -350,7 +350,9 @@ def test_several_agreed_suggestions_accepted_in_one_step_after_a_preview(world, 
     assert "The new wording" in shown and "two days" in shown and "written" in shown
     with world.app_context():
         assert _clause().revision_number == 1  # a preview changes nothing
-    done = client.post_form(url, {"suggestions": [ids[0], ids[1]], "submit": "1"})
+    done = client.post_form(
+        url, {"suggestions": [ids[0], ids[1]], "submit": "1", "shown": shown_digest(shown)}
+    )
     assert done.status_code == 303
     with world.app_context():
         clause = _clause()
@@ -362,6 +364,38 @@ def test_several_agreed_suggestions_accepted_in_one_step_after_a_preview(world, 
         assert [s.status for s in statuses[:2]] == [AmendmentStatus.ACCEPTED] * 2
         assert statuses[2].is_out_of_date and statuses[2].is_open  # the rival
         assert statuses[3].is_anchored  # "reply promptly" still there
+
+
+def test_accepting_several_is_refused_when_the_wording_changed_after_the_preview(world, client):
+    """The accept button confirms the preview: its form carries a digest of the wording it
+    showed. When the clause changed since (another part edited, so the suggestions still
+    apply but the result is not the wording shown), nothing is accepted and the page shows the
+    new preview (409); a form without the digest accepts nothing either."""
+    with factories.built(world):
+        one = factories.suggestion(_clause(), "respond promptly", "respond within two days")
+        two = factories.suggestion(_clause(), "keep a record", "keep a written record")
+        _agree(one, two)
+        ids = [one.id, two.id]
+    client.sign_in(FACILITATOR)
+    url = f"{CLAUSE}/suggestions/accept"
+    preview = client.post_form(url, {"suggestions": ids, "preview": "1"})
+    shown = shown_digest(preview.get_data(as_text=True))
+    with factories.built(world):
+        _revise(BODY.replace("Members *should* reply promptly too.", "Members reply in kind."))
+    refused = client.post_form(url, {"suggestions": ids, "submit": "1", "shown": shown})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "nothing was accepted" in page and "Members reply in kind." in page
+    assert 'id="preview"' in page
+    unchecked = client.post_form(url, {"suggestions": ids, "submit": "1"})
+    assert unchecked.status_code == 409
+    with world.app_context():
+        assert _clause().revision_number == 2
+        assert [db.session.get(Amendment, i).status for i in ids] == [AmendmentStatus.OPEN] * 2
+    again = client.post_form(url, {"suggestions": ids, "submit": "1", "shown": shown_digest(page)})
+    assert again.status_code == 303
+    with world.app_context():
+        assert "Members reply in kind." in _clause().body and "two days" in _clause().body
 
 
 def test_more_suggestions_at_once_than_a_reason_can_name_are_refused_before_anything(world):
@@ -417,7 +451,8 @@ def test_the_accept_several_form_reads_each_suggestion_once_and_refuses_what_is_
         refused = client.post_form(url, {"suggestions": junk, "preview": "1"})
         assert refused.status_code == 422, junk
         assert "Choose suggestions from the list" in refused.get_data(as_text=True), junk
-    done = client.post_form(url, {"suggestions": [chosen, chosen], "submit": "1"})
+    shown = shown_digest(twice.get_data(as_text=True))
+    done = client.post_form(url, {"suggestions": [chosen, chosen], "submit": "1", "shown": shown})
     assert done.status_code == 303
 
 
