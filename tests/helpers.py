@@ -84,7 +84,7 @@ class AccordClient(FlaskClient):
         person does: from the page, with the digest of what it showed (``shown_digest``)."""
         page = self.get(path)
         found = SHOWN.search(page.get_data(as_text=True)) if page.status_code == 200 else None
-        shown = {"shown": found.group(1)} if found else {}  # none: the page refused (409)
+        shown = {found.group(1): found.group(2)} if found else {}  # none: the page refused
         return self.post_form(path, {**shown, **(data or {})}, **kwargs)
 
     def sign_in(self, email: str, password: str = PASSWORD):
@@ -277,7 +277,8 @@ def assert_tables_scroll(html: str) -> None:
     assert tables and wrapped == tables, f"{tables - wrapped} of {tables} tables do not scroll"
 
 
-SHOWN = re.compile(r'<input[^>]*name="shown"[^>]*value="([^"]*)"')
+#: A confirm form's digest field: ``shown``, or ``<prefix>-shown`` in a form with a prefix.
+SHOWN = re.compile(r'<input[^>]*name="((?:\w+-)?shown)"[^>]*value="([^"]*)"')
 
 
 def shown_digest(html: str) -> str:
@@ -285,4 +286,4 @@ def shown_digest(html: str) -> str:
     carries (the hidden ``shown`` field)."""
     found = SHOWN.search(html)
     assert found, "the confirm form carries a digest of what the page showed"
-    return found.group(1)
+    return found.group(2)

@@ -21,6 +21,7 @@ from app.forms import (
     RecommendationsField,
     date_field,
     reason_field,
+    shown_field,
     text_field,
 )
 from app.models import AttendanceAnswer, Audience, Purpose
@@ -135,6 +136,7 @@ class OutcomeForm(AccordForm):
         "Outcome", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)]
     )
     submit = SubmitField("Save the outcome", widget=GovSubmitInput())
+    shown = shown_field()  # the outcome the page showed (``joint_sessions.outcome_shown``)
 
 
 class ActionForm(AccordForm):

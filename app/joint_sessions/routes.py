@@ -51,6 +51,8 @@ from app.rules import is_over
 from app.services import DomainError, require_editable
 from app.services import joint_sessions as service
 from app.services.clauses import require_live
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 from app.sql import one_of
 
 bp = Blueprint("joint_sessions", __name__)
@@ -333,11 +335,33 @@ def outcome(session_id: int, clause_id: int):
         require(can_manage_sessions(current_user))
         clause = _item(session, clause_id)
     item = db.session.get(AgendaItem, clause.id)
-    outcome_form = OutcomeForm(prefix="outcome", outcome=item.outcome if item else "")
+    saved = item.outcome if item else ""
+    outcome_form = OutcomeForm(prefix="outcome", outcome=saved)
+    if request.form.get("form") != "outcome":  # drawn now: it carries the outcome it shows
+        outcome_form.shown.data = shown_digest(service.outcome_shown(saved))
     action_form = ActionForm(prefix="action")
     if request.method == "POST":
         if request.form.get("form") == "outcome" and outcome_form.validate():
-            service.record_outcome(clause, outcome_form.outcome.data or "", by=current_user)
+            try:
+                service.record_outcome(
+                    clause,
+                    outcome_form.outcome.data or "",
+                    by=current_user,
+                    seen=outcome_form.shown.data or "",
+                )
+            except ShownChanged as error:  # saved in another tab: both shown, nothing lost
+                db.session.rollback()
+                item = db.session.get(AgendaItem, clause.id)
+                theirs = item.outcome if item else ""
+                outcome_form.shown.data = shown_digest(service.outcome_shown(theirs))
+                return _outcome_page(
+                    session,
+                    clause,
+                    outcome_form=outcome_form,
+                    changed=str(error),
+                    theirs=theirs,
+                    status=409,
+                )
             db.session.commit()
             flash("The outcome is saved.", "success")
             return redirect(request.path, 303)
@@ -356,14 +380,23 @@ def outcome(session_id: int, clause_id: int):
     return _outcome_page(session, clause, outcome_form=outcome_form, action_form=action_form)
 
 
-def _outcome_page(session: JointSession, clause: Clause, *, status: int | None = None, **forms):
+def _outcome_page(
+    session: JointSession,
+    clause: Clause,
+    *,
+    status: int | None = None,
+    changed: str | None = None,
+    theirs: str | None = None,
+    **forms,
+):
     """The outcome page with its four forms; any given in ``forms`` (with their errors) are
-    shown as posted, the others empty."""
+    shown as posted, the others empty (the outcome form with the saved outcome and its digest).
+    ``changed`` and ``theirs``: an outcome saved in another tab, refused (409) and shown."""
     item = db.session.get(AgendaItem, clause.id)
-    forms.setdefault(
-        "outcome_form",
-        OutcomeForm(prefix="outcome", formdata=None, outcome=item.outcome if item else ""),
-    )
+    if "outcome_form" not in forms:
+        saved = item.outcome if item else ""
+        forms["outcome_form"] = OutcomeForm(prefix="outcome", formdata=None, outcome=saved)
+        forms["outcome_form"].shown.data = shown_digest(service.outcome_shown(saved))
     forms.setdefault("action_form", ActionForm(prefix="action", formdata=None))
     to_document = forms.setdefault("to_document", ToDocumentForm(prefix="clause", formdata=None))
     to_document.target.choices = _target_documents()
@@ -384,6 +417,8 @@ def _outcome_page(session: JointSession, clause: Clause, *, status: int | None =
         actions=actions,
         came_from=service.came_from(clause),
         status=status,
+        changed=changed,
+        theirs=theirs,
         **forms,
     )
 

@@ -60,6 +60,7 @@ from app.services import (
     require_editable,
 )
 from app.services.locks import lock_document, lock_editable
+from app.services.shown import require_shown
 from app.sql import one_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -417,8 +418,22 @@ def attendance_summary(session: JointSession) -> dict:
     return summary
 
 
-def record_outcome(clause: Clause, outcome: str, *, by: User) -> None:
-    """Record what an agenda item came to. Raises ``DocumentNotEditable``, ``ClauseRetired``,
+OUTCOME_CHANGED = (
+    "Someone saved an outcome for this item after you opened the page, so yours was not "
+    "saved. Theirs is shown below and your words are still in the box: save again to "
+    "replace theirs."
+)
+
+
+def outcome_shown(outcome: str | None) -> dict:
+    """What the outcome form was drawn with (``app.services.shown``): the saved outcome."""
+    return {"outcome": outcome or ""}
+
+
+def record_outcome(clause: Clause, outcome: str, *, by: User, seen: str | None = None) -> None:
+    """Record what an agenda item came to. ``seen``, when given, is the digest of the outcome
+    the form was drawn with (``outcome_shown``): an outcome saved since is never overwritten
+    unseen (``ShownChanged``, 409). Raises ``DocumentNotEditable``, ``ClauseRetired``,
     ``Invalid`` (not an agenda item)."""
     lock_editable(clause.document, clause)
     clauses.require_live(clause)
@@ -426,6 +441,8 @@ def record_outcome(clause: Clause, outcome: str, *, by: User) -> None:
     if item is None:
         raise Invalid("That is not an agenda item.")
     before = item.outcome
+    if seen is not None:
+        require_shown(outcome_shown(before), seen, OUTCOME_CHANGED)
     item.outcome = outcome.strip()
     audit.record(
         "agenda.outcome_recorded",

@@ -370,6 +370,27 @@ def test_an_outcome_and_its_actions_without_javascript(
         expect(checker.get_by_role("row").filter(has_text=what)).to_have_count(1)
         assert_accessible(checker)
 
+        # Two facilitators write the outcome from the same page: the later save is refused
+        # with the outcome saved meanwhile shown, and theirs kept in the box to save again.
+        checker.goto(outcome_page)
+        page.goto(outcome_page)
+        mine, theirs = "Agreed to draft it by April.", "Agreed, with a review in March."
+        page.get_by_label("Outcome").fill(mine)
+        page.get_by_role("button", name="Save the outcome").click()
+        expect(page.get_by_text("The outcome is saved.")).to_be_visible()
+        checker.get_by_label("Outcome").fill(theirs)
+        checker.get_by_role("button", name="Save the outcome").click()
+        expect(checker).to_have_title(re.compile(r"^Error: Outcome of"))
+        expect(checker.locator("#shown-changed")).to_contain_text("yours was not saved")
+        expect(checker.locator(".govuk-inset-text")).to_contain_text(mine)
+        expect(checker.get_by_label("Outcome")).to_have_value(theirs)
+        assert_accessible(checker)
+        checker.get_by_role("button", name="Save the outcome").click()
+        expect(checker.get_by_text("The outcome is saved.")).to_be_visible()
+        expect(checker.get_by_label("Outcome")).to_have_value(theirs)
+
+    page.goto("/actions")
+    row = page.get_by_role("row").filter(has_text=what)
     row.get_by_role("button", name=re.compile(r"^Mark as done\b")).click()
     expect(page).to_have_url(re.compile(r"/actions$"))
     expect(page.get_by_text("The action is marked as done.")).to_be_visible()
@@ -399,7 +420,7 @@ def test_an_outcome_and_its_actions_without_javascript(
         "Officers reply to ward casework in 10 days."
     )
     expect(page).to_have_title(re.compile(r"^Error: "))
-    expect(page.get_by_label("Outcome")).to_have_value(outcome)
+    expect(page.get_by_label("Outcome")).to_have_value(theirs)
 
 
 def test_a_session_goes_into_a_calendar(page, tmp_path: Path):

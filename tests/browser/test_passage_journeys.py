@@ -3,8 +3,7 @@ suggesting a change, the same without JavaScript, overlapping suggestions as alt
 accepting one, commenting on a passage, and anchors re-found or marked after an edit.
 
 Each journey works on an Accord clause of its own (3, 9, 11, 13), which no other journey uses;
-accepting several suggestions adds a clause of its own to the Member/Officer Protocol, where
-voting is open.
+accepting several suggestions makes a document of its own.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Choice, Document, Role, User, UserRole
-from app.services import clauses, voting
+from app.models import Choice, Role, User, UserRole
+from app.services import voting
 from tests import factories
 from tests.browser.conftest import another_person, assert_accessible, sign_in, unique
 
@@ -206,23 +205,16 @@ SEVERAL_BODY = (
 )
 
 
-def _agreed_suggestions_on_a_new_protocol_clause(live_server) -> str:
-    """A new clause of the Protocol with two suggestions every Member and Officer supports
-    (voting opened if a journey closed it); returns the clause's address."""
-    with live_server.app.app_context():
-        document = db.session.scalars(
-            select(Document).filter_by(slug="member-officer-protocol")
-        ).one()
-        facilitator = db.session.scalars(select(User).filter_by(email=FACILITATOR)).one()
-        clause = clauses.new_clause(
-            document,
-            unique("Accepting together"),
-            SEVERAL_BODY,
-            by=facilitator,
-            recommendations=[],
+def _agreed_suggestions_on_a_new_document(live_server) -> str:
+    """A new Open document of one clause, voting open, with two suggestions every Member and
+    Officer supports (other journeys count the Accord's and the Protocol's clauses); returns
+    the clause's address."""
+    with factories.built(live_server.app):
+        document = factories.document(
+            title=unique("Accepting together"), clauses=[("Replies", SEVERAL_BODY)]
         )
-        if not document.voting_open:
-            voting.open_voting(document, by=facilitator)
+        factories.voting_opened(document)
+        clause = factories.clause(document, "1")
         made = [
             factories.suggestion(clause, "reply to Members promptly", "reply within two days"),
             factories.suggestion(clause, "keep a record", "keep a written record"),
@@ -233,15 +225,14 @@ def _agreed_suggestions_on_a_new_protocol_clause(live_server) -> str:
         for voter in voters:
             for suggestion in made:
                 voting.cast_vote(voter, Choice.SUPPORT, amendment=suggestion)
-        db.session.commit()
-        return f"/documents/member-officer-protocol/clauses/{clause.number}"
+        return f"/documents/{document.slug}/clauses/1"
 
 
 def test_accepting_several_suggestions_confirms_the_preview(page, browser, live_server):
     """The facilitator previews two agreed suggestions together; another facilitator edits
     another part of the clause; accepting is refused (the wording is not the one previewed)
     and the new preview shown; accepting that one makes the new wording."""
-    clause = _agreed_suggestions_on_a_new_protocol_clause(live_server)
+    clause = _agreed_suggestions_on_a_new_document(live_server)
     sign_in(page, FACILITATOR)
     page.goto(clause)
     page.get_by_role("link", name="Accept several agreed suggestions at once").click()

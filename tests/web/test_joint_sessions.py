@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
+    AgendaItem,
     AgendaProposal,
     Attendance,
     AttendanceAnswer,
@@ -24,6 +25,7 @@ from app.models import (
 from app.services import DomainError
 from app.services import joint_sessions as service
 from tests import factories
+from tests.helpers import shown_digest
 
 
 def _new_session(app, *, days_ahead=40, start=time(10), end=time(12), published=True) -> int:
@@ -315,6 +317,43 @@ def test_attendance_cannot_change_after_the_session(council, client):
         assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
 
 
+def test_an_outcome_saved_in_another_tab_is_not_overwritten(seeded, client):
+    """Two facilitators write an item's outcome from the same page: the second save is
+    refused (409) with the outcome saved meanwhile shown beside the words they wrote, which
+    are kept; saving again from that page then replaces it knowingly. A form without what
+    its page showed saves nothing."""
+    session_id = _new_session(seeded)
+    client.sign_in("facilitator@example.org")
+    with seeded.app_context():
+        item = db.session.scalars(select(Clause).filter_by(heading="Workshop")).one().id
+    url = f"/sessions/{session_id}/items/{item}/outcome"
+    first_tab = shown_digest(client.get(url).get_data(as_text=True))
+    second_tab = first_tab
+    saved = client.post_form(
+        url, {"form": "outcome", "outcome-outcome": "Roles agreed", "outcome-shown": first_tab}
+    )
+    assert saved.status_code == 303
+    mine = "Roles agreed, with a review in March"
+    refused = client.post_form(
+        url, {"form": "outcome", "outcome-outcome": mine, "outcome-shown": second_tab}
+    )
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Someone saved an outcome for this item after you opened the page" in page
+    assert "Roles agreed</" in page  # theirs, shown
+    assert mine in page  # yours, kept in the box
+    with seeded.app_context():
+        assert db.session.get(AgendaItem, item).outcome == "Roles agreed"
+    unchecked = client.post_form(url, {"form": "outcome", "outcome-outcome": mine})
+    assert unchecked.status_code == 409
+    again = client.post_form(
+        url, {"form": "outcome", "outcome-outcome": mine, "outcome-shown": shown_digest(page)}
+    )
+    assert again.status_code == 303
+    with seeded.app_context():
+        assert db.session.get(AgendaItem, item).outcome == mine
+
+
 def test_outcomes_actions_and_a_new_clause_from_an_item(seeded, client):
     session_id = _new_session(seeded)
     client.sign_in("facilitator@example.org")
@@ -325,7 +364,7 @@ def test_outcomes_actions_and_a_new_clause_from_an_item(seeded, client):
         )
     url = f"/sessions/{session_id}/items/{item}/outcome"
     assert (
-        client.post_form(url, {"form": "outcome", "outcome-outcome": "Roles agreed"}).status_code
+        client.post_checked(url, {"form": "outcome", "outcome-outcome": "Roles agreed"}).status_code
         == 303
     )
     missing = client.post_form(url, {"form": "action", "action-what": "", "action-who": ""})

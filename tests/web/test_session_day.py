@@ -672,6 +672,39 @@ def test_an_action_marked_done_twice_at_once_is_done_once(pg):
         assert db.session.scalar(events) == 1
 
 
+def test_two_outcomes_saved_at_once_from_one_page_keep_the_first(pg):
+    """Two facilitators save an item's outcome at the same moment from pages showing the same
+    outcome: the second waits for the first (the item's lock), sees it was changed and is
+    refused; the first's words are kept and one event is recorded."""
+    from app.models import AgendaItem, AuditEvent
+    from app.services.shown import ShownChanged
+    from app.services.shown import digest as shown_digest
+
+    session_id = pg.config["SESSION_ID"]
+    with factories.built(pg):
+        second = factories.facilitator(email="second.facilitator@example.org")
+        item = db.session.get(JointSession, session_id).agenda.clauses[0]
+        item_id, second_id = item.id, second.id
+        drawn = shown_digest(service.outcome_shown(db.session.get(AgendaItem, item_id).outcome))
+
+    def save(words: str, by: User) -> None:
+        service.record_outcome(db.session.get(Clause, item_id), words, by=by, seen=drawn)
+
+    def save_meanwhile() -> str:
+        save("Theirs", db.session.get(User, second_id))
+        db.session.commit()
+        return "saved"
+
+    outcome = while_uncommitted(
+        pg, lambda: save("Mine", factories.user(FACILITATOR)), save_meanwhile
+    )
+    assert isinstance(outcome, ShownChanged), outcome
+    with pg.app_context():
+        assert db.session.get(AgendaItem, item_id).outcome == "Mine"
+        events = select(func.count()).where(AuditEvent.action == "agenda.outcome_recorded")
+        assert db.session.scalar(events) == 1
+
+
 def test_a_published_agenda_version_keeps_its_own_timings_session_and_register(seeded, client):
     """A published version of an agenda is what it said when it was published, in every
     format: each item's own time, length, purpose and lead, the session's details and the
