@@ -63,6 +63,9 @@ class Recommendation(Base):
     retired_at: Mapped[datetime | None]
     retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     retirement_reason: Mapped[str | None] = mapped_column(Text)
+    # When it was added to Accord (search dates one never revised by it). Nullable in the
+    # schema only because migration 0029 adds it without rebuilding the searched table.
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     source: Mapped[RecommendationSource] = relationship(back_populates="recommendations")
     retired_by: Mapped[User | None] = relationship()

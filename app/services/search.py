@@ -354,8 +354,8 @@ def _sources(
                 "recommendations",
                 sqlite,
                 "'recommendation', '{source}', t.id, {rank}, "
-                "(SELECT max(r.created_at) FROM recommendation_revisions AS r "
-                "WHERE r.recommendation_id = t.id), NULL, s.name, s.slug, NULL, "
+                "coalesce((SELECT max(r.created_at) FROM recommendation_revisions AS r "
+                "WHERE r.recommendation_id = t.id), t.created_at), NULL, s.name, s.slug, NULL, "
                 "s.short_name || ' ' || t.letter, t.letter, s.id, "
                 "CASE WHEN t.retired_at IS NULL THEN NULL ELSE 'retired' END, NULL",
                 "JOIN recommendation_sources AS s ON s.id = t.source_id",

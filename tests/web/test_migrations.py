@@ -511,3 +511,47 @@ def test_the_managed_lists_start_from_the_names_people_already_have(database_url
         databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_recommendations_already_there_are_dated_by_their_first_revision_or_the_migration(
+    database_url,
+):
+    """0029 dates each recommendation: by its first revision's date when it has one, else by
+    the migration (when it was loaded is recorded nowhere else); downgrading drops the dates."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0028_top_level_comments")
+        for statement in (
+            "INSERT INTO recommendation_sources (name, short_name, slug, title, position) "
+            "VALUES ('Culture Review 2019', 'CR', 'culture-review', '', 1)",
+            "INSERT INTO recommendations (source_id, letter, text, theme, response, version) "
+            "VALUES (1, 'a', 'Revised', '', '', 2), (1, 'b', 'Never revised', '', '', 1)",
+            "INSERT INTO recommendation_revisions (recommendation_id, number, text, theme, "
+            "response, reason, created_at) VALUES "
+            "(1, 1, 'First', '', '', '', '2026-01-01 09:00:00'), "
+            "(1, 2, 'Revised', '', '', '', '2026-02-01 09:00:00')",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        from app.models import Recommendation
+
+        dated = {r.letter: r.created_at for r in db.session.query(Recommendation)}
+        assert dated["a"] == datetime(2026, 1, 1, 9, tzinfo=UTC)
+        assert abs(dated["b"] - datetime.now(UTC)) < timedelta(minutes=5)
+        db.session.commit()
+        downgrade(revision="0028_top_level_comments")
+        db.session.commit()
+        upgrade()
+        db.session.remove()
+    assert _differences(app) == []
+    if database_url.startswith("postgresql"):
+        databases.empty_all_tables(app)
+    with app.app_context():
+        db.engine.dispose()

@@ -416,6 +416,27 @@ def test_the_date_filter(app, world):
     assert between.total > 0
 
 
+
+def test_the_date_filter_dates_a_recommendation_never_revised_by_when_it_was_added(app, world):
+    """A recommendation has the date it was added to Accord until it is revised, so a date
+    filter keeps it when that date is in range. Before, one never revised had no date and any
+    date filter left it out."""
+    today = date.today()
+    everything = _search(app, Role.MEMBER, "forward")
+    assert everything.counts["recommendation"] >= 1
+    assert all(hit.changed_at is not None for hit in everything.hits)
+    between = _search(
+        app,
+        Role.MEMBER,
+        "forward",
+        changed_from=today - timedelta(days=1),
+        changed_to=today + timedelta(days=1),
+    )
+    assert between.counts["recommendation"] == everything.counts["recommendation"]
+    later = _search(app, Role.MEMBER, "forward", changed_from=today + timedelta(days=2))
+    assert later.counts["recommendation"] == 0
+
+
 # Who sees what --------------------------------------------------------------------------------
 
 
