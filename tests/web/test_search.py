@@ -416,7 +416,6 @@ def test_the_date_filter(app, world):
     assert between.total > 0
 
 
-
 def test_the_date_filter_dates_a_recommendation_never_revised_by_when_it_was_added(app, world):
     """A recommendation has the date it was added to Accord until it is revised, so a date
     filter keeps it when that date is in range. Before, one never revised had no date and any
