@@ -244,7 +244,9 @@ def export_text(text: object) -> str:
 # typed. Inline: every character that can open emphasis, code, a link, an image or raw HTML,
 # and a backslash; "_" only where it could (not between two letters: "snake_case" is
 # unchanged), "&" only before what reads as an entity. At a line's start: what would begin a
-# heading, quote, list, setext underline or fence.
+# heading, quote, list, setext underline or fence. A line's indentation is dropped: in
+# Markdown four spaces or a tab begin code, and in HTML it never shows.
+_INDENTATION = re.compile(r"^[ \t]+", re.M)
 _LITERAL_INLINE = re.compile(r"[\\`*\[\]<]|&(?=#?\w*(?:;|$))|(?<![^\W_])_|_(?![^\W_])")
 _LITERAL_LINE_START = re.compile(r"^([ \t]*)(\d{1,9}[.)]|[#>+=~-])", re.M)
 
@@ -261,5 +263,5 @@ def _escape_inline(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """``text`` as Markdown that renders as the same words, nothing formatted: for text a
     person typed where Markdown is not written (Word), stored where Markdown is rendered
-    (a comment, a clause's wording). Ordinary words are unchanged."""
-    return _LITERAL_LINE_START.sub(_escape_line_start, _escape_inline(text))
+    (a comment, a clause's wording). Ordinary words are unchanged; indentation is dropped."""
+    return _LITERAL_LINE_START.sub(_escape_line_start, _escape_inline(_INDENTATION.sub("", text)))

@@ -109,6 +109,8 @@ def test_the_template_filter_renders_as_written_text_does_and_parses_each_text_o
         "~~~\nnot a fence\n~~~",
         "&amp; stays &amp; and &#42; and & alone",
         "![no image](https://example.org/x.png)",
+        "    indented by four spaces\n\n\tand by a tab",
+        "First line\n\n        - indented list marker",
     ],
 )
 def test_escaped_text_shows_as_typed(typed):
