@@ -12,6 +12,7 @@ written as, so an upload can be compared with exactly what was downloaded.
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -37,6 +38,12 @@ HOW_TO = (
     "Keep each change inside its clause. Headings and numbers cannot be changed this way.",
     "Then upload the file in Accord (Upload suggestions from Word, on the document's page). "
     "You will see what it would create before anything is saved.",
+)
+# Written after the how-to for each clause whose amendments are stopped (the upload lists such a
+# clause's changes as not made, and still takes its comments).
+STOPPED_NOTE = (
+    "New amendments to clause {number} are stopped: you can comment on it, but changes to its "
+    "wording will not be made."
 )
 # Elements of w:settings that must come after w:trackRevisions and after w:docVars (ECMA-376
 # part 1, 17.15.1.78: the children of w:settings are in a fixed order).
@@ -167,6 +174,9 @@ def suggestions_docx(document: Document, clauses: list[Clause]) -> bytes:
     writer._paragraph(_clean(document.title), style="Title")
     for line in HOW_TO:
         writer._paragraph(document.worded(line))
+    for clause in clauses:
+        if clause.amendments_stopped:
+            writer._paragraph(document.worded(STOPPED_NOTE).format(number=clause.number))
     marks = []
     for index, clause in enumerate(clauses, start=1):
         mark = ClauseMark(clause.id, clause.revision_number)
@@ -187,7 +197,11 @@ def suggestions_docx(document: Document, clauses: list[Clause]) -> bytes:
     return _deterministic_zip(out.getvalue())
 
 
-def how_to_lines(document: Document) -> set[str]:
-    """The paragraphs written outside the clauses (the title and the how-to, in the words of
-    the document, or as a file made before agendas had words of their own)."""
-    return {_clean(document.title), *HOW_TO, *(document.worded(line) for line in HOW_TO)}
+def is_how_to(document: Document, text: str) -> bool:
+    """Whether ``text`` is a paragraph the download writes outside the clauses: the title, the
+    how-to (in the words of the document, or as a file made before agendas had words of their
+    own), or the note of a clause whose amendments are stopped (any clause number)."""
+    if text in {_clean(document.title), *HOW_TO, *(document.worded(line) for line in HOW_TO)}:
+        return True
+    before, _, after = document.worded(STOPPED_NOTE).partition("{number}")
+    return bool(re.fullmatch(re.escape(before) + r"[\w.]{1,20}" + re.escape(after), text))

@@ -504,14 +504,13 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                     f"{upper_first(clause.short_name)} ({_short(clause.heading, 60)}) is missing "
                     "from the file: it was removed without tracking the change"
                 )
-    from app.word.download import how_to_lines
+    from app.word.download import is_how_to
 
-    how_to = how_to_lines(document)
     for paragraph in uploaded.outside:
         if paragraph.has_changes:
             outside = document.worded("A change outside the clauses")
             unplaced.append(f"{outside}: {_describe_change(paragraph)}")
-        elif paragraph.text("old").strip() and paragraph.text("old") not in how_to:
+        elif paragraph.text("old").strip() and not is_how_to(document, paragraph.text("old")):
             outside = document.worded("Text outside the clauses, not a tracked change")
             unplaced.append(f"{outside}: “{_short(paragraph.text('old'))}”")
     for comment_id, comment in uploaded.comments.items():

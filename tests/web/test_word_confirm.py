@@ -5,8 +5,10 @@ These need ``app.services.passages`` (branch i-passages): they pass once it is m
 
 from __future__ import annotations
 
+import io
 import re
 
+from docx import Document as WordDocument
 from sqlalchemy import select
 
 from app.extensions import db
@@ -103,6 +105,29 @@ def test_a_stopped_clause_cannot_be_downloaded_alone(accord, client):
     assert refused.status_code == 409
     assert "New amendments to this clause are stopped" in refused.get_data(as_text=True)
     assert client.get(f"{BASE}/download?clause=1").status_code == 200
+
+
+def test_the_whole_documents_file_says_which_clauses_take_no_changes(accord, client):
+    """The file of the whole document says, before the clauses, which clauses' amendments are
+    stopped (comments on them are still taken); uploading it with a comment there is read
+    without that note being "text outside the clauses". Before, nothing in the file said so,
+    and a Member's changes to that clause were turned down only at upload."""
+    client.sign_in("member@example.org")
+    _stop_clause(accord, "2")
+    downloaded = _download(client)
+    word = WordDocument(io.BytesIO(downloaded))
+    outside = [p.text for p in word.paragraphs]
+    note = (
+        "New amendments to clause 2 are stopped: you can comment on it, but changes to its "
+        "wording will not be made."
+    )
+    assert note in outside
+    data = marked_up(downloaded, comments=[Remark("2", "direction", "Whose direction?")])
+    response = _upload(client, data)
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert "outside the clauses" not in html
+    assert "Create 0 suggestions and 1 comment" in html
 
 
 def test_a_stopped_clause_is_listed_and_the_others_are_created(accord, client):
