@@ -1107,11 +1107,38 @@ def check_rule_changeable(document: Document) -> None:
         )
 
 
-def set_rule(document: Document, member_percent: int, officer_percent: int, *, by: User) -> None:
+RULE_CHANGED = (
+    "Another facilitator changed the agreement rule after you opened the page, so yours was "
+    "not saved. The rule now in force is shown below and the percentages you typed are still "
+    "in the boxes: save again to replace it."
+)
+
+
+def rule_shown(document: Document) -> dict:
+    """What the agreement rule's form was drawn with (``app.services.shown``): the Members'
+    and the Officers' turnout percentages in force."""
+    return {
+        "member_turnout_percent": document.member_turnout_percent,
+        "officer_turnout_percent": document.officer_turnout_percent,
+    }
+
+
+def set_rule(
+    document: Document,
+    member_percent: int,
+    officer_percent: int,
+    *,
+    by: User,
+    seen: str | None = None,
+) -> None:
     """Change the turnout thresholds; only while the document is Open and voting is not.
-    Raises DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
+    ``seen``, when given, is the digest of the rule the form was drawn with (``rule_shown``):
+    a rule changed since is never overwritten unseen (``ShownChanged``, 409). Raises
+    DocumentNotOpen, VotingAlreadyOpen, Invalid for a threshold outside 0 to 100."""
     lock_for_write(document)
     check_rule_changeable(document)
+    if seen is not None:
+        require_shown(rule_shown(document), seen, RULE_CHANGED)
     for value in (member_percent, officer_percent):
         if not 0 <= value <= 100:
             raise Invalid("A turnout threshold is a percentage from 0 to 100.")

@@ -41,6 +41,7 @@ class RuleForm(AccordForm):
     member_turnout_percent = _percent("Minimum turnout of Members (%)")
     officer_turnout_percent = _percent("Minimum turnout of Officers (%)")
     submit = SubmitField("Save the agreement rule", widget=GovSubmitInput())
+    shown = shown_field()  # the rule the page showed (``voting.rule_shown``)
 
 
 class CloseVotingForm(AccordForm):

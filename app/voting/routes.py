@@ -270,13 +270,24 @@ def rule(slug: str):
     require(can_manage_voting(current_user, document))
     service.check_rule_changeable(document)  # why not, before the form (409)
     form = RuleForm(obj=document)
+    if request.method != "POST":  # drawn now: it carries the rule it shows
+        form.shown.data = shown_digest(service.rule_shown(document))
     if form.validate_on_submit():
-        service.set_rule(
-            document,
-            form.member_turnout_percent.data,
-            form.officer_turnout_percent.data,
-            by=current_user,
-        )
+        try:
+            service.set_rule(
+                document,
+                form.member_turnout_percent.data,
+                form.officer_turnout_percent.data,
+                by=current_user,
+                seen=form.shown.data or "",
+            )
+        except ShownChanged as error:  # changed meanwhile: the rule now beside what was typed
+            db.session.rollback()
+            document = get_document_or_404(slug)
+            form.shown.data = shown_digest(service.rule_shown(document))
+            return render(
+                "voting/rule.html", form=form, document=document, changed=str(error), status=409
+            )
         db.session.commit()
         flash("The agreement rule is saved.", "success")
         return redirect(url_for("documents.show", slug=slug) + "#voting", 303)

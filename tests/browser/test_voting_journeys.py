@@ -637,6 +637,38 @@ def _document_of_its_own(live_server) -> str:
     return f"/documents/{slug}"
 
 
+def test_an_agreement_rule_changed_meanwhile_is_not_overwritten(page, browser, live_server):
+    """Two facilitators change the agreement rule of a document of their own (voting not open,
+    so no other journey's rule or outcomes change) from pages showing the same rule: the later
+    save is refused with the rule now in force shown, the percentages typed kept to save
+    again."""
+    from tests import factories
+
+    with factories.built(live_server.app):
+        document = f"/documents/{factories.document(title=unique('Rule'), clauses=1).slug}"
+    sign_in(page, "facilitator@example.org")
+    with another_person(browser, live_server, "facilitator@example.org") as other:
+        for tab in (page, other):
+            tab.goto(document)
+            tab.get_by_role("link", name="Change the agreement rule").click()
+        page.get_by_label("Minimum turnout of Members (%)").fill("40")
+        page.get_by_label("Minimum turnout of Officers (%)").fill("30")
+        page.get_by_role("button", name="Save the agreement rule").click()
+        expect(page.get_by_text("The agreement rule is saved.")).to_be_visible()
+        other.get_by_label("Minimum turnout of Members (%)").fill("55")
+        other.get_by_label("Minimum turnout of Officers (%)").fill("45")
+        other.get_by_role("button", name="Save the agreement rule").click()
+        expect(other).to_have_title(re.compile(r"^Error: Change the agreement rule"))
+        expect(other.locator("#shown-changed")).to_contain_text("yours was not saved")
+        expect(other.locator(".govuk-inset-text")).to_contain_text("at least 40% of Members")
+        expect(other.get_by_label("Minimum turnout of Members (%)")).to_have_value("55")
+        expect(other.get_by_label("Minimum turnout of Officers (%)")).to_have_value("45")
+        assert_accessible(other)
+        other.get_by_role("button", name="Save the agreement rule").click()
+        expect(other.get_by_text("The agreement rule is saved.")).to_be_visible()
+        expect(other.locator("#voting")).to_contain_text("at least 55% of Members")
+
+
 def _move_up(facilitator, document: str, heading: str) -> None:
     facilitator.goto(f"{document}/manage")
     facilitator.get_by_role("button", name=re.compile(rf"^Move up\W+{heading}$")).click()

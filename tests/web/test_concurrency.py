@@ -537,3 +537,43 @@ def test_two_facilitators_hiding_one_comment_at_once_hide_it_once(pg):
     token = client.csrf_token()
     shown = client.post(f"/comments/{comment_id}/hide", data={"csrf_token": token, "reason": "x"})
     assert shown.status_code == 409 and "already hidden" in shown.get_data(as_text=True)
+
+
+def test_two_rules_saved_at_once_from_one_page_keep_the_first(pg):
+    """Two facilitators save the agreement rule at the same moment from pages showing the
+    same rule: the second waits for the first (the document's lock), sees the rule changed
+    and is refused; the first's percentages are kept and one change is recorded."""
+    from app.models import VotingAction, VotingEvent
+    from app.services.shown import ShownChanged
+    from app.services.shown import digest as digest_of
+    from tests import factories
+    from tests.helpers import while_uncommitted
+
+    with factories.built(pg):
+        document = factories.document(title="Rule in a race", clauses=1)
+        document_id, facilitator_id = document.id, _user_id(FACILITATOR)
+        drawn = digest_of(voting.rule_shown(document))
+
+    def save(member: int, officer: int) -> None:
+        voting.set_rule(
+            db.session.get(Document, document_id),
+            member,
+            officer,
+            by=db.session.get(User, facilitator_id),
+            seen=drawn,
+        )
+
+    def save_meanwhile() -> str:
+        save(60, 60)
+        db.session.commit()
+        return "saved"
+
+    outcome = while_uncommitted(pg, lambda: save(40, 30), save_meanwhile)
+    assert isinstance(outcome, ShownChanged), outcome
+    with pg.app_context():
+        document = db.session.get(Document, document_id)
+        assert (document.member_turnout_percent, document.officer_turnout_percent) == (40, 30)
+        changes = select(func.count()).where(
+            VotingEvent.document_id == document_id, VotingEvent.action == VotingAction.RULE_CHANGED
+        )
+        assert db.session.scalar(changes) == 1

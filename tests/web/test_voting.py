@@ -337,7 +337,7 @@ def test_the_rule_changes_only_while_voting_is_closed(protocol, client):
     assert bad.status_code == 422
     assert "Enter a percentage from 0 to 100" in html and 'value="150"' in html
     assert (
-        client.post_form(
+        client.post_checked(
             url, {"member_turnout_percent": "40", "officer_turnout_percent": "30"}
         ).status_code
         == 303
@@ -363,6 +363,39 @@ def test_the_rule_changes_only_while_voting_is_closed(protocol, client):
     assert refused.status_code == 409
     with protocol.app_context():
         assert factories.find_document(PROTOCOL).member_turnout_percent == 40
+
+
+def test_a_rule_changed_by_another_facilitator_is_not_overwritten(protocol, client):
+    """Two facilitators change the agreement rule from pages showing the same rule: the second
+    save is refused (409) with the rule now in force shown beside the percentages typed, which
+    are kept; saving again from that page replaces it knowingly. A form without what its page
+    showed saves nothing."""
+    with factories.built(protocol):
+        factories.facilitator(email="second.facilitator@example.org")
+    url = f"/documents/{PROTOCOL}/rule"
+    client.sign_in("facilitator@example.org")
+    drawn = shown_digest(client.get(url).get_data(as_text=True))
+    other = protocol.test_client()
+    other.sign_in("second.facilitator@example.org")
+    theirs = {"member_turnout_percent": "40", "officer_turnout_percent": "30"}
+    assert other.post_checked(url, theirs).status_code == 303
+    mine = {"member_turnout_percent": "55", "officer_turnout_percent": "45"}
+    refused = client.post_form(url, {**mine, "shown": drawn})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "changed the agreement rule after you opened the page" in page
+    saved = page[page.index('id="saved-rule"') :]
+    assert "at least 40% of Members" in saved and "at least 30% of Officers" in saved
+    assert 'value="55"' in page and 'value="45"' in page  # what was typed, kept
+    with protocol.app_context():
+        document = factories.find_document(PROTOCOL)
+        assert (document.member_turnout_percent, document.officer_turnout_percent) == (40, 30)
+    assert client.post_form(url, mine).status_code == 409  # no digest: nothing saved
+    again = client.post_form(url, {**mine, "shown": shown_digest(page)})
+    assert again.status_code == 303
+    with protocol.app_context():
+        document = factories.find_document(PROTOCOL)
+        assert (document.member_turnout_percent, document.officer_turnout_percent) == (55, 45)
 
 
 @pytest.mark.parametrize(
