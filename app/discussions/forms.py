@@ -10,7 +10,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
-from app.forms import AccordForm, RecommendationsField, reason_field, submission_key_field
+from app.forms import (
+    AccordForm,
+    RecommendationsField,
+    reason_field,
+    shown_field,
+    submission_key_field,
+)
 from app.services.discussions import MAX_COMMENT_LENGTH
 
 
@@ -70,3 +76,4 @@ class HideCommentForm(AccordForm):
 class RelinkForm(AccordForm):
     recommendations = RecommendationsField("this discussion")
     submit = SubmitField("Save recommendations", widget=GovSubmitInput())
+    shown = shown_field()  # the links the page showed (``discussions.relink_shown``)

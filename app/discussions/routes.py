@@ -37,6 +37,8 @@ from app.permissions import (
 from app.rendering import is_htmx_request, live_response, render
 from app.services import Invalid, Unchanged, last_views
 from app.services import discussions as service
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 from app.shared_cache import cache_get
 from app.templating import tasks_done_by_this_page
 from app.transactions import write_after_reading
@@ -466,12 +468,30 @@ def relink(discussion_id: int):
     form.recommendations.choices = recommendation_choices(
         keep=[r.id for r in discussion.recommendations]
     )
-    if request.method == "GET":
+    if request.method == "GET":  # drawn now: it carries the links it shows
         form.recommendations.data = [r.id for r in discussion.recommendations]
+        form.shown.data = shown_digest(service.relink_shown(discussion))
     if form.validate_on_submit():
         try:
             service.relink(
-                discussion, chosen_recommendations(form.recommendations.data), by=current_user
+                discussion,
+                chosen_recommendations(form.recommendations.data),
+                by=current_user,
+                seen=form.shown.data or "",
+            )
+        except ShownChanged as error:  # changed meanwhile: the links now beside the ticks made
+            db.session.rollback()
+            discussion = get_discussion_or_404(discussion_id)
+            form.recommendations.choices = recommendation_choices(
+                keep=[r.id for r in discussion.recommendations] + form.recommendations.data
+            )
+            form.shown.data = shown_digest(service.relink_shown(discussion))
+            return render(
+                "discussions/relink.html",
+                form=form,
+                discussion=discussion,
+                changed=str(error),
+                status=409,
             )
         except Invalid as error:
             form.recommendations.errors = [str(error)]

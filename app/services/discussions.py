@@ -38,6 +38,7 @@ from app.services import (
     require_sent_unchanged,
 )
 from app.services.locks import lock_for_write
+from app.services.shown import require_shown
 from app.text import same_text
 
 MAX_COMMENT_LENGTH = 10_000
@@ -414,11 +415,35 @@ def set_locked(discussion: Discussion, locked: bool, *, by: User) -> Discussion:
     return discussion
 
 
-def relink(discussion: Discussion, recommendations: list[Recommendation], *, by: User) -> None:
-    """Change which recommendations a discussion answers (at least one). Raises as
-    hide_comment, and Invalid for no recommendation."""
+RELINK_CHANGED = (
+    "Another facilitator changed the recommendations this discussion answers after you opened "
+    "the page, so yours were not saved. The ones it answers now are shown below and your ticks "
+    "are still in the boxes: save again to replace them."
+)
+
+
+def relink_shown(discussion: Discussion) -> dict:
+    """What the recommendations form was drawn with (``app.services.shown``): the ids of the
+    recommendations the discussion answers."""
+    return {"recommendations": sorted(r.id for r in discussion.recommendations)}
+
+
+def relink(
+    discussion: Discussion,
+    recommendations: list[Recommendation],
+    *,
+    by: User,
+    seen: str | None = None,
+) -> None:
+    """Change which recommendations a discussion answers (at least one). ``seen``, when given,
+    is the digest of the links the form was drawn with (``relink_shown``): links changed since
+    are never replaced unseen (``ShownChanged``, 409). Raises as hide_comment, and Invalid for
+    no recommendation."""
     _lock(discussion)
+    db.session.refresh(discussion, ["recommendations"])  # the links as saved, under the lock
     require_moderatable(discussion)
+    if seen is not None:
+        require_shown(relink_shown(discussion), seen, RELINK_CHANGED)
     if not recommendations:
         raise Invalid("Choose at least one recommendation the discussion answers.")
     before = ", ".join(r.label for r in discussion.recommendations)

@@ -323,6 +323,40 @@ def test_a_comment_refused_because_the_discussion_locked_is_shown_to_copy(
     expect(page.locator("#thread")).not_to_contain_text(written)
 
 
+def test_recommendations_relinked_meanwhile_are_not_overwritten(page, browser, live_server):
+    """Two facilitators change which recommendations a discussion answers from pages showing
+    the same links: the later save is refused with the links saved now shown, the ticks made
+    kept to save again."""
+    sign_in(page, "facilitator@example.org")
+    discussion = start_discussion(page, unique("Relinked twice"), "Opening words.", clause=None)
+    with another_person(browser, live_server, "facilitator@example.org") as other:
+        for tab in (page, other):
+            tab.goto(discussion)
+            tab.get_by_role("link", name="Change recommendations").click()
+        page.get_by_role("checkbox", name=re.compile(r"^CR m:")).check()
+        page.get_by_role("button", name="Save recommendations").click()
+        expect(
+            page.get_by_text("The recommendations this discussion answers were changed.")
+        ).to_be_visible()
+        other.get_by_role("checkbox", name=re.compile(r"^CPC d:")).uncheck()
+        other.get_by_role("checkbox", name=re.compile(r"^CR a:")).check()
+        other.get_by_role("button", name="Save recommendations").click()
+        expect(other).to_have_title(re.compile(r"^Error: Change the recommendations"))
+        expect(other.locator("#shown-changed")).to_contain_text("yours were not saved")
+        expect(other.locator(".govuk-inset-text")).to_contain_text("CR m")
+        expect(other.get_by_role("checkbox", name=re.compile(r"^CR a:"))).to_be_checked()
+        expect(other.get_by_role("checkbox", name=re.compile(r"^CR m:"))).not_to_be_checked()
+        expect(other.get_by_role("checkbox", name=re.compile(r"^CPC d:"))).not_to_be_checked()
+        assert_accessible(other)
+        other.get_by_role("button", name="Save recommendations").click()
+        expect(other.get_by_role("heading", level=1)).not_to_have_text(
+            "Change the recommendations this discussion answers"
+        )
+        chips = other.get_by_role("list", name="Recommendations this discussion answers")
+        expect(chips).to_contain_text("CR a")
+        expect(chips).not_to_contain_text("CR m")
+
+
 def test_recommendation_coverage_and_a_recommendation(page):
     sign_in(page, "member@example.org")
     title = unique("Joint development")

@@ -23,6 +23,7 @@ from app.models import (
     Choice,
     Clause,
     Comment,
+    Discussion,
     Document,
     Outcome,
     Recommendation,
@@ -577,3 +578,48 @@ def test_two_rules_saved_at_once_from_one_page_keep_the_first(pg):
             VotingEvent.document_id == document_id, VotingEvent.action == VotingAction.RULE_CHANGED
         )
         assert db.session.scalar(changes) == 1
+
+
+def test_two_relinks_at_once_from_one_page_keep_the_first(pg):
+    """Two facilitators change which recommendations a discussion answers at the same moment
+    from pages showing the same links: the second waits for the first (the write locks), reads
+    the links afresh (its page had loaded them before), sees them changed and is refused; the
+    first's links are kept and one relink is recorded."""
+    from app.models import Moderation, ModerationAction
+    from app.services.shown import ShownChanged
+    from app.services.shown import digest as digest_of
+    from tests.helpers import while_uncommitted
+
+    discussion_id = _discussion_on_clause(pg)
+    with pg.app_context():
+        drawn = digest_of(discussions.relink_shown(db.session.get(Discussion, discussion_id)))
+        first_id, second_id = db.session.scalars(
+            select(Recommendation.id).order_by(Recommendation.id).offset(5).limit(2)
+        ).all()
+        facilitator_id = _user_id(FACILITATOR)
+
+    def save(recommendation_id: int) -> None:
+        discussion = db.session.get(Discussion, discussion_id)
+        assert discussion.recommendations  # loaded before the lock, as the page does
+        discussions.relink(
+            discussion,
+            [db.session.get(Recommendation, recommendation_id)],
+            by=db.session.get(User, facilitator_id),
+            seen=drawn,
+        )
+
+    def save_meanwhile() -> str:
+        save(second_id)
+        db.session.commit()
+        return "saved"
+
+    outcome = while_uncommitted(pg, lambda: save(first_id), save_meanwhile)
+    assert isinstance(outcome, ShownChanged), outcome
+    with pg.app_context():
+        linked = [r.id for r in db.session.get(Discussion, discussion_id).recommendations]
+        assert linked == [first_id]
+        relinks = select(func.count()).where(
+            Moderation.discussion_id == discussion_id,
+            Moderation.action == ModerationAction.RELINK,
+        )
+        assert db.session.scalar(relinks) == 1

@@ -26,7 +26,7 @@ from app.models import (
 from app.services import DomainError, clauses
 from app.services import discussions as service
 from tests import factories
-from tests.helpers import count_queries, make_user
+from tests.helpers import count_queries, make_user, shown_digest
 
 ACCORD = "ways-of-working-accord"
 
@@ -569,11 +569,50 @@ def test_facilitators_relink_recommendations_but_not_to_none(documents_open, cli
     assert refused.status_code == 422
     assert "Choose at least one recommendation" in refused.get_data(as_text=True)
     assert (
-        client.post_form(url, {"recommendations": _ids(documents_open, "CR q")}).status_code == 303
+        client.post_checked(url, {"recommendations": _ids(documents_open, "CR q")}).status_code
+        == 303
     )
     with documents_open.app_context():
         labels = [r.label for r in db.session.get(Discussion, discussion_id).recommendations]
     assert labels == ["CR q"]
+
+
+def test_recommendations_relinked_by_another_facilitator_are_not_overwritten(
+    documents_open, client
+):
+    """Two facilitators change which recommendations a discussion answers from pages showing
+    the same links: the second save is refused (409) with the links saved now shown beside the
+    ticks they made, which are kept; saving again from that page replaces them knowingly. A
+    form without what its page showed saves nothing."""
+    discussion_id = _start(documents_open)
+    with factories.built(documents_open):
+        factories.facilitator(email="second.facilitator@example.org")
+    url = f"/discussions/{discussion_id}/recommendations"
+    client.sign_in("facilitator@example.org")
+    drawn = shown_digest(client.get(url).get_data(as_text=True))
+    other = documents_open.test_client()
+    other.sign_in("second.facilitator@example.org")
+    theirs = _ids(documents_open, "CR q")
+    assert other.post_checked(url, {"recommendations": theirs}).status_code == 303
+    mine = _ids(documents_open, "CR m", "CPC d")
+    refused = client.post_form(url, {"recommendations": mine, "shown": drawn})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "changed the recommendations this discussion answers after you opened" in page
+    start = page.index('id="saved-recommendations"')
+    saved = page[start : page.index("<form", start)]
+    assert ">CR q<" in saved and ">CR m<" not in saved
+    ticked = set(map(int, re.findall(r'value="(\d+)" checked', page)))
+    assert ticked == set(mine)  # the ticks made, kept
+    with documents_open.app_context():
+        labels = [r.label for r in db.session.get(Discussion, discussion_id).recommendations]
+    assert labels == ["CR q"]
+    assert client.post_form(url, {"recommendations": mine}).status_code == 409  # no digest
+    again = client.post_form(url, {"recommendations": mine, "shown": shown_digest(page)})
+    assert again.status_code == 303
+    with documents_open.app_context():
+        labels = sorted(r.label for r in db.session.get(Discussion, discussion_id).recommendations)
+    assert labels == ["CPC d", "CR m"]
 
 
 # Wording changes -------------------------------------------------------------------------
