@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.forms import AccordForm, text_field
+from app.forms import AccordForm, shown_field, text_field
 from app.models import ListKind, Role
 from app.services.people import known_names, person_problems
 
@@ -170,3 +170,9 @@ class ListEntryForm(AccordForm):
 
     name = text_field("Name", "Enter the name")
     submit = SubmitField("Add", widget=GovSubmitInput())
+
+
+class RenameListEntryForm(ListEntryForm):
+    """Rename a name on a managed list, from a page showing its name."""
+
+    shown = shown_field()  # the name the page showed (``people.list_entry_shown``)

@@ -16,6 +16,7 @@ from app.people.forms import (
     ImportForm,
     InviteForm,
     ListEntryForm,
+    RenameListEntryForm,
 )
 from app.permissions import (
     can_anonymise,
@@ -36,6 +37,8 @@ from app.services import (
     personal_data,
     two_factor,
 )
+from app.services.shown import ShownChanged
+from app.services.shown import digest as shown_digest
 
 bp = Blueprint("people", __name__)
 
@@ -425,11 +428,27 @@ def rename_entry(entry_id: int):
     """Rename a name on a list, and on everyone who has it (onto another name: merge)."""
     entry = _entry(entry_id)
     kind = ListKind(entry.kind)
-    form = ListEntryForm(name=entry.name)
+    form = RenameListEntryForm(name=entry.name)
+    if request.method != "POST":  # drawn now: it carries the name it shows
+        form.shown.data = shown_digest(people.list_entry_shown(entry))
     if form.validate_on_submit():
         before = entry.name
         try:
-            changed = people.rename_list_entry(entry, form.name.data, by=current_user)
+            changed = people.rename_list_entry(
+                entry, form.name.data, by=current_user, seen=form.shown.data or ""
+            )
+        except ShownChanged as error:  # renamed meanwhile: what it is called now, name kept
+            db.session.rollback()
+            entry = _entry(entry_id)
+            form.shown.data = shown_digest(people.list_entry_shown(entry))
+            return render(
+                "people/rename_entry.html",
+                entry=entry,
+                kind=kind,
+                form=form,
+                changed=str(error),
+                status=409,
+            )
         except DomainError as error:
             db.session.rollback()
             form.name.errors = [str(error)]

@@ -42,6 +42,7 @@ from app.services.accounts import (
     send_invitation,
     set_password,
 )
+from app.services.shown import require_shown
 
 
 class EmailTaken(DomainError):
@@ -636,11 +637,32 @@ def add_to_lists(
     return added
 
 
-def rename_list_entry(entry: ListEntry, name: str, *, by: User | None) -> int:
+def list_entry_shown(entry: ListEntry) -> dict:
+    """What the rename form was drawn with (``app.services.shown``): the entry's name."""
+    return {"name": entry.name}
+
+
+def rename_list_entry(
+    entry: ListEntry, name: str, *, by: User | None, seen: str | None = None
+) -> int:
     """Rename an entry and everyone who has it; returns how many people changed. Renaming
     onto another entry's name merges the two (the other keeps its spelling and this one is
-    retired). Raises ``Invalid``."""
+    retired). The entry's row is locked and read afresh first; ``seen``, when given, is the
+    digest of the name the form was drawn with (``list_entry_shown``): an entry renamed since
+    is never renamed again unseen (``ShownChanged``, 409, saying what it is called now).
+    Raises ``Invalid``, ``ShownChanged``."""
     kind = ListKind(entry.kind)
+    # FOR NO KEY UPDATE, as the other row locks (app.services.locks): two renames of one
+    # entry are served one after the other, the second reading the first's name.
+    db.session.refresh(entry, with_for_update={"key_share": True})
+    if seen is not None:
+        require_shown(
+            list_entry_shown(entry),
+            seen,
+            f"Someone renamed this {kind.singular} after you opened the page, so your new "
+            f"name was not saved. It is called “{entry.name}” now; the name you typed is "
+            "still in the box: rename again to replace it.",
+        )
     name = _checked_name(kind, name)
     column = getattr(User, LIST_COLUMNS[kind])
     other = _find_entry(kind, name)

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.mail import sent_mail
 from app.models import User
-from tests.browser.conftest import assert_accessible, new_page, sign_in
+from tests.browser.conftest import another_person, assert_accessible, new_page, sign_in, unique
 
 ADMIN = "admin@example.org"
 LINK = re.compile(r"https?://[^/\s]+(/invitation/[\w-]+)")
@@ -167,3 +167,32 @@ def test_an_administrator_imports_people_after_checking_the_preview(page, live_s
     assert_accessible(page)
     page.get_by_role("button", name="Save the changes").click()
     expect(page.get_by_text("Ann Imported's details are saved.")).to_be_visible()
+
+
+def test_two_administrators_renaming_one_service_at_once(page, browser, live_server):
+    """Two administrators rename a service of their own from pages showing the same name: the
+    later rename is refused saying what it is called now, the name typed kept to rename
+    again."""
+    name = unique("Parks")
+    sign_in(page, ADMIN)
+    page.goto("/people/lists/service")
+    page.get_by_label("Name of the service").fill(name)
+    page.get_by_role("button", name="Add the service").click()
+    expect(page.get_by_text(f"“{name}” is on the list of Services.")).to_be_visible()
+    with another_person(browser, live_server, ADMIN) as other:
+        for tab in (page, other):
+            tab.goto("/people/lists/service")
+            tab.get_by_role("link", name=f"Rename {name}").click()
+        page.get_by_label("New name").fill(f"{name} and Open Spaces")
+        page.get_by_role("button", name="Rename").click()
+        expect(page.get_by_text(f"“{name}” is now “{name} and Open Spaces”")).to_be_visible()
+        other.get_by_label("New name").fill(f"{name} and Leisure")
+        other.get_by_role("button", name="Rename").click()
+        expect(other).to_have_title(re.compile(r"^Error: Rename"))
+        expect(other.locator("#shown-changed")).to_contain_text(
+            f"It is called “{name} and Open Spaces” now"
+        )
+        expect(other.get_by_label("New name")).to_have_value(f"{name} and Leisure")
+        assert_accessible(other)
+        other.get_by_role("button", name="Rename").click()
+        expect(other.get_by_text(f"is now “{name} and Leisure”")).to_be_visible()

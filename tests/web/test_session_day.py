@@ -30,7 +30,7 @@ from app.models.joint_sessions import when_text
 from app.services import DocumentNotEditable, people
 from app.services import joint_sessions as service
 from tests import databases, factories
-from tests.helpers import AccordClient, while_uncommitted
+from tests.helpers import AccordClient, shown_digest, while_uncommitted
 
 FACILITATOR = "facilitator@example.org"
 ADMIN = "admin@example.org"
@@ -269,7 +269,9 @@ def test_an_administrator_adds_renames_merges_and_retires_groups(council, client
         labour = db.session.scalar(select(ListEntry).filter_by(name="Labour"))
         db.session.commit()
         jo_id, labour_id = jo.id, labour.id
-    merged = client.post_form(f"/people/lists/entries/{labour_id}/rename", {"name": "labour group"})
+    merged = client.post_checked(
+        f"/people/lists/entries/{labour_id}/rename", {"name": "labour group"}
+    )
     assert merged.status_code == 303
     with council.app_context():
         assert db.session.get(User, jo_id).group == "Labour Group"
@@ -285,6 +287,41 @@ def test_an_administrator_adds_renames_merges_and_retires_groups(council, client
     assert '<option value="Labour Group">' in invite and "Green Group</option>" not in invite
     client.sign_in("member@example.org")
     assert client.get("/people/lists/group").status_code == 403
+
+
+def test_an_entry_renamed_by_another_administrator_is_not_renamed_again_unseen(council, client):
+    """Two administrators rename a Group from pages showing the same name: the second is
+    refused (409) saying what it is called now, the name they typed kept in the box; renaming
+    again from that page renames it knowingly. A form without what its page showed renames
+    nothing."""
+    with factories.built(council):
+        factories.person(factories.Role.ADMIN, email="second.admin@example.org")
+        green = db.session.scalar(select(ListEntry).filter_by(name="Green Group")).id
+    url = f"/people/lists/entries/{green}/rename"
+    client.sign_in(ADMIN)
+    drawn = shown_digest(client.get(url).get_data(as_text=True))
+    other = council.test_client()
+    other.sign_in("second.admin@example.org")
+    assert other.post_checked(url, {"name": "Green Party Group"}).status_code == 303
+    refused = client.post_form(url, {"name": "The Greens", "shown": drawn})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "renamed this Group after you opened the page" in page
+    assert "It is called “Green Party Group” now" in page
+    assert 'value="The Greens"' in page  # what was typed, kept
+    assert _entries(council, ListKind.GROUP)["Green Party Group"] is True
+    with council.app_context():
+        assert db.session.scalar(select(User.group).filter_by(email="tom@example.org")) == (
+            "Green Party Group"
+        )
+    assert client.post_form(url, {"name": "The Greens"}).status_code == 409  # no digest
+    again = client.post_form(url, {"name": "The Greens", "shown": shown_digest(page)})
+    assert again.status_code == 303
+    assert "The Greens" in _entries(council, ListKind.GROUP)
+    with council.app_context():
+        assert db.session.scalar(select(User.group).filter_by(email="tom@example.org")) == (
+            "The Greens"
+        )
 
 
 def test_the_invite_form_takes_only_a_group_on_the_list(council, client):
@@ -703,6 +740,42 @@ def test_two_outcomes_saved_at_once_from_one_page_keep_the_first(pg):
         assert db.session.get(AgendaItem, item_id).outcome == "Mine"
         events = select(func.count()).where(AuditEvent.action == "agenda.outcome_recorded")
         assert db.session.scalar(events) == 1
+
+
+def test_two_renames_of_one_entry_at_once_from_one_page_keep_the_first(pg):
+    """Two administrators rename a Group at the same moment from pages showing the same name:
+    the second waits for the first (the entry's row lock), sees it renamed and is refused;
+    the first's name is kept, on the list and on the people who have it, and one rename is
+    recorded. Before, the second renamed the entry again but found nobody left with the old
+    name, so its people kept the first name while the list said the second."""
+    from app.models import AuditEvent, ListEntry, ListKind
+    from app.services.shown import ShownChanged
+    from app.services.shown import digest as shown_digest
+
+    with factories.built(pg):
+        entry = people.add_list_entry(ListKind.GROUP, "Independents", by=None)
+        db.session.flush()
+        member = factories.member(email="ind@example.org", group="Independents")
+        entry_id, member_id = entry.id, member.id
+        drawn = shown_digest(people.list_entry_shown(entry))
+
+    def rename(name: str) -> None:
+        entry = db.session.get(ListEntry, entry_id)
+        people.rename_list_entry(entry, name, by=None, seen=drawn)
+
+    def rename_meanwhile() -> str:
+        rename("Independent Group")
+        db.session.commit()
+        return "renamed"
+
+    outcome = while_uncommitted(pg, lambda: rename("Independent Members"), rename_meanwhile)
+    assert isinstance(outcome, ShownChanged), outcome
+    assert "It is called “Independent Members” now" in str(outcome)
+    with pg.app_context():
+        assert db.session.get(ListEntry, entry_id).name == "Independent Members"
+        assert db.session.get(User, member_id).group == "Independent Members"
+        renames = select(func.count()).where(AuditEvent.action == "list.entry_renamed")
+        assert db.session.scalar(renames) == 1
 
 
 def test_a_published_agenda_version_keeps_its_own_timings_session_and_register(seeded, client):
