@@ -286,8 +286,9 @@ def reject_amendment(amendment: Amendment, reason: str, *, by: User) -> None:
 
 
 ACCEPTANCE_CHANGED = (
-    "The votes on this amendment changed after you opened this page, so nothing was accepted. "
-    "Check the votes and what the agreement rule says now, then accept it again."
+    "The votes on this amendment, or the wording of its clause, changed after you opened this "
+    "page, so nothing was accepted. Check them and what the agreement rule says now, then "
+    "accept it again."
 )
 
 
@@ -314,7 +315,8 @@ def accept_amendment(
     """
     _require_decidable(amendment, DECIDED_BEFORE_SUBMISSION)
     if seen is not None:
-        require_shown(voting.acceptance_shown(amendment), seen, ACCEPTANCE_CHANGED)
+        changed = amendment.clause.document.worded(ACCEPTANCE_CHANGED)
+        require_shown(voting.acceptance_shown(amendment), seen, changed)
     if amendment.is_passage:
         return accept_suggestions(amendment.clause, [amendment], by=by, reason=reason)
     if amendment.is_out_of_date and not confirmed:

@@ -535,3 +535,33 @@ def test_accepting_records_only_the_votes_and_verdict_its_page_showed(seeded, cl
     assert client.post_form(url, why).status_code == 303
     with seeded.app_context():
         assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.ACCEPTED
+
+
+def test_accepting_after_the_clause_changed_says_its_wording_changed(seeded, client):
+    """The accept page's check covers the clause's wording as well as the votes: an edit of the
+    clause after the page was opened accepts nothing, and the message says the wording may be
+    what changed (before, it said only "the votes changed", with voting not even open)."""
+    amendment_id = _supported_by_both_under_no_turnout_rule(seeded)
+    client.sign_in(FACILITATOR)
+    url = f"/amendments/{amendment_id}/accept"
+    page = client.get(url).get_data(as_text=True)
+    with seeded.app_context():
+        clause = db.session.get(Amendment, amendment_id).clause
+        amendments.edit_clause(
+            clause,
+            clause.heading,
+            clause.body + " Edited meanwhile.",
+            "Tidied",
+            by=factories.user(FACILITATOR),
+            seen_revision=clause.revision_number,
+        )
+        db.session.commit()
+    refused = client.post_form(
+        url, {"shown": shown_digest(page), "confirm_out_of_date": "y", "acceptance_reason": "x y"}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "or the wording of its clause, changed after you opened this page" in html
+    assert "The votes or the clause changed since you opened this page" in html
+    with seeded.app_context():
+        assert db.session.get(Amendment, amendment_id).status == AmendmentStatus.OPEN
