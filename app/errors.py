@@ -49,19 +49,27 @@ _SECRET = re.compile("password|passphrase|secret|code|token", re.IGNORECASE)  # 
 _KEPT_MOST = 12  # fields shown at most (a real form has a few)
 
 
+def keep_written(written: list[tuple[str, str | None]]) -> None:
+    """Text the person wrote on an earlier page of this form (a check page's answers, kept in
+    the session), as ``(label, text)`` pairs: a refusal of this request shows it to copy, with
+    what the request itself carried (``typed_text``)."""
+    g.kept_written = [(label, text) for label, text in written if text and text.strip()]
+
+
 def typed_text() -> list[tuple[str, str]]:
     """What the person wrote in the form a refused POST carried, as ``(label, text)`` pairs,
-    for the error page to show so that it can be copied (the refusal saved nothing): every
-    field but the form's workings (``_WORKINGS``) whose value has words (a space) or is long,
-    with its line breaks as Accord keeps them. Empty for any other request, for htmx (the
-    form is still on the page) and for a request too big to read (413)."""
+    for the error page to show so that it can be copied (the refusal saved nothing): what an
+    earlier page of the form took (``keep_written``), then every field but the form's workings
+    (``_WORKINGS``) whose value has words (a space) or is long, with its line breaks as Accord
+    keeps them. Empty for any other request, for htmx (the form is still on the page) and for
+    a request too big to read (413)."""
     if request.method != "POST" or is_htmx_request():
         return []
     try:
         form = request.form
     except HTTPException:  # too big, or not a form
         return []
-    kept = []
+    kept = list(g.get("kept_written", []))
     for name, value in form.items(multi=True):
         words = value.strip()
         if name in _WORKINGS or _SECRET.search(name):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, session, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.comparison import comparison_context
+from app.errors import keep_written
 from app.extensions import db
 from app.loaders import get_document_or_404
 from app.models import Decision, Document, DocumentStatus, DocumentVersion, ReviewNote
@@ -215,8 +216,12 @@ def check_decision(slug: str):
     but shown again to check (409)."""
     document, version = _reviewed(slug)
     require(can_review(current_user, document))
-    lifecycle.check_decidable(document)
     draft = _draft(document)
+    if draft and request.method == "POST":  # refused below: the reasons are shown to copy
+        keep_written(
+            [("Your reasons", draft["reasons"]), ("Minute reference", draft["minute_reference"])]
+        )
+    lifecycle.check_decidable(document)
     if not draft or draft.get("version_id") != version.id:
         return redirect(url_for("review.record_decision", slug=slug), 303)
     form = ConfirmDecisionForm()

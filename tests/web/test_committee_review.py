@@ -526,6 +526,27 @@ def test_answers_changed_in_another_tab_are_not_recorded(submitted, client):
         assert decision.minute_reference == "SC 99/99"
 
 
+def test_a_decision_refused_because_another_member_decided_first_keeps_the_reasons(
+    submitted, client
+):
+    """Two members of the committee check a decision at once; the second to confirm is refused
+    (the document is decided) and is shown the reasons they wrote on the earlier page, to copy.
+    Before, the refusal page showed nothing of them."""
+    with factories.built(submitted):
+        factories.standards(email="second.standards@example.org")
+    other = submitted.test_client()
+    other.sign_in("second.standards@example.org")
+    why = "Needs rework of clause 4 before Full Council"
+    other.post_form(f"{REVIEW}/decision", _answers("refer_back", reasons=why))
+    other_page = other.get(f"{REVIEW}/decision/check").get_data(as_text=True)
+    client.sign_in("standards@example.org")
+    client.post_form(f"{REVIEW}/decision", _answers("recommend", minute="SC 12/26"))
+    assert client.post_checked(f"{REVIEW}/decision/check").status_code == 303
+    refused = other.post_form(f"{REVIEW}/decision/check", {"shown": shown_digest(other_page)})
+    assert refused.status_code == 409
+    assert why in refused.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("shown", [None, "", "0" * 16, "not a digest" * 50])
 def test_a_confirmation_without_what_was_shown_records_nothing(submitted, client, shown):
     client.sign_in("standards@example.org")
