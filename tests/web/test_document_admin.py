@@ -645,7 +645,8 @@ def test_retiring_a_clause_withdraws_its_open_amendments_and_closes_its_discussi
         assert amendment.status == AmendmentStatus.WITHDRAWN
         assert amendment.decision_reason == amendments.RETIREMENT_REASON
         assert amendment.decided_by.email == FACILITATOR
-    assert _actions(council)[-2:] == ["clause.retired", "amendment.withdrawn"]
+    # Withdrawn first, while the clause is not yet retired, so any counted votes are recorded.
+    assert _actions(council)[-2:] == ["amendment.withdrawn", "clause.retired"]
     amendment_page = client.get(f"/amendments/{amendment_id}").get_data(as_text=True)
     assert f"Amendment {amendment_id} to retired clause (was 2)" in amendment_page
     assert amendments.RETIREMENT_REASON in amendment_page
