@@ -31,7 +31,8 @@ def _signed_in() -> bool:
     return bool(state is not None and state.identity)
 
 
-# Form fields that carry a form's workings, never what a person wrote.
+# Form fields that carry a form's workings, never what a person wrote. A prefixed form's field
+# ("action-submission_key", "outcome-shown": WTForms' ``prefix``) is judged by its own name.
 _WORKINGS = frozenset(
     {"csrf_token", "submission_key", "shown", "action", "revision_number", "edit_count"}
 )
@@ -60,9 +61,10 @@ def typed_text() -> list[tuple[str, str]]:
     """What the person wrote in the form a refused POST carried, as ``(label, text)`` pairs,
     for the error page to show so that it can be copied (the refusal saved nothing): what an
     earlier page of the form took (``keep_written``), then every field but the form's workings
-    (``_WORKINGS``) whose value has words (a space) or is long, with its line breaks as Accord
-    keeps them. Empty for any other request, for htmx (the form is still on the page) and for
-    a request too big to read (413)."""
+    (``_WORKINGS``, each field judged by its own name, without a form's prefix) whose value
+    has words (a space) or is long, with its line breaks as Accord keeps them. Empty for any
+    other request, for htmx (the form is still on the page) and for a request too big to read
+    (413)."""
     if request.method != "POST" or is_htmx_request():
         return []
     try:
@@ -72,7 +74,7 @@ def typed_text() -> list[tuple[str, str]]:
     kept = list(g.get("kept_written", []))
     for name, value in form.items(multi=True):
         words = value.strip()
-        if name in _WORKINGS or _SECRET.search(name):
+        if name.rpartition("-")[2] in _WORKINGS or _SECRET.search(name):
             continue
         if not words or (" " not in words and len(words) < 30):
             continue

@@ -3,6 +3,8 @@ typed; bad input on an editable agenda gets its message by the field and an erro
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlalchemy import func, select
 
@@ -155,3 +157,30 @@ def test_an_outcome_post_naming_no_form_of_the_page_is_a_bad_request(agenda, cli
     response = client.post_form(f"/sessions/{session_id}/items/{item_id}/outcome", data)
     assert response.status_code == 400
     assert _record(agenda) == before
+
+
+def test_a_refused_prefixed_form_keeps_what_was_typed_but_never_its_workings(agenda, client):
+    """The outcome page's forms are prefixed ("action-what", "outcome-shown"): a refusal shows
+    the words typed, each field judged by its own name, so a prefixed one-time key or digest
+    (long, with no space: it looked like writing) is never offered to copy."""
+    session_id, item_id = agenda.config["AGENDA"]
+    _move(agenda, "submitted")
+    client.sign_in(FACILITATOR)
+    url = f"/sessions/{session_id}/items/{item_id}/outcome"
+    key, shown = secrets.token_urlsafe(24), "0123456789abcdef" * 2
+    for data in (
+        {
+            "form": "action",
+            "action-what": "Draft the guidance note",
+            "action-who": "Democratic Services",
+            "action-submission_key": key,
+        },
+        {"form": "outcome", "outcome-outcome": "Agreed to meet again", "outcome-shown": shown},
+    ):
+        refused = client.post_form(url, data)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 409
+        kept = html.split("What you wrote was not saved")[1]
+        assert "Draft the guidance note" in kept or "Agreed to meet again" in kept
+        assert key not in kept and shown not in kept
+        assert "submission" not in kept.lower() and "shown" not in kept.lower()
