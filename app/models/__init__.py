@@ -61,6 +61,7 @@ from app.models.review import (
     ReviewNote,
     Transition,
 )
+from app.models.submissions import FormSubmission
 from app.models.two_factor import RecoveryCode, TwoFactorCredential
 from app.models.voting import (
     Amendment,
@@ -101,6 +102,7 @@ __all__ = [
     "DocumentStatus",
     "DocumentVersion",
     "EmailPreference",
+    "FormSubmission",
     "JointSession",
     "LastView",
     "ListEntry",

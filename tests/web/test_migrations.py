@@ -555,3 +555,16 @@ def test_recommendations_already_there_are_dated_by_their_first_revision_or_the_
         databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_form_submissions_keys_are_unique_and_the_migration_goes_both_ways(app):
+    """0030: the create forms' one-time keys, one row per key; downgrading drops the table and
+    upgrading again makes it as the models describe."""
+    with app.app_context():
+        unique = inspect(db.engine).get_unique_constraints("form_submissions")
+        assert [c["column_names"] for c in unique] == [["key"]]
+        downgrade(revision="0029_recommendation_dates")
+        assert "form_submissions" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert "form_submissions" in inspect(db.engine).get_table_names()
+    assert _differences(app) == []
