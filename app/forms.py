@@ -1,17 +1,18 @@
 """Form pieces shared by several blueprints (text, reason, date and clock fields, the
-recommendations field and its choices, the confirm form), and the handling of the clauses' and
-agenda items' move buttons. No blueprint imports another blueprint's forms: what two share
-lives here."""
+recommendations field and its choices, the confirm form), the handling of the clauses' and
+agenda items' move buttons, and of a create form sent twice (``create_once``). No blueprint
+imports another blueprint's forms: what two share lives here."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-from flask import request
+from flask import flash, redirect, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -48,7 +49,7 @@ from app.boundaries import RELOAD, IdField, IdsField
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.models.documents import DocumentKind
-from app.services import DomainError, clauses
+from app.services import DomainError, clauses, submissions
 from app.services.joint_sessions import london
 from app.services.passwords import WeakPassword, check_password_strength
 from app.text import normalise, upper_first
@@ -219,6 +220,56 @@ def submission_key_field() -> HiddenField:
         default=new_submission_key,
         validators=[Length(max=64, message="Reload the page and try again")],
     )
+
+
+def create_once(
+    form: AccordForm, create: Callable[[], tuple[str, str]], *, made: str
+) -> ResponseReturnValue:
+    """Make what a create form asks once per its one-time key (its ``submission_key``, made
+    when its page was drawn), however often it is sent: a double click without JavaScript,
+    back and send again, a retry after a network error (``app.services.submissions``).
+
+    ``create`` makes it through a service and returns where the answer goes (the page of what
+    it made) and what to say there. The first sending claims the key, makes, records where
+    its answer went, commits, says so and redirects there (303). The same form sent again
+    redirects to the same place (303), saying it was already sent: nothing is made twice. The
+    key with other fields (or from someone else) is refused, ``SentAgainChanged`` (409), and
+    the error page shows what it carried to copy. ``made`` names it in those messages ("the
+    note"). Should ``create`` raise, nothing is kept, the key included: the corrected form can
+    be sent with it. A form without a key (its page drawn before its form had one) makes what
+    it asks."""
+    key = form.submission_key.data
+    if key:
+        fields = {
+            field.short_name: field.data
+            for field in form
+            if field.short_name not in ("csrf_token", "submission_key")
+            and not isinstance(field, SubmitField)
+        }
+        earlier = submissions.claim(
+            key,
+            by=current_user,
+            kind=request.endpoint or request.path,
+            digest=submissions.fields_digest(request.path, fields),
+            made=made,
+        )
+        if earlier is not None:
+            flash(
+                f"This form was already sent, and {made} it added is kept: nothing was added "
+                "again.",
+                "info",
+            )
+            return redirect(earlier, 303)
+    try:
+        location, message = create()
+    except Exception:
+        db.session.rollback()  # the claimed key with what failed: it is still unused
+        raise
+    if key:
+        submissions.record(key, location)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(location, 303)
 
 
 def reason_field(label: str, message: str, length: int = 2_000) -> StringField:

@@ -12,7 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.forms import AccordForm, Radios, RecommendationsField, reason_field, text_field
+from app.forms import (
+    AccordForm,
+    Radios,
+    RecommendationsField,
+    reason_field,
+    submission_key_field,
+    text_field,
+)
 from app.models import DocumentKind
 
 
@@ -62,6 +69,7 @@ class ClauseForm(AccordForm):
         widget=GovSelect(),
         validators=[InputRequired(message="Choose where the clause goes")],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
 
 

@@ -16,7 +16,12 @@ from sqlalchemy.orm import joinedload
 from app.documents.blueprint import bp
 from app.documents.forms import ClauseForm, DocumentForm, NumberForm, RetireForm
 from app.extensions import db
-from app.forms import chosen_recommendations, move_as_asked, recommendation_choices
+from app.forms import (
+    chosen_recommendations,
+    create_once,
+    move_as_asked,
+    recommendation_choices,
+)
 from app.loaders import get_clause_or_404, get_document_or_404
 from app.models import Amendment, AmendmentStatus, Clause, DocumentKind
 from app.permissions import can_create_document, can_manage_clauses, require
@@ -63,10 +68,14 @@ def _managed(slug: str):
     return document
 
 
+def _place_of(clause: Clause) -> str:
+    """The clause's place on the manage page."""
+    return url_for("documents.manage", slug=clause.document.slug) + f"#clause-{clause.id}"
+
+
 def _back_to(clause: Clause):
     """303 to the clause on the manage page."""
-    url = url_for("documents.manage", slug=clause.document.slug)
-    return redirect(f"{url}#clause-{clause.id}", 303)
+    return redirect(_place_of(clause), 303)
 
 
 def _manage_context(document, **extra) -> dict:
@@ -115,26 +124,26 @@ def add_clause(slug: str):
     if request.method == "GET" and request.args.get("after") in form.after.choices:
         form.after.data = request.args["after"]
     if form.validate_on_submit():
-        place = form.after.data
-        clause = service.new_clause(
-            document,
-            form.heading.data,
-            form.body.data,
-            by=current_user,
-            recommendations=chosen_recommendations(form.recommendations.data),
-            after=(
-                get_clause_or_404(document, clause_id=int(place))
-                if place not in ("end", "start")
-                else None
-            ),
-            at_start=place == "start",
-        )
-        db.session.commit()
-        flash(
-            f"{document.short_item_noun.capitalize()} {clause.number} “{clause.heading}” is added.",
-            "success",
-        )
-        return _back_to(clause)
+
+        def add() -> tuple[str, str]:
+            place = form.after.data
+            clause = service.new_clause(
+                document,
+                form.heading.data,
+                form.body.data,
+                by=current_user,
+                recommendations=chosen_recommendations(form.recommendations.data),
+                after=(
+                    get_clause_or_404(document, clause_id=int(place))
+                    if place not in ("end", "start")
+                    else None
+                ),
+                at_start=place == "start",
+            )
+            noun = document.short_item_noun.capitalize()
+            return _place_of(clause), f"{noun} {clause.number} “{clause.heading}” is added."
+
+        return create_once(form, add, made=document.worded("the clause"))
     return render(
         "documents/add_clause.html",
         form=form,

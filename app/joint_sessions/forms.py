@@ -22,6 +22,7 @@ from app.forms import (
     date_field,
     reason_field,
     shown_field,
+    submission_key_field,
     text_field,
 )
 from app.models import AttendanceAnswer, Audience, Purpose
@@ -92,6 +93,7 @@ class ItemForm(AccordForm):
         validators=[DataRequired(message="Describe the item"), Length(max=10_000)],
     )
     recommendations = RecommendationsField("the item")
+    submission_key = submission_key_field()
     submit = SubmitField("Add the item", widget=GovSubmitInput())
 
 
@@ -113,6 +115,7 @@ class ProposalForm(AccordForm):
             Length(max=5_000, message="Description must be 5,000 characters or fewer"),
         ],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Propose the item", widget=GovSubmitInput())
 
 
@@ -149,6 +152,7 @@ class ActionForm(AccordForm):
     due_on = RealDateField(
         "By when (optional)", called="Due date", widget=GovDateInput(), validators=[Optional()]
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 

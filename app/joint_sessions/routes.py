@@ -6,7 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.forms import MoveForm, chosen_recommendations, move_as_asked, recommendation_choices
+from app.forms import (
+    MoveForm,
+    chosen_recommendations,
+    create_once,
+    move_as_asked,
+    recommendation_choices,
+)
 from app.joint_sessions.calendar import calendar_for
 from app.joint_sessions.forms import (
     ActionForm,
@@ -194,19 +200,24 @@ def add_item(session_id: int):
     form = ItemForm()
     form.recommendations.choices = recommendation_choices()
     if form.validate_on_submit():
-        service.add_item(
-            session,
-            form.heading.data,
-            form.body.data,
-            purpose=Purpose(form.purpose.data),
-            lead=form.lead.data or "",
-            duration_minutes=form.duration_minutes.data,
-            by=current_user,
-            recommendations=chosen_recommendations(form.recommendations.data),
-        )
-        db.session.commit()
-        flash("The item is added to the agenda.", "success")
-        return redirect(url_for("joint_sessions.show", session_id=session.id) + "#agenda", 303)
+
+        def add() -> tuple[str, str]:
+            service.add_item(
+                session,
+                form.heading.data,
+                form.body.data,
+                purpose=Purpose(form.purpose.data),
+                lead=form.lead.data or "",
+                duration_minutes=form.duration_minutes.data,
+                by=current_user,
+                recommendations=chosen_recommendations(form.recommendations.data),
+            )
+            return (
+                url_for("joint_sessions.show", session_id=session.id) + "#agenda",
+                "The item is added to the agenda.",
+            )
+
+        return create_once(form, add, made="the agenda item")
     return render(
         "joint_sessions/item_form.html",
         form=form,
@@ -252,17 +263,22 @@ def propose(session_id: int):
     service.require_proposals_open(session)
     form = ProposalForm()
     if form.validate_on_submit():
-        service.propose_item(
-            session,
-            title=form.title.data,
-            description=form.description.data,
-            purpose=Purpose(form.purpose.data),
-            duration_minutes=form.duration_minutes.data,
-            by=current_user,
-        )
-        db.session.commit()
-        flash("Your item is proposed. A facilitator will accept or decline it.", "success")
-        return redirect(url_for("joint_sessions.show", session_id=session.id) + "#proposals", 303)
+
+        def propose() -> tuple[str, str]:
+            service.propose_item(
+                session,
+                title=form.title.data,
+                description=form.description.data,
+                purpose=Purpose(form.purpose.data),
+                duration_minutes=form.duration_minutes.data,
+                by=current_user,
+            )
+            return (
+                url_for("joint_sessions.show", session_id=session.id) + "#proposals",
+                "Your item is proposed. A facilitator will accept or decline it.",
+            )
+
+        return create_once(form, propose, made="the proposed item")
     return render(
         "joint_sessions/propose.html",
         form=form,
@@ -366,17 +382,19 @@ def outcome(session_id: int, clause_id: int):
             flash("The outcome is saved.", "success")
             return redirect(request.path, 303)
         if request.form.get("form") == "action" and action_form.validate():
-            service.add_action(
-                session,
-                clause,
-                what=action_form.what.data,
-                who=action_form.who.data,
-                due_on=action_form.due_on.data,
-                by=current_user,
-            )
-            db.session.commit()
-            flash("The action is added.", "success")
-            return redirect(request.path, 303)
+
+            def add() -> tuple[str, str]:
+                service.add_action(
+                    session,
+                    clause,
+                    what=action_form.what.data,
+                    who=action_form.who.data,
+                    due_on=action_form.due_on.data,
+                    by=current_user,
+                )
+                return request.path, "The action is added."
+
+            return create_once(action_form, add, made="the action")
     return _outcome_page(session, clause, outcome_form=outcome_form, action_form=action_form)
 
 

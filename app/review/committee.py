@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.comparison import comparison_context
 from app.errors import keep_written
 from app.extensions import db
+from app.forms import create_once
 from app.loaders import get_document_or_404
 from app.models import Decision, Document, DocumentStatus, DocumentVersion, ReviewNote
 from app.permissions import can_read_review_notes, can_review, require
@@ -141,19 +142,20 @@ def add_note(slug: str):
     lifecycle.check_under_review(document)  # why not now (409), before the form
     form = _note_form(version)
     if form.validate_on_submit():
-        try:
+
+        def add() -> tuple[str, str]:
             lifecycle.add_review_note(
                 version,
                 form.body.data,
                 by=current_user,
                 clause_number=form.clause_number.data or None,
             )
+            return url_for("review.section", slug=slug, section="notes"), "Your note is added."
+
+        try:
+            return create_once(form, add, made="the note")
         except Invalid as error:
             form.body.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash("Your note is added.", "success")
-            return redirect(url_for("review.section", slug=slug, section="notes"), 303)
     return render(
         "review/section.html",
         document=document,

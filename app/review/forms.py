@@ -11,7 +11,13 @@ from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.boundaries import id_choice
-from app.forms import AccordForm, date_field, early_close_reason_field, shown_field
+from app.forms import (
+    AccordForm,
+    date_field,
+    early_close_reason_field,
+    shown_field,
+    submission_key_field,
+)
 from app.models import Decision
 from app.services import lifecycle
 
@@ -49,6 +55,7 @@ class NoteForm(AccordForm):
             Length(max=5_000, message="Keep the note to 5,000 characters"),
         ],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 

@@ -50,17 +50,21 @@ class SentAgainChanged(Conflict):
 
     says_nothing_recorded = True
 
-
-def require_sent_unchanged(sent: Iterable[tuple[str | None, str | None]], made: str) -> None:
-    """For a form sent again with a used key: each ``(what the first sending kept, what this
-    one carries)`` pair says the same (``app.text.same_text``), else SentAgainChanged naming
-    ``made`` ("your comment")."""
-    if not all(same_text(kept, carried) for kept, carried in sent):
-        raise SentAgainChanged(
+    def __init__(self, made: str):
+        """``made`` names what the first sending made ("the comment")."""
+        super().__init__(
             f"This form was already sent, and {made} it sent then is kept. This time it "
             "carried other words, which were not saved: copy them from below and send them "
             "again from a new form."
         )
+
+
+def require_sent_unchanged(sent: Iterable[tuple[str | None, str | None]], made: str) -> None:
+    """For a form sent again with a used key: each ``(what the first sending kept, what this
+    one carries)`` pair says the same (``app.text.same_text``), else SentAgainChanged naming
+    ``made`` ("the comment")."""
+    if not all(same_text(kept, carried) for kept, carried in sent):
+        raise SentAgainChanged(made)
 
 
 class Gone(DomainError):

@@ -1,0 +1,300 @@
+"""A "create" form sent twice (a double click without JavaScript, back and send again, a retry
+after a network error) makes one thing: adding a clause, adding and proposing an agenda item,
+adding an action and adding a review note. Each form carries a one-time key made when its page
+is drawn (``app.forms.submission_key_field``); the first sending records it
+(``app.services.submissions``), the same form again is answered with the first one's 303, and
+the same key with other words is refused (409) with those words shown to copy.
+
+Every test runs on SQLite and PostgreSQL; the last sends the same form twice at the same
+moment on PostgreSQL, from two connections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AgendaProposal, Clause, ReviewNote, SessionAction
+from tests import databases, factories
+from tests.helpers import AccordClient, at_once
+
+FACILITATOR = "facilitator@example.org"
+MEMBER = "member@example.org"
+STANDARDS = "standards@example.org"
+ACCORD = "ways-of-working-accord"
+PROTOCOL = "member-officer-protocol"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One create form: who sends it, where (its page is at the same address), what it
+    carries, the field whose words a second sending changes, and how to count what it made."""
+
+    who: str
+    path: str
+    fields: dict
+    words: str  # the field with the words that are changed when the form is sent again
+    counted: tuple[Any, str]  # a column of what it makes, and the field that fills it
+    prefix: str = ""
+
+    @property
+    def key_name(self) -> str:
+        return f"{self.prefix}submission_key"
+
+
+def _cases(ids: dict) -> dict[str, Case]:
+    session, item, recommendation = ids["session"], ids["item"], str(ids["recommendation"])
+    return {
+        "clause": Case(
+            FACILITATOR,
+            f"/documents/{ACCORD}/manage/add",
+            {
+                "heading": "Sharing papers",
+                "body": "Officers share papers a week ahead.",
+                "recommendations": [recommendation],
+                "after": "end",
+            },
+            "body",
+            (Clause.heading, "heading"),
+        ),
+        "agenda item": Case(
+            FACILITATOR,
+            f"/sessions/{session}/items/new",
+            {
+                "heading": "Next steps",
+                "purpose": "discussion",
+                "lead": "Chief Executive",
+                "duration_minutes": "20",
+                "body": "What happens after the workshop",
+                "recommendations": [recommendation],
+            },
+            "body",
+            (Clause.heading, "heading"),
+        ),
+        "proposal": Case(
+            MEMBER,
+            f"/sessions/{session}/propose",
+            {
+                "title": "Ward briefings",
+                "purpose": "discussion",
+                "duration_minutes": "15",
+                "description": "How ward briefings should work",
+            },
+            "description",
+            (AgendaProposal.title, "title"),
+        ),
+        "action": Case(
+            FACILITATOR,
+            f"/sessions/{session}/items/{item}/outcome",
+            {
+                "form": "action",
+                "action-what": "Draft the guidance note",
+                "action-who": "Democratic Services",
+            },
+            "action-what",
+            (SessionAction.who, "action-who"),
+            prefix="action-",
+        ),
+        "review note": Case(
+            STANDARDS,
+            f"/documents/{PROTOCOL}/review/notes",
+            {"body": "Clause 3 is vague about timing", "clause_number": "3"},
+            "body",
+            (ReviewNote.clause_number, "clause_number"),
+        ),
+    }
+
+
+CASES = ["clause", "agenda item", "proposal", "action", "review note"]
+
+
+def _build(app) -> None:
+    """The role accounts, an Open Accord, a submitted Protocol and a published session."""
+    with factories.built(app):
+        factories.everyone()
+        factories.document(title="Ways of Working Accord")
+        factories.document("submitted", title="Member/Officer Protocol", kind="protocol")
+        session = factories.joint_session()
+        item = db.session.scalars(
+            select(Clause).where(Clause.document_id == session.agenda_id).order_by(Clause.position)
+        ).first()
+        assert item is not None
+        app.config["SENT_TWICE"] = {
+            "session": session.id,
+            "item": item.id,
+            "recommendation": factories.recommendation("CR g").id,
+        }
+
+
+@pytest.fixture
+def world(app):
+    _build(app)
+    return app
+
+
+def _case(app, name: str) -> Case:
+    return _cases(app.config["SENT_TWICE"])[name]
+
+
+def _made(app, name: str) -> int:
+    """How many things the case's form made (counted by the words it carries)."""
+    column, field = _case(app, name).counted
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).where(column == _case(app, name).fields[field])
+        )
+
+
+def _key(client: AccordClient, case: Case) -> str:
+    """The one-time key of the form on the case's page, as drawn for this person."""
+    page = client.get(case.path)
+    assert page.status_code == 200, page.status_code
+    found = re.search(
+        rf'<input[^>]*name="{case.key_name}"[^>]*value="([^"]+)"', page.get_data(as_text=True)
+    )
+    assert found, f"no one-time key on {case.path}"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_drawing_of_a_create_form_carries_a_new_one_time_key(world, client, name):
+    case = _case(world, name)
+    client.sign_in(case.who)
+    first, second = _key(client, case), _key(client, case)
+    assert first != second and len(first) <= 64
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_create_form_sent_twice_makes_one_and_both_answers_go_to_it(world, client, name):
+    case = _case(world, name)
+    client.sign_in(case.who)
+    form = {**case.fields, case.key_name: _key(client, case)}
+    first = client.post_form(case.path, form)
+    again = client.post_form(case.path, form)
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert first.headers["Location"] == again.headers["Location"]
+    assert _made(world, name) == 1
+    landed = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "already sent" in landed and "nothing was added again" in landed
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_create_form_sent_again_with_other_words_is_refused_and_shown(world, client, name):
+    """Back, edit, send again: what the first sending made stands; the new words are not
+    dropped behind a redirect as if they had been added, but refused (409) and shown to copy
+    (never the key itself, a prefixed form's too)."""
+    case = _case(world, name)
+    client.sign_in(case.who)
+    key = _key(client, case)
+    assert client.post_form(case.path, {**case.fields, case.key_name: key}).status_code == 303
+    changed = {**case.fields, case.key_name: key, case.words: "Other words, typed after"}
+    refused = client.post_form(case.path, changed)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "already sent" in html
+    kept = html.split("What you wrote was not saved")[1]
+    assert "Other words, typed after" in kept and key not in kept
+    assert _made(world, name) == 1
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_first_sending_refused_for_its_input_leaves_its_key_to_send_again(world, client, name):
+    """Nothing made, nothing recorded: the corrected form, with the same key, makes it."""
+    case = _case(world, name)
+    client.sign_in(case.who)
+    key = _key(client, case)
+    refused = client.post_form(case.path, {**case.fields, case.key_name: key, case.words: ""})
+    assert refused.status_code == 422
+    assert _made(world, name) == 0
+    assert client.post_form(case.path, {**case.fields, case.key_name: key}).status_code == 303
+    assert _made(world, name) == 1
+
+
+def test_a_key_sent_by_someone_else_is_refused(world, client):
+    """A form's key is its sender's: another person sending it (a form copied, a key guessed)
+    is not answered with what the first made."""
+    case = _case(world, "proposal")
+    client.sign_in(case.who)
+    form = {**case.fields, case.key_name: _key(client, case)}
+    assert client.post_form(case.path, form).status_code == 303
+    client.sign_in("officer@example.org")
+    refused = client.post_form(case.path, form)
+    assert refused.status_code == 409
+    assert _made(world, "proposal") == 1
+
+
+def test_a_form_without_a_key_still_makes_what_it_asks(world, client):
+    """A page drawn before the forms carried a key (open across an upgrade) still works."""
+    case = _case(world, "review note")
+    client.sign_in(case.who)
+    assert client.post_form(case.path, case.fields).status_code == 303
+    assert _made(world, "review note") == 1
+
+
+@pytest.fixture
+def pg_world(postgres_url):
+    with databases.app_for(postgres_url) as app:
+        app.test_client_class = AccordClient
+        _build(app)
+        yield app
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_same_form_sent_twice_at_once_makes_one_and_both_answers_go_to_it(pg_world, name):
+    """Two connections send the same form at the same moment: the second's key waits for the
+    first sending's transaction and then answers with what it made."""
+    case = _case(pg_world, name)
+    tabs = [pg_world.test_client(), pg_world.test_client()]
+    for tab in tabs:
+        tab.sign_in(case.who)
+    for trial in range(3):
+        fields = {**case.fields, case.key_name: _key(tabs[0], case)}
+        forms = [{"csrf_token": tab.csrf_token(), **fields} for tab in tabs]
+        answers = at_once(
+            *(
+                lambda tab=tab, form=form: tab.post(case.path, data=form)
+                for tab, form in zip(tabs, forms, strict=True)
+            )
+        )
+        for answer in answers:
+            assert not isinstance(answer, BaseException), repr(answer)
+        assert [a.status_code for a in answers] == [303, 303], [
+            a.get_data(as_text=True)[:2000] for a in answers
+        ]
+        assert answers[0].headers["Location"] == answers[1].headers["Location"]
+        assert _made(pg_world, name) == trial + 1
+
+
+def test_a_form_sent_again_while_its_first_sending_is_uncommitted_waits_and_goes_to_it(
+    pg_world,
+):
+    """The first sending has claimed the key and made its note, not yet committed: the second
+    waits at the key (it holds no other lock), then answers with the first's place."""
+    from app.models import DocumentVersion, User
+    from app.services import lifecycle, submissions
+    from tests.helpers import while_uncommitted
+
+    case = _case(pg_world, "review note")
+    client = pg_world.test_client()
+    client.sign_in(case.who)
+    key = _key(client, case)
+    form = {"csrf_token": client.csrf_token(), **case.fields, case.key_name: key}
+    place = f"/documents/{PROTOCOL}/review/notes"
+
+    def first() -> None:
+        by = db.session.scalars(select(User).filter_by(email=STANDARDS)).one()
+        digest = submissions.fields_digest(case.path, case.fields)
+        assert submissions.claim(key, by=by, kind="review.add_note", digest=digest, made="") is None
+        version = db.session.scalars(select(DocumentVersion)).one()
+        lifecycle.add_review_note(version, case.fields["body"], by=by, clause_number="3")
+        submissions.record(key, place)
+
+    answer = while_uncommitted(pg_world, first, lambda: client.post(case.path, data=form))
+    assert not isinstance(answer, BaseException), repr(answer)
+    assert answer.status_code == 303 and answer.headers["Location"] == place
+    assert _made(pg_world, "review note") == 1
