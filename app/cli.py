@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Document, Role, User
+from app.models import Document, Role, User, utcnow
 from app.services import (
     DomainError,
     accounts,
@@ -20,6 +20,7 @@ from app.services import (
     notifications,
     people,
     seeding,
+    submissions,
     two_factor,
 )
 from app.text import one_line_option
@@ -229,7 +230,9 @@ def seed_demo(in_production: bool) -> None:
     click.echo(f"Demo data loaded: {report}")
 
 
-account_commands = AppGroup("accounts", help="Sign-in records: keep them only as long as set.")
+account_commands = AppGroup(
+    "accounts", help="Sign-in records and form keys: keep them only as long as needed."
+)
 
 
 @account_commands.command("prune")
@@ -239,11 +242,16 @@ account_commands = AppGroup("accounts", help="Sign-in records: keep them only as
     help="Keep this many days (default: SIGN_IN_RECORDS_DAYS, 365 unless set).",
 )
 def prune_sign_in_records(days: int | None) -> None:
-    """Delete sign-in records (ended signed-in sessions) older than the retention period."""
+    """Delete sign-in records (ended signed-in sessions) older than the retention period, and
+    the create forms' one-time keys older than the longest signed-in session (no form can be
+    sent with them any more: its CSRF token ended with its session)."""
     days = days or current_app.config["SIGN_IN_RECORDS_DAYS"]
     count = accounts.prune_sign_in_records(days)
+    longest = current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    keys = submissions.prune(utcnow() - longest)
     db.session.commit()
     click.echo(f"Deleted {count} sign-in records that ended more than {days} days ago.")
+    click.echo(f"Deleted {keys} form keys older than the longest signed-in session.")
 
 
 users = AppGroup("users", help="Create, list and deactivate people; set their passwords.")

@@ -298,3 +298,32 @@ def test_a_form_sent_again_while_its_first_sending_is_uncommitted_waits_and_goes
     assert not isinstance(answer, BaseException), repr(answer)
     assert answer.status_code == 303 and answer.headers["Location"] == place
     assert _made(pg_world, "review note") == 1
+
+
+def test_accounts_prune_deletes_keys_no_form_can_carry_any_more(world):
+    """A form cannot be sent once the signed-in session it was drawn in has ended (its CSRF
+    token ends with it): keys older than the longest session (SESSION_ABSOLUTE_TIMEOUT, 12
+    hours) answer nothing, and the nightly ``flask accounts prune`` deletes them."""
+    from datetime import timedelta
+
+    from app.models import FormSubmission, User, utcnow
+
+    longest = world.config["SESSION_ABSOLUTE_TIMEOUT"]
+    with factories.built(world):
+        by = db.session.scalars(select(User).filter_by(email=MEMBER)).one()
+        for key, age in (("old", longest + timedelta(minutes=1)), ("live", longest / 2)):
+            db.session.add(
+                FormSubmission(
+                    key=key,
+                    user_id=by.id,
+                    kind="joint_sessions.propose",
+                    digest="0" * 64,
+                    location="/sessions/1#proposals",
+                    created_at=utcnow() - age,
+                )
+            )
+    result = world.test_cli_runner().invoke(args=["accounts", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 form keys" in result.output
+    with world.app_context():
+        assert db.session.scalars(select(FormSubmission.key)).all() == ["live"]
