@@ -15,6 +15,7 @@ seed file is ``BENCH_CULTURE_REVIEW`` (default: the shared seeds folder).
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -36,6 +37,7 @@ CULTURE_REVIEW = Path(
     os.environ.get("BENCH_CULTURE_REVIEW", "/work/shared/seeds/001_8f7b2b0db4663696.txt")
 )
 HEADER = "name,email,roles,group,ward,title,service\n"
+SHOWN = re.compile(r'<input[^>]*name="shown"[^>]*value="([^"]*)"')  # the preview's digest
 
 
 def _people_csv(round_number: int) -> str:
@@ -86,6 +88,7 @@ def main() -> None:
         print(f"{'step':50} {'median ms':>10} {'max ms':>10}")
 
         admin, admin_token = signed_in(app, "admin@example.org")
+        shown: dict[int, str] = {}  # by round: the digest of the plan its preview showed
 
         def people_preview(round_number: int) -> None:
             response = admin.post(
@@ -94,9 +97,13 @@ def main() -> None:
                     "csrf_token": admin_token,
                     "text": _people_csv(round_number),
                     "send_invitations": "y",
+                    "add_new_groups": "y",  # its Groups are new
                 },
             )
-            assert f"{PEOPLE} to add" in response.get_data(as_text=True), response.status_code
+            page = response.get_data(as_text=True)
+            found = SHOWN.search(page)
+            assert f"{PEOPLE} to add" in page and found, response.status_code
+            shown[round_number] = found.group(1)
 
         def people_confirm(round_number: int) -> None:
             response = admin.post(
@@ -105,6 +112,8 @@ def main() -> None:
                     "csrf_token": admin_token,
                     "text": _people_csv(round_number),
                     "send_invitations": "yes",
+                    "add_new_groups": "yes",
+                    "shown": shown[round_number],
                 },
             )
             assert response.status_code == 303, response.status_code

@@ -157,11 +157,13 @@ class ImportForm(AccordForm):
 
 
 class ImportConfirmForm(AccordForm):
-    """The confirm step carries the file's text, planned again when it is posted."""
+    """The confirm step carries the file's text, planned again when it is posted, and the
+    digest of the plan its preview showed."""
 
     text = HiddenField()
     send_invitations = HiddenField()
     add_new_groups = HiddenField()
+    shown = shown_field()  # the plan the preview showed (``people_import.plan_shown``)
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 

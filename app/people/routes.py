@@ -328,6 +328,7 @@ def import_people():
                         text=text,
                         send_invitations="yes" if form.send_invitations.data else "",
                         add_new_groups="yes" if form.add_new_groups.data else "",
+                        shown=shown_digest(people_import.plan_shown(plan)),
                     ),
                     send_invitations=form.send_invitations.data,
                     status=422 if plan.rejected else 200,
@@ -344,7 +345,9 @@ def import_people():
 @bp.post("/people/import/confirm")
 @takes_import_body
 def confirm_import():
-    """Import the previewed file: planned again now, and all or nothing."""
+    """Import the previewed file: planned again now, and all or nothing. The button confirms
+    the preview: when the plan made now is not the one it showed (people or lists changed
+    since), nothing is imported and the page previews the import as it now is (409)."""
     require(can_manage_people(current_user))
     form = ImportConfirmForm()
     if not form.validate_on_submit():
@@ -356,6 +359,18 @@ def confirm_import():
             by=current_user,
             send_invitations=send_invitations,
             add_new_groups=form.add_new_groups.data == "yes",
+            seen=form.shown.data or "",
+        )
+    except people_import.PlanChanged as changed:  # the import as it now is, to check again
+        db.session.rollback()
+        form.shown.data = shown_digest(people_import.plan_shown(changed.plan))
+        return render(
+            "people/import_preview.html",
+            plan=changed.plan,
+            form=form,
+            send_invitations=send_invitations,
+            changed=str(changed),
+            status=409,
         )
     except people_import.ImportRejected as rejected:
         db.session.rollback()

@@ -3,7 +3,11 @@
 ``preview`` plans the file against the database and writes nothing. ``apply`` writes a plan only
 when no row is rejected: an import is all or nothing. The confirm step sends the file's text
 again and it is planned afresh, so what is written is checked against the database as it is at
-that moment.
+that moment; and it carries the digest of the plan its preview showed (``plan_shown``): when the
+plan made now is another (someone in the file was added, changed or deactivated meanwhile, or a
+list entry it names renamed), nothing is written (``PlanChanged``, 409) and the new plan is
+previewed instead, so what is imported is always what the administrator checked. A caller with
+no preview (a script calling ``apply`` directly) passes no digest and imports the plan as it is.
 """
 
 from __future__ import annotations
@@ -20,16 +24,27 @@ from app.services import DomainError, accounts, audit, markers
 from app.services import people as people_service
 from app.services.accounts import normalise_email
 from app.services.people import details_for, person_record
+from app.services.shown import ShownChanged, matches
 
 
-def existing_people(emails: list[str]) -> dict[str, User]:
+def existing_people(emails: list[str], *, lock: bool = False) -> dict[str, User]:
     """The people already in Accord with these addresses (any case), with their roles: two
-    queries per 500 addresses."""
+    queries per 500 addresses. With ``lock``, each person's row is locked (in id order) and
+    read afresh under the lock, so the plan is made from what the import will change: an
+    edit of one of them in progress is waited for, and seen."""
     keys = sorted({normalise_email(email) for email in emails if email})
     people: dict[str, User] = {}
     for start in range(0, len(keys), 500):  # keep each IN list modest
         chunk = keys[start : start + 500]
-        for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
+        query = select(User).where(func.lower(User.email).in_(chunk))
+        if lock:
+            # FOR NO KEY UPDATE, as the other row locks (app.services.locks)
+            query = (
+                query.order_by(User.id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
+        for user in db.session.scalars(query):
             people[user.email.lower()] = user
     return people
 
@@ -57,6 +72,56 @@ def preview(text: str, *, add_new_groups: bool = False) -> ImportPlan:
     )
 
 
+def plan_shown(plan: ImportPlan) -> dict:
+    """What the preview of ``plan`` showed, and what confirming it writes (for
+    ``app.services.shown``): each row's decision, with what it adds or the changes it makes,
+    the person it changes as they are now, and the reasons it is rejected; the names added to
+    the managed lists."""
+    return {
+        "rows": [
+            {
+                "line": planned.row.line,
+                "action": planned.action,
+                "email": planned.row.key,
+                "written": {
+                    "name": planned.row.name,
+                    "roles": sorted(planned.row.roles),
+                    "group": planned.row.group,
+                    "ward": planned.row.ward,
+                    "job_title": planned.row.job_title,
+                    "service": planned.row.service,
+                },
+                "changes": {label: list(change) for label, change in planned.changes.items()},
+                "person": {
+                    key: value
+                    for key, value in (planned.person or {}).items()
+                    if key != "has_password"  # not shown; the rule it serves gives reasons
+                },
+                "reasons": planned.reasons,
+            }
+            for planned in plan.rows
+        ],
+        "new_names": {kind.value: names for kind, names in plan.new_names.items()},
+    }
+
+
+PLAN_CHANGED = (
+    "People or lists changed after you checked the import (another administrator added, "
+    "changed or deactivated someone in the file, or renamed a Group, ward or service it "
+    "names), so nothing was imported. This is what the import would do now: check it, then "
+    "import again."
+)
+
+
+class PlanChanged(ShownChanged):
+    """What confirming would import is not what the preview showed (409): nothing is
+    imported; ``plan`` is the import as it would be now, to preview again."""
+
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        super().__init__(PLAN_CHANGED)
+
+
 @dataclass
 class ImportResult:
     created: list[User]
@@ -77,18 +142,29 @@ class ImportRejected(DomainError):
 
 
 def apply(
-    text: str, *, by: User, send_invitations: bool, add_new_groups: bool = False
+    text: str,
+    *,
+    by: User,
+    send_invitations: bool,
+    add_new_groups: bool = False,
+    seen: str | None = None,
 ) -> ImportResult:
     """Plan the file afresh and write it, all or nothing: with any rejected row, nothing.
 
-    New people, their roles and invitations are inserted in batches (executemany), so the
-    number of queries does not grow with the number of rows."""
+    ``seen``, when given, is the digest of the plan the preview showed (``plan_shown``): the
+    people in the file are locked and read afresh, and unless the plan made from them now is
+    that one nothing is written (``PlanChanged``, 409, with the new plan). Without it (a script
+    with no preview) the plan made now is written. New people, their roles and invitations are
+    inserted in batches (executemany), so the number of queries does not grow with the number
+    of rows. Raises ``ImportFileError``, ``PlanChanged``, ``ImportRejected``."""
     parsed = parse(text)
     people_service.lock_admins()  # before reading who is an administrator (see people.py)
-    people = existing_people([row.email for row in parsed.rows])
+    people = existing_people([row.email for row in parsed.rows], lock=True)
     import_plan = plan(
         parsed, _records(people), people_service.known_names(), add_new_groups=add_new_groups
     )
+    if seen is not None and not matches(plan_shown(import_plan), seen):
+        raise PlanChanged(import_plan)
     if import_plan.rejected:
         raise ImportRejected(import_plan)
     people_service.add_to_lists(import_plan.new_names, by=by)

@@ -16,7 +16,8 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.mail import sent_mail
-from app.models import User
+from app.models import Role, User
+from app.services import people
 from tests.browser.conftest import another_person, assert_accessible, new_page, sign_in, unique
 
 ADMIN = "admin@example.org"
@@ -142,8 +143,27 @@ def test_an_administrator_imports_people_after_checking_the_preview(page, live_s
     page.get_by_role("button", name="Preview the import").click()
     expect(page.get_by_text("2 to add")).to_be_visible()
     assert_accessible(page)
+    # Meanwhile another administrator invites Ben: the import would now change him, not add
+    # him, so the button the preview offered imports nothing and shows the import as it is.
+    with live_server.app.app_context():
+        people.create_user(
+            f"ben.{tag}@example.org",
+            "Ben Invited",
+            {Role.OFFICER},
+            job_title="Director",
+            service="Place Services",
+        )
+        db.session.commit()
     page.get_by_role("button", name="Import 2 people").click()
-    expect(page.get_by_text("Imported 2 new and 0 changed people.")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: Check the import"))
+    expect(page.locator("#shown-changed")).to_contain_text("so nothing was imported")
+    expect(page.get_by_text("1 to add")).to_be_visible()
+    expect(page.locator("#changed + .app-table-scroll")).to_contain_text(
+        "Name: Ben Invited → Ben Import"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Import 2 people").click()
+    expect(page.get_by_text("Imported 1 new and 1 changed people.")).to_be_visible()
     page.get_by_label("Name or email address").fill(tag)
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name="Ann Import")).to_be_visible()

@@ -31,8 +31,9 @@ from app.models import (
     User,
     Vote,
 )
-from app.services import discussions, people, seeding, voting
+from app.services import discussions, people, people_import, seeding, voting
 from app.services.markers import people_mark
+from app.services.shown import digest as digest_of
 from tests import databases
 from tests.helpers import PASSWORD, AccordClient, at_once, shown_digest
 
@@ -481,7 +482,11 @@ def test_changes_to_people_at_once_never_deadlock(pg, retried):
             "name,email,roles,group,ward,title,service\n"
             f"Imported {round_},imported{round_}@example.org,member,Labour Group,Parr,,\n"
         )
-        importing = _post(admin, "/people/import/confirm", {"text": csv, "send_invitations": ""})
+        with pg.app_context():  # what its preview would show: nobody in it changes meanwhile
+            shown = digest_of(people_import.plan_shown(people_import.preview(csv)))
+        importing = _post(
+            admin, "/people/import/confirm", {"text": csv, "send_invitations": "", "shown": shown}
+        )
         imported, _ = _together(importing, _edit_person(other, pg, email, name=f"Edited {round_}"))
         assert imported.status_code == 303, imported.get_data(as_text=True)
 
@@ -623,3 +628,53 @@ def test_two_relinks_at_once_from_one_page_keep_the_first(pg):
             Moderation.action == ModerationAction.RELINK,
         )
         assert db.session.scalar(relinks) == 1
+
+
+def test_an_import_confirmed_while_someone_in_it_is_edited_imports_nothing(pg):
+    """An administrator confirms an import whose preview showed a change to a Member while
+    another administrator's edit of that Member is in progress (held uncommitted): the import
+    waits for the Member's row, reads the edit, and imports nothing, its plan no longer the
+    one the preview showed; the edit stands and nobody in the file is added."""
+    from tests.helpers import while_uncommitted
+
+    email = MEMBERS[0]
+    with pg.app_context():
+        person = db.session.scalars(select(User).filter_by(email=email)).one()
+        row = f"Imported Name,{email},member,{person.group},{person.ward},,\n"
+        csv = (
+            "name,email,roles,group,ward,title,service\n"
+            + row
+            + "New Person,new.person@example.org,officer,,,Clerk,Legal and Governance\n"
+        )
+        drawn = digest_of(people_import.plan_shown(people_import.preview(csv)))
+        person_id, admin_id = person.id, _user_id("admin@example.org")
+        version = people.details_version(person)
+        details = {"group": person.group, "ward": person.ward}
+
+    def edit() -> None:
+        people.update_person(
+            db.session.get(User, person_id),
+            by=db.session.get(User, admin_id),
+            name="Named by the other administrator",
+            email=email,
+            roles={Role.MEMBER},
+            seen_version=version,
+            **details,
+        )
+
+    def confirm_meanwhile() -> str:
+        people_import.apply(
+            csv, by=db.session.get(User, admin_id), send_invitations=False, seen=drawn
+        )
+        db.session.commit()
+        return "imported"
+
+    outcome = while_uncommitted(pg, edit, confirm_meanwhile)
+    assert isinstance(outcome, people_import.PlanChanged), outcome
+    [changed] = outcome.plan.changed  # the import as it would now be, for the page
+    assert changed.changes["name"] == ("Named by the other administrator", "Imported Name")
+    with pg.app_context():
+        name = db.session.scalars(select(User.display_name).filter_by(email=email)).one()
+        assert name == "Named by the other administrator"
+        added = select(User.id).filter_by(email="new.person@example.org")
+        assert db.session.scalars(added).all() == []

@@ -16,6 +16,7 @@ from app.models import (
     AccountToken,
     AuditEvent,
     Comment,
+    ListKind,
     Role,
     TokenPurpose,
     User,
@@ -31,6 +32,7 @@ from tests.helpers import (
     count_queries,
     error_summary_targets,
     make_user,
+    shown_digest,
 )
 
 ADMIN = "admin@example.org"
@@ -730,13 +732,23 @@ def upload(
     return client.post("/people/import", data=data, content_type="multipart/form-data")
 
 
-def confirm(client, text: str, invitations: bool = True, add_new_groups: bool = False):
+def confirm(
+    client,
+    text: str,
+    invitations: bool = True,
+    add_new_groups: bool = False,
+    *,
+    shown: str | None = None,
+):
+    """Press the preview's import button: the file, its options and, when given, the digest
+    of the plan the preview showed (``shown_digest`` of the preview page)."""
     return client.post_form(
         "/people/import/confirm",
         {
             "text": text,
             "send_invitations": "yes" if invitations else "",
             "add_new_groups": "yes" if add_new_groups else "",
+            **({"shown": shown} if shown is not None else {}),
         },
     )
 
@@ -758,7 +770,7 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(staff, client)
     assert "Roles: Member → Member, Standards Committee" in html
     assert "Import 3 people" in html
     assert count(staff, User) == before and sent_mail(staff) == []  # nothing yet
-    done = confirm(client, text.lstrip("\ufeff"))
+    done = confirm(client, text.lstrip("\ufeff"), shown=shown_digest(html))
     assert done.status_code == 303
     assert count(staff, User) == before + 2
     assert user_by_email(staff, MEMBER).ward == "Sutton"
@@ -781,9 +793,9 @@ def test_a_valid_file_is_previewed_then_imported_with_invitations(staff, client)
 def test_pasted_csv_without_invitations(staff, client):
     client.sign_in(ADMIN)
     text = HEADER + "Jo Bloggs,jo@example.org,facilitator,,,,\n"
-    preview = upload(client, text, invitations=False, as_file=False)
-    assert "Nobody will be emailed" in preview.get_data(as_text=True)
-    assert confirm(client, text, invitations=False).status_code == 303
+    preview = upload(client, text, invitations=False, as_file=False).get_data(as_text=True)
+    assert "Nobody will be emailed" in preview
+    assert confirm(client, text, invitations=False, shown=shown_digest(preview)).status_code == 303
     assert sent_mail(staff) == []
     assert "Not invited" in client.get("/people?q=jo%40").get_data(as_text=True)
 
@@ -809,8 +821,10 @@ def test_a_mixed_file_is_all_or_nothing(staff, client):
     )
     assert "Row 5: The same email address as row 2" in html
     assert "Import " not in html  # no confirm button while any row is rejected
-    refused = confirm(client, text)
-    assert refused.status_code == 422 and "Nothing was imported" in refused.get_data(as_text=True)
+    refused = confirm(client, text)  # sent all the same: no preview offered it
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "so nothing was imported" in html
+    assert "Row 3: No roles" in html and "Import " not in html
     assert count(staff, User) == before and sent_mail(staff) == []
     assert user_by_email(staff, MEMBER).ward == "Parr"
 
@@ -818,12 +832,87 @@ def test_a_mixed_file_is_all_or_nothing(staff, client):
 def test_a_file_changed_between_preview_and_confirm_is_checked_again(staff, client):
     client.sign_in(ADMIN)
     good = HEADER + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
-    assert upload(client, good).status_code == 200
+    preview = upload(client, good)
+    assert preview.status_code == 200
     tampered = good + "Lucy Parkinson,admin@example.org,facilitator,,,,\n"  # the last admin
-    refused = confirm(client, tampered)
+    refused = confirm(client, tampered, shown=shown_digest(preview.get_data(as_text=True)))
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and "no active administrator" in html
+    assert refused.status_code == 409 and "no active administrator" in html
     assert count(staff, User, User.email == "jo@example.org") == 0
+
+
+@pytest.mark.parametrize("meanwhile", ["added", "renamed", "deactivated", "Group renamed"])
+def test_a_confirm_after_the_people_changed_imports_nothing_and_shows_the_import_now(
+    staff, client, meanwhile
+):
+    """The import button confirms the preview: when another administrator added someone the
+    file would add, renamed or deactivated someone it would change, or renamed a Group it
+    names, after the preview was drawn, confirming imports nothing (409) and shows what the
+    import would do now, saying why; its button imports that. A confirm without the
+    preview's digest imports nothing either."""
+    client.sign_in(ADMIN)
+    text = (
+        HEADER
+        + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
+        + "Sarah Whitfield,member@example.org,member,Labour Group,Sutton,,\n"
+    )
+    preview = upload(client, text, invitations=False).get_data(as_text=True)
+    assert "1 to add" in preview and "Ward: Parr → Sutton" in preview
+    shown = shown_digest(preview)
+    with staff.app_context():
+        admin, member = accounts.find_user_by_email(ADMIN), accounts.find_user_by_email(MEMBER)
+        if meanwhile == "added":
+            people.create_user(
+                "jo@example.org",
+                "Jo Smith",
+                {Role.MEMBER},
+                by=admin,
+                group="Labour Group",
+                ward="Eccleston",
+            )
+        elif meanwhile == "renamed":
+            people.update_person(
+                member,
+                by=admin,
+                name="Cllr Sarah Whitfield",
+                email=MEMBER,
+                roles={Role.MEMBER},
+                group="Labour Group",
+                ward="Parr",
+            )
+        elif meanwhile == "deactivated":
+            people.deactivate(member, by=admin)
+        else:
+            [entry] = [e for e in people.list_entries(ListKind.GROUP) if e.name == "Labour Group"]
+            people.rename_list_entry(entry, "Labour", by=admin)
+        db.session.commit()
+    users, audited = count(staff, User), count(staff, AuditEvent)
+    assert confirm(client, text, invitations=False).status_code == 409  # no digest: nothing
+    refused = confirm(client, text, invitations=False, shown=shown)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409, html[:2000]
+    assert "Error: Check the import" in html
+    changed = html[html.index('id="shown-changed"') :].split("</div>")[0]
+    assert "changed after you checked the import" in changed
+    assert "so nothing was imported" in changed
+    assert count(staff, User) == users and count(staff, AuditEvent) == audited
+    assert user_by_email(staff, MEMBER).ward == "Parr"  # the import's change is not made
+    now = {
+        "added": "0 to add",
+        "renamed": "Name: Cllr Sarah Whitfield → Sarah Whitfield",
+        "deactivated": "Deactivated</strong>",
+        "Group renamed": "Unknown Group “Labour Group”",
+    }[meanwhile]
+    assert now in html, "the page shows the import as it would now be"
+    if meanwhile == "added":
+        assert "2 to change" in html and "Name: Jo Smith → Jo Bloggs" in html
+        assert user_by_email(staff, "jo@example.org").display_name == "Jo Smith"
+    if meanwhile == "Group renamed":
+        assert "Import " not in html  # rejected now: nothing to confirm
+        return
+    again = confirm(client, text, invitations=False, shown=shown_digest(html))
+    assert again.status_code == 303, again.get_data(as_text=True)[:2000]
+    assert user_by_email(staff, MEMBER).ward == "Sutton"
 
 
 @pytest.mark.parametrize(
@@ -870,8 +959,9 @@ def test_a_500_row_file_imports_in_a_bounded_number_of_queries(staff, client):
         preview = upload(client, text, add_new_groups=True)
     assert preview.status_code == 200 and "500 to add" in preview.get_data(as_text=True)
     assert preview_queries.count < 20, str(preview_queries)
+    shown = shown_digest(preview.get_data(as_text=True))
     with count_queries(staff) as import_queries:
-        assert confirm(client, text, add_new_groups=True).status_code == 303
+        assert confirm(client, text, add_new_groups=True, shown=shown).status_code == 303
     assert import_queries.count < 40, str(import_queries)
     assert count(staff, User) == before + 500
     assert count(staff, AccountToken) == 500 and len(sent_mail(staff)) == 500
