@@ -573,7 +573,9 @@ def unlink_clause(session_id: int, clause_id: int, linked_id: int):
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
 def take_register(session_id: int):
     """Who said they will come, by name, side and Group, and the register taken on the day
-    (present, apologies, absent)."""
+    (present, apologies, absent). Each row carries the mark the page showed (``shown-<id>``)
+    and only the marks changed on the page are saved: one changed meanwhile by someone else
+    saves nothing (409), the register shown as it now is with the choices made kept."""
     session = _session(session_id)
     require(can_manage_sessions(current_user))
     if request.method == "POST":
@@ -581,29 +583,52 @@ def take_register(session_id: int):
     rows = service.register(session)
     form = RegisterForm()
     errors: dict[int, str] = {}
+    changed = None
+    # What each row's radios show checked, and the mark its hidden field says it showed.
+    checked = {row.user.id: row.mark.value if row.mark else "" for row in rows}
+    drawn = dict(checked)
     if form.validate_on_submit():
-        marks = {}
+        marks: dict[int, RegisterMark] = {}
+        shown: dict[int, RegisterMark | None] = {}
+        valid = RegisterMark._value2member_map_
         for row in rows:
             value = request.form.get(f"mark-{row.user.id}", "")
-            if value in RegisterMark._value2member_map_:
-                marks[row.user.id] = RegisterMark(value)
-            elif value:
+            was = request.form.get(f"shown-{row.user.id}", "")  # none: not marked
+            checked[row.user.id], drawn[row.user.id] = value or checked[row.user.id], was
+            if value and value not in valid:
                 errors[row.user.id] = (
                     f"Choose present, apologies or absent for {row.user.display_name}"
                 )
+            elif value and value != was:  # changed on this page: saved
+                marks[row.user.id] = RegisterMark(value)
+                shown[row.user.id] = RegisterMark(was) if was in valid else None
         if not errors:
-            saved = service.mark_register(session, marks, by=current_user)
-            db.session.commit()
-            flash(
-                f"The register is saved: {saved} {'person' if saved == 1 else 'people'} marked.",
-                "success",
-            )
-            return redirect(url_for("joint_sessions.take_register", session_id=session.id), 303)
-    posted = (
-        {row.user.id: request.form.get(f"mark-{row.user.id}", "") for row in rows}
-        if request.method == "POST"
-        else {}
-    )
+            try:
+                saved = service.mark_register(session, marks, by=current_user, shown=shown)
+            except service.RegisterChanged as error:  # the register now, the choices kept
+                db.session.rollback()
+                session = _session(session_id)
+                rows = service.register(session)
+                drawn = {row.user.id: row.mark.value if row.mark else "" for row in rows}
+                checked = drawn | {user_id: mark.value for user_id, mark in marks.items()}
+                changed = str(error)
+                for row in error.changed:
+                    now = row.mark.label if row.mark else "not marked"
+                    errors[row.user.id] = (
+                        f"Someone else changed {row.user.display_name}'s mark to “{now}” "
+                        "after you opened the register: your choice is still selected"
+                    )
+            else:
+                db.session.commit()
+                if saved:
+                    flash(
+                        f"The register is saved: {saved} {'person' if saved == 1 else 'people'} "
+                        "marked.",
+                        "success",
+                    )
+                else:
+                    flash("No marks were changed, so nothing was saved.", "info")
+                return redirect(url_for("joint_sessions.take_register", session_id=session.id), 303)
     return render(
         "joint_sessions/register.html",
         session=session,
@@ -611,10 +636,12 @@ def take_register(session_id: int):
         counts=service.register_counts(rows),
         form=form,
         errors=errors,
-        posted=posted,
+        changed=changed,
+        checked=checked,
+        drawn=drawn,
         marks=list(RegisterMark),
         is_published=session.agenda.status != DocumentStatus.DRAFT,
-        status=422 if errors else None,
+        status=(409 if changed else 422) if errors else None,
     )
 
 

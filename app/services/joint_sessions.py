@@ -14,7 +14,7 @@ so a session across the October or March clock change still adds up.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -632,10 +632,39 @@ def require_register_open(session: JointSession) -> None:
         raise Conflict("The agenda is not published yet, so there is no register to take.")
 
 
-def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: User) -> int:
+class RegisterChanged(Conflict):
+    """Marks a save changes were changed by someone else after its page was drawn (409):
+    nothing is saved. ``changed`` holds each such row as it is now."""
+
+    says_nothing_recorded = True
+
+    def __init__(self, changed: list[RegisterRow]):
+        self.changed = changed
+        names = [row.user.display_name for row in changed]
+        whose = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        super().__init__(
+            f"Someone else changed the mark of {whose} after you opened the register, so "
+            "nothing was saved. The register below is as it is now, with the marks you chose "
+            "still selected: save again to replace theirs."
+        )
+
+
+def mark_register(
+    session: JointSession,
+    marks: dict[int, RegisterMark],
+    *,
+    by: User,
+    shown: Mapping[int, RegisterMark | None] | None = None,
+) -> int:
     """Save the register's marks (person id -> mark): each an upsert of its own row, so two
-    facilitators marking at once lose nothing (the last mark of the same person wins). Only
-    the people given are touched. Raises ``Conflict`` before the agenda is published,
+    facilitators marking different people at once lose nothing. Only the people given are
+    touched, and a mark already as given is left as it is; returns how many changed.
+
+    ``shown``, when given, is the mark the page showed for each person in ``marks`` (None:
+    not marked), read against the marks as they are under the agenda's lock: when someone
+    else changed one of them since (it is now neither the mark shown nor the one given),
+    nothing is saved (``RegisterChanged``, 409, naming whose), so a mark is never
+    overwritten unseen. Raises ``Conflict`` before the agenda is published,
     ``DocumentNotEditable`` from Submitted on (the register is part of the agenda's record,
     and an adopted version's export prints it), ``Invalid`` for someone the session is not
     for."""
@@ -643,10 +672,21 @@ def mark_register(session: JointSession, marks: dict[int, RegisterMark], *, by: 
     require_register_open(session)  # as read under the lock
     if not marks:
         return 0
-    invited = {row.user.id for row in register(session)}
-    strangers = set(marks) - invited
+    rows = {row.user.id: row for row in register(session)}
+    strangers = set(marks) - set(rows)
     if strangers:
         raise Invalid("The register lists only the people the session is for.")
+    if shown is not None:
+        changed = [  # in the register's order
+            row
+            for user_id, row in rows.items()
+            if user_id in marks and row.mark not in (shown.get(user_id), marks[user_id])
+        ]
+        if changed:
+            raise RegisterChanged(changed)
+    marks = {user_id: mark for user_id, mark in marks.items() if rows[user_id].mark != mark}
+    if not marks:
+        return 0
     now = utcnow()
     statement = insert_or(RegisterEntry)
     db.session.execute(

@@ -13,7 +13,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, horizontal_overflow, sign_in, unique
+from tests.browser.conftest import (
+    another_person,
+    assert_accessible,
+    horizontal_overflow,
+    sign_in,
+    unique,
+)
 from tests.browser.test_joint_session_journeys import add_item, create_session, publish
 
 FACILITATOR = "facilitator@example.org"
@@ -94,6 +100,44 @@ def test_the_register_works_without_javascript(page, page_without_javascript):
     session = new_published_session(page, unique("Register without JavaScript"))
     sign_in(page_without_javascript, FACILITATOR)
     take_register(page_without_javascript, session, javascript=False)
+
+
+def test_two_facilitators_taking_the_register_at_once(page, browser, live_server):
+    """Two facilitators take the register from pages drawn at the same marks: each save
+    writes only the marks its facilitator changed; when both changed one person's mark, the
+    later save is refused naming whose, the register shown as it is now with the choices
+    kept, and saving again replaces that mark knowingly."""
+    sign_in(page, FACILITATOR)
+    session = new_published_session(page, unique("Register in two tabs"))
+    with another_person(browser, live_server, FACILITATOR) as other:
+        for tab in (page, other):
+            tab.goto(session)
+            tab.get_by_role("link", name="Who is coming, and take the register").click()
+        page.get_by_role("group", name="Sarah Whitfield", exact=True).get_by_label(
+            "Present"
+        ).check()
+        page.get_by_role("button", name="Save the register").click()
+        expect(page.get_by_text("The register is saved: 1 person marked.")).to_be_visible()
+
+        sarah = other.get_by_role("group", name="Sarah Whitfield", exact=True)
+        sarah.get_by_label("Absent").check()
+        officer = other.locator("fieldset", has_text="Officer ·").first
+        officer.get_by_label("Apologies").check()
+        other.get_by_role("button", name="Save the register").click()
+        expect(other).to_have_title(re.compile(r"^Error: Register for"))
+        expect(other.locator("#shown-changed")).to_contain_text(
+            "changed the mark of Sarah Whitfield"
+        )
+        sarah = other.get_by_role("group", name="Sarah Whitfield", exact=True)
+        expect(sarah.locator(".govuk-error-message")).to_contain_text("“Present”")
+        expect(sarah.get_by_label("Absent")).to_be_checked()
+        expect(officer.get_by_label("Apologies")).to_be_checked()
+        check_at_both_widths(other)
+        other.get_by_role("button", name="Save the register").click()
+        expect(other.get_by_text("The register is saved: 2 people marked.")).to_be_visible()
+        expect(
+            other.get_by_role("group", name="Sarah Whitfield", exact=True).get_by_label("Absent")
+        ).to_be_checked()
 
 
 def test_once_the_agenda_is_submitted_the_register_is_shown_as_it_was(page, live_server):

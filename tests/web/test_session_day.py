@@ -4,11 +4,12 @@ clauses, dates and themes in words, and the managed lists of Groups, wards and s
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import (
@@ -67,6 +68,16 @@ def _marks(app, session_id: int) -> dict[int, str]:
         )
 
 
+REGISTER_MARK = re.compile(r'name="(mark-\d+)" type="radio" value="(\w+)" checked')
+REGISTER_SHOWN = re.compile(r'name="(shown-\d+)" value="(\w*)"')
+
+
+def _register_form(html: str, **changes: str) -> dict[str, str]:
+    """The register's form as the page draws it (each person's checked mark and the hidden
+    mark it showed), with ``changes`` (``mark-<id>``: a mark) made by the facilitator."""
+    return {**dict(REGISTER_SHOWN.findall(html)), **dict(REGISTER_MARK.findall(html)), **changes}
+
+
 def test_the_register_lists_who_said_they_will_come_by_side_and_group(council, client):
     session_id = council.config["SESSION_ID"]
     client.sign_in(FACILITATOR)
@@ -91,7 +102,10 @@ def test_the_register_is_an_upsert_per_person_with_counts_per_side(council, clie
     saved = client.post_form(url, {f"mark-{sarah}": "present", f"mark-{officer}": "apologies"})
     assert saved.status_code == 303
     assert _marks(council, session_id) == {sarah: "present", officer: "apologies"}
-    again = client.post_form(url, {f"mark-{sarah}": "absent", f"mark-{tom}": "present"})
+    page = client.get(url).get_data(as_text=True)  # marked again from the page
+    again = client.post_form(
+        url, _register_form(page, **{f"mark-{sarah}": "absent", f"mark-{tom}": "present"})
+    )
     assert again.status_code == 303
     assert _marks(council, session_id) == {sarah: "absent", tom: "present", officer: "apologies"}
     html = client.get(url).get_data(as_text=True)
@@ -103,6 +117,69 @@ def test_the_register_is_an_upsert_per_person_with_counts_per_side(council, clie
         as_text=True
     )
     assert _marks(council, session_id)[tom] == "present"
+
+
+def test_a_register_saved_in_another_tab_is_not_overwritten_unseen(council, client):
+    """Two facilitators take the register from pages drawn at the same marks. A save writes
+    only the marks its facilitator changed, so a mark the other changed meanwhile on someone
+    else stands; when both changed one person's mark, the later save saves nothing (409),
+    saying whose mark changed, with the register as it now is and the choices made kept;
+    saved again from there, it replaces that mark knowingly."""
+    session_id = council.config["SESSION_ID"]
+    sarah, tom, officer = _ids(
+        council, "member@example.org", "tom@example.org", "officer@example.org"
+    )
+    with council.app_context():
+        service.mark_register(
+            db.session.get(JointSession, session_id),
+            {sarah: RegisterMark.PRESENT},
+            by=factories.user(FACILITATOR),
+        )
+        officer_name = db.session.get(User, officer).display_name
+        factories.facilitator(email="second.facilitator@example.org")
+        ann = factories.member(email="ann@example.org", display_name="Ann Ashton").id
+        db.session.commit()
+    url = f"/sessions/{session_id}/register"
+    client.sign_in(FACILITATOR)
+    other = council.test_client()
+    other.sign_in("second.facilitator@example.org")
+    mine, theirs = client.get(url).get_data(as_text=True), other.get(url).get_data(as_text=True)
+    assert f'name="shown-{sarah}" value="present"' in mine
+    assert f'name="shown-{tom}" value=""' in mine
+    their_marks = {f"mark-{sarah}": "apologies", f"mark-{officer}": "apologies"}
+    assert other.post_form(url, _register_form(theirs, **their_marks)).status_code == 303
+
+    # Sarah's mark, untouched on this page, is not put back to what it showed.
+    saved = client.post_form(url, _register_form(mine, **{f"mark-{tom}": "present"}))
+    assert saved.status_code == 303
+    assert _marks(council, session_id) == {sarah: "apologies", tom: "present", officer: "apologies"}
+
+    # Both changed the Officer's mark: nothing of this save is saved, and it says whose.
+    both = {f"mark-{ann}": "present", f"mark-{officer}": "absent"}
+    refused = client.post_form(url, _register_form(mine, **both))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409, html[:2000]
+    assert html.count("Error: Register for") == 1
+    summary = html[html.index('id="shown-changed"') :].split("</ul>")[0]
+    assert f"{officer_name}" in summary and "nothing was saved" in summary
+    assert f'href="#mark-{officer}"' in summary and f'href="#mark-{ann}"' not in summary
+    assert f'id="error-{officer}"' in html  # the message by the field too
+    assert _marks(council, session_id) == {sarah: "apologies", tom: "present", officer: "apologies"}
+    shown_now = dict(REGISTER_SHOWN.findall(html))
+    assert (
+        shown_now[f"shown-{officer}"] == "apologies" and shown_now[f"shown-{sarah}"] == "apologies"
+    )
+    kept = dict(REGISTER_MARK.findall(html))
+    assert kept[f"mark-{officer}"] == "absent" and kept[f"mark-{ann}"] == "present"  # choices
+    assert kept[f"mark-{sarah}"] == "apologies" and kept[f"mark-{tom}"] == "present"  # now
+    again = client.post_form(url, _register_form(html))
+    assert again.status_code == 303
+    assert _marks(council, session_id) == {
+        sarah: "apologies",
+        tom: "present",
+        officer: "absent",
+        ann: "present",
+    }
 
 
 def test_a_draft_agenda_has_no_register(app, client):
@@ -404,6 +481,10 @@ def pg(postgres_url):
 
 
 def test_two_facilitators_marking_at_once_lose_no_rows(pg):
+    """Two facilitators save the register at the same moment from pages drawn with nobody
+    marked: marks of different people both land; when both marked the same person, one save
+    is served first (the agenda's lock) and the other, reading that mark, is refused (409)
+    with nothing of it saved."""
     from tests.web.test_concurrency import _together
 
     session_id = pg.config["SESSION_ID"]
@@ -411,25 +492,36 @@ def test_two_facilitators_marking_at_once_lose_no_rows(pg):
         second = factories.facilitator(email="second.facilitator@example.org").email
     ids = _ids(pg, *(f"m{n}@example.org" for n in range(6)))
     url = f"/sessions/{session_id}/register"
-    for _ in range(3):
+    drawn = {f"shown-{i}": "" for i in ids}  # what both pages showed: nobody marked
+    for both_mark_the_last in (False, True, False, True):
+        with pg.app_context():
+            db.session.execute(delete(RegisterEntry))
+            db.session.commit()
         first_client, second_client = pg.test_client(), pg.test_client()
         first_client.sign_in(FACILITATOR)
         second_client.sign_in(second)
-        first_form = {f"mark-{i}": "present" for i in ids[:3]} | {f"mark-{ids[5]}": "absent"}
-        second_form = {f"mark-{i}": "apologies" for i in ids[3:]}
+        first_form = drawn | {f"mark-{i}": "present" for i in ids[:3]}
+        second_form = drawn | {f"mark-{i}": "apologies" for i in ids[3:5]}
+        if both_mark_the_last:
+            first_form[f"mark-{ids[5]}"] = "absent"
+            second_form[f"mark-{ids[5]}"] = "apologies"
         results = _together(
             lambda c=first_client, f=first_form: c.post_form(url, f),
             lambda c=second_client, f=second_form: c.post_form(url, f),
         )
-        assert [r.status_code for r in results] == [303, 303]
         marks = _marks(pg, session_id)
-        assert {i: marks[i] for i in ids[:5]} == {
-            **dict.fromkeys(ids[:3], RegisterMark.PRESENT.value),
-            **dict.fromkeys(ids[3:5], RegisterMark.APOLOGIES.value),
-        }
-        assert marks[ids[5]] in ("absent", "apologies")  # both marked them: one of the two
-        with pg.app_context():
-            assert db.session.scalar(select(func.count()).select_from(RegisterEntry)) == len(ids)
+        if not both_mark_the_last:
+            assert [r.status_code for r in results] == [303, 303]
+            assert marks == {
+                **dict.fromkeys(ids[:3], RegisterMark.PRESENT.value),
+                **dict.fromkeys(ids[3:5], RegisterMark.APOLOGIES.value),
+            }
+            continue
+        assert sorted(r.status_code for r in results) == [303, 409]
+        saved = first_form if results[0].status_code == 303 else second_form
+        refused = results[1] if results[0].status_code == 303 else results[0]
+        assert marks == {int(k[5:]): v for k, v in saved.items() if k.startswith("mark-")}
+        assert "nothing was saved" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("state", ["submitted", "adopted"])
