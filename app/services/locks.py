@@ -24,10 +24,10 @@ On SQLite a writing request takes the database's single write lock at its first 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.extensions import db
-from app.models import Amendment, Clause, Document, DocumentStatus
+from app.models import Amendment, Base, Clause, Document, DocumentStatus
 from app.rules import EDITABLE_STATUSES
 from app.services import DocumentNotEditable
 
@@ -82,3 +82,26 @@ def lock_editable(
     if status not in EDITABLE_STATUSES:
         raise DocumentNotEditable(document, status, refusal)
     return status
+
+
+def lock_row(row: Base) -> None:
+    """Lock one row that is not part of a document (a person, a list entry) until the
+    transaction ends, ``FOR NO KEY UPDATE`` as above, then read it afresh under the lock, so a
+    change and a check made after it see what the last writer committed.
+
+    The lock is taken by the primary key alone and the row read afresh after: locking while
+    reading (``session.refresh(row, with_for_update=...)``) reloads the object with the
+    options it was first loaded with, and the signed-in person is loaded with their roles
+    joined, so the locking statement carried that outer join, which PostgreSQL refuses (an
+    administrator editing their own details got a 500)."""
+    state = inspect(row)
+    if state.identity is None:
+        db.session.flush()
+    identity = state.identity or ()
+    key = state.mapper.primary_key
+    db.session.execute(
+        select(*key)
+        .where(*(column == value for column, value in zip(key, identity, strict=True)))
+        .with_for_update(key_share=True)
+    )
+    db.session.refresh(row)

@@ -42,6 +42,7 @@ from app.services.accounts import (
     send_invitation,
     set_password,
 )
+from app.services.locks import lock_row
 from app.services.shown import require_shown
 
 
@@ -380,9 +381,8 @@ def update_person(
     a mistyped address must not stay usable by whoever reads that mailbox). Raises
     ``Anonymised`` for an anonymised account, ``EmailTaken``, ``LastAdmin``."""
     if seen_version is not None:
-        # FOR NO KEY UPDATE, as the other row locks (app.services.locks); SQLite's writing
-        # request already holds the write lock, and the refresh reads what it will change.
-        db.session.refresh(user, with_for_update={"key_share": True})
+        # SQLite's writing request already holds the write lock; lock_row re-reads the row.
+        lock_row(user)
         if details_version(user) != seen_version:
             raise PersonChanged(
                 f"Someone changed {user.display_name}'s details while you were editing."
@@ -652,9 +652,9 @@ def rename_list_entry(
     is never renamed again unseen (``ShownChanged``, 409, saying what it is called now).
     Raises ``Invalid``, ``ShownChanged``."""
     kind = ListKind(entry.kind)
-    # FOR NO KEY UPDATE, as the other row locks (app.services.locks): two renames of one
-    # entry are served one after the other, the second reading the first's name.
-    db.session.refresh(entry, with_for_update={"key_share": True})
+    # Two renames of one entry are served one after the other, the second reading the
+    # first's name.
+    lock_row(entry)
     if seen is not None:
         require_shown(
             list_entry_shown(entry),

@@ -436,6 +436,32 @@ def test_two_administrators_saving_one_person_at_once_never_undo_each_other(pg):
     assert f"Named by the {winner}" in told.get_data(as_text=True)
 
 
+def test_an_administrator_and_another_saving_the_first_ones_details_at_once(pg):
+    """An administrator saves their own details while another administrator saves theirs
+    from the same details, at the same moment: one is saved and the other told (409), never
+    a 500. The signed-in person is loaded with their roles joined, and locking their row while
+    re-reading it carried that outer join into the lock, which PostgreSQL refuses."""
+    with pg.app_context():
+        facilitator = db.session.get(User, _user_id(FACILITATOR))
+        facilitator.set_roles(facilitator.roles | {Role.ADMIN})
+        db.session.commit()
+        version = people.details_version(db.session.get(User, _user_id("admin@example.org")))
+    themself, other = _client(pg, "admin@example.org"), _client(pg, FACILITATOR)
+    for _ in range(3):
+        results = _together(
+            _edit_person(themself, pg, "admin@example.org", name="By themself", version=version),
+            _edit_person(other, pg, "admin@example.org", name="By the other", version=version),
+        )
+        assert sorted(result.status_code for result in results) == [303, 409]
+        winner = "themself" if results[0].status_code == 303 else "the other"
+        with pg.app_context():
+            admin = db.session.get(User, _user_id("admin@example.org"))
+            assert admin.display_name == f"By {winner}"
+            admin.display_name = "Lucy Parkinson"  # as before, for the next round
+            db.session.commit()
+            version = people.details_version(admin)
+
+
 @pytest.fixture
 def retried(monkeypatch):
     """The SQLSTATEs of the errors the request retry saw (a deadlock is 40P01)."""

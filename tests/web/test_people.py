@@ -591,6 +591,27 @@ def test_an_edit_drawn_before_another_change_saves_nothing_and_shows_both(staff,
     assert user_by_email(staff, MEMBER).display_name == "Cllr Sarah Whitfield"
 
 
+def test_an_administrator_changes_their_own_details(staff, client):
+    """An administrator saves their own details form (a new name, a role added): saved, on
+    both databases; a second save from the same form is told the details changed (409). On
+    PostgreSQL the save was a 500: the signed-in person is loaded with their roles joined,
+    and re-reading them under a row lock carried that outer join into the locking statement,
+    which PostgreSQL refuses (FOR NO KEY UPDATE on the nullable side of an outer join)."""
+    client.sign_in(ADMIN)
+    admin_id = user_by_email(staff, ADMIN).id
+    url = f"/people/{admin_id}/edit"
+    version = VERSION.search(client.get(url).get_data(as_text=True)).group(1)
+    typed = {"name": "Lucy Parkinson-Hale", "email": ADMIN, "roles": ["admin", "facilitator"]}
+    saved = client.post_form(url, {**typed, "version": version})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
+    admin = user_by_email(staff, ADMIN)
+    assert admin.display_name == "Lucy Parkinson-Hale"
+    assert admin.roles == {Role.ADMIN, Role.FACILITATOR}
+    again = client.post_form(url, {**typed, "name": "Lucy Hale", "version": version})
+    assert again.status_code == 409 and "Lucy Parkinson-Hale" in again.get_data(as_text=True)
+    assert user_by_email(staff, ADMIN).display_name == "Lucy Parkinson-Hale"
+
+
 def test_deactivating_and_reactivating_need_confirming(staff, client):
     elsewhere = staff.test_client()
     elsewhere.sign_in(MEMBER)
