@@ -45,7 +45,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput, TextArea
 
-from app.boundaries import RELOAD, IdField, IdsField
+from app.boundaries import RELOAD, IdField, IdsField, whole_number
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.models.documents import DocumentKind
@@ -553,6 +553,41 @@ def move_as_asked(clause: Clause) -> int:
         raise DomainError(POSITION_NEEDED)
     clauses.move_clause(clause, form.position.data, by=current_user)
     return form.position.data
+
+
+class VersionField(HiddenField):
+    """The version an edit form was drawn from (a clause's revision number, a comment's edit
+    count, a recommendation's version, a person's ``details_version``), sent back for the
+    service to compare, under the write's lock, with the version now: any other is a stale
+    form, refused with the form's conflict page (409) beside what is there now.
+
+    Nobody types it, so it is never a field error. One sent blank, missing or malformed says
+    no version at all, and its ``data`` is then one no version has (None for a number, ""
+    for a digest): the edit is refused as a stale one is, never taken as current (a person's
+    blank version was) nor answered with "reload the page" (a summary linking to a field
+    nobody can see). The routes set ``data`` when drawing the form; ``number`` says whether
+    the version is a whole number or a digest."""
+
+    data: Any  # int | None for a number, str for a digest
+
+    def __init__(self, *, number: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.number = number
+
+    def process_formdata(self, valuelist) -> None:
+        sent = valuelist[0].strip() if valuelist else ""
+        if not self.number:
+            self.data = sent
+            return
+        try:
+            self.data = whole_number(sent)
+        except ValueError:
+            self.data = None
+
+
+def version_field(*, number: bool = True) -> VersionField:
+    """The version an edit form was drawn from (``VersionField``)."""
+    return VersionField(number=number)
 
 
 def shown_field() -> HiddenField:

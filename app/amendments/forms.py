@@ -8,16 +8,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.validators import DataRequired, Length, Optional
 
-from app.boundaries import IdField
 from app.forms import (
     AccordForm,
     RecommendationsField,
     reason_field,
     shown_field,
     submission_key_field,
+    version_field,
 )
 
 MAX_CLAUSE_LENGTH = 20_000
@@ -72,9 +71,7 @@ class ClauseEditForm(AccordForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=500, message="Keep it to 500 characters or fewer")],
     )
-    revision_number = IdField(
-        widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
-    )
+    revision_number = version_field()  # the version the form was drawn from
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())
 
 

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from app.boundaries import IdField
@@ -16,6 +16,7 @@ from app.forms import (
     reason_field,
     shown_field,
     submission_key_field,
+    version_field,
 )
 from app.services.discussions import MAX_COMMENT_LENGTH
 
@@ -58,9 +59,7 @@ class CommentForm(AccordForm):
 
 class EditCommentForm(AccordForm):
     body = _comment_field("Your comment", "Enter your comment")
-    edit_count = IdField(
-        widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
-    )
+    edit_count = version_field()  # the version the form was drawn from
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 

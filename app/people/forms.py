@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.forms import AccordForm, shown_field, text_field
+from app.forms import AccordForm, shown_field, text_field, version_field
 from app.models import ListKind, Role
 from app.services.people import known_names, person_problems
 
@@ -129,7 +129,7 @@ class InviteForm(PersonForm):
 
 class EditPersonForm(PersonForm):
     # The ``details_version`` the form was drawn from (see ``people.update_person``).
-    version = HiddenField()
+    version = version_field(number=False)
     submit = SubmitField("Save the changes", widget=GovSubmitInput())
 
 

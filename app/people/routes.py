@@ -147,7 +147,7 @@ def edit(user_id: int):
                 name=form.name.data,
                 email=form.email.data,
                 roles=form.roles.roles,
-                seen_version=form.version.data or None,  # None: a form from before versions
+                seen_version=form.version.data,  # "": the form did not say, so stale
                 **form.details,
             )
         except people.PersonChanged:

@@ -10,10 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
-from app.boundaries import IdField
-from app.forms import AccordForm, Radios, reason_field
+from app.forms import AccordForm, Radios, reason_field, version_field
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
@@ -113,9 +111,7 @@ class EditRecommendationForm(AccordForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=500, message="Keep it to 500 characters or fewer")],
     )
-    version = IdField(
-        widget=HiddenInput(), validators=[InputRequired(message="Reload the page and try again")]
-    )
+    version = version_field()  # the version the form was drawn from
     submit = SubmitField("Save the new wording", widget=GovSubmitInput())
 
 

@@ -365,9 +365,11 @@ def decide_for_acceptance(
 
 
 def edit_clause(
-    clause: Clause, heading: str, body: str, reason: str, *, by: User, seen_revision: int
+    clause: Clause, heading: str, body: str, reason: str, *, by: User, seen_revision: int | None
 ) -> ClauseRevision:
-    """A facilitator rewords a clause directly, refused if it changed since they loaded it.
+    """A facilitator rewords a clause directly, refused if it changed since they loaded it
+    (``seen_revision``: the revision the form was drawn from; None, a form that did not say,
+    is refused as stale too).
 
     Raises DocumentNotEditable from Submitted on, ClauseRetired, StaleRevision, Invalid when nothing
     would change."""

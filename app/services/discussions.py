@@ -288,12 +288,12 @@ def find_submitted(
     return earlier
 
 
-def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int) -> Comment:
+def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int | None) -> Comment:
     """Replace the text of one's own comment within the edit window; the old text is kept.
 
     Raises Forbidden for someone else's comment; DocumentNotOpen, DiscussionLocked,
     ClauseRetired as add_comment; CommentGone, EditWindowClosed; StaleComment when the comment
-    changed after ``seen_edit_count``."""
+    changed after ``seen_edit_count`` (None, a form that did not say, is stale too)."""
     _lock(comment.discussion, comment.discussion, comment)
     require_changeable(comment, by, "change", "changed")
     if comment.edit_count != seen_edit_count:

@@ -377,9 +377,11 @@ def update_person(
 
     ``seen_version`` is the ``details_version`` the form was drawn from: the person's row is
     locked and read afresh, and ``PersonChanged`` (409) raised if their details have changed
-    since. A new email address withdraws the links sent to the old one (an invitation sent to
-    a mistyped address must not stay usable by whoever reads that mailbox). Raises
-    ``Anonymised`` for an anonymised account, ``EmailTaken``, ``LastAdmin``."""
+    since, or if the form did not say ("": ``app.forms.VersionField``). None, for a caller
+    with no form (a script, the command line), changes the details as they are. A new email
+    address withdraws the links sent to the old one (an invitation sent to a mistyped address
+    must not stay usable by whoever reads that mailbox). Raises ``Anonymised`` for an
+    anonymised account, ``EmailTaken``, ``LastAdmin``."""
     if seen_version is not None:
         # SQLite's writing request already holds the write lock; lock_row re-reads the row.
         lock_row(user)

@@ -329,9 +329,10 @@ def edit_recommendation(
     reason: str,
     *,
     by: User,
-    seen_version: int,
+    seen_version: int | None,
 ) -> RecommendationRevision:
-    """An admin rewords a recommendation, refused if it changed since they loaded it."""
+    """An admin rewords a recommendation, refused if it changed since they loaded it
+    (``seen_version``; None, a form that did not say, is refused as stale too)."""
     if recommendation.version != seen_version:
         raise StaleRecommendation(recommendation)
     values = {

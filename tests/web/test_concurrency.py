@@ -397,8 +397,8 @@ def test_two_people_renamed_at_once_each_move_the_people_marker(pg):
 
 
 def _edit_person(client: AccordClient, app, email: str, **changes) -> Callable:
-    """An administrator's edit of the person ``email`` as the form posts it (every field),
-    ready to send."""
+    """An administrator's edit of the person ``email`` as the form posts it (every field, and
+    the version of the details drawn now), ready to send."""
     with app.app_context():
         person = db.session.scalars(select(User).filter_by(email=email)).one()
         form = {
@@ -409,6 +409,7 @@ def _edit_person(client: AccordClient, app, email: str, **changes) -> Callable:
             "ward": person.ward or "",
             "job_title": person.job_title or "",
             "service": person.service or "",
+            "version": people.details_version(person),  # as its page would carry it
             **changes,
         }
         person_id = person.id

@@ -3,11 +3,23 @@ keeps what was typed and changes nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AgendaProposal, Clause, Document, JointSession, SessionAction
+from app.models import (
+    AgendaProposal,
+    Clause,
+    Comment,
+    Document,
+    JointSession,
+    Recommendation,
+    Role,
+    SessionAction,
+    User,
+)
 from tests import factories
 
 NOT_NUMBERS = ["٣٠", "３０", "1_5", "1.5", "+30", "30 minutes"]
@@ -288,3 +300,83 @@ def test_too_long_texts_are_named_by_their_fields(app, client, agenda):
     assert refused.status_code == 422
     assert "Choose the item&#39;s purpose" in html or "Choose the item's purpose" in html
     assert "Not a valid choice" not in html
+
+
+@pytest.fixture
+def edits(app):
+    """What the four forms that edit from a version edit: a Member's details (by an
+    administrator), a clause's wording (by a facilitator), the Member's comment (by them)
+    and a recommendation (by an administrator)."""
+    with factories.built(app):
+        member = factories.everyone()[Role.MEMBER]
+        clause = factories.clause(factories.document(clauses=1))
+        discussion = factories.discussion(clause=clause, by=member)
+        return {
+            "member": member.id,
+            "clause": f"/documents/{clause.document.slug}/clauses/{clause.number}",
+            "discussion": discussion.id,
+            "comment": db.session.scalars(
+                select(Comment.id).filter_by(discussion_id=discussion.id)
+            ).one(),
+            "theme": factories.recommendation("CR g").theme or "",
+        }
+
+
+def _edit_form(edits: dict, form: str) -> tuple[str, str, str, str, dict, str]:
+    """Who edits, the page the form is on, where it posts, its version field, what they
+    type, and what its conflict page says."""
+    if form == "person":
+        url = f"/people/{edits['member']}/edit"
+        typed = {
+            "name": "Cllr Sarah Whitfield",
+            "email": "member@example.org",
+            "roles": ["member"],
+            "group": "Labour Group",
+            "ward": "Parr",
+        }
+        return "admin@example.org", url, url, "version", typed, "Someone else changed"
+    if form == "clause":
+        url = f"{edits['clause']}/edit"
+        typed = {"heading": "Working together", "body": "Cllr Sarah Whitfield's new wording."}
+        return "facilitator@example.org", url, url, "revision_number", typed, "Nothing was saved"
+    if form == "comment":
+        page = f"/discussions/{edits['discussion']}?edit={edits['comment']}"
+        url = f"/comments/{edits['comment']}/edit"
+        typed = {"body": "Cllr Sarah Whitfield's new words."}
+        return "member@example.org", page, url, "edit_count", typed, "Nothing has been saved"
+    url = "/recommendations/culture-review/g/edit"
+    typed = {"text": "Cllr Sarah Whitfield's new wording.", "theme": edits["theme"]}
+    return "admin@example.org", url, url, "version", typed, "Someone else changed this"
+
+
+@pytest.mark.parametrize("sent", ["blank", "missing", "not a number"])
+@pytest.mark.parametrize("form", ["person", "clause", "comment", "recommendation"])
+def test_an_edit_that_does_not_say_its_version_is_refused_as_stale(app, client, edits, form, sent):
+    """Each form that edits from a version (a person's details, a clause, a comment, a
+    recommendation) carries the version it was drawn from. One sent without it (blank,
+    missing, not a number) cannot show it was drawn from what is there now, so it is
+    refused as a stale one is: the form's conflict page (409), nothing saved, what was typed
+    kept and the version now in the form, from which saving again saves. Before, a person's
+    blank version was taken as current, and the others were told to reload (422)."""
+    email, page, url, field, typed, conflict = _edit_form(edits, form)
+    client.sign_in(email)
+    drawn = client.get(page).get_data(as_text=True)
+    version = re.search(rf'name="{field}"[^>]*value="([^"]+)"', drawn).group(1)
+    data = dict(typed)
+    if sent != "missing":
+        data[field] = "" if sent == "blank" else "x1"
+    refused = client.post_form(url, data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409, html[:3000]
+    assert conflict in html and "Cllr Sarah Whitfield" in html  # what was typed, kept
+    assert "Reload the page" not in html
+    assert re.search(rf'name="{field}"[^>]*value="{version}"', html), "the version now"
+    for column in (User.display_name, Clause.body, Comment.body, Recommendation.text):
+        assert _count_like(app, column, "Cllr Sarah Whitfield") == 0, "nothing is saved"
+    saved = client.post_form(url, {**typed, field: version})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:3000]
+
+
+def _count_like(app, column, words: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).where(column.like(f"%{words}%")))

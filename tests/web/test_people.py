@@ -90,6 +90,17 @@ def invite_jo(app, client) -> str:
     return link_in_mail(app, "jo.bloggs@example.org")
 
 
+VERSION = re.compile(r'name="version" value="([0-9a-f]{16})"')
+
+
+def edit_person(client, user_id: int, data: dict, **kwargs):
+    """Save a person's details form as its page draws it: with the version of the details
+    it was drawn from."""
+    url = f"/people/{user_id}/edit"
+    version = VERSION.search(client.get(url).get_data(as_text=True)).group(1)
+    return client.post_form(url, {**data, "version": version}, **kwargs)
+
+
 def expire_tokens(app, email: str) -> None:
     with app.app_context():
         user = accounts.find_user_by_email(email)
@@ -244,8 +255,8 @@ def test_an_expired_invitation_says_whom_to_ask_and_shows_as_expired(staff, clie
 def test_correcting_a_mistyped_address_withdraws_the_link_sent_to_it(staff, client):
     path = invite_jo(staff, client)
     jo = user_by_email(staff, "jo.bloggs@example.org")
-    corrected = client.post_form(
-        f"/people/{jo.id}/edit", {**JO, "email": "jo.bloggs@example.com"}, follow_redirects=True
+    corrected = edit_person(
+        client, jo.id, {**JO, "email": "jo.bloggs@example.com"}, follow_redirects=True
     )
     page = corrected.get_data(as_text=True)
     assert "The invitation sent to the old address no longer works" in page
@@ -507,8 +518,9 @@ def test_editing_roles_is_audited_with_before_and_after(staff, client):
     member = user_by_email(staff, MEMBER)
     form = client.get(f"/people/{member.id}/edit").get_data(as_text=True)
     assert 'value="Sarah Whitfield"' in form and 'value="member" checked' in form
-    changed = client.post_form(
-        f"/people/{member.id}/edit",
+    changed = edit_person(
+        client,
+        member.id,
         {
             "name": "Sarah Whitfield",
             "email": MEMBER,
@@ -531,15 +543,11 @@ def test_editing_roles_is_audited_with_before_and_after(staff, client):
     assert nothing.status_code == 422 and "Choose at least one role" in nothing.get_data(
         as_text=True
     )
-    taken = client.post_form(
-        f"/people/{member.id}/edit",
-        {"name": "S", "email": "OFFICER@example.org", "roles": ["facilitator"]},
+    taken = edit_person(
+        client, member.id, {"name": "S", "email": "OFFICER@example.org", "roles": ["facilitator"]}
     )
     assert taken.status_code == 422 and "already an account" in taken.get_data(as_text=True)
     assert user_by_email(staff, MEMBER).display_name == "Sarah Whitfield"
-
-
-VERSION = re.compile(r'name="version" value="([0-9a-f]{16})"')
 
 
 def _typed(**changes) -> dict:
@@ -659,7 +667,7 @@ def test_the_last_active_administrator_keeps_the_role_and_stays_active(staff, cl
     page = client.get(f"/people/{admin.id}").get_data(as_text=True)
     assert "the only active administrator" in page and "Deactivate<" not in page
     demote = {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]}
-    refused = client.post_form(f"/people/{admin.id}/edit", demote)
+    refused = edit_person(client, admin.id, demote)
     assert refused.status_code == 422
     assert "the only active administrator" in refused.get_data(as_text=True)
     gone = client.post_form(f"/people/{admin.id}/deactivate")
@@ -669,10 +677,10 @@ def test_the_last_active_administrator_keeps_the_role_and_stays_active(staff, cl
     assert user_by_email(staff, ADMIN).is_admin and user_by_email(staff, ADMIN).active
     # An invited administrator who has no password yet does not count...
     client.post_form("/people/invite", {**JO, "roles": ["admin"]})
-    assert client.post_form(f"/people/{admin.id}/edit", demote).status_code == 422
+    assert edit_person(client, admin.id, demote).status_code == 422
     # ...one who can sign in does.
     make_user(staff, "second@example.org", roles=(Role.ADMIN,))
-    assert client.post_form(f"/people/{admin.id}/edit", demote).status_code == 303
+    assert edit_person(client, admin.id, demote).status_code == 303
     assert not user_by_email(staff, ADMIN).is_admin
 
 
@@ -680,9 +688,8 @@ def test_an_administrator_who_gives_up_the_role_lands_on_a_page_they_can_see(sta
     make_user(staff, "second.admin@example.org", (Role.ADMIN,), display_name="Second Admin")
     client.sign_in(ADMIN)
     admin = user_by_email(staff, ADMIN)
-    response = client.post_form(
-        f"/people/{admin.id}/edit",
-        {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]},
+    response = edit_person(
+        client, admin.id, {"name": admin.display_name, "email": ADMIN, "roles": ["facilitator"]}
     )
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
