@@ -488,6 +488,22 @@ def test_a_stale_edit_is_refused_with_both_texts(documents_open, client):
     assert _one(documents_open, Comment, id=comment_id).body == "From the first tab"
 
 
+def test_a_refused_edit_keeps_the_version_its_form_was_drawn_from(documents_open, client):
+    """A form refused for its text (422) after the comment changed in another tab still
+    carries the version it was drawn from: saving it again is a stale edit (409 with both
+    texts), never an overwrite of the other tab's words."""
+    discussion_id = _start(documents_open)
+    comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
+    client.sign_in("member@example.org")
+    assert _edit(client, comment_id, "From the first tab").status_code == 303
+    refused = _edit(client, comment_id, "", edit_count=0)
+    assert refused.status_code == 422
+    assert 'name="edit_count" value="0"' in refused.get_data(as_text=True)
+    again = _edit(client, comment_id, "From the second tab", edit_count=0)
+    assert again.status_code == 409
+    assert _one(documents_open, Comment, id=comment_id).body == "From the first tab"
+
+
 def test_nobody_edits_someone_elses_comment(documents_open, client):
     discussion_id = _start(documents_open)
     comment_id = _one(documents_open, Comment, discussion_id=discussion_id).id
