@@ -8,9 +8,10 @@ from aiosmtpd.controller import Controller
 from tests import databases
 from tests.compiled_statements import share_mapper_caches
 from tests.helpers import AccordClient, free_port
-from tests.url_builders import memoise_url_builders
+from tests.url_builders import memoise_rule_parsing, memoise_url_builders
 
 memoise_url_builders()
+memoise_rule_parsing()
 share_mapper_caches()
 
 
