@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AgendaItem, AuditEvent, Clause, JointSession, SessionAction
 from tests import factories
+from tests.snapshots import snapshot
 
 FACILITATOR = "facilitator@example.org"
 MEMBER = "member@example.org"
@@ -18,6 +19,7 @@ SUMMARY = "govuk-error-summary"
 
 
 @pytest.fixture
+@snapshot
 def agenda(app):
     """The role accounts and a published session with three items: (session id, item id)."""
     with factories.built(app):

@@ -37,6 +37,7 @@ from app.review.record import SECTIONS
 from app.services import amendments, clauses, lifecycle, voting
 from tests import factories
 from tests.helpers import shown_digest
+from tests.snapshots import snapshot
 
 # "clause", and "a agenda item" / "a item" (the article of the word it replaced).
 CLAUSE = re.compile(r"\bclauses?\b|\ba (?:agenda )?items?\b", re.I)
@@ -88,6 +89,7 @@ NOT_AGENDA_PAGES = {
 
 
 @pytest.fixture
+@snapshot
 def agendas(app) -> dict[str, list[str]]:
     """Two agendas and the values their addresses take, by argument name.
 

@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Amendment, Discussion, Document, Role
 from tests import factories
+from tests.snapshots import snapshot
 
 SLUG = "ways-of-working-accord"
 CLAUSE = f"/documents/{SLUG}/clauses/1"
 
 
 @pytest.fixture
+@snapshot
 def proposed(app):
     """The role accounts, an Open Accord and the Member's amendment to its clause 1."""
     with factories.built(app):

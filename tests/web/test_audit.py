@@ -28,12 +28,14 @@ from app.models import (
 )
 from app.services import audit, clauses, lifecycle
 from tests import factories
+from tests.snapshots import snapshot
 
 SLUG = "member-officer-protocol"
 OTHER_KEY = "a-second-audit-key-for-the-rotation-tests"
 
 
 @pytest.fixture
+@snapshot
 def trail(app):
     """A document with a clause, a facilitator, and a few events: ids of both."""
     from tests.helpers import make_user

@@ -13,6 +13,7 @@ from app.models import Amendment, Choice, Vote
 from app.services import amendments, voting
 from tests import factories
 from tests.helpers import count_queries
+from tests.snapshots import snapshot
 
 SLUG = "ways-of-working-accord"
 DOC = f"/documents/{SLUG}"
@@ -21,6 +22,7 @@ CAST = f"{BALLOT}/cast"
 
 
 @pytest.fixture
+@snapshot
 def accord(app):
     """An Open Accord of three clauses with voting open, a Member who has voted Oppose on
     clause 2, and an open amendment to clause 3."""

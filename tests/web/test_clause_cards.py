@@ -16,12 +16,14 @@ from app.extensions import cache, db
 from app.models import Choice, Clause, Document, Recommendation, Role
 from app.services import clauses, voting
 from tests import factories
+from tests.snapshots import snapshot
 
 CARDS = re.compile(r'<ol class="app-clause-list">.*?</ol>', re.S)
 CARD = re.compile(r'<li class="app-clause" id="clause-([^"]+)">')
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     """The five role accounts, another Member (Labour), and an Open Accord of three clauses
     answering CR g, with voting open."""

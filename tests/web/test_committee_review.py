@@ -27,6 +27,7 @@ from app.models import (
 from app.services import amendments, lifecycle, voting
 from tests import factories
 from tests.helpers import count_queries, error_summary_targets, shown_digest
+from tests.snapshots import snapshot
 
 SLUG = "member-officer-protocol"
 DOC = f"/documents/{SLUG}"
@@ -37,6 +38,7 @@ SECTIONS = ("changes", "coverage", "votes", "groups", "interests", "set-aside", 
 
 
 @pytest.fixture
+@snapshot
 def reviewed(app):
     """The Protocol (three clauses, CPC d) voted on and submitted: two Members (Labour and
     Conservative Group) and an Officer vote; the Conservative Member declares an interest in
@@ -215,6 +217,7 @@ def test_an_unknown_section_or_a_document_never_submitted_is_404(reviewed, clien
 
 
 @pytest.fixture
+@snapshot
 def submitted(app):
     with factories.built(app):
         factories.everyone()
@@ -419,6 +422,7 @@ def test_adoption_needs_a_past_date_and_the_minute_reference(submitted, client):
 
 
 @pytest.fixture
+@snapshot
 def every_state(app):
     """One document in each state; the adopted one voted on and discussed by named people."""
     with factories.built(app):

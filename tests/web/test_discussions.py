@@ -27,11 +27,13 @@ from app.services import DomainError, clauses
 from app.services import discussions as service
 from tests import factories
 from tests.helpers import count_queries, make_user, shown_digest
+from tests.snapshots import snapshot
 
 ACCORD = "ways-of-working-accord"
 
 
 @pytest.fixture
+@snapshot
 def documents_open(app):
     """The five role accounts and the Accord and Protocol, Open, with the demo's wording."""
     with factories.built(app):

@@ -23,11 +23,13 @@ from app.services import clauses as service
 from app.services.documents import create_document
 from tests import factories
 from tests.helpers import count_queries
+from tests.snapshots import snapshot
 
 FACILITATOR = "facilitator@example.org"
 
 
 @pytest.fixture
+@snapshot
 def council(app):
     """The five role accounts and the shipped recommendations; no documents."""
     with factories.built(app):

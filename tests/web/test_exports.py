@@ -18,12 +18,14 @@ from app.extensions import db
 from app.models import Choice, Clause, DocumentVersion, Role, utcnow
 from app.services import amendments, clauses, discussions, leavers, lifecycle, voting
 from tests import factories
+from tests.snapshots import snapshot
 
 SLUG = "member-officer-protocol"
 EXPORT = f"/documents/{SLUG}/export"
 
 
 @pytest.fixture
+@snapshot
 def protocol(app):
     """The five role accounts, four more voters and an Open Member/Officer Protocol with
     the demo's wording."""

@@ -21,11 +21,13 @@ from app.models import (
     User,
 )
 from tests import factories
+from tests.snapshots import snapshot
 
 NOT_NUMBERS = ["٣٠", "３０", "1_5", "1.5", "+30", "30 minutes"]
 
 
 @pytest.fixture
+@snapshot
 def agenda(app):
     """A published session with three items; a facilitator and a member."""
     with factories.built(app):
@@ -303,6 +305,7 @@ def test_too_long_texts_are_named_by_their_fields(app, client, agenda):
 
 
 @pytest.fixture
+@snapshot
 def edits(app):
     """What the four forms that edit from a version edit: a Member's details (by an
     administrator), a clause's wording (by a facilitator), the Member's comment (by them)

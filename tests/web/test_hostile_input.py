@@ -44,6 +44,7 @@ from app.services import amendments, notifications, seeding
 from tests import factories
 from tests.databases import app_for, empty_all_tables, make_app
 from tests.helpers import CSRF_META, PASSWORD, AccordClient, free_port, make_user
+from tests.snapshots import snapshot
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
 HUGE = ["2147483648", "9223372036854775808", "1" + "0" * 30]
@@ -197,6 +198,7 @@ class Walker:
 
 
 @pytest.fixture
+@snapshot
 def demo(app):
     """The demo world with its activity (discussions, replies, voting, invitations) and one
     proposed amendment, so that most ids in the walk name something."""

@@ -26,6 +26,7 @@ from app.services import DomainError
 from app.services import joint_sessions as service
 from tests import factories
 from tests.helpers import shown_digest
+from tests.snapshots import snapshot
 
 
 def _new_session(app, *, days_ahead=40, start=time(10), end=time(12), published=True) -> int:
@@ -37,6 +38,7 @@ def _new_session(app, *, days_ahead=40, start=time(10), end=time(12), published=
 
 
 @pytest.fixture
+@snapshot
 def council(app):
     """The five role accounts and the shipped recommendations; no documents or sessions."""
     with factories.built(app):

@@ -32,12 +32,14 @@ from app.services import voting
 from app.sql import one_of
 from tests import factories
 from tests.helpers import count_queries
+from tests.snapshots import snapshot
 
 ACCORD = "ways-of-working-accord"
 ETAG_HEADER = re.compile(r'"If-None-Match": "\\"([^\\]+)\\""')
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     """The five role accounts and an Open Accord with a discussion on clause 2."""
     with factories.built(app):

@@ -18,6 +18,7 @@ from app.services import Invalid, amendments, passages, voting
 from app.services.passages import PassageGroup, locate
 from tests import factories
 from tests.helpers import error_summary_targets, shown_digest
+from tests.snapshots import snapshot
 
 BODY = (
     "Officers **must** respond promptly to Members who write to them.\n\n"
@@ -34,6 +35,7 @@ MEMBER, OFFICER, FACILITATOR = (
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     """A Member, an Officer, a facilitator and an Open Accord whose clause 1 is BODY."""
     with factories.built(app):

@@ -34,6 +34,7 @@ from tests.helpers import (
     make_user,
     shown_digest,
 )
+from tests.snapshots import snapshot
 
 ADMIN = "admin@example.org"
 MEMBER = "member@example.org"
@@ -50,6 +51,7 @@ JO = {
 
 
 @pytest.fixture
+@snapshot
 def staff(app):
     """The five role accounts; no documents."""
     with factories.built(app):

@@ -11,6 +11,7 @@ from app.models import AuditEvent, Recommendation, RecommendationRevision, Recom
 from app.seed_data.recommendations import SOURCES
 from tests import factories
 from tests.helpers import assert_tables_scroll, current_menu_item, error_summary_targets
+from tests.snapshots import snapshot
 
 SEEDS = "/work/shared/seeds"
 CPC_FILE = f"{SEEDS}/000_1533b1998af56bea.txt"
@@ -18,6 +19,7 @@ CR_FILE = f"{SEEDS}/001_8f7b2b0db4663696.txt"
 
 
 @pytest.fixture
+@snapshot
 def council(app):
     """The five role accounts, the shipped recommendations and the Open Accord with the demo's
     wording (its clauses answer the recommendations the demo's do)."""

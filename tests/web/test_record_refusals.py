@@ -11,12 +11,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Clause, Comment, Discussion
 from tests import factories
+from tests.snapshots import snapshot
 
 SLUG = "ways-of-working-accord"
 CLAUSE = f"/documents/{SLUG}/clauses/1"
 
 
 @pytest.fixture
+@snapshot
 def submitted(app):
     """The role accounts and a submitted Accord with a discussion on clause 1 and a comment:
     (discussion id, comment id, clause id)."""

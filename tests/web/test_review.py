@@ -20,12 +20,14 @@ from app.services import audit as audit_service
 from app.services import clauses, lifecycle
 from tests import factories
 from tests.helpers import shown_digest
+from tests.snapshots import snapshot
 
 SLUG = "member-officer-protocol"
 DOC = f"/documents/{SLUG}"
 
 
 @pytest.fixture
+@snapshot
 def protocol(app):
     """The five role accounts and an Open Member/Officer Protocol of eight clauses."""
     with factories.built(app):

@@ -20,6 +20,7 @@ from app.services import discussions, lifecycle
 from app.services import search as service
 from tests import factories
 from tests.helpers import count_queries
+from tests.snapshots import snapshot
 
 # Every secret item says "lantern" and a word of its own; the visible ones say "lantern" too.
 SECRETS = {
@@ -40,6 +41,7 @@ READERS = {
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     """An Open Accord with clauses, a discussion, an amendment, a retired clause, a published
     version since changed; a Draft document; a draft session; hidden and withdrawn comments."""

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import AgendaProposal, Clause, ReviewNote, SessionAction
 from tests import databases, factories
 from tests.helpers import AccordClient, at_once
+from tests.snapshots import snapshot
 
 FACILITATOR = "facilitator@example.org"
 MEMBER = "member@example.org"
@@ -132,6 +133,7 @@ def _build(app) -> None:
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     _build(app)
     return app

@@ -32,6 +32,7 @@ from app.services import DocumentNotEditable, people
 from app.services import joint_sessions as service
 from tests import databases, factories
 from tests.helpers import AccordClient, shown_digest, while_uncommitted
+from tests.snapshots import snapshot
 
 FACILITATOR = "facilitator@example.org"
 ADMIN = "admin@example.org"
@@ -39,6 +40,7 @@ DEMO_SESSION = "themed-session-trust-and-roles"
 
 
 @pytest.fixture
+@snapshot
 def council(app):
     """The five role accounts, a second Member in another Group, and a published session."""
     with factories.built(app):

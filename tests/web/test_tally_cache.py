@@ -13,11 +13,13 @@ from app.extensions import cache, db
 from app.models import Choice, Clause, Document, Role, User
 from app.services import clauses, people, voting
 from tests import factories
+from tests.snapshots import snapshot
 
 COUNTS = re.compile(r'<p class="govuk-body-s[^"]*app-clause-votes">.*?</p>', re.S)
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     """The five role accounts, two more Members (Labour and Green) and an Officer, and an Open
     Accord of three clauses with voting open."""

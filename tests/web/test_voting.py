@@ -29,12 +29,14 @@ from app.models import (
 from app.services import amendments, audit, clauses, voting
 from tests import factories
 from tests.helpers import count_queries, make_user, shown_digest
+from tests.snapshots import snapshot
 
 PROTOCOL = "member-officer-protocol"
 CLAUSE = f"/documents/{PROTOCOL}/clauses/3"
 
 
 @pytest.fixture
+@snapshot
 def protocol(app):
     """The demo people (so eligible voters and Groups are the demo's) and an Open
     Member/Officer Protocol with the demo's wording."""

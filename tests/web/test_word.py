@@ -17,6 +17,7 @@ from app.services import clauses as clause_service
 from app.word.markers import parse_clauses_value
 from tests import factories
 from tests.helpers import error_summary_targets
+from tests.snapshots import snapshot
 from tests.word_files import (
     Change,
     Remark,
@@ -40,6 +41,7 @@ WORDING = (
 
 
 @pytest.fixture
+@snapshot
 def accord(app):
     """An Open Accord of three clauses, a Member, an Officer and a facilitator."""
     with factories.built(app):
