@@ -58,6 +58,7 @@ class SessionForm(AccordForm):
         "The facilitator is external (for example the LGA)", widget=GovCheckboxInput()
     )
     recommendations = RecommendationsField("the session")
+    submission_key = submission_key_field()
     submit = SubmitField("Create the session", widget=GovSubmitInput())
 
 
@@ -168,6 +169,7 @@ class ToDocumentForm(AccordForm):
         widget=GovTextArea(),
         validators=[DataRequired(message="Enter the clause text"), Length(max=20_000)],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Add the clause", widget=GovSubmitInput())
 
 
@@ -202,6 +204,7 @@ class ToAmendmentForm(AccordForm):
             Length(max=5_000, message="The reason must be 5,000 characters or fewer"),
         ],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Propose the amendment", widget=GovSubmitInput())
 
 

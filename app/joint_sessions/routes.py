@@ -54,7 +54,7 @@ from app.permissions import (
 )
 from app.rendering import render, safe_next
 from app.rules import is_over
-from app.services import DomainError, require_editable
+from app.services import DomainError, Invalid, SentAgainChanged, require_editable
 from app.services import joint_sessions as service
 from app.services.clauses import require_live
 from app.services.shown import ShownChanged
@@ -120,7 +120,8 @@ def new():
     if form.validate_on_submit():
         start, end = form.start.parsed, form.end.parsed
         assert start is not None and end is not None  # both required, and parsed when valid
-        try:
+
+        def create() -> tuple[str, str]:
             session = service.create_session(
                 title=form.title.data,
                 theme=form.theme.data,
@@ -135,14 +136,15 @@ def new():
                 recommendations=chosen_recommendations(form.recommendations.data),
                 by=current_user,
             )
-        except DomainError as error:
-            form.end.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(
-                "The session is created. Add its agenda items, then publish the agenda.", "success"
+            return (
+                url_for("joint_sessions.show", session_id=session.id),
+                "The session is created. Add its agenda items, then publish the agenda.",
             )
-            return redirect(url_for("joint_sessions.show", session_id=session.id), 303)
+
+        try:
+            return create_once(form, create, made="the session")
+        except Invalid as error:  # it would end before it starts
+            form.end.errors = [str(error)]
     return render("joint_sessions/new.html", form=form)
 
 
@@ -479,12 +481,17 @@ def to_document(session_id: int, clause_id: int):
     form.target.choices = _target_documents()
     if form.validate_on_submit() and form.target.data:
         target = db.get_or_404(Document, int(form.target.data))
-        new = service.outcome_to_clause(
-            clause, target, form.heading.data, form.body.data, by=current_user
-        )
-        db.session.commit()
-        flash(f"Clause {new.number} of {target.title} comes from this item.", "success")
-        return redirect(url_for("documents.clause", slug=target.slug, number=new.number), 303)
+
+        def add() -> tuple[str, str]:
+            new = service.outcome_to_clause(
+                clause, target, form.heading.data, form.body.data, by=current_user
+            )
+            return (
+                url_for("documents.clause", slug=target.slug, number=new.number),
+                f"Clause {new.number} of {target.title} comes from this item.",
+            )
+
+        return create_once(form, add, made="the clause")
     if not form.target.data:
         form.target.errors = ["Choose the Accord or the Protocol"]
     return _outcome_page(session, clause, to_document=form, status=422)
@@ -500,7 +507,8 @@ def to_amendment(session_id: int, clause_id: int):
     status = None
     if form.validate_on_submit():
         target = db.get_or_404(Clause, int(form.target.data))
-        try:
+
+        def propose() -> tuple[str, str]:
             service.outcome_to_amendment(
                 clause,
                 target,
@@ -509,22 +517,20 @@ def to_amendment(session_id: int, clause_id: int):
                 form.rationale.data or "",
                 by=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            form.body.errors = [str(error)]
-            status = error.status
-        else:
-            db.session.commit()
-            flash(
-                f"The amendment to clause {target.number} of {target.document.title} is "
-                "proposed, linked to this item.",
-                "success",
-            )
-            return redirect(
+            return (
                 url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
                 + "#came-from",
-                303,
+                f"The amendment to clause {target.number} of {target.document.title} is "
+                "proposed, linked to this item.",
             )
+
+        try:
+            return create_once(form, propose, made="the amendment")
+        except SentAgainChanged:  # the form's key, not the amendment: the error page says so
+            raise
+        except DomainError as error:  # why the amendment cannot be, beside its words
+            form.body.errors = [str(error)]
+            status = error.status
     return _outcome_page(session, clause, to_amendment=form, status=status)
 
 

@@ -1,11 +1,12 @@
 """A "create" form sent twice (a double click without JavaScript, back and send again, a retry
 after a network error) makes one thing: adding a clause, adding and proposing an agenda item,
-adding an action and adding a review note. Each form carries a one-time key made when its page
-is drawn (``app.forms.submission_key_field``); the first sending records it
+adding an action and adding a review note, creating a session, making an item's outcome a new
+clause or an amendment. Each form carries a one-time key made when its page is drawn
+(``app.forms.submission_key_field``); the first sending records it
 (``app.services.submissions``), the same form again is answered with the first one's 303, and
 the same key with other words is refused (409) with those words shown to copy.
 
-Every test runs on SQLite and PostgreSQL; the last sends the same form twice at the same
+Every test runs on SQLite and PostgreSQL; the last send the same form twice at the same
 moment on PostgreSQL, from two connections.
 """
 
@@ -13,13 +14,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AgendaProposal, Clause, ReviewNote, SessionAction
+from app.models import (
+    AgendaProposal,
+    Amendment,
+    Clause,
+    JointSession,
+    ReviewNote,
+    SessionAction,
+)
 from tests import databases, factories
 from tests.helpers import AccordClient, at_once
 from tests.snapshots import snapshot
@@ -33,8 +42,8 @@ PROTOCOL = "member-officer-protocol"
 
 @dataclass(frozen=True)
 class Case:
-    """One create form: who sends it, where (its page is at the same address), what it
-    carries, the field whose words a second sending changes, and how to count what it made."""
+    """One create form: who sends it, where, what it carries, the field whose words a second
+    sending changes, and how to count what it made."""
 
     who: str
     path: str
@@ -42,14 +51,22 @@ class Case:
     words: str  # the field with the words that are changed when the form is sent again
     counted: tuple[Any, str]  # a column of what it makes, and the field that fills it
     prefix: str = ""
+    page: str = ""  # where the form is drawn, when not at ``path``
+    anchor: str = ""  # the answer's place is what it made: this anchor and its id
 
     @property
     def key_name(self) -> str:
         return f"{self.prefix}submission_key"
 
+    @property
+    def drawn_at(self) -> str:
+        return self.page or self.path
+
 
 def _cases(ids: dict) -> dict[str, Case]:
     session, item, recommendation = ids["session"], ids["item"], str(ids["recommendation"])
+    outcome = f"/sessions/{session}/items/{item}/outcome"
+    day = date.today() + timedelta(days=20)
     return {
         "clause": Case(
             FACILITATOR,
@@ -108,17 +125,68 @@ def _cases(ids: dict) -> dict[str, Case]:
             "body",
             (ReviewNote.clause_number, "clause_number"),
         ),
+        "session": Case(
+            FACILITATOR,
+            "/sessions/new",
+            {
+                "title": "Trust and roles",
+                "theme": "How trust is built",
+                "day": [str(day.day), str(day.month), str(day.year)],
+                "start": "2pm",
+                "end": "4pm",
+                "venue": "Town Hall",
+                "audience": "both",
+                "recommendations": [recommendation],
+            },
+            "theme",
+            (JointSession.title, "title"),
+        ),
+        "outcome to clause": Case(
+            FACILITATOR,
+            f"/sessions/{session}/items/{item}/to-document",
+            {
+                "clause-target": str(ids["accord"]),
+                "clause-heading": "Roles in practice",
+                "clause-body": "As agreed at the session.",
+            },
+            "clause-body",
+            (Clause.heading, "clause-heading"),
+            prefix="clause-",
+            page=outcome,
+        ),
+        "outcome to amendment": Case(
+            FACILITATOR,
+            f"/sessions/{session}/items/{item}/to-amendment",
+            {
+                "amendment-target": str(ids["accord clause"]),
+                "amendment-heading": "Replies within five days",
+                "amendment-body": "Officers reply within 5 working days.",
+            },
+            "amendment-body",
+            (Amendment.heading, "amendment-heading"),
+            prefix="amendment-",
+            page=outcome,
+        ),
     }
 
 
-CASES = ["clause", "agenda item", "proposal", "action", "review note"]
+CASES = [
+    "clause",
+    "agenda item",
+    "proposal",
+    "action",
+    "review note",
+    "session",
+    "outcome to clause",
+    "outcome to amendment",
+]
 
 
 def _build(app) -> None:
     """The role accounts, an Open Accord, a submitted Protocol and a published session."""
     with factories.built(app):
         factories.everyone()
-        factories.document(title="Ways of Working Accord")
+        accord = factories.document(title="Ways of Working Accord")
         factories.document("submitted", title="Member/Officer Protocol", kind="protocol")
         session = factories.joint_session()
         item = db.session.scalars(
@@ -129,6 +197,8 @@ def _build(app) -> None:
             "session": session.id,
             "item": item.id,
             "recommendation": factories.recommendation("CR g").id,
+            "accord": accord.id,
+            "accord clause": factories.clause(accord, "2").id,
         }
 
 
@@ -154,12 +224,12 @@ def _made(app, name: str) -> int:
 
 def _key(client: AccordClient, case: Case) -> str:
     """The one-time key of the form on the case's page, as drawn for this person."""
-    page = client.get(case.path)
+    page = client.get(case.drawn_at)
     assert page.status_code == 200, page.status_code
     found = re.search(
         rf'<input[^>]*name="{case.key_name}"[^>]*value="([^"]+)"', page.get_data(as_text=True)
     )
-    assert found, f"no one-time key on {case.path}"
+    assert found, f"no one-time key on {case.drawn_at}"
     return found.group(1)
 
 
