@@ -536,16 +536,26 @@ def to_amendment(session_id: int, clause_id: int):
 
 @bp.post("/sessions/<int:session_id>/items/<int:clause_id>/clauses")
 def link_clause(session_id: int, clause_id: int):
-    """Say which clause (of the Accord or the Protocol) an agenda item discusses."""
+    """Say which clause (of the Accord or the Protocol) an agenda item discusses. Sending it
+    again changes nothing (a link is there or not), so it needs no one-time key."""
     session = _session(session_id)
     clause = _agenda_item_to_change(session, clause_id)
     form = LinkClauseForm(prefix="link")
     form.clause.choices = _target_clauses()
     if form.validate_on_submit():
         target = db.get_or_404(Clause, int(form.clause.data))
-        service.link_clause(clause, target, by=current_user)
-        db.session.commit()
-        flash(f"The item discusses clause {target.number} of {target.document.title}.", "success")
+        if service.link_clause(clause, target, by=current_user):
+            db.session.commit()
+            flash(
+                f"The item discusses clause {target.number} of {target.document.title}.",
+                "success",
+            )
+        else:  # sent twice, say, or from a page opened before someone else linked it
+            flash(
+                f"Clause {target.number} of {target.document.title} was already listed, so "
+                "nothing changed.",
+                "info",
+            )
         return redirect(
             url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
             + "#discusses",

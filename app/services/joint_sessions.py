@@ -822,17 +822,19 @@ def _open_clause(clause: Clause) -> None:
     clauses.require_live(clause)
 
 
-def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
-    """Say that an agenda item discusses ``clause`` (of another document). Raises
-    ``DocumentNotEditable`` from the agenda's Submitted on, ``Invalid`` (not an agenda item,
-    or a clause of an agenda), ``ClauseRetired``."""
+def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> bool:
+    """Say that an agenda item discusses ``clause`` (of another document): True when it did
+    not list it yet (the link is made and audited), False when it did (nothing changes: the
+    same form sent twice, or two at once, which the agenda's lock serves one after the other).
+    Raises ``DocumentNotEditable`` from the agenda's Submitted on, ``Invalid`` (not an agenda
+    item, or a clause of an agenda), ``ClauseRetired``."""
     lock_editable(item_clause.document)
     item = db.session.get(AgendaItem, item_clause.id)
     if item is None:
         raise Invalid("That is not an agenda item.")
     _open_clause(clause)
     if clause in item.discusses:
-        return
+        return False
     item.discusses.append(clause)
     audit.record(
         "agenda.clause_linked",
@@ -845,6 +847,7 @@ def link_clause(item_clause: Clause, clause: Clause, *, by: User) -> None:
         ),
         after={"clause_id": clause.id},
     )
+    return True
 
 
 def unlink_clause(item_clause: Clause, clause: Clause, *, by: User) -> bool:

@@ -308,6 +308,49 @@ def test_a_form_without_a_key_still_makes_what_it_asks(world, client):
     assert _made(world, "review note") == 1
 
 
+def _linked(app) -> tuple[int, int]:
+    """How often the agenda item lists the Accord's clause, and how often that was audited."""
+    from app.models import AuditEvent
+    from app.models.joint_sessions import agenda_item_clauses as links
+
+    ids = app.config["SENT_TWICE"]
+    with app.app_context():
+        return (
+            db.session.scalar(
+                select(func.count())
+                .select_from(links)
+                .where(
+                    links.c.item_clause_id == ids["item"], links.c.clause_id == ids["accord clause"]
+                )
+            ),
+            db.session.scalar(
+                select(func.count()).where(AuditEvent.action == "agenda.clause_linked")
+            ),
+        )
+
+
+def _link(app) -> tuple[str, dict]:
+    """Where the form that links the Accord's clause to the agenda item is sent, and what it
+    carries."""
+    ids = app.config["SENT_TWICE"]
+    path = f"/sessions/{ids['session']}/items/{ids['item']}/clauses"
+    return path, {"link-clause": str(ids["accord clause"])}
+
+
+def test_linking_a_clause_sent_twice_links_it_once_and_says_so(world, client):
+    """Linking makes nothing that could be made twice (a link is there or not), so its form
+    needs no key: sent again, it changes nothing, records nothing, and says so."""
+    path, form = _link(world)
+    client.sign_in(FACILITATOR)
+    first = client.post_form(path, form)
+    again = client.post_form(path, form)
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert first.headers["Location"] == again.headers["Location"]
+    assert _linked(world) == (1, 1)
+    landed = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "was already listed, so nothing changed" in landed
+
+
 @pytest.fixture
 def pg_world(postgres_url):
     with databases.app_for(postgres_url) as app:
@@ -340,6 +383,25 @@ def test_the_same_form_sent_twice_at_once_makes_one_and_both_answers_go_to_it(pg
         ]
         assert answers[0].headers["Location"] == answers[1].headers["Location"]
         assert _made(pg_world, name) == trial + 1
+
+
+def test_linking_a_clause_sent_twice_at_once_links_it_once(pg_world):
+    """The agenda's lock serves the two one after the other: the second finds the link."""
+    path, form = _link(pg_world)
+    tabs = [pg_world.test_client(), pg_world.test_client()]
+    for tab in tabs:
+        tab.sign_in(FACILITATOR)
+    forms = [{"csrf_token": tab.csrf_token(), **form} for tab in tabs]
+    answers = at_once(
+        *(
+            lambda tab=tab, sent=sent: tab.post(path, data=sent)
+            for tab, sent in zip(tabs, forms, strict=True)
+        )
+    )
+    for answer in answers:
+        assert not isinstance(answer, BaseException), repr(answer)
+    assert [a.status_code for a in answers] == [303, 303]
+    assert _linked(pg_world) == (1, 1)
 
 
 def test_a_form_sent_again_while_its_first_sending_is_uncommitted_waits_and_goes_to_it(
