@@ -39,6 +39,7 @@ class DocumentForm(AccordForm):
             Length(max=2_000, message="Summary must be 2,000 characters or fewer"),
         ],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Create the document", widget=GovSubmitInput())
 
 

@@ -40,11 +40,18 @@ def new():
     require(can_create_document(current_user))
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
+
+        def create() -> tuple[str, str]:
             document = create_document(
                 DocumentKind(form.kind.data), form.title.data, form.summary.data, by=current_user
             )
-            db.session.commit()
+            return (
+                url_for("documents.manage", slug=document.slug),
+                f"“{document.title}” is created as a Draft. Add its {document.item_noun_plural}.",
+            )
+
+        try:  # the same form sent again goes to what it created, not "the title is taken"
+            return create_once(form, create, made="the document")
         except (Invalid, IntegrityError) as error:
             db.session.rollback()
             form.title.errors = [
@@ -52,12 +59,6 @@ def new():
                 if isinstance(error, Invalid)
                 else "Another document was just created with this title. Choose another title"
             ]
-        else:
-            flash(
-                f"“{document.title}” is created as a Draft. Add its {document.item_noun_plural}.",
-                "success",
-            )
-            return redirect(url_for("documents.manage", slug=document.slug), 303)
     return render("documents/new.html", form=form)
 
 

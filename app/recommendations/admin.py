@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.boundaries import takes_import_body
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, create_once
 from app.models import Recommendation, RecommendationSource
 from app.permissions import can_manage_recommendations, require
 from app.recommendations.blueprint import bp
@@ -52,20 +52,24 @@ def new_source():
     require(can_manage_recommendations(current_user))
     form = SourceForm()
     if form.validate_on_submit():
-        try:
+
+        def add() -> tuple[str, str]:
             source = service.create_source(
                 form.name.data, form.short_name.data, form.title.data or "", by=current_user
             )
-            db.session.commit()
+            return (
+                url_for("recommendations.import_start", source=source.slug),
+                f"{source.name} is added. Now import its recommendations.",
+            )
+
+        try:  # the same form sent again goes where the first went, not "the name is taken"
+            return create_once(form, add, made="the source")
         except service.SourceTaken as error:
             db.session.rollback()
             getattr(form, error.field).errors = [str(error)]
         except IntegrityError:  # added by someone else meanwhile
             db.session.rollback()
             form.name.errors = ["A source with this name or short name was added meanwhile"]
-        else:
-            flash(f"{source.name} is added. Now import its recommendations.", "success")
-            return redirect(url_for("recommendations.import_start", source=source.slug), 303)
     return render("recommendations/new_source.html", form=form)
 
 

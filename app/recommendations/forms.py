@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import AccordForm, Radios, reason_field, version_field
+from app.forms import AccordForm, Radios, reason_field, submission_key_field, version_field
 from app.services.recommendations import MAX_IMPORT_CHARS
 
 
@@ -40,6 +40,7 @@ class SourceForm(AccordForm):
             Length(max=255, message="The title must be 255 characters or fewer"),
         ],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Add the source", widget=GovSubmitInput())
 
 
