@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.forms import AccordForm, shown_field, text_field, version_field
+from app.forms import AccordForm, shown_field, submission_key_field, text_field, version_field
 from app.models import ListKind, Role
 from app.services.people import known_names, person_problems
 
@@ -124,6 +124,7 @@ class PersonForm(AccordForm):
 
 
 class InviteForm(PersonForm):
+    submission_key = submission_key_field()
     submit = SubmitField("Send the invitation", widget=GovSubmitInput())
 
 
@@ -137,6 +138,13 @@ class ConfirmForm(AccordForm):
     """A confirmation step: the CSRF token and a button."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class InvitationForm(ConfirmForm):
+    """Send a new invitation: a button, with the one-time key of the page it is on, so that a
+    double click sends one email, not two of which the first no longer works."""
+
+    submission_key = submission_key_field()
 
 
 class ImportForm(AccordForm):
@@ -172,6 +180,12 @@ class ListEntryForm(AccordForm):
 
     name = text_field("Name", "Enter the name")
     submit = SubmitField("Add", widget=GovSubmitInput())
+
+
+class AddListEntryForm(ListEntryForm):
+    """Add a name to a managed list, with the form's one-time key."""
+
+    submission_key = submission_key_field()
 
 
 class RenameListEntryForm(ListEntryForm):

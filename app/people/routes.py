@@ -6,16 +6,18 @@ from sqlalchemy import exists, func, or_, select
 
 from app.boundaries import takes_import_body
 from app.extensions import db
+from app.forms import create_once
 from app.importers import people as people_csv
 from app.models import ListEntry, ListKind, Role, User, UserRole
 from app.pagination import paginate
 from app.people.forms import (
+    AddListEntryForm,
     ConfirmForm,
     EditPersonForm,
     ImportConfirmForm,
     ImportForm,
+    InvitationForm,
     InviteForm,
-    ListEntryForm,
     RenameListEntryForm,
 )
 from app.permissions import (
@@ -29,6 +31,7 @@ from app.personal_data.routes import archive_response
 from app.rendering import render
 from app.services import (
     DomainError,
+    SentAgainChanged,
     account_tokens,
     accounts,
     leavers,
@@ -93,7 +96,8 @@ def invite():
     form = InviteForm()
     form.offer_lists()
     if form.validate_on_submit():
-        try:
+
+        def invite() -> tuple[str, str]:
             user = people.invite(
                 form.email.data,
                 form.name.data,
@@ -101,17 +105,17 @@ def invite():
                 by=current_user,
                 **form.details,
             )
+            return (
+                url_for("people.show", user_id=user.id),
+                f"{user.display_name} is invited. The link in the email to {user.email} works "
+                f"once, for {accounts.invitation_lifetime().days} days.",
+            )
+
+        try:  # the same form sent again goes to the person, not "there is already an account"
+            return create_once(form, invite, made="the person")
         except people.EmailTaken as error:
             db.session.rollback()
             form.email.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(
-                f"{user.display_name} is invited. The link in the email to {user.email} works "
-                f"once, for {accounts.invitation_lifetime().days} days.",
-                "success",
-            )
-            return redirect(url_for("people.show", user_id=user.id), 303)
     return render("people/invite.html", form=form)
 
 
@@ -128,6 +132,7 @@ def show(user_id: int):
         is_last_admin=people.is_last_active_admin(user),
         two_factor=two_factor.credential_of(user),
         form=ConfirmForm(formdata=None),
+        invitation_form=InvitationForm(formdata=None),
     )
 
 
@@ -176,22 +181,24 @@ def edit(user_id: int):
 
 @bp.post("/people/<int:user_id>/invitation")
 def resend_invitation(user_id: int):
-    """Send a new invitation link; the earlier one stops working."""
+    """Send a new invitation link; the earlier one stops working. The button sent twice sends
+    one (``create_once``): a second would stop the first email's link working."""
     user = _person(user_id)
-    form = ConfirmForm()
+    form = InvitationForm()
     if not form.validate_on_submit():
         return redirect(url_for("people.show", user_id=user.id), 303)
-    try:
+
+    def send() -> tuple[str, str]:
         accounts.send_invitation(user, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(f"{error} No invitation was sent.", "info")
-    else:
-        db.session.commit()
-        flash(
+        return (
+            url_for("people.show", user_id=user.id),
             f"A new invitation is on its way to {user.email}. Earlier links no longer work.",
-            "success",
         )
+
+    try:
+        return create_once(form, send, made="the invitation")
+    except accounts.AlreadySetUp as error:
+        flash(f"{error} No invitation was sent.", "info")
     return redirect(url_for("people.show", user_id=user.id), 303)
 
 
@@ -404,7 +411,7 @@ def _kind(kind: str) -> ListKind:
     return ListKind(kind)
 
 
-def _lists_page(kind: ListKind, form: ListEntryForm, status: int = 200):
+def _lists_page(kind: ListKind, form: AddListEntryForm, status: int = 200):
     return render(
         "people/lists.html",
         kind=kind,
@@ -419,17 +426,22 @@ def _lists_page(kind: ListKind, form: ListEntryForm, status: int = 200):
 def lists(kind: str):
     """A managed list (political Groups, wards, services): add, rename and retire names."""
     list_kind = _kind(kind)
-    form = ListEntryForm()
+    form = AddListEntryForm()
     if form.validate_on_submit():
-        try:
+
+        def add() -> tuple[str, str]:
             entry = people.add_list_entry(list_kind, form.name.data, by=current_user)
+            return (
+                url_for("people.lists", kind=list_kind.value),
+                f"“{entry.name}” is on the list of {list_kind.label}.",
+            )
+
+        try:  # the same form sent again goes to the list, not "it is already on the list"
+            return create_once(form, add, made="the name")
+        except SentAgainChanged:  # the form's key: the error page shows what it carried
+            raise
         except DomainError as error:
-            db.session.rollback()
             form.name.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"“{entry.name}” is on the list of {list_kind.label}.", "success")
-            return redirect(url_for("people.lists", kind=list_kind.value), 303)
     return _lists_page(list_kind, form, 422 if form.errors else 200)
 
 

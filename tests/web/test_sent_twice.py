@@ -22,14 +22,17 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
+    AccountToken,
     AgendaProposal,
     Amendment,
     Clause,
     Document,
     JointSession,
+    ListEntry,
     RecommendationSource,
     ReviewNote,
     SessionAction,
+    User,
 )
 from tests import databases, factories
 from tests.helpers import AccordClient, at_once
@@ -192,6 +195,30 @@ def _cases(ids: dict) -> dict[str, Case]:
             (RecommendationSource.name, "name"),
             repeatable=False,
         ),
+        "person": Case(
+            ADMIN,
+            "/people/invite",
+            {"name": "Jo Bloggs", "email": "jo.bloggs@example.org", "roles": ["facilitator"]},
+            "name",
+            (User.email, "email"),
+            repeatable=False,
+        ),
+        "new invitation": Case(
+            ADMIN,
+            f"/people/{ids['uninvited']}/invitation",
+            {},
+            "",  # a button: no words
+            (AccountToken.user_id, ids["uninvited"]),
+            page=f"/people/{ids['uninvited']}",
+        ),
+        "list entry": Case(
+            ADMIN,
+            "/people/lists/group",
+            {"name": "Green Group"},
+            "name",
+            (ListEntry.name, "name"),
+            repeatable=False,
+        ),
     }
 
 
@@ -206,6 +233,9 @@ CASES = [
     "outcome to amendment",
     "document",
     "recommendation source",
+    "person",
+    "new invitation",
+    "list entry",
 ]
 WORDED = [name for name in CASES if name != "new invitation"]  # a button has no words
 
@@ -227,6 +257,7 @@ def _build(app) -> None:
             "recommendation": factories.recommendation("CR g").id,
             "accord": accord.id,
             "accord clause": factories.clause(accord, "2").id,
+            "uninvited": factories.person("facilitator", password=None).id,
         }
 
 
