@@ -28,6 +28,7 @@ class PublishForm(AccordForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=500, message="Keep the note to 500 characters")],
     )
+    submission_key = submission_key_field()
     submit = SubmitField("Publish a new version", widget=GovSubmitInput())
 
 

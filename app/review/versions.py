@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from app.boundaries import whole_number
 from app.comparison import comparison_context
 from app.extensions import db
+from app.forms import create_once
 from app.loaders import get_document_or_404
 from app.models import Document, DocumentVersion, Transition
 from app.permissions import can_publish_version, require
@@ -54,18 +55,21 @@ def versions(slug: str):
         require(can_publish_version(current_user, document))
         require_editable(document)  # why not now (409), before the form
         if form.validate_on_submit():
-            try:
+
+            def publish() -> tuple[str, str]:
                 version = lifecycle.publish_version(
                     document, by=current_user, note=form.note.data or ""
                 )
+                return (
+                    url_for("review.version", slug=slug, number=version.number),
+                    f"Version {version.number} is published and frozen.",
+                )
+
+            try:  # the same form sent again goes to its version, not "the text is the same"
+                return create_once(form, publish, made="the version")
             except lifecycle.VersionUnchanged as unchanged:
-                db.session.rollback()
                 form.note.errors = [str(unchanged)]
                 status = unchanged.status
-            else:
-                db.session.commit()
-                flash(f"Version {version.number} is published and frozen.", "success")
-                return redirect(url_for("review.version", slug=slug, number=version.number), 303)
     transitions = db.session.scalars(
         select(Transition)
         .where(Transition.document_id == document.id)

@@ -27,6 +27,7 @@ from app.models import (
     Amendment,
     Clause,
     Document,
+    DocumentVersion,
     JointSession,
     ListEntry,
     RecommendationSource,
@@ -219,6 +220,15 @@ def _cases(ids: dict) -> dict[str, Case]:
             (ListEntry.name, "name"),
             repeatable=False,
         ),
+        "version": Case(
+            FACILITATOR,
+            f"/documents/{ACCORD}/versions",
+            {"note": "After the themed session"},
+            "note",
+            (DocumentVersion.note, "note"),
+            repeatable=False,  # the same text again is no new version
+            invalid="x" * 501,
+        ),
     }
 
 
@@ -236,6 +246,7 @@ CASES = [
     "person",
     "new invitation",
     "list entry",
+    "version",
 ]
 WORDED = [name for name in CASES if name != "new invitation"]  # a button has no words
 
