@@ -204,7 +204,7 @@ def add_item(session_id: int):
     if form.validate_on_submit():
 
         def add() -> tuple[str, str]:
-            service.add_item(
+            made = service.add_item(
                 session,
                 form.heading.data,
                 form.body.data,
@@ -215,7 +215,7 @@ def add_item(session_id: int):
                 recommendations=chosen_recommendations(form.recommendations.data),
             )
             return (
-                url_for("joint_sessions.show", session_id=session.id) + "#agenda",
+                url_for("joint_sessions.show", session_id=session.id) + f"#item-{made.id}",
                 "The item is added to the agenda.",
             )
 
@@ -267,7 +267,7 @@ def propose(session_id: int):
     if form.validate_on_submit():
 
         def propose() -> tuple[str, str]:
-            service.propose_item(
+            proposal = service.propose_item(
                 session,
                 title=form.title.data,
                 description=form.description.data,
@@ -276,7 +276,7 @@ def propose(session_id: int):
                 by=current_user,
             )
             return (
-                url_for("joint_sessions.show", session_id=session.id) + "#proposals",
+                url_for("joint_sessions.show", session_id=session.id) + f"#proposal-{proposal.id}",
                 "Your item is proposed. A facilitator will accept or decline it.",
             )
 
@@ -386,7 +386,7 @@ def outcome(session_id: int, clause_id: int):
         if request.form.get("form") == "action" and action_form.validate():
 
             def add() -> tuple[str, str]:
-                service.add_action(
+                action = service.add_action(
                     session,
                     clause,
                     what=action_form.what.data,
@@ -394,7 +394,7 @@ def outcome(session_id: int, clause_id: int):
                     due_on=action_form.due_on.data,
                     by=current_user,
                 )
-                return request.path, "The action is added."
+                return f"{request.path}#action-{action.id}", "The action is added."
 
             return create_once(action_form, add, made="the action")
     return _outcome_page(session, clause, outcome_form=outcome_form, action_form=action_form)
@@ -509,7 +509,7 @@ def to_amendment(session_id: int, clause_id: int):
         target = db.get_or_404(Clause, int(form.target.data))
 
         def propose() -> tuple[str, str]:
-            service.outcome_to_amendment(
+            amendment = service.outcome_to_amendment(
                 clause,
                 target,
                 form.heading.data or "",
@@ -519,7 +519,7 @@ def to_amendment(session_id: int, clause_id: int):
             )
             return (
                 url_for("joint_sessions.outcome", session_id=session.id, clause_id=clause.id)
-                + "#came-from",
+                + f"#came-from-amendment-{amendment.id}",
                 f"The amendment to clause {target.number} of {target.document.title} is "
                 "proposed, linked to this item.",
             )

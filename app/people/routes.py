@@ -432,7 +432,7 @@ def lists(kind: str):
         def add() -> tuple[str, str]:
             entry = people.add_list_entry(list_kind, form.name.data, by=current_user)
             return (
-                url_for("people.lists", kind=list_kind.value),
+                url_for("people.lists", kind=list_kind.value) + f"#entry-{entry.id}",
                 f"“{entry.name}” is on the list of {list_kind.label}.",
             )
 

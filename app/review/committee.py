@@ -144,13 +144,14 @@ def add_note(slug: str):
     if form.validate_on_submit():
 
         def add() -> tuple[str, str]:
-            lifecycle.add_review_note(
+            note = lifecycle.add_review_note(
                 version,
                 form.body.data,
                 by=current_user,
                 clause_number=form.clause_number.data or None,
             )
-            return url_for("review.section", slug=slug, section="notes"), "Your note is added."
+            notes = url_for("review.section", slug=slug, section="notes")
+            return f"{notes}#note-{note.id}", "Your note is added."
 
         try:
             return create_once(form, add, made="the note")

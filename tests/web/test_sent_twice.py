@@ -59,7 +59,7 @@ class Case:
     counted: tuple[Any, Any]  # a column of what it makes, and the field that fills it (or a value)
     prefix: str = ""
     page: str = ""  # where the form is drawn, when not at ``path``
-    anchor: str = ""  # the answer's place is what it made: this anchor and its id
+    anchor: str = ""  # the answer goes to what it made: at this anchor and its id, when on a page
     repeatable: bool = True  # a new form with the same words makes a second one
     invalid: str = ""  # ``words`` that the form refuses
 
@@ -88,6 +88,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             },
             "body",
             (Clause.heading, "heading"),
+            anchor="clause-",
         ),
         "agenda item": Case(
             FACILITATOR,
@@ -102,6 +103,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             },
             "body",
             (Clause.heading, "heading"),
+            anchor="item-",
         ),
         "proposal": Case(
             MEMBER,
@@ -114,6 +116,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             },
             "description",
             (AgendaProposal.title, "title"),
+            anchor="proposal-",
         ),
         "action": Case(
             FACILITATOR,
@@ -126,6 +129,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             "action-what",
             (SessionAction.who, "action-who"),
             prefix="action-",
+            anchor="action-",
         ),
         "review note": Case(
             STANDARDS,
@@ -133,6 +137,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             {"body": "Clause 3 is vague about timing", "clause_number": "3"},
             "body",
             (ReviewNote.clause_number, "clause_number"),
+            anchor="note-",
         ),
         "session": Case(
             FACILITATOR,
@@ -175,6 +180,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             (Amendment.heading, "amendment-heading"),
             prefix="amendment-",
             page=outcome,
+            anchor="came-from-amendment-",
         ),
         "document": Case(
             FACILITATOR,
@@ -219,6 +225,7 @@ def _cases(ids: dict) -> dict[str, Case]:
             "name",
             (ListEntry.name, "name"),
             repeatable=False,
+            anchor="entry-",
         ),
         "version": Case(
             FACILITATOR,
@@ -323,6 +330,10 @@ def test_a_create_form_sent_twice_makes_one_and_both_answers_go_to_it(world, cli
     assert _made(world, name) == 1
     landed = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "already sent" in landed and "nothing was added again" in landed
+    if case.anchor:  # a place on a page: at what it made, which is there
+        made = re.search(rf"#{case.anchor}([0-9]+)$", again.headers["Location"])
+        assert made, again.headers["Location"]
+        assert f'id="{case.anchor}{made.group(1)}"' in landed
 
 
 @pytest.mark.parametrize("name", WORDED)
