@@ -1,10 +1,13 @@
 """A "create" form sent twice (a double click without JavaScript, back and send again, a retry
-after a network error) makes one thing: adding a clause, adding and proposing an agenda item,
-adding an action and adding a review note, creating a session, making an item's outcome a new
-clause or an amendment. Each form carries a one-time key made when its page is drawn
-(``app.forms.submission_key_field``); the first sending records it
-(``app.services.submissions``), the same form again is answered with the first one's 303, and
-the same key with other words is refused (409) with those words shown to copy.
+after a network error) makes one thing: every create form whose made thing keeps no key of its
+own (``CASES``: a clause, a session, an agenda item proposed or added, an action, an item's
+outcome as a clause or an amendment, a review note, a document, a version, a recommendation
+source, a person invited or sent a new invitation, a list entry). Each form carries a one-time
+key made when its page is drawn (``app.forms.submission_key_field``); the first sending records
+it (``app.services.submissions``), the same form again is answered with the first one's 303 (at
+what it made), and the same key with other words is refused (409) with those words shown to
+copy. Linking a clause to an item needs no key (a link is there or not): sent twice, it links
+once and says so.
 
 Every test runs on SQLite and PostgreSQL; the last send the same form twice at the same
 moment on PostgreSQL, from two connections.
