@@ -42,6 +42,7 @@ from app.services import (
     voting,
 )
 from tests.helpers import PASSWORD
+from tests.snapshots import snapshot
 
 S = DocumentStatus
 
@@ -317,12 +318,22 @@ def _expected_refusal(state: str) -> type[DomainError]:
     return REFUSAL.get(state, Conflict)
 
 
-@pytest.mark.parametrize(("name", "action", "allowed"), ROWS, ids=[row[0] for row in ROWS])
-def test_each_participation_service_in_each_state(app, name, action, allowed):
+@pytest.fixture
+@snapshot
+def every_state(app) -> tuple[dict[str, int], dict[str, int]]:
+    """The people's ids, and a world's document id for each state (the rows share them: each
+    action is rolled back)."""
     with app.app_context():
         ids = _people()
         worlds = {state: _build(state, ids, n) for n, state in enumerate(STATES)}
         db.session.commit()
+    return ids, worlds
+
+
+@pytest.mark.parametrize(("name", "action", "allowed"), ROWS, ids=[row[0] for row in ROWS])
+def test_each_participation_service_in_each_state(app, every_state, name, action, allowed):
+    ids, worlds = every_state
+    with app.app_context():
         wrong = []
         for state, document_id in worlds.items():
             world = _world(document_id, ids)
