@@ -8,6 +8,7 @@ from aiosmtpd.controller import Controller
 from tests import databases
 from tests.compiled_statements import share_mapper_caches
 from tests.helpers import AccordClient, free_port
+from tests.snapshots import snapshot
 from tests.url_builders import memoise_rule_parsing, memoise_url_builders
 
 memoise_url_builders()
@@ -62,6 +63,7 @@ def _fresh_throttles():
 
 
 @pytest.fixture
+@snapshot
 def seeded(app):
     """The app with the demo data: recommendations, people and the three documents."""
     from app.extensions import db

@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.services import voting
 from tests import factories
 from tests.helpers import count_queries
+from tests.snapshots import snapshot
 
 ACCORD = "ways-of-working-accord"
 CSRF_VALUE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -23,6 +24,7 @@ THREAD = re.compile(r'<div id="thread".*?<div id="composer"', re.S)
 
 
 @pytest.fixture
+@snapshot
 def world(app):
     """The five role accounts, an Open Accord, and a discussion on clause 2 with a comment by
     the Member (a Labour councillor) after the opening one."""

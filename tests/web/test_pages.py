@@ -9,9 +9,11 @@ from app.models import Document, DocumentKind, DocumentStatus, Role
 from app.services import clauses, seeding
 from tests.databases import make_app
 from tests.helpers import count_queries, make_user
+from tests.snapshots import snapshot
 
 
 @pytest.fixture
+@snapshot
 def seeded(app):
     with app.app_context():
         seeding.load_demo(password="a-long-test-password")
