@@ -172,6 +172,7 @@ class ImportConfirmForm(AccordForm):
     send_invitations = HiddenField()
     add_new_groups = HiddenField()
     shown = shown_field()  # the plan the preview showed (``people_import.plan_shown``)
+    submission_key = submission_key_field()  # sent twice, it imports once (``create_once``)
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 

@@ -360,7 +360,8 @@ def confirm_import():
     if not form.validate_on_submit():
         return redirect(url_for("people.import_people"), 303)
     send_invitations = form.send_invitations.data == "yes"
-    try:
+
+    def import_people() -> tuple[str, str]:
         result = people_import.apply(
             form.text.data or "",
             by=current_user,
@@ -368,6 +369,13 @@ def confirm_import():
             add_new_groups=form.add_new_groups.data == "yes",
             seen=form.shown.data or "",
         )
+        message = f"Imported {len(result.created)} new and {len(result.changed)} changed people."
+        if result.invited:
+            message += f" {result.invited} invitations are on their way."
+        return url_for("people.index"), message
+
+    try:
+        return create_once(form, import_people, made="the import")
     except people_import.PlanChanged as changed:  # the import as it now is, to check again
         db.session.rollback()
         form.shown.data = shown_digest(people_import.plan_shown(changed.plan))
@@ -393,12 +401,6 @@ def confirm_import():
         db.session.rollback()
         flash(f"{error} Nothing was imported.", "info")
         return redirect(url_for("people.import_people"), 303)
-    db.session.commit()
-    message = f"Imported {len(result.created)} new and {len(result.changed)} changed people."
-    if result.invited:
-        message += f" {result.invited} invitations are on their way."
-    flash(message, "success")
-    return redirect(url_for("people.index"), 303)
 
 
 # Managed lists ------------------------------------------------------------------------------

@@ -182,9 +182,16 @@ def import_save():
     except (binascii.Error, UnicodeDecodeError):
         abort(400)
     plan = service.plan_import(source, service.parse(text, form.format.data))
-    try:
+
+    def save() -> tuple[str, str]:
         service.apply_import(source, plan, by=current_user, seen=form.fingerprint.data)
-        db.session.commit()
+        return url_for("recommendations.index") + f"#{source.slug}", (
+            f"{plan.to_save} recommendation{'s' if plan.to_save != 1 else ''} saved to "
+            f"{source.name}: {len(plan.new)} added, {len(plan.changed)} updated."
+        )
+
+    try:
+        return create_once(form, save, made="the import")
     except (DomainError, IntegrityError) as error:
         db.session.rollback()
         notice = (
@@ -195,12 +202,6 @@ def import_save():
         source = db.session.get(RecommendationSource, source.id)
         plan = service.plan_import(source, service.parse(text, form.format.data))
         return _preview(source, plan, text, form.format.data, notice=notice, status=409)
-    flash(
-        f"{plan.to_save} recommendation{'s' if plan.to_save != 1 else ''} saved to "
-        f"{source.name}: {len(plan.new)} added, {len(plan.changed)} updated.",
-        "success",
-    )
-    return redirect(url_for("recommendations.index") + f"#{source.slug}", 303)
 
 
 # --- one recommendation ------------------------------------------------------------------------

@@ -71,6 +71,7 @@ class ConfirmImportForm(AccordForm):
     content = HiddenField(validators=[DataRequired()])
     format = HiddenField(validators=[DataRequired()])
     fingerprint = HiddenField(validators=[DataRequired()])
+    submission_key = submission_key_field()  # saved twice, it saves once (``create_once``)
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -783,6 +783,31 @@ def confirm(
     )
 
 
+def test_an_import_confirmed_twice_imports_once_and_the_second_says_so(staff, client):
+    """The import button pressed twice (a double click without JavaScript, back and send
+    again): the second press goes where the first went and says it was already sent, rather
+    than a 409 saying the people changed since the preview (they changed: it imported them)."""
+    client.sign_in(ADMIN)
+    text = HEADER + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
+    preview = upload(client, text, invitations=False).get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', preview)
+    assert key, "the preview's import button carries a one-time key"
+    sent = {
+        "text": text,
+        "send_invitations": "",
+        "add_new_groups": "",
+        "shown": shown_digest(preview),
+        "submission_key": key.group(1),
+    }
+    before = count(staff, User)
+    first = client.post_form("/people/import/confirm", sent)
+    assert first.status_code == 303 and first.location.endswith("/people")
+    again = client.post_form("/people/import/confirm", sent)
+    assert again.status_code == 303 and again.location == first.location
+    assert "already sent" in client.get(again.location).get_data(as_text=True)
+    assert count(staff, User) == before + 1
+
+
 def test_a_valid_file_is_previewed_then_imported_with_invitations(staff, client):
     client.sign_in(ADMIN)
     text = (

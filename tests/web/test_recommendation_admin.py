@@ -324,7 +324,7 @@ def _upload(client, source: str, filename: str, data: bytes, **extra):
     )
 
 
-CONFIRM_FIELDS = ("source", "content", "format", "fingerprint")
+CONFIRM_FIELDS = ("source", "content", "format", "fingerprint", "submission_key")
 
 
 def _confirm_data(page: str) -> dict[str, str]:
@@ -395,6 +395,11 @@ def test_csv_import_previews_without_writing_then_saves_everything(council, clie
     with council.app_context():
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert event.action == "recommendations.imported" and event.after["added"] == ["a", "b"]
+    # Saved twice (a double click, back and send again): the same answer, saying so.
+    again = _save(client, page)
+    assert again.status_code == 303 and again.location == saved.location
+    assert "already sent" in client.get(again.location).get_data(as_text=True)
+    assert _count(council, Recommendation) == 39
 
 
 def test_csv_with_bad_rows_shows_them_with_their_rows_and_saves_the_good_ones(council, client):
