@@ -53,6 +53,8 @@ def snapshot(fixture):
             _restore(app, kept[1])
             app.config.update(copy.deepcopy(kept[3]))
             return app if kept[2] is _APP else copy.deepcopy(kept[2])
+        if kept is not None and isinstance(kept[1], str):
+            os.remove(kept[1])  # a stale SQLite snapshot's file: a fresh one replaces it
         config = dict(app.config)
         made = fixture(*args, **kwargs)
         returned = _APP if made is app else made
