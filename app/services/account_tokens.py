@@ -1,8 +1,10 @@
 """Single-use, expiring tokens sent by email (invitations, password resets).
 
 The raw token only ever exists in the email; the table keeps its SHA-256 hash. Issuing a new
-token of a purpose revokes the person's older unused ones of that purpose, and using a token is
-one conditional UPDATE, so a link works once even when two requests race for it.
+token of a purpose revokes the person's older unused ones of that purpose (a password reset
+keeps those asked for in the last ten minutes: a request sent twice must not leave a dead link
+in the first email), and using a token is one conditional UPDATE, so a link works once even
+when two requests race for it; setting a password revokes every other.
 """
 
 from __future__ import annotations
@@ -17,11 +19,19 @@ from app.models import AccountToken, TokenPurpose, User, utcnow
 from app.models.people import hash_token
 
 
-def issue(user: User, purpose: TokenPurpose, lifetime: timedelta, *, by: User | None = None) -> str:
-    """A new token for ``user``; older unused ones of the same purpose stop working."""
-    revoke(user, purpose)
-    token = AccountToken.new_token()
+def issue(
+    user: User,
+    purpose: TokenPurpose,
+    lifetime: timedelta,
+    *,
+    by: User | None = None,
+    keeping: timedelta = timedelta(0),
+) -> str:
+    """A new token for ``user``; older unused ones of the same purpose stop working, except
+    those issued within ``keeping`` before now (each still ends at its own expiry)."""
     now = utcnow()
+    revoke(user, purpose, issued_before=now - keeping)
+    token = AccountToken.new_token()
     db.session.add(
         AccountToken(
             token_hash=hash_token(token),
@@ -35,8 +45,11 @@ def issue(user: User, purpose: TokenPurpose, lifetime: timedelta, *, by: User | 
     return token
 
 
-def revoke(user: User, purpose: TokenPurpose | None = None) -> None:
-    """Stop the person's unused tokens (of one purpose, or all) from working."""
+def revoke(
+    user: User, purpose: TokenPurpose | None = None, *, issued_before: datetime | None = None
+) -> None:
+    """Stop the person's unused tokens (of one purpose, or all; those issued before
+    ``issued_before``, or all) from working."""
     query = update(AccountToken).where(
         AccountToken.user_id == user.id,
         AccountToken.used_at.is_(None),
@@ -44,6 +57,8 @@ def revoke(user: User, purpose: TokenPurpose | None = None) -> None:
     )
     if purpose is not None:
         query = query.where(AccountToken.purpose == purpose)
+    if issued_before is not None:
+        query = query.where(AccountToken.created_at < issued_before)
     db.session.execute(
         query.values(revoked_at=utcnow()), execution_options={"synchronize_session": False}
     )

@@ -307,6 +307,10 @@ def invitation_lifetime() -> timedelta:
     return timedelta(days=current_app.config["INVITATION_DAYS"])
 
 
+RESET_LINKS_KEPT_TOGETHER = timedelta(minutes=10)
+"""Reset links asked for within this time of a newer one keep working beside it."""
+
+
 def reset_lifetime() -> timedelta:
     return timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
 
@@ -416,7 +420,10 @@ def accept_invitation(token: str, password: str) -> User:
 def request_password_reset(email: str) -> None:
     """Email a reset link to an active person with a password; to anyone else, nothing.
 
-    The caller answers the same either way, so the page never reveals who has an account."""
+    The caller answers the same either way, so the page never reveals who has an account.
+    Links asked for within ``RESET_LINKS_KEPT_TOGETHER`` of each other all work (a double
+    click, or asking again because the first email was slow, sends two emails, and either
+    works); an older one is replaced. Using one withdraws the rest (``set_password``)."""
     user = find_user_by_email(email)
     if user is None or not user.active or not user.password_hash:
         audit.record(
@@ -428,7 +435,9 @@ def request_password_reset(email: str) -> None:
         )
         return
     lifetime = reset_lifetime()
-    token = account_tokens.issue(user, TokenPurpose.PASSWORD_RESET, lifetime)
+    token = account_tokens.issue(
+        user, TokenPurpose.PASSWORD_RESET, lifetime, keeping=RESET_LINKS_KEPT_TOGETHER
+    )
     send_mail(
         user.email,
         "Reset your Accord password",
