@@ -222,6 +222,35 @@ def submission_key_field() -> HiddenField:
     )
 
 
+def claim_sending(form: AccordForm, *, made: str, compare_fields: bool = True) -> str | None:
+    """Claim the form's one-time key (``submission_key``) for this sending, as the
+    transaction's first write (``submissions.claim``): None for its first sending (or a form
+    without a key), else where the first sending's answer went. ``compare_fields`` False
+    treats the key sent with other fields as the same sending (a form whose fields are a
+    code good once, such as a two-factor code); else that is ``SentAgainChanged``, naming
+    ``made``. The caller records where its answer goes (``submissions.record``)."""
+    key = form.submission_key.data
+    if not key:
+        return None
+    fields = (
+        {
+            field.short_name: field.data
+            for field in form
+            if field.short_name not in ("csrf_token", "submission_key")
+            and not isinstance(field, SubmitField)
+        }
+        if compare_fields
+        else {}
+    )
+    return submissions.claim(
+        key,
+        by=current_user,
+        kind=request.endpoint or request.path,
+        digest=submissions.fields_digest(request.path, fields),
+        made=made,
+    )
+
+
 def create_once(
     form: AccordForm, create: Callable[[], tuple[str, str]], *, made: str
 ) -> ResponseReturnValue:
@@ -239,27 +268,13 @@ def create_once(
     be sent with it. A form without a key (its page drawn before its form had one) makes what
     it asks."""
     key = form.submission_key.data
-    if key:
-        fields = {
-            field.short_name: field.data
-            for field in form
-            if field.short_name not in ("csrf_token", "submission_key")
-            and not isinstance(field, SubmitField)
-        }
-        earlier = submissions.claim(
-            key,
-            by=current_user,
-            kind=request.endpoint or request.path,
-            digest=submissions.fields_digest(request.path, fields),
-            made=made,
+    earlier = claim_sending(form, made=made)
+    if earlier is not None:
+        flash(
+            f"This form was already sent, and {made} it added is kept: nothing was added again.",
+            "info",
         )
-        if earlier is not None:
-            flash(
-                f"This form was already sent, and {made} it added is kept: nothing was added "
-                "again.",
-                "info",
-            )
-            return redirect(earlier, 303)
+        return redirect(earlier, 303)
     try:
         location, message = create()
     except Exception:

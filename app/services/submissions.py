@@ -62,6 +62,13 @@ def record(key: str, location: str) -> None:
     )
 
 
+def release(key: str) -> None:
+    """Give up the key claimed by this transaction, whose sending was refused but whose
+    transaction commits (a wrong two-factor code records the failure): the corrected form can
+    be sent with it."""
+    db.session.execute(delete(FormSubmission).where(FormSubmission.key == key))
+
+
 def prune(before: datetime) -> int:
     """Delete the keys recorded before ``before``; returns how many. A form whose key is older
     than the longest signed-in session cannot be sent again (its CSRF token ended with the

@@ -4,12 +4,14 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from app.forms import AccordForm, OneTimeCodeForm
+from app.forms import AccordForm, OneTimeCodeForm, submission_key_field
 
 
 class ConfirmCodeForm(OneTimeCodeForm):
-    """The first code from the app, which switches two-factor sign-in on."""
+    """The first code from the app, which switches two-factor sign-in on (and shows the
+    recovery codes, once: its one-time key tells a second sending so)."""
 
+    submission_key = submission_key_field()
     submit = SubmitField("Switch on two-factor sign-in", widget=GovSubmitInput())
 
 
@@ -29,3 +31,10 @@ class CodeOrRecoveryCodeForm(AccordForm):
         ],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class NewRecoveryCodesForm(CodeOrRecoveryCodeForm):
+    """A current code before ten new recovery codes, shown once: its one-time key tells a
+    second sending so."""
+
+    submission_key = submission_key_field()

@@ -7,13 +7,43 @@ from flask_login import current_user
 
 from app.auth import throttles
 from app.extensions import db
+from app.forms import AccordForm, claim_sending
 from app.permissions import can_switch_off_two_factor, require
 from app.rendering import render
 from app.rules import is_two_factor_required
-from app.services import two_factor
-from app.two_factor.forms import CodeOrRecoveryCodeForm, ConfirmCodeForm, StartForm
+from app.services import submissions, two_factor
+from app.two_factor.forms import (
+    CodeOrRecoveryCodeForm,
+    ConfirmCodeForm,
+    NewRecoveryCodesForm,
+    StartForm,
+)
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account/two-factor")
+
+
+SWITCHED_ON_BEFORE = (
+    "Two-factor sign-in was switched on when this form was first sent, and your recovery "
+    "codes were shown then, once. They cannot be shown again: Accord keeps only a scrambled "
+    "copy. If you did not write them down, make new ones below."
+)
+MADE_BEFORE = (
+    "New recovery codes were made when this form was first sent, and shown then, once. They "
+    "cannot be shown again: Accord keeps only a scrambled copy. If you did not write them "
+    "down, make new ones below: they replace them."
+)
+
+
+def _shown_before(form: AccordForm, message: str) -> bool:
+    """Whether this is the form sent again after its first sending showed recovery codes (a
+    double click: the browser shows the second answer, and the codes are never shown twice).
+    Then ``message`` is flashed for the two-factor page. Else its key is claimed for this
+    sending. The code is left out of the comparison: it is good once, so a sending with the
+    same key and a new code is still the page that showed the codes."""
+    if claim_sending(form, made="the recovery codes", compare_fields=False) is None:
+        return False
+    flash(message, "info")
+    return True
 
 
 def _grouped(secret: str) -> str:
@@ -32,7 +62,7 @@ def show():
         required=is_two_factor_required(current_user),
         codes_left=two_factor.recovery_codes_left(current_user) if enabled else 0,
         start_form=StartForm(formdata=None),
-        regenerate_form=CodeOrRecoveryCodeForm(formdata=None),
+        regenerate_form=NewRecoveryCodesForm(formdata=None),
     )
 
 
@@ -52,17 +82,22 @@ def enrol():
 def confirm():
     """Scan the QR code (or type the secret), then enter the first code: it switches
     two-factor sign-in on and shows the ten recovery codes, once."""
+    form = ConfirmCodeForm()
+    sent = form.validate_on_submit()
+    if sent and _shown_before(form, SWITCHED_ON_BEFORE):
+        return redirect(url_for("two_factor.show"), 303)
     secret = two_factor.pending_secret(current_user)
     if secret is None:
+        db.session.rollback()  # the key claimed: nothing was made with it
         return redirect(url_for("two_factor.show"), 303)
-    form = ConfirmCodeForm()
-    if form.validate_on_submit():
+    if sent:
         try:
             codes = two_factor.confirm_enrolment(current_user, form.code.data)
         except two_factor.WrongCode as error:
             db.session.rollback()
             form.code.errors = [str(error)]
         else:
+            submissions.record(form.submission_key.data, url_for("two_factor.show"))
             db.session.commit()
             # Shown in this answer and never again: only their hashes are kept.
             return render("two_factor/recovery_codes.html", codes=codes, first_time=True)
@@ -92,14 +127,18 @@ def qr_code():
 @throttles.per_account
 def regenerate():
     """Ten new recovery codes after a current code; the earlier ones stop working."""
-    form = CodeOrRecoveryCodeForm()
+    form = NewRecoveryCodesForm()
     if form.validate_on_submit():
+        if _shown_before(form, MADE_BEFORE):
+            return redirect(url_for("two_factor.show"), 303)
         try:
             codes = two_factor.regenerate_recovery_codes(current_user, form.code.data)
         except two_factor.WrongCode as error:
+            submissions.release(form.submission_key.data)
             db.session.commit()  # the failure's audit event
             form.code.errors = [str(error)]
         else:
+            submissions.record(form.submission_key.data, url_for("two_factor.show"))
             db.session.commit()
             return render("two_factor/recovery_codes.html", codes=codes, first_time=False)
     credential = two_factor.credential_of(current_user)

@@ -1,5 +1,5 @@
 """A Member sets up two-factor sign-in, signs out, and signs in with a code from their app and
-then with a recovery code."""
+then with a recovery code; then makes new recovery codes with the form sent twice."""
 
 from __future__ import annotations
 
@@ -129,3 +129,29 @@ def test_a_member_sets_up_two_factor_and_signs_in_with_a_code_and_a_recovery_cod
         "Enter one of your recovery codes that has not been used"
     )
     assert_accessible(page)
+
+    # New recovery codes, the form sent twice (a double click): the browser shows the second
+    # answer, which says the codes made by the first cannot be shown again.
+    page.get_by_label("Recovery code").fill(codes[1])
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documents")
+    page.goto("/account/two-factor")
+
+    def sent_twice(route):
+        route.fetch(max_redirects=0)  # the first answer, lost as the second click goes
+        route.fulfill(response=route.fetch(max_redirects=0))
+
+    page.route("**/account/two-factor/recovery-codes", sent_twice)
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(codes[2])
+    page.get_by_role("button", name="Make new recovery codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("cannot be shown again")
+    assert_accessible(page)
+    page.unroute("**/account/two-factor/recovery-codes")
+    # The earlier recovery codes were replaced by the unseen ones: the app's code makes new.
+    while int(time.time() // 30) + 1 <= enrolled_step + 1:  # a step not yet used, accepted
+        page.wait_for_timeout(500)
+    next_code = totp.at((int(time.time() // 30) + 1) * 30)
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(next_code)
+    page.get_by_role("button", name="Make new recovery codes").click()
+    expect(page.locator("#recovery-codes code")).to_have_count(10)

@@ -16,8 +16,8 @@ from app.extensions import db
 from app.mail import sent_mail
 from app.models import AuditEvent, Role, TwoFactorCredential, UserSession
 from app.services import two_factor
-from tests import factories
-from tests.helpers import PASSWORD
+from tests import databases, factories
+from tests.helpers import PASSWORD, AccordClient, at_once
 
 NOW = 1_900_000_000.0  # a fixed clock, on a step boundary plus a little
 
@@ -250,6 +250,87 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, clock):
     old = factor.recovery_codes[0]
     assert client.post_form("/sign-in/recovery-code", {"code": old}).status_code == 422
     assert client.post_form("/sign-in/recovery-code", {"code": new_codes[0]}).status_code == 303
+
+
+def _one_time_key(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'<input[^>]*name="submission_key"[^>]*value="([^"]+)"', page)
+    assert found, f"no one-time key on {path}"
+    return found.group(1)
+
+
+def test_new_recovery_codes_sent_twice_say_the_first_codes_cannot_be_shown_again(
+    app, client, clock
+):
+    """A double click on "Continue": the first answer (the codes) is lost in the browser, which
+    shows the second. That answer must not be a wrong-code error over live, unseen codes: it
+    says codes were made and cannot be shown again, and offers to make new ones."""
+    factor = _enrolled(app)
+    _password_step(client)
+    client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    clock.now += 30
+    form = {"code": factor.code(), "submission_key": _one_time_key(client, "/account/two-factor")}
+    first = client.post_form("/account/two-factor/recovery-codes", form)
+    assert first.status_code == 200
+    again = client.post_form("/account/two-factor/recovery-codes", form)
+    assert again.status_code == 303 and again.headers["Location"] == "/account/two-factor"
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "cannot be shown again" in page and "make new ones" in page
+    assert _actions(app).count("person.two_factor_recovery_codes") == 1
+    # A wrong code is refused with the same key kept, and the corrected form still works.
+    clock.now += 30
+    form = {"code": "999999", "submission_key": _one_time_key(client, "/account/two-factor")}
+    wrong = client.post_form("/account/two-factor/recovery-codes", form)
+    assert wrong.status_code == 422 and form["submission_key"] in wrong.get_data(as_text=True)
+    made = client.post_form("/account/two-factor/recovery-codes", {**form, "code": factor.code()})
+    assert made.status_code == 200 and len(re.findall(r"<code>", made.get_data(as_text=True))) == 10
+
+
+def test_new_recovery_codes_sent_twice_at_once_are_made_once(postgres_url, clock):
+    """Two connections send the same form at the same moment (PostgreSQL): the second waits
+    for the first's key, then says the codes cannot be shown again; one set is made."""
+    with databases.app_for(postgres_url, cleanup=databases.empty_all_tables) as app:
+        app.test_client_class = AccordClient
+        factor = _enrolled(app)
+        tabs = [app.test_client(), app.test_client()]
+        for tab in tabs:
+            clock.now += 30
+            _password_step(tab)
+            assert tab.post_form("/sign-in/two-factor", {"code": factor.code()}).status_code == 303
+        clock.now += 30
+        form = {
+            "code": factor.code(),
+            "submission_key": _one_time_key(tabs[0], "/account/two-factor"),
+        }
+        forms = [{"csrf_token": tab.csrf_token(), **form} for tab in tabs]
+        answers = at_once(
+            *(
+                lambda tab=tab, data=data: tab.post("/account/two-factor/recovery-codes", data=data)
+                for tab, data in zip(tabs, forms, strict=True)
+            )
+        )
+        assert sorted(getattr(a, "status_code", a) for a in answers) == [200, 303]
+        assert _actions(app).count("person.two_factor_recovery_codes") == 1
+
+
+def test_switching_on_sent_twice_says_the_codes_were_shown_once(app, client, clock):
+    with factories.built(app):
+        factories.member()
+    client.sign_in("member@example.org")
+    client.post_form("/account/two-factor/enrol")
+    page = client.get("/account/two-factor/confirm").get_data(as_text=True)
+    secret = re.search(r'id="two-factor-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    form = {
+        "code": _code(secret),
+        "submission_key": _one_time_key(client, "/account/two-factor/confirm"),
+    }
+    first = client.post_form("/account/two-factor/confirm", form)
+    assert first.status_code == 200 and "Two-factor sign-in is on" in first.get_data(as_text=True)
+    again = client.post_form("/account/two-factor/confirm", form)
+    assert again.status_code == 303 and again.headers["Location"] == "/account/two-factor"
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "cannot be shown again" in page and "Recovery codes left" in page
+    assert _actions(app).count("person.two_factor_enabled") == 1
 
 
 def test_a_member_switches_it_off_with_a_code(app, client, clock):
