@@ -644,19 +644,28 @@ def list_entry_shown(entry: ListEntry) -> dict:
     return {"name": entry.name}
 
 
+def _lock_entries(*entries: ListEntry | None) -> None:
+    """Lock the list entries (each read afresh under its lock) in the order of their ids."""
+    for entry in sorted({e.id: e for e in entries if e is not None}.values(), key=lambda e: e.id):
+        lock_row(entry)
+
+
 def rename_list_entry(
     entry: ListEntry, name: str, *, by: User | None, seen: str | None = None
 ) -> int:
     """Rename an entry and everyone who has it; returns how many people changed. Renaming
     onto another entry's name merges the two (the other keeps its spelling and this one is
-    retired). The entry's row is locked and read afresh first; ``seen``, when given, is the
+    retired). The entry's row, and the row of the entry it would merge into, are locked (in
+    the order of their ids) and read afresh first; ``seen``, when given, is the
     digest of the name the form was drawn with (``list_entry_shown``): an entry renamed since
     is never renamed again unseen (``ShownChanged``, 409, saying what it is called now).
     Raises ``Invalid``, ``ShownChanged``."""
     kind = ListKind(entry.kind)
     # Two renames of one entry are served one after the other, the second reading the
-    # first's name.
-    lock_row(entry)
+    # first's name; so are two that touch the same entries (one merging A into B, the other
+    # B into A): the entry and the one it would merge into are locked in the order of their
+    # ids, so neither runs beside the other, nor waits for it in a cycle.
+    _lock_entries(entry, _find_entry(kind, name) if list_name(name) else None)
     if seen is not None:
         require_shown(
             list_entry_shown(entry),
@@ -668,6 +677,8 @@ def rename_list_entry(
     name = _checked_name(kind, name)
     column = getattr(User, LIST_COLUMNS[kind])
     other = _find_entry(kind, name)
+    if other is not None and other.id != entry.id:
+        lock_row(other)  # locked already unless renamed onto this name meanwhile
     before = entry.name
     if other is not None and other.id != entry.id:
         name = other.name

@@ -878,6 +878,44 @@ def test_two_renames_of_one_entry_at_once_from_one_page_keep_the_first(pg):
         assert db.session.scalar(renames) == 1
 
 
+def test_two_groups_merged_into_each_other_at_once_end_as_one_group(pg):
+    """One administrator renames "Independents" to "Independent Group" (an entry already on
+    the list: the two merge) while another renames "Independent Group" to "Independents".
+    The second waits for the first (both entries' row locks), then merges the one left into
+    the other: one name stays on the list and everyone who had either has it. Before, the two
+    ran side by side: both names were retired and their people swapped names."""
+    from app.models import ListEntry, ListKind
+
+    with factories.built(pg):
+        first = people.add_list_entry(ListKind.GROUP, "Independents", by=None)
+        second = people.add_list_entry(ListKind.GROUP, "Independent Group", by=None)
+        db.session.flush()
+        a = factories.member(email="ind-a@example.org", group="Independents")
+        b = factories.member(email="ind-b@example.org", group="Independent Group")
+        ids = {"first": first.id, "second": second.id, "a": a.id, "b": b.id}
+
+    def rename(entry_id: int, name: str) -> None:
+        people.rename_list_entry(db.session.get(ListEntry, entry_id), name, by=None)
+
+    def rename_meanwhile() -> str:
+        rename(ids["second"], "Independents")
+        db.session.commit()
+        return "merged"
+
+    outcome = while_uncommitted(
+        pg, lambda: rename(ids["first"], "Independent Group"), rename_meanwhile
+    )
+    assert outcome == "merged", outcome
+    with pg.app_context():
+        live = [
+            entry.name
+            for entry in (db.session.get(ListEntry, ids[k]) for k in ("first", "second"))
+            if entry.retired_at is None
+        ]
+        assert live == ["Independents"]
+        assert {db.session.get(User, ids[k]).group for k in ("a", "b")} == {"Independents"}
+
+
 def test_a_published_agenda_version_keeps_its_own_timings_session_and_register(seeded, client):
     """A published version of an agenda is what it said when it was published, in every
     format: each item's own time, length, purpose and lead, the session's details and the
