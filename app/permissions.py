@@ -233,9 +233,10 @@ def can_offer_vote(user: User | None, item: Clause | Amendment) -> bool:
     return is_clause_voting_open(item)
 
 
-def can_use_ballot(user: User | None, document: Document) -> bool:
-    """Vote on the whole document on one page: Members and Officers, while voting on it is open
-    (issue 15); the voting service's rules apply to each choice."""
+def can_offer_ballot(user: User | None, document: Document) -> bool:
+    """Show the ballot (voting on the whole document on one page, issue 15): who votes
+    (``can_vote``), while voting on the document is open. The ballot's service refuses anyone
+    else and each choice whose voting is closed, with why (409)."""
     return (
         _is_active(user)
         and side_of(user) is not None

@@ -33,7 +33,7 @@ from app.models import (
     ViewedKind,
 )
 from app.passage_marks import marked_body
-from app.permissions import can_read_document, can_use_ballot, require
+from app.permissions import can_offer_ballot, can_read_document, require
 from app.rendering import live_response, people_mark_read, render
 from app.services import ballot, last_views, passages, voting
 from app.transactions import write_after_reading
@@ -185,7 +185,7 @@ def show(slug: str):
         marks=last_views.clause_marks(current_user, document),
         discussion_counts=discussion_counts,
         comment_counts=comment_counts,
-        uses_ballot=can_use_ballot(current_user, document),
+        uses_ballot=can_offer_ballot(current_user, document),
     )
     return render(
         "documents/show.html",

@@ -57,6 +57,7 @@ from app.permissions import (
     can_offer_agenda_item,
     can_offer_amendment,
     can_offer_amendment_withdrawal,
+    can_offer_ballot,
     can_offer_clause_edit,
     can_offer_clause_management,
     can_offer_comment,
@@ -87,7 +88,6 @@ from app.permissions import (
     can_start_discussion,
     can_suggest_in_word,
     can_switch_off_two_factor,
-    can_use_ballot,
     can_vote,
     can_withdraw_amendment,
 )
@@ -592,14 +592,14 @@ def test_searching_and_ending_ones_own_sessions(role):
 def test_the_ballot_is_for_members_and_officers_while_voting_is_open(role, status):
     user = person(role)
     is_open = status == DocumentStatus.OPEN
-    assert can_use_ballot(user, Document(status=status, voting_open=True)) is (
+    assert can_offer_ballot(user, Document(status=status, voting_open=True)) is (
         role in VOTERS and is_open
     )
-    assert can_use_ballot(user, Document(status=status, voting_open=False)) is False
-    assert can_use_ballot(
+    assert can_offer_ballot(user, Document(status=status, voting_open=False)) is False
+    assert can_offer_ballot(
         person(role, active=False), Document(status=status, voting_open=True)
     ) is (False)
-    assert can_use_ballot(None, Document(status=status, voting_open=True)) is False
+    assert can_offer_ballot(None, Document(status=status, voting_open=True)) is False
 
 
 def test_every_predicate_is_in_the_grid():
