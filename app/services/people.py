@@ -382,6 +382,11 @@ def update_person(
     address withdraws the links sent to the old one (an invitation sent to a mistyped address
     must not stay usable by whoever reads that mailbox). Raises ``Anonymised`` for an
     anonymised account, ``EmailTaken``, ``LastAdmin``."""
+    if user.is_admin:
+        # The administrators' rows before the person's, in the order an import takes them:
+        # the person's first, then the administrators' (to keep one), could wait in a cycle
+        # with an import holding an administrator and waiting for this person.
+        lock_admins()
     if seen_version is not None:
         # SQLite's writing request already holds the write lock; lock_row re-reads the row.
         lock_row(user)

@@ -534,6 +534,89 @@ def test_changes_to_people_at_once_never_deadlock(pg, retried):
             assert f"imported{round_}@example.org" in emails
 
 
+def test_an_administrator_demoted_while_an_import_runs_is_no_deadlock(pg, monkeypatch):
+    """An edit taking the admin role from someone, and a CSV import, at the same moment: both
+    lock the administrators' rows. The edit locked its person's row first and the
+    administrators' after; the import the administrators' first (in id order). So the edit
+    could hold the person while the import held an administrator with a lower id and waited
+    for the person, and the edit waited for that administrator: a deadlock, which PostgreSQL
+    ends by failing one. The interleaving is forced: the edit pauses once it holds its
+    person's row until the import waits for it. Both must finish."""
+    import threading
+
+    from app.models import Role
+
+    with pg.app_context():
+        admin_id = _user_id("admin@example.org")
+        promoted = db.session.scalars(
+            select(User).where(User.id > admin_id, User.active).order_by(User.id)
+        ).first()
+        promoted.set_roles(promoted.roles | {Role.ADMIN})
+        db.session.commit()
+        promoted_id = promoted.id  # after the other administrator, whom the import locks first
+        seen = people.details_version(promoted)
+        roles = promoted.roles - {Role.ADMIN}
+    csv = (
+        "name,email,roles,group,ward,title,service\n"
+        "Pat Imported,pat.imported@example.org,member,Labour Group,Parr,,\n"
+    )
+    locked, finished = threading.Event(), []
+    details_version = people.details_version
+
+    def pausing(user):  # called by the edit just after it has locked its person's row
+        if threading.current_thread().name == "edit" and not locked.is_set():
+            locked.set()
+            threading.Event().wait(0.5)  # the import takes its first lock and waits for ours
+        return details_version(user)
+
+    monkeypatch.setattr(people, "details_version", pausing)
+
+    def edit() -> None:
+        with pg.app_context():
+            person = db.session.get(User, promoted_id)
+            people.update_person(
+                person,
+                by=db.session.get(User, admin_id),
+                name=person.display_name,
+                email=person.email,
+                roles=roles,
+                seen_version=seen,
+                job_title=person.job_title,
+                service=person.service,
+            )
+            db.session.commit()
+            finished.append("edit")
+
+    def import_people() -> None:
+        locked.wait(10)
+        with pg.app_context():
+            people_import.apply(csv, by=db.session.get(User, admin_id), send_invitations=False)
+            db.session.commit()
+            finished.append("import")
+
+    errors: list[BaseException] = []
+
+    def run(call) -> None:
+        try:
+            call()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(edit,), name="edit"),
+        threading.Thread(target=run, args=(import_people,), name="import"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [], errors
+    assert sorted(finished) == ["edit", "import"]
+    with pg.app_context():
+        assert Role.ADMIN not in db.session.get(User, promoted_id).roles
+        assert db.session.scalar(select(User.id).filter_by(email="pat.imported@example.org"))
+
+
 def test_two_facilitators_hiding_one_comment_at_once_hide_it_once(pg):
     """The second hide waits for the first (the discussion's write locks), reads the comment
     afresh and is told it is already hidden (409, saying so): one audit event, the first
