@@ -455,3 +455,33 @@ def test_a_session_goes_into_a_calendar(page, tmp_path: Path):
     assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
     titles = [str(e["SUMMARY"]) for e in Calendar.from_ical(feed.body()).walk("VEVENT")]
     assert title in titles
+
+
+def test_a_session_form_sent_twice_makes_one_session(page):
+    """A double click on "Create the session" (a plain form, with or without JavaScript) sends
+    the form twice, and the browser shows the second answer: it goes to the one session made,
+    saying the form was already sent."""
+    sign_in(page, FACILITATOR)
+    title = unique("Sent twice")
+    go_to_sessions(page)
+    page.get_by_role("link", name="Create a session").click()
+    fill_session(page, title, start="14:00", end="15:00")
+    page.get_by_role("checkbox", name=re.compile(r"^CR d:")).check()
+
+    def sent_twice(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        route.fetch(max_redirects=0)  # the first answer, lost as the second click goes
+        route.fulfill(response=route.fetch(max_redirects=0))
+
+    page.route(re.compile(r"/sessions/new$"), sent_twice)
+    page.get_by_role("button", name="Create the session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "This form was already sent, and the session it added is kept"
+    )
+    assert_accessible(page)
+    page.unroute(re.compile(r"/sessions/new$"))
+    go_to_sessions(page)
+    expect(page.get_by_role("link", name=title)).to_have_count(1)
