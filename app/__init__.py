@@ -167,7 +167,7 @@ def _sqlite_begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    writing = has_request_context() and (
-        request.method not in ("GET", "HEAD", "OPTIONS") or takes_write_lock()
+    writing = takes_write_lock() or (
+        has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
     )
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

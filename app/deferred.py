@@ -16,17 +16,19 @@ from collections.abc import Callable
 from flask import Response, after_this_request, current_app
 
 from app.extensions import db
+from app.transactions import writing_job
 
 log = logging.getLogger("accord.deferred")
 
 
 def after_response(job: Callable[..., object], *args: object) -> None:
     """Run ``job(*args)`` after this request's response is sent, then commit; a failure is
-    logged and rolled back, never shown to anyone (the answer has already gone)."""
+    logged and rolled back, never shown to anyone (the answer has already gone). On SQLite
+    its transaction takes the write lock first (``transactions.writing_job``)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # typed as Flask
 
     def run() -> None:
-        with app.app_context():
+        with app.app_context(), writing_job():
             try:
                 job(*args)
                 db.session.commit()

@@ -14,17 +14,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import g, has_request_context
 
 from app.extensions import db
 
 _WRITING = "writing_after_reading"
+_writing_job: ContextVar[bool] = ContextVar("writing_job", default=False)
 
 
 def takes_write_lock() -> bool:
-    """Whether the transaction about to begin (on SQLite) is one of ``write_after_reading``'s."""
+    """Whether the transaction about to begin (on SQLite) is one of ``write_after_reading``'s
+    or of ``writing_job``'s."""
+    if _writing_job.get():
+        return True
     return has_request_context() and bool(g.get(_WRITING))
+
+
+@contextmanager
+def writing_job() -> Iterator[None]:
+    """Work outside a request that writes (``app.deferred``'s): on SQLite its transactions
+    take the write lock at their first statement (``BEGIN IMMEDIATE``), waiting their turn,
+    as a writing request's do. Begun as reading ones, a write committed by anyone else after
+    their first read would make their own write fail at once ("database is locked")."""
+    token = _writing_job.set(True)
+    try:
+        yield
+    finally:
+        _writing_job.reset(token)
 
 
 @contextmanager

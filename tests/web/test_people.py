@@ -24,6 +24,7 @@ from app.models import (
     utcnow,
 )
 from app.services import account_tokens, accounts, audit, leavers, people
+from app.transactions import writing_job
 from tests import databases, factories
 from tests.helpers import (
     PASSWORD,
@@ -417,6 +418,36 @@ def test_a_reset_asked_for_twice_at_the_same_moment_sends_two_working_links(post
         links = [LINK.search(m.get_content()).group(1) for m in sent_mail(app)]
         assert len(set(links)) == 2
         assert [app.test_client().get(link).status_code for link in links] == [200, 200]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_reset_sent_while_another_writes_still_sends_its_link(staff, client, monkeypatch):
+    """The link is issued after the answer has gone (``app.deferred``), outside any request.
+    On SQLite that work's transaction began as a reading one, so a write committed by another
+    request after it first read (a second "Send link" a moment later, as the outside tester
+    found) made its own write fail at once, "database is locked": no link was sent. Deferred
+    work takes the write lock at its first statement, as a writing request does."""
+    revoke = account_tokens.revoke
+
+    def meanwhile() -> None:  # as another writing request would: BEGIN IMMEDIATE
+        with staff.app_context(), writing_job():
+            user = accounts.find_user_by_email("officer@example.org")
+            user.display_name = "Written meanwhile"
+            db.session.commit()
+
+    others: list[threading.Thread] = []
+
+    def revoke_after_a_write(*args, **kwargs):
+        others.append(threading.Thread(target=meanwhile))
+        others[-1].start()
+        others[-1].join(0.5)  # done at once unless this transaction holds the write lock
+        return revoke(*args, **kwargs)
+
+    monkeypatch.setattr(account_tokens, "revoke", revoke_after_a_write)
+    assert client.post_form("/forgotten-password", {"email": MEMBER}).status_code == 303
+    assert len([m for m in sent_mail(staff) if m["To"] == MEMBER]) == 1
+    others[0].join(10)  # it waited for the link's transaction, then wrote
+    assert user_by_email(staff, "officer@example.org").display_name == "Written meanwhile"
 
 
 def test_a_reset_link_expires_and_a_newer_one_supersedes_it(staff, client):
