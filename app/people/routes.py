@@ -483,8 +483,10 @@ def rename_entry(entry_id: int):
             form.name.errors = [str(error)]
         else:
             db.session.commit()
+            kept = people.find_list_entry(kind, form.name.data)  # a merge keeps the other's
+            now = kept.name if kept else form.name.data.strip()
             flash(
-                f"“{before}” is now “{form.name.data.strip()}”, for {changed} "
+                f"“{before}” is now “{now}”, for {changed} "
                 f"{'person' if changed == 1 else 'people'}.",
                 "success",
             )

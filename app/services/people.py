@@ -556,11 +556,20 @@ def known_names() -> dict[ListKind, list[str]]:
     return names
 
 
-def _find_entry(kind: ListKind, name: str) -> ListEntry | None:
-    return db.session.scalar(
-        select(ListEntry).where(
-            ListEntry.kind == kind, func.lower(ListEntry.name) == list_name(name).lower()
-        )
+def find_list_entry(kind: ListKind, name: str) -> ListEntry | None:
+    """The entry of ``kind`` named ``name`` in any case and spacing (retired or not), or None.
+
+    The names are compared in Python: SQLite's ``lower()`` changes only ASCII letters, so
+    "Élan Party" and "élan party" were two names there (and adding one twice broke the unique
+    constraint, a 500). A list is a few dozen names, read in one query."""
+    wanted = list_name(name).lower()
+    return next(
+        (
+            entry
+            for entry in db.session.scalars(select(ListEntry).where(ListEntry.kind == kind))
+            if list_name(entry.name).lower() == wanted
+        ),
+        None,
     )
 
 
@@ -577,7 +586,7 @@ def add_list_entry(kind: ListKind, name: str, *, by: User | None) -> ListEntry:
     """Add a name to a list. Raises ``Invalid`` (empty, too long) and ``Conflict`` when the
     name is there already in any case (a retired one is brought back instead)."""
     name = _checked_name(kind, name)
-    existing = _find_entry(kind, name)
+    existing = find_list_entry(kind, name)
     if existing is not None and existing.retired_at is None:
         raise Conflict(f"“{existing.name}” is already on the list.")
     if existing is not None:
@@ -670,7 +679,7 @@ def rename_list_entry(
     # first's name; so are two that touch the same entries (one merging A into B, the other
     # B into A): the entry and the one it would merge into are locked in the order of their
     # ids, so neither runs beside the other, nor waits for it in a cycle.
-    _lock_entries(entry, _find_entry(kind, name) if list_name(name) else None)
+    _lock_entries(entry, find_list_entry(kind, name) if list_name(name) else None)
     if seen is not None:
         require_shown(
             list_entry_shown(entry),
@@ -681,7 +690,7 @@ def rename_list_entry(
         )
     name = _checked_name(kind, name)
     column = getattr(User, LIST_COLUMNS[kind])
-    other = _find_entry(kind, name)
+    other = find_list_entry(kind, name)
     if other is not None and other.id != entry.id:
         lock_row(other)  # locked already unless renamed onto this name meanwhile
     before = entry.name

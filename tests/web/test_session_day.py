@@ -368,6 +368,28 @@ def test_an_administrator_adds_renames_merges_and_retires_groups(council, client
     assert client.get("/people/lists/group").status_code == 403
 
 
+def test_names_that_differ_only_by_the_case_of_accented_letters_are_one_name(council, client):
+    """SQLite's lower() changes only ASCII letters: "Ünïcödé Grüppe" added twice was a 500
+    (the unique constraint), "élan party" was accepted beside "Élan Party", and a rename onto
+    an accented name merged into the wrong one. The outside tester found all three."""
+    client.sign_in(ADMIN)
+    assert client.post_form("/people/lists/group", {"name": "Élan Party"}).status_code == 303
+    for again in ("Élan Party", "élan party", "ÉLAN PARTY"):
+        refused = client.post_form("/people/lists/group", {"name": again})
+        assert refused.status_code == 422, again
+        assert "“Élan Party” is already on the list" in refused.get_data(as_text=True)
+    with council.app_context():
+        tab = people.add_list_entry(ListKind.GROUP, "Tab Group", by=None)
+        db.session.commit()
+        tab_id = tab.id
+    renamed = client.post_checked(f"/people/lists/entries/{tab_id}/rename", {"name": "élan PARTY"})
+    assert renamed.status_code == 303
+    page = client.get(renamed.headers["Location"]).get_data(as_text=True)
+    assert "“Tab Group” is now “Élan Party”" in page  # the name kept, not the one typed
+    assert _entries(council, ListKind.GROUP)["Élan Party"] is True
+    assert "élan party" not in _entries(council, ListKind.GROUP)
+
+
 def test_an_entry_renamed_by_another_administrator_is_not_renamed_again_unseen(council, client):
     """Two administrators rename a Group from pages showing the same name: the second is
     refused (409) saying what it is called now, the name they typed kept in the box; renaming
