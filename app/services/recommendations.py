@@ -94,12 +94,13 @@ def short_name_for(name: str) -> str:
 def find_source(key: str) -> RecommendationSource | None:
     """A source by its name, short name or slug, whatever the case."""
     key = key.strip().lower()
-    return db.session.scalar(
-        select(RecommendationSource).where(
-            (func.lower(RecommendationSource.name) == key)
-            | (func.lower(RecommendationSource.short_name) == key)
-            | (RecommendationSource.slug == key)
-        )
+    return next(
+        (
+            source
+            for source in db.session.scalars(select(RecommendationSource))
+            if key in (source.name.lower(), source.short_name.lower(), source.slug)
+        ),
+        None,
     )
 
 
@@ -112,17 +113,20 @@ def check_source(name: str, short_name: str) -> None:
         raise SourceTaken("short_name", "Enter a short name, for example CR")
     if not slug_for(name):
         raise SourceTaken("name", "The name must contain letters or digits")
+    # Compared in Python: SQLite's lower() changes only ASCII letters ("É" stays "É"). The
+    # sources are a handful, read in one query.
+    sources = db.session.scalars(select(RecommendationSource)).all()
     checks = (
-        ("name", func.lower(RecommendationSource.name) == name.lower(), f"name “{name}”"),
+        ("name", lambda s: s.name.lower() == name.lower(), f"name “{name}”"),
         (
             "short_name",
-            func.lower(RecommendationSource.short_name) == short_name.lower(),
+            lambda s: s.short_name.lower() == short_name.lower(),
             f"short name “{short_name}”",
         ),
-        ("name", RecommendationSource.slug == slug_for(name), "web address this name gives"),
+        ("name", lambda s: s.slug == slug_for(name), "web address this name gives"),
     )
-    for field_name, condition, what in checks:
-        other = db.session.scalar(select(RecommendationSource).where(condition))
+    for field_name, same, what in checks:
+        other = next((source for source in sources if same(source)), None)
         if other is not None:
             raise SourceTaken(
                 field_name,

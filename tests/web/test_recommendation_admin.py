@@ -273,6 +273,22 @@ def test_admin_pages_are_under_recommendations_in_the_menu(council, client):
     assert 'class="govuk-select govuk-!-width-full" id="theme"' in coverage
 
 
+def test_a_short_name_taken_in_another_case_of_an_accented_letter_is_refused(council, client):
+    """SQLite's lower() changes only ASCII letters: "ÉR" and "ér" were two short names."""
+    client.sign_in(ADMIN)
+    made = client.post_form(
+        "/recommendations/sources/new", {"name": "Élan Review", "short_name": "ÉR"}
+    )
+    assert made.status_code == 303
+    taken = client.post_form(
+        "/recommendations/sources/new", {"name": "Another review", "short_name": "ér"}
+    )
+    assert taken.status_code == 422
+    assert "The source “Élan Review” already has the short name “ér”" in taken.get_data(
+        as_text=True
+    )
+
+
 def test_too_long_source_details_are_named_by_their_fields_keeping_what_was_typed(council, client):
     client.sign_in(ADMIN)
     events = _count(council, AuditEvent)
