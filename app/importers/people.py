@@ -285,15 +285,19 @@ _LIST_ATTRIBUTES = (
 
 
 def _known_spelling(
-    rows: list[Row], known: Mapping[ListKind, list[str]], add_new_groups: bool
+    rows: list[Row],
+    known: Mapping[ListKind, list[str]],
+    add_new_groups: bool,
+    retired: Mapping[ListKind, list[str]],
 ) -> tuple[dict[ListKind, list[str]], dict[int, str]]:
-    """Give each row's Group, ward and service the list's spelling (any case, any spacing);
-    returns the names to add to the lists and, by row, the reason an unknown Group rejects it.
-    """
+    """Give each row's Group, ward and service the list's spelling (any case, any spacing),
+    a retired name's too; returns the names to add to (or offer again on) the lists and, by
+    row, the reason an unknown or retired Group rejects it."""
     new: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
     refused: dict[int, str] = {}
     for kind, attribute in _LIST_ATTRIBUTES:
         spelling = {" ".join(name.split()).lower(): name for name in known.get(kind, [])}
+        former = {" ".join(name.split()).lower(): name for name in retired.get(kind, [])}
         for row in rows:
             typed = " ".join(getattr(row, attribute).split())
             if not typed:
@@ -301,7 +305,16 @@ def _known_spelling(
             if typed.lower() in spelling:
                 setattr(row, attribute, spelling[typed.lower()])
                 continue
-            if kind == ListKind.GROUP and not add_new_groups:
+            if typed.lower() in former:
+                typed = former[typed.lower()]
+                if kind == ListKind.GROUP and not add_new_groups:
+                    setattr(row, attribute, typed)
+                    refused[row.line] = (
+                        f"The Group “{typed}” is retired. Offer it again in the Groups first, "
+                        "or tick “Add new Groups named in the file”"
+                    )
+                    continue
+            elif kind == ListKind.GROUP and not add_new_groups:
                 listed = ", ".join(known.get(kind, [])) or "none yet"
                 refused[row.line] = (
                     f"Unknown Group “{typed}” (the known Groups are: {listed}). Add it to the "
@@ -332,6 +345,7 @@ def plan(
     known: Mapping[ListKind, list[str]] | None = None,
     *,
     add_new_groups: bool = False,
+    retired: Mapping[ListKind, list[str]] | None = None,
 ) -> ImportPlan:
     """Decide each row: create, change, unchanged or reject (with its reasons).
 
@@ -339,13 +353,15 @@ def plan(
     ``person_record`` with ``has_password`` and ``is_independent_person``). ``known`` holds
     the current names of the managed lists: a Group not among them rejects its row (with the
     row number and the known names) unless ``add_new_groups``; a new ward or service is
-    added. Without ``known`` the lists are not consulted."""
+    added. ``retired`` holds the lists' retired names: one named in any case takes the list's
+    spelling and is offered again (a Group only with ``add_new_groups``). Without ``known``
+    the lists are not consulted."""
     first_line: dict[str, int] = {}
     planned_rows = []
     new_names: dict[ListKind, list[str]] = {}
     refused: dict[int, str] = {}
     if known is not None:
-        new_names, refused = _known_spelling(parsed.rows, known, add_new_groups)
+        new_names, refused = _known_spelling(parsed.rows, known, add_new_groups, retired or {})
     for row in parsed.rows:
         reasons = _row_problems(row)
         if row.line in refused and Role.MEMBER in row.roles:

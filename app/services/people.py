@@ -544,12 +544,13 @@ def list_entries(kind: ListKind) -> list[ListEntry]:
     )
 
 
-def known_names() -> dict[ListKind, list[str]]:
-    """The current (not retired) names of each list, alphabetical (one query)."""
+def known_names(*, retired: bool = False) -> dict[ListKind, list[str]]:
+    """The current (not retired) names of each list, or (``retired``) the retired ones,
+    alphabetical (one query)."""
     names: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
     for kind, name in db.session.execute(
         select(ListEntry.kind, ListEntry.name)
-        .where(ListEntry.retired_at.is_(None))
+        .where(ListEntry.retired_at.is_not(None) if retired else ListEntry.retired_at.is_(None))
         .order_by(func.lower(ListEntry.name))
     ):
         names[ListKind(kind)].append(name)
@@ -608,11 +609,15 @@ def add_list_entry(kind: ListKind, name: str, *, by: User | None) -> ListEntry:
 
 
 def add_to_lists(
-    names: Mapping[ListKind, Sequence[str | None]], *, by: User | None
+    names: Mapping[ListKind, Sequence[str | None]],
+    *,
+    by: User | None,
+    offer_retired: bool = False,
 ) -> list[ListEntry]:
-    """Add the names not on their lists yet, in any case (a retired one stays retired);
-    returns the new entries. For people created from the command line or the demo data, and
-    an import whose new names are added. Three queries, however many names."""
+    """Add the names not on their lists yet, in any case; returns the new entries. A retired
+    one stays retired unless ``offer_retired`` (an import whose preview said it would be
+    offered again). For people created from the command line or the demo data, and an
+    import's new names. Three queries, however many names."""
     wanted: dict[tuple[ListKind, str], str] = {}
     for kind, raw_names in names.items():
         for raw in raw_names:
@@ -621,11 +626,9 @@ def add_to_lists(
     if not wanted:
         return []
     present = {
-        (ListKind(kind), name.lower())
-        for kind, name in db.session.execute(
-            select(ListEntry.kind, ListEntry.name).where(
-                ListEntry.kind.in_({kind for kind, _ in wanted})
-            )
+        (ListKind(entry.kind), entry.name.lower()): entry
+        for entry in db.session.scalars(
+            select(ListEntry).where(ListEntry.kind.in_({kind for kind, _ in wanted}))
         )
     }
     added = [
@@ -633,8 +636,13 @@ def add_to_lists(
         for (kind, key), name in wanted.items()
         if (kind, key) not in present
     ]
-    if not added:
-        return []
+    offered = [
+        entry
+        for key, entry in present.items()
+        if offer_retired and key in wanted and entry.retired_at is not None
+    ]
+    for entry in offered:
+        entry.retired_at = None
     db.session.add_all(added)
     db.session.flush()
     audit.record_many(
@@ -648,6 +656,17 @@ def add_to_lists(
                 "after": {"kind": entry.kind.value, "name": entry.name},
             }
             for entry in added
+        ]
+        + [
+            {
+                "action": "list.entry_reinstated",
+                "actor": by,
+                "object_type": "list_entry",
+                "object_id": entry.id,
+                "summary": f"{ListKind(entry.kind).singular.capitalize()} “{entry.name}” "
+                "offered again (named in an import)",
+            }
+            for entry in offered
         ]
     )
     return added

@@ -69,6 +69,7 @@ def preview(text: str, *, add_new_groups: bool = False) -> ImportPlan:
         _records(existing_people([row.email for row in parsed.rows])),
         people_service.known_names(),
         add_new_groups=add_new_groups,
+        retired=people_service.known_names(retired=True),
     )
 
 
@@ -161,13 +162,17 @@ def apply(
     people_service.lock_admins()  # before reading who is an administrator (see people.py)
     people = existing_people([row.email for row in parsed.rows], lock=True)
     import_plan = plan(
-        parsed, _records(people), people_service.known_names(), add_new_groups=add_new_groups
+        parsed,
+        _records(people),
+        people_service.known_names(),
+        add_new_groups=add_new_groups,
+        retired=people_service.known_names(retired=True),
     )
     if seen is not None and not matches(plan_shown(import_plan), seen):
         raise PlanChanged(import_plan)
     if import_plan.rejected:
         raise ImportRejected(import_plan)
-    people_service.add_to_lists(import_plan.new_names, by=by)
+    people_service.add_to_lists(import_plan.new_names, by=by, offer_retired=True)
     changes = (_change(people[planned.row.key], planned, by) for planned in import_plan.changed)
     events = [event for event in changes if event is not None]
     created = _create(import_plan.created)

@@ -16,6 +16,7 @@ from app.models import (
     AccountToken,
     AuditEvent,
     Comment,
+    ListEntry,
     ListKind,
     Role,
     TokenPurpose,
@@ -1081,6 +1082,37 @@ def test_existing_people_are_matched_whatever_the_case_of_their_email(staff, cli
     html = upload(client, text).get_data(as_text=True)
     assert "0 to add" in html and "1 already up to date" in html
     assert "nothing to import" in html
+
+
+def test_an_import_naming_a_retired_group_or_ward_in_another_case_keeps_one_spelling(staff, client):
+    """A file naming a retired Group and ward in lower case: the people get the lists'
+    spellings and the names are offered again (the preview says so). Before, the preview said
+    the lower-case names would be added, nothing was added (they were there, retired), and
+    the person kept the lower-case Group beside "Green Group": one Group under two spellings,
+    which a rename then split (the outside tester's finding 2). Without the tick, a retired
+    Group is refused like an unknown one."""
+    with staff.app_context():
+        for kind, name in ((ListKind.GROUP, "Green Group"), (ListKind.WARD, "Eccleston")):
+            entry = people.find_list_entry(kind, name) or people.add_list_entry(kind, name, by=None)
+            entry.retired_at = utcnow()
+        db.session.commit()
+    client.sign_in(ADMIN)
+    text = HEADER + "Pat Green,pat.green@example.org,member,green group,eccleston,,\n"
+    refused = upload(client, text).get_data(as_text=True)
+    assert "Green Group" in refused and "1 to add" not in refused
+    preview = upload(client, text, add_new_groups=True)
+    html = preview.get_data(as_text=True)
+    assert "Political Groups: Green Group; Wards: Eccleston." in html
+    shown = shown_digest(html)
+    assert confirm(client, text, add_new_groups=True, shown=shown).status_code == 303
+    pat = user_by_email(staff, "pat.green@example.org")
+    assert (pat.group, pat.ward) == ("Green Group", "Eccleston")
+    with staff.app_context():
+        names = {
+            (e.kind, e.name): e.retired_at is None for e in db.session.scalars(select(ListEntry))
+        }
+    assert names[(ListKind.GROUP, "Green Group")] and names[(ListKind.WARD, "Eccleston")]
+    assert (ListKind.GROUP, "green group") not in names
 
 
 def test_a_500_row_file_imports_in_a_bounded_number_of_queries(staff, client):
