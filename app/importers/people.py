@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from app.models import ListKind, Role
@@ -346,6 +346,7 @@ def plan(
     *,
     add_new_groups: bool = False,
     retired: Mapping[ListKind, list[str]] | None = None,
+    admins: Collection[str] | None = None,
 ) -> ImportPlan:
     """Decide each row: create, change, unchanged or reject (with its reasons).
 
@@ -355,7 +356,9 @@ def plan(
     row number and the known names) unless ``add_new_groups``; a new ward or service is
     added. ``retired`` holds the lists' retired names: one named in any case takes the list's
     spelling and is offered again (a Group only with ``add_new_groups``). Without ``known``
-    the lists are not consulted."""
+    the lists are not consulted. ``admins``: the lower-case email addresses of everyone who
+    can act as an administrator now, in the file or not (without it, those in ``existing``):
+    a row taking the role from the last of them is rejected."""
     first_line: dict[str, int] = {}
     planned_rows = []
     new_names: dict[ListKind, list[str]] = {}
@@ -386,7 +389,7 @@ def plan(
         }
         action = "change" if changes else "unchanged"
         planned_rows.append(PlannedRow(row, action, changes=changes, person=person))
-    _keep_an_admin(planned_rows, existing)
+    _keep_an_admin(planned_rows, existing, admins)
     unknown = sorted({r.row.group for r in planned_rows if r.row.line in refused})
     return ImportPlan(
         planned_rows,
@@ -397,7 +400,9 @@ def plan(
     )
 
 
-def _keep_an_admin(planned_rows: list[PlannedRow], existing: Mapping[str, dict]) -> None:
+def _keep_an_admin(
+    planned_rows: list[PlannedRow], existing: Mapping[str, dict], admins: Collection[str] | None
+) -> None:
     """Reject the rows that would leave nobody able to sign in as an administrator."""
     demoting = [
         planned
@@ -410,11 +415,9 @@ def _keep_an_admin(planned_rows: list[PlannedRow], existing: Mapping[str, dict])
     if not demoting:
         return
     demoted = {planned.row.key for planned in demoting}
-    remaining = [
-        email
-        for email, record in existing.items()
-        if _can_act_as_admin(record) and email not in demoted
-    ]
+    if admins is None:
+        admins = [email for email, record in existing.items() if _can_act_as_admin(record)]
+    remaining = [email for email in admins if email not in demoted]
     if not remaining:
         for planned in demoting:
             planned.action = "reject"

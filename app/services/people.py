@@ -197,6 +197,18 @@ def active_admin_count() -> int:
     ).scalar_one()
 
 
+def active_admin_emails() -> list[str]:
+    """The lower-case email addresses of everyone who can act as an administrator now."""
+    return [
+        email.lower()
+        for email in db.session.scalars(
+            select(User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(_can_act_as_admin())
+        )
+    ]
+
+
 def is_last_active_admin(user: User) -> bool:
     """For showing controls; changes are checked under a lock by ``_keep_an_admin``."""
     return bool(user.is_admin and user.active and user.password_hash and active_admin_count() <= 1)
@@ -544,17 +556,22 @@ def list_entries(kind: ListKind) -> list[ListEntry]:
     )
 
 
-def known_names(*, retired: bool = False) -> dict[ListKind, list[str]]:
-    """The current (not retired) names of each list, or (``retired``) the retired ones,
-    alphabetical (one query)."""
-    names: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
-    for kind, name in db.session.execute(
-        select(ListEntry.kind, ListEntry.name)
-        .where(ListEntry.retired_at.is_not(None) if retired else ListEntry.retired_at.is_(None))
-        .order_by(func.lower(ListEntry.name))
+def known_names() -> dict[ListKind, list[str]]:
+    """The current (not retired) names of each list, alphabetical (one query)."""
+    return list_names()[0]
+
+
+def list_names() -> tuple[dict[ListKind, list[str]], dict[ListKind, list[str]]]:
+    """The current names of each list and the retired ones, alphabetical (one query)."""
+    current: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
+    retired: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
+    for kind, name, retired_at in db.session.execute(
+        select(ListEntry.kind, ListEntry.name, ListEntry.retired_at).order_by(
+            func.lower(ListEntry.name)
+        )
     ):
-        names[ListKind(kind)].append(name)
-    return names
+        (current if retired_at is None else retired)[ListKind(kind)].append(name)
+    return current, retired
 
 
 def find_list_entry(kind: ListKind, name: str) -> ListEntry | None:

@@ -64,12 +64,14 @@ def preview(text: str, *, add_new_groups: bool = False) -> ImportPlan:
     """Parse and plan against the database and its managed lists; writes nothing. Raises
     ``ImportFileError``."""
     parsed = parse(text)
+    known, retired = people_service.list_names()
     return plan(
         parsed,
         _records(existing_people([row.email for row in parsed.rows])),
-        people_service.known_names(),
+        known,
         add_new_groups=add_new_groups,
-        retired=people_service.known_names(retired=True),
+        retired=retired,
+        admins=people_service.active_admin_emails(),
     )
 
 
@@ -161,12 +163,14 @@ def apply(
     parsed = parse(text)
     people_service.lock_admins()  # before reading who is an administrator (see people.py)
     people = existing_people([row.email for row in parsed.rows], lock=True)
+    known, retired = people_service.list_names()
     import_plan = plan(
         parsed,
         _records(people),
-        people_service.known_names(),
+        known,
         add_new_groups=add_new_groups,
-        retired=people_service.known_names(retired=True),
+        retired=retired,
+        admins=people_service.active_admin_emails(),
     )
     if seen is not None and not matches(plan_shown(import_plan), seen):
         raise PlanChanged(import_plan)

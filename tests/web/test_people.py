@@ -968,6 +968,27 @@ def test_a_mixed_file_is_all_or_nothing(staff, client):
     assert user_by_email(staff, MEMBER).ward == "Parr"
 
 
+def test_a_file_may_demote_one_of_two_administrators(staff, client):
+    """The other administrator, not in the file, still counts: before, only the people in the
+    file were counted, and the row was refused as leaving no administrator (outside tester,
+    finding 4)."""
+    with staff.app_context():
+        officer = accounts.find_user_by_email("officer@example.org")
+        officer.set_roles(officer.roles | {Role.ADMIN})
+        db.session.commit()
+    client.sign_in(ADMIN)
+    text = (
+        HEADER
+        + 'Rachel Hartley,officer@example.org,officer,,,"Assistant Director, Legal and Governance",'
+        + "Legal and Governance\n"
+    )
+    preview = upload(client, text)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "1 to change" in html, html[:3000]
+    assert confirm(client, text, shown=shown_digest(html)).status_code == 303
+    assert Role.ADMIN not in user_by_email(staff, "officer@example.org").roles
+
+
 def test_a_file_changed_between_preview_and_confirm_is_checked_again(staff, client):
     client.sign_in(ADMIN)
     good = HEADER + "Jo Bloggs,jo@example.org,member,Labour Group,Parr,,\n"
