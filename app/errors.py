@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, g, redirect, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
@@ -277,6 +278,23 @@ def init_errors(app: Flask) -> None:
             retry_url=request.path if request.method == "POST" else None,
         )
 
+    def _throttled(error: RateLimitExceeded) -> str:
+        """A throttle's refusal in words, with how long its window is."""
+        seconds = error.limit.limit.get_expiry()
+        if seconds % 3600 == 0:
+            hours = seconds // 3600
+            wait = "an hour" if hours == 1 else f"{hours} hours"
+        else:
+            minutes = max(1, -(-seconds // 60))
+            wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+        scope = error.limit.scope
+        if isinstance(scope, str) and scope.startswith("sign-in"):
+            return (
+                "There have been too many failed attempts with this account's password or "
+                f"codes. Wait {wait}, then try again."
+            )
+        return f"This has been tried too many times. Wait {wait}, then try again."
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
@@ -288,7 +306,9 @@ def init_errors(app: Flask) -> None:
             if isinstance(original, StorageError):  # e.g. counting a failure after the view
                 return throttle_unavailable(original)
             return server_error_page(code, title, message)
-        if error.description and error.description != type(error).description:
+        if isinstance(error, RateLimitExceeded):
+            message = _throttled(error)  # its description is the limit's: "5 per 15 minute"
+        elif error.description and error.description != type(error).description:
             message = error.description  # a route's own explanation, e.g. "locked"
         if code == 429 and request.endpoint == "auth.sign_in":
             message = (
