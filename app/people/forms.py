@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Self
+
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -19,11 +21,11 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import AccordForm, shown_field, submission_key_field, text_field, version_field
 from app.models import ListKind, Role
-from app.services.people import known_names, person_problems
+from app.services.people import LIST_NAME_LIMIT, known_names, person_problems
 
 ROLE_CHOICES = {role.value: role.label for role in Role}
 
@@ -181,6 +183,16 @@ class ListEntryForm(AccordForm):
 
     name = text_field("Name", "Enter the name")
     submit = SubmitField("Add", widget=GovSubmitInput())
+
+    def for_list(self, kind: ListKind) -> Self:
+        """The name's length limit is the list's (``people.LIST_NAME_LIMIT``), in the
+        service's words, so a Group name is never told two limits."""
+        limit = LIST_NAME_LIMIT[kind]
+        self.name.validators = [
+            DataRequired(message="Enter the name"),
+            Length(max=limit, message=f"The name must be {limit} characters or fewer"),
+        ]
+        return self
 
 
 class AddListEntryForm(ListEntryForm):

@@ -428,7 +428,7 @@ def _lists_page(kind: ListKind, form: AddListEntryForm, status: int = 200):
 def lists(kind: str):
     """A managed list (political Groups, wards, services): add, rename and retire names."""
     list_kind = _kind(kind)
-    form = AddListEntryForm()
+    form = AddListEntryForm().for_list(list_kind)
     if form.validate_on_submit():
 
         def add() -> tuple[str, str]:
@@ -457,7 +457,7 @@ def rename_entry(entry_id: int):
     """Rename a name on a list, and on everyone who has it (onto another name: merge)."""
     entry = _entry(entry_id)
     kind = ListKind(entry.kind)
-    form = RenameListEntryForm(name=entry.name)
+    form = RenameListEntryForm(name=entry.name).for_list(kind)
     if request.method != "POST":  # drawn now: it carries the name it shows
         form.shown.data = shown_digest(people.list_entry_shown(entry))
     if form.validate_on_submit():

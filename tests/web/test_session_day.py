@@ -31,7 +31,7 @@ from app.models.joint_sessions import when_text
 from app.services import DocumentNotEditable, people
 from app.services import joint_sessions as service
 from tests import databases, factories
-from tests.helpers import AccordClient, shown_digest, while_uncommitted
+from tests.helpers import AccordClient, error_summary_targets, shown_digest, while_uncommitted
 from tests.snapshots import snapshot
 
 FACILITATOR = "facilitator@example.org"
@@ -388,6 +388,18 @@ def test_names_that_differ_only_by_the_case_of_accented_letters_are_one_name(cou
     assert "“Tab Group” is now “Élan Party”" in page  # the name kept, not the one typed
     assert _entries(council, ListKind.GROUP)["Élan Party"] is True
     assert "élan party" not in _entries(council, ListKind.GROUP)
+
+
+@pytest.mark.parametrize("length", [121, 250])
+def test_a_group_name_too_long_is_told_the_groups_limit(council, client, length):
+    """One limit, in one wording: a Group name of 121 to 200 characters was told 120, one
+    over 200 was told the form's 200 (outside tester, finding 8)."""
+    client.sign_in(ADMIN)
+    refused = client.post_form("/people/lists/group", {"name": "G" * length})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "The name must be 120 characters or fewer" in html and "200" not in html
+    assert error_summary_targets(html) == ["name"] and "G" * length in html
 
 
 def test_an_entry_renamed_by_another_administrator_is_not_renamed_again_unseen(council, client):
