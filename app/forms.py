@@ -262,11 +262,12 @@ def create_once(
     it made) and what to say there. The first sending claims the key, makes, records where
     its answer went, commits, says so and redirects there (303). The same form sent again
     redirects to the same place (303), saying it was already sent: nothing is made twice. The
-    key with other fields (or from someone else) is refused, ``SentAgainChanged`` (409), and
-    the error page shows what it carried to copy. ``made`` names it in those messages ("the
-    note"). Should ``create`` raise, nothing is kept, the key included: the corrected form can
-    be sent with it. A form without a key (its page drawn before its form had one) makes what
-    it asks."""
+    key with other fields is refused, ``SentAgainChanged`` (409), and the error page shows
+    what it carried to copy; a key from someone else's page or another form is refused too
+    (409, saying to reload the page). ``made`` names it in those messages ("the note").
+    Should ``create`` raise, nothing is kept, the key included: the corrected form can be
+    sent with it. A form without a key (its page drawn before its form had one) makes what it
+    asks."""
     key = form.submission_key.data
     earlier = claim_sending(form, made=made)
     if earlier is not None:

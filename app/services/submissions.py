@@ -38,7 +38,8 @@ def claim(key: str, *, by: User, kind: str, digest: str, made: str) -> str | Non
     by ``by``, carrying fields with ``digest``: None when this is its first sending (the row
     is this transaction's until ``record`` says where its answer goes). Otherwise where the
     first sending's answer went, when the same person sent the same form with the same fields;
-    else ``SentAgainChanged`` naming ``made`` ("the note"), 409, nothing made."""
+    ``SentAgainChanged`` naming ``made`` ("the note"), 409, nothing made, when they sent it
+    with other fields; ``Conflict`` (409) for a key claimed by another person or form."""
     claimed = db.session.execute(
         insert_or(FormSubmission)
         .values(key=key, user_id=by.id, kind=kind, digest=digest, created_at=utcnow())
@@ -48,7 +49,14 @@ def claim(key: str, *, by: User, kind: str, digest: str, made: str) -> str | Non
     if claimed is not None:
         return None
     earlier = db.session.scalars(select(FormSubmission).where(FormSubmission.key == key)).one()
-    if (earlier.user_id, earlier.kind, earlier.digest) != (by.id, kind, digest):
+    if (earlier.user_id, earlier.kind) != (by.id, kind):
+        # Not this form sent again: its key came from another person's page or another form
+        # (only a crafted request does that), so there is no first sending to speak of.
+        raise Conflict(
+            "This form's one-time key is not one this page gave you, so nothing was sent. "
+            "Reload the page and send the form again."
+        )
+    if earlier.digest != digest:
         raise SentAgainChanged(made)
     if earlier.location is None:  # never committed so: ``create_once`` records it at once
         raise Conflict("This form is still being sent. Reload the page in a moment.")

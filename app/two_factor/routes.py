@@ -34,6 +34,12 @@ MADE_BEFORE = (
 )
 
 
+SWITCHED_OFF_SINCE = (
+    "This form was sent before, and the recovery codes it made were shown then. Two-factor "
+    "sign-in has been switched off since, so no recovery codes are in use now."
+)
+
+
 def _shown_before(form: AccordForm, message: str) -> bool:
     """Whether this is the form sent again after its first sending showed recovery codes (a
     double click: the browser shows the second answer, and the codes are never shown twice).
@@ -42,6 +48,8 @@ def _shown_before(form: AccordForm, message: str) -> bool:
     same key and a new code is still the page that showed the codes."""
     if claim_sending(form, made="the recovery codes", compare_fields=False) is None:
         return False
+    if not two_factor.is_enabled(current_user):  # switched off since: no codes to make
+        message = SWITCHED_OFF_SINCE
     flash(message, "info")
     return True
 

@@ -286,6 +286,49 @@ def test_new_recovery_codes_sent_twice_say_the_first_codes_cannot_be_shown_again
     assert made.status_code == 200 and len(re.findall(r"<code>", made.get_data(as_text=True))) == 10
 
 
+def test_new_codes_sent_again_after_switching_off_say_none_are_in_use(app, client, clock):
+    factor = _enrolled(app)
+    _password_step(client)
+    client.post_form("/sign-in/two-factor", {"code": factor.code()})
+    clock.now += 30
+    form = {"code": factor.code(), "submission_key": _one_time_key(client, "/account/two-factor")}
+    assert client.post_form("/account/two-factor/recovery-codes", form).status_code == 200
+    clock.now += 30
+    off = client.post_form("/account/two-factor/switch-off", {"code": factor.code()})
+    assert off.status_code == 303
+    again = client.post_form("/account/two-factor/recovery-codes", form)
+    assert again.status_code == 303
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "no recovery codes are in use now" in page and "make new ones below" not in page
+
+
+def test_a_one_time_key_from_another_persons_form_is_refused_in_plain_words(app, clock):
+    """Someone else's key (or another form's) is no second sending of this form: it is
+    refused (409) saying to reload the page, not "this form was already sent, and the
+    recovery codes it sent then is kept... copy them from below" (outside tester)."""
+    member, officer = _enrolled(app), _enrolled(app, Role.OFFICER)
+    tabs = {"member@example.org": (member, None), "officer@example.org": (officer, None)}
+    clients = {}
+    for email, (factor, _) in tabs.items():
+        clock.now += 30
+        clients[email] = app.test_client()
+        _password_step(clients[email], email)
+        clients[email].post_form("/sign-in/two-factor", {"code": factor.code()})
+    clock.now += 30
+    key = _one_time_key(clients["member@example.org"], "/account/two-factor")
+    made = clients["member@example.org"].post_form(
+        "/account/two-factor/recovery-codes", {"code": member.code(), "submission_key": key}
+    )
+    assert made.status_code == 200
+    borrowed = clients["officer@example.org"].post_form(
+        "/account/two-factor/recovery-codes", {"code": officer.code(), "submission_key": key}
+    )
+    html = borrowed.get_data(as_text=True)
+    assert borrowed.status_code == 409
+    assert "Reload the page" in html and "copy them from below" not in html
+    assert _actions(app).count("person.two_factor_recovery_codes") == 1
+
+
 def test_new_recovery_codes_sent_twice_at_once_are_made_once(postgres_url, clock):
     """Two connections send the same form at the same moment (PostgreSQL): the second waits
     for the first's key, then says the codes cannot be shown again; one set is made."""
