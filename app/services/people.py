@@ -715,7 +715,8 @@ def rename_list_entry(
     # first's name; so are two that touch the same entries (one merging A into B, the other
     # B into A): the entry and the one it would merge into are locked in the order of their
     # ids, so neither runs beside the other, nor waits for it in a cycle.
-    _lock_entries(entry, find_list_entry(kind, name) if list_name(name) else None)
+    candidate = find_list_entry(kind, name) if list_name(name) else None
+    _lock_entries(entry, candidate)
     if seen is not None:
         require_shown(
             list_entry_shown(entry),
@@ -727,8 +728,8 @@ def rename_list_entry(
     name = _checked_name(kind, name)
     column = getattr(User, LIST_COLUMNS[kind])
     other = find_list_entry(kind, name)
-    if other is not None and other.id != entry.id:
-        lock_row(other)  # locked already unless renamed onto this name meanwhile
+    if other is not None and other.id != entry.id and other is not candidate:
+        lock_row(other)  # renamed onto this name meanwhile: not locked yet
     before = entry.name
     if other is not None and other.id != entry.id:
         name = other.name
