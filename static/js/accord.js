@@ -180,20 +180,41 @@ document.addEventListener('keydown', (event) => {
   }
 })
 
-// A live poll may replace the region that holds focus (an out-of-band swap of the vote panel
-// just after your own vote): put focus back on the element with the same id, never on <body>.
-let focusedId = null
+// A swap may remove the element that holds focus: your own button, or the whole region when a
+// live poll replaces the vote panel just after your vote. Focus then goes back to the element
+// with the same id, or else to the nearest region around it that is still there (its
+// [data-app-focus], else the heading that labels it, else the region itself), never to <body>.
+// The ids are kept until a swap settles in the page: a swap whose content a live poll
+// replaced before it settled fires its events on detached elements, which never reach here.
+let focusedIds = null
 const rememberFocus = () => {
   const active = document.activeElement
-  if (active && active !== document.body && active.id) focusedId = active.id
+  if (!active || active === document.body) return
+  focusedIds = []
+  for (let node = active; node && node !== document.body; node = node.parentElement) {
+    if (node.id) focusedIds.push(node.id)
+  }
 }
 document.body.addEventListener('htmx:beforeSwap', rememberFocus)
 document.body.addEventListener('htmx:oobBeforeSwap', rememberFocus)
 document.body.addEventListener('htmx:afterSettle', () => {
-  const active = document.activeElement
-  if (focusedId && (!active || active === document.body)) {
-    const again = document.getElementById(focusedId)
-    if (again) focus(again)
-  }
-  focusedId = null
+  const ids = focusedIds
+  focusedIds = null
+  if (!ids) return
+  // After focusMarked, which htmx:load queued before this: a marked target comes first.
+  queueMicrotask(() => {
+    const active = document.activeElement
+    if (active && active !== document.body) return
+    const same = document.getElementById(ids[0])
+    if (same) return focus(same)
+    const region = ids.slice(1).map((id) => document.getElementById(id)).find(Boolean)
+    if (region) focus(regionFocus(region))
+  })
 })
+
+function regionFocus (region) {
+  const marked = region.querySelector('[data-app-focus]')
+  if (marked) return marked
+  const label = region.getAttribute('aria-labelledby')?.split(/\s+/)[0]
+  return (label && document.getElementById(label)) || region
+}

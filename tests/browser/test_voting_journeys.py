@@ -161,6 +161,11 @@ def test_voting_live_with_javascript_and_declaring_an_interest(page, browser, li
         )
         assert_accessible(officer)
 
+        # A live poll that replaces the panel before the withdrawal's swap settles (htmx fires
+        # that swap's events on the detached panel, so they never reach the page's handlers)
+        # must not leave focus on <body>. A long settle delay makes that race happen every time;
+        # it failed once in CI without it, on a busy machine.
+        officer.evaluate("htmx.config.defaultSettleDelay = 1500")
         officer.get_by_role("button", name="Withdraw my declaration of interest").click()
         expect(vote_button(officer, "Support")).to_be_visible()
         expect(vote_button(officer, "Support")).to_have_attribute("aria-pressed", "false")
