@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import BindParameter, bindparam, select, text
 from sqlalchemy.orm import contains_eager
 
+from app.connections import never_prepared
 from app.extensions import db
 from app.models import Document, DocumentKind, Recommendation, RecommendationSource, User
 from app.models.base import UTCDateTime
@@ -466,6 +467,8 @@ def _statement(sql: str, params: dict[str, Any]):
             binds.append(bindparam(name, type_=UTCDateTime()))
     if binds:
         statement = statement.bindparams(*binds)
+    # Planned with the typed query each time: see ``never_prepared``.
+    statement = never_prepared(statement)
     return statement, {key: value for key, value in params.items() if f":{key}" in sql}
 
 
@@ -508,8 +511,8 @@ def _snippets(hits: list[Hit], query: ParsedQuery, sqlite: bool) -> dict[tuple[s
     for hit in hits:
         by_source.setdefault(hit.source, []).append(hit.item_id)
     sql = " UNION ALL ".join(_snippet_sql(source, sqlite) for source in sorted(by_source))
-    statement = text(sql).bindparams(
-        *(bindparam(f"ids_{source}", expanding=True) for source in by_source)
+    statement = never_prepared(
+        text(sql).bindparams(*(bindparam(f"ids_{source}", expanding=True) for source in by_source))
     )
     params: dict[str, Any] = {f"ids_{source}": ids for source, ids in by_source.items()}
     params["query"] = query.for_sqlite() if sqlite else query.for_postgres()
@@ -579,7 +582,8 @@ def search(
     )
     statement, bound = _statement(sql, params)
     bound |= {"limit": per_page, "offset": (number - 1) * per_page}
-    rows = db.session.execute(statement.columns(changed_at=UTCDateTime()), bound).mappings()
+    typed = never_prepared(statement.columns(changed_at=UTCDateTime()))  # .columns() drops it
+    rows = db.session.execute(typed, bound).mappings()
     hits = [
         Hit(**{key: row[key] for key in Hit.__dataclass_fields__ if key in row}) for row in rows
     ]
