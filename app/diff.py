@@ -36,6 +36,7 @@ from difflib import SequenceMatcher
 from markupsafe import Markup, escape
 
 from app.markdown import commonmark
+from app.text import without_bidi_controls
 
 # A word (letters or digits, with inner apostrophes: "council’s"), or a run of one other
 # non-space character (punctuation, symbols, Markdown markers such as "**" or "-").
@@ -331,6 +332,7 @@ def _inline_words(children, code: bool = False) -> list[Word]:
 
     def add_text(text: str, extra: tuple[str, ...] = ()) -> None:
         nonlocal pending
+        text = without_bidi_controls(text)  # a character reference in stored text made one
         mark = tuple(sorted({*marks, *extra}))
         end = 0
         for match in _TOKEN.finditer(text):

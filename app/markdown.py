@@ -16,6 +16,8 @@ import nh3
 from markupsafe import Markup, escape
 from sqlalchemy import event
 
+from app.text import without_bidi_controls
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement  # type: ignore[import-untyped]
     from markdown_it import MarkdownIt
@@ -58,9 +60,48 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+# How deep people's elements may nest (a list in a quote in a list, bold in italics in a link):
+# far more than any text needs. Deeper tags are dropped and their words kept. WeasyPrint lays
+# a PDF out by recursing once an element, and 300 levels of bold ("**" typed 300 times) was a
+# RecursionError: a 500 for every export of the text.
+MAX_NESTING = 16
+_TAG = re.compile(r'<(/?)([a-z]+)\b(?:[^>"]|"[^"]*")*>')  # a quoted ">" does not end a tag
+_VOID_TAGS = frozenset({"br", "hr"})
+
+
+def _flatten_deep(html: str) -> str:
+    """``html`` (the sanitiser's well-formed output) with every element nested deeper than
+    ``MAX_NESTING`` unwrapped: the tags dropped, the text and shallower tags kept."""
+    if html.count("<") <= 2 * MAX_NESTING:
+        return html  # too few tags to nest that deep
+    parts: list[str] = []
+    kept_open: list[bool] = []
+    depth = last = 0
+    for match in _TAG.finditer(html):
+        closing, name = match.groups()
+        if name in _VOID_TAGS:
+            continue
+        if closing:
+            keep = kept_open.pop() if kept_open else True
+            depth -= keep
+        else:
+            keep = depth < MAX_NESTING
+            kept_open.append(keep)
+            depth += keep
+        if not keep:
+            parts.append(html[last : match.start()])
+            last = match.end()
+    if not parts:
+        return html
+    parts.append(html[last:])
+    return "".join(parts)
+
+
 def render_markdown(text: str | None) -> Markup:
-    """Markdown (bold, italics, lists, links, quotes) to sanitised HTML; raw HTML is escaped."""
-    html = commonmark().render(text or "")
+    """Markdown (bold, italics, lists, links, quotes) to sanitised HTML; raw HTML is escaped,
+    no bidirectional control is left, even one a character reference spelt (``app.text``),
+    and nothing nests deeper than ``MAX_NESTING``."""
+    html = without_bidi_controls(commonmark().render(text or ""))
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -68,7 +109,7 @@ def render_markdown(text: str | None) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )
-    return Markup(clean)
+    return Markup(_flatten_deep(clean))
 
 
 @lru_cache(maxsize=512)
@@ -88,7 +129,9 @@ def markdown_filter(text: str | None) -> Markup:
 # ALLOWED_ATTRIBUTES, the URL schemes or the link ``rel`` change. HTML stored with an older
 # version is not trusted: pages render from the source until ``flask markdown rerender`` (or
 # a migration) brings it up to date.
-POLICY_VERSION = 1
+# 2: no bidirectional controls, which character references in stored text had become; no
+# element nested deeper than MAX_NESTING.
+POLICY_VERSION = 2
 
 
 def stored_markup(html: str | None, version: int | None, source: str | None) -> Markup:

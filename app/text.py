@@ -17,7 +17,10 @@ The rule:
   an order other than the one stored and compared ("Trojan Source", CVE-2021-42574), and the
   Markdown sanitiser keeps them as text, where an unclosed one reorders the rest of its
   paragraph. Text in a right-to-left script shows correctly without them (the Unicode
-  bidirectional algorithm); the marks U+200E and U+200F, which move nothing, are kept;
+  bidirectional algorithm); the marks U+200E and U+200F, which move nothing, are kept. They
+  are removed when spelt as HTML character references too (``&#x202E;``, ``&#8238;``, with
+  leading zeros or no semicolon), which a Markdown renderer would turn into the character
+  after this clean-up;
 - Unicode NFC (a composed "é" and "e" + combining accent are the same text);
 - no white space at the end of a line, none at the start or end of the text; characters that
   show as nothing at the start or end go too (every format character, Unicode category Cf:
@@ -36,6 +39,10 @@ import unicodedata
 
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The same bidirectional controls as character references: U+202A to U+202E are 8234 to 8238,
+# U+2066 to U+2069 are 8294 to 8297.
+_BIDI_REFERENCES = re.compile(r"&#(?:[xX]0*(?:202[a-eA-E]|206[6-9])|0*(?:823[4-8]|829[4-7]));?")
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _SINGLE_LINE_BREAKS = re.compile("[\n\t]")
 # Letters that show as nothing: the Hangul fillers and the blank braille pattern.
@@ -65,11 +72,18 @@ def _strip_blank_ends(text: str) -> str:
 def normalise(text: str, *, multiline: bool) -> str:
     """``text`` as Accord keeps it (see the module docstring); ``multiline`` keeps tabs and
     line breaks (a clause, a comment), else they are spaces (a title, a name)."""
-    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", _BIDI_REFERENCES.sub("", text)))
     if not multiline:
         text = _SINGLE_LINE_BREAKS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
     return _strip_blank_ends(_TRAILING_SPACE.sub("", text))
+
+
+def without_bidi_controls(text: str) -> str:
+    """``text`` (plain or HTML) without the bidirectional controls ``normalise`` removes: for
+    what is made from stored text, where a character reference stored before the rule has
+    become the character (Markdown rendered to HTML, a redline)."""
+    return _BIDI_CONTROLS.sub("", text)
 
 
 def same_text(a: str | None, b: str | None) -> bool:

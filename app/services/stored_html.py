@@ -8,7 +8,9 @@ source until ``rerender`` has brought every row up to date (``flask markdown rer
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Connection
 
 from app.extensions import db
 from app.markdown import POLICY_VERSION, render_markdown
@@ -55,3 +57,33 @@ def rerender(*, every: bool = False) -> dict[str, int]:
             last = rows[-1][0]
     db.session.expire_all()
     return done
+
+
+def render_stored(connection: Connection, table_name: str, source: str, html: str) -> None:
+    """Fill ``html`` from ``source`` for the rows of ``table_name`` not rendered under
+    POLICY_VERSION, a batch at a time, by table name (for migrations, which must not depend
+    on today's models)."""
+    table = sa.table(
+        table_name,
+        sa.column("id", sa.Integer),
+        sa.column(source, sa.Text),
+        sa.column(html, sa.Text),
+        sa.column("html_version", sa.Integer),
+    )
+    last = 0
+    while True:
+        rows = connection.execute(
+            sa.select(table.c.id, table.c[source])
+            .where(table.c.id > last, table.c.html_version != POLICY_VERSION)
+            .order_by(table.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        connection.execute(
+            table.update()
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values({html: sa.bindparam("rendered"), "html_version": POLICY_VERSION}),
+            [{"row_id": row[0], "rendered": str(render_markdown(row[1]))} for row in rows],
+        )
+        last = rows[-1][0]

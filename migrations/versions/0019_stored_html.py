@@ -19,7 +19,7 @@ Create Date: 2026-12-09 08:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-from app.markdown import POLICY_VERSION, render_markdown
+from app.services.stored_html import render_stored
 
 
 # revision identifiers, used by Alembic.
@@ -37,38 +37,6 @@ STORED = (
     ("clauses", "body", "body_html"),
     ("amendments", "rationale", "rationale_html"),
 )
-BATCH = 500
-
-
-def render_stored(connection, table_name: str, source: str, html: str) -> None:
-    """Fill ``html`` from ``source`` for the rows not rendered under POLICY_VERSION, a batch
-    at a time."""
-    table = sa.table(
-        table_name,
-        sa.column("id", sa.Integer),
-        sa.column(source, sa.Text),
-        sa.column(html, sa.Text),
-        sa.column("html_version", sa.Integer),
-    )
-    last = 0
-    while True:
-        rows = connection.execute(
-            sa.select(table.c.id, table.c[source])
-            .where(table.c.id > last, table.c.html_version != POLICY_VERSION)
-            .order_by(table.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        connection.execute(
-            table.update()
-            .where(table.c.id == sa.bindparam("row_id"))
-            .values({html: sa.bindparam("rendered"), "html_version": POLICY_VERSION}),
-            [{"row_id": row[0], "rendered": str(render_markdown(row[1]))} for row in rows],
-        )
-        last = rows[-1][0]
-
-
 def upgrade():
     for table, _source, html in STORED:
         with op.batch_alter_table(table, schema=None) as batch_op:

@@ -1,9 +1,12 @@
 """People's Markdown is rendered, and nothing dangerous survives."""
 
+import re
+
 import pytest
 from lxml.html import fragment_fromstring
 
 from app.markdown import (
+    MAX_NESTING,
     escape_markdown,
     export_markdown,
     export_text,
@@ -127,3 +130,40 @@ def test_escaping_adds_nothing_to_ordinary_words():
     text = "Members and Officers respond within two working days (e.g. 5 & 6 May)."
     assert escape_markdown(text) == text
     assert escape_markdown("snake_case") == "snake_case"
+
+
+def _depth(html: str) -> int:
+    """How deep the elements of ``html`` nest (void elements add nothing)."""
+    depth = deepest = 0
+    for closing, name in re.findall(r"<(/?)([a-z]+)\b[^>]*>", html):
+        if name in ("br", "hr"):
+            continue
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**" * 300 + "x" + "**" * 300,
+        "*" * 301 + "x" + "*" * 301,
+        "".join(f"{'**' if n % 2 else '*'}" for n in range(200)) + "x",
+        "[" * 100 + "a" + "](https://example.org)" * 100,
+    ],
+    ids=["bold", "italics", "mixed", "links"],
+)
+def test_deeply_nested_text_is_flattened_below_a_limit(text):
+    """A PDF is laid out by WeasyPrint, which recurses once an element: 300 levels of bold (a
+    Member's comment or amendment) was a RecursionError, a 500 for every export of it. Below
+    ``MAX_NESTING`` levels the tags go and their words stay."""
+    html = str(render_markdown(text))
+    assert _depth(html) <= MAX_NESTING
+    assert "x" in html or "a" in html
+
+
+def test_ordinary_nesting_is_kept():
+    text = "> - **Bold *and italic [link](https://example.org)***\n>   - `code`"
+    html = str(render_markdown(text))
+    assert "<em>and italic <a " in html and "<code>code</code>" in html
+    assert html.count("<ul>") == 2 and html.count("<blockquote>") == 1

@@ -29,6 +29,17 @@ from app.text import normalise, same_text
         ("Budget \u202egnp.exe\u202c review", False, "Budget gnp.exe review"),
         ("\u2066a\u2067b\u2068c\u2069 \u202ad\u202be\u202c\u202d", False, "abc de"),
         ("Clause\n\u202eno override\n\u2067", True, "Clause\nno override"),
+        ("I agree: &#x202E;elbat&#x202c; &#X2066;x&#8297;", True, "I agree: elbat x"),
+        (
+            "&#8238;rlo &#x0202e;zeros &#0008234;no semicolon &#x202Dlro",
+            True,
+            "rlo zeros no semicolon lro",
+        ),
+        (
+            "Kept: &#x263A; &#8230; &amp;#x202E; &#x200F;",
+            True,
+            "Kept: &#x263A; &#8230; &amp;#x202E; &#x200F;",
+        ),
         (
             "\u05e9\u05dc\u05d5\u05dd\u200f (Shalom)",
             False,
@@ -51,6 +62,9 @@ from app.text import normalise, same_text
         "single-line override",
         "embeddings and isolates",
         "multi-line override",
+        "overrides as character references",
+        "references spelt otherwise",
+        "other references kept",
         "right-to-left text and marks kept",
     ],
 )

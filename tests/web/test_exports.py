@@ -294,6 +294,23 @@ def test_the_command_line_says_what_is_wrong(protocol, tmp_path):
     assert no_version.exit_code != 0 and "has no version 9" in no_version.output
 
 
+def test_text_nested_hundreds_deep_exports_in_every_format(app, client):
+    """300 levels of bold in a clause (and so in a Member's amendment, once accepted) made
+    WeasyPrint recurse too deep: every PDF of the document was a 500."""
+    deep = "**" * 300 + "deep" + "**" * 300
+    with factories.built(app):
+        factories.everyone()
+        slug = factories.document(clauses=[("Deep", deep), ("Plain", "Plain words.")]).slug
+    client.sign_in("facilitator@example.org")
+    for fmt in ("pdf", "docx", "md", "html"):
+        response = client.get(
+            f"/documents/{slug}/export/download",
+            query_string={"format": fmt, "version": "working", "clauses": "all", "annexes": "no"},
+        )
+        assert response.status_code == 200, fmt
+    assert client.get(f"/documents/{slug}/clauses/1").status_code == 200
+
+
 # Committee papers ------------------------------------------------------------------------------
 
 PAPER = {

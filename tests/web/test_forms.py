@@ -3,9 +3,11 @@ keeps what was typed and changes nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from docx import Document as WordDocument
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -241,6 +243,48 @@ def test_bidirectional_overrides_are_not_kept_in_titles_or_bodies(app, client, a
         assert (session.title, session.venue) == ("Trust weiver day", "Town Hall")
         added = db.session.scalars(select(Clause).filter_by(heading="A heading")).one()
         assert added.body == "First line\nsecond line"
+
+
+@pytest.mark.parametrize("spelt", ["&#x202E;", "&#8238;", "&#x0202e"])
+def test_an_override_spelt_as_a_character_reference_is_not_kept_or_shown(app, client, spelt):
+    """Markdown turns a character reference into its character after the text's clean-up:
+    ``&#x202E;`` reversed the words after it on the page, in Word and in Markdown."""
+    with factories.built(app):
+        factories.everyone()
+        talk = factories.discussion(factories.find_document(factories.document().slug))
+        # Text stored before the rule (or by a path that skipped it) is not shown with one.
+        factories.comment(talk, f"Stored: {spelt}detats si siht")
+        talk_id, slug = talk.id, talk.document.slug
+        clause = talk.document.clauses[0]
+        clause.body = f"Old wording {spelt}gnidrow dlo"
+        number = clause.number
+    client.sign_in("member@example.org")
+    body = f"I agree: {spelt}elbatpeccanu si siht&#x202C;"
+    assert client.post_form(f"/discussions/{talk_id}/comments", {"body": body}).status_code == 303
+    with app.app_context():
+        kept = db.session.scalars(select(Comment.body).order_by(Comment.id.desc())).first()
+    assert kept == "I agree: elbatpeccanu si siht"
+    client.sign_in("facilitator@example.org")
+    pages = {
+        "discussion": client.get(f"/discussions/{talk_id}"),
+        "clause": client.get(f"/documents/{slug}/clauses/{number}"),
+        "document": client.get(f"/documents/{slug}"),
+    }
+    for fmt in ("md", "docx", "html"):
+        pages[fmt] = client.get(
+            f"/documents/{slug}/export/download",
+            query_string={"format": fmt, "version": "working", "clauses": "all", "annexes": "yes"},
+        )
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        if name == "docx":
+            word = WordDocument(io.BytesIO(response.data))
+            text = "\n".join(p.text for p in word.paragraphs)
+        else:
+            text = response.get_data(as_text=True)
+        assert "gnidrow dlo" in text or name == "discussion", name
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), name
+        assert "#x202" not in text.lower() and "#8238" not in text, name
 
 
 # Recommendations --------------------------------------------------------------------------------

@@ -391,8 +391,8 @@ def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marke
         db.session.commit()
         upgrade()
         comment = db.session.execute(text("SELECT body_html, html_version FROM comments")).one()
-        assert tuple(comment) == ("<p>&lt;script&gt;x&lt;/script&gt; <em>Yes</em></p>\n", 1)
-        assert POLICY_VERSION == 1
+        rendered = "<p>&lt;script&gt;x&lt;/script&gt; <em>Yes</em></p>\n"
+        assert tuple(comment) == (rendered, POLICY_VERSION)
         clause = db.session.execute(text("SELECT body_html FROM clauses")).scalar_one()
         assert clause == "<p>We <strong>trust</strong>.</p>\n"
         mark = db.session.execute(text("SELECT state_mark FROM discussions")).scalar_one()
@@ -403,6 +403,42 @@ def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marke
         upgrade()
         db.session.remove()
     assert _differences(app) == []
+    if database_url.startswith("postgresql"):
+        databases.empty_all_tables(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_stored_html_of_an_older_policy_is_rendered_again(database_url):
+    """0031 renders again, under policy 2, the HTML stored under policy 1, where a character
+    reference (``&#x202E;``) had become a right-to-left override."""
+    from sqlalchemy import text
+
+    from app.markdown import POLICY_VERSION
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0030_form_submissions")
+        for statement in (
+            "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
+            "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
+            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
+            "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
+            "'2026-01-01 09:00:00')",
+            "INSERT INTO discussions (document_id, title, started_by_id, created_at, "
+            "activity_mark, state_mark) VALUES (1, 'T', 1, '2026-01-01 09:00:00', 7, 7)",
+            "INSERT INTO comments (discussion_id, author_id, body, body_html, html_version, "
+            "created_at, edit_count, created_mark, activity_mark) VALUES (1, 1, "
+            "'Yes &#x202E;on', '<p>Yes \u202eon</p>\n', 1, '2026-01-01 09:00:00', 0, 7, 7)",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        comment = db.session.execute(text("SELECT body_html, html_version FROM comments")).one()
+        assert tuple(comment) == ("<p>Yes on</p>\n", POLICY_VERSION)
+        db.session.commit()
+        db.session.remove()
     if database_url.startswith("postgresql"):
         databases.empty_all_tables(app)
     with app.app_context():
