@@ -80,6 +80,23 @@ class ReviewNote(Base):
     author: Mapped[User] = relationship()
 
 
+class DecisionDraft(Base):
+    """A committee member's answers on the decision page, waiting on the check page until they
+    record the decision (``app.services.decision_drafts``): the decision, the meeting date,
+    the reasons and the minute reference, as ``lifecycle.decision_answers`` shapes them. One
+    set a person and document, replaced when they answer again. Kept here, not in the signed
+    session cookie, where 4,000 characters of reasons passed a browser's 4 KB for a cookie."""
+
+    __tablename__ = "decision_drafts"
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Decision(StrEnum):
     RECOMMEND = "recommend"
     REFER_BACK = "refer_back"

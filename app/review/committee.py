@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -23,12 +23,10 @@ from app.review import record
 from app.review.blueprint import bp
 from app.review.forms import ConfirmDecisionForm, DecisionForm, NoteForm
 from app.review.versions import published_versions
-from app.services import Invalid, ReasonNeeded, lifecycle
+from app.services import Invalid, ReasonNeeded, decision_drafts, lifecycle
 from app.services import coverage as coverage_service
 from app.services.shown import ShownChanged
 from app.services.shown import digest as shown_digest
-
-_DRAFT_KEY = "decision-draft-{}"
 
 
 def _reviewed(slug: str) -> tuple[Document, DocumentVersion]:
@@ -173,7 +171,7 @@ def add_note(slug: str):
 
 
 def _draft(document: Document) -> dict | None:
-    return session.get(_DRAFT_KEY.format(document.id))
+    return decision_drafts.find(document, current_user)
 
 
 @bp.route("/documents/<slug>/review/decision", methods=["GET", "POST"])
@@ -201,13 +199,15 @@ def record_decision(slug: str):
             form._errors = None  # WTForms caches form.errors: gather them again
             valid = False
     if valid:
-        session[_DRAFT_KEY.format(document.id)] = lifecycle.decision_answers(
+        answers = lifecycle.decision_answers(
             version.id,
             form.decision.data,
             form.meeting_date.data,
             form.reasons.data or "",
             form.minute_reference.data,
         )
+        decision_drafts.keep(document, current_user, answers)
+        db.session.commit()
         return redirect(url_for("review.check_decision", slug=slug), 303)
     return render("review/decision.html", document=document, version=version, form=form)
 
@@ -249,8 +249,8 @@ def check_decision(slug: str):
             db.session.rollback()
             return redirect(url_for("review.record_decision", slug=slug), 303)
         else:
+            decision_drafts.discard_all(document)
             db.session.commit()
-            session.pop(_DRAFT_KEY.format(document.id), None)
             return redirect(url_for("review.decision_recorded", slug=slug), 303)
     form.shown.data = shown_digest(draft)
     return render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -12,8 +13,10 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Clause,
+    DecisionDraft,
     DocumentStatus,
     DocumentVersion,
+    Role,
     Transition,
 )
 from app.services import audit as audit_service
@@ -326,6 +329,63 @@ def _decide(client, decision, reasons="", day=None):
         return answered
     check = client.get(f"{DOC}/review/decision/check").get_data(as_text=True)
     return client.post_form(f"{DOC}/review/decision/check", {"shown": shown_digest(check)})
+
+
+WORDS = [
+    "Officers",
+    "Members",
+    "briefed",
+    "before",
+    "Cabinet",
+    "protocol",
+    "council",
+    "meeting",
+    "trust",
+    "reasons",
+]
+
+
+def test_the_answers_are_kept_on_the_server_not_in_the_cookie(protocol, client):
+    """The answers waiting on the check page were kept in the signed session cookie: 4,000
+    characters of reasons (within the 5,000 allowed), or two documents' answers, passed the
+    browser's 4 KB for a cookie, which it then dropped, and the committee member found an
+    empty decision form. They are kept in the database, one set a person and document."""
+    _submitted(protocol)
+    client.sign_in("standards@example.org")
+    rng = random.Random(4)  # words in no order, which the cookie's compression cannot shrink
+    reasons = " ".join(rng.choice(WORDS) for _ in range(700))[:4000].strip()
+    answered = client.post_form(
+        f"{DOC}/review/decision",
+        {
+            "decision": "refer_back",
+            "reasons": reasons,
+            "meeting_date": list(_today()),
+            "minute_reference": "SC 12/19",
+        },
+    )
+    assert answered.status_code == 303
+    cookie = client.get_cookie(protocol.config["SESSION_COOKIE_NAME"])
+    assert len(cookie.value) < 1000
+    check = client.get(f"{DOC}/review/decision/check")
+    assert check.status_code == 200 and reasons in check.get_data(as_text=True)
+    # Back to the form ("Change"): the answers are there to change.
+    again = client.get(f"{DOC}/review/decision").get_data(as_text=True)
+    assert reasons in again and "SC 12/19" in again
+    # Another committee member has answers of their own, not these.
+    with protocol.app_context():
+        factories.person(Role.STANDARDS, email="colleague@example.org")
+        db.session.commit()
+    other = protocol.test_client()
+    other.sign_in("colleague@example.org")
+    assert reasons not in other.get(f"{DOC}/review/decision").get_data(as_text=True)
+    assert other.get(f"{DOC}/review/decision/check").status_code == 303
+    # Recording the decision uses them, and no answers wait any more.
+    confirmed = client.post_form(
+        f"{DOC}/review/decision/check", {"shown": shown_digest(check.get_data(as_text=True))}
+    )
+    assert confirmed.status_code == 303 and _status(protocol) == "open"
+    with protocol.app_context():
+        assert db.session.scalars(select(DecisionDraft)).all() == []
 
 
 def test_referring_back_needs_reasons_and_reopens_with_them_shown(protocol, client):
