@@ -10,7 +10,23 @@ from sqlalchemy import select
 
 from app.boundaries import as_whole_number
 from app.extensions import db
-from app.models import AuditEvent, Document
+from app.models import (
+    AgendaProposal,
+    Amendment,
+    AuditEvent,
+    Clause,
+    Comment,
+    Discussion,
+    Document,
+    DocumentVersion,
+    JointSession,
+    ListEntry,
+    Recommendation,
+    RecommendationSource,
+    ReviewNote,
+    SessionAction,
+    User,
+)
 from app.pagination import paginate
 from app.permissions import can_see_audit, require
 from app.rendering import render
@@ -76,6 +92,34 @@ def audit_trail():
     )
 
 
+# The kinds of object the trail records (``audit.record``'s ``object_type``) that have a row
+# of their own, by model: one with nothing recorded yet (a clause the seed loaded, a person
+# added by the command line) has an empty history, not "Page not found".
+_OBJECT_MODELS = {
+    "action": SessionAction,
+    "amendment": Amendment,
+    "clause": Clause,
+    "comment": Comment,
+    "discussion": Discussion,
+    "document": Document,
+    "list_entry": ListEntry,
+    "person": User,
+    "proposal": AgendaProposal,
+    "recommendation": Recommendation,
+    "recommendation_source": RecommendationSource,
+    "review_note": ReviewNote,
+    "session": JointSession,
+    "version": DocumentVersion,
+}
+
+
+def _exists(object_type: str, object_id: int) -> bool:
+    model = _OBJECT_MODELS.get(object_type)
+    if model is None or not 0 < object_id < 2**31:
+        return False
+    return db.session.get(model, object_id) is not None
+
+
 @bp.get("/audit/<object_type>/<int:object_id>")
 def object_history(object_type: str, object_id: int):
     """The recorded history of one object: a clause, a comment, a document, a person..."""
@@ -85,7 +129,7 @@ def object_history(object_type: str, object_id: int):
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
         .order_by(AuditEvent.id)
     ).all()
-    if not events:
+    if not events and not _exists(object_type, object_id):
         abort(404)
     return render(
         "review/object_history.html",

@@ -18,6 +18,7 @@ from app.models import (
     DocumentVersion,
     Role,
     Transition,
+    User,
 )
 from app.services import audit as audit_service
 from app.services import clauses, lifecycle
@@ -503,6 +504,25 @@ def test_the_audit_page_is_for_admins_and_the_committee(protocol, client):
         ).first()
     history = client.get(f"/audit/version/{version_event.object_id}")
     assert history.status_code == 200 and "Version published" in history.get_data(as_text=True)
+
+
+def test_the_history_of_something_with_nothing_recorded_yet_is_empty_not_missing(protocol, client):
+    """Clause and people pages link to their audit history. The demo data's clauses (loaded
+    by the seed, not by a person) have none, and the link led to "Page not found"."""
+    with protocol.app_context():
+        loaded = User(email="loaded@example.org", display_name="Loaded By The Seed")
+        db.session.add(loaded)
+        db.session.commit()
+        person_id = loaded.id
+        clause_id = factories.find_document(SLUG).clauses[4].id
+    client.sign_in("admin@example.org")
+    page = client.get(f"/people/{person_id}").get_data(as_text=True)
+    assert f'href="/audit/person/{person_id}"' in page
+    history = client.get(f"/audit/person/{person_id}")
+    assert history.status_code == 200
+    assert "Nothing has been recorded about this person yet" in history.get_data(as_text=True)
+    for missing in (f"/audit/clause/{clause_id + 999}", f"/audit/no_such_kind/{clause_id}"):
+        assert client.get(missing).status_code == 404, missing
 
 
 def test_the_audit_page_is_paginated(protocol, client):
