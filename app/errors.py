@@ -174,7 +174,9 @@ def domain_error_response(error: DomainError):
         return _error_page(
             error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), str(error)
         )
-    message = str(error) if error.says_nothing_recorded else f"{error} Nothing was changed."
+    message = str(error)
+    if not (error.says_nothing_recorded or "nothing was changed" in message.lower()):
+        message = f"{message} Nothing was changed."
     # Back to the page the form was on, unless the form carried writing: the error page keeps
     # it, to copy (a flash on the page would lose it).
     kept = typed_text()

@@ -47,7 +47,7 @@ class MoveForm(AccordForm):
 
 
 class NoteForm(AccordForm):
-    clause_number = SelectField("About", widget=GovSelect(), validators=[Optional()])
+    clause_number = SelectField("What it is about", widget=GovSelect(), validators=[Optional()])
     body = StringField(
         "Your note",
         widget=GovTextArea(),

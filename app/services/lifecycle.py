@@ -339,7 +339,7 @@ def check_move(document: Document, to: DocumentStatus) -> None:
         return
     noun = document.whole_noun
     if document.status == to:
-        raise TransitionRefused(f"The {noun} is already {to.label}: nothing was changed.")
+        raise TransitionRefused(f"The {noun} is already {to.label}.")
     raise TransitionRefused(
         f"A {noun} cannot go from {document.status.label} to {to.label}: "
         f"it is {document.status.label} now."

@@ -260,7 +260,9 @@ def test_versions_submission_review_decision_adoption_and_audit(
 
         contents.get_by_role("link", name="Review notes").click()
         expect(standards.locator("#no-notes")).to_have_text("No notes yet.")
-        standards.get_by_label("About").select_option(label=f"Item {ITEM}: {ITEM_HEADING}")
+        standards.get_by_label("What it is about").select_option(
+            label=f"Item {ITEM}: {ITEM_HEADING}"
+        )
         standards.get_by_label("Your note").fill(note)
         standards.get_by_role("button", name="Add note").click()
         expect(standards).to_have_url(at(f"{review}/notes"))

@@ -77,6 +77,10 @@ def test_a_facilitator_closes_and_submits_with_notes_recorded(protocol, client):
     client.sign_in("facilitator@example.org")
     assert client.post_form(f"{DOC}/state/close", {"note": "Consultation over"}).status_code == 303
     assert _status(protocol) == "closed"
+    again = client.post_form(f"{DOC}/state/close", {"note": ""}, follow_redirects=True)
+    said = " ".join(again.get_data(as_text=True).split())
+    assert "The document is already Closed. Nothing was changed." in said
+    assert said.lower().count("nothing was changed") == 1
     no_version = client.post_form(f"{DOC}/state/submit", {"note": "x"})
     assert no_version.status_code == 422
     assert "Publish a version first" in no_version.get_data(as_text=True)
@@ -295,6 +299,9 @@ def test_notes_and_the_decision_are_for_the_committee(protocol, client):
     client.sign_in("standards@example.org")
     empty = client.post_form(f"{DOC}/review/notes", {"body": ""})
     assert empty.status_code == 422 and "Write your note" in empty.get_data(as_text=True)
+    unknown = client.post_form(f"{DOC}/review/notes", {"body": "Vague", "clause_number": "99"})
+    assert unknown.status_code == 422
+    assert "Choose what it is about from the list" in unknown.get_data(as_text=True)
     assert (
         client.post_form(
             f"{DOC}/review/notes", {"body": "Clause 3 is vague", "clause_number": "3"}
