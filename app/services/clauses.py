@@ -45,8 +45,12 @@ from app.services import (
 from app.services.locks import lock_editable
 from app.text import upper_first
 
-# A number set by hand: starts with a digit; letters, digits and dots after it ("4A", "4.1").
-FIXED_NUMBER = re.compile(r"[0-9][0-9A-Za-z.]{0,9}")
+# A number set by hand ("4A", "4.1", "4.1a", "12b"): parts joined by single dots, the first a
+# number, each number without a zero before it ("04" would be a second "4"), letters after a
+# number or alone; 10 characters at most. Letters are compared without case: "4a" is "4A".
+FIXED_NUMBER = re.compile(
+    r"(?=.{1,10}$)[1-9][0-9]*[A-Za-z]*(?:\.(?:[1-9][0-9]*[A-Za-z]*|[A-Za-z]+))*"
+)
 
 
 class NotInDocument(Invalid):
@@ -474,22 +478,28 @@ def fix_number(clause: Clause, number: str, *, by: User) -> None:
     number = number.strip()
     if not FIXED_NUMBER.fullmatch(number):
         raise BadNumber(
-            "Enter a number that starts with a digit, using only letters, digits and dots, "
-            "for example 4A or 4.1 (10 characters at most)"
+            "Enter a number that starts with a digit from 1 to 9, using only letters, digits "
+            "and single dots between them, for example 4A or 4.1 (10 characters at most)"
         )
     taken = next(
-        (c for c in live if c.id != clause.id and c.number_fixed and c.number == number), None
+        (
+            c
+            for c in live
+            if c.id != clause.id and c.number_fixed and c.number.casefold() == number.casefold()
+        ),
+        None,
     )
     if taken is not None:
         raise BadNumber(
-            f"{taken.item_noun.capitalize()} “{taken.heading}” already has the number {number}"
+            f"{taken.item_noun.capitalize()} “{taken.heading}” already has the number "
+            f"{taken.number}"
         )
     before = clause.number
     # Park the clause's number, and the number wanted if another clause has it, before taking
     # it: numbers are unique per document. Renumbering then hands out the automatic ones.
     clause.number, clause.number_fixed = f"~{clause.id}", True
     for other in live:
-        if other is not clause and other.number == number:
+        if other is not clause and other.number.casefold() == number.casefold():
             other.number = f"~{other.id}"
     db.session.flush()
     clause.number = number

@@ -458,12 +458,31 @@ def test_bad_or_taken_numbers_are_refused(council, client):
         ("4 A", "Enter a number that starts with a digit"),
         ("12345678901", "Enter a number that starts with a digit"),
         ("", "Enter the clause&#39;s number"),
+        ("02", "Enter a number that starts with a digit"),  # 2 with a zero before it
+        ("0", "Enter a number that starts with a digit"),
+        ("5.", "Enter a number that starts with a digit"),
+        ("5..1", "Enter a number that starts with a digit"),
     ):
         response = client.post_form(f"{_manage(slug)}/{b}/number", {"number": number})
         html = response.get_data(as_text=True)
         assert response.status_code == 422, number
         assert "There is a problem" in html and message in html, number
     assert _order(council, slug) == [("2", "A"), ("1", "B"), ("3", "C")]
+
+
+def test_numbers_differing_only_in_case_are_the_same_number(council, client):
+    """/clauses/4A and /clauses/4a were two clauses, which nobody reading "clause 4a" aloud
+    could tell apart."""
+    slug = _new_document(council, headings=("A", "B", "C"))
+    a, b = _clause_id(council, "A"), _clause_id(council, "B")
+    client.sign_in(FACILITATOR)
+    assert client.post_form(f"{_manage(slug)}/{a}/number", {"number": "4A"}).status_code == 303
+    refused = client.post_form(f"{_manage(slug)}/{b}/number", {"number": "4a"})
+    assert refused.status_code == 422
+    assert "already has the number 4A" in refused.get_data(as_text=True)
+    for number in ("4.1", "4.1a", "12b", "4.a", "10.2.3"):
+        fixed = client.post_form(f"{_manage(slug)}/{b}/number", {"number": number})
+        assert fixed.status_code == 303, number
 
 
 # Retiring and reinstating ---------------------------------------------------------------------
