@@ -423,7 +423,7 @@ def _outcome_page(
     to_amendment = forms.setdefault(
         "to_amendment", ToAmendmentForm(prefix="amendment", formdata=None)
     )
-    to_amendment.target.choices = _target_clauses()
+    to_amendment.target.choices = _target_clauses(AMENDABLE)
     link_form = forms.setdefault("link_form", LinkClauseForm(prefix="link", formdata=None))
     link_form.clause.choices = _target_clauses()
     actions = db.session.scalars(
@@ -443,14 +443,22 @@ def _outcome_page(
     )
 
 
-def _target_clauses() -> list[tuple[str, str]]:
-    """The live clauses of the Accord, the Protocol and any other open or draft document."""
+# The states of the documents whose clauses take amendments (``amendments.propose``).
+AMENDABLE = (DocumentStatus.OPEN,)
+
+
+def _target_clauses(
+    statuses: tuple[DocumentStatus, ...] = (DocumentStatus.DRAFT, DocumentStatus.OPEN),
+) -> list[tuple[str, str]]:
+    """The live clauses of the Accord, the Protocol and any other document in ``statuses``
+    (Open or Draft: an item may discuss a clause still drafted; only an Open document takes
+    amendments, ``AMENDABLE``)."""
     found = db.session.execute(
         select(Clause.id, Clause.number, Clause.heading, Document.title)
         .join(Document, Document.id == Clause.document_id)
         .where(
             Document.kind != DocumentKind.AGENDA,
-            one_of(Document.status, (DocumentStatus.DRAFT, DocumentStatus.OPEN)),
+            one_of(Document.status, statuses),
             Clause.retired_at.is_(None),
         )
         .order_by(Document.title, Clause.position)
@@ -503,7 +511,7 @@ def to_amendment(session_id: int, clause_id: int):
     session = _session(session_id)
     clause = _agenda_item_to_change(session, clause_id)
     form = ToAmendmentForm(prefix="amendment")
-    form.target.choices = _target_clauses()
+    form.target.choices = _target_clauses(AMENDABLE)
     status = None
     if form.validate_on_submit():
         target = db.get_or_404(Clause, int(form.target.data))

@@ -271,6 +271,24 @@ def _item_and_clause(app) -> tuple[int, int, int]:
         return session.id, item.id, target.id
 
 
+def test_only_clauses_open_for_amendment_are_offered_for_an_amendment(seeded, client):
+    """Amendments are proposed to documents Open for comment: the outcome page offered a Draft
+    document's clauses too, and choosing one was refused (409). A Draft's clauses may still be
+    linked to the item, or the outcome made a new clause of it."""
+    session_id, item_id, _clause_id = _item_and_clause(seeded)
+    with factories.built(seeded):
+        factories.document(
+            status="draft", title="Secret draft zebraword", clauses=[("Zebra", "Stripes.")]
+        )
+    client.sign_in(FACILITATOR)
+    page = client.get(f"/sessions/{session_id}/items/{item_id}/outcome").get_data(as_text=True)
+    amendment = page.split('name="amendment-target"')[1].split("</select>")[0]
+    link = page.split('name="link-clause"')[1].split("</select>")[0]
+    assert "Member/Officer Protocol, clause 3" in amendment
+    assert "zebraword" not in amendment
+    assert "Secret draft zebraword, clause 1" in link
+
+
 def test_an_outcome_becomes_an_amendment_to_an_existing_clause_linked_both_ways(seeded, client):
     session_id, item_id, clause_id = _item_and_clause(seeded)
     client.sign_in(FACILITATOR)
