@@ -50,7 +50,7 @@ from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.models.documents import DocumentKind
 from app.services import DomainError, clauses, submissions
-from app.services.joint_sessions import london
+from app.services.joint_sessions import london, wall_clock_problem
 from app.services.passwords import WeakPassword, check_password_strength
 from app.text import normalise, upper_first
 
@@ -530,6 +530,12 @@ class OpenVotingForm(AccordForm):
             return None
         return london(self.closes_on.data, parsed)
 
+    def _wall_clock_problem(self) -> str | None:
+        parsed = getattr(self.closes_time, "parsed", None)
+        if self.closes_on.data is None or parsed is None:
+            return None
+        return wall_clock_problem(self.closes_on.data, parsed)
+
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
@@ -539,6 +545,8 @@ class OpenVotingForm(AccordForm):
             self.closes_time.errors = ["Enter the time voting closes, for example 5pm"]
         elif has_time and not has_day:
             self.closes_on.errors = ["Enter the date voting closes, for example 12 3 2027"]
+        elif has_day and has_time and (problem := self._wall_clock_problem()):
+            self.closes_time.errors = [problem]
         elif has_day and self.closes_at is not None and self.closes_at <= utcnow():
             self.closes_on.errors = ["The date and time voting closes must be in the future"]
         return not self.errors

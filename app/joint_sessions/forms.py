@@ -26,6 +26,7 @@ from app.forms import (
     text_field,
 )
 from app.models import AttendanceAnswer, Audience, Purpose
+from app.services.joint_sessions import wall_clock_problem
 
 PURPOSES = {p.value: p.label for p in Purpose}
 
@@ -60,6 +61,18 @@ class SessionForm(AccordForm):
     recommendations = RecommendationsField("the session")
     submission_key = submission_key_field()
     submit = SubmitField("Create the session", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.day.data is None or self.day.errors:
+            return valid
+        for field in (self.start, self.end):
+            parsed = getattr(field, "parsed", None)
+            problem = parsed is not None and wall_clock_problem(self.day.data, parsed)
+            if problem and not field.errors:
+                field.errors = [problem]
+                valid = False
+        return valid
 
 
 DURATION_NEEDED = "Enter the duration in minutes, for example 30"

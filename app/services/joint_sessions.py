@@ -82,6 +82,29 @@ def london(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
+def wall_clock_problem(day: date, at: time) -> str | None:
+    """Why ``at`` on ``day`` is not one moment in the UK, in words, or None when it is. The
+    clocks go forward at 1am on the last Sunday of March (1am to 2am never happens) and back
+    at 2am on the last Sunday of October (1am to 2am happens twice); ``london`` would move the
+    first an hour on and take the first of the second without a word."""
+    moment = datetime.combine(day, at, tzinfo=LONDON)
+    clock = f"{at.hour % 12 or 12}:{at.minute:02d}{'am' if at.hour < 12 else 'pm'}"
+    on = f"{day.day} {day:%B %Y}"
+    if moment.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != moment.replace(
+        tzinfo=None
+    ):
+        return (
+            f"There is no {clock} on {on} in the UK: the clocks go forward an hour that night. "
+            "Enter a time before 1am or from 2am"
+        )
+    if moment.utcoffset() != moment.replace(fold=1).utcoffset():
+        return (
+            f"{clock} happens twice on {on} in the UK: the clocks go back an hour that night. "
+            "Enter a time before 1am or from 2am"
+        )
+    return None
+
+
 def local(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 

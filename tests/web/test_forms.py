@@ -153,6 +153,43 @@ def test_a_time_is_written_in_the_digits_0_to_9(app, client, agenda, start):
     assert _count(app, JointSession, title="Odd times") == 0
 
 
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        (["28", "3", "2027"], "There is no 1:30am on 28 March 2027 in the UK"),  # clocks go forward
+        (["31", "10", "2027"], "1:30am happens twice on 31 October 2027 in the UK"),  # and back
+    ],
+)
+def test_a_time_the_clocks_skip_or_repeat_is_refused_not_moved(app, client, agenda, day, said):
+    """A closing time of 1:30am on the night the clocks went forward was accepted and shown as
+    2:30am; one on the night they go back is two moments. Both are refused, by the field."""
+    with factories.built(app):
+        slug = factories.document().slug
+    client.sign_in("facilitator@example.org")
+    voting = client.post_form(
+        f"/documents/{slug}/voting", {"action": "open", "closes_on": day, "closes_time": "1:30am"}
+    )
+    assert voting.status_code == 422
+    assert said in voting.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Document.voting_open).filter_by(slug=slug)).one() is False
+    form = {
+        "title": "Night session",
+        "theme": "Trust",
+        "day": day,
+        "start": "1:30am",
+        "end": "4am",
+        "venue": "Town Hall",
+        "audience": "both",
+        "recommendations": ["1"],
+    }
+    session = client.post_form("/sessions/new", form)
+    assert session.status_code == 422 and said in session.get_data(as_text=True)
+    assert _count(app, JointSession, title="Night session") == 0
+    form |= {"start": "2am", "end": "3am"}
+    assert client.post_form("/sessions/new", form).status_code == 303
+
+
 @pytest.mark.parametrize("number", ["²", "٣", "1_0"])
 def test_id_filters_that_are_not_numbers_are_ignored_not_a_500(app, client, number):
     with factories.built(app):
