@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlalchemy import select
 
@@ -16,11 +15,20 @@ RESERVED_SLUGS = frozenset({"new"})
 SLUG_LENGTH = 80
 
 
+def slug_words(text: str, length: int = SLUG_LENGTH) -> str:
+    """``text`` as lower case ASCII words joined by hyphens, at most ``length`` characters
+    (maybe empty): each letter spelt as people would in plain letters, by anyascii ("größe" →
+    "grosse", "Łódź" → "lodz", "Доверие" → "doverie"), not dropped when it has no accent to
+    take off."""
+    from anyascii import anyascii
+
+    words = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+    return words[:length].strip("-")
+
+
 def slug_for(title: str) -> str:
-    """A URL name from the title: lower case ASCII words joined by hyphens."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return words[:SLUG_LENGTH].strip("-") or "document"
+    """A URL name from the title (``slug_words``), or "document" when it has no letters."""
+    return slug_words(title) or "document"
 
 
 def create_document(kind: DocumentKind, title: str, summary: str, *, by: User) -> Document:

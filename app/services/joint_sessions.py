@@ -13,7 +13,6 @@ so a session across the October or March clock change still adds up.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -59,6 +58,7 @@ from app.services import (
     notifications,
     require_editable,
 )
+from app.services.documents import slug_words
 from app.services.locks import lock_document, lock_editable
 from app.services.shown import require_shown
 from app.sql import one_of
@@ -110,7 +110,7 @@ def local(value: datetime) -> datetime:
 
 
 def _slug(title: str, day: date) -> str:
-    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "session"
+    words = slug_words(title, 60) or "session"
     base = f"session-{day:%Y-%m-%d}-{words}"
     taken = set(db.session.scalars(select(Document.slug).where(Document.slug.like(f"{base}%"))))
     slug, n = base, 2

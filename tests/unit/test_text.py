@@ -197,3 +197,22 @@ def test_format_characters_inside_a_text_stay():
     """Only a text's ends lose them: inside, a mark or a joiner may be part of the words."""
     assert normalise("\u3164Why\u200e", multiline=False) == "Why"
     assert normalise("a\u200eb \u200dc", multiline=False) == "a\u200eb \u200dc"
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Übergrößenträger café", "ubergrossentrager-cafe"),
+        ("Member/Officer Protocol", "member-officer-protocol"),
+        ("Œuvre of Ørsted and Łódź", "oeuvre-of-orsted-and-lodz"),
+        ("Ymddiriedaeth â’r Cyngor", "ymddiriedaeth-a-r-cyngor"),
+        ("Доверие", "doverie"),
+        ("!!!", "document"),
+    ],
+)
+def test_a_documents_address_spells_its_title_in_plain_letters(title, slug):
+    """Letters without an ASCII decomposition were dropped ("ß" from "größen"); they are spelt
+    as people would ("ss"), by anyascii."""
+    from app.services.documents import slug_for
+
+    assert slug_for(title) == slug
