@@ -29,6 +29,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from app.text import without_bidi_controls
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -249,8 +251,8 @@ def _paragraph(p) -> Paragraph:
             pieces.append(Piece(kind, element.get(_w("id"), "")))
             continue
         text = _TEXT.get(tag) if tag in _TEXT else "-"
-        if text is None:
-            text = element.text or ""
+        if text is None:  # no bidirectional control reaches the preview (``app.text``)
+            text = without_bidi_controls(element.text or "")
         if not text:
             continue
         if change is None:
@@ -258,7 +260,8 @@ def _paragraph(p) -> Paragraph:
             author = date = ""
         else:
             kind = "insert" if change.tag in _INSERTED else "delete"
-            author, date = change.get(_w("author"), ""), change.get(_w("date"), "")
+            author = without_bidi_controls(change.get(_w("author"), ""))
+            date = change.get(_w("date"), "")
         last = pieces[-1] if pieces else None
         if last and (last.kind, last.author, last.date) == (kind, author, date):
             last.text += text
@@ -315,8 +318,9 @@ def _comments(root) -> dict[str, WordComment]:
         text = "\n\n".join(
             "".join(t.text or "" for t in p.iter(_w("t"))).strip() for p in comment.iter(_w("p"))
         ).strip()
+        author = without_bidi_controls(comment.get(_w("author"), ""))
         found[comment_id] = WordComment(
-            comment_id, comment.get(_w("author"), ""), comment.get(_w("date"), ""), text
+            comment_id, author, comment.get(_w("date"), ""), without_bidi_controls(text)
         )
     return found
 

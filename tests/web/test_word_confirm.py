@@ -169,11 +169,18 @@ def test_word_text_is_normalised_and_shown_as_typed(accord, client):
     client.sign_in("member@example.org")
     data = marked_up(
         _download(client),
-        changes=[Change("1", "promptly", "**promptly** and 2*3*4\u202e")],
-        comments=[Remark("3", "ideas", "\n\nSee\u202egnp.exe\n\n\n\n_this_ [link](x)\n\n")],
+        changes=[Change("1", "promptly", "**promptly** and 2*3*4\u202e", author="Jo \u202eBloggs")],
+        comments=[
+            Remark(
+                "3",
+                "ideas",
+                "\n\nSee\u202egnp.exe\n\n\n\n_this_ [link](x)\n\n",
+                author="Sam \u2067Patel",
+            )
+        ],
     )
     html = _upload(client, data).get_data(as_text=True)
-    assert "\u202e" not in html
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", html)
     response = client.post_form(f"{BASE}/confirm", {"preview": _token(html)})
     assert response.status_code == 303
     with accord.app_context():
