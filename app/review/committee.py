@@ -183,7 +183,7 @@ def record_decision(slug: str):
     lifecycle.check_decidable(document)  # why not now (409), before the form
     form = DecisionForm()
     draft = _draft(document)
-    if not form.is_submitted() and draft:
+    if not form.is_submitted() and draft and draft.get("version_id") == version.id:
         form.decision.data = draft["decision"]
         form.reasons.data = draft["reasons"]
         form.meeting_date.data = date.fromisoformat(draft["meeting_date"])
@@ -249,7 +249,7 @@ def check_decision(slug: str):
             db.session.rollback()
             return redirect(url_for("review.record_decision", slug=slug), 303)
         else:
-            decision_drafts.discard_all(document)
+            decision_drafts.discard(document, current_user)
             db.session.commit()
             return redirect(url_for("review.decision_recorded", slug=slug), 303)
     form.shown.data = shown_digest(draft)

@@ -40,7 +40,12 @@ def find(document: Document, person: User) -> dict | None:
     )
 
 
-def discard_all(document: Document) -> None:
-    """Discard every committee member's answers for ``document`` (its decision is recorded:
-    theirs were for the version now decided). Flushes, never commits."""
-    db.session.execute(delete(DecisionDraft).where(DecisionDraft.document_id == document.id))
+def discard(document: Document, person: User) -> None:
+    """Discard ``person``'s answers for ``document`` (they recorded them). Another member's
+    are kept: if they send theirs after, the refusal shows their reasons to copy; answers for
+    a version no longer under review are not offered again. Flushes, never commits."""
+    db.session.execute(
+        delete(DecisionDraft).where(
+            DecisionDraft.document_id == document.id, DecisionDraft.user_id == person.id
+        )
+    )

@@ -387,7 +387,7 @@ def test_the_answers_are_kept_on_the_server_not_in_the_cookie(protocol, client):
     other.sign_in("colleague@example.org")
     assert reasons not in other.get(f"{DOC}/review/decision").get_data(as_text=True)
     assert other.get(f"{DOC}/review/decision/check").status_code == 303
-    # Recording the decision uses them, and no answers wait any more.
+    # Recording the decision uses them, and this member's answers no longer wait.
     confirmed = client.post_form(
         f"{DOC}/review/decision/check", {"shown": shown_digest(check.get_data(as_text=True))}
     )
