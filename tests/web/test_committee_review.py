@@ -25,6 +25,7 @@ from app.models import (
     User,
 )
 from app.services import amendments, lifecycle, voting
+from app.services import clauses as clause_service
 from tests import factories
 from tests.helpers import count_queries, error_summary_targets, shown_digest
 from tests.snapshots import snapshot
@@ -549,6 +550,30 @@ def test_a_decision_refused_because_another_member_decided_first_keeps_the_reaso
     refused = other.post_form(f"{REVIEW}/decision/check", {"shown": shown_digest(other_page)})
     assert refused.status_code == 409
     assert why in refused.get_data(as_text=True)
+
+
+def test_answers_left_for_a_version_referred_back_are_not_offered_for_the_next(submitted, client):
+    """A member who answered but did not record keeps their answers (in the database) while
+    that version is under review; once another member has decided and a new version is
+    submitted, the form starts empty rather than with reasons about the old one."""
+    with factories.built(submitted):
+        factories.standards(email="second.standards@example.org")
+    other = submitted.test_client()
+    other.sign_in("second.standards@example.org")
+    why = "Needs rework of clause 2 before Full Council"
+    assert (
+        other.post_form(f"{REVIEW}/decision", _answers("recommend", reasons=why)).status_code == 303
+    )
+    client.sign_in("standards@example.org")
+    client.post_form(f"{REVIEW}/decision", _answers("refer_back", reasons="Say more"))
+    assert client.post_checked(f"{REVIEW}/decision/check").status_code == 303
+    with factories.built(submitted):
+        document = factories.find_document(SLUG)
+        clause = document.clauses[1]
+        clause_service.revise_clause(clause, clause.heading, "New words.", by=None, reason="Rework")
+        factories.move_to(document, DocumentStatus.SUBMITTED)
+    assert why not in other.get(f"{REVIEW}/decision").get_data(as_text=True)
+    assert other.get(f"{REVIEW}/decision/check").status_code == 303  # nothing to check
 
 
 @pytest.mark.parametrize("shown", [None, "", "0" * 16, "not a digest" * 50])
