@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 
 from app.extensions import db
@@ -50,9 +50,10 @@ def get_clause_or_404(
 ) -> Clause:
     """The document's clause (or agenda item) numbered ``number``, or the one with ``clause_id``
     (a live page polling a clause whose number may have changed since, or a manage button);
-    404 when there is none. A GET for a number a clause had when it was retired redirects to
-    that clause while no live clause has taken the number (old links in emails, exports, the
-    audit trail)."""
+    404 when there is none. A GET for a number in another case redirects to the clause ("4a"
+    to "4A"), and one for a number a clause had when it was retired redirects to that clause
+    while no live clause has taken the number (old links in emails, exports, the audit
+    trail)."""
     which = Clause.id == clause_id if clause_id is not None else Clause.number == number
     clause = db.session.scalar(
         select(Clause)
@@ -67,10 +68,22 @@ def get_clause_or_404(
 
 
 def _redirect_from_former_number(document: Document, number: str) -> None:
-    """Stop with a redirect (302: the number may be taken again) to the clause retired with
-    ``number``, when the request is a GET whose URL names that number; else return."""
+    """When the request is a GET whose URL names ``number``, stop with a redirect (302: the
+    number may be taken again) to the live clause numbered so in another case ("4a" for
+    "4A"), else to the clause retired with ``number``; else return."""
     if request.method != "GET" or (request.view_args or {}).get("number") != number:
         return
+    if number.lower() != number.upper():  # letters: the live clause numbered so in any case
+        # (numbers set by hand are ASCII and compared without case: ``clauses.fix_number``)
+        live = db.session.scalar(
+            select(Clause.number).where(
+                Clause.document_id == document.id,
+                Clause.retired_at.is_(None),
+                func.lower(Clause.number) == number.lower(),
+            )
+        )
+        if live is not None:
+            _redirect_to_number(live)
     retired = db.session.scalar(
         select(Clause)
         .where(Clause.document_id == document.id, Clause.retired_number == number)
@@ -78,9 +91,14 @@ def _redirect_from_former_number(document: Document, number: str) -> None:
         .limit(1)
     )
     if retired is not None:
-        assert request.endpoint is not None and request.view_args is not None  # in a view
-        values = {**request.view_args, "number": retired.number, **request.args}
-        abort(redirect(url_for(request.endpoint, **values)))
+        _redirect_to_number(retired.number)
+
+
+def _redirect_to_number(number: str) -> None:
+    """Stop with a redirect (302) to this page for the clause numbered ``number``."""
+    assert request.endpoint is not None and request.view_args is not None  # in a view
+    values = {**request.view_args, "number": number, **request.args}
+    abort(redirect(url_for(request.endpoint, **values)))
 
 
 @cache

@@ -733,6 +733,20 @@ def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(
     assert client.get(f"/documents/{slug}/clauses/9").status_code == 404
 
 
+def test_a_number_typed_in_another_case_leads_to_the_clause(council, client):
+    """Numbers differ by more than case ("4a" is "4A"), so an address typed in lower case
+    leads to the clause, as it is read aloud, instead of "Page not found"."""
+    slug = _new_document(council, headings=("A", "B"))
+    a = _clause_id(council, "A")
+    client.sign_in(FACILITATOR)
+    assert client.post_form(f"{_manage(slug)}/{a}/number", {"number": "4A"}).status_code == 303
+    for path in ("", "/history"):
+        response = client.get(f"/documents/{slug}/clauses/4a{path}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/documents/{slug}/clauses/4A{path}"
+    assert client.get(f"/documents/{slug}/clauses/4b").status_code == 404
+
+
 def test_adding_after_a_clause_retired_since_the_page_was_drawn_is_refused_clearly(council, client):
     slug = _new_document(council, headings=("A", "B"))
     b = _clause_id(council, "B")
