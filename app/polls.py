@@ -216,6 +216,8 @@ def unexpired(sent: ETags, etag: str) -> str | None:
         return etag
     now = clock()
     for tag in sent:
+        if not tag:  # an empty tag (``""``), which Werkzeug reads as None
+            continue
         head, until = tag[: len(etag) + 2], tag[len(etag) + 2 :]
         digits = len(until) <= 12 and until.isascii() and until.isdigit()
         if head == f"{etag}-e" and digits and now < int(until):

@@ -33,6 +33,9 @@ def stopped_clock(monkeypatch):
         (f'"{ETAG}-e-{NOW + 60}"', None),
         (f'W/"{ETAG}-e{NOW + 60}"', None),  # weak: never this page's
         ("*", ETAG),
+        ('""', None),  # an empty tag, which Werkzeug reads as None: was a 500
+        ('"", "x"', None),
+        (f'"", "{ETAG}-e{NOW + 1}"', f"{ETAG}-e{NOW + 1}"),
     ],
 )
 def test_a_sent_etag_describes_the_page_until_the_time_it_carries(sent, kept):

@@ -685,6 +685,22 @@ def test_an_unchanged_poll_is_a_304_from_one_query(documents_open, client):
     assert "Something new" in html and "1 new comment." in html and "<html" not in html
 
 
+@pytest.mark.parametrize("sent", ['""', '"", "x"', 'W/""', '"", *'])
+def test_an_empty_etag_in_a_poll_is_answered_not_a_500(documents_open, client, sent):
+    """``If-None-Match: ""`` (an empty tag, which Werkzeug reads as None) was a bare 500 from
+    the poll middleware, on every live address."""
+    discussion_id = _start(documents_open)
+    client.sign_in("officer@example.org")
+    with documents_open.app_context():
+        clause_id = factories.find_document("ways-of-working-accord").clauses[0].id
+    for live in (
+        f"/discussions/{discussion_id}/live",
+        f"/documents/ways-of-working-accord/clauses/1/live?clause_id={clause_id}",
+    ):
+        polled = client.get(live, headers={"HX-Request": "true", "If-None-Match": sent})
+        assert polled.status_code in (200, 304), live
+
+
 def test_an_open_page_loses_its_edit_links_when_the_edit_window_closes(
     documents_open, client, monkeypatch
 ):
