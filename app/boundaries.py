@@ -6,7 +6,8 @@ range"), on SQLite beyond ``2**63`` the driver refuses it. Such numbers are trea
 numbers at all, wherever they arrive:
 
 - in a path (``<int:...>``): ``IdConverter`` does not match, so the answer is 404;
-- in a query string (``request.args.get(name, type=int)``): ``AccordRequest`` gives the default;
+- in a query string (``request.args.get(name, type=int)``, or ``request.values``):
+  ``AccordRequest`` gives the default;
 - in a form: ``IdField`` (and ``in_id_range`` for other fields) makes it a field error (422).
 
 A number a person sends is a whole number written in the ASCII digits 0 to 9, spaces around it
@@ -29,9 +30,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Request, abort, current_app, request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import ValidationError as RouteMismatch
+from werkzeug.utils import cached_property
 from wtforms import IntegerField, SelectMultipleField, ValidationError
 
 ID_MAX = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
@@ -91,8 +93,21 @@ class BoundedArgs(ImmutableMultiDict):
         return super().get(key, default, whole_number if type is int else type)
 
 
+class BoundedValues(CombinedMultiDict):
+    """``request.values`` (the query and the form together), bounded as ``BoundedArgs``: its
+    own ``get`` would call ``int`` on each dict's value, unbounded (a 500 on a number too
+    large for the database)."""
+
+    def get(self, key, default=None, type=None):  # type: ignore[override]
+        return super().get(key, default, whole_number if type is int else type)
+
+
 class AccordRequest(Request):
     parameter_storage_class = BoundedArgs
+
+    @cached_property
+    def values(self) -> CombinedMultiDict[str, str]:
+        return BoundedValues(super().values.dicts)  # Werkzeug's own, then bounded
 
 
 class IdField(IntegerField):

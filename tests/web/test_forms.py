@@ -190,6 +190,18 @@ def test_a_time_the_clocks_skip_or_repeat_is_refused_not_moved(app, client, agen
     assert client.post_form("/sessions/new", form).status_code == 303
 
 
+@pytest.mark.parametrize("number", ["9" * 23, str(2**31), "-1", "٣"])
+def test_an_id_in_query_or_form_values_beyond_the_database_is_not_found(app, client, number):
+    """``request.values`` (the query and the form together) called ``int`` unbounded: a huge
+    ``amendment`` on "Start a discussion" was a 500 (OverflowError on SQLite)."""
+    with factories.built(app):
+        factories.everyone()
+        factories.document()
+    client.sign_in("member@example.org")
+    url = f"/documents/ways-of-working-accord/discussions/new?clause=1&amendment={number}"
+    assert client.get(url).status_code == 404
+
+
 @pytest.mark.parametrize("number", ["²", "٣", "1_0"])
 def test_id_filters_that_are_not_numbers_are_ignored_not_a_500(app, client, number):
     with factories.built(app):
