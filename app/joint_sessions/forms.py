@@ -26,7 +26,7 @@ from app.forms import (
     text_field,
 )
 from app.models import AttendanceAnswer, Audience, Purpose
-from app.services.joint_sessions import wall_clock_problem
+from app.services.joint_sessions import latest_session_day, wall_clock_problem
 
 PURPOSES = {p.value: p.label for p in Purpose}
 
@@ -66,6 +66,9 @@ class SessionForm(AccordForm):
         valid = super().validate(extra_validators)
         if self.day.data is None or self.day.errors:
             return valid
+        if self.day.data > latest_session_day():
+            self.day.errors = ["The date must be within 10 years of today"]
+            return False
         for field in (self.start, self.end):
             parsed = getattr(field, "parsed", None)
             problem = parsed is not None and wall_clock_problem(self.day.data, parsed)

@@ -82,6 +82,17 @@ def london(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
+# How far ahead a session may be set: a date a person would type, and a schedule that stays
+# far from the last date Python holds (an item runs up to a day).
+SESSION_YEARS_AHEAD = 10
+
+
+def latest_session_day() -> date:
+    """The last day a new session may be on: ``SESSION_YEARS_AHEAD`` years from today."""
+    today = utcnow().astimezone(LONDON).date()
+    return today.replace(year=today.year + SESSION_YEARS_AHEAD, day=min(today.day, 28))
+
+
 def wall_clock_problem(day: date, at: time) -> str | None:
     """Why ``at`` on ``day`` is not one moment in the UK, in words, or None when it is. The
     clocks go forward at 1am on the last Sunday of March (1am to 2am never happens) and back
@@ -230,6 +241,9 @@ class Schedule:
         return self.overrun_minutes > 0
 
 
+_LAST_MOMENT = datetime(9999, 12, 31, 22, tzinfo=UTC)  # still a date in London, BST or not
+
+
 def schedule(session: JointSession) -> Schedule:
     """Each item's start and end, from the session start and the durations before it."""
     clauses_ = db.session.scalars(
@@ -250,8 +264,11 @@ def schedule(session: JointSession) -> Schedule:
     for clause in clauses_:
         item = items.get(clause.id)
         minutes = item.duration_minutes if item else 0
-        scheduled.append(ScheduledItem(clause, item, at, at + timedelta(minutes=minutes)))
-        at += timedelta(minutes=minutes)
+        # A session stored before the ten-year rule may be near the last date Python holds:
+        # its schedule stops there rather than failing the page.
+        end = min(at + timedelta(minutes=minutes), _LAST_MOMENT) if at < _LAST_MOMENT else at
+        scheduled.append(ScheduledItem(clause, item, at, end))
+        at = end
     overrun = max(0, int((at - session.ends_at).total_seconds() // 60))
     return Schedule(scheduled, at, overrun)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 from docx import Document as WordDocument
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
+    AgendaItem,
     AgendaProposal,
     Clause,
     Comment,
@@ -188,6 +190,39 @@ def test_a_time_the_clocks_skip_or_repeat_is_refused_not_moved(app, client, agen
     assert _count(app, JointSession, title="Night session") == 0
     form |= {"start": "2am", "end": "3am"}
     assert client.post_form("/sessions/new", form).status_code == 303
+
+
+def test_a_session_is_at_most_ten_years_ahead_and_its_agenda_never_breaks(app, client, agenda):
+    """A session on 31 December 9999 was accepted; an item of 1,440 minutes then took its
+    schedule past the last date Python holds, and its page was a 500 for good."""
+    client.sign_in("facilitator@example.org")
+    form = {
+        "title": "Far future",
+        "theme": "Trust",
+        "day": ["31", "12", "9999"],
+        "start": "11pm",
+        "end": "11:30pm",
+        "venue": "Town Hall",
+        "audience": "both",
+        "recommendations": ["1"],
+    }
+    refused = client.post_form("/sessions/new", form)
+    assert refused.status_code == 422
+    assert "The date must be within 10 years of today" in refused.get_data(as_text=True)
+    assert _count(app, JointSession, title="Far future") == 0
+    # One stored before the rule still shows, its long items running past the session's end.
+    with app.app_context():
+        session = db.session.get(JointSession, agenda["session"])
+        session.starts_at = datetime(9999, 12, 30, 22, tzinfo=UTC)
+        session.ends_at = datetime(9999, 12, 30, 23, tzinfo=UTC)
+        for item in db.session.scalars(select(AgendaItem)):
+            item.duration_minutes = 1440
+        db.session.commit()
+    page = client.get(f"/sessions/{agenda['session']}")
+    assert page.status_code == 200
+    shown = page.get_data(as_text=True)
+    assert "past the session" in shown
+    assert "The agenda ends at 22:00 on 31 December 9999" in shown  # not a bare 22:00
 
 
 @pytest.mark.parametrize("number", ["9" * 23, str(2**31), "-1", "٣"])
