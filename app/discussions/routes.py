@@ -248,6 +248,23 @@ def live(discussion_id: int):
     return live_response(response, context["marker"], context["edits_close"])
 
 
+@bp.get("/comments/<int:comment_id>")
+def where_comment_is(comment_id: int):
+    """Where a comment is shown now (a notification's link): its discussion's page with it,
+    or for a reply past those shown under its comment, the page of replies that has it."""
+    found = get_comment_or_404(comment_id)
+    get_discussion_or_404(found.discussion_id)  # may the person read it (403/404)
+    page, replies_start = threads.where_shown(found)
+    anchor = f"#comment-{found.id}"
+    if replies_start is not None:
+        where = url_for("discussions.replies", comment_id=found.parent_id, start=replies_start)
+    elif page > 1:
+        where = url_for("discussions.show", discussion_id=found.discussion_id, page=page)
+    else:
+        where = url_for("discussions.show", discussion_id=found.discussion_id)
+    return redirect(where + anchor)
+
+
 @bp.get("/comments/<int:comment_id>/replies")
 def replies(comment_id: int):
     """The replies to a comment from ``start`` on, a page at a time ("Show more replies"): the

@@ -31,11 +31,13 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    and_,
     bindparam,
     case,
     cast,
     func,
     null,
+    or_,
     select,
     true,
     union_all,
@@ -409,3 +411,39 @@ def shown_roots(discussion_id: int, number: int) -> Select:
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     number = min(max(number, 1), LAST_PAGE_ASKED)
     return page_roots(discussion_id, per_page, (number - 1) * per_page)
+
+
+def _before(comment: Comment):
+    """Comments before ``comment`` in a thread's order (oldest first; the id breaks a tie)."""
+    return or_(
+        Comment.created_at < comment.created_at,
+        and_(Comment.created_at == comment.created_at, Comment.id < comment.id),
+    )
+
+
+def where_shown(comment: Comment) -> tuple[int, int | None]:
+    """Where ``comment`` is shown: the page of its discussion (from 1) with its top-level
+    comment, and for a reply past the first ``REPLIES_SHOWN``, the ``start`` of the replies'
+    page ("Show more replies") that has it (else None). Two counts, however long the thread."""
+    config = current_app.config
+    top = comment.parent or comment
+    before = db.session.scalar(
+        select(func.count()).where(
+            Comment.discussion_id == top.discussion_id,
+            Comment.parent_id.is_(None),
+            _before(top),
+        )
+    )
+    page = (before or 0) // config["COMMENTS_PER_PAGE"] + 1
+    if comment.parent_id is None:
+        return page, None
+    rank = (
+        db.session.scalar(
+            select(func.count()).where(Comment.parent_id == comment.parent_id, _before(comment))
+        )
+        or 0
+    )
+    shown, per_page = config["REPLIES_SHOWN"], config["REPLIES_PER_PAGE"]
+    if rank < shown:
+        return page, None
+    return page, shown + (rank - shown) // per_page * per_page

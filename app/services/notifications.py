@@ -219,7 +219,9 @@ def comment_replied(reply: Comment, *, by: User) -> int:
         NotificationKind.REPLY,
         _people([parent.author_id], discussion.document),
         text=f"{by.display_name} replied to your comment in “{discussion.title}”",
-        link=_path("discussions.show", f"#comment-{reply.id}", discussion_id=discussion.id),
+        link=_path(
+            "discussions.where_comment_is", comment_id=reply.id
+        ),  # the page showing it, then
         actor=by,
         document=discussion.document,
     )

@@ -86,6 +86,9 @@ def test_notifications_with_javascript(page, live_server):
     # Following one marks it read and goes to the reply.
     items.nth(1).get_by_role("button", name=re.compile(r"^Open")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page).to_have_url(re.compile(r"/discussions/\d+#comment-\d+$"))  # via /comments/N
+    reply_id = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"#{reply_id}")).to_be_visible()
     expect(_menu(page).get_by_role("link", name="Notifications 1 unread")).to_be_visible()
 
     _menu(page).get_by_role("link", name=re.compile(r"^Notifications")).click()

@@ -143,12 +143,53 @@ def test_a_reply_tells_the_comments_author_and_nobody_else(seeded, client):
     assert _recipients(seeded, NotificationKind.REPLY) == {OFFICER}
     (note,) = _notifications(seeded, OFFICER)
     assert note.text == "Sarah Whitfield replied to your comment in “Trust and tone”"
-    assert note.link.startswith(f"/discussions/{discussion_id}#comment-")
+    assert note.link.startswith("/comments/")  # where the reply is (below)
     with seeded.app_context():
         assert note.actor_id == _user(MEMBER).id and note.document_id == _document().id
     # Replying to one's own comment tells nobody.
     _reply(seeded, discussion_id, opening_id, by=OFFICER)
     assert len(_notifications(seeded, OFFICER)) == 1
+
+
+def test_a_reply_notification_leads_to_the_page_that_shows_the_reply(seeded, client):
+    """The link named the discussion without its page: a reply to a comment on page 3, or one
+    past the first replies shown, was not on the page it opened, and opening that page did the
+    "read a reply" task all the same. It now leads to the page (or the replies) showing it."""
+    seeded.config.update(COMMENTS_PER_PAGE=2, REPLIES_SHOWN=1, REPLIES_PER_PAGE=2)
+    discussion_id, _opening = _start(seeded, by=MEMBER)
+    with seeded.app_context():
+        discussion = db.session.get(discussions.Discussion, discussion_id)
+        for n in range(4):  # pages 1 (the opening and one), 2, 3 (the member's last)
+            discussions.add_comment(discussion, f"Comment {n}", by=_user(MEMBER))
+        db.session.commit()
+        parent = db.session.scalars(
+            select(discussions.Comment)
+            .filter_by(discussion_id=discussion_id, parent_id=None)
+            .order_by(discussions.Comment.id.desc())
+        ).first()
+        parent_id = parent.id
+    replies = [_reply(seeded, discussion_id, parent_id, by=OFFICER) for _ in range(4)]
+    links = [n.link for n in _notifications(seeded, MEMBER)]
+    assert len(links) == 4
+    client.sign_in(MEMBER)
+    first = client.get(links[0])
+    assert first.status_code == 302
+    assert first.headers["Location"] == (
+        f"/discussions/{discussion_id}?page=3#comment-{replies[0]}"
+    )
+    assert f'id="comment-{replies[0]}"' in client.get(first.headers["Location"]).get_data(
+        as_text=True
+    )
+    later = client.get(links[3])  # the fourth reply: past the one shown, on the second more page
+    assert later.headers["Location"] == (
+        f"/comments/{parent_id}/replies?start=3#comment-{replies[3]}"
+    )
+    assert f'id="comment-{replies[3]}"' in client.get(later.headers["Location"]).get_data(
+        as_text=True
+    )
+    client.sign_in(FACILITATOR)  # who may read the discussion may follow the link
+    assert client.get(links[0]).status_code == 302
+    assert client.get("/comments/999999").status_code == 404
 
 
 def test_a_deactivated_author_is_not_told_of_replies(seeded):
@@ -635,7 +676,7 @@ def test_immediate_people_get_one_email_each_with_unsubscribe_headers(seeded):
     assert message["Subject"] == subject
     body = message.get_content()
     assert "Sarah Whitfield replied to your comment" in body
-    assert f"http://accord.test/discussions/{discussion_id}#comment-" in body
+    assert "http://accord.test/comments/" in body
     assert message["List-Unsubscribe"].startswith("<http://accord.test/notifications/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The URL stays as it is on the wire (no encoded words), for mail programs to use.
