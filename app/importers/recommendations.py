@@ -103,7 +103,12 @@ REQUIRED_CSV_COLUMNS = ("letter", "text")
 # The longest paragraph read as a timescale after an untabbed item.
 MAX_TIMESCALE_CHARS = 80
 
-_ITEM_START = re.compile(r"\s*\(?([a-z])\)(?=\s|$)")
+# An item's marker: "a)" or "(a)", a capital being the same letter. Two or three small
+# letters ("aa)") start an item too, refused as no letter a to z, rather than becoming more of
+# the item before; Roman numerals ("ii)", "iv)") are an item's own sub-points and capitals
+# ("(ACE) level") an acronym, and both stay its text.
+_ITEM_START = re.compile(r"\s*\(?([A-Za-z]|[a-z]{2,3})\)(?=\s|$)")  # not "(ACE)"
+_ROMAN = re.compile(r"[ivxlcdm]{2,3}", re.IGNORECASE)
 _LETTER = re.compile(r"[a-z]")
 _BULLET = re.compile(r"\s*[•●▪◦·*\-]\s+")
 _P_TAG = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.DOTALL | re.IGNORECASE)
@@ -417,17 +422,18 @@ class _Block:
 def _item_from_line(line: _Line) -> _Item | None:
     """The item a line starts, if it starts one."""
     match = _ITEM_START.match(line.text)
-    if not match:
+    if not match or _ROMAN.fullmatch(match[1]):
         return None
+    letter = match[1].lower()
     rest = line.text[match.end() :]
     if "\t" not in rest:
-        return _Item(match[1], [line], [rest], tabbed=False)
+        return _Item(letter, [line], [rest], tabbed=False)
     cells = rest.split("\t")
     if not cells[0].strip():
         cells = cells[1:]
     cells += [""] * (3 - len(cells))
     return _Item(
-        match[1],
+        letter,
         [line],
         [cells[0]],
         tabbed=True,
@@ -548,7 +554,13 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
         item.theme, item.group = theme, group
         attach_to = None if item.tabbed else item
         first_line = item.lines[0].number
-        if not _join_lines(item.text_lines):
+        if len(item.letter) > 1:
+            result.problems.append(
+                f"Line {first_line}: “{item.letter})” is not a letter a to z; its lines were "
+                "not imported."
+            )
+            item.rejected = True
+        elif not _join_lines(item.text_lines):
             result.problems.append(
                 f"Line {first_line}: {item.letter}) has no text; its lines were not imported."
             )

@@ -263,6 +263,38 @@ def test_plain_text_duplicate_and_empty_letters_are_problems_and_kept_in_unplace
     assert result.unplaced == ["b)", "a) Again", "more words"]
 
 
+def test_plain_text_letters_past_z_or_in_capitals_are_never_merged_into_another():
+    """ "aa) double a" after z) was taken as more of z's text ("Every line was placed"), and
+    "A) upper A" as more of a's. Capitals are the same letters (as in the CSV import); two or
+    three letters are a problem, their lines not imported. Roman numerals ("ii)") inside an
+    item's text stay its text."""
+    past_z = parse_plain_text("Theme\ny) why\nz) zed\naa) double a\nab) double b\n")
+    assert [(rec.letter, rec.text) for rec in past_z.recommendations] == [
+        ("y", "why"),
+        ("z", "zed"),
+    ]
+    assert past_z.problems == [
+        "Line 4: “aa)” is not a letter a to z; its lines were not imported.",
+        "Line 5: “ab)” is not a letter a to z; its lines were not imported.",
+    ]
+    assert past_z.unplaced == ["aa) double a", "ab) double b"]
+
+    capitals = parse_plain_text("Theme\na) lower a\nA) upper A\n")
+    assert [(rec.letter, rec.text) for rec in capitals.recommendations] == [("a", "lower a")]
+    assert capitals.problems == [
+        "Line 3: a) is given a second time (first on line 2); the second was not imported."
+    ]
+
+    upper = parse_plain_text("Theme\nA) Upper case letter A\nB) And B\n")
+    assert [(rec.letter, rec.text) for rec in upper.recommendations] == [
+        ("a", "Upper case letter A"),
+        ("b", "And B"),
+    ]
+
+    roman = parse_plain_text("Theme\na) Do two things:\nii) the second one\n")
+    assert [rec.text for rec in roman.recommendations] == ["Do two things: ii) the second one"]
+
+
 def test_plain_text_with_byte_order_mark():
     for data in ("\ufeffa) First\n", "a) First\n".encode("utf-8-sig")):
         result = parse_plain_text(data)
