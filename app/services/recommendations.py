@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -39,6 +38,7 @@ from app.models import (
     utcnow,
 )
 from app.services import DomainError, Unchanged, audit
+from app.services.documents import slug_words
 
 FIELDS = ("text", "theme", "response", "timescale")
 FIELD_LABELS = {"text": "Text", "theme": "Theme", "response": "Response", "timescale": "Timescale"}
@@ -81,8 +81,9 @@ class CannotDelete(DomainError):
 
 
 def slug_for(name: str) -> str:
-    """'Culture Review 2019' → 'culture-review-2019'."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
+    """'Culture Review 2019' → 'culture-review-2019', every letter in plain letters
+    ('Überprüfung' → 'uberprufung'; ``documents.slug_words``)."""
+    return slug_words(name)
 
 
 def short_name_for(name: str) -> str:

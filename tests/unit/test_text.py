@@ -216,3 +216,13 @@ def test_a_documents_address_spells_its_title_in_plain_letters(title, slug):
     from app.services.documents import slug_for
 
     assert slug_for(title) == slug
+
+
+def test_a_recommendation_sources_address_spells_its_name_in_plain_letters():
+    """ "Überprüfung Report 2020" gave berpr-fung-report-2020, and a name in Japanese was
+    refused as having no letters."""
+    from app.services.recommendations import slug_for
+
+    assert slug_for("Überprüfung Report 2020") == "uberprufung-report-2020"
+    assert slug_for("日本語レポート") == "ribenyurepoto"
+    assert slug_for("Culture Review 2019") == "culture-review-2019"
