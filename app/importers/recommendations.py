@@ -125,6 +125,21 @@ class ParsedRecommendation:
     timescale: str | None = None
 
 
+# What a recommendation's fields hold at most: the edit form's limits, so that whatever is
+# imported can be edited afterwards without cutting it (``EditRecommendationForm``).
+FIELD_LIMITS = {"text": 5_000, "theme": 255, "response": 20_000, "timescale": 255}
+
+
+def too_long(recommendation: ParsedRecommendation) -> str | None:
+    """Which field of ``recommendation`` is longer than ``FIELD_LIMITS`` allows, in words
+    ("its text is 6,000 characters, more than the 5,000 allowed"), or None."""
+    for name, limit in FIELD_LIMITS.items():
+        value = getattr(recommendation, name) or ""
+        if len(value) > limit:
+            return f"its {name} is {len(value):,} characters, more than the {limit:,} allowed"
+    return None
+
+
 @dataclass
 class ImportResult:
     recommendations: list[ParsedRecommendation] = field(default_factory=list)
@@ -373,15 +388,18 @@ def parse_csv(text: str | bytes) -> ImportResult:
         if len(row) > len(names) and any(v.strip() for v in row[len(names) :]):
             result.problems.append(f"Row {index}: values beyond the last column were not imported.")
             result.unplace(index, _csv_line(row[len(names) :], delimiter))
-        result.recommendations.append(
-            ParsedRecommendation(
-                letter=letter,
-                text=body,
-                theme=_join_lines(value("theme").splitlines()) or None,
-                response=_response_from_text(value("response")),
-                timescale=_join_lines(value("timescale").splitlines()) or None,
-            )
+        parsed = ParsedRecommendation(
+            letter=letter,
+            text=body,
+            theme=_join_lines(value("theme").splitlines()) or None,
+            response=_response_from_text(value("response")),
+            timescale=_join_lines(value("timescale").splitlines()) or None,
         )
+        if (why := too_long(parsed)) is not None:
+            result.problems.append(f"Row {index}: {letter}) {why}. The row was not imported.")
+            result.unplace(index, _csv_line(row, delimiter))
+            continue
+        result.recommendations.append(parsed)
     result.recommendations.sort(key=_sort_key)
     return result
 
@@ -619,17 +637,22 @@ def parse_plain_text(text: str | bytes) -> ImportResult:
                 "other recommendations have one; check the start of its response."
             )
 
-    result.recommendations = sorted(
-        (
-            ParsedRecommendation(
-                letter=item.letter,
-                text=normalise(_join_lines(item.text_lines), multiline=False),
-                theme=_one_line(item.theme),
-                response=_lines(responses[item.letter]),
-                timescale=_one_line(timescales[item.letter]),
+    parsed: list[ParsedRecommendation] = []
+    for item in items:
+        recommendation = ParsedRecommendation(
+            letter=item.letter,
+            text=normalise(_join_lines(item.text_lines), multiline=False),
+            theme=_one_line(item.theme),
+            response=_lines(responses[item.letter]),
+            timescale=_one_line(timescales[item.letter]),
+        )
+        if (why := too_long(recommendation)) is not None:
+            result.problems.append(
+                f"Line {item.lines[0].number}: {item.letter}) {why}; its lines were not imported."
             )
-            for item in items
-        ),
-        key=_sort_key,
-    )
+            for line in item.lines:
+                result.unplace(line.number, line.text.strip())
+            continue
+        parsed.append(recommendation)
+    result.recommendations = sorted(parsed, key=_sort_key)
     return result

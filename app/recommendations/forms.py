@@ -12,7 +12,14 @@ from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.forms import AccordForm, Radios, reason_field, submission_key_field, version_field
+from app.importers.recommendations import FIELD_LIMITS
 from app.services.recommendations import MAX_IMPORT_CHARS
+
+
+def _within(name: str) -> Length:
+    """A recommendation's field's limit (the import's too: ``FIELD_LIMITS``)."""
+    limit = FIELD_LIMITS[name]
+    return Length(max=limit, message=f"The {name} must be {limit:,} characters or fewer")
 
 
 class SourceForm(AccordForm):
@@ -81,7 +88,7 @@ class EditRecommendationForm(AccordForm):
         widget=GovTextArea(),
         validators=[
             DataRequired(message="Enter the recommendation's text"),
-            Length(max=5_000, message="The text must be 5,000 characters or fewer"),
+            _within("text"),
         ],
     )
     theme = StringField(
@@ -89,7 +96,7 @@ class EditRecommendationForm(AccordForm):
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Length(max=255, message="The theme must be 255 characters or fewer"),
+            _within("theme"),
         ],
     )
     response = StringField(
@@ -97,7 +104,7 @@ class EditRecommendationForm(AccordForm):
         widget=GovTextArea(),
         validators=[
             Optional(),
-            Length(max=20_000, message="The response must be 20,000 characters or fewer"),
+            _within("response"),
         ],
     )
     timescale = StringField(
@@ -105,7 +112,7 @@ class EditRecommendationForm(AccordForm):
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Length(max=255, message="The timescale must be 255 characters or fewer"),
+            _within("timescale"),
         ],
     )
     reason = StringField(

@@ -295,6 +295,23 @@ def test_plain_text_letters_past_z_or_in_capitals_are_never_merged_into_another(
     assert [rec.text for rec in roman.recommendations] == ["Do two things: ii) the second one"]
 
 
+def test_a_recommendation_longer_than_its_edit_form_allows_is_a_problem_not_imported():
+    """A 6,000-character text was imported (the import allows 200,000 characters in all), and
+    then no change to its theme or timescale could be saved without cutting it."""
+    text = parse_plain_text("Theme\nx) " + "word " * 1200 + "\ny) Short\n")
+    assert [rec.letter for rec in text.recommendations] == ["y"]
+    assert text.problems == [
+        "Line 2: x) its text is 5,999 characters, more than the 5,000 allowed; its lines were "
+        "not imported."
+    ]
+    rows = parse_csv("letter,text,theme\na,Fine,Partnership\nb,Fine," + "T" * 300 + "\n")
+    assert [rec.letter for rec in rows.recommendations] == ["a"]
+    assert rows.problems == [
+        "Row 3: b) its theme is 300 characters, more than the 255 allowed. The row was not "
+        "imported."
+    ]
+
+
 def test_plain_text_with_byte_order_mark():
     for data in ("\ufeffa) First\n", "a) First\n".encode("utf-8-sig")):
         result = parse_plain_text(data)
