@@ -414,7 +414,9 @@ class ClockField(StringField):
         match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?\s*(am|pm)?", text)
         if match:
             hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
-            if half == "pm" and hour < 12:
+            if half and not 1 <= hour <= 12:  # "13pm", "0am": not a time on a 12-hour clock
+                hour = 24
+            elif half == "pm" and hour < 12:
                 hour += 12
             if half == "am" and hour == 12:
                 hour = 0

@@ -135,7 +135,7 @@ def test_a_clause_move_position_is_written_in_the_digits_0_to_9(app, client, pos
         assert db.session.get(Clause, first).position == 1
 
 
-@pytest.mark.parametrize("start", ["١٠:٠٠", "１０:００", "1_0:00"])
+@pytest.mark.parametrize("start", ["١٠:٠٠", "１０:００", "1_0:00", "13pm", "0am", "14:30pm"])
 def test_a_time_is_written_in_the_digits_0_to_9(app, client, agenda, start):
     client.sign_in("facilitator@example.org")
     form = {
