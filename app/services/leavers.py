@@ -34,6 +34,7 @@ from app.extensions import db
 from app.models import (
     AccountToken,
     AuditEvent,
+    DecisionDraft,
     Notification,
     RecoveryCode,
     Role,
@@ -92,7 +93,8 @@ def anonymise(user: User, *, by: User | None) -> None:
     user.password_hash = None
     user.ward = user.job_title = user.service = None
     user.anonymised_at = utcnow()
-    for model in (UserSession, AccountToken, TwoFactorCredential, RecoveryCode, Notification):
+    personal = (UserSession, AccountToken, TwoFactorCredential, RecoveryCode, Notification)
+    for model in (*personal, DecisionDraft):  # a decision's answers never recorded: their words
         db.session.execute(
             delete(model).where(model.user_id == user.id),
             execution_options={"synchronize_session": False},

@@ -24,6 +24,7 @@ from app.models import (
     AuditEvent,
     Choice,
     Comment,
+    DecisionDraft,
     Document,
     Notification,
     NotificationKind,
@@ -300,6 +301,10 @@ def test_anonymising_a_member_who_left(world, app, client):
         account_tokens.issue(member, TokenPurpose.PASSWORD_RESET, accounts.invitation_lifetime())
         document = db.session.get(Document, world["document"])
         voting.close_voting(document, by=factories.someone(Role.FACILITATOR))
+        # Answers left on a decision page (as if they sat on the committee): their own words.
+        db.session.add(
+            DecisionDraft(document_id=document.id, user_id=member_id, answers={"reasons": "x"})
+        )
     with app.app_context():
         outcomes_before = [(o.id, o.tallies, o.agreed) for o in db.session.scalars(select(Outcome))]
         votes_before = [
@@ -332,7 +337,14 @@ def test_anonymising_a_member_who_left(world, app, client):
     assert _rows_mentioning(app, MEMBER) == []
     assert _rows_mentioning(app, name) == []
     with app.app_context():
-        for model in (UserSession, AccountToken, TwoFactorCredential, RecoveryCode, Notification):
+        for model in (
+            UserSession,
+            AccountToken,
+            TwoFactorCredential,
+            RecoveryCode,
+            Notification,
+            DecisionDraft,
+        ):
             assert not db.session.scalar(
                 select(func.count()).select_from(model).where(model.user_id == member_id)
             ), model
