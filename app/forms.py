@@ -414,13 +414,12 @@ class ClockField(StringField):
         match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?\s*(am|pm)?", text)
         if match:
             hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
-            if half and not 1 <= hour <= 12:  # "13pm", "0am": not a time on a 12-hour clock
-                hour = 24
-            elif half == "pm" and hour < 12:
+            twelve_hour = not half or 1 <= hour <= 12  # "13pm", "0am": no such time
+            if half == "pm" and hour < 12:
                 hour += 12
             if half == "am" and hour == 12:
                 hour = 0
-            if hour < 24 and minute < 60:
+            if twelve_hour and hour < 24 and minute < 60:
                 self.parsed = time(hour, minute)
                 return
         raise ValueError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -130,7 +130,8 @@ class JointSession(Base):
 LONDON = ZoneInfo("Europe/London")
 
 
-def _clock(value: datetime) -> str:
+def clock_text(value: datetime | time) -> str:
+    """A time of day in GOV.UK style: "9am", "1:30pm", "midday", "midnight"."""
     if value.minute == 0 and value.hour in (0, 12):
         return "midnight" if value.hour == 0 else "midday"  # GOV.UK style
     hour = value.strftime("%I").lstrip("0") or "12"
@@ -147,8 +148,8 @@ def when_text(starts_at: datetime, ends_at: datetime) -> str:
     or both dates when it crosses midnight."""
     start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
     if start.date() == end.date():
-        return f"{_day(start)}, {_clock(start)} to {_clock(end)}"
-    return f"{_day(start)}, {_clock(start)} to {_day(end)}, {_clock(end)}"
+        return f"{_day(start)}, {clock_text(start)} to {clock_text(end)}"
+    return f"{_day(start)}, {clock_text(start)} to {_day(end)}, {clock_text(end)}"
 
 
 class AgendaItem(Base):

@@ -115,9 +115,7 @@ _OBJECT_MODELS = {
 
 def _exists(object_type: str, object_id: int) -> bool:
     model = _OBJECT_MODELS.get(object_type)
-    if model is None or not 0 < object_id < 2**31:
-        return False
-    return db.session.get(model, object_id) is not None
+    return model is not None and db.session.get(model, object_id) is not None
 
 
 @bp.get("/audit/<object_type>/<int:object_id>")

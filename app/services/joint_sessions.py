@@ -45,6 +45,7 @@ from app.models import (
     UserRole,
     utcnow,
 )
+from app.models.joint_sessions import clock_text
 from app.rules import is_invited, is_over, side_of
 from app.services import (
     Conflict,
@@ -89,7 +90,7 @@ SESSION_YEARS_AHEAD = 10
 
 def latest_session_day() -> date:
     """The last day a new session may be on: ``SESSION_YEARS_AHEAD`` years from today."""
-    today = utcnow().astimezone(LONDON).date()
+    today = lifecycle.council_today()
     return today.replace(year=today.year + SESSION_YEARS_AHEAD, day=min(today.day, 28))
 
 
@@ -99,7 +100,7 @@ def wall_clock_problem(day: date, at: time) -> str | None:
     at 2am on the last Sunday of October (1am to 2am happens twice); ``london`` would move the
     first an hour on and take the first of the second without a word."""
     moment = datetime.combine(day, at, tzinfo=LONDON)
-    clock = f"{at.hour % 12 or 12}:{at.minute:02d}{'am' if at.hour < 12 else 'pm'}"
+    clock = clock_text(at)
     on = f"{day.day} {day:%B %Y}"
     if moment.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != moment.replace(
         tzinfo=None

@@ -93,8 +93,14 @@ def anonymise(user: User, *, by: User | None) -> None:
     user.password_hash = None
     user.ward = user.job_title = user.service = None
     user.anonymised_at = utcnow()
-    personal = (UserSession, AccountToken, TwoFactorCredential, RecoveryCode, Notification)
-    for model in (*personal, DecisionDraft):  # a decision's answers never recorded: their words
+    for model in (  # DecisionDraft: a committee decision's answers never recorded, their words
+        UserSession,
+        AccountToken,
+        TwoFactorCredential,
+        RecoveryCode,
+        Notification,
+        DecisionDraft,
+    ):
         db.session.execute(
             delete(model).where(model.user_id == user.id),
             execution_options={"synchronize_session": False},

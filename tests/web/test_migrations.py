@@ -12,6 +12,16 @@ from sqlalchemy import inspect
 from app.extensions import db
 from app.search import schema as search_schema
 
+# The first rows of a migration test's old database: a Member and an Open Accord, as every
+# revision from 0014 on stores them.
+A_MEMBER_AND_AN_ACCORD = (
+    "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
+    "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
+    "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
+    "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
+    "'2026-01-01 09:00:00')",
+)
+
 
 def _differences(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
@@ -303,11 +313,7 @@ def test_votes_and_outcomes_already_there_get_their_wording(database_url):
     with app.app_context():
         downgrade(revision="0014_concurrency")
         for statement in (
-            "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
-            "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
-            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
-            "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
-            "'2026-01-01 09:00:00')",
+            *A_MEMBER_AND_AN_ACCORD,
             "INSERT INTO clauses (document_id, position, number, heading, body, "
             "revision_number, created_at) VALUES (1, 1, '1', 'Trust', 'Body 2', 2, "
             "'2026-01-01 09:00:00')",
@@ -373,11 +379,7 @@ def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marke
     with app.app_context():
         downgrade(revision="0015_vote_wording")
         for statement in (
-            "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
-            "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
-            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
-            "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
-            "'2026-01-01 09:00:00')",
+            *A_MEMBER_AND_AN_ACCORD,
             "INSERT INTO clauses (document_id, position, number, heading, body, "
             "revision_number, created_at) VALUES (1, 1, '1', 'Trust', 'We **trust**.', 1, "
             "'2026-01-01 09:00:00')",
@@ -421,11 +423,7 @@ def test_stored_html_of_an_older_policy_is_rendered_again(database_url):
     with app.app_context():
         downgrade(revision="0030_form_submissions")
         for statement in (
-            "INSERT INTO users (email, display_name, active, is_independent_person, created_at) "
-            "VALUES ('m@example.org', 'M', true, false, '2026-01-01 09:00:00')",
-            "INSERT INTO documents (kind, title, slug, summary, status, created_at, updated_at) "
-            "VALUES ('accord', 'Accord', 'accord', '', 'open', '2026-01-01 09:00:00', "
-            "'2026-01-01 09:00:00')",
+            *A_MEMBER_AND_AN_ACCORD,
             "INSERT INTO discussions (document_id, title, started_by_id, created_at, "
             "activity_mark, state_mark) VALUES (1, 'T', 1, '2026-01-01 09:00:00', 7, 7)",
             "INSERT INTO comments (discussion_id, author_id, body, body_html, html_version, "
