@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -214,20 +216,30 @@ def show(discussion_id: int):
     tasks that reading it does."""
     discussion = get_discussion_or_404(discussion_id)
     context = _page_context(discussion)
-    block = "composer" if _is_composing() else None
-    reads = block is None and not context["reading_mark_covers"]
-    if reads:
-        tasks_done_by_this_page(context["tasks_done"])
-    response = render(SHOW, block=block, **context)
-    if reads:
-        with write_after_reading():
-            last_views.record_view(
-                current_user,
-                ViewedKind.DISCUSSION,
-                discussion.id,
-                discussion.document_id,
-                seen_until=context["seen_until"],
-            )
+    if _is_composing():
+        return render(SHOW, block="composer", **context)
+    reading = threads.Reading(
+        context["reading_mark_covers"], context["seen_until"], context["tasks_done"]
+    )
+    return _read(discussion, reading, lambda: render(SHOW, **context))
+
+
+def _read(discussion: Discussion, reading: threads.Reading, page: Callable[[], Response]):
+    """``page()``, a page showing part of ``discussion``, with the reader's reading mark
+    recorded after it unless it already covers the discussion (its header leaves out the
+    tasks the reading does)."""
+    if reading.covers:
+        return page()
+    tasks_done_by_this_page(reading.done)
+    response = page()
+    with write_after_reading():
+        last_views.record_view(
+            current_user,
+            ViewedKind.DISCUSSION,
+            discussion.id,
+            discussion.document_id,
+            seen_until=reading.seen_until,
+        )
     return response
 
 
@@ -274,17 +286,22 @@ def replies(comment_id: int):
     discussion = get_discussion_or_404(parent.discussion_id)
     start = min(max(request.args.get("start", 0, type=int), 0), LAST_PAGE_ASKED)
     shown, total = threads.load_replies(parent, start, current_app.config["REPLIES_PER_PAGE"])
-    return render(
-        "discussions/replies.html",
-        block="more_replies",
-        discussion=discussion,
-        document=discussion.document,
-        clause=discussion.clause,
-        parent=parent,
-        shown=shown,
-        start=start,
-        total=total,
-        next_start=start + len(shown),
+    reading = threads.reading_of(discussion.id, current_user.id, current_user.roles)
+    return _read(
+        discussion,
+        reading,
+        lambda: render(
+            "discussions/replies.html",
+            block="more_replies",
+            discussion=discussion,
+            document=discussion.document,
+            clause=discussion.clause,
+            parent=parent,
+            shown=shown,
+            start=start,
+            total=total,
+            next_start=start + len(shown),
+        ),
     )
 
 

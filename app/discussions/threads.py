@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Integer,
     Select,
     String,
     Subquery,
@@ -49,7 +50,7 @@ from app.models import Comment, Discussion, Role, User, UserRole, utcnow
 from app.pagination import LAST_PAGE_ASKED
 from app.rendering import etag_of
 from app.rules import edit_window
-from app.services.last_views import discussion_mark_covers
+from app.services.last_views import discussion_mark_covers, seen_until
 from app.services.tasks import done_by_reading
 from app.sql import comma_joined
 
@@ -183,6 +184,47 @@ def load_replies(parent: Comment, start: int, count: int) -> tuple[list[Comment]
     ).unique()
     found = rows.all()
     return [row[0] for row in found], (found[0][1] if found else 0)
+
+
+class Reading(NamedTuple):
+    """What a page that shows part of a discussion needs to record its reading (as
+    ``summarise_page`` reads it for the discussion's own pages): whether the reader's mark
+    already ``covers`` the discussion, the mark to record (``seen_until``, see
+    ``last_views.record_view``; None: now), and how many of the reader's tasks reading it does
+    (``done``, 0 when covered)."""
+
+    covers: bool
+    seen_until: datetime | None
+    done: int
+
+
+DISCUSSION_ID: BindParameter[int] = bindparam("discussion_id", type_=Integer)
+READER_ID: BindParameter[int] = bindparam("reader_id", type_=Integer)
+
+
+@cache
+def _reading_statement(reader_roles: frozenset[Role]) -> Select:
+    """``reading_of``'s statement, built once for each set of the reader's roles (parameters
+    ``discussion_id``, ``reader_id`` and ``now``)."""
+    covers = discussion_mark_covers(DISCUSSION_ID, READER_ID)
+    newest = (
+        select(func.max(Comment.created_at))
+        .where(Comment.discussion_id == DISCUSSION_ID)
+        .scalar_subquery()
+    )
+    done = case((covers, 0), else_=done_by_reading(reader_roles, READER_ID, DISCUSSION_ID))
+    return select(covers.label("covers"), newest.label("newest"), done.label("done"))
+
+
+def reading_of(discussion_id: int, reader_id: int, reader_roles: frozenset[Role]) -> Reading:
+    """The ``Reading`` of discussion ``discussion_id`` by ``reader_id`` (who has
+    ``reader_roles``), in one statement: for the page of more replies, which shows part of
+    the discussion as its pages do, and so records the reading as they do."""
+    row = db.session.execute(
+        _reading_statement(reader_roles),
+        {"discussion_id": discussion_id, "reader_id": reader_id, "now": utcnow()},
+    ).one()
+    return Reading(bool(row.covers), seen_until(row.newest), int(row.done or 0))
 
 
 class ShownComment(NamedTuple):

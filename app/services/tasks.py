@@ -233,22 +233,29 @@ def _comment_counts() -> Select:
 
 
 def _replies(user: User) -> Select:
+    """(discussion id, title, document title, how many, the first one's id) of the replies to
+    ``user``'s comments they have not read, a row per discussion."""
     parent = aliased(Comment)
     return _unseen_by_discussion(
         user,
-        _comment_counts().select_from(Comment).join(parent, parent.id == Comment.parent_id),
+        _comment_counts()
+        .add_columns(func.min(Comment.id))
+        .select_from(Comment)
+        .join(parent, parent.id == Comment.parent_id),
         parent.author_id == user.id,
         Document.status == S.OPEN,
     )
 
 
-def _reply_task(discussion_id, title, document_title, count) -> Task:
+def _reply_task(discussion_id, title, document_title, count, first_reply_id) -> Task:
+    """Leads to the first unread reply where it is shown (``discussions.where_comment_is``):
+    a later page of the discussion, or the replies past those shown under its comment."""
     replies = "a reply" if count == 1 else f"{count} replies"
     return Task(
         f"Read {replies} to your comment in “{title}”",
         document_title,
-        "discussions.show",
-        {"discussion_id": discussion_id},
+        "discussions.where_comment_is",
+        {"comment_id": first_reply_id},
     )
 
 

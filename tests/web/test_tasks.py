@@ -116,6 +116,54 @@ def test_a_member_is_asked_to_vote_read_replies_and_answer_invitations(app, clie
     assert _header_tasks(app, "member@example.org") == 1
 
 
+def test_the_reply_task_leads_to_the_first_unread_reply_wherever_it_is_shown(app, client):
+    """The task linked to the discussion's first page, which did not show a reply on a later
+    page or past the replies shown under its comment. It now leads to the first reply the
+    author has not read, and reading it there (on its page or the page of more replies) does
+    the task."""
+    app.config.update(COMMENTS_PER_PAGE=2, REPLIES_SHOWN=1, REPLIES_PER_PAGE=2)
+    with factories.built(app):
+        member = factories.member()
+        started = factories.discussion(by=member)
+        for n in range(4):  # pages 1 (the opening and one), 2, 3 (the member's last)
+            last = factories.comment(started, f"Comment {n}", by=member)
+        officer = factories.officer()
+        first = factories.comment(started, "First reply", by=officer, parent=last)
+        discussion_id, parent_id, first_id = started.id, last.id, first.id
+        officer_email = officer.email
+
+    def task_links() -> list[str]:
+        page = client.get("/tasks").get_data(as_text=True)
+        return re.findall(r'href="([^"]*)"[^>]*>\s*Read (?:a reply|\d+ replies)', page)
+
+    client.sign_in("member@example.org")
+    assert task_links() == [f"/comments/{first_id}"]
+    shown = client.get(f"/comments/{first_id}")
+    assert shown.headers["Location"] == f"/discussions/{discussion_id}?page=3#comment-{first_id}"
+    client.get(shown.headers["Location"])
+    assert "replies" not in _task_titles(app, "member@example.org")
+
+    # Two more replies: past the one shown under the comment, on the page of more replies.
+    with factories.built(app):
+        parent = db.session.get(Comment, parent_id)
+        discussion = db.session.get(Discussion, discussion_id)
+        later = [
+            factories.comment(
+                discussion, f"Reply {n}", by=factories.user(officer_email), parent=parent
+            )
+            for n in (2, 3)
+        ]
+        second_id = later[0].id
+    assert _task_titles(app, "member@example.org")["replies"] == [
+        "Read 2 replies to your comment in “Trust and tone”"
+    ]
+    assert task_links() == [f"/comments/{second_id}"]
+    more = client.get(f"/comments/{second_id}").headers["Location"]
+    assert more == f"/comments/{parent_id}/replies?start=1#comment-{second_id}"
+    assert f'id="comment-{second_id}"' in client.get(more).get_data(as_text=True)
+    assert "replies" not in _task_titles(app, "member@example.org")
+
+
 def test_a_vote_set_aside_by_a_new_wording_is_a_task_again(app):
     from app.services import amendments
 
