@@ -31,7 +31,7 @@ from app.models import (
     User,
     Vote,
 )
-from app.services import discussions, people, people_import, seeding, voting
+from app.services import discussions, lifecycle, people, people_import, seeding, voting
 from app.services.markers import people_mark
 from app.services.shown import digest as digest_of
 from tests import databases
@@ -788,3 +788,44 @@ def test_an_import_confirmed_while_someone_in_it_is_edited_imports_nothing(pg):
         assert name == "Named by the other administrator"
         added = select(User.id).filter_by(email="new.person@example.org")
         assert db.session.scalars(added).all() == []
+
+
+def test_decision_answers_sent_twice_at_once_keep_one_set(pg):
+    """The committee's answers wait in ``decision_drafts``, one set a person and document
+    (an upsert on the unique pair). The same member sending the form from two tabs at once
+    gets both acknowledged and one set kept, the one sent last; nothing fails on the
+    duplicate key."""
+    from app.models import DecisionDraft
+    from tests import factories
+
+    with pg.app_context():
+        document = db.session.scalars(select(Document).filter_by(slug=PROTOCOL)).one()
+        factories.move_to(document, "submitted", by=db.session.get(User, _user_id(FACILITATOR)))
+        db.session.commit()
+    today = lifecycle.council_today()
+    day = [str(today.day), str(today.month), str(today.year)]
+    tabs = [_client(pg, "standards@example.org") for _ in range(2)]
+    posts = [
+        _post(
+            tab,
+            f"/documents/{PROTOCOL}/review/decision",
+            {
+                "decision": "refer_back",
+                "reasons": f"Reasons from tab {n}",
+                "meeting_date": day,
+                "minute_reference": "SC 12/19",
+            },
+        )
+        for n, tab in enumerate(tabs)
+    ]
+    for _round in range(3):
+        answers = _together(*posts)
+        assert [answer.status_code for answer in answers] == [303, 303]
+        with pg.app_context():
+            kept = db.session.scalars(select(DecisionDraft.answers)).all()
+            assert len(kept) == 1 and kept[0]["reasons"] in {
+                "Reasons from tab 0",
+                "Reasons from tab 1",
+            }
+        check = tabs[0].get(f"/documents/{PROTOCOL}/review/decision/check")
+        assert check.status_code == 200 and kept[0]["reasons"] in check.get_data(as_text=True)
