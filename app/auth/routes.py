@@ -65,7 +65,7 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(destination, 303)
     form = SignInForm()
-    if form.validate_on_submit():
+    if throttles.validated(form):
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None and two_factor.is_enabled(user):
             session.clear()
@@ -129,7 +129,7 @@ def two_factor_code():
     if user is None:
         return _expired_second_step()
     form = TwoFactorCodeForm()
-    if form.validate_on_submit():
+    if throttles.validated(form):
         if two_factor.check_code(user, form.code.data):
             return _finish_second_step(user, " with a one-time code")
         db.session.commit()  # the failure's audit event
@@ -147,7 +147,7 @@ def recovery_code():
     if user is None:
         return _expired_second_step()
     form = RecoveryCodeForm()
-    if form.validate_on_submit():
+    if throttles.validated(form):
         if two_factor.use_recovery_code(user, form.code.data):
             left = two_factor.recovery_codes_left(user)
             response = _finish_second_step(user, " with a recovery code")

@@ -2,7 +2,8 @@
 
 Every step that checks a secret shares two limits: per account (``SIGN_IN_LIMIT_PER_ACCOUNT``,
 keyed by the email address being signed in to) and per address (``SIGN_IN_LIMIT_PER_ADDRESS``).
-Only refusals count: an answer in the 400s (a wrong password or code answers 422). A form
+Only refusals count: an answer in the 400s (a wrong password or code answers 422), not a form
+refused before its secret was checked (a blank password or code: ``validated``). A form
 where the secret is one field among others (changing your password) counts only a wrong
 secret, which its view reports with ``count_failure``; the count is the same one.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request, session
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from app.extensions import limiter
 from app.services import accounts
@@ -36,8 +38,21 @@ def _account_key() -> str:
 def _failed(response) -> bool:
     """Whether an attempt counts against the throttles: a refusal (4xx), not a success nor an
     answer the service could not judge (5xx: the database or the throttle's Redis is down, and
-    counting it would reach Redis again)."""
-    return 400 <= response.status_code < 500
+    counting it would reach Redis again), nor a form refused before any secret in it was
+    checked (``validated``)."""
+    return 400 <= response.status_code < 500 and not g.get("sign_in_no_guess")
+
+
+def validated(form: FlaskForm) -> bool:
+    """``form.validate_on_submit()`` for a form carrying a secret (a password, a code): when
+    the form is sent but refused before its secret is checked (left blank, longer than any),
+    the refusal is no guess and does not count against the throttles. Anything else refused
+    still counts, a CSRF failure included (it answers before the view)."""
+    if form.validate_on_submit():
+        return True
+    if form.is_submitted():
+        g.sign_in_no_guess = True
+    return False
 
 
 def count_failure() -> None:

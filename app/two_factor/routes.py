@@ -91,7 +91,7 @@ def confirm():
     """Scan the QR code (or type the secret), then enter the first code: it switches
     two-factor sign-in on and shows the ten recovery codes, once."""
     form = ConfirmCodeForm()
-    sent = form.validate_on_submit()
+    sent = throttles.validated(form)
     if sent and _shown_before(form, SWITCHED_ON_BEFORE):
         return redirect(url_for("two_factor.show"), 303)
     secret = two_factor.pending_secret(current_user)
@@ -136,7 +136,7 @@ def qr_code():
 def regenerate():
     """Ten new recovery codes after a current code; the earlier ones stop working."""
     form = NewRecoveryCodesForm()
-    if form.validate_on_submit():
+    if throttles.validated(form):
         if _shown_before(form, MADE_BEFORE):
             return redirect(url_for("two_factor.show"), 303)
         try:
@@ -171,7 +171,7 @@ def switch_off():
     if not two_factor.is_enabled(current_user):
         return redirect(url_for("two_factor.show"), 303)
     form = CodeOrRecoveryCodeForm()
-    if form.validate_on_submit():
+    if throttles.validated(form):
         try:
             two_factor.switch_off(current_user, form.code.data)
         except two_factor.WrongCode as error:

@@ -413,6 +413,36 @@ def test_wrong_codes_are_throttled_with_the_sign_in_throttle(app, client, clock)
     assert client.post_form("/sign-in", wrong | {"password": PASSWORD}).status_code == 429
 
 
+def test_a_code_refused_before_it_is_checked_uses_no_attempt(app, client, clock):
+    """A blank code, or one longer than any code, checks no secret: it is refused next to
+    its field (422) but is no guess, so it does not bring the pause nearer. Before, three blank
+    submissions paused sign-in for 15 minutes. The same for the password step and the
+    account pages that ask for a code."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
+    factor = _enrolled(app)
+    for blank in ({"email": "member@example.org", "password": ""}, {"email": "", "password": ""}):
+        assert client.post_form("/sign-in", blank).status_code == 422
+    _password_step(client)
+    for code in ("", "   ", "1" * 200):
+        assert client.post_form("/sign-in/two-factor", {"code": code}).status_code == 422
+        assert client.post_form("/sign-in/recovery-code", {"code": code}).status_code == 422
+    assert client.post_form("/sign-in/two-factor", {"code": factor.code()}).status_code == 303
+    for path in ("/account/two-factor/switch-off", "/account/two-factor/recovery-codes"):
+        for code in ("", "   "):
+            assert client.post_form(path, {"code": code}).status_code == 422, path
+    # Guesses still count: the third wrong one is the last.
+    for _ in range(3):
+        assert (
+            client.post_form("/account/two-factor/switch-off", {"code": "000000"}).status_code
+            == 422
+        )
+    assert (
+        client.post_form("/account/two-factor/switch-off", {"code": factor.code()}).status_code
+        == 429
+    )
+
+
 # Roles that must use it --------------------------------------------------------------------------
 
 
