@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
 from jinja2 import Template
 from jinja2.environment import TemplateModule
 from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.security import safe_join
-from wtforms import Field
+from wtforms import Field, HiddenField
 
 from app.audit_words import action_label
 from app.markdown import markdown_filter
@@ -252,6 +254,22 @@ def passage_words(text: str | None, limit: int = 160) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
+def error_summary(form: FlaskForm, params: dict | None = None) -> dict:
+    """govuk-frontend-wtf's ``wtforms_errors`` (the error summary's parameters for ``form``)
+    without links to hidden fields: an error summary's link moves focus to its field, and a
+    hidden field (a form's one-time key sent too long) has nowhere to go. Its message is
+    still listed, as text."""
+    summary = wtforms_errors(form, params or {})
+    hidden = {f"#{field.id}" for field in form if isinstance(field, HiddenField)}
+    summary["errorList"] = [
+        {key: value for key, value in item.items() if key != "href"}
+        if item.get("href") in hidden
+        else item
+        for item in summary["errorList"]
+    ]
+    return summary
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.template_class = ImportingTemplate
 
@@ -269,6 +287,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_two_factor_required"] = is_two_factor_required
     app.jinja_env.globals["former_name"] = former_name
+    app.jinja_env.globals["wtforms_errors"] = error_summary
     app.jinja_env.globals["blank_widget"] = blank_widget
     app.jinja_env.globals["live_etag"] = live_etag
     app.jinja_env.globals["recommendation_url"] = recommendation_url

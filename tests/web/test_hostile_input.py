@@ -43,7 +43,7 @@ from app.models.joint_sessions import AgendaProposal
 from app.services import amendments, notifications, seeding
 from tests import factories
 from tests.databases import app_for, empty_all_tables, make_app
-from tests.helpers import CSRF_META, PASSWORD, AccordClient, free_port, make_user
+from tests.helpers import CSRF_META, ERROR_SUMMARY, PASSWORD, AccordClient, free_port, make_user
 from tests.snapshots import snapshot
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
@@ -285,6 +285,9 @@ def test_an_over_long_submission_key_is_refused_by_its_field(demo, member):
     assert response.status_code == 422
     with demo.app_context():
         assert db.session.scalar(select(Comment).where(Comment.body == "Hello")) is None
+    # The summary says so without a link: the field is hidden, so a link would go nowhere.
+    summary = ERROR_SUMMARY.search(response.get_data(as_text=True)).group(0)
+    assert "Reload the page and try again" in summary and 'href="#submission_key"' not in summary
 
 
 @pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/\x7f", "/\tdocuments"])
