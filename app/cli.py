@@ -24,6 +24,7 @@ from app.services import (
     two_factor,
 )
 from app.text import one_line_option
+from app.transactions import writing_command
 
 
 def init_cli(app: Flask) -> None:
@@ -166,6 +167,7 @@ notification_commands = AppGroup(
 
 
 @notification_commands.command("remind-closing")
+@writing_command
 def remind_closing() -> None:
     """Tell Members and Officers when voting closes within 24 hours (once per round)."""
     count = notifications.remind_closing()
@@ -174,6 +176,7 @@ def remind_closing() -> None:
 
 
 @notification_commands.command("send-digest")
+@writing_command
 def send_digest() -> None:
     """Email each daily-digest person what is new; each notification is emailed once."""
     report = notifications.send_digests()
@@ -182,6 +185,7 @@ def send_digest() -> None:
 
 @notification_commands.command("run")
 @click.pass_context
+@writing_command
 def run_notifications(context: click.Context) -> None:
     """Both, reminders first so that they are in the digest: the one line for cron."""
     context.invoke(remind_closing)
@@ -193,6 +197,7 @@ markdown_commands = AppGroup("markdown", help="People's text, stored as sanitise
 
 @markdown_commands.command("rerender")
 @click.option("--all", "every", is_flag=True, help="Every row, not only those out of date.")
+@writing_command
 def markdown_rerender(every: bool) -> None:
     """Render stored HTML made under an earlier sanitiser policy again (after an upgrade that
     changes app.markdown.POLICY_VERSION)."""
@@ -213,6 +218,7 @@ def markdown_rerender(every: bool) -> None:
     help="Run even with ACCORD_ENV=production (it creates an administrator whose password "
     "is DEMO_PASSWORD).",
 )
+@writing_command
 def seed_demo(in_production: bool) -> None:
     """Load the recommendations, demo accounts, documents and a little activity (idempotent).
 
@@ -241,6 +247,7 @@ account_commands = AppGroup(
     type=click.IntRange(min=1),
     help="Keep this many days (default: SIGN_IN_RECORDS_DAYS, 365 unless set).",
 )
+@writing_command
 def prune_sign_in_records(days: int | None) -> None:
     """Delete sign-in records (ended signed-in sessions) older than the retention period, and
     the create forms' one-time keys older than the longest signed-in session (no form can be
@@ -320,6 +327,7 @@ def _person_options(command):
     default=True,
     help="Read a password from standard input or a prompt (the default).",
 )
+@writing_command
 def create_user(email, display_name, roles, with_password, **details) -> None:
     """Create a person with their roles. The password is read from stdin or a prompt."""
     password = _read_password(prompt=True) if with_password else None
@@ -336,6 +344,7 @@ def create_user(email, display_name, roles, with_password, **details) -> None:
 @users.command("invite")
 @click.argument("email")
 @_person_options
+@writing_command
 def invite_user(email, display_name, roles, **details):
     """Add a person and email them a single-use link to set their password (PUBLIC_URL)."""
     chosen = {Role(role) for role in roles}
@@ -355,6 +364,7 @@ def invite_user(email, display_name, roles, **details):
 
 @users.command("set-password")
 @click.argument("email")
+@writing_command
 def set_password(email: str) -> None:
     """Set a new password (read from stdin or a prompt) and end the person's sessions."""
     user = _user(email)
@@ -368,6 +378,7 @@ def set_password(email: str) -> None:
 
 @users.command("deactivate")
 @click.argument("email")
+@writing_command
 def deactivate(email: str) -> None:
     """Stop a person signing in and end their sessions. Their contributions stay."""
     user = _user(email)
@@ -381,6 +392,7 @@ def deactivate(email: str) -> None:
 
 @users.command("reactivate")
 @click.argument("email")
+@writing_command
 def reactivate(email: str) -> None:
     """Let a deactivated person sign in again."""
     user = _user(email)
@@ -391,6 +403,7 @@ def reactivate(email: str) -> None:
 
 @users.command("reset-two-factor")
 @click.argument("email")
+@writing_command
 def reset_two_factor(email: str) -> None:
     """Reset a person's two-factor sign-in (a lost phone): their codes stop working, their
     sessions end and they are told by email; they set it up again at their next sign-in."""
@@ -406,6 +419,7 @@ def reset_two_factor(email: str) -> None:
 @users.command("anonymise")
 @click.argument("email")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@writing_command
 def anonymise(email: str, yes: bool) -> None:
     """Anonymise a person who has left: their name becomes "Former Member" (or the like), their
     email and contact details are removed and they can never sign in again. Their votes,
@@ -444,6 +458,7 @@ two_factor_commands = AppGroup("two-factor", help="Two-factor sign-in: the encry
 
 
 @two_factor_commands.command("rotate-key")
+@writing_command
 def rotate_two_factor_key() -> None:
     """Re-encrypt every two-factor secret with TWO_FACTOR_KEY (the old key must be in
     TWO_FACTOR_KEYS_RETIRED). All or nothing; then the retired key can be removed."""

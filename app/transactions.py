@@ -12,13 +12,18 @@ upsert run in the page's own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
 
 from flask import g, has_request_context
 
 from app.extensions import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _WRITING = "writing_after_reading"
 _writing_job: ContextVar[bool] = ContextVar("writing_job", default=False)
@@ -43,6 +48,20 @@ def writing_job() -> Iterator[None]:
         yield
     finally:
         _writing_job.reset(token)
+
+
+def writing_command(command: Callable[P, R]) -> Callable[P, R]:
+    """A command-line command that writes, run as a ``writing_job``: on SQLite its
+    transactions take the write lock at their first statement. Begun as reading ones, a write
+    the web app committed after the command's first read made the command's own write fail at
+    once ("database is locked"). Put it under ``@...command(...)`` and its options."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with writing_job():
+            return command(*args, **kwargs)
+
+    return run
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.services import DomainError
 from app.services import recommendations as service
 from app.text import one_line_option
+from app.transactions import writing_command
 
 recommendations_cli = AppGroup("recommendations", help="Import recommendations from a file.")
 
@@ -45,6 +46,7 @@ def _line(change: service.Change, mark: str) -> str:
     help="csv or text (default: by the file's ending, .csv being CSV).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; save nothing.")
+@writing_command
 def import_recommendations(file, source_name, short_name, title, fmt, dry_run):
     """Import a source's recommendations from FILE (CSV, or an action plan as plain text)."""
     with open(file, "rb") as handle:

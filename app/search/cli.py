@@ -7,11 +7,13 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.services import search as service
+from app.transactions import writing_command
 
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
 @search_cli.command("rebuild")
+@writing_command
 def rebuild() -> None:
     """Recreate whatever of the index is missing and re-read every row into it."""
     counts = service.rebuild_index()

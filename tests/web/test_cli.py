@@ -141,3 +141,53 @@ def test_set_password_and_deactivate_end_sessions(app, client):
 def test_unknown_people_get_a_clear_message(app):
     result = app.test_cli_runner().invoke(args=["users", "deactivate", "nobody@example.org"])
     assert result.exit_code != 0 and "There is no account for nobody@example.org" in result.output
+
+
+def test_a_command_that_writes_waits_for_a_write_made_while_it_reads(
+    sqlite_template, tmp_path, monkeypatch
+):
+    """On SQLite a command's transaction began as a reading one (``BEGIN``): when anyone else
+    (the web app) committed a write after its first read, its own write failed at once with
+    "database is locked", whatever the busy timeout. A command that writes now takes the write
+    lock at its first statement, as a writing request does, so the other writer waits its
+    turn and both land. (PostgreSQL's row locks need no such thing.)"""
+    import sqlite3
+    import threading
+
+    from app.services import people
+    from tests import databases
+
+    url = sqlite_template.copy_to(tmp_path)
+    path = url.removeprefix("sqlite:///")
+    with databases.app_for(url) as app:
+        make_user(app, "jo@example.org")
+        make_user(app, "sam@example.org")
+        original = people.deactivate
+        landed = threading.Event()
+
+        def someone_else_writes() -> None:
+            other = sqlite3.connect(path, timeout=10)
+            with other:
+                other.execute(
+                    "UPDATE users SET display_name = 'Sam S' WHERE email = 'sam@example.org'"
+                )
+            other.close()
+            landed.set()
+
+        def deactivate_after_another_write(user, *args, **kwargs):
+            writer = threading.Thread(target=someone_else_writes)
+            writer.start()
+            writer.join(timeout=0.5)  # blocked by the command's write lock, or done
+            try:
+                return original(user, *args, **kwargs)
+            finally:
+                deactivate_after_another_write.writer = writer
+
+        monkeypatch.setattr(people, "deactivate", deactivate_after_another_write)
+        result = app.test_cli_runner().invoke(args=["users", "deactivate", "jo@example.org"])
+        assert result.exit_code == 0, result.output
+        deactivate_after_another_write.writer.join(timeout=10)
+        assert landed.is_set()
+        with app.app_context():
+            assert not accounts.find_user_by_email("jo@example.org").active
+            assert accounts.find_user_by_email("sam@example.org").display_name == "Sam S"
