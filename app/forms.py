@@ -334,6 +334,18 @@ class _DateTyped(InputRequired):
             raise StopValidation(self.message or field.gettext("This field is required."))
 
 
+# The years a date typed into Accord may have: council business, with room either side. The
+# last date there is (31 12 9999) was a 500 wherever a day was added to it.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def year_problem(year: int) -> str | None:
+    """What is wrong with a typed date's ``year`` (None: nothing), for every date field."""
+    if EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return None
+    return f"The year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+
+
 class RealDateField(DateField):
     """A date in three boxes (day, month, year), as GOV.UK's date input asks for it: ``data``
     is a ``date``, or None when all three boxes are empty. A date with any box filled must be
@@ -375,6 +387,8 @@ class RealDateField(DateField):
             raise ValueError(f"{upper_first(named)} must be a real date")
         if len(parts[2]) != 4:
             raise ValueError("The year must include 4 numbers, for example 2027")
+        if message := year_problem(int(parts[2])):
+            raise ValueError(message)
         try:
             self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError as error:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.boundaries import as_whole_number
+from app.forms import year_problem
 from app.permissions import can_search, require
 from app.rendering import render
 from app.services import search as service
@@ -31,6 +32,8 @@ def _date(args: MultiDict, prefix: str) -> tuple[date | None, dict[str, str], st
         return None, parts, "Enter a real date, for example 27 3 2025"
     if len(parts["year"]) != 4:
         return None, parts, "The year must include 4 numbers, for example 2025"
+    if message := year_problem(int(parts["year"])):
+        return None, parts, message
     try:
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"])), parts, None
     except ValueError:

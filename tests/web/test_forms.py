@@ -208,7 +208,10 @@ def test_a_session_is_at_most_ten_years_ahead_and_its_agenda_never_breaks(app, c
     }
     refused = client.post_form("/sessions/new", form)
     assert refused.status_code == 422
-    assert "The date must be within 10 years of today" in refused.get_data(as_text=True)
+    assert "The year must be between 1900 and 2199" in refused.get_data(as_text=True)
+    later = client.post_form("/sessions/new", {**form, "day": ["31", "12", "2199"]})
+    assert later.status_code == 422
+    assert "The date must be within 10 years of today" in later.get_data(as_text=True)
     assert _count(app, JointSession, title="Far future") == 0
     # One stored before the rule still shows, its long items running past the session's end.
     with app.app_context():
@@ -265,6 +268,8 @@ def test_id_filters_that_are_not_numbers_are_ignored_not_a_500(app, client, numb
         (["31", "4", "2027"], "Due date must be a real date"),
         (["٣٠", "4", "2027"], "Due date must be a real date"),
         (["30", "4", "27"], "The year must include 4 numbers"),
+        (["31", "12", "9999"], "The year must be between 1900 and 2199"),
+        (["1", "1", "1899"], "The year must be between 1900 and 2199"),
     ],
 )
 def test_a_part_filled_optional_date_is_refused_by_its_field(app, client, agenda, due, message):

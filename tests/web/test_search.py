@@ -547,6 +547,8 @@ def test_a_bad_date_is_shown_by_its_field_and_keeps_the_input(app, world, client
         ("99999", "The year must include 4 numbers"),
         ("２０２６", "Enter a real date"),
         ("-2026", "Enter a real date"),
+        ("9999", "The year must be between 1900 and 2199"),
+        ("0001", "The year must be between 1900 and 2199"),
     ],
 )
 def test_a_year_that_is_not_4_numbers_is_refused_not_misread(app, world, client, year, message):
@@ -555,6 +557,16 @@ def test_a_year_that_is_not_4_numbers_is_refused_not_misread(app, world, client,
     response = client.get(f"/search?q=lantern&from-day=1&from-month=1&from-year={year}")
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+
+
+def test_the_last_date_there_is_is_refused_by_its_field_not_a_500(app, world, client):
+    """31 12 9999 is a real date, and "changed on or before" it was a 500: the search looks
+    until the day after. Years are 1900 to 2199, as in every date field."""
+    client.sign_in("member@example.org")
+    response = client.get("/search?q=lantern&to-day=31&to-month=12&to-year=9999")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The year must be between 1900 and 2199" in html and 'href="#to-day"' in html
 
 
 def test_dates_the_wrong_way_round_are_said_to_be(app, world, client):
