@@ -122,7 +122,7 @@ def _finish_second_step(user: User, how: str):
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
 @throttles.per_address
-@throttles.per_account
+@throttles.per_pending_account
 def two_factor_code():
     """The second step of signing in: the code from the person's authenticator app."""
     user = _pending_user()
@@ -140,7 +140,7 @@ def two_factor_code():
 
 @bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
 @throttles.per_address
-@throttles.per_account
+@throttles.per_pending_account
 def recovery_code():
     """The second step of signing in with a recovery code instead (each works once)."""
     user = _pending_user()

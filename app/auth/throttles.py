@@ -21,18 +21,24 @@ from app.services import accounts
 PENDING = "two_factor_pending"
 
 
+def _key(email: object) -> str:
+    return "sign-in:" + accounts.normalise_email(str(email))[:254]
+
+
 def _account_key() -> str:
     """The account being signed in to: the signed-in person's (passwords and codes asked for
-    on their account pages, whatever else the form carries), the email typed, or the one that
-    passed the password step."""
+    on their account pages, whatever else the form carries), else the email typed."""
     if current_user.is_authenticated:
-        email = current_user.email
-    elif "email" in request.form:
-        email = request.form.get("email", "")
-    else:
-        pending = session.get(PENDING)
-        email = pending.get("email", "") if isinstance(pending, dict) else ""
-    return "sign-in:" + accounts.normalise_email(str(email))[:254]
+        return _key(current_user.email)
+    return _key(request.form.get("email", ""))
+
+
+def _pending_account_key() -> str:
+    """The account that passed the password step in this browser (the second step's codes),
+    whatever the form carries: an ``email`` sent with each wrong code once moved its count
+    to a made-up account, and the real one was never paused."""
+    pending = session.get(PENDING)
+    return _key(pending.get("email", "") if isinstance(pending, dict) else "")
 
 
 def _failed(response) -> bool:
@@ -74,6 +80,15 @@ per_account = limiter.shared_limit(
     lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
     scope="sign-in-account",
     key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+# The same count as ``per_account`` (one scope), for the second step of signing in: keyed by
+# the account that passed the password, never by a field of the form.
+per_pending_account = limiter.shared_limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    scope="sign-in-account",
+    key_func=_pending_account_key,
     methods=["POST"],
     deduct_when=_failed,
 )

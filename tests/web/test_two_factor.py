@@ -413,6 +413,28 @@ def test_wrong_codes_are_throttled_with_the_sign_in_throttle(app, client, clock)
     assert client.post_form("/sign-in", wrong | {"password": PASSWORD}).status_code == 429
 
 
+@pytest.mark.parametrize("path", ["/sign-in/two-factor", "/sign-in/recovery-code"])
+def test_an_email_sent_with_a_code_does_not_move_its_count_to_another_account(
+    app, client, clock, path
+):
+    """The second step's count was keyed by an ``email`` field when the form carried one:
+    someone with the password sent each wrong code with a made-up address, and the account
+    was never paused (outside tester). The count is the account that passed the password."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    factor = _enrolled(app)
+    _password_step(client)
+    for n in range(3):
+        wrong = {"code": "000000", "email": f"x{n}@nowhere.example"}
+        assert client.post_form(path, wrong).status_code == 422
+    right = {"code": factor.code(), "email": "someone.else@example.org"}
+    assert client.post_form("/sign-in/two-factor", right).status_code == 429
+    # Another browser signing in to another account is not paused by those guesses.
+    with factories.built(app):
+        factories.officer()
+    other = app.test_client()
+    assert other.sign_in("officer@example.org").status_code == 303
+
+
 def test_a_code_refused_before_it_is_checked_uses_no_attempt(app, client, clock):
     """A blank code, or one longer than any code, checks no secret: it is refused next to
     its field (422) but is no guess, so it does not bring the pause nearer. Before, three blank
