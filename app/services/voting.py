@@ -263,11 +263,28 @@ def cast_vote(
 def withdraw_interest(
     user: User, *, clause: Clause | None = None, amendment: Amendment | None = None
 ) -> None:
-    """Take back a declared interest, so the person may vote. Raises as cast_vote."""
+    """Take back a declared interest, so the person may vote. Raises as cast_vote, and
+    ``Conflict`` when they have no declaration on it to withdraw (a second click, another
+    tab): nothing is recorded then, no audit event, no change marker moved."""
     _lock_item(clause, amendment)
     target_clause = _require_voting_open(
         user, clause, amendment, "your declaration of interest stands."
     )
+    withdrawn = db.session.execute(
+        delete(Vote)
+        .where(
+            Vote.user_id == user.id,
+            _item_filter(clause, amendment),
+            Vote.choice == Choice.INTEREST,
+            Vote.set_aside_at.is_(None),
+        )
+        .returning(Vote.id)
+    ).all()
+    if not withdrawn:
+        what = "amendment" if amendment else target_clause.item_noun
+        raise Conflict(
+            f"You have not declared an interest in this {what}: there is nothing to withdraw."
+        )
     audit.record(
         "vote.interest_withdrawn",
         actor=user,
@@ -275,14 +292,6 @@ def withdraw_interest(
         object_id=(amendment or target_clause).id,
         document_id=target_clause.document_id,
         summary="Declaration of interest withdrawn",
-    )
-    db.session.execute(
-        delete(Vote).where(
-            Vote.user_id == user.id,
-            _item_filter(clause, amendment),
-            Vote.choice == Choice.INTEREST,
-            Vote.set_aside_at.is_(None),
-        )
     )
     touch_clause(target_clause)
 

@@ -138,6 +138,40 @@ def test_declaring_an_interest_needs_a_reason_and_blocks_voting_until_withdrawn(
     assert _votes(protocol) == [("officer@example.org", "support")]
 
 
+def test_withdrawing_a_declaration_no_one_made_is_refused_and_records_nothing(protocol, client):
+    """Outside tester: withdrawing with no declaration (a double click, a second tab) said
+    "Your declaration of interest is withdrawn" and added an audit event each time, and a vote
+    was left as it was. It is now refused (409) and nothing is recorded, for clauses and
+    amendments alike."""
+    from app.models import AuditEvent
+
+    _open_voting(protocol)
+    with protocol.app_context():
+        amendment_id = factories.amendment(_clause("3"), by=factories.user("member@example.org")).id
+        db.session.commit()
+    client.sign_in("officer@example.org")
+    assert client.post_form(f"{CLAUSE}/vote", {"choice": "support"}).status_code == 303
+
+    def withdrawals() -> int:
+        with protocol.app_context():
+            return db.session.scalar(
+                select(func.count()).where(AuditEvent.action == "vote.interest_withdrawn")
+            )
+
+    for path in (f"{CLAUSE}/interest/withdraw", f"/amendments/{amendment_id}/interest/withdraw"):
+        for htmx in (False, True):
+            refused = client.post_form(path, htmx=htmx)
+            assert refused.status_code == 409, path
+            assert "You have not declared an interest" in refused.get_data(as_text=True)
+    assert withdrawals() == 0
+    assert _votes(protocol) == [("officer@example.org", "support")]
+    # A real declaration is withdrawn once; the second click is told so.
+    client.post_form(f"/amendments/{amendment_id}/interest", {"reason": "My partner"})
+    assert client.post_form(f"/amendments/{amendment_id}/interest/withdraw").status_code == 303
+    assert client.post_form(f"/amendments/{amendment_id}/interest/withdraw").status_code == 409
+    assert withdrawals() == 1
+
+
 HIDDEN_CLAUSE = re.compile(r'<input type="hidden" name="(clause_id|wording)" value="(\d+)">')
 
 
