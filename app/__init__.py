@@ -16,6 +16,7 @@ from app import config as settings
 from app.auth.session_cookies import KeptCookieSessions
 from app.boundaries import AccordRequest, IdConverter, limit_body, reject_nul_bytes
 from app.extensions import cache, csrf, db, init_migrations, limiter
+from app.sql import register_sqlite_functions
 from app.startup import LazyBuilderRule
 from app.transactions import takes_write_lock
 
@@ -153,6 +154,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)
         # SQLAlchemy, not the sqlite3 module, begins transactions (see _sqlite_begin).
         dbapi_connection.isolation_level = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,6 +38,42 @@ class least(ReturnTypeFromArgs[Any]):  # a SQL function, named as in SQL
 @compiles(least, "sqlite")
 def _least_on_sqlite(element: least, compiler: Any, **kw: Any) -> str:
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class lowered(ReturnTypeFromArgs[Any]):  # a SQL function, named for what it gives
+    """Its text argument in lower case, every letter of it: PostgreSQL's ``lower`` (Unicode
+    in a UTF-8 database), and on SQLite Python's ``str.lower`` registered as
+    ``unicode_lower`` (``register_sqlite_functions``): SQLite's own ``lower`` changes only
+    A to Z, so "Ülker" never matched "ülker" there."""
+
+    name = "lowered"
+    inherit_cache = True
+
+
+@compiles(lowered)
+def _lowered(element: lowered, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(lowered, "sqlite")
+def _lowered_on_sqlite(element: lowered, compiler: Any, **kw: Any) -> str:
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _unicode_lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
+def register_sqlite_functions(connection: sqlite3.Connection) -> None:
+    """The functions ``lowered`` needs on a new SQLite connection."""
+    connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+
+
+def text_containing(column: Any, typed: str) -> ColumnElement[bool]:
+    """Whether ``column`` contains the ``typed`` text, in any case of any letter, with
+    ``%``, ``_`` and ``\\`` matching only themselves (they went into LIKE as wildcards: "%"
+    found everyone)."""
+    return lowered(column).contains(typed.lower(), autoescape=True)
 
 
 def one_of(

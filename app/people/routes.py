@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 
 from app.boundaries import takes_import_body
 from app.extensions import db
@@ -42,6 +42,7 @@ from app.services import (
 )
 from app.services.shown import ShownChanged
 from app.services.shown import digest as shown_digest
+from app.sql import lowered, text_containing
 
 bp = Blueprint("people", __name__)
 
@@ -61,9 +62,11 @@ def index():
     filters = {key: request.args.get(key, "").strip() for key in ("q", "role", "status")}
     query = select(User)
     if filters["q"]:
-        pattern = f"%{filters['q'].lower()}%"
         query = query.where(
-            or_(func.lower(User.display_name).like(pattern), func.lower(User.email).like(pattern))
+            or_(
+                text_containing(User.display_name, filters["q"]),
+                text_containing(User.email, filters["q"]),
+            )
         )
     if filters["role"] in Role._value2member_map_:
         query = query.where(
@@ -72,7 +75,7 @@ def index():
     if filters["status"] in people.STATUSES:
         query = query.where(people.status_condition(filters["status"]))
     found = paginate(
-        query.order_by(func.lower(User.display_name), User.id),
+        query.order_by(lowered(User.display_name), User.id),
         request.args.get("page", type=int),
         PEOPLE_PAGE_SIZE,
     )

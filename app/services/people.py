@@ -44,6 +44,7 @@ from app.services.accounts import (
 )
 from app.services.locks import lock_row
 from app.services.shown import require_shown
+from app.sql import lowered
 
 
 class EmailTaken(DomainError):
@@ -551,7 +552,7 @@ def list_entries(kind: ListKind) -> list[ListEntry]:
         db.session.scalars(
             select(ListEntry)
             .where(ListEntry.kind == kind)
-            .order_by(ListEntry.retired_at.is_not(None), func.lower(ListEntry.name))
+            .order_by(ListEntry.retired_at.is_not(None), lowered(ListEntry.name))
         )
     )
 
@@ -567,7 +568,7 @@ def list_names() -> tuple[dict[ListKind, list[str]], dict[ListKind, list[str]]]:
     retired: dict[ListKind, list[str]] = {kind: [] for kind in ListKind}
     for kind, name, retired_at in db.session.execute(
         select(ListEntry.kind, ListEntry.name, ListEntry.retired_at).order_by(
-            func.lower(ListEntry.name)
+            lowered(ListEntry.name)
         )
     ):
         (current if retired_at is None else retired)[ListKind(kind)].append(name)

@@ -1222,3 +1222,24 @@ def test_common_passwords_are_refused_everywhere_a_password_is_set(app):
     make_user(app, "jo@example.org")
     reset = runner.invoke(args=["users", "set-password", "jo@example.org"], input="qwertyuiop123\n")
     assert reset.exit_code != 0 and "most common passwords" in reset.output
+
+
+def test_the_people_search_matches_any_letter_in_any_case_and_only_what_was_typed(staff, client):
+    """Outside tester: on SQLite "Ülker" found nobody (its lower() knows only ASCII), and "%"
+    or "_" found everyone (they went into LIKE as wildcards)."""
+    with factories.built(staff):
+        factories.person(Role.OFFICER, email="ulker@example.org", display_name="Ülker Şahin")
+        factories.person(Role.OFFICER, email="jo_b@example.org", display_name="Jo Bloggs")
+        factories.person(Role.OFFICER, email="joxb@example.org", display_name="Jo Bowes")
+    client.sign_in(ADMIN)
+
+    def found(q: str) -> str:
+        page = client.get("/people", query_string={"q": q}).get_data(as_text=True)
+        return re.search(r'id="people-count">(\d+) (?:person|people)', page).group(1)
+
+    for q in ("Ülker", "ülker", "ÜLKER", "Şahin", "şahin"):
+        assert found(q) == "1", q
+    for q in ("%", "\\", "%@%"):
+        assert found(q) == "0", q
+    for q in ("_", "jo_b"):  # the underscore is a character, not any character
+        assert found(q) == "1", q
