@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
@@ -49,10 +51,12 @@ bp = Blueprint("people", __name__)
 PEOPLE_PAGE_SIZE = 50
 
 
-def _person(user_id: int) -> User:
-    user = db.get_or_404(User, user_id)
-    require(can_manage_people(current_user))
-    return user
+def _person(user_id: int, may: Callable[[User | None], bool] = can_manage_people) -> User:
+    """The person ``user_id``, for someone who ``may`` (a predicate of the viewer alone) act
+    on people: 403 before the person is looked up, so that who may not cannot tell which
+    people exist from a 404 (outside tester)."""
+    require(may(current_user))
+    return db.get_or_404(User, user_id)
 
 
 @bp.get("/people")
@@ -254,8 +258,7 @@ def reactivate(user_id: int):
 def reset_two_factor(user_id: int):
     """Confirm, then reset a person's second factor (a lost phone): they are signed out, told
     by email, and set it up again at their next sign-in."""
-    user = db.get_or_404(User, user_id)
-    require(can_reset_two_factor(current_user))
+    user = _person(user_id, can_reset_two_factor)
     if two_factor.credential_of(user) is None:
         flash(f"{user.display_name} has no two-factor sign-in to reset.", "info")
         return redirect(url_for("people.show", user_id=user.id), 303)
@@ -276,8 +279,7 @@ def reset_two_factor(user_id: int):
 def export_personal_data(user_id: int):
     """A subject access request: the ZIP the person would download themself (audited: who,
     whose, when)."""
-    user = db.get_or_404(User, user_id)
-    require(can_export_personal_data(current_user))
+    user = _person(user_id, can_export_personal_data)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("people.show", user_id=user.id), 303)
@@ -291,7 +293,7 @@ def anonymise(user_id: int):
     """Warn and confirm, then anonymise a person who has left: their name becomes "Former
     Member" (or the like), their contact details go and sign-in ends; their contributions
     stay."""
-    user = db.get_or_404(User, user_id)
+    user = _person(user_id)
     require(can_anonymise(current_user, user))
     form = ConfirmForm()
     if not form.validate_on_submit():

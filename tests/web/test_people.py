@@ -1243,3 +1243,33 @@ def test_the_people_search_matches_any_letter_in_any_case_and_only_what_was_type
         assert found(q) == "0", q
     for q in ("_", "jo_b"):  # the underscore is a character, not any character
         assert found(q) == "1", q
+
+
+PERSON_ADDRESSES = [
+    ("get", "/people/{id}"),
+    ("get", "/people/{id}/edit"),
+    ("post", "/people/{id}/edit"),
+    ("post", "/people/{id}/invitation"),
+    ("get", "/people/{id}/deactivate"),
+    ("post", "/people/{id}/deactivate"),
+    ("get", "/people/{id}/reactivate"),
+    ("post", "/people/{id}/reactivate"),
+    ("get", "/people/{id}/two-factor/reset"),
+    ("post", "/people/{id}/two-factor/reset"),
+    ("post", "/people/{id}/personal-data"),
+    ("get", "/people/{id}/anonymise"),
+    ("post", "/people/{id}/anonymise"),
+]
+
+
+@pytest.mark.parametrize(("method", "address"), PERSON_ADDRESSES)
+def test_who_may_not_manage_people_cannot_tell_which_people_exist(staff, client, method, address):
+    """Outside tester: /people/2 answered a Member 403 and /people/9999 404, so anyone could
+    count the accounts. Every person's address now answers 403 to them, person or not."""
+    with staff.app_context():
+        existing = factories.user("officer@example.org").id
+    client.sign_in("member@example.org")
+    for person_id in (existing, 999_999):
+        path = address.format(id=person_id)
+        response = client.get(path) if method == "get" else client.post_form(path, {})
+        assert response.status_code == 403, (path, response.status_code)
