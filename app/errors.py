@@ -172,7 +172,10 @@ def domain_error_response(error: DomainError):
     db.session.rollback()
     if request.method == "GET":  # a page refused: say why, here, with the error's status
         return _error_page(
-            error.status, REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]), str(error)
+            error.status,
+            REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422]),
+            str(error),
+            links=error.links,
         )
     message = str(error)
     if not (error.says_nothing_recorded or "nothing was changed" in message.lower()):
@@ -185,7 +188,7 @@ def domain_error_response(error: DomainError):
         flash(message, "error")
         return redirect(back, 303)
     title = REFUSAL_TITLES.get(error.status, REFUSAL_TITLES[422])
-    return _error_page(error.status, title, message, kept=kept)
+    return _error_page(error.status, title, message, kept=kept, links=error.links)
 
 
 def _forget_transaction() -> None:

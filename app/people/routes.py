@@ -59,6 +59,19 @@ def _person(user_id: int, may: Callable[[User | None], bool] = can_manage_people
     return db.get_or_404(User, user_id)
 
 
+def _changeable_person(
+    user_id: int, may: Callable[[User | None], bool] = can_manage_people
+) -> User:
+    """``_person``, for a page or form that changes them: an anonymised account is refused at
+    once (``people.Anonymised``, 409, with a link back to its page), before any form."""
+    user = _person(user_id, may)
+    if user.is_anonymised:
+        error = people.Anonymised(user)
+        error.links = [("Go back to the person's page", url_for("people.show", user_id=user.id))]
+        raise error
+    return user
+
+
 @bp.get("/people")
 def index():
     """Everyone, 50 to a page: filter by role and status, search by name or email."""
@@ -146,7 +159,7 @@ def show(user_id: int):
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int):
     """Change a person's details and roles (the last administrator keeps the admin role)."""
-    user = _person(user_id)
+    user = _changeable_person(user_id)
     form = EditPersonForm(obj=user, name=user.display_name)
     form.offer_lists(user)
     if request.method == "GET":
@@ -190,7 +203,7 @@ def edit(user_id: int):
 def resend_invitation(user_id: int):
     """Send a new invitation link; the earlier one stops working. The button sent twice sends
     one (``create_once``): a second would stop the first email's link working."""
-    user = _person(user_id)
+    user = _changeable_person(user_id)
     form = InvitationForm()
     if not form.validate_on_submit():
         return redirect(url_for("people.show", user_id=user.id), 303)
@@ -223,7 +236,7 @@ def _confirm_page(user: User, action: str, form: ConfirmForm, *, error: str | No
 @bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
 def deactivate(user_id: int):
     """Confirm, then stop the person signing in (their contributions keep their name)."""
-    user = _person(user_id)
+    user = _changeable_person(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _confirm_page(user, "deactivate", form)
@@ -244,7 +257,7 @@ def deactivate(user_id: int):
 @bp.route("/people/<int:user_id>/reactivate", methods=["GET", "POST"])
 def reactivate(user_id: int):
     """Confirm, then let a deactivated person sign in again."""
-    user = _person(user_id)
+    user = _changeable_person(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _confirm_page(user, "reactivate", form)
@@ -258,7 +271,7 @@ def reactivate(user_id: int):
 def reset_two_factor(user_id: int):
     """Confirm, then reset a person's second factor (a lost phone): they are signed out, told
     by email, and set it up again at their next sign-in."""
-    user = _person(user_id, can_reset_two_factor)
+    user = _changeable_person(user_id, can_reset_two_factor)
     if two_factor.credential_of(user) is None:
         flash(f"{user.display_name} has no two-factor sign-in to reset.", "info")
         return redirect(url_for("people.show", user_id=user.id), 303)
@@ -293,7 +306,7 @@ def anonymise(user_id: int):
     """Warn and confirm, then anonymise a person who has left: their name becomes "Former
     Member" (or the like), their contact details go and sign-in ends; their contributions
     stay."""
-    user = _person(user_id)
+    user = _changeable_person(user_id)
     require(can_anonymise(current_user, user))
     form = ConfirmForm()
     if not form.validate_on_submit():

@@ -8,7 +8,7 @@ it maps to; ``app.errors`` turns an uncaught one into the error banner (htmx) or
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from app.extensions import db
 from app.models import Clause, Document, DocumentStatus
@@ -27,6 +27,8 @@ class DomainError(Exception):
     # The message itself says that nothing was recorded: the error page adds no "Nothing was
     # changed." to it (``app.errors.domain_error_response``).
     says_nothing_recorded: bool = False
+    # Where to go from the error page (label, address), added by the route that knows.
+    links: Sequence[tuple[str, str]] = ()
 
 
 class Forbidden(DomainError):

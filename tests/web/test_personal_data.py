@@ -390,12 +390,45 @@ def test_an_anonymised_account_cannot_be_reactivated_invited_or_edited(world, ap
     assert "anonymise their account" not in page
     client.post_form(f"/people/{world['member']}/reactivate")
     client.post_form(f"/people/{world['member']}/invitation")
-    assert client.get(f"/people/{world['member']}/anonymise").status_code == 403
+    assert (
+        client.get(f"/people/{world['member']}/anonymise").status_code == 409
+    )  # says so: it is anonymised already
     user = db_user(app, world["member"])
     assert not user.active and user.password_hash is None
     assert sent_mail(app) == []
     with app.app_context(), pytest.raises(Exception, match="anonymised"):
         leavers.anonymise(db.session.get(User, world["member"]), by=None)
+
+
+@pytest.mark.parametrize(
+    "action", ["edit", "deactivate", "reactivate", "two-factor/reset", "invitation", "anonymise"]
+)
+def test_an_anonymised_accounts_own_pages_say_so_at_once_with_the_way_back(
+    world, app, client, action
+):
+    """Outside tester: /people/<id>/edit of an anonymised account showed the whole form, and
+    saving it said "Enter the Member's ward", then a bare 409; /deactivate asked to sign them
+    out everywhere and did nothing. Each page and form now says at once that the account is
+    anonymised (409), links back to the person's page, and changes nothing."""
+    from app.models import AuditEvent
+
+    with factories.built(app):
+        leavers.anonymise(db.session.get(User, world["member"]), by=None)
+    client.sign_in(ADMIN)
+    path = f"/people/{world['member']}/{action}"
+    with app.app_context():
+        events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    answers = [client.post_form(path, {"name": "Back again", "ward": "Parr"})]
+    if action != "invitation":
+        answers.append(client.get(path))
+    for answer in answers:
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 409, (path, answer.status_code)
+        assert "anonymised" in html
+        assert f'href="/people/{world["member"]}"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    assert db_user(app, world["member"]).display_name == "Former Member"
 
 
 def test_an_administrator_cannot_anonymise_themself(world, app, client):
