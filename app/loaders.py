@@ -15,6 +15,8 @@ from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, se
 from app.extensions import db
 from app.models import Amendment, Clause, Comment, Discussion, Document, Recommendation
 from app.permissions import can_read_document, require
+from app.services import Gone
+from app.text import upper_first
 
 
 def joined_many(statement: Select, relationship: InstrumentedAttribute[Any]) -> Select:
@@ -63,8 +65,43 @@ def get_clause_or_404(
     if clause is None:
         if clause_id is None and number is not None:
             _redirect_from_former_number(document, number)
+            _refuse_sent_to_former_number(document, number)
         abort(404)
     return clause
+
+
+class ClauseRetired(Gone):
+    """A form was sent to a number a clause had when it was retired (its page was drawn
+    before): 410, naming the clause, with a link to it."""
+
+    says_nothing_recorded = True
+
+
+def _refuse_sent_to_former_number(document: Document, number: str) -> None:
+    """For a form (not a GET) sent to the number a clause had when it was retired, raise
+    ``ClauseRetired``: it answered "Page not found" (outside tester), though the page it was
+    sent from showed the clause. The error page keeps what was typed, to copy."""
+    if request.method == "GET" or (request.view_args or {}).get("number") != number:
+        return
+    retired = db.session.scalar(
+        select(Clause)
+        .where(Clause.document_id == document.id, Clause.retired_number == number)
+        .order_by(Clause.retired_at.desc())
+        .limit(1)
+    )
+    if retired is None:
+        return
+    noun = upper_first(document.short_item_noun)
+    error = ClauseRetired(
+        f"{noun} {number} has been retired since your page was loaded: nothing was recorded."
+    )
+    error.links = [
+        (
+            f"Go to the retired {document.short_item_noun}",
+            url_for("documents.clause", slug=document.slug, number=retired.number),
+        )
+    ]
+    raise error
 
 
 def _redirect_from_former_number(document: Document, number: str) -> None:

@@ -733,6 +733,49 @@ def test_an_old_link_to_a_retired_clause_by_its_former_number_still_leads_to_it(
     assert client.get(f"/documents/{slug}/clauses/9").status_code == 404
 
 
+def test_a_form_sent_to_a_clause_retired_since_its_page_was_drawn_says_so(council, client):
+    """Outside tester: a vote, suggestion or comment on a passage sent from a page of clause
+    3 after it was retired answered "Page not found", with and without JavaScript. Every form
+    sent to a number a clause had when it was retired now says the clause was retired and
+    nothing was recorded (410), links to it, and keeps what was typed."""
+    from app.models import AuditEvent
+
+    slug = _new_document(council, headings=("A", "B", "C"), status=DocumentStatus.OPEN)
+    with council.app_context():
+        factories.voting_opened(factories.find_document(slug))
+        db.session.commit()
+    c = _clause_id(council, "C")
+    client.sign_in(FACILITATOR)
+    assert (
+        client.post_form(f"{_manage(slug)}/{c}/retire", {"reason": "Not needed."}).status_code
+        == 303
+    )
+    client.sign_in("member@example.org")
+    with council.app_context():
+        events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    clause = f"/documents/{slug}/clauses/3"
+    sent = {
+        "vote": {"choice": "support", "clause_id": str(c)},
+        "interest": {"reason": "My partner works there", "clause_id": str(c)},
+        "interest/withdraw": {"clause_id": str(c)},
+        "suggest": {"quote": "words", "replacement": "Typed new words", "reason": "Clearer"},
+        "comment-on-passage": {"quote": "words", "body": "Typed comment"},
+        "amendments/new": {"body": "Typed amendment", "rationale": "Clearer"},
+    }
+    for action, form in sent.items():
+        for htmx in (False, True):
+            answer = client.post_form(f"{clause}/{action}", form, htmx=htmx)
+            html = answer.get_data(as_text=True)
+            assert answer.status_code == 410, (action, htmx, answer.status_code)
+            assert "Clause 3 has been retired" in html and "Page not found" not in html
+            if not htmx:
+                assert f'href="/documents/{slug}/clauses/retired-{c}"' in html
+                typed = [v for k, v in form.items() if k not in ("choice", "clause_id")]
+                assert all(v in html for v in typed if v.startswith("Typed")), action
+    with council.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
 def test_a_number_typed_in_another_case_leads_to_the_clause(council, client):
     """Numbers differ by more than case ("4a" is "4A"), so an address typed in lower case
     leads to the clause, as it is read aloud, instead of "Page not found"."""
