@@ -15,18 +15,19 @@ offsets in the clause's **Markdown source** (``Clause.body``), in characters, en
 
 API (all offsets in characters of the Markdown source):
 
-``locate(text, quote, prefix="", suffix="", hint=None) -> Anchor``
-    Pure. Finds ``quote`` in ``text``: an exact match, else the same words with Markdown
-    emphasis, list markers and line breaks between them (so words copied from the page are
-    found in the source). Several matches are told apart by ``prefix``/``suffix`` (the words
-    just before/after, compared without Markdown punctuation), then, when ``hint`` (an earlier
-    start offset) is given, by being nearest to it. Raises ``PassageNotFound`` (422) when there
-    is no match and ``PassageAmbiguous`` (422) when more than one remains; both say "quote a few
+``locate(text, quote, prefix="", suffix="") -> Anchor``
+    Pure. Finds ``quote`` in ``text``: an exact match (whole words where there are such, never
+    cutting an emoji or an accented letter in two), else the same words with Markdown
+    emphasis, code, links, list markers and line breaks between them (so words copied from
+    the page are found in the source; the span is widened to keep the Markdown whole).
+    Several matches are told apart by ``prefix``/``suffix`` (the words just before/after,
+    compared without Markdown punctuation). Raises ``PassageNotFound`` (422) when there is no
+    match and ``PassageAmbiguous`` (422) when more than one remains; both say "quote a few
     more words".
 
-``reanchor(quote, prefix, suffix, hint, text) -> Anchor | None``
-    Pure. ``locate`` for an existing anchor in a new wording: None when it cannot be re-found
-    (never a guess).
+``reanchor(quote, prefix, suffix, text) -> Anchor | None``
+    Pure. Where an existing anchor is in a new wording: the one place whose context agrees
+    best, by at least ``CONTEXT_TO_AGREE`` characters; else None (never a guess).
 
 ``suggest_change(clause, *, by, quote, replacement, reason, recommendations=(), prefix="",
 suffix="", submission_key=None) -> Amendment``
@@ -78,6 +79,7 @@ submission_key=None) -> Comment``
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -169,7 +171,7 @@ def anchor_at(text: str, start: int, end: int) -> Anchor:
 _WORDISH = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s*_`\\]")
 # What may stand between two words of a quote in the Markdown source but not on the page:
 # whitespace, emphasis and code markers, escapes, and list or quote markers after a line break.
-_GAP = r"(?:[\s*_`\\>]|(?<=\n)[ \t]*(?:[-+]|\d{1,9}[.)])(?=\s))*"
+_GAP = r"(?:[\s*_`\\>\[]|\]\([^()\s]*\)|(?<=\n)[ \t]*(?:[-+]|\d{1,9}[.)])(?=\s))*"
 _MARKDOWN_PUNCTUATION = re.compile(r"[\s*_`\\>#]+")
 
 
@@ -190,25 +192,70 @@ def _pattern(quote: str) -> re.Pattern[str] | None:
 
 
 def _matches(text: str, quote: str) -> list[tuple[int, int]]:
-    """Every place ``quote`` is in ``text``: exact matches, else the tolerant ones."""
+    """Every place ``quote`` is in ``text``, none splitting a character as it is seen (an
+    emoji of joined parts, a letter and its accent): exact matches, whole words before part
+    of one ("part" is not in "party" while it stands alone somewhere), else the tolerant
+    ones, widened to keep the Markdown whole."""
     found, at = [], text.find(quote)
     while at >= 0 and quote:
-        found.append((at, at + len(quote)))
+        if not _splits_a_character(text, at, at + len(quote)):
+            found.append((at, at + len(quote)))
         at = text.find(quote, at + 1)
-    if found:
-        return found
+    whole = [span for span in found if _whole_words(text, *span)]
+    if whole or found:
+        return whole or found
     pattern = _pattern(quote)
     if pattern is None:
         return []
-    return [_balanced(text, m.start(), m.end()) for m in pattern.finditer(text)]
+    spans = (_balanced(text, m.start(), m.end()) for m in pattern.finditer(text))
+    return [span for span in spans if not _splits_a_character(text, *span)]
 
 
-_RUN = {"*": re.compile(r"\*+"), "_": re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")}
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` begins and ends at the edges of words."""
+    return not (
+        (start > 0 and text[start - 1].isalnum() and text[start].isalnum())
+        or (end < len(text) and text[end - 1].isalnum() and text[end].isalnum())
+    )
+
+
+_JOINER = "\u200d"
+
+
+def _continues_a_character(character: str) -> bool:
+    """Whether ``character`` belongs to the one before it on the screen: a combining accent,
+    a joiner, a variation selector (text or emoji style) or a skin tone."""
+    code = ord(character)
+    return (
+        unicodedata.category(character).startswith("M")
+        or character == _JOINER
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1F3FB <= code <= 0x1F3FF
+    )
+
+
+def _splits_a_character(text: str, start: int, end: int) -> bool:
+    """Whether a passage ``text[start:end]`` would cut a character as it is seen in two."""
+    return any(
+        0 < at < len(text) and (_continues_a_character(text[at]) or text[at - 1] == _JOINER)
+        for at in (start, end)
+    )
+
+
+_RUN = {
+    "*": re.compile(r"\*+"),
+    "_": re.compile(r"(?<![^\W_])_+|_+(?![^\W_])"),
+    "`": re.compile(r"`+"),
+}
+_LINK_END = re.compile(r"\]\([^()\s]*\)")
 
 
 def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a span that opens or closes emphasis without the other half ("must** respond")
-    over the markers just outside it, so replacing it leaves the Markdown well formed."""
+    """Widen a span that opens or closes emphasis or inline code without the other half
+    ("must** respond", "code` in it") over the markers just outside it, and one that holds
+    half of a link (its words' end and address, or its opening bracket) over the rest of
+    it, so replacing it leaves the Markdown well formed."""
     for marker, run in _RUN.items():
         if len(run.findall(text, start, end)) % 2 == 0:
             continue
@@ -218,6 +265,15 @@ def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
             start -= before
         elif after:
             end += after
+    opened, closed = text.count("[", start, end), len(_LINK_END.findall(text, start, end))
+    if closed > opened:  # "link](address) inside": from its opening bracket
+        bracket = text.rfind("[", 0, start)
+        if bracket >= 0:
+            start = bracket
+    elif opened > closed:  # "with a [link": to the end of its address
+        link_end = _LINK_END.search(text, end)
+        if link_end is not None and "[" not in text[end : link_end.start()]:
+            end = link_end.end()
     return start, end
 
 
@@ -251,9 +307,7 @@ def _context_score(text: str, span: tuple[int, int], prefix: str, suffix: str) -
     return _common_tail(before, _plain(prefix)) + _common_head(after, _plain(suffix))
 
 
-def locate(
-    text: str, quote: str, prefix: str = "", suffix: str = "", hint: int | None = None
-) -> Anchor:
+def locate(text: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
     """Find ``quote`` in ``text`` (see the module docstring). Raises PassageNotFound,
     PassageAmbiguous."""
     quote = (quote or "").strip()
@@ -269,20 +323,30 @@ def locate(
         best = max(scores)
         if best > 0:
             spans = [span for span, score in zip(spans, scores, strict=True) if score == best]
-    if len(spans) > 1 and hint is not None:
-        nearest = min(abs(span[0] - hint) for span in spans)
-        spans = [span for span in spans if abs(span[0] - hint) == nearest]
     if len(spans) > 1:
         raise PassageAmbiguous(len(spans))
     return anchor_at(text, *spans[0])
 
 
-def reanchor(quote: str, prefix: str, suffix: str, hint: int | None, text: str) -> Anchor | None:
-    """Where an anchor is in a new wording, or None when it cannot be re-found."""
-    try:
-        return locate(text, quote, prefix, suffix, hint)
-    except (PassageNotFound, PassageAmbiguous):
+# Characters of context (Markdown punctuation aside) that must agree around a passage for
+# it to be re-found in a new wording, or all there is when the passage had less around it.
+CONTEXT_TO_AGREE = 8
+
+
+def reanchor(quote: str, prefix: str, suffix: str, text: str) -> Anchor | None:
+    """Where an anchor is in a new wording, or None when it cannot be re-found for certain:
+    the one place whose context (``prefix``, ``suffix``) agrees best, by at least
+    ``CONTEXT_TO_AGREE`` characters. Never a guess: a passage's words put in a new paragraph
+    while its own context changed are not taken for it (outside tester)."""
+    spans = _matches(text, (quote or "").strip())
+    if not spans:
         return None
+    needed = min(CONTEXT_TO_AGREE, len(_plain(prefix)) + len(_plain(suffix)))
+    scores = [_context_score(text, span, prefix, suffix) for span in spans]
+    best = max(scores)
+    if best < needed or scores.count(best) > 1:
+        return None
+    return anchor_at(text, *spans[scores.index(best)])
 
 
 def _set_anchor(row: Amendment | Discussion, anchor: Anchor, revision_number: int) -> None:
@@ -411,7 +475,6 @@ def reanchor_clause(clause: Clause, orphan: Iterable[int] = ()) -> None:
                 row.passage_quote or "",
                 row.passage_prefix or "",
                 row.passage_suffix or "",
-                row.anchor_start,
                 clause.body,
             )
         row.anchor_revision_number = clause.revision_number

@@ -87,6 +87,65 @@ def test_locate_finds_words_copied_from_the_page_in_the_markdown():
     assert locate(BODY, "promptly", prefix="reply ").start == BODY.index("promptly too")
 
 
+def test_a_quote_is_whole_words_where_it_can_be_and_never_part_of_a_character():
+    """Outside tester: "part" was said to "appear 3 times" where "party" held two of them,
+    and a quote of the man in a family emoji (joined by zero-width joiners) was taken,
+    breaking the emoji on the page and in the new wording."""
+    text = "Each party takes part in the work of the other party."
+    assert locate(text, "part").start == text.index(" part ") + 1
+    inside = locate("A political neutrality rule.", "olitical neutra")  # only inside words
+    assert inside.quote == "olitical neutra"
+    family = "We welcome 👨\u200d👩\u200d👧 families and 👍🏽 thanks."
+    with pytest.raises(passages.PassageNotFound):
+        locate(family, "👨")
+    with pytest.raises(passages.PassageNotFound):
+        locate(family, "👍")  # its skin tone would be left behind
+    assert locate(family, "👨\u200d👩\u200d👧").quote == "👨\u200d👩\u200d👧"
+    accented = "Cafe\u0301 culture"  # an e and its accent, two code points
+    with pytest.raises(passages.PassageNotFound):
+        locate(accented, "Cafe")
+
+
+def test_a_quote_across_a_link_or_code_keeps_the_markdown_whole():
+    """Outside tester: words copied from the page across a link ("with a link inside") were
+    "not in the current wording", and a quote ending inside inline code took only its closing
+    backtick, so accepting the suggestion left the code open."""
+    text = "- Second item with a [link](https://example.org) inside\n> A quoted line with `code` in it."
+    across = locate(text, "Second item with a link inside")
+    assert across.quote == "Second item with a [link](https://example.org) inside"
+    half = locate(text, "link inside")
+    assert half.quote == "[link](https://example.org) inside"
+    code = locate(text, "code in it")
+    assert code.quote == "`code` in it"
+    for anchor in (across, half, code):
+        replaced = text[: anchor.start] + "new words" + text[anchor.end :]
+        assert replaced.count("`") % 2 == 0 and replaced.count("[") == replaced.count("]")
+
+
+def test_an_anchor_is_never_moved_to_words_whose_context_does_not_say_it_is_the_same():
+    """Outside tester: after an edit put the passage's words in a new first paragraph too, and
+    changed a character beside the passage, neither place's context agreed, and the nearest to
+    the old offset was taken: accepting the suggestion changed the new paragraph. Now a
+    passage is re-found only where its context clearly says so; else it is lost (shown "on an
+    earlier wording", never guessed)."""
+    before = "Café culture 😀 matters. We meet monthly."
+    anchor = passages.anchor_at(before, 0, len("Café culture"))
+    after = (
+        "Intro paragraph added. Café culture first.\n\nCafé culture 🙂 matters. We meet monthly."
+    )
+    assert passages.reanchor(anchor.quote, anchor.prefix, anchor.suffix, after) is None
+    # One place only, but a context that agrees by chance ("ers") is not enough either.
+    before = "We value trust. Officers respond promptly"
+    start = before.index("respond")
+    anchor = passages.anchor_at(before, start, len(before))
+    moved = "Members respond promptly to email. Officers answer quickly."
+    assert passages.reanchor(anchor.quote, anchor.prefix, anchor.suffix, moved) is None
+    # Words rewritten on both sides but the passage's neighbours kept: re-found.
+    kept = "Staff value trust. Officers respond promptly"
+    found = passages.reanchor(anchor.quote, anchor.prefix, anchor.suffix, kept)
+    assert found is not None and kept[found.start : found.end] == "respond promptly"
+
+
 def test_marks_stay_well_formed_with_emphasis_lists_and_links():
     text = BODY + " See [the guide](https://example.org/guide)."
     spans = [
@@ -174,9 +233,7 @@ def test_the_context_tells_repeated_words_apart_after_an_edit(world):
         quote = "promptly"
         start = clause.body.index("promptly", clause.body.index("promptly") + 1)
         anchor = passages.anchor_at(clause.body, start, start + len(quote))
-        found = passages.reanchor(
-            quote, anchor.prefix, anchor.suffix, None, "Intro. " + clause.body
-        )
+        found = passages.reanchor(quote, anchor.prefix, anchor.suffix, "Intro. " + clause.body)
         assert found is not None and found.start == start + len("Intro. ")
 
 
