@@ -30,6 +30,7 @@ CHOICES = [
     (Choice.INTEREST, "Declare an interest"),
 ]
 REASON_LIMIT = 500
+_CHOOSE = "Choose Support, Oppose, Abstain or an interest for {name}"
 
 
 @dataclass
@@ -41,8 +42,14 @@ class Entry:
     choice: str = ""
     reason: str = ""
     wording: int | None = None
-    errors: list[str] = field(default_factory=list)
+    choice_errors: list[str] = field(default_factory=list)  # shown by the choices
+    reason_errors: list[str] = field(default_factory=list)  # shown by the reason's box
     refusal: str | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        """Every error of the item, the choice's first (the error summary's order)."""
+        return [*self.choice_errors, *self.reason_errors]
 
     @property
     def changed(self) -> bool:
@@ -83,11 +90,13 @@ def _read(items: list[service.BallotItem], form: MultiDict) -> list[Entry]:
         if choice in {c.value for c, _ in CHOICES}:
             entry.choice = choice
         elif choice:
-            entry.errors.append(f"Choose Support, Oppose, Abstain or an interest for {item.name}")
+            entry.choice_errors.append(_CHOOSE.format(name=item.name))
         if entry.choice == Choice.INTEREST and not reason:
-            entry.errors.append(f"Say briefly why you have an interest in {item.name}")
+            entry.reason_errors.append(f"Say briefly why you have an interest in {item.name}")
         if len(reason) > REASON_LIMIT:
-            entry.errors.append(f"The reason for {item.name} must be 500 characters or fewer")
+            entry.reason_errors.append(
+                f"The reason for {item.name} must be 500 characters or fewer"
+            )
         if item.amendment is None and entry.wording is None:
             entry.wording = item.wording
         if entry.choice != Choice.INTEREST:
@@ -207,7 +216,7 @@ def save_ballot_item(slug: str, key: str):
     entry = next(found for found in entries if found.item.key == key)
     status, saved, announcement = 200, None, ""
     if not entry.choice:
-        entry.errors = [f"Choose Support, Oppose, Abstain or an interest for {item.name}"]
+        entry.choice_errors = [_CHOOSE.format(name=item.name)]
     if entry.errors:
         status, announcement = 422, entry.errors[0]
     elif entry.changed:

@@ -125,6 +125,18 @@ def test_interest_without_reason_is_refused_by_the_field(accord, client):
     assert "Say briefly why you have an interest in clause 1" in html
     assert f'href="#reason-{keys["1"]}"' in html and f'id="reason-{keys["1"]}"' in html
     assert _checked(html)[keys["1"]] == "interest"
+    # The message is by the reason's box, which says so (outside tester: it was by the
+    # choices, and the box was described only by its hint).
+    key = keys["1"]
+    box = re.search(rf'<textarea[^>]*id="reason-{key}"[^>]*>', html).group(0)
+    assert "govuk-textarea--error" in box and f"reason-{key}-error" in box
+    error = html.index(f'id="reason-{key}-error"')
+    assert html.index(f'for="reason-{key}"') < error < html.index(f'id="reason-{key}"')
+    assert html.count("Say briefly why you have an interest in clause 1") == 2  # summary, box
+    long = client.post_form(
+        BALLOT, {f"choice-{key}": "interest", f"reason-{key}": "x" * 501}
+    ).get_data(as_text=True)
+    assert long.index(f'for="reason-{key}"') < long.index("500 characters or fewer</p>")
     nothing = client.post_form(BALLOT, {f"choice-{keys['2']}": "oppose"})
     assert nothing.status_code == 422
     assert "Choose how you vote on at least one item" in nothing.get_data(as_text=True)
