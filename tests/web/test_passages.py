@@ -110,7 +110,10 @@ def test_a_quote_across_a_link_or_code_keeps_the_markdown_whole():
     """Outside tester: words copied from the page across a link ("with a link inside") were
     "not in the current wording", and a quote ending inside inline code took only its closing
     backtick, so accepting the suggestion left the code open."""
-    text = "- Second item with a [link](https://example.org) inside\n> A quoted line with `code` in it."
+    text = (
+        "- Second item with a [link](https://example.org) inside\n"
+        "> A quoted line with `code` in it."
+    )
     across = locate(text, "Second item with a link inside")
     assert across.quote == "Second item with a [link](https://example.org) inside"
     half = locate(text, "link inside")
