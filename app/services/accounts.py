@@ -77,11 +77,29 @@ class CurrentSession(Conflict):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """An email address as accounts keep it and are found by: trimmed, in lower case, its
+    domain in its ASCII form ("x@exämple.org" is "x@xn--exmple-cua.org", one mailbox written
+    two ways). Text that is not an address is only trimmed and put in lower case."""
+    email = (email or "").strip()
+    if "@" not in email or (email.isascii() and "xn--" not in email.lower()):
+        return email.lower()
+    from email_validator import EmailNotValidError, validate_email  # not at start-up
+
+    try:
+        found = validate_email(email, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return email.lower()
+    return (found.ascii_email or f"{found.local_part}@{found.ascii_domain}").lower()
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    """The account with ``email`` (``normalise_email``), or one kept before domains were kept
+    in their ASCII form, under the address as typed."""
+    typed = (email or "").strip().lower()
+    wanted = {normalise_email(email), typed}
+    return db.session.scalar(
+        select(User).where(func.lower(User.email).in_(sorted(wanted))).order_by(User.id).limit(1)
+    )
 
 
 def set_password(user: User, password: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -289,9 +290,16 @@ def email_problem(email: str) -> str | None:
     from email_validator import EmailNotValidError, validate_email  # not at start-up
 
     try:
-        validate_email(email, check_deliverability=False)
+        found = validate_email(email, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError:
         return "Enter an email address in the correct format, like name@example.org"
+    if not found.local_part.isascii():
+        # Mail servers without SMTPUTF8 cannot carry it, and a full-width "Ａdmin" looks
+        # like "admin" (outside tester).
+        return (
+            "Before the @, an email address can only have the letters a to z, numbers and "
+            "symbols such as . _ - +"
+        )
     return None
 
 
@@ -546,6 +554,12 @@ def list_name(name: str) -> str:
     return " ".join((name or "").split())
 
 
+def list_key(name: str) -> str:
+    """What two list names that are the same name share: ``list_name`` in any case, with
+    other forms of the same letters made one ("Ｔest" is "Test": Unicode's NFKC)."""
+    return unicodedata.normalize("NFKC", list_name(name)).casefold()
+
+
 def list_entries(kind: ListKind) -> list[ListEntry]:
     """Every entry of the list, current first, each in alphabetical order (one query)."""
     return list(
@@ -581,12 +595,12 @@ def find_list_entry(kind: ListKind, name: str) -> ListEntry | None:
     The names are compared in Python: SQLite's ``lower()`` changes only ASCII letters, so
     "Élan Party" and "élan party" were two names there (and adding one twice broke the unique
     constraint, a 500). A list is a few dozen names, read in one query."""
-    wanted = list_name(name).lower()
+    wanted = list_key(name)
     return next(
         (
             entry
             for entry in db.session.scalars(select(ListEntry).where(ListEntry.kind == kind))
-            if list_name(entry.name).lower() == wanted
+            if list_key(entry.name) == wanted
         ),
         None,
     )
@@ -640,11 +654,11 @@ def add_to_lists(
     for kind, raw_names in names.items():
         for raw in raw_names:
             if name := list_name(raw or ""):
-                wanted.setdefault((kind, name.lower()), name)
+                wanted.setdefault((kind, list_key(name)), name)
     if not wanted:
         return []
     present = {
-        (ListKind(entry.kind), entry.name.lower()): entry
+        (ListKind(entry.kind), list_key(entry.name)): entry
         for entry in db.session.scalars(
             select(ListEntry).where(ListEntry.kind.in_({kind for kind, _ in wanted}))
         )

@@ -1273,3 +1273,37 @@ def test_who_may_not_manage_people_cannot_tell_which_people_exist(staff, client,
         path = address.format(id=person_id)
         response = client.get(path) if method == "get" else client.post_form(path, {})
         assert response.status_code == 403, (path, response.status_code)
+
+
+def test_an_email_address_is_one_account_however_its_domain_is_written_and_can_be_mailed(
+    staff, client
+):
+    """Outside tester: "Ａdmin@example.org" (a full-width A) made a second, look-alike
+    administrator account, "x@exämple.org" and "x@xn--exmple-cua.org" (one domain written two
+    ways) two accounts, and their invitations carried address headers no mail server takes.
+    An address's domain is kept in its ASCII form, and letters other than a to z before the @
+    are refused by the field (SMTP without SMTPUTF8 cannot carry them)."""
+    client.sign_in(ADMIN)
+    for email in ("Ａdmin@example.org", "ülker@example.org"):
+        refused = client.post_form("/people/invite", {**JO, "email": email})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422, email
+        assert "Before the @" in html and 'href="#email"' in html
+    assert client.post_form("/people/invite", {**JO, "email": "x@exämple.org"}).status_code == 303
+    assert user_by_email(staff, "x@xn--exmple-cua.org") is not None
+    taken = client.post_form("/people/invite", {**JO, "email": "X@XN--EXMPLE-CUA.ORG"})
+    assert taken.status_code == 422 and "There is already an account" in taken.get_data(
+        as_text=True
+    )
+    (message,) = [m for m in sent_mail(staff) if "xn--" in m["To"]]
+    assert message["To"].isascii() and "x@xn--exmple-cua.org" in message["To"]
+    # Signing in with the domain as typed finds the account.
+    with staff.app_context():
+        assert accounts.find_user_by_email(" x@EXÄMPLE.org ") is not None
+
+
+def test_a_list_name_in_other_forms_of_the_same_letters_is_already_on_the_list(staff, client):
+    client.sign_in(ADMIN)
+    assert client.post_form("/people/lists/group", {"name": "Test Group A"}).status_code == 303
+    same = client.post_form("/people/lists/group", {"name": "Ｔest Group A"})
+    assert same.status_code == 422 and "already on the list" in same.get_data(as_text=True)
