@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.boundaries import IdsField
 from app.forms import AccordForm, RecommendationsField, shown_field, submission_key_field
-from app.services.passages import CONTEXT, MAX_QUOTE
+from app.services.passages import CONTEXT, MAX_QUOTE, NEW_WORDS_TOO_LONG
 
 
 def _quote(label: str) -> StringField:
@@ -32,7 +32,7 @@ class SuggestForm(AccordForm):
         widget=GovTextArea(),
         validators=[
             Optional(),
-            Length(max=MAX_QUOTE, message=f"Keep the new words to {MAX_QUOTE:,} characters"),
+            Length(max=MAX_QUOTE, message=NEW_WORDS_TOO_LONG),
         ],
     )
     rationale = StringField(

@@ -132,6 +132,18 @@ def require_discussable(document: Document, clause: Clause | None) -> None:
     require_live(clause, "This clause is retired, so it takes no new discussions.")
 
 
+def checked_comment(body: str) -> str:
+    """A comment's text as kept (trimmed). Raises ``Invalid`` for none, or for more than
+    ``MAX_COMMENT_LENGTH`` characters: the limit of the comment forms, kept here too for text
+    that comes another way (a Word comment of 20,000 characters was saved)."""
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("Enter your comment")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise Invalid(f"Comments must be {MAX_COMMENT_LENGTH:,} characters or fewer")
+    return body
+
+
 def start_discussion(
     document: Document,
     clause: Clause | None,
@@ -196,6 +208,7 @@ def add_comment(
     ClauseRetired when the discussion's clause is retired, NotAReplyTarget."""
     _lock(discussion, discussion)
     require_takes_comments(discussion, "Comments can only be added")
+    body = checked_comment(body)
     if parent is not None:
         if parent.discussion_id != discussion.id:
             raise NotAReplyTarget("You can only reply to a comment in this discussion.")
@@ -298,6 +311,7 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int 
     require_changeable(comment, by, "change", "changed")
     if comment.edit_count != seen_edit_count:
         raise StaleComment(comment)
+    body = checked_comment(body)
     if same_text(body, comment.body):
         raise Unchanged("Nothing was changed.")
     db.session.add(
@@ -311,9 +325,9 @@ def edit_comment(comment: Comment, body: str, *, by: User, seen_edit_count: int 
         document_id=comment.discussion.document_id,
         summary="Comment edited",
         before={"body": comment.body},
-        after={"body": body.strip()},
+        after={"body": body},
     )
-    comment.body = body.strip()
+    comment.body = body
     comment.edit_count += 1
     comment.edited_at = utcnow()
     comment.activity_mark = bump_activity(comment.discussion)

@@ -106,6 +106,7 @@ CONTEXT = 32  # characters of prefix and suffix kept with a quote
 REDLINE_CONTEXT = 80  # characters of the passage's wording shown either side in its redline
 QUOTE_MORE = "quote a few more words"
 MAX_QUOTE = 2_000
+NEW_WORDS_TOO_LONG = f"Keep the new words to {MAX_QUOTE:,} characters"
 
 
 class PassageNotFound(Invalid):
@@ -388,6 +389,8 @@ def suggest_change(
 
     anchor = locate(clause.body, quote, prefix, suffix)
     replacement = (replacement or "").strip()
+    if len(replacement) > MAX_QUOTE:
+        raise Invalid(NEW_WORDS_TOO_LONG)
     if replacement == anchor.quote:
         raise Unchanged("The new words are the same as the quoted ones.")
     body = clause.body[: anchor.start] + replacement + clause.body[anchor.end :]

@@ -45,6 +45,7 @@ from app.diff import redline
 from app.extensions import db
 from app.markdown import escape_markdown
 from app.models import Clause, ClauseRevision, Document
+from app.services.discussions import MAX_COMMENT_LENGTH
 from app.text import normalise, upper_first
 from app.word.markers import (
     CLAUSES_VAR,
@@ -479,6 +480,20 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                     f"A change covers more than {MAX_QUOTE:,} characters: propose an amendment "
                     "of the whole clause instead"
                 )
+            )
+        # The forms' limits, which the services keep too (a Word comment of 20,000
+        # characters was saved): said here, before anything is confirmed.
+        if any(len(word_markdown(s.replacement).strip()) > MAX_QUOTE for s in plan.suggestions):
+            plan.problems.append(
+                document.worded(
+                    f"New words are longer than {MAX_QUOTE:,} characters: propose an amendment "
+                    "of the whole clause instead"
+                )
+            )
+        if any(len(c.as_markdown.strip()) > MAX_COMMENT_LENGTH for c in plan.comments):
+            plan.problems.append(
+                f"A comment is longer than {MAX_COMMENT_LENGTH:,} characters: shorten it in "
+                "Word, or post it in parts on the discussion"
             )
         if plan.suggestions or plan.comments or plan.problems:
             if plan.moved_on:

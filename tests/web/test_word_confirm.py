@@ -197,3 +197,48 @@ def test_word_text_is_normalised_and_shown_as_typed(accord, client):
     assert "<strong>promptly</strong>" not in page and "**promptly** and 2*3*4" in shown
     thread = client.get(f"/documents/{SLUG}/clauses/3").get_data(as_text=True)
     assert "<em>this</em>" not in thread
+
+
+def test_a_word_comment_or_change_longer_than_the_forms_take_is_a_problem_not_saved(accord, client):
+    """Outside tester: a Word comment of 20,000 characters was saved, where the comment form
+    refuses more than 10,000; so were new words longer than a suggestion's 2,000. The preview
+    now lists each as a problem of its clause, with nothing to confirm, and the services
+    refuse such text whichever way it comes."""
+    client.sign_in("member@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[Change("1", "promptly", "soon " * 500)],
+        comments=[Remark("3", "ideas", "x" * 20_000)],
+    )
+    response = _upload(client, data)
+    html = response.get_data(as_text=True)
+    assert "A comment is longer than 10,000 characters" in html
+    assert "New words are longer than 2,000 characters" in html
+    assert 'name="preview"' not in html  # nothing is ready to confirm
+    assert _saved(accord) == (0, 0)
+
+
+def test_the_services_refuse_text_longer_than_their_forms_take(accord):
+    from app.services import Invalid, discussions, passages
+
+    with factories.built(accord):
+        member = factories.user("member@example.org")
+        document = factories.find_document(SLUG)
+        clause = factories.clause(document, "1")
+        started = factories.discussion(document, clause, by=member)
+        for attempt in (
+            lambda: discussions.add_comment(started, "x" * 10_001, by=member),
+            lambda: discussions.add_comment(started, "   ", by=member),
+            lambda: passages.comment_on_passage(
+                clause, by=member, quote="promptly", body="x" * 10_001
+            ),
+            lambda: passages.suggest_change(
+                clause, by=member, quote="promptly", replacement="y" * 2_001, reason="Clearer"
+            ),
+        ):
+            try:
+                with db.session.begin_nested():
+                    attempt()
+            except Invalid:
+                continue
+            raise AssertionError("accepted")
