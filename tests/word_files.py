@@ -32,8 +32,9 @@ def w(name: str) -> str:
 @dataclass
 class Change:
     """In clause ``clause`` (its number), replace ``old`` by ``new`` as a tracked change; with
-    ``old=""``, insert ``new`` just after the words ``after``. ``heading=True`` looks in the
-    heading paragraph."""
+    ``old=""``, insert ``new`` just after the words ``after`` (or, given ``before``, just
+    before those words: at the start of a paragraph when they begin it). ``heading=True``
+    looks in the heading paragraph."""
 
     clause: str
     old: str
@@ -41,6 +42,7 @@ class Change:
     author: str = "Jo Bloggs"
     after: str = ""
     heading: bool = False
+    before: str = ""
 
 
 @dataclass
@@ -172,6 +174,21 @@ def _apply_change(root, change: Change, ids: _Ids) -> None:
                 text.tag = w("delText")
             deleted.append(run)
         anchor, model = deleted, runs[0]
+    elif change.before:
+        paragraph, at = _find(paragraphs, change.before)
+        _split(paragraph, at)
+        runs, position, model = _runs(paragraph), 0, None
+        for run in runs:
+            if position == at:
+                model = run
+                break
+            position += len(_text(run))
+        assert model is not None
+        if change.new:
+            inserted = _tracked("ins", change.author, ids)
+            inserted.append(_run_like(model, change.new))
+            model.addprevious(inserted)
+        return
     else:
         paragraph, at = _find(paragraphs, change.after)
         end = at + len(change.after)

@@ -91,6 +91,11 @@ def word_markdown(text: str) -> str:
     return escape_markdown(word_text(text))
 
 
+def _as_typed(text: str) -> str:
+    """Word's text of the wording (one line a paragraph) as Markdown showing it as typed."""
+    return escape_markdown(text.replace("\n", "\n\n"))
+
+
 @dataclass
 class PlannedSuggestion:
     quote: str
@@ -101,10 +106,13 @@ class PlannedSuggestion:
 
     @property
     def redline(self) -> Markup:
-        """The passage with a little context, the change marked."""
+        """The passage with a little context, the change marked, all of it as typed (Word's
+        text is stored escaped: "**bold**" is not bold) and a paragraph a paragraph."""
         before = self.prefix.split(" ", 1)[-1] if len(self.prefix) >= CONTEXT else self.prefix
         after = self.suffix.rsplit(" ", 1)[0] if len(self.suffix) >= CONTEXT else self.suffix
-        return redline(before + self.quote + after, before + self.replacement + after)
+        return redline(
+            _as_typed(before + self.quote + after), _as_typed(before + self.replacement + after)
+        )
 
 
 @dataclass
@@ -224,6 +232,20 @@ class _Hunk:
     authors: list[str]
 
 
+def _trim_shared_spaces(old: str, hunk: _Hunk) -> None:
+    """Leave out of a change the spaces it starts or ends with in both its old and new words
+    ("respond " to "respond very ": "respond" to "respond very"), which the preview showed
+    run together ("verypromptly") once the new words were trimmed."""
+    while (
+        hunk.end > hunk.start and old[hunk.end - 1] in " \t" and hunk.new[-1:] == old[hunk.end - 1]
+    ):
+        hunk.end -= 1
+        hunk.new = hunk.new[:-1]
+    while hunk.start < hunk.end and old[hunk.start] in " \t" and hunk.new[:1] == old[hunk.start]:
+        hunk.start += 1
+        hunk.new = hunk.new[1:]
+
+
 class _Clause:
     """One clause's paragraphs as original text with its changes and comment ranges."""
 
@@ -278,6 +300,7 @@ class _Clause:
             hunks = merged
         planned = []
         for hunk in hunks:
+            _trim_shared_spaces(old, hunk)
             quote, new = old[hunk.start : hunk.end], word_text(hunk.new)
             if quote == new:
                 continue
@@ -310,7 +333,18 @@ class _Clause:
             last, moved = old[hunk.end - 1], True
         if not old[hunk.start : hunk.end].strip():
             before = old[: hunk.start].rstrip()
-            if before:  # take the word before
+            starts_paragraph = hunk.start == 0 or old[hunk.start - 1] == "\n"
+            if starts_paragraph and old[hunk.end :].split("\n", 1)[0].strip():
+                # At the start of a paragraph: the paragraph's first word, not the end of the
+                # one before ("Honestly, " was saved as a paragraph of its own).
+                after = hunk.end + len(old[hunk.end :]) - len(old[hunk.end :].lstrip(" \t"))
+                end = after
+                while end < len(old) and _is_word(old[end]):
+                    end += 1
+                end = max(end, after + 1)
+                hunk.new += old[hunk.end : end]
+                hunk.end, moved = end, True
+            elif before:  # take the word before
                 start = len(before)
                 while start > 0 and _is_word(before[start - 1]):
                     start -= 1

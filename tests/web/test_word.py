@@ -200,6 +200,44 @@ def test_adjacent_changes_are_one_suggestion_and_widened_to_whole_words(accord, 
     assert (two.quote, two.replacement) == ("Members", "")
 
 
+def test_an_insertion_is_shown_and_saved_as_typed(accord, client):
+    """Outside tester, three ways the preview and what was saved differed from Word:
+    - "Honestly, " inserted at the start of a second paragraph was saved as a paragraph of
+      its own (anchored to the full stop ending the paragraph before);
+    - "very " inserted between "and " and "good" was shown "verygood";
+    - "**bold**" typed in Word was shown bold, though saved as typed."""
+    client.sign_in("member@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[
+            Change("2", "", "Honestly, ", before="share early"),
+            Change("1", "", "very ", after="respond "),
+            Change("3", "", " **truly**", after="ideas"),
+        ],
+    )
+    plans = {plan.number: plan for plan in _preview(accord, data).clauses}
+    [start] = plans["2"].suggestions
+    assert (start.quote, start.replacement) == ("share", "Honestly, share")
+    [middle] = plans["1"].suggestions
+    assert (middle.quote, middle.replacement) == ("respond", "respond very")
+    shown = re.sub(r"<del.*?</del>|<[^>]+>", "", str(middle.redline))
+    assert "respond very promptly" in " ".join(shown.replace("inserted: ", "").split())
+    [typed] = plans["3"].suggestions
+    assert "<strong>" not in str(typed.redline) and "**truly**" in str(typed.redline)
+    html = _upload(client, data).get_data(as_text=True)
+    assert "verypromptly" not in html.replace("</ins>", "").replace("<ins>", "")
+    form = {
+        "preview": re.search(r'name="preview" type="hidden" value="([^"]+)"', html).group(1),
+        "reason": "",
+    }
+    assert client.post_form(f"{BASE}/confirm", form).status_code == 303
+    with accord.app_context():
+        bodies = {a.clause.number: a.body for a in db.session.scalars(select(Amendment)).all()}
+    assert "- Honestly, share early\n- listen" in bodies["2"]
+    assert "respond very promptly" in bodies["1"]
+    assert "ideas \\*\\*truly\\*\\*" in bodies["3"]
+
+
 def test_a_comment_across_paragraphs_and_a_list(accord, client):
     client.sign_in("member@example.org")
     data = marked_up(
