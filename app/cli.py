@@ -318,6 +318,22 @@ def _person_options(command):
     return command
 
 
+def _checked_person(email: str, display_name: str, roles, details: dict) -> set[Role]:
+    """The roles, once the person's details pass the rules every way in shares
+    (``people.person_problems``: a real address, a name, a Member's Group and ward...); else
+    exit with each problem. ``users create`` checked none of them, and took "not-an-email"
+    and a blank name."""
+    chosen = {Role(role) for role in roles}
+    if accounts.find_user_by_email(email) is not None:
+        raise click.ClickException(
+            f"There is already an account for {accounts.normalise_email(email)}."
+        )
+    problems = people.person_problems(name=display_name, email=email, roles=chosen, **details)
+    if problems:
+        raise click.ClickException(" ".join(f"{message}." for message in problems.values()))
+    return chosen
+
+
 @users.command("create")
 @click.argument("email")
 @_person_options
@@ -330,10 +346,11 @@ def _person_options(command):
 @writing_command
 def create_user(email, display_name, roles, with_password, **details) -> None:
     """Create a person with their roles. The password is read from stdin or a prompt."""
+    chosen = _checked_person(email, display_name, roles, details)
     password = _read_password(prompt=True) if with_password else None
     try:
         user = people.create_user(
-            email, display_name, {Role(role) for role in roles}, password=password, **details
+            email, display_name, chosen, password=password, **people.details_for(chosen, **details)
         )
     except DomainError as error:
         raise click.ClickException(str(error)) from error
@@ -347,10 +364,7 @@ def create_user(email, display_name, roles, with_password, **details) -> None:
 @writing_command
 def invite_user(email, display_name, roles, **details):
     """Add a person and email them a single-use link to set their password (PUBLIC_URL)."""
-    chosen = {Role(role) for role in roles}
-    problems = people.person_problems(name=display_name, email=email, roles=chosen, **details)
-    if problems:
-        raise click.ClickException(" ".join(f"{message}." for message in problems.values()))
+    chosen = _checked_person(email, display_name, roles, details)
     try:
         user = people.invite(email, display_name, chosen, by=None, **details)
     except DomainError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -111,11 +112,40 @@ def test_users_create_refuses_a_taken_email_and_a_short_password(app):
     )
     assert taken.exit_code != 0 and "already an account" in taken.output
     short = runner.invoke(
-        args=["users", "create", "sam@example.org", "--name", "Sam", "--role", "officer"],
+        args=[
+            *("users", "create", "sam@example.org", "--name", "Sam", "--role", "officer"),
+            *("--job-title", "Solicitor", "--service", "Legal and Governance"),
+        ],
         input="short\n",
     )
     assert short.exit_code != 0 and "at least 12 characters" in short.output
     assert _counts(app)["User"] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["not-an-email", "--name", "Jo", "--role", "admin"], "in the correct format"),
+        (["jo@example.org", "--name", "   ", "--role", "admin"], "Enter the person"),
+        (["jo@example.org", "--name", "Jo", "--role", "member"], "Group"),
+        (["jo@example.org", "--name", "J" * 1_000, "--role", "admin"], "characters or fewer"),
+        (
+            [
+                *("jo@example.org", "--name", "Jo", "--role", "standards", "--role", "member"),
+                *("--group", "Green Group", "--ward", "Windle", "--independent-person"),
+            ],
+            "neither a Member nor an Officer",
+        ),
+    ],
+)
+def test_users_create_checks_a_person_as_every_other_way_in_does(app, arguments, message):
+    """Outside tester: ``users create`` took "not-an-email", a blank name, a Member with no
+    Group or ward and a 1,000-character name, which ``users invite`` and the web refuse; the
+    nameless person was then an empty link on the People page. The service checks now."""
+    result = app.test_cli_runner().invoke(args=["users", "create", *arguments, "--no-password"])
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert _counts(app)["User"] == 0
 
 
 def test_set_password_and_deactivate_end_sessions(app, client):

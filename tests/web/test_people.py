@@ -1215,7 +1215,10 @@ def test_users_invite_from_the_command_line(app):
 def test_common_passwords_are_refused_everywhere_a_password_is_set(app):
     runner = app.test_cli_runner()
     create = runner.invoke(
-        args=["users", "create", "sam@example.org", "--name", "Sam", "--role", "officer"],
+        args=[
+            *("users", "create", "sam@example.org", "--name", "Sam", "--role", "officer"),
+            *("--job-title", "Solicitor", "--service", "Legal and Governance"),
+        ],
         input="Password1234\n",
     )
     assert create.exit_code != 0 and "most common passwords" in create.output
