@@ -6,12 +6,18 @@ that live as long as the process (``app.startup`` says more).
 """
 
 import gc
+import sys
 
 gc.disable()
 try:
     from app import create_app
+    from app.config import ConfigError
 
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as error:
+        # What is missing, in words, not a traceback (the command line and gunicorn alike).
+        sys.exit(f"Error: {error}")
 finally:
     gc.enable()
 gc.freeze()

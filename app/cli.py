@@ -106,8 +106,12 @@ def export(slug, fmt, version_number, all_clauses, no_annexes, changes_since, ta
     if output == "-":
         sys.stdout.buffer.write(payload)
     else:
-        with open(output, "wb") as file:
-            file.write(payload)
+        try:
+            with open(output, "wb") as file:
+                file.write(payload)
+        except OSError as error:  # no such folder, no permission, a file one cannot write
+            reason = error.strerror or str(error)
+            raise click.ClickException(f"Cannot write {output}: {reason}.") from error
         click.echo(f"Wrote {output} ({len(payload):,} bytes).", err=True)
 
 

@@ -221,3 +221,39 @@ def test_a_command_that_writes_waits_for_a_write_made_while_it_reads(
         with app.app_context():
             assert not accounts.find_user_by_email("jo@example.org").active
             assert accounts.find_user_by_email("sam@example.org").display_name == "Sam S"
+
+
+@pytest.mark.parametrize("target", ["/nonexistent/folder/x.csv", "/proc/version"])
+def test_an_export_to_a_file_that_cannot_be_written_says_so(app, target):
+    """Outside tester: ``export -o`` to a missing folder (or /proc/version) printed a Python
+    traceback."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(
+        args=["export", "ways-of-working-accord", "--format", "md", "-o", target]
+    )
+    assert result.exit_code != 0
+    assert f"Cannot write {target}" in result.output and "Traceback" not in result.output
+
+
+def test_a_command_without_its_settings_says_what_is_missing_without_a_traceback(tmp_path):
+    """Outside tester: any command run without ACCORD_ENV (or a production setting) printed a
+    traceback ending in ConfigError; its message alone is what a person needs."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("ACCORD", "SECRET"))}
+    environment.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "users", "list"],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in output and "Traceback" not in output
