@@ -30,7 +30,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
@@ -379,7 +379,7 @@ def markdown_blocks(text: str, side: str = "new") -> list[Block]:
     tokens = commonmark().parse(text)
     frames: list[Frame] = []
     blocks: list[Block] = []
-    kind, tight = "p", False
+    kind, tight, heading = "p", False, False
     for number, token in enumerate(tokens):
         t = token.type
         if t in ("bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"):
@@ -397,12 +397,14 @@ def markdown_blocks(text: str, side: str = "new") -> list[Block]:
             frames.pop()
         elif t == "paragraph_open":
             kind, tight = "p", bool(token.hidden)
-        elif t == "heading_open":
-            kind, tight = token.tag, False
+        elif t == "heading_open":  # a bold paragraph, as the page shows it (app.markdown)
+            kind, tight, heading = "p", False, True
         elif t == "inline":
-            blocks.append(
-                Block(tuple(frames), kind, tuple(_inline_words(token.children or [])), tight)
-            )
+            words = _inline_words(token.children or [])
+            if heading:
+                words = [replace(w, marks=tuple(sorted({*w.marks, "strong"}))) for w in words]
+                heading = False
+            blocks.append(Block(tuple(frames), kind, tuple(words), tight))
         elif t in ("fence", "code_block"):
             words = [
                 Word(m.group(), "") for m in re.finditer(r"\s+|\S+", token.content.rstrip("\n"))

@@ -34,7 +34,39 @@ def commonmark(html: bool = False, any_link: bool = False) -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": html, "linkify": False, "typographer": False})
     if any_link:
         parser.validateLink = lambda url: True  # type: ignore[method-assign]
+        return parser
+    parser.validateLink = _links_somewhere  # type: ignore[method-assign]
+    parser.add_render_rule("heading_open", _heading_open)
+    parser.add_render_rule("heading_close", _heading_close)
+    parser.add_render_rule("image", _image_as_its_words)
     return parser
+
+
+_LINKABLE = re.compile(r"(?:https?:|mailto:|/(?!/))", re.IGNORECASE)
+
+
+def _links_somewhere(url: str) -> bool:
+    """Whether people's text may link to ``url``: http(s), mailto, or an address of this
+    site ("/documents/..."). Anything else ("note", from "[^1]: note", or "www.example.org")
+    led to a page of the site that is not there; it is left as the words typed."""
+    return bool(_LINKABLE.match(url.strip()))
+
+
+# A heading in people's text is a bold paragraph wherever it is shown (the page, the PDF, the
+# Word export and the redlines): a clause's wording sits under the page's own headings.
+def _heading_open(self, tokens, index, options, env) -> str:
+    return "<p><strong>"
+
+
+def _heading_close(self, tokens, index, options, env) -> str:
+    return "</strong></p>\n"
+
+
+def _image_as_its_words(self, tokens, index, options, env) -> str:
+    """An image as its words (its alt text), as the Word export shows it: people's text
+    shows no images."""
+    token = tokens[index]
+    return str(escape(self.renderInlineAsText(token.children or [], options, env)))
 
 
 def _fragment(html: str, **options: str) -> HtmlElement:
@@ -57,7 +89,14 @@ ALLOWED_TAGS = {
     "pre",
     "hr",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    """A list's ``start`` only as a number (what the parser writes for "3. ...")."""
+    if element == "ol" and attribute == "start":
+        return value if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return value
 
 
 # How deep people's elements may nest (a list in a quote in a list, bold in italics in a link):
@@ -106,6 +145,7 @@ def render_markdown(text: str | None) -> Markup:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )
@@ -131,7 +171,9 @@ def markdown_filter(text: str | None) -> Markup:
 # a migration) brings it up to date.
 # 2: no bidirectional controls, which character references in stored text had become; no
 # element nested deeper than MAX_NESTING.
-POLICY_VERSION = 2
+# 3: an ordered list keeps its first number (``start``); only http(s), mailto and the site's
+# own addresses link; a heading is a bold paragraph; an image is its words.
+POLICY_VERSION = 3
 
 
 def stored_markup(html: str | None, version: int | None, source: str | None) -> Markup:

@@ -273,7 +273,8 @@ class _Writer:
     # Markdown ------------------------------------------------------------------------------
 
     def _markdown(self, text: str) -> None:
-        """Markdown as Word paragraphs: lists, quotes, headings and code keep their text."""
+        """Markdown as Word paragraphs: lists, quotes and code keep their text; a heading is a
+        bold paragraph (``app.diff.markdown_blocks``), as the page shows it."""
         self._blocks(
             [
                 BlockChange("equal", block.frames, block, tuple(("equal", w) for w in block.words))
@@ -317,8 +318,6 @@ class _Writer:
                     self.list_numbers[lists[-1].key] = self._numbering(style, lists[-1].start)
                 return style, self.list_numbers[lists[-1].key]
             return self._style("List Bullet" + suffix), None
-        if block.kind.startswith("h"):
-            return "Heading 3", None
         if any(frame.kind == "blockquote" for frame in frames):
             return "Quote", None
         return None, None

@@ -167,3 +167,31 @@ def test_ordinary_nesting_is_kept():
     html = str(render_markdown(text))
     assert "<em>and italic <a " in html and "<code>code</code>" in html
     assert html.count("<ul>") == 2 and html.count("<blockquote>") == 1
+
+
+def test_what_the_page_shows_is_what_the_exports_show():
+    """Outside tester: a list typed from 3 showed 1 and 2 on the pages (the Word export kept
+    3 and 4); "[^1]: note" made a link to "note" (a page of the site that is not there); a
+    heading was bare text on the pages but Heading 3 in Word; an image vanished on the pages
+    but showed its words in Word. Sanitiser policy 3: the list keeps its number; only http(s),
+    mailto and the site's own addresses (starting "/") link; a heading is a bold paragraph;
+    an image is its words."""
+    assert '<ol start="3">' in render_markdown("3. starts at three\n4. four")
+    assert "<ol>" in render_markdown("1. one\n2. two")
+    footnote = render_markdown("Footnote[^1]\n\n[^1]: note")
+    assert "<a" not in footnote and "[^1]" in footnote
+    assert "<a" not in render_markdown("[x](note) [y](www.example.org)")
+    assert 'href="/documents/accord"' in render_markdown("[the Accord](/documents/accord)")
+    assert render_markdown("# Heading\n\ntext") == "<p><strong>Heading</strong></p>\n<p>text</p>\n"
+    image = render_markdown("See ![the map of wards](https://example.org/map.png) here")
+    assert "the map of wards" in image and "<img" not in image
+    hostile = render_markdown('![a <b onclick="x">b</b> "q"](https://example.org/i.png)')
+    assert "<b" not in hostile and "<img" not in hostile and "&lt;b" in hostile
+
+
+def test_the_word_export_and_redlines_show_a_heading_as_the_page_does():
+    from app.diff import markdown_blocks
+
+    [heading, text] = markdown_blocks("# Heading\n\ntext")
+    assert heading.kind == "p" and all("strong" in word.marks for word in heading.words)
+    assert text.kind == "p"

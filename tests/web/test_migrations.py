@@ -443,6 +443,38 @@ def test_stored_html_of_an_older_policy_is_rendered_again(database_url):
         db.engine.dispose()
 
 
+def test_stored_html_of_policy_2_is_rendered_again_under_policy_3(database_url):
+    """0033 renders again the HTML stored under policy 2, where a list typed from 3 showed 1
+    and "[^1]: note" linked to a page that is not there."""
+    from sqlalchemy import text
+
+    from app.markdown import POLICY_VERSION
+    from tests import databases
+
+    app = databases.make_app(database_url)
+    with app.app_context():
+        downgrade(revision="0032_decision_drafts")
+        for statement in (
+            *A_MEMBER_AND_AN_ACCORD,
+            "INSERT INTO discussions (document_id, title, started_by_id, created_at, "
+            "activity_mark, state_mark) VALUES (1, 'T', 1, '2026-01-01 09:00:00', 7, 7)",
+            "INSERT INTO comments (discussion_id, author_id, body, body_html, html_version, "
+            "created_at, edit_count, created_mark, activity_mark) VALUES (1, 1, "
+            "'3. three', '<ol>\n<li>three</li>\n</ol>\n', 2, '2026-01-01 09:00:00', 0, 7, 7)",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        comment = db.session.execute(text("SELECT body_html, html_version FROM comments")).one()
+        assert tuple(comment) == ('<ol start="3">\n<li>three</li>\n</ol>\n', POLICY_VERSION)
+        db.session.commit()
+        db.session.remove()
+    if database_url.startswith("postgresql"):
+        databases.empty_all_tables(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_every_search_index_is_still_kept_current_at_head(database_url):
     """A later migration that rebuilds a searched table (SQLite's batch mode copies the table)
     drops its triggers with it: at head every searched table still has its three triggers
