@@ -48,6 +48,9 @@ _WRITTEN_LABELS = {
     "note": "Note",
 }
 _SECRET = re.compile("password|passphrase|secret|code|token", re.IGNORECASE)  # never echoed
+# A hidden field's value a page made, not words a person wrote: a hash, a signed token, a file
+# as base64 (a refused import showed its fingerprint and file to copy, outside tester).
+_MACHINE_MADE = re.compile(r"[A-Za-z0-9+/=_.:-]{30,}\Z")
 _KEPT_MOST = 12  # fields shown at most (a real form has a few)
 
 
@@ -77,7 +80,7 @@ def typed_text() -> list[tuple[str, str]]:
         words = value.strip()
         if name.rpartition("-")[2] in _WORKINGS or _SECRET.search(name):
             continue
-        if not words or (" " not in words and len(words) < 30):
+        if not words or (" " not in words and len(words) < 30) or _MACHINE_MADE.match(words):
             continue
         label = _WRITTEN_LABELS.get(name) or name.replace("_", " ").capitalize()
         if name.endswith("reason") or name == "rationale":

@@ -561,6 +561,11 @@ def test_a_source_changed_after_the_preview_is_not_saved_blindly(council, client
     assert "changed after your preview" in stale.get_data(as_text=True)
     assert _recommendations(council, "Parks Review")["a"]["text"] == "Someone else's text"
     assert _save(client, page, content="not base64!").status_code == 400
+    # The refusals show no hidden workings as "What you wrote" (outside tester: the
+    # fingerprint and the base64 of the file were offered to copy).
+    for bad in ({"fingerprint": "f" * 64}, {"source": "no-such-source"}, {"format": "xlsx"}):
+        refused = _save(client, page, **bad).get_data(as_text=True)
+        assert "What you wrote" not in refused and 'id="kept-' not in refused, bad
 
 
 def test_importing_into_an_existing_source_updates_letters_and_keeps_their_history(council, client):
