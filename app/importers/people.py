@@ -13,12 +13,11 @@ caller passes in. ``app.services.people_import`` reads those people and writes a
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from app.importers import CsvProblem, csv_rows
 from app.models import ListKind, Role
 from app.services import DomainError
 from app.services.accounts import normalise_email
@@ -161,11 +160,10 @@ def parse(text: str) -> ParsedFile:
         )
     if "\x00" in text:
         raise ImportFileError("The file is not a CSV file: save it from Excel as CSV UTF-8.")
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(reader)
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not valid CSV: {error}.") from error
+        records = csv_rows(text)
+    except CsvProblem as error:
+        raise ImportFileError(str(error)) from error
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
     if not records:

@@ -93,7 +93,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from app.text import normalise
+from app.importers import CsvProblem, csv_rows
+from app.text import normalise, without_bidi_controls
 
 __all__ = ["ImportResult", "ParsedRecommendation", "parse_csv", "parse_plain_text"]
 
@@ -162,10 +163,12 @@ class ImportResult:
 
 
 def _decode(data: str | bytes) -> str:
-    """The text, without a byte order mark (bytes are read as UTF-8)."""
+    """The text, without a byte order mark (bytes are read as UTF-8) or bidirectional
+    controls (Accord keeps none: ``app.text``), so that a line they begin still begins with
+    its letter ("\u202eb) ..." was joined to a)."""
     if isinstance(data, bytes):
         data = data.decode("utf-8-sig")
-    return data.removeprefix("\ufeff")
+    return without_bidi_controls(data.removeprefix("\ufeff"))
 
 
 def _one_line(value: str | None) -> str | None:
@@ -332,7 +335,11 @@ def parse_csv(text: str | bytes) -> ImportResult:
     delimiter = max((",", ";", "\t"), key=header_line.count)
     if not header_line.count(delimiter):
         delimiter = ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        rows = csv_rows(text, delimiter)
+    except CsvProblem as error:
+        result.problems.append(f"{error} Nothing was imported.")
+        return result
     header_index = next(i for i, row in enumerate(rows) if any(v.strip() for v in row))
     names = [name.strip().lower() for name in rows[header_index]]
 

@@ -60,7 +60,16 @@ def import_recommendations(file, source_name, short_name, title, fmt, dry_run):
     source = service.find_source(source_name)
     try:
         if source is None:
+            typed_short_name = bool(short_name)
             short_name = short_name or service.short_name_for(source_name)
+            clash = service.find_source(short_name) if not typed_short_name else None
+            if clash is not None:
+                # The short name was made from the name, not typed: say what was not found.
+                raise DomainError(
+                    f"No source is called “{source_name.strip()}”. To import into "
+                    f"“{clash.name}”, use --source “{clash.name}” (or “{clash.short_name}”); "
+                    "for a new source, give it a short name of its own with --short-name."
+                )
             service.check_source(source_name, short_name)
             click.echo(f"A new source: {source_name.strip()} ({short_name.strip()}).")
         elif short_name and short_name.strip() != source.short_name:
@@ -72,7 +81,8 @@ def import_recommendations(file, source_name, short_name, title, fmt, dry_run):
         raise click.ClickException(str(error)) from error
 
     plan = service.plan_import(source, result)
-    click.echo(f"Recognised {len(result.recommendations)} recommendations:")
+    count = len(result.recommendations)
+    click.echo(f"Recognised {count} recommendation{'' if count == 1 else 's'}:")
     for change in plan.rows:
         click.echo(_line(change, "+" if change.before is None else "~"))
     for letter in plan.unchanged:

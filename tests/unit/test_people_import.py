@@ -143,6 +143,13 @@ def test_blank_lines_are_skipped_and_unknown_columns_are_reported():
         ("name,email,roles\n" + "Jo,jo@example.org,admin\n" * 2_001, "more than 2,000"),
         ("\x00\x01PK binary", "not a CSV file"),
         ("name,email,roles\n" + "x" * 400_001, "too big"),
+        # Outside tester: an unclosed quote read the rest of the file into one cell, and a
+        # cell over 131,072 characters was refused in Python's words.
+        (
+            'name,email,roles\n"Jo,jo@example.org,standards\nSam,sam@example.org,admin\n',
+            "quotation mark on line 2 is not closed",
+        ),
+        ("name,email,roles\nJo," + "x" * 140_000 + ",admin\n", "longer than"),
     ],
 )
 def test_malformed_files_are_refused_as_a_whole(text, message):

@@ -428,3 +428,16 @@ def test_unplaced_entries_carry_their_line_or_row_numbers():
     ]
     rows = parse_csv("letter,text\na,First\n7,Number\n")
     assert rows.numbered_unplaced == [(3, "7,Number")]
+
+
+def test_an_unclosed_quote_in_a_csv_is_a_problem_not_rows_swallowed():
+    """Outside tester: row b went into a's text ("unterminated b,x,y") without a word."""
+    result = parse_csv('letter,text,theme\na,"unterminated\nb,x,y\n')
+    assert result.recommendations == []
+    assert any("quotation mark on line 2 is not closed" in p for p in result.problems)
+
+
+def test_a_line_starting_with_a_bidirectional_control_is_still_its_letter():
+    """Outside tester: "\u202eb) rtl" was joined to a."""
+    result = parse_plain_text("a) first\n\u202eb) rtl\n")
+    assert [(r.letter, r.text) for r in result.recommendations] == [("a", "first"), ("b", "rtl")]

@@ -104,6 +104,20 @@ def test_cli_dry_run_prints_what_it_recognised_and_writes_nothing(app):
     assert _count(app, AuditEvent) == 0
 
 
+def test_cli_a_source_name_not_found_says_so_and_which_to_use(council):
+    """Outside tester: the README's ``--source "Culture Review"`` (the shipped source is
+    "Culture Review 2019") failed saying the short name "CR" was taken, a name never typed."""
+    with council.app_context():
+        shipped = db.session.scalars(select(RecommendationSource).filter_by(short_name="CR")).one()
+        name = shipped.name
+    result = council.test_cli_runner().invoke(
+        args=["recommendations", "import", CR_FILE, "--source", "Culture Rev", "--dry-run"]
+    )
+    assert result.exit_code != 0
+    assert "No source is called “Culture Rev”" in result.output
+    assert f"--source “{name}”" in result.output and "--short-name" in result.output
+
+
 def test_cli_reimporting_the_shipped_data_changes_nothing(council):
     result = council.test_cli_runner().invoke(
         args=["recommendations", "import", CR_FILE, "--source", "CR"]
