@@ -161,8 +161,24 @@ def _require_voting_open(
         is_amendment_voting_open(amendment) if amendment else is_clause_voting_open(target_clause)
     )
     if not open_:
-        raise VotingClosed(f"Voting is closed, so {refusal}")
+        raise VotingClosed(f"{_not_open(target_clause, amendment)}, so {refusal}")
     return target_clause
+
+
+def _not_open(clause: Clause, amendment: Amendment | None) -> str:
+    """Why an item takes no votes, in words: "Voting is closed" once it was open, else
+    "Voting has not opened" (outside tester: a vote before voting ever opened was told that
+    voting "is closed")."""
+    item_filter = (
+        Outcome.amendment_id == amendment.id if amendment else Outcome.clause_id == clause.id
+    )
+    ever_closed = (
+        clause.voting_closed_at is not None
+        or (amendment is not None and amendment.voting_closed_at is not None)
+        or clause.document.voting_open
+        or db.session.scalar(select(exists().where(item_filter)))
+    )
+    return "Voting is closed" if ever_closed else "Voting has not opened"
 
 
 def check_voting_open(user: User, item: Clause | Amendment) -> None:

@@ -101,9 +101,21 @@ def test_people_who_are_not_members_or_officers_do_not_vote(protocol, client, em
 
 
 def test_votes_are_refused_while_voting_is_not_open(protocol, client):
+    """Before voting ever opened the refusal said "Voting is closed" (outside tester); it says
+    it has not opened, and after voting on the document closed, that it is closed."""
     client.sign_in("officer@example.org")
     refused = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
-    assert refused.status_code == 409 and "Voting is closed" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Voting has not opened" in refused.get_data(as_text=True)
+    _open_voting(protocol)
+    with protocol.app_context():
+        voting.close_voting(
+            factories.find_document(PROTOCOL),
+            by=factories.user("facilitator@example.org"),
+            reason="Agreed at the meeting",
+        )
+        db.session.commit()
+    closed = client.post_form(f"{CLAUSE}/vote", {"choice": "support"})
+    assert closed.status_code == 409 and "Voting is closed" in closed.get_data(as_text=True)
     htmx = client.post_form(f"{CLAUSE}/vote", {"choice": "support"}, htmx=True)
     assert htmx.status_code == 409 and "Your vote was not recorded" in htmx.get_data(as_text=True)
     assert _votes(protocol) == []

@@ -27,7 +27,7 @@ def _record(app) -> tuple:
         )
 
 
-def test_declaring_an_interest_before_voting_opens_says_voting_is_closed(app, client):
+def test_declaring_an_interest_before_voting_opens_says_it_has_not_opened(app, client):
     with factories.built(app):
         factories.everyone()
         factories.document()
@@ -37,7 +37,7 @@ def test_declaring_an_interest_before_voting_opens_says_voting_is_closed(app, cl
         response = client.get(url)
         assert response.status_code == 409, url
         text = response.get_data(as_text=True)
-        assert "Voting is closed" in text and "permission" not in text
+        assert "Voting has not opened" in text and "permission" not in text
     assert f"{CLAUSE}/interest" not in client.get(CLAUSE).get_data(as_text=True)
     client.sign_in("standards@example.org")
     assert client.get(f"{CLAUSE}/interest").status_code == 403
