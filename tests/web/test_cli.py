@@ -257,3 +257,23 @@ def test_a_command_without_its_settings_says_what_is_missing_without_a_traceback
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in output and "Traceback" not in output
+
+
+def test_deactivating_or_reactivating_twice_says_nothing_changed(app, client):
+    """Outside tester: reactivating an active person printed "Reactivated"."""
+    make_user(app, "jo@example.org", roles=(Role.ADMIN,))
+    make_user(app, "admin@example.org", roles=(Role.ADMIN,))
+    runner = app.test_cli_runner()
+    again = runner.invoke(args=["users", "reactivate", "jo@example.org"])
+    assert again.exit_code == 0 and "already active: nothing changed" in again.output
+    assert "Deactivated" in runner.invoke(args=["users", "deactivate", "jo@example.org"]).output
+    twice = runner.invoke(args=["users", "deactivate", "jo@example.org"])
+    assert "already deactivated: nothing changed" in twice.output
+    client.sign_in("admin@example.org")
+    with app.app_context():
+        jo = accounts.find_user_by_email("jo@example.org").id
+    twice_web = client.post_form(f"/people/{jo}/deactivate", follow_redirects=True)
+    assert "already deactivated: nothing changed" in twice_web.get_data(as_text=True)
+    assert client.post_form(f"/people/{jo}/reactivate").status_code == 303
+    again_web = client.post_form(f"/people/{jo}/reactivate", follow_redirects=True)
+    assert "already active: nothing changed" in again_web.get_data(as_text=True)
