@@ -671,3 +671,13 @@ def test_filters_read_ids_in_ascii_digits_only(app, world, client, value):
         assert response.status_code == 200, (name, value)
     client.sign_in("standards@example.org")
     assert client.get("/audit", query_string={"document": value}).status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["😀", "!!! ???", "😀 🎉"])
+def test_a_search_of_no_words_says_so_rather_than_asking_for_some(app, world, client, typed):
+    """Outside tester: a search of emoji alone answered "Type a word or two above", as if
+    nothing had been typed."""
+    client.sign_in("member@example.org")
+    html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+    assert "has no words to search for" in html and "Type a word or two above" not in html
+    assert "Type a word or two above" in client.get("/search?q=").get_data(as_text=True)
