@@ -165,6 +165,18 @@ def markdown_filter(text: str | None) -> Markup:
     return render_markdown(text)
 
 
+def shown_words(text: str) -> str:
+    """The words ``text`` (Markdown) shows on a page, without its markup: a passage quoted
+    from a clause's source, shown in a list or a title. Text with no Markdown markers is
+    returned as it is."""
+    if not _MARKUP.search(text):
+        return text
+    return "".join(_fragment(str(markdown_filter(text)), create_parent="div").itertext())
+
+
+_MARKUP = re.compile(r"[*_`\[\]<>&\\#]|^\s*(?:[-+]|\d{1,9}[.)])\s", re.M)
+
+
 # The sanitiser policy's version: raise it whenever the parser options, ALLOWED_TAGS,
 # ALLOWED_ATTRIBUTES, the URL schemes or the link ``rel`` change. HTML stored with an older
 # version is not trusted: pages render from the source until ``flask markdown rerender`` (or

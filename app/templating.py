@@ -25,7 +25,7 @@ from werkzeug.security import safe_join
 from wtforms import Field, HiddenField
 
 from app.audit_words import action_label
-from app.markdown import markdown_filter
+from app.markdown import markdown_filter, shown_words
 from app.pages import PAGES
 from app.permissions import PREDICATES, can_read_document
 from app.rendering import live_etag
@@ -249,8 +249,10 @@ def static_fingerprint(static_folder: str, filename: str) -> str | None:
 
 
 def passage_words(text: str | None, limit: int = 160) -> str:
-    """A quoted passage on one line, cut at ``limit`` characters with "…" (escaped as text)."""
-    words = " ".join((text or "").split())
+    """A quoted passage (Markdown source) in the words the page shows (``shown_words``: no
+    "**" or list markers), on one line, cut at ``limit`` characters with "…" (escaped as
+    text)."""
+    words = " ".join(shown_words(text or "").split())
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 

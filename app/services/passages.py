@@ -89,6 +89,7 @@ from sqlalchemy import select
 
 from app.diff import redline
 from app.extensions import db
+from app.markdown import shown_words
 from app.models import (
     Amendment,
     AmendmentStatus,
@@ -424,7 +425,7 @@ def comment_on_passage(
     if earlier is not None:
         return earlier
     anchor = locate(clause.body, quote, prefix, suffix)
-    words = " ".join(anchor.quote.split())
+    words = " ".join(shown_words(anchor.quote).split())  # as the page shows them
     title = f"On “{words if len(words) <= 80 else words[:79] + '…'}”"
     discussion = start_discussion(
         clause.document,

@@ -195,3 +195,15 @@ def test_the_word_export_and_redlines_show_a_heading_as_the_page_does():
     [heading, text] = markdown_blocks("# Heading\n\ntext")
     assert heading.kind == "p" and all("strong" in word.marks for word in heading.words)
     assert text.kind == "p"
+
+
+def test_a_quoted_passage_is_shown_in_the_words_the_page_shows():
+    """Outside tester: the clause page's list of passages showed "**Bold start** of a list
+    item" and "*emphasis end* - Second item": the Markdown source of the quote."""
+    from app.templating import passage_words
+
+    assert passage_words("**Bold start** of a list item") == "Bold start of a list item"
+    assert passage_words("*emphasis end*\n- Second item") == "emphasis end Second item"
+    assert passage_words("[the guide](https://e.org) and `code`") == "the guide and code"
+    assert passage_words("5 < 6 & 7") == "5 < 6 & 7"
+    assert passage_words("word " * 100, 20) == "word word word word…"
