@@ -20,9 +20,19 @@ def _quote(label: str) -> StringField:
     )
 
 
-def _context() -> HiddenField:
-    """The words just before or after a selection (filled in by the page's script)."""
-    return HiddenField(validators=[Optional(), Length(max=4 * CONTEXT)])
+def _context(before: bool) -> HiddenField:
+    """The words just before (``before``) or after a selection (filled in by the page's
+    script, or by a link): only the nearest ``4 * CONTEXT`` characters are kept, as they are
+    all that is compared. A longer one was refused with "Reload the page and try again",
+    and a link that filled it in again left the person no way on (outside tester)."""
+    keep = 4 * CONTEXT
+
+    def nearest(value: str | None) -> str | None:
+        if value is None:
+            return None
+        return value[-keep:] if before else value[:keep]
+
+    return HiddenField(filters=[nearest])
 
 
 class SuggestForm(AccordForm):
@@ -44,8 +54,8 @@ class SuggestForm(AccordForm):
         ],
     )
     recommendations = RecommendationsField("the suggestion")
-    prefix = _context()
-    suffix = _context()
+    prefix = _context(before=True)
+    suffix = _context(before=False)
     submission_key = submission_key_field()
     submit = SubmitField("Suggest this change", widget=GovSubmitInput())
 
@@ -60,8 +70,8 @@ class PassageCommentForm(AccordForm):
             Length(max=10_000, message="The comment must be 10,000 characters or fewer"),
         ],
     )
-    prefix = _context()
-    suffix = _context()
+    prefix = _context(before=True)
+    suffix = _context(before=False)
     submission_key = submission_key_field()
     submit = SubmitField("Post comment", widget=GovSubmitInput())
 

@@ -243,6 +243,30 @@ def test_the_context_tells_repeated_words_apart_after_an_edit(world):
 # The no-JavaScript forms ---------------------------------------------------------------------
 
 
+def test_a_long_context_from_a_link_is_cut_to_what_is_compared_not_refused(world, client):
+    """Outside tester: a link filling in more than 128 characters of the words around a
+    selection was refused "Reload the page and try again", and reloading filled them in
+    again: no way on. The nearest characters are kept, which are all that is compared."""
+    with world.app_context():
+        recommendation_id = str(_clause().recommendations[0].id)
+    client.sign_in(MEMBER)
+    response = client.post_form(
+        f"{CLAUSE}/suggest",
+        {
+            "quote": "promptly",
+            "prefix": "y" * 300 + "Members *should* reply ",
+            "suffix": " too." + "z" * 300,
+            "replacement": "soon",
+            "rationale": "Clearer.",
+            "recommendations": recommendation_id,
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    with world.app_context():
+        made = db.session.scalars(select(Amendment)).one()
+        assert made.passage_start == BODY.index("promptly too")
+
+
 def test_the_suggestion_form_finds_the_passage_or_says_to_quote_more(world, client):
     client.sign_in(MEMBER)
     form = client.get(f"{CLAUSE}/suggest?quote=respond+promptly").get_data(as_text=True)
