@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.boundaries import as_whole_number
 from app.diff import redline, summarise
 from app.extensions import db
 from app.forms import chosen_recommendations, recommendation_choices
@@ -147,6 +148,25 @@ def _acceptable(clause: Clause) -> list[tuple[Amendment, bool]]:
     ]
 
 
+def _why_not_offered(clause: Clause, agreed: dict[int, Amendment]) -> str | None:
+    """Why a suggestion the form sent is not among those offered, in words: accepted (the
+    button sent twice, another facilitator), or no longer open or agreed. "Choose suggestions
+    from the list" said nothing of it (outside tester)."""
+    sent = {n for n in map(as_whole_number, request.form.getlist("suggestions")) if n}
+    for suggestion in db.session.scalars(
+        select(Amendment).where(Amendment.id.in_(sorted(sent - set(agreed))))
+    ):
+        if suggestion.clause_id != clause.id:
+            continue
+        if suggestion.status == AmendmentStatus.ACCEPTED:
+            return f"Suggestion {suggestion.id} has already been accepted: nothing was changed."
+        if suggestion.status != AmendmentStatus.OPEN:
+            state = suggestion.status.label.lower()
+            return f"Suggestion {suggestion.id} has been {state}: nothing was changed."
+        return f"Suggestion {suggestion.id} is not agreed under the rule: nothing was changed."
+    return None
+
+
 @bp.route("/documents/<slug>/clauses/<number>/suggestions/accept", methods=["GET", "POST"])
 def accept_several(slug: str, number: str):
     """A facilitator accepts several agreed, non-overlapping suggestions as one new wording,
@@ -202,6 +222,8 @@ def accept_several(slug: str, number: str):
                     "summary": summarise(clause.body, combined),
                 }
                 form.shown.data = shown_digest(service.combined_shown(clause, chosen, combined))
+    elif form.is_submitted() and form.suggestions.errors:
+        form.suggestions.errors = [_why_not_offered(clause, agreed) or form.suggestions.errors[0]]
     return render(
         "passages/accept.html",
         form=form,

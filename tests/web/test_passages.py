@@ -450,6 +450,17 @@ def test_several_agreed_suggestions_accepted_in_one_step_after_a_preview(world, 
         assert [s.status for s in statuses[:2]] == [AmendmentStatus.ACCEPTED] * 2
         assert statuses[2].is_out_of_date and statuses[2].is_open  # the rival
         assert statuses[3].is_anchored  # "reply promptly" still there
+    # The button sent again: said to be accepted already, not "Choose from the list"
+    # (outside tester); one not agreed is said to be so.
+    again = client.post_form(
+        url, {"suggestions": [ids[0], ids[1]], "submit": "1", "shown": shown_digest(shown)}
+    )
+    assert again.status_code == 422
+    text = again.get_data(as_text=True)
+    assert f"Suggestion {ids[0]} has already been accepted" in text
+    assert "Choose" not in text.split("There is a problem")[-1].split("</ul>")[0]
+    waiting_one = client.post_form(url, {"suggestions": [ids[3]], "preview": "1"})
+    assert f"Suggestion {ids[3]} is not agreed under the rule" in waiting_one.get_data(as_text=True)
 
 
 def test_accepting_several_is_refused_when_the_wording_changed_after_the_preview(world, client):
