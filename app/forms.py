@@ -111,11 +111,11 @@ class _HouseWords:
                 for v in field.validators
                 if isinstance(v, InputRequired | DataRequired) and v.message
             ]
-            return asked[0] if asked else f"Choose {_in_a_sentence(name)} from the list"
+            return asked[0] if asked else f"Choose {in_a_sentence(name)} from the list"
         if string in _NUMBER_MESSAGES:
-            return f"Enter {_in_a_sentence(name)} as a whole number, for example 3"
+            return f"Enter {in_a_sentence(name)} as a whole number, for example 3"
         if string == "This field is required.":
-            return f"Enter {_in_a_sentence(name)}"
+            return f"Enter {in_a_sentence(name)}"
         if string.startswith("Field cannot be longer than") and n is not None:
             return f"{upper_first(name)} must be {n:,} characters or fewer"
         if string.startswith("Field must be at least") and n is not None:
@@ -395,7 +395,7 @@ class RealDateField(DateField):
             raise ValueError(f"{upper_first(named)} must be a real date") from error
 
 
-def _in_a_sentence(label: str) -> str:
+def in_a_sentence(label: str) -> str:
     """A field's label inside a sentence: its first letter lower case, the names in it kept
     ("date of the Full Council meeting", not "date of the full council meeting")."""
     return label[:1].lower() + label[1:]
@@ -409,7 +409,7 @@ def date_field(label: str) -> RealDateField:
         format="%d %m %Y",
         validators=[
             InputRequired(
-                message=f"Enter the {_in_a_sentence(label)} as a real date, for example 2 4 2019"
+                message=f"Enter the {in_a_sentence(label)} as a real date, for example 2 4 2019"
             )
         ],
     )

@@ -9,7 +9,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.boundaries import IdField
-from app.forms import AccordForm, early_close_reason_field, shown_field
+from app.forms import AccordForm, early_close_reason_field, in_a_sentence, shown_field
 
 
 class InterestForm(AccordForm):
@@ -25,15 +25,16 @@ class InterestForm(AccordForm):
 
 
 def _percent(label: str) -> IdField:
-    needed = f"Enter the {label.lower()} as a whole number from 0 to 100"
+    """A turnout threshold: one message whatever is wrong with it (blank, not a number, -5,
+    101), naming the field as a sentence does ("the minimum turnout of Members")."""
+    needed = (
+        f"Enter the {in_a_sentence(label.removesuffix(' (%)'))} as a whole number from 0 to 100"
+    )
     return IdField(
         label,
         widget=GovTextInput(),
         message=needed,
-        validators=[
-            InputRequired(message=needed),
-            NumberRange(min=0, max=100, message="Enter a percentage from 0 to 100"),
-        ],
+        validators=[InputRequired(message=needed), NumberRange(min=0, max=100, message=needed)],
     )
 
 
