@@ -332,12 +332,14 @@ class _Clause:
             hunk.end += 1
             last, moved = old[hunk.end - 1], True
         if not old[hunk.start : hunk.end].strip():
-            before = old[: hunk.start].rstrip()
-            starts_paragraph = hunk.start == 0 or old[hunk.start - 1] == "\n"
-            if starts_paragraph and old[hunk.end :].split("\n", 1)[0].strip():
-                # At the start of a paragraph: the paragraph's first word, not the end of the
-                # one before ("Honestly, " was saved as a paragraph of its own).
-                after = hunk.end + len(old[hunk.end :]) - len(old[hunk.end :].lstrip(" \t"))
+            before, rest = old[: hunk.start].rstrip(), old[hunk.end :]
+            # At the start of a paragraph, its first word, not the end of the one before
+            # ("Honestly, " was saved as a paragraph of its own); at the start, the first.
+            in_paragraph = (hunk.start == 0 or old[hunk.start - 1] == "\n") and bool(
+                rest.split("\n", 1)[0].strip()
+            )
+            if in_paragraph or (not before and rest.strip()):  # take the word after
+                after = hunk.end + len(rest) - len(rest.lstrip(" \t" if in_paragraph else None))
                 end = after
                 while end < len(old) and _is_word(old[end]):
                     end += 1
@@ -351,14 +353,6 @@ class _Clause:
                 start = min(start, len(before) - 1)
                 hunk.new = old[start : hunk.start] + hunk.new
                 hunk.start, moved = start, True
-            elif old[hunk.end :].strip():  # at the start: take the word after
-                after = len(old) - len(old[hunk.end :].lstrip())
-                end = after
-                while end < len(old) and _is_word(old[end]):
-                    end += 1
-                end = max(end, after + 1)
-                hunk.new += old[hunk.end : end]
-                hunk.end, moved = end, True
         return moved
 
     def comment_range(self, comment_id: str) -> tuple[int, int] | None:

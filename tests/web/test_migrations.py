@@ -411,68 +411,62 @@ def test_text_already_there_gets_its_stored_html_and_discussions_their_own_marke
         db.engine.dispose()
 
 
-def test_stored_html_of_an_older_policy_is_rendered_again(database_url):
-    """0031 renders again, under policy 2, the HTML stored under policy 1, where a character
-    reference (``&#x202E;``) had become a right-to-left override."""
+def _comment_rendered_on_upgrade(database_url, down_to: str, body: str, html: str, policy: int):
+    """Downgrade to ``down_to``, store a comment ``body`` with ``html`` made under ``policy``,
+    upgrade: its (HTML, policy version) as the upgrade left them."""
     from sqlalchemy import text
 
-    from app.markdown import POLICY_VERSION
     from tests import databases
 
     app = databases.make_app(database_url)
     with app.app_context():
-        downgrade(revision="0030_form_submissions")
+        downgrade(revision=down_to)
         for statement in (
             *A_MEMBER_AND_AN_ACCORD,
             "INSERT INTO discussions (document_id, title, started_by_id, created_at, "
             "activity_mark, state_mark) VALUES (1, 'T', 1, '2026-01-01 09:00:00', 7, 7)",
-            "INSERT INTO comments (discussion_id, author_id, body, body_html, html_version, "
-            "created_at, edit_count, created_mark, activity_mark) VALUES (1, 1, "
-            "'Yes &#x202E;on', '<p>Yes \u202eon</p>\n', 1, '2026-01-01 09:00:00', 0, 7, 7)",
         ):
             db.session.execute(text(statement))
+        db.session.execute(
+            text(
+                "INSERT INTO comments (discussion_id, author_id, body, body_html, html_version, "
+                "created_at, edit_count, created_mark, activity_mark) VALUES (1, 1, :body, "
+                ":html, :policy, '2026-01-01 09:00:00', 0, 7, 7)"
+            ),
+            {"body": body, "html": html, "policy": policy},
+        )
         db.session.commit()
         upgrade()
         comment = db.session.execute(text("SELECT body_html, html_version FROM comments")).one()
-        assert tuple(comment) == ("<p>Yes on</p>\n", POLICY_VERSION)
         db.session.commit()
         db.session.remove()
     if database_url.startswith("postgresql"):
         databases.empty_all_tables(app)
     with app.app_context():
         db.engine.dispose()
+    return tuple(comment)
+
+
+def test_stored_html_of_an_older_policy_is_rendered_again(database_url):
+    """0031 renders again, under policy 2, the HTML stored under policy 1, where a character
+    reference (``&#x202E;``) had become a right-to-left override."""
+    from app.markdown import POLICY_VERSION
+
+    rendered = _comment_rendered_on_upgrade(
+        database_url, "0030_form_submissions", "Yes &#x202E;on", "<p>Yes \u202eon</p>\n", 1
+    )
+    assert rendered == ("<p>Yes on</p>\n", POLICY_VERSION)
 
 
 def test_stored_html_of_policy_2_is_rendered_again_under_policy_3(database_url):
     """0033 renders again the HTML stored under policy 2, where a list typed from 3 showed 1
     and "[^1]: note" linked to a page that is not there."""
-    from sqlalchemy import text
-
     from app.markdown import POLICY_VERSION
-    from tests import databases
 
-    app = databases.make_app(database_url)
-    with app.app_context():
-        downgrade(revision="0032_decision_drafts")
-        for statement in (
-            *A_MEMBER_AND_AN_ACCORD,
-            "INSERT INTO discussions (document_id, title, started_by_id, created_at, "
-            "activity_mark, state_mark) VALUES (1, 'T', 1, '2026-01-01 09:00:00', 7, 7)",
-            "INSERT INTO comments (discussion_id, author_id, body, body_html, html_version, "
-            "created_at, edit_count, created_mark, activity_mark) VALUES (1, 1, "
-            "'3. three', '<ol>\n<li>three</li>\n</ol>\n', 2, '2026-01-01 09:00:00', 0, 7, 7)",
-        ):
-            db.session.execute(text(statement))
-        db.session.commit()
-        upgrade()
-        comment = db.session.execute(text("SELECT body_html, html_version FROM comments")).one()
-        assert tuple(comment) == ('<ol start="3">\n<li>three</li>\n</ol>\n', POLICY_VERSION)
-        db.session.commit()
-        db.session.remove()
-    if database_url.startswith("postgresql"):
-        databases.empty_all_tables(app)
-    with app.app_context():
-        db.engine.dispose()
+    rendered = _comment_rendered_on_upgrade(
+        database_url, "0032_decision_drafts", "3. three", "<ol>\n<li>three</li>\n</ol>\n", 2
+    )
+    assert rendered == ('<ol start="3">\n<li>three</li>\n</ol>\n', POLICY_VERSION)
 
 
 def test_every_search_index_is_still_kept_current_at_head(database_url):
