@@ -386,7 +386,8 @@ def markdown_blocks(text: str, side: str = "new") -> list[Block]:
             name = {"bullet": "ul", "ordered": "ol", "list": "li", "blockquote": "blockquote"}[
                 t.split("_")[0]
             ]
-            start = int(token.attrGet("start") or 1) if name == "ol" else 1
+            given = token.attrGet("start") if name == "ol" else None
+            start = 1 if given is None else int(given)  # "0." starts at 0, not 1
             frames.append(Frame(name, (side, number), start))
         elif t in (
             "bullet_list_close",

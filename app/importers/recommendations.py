@@ -340,7 +340,10 @@ def parse_csv(text: str | bytes) -> ImportResult:
     except CsvProblem as error:
         result.problems.append(f"{error} Nothing was imported.")
         return result
-    header_index = next(i for i, row in enumerate(rows) if any(v.strip() for v in row))
+    header_index = next((i for i, row in enumerate(rows) if any(v.strip() for v in row)), None)
+    if header_index is None:  # cells, all of them blank ("" or ,,): a 500 before
+        result.problems.append("The file is empty.")
+        return result
     names = [name.strip().lower() for name in rows[header_index]]
 
     missing = [name for name in REQUIRED_CSV_COLUMNS if name not in names]

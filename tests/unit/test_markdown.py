@@ -207,3 +207,12 @@ def test_a_quoted_passage_is_shown_in_the_words_the_page_shows():
     assert passage_words("[the guide](https://e.org) and `code`") == "the guide and code"
     assert passage_words("5 < 6 & 7") == "5 < 6 & 7"
     assert passage_words("word " * 100, 20) == "word word word word…"
+
+
+def test_a_list_from_0_starts_at_0_in_the_redlines_and_word_too():
+    """Outside tester: the page showed 0, the redline and Word 1 (a start of 0 read as none)."""
+    from app.diff import markdown_blocks, redline
+
+    assert '<ol start="0">' in render_markdown("0. zero\n1. one")
+    assert markdown_blocks("0. zero\n1. one")[0].frames[0].start == 0
+    assert '<ol start="0">' in str(redline("0. zero\n1. one", "0. zero\n1. one, two"))

@@ -441,3 +441,10 @@ def test_a_line_starting_with_a_bidirectional_control_is_still_its_letter():
     """Outside tester: "\u202eb) rtl" was joined to a."""
     result = parse_plain_text("a) first\n\u202eb) rtl\n")
     assert [(r.letter, r.text) for r in result.recommendations] == [("a", "first"), ("b", "rtl")]
+
+
+@pytest.mark.parametrize("text", ['""', '" "\n', '\ufeff""\r\n', "\n\n,,\n"])
+def test_a_csv_of_blank_cells_is_empty_not_an_error(text):
+    """Outside tester: a file of blank cells was a 500 (StopIteration)."""
+    result = parse_csv(text)
+    assert result.recommendations == [] and "The file is empty." in result.problems
