@@ -200,9 +200,14 @@ def has_nul_in_address(asked: Request) -> bool:
 
 
 def reject_nul_bytes() -> None:
-    """400 for a request whose path, query string or form contains a NUL byte."""
+    """400 for a request whose path, query string or form contains a NUL byte, and 415 for a
+    JSON body: Accord's forms are web forms, and Flask-WTF would read a JSON body as one,
+    where the sign-in throttle (which reads the form) saw no email address, so guesses sent
+    as JSON never counted against the account (outside tester)."""
     if has_nul_in_address(request):
         abort(400)
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+        abort(415, "Send the form from its page. Nothing was changed.")
     if request.method in ("POST", "PUT", "PATCH"):
         if _has_nul(request.form):
             abort(400)

@@ -244,3 +244,22 @@ def test_a_refused_sign_in_never_shows_the_password_it_carried(app, client):
     )
     assert refused.status_code == 400
     assert phrase not in refused.get_data(as_text=True)
+
+
+def test_a_json_body_is_refused_so_guesses_cannot_escape_the_account_throttle(app):
+    """Outside tester: Flask-WTF read a JSON body as the form, while the per-account throttle
+    read the (empty) form: five wrong passwords sent as JSON left the account's allowance
+    untouched. Accord's forms are web forms; a JSON body is refused (415), counting nothing."""
+    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    make_user(app, "jo@example.org")
+    client = app.test_client()
+    token = client.csrf_token()
+    for _ in range(5):
+        sent = client.post(
+            "/sign-in",
+            json={"email": "jo@example.org", "password": "wrong-password", "csrf_token": token},
+            headers={"X-CSRFToken": token},
+        )
+        assert sent.status_code == 415
+        assert "Send the form from its page" in sent.get_data(as_text=True)
+    assert client.sign_in("jo@example.org").status_code == 303
