@@ -119,6 +119,16 @@ class PassageNotFound(Invalid):
         )
 
 
+class PassageCrossesMarkup(PassageNotFound):
+    """The quoted words begin or end inside bold or italic text, code or a link (422)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Those words begin or end inside bold or italic text, code or a link: quote all "
+            "of it, or only words inside it"
+        )
+
+
 class PassageAmbiguous(Invalid):
     """The quoted words occur more than once in the clause's wording (422)."""
 
@@ -194,23 +204,32 @@ def _pattern(quote: str) -> re.Pattern[str] | None:
 
 
 def _matches(text: str, quote: str) -> list[tuple[int, int]]:
-    """Every place ``quote`` is in ``text``, none splitting a character as it is seen (an
-    emoji of joined parts, a letter and its accent): exact matches, whole words before part
-    of one ("part" is not in "party" while it stands alone somewhere), else the tolerant
-    ones, widened to keep the Markdown whole."""
-    found, at = [], text.find(quote)
+    """Every place ``quote`` is in ``text``: the exact matches and the tolerant ones together
+    (the same words in bold are no less the words: the exact ones alone hid them), each
+    widened over the markers just outside it to keep the Markdown whole, none splitting a
+    character as it is seen (an emoji of joined parts, a letter and its accent); whole words
+    before part of one ("part" is not in "party" while it stands alone somewhere). Raises
+    ``PassageCrossesMarkup`` when the only places begin or end inside bold or italic text,
+    code or a link, which no widening keeps whole without taking words not quoted."""
+    found: set[tuple[int, int]] = set()
+    at = text.find(quote)
     while at >= 0 and quote:
-        if not _splits_a_character(text, at, at + len(quote)):
-            found.append((at, at + len(quote)))
+        found.add((at, at + len(quote)))
         at = text.find(quote, at + 1)
-    whole = [span for span in found if _whole_words(text, *span)]
-    if whole or found:
-        return whole or found
     pattern = _pattern(quote)
-    if pattern is None:
-        return []
-    spans = (_balanced(text, m.start(), m.end()) for m in pattern.finditer(text))
-    return [span for span in spans if not _splits_a_character(text, *span)]
+    if pattern is not None:
+        found.update((m.start(), m.end()) for m in pattern.finditer(text))
+    spans, crossing = set(), False
+    for start, end in found:
+        whole = _balanced(text, start, end)
+        if whole is None:
+            crossing = True
+        elif not _splits_a_character(text, *whole):
+            spans.add(whole)
+    if not spans and crossing:
+        raise PassageCrossesMarkup()
+    ordered = sorted(spans)
+    return [span for span in ordered if _whole_words(text, *span)] or ordered
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
@@ -245,37 +264,60 @@ def _splits_a_character(text: str, start: int, end: int) -> bool:
     )
 
 
-_RUN = {
-    "*": re.compile(r"\*+"),
-    "_": re.compile(r"(?<![^\W_])_+|_+(?![^\W_])"),
-    "`": re.compile(r"`+"),
-}
+_DELIMITER = re.compile(r"\*+|(?<![^\W_])_+|_+(?![^\W_])|`+")
 _LINK_END = re.compile(r"\]\([^()\s]*\)")
 
 
-def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a span that opens or closes emphasis or inline code without the other half
-    ("must** respond", "code` in it") over the markers just outside it, and one that holds
-    half of a link (its words' end and address, or its opening bracket) over the rest of
-    it, so replacing it leaves the Markdown well formed."""
-    for marker, run in _RUN.items():
-        if len(run.findall(text, start, end)) % 2 == 0:
-            continue
-        before = len(text[:start]) - len(text[:start].rstrip(marker))
-        after = len(text[end:]) - len(text[end:].lstrip(marker))
-        if before:
-            start -= before
-        elif after:
-            end += after
-    opened, closed = text.count("[", start, end), len(_LINK_END.findall(text, start, end))
-    if closed > opened:  # "link](address) inside": from its opening bracket
-        bracket = text.rfind("[", 0, start)
+def _pairs(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The emphasis and code delimiters of ``text`` that open and close each other, as
+    (opening run, closing run) spans: a run of the same marker and length closes the nearest
+    one still open (a run after a space only opens, one before a space only closes). Near
+    enough to CommonMark to tell what a passage may not cut."""
+    pairs: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    open_runs: list[tuple[str, tuple[int, int]]] = []
+    for match in _DELIMITER.finditer(text):
+        run, span = match.group(), match.span()
+        before = text[span[0] - 1] if span[0] else " "
+        after = text[span[1]] if span[1] < len(text) else " "
+        can_close = run[0] == "`" or not before.isspace()
+        can_open = run[0] == "`" or not after.isspace()
+        partner = next(
+            (i for i in range(len(open_runs) - 1, -1, -1) if open_runs[i][0] == run),
+            None,
+        )
+        if can_close and partner is not None:
+            pairs.append((open_runs[partner][1], span))
+            del open_runs[partner:]
+        elif can_open:
+            open_runs.append((run, span))
+    for match in _LINK_END.finditer(text):  # a link: its "[" and its "](address)"
+        bracket = text.rfind("[", 0, match.start())
         if bracket >= 0:
-            start = bracket
-    elif opened > closed:  # "with a [link": to the end of its address
-        link_end = _LINK_END.search(text, end)
-        if link_end is not None and "[" not in text[end : link_end.start()]:
-            end = link_end.end()
+            pairs.append(((bracket, bracket + 1), match.span()))
+    return pairs
+
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A span that holds one half of a pair of delimiters (emphasis, code, a link's bracket
+    and address) widened over the other half when it is just outside ("must** respond",
+    "link](address) inside"), so replacing it leaves the Markdown well formed; None when the
+    other half is further away, which widening would take words not quoted over ("**Bold
+    *italic* more** end" quoted "more end")."""
+    pairs = _pairs(text)
+    changed = True
+    while changed:
+        changed = False
+        for (open_start, open_end), (close_start, close_end) in pairs:
+            opens_inside = start <= open_start and open_end <= end
+            closes_inside = start <= close_start and close_end <= end
+            if opens_inside == closes_inside:
+                continue
+            if closes_inside and open_end == start:
+                start, changed = open_start, True
+            elif opens_inside and close_start == end:
+                end, changed = close_end, True
+            else:
+                return None
     return start, end
 
 

@@ -125,6 +125,48 @@ def test_a_quote_across_a_link_or_code_keeps_the_markdown_whole():
         assert replaced.count("`") % 2 == 0 and replaced.count("[") == replaced.count("]")
 
 
+def test_repeated_words_are_told_apart_by_context_whether_or_not_marked_up():
+    """Outside tester: with "**must** respond" and "must respond" in one clause, only the
+    plain copy was ever considered (exact matches hid the marked-up one), so a suggestion on
+    the bold words changed the other ones, on the form, after an edit and from Word."""
+    text = "The council **must** respond to the *public* within ten days. The council must respond."
+    first = locate(text, "must respond", prefix="The council ", suffix=" to the public within")
+    assert first.quote == "**must** respond" and first.start == text.index("**must**")
+    second = locate(text, "must respond", prefix="ten days. The council ", suffix=".")
+    assert second.start == text.rindex("must respond")
+    with pytest.raises(passages.PassageAmbiguous):
+        locate(text, "must respond")
+    edited = (
+        "The council must respond to the *public* within ten days. The council **must** respond."
+    )
+    again = passages.reanchor(second.quote, second.prefix, second.suffix, edited)
+    assert again is not None and again.start == edited.index("**must** respond")
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("**Bold *italic* more** end of line", "more end"),
+        ("**Bold *italic* more** end of line", "italic more end"),
+        (
+            "Read [the guidance on *conduct*](https://example.org/g) and use it.",
+            "guidance on conduct and use",
+        ),
+        ("Use `the code here` daily.", "code here daily"),
+    ],
+)
+def test_a_quote_that_starts_or_ends_inside_markup_is_refused_not_widened_over_other_words(
+    text, quote
+):
+    """Outside tester: "more end" from "**Bold *italic* more** end" took only the closing
+    "**" (accepting it left "**Bold" open), and a quote starting inside a link was widened to
+    the link's start, deleting words nobody quoted. Such a quote is refused, saying why."""
+    with pytest.raises(
+        passages.PassageNotFound, match="inside bold or italic text, code or a link"
+    ):
+        locate(text, quote)
+
+
 def test_an_anchor_is_never_moved_to_words_whose_context_does_not_say_it_is_the_same():
     """Outside tester: after an edit put the passage's words in a new first paragraph too, and
     changed a character beside the passage, neither place's context agreed, and the nearest to
