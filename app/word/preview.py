@@ -289,7 +289,10 @@ class _Clause:
                 changed |= self._widen(hunk)
             merged: list[_Hunk] = []
             for hunk in hunks:
-                if merged and not old[merged[-1].end : hunk.start].strip():
+                between = old[merged[-1].end : hunk.start] if merged else ""
+                # Changes a space apart are one; a paragraph break keeps them apart (joined,
+                # their new words lost the break and two paragraphs were saved as one).
+                if merged and not between.strip() and "\n" not in between:
                     last = merged[-1]
                     last.new += old[last.end : hunk.start] + hunk.new
                     last.end = hunk.end

@@ -238,6 +238,29 @@ def test_an_insertion_is_shown_and_saved_as_typed(accord, client):
     assert "ideas \\*\\*truly\\*\\*" in bodies["3"]
 
 
+def test_changes_either_side_of_a_paragraph_break_do_not_join_the_paragraphs(accord, client):
+    """Outside tester: deleting the last word of one paragraph and replacing the first words
+    of the next made one suggestion whose new words had lost the break between them: the two
+    paragraphs were saved as one. Word keeps both, and so does Accord."""
+    client.sign_in("member@example.org")
+    data = marked_up(
+        _download(client),
+        changes=[Change("2", "deliver.", ""), Change("2", "share", "swap")],
+    )
+    [plan] = _preview(accord, data).clauses
+    for suggestion in plan.suggestions:
+        assert "\n" not in suggestion.quote or "\n" in suggestion.replacement
+    html = _upload(client, data).get_data(as_text=True)
+    form = {
+        "preview": re.search(r'name="preview" type="hidden" value="([^"]+)"', html).group(1),
+        "reason": "",
+    }
+    assert client.post_form(f"{BASE}/confirm", form).status_code == 303
+    with accord.app_context():
+        bodies = [a.body for a in db.session.scalars(select(Amendment)).all()]
+    assert bodies and all("\n\n- " in body for body in bodies), bodies
+
+
 def test_a_comment_across_paragraphs_and_a_list(accord, client):
     client.sign_in("member@example.org")
     data = marked_up(
