@@ -42,13 +42,14 @@ def commonmark(html: bool = False, any_link: bool = False) -> MarkdownIt:
     return parser
 
 
-_LINKABLE = re.compile(r"(?:https?:|mailto:|/(?!/))", re.IGNORECASE)
+_LINKABLE = re.compile(r"(?:https?:|mailto:)", re.IGNORECASE)
 
 
 def _links_somewhere(url: str) -> bool:
-    """Whether people's text may link to ``url``: http(s), mailto, or an address of this
-    site ("/documents/..."). Anything else ("note", from "[^1]: note", or "www.example.org")
-    led to a page of the site that is not there; it is left as the words typed."""
+    """Whether people's text may link to ``url``: an http(s) or mailto address, as the Word
+    and PDF exports and the redlines link (``app.diff``). Anything else ("note", from "[^1]:
+    note", "www.example.org", "//elsewhere.example") led to a page of the site that is not
+    there, or elsewhere unseen; it is left as the words typed."""
     return bool(_LINKABLE.match(url.strip()))
 
 
@@ -183,8 +184,8 @@ _MARKUP = re.compile(r"[*_`\[\]<>&\\#]|^\s*(?:[-+]|\d{1,9}[.)])\s", re.M)
 # a migration) brings it up to date.
 # 2: no bidirectional controls, which character references in stored text had become; no
 # element nested deeper than MAX_NESTING.
-# 3: an ordered list keeps its first number (``start``); only http(s), mailto and the site's
-# own addresses link; a heading is a bold paragraph; an image is its words.
+# 3: an ordered list keeps its first number (``start``); only http(s) and mailto addresses
+# link; a heading is a bold paragraph; an image is its words.
 POLICY_VERSION = 3
 
 
@@ -213,15 +214,8 @@ def keep_rendered(source, html_name: str, version_name: str = "html_version") ->
 # not carry what the pages never show. Text that has none of it is exported as typed; other text
 # is exported as the Markdown of what survives the sanitiser above (the page's rendering).
 
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
-_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&!|~])")
 _LINE_START = re.compile(r"^(\s*)([#+=\-]|\d+[.)])", re.M)
-
-
-def _is_safe_url(url: str) -> bool:
-    match = _SCHEME.match(url)
-    return match is None or (match.group(1).lower() + ":") in SAFE_SCHEMES
 
 
 def _tokens(parser: MarkdownIt, text: str) -> Iterator[Token]:
@@ -234,10 +228,10 @@ def is_safe_markdown(text: str) -> bool:
     """Whether ``text`` has no raw HTML, image, or link with a scheme other than http(s) or
     mailto, even for a Markdown tool that passes HTML through and links anything."""
     for token in _tokens(commonmark(html=True, any_link=True), text):
-        if token.type in ("html_block", "html_inline", "image"):
-            return False
-        if token.type == "link_open" and not _is_safe_url(str(token.attrGet("href") or "")):
-            return False
+        if token.type in ("html_block", "html_inline", "image", "heading_open"):
+            return False  # a heading: the page shows a bold paragraph (policy 3)
+        if token.type == "link_open" and not _links_somewhere(str(token.attrGet("href") or "")):
+            return False  # "//elsewhere.example", "note": the page shows no link (policy 3)
     return True
 
 

@@ -173,15 +173,16 @@ def test_what_the_page_shows_is_what_the_exports_show():
     """Outside tester: a list typed from 3 showed 1 and 2 on the pages (the Word export kept
     3 and 4); "[^1]: note" made a link to "note" (a page of the site that is not there); a
     heading was bare text on the pages but Heading 3 in Word; an image vanished on the pages
-    but showed its words in Word. Sanitiser policy 3: the list keeps its number; only http(s),
-    mailto and the site's own addresses (starting "/") link; a heading is a bold paragraph;
-    an image is its words."""
+    but showed its words in Word. Sanitiser policy 3: the list keeps its number; only http(s)
+    and mailto addresses link, as in the exports; a heading is a bold paragraph; an image is
+    its words."""
     assert '<ol start="3">' in render_markdown("3. starts at three\n4. four")
     assert "<ol>" in render_markdown("1. one\n2. two")
     footnote = render_markdown("Footnote[^1]\n\n[^1]: note")
     assert "<a" not in footnote and "[^1]" in footnote
     assert "<a" not in render_markdown("[x](note) [y](www.example.org)")
-    assert 'href="/documents/accord"' in render_markdown("[the Accord](/documents/accord)")
+    for elsewhere in ("/documents/accord", "//evil.example", "/\\evil.example"):
+        assert "<a" not in render_markdown(f"[the Accord]({elsewhere})"), elsewhere
     assert render_markdown("# Heading\n\ntext") == "<p><strong>Heading</strong></p>\n<p>text</p>\n"
     image = render_markdown("See ![the map of wards](https://example.org/map.png) here")
     assert "the map of wards" in image and "<img" not in image
@@ -216,3 +217,20 @@ def test_a_list_from_0_starts_at_0_in_the_redlines_and_word_too():
     assert '<ol start="0">' in render_markdown("0. zero\n1. one")
     assert markdown_blocks("0. zero\n1. one")[0].frames[0].start == 0
     assert '<ol start="0">' in str(redline("0. zero\n1. one", "0. zero\n1. one, two"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See [the guide](//evil.example) and [ref][r].\n\n[r]: //evil2.example",
+        "[y](<//evil3.example>) [w]( //evil5.example) [n](note)",
+        "# Only a heading\n\ntext",
+    ],
+)
+def test_the_markdown_export_of_links_and_headings_the_page_does_not_show(text):
+    """Outside tester: links the page shows as words ("//evil.example") stayed live links in
+    the Markdown export, and a heading stayed a heading there."""
+    exported = export_markdown(text)
+    assert not is_safe_markdown(text) and is_safe_markdown(exported)  # no link, no heading
+    assert not exported.lstrip().startswith("#")
+    assert _shown(exported) == _shown(text)
