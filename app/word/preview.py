@@ -513,18 +513,21 @@ def make_preview(document: Document, uploaded: Uploaded) -> Preview:
                 )
             )
         # The forms' limits, which the services keep too (a Word comment of 20,000
-        # characters was saved): said here, before anything is confirmed.
+        # characters was saved): said here, before anything is confirmed. Word's text is
+        # kept escaped (each symbol such as * behind a backslash, so that it shows as typed),
+        # which is what is measured.
+        as_kept = " (as it is kept: each symbol such as * or _ counts twice)"
         if any(len(word_markdown(s.replacement).strip()) > MAX_QUOTE for s in plan.suggestions):
             plan.problems.append(
                 document.worded(
-                    f"New words are longer than {MAX_QUOTE:,} characters: propose an amendment "
-                    "of the whole clause instead"
+                    f"New words are longer than {MAX_QUOTE:,} characters{as_kept}: propose an "
+                    "amendment of the whole clause instead"
                 )
             )
         if any(len(c.as_markdown.strip()) > MAX_COMMENT_LENGTH for c in plan.comments):
             plan.problems.append(
-                f"A comment is longer than {MAX_COMMENT_LENGTH:,} characters: shorten it in "
-                "Word, or post it in parts on the discussion"
+                f"A comment is longer than {MAX_COMMENT_LENGTH:,} characters{as_kept}: shorten "
+                "it in Word, or post it in parts on the discussion"
             )
         if plan.suggestions or plan.comments or plan.problems:
             if plan.moved_on:
