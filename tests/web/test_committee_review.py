@@ -271,7 +271,7 @@ def test_a_meeting_before_the_submission_is_refused_with_the_other_errors(submit
     client.sign_in("standards@example.org")
     response = client.post_form(
         f"{REVIEW}/decision",
-        _answers("refer_back", reasons="", day=date(1066, 10, 14), minute=""),
+        _answers("refer_back", reasons="", day=date(1966, 10, 14), minute=""),
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
