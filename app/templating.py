@@ -17,6 +17,7 @@ from flask import Flask, g, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from jinja2 import Template
 from jinja2.environment import TemplateModule
 from jinja2.runtime import Context
@@ -258,14 +259,19 @@ def passage_words(text: str | None, limit: int = 160) -> str:
 
 def error_summary(form: FlaskForm, params: dict | None = None) -> dict:
     """govuk-frontend-wtf's ``wtforms_errors`` (the error summary's parameters for ``form``)
-    without links to hidden fields: an error summary's link moves focus to its field, and a
-    hidden field (a form's one-time key sent too long) has nowhere to go. Its message is
-    still listed, as text."""
+    with every link going where focus can land: an error summary's link moves focus to its
+    field, and a hidden field (a form's one-time key sent too long) has nowhere to go (its
+    message is listed as text), and a date's goes to its day box."""
     summary = wtforms_errors(form, params or {})
     hidden = {f"#{field.id}" for field in form if isinstance(field, HiddenField)}
+    # A date's link goes to its day box: its own id is the fieldset's <div>, which takes no
+    # focus, so the link went nowhere (outside tester).
+    dates = {f"#{f.id}": f"#{f.name}-day" for f in form if isinstance(f.widget, GovDateInput)}
     summary["errorList"] = [
         {key: value for key, value in item.items() if key != "href"}
         if item.get("href") in hidden
+        else {**item, "href": dates[item["href"]]}
+        if item.get("href") in dates
         else item
         for item in summary["errorList"]
     ]

@@ -25,6 +25,7 @@ from app.models import (
     User,
 )
 from tests import factories
+from tests.helpers import error_summary_targets
 from tests.snapshots import snapshot
 
 NOT_NUMBERS = ["٣٠", "３０", "1_5", "1.5", "+30", "30 minutes"]
@@ -153,6 +154,11 @@ def test_a_time_is_written_in_the_digits_0_to_9(app, client, agenda, start):
     assert refused.status_code == 422
     assert "Enter the start time as a time, for example 10:00 or 2:30pm" in html
     assert _count(app, JointSession, title="Odd times") == 0
+    # A date's summary link goes to its day box, which takes focus (outside tester: it went
+    # to the date's <div>, and focus stayed on the link).
+    no_day = client.post_form("/sessions/new", {**form, "day": ["", "", ""], "start": "4pm"})
+    targets = error_summary_targets(no_day.get_data(as_text=True))
+    assert "day-day" in targets and "day" not in targets
 
 
 @pytest.mark.parametrize(
