@@ -36,8 +36,14 @@ class AccordClient(FlaskClient):
     def open(self, *args, buffered: bool = True, **kwargs):
         """Each response is read and closed, as a server does once it has sent it, so work left
         for after the response (``app.deferred``) has run when the call returns. Pass
-        ``buffered=False`` to time the answer alone."""
-        return super().open(*args, buffered=buffered, **kwargs)
+        ``buffered=False`` to time the answer alone. Every HTML answer has unique ids: a
+        label, an error summary's link or aria-describedby naming a repeated id reaches the
+        first one only (outside tester: the outcome page's select and button shared one)."""
+        response = super().open(*args, buffered=buffered, **kwargs)
+        if buffered and response.mimetype == "text/html":
+            repeated = repeated_ids(response.get_data(as_text=True))
+            assert not repeated, f"ids used more than once: {repeated}"
+        return response
 
     def _session_csrf_secret(self) -> str | None:
         """The raw CSRF secret in this client's session cookie (Flask-WTF's ``csrf_token``)."""
@@ -287,3 +293,17 @@ def shown_digest(html: str) -> str:
     found = SHOWN.search(html)
     assert found, "the confirm form carries a digest of what the page showed"
     return found.group(2)
+
+
+_ID = re.compile(r"""<[a-zA-Z][^>]*?\sid=["']([^"']+)["']""")
+
+
+def repeated_ids(html: str) -> list[str]:
+    """The element ids ``html`` uses more than once (in tags, not in text or scripts)."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for found in _ID.findall(html):
+        if found in seen and found not in repeated:
+            repeated.append(found)
+        seen.add(found)
+    return repeated
