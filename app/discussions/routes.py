@@ -292,7 +292,9 @@ def replies(comment_id: int):
         reading,
         lambda: render(
             "discussions/replies.html",
-            block="more_replies",
+            blocks=["more_replies", "announcement_oob"],
+            in_place=is_htmx_request(),
+            announcement=f"{len(shown)} more {'reply' if len(shown) == 1 else 'replies'} shown",
             discussion=discussion,
             document=discussion.document,
             clause=discussion.clause,

@@ -247,6 +247,40 @@ def test_an_officer_replies_to_a_comment(page, browser, live_server):
     assert_accessible(page)
 
 
+def test_show_more_replies_puts_focus_on_the_first_reply_it_adds(page, browser, live_server):
+    """Outside accessibility tester: "Show more replies" sent keyboard focus to the top of the
+    whole thread and said nothing. Focus goes to the first reply it adds, and the page's
+    status region says how many were added."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Comment, User
+    from app.services import discussions
+
+    opening = unique("Many replies to this")
+    with another_person(browser, live_server, "member@example.org") as member:
+        path = start_discussion(member, unique("Replies"), opening)
+    discussion_id = int(path.rsplit("/", 1)[1])
+    shown = live_server.app.config["REPLIES_SHOWN"]
+    with live_server.app.app_context():
+        officer = db.session.scalars(select(User).filter_by(email="officer@example.org")).one()
+        parent = db.session.scalars(select(Comment).filter_by(discussion_id=discussion_id)).one()
+        discussion = db.session.get(discussions.Discussion, discussion_id)
+        for n in range(shown + 2):
+            discussions.add_comment(discussion, f"Reply number {n + 1}", by=officer, parent=parent)
+        db.session.commit()
+
+    sign_in(page, "member@example.org")
+    page.goto(path)
+    more = page.get_by_role("link", name=re.compile(r"^Show more replies"))
+    more.focus()
+    page.keyboard.press("Enter")
+    first_added = page.locator("li", has_text=f"Reply number {shown + 1}").last
+    expect(first_added).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("2 more replies shown")
+    assert_accessible(page)
+
+
 def test_discussing_without_javascript(page_without_javascript):
     page = page_without_javascript
     sign_in(page, "officer@example.org")
