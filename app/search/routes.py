@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from app.boundaries import as_whole_number
 from app.forms import year_problem
 from app.permissions import can_search, require
-from app.rendering import render
+from app.rendering import is_htmx_request, render
 from app.services import search as service
 
 bp = Blueprint("search", __name__)
@@ -87,7 +87,8 @@ def index():
     }
     return render(
         "search/index.html",
-        block="results",
+        blocks=["results", "announcement_oob"],
+        in_place=is_htmx_request(),
         status=422 if errors else 200,
         text=text,
         shortened=shortened,

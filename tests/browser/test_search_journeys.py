@@ -50,6 +50,8 @@ def test_a_member_searches_filters_and_opens_a_clause(page):
     captions = page.locator(".app-search-result .govuk-caption-s")
     expect(captions.first).to_have_text("Clause")
     assert set(captions.all_inner_texts()) == {"Clause"}
+    # The status region says the new count (outside accessibility tester: nothing was said).
+    expect(page.locator("#announcer")).to_have_text(page.locator("#search-count").inner_text())
     assert_accessible(page)
 
     # Back, then forward: the address and the results both follow.
@@ -68,6 +70,10 @@ def test_a_member_searches_filters_and_opens_a_clause(page):
     _search_from_the_header(page, "qqqzzz")  # nothing found: what to try instead
     expect(page.get_by_text("You could try:")).to_be_visible()
     assert_accessible(page)
+    page.get_by_label("Search for").fill("trust")  # a new search, in place
+    page.get_by_label("Search for").press("Enter")
+    expect(page.locator("#search-count")).to_contain_text("for “trust”")
+    expect(page).to_have_title(re.compile(r"^Search: trust – Accord"))  # the title follows
 
 
 def test_searching_without_javascript(page_without_javascript):
