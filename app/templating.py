@@ -29,7 +29,7 @@ from app.audit_words import action_label
 from app.markdown import markdown_filter, shown_words
 from app.pages import PAGES
 from app.permissions import PREDICATES, can_read_document
-from app.rendering import live_etag
+from app.rendering import is_htmx_request, live_etag
 from app.rules import is_two_factor_required
 from app.services import tasks
 from app.services.leavers import former_name
@@ -298,6 +298,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["wtforms_errors"] = error_summary
     app.jinja_env.globals["blank_widget"] = blank_widget
     app.jinja_env.globals["live_etag"] = live_etag
+    app.jinja_env.globals["is_htmx_request"] = is_htmx_request
     app.jinja_env.globals["recommendation_url"] = recommendation_url
     app.jinja_env.globals["unread_notification_count"] = unread_notification_count
     app.jinja_env.globals["task_count"] = task_count

@@ -281,6 +281,22 @@ def test_show_more_replies_puts_focus_on_the_first_reply_it_adds(page, browser, 
     assert_accessible(page)
 
 
+def test_an_empty_comment_says_so_in_the_tabs_title_until_one_is_posted(page):
+    """Outside accessibility tester: an empty comment showed its error summary, but the tab's
+    title did not begin "Error: "."""
+    sign_in(page, "officer@example.org")
+    path = start_discussion(page, unique("Titles"), "An opening comment.")
+    page.goto(path)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your comment")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    page.get_by_label("Your comment").fill("Now with words.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(comment_card(page, "Now with words.")).to_be_visible()
+    expect(page).not_to_have_title(re.compile(r"^Error: "))
+    assert_accessible(page)
+
+
 def test_discussing_without_javascript(page_without_javascript):
     page = page_without_javascript
     sign_in(page, "officer@example.org")

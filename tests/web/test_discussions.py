@@ -406,6 +406,13 @@ def test_bad_comments_are_refused_and_keep_what_was_typed(documents_open, client
     assert response.status_code == 422 and message in html
     assert "There is a problem" in html and "<html" not in html
     assert _count(documents_open, Comment) == 1
+    # The tab's title says "Error: ", on the page without JavaScript and in place with it
+    # (outside accessibility tester: neither did), and loses it once a comment is posted.
+    assert re.search(r"<title>Error: Trust in practice", html)
+    page = client.post_form(f"/discussions/{discussion_id}/comments", {"body": body})
+    assert re.search(r"<title>Error: ", page.get_data(as_text=True))
+    posted = client.post_form(f"/discussions/{discussion_id}/comments", {"body": "Fine"}, htmx=True)
+    assert re.search(r"<title>Trust in practice", posted.get_data(as_text=True))
 
 
 def test_replies_go_one_level_deep(documents_open, client):
