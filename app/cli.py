@@ -400,13 +400,13 @@ def set_password(email: str) -> None:
 def deactivate(email: str) -> None:
     """Stop a person signing in and end their sessions. Their contributions stay."""
     user = _user(email)
-    if not user.active:
-        click.echo(f"{user.email} is already deactivated: nothing changed.")
-        return
     try:
-        people.deactivate(user)
+        changed = people.deactivate(user)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
+    if not changed:
+        click.echo(f"{user.email} is already deactivated: nothing changed.")
+        return
     db.session.commit()
     click.echo(f"Deactivated {user.email}.")
 
@@ -417,13 +417,13 @@ def deactivate(email: str) -> None:
 def reactivate(email: str) -> None:
     """Let a deactivated person sign in again."""
     user = _user(email)
-    if user.active:
-        click.echo(f"{user.email} is already active: nothing changed.")
-        return
     try:
-        people.reactivate(user)
+        changed = people.reactivate(user)
     except DomainError as error:  # anonymised: cannot be used again
         raise click.ClickException(str(error)) from error
+    if not changed:
+        click.echo(f"{user.email} is already active: nothing changed.")
+        return
     db.session.commit()
     click.echo(f"Reactivated {user.email}.")
 

@@ -240,14 +240,14 @@ def deactivate(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _confirm_page(user, "deactivate", form)
-    if not user.active:  # a second click, another tab
-        flash(f"{user.display_name} is already deactivated: nothing changed.", "info")
-        return redirect(url_for("people.show", user_id=user.id), 303)
     try:
-        people.deactivate(user, by=current_user)
+        changed = people.deactivate(user, by=current_user)
     except people.LastAdmin as error:
         db.session.rollback()
         return _confirm_page(user, "deactivate", form, error=str(error))
+    if not changed:  # a second click, another tab
+        flash(f"{user.display_name} is already deactivated: nothing changed.", "info")
+        return redirect(url_for("people.show", user_id=user.id), 303)
     db.session.commit()
     flash(
         f"{user.display_name} is deactivated and signed out. Their comments and votes keep "
@@ -264,10 +264,9 @@ def reactivate(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _confirm_page(user, "reactivate", form)
-    if user.active:  # a second click, another tab
+    if not people.reactivate(user, by=current_user):  # a second click, another tab
         flash(f"{user.display_name} is already active: nothing changed.", "info")
         return redirect(url_for("people.show", user_id=user.id), 303)
-    people.reactivate(user, by=current_user)
     db.session.commit()
     flash(f"{user.display_name} can sign in again.", "success")
     return redirect(url_for("people.show", user_id=user.id), 303)

@@ -130,12 +130,13 @@ def person_record(user: User) -> dict:
     }
 
 
-def deactivate(user: User, *, by: User | None = None) -> None:
-    """Stop the person signing in; their comments and votes keep their name.
+def deactivate(user: User, *, by: User | None = None) -> bool:
+    """Stop the person signing in; their comments and votes keep their name. False when they
+    were already deactivated (nothing changed, nothing audited).
 
     The last active administrator cannot be deactivated (see ``_keep_an_admin``)."""
     if not user.active:
-        return
+        return False
     if user.is_admin:
         _keep_an_admin(user, "deactivate")
     user.active = False
@@ -151,6 +152,7 @@ def deactivate(user: User, *, by: User | None = None) -> None:
         before={"active": True},
         after={"active": False},
     )
+    return True
 
 
 class Anonymised(Conflict):
@@ -164,12 +166,13 @@ class Anonymised(Conflict):
         )
 
 
-def reactivate(user: User, *, by: User | None = None) -> None:
-    """Let a deactivated person sign in again. Raises ``Anonymised`` for an anonymised one."""
+def reactivate(user: User, *, by: User | None = None) -> bool:
+    """Let a deactivated person sign in again; False when they were already active (nothing
+    changed). Raises ``Anonymised`` for an anonymised one."""
     if user.is_anonymised:
         raise Anonymised(user)
     if user.active:
-        return
+        return False
     user.active = True
     audit.record(
         "person.reactivated",
@@ -180,6 +183,7 @@ def reactivate(user: User, *, by: User | None = None) -> None:
         before={"active": False},
         after={"active": True},
     )
+    return True
 
 
 # The last active administrator ---------------------------------------------------------------
