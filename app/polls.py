@@ -225,7 +225,63 @@ def unexpired(sent: ETags, etag: str) -> str | None:
     return None
 
 
-class UnchangedPolls:
+class BeforeFlask:
+    """What WSGI middleware that answers some requests before Flask's request machinery
+    shares (``UnchangedPolls`` here, ``app.kept_pages.KeptPages``): the app's engine, its
+    statements compiled once for the driver, the signed session cookie as Flask reads it and
+    the headers Flask's answer would carry."""
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._engine: Engine | None = None
+        self._headers: dict[str, list[tuple[str, str]]] = {}
+        self._compiled: dict[Select, DriverStatement] = {}
+        sessions = app.session_interface
+        assert isinstance(sessions, KeptCookieSessions), "the app reads its cookies through it"
+        self.sessions = sessions
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def driver_statement(self, statement: Select) -> DriverStatement:
+        """``statement`` compiled once for the engine, run on the driver's connection: through
+        SQLAlchemy's ``Connection`` it cost about 160 µs beyond the SQL's 15
+        (``app.driver_sql``)."""
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            compiled = self._compiled[statement] = DriverStatement.compile(statement, self.engine)
+        return compiled
+
+    def signed_session(self, asked: Request) -> Mapping[str, Any] | None:
+        """The contents of the request's signed session cookie, as Flask's session interface
+        reads them, or None for no cookie, a bad signature or one too old. A browser polls
+        with the same cookie every few seconds: ``KeptCookieSessions`` verifies each value
+        once and checks its age every time. The session's own time-outs are checked by
+        ``live_session_token``."""
+        app = self.app
+        value = asked.cookies.get(app.config["SESSION_COOKIE_NAME"])
+        if not value:
+            return None
+        return self.sessions.verified(app, value, to_change=False)
+
+    def headers(self, endpoint: str) -> list[tuple[str, str]]:
+        """The headers every unchanged poll to ``endpoint`` carries, made once: the security
+        headers (``app.security.security_headers``) and ``Vary``, as Flask's 304 has them."""
+        made = self._headers.get(endpoint)
+        if made is None:
+            made = self._headers[endpoint] = [
+                *security_headers(self.app.config, endpoint),
+                ("Vary", "HX-Request, Cookie"),
+            ]
+        return made
+
+
+class UnchangedPolls(BeforeFlask):
     """WSGI middleware that answers an unchanged live poll with a 304 before Flask's request
     machinery (request context, session, hooks, view), and hands every other request on.
 
@@ -239,16 +295,6 @@ class UnchangedPolls:
     a request id, and it is counted and logged (``app.observability.count_request``).
     """
 
-    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
-        self.app = app
-        self.wsgi_app = wsgi_app
-        self._engine: Engine | None = None
-        self._headers: dict[str, list[tuple[str, str]]] = {}
-        self._compiled: dict[Select, DriverStatement] = {}
-        sessions = app.session_interface
-        assert isinstance(sessions, KeptCookieSessions), "the app reads its cookies through it"
-        self.sessions = sessions
-
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_IF_NONE_MATCH"):
             headers = self.unchanged(environ)
@@ -256,13 +302,6 @@ class UnchangedPolls:
                 start_response(NOT_MODIFIED, headers)
                 return []
         return self.wsgi_app(environ, start_response)
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            with self.app.app_context():
-                self._engine = db.engine
-        return self._engine
 
     def unchanged(self, environ: WSGIEnvironment) -> list[tuple[str, str]] | None:
         """The headers of the 304 for an unchanged poll, or None for the ordinary request to
@@ -318,38 +357,6 @@ class UnchangedPolls:
             ("ETag", quote_etag(etag)),
             (REQUEST_ID_HEADER, request_id),
         ]
-
-    def driver_statement(self, statement: Select) -> DriverStatement:
-        """``statement`` compiled once for the engine, run on the driver's connection: through
-        SQLAlchemy's ``Connection`` it cost about 160 µs beyond the SQL's 15
-        (``app.driver_sql``)."""
-        compiled = self._compiled.get(statement)
-        if compiled is None:
-            compiled = self._compiled[statement] = DriverStatement.compile(statement, self.engine)
-        return compiled
-
-    def signed_session(self, asked: Request) -> Mapping[str, Any] | None:
-        """The contents of the request's signed session cookie, as Flask's session interface
-        reads them, or None for no cookie, a bad signature or one too old. A browser polls
-        with the same cookie every few seconds: ``KeptCookieSessions`` verifies each value
-        once and checks its age every time. The session's own time-outs are checked by
-        ``live_session_token``."""
-        app = self.app
-        value = asked.cookies.get(app.config["SESSION_COOKIE_NAME"])
-        if not value:
-            return None
-        return self.sessions.verified(app, value, to_change=False)
-
-    def headers(self, endpoint: str) -> list[tuple[str, str]]:
-        """The headers every unchanged poll to ``endpoint`` carries, made once: the security
-        headers (``app.security.security_headers``) and ``Vary``, as Flask's 304 has them."""
-        made = self._headers.get(endpoint)
-        if made is None:
-            made = self._headers[endpoint] = [
-                *security_headers(self.app.config, endpoint),
-                ("Vary", "HX-Request, Cookie"),
-            ]
-        return made
 
 
 def init_polls(app: Flask) -> None:

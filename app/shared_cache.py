@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _unreachable() -> tuple[type[Exception], ...]:
+def unreachable() -> tuple[type[Exception], ...]:
     """Redis's errors when Redis is the cache (its client is imported then); else none can
     happen. Importing the client here would cost every command-line start 40 ms."""
     errors = sys.modules.get("redis.exceptions")
@@ -29,7 +29,7 @@ def cache_get(key: str) -> Any:
     """The cached value of ``key``, or None when there is none or the cache is unreachable."""
     try:
         return cache.get(key)
-    except _unreachable() as error:
+    except unreachable() as error:
         log.warning("The shared cache could not be read (%s): making the value again", error)
         return None
 
@@ -38,7 +38,7 @@ def cache_set(key: str, value: Any) -> None:
     """Keep ``value`` under ``key`` (default time-out); skipped when the cache is unreachable."""
     try:
         cache.set(key, value)
-    except _unreachable() as error:
+    except unreachable() as error:
         log.warning("The shared cache could not be written (%s)", error)
 
 
@@ -49,7 +49,7 @@ def cache_get_many(keys: Sequence[str]) -> list[Any]:
         return []
     try:
         return list(cache.get_many(*keys))
-    except _unreachable() as error:
+    except unreachable() as error:
         log.warning("The shared cache could not be read (%s): making the values again", error)
         return [None] * len(keys)
 
@@ -61,7 +61,7 @@ def cache_set_many(values: Mapping[str, Any]) -> None:
         return
     try:
         cache.set_many(dict(values))
-    except _unreachable() as error:
+    except unreachable() as error:
         log.warning("The shared cache could not be written (%s)", error)
 
 

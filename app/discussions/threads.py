@@ -282,8 +282,8 @@ class PageSummary:
 EDITS_FROM: BindParameter[datetime] = bindparam("edits_from", type_=Comment.created_at.type)
 
 
-def _first_editable(
-    discussion_id: int | BindParameter[int], reader_id: int | BindParameter[int]
+def first_editable_since(
+    discussion_id: int | BindParameter[int], reader_id: int | ColumnElement[int]
 ) -> Select:
     """When the reader's first comment anywhere in the thread still in its edit window was
     posted (at or after ``edits_from``, as ``rules.is_within_edit_window``; bind it): a reply
@@ -302,7 +302,7 @@ def first_editable(discussion: Discussion, reader_id: int) -> datetime | None:
     """``PageSummary.first_editable`` in a statement of its own, for a page that loads its
     comments rather than summarising them (the composer's: ``?reply_to=``, ``?edit=``)."""
     return db.session.scalar(
-        _first_editable(discussion.id, reader_id), {"edits_from": utcnow() - edit_window()}
+        first_editable_since(discussion.id, reader_id), {"edits_from": utcnow() - edit_window()}
     )
 
 
@@ -369,7 +369,7 @@ def _summary_statement(per_page: int, replies_shown: int, reader_roles: frozense
         .where(Comment.discussion_id == discussion_id)
         .scalar_subquery()
     )
-    first_editable = _first_editable(discussion_id, reader_id).scalar_subquery()
+    first_editable = first_editable_since(discussion_id, reader_id).scalar_subquery()
     totals = (
         select(
             func.count().label("total"),
