@@ -129,15 +129,17 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_cli(app)
 
     from app.fragments import init_fragments
+    from app.kept_pages import init_kept_pages
     from app.polls import init_polls
     from app.services.markers import init_markers
 
     init_fragments(app)
     init_polls(app)
+    init_kept_pages(app)
     init_markers()
     if app.config["TRUSTED_PROXIES"]:
-        # Outermost (around init_polls' middleware). Behind a proxy, take the client's address
-        # (for throttling) and scheme from its headers.
+        # Outermost (around init_polls' and init_kept_pages' middleware). Behind a proxy, take
+        # the client's address (for throttling) and scheme from its headers.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops

@@ -245,6 +245,9 @@ def settings(env: str, instance_path: str) -> dict:
         "SIGN_IN_RECORDS_DAYS": _integer("SIGN_IN_RECORDS_DAYS", 365),
         "COMMENT_EDIT_WINDOW_MINUTES": _integer("COMMENT_EDIT_WINDOW_MINUTES", 15),
         "COMMENTS_PER_PAGE": _integer("COMMENTS_PER_PAGE", 20),
+        # Whole pages read again kept in the shared cache (app/kept_pages.py); "off" renders
+        # every page afresh (for comparison, or to rule the cache out).
+        "KEPT_PAGES": os.environ.get("KEPT_PAGES", "on").strip().lower() != "off",
         # Replies shown under each comment on a thread page; the rest are a link away.
         "REPLIES_SHOWN": _integer("REPLIES_SHOWN", 5),
         "REPLIES_PER_PAGE": _integer("REPLIES_PER_PAGE", 50),

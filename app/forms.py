@@ -49,6 +49,7 @@ from app.boundaries import RELOAD, IdField, IdsField, whole_number
 from app.extensions import db
 from app.models import Clause, Recommendation, RecommendationSource, utcnow
 from app.models.documents import DocumentKind
+from app.page_notes import note_submission_key
 from app.services import DomainError, clauses, submissions
 from app.services.joint_sessions import london, wall_clock_problem
 from app.services.passwords import WeakPassword, check_password_strength
@@ -211,7 +212,9 @@ def text_field(label: str, message: str, length: int = 200) -> StringField:
 
 
 def new_submission_key() -> str:
-    return secrets.token_urlsafe(24)
+    """A form's one-time key (32 characters), noted for a page kept whole
+    (``app.kept_pages``) to carry a new one on each serving."""
+    return note_submission_key(secrets.token_urlsafe(24))
 
 
 def submission_key_field() -> HiddenField:

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections import ChainMap
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from wtforms import Field, HiddenField
 
 from app.audit_words import action_label
 from app.markdown import markdown_filter, shown_words
+from app.page_notes import changes_at, note_server_time
 from app.pages import PAGES
 from app.permissions import PREDICATES, can_read_document
 from app.rendering import is_htmx_request, live_etag
@@ -124,7 +125,9 @@ def time_ago(value: datetime | None) -> str:
             count = seconds // size
             if unit == "day" and count > 30:
                 return london_time(value).split(" at ")[0]
+            changes_at(value + timedelta(seconds=(count + 1) * size))
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    changes_at(value + timedelta(seconds=60))
     return "just now"
 
 
@@ -197,7 +200,7 @@ def server_time() -> str:
     """The time now by the server's clock (``iso_time``): pages carry it so that their script
     keeps relative times ("5 minutes ago", ``time_ago``) true by this clock, not the
     computer's (static/js/accord.js)."""
-    return iso_time(datetime.now(UTC))
+    return note_server_time(iso_time(datetime.now(UTC)))
 
 
 def _header_counts() -> tuple[int, int]:

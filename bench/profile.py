@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 
-from bench.load import _build, _pages
+from bench.load import _build, _pages, _signed_in
 
 
 def main() -> None:
@@ -24,9 +24,8 @@ def main() -> None:
         url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{directory}/bench.db")
         app = demo_app(directory, SQLALCHEMY_DATABASE_URI=url)
         ids = _build(app)
-        pages, cookie = _pages(app, ids)
-        client = app.test_client()
-        client.set_cookie("accord_session", cookie.split("=", 1)[1])
+        pages = _pages(app, ids)
+        client = _signed_in(app)
         path, headers = pages[name]
         for _ in range(20):
             client.get(path, headers=headers)

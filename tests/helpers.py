@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask.testing import FlaskClient
 from itsdangerous import BadSignature
@@ -17,6 +18,8 @@ from app.driver_sql import DriverStatement
 from app.extensions import db
 from app.models import Role, User
 from app.services import people
+
+T = TypeVar("T")
 
 PASSWORD = "a-long-test-password"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -307,3 +310,27 @@ def repeated_ids(html: str) -> list[str]:
             repeated.append(found)
         seen.add(found)
     return repeated
+
+
+def middleware(app, kind: type[T]) -> T:
+    """The WSGI middleware of ``kind`` in front of ``app`` (each wraps the next in its
+    ``wsgi_app``)."""
+    layer = app.wsgi_app
+    while not isinstance(layer, kind):
+        layer = layer.wsgi_app
+    return layer
+
+
+_FRESH_ON_EACH_SERVING = (
+    (re.compile(r'<meta name="server-time" content="[^"]*">'), '<meta name="server-time">'),
+    (re.compile(r'<input[^>]*name="submission_key"[^>]*>'), "<input submission_key>"),
+)
+
+
+def steady(response) -> str:
+    """``response``'s page without what differs on each serving (the server's time, forms'
+    one-time keys): what a kept page and Flask's render of it must share."""
+    html = response.get_data(as_text=True)
+    for pattern, replacement in _FRESH_ON_EACH_SERVING:
+        html = pattern.sub(replacement, html)
+    return html

@@ -26,6 +26,7 @@ from app.loaders import (
     get_document_or_404,
 )
 from app.models import Amendment, Comment, Discussion, ViewedKind
+from app.page_notes import changes_at
 from app.pagination import LAST_PAGE_ASKED
 from app.permissions import (
     can_comment,
@@ -73,6 +74,7 @@ def _thread(discussion: Discussion, page: int | None, *, from_cache: bool) -> di
         context["seen_until"] = last_views.seen_until(summary.newest)
         key = fragments.thread_key(summary, discussion, discussion.clause, viewer)
         edits_close = fragments.edit_links_close(summary.first_editable, viewer)
+        changes_at(edits_close)  # an Edit link goes: a page kept whole is made again
         html = cache_get(key)
         if html is not None:
             return {

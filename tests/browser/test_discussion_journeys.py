@@ -503,3 +503,40 @@ def test_relative_times_stay_true_on_an_open_page(page, live_server):
     page.clock.run_for(31_000)
     posted = datetime.fromisoformat(shown.get_attribute("datetime"))
     expect(shown).to_have_text(london_time(posted).split(" at ")[0])
+
+
+def test_a_page_read_again_comes_from_the_cache_and_is_never_stale(
+    page_without_javascript, browser, live_server
+):
+    """Without JavaScript a reader reloads to see what is new. A discussion read again is a
+    kept page (app/kept_pages.py): it shows what others wrote since at the next reload, and two
+    tabs opened on it post two comments."""
+    page = page_without_javascript
+    sign_in(page, "member@example.org")
+    discussion = start_discussion(page, unique("Read again"), "Reloaded often.")
+    for _ in range(3):  # the reading mark, the page kept, the kept page
+        page.reload()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Read again")
+    news = unique("Written meanwhile")
+    with another_person(browser, live_server, "officer@example.org") as officer:
+        officer.goto(discussion)
+        officer.get_by_label("Your comment").fill(news)
+        officer.get_by_role("button", name="Post comment").click()
+        expect(comment_card(officer, news)).to_be_visible()
+    page.reload()
+    expect(comment_card(page, news)).to_be_visible()
+    page.reload()  # read again: kept, with the comment
+    expect(comment_card(page, news)).to_be_visible()
+
+    second = page.context.new_page()
+    second.goto(discussion)
+    texts = [unique("From the first tab"), unique("From the second tab")]
+    for tab, text in zip((page, second), texts, strict=True):
+        tab.get_by_label("Your comment").fill(text)
+    for tab in (page, second):
+        tab.get_by_role("button", name="Post comment").click()
+        expect(tab.get_by_text("Your comment was posted.")).to_be_visible()
+    page.goto(discussion)
+    for text in texts:
+        expect(comment_card(page, text)).to_be_visible()
+    second.close()

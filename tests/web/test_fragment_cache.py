@@ -36,6 +36,14 @@ def world(app):
     return app
 
 
+@pytest.fixture(autouse=True)
+def _rendered_by_flask(app):
+    """These tests are of the fragments Flask renders pages from, some changed behind the
+    app's back (a card's stored HTML, a comment's time of posting): every page here is
+    rendered, none served whole (tests/web/test_kept_pages.py)."""
+    app.config["KEPT_PAGES"] = False
+
+
 def _ids(app) -> tuple[int, int]:
     """The discussion's id and the Member's comment's id."""
     with app.app_context():

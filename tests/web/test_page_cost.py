@@ -31,7 +31,8 @@ from app.services import people as people_service
 from app.services import voting
 from app.sql import one_of
 from tests import factories
-from tests.helpers import count_queries
+from tests.helpers import count_queries, steady
+from tests.helpers import middleware as middleware_of
 from tests.snapshots import snapshot
 
 ACCORD = "ways-of-working-accord"
@@ -403,13 +404,23 @@ def test_a_discussion_page_costs_at_most_6_statements(world, client, comments):
     for page in (1, 2):
         url = f"/discussions/{ids['discussion']}?page={page}"
         client.get(url)
+        with factories.built(world):
+            # A change to the page's document that its thread does not show: the page is not
+            # kept for it (its key has the document's time of change), its thread's list is.
+            factories.find_document(ACCORD).summary += " Changed."
         with count_queries(world) as queries:
             response = client.get(url)
         assert response.status_code == 200
         # The list of comments comes from the cache (app/fragments.py): the session, the
-        # discussion and the page's summary. A page past the last (a stale address) reads the
-        # last page's summary: one more.
-        assert queries.count == (3 if page <= pages else 4), str(queries)
+        # discussion and the page's summary, between the kept page's key read before and
+        # after (app/kept_pages.py: the page is not kept yet). A page past the last (a stale
+        # address) reads the last page's summary: one more.
+        assert queries.count == (5 if page <= pages else 6), str(queries)
+        with count_queries(world) as queries:
+            again = client.get(url)
+        # Read again, the page is kept: its key's one statement.
+        assert queries.count == 1, str(queries)
+        assert steady(again) == steady(response)
 
 
 def _voters(count: int) -> None:
@@ -493,6 +504,7 @@ def test_the_main_pages_load_no_more_objects_one_at_a_time_with_more_clauses(wor
     client.sign_in("member@example.org")
     with factories.built(world):
         factories.voting_opened(factories.find_document(ACCORD))
+    world.config["KEPT_PAGES"] = False  # what Flask's render loads: every page rendered
     pages = [
         f"/documents/{ACCORD}",
         f"/documents/{ACCORD}/ballot",
@@ -672,8 +684,7 @@ def test_a_poll_the_middleware_cannot_vouch_for_goes_to_flask(world, client, hoo
     assert answered(live, method="HEAD") == 304  # the view answers as the poll would
     assert answered(live, **{"If-None-Match": '"not-the-etag"'}) == 200
     assert answered("/discussions/99999999999999999999/live") == 404
-    middleware = world.wsgi_app
-    assert isinstance(middleware, UnchangedPolls)
+    middleware = middleware_of(world, UnchangedPolls)
     middleware._engine = create_engine(f"sqlite:///{world.instance_path}/no/such/dir.db")
     try:
         assert answered(live) == 304  # the ordinary request meets the database as pages do
@@ -703,8 +714,7 @@ def test_a_polls_cookie_is_verified_once_and_its_age_checked_every_time(
     client.sign_in("member@example.org")
     live = f"/discussions/{ids['discussion']}/live"
     poll = _unchanged_poll(client, live)
-    middleware = world.wsgi_app
-    assert isinstance(middleware, UnchangedPolls)
+    middleware = middleware_of(world, UnchangedPolls)
     sessions = world.session_interface
     assert middleware.sessions is sessions
     assert client.get(live, headers=poll).status_code == 304
