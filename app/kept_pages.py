@@ -14,7 +14,8 @@ person's session (open, active, allowed to read, two-factor set up where require
 are and their roles, the ``people`` change marker, the header's two counts, and whether their
 reading mark already covers the page; with the address, the host, the session's CSRF token
 (a kept page carries its owner's token, so no one else's key can find it) and what renders it
-(a digest of every template and the sanitiser's policy version). A change to any of those
+(a digest of the release's code, templates, static files and locked dependencies, and the
+sanitiser's policy version). A change to any of those
 makes another key, on this host or another, so a kept page is never served after a change:
 it is just not found again, and ages out.
 
@@ -38,6 +39,7 @@ cache or the database cannot be reached.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import time
@@ -50,8 +52,10 @@ from hashlib import sha512
 from typing import TYPE_CHECKING, Any
 
 from flask import Config, Flask
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy import Select, String, bindparam, cast, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -60,24 +64,28 @@ from app import page_notes
 from app.auth.login_sessions import SEEN_AT, VIEWER, live_session_token
 from app.boundaries import ID_MAX, has_nul_in_address
 from app.discussions.threads import first_editable_since
+from app.documents.routes import neighbour_columns
 from app.driver_sql import DriverStatementFailed
 from app.extensions import cache as flask_cache
 from app.models import (
+    Amendment,
     Clause,
     Discussion,
     Document,
+    Outcome,
     Recommendation,
     RecommendationSource,
     Role,
     UserSession,
 )
 from app.models.base import utcnow
+from app.models.documents import clause_recommendations
 from app.models.participation import discussion_recommendations
 from app.models.people import hash_token
 from app.observability import REQUEST_ID_HEADER, count_request, request_id_from
 from app.pagination import LAST_PAGE_ASKED
-from app.polls import ROLE_BITS, BeforeFlask, _two_factor_bits, discussion_poll
-from app.services.last_views import discussion_mark_covers
+from app.polls import ROLE_BITS, BeforeFlask, _two_factor_bits, checked, discussion_poll
+from app.services.last_views import clause_mark_covers, discussion_mark_covers
 from app.services.tasks import VIEWER_ID, header_columns
 from app.shared_cache import unreachable
 from app.sql import comma_joined
@@ -85,6 +93,7 @@ from app.sql import comma_joined
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+log = logging.getLogger(__name__)
 KEPT_PAGE = "accord.kept_page"  # in the WSGI environ: the page's key, for Flask's answer
 # The longest a page is kept without being asked for again (seconds).
 KEPT_SECONDS = 600
@@ -108,11 +117,70 @@ class KeptPage:
     submission_keys: tuple[str, ...]
 
 
-# The statement a kept page's key is read by, and its parameters, from the query string, the
-# address's parts, the settings and the roles the cookie's hint names; None: not kept.
+def _always(row: tuple) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class KeyStatement:
+    """The statement a kept page's key is read by, with its parameters (but the session's
+    token, the viewer and the time, bound at each reading), where its row has the session's
+    four columns (``app.polls.checked``: the ``people`` marker, the viewer, their roles'
+    bits, two-factor set up) and whether the reading mark covers the page, and whether a page
+    with that row may be kept at all (``keeps``)."""
+
+    statement: Select
+    params: dict[str, Any]
+    viewer_at: int
+    covers_at: int
+    keeps: Callable[[tuple], bool] = _always
+    edits_from: bool = False  # binds ``edits_from`` (the edit window's start) too
+
+
+# A kept page's key statement, from the query string, the address's parts, the settings and
+# the roles the cookie's hint names; None: not kept.
 PageStatement = Callable[
-    [MultiDict[str, str], Mapping[str, Any], Config, frozenset[Role]], tuple[Select, dict] | None
+    [MultiDict[str, str], Mapping[str, Any], Config, frozenset[Role]], KeyStatement | None
 ]
+
+
+def _joined(*numbers: ColumnElement[int]) -> ColumnElement[str]:
+    """``numbers`` as one text, "3:12:0", for a key (never summed: a sum overflows a column)."""
+    joined: ColumnElement[str] = cast(numbers[0], String)
+    for number in numbers[1:]:
+        joined = joined + ":" + cast(number, String)
+    return joined
+
+
+def _recommendations_of(
+    recommendation_id: ColumnElement[int], linked: ColumnElement[bool]
+) -> tuple[ScalarSelect, ScalarSelect]:
+    """What a page shows of the recommendations a link table's rows ``linked`` name: how many,
+    their versions' sum (each only grows) and how many are retired, which any change to one of
+    them moves; and their sources' names."""
+    link = recommendation_id.table
+    counted = (
+        select(
+            _joined(
+                func.count(),
+                func.coalesce(func.sum(Recommendation.version), 0),
+                func.count(Recommendation.retired_at),
+            )
+        )
+        .select_from(link)
+        .join(Recommendation, Recommendation.id == recommendation_id)
+        .where(linked)
+        .scalar_subquery()
+    )
+    sources = (
+        select(comma_joined(RecommendationSource.name + "|" + RecommendationSource.short_name))
+        .select_from(link)
+        .join(Recommendation, Recommendation.id == recommendation_id)
+        .join(RecommendationSource, RecommendationSource.id == Recommendation.source_id)
+        .where(linked)
+        .scalar_subquery()
+    )
+    return counted, sources
 
 
 @cache
@@ -128,26 +196,9 @@ def discussion_page(per_page: int, roles: frozenset[Role]) -> Select:
     ``edits_from``."""
     discussion_id: BindParameter[int] = bindparam("discussion_id")
     reader = UserSession.user_id.expression
-    # The linked recommendations as one number: how many (under 1,000), their versions'
-    # sum (each only grows) and how many are retired; any change to one of them moves it.
-    linked = (
-        select(
-            func.count()
-            + 1000 * func.coalesce(func.sum(Recommendation.version), 0)
-            + 1000000000 * func.count(Recommendation.retired_at)
-        )
-        .select_from(discussion_recommendations)
-        .join(Recommendation, Recommendation.id == discussion_recommendations.c.recommendation_id)
-        .where(discussion_recommendations.c.discussion_id == discussion_id)
-        .scalar_subquery()
-    )
-    sources = (
-        select(comma_joined(RecommendationSource.name + RecommendationSource.short_name))
-        .select_from(discussion_recommendations)
-        .join(Recommendation, Recommendation.id == discussion_recommendations.c.recommendation_id)
-        .join(RecommendationSource, RecommendationSource.id == Recommendation.source_id)
-        .where(discussion_recommendations.c.discussion_id == discussion_id)
-        .scalar_subquery()
+    linked, sources = _recommendations_of(
+        discussion_recommendations.c.recommendation_id,
+        discussion_recommendations.c.discussion_id == discussion_id,
     )
     unread, tasks = header_columns(roles)
     return (
@@ -177,22 +228,144 @@ def discussion_page(per_page: int, roles: frozenset[Role]) -> Select:
     )
 
 
-# Where, in a discussion page's row, whether the reading mark covers it (see ``discussion_page``).
-_COVERS = -4
-
-
 def _discussion(
     args: MultiDict[str, str], view_args: Mapping[str, Any], config: Config, roles: frozenset[Role]
-) -> tuple[Select, dict] | None:
+) -> KeyStatement | None:
     if set(args) - {"page"} or len(args.getlist("page")) > 1:
         return None  # replying or editing (the composer), or anything else: Flask's
     per_page = config["COMMENTS_PER_PAGE"]
     number = min(max(args.get("page", 1, type=int) or 1, 1), LAST_PAGE_ASKED)
     params = {"discussion_id": view_args["discussion_id"], "offset": (number - 1) * per_page}
-    return discussion_page(per_page, roles), params
+    # The poll's marker and number of pages, then the session's four columns; the reading
+    # mark's column is fourth from the end.
+    return KeyStatement(
+        discussion_page(per_page, roles), params, viewer_at=2, covers_at=-4, edits_from=True
+    )
 
 
-PAGES: dict[str, PageStatement] = {"discussions.show": _discussion}
+@cache
+def clause_page(roles: frozenset[Role]) -> Select:
+    """What a clause's page shows, for the key: the clause's change marker (``Clause.activity``:
+    every vote on it or its amendments, amendment, outcome, comment in its discussions and new
+    wording moves it), with the session's checks (``app.polls``); the clause's own id,
+    heading, wording number, place, retirement, stops and source (an agenda item: such a page is
+    not kept); how many clauses have its number; its document's title, address, kind, state,
+    voting, stops, turnout rule and time of change; the live clauses either side; its
+    recommendations, amendments (each one's state), outcomes and discussions (how many, their
+    markers); whether the reader's reading mark covers it; and the header's counts for
+    ``roles``. Parameters: ``slug``, ``number``, ``token_hash``, ``viewer_id`` and ``now``."""
+    same_number = aliased(Clause)
+    numbered = (
+        select(func.count())
+        .select_from(same_number)
+        .where(
+            same_number.document_id == Clause.document_id,
+            same_number.number == Clause.number,
+        )
+        .scalar_subquery()
+    )
+    linked, sources = _recommendations_of(
+        clause_recommendations.c.recommendation_id,
+        clause_recommendations.c.clause_id == Clause.id,
+    )
+    amendments = (
+        select(
+            comma_joined(
+                cast(Amendment.id, String)
+                + ":"
+                + cast(Amendment.status, String)
+                + ":"
+                + func.coalesce(cast(Amendment.voting_closed_at, String), "")
+            )
+        )
+        .where(Amendment.clause_id == Clause.id)
+        .scalar_subquery()
+    )
+    outcomes = (
+        select(func.max(Outcome.id))
+        .where(
+            or_(
+                Outcome.clause_id == Clause.id,
+                Outcome.amendment_id.in_(
+                    select(Amendment.id).where(Amendment.clause_id == Clause.id)
+                ),
+            )
+        )
+        .scalar_subquery()
+    )
+    discussions = (
+        select(
+            _joined(
+                func.count(),
+                func.coalesce(func.max(Discussion.activity_mark), 0),
+                func.coalesce(func.max(Discussion.state_mark), 0),
+            )
+        )
+        .where(Discussion.clause_id == Clause.id)
+        .scalar_subquery()
+    )
+    unread, tasks = header_columns(roles)
+    marker = (
+        select(Clause.activity)
+        .join(Document, Document.id == Clause.document_id)
+        .where(Document.slug == bindparam("slug"), Clause.number == bindparam("number"))
+    )
+    return (
+        checked(marker)
+        .add_columns(
+            Clause.id,
+            Clause.heading,
+            Clause.revision_number,
+            Clause.position,
+            Clause.retired_at,
+            Clause.amendments_stopped,
+            Clause.voting_closed_at,
+            Clause.from_agenda_item_id,
+            numbered,
+            Document.title,
+            Document.kind,
+            Document.status,
+            Document.voting_open,
+            Document.amendments_stopped,
+            Document.member_turnout_percent,
+            Document.officer_turnout_percent,
+            Document.updated_at,
+            *neighbour_columns(before=True),
+            *neighbour_columns(before=False),
+            linked,
+            sources,
+            amendments,
+            outcomes,
+            discussions,
+            clause_mark_covers(Clause, UserSession.user_id.expression),
+            unread,
+            tasks,
+        )
+        .where(UserSession.user_id == VIEWER_ID)
+    )
+
+
+def _clause(
+    args: MultiDict[str, str], view_args: Mapping[str, Any], config: Config, roles: frozenset[Role]
+) -> KeyStatement | None:
+    if args:
+        return None
+    # The clause's marker, then the session's four columns; the reading mark's column is third
+    # from the end. Not kept: a clause from a session's agenda item (what the page says of it
+    # depends on who may read the session), or a number two clauses have.
+    return KeyStatement(
+        clause_page(roles),
+        {"slug": view_args["slug"], "number": view_args["number"]},
+        viewer_at=1,
+        covers_at=-3,
+        keeps=lambda row: row[12] is None and row[13] == 1,
+    )
+
+
+PAGES: dict[str, PageStatement] = {
+    "discussions.show": _discussion,
+    "documents.clause": _clause,
+}
 
 
 def _identifier(environ: WSGIEnvironment) -> str:
@@ -220,15 +393,28 @@ def _hint(cookie: Mapping[str, Any]) -> tuple[int, frozenset[Role]] | None:
         return None
 
 
+# What a release is made of, for the key: its code, templates, static files and locked
+# dependencies (their templates too: govuk-frontend-jinja's macros).
+RELEASE_PARTS = ("app", "templates", "static", "requirements.lock")
+
+
 @cache
-def _templates_digest(folder: str) -> str:
-    """A digest of every template's source under ``folder`` (read once per process)."""
+def release_digest(root: str) -> str:
+    """A digest of the release under ``root`` (``RELEASE_PARTS``, read once per process; paths
+    relative to ``root``, so two hosts running one release share their kept pages): a release
+    that changes anything a page is made from, even in Python or a dependency, makes other
+    keys, so hosts running two releases side by side never serve each other's pages."""
     digest = hashlib.sha256()
-    for root, directories, files in sorted(os.walk(folder)):
-        directories.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            digest.update(path.encode())
+    for part in RELEASE_PARTS:
+        top = os.path.join(root, part)
+        found = [top] if os.path.isfile(top) else []
+        for folder, directories, files in os.walk(top):
+            directories[:] = sorted(d for d in directories if d != "__pycache__")
+            found += [os.path.join(folder, name) for name in sorted(files)]
+        for path in found:
+            if path.endswith((".pyc", ".pyo")):
+                continue
+            digest.update(os.path.relpath(path, root).encode() + b"\0")
             with open(path, "rb") as source:
                 digest.update(source.read())
     return digest.hexdigest()[:16]
@@ -298,14 +484,13 @@ class KeptPages(BeforeFlask):
         found = PAGES[endpoint](asked.args, view_args, app.config, hint[1])
         if found is None:
             return None
-        statement, params = found
         user_id, bits = hint[0], sum(ROLE_BITS[role] for role in hint[1])
-        compiled = self.driver_statement(statement)
+        compiled = self.driver_statement(found.statement)
         two_factor = _two_factor_bits(app.config)
         window = timedelta(minutes=app.config["COMMENT_EDIT_WINDOW_MINUTES"])  # rules.edit_window
         made_by = (
             endpoint,
-            _templates_digest(os.path.join(app.root_path, app.template_folder or "templates")),
+            release_digest(os.path.dirname(app.root_path)),
             sanitiser.POLICY_VERSION,
             environ.get("HTTP_HOST"),
             asked.path,
@@ -315,22 +500,18 @@ class KeptPages(BeforeFlask):
 
         def read() -> str | None:
             now = utcnow()
+            params = {**found.params, "token_hash": hash_token(token), "viewer_id": user_id}
+            params["now"] = now
+            if found.edits_from:
+                params["edits_from"] = now - window
             try:
-                row = compiled.first(
-                    self.engine,
-                    {
-                        **params,
-                        "token_hash": hash_token(token),
-                        "viewer_id": user_id,
-                        "now": now,
-                        "edits_from": now - window,
-                    },
-                )
-            except DriverStatementFailed:
-                return None
-            if row is None or not row[_COVERS]:
-                return None  # no such page for them, or reading it records a reading
-            viewer, role_bits, enrolled = row[_END_OF_POLL - 3 : _END_OF_POLL]
+                row = compiled.first(self.engine, params)
+            except DriverStatementFailed as error:
+                log.warning("A kept page's key could not be read (%r)", error.__cause__)
+                return None  # Flask meets the problem again, and answers as pages do
+            if row is None or not row[found.covers_at] or not found.keeps(row):
+                return None  # no such page for them, reading it records a reading, or else
+            viewer, role_bits, enrolled = row[found.viewer_at + 1 : found.viewer_at + 4]
             if viewer != user_id or role_bits != bits or (not enrolled and bits & two_factor):
                 return None
             return "page:" + hashlib.sha256(repr((made_by, row)).encode()).hexdigest()
@@ -434,11 +615,6 @@ class KeptPages(BeforeFlask):
                 with suppress(*unreachable()):  # made again next time
                     self.cache.set(key, page, timeout=timeout)
         return chunks
-
-
-# In a discussion page's row, where the poll's columns end (mark, pages, people, viewer,
-# roles, two-factor), before the page's own.
-_END_OF_POLL = 6
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ TOKEN_HASH: BindParameter[str] = bindparam("token_hash")
 NOT_MODIFIED = "304 NOT MODIFIED"  # as Werkzeug writes it
 
 
-def _checked(marker: Select) -> Select:
+def checked(marker: Select) -> Select:
     """``marker`` (joined to Document) limited to an open session of an active person who may
     read the document: the whole poll in one statement. The session is looked up once, by its
     token; with it come who the person is and their roles, as ``app.rendering.viewer_part``
@@ -101,7 +101,7 @@ def _checked(marker: Select) -> Select:
 def clause_poll() -> Select:
     """The clause's marker (``Clause.activity``); parameters ``clause_id`` and ``slug`` (the
     id must belong to the document its address names)."""
-    return _checked(
+    return checked(
         select(Clause.activity)
         .join(Document, Document.id == Clause.document_id)
         .where(Clause.id == bindparam("clause_id"), Document.slug == bindparam("slug"))
@@ -111,7 +111,7 @@ def clause_poll() -> Select:
 @cache
 def amendment_poll() -> Select:
     """The marker of the clause an amendment would change; parameter ``amendment_id``."""
-    return _checked(
+    return checked(
         select(Clause.activity)
         .join(Amendment, Amendment.clause_id == Clause.id)
         .join(Document, Document.id == Clause.document_id)
@@ -147,7 +147,7 @@ def discussion_poll(per_page: int) -> Select:
         func.coalesce(top_level.scalar_subquery(), 0),
         func.coalesce(replies.scalar_subquery(), 0),
     )
-    return _checked(
+    return checked(
         select(mark, pages)
         .select_from(Discussion)
         .join(Document, Document.id == Discussion.document_id)

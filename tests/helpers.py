@@ -322,6 +322,9 @@ def middleware(app, kind: type[T]) -> T:
 
 
 _FRESH_ON_EACH_SERVING = (
+    (re.compile(r'<meta name="csrf-token" content="[^"]*">'), '<meta name="csrf-token">'),
+    (re.compile(r'name="csrf_token" value="[^"]*"'), 'name="csrf_token"'),
+    (re.compile(r'<input[^>]*name="csrf_token"[^>]*>'), "<input csrf_token>"),
     (re.compile(r'<meta name="server-time" content="[^"]*">'), '<meta name="server-time">'),
     (re.compile(r'<input[^>]*name="submission_key"[^>]*>'), "<input submission_key>"),
 )
@@ -329,7 +332,8 @@ _FRESH_ON_EACH_SERVING = (
 
 def steady(response) -> str:
     """``response``'s page without what differs on each serving (the server's time, forms'
-    one-time keys): what a kept page and Flask's render of it must share."""
+    one-time keys) or each second (CSRF tokens are signed with the time): what a kept page
+    and Flask's render of it must share."""
     html = response.get_data(as_text=True)
     for pattern, replacement in _FRESH_ON_EACH_SERVING:
         html = pattern.sub(replacement, html)

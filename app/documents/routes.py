@@ -219,7 +219,7 @@ class ClauseFound:
     seen_until: datetime  # the reading mark to record (``last_views.record_view``)
 
 
-def _neighbour_columns(before: bool) -> list[ScalarSelect]:
+def neighbour_columns(before: bool) -> list[ScalarSelect]:
     """The number and heading of the live clause just before (or after) the clause selected,
     in the document's order, as two correlated scalar subqueries."""
     other = aliased(Clause)
@@ -248,8 +248,8 @@ def _clause_statement(by_id: bool) -> Select:
     clause = select(
         Clause,
         *voting.eligible_columns(),
-        *_neighbour_columns(before=True),
-        *_neighbour_columns(before=False),
+        *neighbour_columns(before=True),
+        *neighbour_columns(before=False),
         last_views.clause_mark_covers(Clause, bindparam("reader_id")),
         *last_views.clause_newest(Clause),
     ).join(Clause.document)

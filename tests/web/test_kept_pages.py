@@ -16,6 +16,7 @@ from app import kept_pages
 from app.extensions import db
 from app.kept_pages import KeptPages
 from app.models import (
+    Choice,
     Comment,
     Discussion,
     DocumentStatus,
@@ -26,7 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import discussions
+from app.services import amendments, discussions, voting
 from tests import factories
 from tests.helpers import count_queries, middleware, steady
 from tests.snapshots import snapshot
@@ -379,3 +380,148 @@ def test_a_change_committed_during_the_render_is_not_kept_under_the_older_key(
 
 def test_the_middleware_is_in_front_of_the_app(world):
     assert isinstance(middleware(world, KeptPages), KeptPages)
+
+
+# The clause page ---------------------------------------------------------------------------
+
+CLAUSE = f"/documents/{ACCORD}/clauses/2"
+
+
+@pytest.fixture
+def voting_world(world):
+    with factories.built(world):
+        factories.voting_opened(factories.find_document(ACCORD))
+    return world
+
+
+def _clause(number: str = "2"):
+    return factories.clause(factories.find_document(ACCORD), number)
+
+
+def _voted_by_another() -> None:
+    voting.cast_vote(factories.someone("officer"), Choice.SUPPORT, clause=_clause())
+
+
+def _voted_by_the_reader() -> None:
+    voting.cast_vote(_member(), Choice.OPPOSE, clause=_clause())
+
+
+def _interest_declared() -> None:
+    voting.cast_vote(_member(), Choice.INTEREST, clause=_clause(), interest_reason="My ward")
+
+
+def _amendment_proposed() -> None:
+    factories.amendment(_clause(), body="A better wording.")
+
+
+def _amendment_withdrawn() -> None:
+    proposed = factories.amendment(_clause(), body="Second thoughts.")
+    db.session.commit()
+    amendments.withdraw_amendment(proposed, by=proposed.proposer)
+
+
+def _clause_voting_closed() -> None:
+    voting.close_clause_voting(
+        _clause(), by=factories.someone("facilitator"), reason="Agreed early"
+    )
+
+
+def _discussion_started() -> None:
+    factories.discussion(clause=_clause(), title="Another thread")
+
+
+def _neighbour_renamed() -> None:
+    _clause("3").heading = "The next clause, renamed"
+
+
+def _clause_heading_changed() -> None:
+    _clause().heading = "A new heading for clause 2"
+
+
+def _clause_recommendation_edited() -> None:
+    recommendation = _clause().recommendations[0]
+    recommendation.text = "Reworded"
+    recommendation.version += 1
+
+
+def _voting_opened_rule_changed() -> None:
+    factories.find_document(ACCORD).member_turnout_percent = 60
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _voted_by_another,
+        _voted_by_the_reader,
+        _interest_declared,
+        _amendment_proposed,
+        _amendment_withdrawn,
+        _clause_voting_closed,
+        _discussion_started,
+        _new_comment,
+        _locked,
+        _neighbour_renamed,
+        _clause_heading_changed,
+        _clause_recommendation_edited,
+        _voting_opened_rule_changed,
+        _author_renamed,
+        _reader_given_a_role,
+        _document_retitled,
+        _document_closed,
+        _notified,
+    ],
+    ids=lambda change: change.__name__.strip("_"),
+)
+def test_a_kept_clause_page_is_never_served_after_a_change_it_shows(
+    voting_world, client, hooks_run, change: Callable[[], None]
+):
+    """The clause page is kept too (its key: the clause's marker, its own and its document's
+    values, its neighbours, recommendations, amendments, outcomes and discussions): each change
+    it shows is rendered afresh by Flask."""
+    client.sign_in("member@example.org")
+    kept = _kept(client, CLAUSE, hooks_run)
+    with factories.built(voting_world):
+        change()
+    hooks_run.clear()
+    after = client.get(CLAUSE)
+    assert hooks_run, "the kept clause page was served after a change it shows"
+    assert steady(after) != steady(kept)
+    assert steady(_kept(client, CLAUSE, hooks_run)) == steady(after)
+
+
+def test_a_clause_page_read_again_is_one_statement(voting_world, client, hooks_run):
+    client.sign_in("member@example.org")
+    rendered = _kept(client, CLAUSE, hooks_run)
+    with count_queries(voting_world) as queries:
+        kept = client.get(CLAUSE)
+    assert queries.count == 1, str(queries)
+    assert steady(kept) == steady(rendered)
+    hooks_run.clear()
+    assert client.get(CLAUSE + "?x=1").status_code == 200 and hooks_run  # not the page
+
+
+def test_a_release_is_told_from_another_by_everything_a_page_is_made_from(tmp_path):
+    """Hosts running one release share kept pages (the digest reads paths relative to the
+    release), and any change to its code, templates, static files or locked dependencies
+    makes other keys (an outside tester: a release changing only Python shared keys)."""
+    for name in ("one", "two"):
+        for part, text in (
+            ("app/filters.py", "def ago(): ..."),
+            ("templates/page.html", "<p>"),
+            ("static/site.css", "p{}"),
+            ("requirements.lock", "flask==3.1.0"),
+        ):
+            path = tmp_path / name / part
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    same = kept_pages.release_digest(str(tmp_path / "one"))
+    assert kept_pages.release_digest(str(tmp_path / "two")) == same
+    for part in ("app/filters.py", "templates/page.html", "static/site.css", "requirements.lock"):
+        root = tmp_path / f"changed-{part.replace('/', '-')}"
+        for original in (tmp_path / "one").rglob("*"):
+            if original.is_file():
+                copy = root / original.relative_to(tmp_path / "one")
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_text(original.read_text())
+        (root / part).write_text((root / part).read_text() + " changed")
+        assert kept_pages.release_digest(str(root)) != same, part
