@@ -57,12 +57,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
 from app import markdown as sanitiser
 from app import page_notes
 from app.auth.login_sessions import SEEN_AT, VIEWER, live_session_token
-from app.boundaries import ID_MAX, has_nul_in_address
+from app.boundaries import ID_MAX
 from app.discussions.threads import first_editable_since
 from app.documents.routes import neighbour_columns
 from app.driver_sql import DriverStatementFailed
@@ -461,14 +460,10 @@ class KeptPages(BeforeFlask):
         module's notes)."""
         app = self.app
         asked = app.request_class(environ)
-        try:
-            adapter = app.create_url_adapter(asked)
-            assert adapter is not None  # made for a request
-            endpoint, view_args = adapter.match()
-        except HTTPException:  # no such page, a redirect, an untrusted host
+        matched = self.matched(asked, PAGES)
+        if matched is None:
             return None
-        if endpoint not in PAGES or has_nul_in_address(asked):
-            return None
+        endpoint, view_args = matched
         cookie = self.signed_session(asked)
         token = live_session_token(cookie, app.config) if cookie is not None else None
         if cookie is None or token is None or cookie.get("_flashes"):

@@ -17,7 +17,7 @@ which answers it as the page would.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -257,6 +257,22 @@ class BeforeFlask:
             compiled = self._compiled[statement] = DriverStatement.compile(statement, self.engine)
         return compiled
 
+    def matched(
+        self, asked: Request, endpoints: Container[str]
+    ) -> tuple[str, Mapping[str, Any]] | None:
+        """The endpoint ``asked`` goes to and the address's parts, matched by the app's own URL
+        map and converters, when it is one of ``endpoints`` and its address holds no NUL byte;
+        else None (also for no such page, a redirect or an untrusted host)."""
+        try:
+            adapter = self.app.create_url_adapter(asked)
+            assert adapter is not None  # made for a request
+            endpoint, view_args = adapter.match()
+        except HTTPException:
+            return None
+        if endpoint not in endpoints or has_nul_in_address(asked):
+            return None
+        return endpoint, view_args
+
     def signed_session(self, asked: Request) -> Mapping[str, Any] | None:
         """The contents of the request's signed session cookie, as Flask's session interface
         reads them, or None for no cookie, a bad signature or one too old. A browser polls
@@ -311,14 +327,10 @@ class UnchangedPolls(BeforeFlask):
         started = time.perf_counter()
         app = self.app
         asked = app.request_class(environ)
-        try:
-            adapter = app.create_url_adapter(asked)
-            assert adapter is not None  # made for a request
-            endpoint, view_args = adapter.match()
-        except HTTPException:  # no such page, a redirect, an untrusted host
+        matched = self.matched(asked, POLLS)
+        if matched is None:
             return None
-        if endpoint not in POLLS or has_nul_in_address(asked):
-            return None
+        endpoint, view_args = matched
         found = POLLS[endpoint](asked.args, view_args, app.config)
         if found is None:
             return None
