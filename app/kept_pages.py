@@ -51,12 +51,12 @@ from functools import cache
 from hashlib import sha512
 from typing import TYPE_CHECKING, Any
 
-from flask import Config, Flask
+from flask import Config, Flask, request, session
 from sqlalchemy import Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import EnvironHeaders, MultiDict
 
 from app import markdown as sanitiser
 from app import page_notes
@@ -66,6 +66,7 @@ from app.discussions.threads import first_editable_since
 from app.documents.routes import neighbour_columns
 from app.driver_sql import DriverStatementFailed
 from app.extensions import cache as flask_cache
+from app.forms import new_submission_key
 from app.models import (
     Amendment,
     Clause,
@@ -81,13 +82,14 @@ from app.models.base import utcnow
 from app.models.documents import clause_recommendations
 from app.models.participation import discussion_recommendations
 from app.models.people import hash_token
-from app.observability import REQUEST_ID_HEADER, count_request, request_id_from
+from app.observability import REQUEST_ID_HEADER
 from app.pagination import LAST_PAGE_ASKED
 from app.polls import ROLE_BITS, BeforeFlask, _two_factor_bits, checked, discussion_poll
 from app.services.last_views import clause_mark_covers, discussion_mark_covers
 from app.services.tasks import VIEWER_ID, header_columns
 from app.shared_cache import unreachable
 from app.sql import comma_joined
+from app.templating import server_time
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -531,9 +533,6 @@ class KeptPages(BeforeFlask):
         started: float,
     ) -> Iterable[bytes]:
         """``page`` with the server's time and fresh one-time keys in it."""
-        from app.forms import new_submission_key
-        from app.templating import server_time
-
         body = page.body
         if page.server_time is not None:
             body = body.replace(
@@ -544,18 +543,7 @@ class KeptPages(BeforeFlask):
         for old in page.submission_keys:
             body = body.replace(f'value="{old}"', f'value="{new_submission_key()}"')
         data = body.encode()
-        request_id = request_id_from(
-            environ.get("HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_"), ""),
-            self.app.config["TRUSTED_PROXIES"],
-        )
-        count_request(
-            200,
-            request_id=request_id,
-            method="GET",
-            route=endpoint,
-            seconds=time.perf_counter() - started,
-            user_id=user_id,
-        )
+        request_id = self.counted(EnvironHeaders(environ), 200, endpoint, started, user_id)
         start_response(
             OK,
             [
@@ -625,8 +613,6 @@ def note_rendered(response):
     """After Flask's render of a page ``KeptPages`` handed on with a key: note, for it to keep,
     when the page changes by itself and what to write afresh on each serving. Only a 200
     that changed nothing in the session is kept."""
-    from flask import request, session
-
     environ = request.environ
     if environ.get(KEPT_PAGE) is None or response.status_code != 200 or session.modified:
         environ.pop(KEPT_PAGE, None)

@@ -26,7 +26,7 @@ from sqlalchemy import Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
-from werkzeug.datastructures import ETags, MultiDict
+from werkzeug.datastructures import ETags, Headers, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
 
@@ -273,6 +273,25 @@ class BeforeFlask:
             return None
         return endpoint, view_args
 
+    def counted(
+        self, headers: Headers, status: int, endpoint: str, started: float, user_id: int
+    ) -> str:
+        """Count a GET answered here (started at ``time.perf_counter()``'s ``started``), as
+        Flask's would be, in the metrics and the log (``app.observability.count_request``);
+        its request id (the proxy's, from trusted ``headers``, or a new one)."""
+        request_id = request_id_from(
+            headers.get(REQUEST_ID_HEADER, ""), self.app.config["TRUSTED_PROXIES"]
+        )
+        count_request(
+            status,
+            request_id=request_id,
+            method="GET",
+            route=endpoint,
+            seconds=time.perf_counter() - started,
+            user_id=user_id,
+        )
+        return request_id
+
     def signed_session(self, asked: Request) -> Mapping[str, Any] | None:
         """The contents of the request's signed session cookie, as Flask's session interface
         reads them, or None for no cookie, a bad signature or one too old. A browser polls
@@ -353,17 +372,7 @@ class UnchangedPolls(BeforeFlask):
         etag = unexpired(asked.if_none_match, etag_of(*marker, viewer_part(people, viewer, bits)))
         if etag is None:
             return None
-        request_id = request_id_from(
-            asked.headers.get(REQUEST_ID_HEADER, ""), app.config["TRUSTED_PROXIES"]
-        )
-        count_request(
-            304,
-            request_id=request_id,
-            method="GET",
-            route=endpoint,
-            seconds=time.perf_counter() - started,
-            user_id=viewer,
-        )
+        request_id = self.counted(asked.headers, 304, endpoint, started, viewer)
         return [
             *self.headers(endpoint),
             ("ETag", quote_etag(etag)),

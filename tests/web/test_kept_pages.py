@@ -72,6 +72,19 @@ def _kept(client, url: str, hooks_run: list) -> object:
     raise AssertionError(f"{url} was never served as a kept page")
 
 
+def _rendered_afresh_after(app, client, url: str, hooks_run: list, change) -> None:
+    """``url`` kept, then ``change`` made and committed: the next reading is Flask's, differs
+    from the kept page, and is what is kept next."""
+    kept = _kept(client, url, hooks_run)
+    with factories.built(app):
+        change()
+    hooks_run.clear()
+    after = client.get(url)
+    assert hooks_run, f"the kept page {url} was served after a change it shows"
+    assert steady(after) != steady(kept)
+    assert steady(_kept(client, url, hooks_run)) == steady(after)
+
+
 def test_a_page_read_again_is_served_before_flask_from_one_statement(world, client, hooks_run):
     """The first reading records the reading mark, the second is rendered by Flask and kept,
     and the third is the kept page: one statement, no request hook, the same page with the
@@ -245,14 +258,7 @@ def test_a_kept_page_is_never_served_after_a_change_it_shows(
     afresh, with the change, and keeps that instead."""
     client.sign_in("member@example.org")
     url = _url(world)
-    kept = _kept(client, url, hooks_run)
-    with factories.built(world):
-        change()
-    hooks_run.clear()
-    after = client.get(url)
-    assert hooks_run, "the kept page was served after a change it shows"
-    assert steady(after) != steady(kept)
-    assert steady(_kept(client, url, hooks_run)) == steady(after)
+    _rendered_afresh_after(world, client, url, hooks_run, change)
 
 
 def test_an_unhidden_comment_is_shown_again(world, client, hooks_run):
@@ -479,14 +485,7 @@ def test_a_kept_clause_page_is_never_served_after_a_change_it_shows(
     values, its neighbours, recommendations, amendments, outcomes and discussions): each change
     it shows is rendered afresh by Flask."""
     client.sign_in("member@example.org")
-    kept = _kept(client, CLAUSE, hooks_run)
-    with factories.built(voting_world):
-        change()
-    hooks_run.clear()
-    after = client.get(CLAUSE)
-    assert hooks_run, "the kept clause page was served after a change it shows"
-    assert steady(after) != steady(kept)
-    assert steady(_kept(client, CLAUSE, hooks_run)) == steady(after)
+    _rendered_afresh_after(voting_world, client, CLAUSE, hooks_run, change)
 
 
 def test_a_clause_page_read_again_is_one_statement(voting_world, client, hooks_run):
