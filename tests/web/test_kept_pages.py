@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.services import amendments, discussions, voting
 from tests import factories
-from tests.helpers import count_queries, middleware, steady
+from tests.helpers import at_once, count_queries, middleware, steady
 from tests.snapshots import snapshot
 
 ACCORD = "ways-of-working-accord"
@@ -524,3 +524,40 @@ def test_a_release_is_told_from_another_by_everything_a_page_is_made_from(tmp_pa
                 copy.write_text(original.read_text())
         (root / part).write_text((root / part).read_text() + " changed")
         assert kept_pages.release_digest(str(root)) != same, part
+
+
+def test_comments_posted_while_others_read_are_all_shown_at_the_next_reading(world):
+    """Two Members reload a discussion page while an Officer posts comments, at once on their
+    own connections (on PostgreSQL, the production case): no answer is a 500, every posted
+    comment is acknowledged, and the next reading (kept or not) shows every one of them."""
+    url = _url(world)
+    readers = [world.test_client() for _ in range(2)]
+    for reader in readers:
+        reader.sign_in("member@example.org")
+    writer = world.test_client()
+    writer.sign_in("officer@example.org")
+    texts = [f"Posted at once {number}" for number in range(6)]
+
+    def read() -> list[int]:
+        return [reader.get(url).status_code for reader in readers for _ in range(6)]
+
+    def write() -> list[int]:
+        page = writer.get(url).get_data(as_text=True)
+        statuses = []
+        for text in texts:
+            key = SUBMISSION_KEY.search(page)[1]
+            statuses.append(
+                writer.post_form(
+                    url + "/comments", {"body": text, "submission_key": key}
+                ).status_code
+            )
+            page = writer.get(url).get_data(as_text=True)
+        return statuses
+
+    reading, writing = at_once(read, write)
+    assert not isinstance(reading, BaseException) and set(reading) == {200}, reading
+    assert not isinstance(writing, BaseException) and set(writing) == {303}, writing
+    for reader in readers:
+        for _ in range(3):  # read, kept, served kept
+            shown = reader.get(url).get_data(as_text=True)
+            assert all(text in shown for text in texts)
